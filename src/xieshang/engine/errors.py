@@ -1,0 +1,54 @@
+"""Errors the engine raises, one base with families (practice 6).
+
+Every message is an English gettext msgid with ``{placeholders}``; fronts translate it with
+:func:`xieshang.i18n.translate_error`. The engine never chooses the language.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def N_(message: str) -> str:
+    """Mark a string for translation without translating it (gettext convention)."""
+    return message
+
+
+class XieshangError(Exception):
+    """Base class of every error xieshang raises on purpose."""
+
+    def __init__(self, message: str, **params: Any) -> None:
+        self.message = message
+        self.params = params
+        super().__init__(self.render())
+
+    def render(self, message: str | None = None) -> str:
+        """The message with its parameters filled in (``message`` may be a translation)."""
+        text = self.message if message is None else message
+        try:
+            return text.format(**self.params)
+        except (KeyError, IndexError, ValueError):
+            return text
+
+
+class InputError(XieshangError, ValueError):
+    """A value a person typed or a file gave is not acceptable; names the field."""
+
+    def __init__(self, field: str, message: str, **params: Any) -> None:
+        self.field = field
+        super().__init__(message, **params)
+
+
+class PresetError(XieshangError):
+    """A preset file does not match the schema; names the file and the field."""
+
+    def __init__(self, source: str, field: str, message: str, **params: Any) -> None:
+        self.source = source
+        self.field = field
+        super().__init__(message, **params)
+
+    def render(self, message: str | None = None) -> str:  # noqa: D102
+        body = super().render(message)
+        where = getattr(self, "source", "")
+        field = getattr(self, "field", "")
+        return f"{where}: {field}: {body}" if field else f"{where}: {body}"

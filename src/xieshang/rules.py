@@ -1,0 +1,86 @@
+"""Loading the rule data files (I/O): the package's presets and a user's overrides.
+
+The engine only parses text it is given (:func:`xieshang.engine.presets.parse_preset`);
+this module finds and reads the files. Built-in presets live in
+``xieshang/engine/presets/*.toml``. A person may add files to ``<data dir>/presets/``:
+
+* a file whose ``id`` is new adds a preset (it must be complete);
+* a file whose ``id`` matches a built-in preset overrides it: its tables are merged over
+  the built-in ones field by field, and the result is validated again.
+
+Files whose name starts with ``_`` are data tables other than presets (e.g. ``_law.toml``).
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Mapping
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from xieshang.engine.errors import N_, PresetError
+from xieshang.engine.preset import Preset, merge_override, preset_from_dict
+
+__all__ = ["builtin_text", "load_presets", "user_preset_dir"]
+
+PRESET_PACKAGE = "xieshang.engine"
+
+
+def builtin_text(name: str) -> str:
+    """The text of a data file shipped in ``xieshang/engine/presets``."""
+    return resources.files(PRESET_PACKAGE).joinpath("presets", name).read_text(encoding="utf-8")
+
+
+def _builtin_tables() -> dict[str, tuple[str, dict[str, Any]]]:
+    tables: dict[str, tuple[str, dict[str, Any]]] = {}
+    for entry in sorted(resources.files(PRESET_PACKAGE).joinpath("presets").iterdir(), key=lambda e: e.name):
+        if not entry.name.endswith(".toml") or entry.name.startswith("_"):
+            continue
+        label = f"presets/{entry.name}"
+        data = _load_toml(entry.read_text(encoding="utf-8"), label)
+        tables[str(data.get("id", entry.name[:-5]))] = (label, data)
+    return tables
+
+
+def _load_toml(text: str, label: str) -> dict[str, Any]:
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise PresetError(label, "", N_("is not valid TOML: {error}"), error=str(error)) from None
+
+
+def user_preset_dir(data_dir: Path | None) -> Path | None:
+    """``<data dir>/presets`` if a data folder is given."""
+    return None if data_dir is None else data_dir / "presets"
+
+
+_CACHE: dict[str | None, Mapping[str, Preset]] = {}
+
+
+def load_presets(user_dir: Path | None = None) -> Mapping[str, Preset]:
+    """All presets by id: built-in ones, with the user's files added or merged over them.
+
+    Every file is validated; the first problem raises :class:`PresetError` naming the file
+    and the field.
+    """
+    key = None if user_dir is None else str(user_dir.resolve())
+    if key in _CACHE:
+        return _CACHE[key]
+    tables = _builtin_tables()
+    if user_dir is not None and user_dir.is_dir():
+        for path in sorted(user_dir.glob("*.toml")):
+            if path.name.startswith("_"):
+                continue
+            data = _load_toml(path.read_text(encoding="utf-8"), str(path))
+            preset_id = data.get("id")
+            if not isinstance(preset_id, str):
+                raise PresetError(str(path), "id", N_("is required"))
+            if preset_id in tables:
+                base_label, base = tables[preset_id]
+                tables[preset_id] = (f"{path} (over {base_label})", merge_override(base, data))
+            else:
+                tables[preset_id] = (str(path), data)
+    presets = {pid: preset_from_dict(data, label) for pid, (label, data) in tables.items()}
+    _CACHE[key] = presets
+    return presets
