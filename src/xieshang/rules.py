@@ -34,7 +34,8 @@ def builtin_text(name: str) -> str:
 
 def _builtin_tables() -> dict[str, tuple[str, dict[str, Any]]]:
     tables: dict[str, tuple[str, dict[str, Any]]] = {}
-    for entry in sorted(resources.files(PRESET_PACKAGE).joinpath("presets").iterdir(), key=lambda e: e.name):
+    folder = resources.files(PRESET_PACKAGE).joinpath("presets")
+    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
         if not entry.name.endswith(".toml") or entry.name.startswith("_"):
             continue
         label = f"presets/{entry.name}"

@@ -47,7 +47,7 @@ class PresetError(XieshangError):
         self.field = field
         super().__init__(message, **params)
 
-    def render(self, message: str | None = None) -> str:  # noqa: D102
+    def render(self, message: str | None = None) -> str:
         body = super().render(message)
         where = getattr(self, "source", "")
         field = getattr(self, "field", "")

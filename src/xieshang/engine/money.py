@@ -65,7 +65,7 @@ _MODES: Final = {
 }
 
 
-def D(value: Decimal | int | str) -> Decimal:  # noqa: N802 - the conventional name
+def D(value: Decimal | int | str) -> Decimal:
     """Build a Decimal from a str, int or Decimal; the one constructor for numbers.
 
     Floats are refused: ``D(0.1)`` would carry binary error into money.
@@ -126,7 +126,9 @@ def from_fen(fen: int) -> Decimal:
 _FULLWIDTH: Final = str.maketrans(
     "０１２３４５６７８９．，－＋　％", "0123456789.,-+ %"
 )
-_UNITS: Final = {"万": Decimal(10_000), "千": Decimal(1_000), "百": Decimal(100), "亿": Decimal(10**8)}
+_UNITS: Final = {
+    "万": Decimal(10_000), "千": Decimal(1_000), "百": Decimal(100), "亿": Decimal(10**8),
+}
 _UNIT_WORDS: Final = {"w": Decimal(10_000), "k": Decimal(1_000)}
 _CURRENCY: Final = re.compile(r"^(?:¥|￥|rmb|cny)\s*", re.IGNORECASE)
 _SUFFIX: Final = re.compile(r"\s*(?:元整|元|块钱|块|rmb|cny)$", re.IGNORECASE)

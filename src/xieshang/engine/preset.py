@@ -395,7 +395,7 @@ class _Reader:
     def integer(self, key: str, default: Any = ..., *, minimum: int = 0,
                 maximum: int = 100_000) -> Any:
         value = self.raw(key, default, kind=int)
-        if value is None or value is default and default is not ...:
+        if value is None or (value is default and default is not ...):
             return value
         if not minimum <= value <= maximum:
             raise self.fail(key, N_("must be between {minimum} and {maximum}, got {value}"),
@@ -501,7 +501,8 @@ def preset_from_dict(data: Mapping[str, Any], source: str) -> Preset:
                        value=preset_id)
     name = top.localized("name")
     lender = top.localized("lender")
-    assert name is not None and lender is not None
+    assert name is not None
+    assert lender is not None
     methods_raw = top.raw("repayment_methods", kind=list)
     methods = []
     for index, method in enumerate(methods_raw):
@@ -646,7 +647,8 @@ def _negotiation(top: _Reader) -> Negotiation:
 def _milestone(reader: _Reader) -> Milestone:
     label = reader.localized("label")
     detail = reader.localized("detail")
-    assert label is not None and detail is not None
+    assert label is not None
+    assert detail is not None
     result = Milestone(
         id=reader.text("id"),
         label=label,
@@ -713,9 +715,7 @@ def _sources(top: _Reader) -> dict[str, Source]:
 
 def _check_sources(preset: Preset, data: Mapping[str, Any], source: str) -> None:
     for name in SOURCED:
-        if name in data and not any(
-            key == name or key.startswith(name + ".") for key in preset.sources
-        ):
+        if name in data and name not in preset.sources:
             raise PresetError(source, f"sources.{name}",
                               N_("is missing: every parameter must cite its source"))
     for key in preset.sources:

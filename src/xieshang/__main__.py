@@ -1,0 +1,5 @@
+"""``python -m xieshang``."""
+
+from xieshang.cli.main import run
+
+run()

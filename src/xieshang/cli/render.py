@@ -1,0 +1,247 @@
+"""Rich renderings of engine results, shared by the calculators and the demo."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from xieshang.cli.output import Out
+    from xieshang.engine.accrual import CardInterest
+    from xieshang.engine.bill import Bill
+    from xieshang.engine.preset import Preset
+    from xieshang.engine.rates import AnnualRates, CapCheck
+    from xieshang.engine.schedules import Schedule
+    from xieshang.engine.timeline import Event
+
+
+def bill_table(out: Out, preset: Preset, bill: Bill, *, title: str | None = None) -> Any:
+    """Today's itemised bill for one debt."""
+    _ = out._
+    name = preset.name.get(out.lang)
+    heading = title or _("{product}: amount due on {date} ({days} days overdue)").format(
+        product=name, date=bill.as_of.isoformat(), days=bill.days_overdue)
+    rows = [
+        (_("Principal"), out.money(bill.principal)),
+        (_("Contract interest"), out.money(bill.interest)),
+        (_("Penalty interest"), out.money(bill.penalty)),
+        (_("Late fees and other fees"), out.money(bill.fees)),
+        (_("Total due"), out.money(bill.total)),
+        (_("Each further day adds"), out.money(bill.daily_cost)),
+    ]
+    return out.table(heading, [_("Item"), _("Amount")], rows, right=[1])
+
+
+def schedule_table(out: Out, schedule: Schedule, *, title: str) -> Any:
+    """A schedule, one row per period."""
+    _ = out._
+    dated = any(row.due is not None for row in schedule.rows)
+    columns = [_("Period")]
+    if dated:
+        columns.append(_("Due"))
+    columns += [_("Payment"), _("Principal"), _("Interest"), _("Fee"), _("Balance")]
+    rows = []
+    for row in schedule.rows:
+        cells = [str(row.period)]
+        if dated:
+            cells.append(row.due.isoformat() if row.due else "")
+        cells += [out.money(row.payment), out.money(row.principal), out.money(row.interest),
+                  out.money(row.fee), out.money(row.balance)]
+        rows.append(cells)
+    return out.table(title, columns, rows, right=range(1, len(columns)))
+
+
+def schedule_summary(out: Out, schedule: Schedule, rates: AnnualRates,
+                     dated_rate: Decimal | None) -> Any:
+    """Totals and annualised rates of a schedule."""
+    _ = out._
+    rows = [
+        (_("Principal"), out.money(schedule.principal)),
+        (_("Total repaid"), out.money(schedule.total_paid)),
+        (_("Total interest"), out.money(schedule.total_interest)),
+        (_("Total fees"), out.money(schedule.total_fees)),
+        (_("Nominal APR (monthly IRR × 12)"), out.percent(rates.nominal)),
+        (_("Effective annual rate"), out.percent(rates.effective)),
+    ]
+    if dated_rate is not None:
+        rows.append((_("XIRR on the real dates (ACT/365)"), out.percent(dated_rate)))
+    return out.table(_("Summary"), [_("Item"), _("Value")], rows, right=[1])
+
+
+def card_table(out: Out, result: CardInterest) -> Any:
+    """Credit-card interest by balance segment."""
+    _ = out._
+    if result.full_payment:
+        return _("Paid in full by the due date: no interest on this statement.")
+    rows = [
+        (segment.start.isoformat(), segment.end.isoformat(), out.money(segment.balance),
+         str(segment.days), out.money(segment.interest))
+        for segment in result.segments
+    ]
+    rows.append((_("Total"), "", "", "", out.money(result.interest)))
+    return out.table(
+        _("Interest on the next statement"),
+        [_("From"), _("To (inclusive)"), _("Balance"), _("Days"), _("Interest")],
+        rows, right=[2, 3, 4],
+        caption=_("The statement was not paid in full, so the interest-free period is lost: "
+                  "each posting accrues from its posting date; repaid parts stop on the "
+                  "payment date (rules-cn.md §3.5)."),
+    )
+
+
+def cap_json(result: CapCheck) -> dict[str, Any]:
+    """The cap check as plain values."""
+    return {
+        "annual_rate": result.annual_rate,
+        "lender_type": result.lender_type,
+        "contract_date": result.contract_date,
+        "lpr": result.lpr.rate,
+        "lpr_effective_from": result.lpr.effective_from,
+        "lpr_confidence": result.lpr.confidence,
+        "cap_4x_lpr": result.cap_4x_lpr,
+        "bound_by_4x_lpr": result.bound_by_4x_lpr,
+        "above_4x_lpr": result.above_4x_lpr,
+        "court_reference_24": result.court_reference_24,
+        "above_24": result.above_24,
+        "findings": [
+            {"code": f.code, "message": f.render(), "source": f.source,
+             "confidence": f.confidence}
+            for f in result.findings
+        ],
+    }
+
+
+def cap_report(out: Out, result: CapCheck) -> list[Any]:
+    """The cap check as a table and its findings."""
+    _ = out._
+    yes, no = _("yes"), _("no")
+    rows = [
+        (_("Annual rate checked"), out.percent(result.annual_rate)),
+        (_("1-year LPR on the contract date"),
+         f"{out.percent(result.lpr.rate)} ({_('from')} {result.lpr.effective_from.isoformat()}, "
+         f"[{result.lpr.confidence}])"),
+        (_("4 × LPR"), out.percent(result.cap_4x_lpr)),
+        (_("Is this lender type bound by 4 × LPR?"), yes if result.bound_by_4x_lpr else no),
+        (_("Above 4 × LPR?"), yes if result.above_4x_lpr else no),
+        (_("Above the 24 % court reference?"), yes if result.above_24 else no),
+    ]
+    items: list[Any] = [out.table(_("Legal rate check"), [_("Item"), _("Value")], rows,
+                                  right=[1])]
+    for finding in result.findings:
+        items.append(f"• {finding.render(_(finding.message))} ({finding.source} "
+                     f"[{finding.confidence}])")
+    items.append(_("This is information, not legal advice."))
+    return items
+
+
+def events_json(events: list[Event]) -> list[dict[str, Any]]:
+    """Timeline events as plain values."""
+    return [
+        {
+            "id": e.id, "on": e.on, "days_overdue": e.days_overdue, "amount_due": e.amount_due,
+            "title": e.title.zh, "title_en": e.title.en, "detail": e.detail.zh,
+            "detail_en": e.detail.en, "source": e.source_ref, "urls": list(e.urls),
+            "confidence": e.confidence, "passed": e.passed, "applies": e.applies,
+        }
+        for e in events
+    ]
+
+
+def timeline_table(out: Out, events: list[Event], as_of: date) -> Any:
+    """The dated timeline."""
+    _ = out._
+    rows = []
+    for event in events:
+        when = event.on.isoformat() if event.on else _("date not known")
+        if event.passed:
+            when += f" ({_('passed')})"
+        amount = out.money(event.amount_due) if event.amount_due is not None else ""
+        title = event.title.get(out.lang)
+        if not event.applies:
+            title += f" ({_('does not apply')})"
+        mark = event.confidence.value if hasattr(event.confidence, "value") else event.confidence
+        rows.append((when, title, amount, f"{event.source_ref} [{mark}]",
+                     event.detail.get(out.lang)))
+    return out.table(
+        _("What happens next (seen from {date})").format(date=as_of.isoformat()),
+        [_("Date"), _("Event"), _("Amount due"), _("Source"), _("Details")], rows,
+        right=[2],
+        caption=_("[V] verified in the rule itself; [S] secondary source; [NF] not verified. "
+                  "Information, not legal advice."),
+    )
+
+
+def bill_json(bill: Bill) -> dict[str, Any]:
+    """An itemised bill as plain values."""
+    return {"as_of": bill.as_of, "days_overdue": bill.days_overdue, "principal": bill.principal,
+            "interest": bill.interest, "penalty": bill.penalty, "fees": bill.fees,
+            "total": bill.total, "daily_cost": bill.daily_cost}
+
+
+def describe_option(out: Out, evaluation: Any) -> str:
+    """A short name for an arrangement option, in the person's language."""
+    _ = out._
+    proposal = evaluation.proposal
+    kind = proposal.kind.value
+    parts: list[str] = []
+    if kind == "pay_now":
+        parts.append(_("Pay everything now"))
+    elif kind == "settlement":
+        parts.append(_("Lump-sum settlement"))
+    elif kind == "deferral":
+        parts.append(_("Deferral of {months} months").format(months=proposal.deferral_months))
+    elif kind == "personalised":
+        parts.append(_("Ask for personalised installments: {n} months").format(n=proposal.periods))
+    else:
+        parts.append(_("Installments: {n} periods").format(n=proposal.periods))
+    if proposal.total_fee_rate:
+        parts.append(_("fee {rate} in total").format(rate=out.percent(proposal.total_fee_rate)))
+    if proposal.monthly_fee_rate:
+        parts.append(_("fee {rate} a month").format(rate=out.percent(proposal.monthly_fee_rate)))
+    if proposal.annual_rate:
+        parts.append(_("interest {rate} a year").format(rate=out.percent(proposal.annual_rate)))
+    if proposal.waive_penalty:
+        parts.append(_("penalty waived {share}").format(share=out.percent(proposal.waive_penalty, 0)))
+    if proposal.waive_fees:
+        parts.append(_("fees waived {share}").format(share=out.percent(proposal.waive_fees, 0)))
+    return ", ".join(parts)
+
+
+def option_json(out: Out, evaluation: Any) -> dict[str, Any]:
+    """An arrangement option as plain values."""
+    return {
+        "option": describe_option(out, evaluation),
+        "kind": evaluation.proposal.kind,
+        "periods": len(evaluation.schedule.rows),
+        "monthly_amount": evaluation.monthly_amount,
+        "total_paid": evaluation.total_paid,
+        "cost_over_principal": evaluation.cost_over_principal,
+        "waived": evaluation.waived,
+        "apr_nominal": evaluation.apr_nominal,
+        "apr_effective": evaluation.apr_effective,
+        "warnings": list(evaluation.warnings),
+    }
+
+
+def options_table(out: Out, evaluations: list[Any]) -> Any:
+    """Arrangement options side by side."""
+    _ = out._
+    rows = []
+    for evaluation in evaluations:
+        rows.append((
+            describe_option(out, evaluation),
+            str(len(evaluation.schedule.rows)),
+            out.money(evaluation.monthly_amount),
+            out.money(evaluation.total_paid),
+            out.money(evaluation.cost_over_principal),
+            out.percent(evaluation.apr_nominal),
+            out.percent(evaluation.apr_effective),
+        ))
+    return out.table(
+        _("Arrangement options"),
+        [_("Option"), _("Payments"), _("Each payment"), _("Total paid"),
+         _("Cost over principal"), _("Nominal APR"), _("Effective rate")],
+        rows, right=range(1, 7),
+        caption=_("Options marked 'ask for' depend on the lender agreeing; they are not rights."),
+    )

@@ -1,0 +1,726 @@
+"""Overdue charges to the fen: the itemised amount due on any date, and credit-card interest.
+
+Two calculations live here.
+
+**An overdue debt** (:class:`OverdueDebt`, :func:`bill_on`, :func:`daily_costs`): principal,
+contract interest, penalty interest and late fees on any date, by the preset's
+:class:`~xieshang.engine.preset.PenaltyModel`, counting actual calendar days:
+
+* day 1 overdue is the day after the missed repayment date ("从到期还款日的次日开始计算",
+  ``rules-cn.md`` §1.2), and the amount due on a date includes that date's charge: 1,000
+  due on the 10th and repaid on the 11th pays one day (§9.1 H4, D1);
+* a payment stops charges on the part it repays from the day after it (the payment day
+  itself is charged, as in H4 and D1);
+* ``simple_daily`` — base × daily rate per day. With ``rounding.daily_amount`` each day's
+  charge is rounded to the fen first, then the days are added up (花呗: "逾期本金×0.05%四舍五入
+  精确到分", §1.2); otherwise the exact charges are added up and only their running total is
+  rounded to the fen;
+* ``compound_monthly`` — the same, and once a month the unpaid interest joins the balance that
+  bears interest (the card rule, §3.1 "按月计收复利"). The statement day of an overdue debt is
+  not known, so the month steps are taken **on the due date's day of each following month**
+  (the 10th → the 10th; the 31st → the last day of shorter months). Fees never bear interest
+  (2016 card notice, §3.1). ``preset.penalty.compounding`` (or the per-debt override) turns
+  the same monthly step on or off for any model;
+* ``contract_multiple`` — the contract daily rate × the multiplier replaces contract interest
+  on the penalty base (借呗: 1.5×, §2);
+* ``on_top`` — contract interest keeps running on the overdue principal and a penalty of
+  contract rate × multiplier is added (微粒贷: 50 %, §2.1).
+
+What the penalty is charged on follows ``preset.penalty.base``: ``overdue_amount`` is the
+unpaid principal and contract interest (never fees), ``overdue_principal`` the principal only,
+``all_principal`` the overdue principal plus :attr:`OverdueDebt.not_yet_due_principal`. Under
+``on_top`` the contract interest runs on the principal of the same base. Interest that the
+principal not yet due earns under its own schedule belongs to the later installments and is
+not part of this bill.
+
+Grace (宽限期): paid in full within the grace days (an unpaid remainder no larger than
+``preset.tolerance`` counts as paid), the debt counts as paid on time — no penalty, no late
+fee (§3.3). The reference says nothing about a debt still unpaid after the grace days; this
+module then charges **from day 1 after the due date**, the grace days included, which is the
+reading least likely to understate the cost.
+
+Payments are allocated **fees → penalty → interest → principal** (then principal not yet due).
+This is the common allocation, but ``rules-cn.md`` does not state one: it is an assumption.
+Money beyond everything owed is not tracked (no credit balance). Once the unpaid remainder is
+within ``preset.tolerance`` no further charges accrue; later payments still reduce it.
+The one exception the reference does state — for the malicious-overdraft amount, repayments
+count against principal first (§5) — is :func:`principal_outstanding_principal_first`.
+
+**Credit-card interest when a statement is not paid in full** (:func:`card_interest`, §3.5).
+
+All arithmetic runs in a local :mod:`decimal` context, so a caller's context never changes a
+result. Rates are fractions per day (0.0005 = 0.05 %/day).
+"""
+
+from __future__ import annotations
+
+import calendar
+import decimal
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
+from decimal import Decimal
+from enum import StrEnum
+from typing import Final
+
+from xieshang.engine.bill import Bill
+from xieshang.engine.errors import N_, InputError
+from xieshang.engine.money import ZERO, Rounding, round_money
+from xieshang.engine.preset import (
+    LateFee,
+    LateFeeKind,
+    PenaltyBase,
+    PenaltyModel,
+    Preset,
+    RoundingRule,
+)
+
+__all__ = [
+    "CardInterest",
+    "CardNote",
+    "CardTransaction",
+    "OverdueDebt",
+    "Payment",
+    "Segment",
+    "SegmentKind",
+    "bill_on",
+    "card_interest",
+    "compounding_dates",
+    "daily_costs",
+    "late_fee_due",
+    "minimum_due_of",
+    "overdue_charge",
+    "principal_outstanding_principal_first",
+]
+
+#: Intermediate arithmetic: far more digits than any amount or day count needs.
+_CONTEXT: Final = decimal.Context(prec=34, rounding=decimal.ROUND_HALF_EVEN)
+_ONE_DAY: Final = timedelta(days=1)
+#: Longest span walked day by day (100 years): guards against a mistyped year.
+_MAX_DAYS: Final = 36_525
+
+
+# ------------------------------------------------------------------------------ records
+
+
+@dataclass(frozen=True, slots=True)
+class Payment:
+    """A repayment.
+
+    Attributes:
+        on: the day the money reached the lender.
+        amount: the amount paid, more than 0.
+    """
+
+    on: date
+    amount: Decimal
+
+    def __post_init__(self) -> None:
+        if self.amount <= 0:
+            raise InputError("payments", N_("a payment must be more than 0 (got {value})"),
+                             value=str(self.amount))
+        _check_fen("payments", self.amount)
+
+
+@dataclass(frozen=True, slots=True)
+class OverdueDebt:
+    """One missed repayment and what was paid since.
+
+    Attributes:
+        preset: the product's rules.
+        principal: the overdue amount — for a bill (花呗 / 白条 / card statement) the unpaid
+            bill, for a loan the overdue principal.
+        due_date: the repayment date that was missed; day 1 overdue is the day after.
+        interest: contract interest already due and unpaid on ``due_date``.
+        fees: fees already due and unpaid on ``due_date`` (they never bear charges).
+        not_yet_due_principal: loans — principal of the later installments; it only counts
+            when the penalty base is ``all_principal``.
+        contract_daily_rate: overrides ``preset.contract_daily_rate``.
+        penalty_daily_rate: overrides the preset's overdue rate entirely (for ``on_top`` only
+            the penalty part; contract interest keeps the contract rate).
+        minimum_due: the minimum payment that was missed (for late fees); ``None`` takes it
+            from ``preset.minimum_payment`` (see :func:`minimum_due_of`).
+        payments: repayments, in any order.
+        grace_days: overrides ``preset.grace_days``.
+        compounding: overrides the preset (``True`` adds the monthly compounding step).
+    """
+
+    preset: Preset
+    principal: Decimal
+    due_date: date
+    interest: Decimal = ZERO
+    fees: Decimal = ZERO
+    not_yet_due_principal: Decimal = ZERO
+    contract_daily_rate: Decimal | None = None
+    penalty_daily_rate: Decimal | None = None
+    minimum_due: Decimal | None = None
+    payments: tuple[Payment, ...] = ()
+    grace_days: int | None = None
+    compounding: bool | None = None
+
+    def __post_init__(self) -> None:
+        for name in ("principal", "interest", "fees", "not_yet_due_principal"):
+            value: Decimal = getattr(self, name)
+            if value < 0:
+                raise InputError(name, N_("must not be negative (got {value})"),
+                                 value=str(value))
+            _check_fen(name, value)
+        for name in ("contract_daily_rate", "penalty_daily_rate", "minimum_due"):
+            optional: Decimal | None = getattr(self, name)
+            if optional is not None and optional < 0:
+                raise InputError(name, N_("must not be negative (got {value})"),
+                                 value=str(optional))
+        if self.grace_days is not None and self.grace_days < 0:
+            raise InputError("grace_days", N_("must not be negative (got {value})"),
+                             value=self.grace_days)
+
+
+# ------------------------------------------------------------------------ simple helpers
+
+
+def overdue_charge(amount: Decimal, daily_rate: Decimal, days: int,
+                   rounding: RoundingRule | None = None,
+                   minimum_per_day: Decimal = ZERO) -> Decimal:
+    """Simple overdue charge on a fixed amount: amount × daily rate × days.
+
+    With ``rounding.daily_amount`` the daily charge is rounded to the fen first and then
+    multiplied by the days (花呗, §1.2); otherwise the total is rounded once.
+    ``minimum_per_day`` is the lowest daily charge (京东白条: 0.01, §2.1).
+
+    >>> overdue_charge(Decimal("2000"), Decimal("0.0005"), 30)
+    Decimal('30.00')
+    """
+    rule = rounding or RoundingRule()
+    _check_not_negative("amount", amount)
+    _check_not_negative("daily_rate", daily_rate)
+    _check_not_negative("minimum_per_day", minimum_per_day)
+    if days < 0:
+        raise InputError("days", N_("must not be negative (got {value})"), value=days)
+    with decimal.localcontext(_CONTEXT):
+        if amount == 0 or daily_rate == 0 or days == 0:
+            return ZERO
+        daily = max(amount * daily_rate, minimum_per_day)
+        if rule.daily_amount:
+            return round_money(daily, rule.mode) * days
+        return round_money(daily * days, rule.mode)
+
+
+def late_fee_due(rule: LateFee, minimum_due: Decimal, paid: Decimal,
+                 mode: Rounding = Rounding.HALF_UP) -> Decimal:
+    """The one-off late fee for one missed due date (违约金 / 滞纳金).
+
+    ``percent_of_unpaid_minimum``: rate × (minimum due − paid by the due date), rounded to
+    the fen, at least ``rule.minimum`` and at most ``rule.maximum`` — only when part of the
+    minimum is unpaid (card pattern, §3.2: 5 %, at least ¥10 at CMB). ``fixed``: the fixed
+    amount, when part of the minimum is unpaid. ``none``: nothing.
+    """
+    with decimal.localcontext(_CONTEXT):
+        unpaid = minimum_due - paid
+        if rule.kind is LateFeeKind.NONE or unpaid <= 0:
+            return ZERO
+        if rule.kind is LateFeeKind.FIXED:
+            return round_money(rule.amount, mode)
+        fee = max(round_money(unpaid * rule.rate, mode), rule.minimum)
+        if rule.maximum is not None:
+            fee = min(fee, rule.maximum)
+        return round_money(fee, mode)
+
+
+def minimum_due_of(debt: OverdueDebt) -> Decimal:
+    """The minimum payment of the missed due date.
+
+    ``debt.minimum_due`` if given; else ``preset.minimum_payment``: percent × principal,
+    plus the interest and fees when the preset says so, rounded with the preset's mode and
+    never more than everything due; with no minimum-payment rule, everything due.
+    """
+    whole = debt.principal + debt.interest + debt.fees
+    if debt.minimum_due is not None:
+        return debt.minimum_due
+    rule = debt.preset.minimum_payment
+    if rule is None:
+        return whole
+    with decimal.localcontext(_CONTEXT):
+        amount = debt.principal * rule.percent
+        if rule.plus_fees_and_interest:
+            amount += debt.interest + debt.fees
+        return min(round_money(amount, debt.preset.rounding.mode), whole)
+
+
+def principal_outstanding_principal_first(debt: OverdueDebt, as_of: date) -> Decimal:
+    """Unpaid principal on ``as_of`` when every repayment counts against principal first.
+
+    This is how the malicious-overdraft amount is counted (§5: "the unpaid actual overdraft
+    principal … repayments are counted against principal first"; interest, compound
+    interest and fees excluded). Principal not yet due is included: it is overdraft
+    principal too.
+    """
+    paid = sum((p.amount for p in debt.payments if p.on <= as_of), ZERO)
+    return max(ZERO, debt.principal + debt.not_yet_due_principal - paid)
+
+
+def compounding_dates(debt: OverdueDebt, start: date, end: date) -> list[date]:
+    """The days in ``start..end`` on which unpaid interest joins the balance (may be empty).
+
+    Monthly on the due date's day of the month (see the module docstring); empty when the
+    debt does not compound.
+    """
+    if not _terms(debt).compounding:
+        return []
+    result = []
+    months = 1
+    day = _add_months(debt.due_date, months)
+    while day <= end:
+        if day >= start:
+            result.append(day)
+        months += 1
+        day = _add_months(debt.due_date, months)
+    return result
+
+
+# -------------------------------------------------------------------- the overdue bill
+
+
+def bill_on(debt: OverdueDebt, as_of: date) -> Bill:
+    """The itemised amount due on ``as_of`` (paying on that day), from payments up to it.
+
+    ``daily_cost`` is what waiting one more day adds when nothing more is paid: the next
+    day's charges, and on the day before they start, the late fee and any grace-day charges.
+    """
+    paid = tuple(p for p in debt.payments if p.on <= as_of)
+    today, tomorrow = _walk(debt, paid, as_of, as_of + _ONE_DAY)
+    return replace(today, daily_cost=max(ZERO, tomorrow.total - today.total))
+
+
+def daily_costs(debt: OverdueDebt, start: date, end: date) -> list[tuple[date, Decimal]]:
+    """The total amount due on each day from ``start`` to ``end`` (inclusive).
+
+    Payments count on their dates; for the "cost of waiting" chart.
+    """
+    if end < start:
+        raise InputError("end", N_("must not be before the start date {start}"),
+                         start=start.isoformat())
+    return [(bill.as_of, bill.total) for bill in _walk(debt, debt.payments, start, end)]
+
+
+@dataclass(frozen=True, slots=True)
+class _Terms:
+    """The rules one debt is charged by, preset and overrides resolved."""
+
+    base: PenaltyBase
+    penalty_rate: Decimal
+    interest_rate: Decimal
+    minimum_per_day: Decimal
+    compounding: bool
+    grace_days: int
+    tolerance: Decimal
+    rounding: RoundingRule
+    late_fee: LateFee
+    minimum_due: Decimal
+
+
+def _terms(debt: OverdueDebt) -> _Terms:
+    preset = debt.preset
+    penalty = preset.penalty
+    contract = (debt.contract_daily_rate if debt.contract_daily_rate is not None
+                else preset.contract_daily_rate)
+    needs_contract = penalty.model is PenaltyModel.ON_TOP or (
+        penalty.model is PenaltyModel.CONTRACT_MULTIPLE and debt.penalty_daily_rate is None)
+    if needs_contract and contract is None:
+        raise InputError("contract_daily_rate",
+                         N_("is needed for the {model} model: the preset {preset} gives none"),
+                         model=penalty.model.value, preset=preset.id)
+    if debt.penalty_daily_rate is not None:
+        rate = debt.penalty_daily_rate
+    elif penalty.model in (PenaltyModel.CONTRACT_MULTIPLE, PenaltyModel.ON_TOP):
+        assert contract is not None
+        rate = contract * (penalty.multiplier if penalty.multiplier is not None else 1)
+    elif penalty.daily_rate is not None:
+        rate = penalty.daily_rate
+    else:
+        raise InputError("penalty_daily_rate",
+                         N_("is needed: the preset {preset} gives no overdue rate"),
+                         preset=preset.id)
+    interest_rate = contract if penalty.model is PenaltyModel.ON_TOP and contract else ZERO
+    compounding = (debt.compounding if debt.compounding is not None else
+                   penalty.compounding or penalty.model is PenaltyModel.COMPOUND_MONTHLY)
+    return _Terms(
+        base=penalty.base,
+        penalty_rate=rate,
+        interest_rate=interest_rate,
+        minimum_per_day=penalty.minimum_per_day,
+        compounding=compounding,
+        grace_days=debt.grace_days if debt.grace_days is not None else preset.grace_days,
+        tolerance=preset.tolerance,
+        rounding=preset.rounding,
+        late_fee=preset.late_fee,
+        minimum_due=minimum_due_of(debt),
+    )
+
+
+class _Ledger:
+    """The balances of one debt, walked day by day (mutable, private to this module).
+
+    Charges are kept as exact running totals (``*_accrued``, contract interest due on the due
+    date included) and what was paid towards them (``*_paid``); the amount due is the running
+    total rounded to the fen minus what was paid. Rounding the running total once, instead
+    of each posting, keeps a payment from ever adding a fen. With ``rounding.daily_amount``
+    every day's charge is rounded before it is added. Charges of the grace days wait in
+    ``grace_*`` until the grace days end unpaid.
+
+    ``interest_bearing`` / ``penalty_bearing`` are the parts of the unpaid interest and
+    penalty that bear charges: contract interest due on the due date under the
+    ``overdue_amount`` base, and everything unpaid after a compounding step. Payments reduce
+    them first (the oldest amounts are repaid first).
+    """
+
+    __slots__ = (
+        "confirmed", "fees", "grace_interest", "grace_penalty", "interest_accrued",
+        "interest_bearing", "interest_paid", "not_yet_due", "paid_on_time", "penalty_accrued",
+        "penalty_bearing", "penalty_paid", "principal", "settled_day", "terms",
+    )
+
+    def __init__(self, debt: OverdueDebt, terms: _Terms) -> None:
+        self.terms = terms
+        self.principal = round_money(debt.principal)  # exact: only sets 2 places
+        self.not_yet_due = round_money(debt.not_yet_due_principal)
+        self.fees = round_money(debt.fees)
+        self.interest_accrued = round_money(debt.interest)
+        self.interest_paid = ZERO
+        self.penalty_accrued = ZERO
+        self.penalty_paid = ZERO
+        self.grace_interest = ZERO
+        self.grace_penalty = ZERO
+        overdue_amount = terms.base is PenaltyBase.OVERDUE_AMOUNT
+        self.interest_bearing = self.interest_due() if overdue_amount else ZERO
+        self.penalty_bearing = ZERO
+        self.paid_on_time = ZERO
+        self.confirmed = False  # past the grace days and not paid: charges are real
+        self.settled_day: int | None = 0 if self._outstanding() <= terms.tolerance else None
+
+    def interest_due(self) -> Decimal:
+        """Contract interest due and unpaid, to the fen."""
+        return round_money(self.interest_accrued, self.terms.rounding.mode) - self.interest_paid
+
+    def penalty_due(self) -> Decimal:
+        """Penalty due and unpaid, to the fen."""
+        return round_money(self.penalty_accrued, self.terms.rounding.mode) - self.penalty_paid
+
+    def _outstanding(self) -> Decimal:
+        return self.principal + self.interest_due() + self.penalty_due() + self.fees
+
+    def _charge(self, base: Decimal, rate: Decimal, minimum: Decimal) -> Decimal:
+        if base <= 0 or rate <= 0:
+            return ZERO
+        amount = max(base * rate, minimum)
+        rounding = self.terms.rounding
+        return round_money(amount, rounding.mode) if rounding.daily_amount else amount
+
+    def end_grace(self) -> None:
+        """Start of the first day after the grace days: not paid in time → charges stand."""
+        if self.settled_day is not None:
+            return
+        self.confirmed = True
+        self.interest_accrued += self.grace_interest
+        self.penalty_accrued += self.grace_penalty
+        self.grace_interest = ZERO
+        self.grace_penalty = ZERO
+        terms = self.terms
+        self.fees += late_fee_due(terms.late_fee, terms.minimum_due, self.paid_on_time,
+                                  terms.rounding.mode)
+
+    def accrue(self) -> None:
+        """One day's charges on the balances at the start of the day."""
+        if self.settled_day is not None:
+            return
+        terms = self.terms
+        principal = self.principal
+        if terms.base is PenaltyBase.ALL_PRINCIPAL:
+            principal += self.not_yet_due
+        base = principal + self.interest_bearing + self.penalty_bearing
+        penalty = self._charge(base, terms.penalty_rate, terms.minimum_per_day)
+        interest = self._charge(principal, terms.interest_rate, ZERO)
+        if self.confirmed:
+            self.penalty_accrued += penalty
+            self.interest_accrued += interest
+        else:
+            self.grace_penalty += penalty
+            self.grace_interest += interest
+
+    def compound(self) -> None:
+        """Monthly step: all unpaid interest and penalty joins the balance that bears them."""
+        if not self.confirmed or self.settled_day is not None:
+            return
+        self.interest_bearing = self.interest_due()
+        self.penalty_bearing = self.penalty_due()
+
+    def pay(self, amount: Decimal, day: int) -> None:
+        """Allocate a payment made on overdue day ``day`` (≤ 0 before the due date)."""
+        if day <= self.terms.grace_days:
+            self.paid_on_time += amount
+        left = amount
+        taken = min(left, self.fees)
+        self.fees -= taken
+        left -= taken
+        taken = min(left, self.penalty_due())
+        self.penalty_paid += taken
+        self.penalty_bearing = max(ZERO, self.penalty_bearing - taken)
+        left -= taken
+        taken = min(left, self.interest_due())
+        self.interest_paid += taken
+        self.interest_bearing = max(ZERO, self.interest_bearing - taken)
+        left -= taken
+        taken = min(left, self.principal)
+        self.principal -= taken
+        left -= taken
+        self.not_yet_due -= min(left, self.not_yet_due)
+        if self.settled_day is None and self._outstanding() <= self.terms.tolerance:
+            self.settled_day = max(day, 0)
+            self.grace_interest = ZERO
+            self.grace_penalty = ZERO
+
+    def bill(self, as_of: date, day: int) -> Bill:
+        """The amounts due at the end of overdue day ``day``."""
+        days = day if self.settled_day is None else min(day, self.settled_day)
+        return Bill(as_of=as_of, principal=self.principal, interest=self.interest_due(),
+                    penalty=self.penalty_due(), fees=self.fees, days_overdue=max(0, days))
+
+
+def _walk(debt: OverdueDebt, payments: Sequence[Payment], start: date, end: date) -> list[Bill]:
+    """The bill at the end of each day from ``start`` to ``end``, walking from the due date."""
+    terms = _terms(debt)
+    first = min(start, debt.due_date)
+    if (end - first).days > _MAX_DAYS:
+        raise InputError("as_of", N_("is more than 100 years after the due date {due}"),
+                         due=debt.due_date.isoformat())
+    ledger = _Ledger(debt, terms)
+    pending = sorted(payments, key=lambda p: p.on)
+    index = 0
+    with decimal.localcontext(_CONTEXT):
+        while index < len(pending) and pending[index].on < first:
+            ledger.pay(pending[index].amount, (pending[index].on - debt.due_date).days)
+            index += 1
+        months = 1
+        step = _add_months(debt.due_date, months)
+        bills = []
+        day = first
+        while day <= end:
+            number = (day - debt.due_date).days
+            if number == terms.grace_days + 1:
+                ledger.end_grace()
+            if number >= 1:
+                ledger.accrue()
+            while index < len(pending) and pending[index].on == day:
+                ledger.pay(pending[index].amount, number)
+                index += 1
+            if day == step:
+                if terms.compounding:
+                    ledger.compound()
+                months += 1
+                step = _add_months(debt.due_date, months)
+            if day >= start:
+                bills.append(ledger.bill(day, number))
+            day += _ONE_DAY
+    return bills
+
+
+def _add_months(day: date, months: int) -> date:
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def _check_fen(field: str, value: Decimal) -> None:
+    if round_money(value) != value:
+        raise InputError(field, N_("{value} has more than 2 decimal places; amounts are in "
+                                   "yuan and fen"), value=str(value))
+
+
+def _check_not_negative(field: str, value: Decimal) -> None:
+    if value < 0:
+        raise InputError(field, N_("must not be negative (got {value})"), value=str(value))
+
+
+# ------------------------------------------------------------------ credit-card interest
+
+
+@dataclass(frozen=True, slots=True)
+class CardTransaction:
+    """A posting on a card statement.
+
+    Attributes:
+        posted: the posting date (记账日); interest counts from this day.
+        amount: the amount, more than 0.
+    """
+
+    posted: date
+    amount: Decimal
+
+
+class SegmentKind(StrEnum):
+    """What a :class:`Segment` of card interest is."""
+
+    REPAID = "repaid"  # the part of a posting repaid on a date: accrues until the day before
+    UNPAID = "unpaid"  # the part still unpaid: accrues to the next statement date
+
+
+class CardNote(StrEnum):
+    """Facts about a :func:`card_interest` result, for the fronts to explain."""
+
+    INTEREST_FREE_KEPT = "interest_free_kept"  # paid in full by the due date: no interest
+    PAID_IN_GRACE = "paid_in_grace"  # ... but only within the grace days after it
+    WITHIN_TOLERANCE = "within_tolerance"  # a remainder within the tolerance counted as paid
+    INTEREST_FREE_LOST = "interest_free_lost"  # not paid in full: interest from posting dates
+    OLDEST_FIRST = "payments_oldest_first"  # payments were applied to the oldest postings
+    LATE_PAYMENTS_IGNORED = "payments_after_next_statement_ignored"
+
+
+@dataclass(frozen=True, slots=True)
+class Segment:
+    """One line of card interest: part of one posting, over a run of days.
+
+    Attributes:
+        start: first day counted (the posting date).
+        end: last day counted (inclusive).
+        balance: the part of the posting this line is for.
+        days: days counted, ``start``..``end`` inclusive.
+        interest: balance × daily rate × days, rounded to the fen.
+        kind: repaid part or unpaid part.
+        transaction: the posting this part belongs to.
+        repaid_on: the payment day, for a repaid part.
+    """
+
+    start: date
+    end: date
+    balance: Decimal
+    days: int
+    interest: Decimal
+    kind: SegmentKind
+    transaction: CardTransaction
+    repaid_on: date | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CardInterest:
+    """Interest that a statement's postings bear on the next statement.
+
+    Attributes:
+        statement_balance: the postings added up.
+        paid_by_due: payments up to the due date plus the grace days.
+        segments: the lines the interest is made of (empty when there is none).
+        interest: the interest, the sum of the segments.
+        full_payment: the statement counts as paid in full in time: no interest.
+        paid_in_grace: it only counts so thanks to the grace days.
+        notes: facts the fronts should show with the result.
+    """
+
+    statement_balance: Decimal
+    paid_by_due: Decimal
+    segments: tuple[Segment, ...]
+    interest: Decimal
+    full_payment: bool
+    paid_in_grace: bool
+    notes: tuple[CardNote, ...]
+
+
+def card_interest(daily_rate: Decimal, statement_date: date, due_date: date,
+                  next_statement_date: date, transactions: Sequence[CardTransaction],
+                  payments: Sequence[Payment], *, rounding: RoundingRule | None = None,
+                  tolerance: Decimal = ZERO, grace_days: int = 0) -> CardInterest:
+    """Interest on a card statement that was not paid in full (全额计息, §3.5).
+
+    Paid in full by the due date (or within ``grace_days`` after it; an unpaid remainder no
+    larger than ``tolerance`` counts as paid, §3.3): no interest. Otherwise the
+    interest-free period is lost for the whole statement:
+
+    * every posting accrues from its posting date;
+    * a repaid part stops accruing on the payment date — it is counted from the posting date
+      up to the day before the payment (days = payment date − posting date);
+    * the rest accrues up to the next statement date, inclusive, where the interest appears.
+
+    Payments are applied to the oldest postings first (an assumption: banks do not publish
+    the order); payments after ``next_statement_date`` belong to the next cycle and are left
+    out. Each line is rounded to the fen (each day's amount first when
+    ``rounding.daily_amount``) and the interest is the sum of the lines. The late fee is
+    separate (:func:`late_fee_due`) and bears no interest.
+    """
+    rule = rounding or RoundingRule()
+    _check_not_negative("daily_rate", daily_rate)
+    _check_not_negative("tolerance", tolerance)
+    if grace_days < 0:
+        raise InputError("grace_days", N_("must not be negative (got {value})"),
+                         value=grace_days)
+    if not statement_date <= due_date <= next_statement_date \
+            or statement_date >= next_statement_date:
+        raise InputError("due_date", N_("dates must be in order: statement_date ≤ due_date ≤ "
+                                        "next_statement_date"))
+    for item in transactions:
+        if item.amount <= 0:
+            raise InputError("transactions", N_("a posting must be more than 0 (got {value})"),
+                             value=str(item.amount))
+        if item.posted > statement_date:
+            raise InputError("transactions",
+                             N_("the posting of {posted} is after the statement date {date}"),
+                             posted=item.posted.isoformat(), date=statement_date.isoformat())
+    with decimal.localcontext(_CONTEXT):
+        return _card_interest(daily_rate, due_date, next_statement_date, transactions,
+                              payments, rule, tolerance, grace_days)
+
+
+def _card_interest(daily_rate: Decimal, due_date: date, next_statement_date: date,
+                   transactions: Sequence[CardTransaction], payments: Sequence[Payment],
+                   rule: RoundingRule, tolerance: Decimal, grace_days: int) -> CardInterest:
+    balance = sum((item.amount for item in transactions), ZERO)
+    last_on_time = due_date + timedelta(days=grace_days)
+    paid_by_due = sum((p.amount for p in payments if p.on <= last_on_time), ZERO)
+    paid_by_due_date = sum((p.amount for p in payments if p.on <= due_date), ZERO)
+    notes: list[CardNote] = []
+    if balance - paid_by_due <= tolerance:
+        in_grace = balance - paid_by_due_date > tolerance
+        notes.append(CardNote.INTEREST_FREE_KEPT)
+        if in_grace:
+            notes.append(CardNote.PAID_IN_GRACE)
+        if paid_by_due < balance:
+            notes.append(CardNote.WITHIN_TOLERANCE)
+        return CardInterest(balance, paid_by_due, (), ZERO, True, in_grace, tuple(notes))
+    notes.append(CardNote.INTEREST_FREE_LOST)
+    counted = sorted((p for p in payments if p.on <= next_statement_date), key=lambda p: p.on)
+    if len(counted) < len(payments):
+        notes.append(CardNote.LATE_PAYMENTS_IGNORED)
+    if counted:
+        notes.append(CardNote.OLDEST_FIRST)
+    postings = sorted(transactions, key=lambda item: item.posted)
+    unpaid = [item.amount for item in postings]
+    segments: list[Segment] = []
+    for payment in counted:
+        left = payment.amount
+        for index, item in enumerate(postings):
+            if left <= 0:
+                break
+            part = min(left, unpaid[index])
+            if part <= 0:
+                continue
+            unpaid[index] -= part
+            left -= part
+            days = max(0, (payment.on - item.posted).days)
+            if days:
+                segments.append(_segment(item, part, days, payment.on - _ONE_DAY, daily_rate,
+                                         rule, SegmentKind.REPAID, payment.on))
+    for index, item in enumerate(postings):
+        if unpaid[index] > 0:
+            days = (next_statement_date - item.posted).days + 1
+            segments.append(_segment(item, unpaid[index], days, next_statement_date,
+                                     daily_rate, rule, SegmentKind.UNPAID, None))
+    segments.sort(key=lambda s: (s.start, s.end))
+    interest = sum((s.interest for s in segments), ZERO)
+    return CardInterest(balance, paid_by_due, tuple(segments), interest, False, False,
+                        tuple(notes))
+
+
+def _segment(item: CardTransaction, balance: Decimal, days: int, end: date, rate: Decimal,
+             rule: RoundingRule, kind: SegmentKind, repaid_on: date | None) -> Segment:
+    if rule.daily_amount:
+        interest = round_money(balance * rate, rule.mode) * days
+    else:
+        interest = round_money(balance * rate * days, rule.mode)
+    return Segment(start=item.posted, end=end, balance=balance, days=days, interest=interest,
+                   kind=kind, transaction=item, repaid_on=repaid_on)

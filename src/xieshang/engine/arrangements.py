@@ -1,0 +1,488 @@
+"""What each arrangement (协商方案) would cost: the dated schedule, totals and APR.
+
+A :class:`Proposal` is evaluated against a :class:`~xieshang.engine.bill.Bill` (what is owed
+today, by component) and the product's :class:`~xieshang.engine.preset.Preset`:
+
+* ``PAY_NOW`` — pay everything today (the baseline the others are compared with);
+* ``INSTALLMENTS`` — the product's installments (分期), fee-based (the preset's fee table or a
+  given fee rate) or rate-based (an annual rate, repaid by :class:`Method`);
+* ``PERSONALISED`` — personalised installments (个性化分期), at most the preset's longest term
+  when it states one; without a rate or fee, interest-free (the usual ask, 停息分期);
+* ``DEFERRAL`` — nothing paid for N months, then one payment, or installments that start
+  after the deferral; with or without interest during it;
+* ``SETTLEMENT`` — one lump sum (结清), today or on a given date.
+
+Any proposal may also waive part of the penalty, fees or interest (减免) and take a down
+payment today; these combine freely with installments and a deferral.
+
+The amount rescheduled is ``bill.total − waived − down payment``. ``Evaluation.flows`` are
+``−rescheduled`` on ``today`` followed by every payment (the down payment is paid today and so
+nets out); the annualised rates come from those flows through :mod:`xieshang.engine.rates`.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, replace
+from datetime import date
+from decimal import Decimal
+from enum import StrEnum
+from typing import TYPE_CHECKING, Final
+
+from xieshang.engine.bill import Bill
+from xieshang.engine.errors import N_, InputError
+from xieshang.engine.money import ZERO, D, money, round_money
+from xieshang.engine.preset import Preset
+from xieshang.engine.schedules import (
+    MAX_PERIODS,
+    Method,
+    Row,
+    Schedule,
+    add_months,
+    annuity,
+    equal_principal,
+    fixed_fee_installment,
+    interest_only,
+)
+
+if TYPE_CHECKING:
+    from xieshang.engine.rates import AnnualRates
+
+__all__ = [
+    "ASK",
+    "DEFERRAL_COST_UNKNOWN",
+    "DEFERRAL_LONGER",
+    "NOT_LISTED",
+    "PERSONALISED_TERMS",
+    "SETTLEMENT_NOT_BELOW",
+    "TERM_ABOVE_MAX",
+    "Evaluation",
+    "Kind",
+    "Proposal",
+    "evaluate",
+    "standard_options",
+]
+
+# Warnings (English msgids; the fronts translate them).
+ASK: Final = N_(
+    "These terms are not published for this product: they are something to ask for, "
+    "and the lender may refuse or offer something else."
+)
+TERM_ABOVE_MAX: Final = N_(
+    "The term is longer than the longest term this product's rules allow."
+)
+NOT_LISTED: Final = N_("This product's rules do not mention personalised installments.")
+DEFERRAL_LONGER: Final = N_(
+    "The deferral is longer than the one this product's rules mention."
+)
+DEFERRAL_COST_UNKNOWN: Final = N_(
+    "What the lender charges during a deferral is not known; this assumes nothing, so ask "
+    "before agreeing."
+)
+SETTLEMENT_NOT_BELOW: Final = N_("The settlement amount is not less than what is owed today.")
+
+#: Terms offered as personalised installments by :func:`standard_options` (capped by the
+#: preset's maximum; the maximum itself is always offered when the preset states one).
+PERSONALISED_TERMS: Final = (12, 24, 36, 60)
+
+_ONE: Final = Decimal(1)
+
+
+class Kind(StrEnum):
+    """The kind of arrangement."""
+
+    PAY_NOW = "pay_now"
+    INSTALLMENTS = "installments"
+    PERSONALISED = "personalised"
+    DEFERRAL = "deferral"
+    SETTLEMENT = "settlement"
+
+
+@dataclass(frozen=True, slots=True)
+class Proposal:
+    """An arrangement to evaluate; fields that do not apply to its kind keep their defaults.
+
+    Attributes:
+        kind: the kind of arrangement.
+        periods: number of monthly installments (≥ 1 for installment kinds; with a deferral,
+            the installments that follow it; 0 = one payment).
+        deferral_months: months with nothing to pay before the first payment.
+        interest_during_deferral: charge ``annual_rate`` ÷ 12 a month on the rescheduled
+            amount during the deferral (paid with the first payment).
+        annual_rate: interest as a fraction a year (0.12 = 12 %): rate-based installments,
+            and the deferral interest.
+        monthly_fee_rate: installment fee per period as a fraction of the amount.
+        total_fee_rate: installment fee over the whole term as a fraction of the amount.
+        waive_penalty: share of the penalty waived, 0 to 1.
+        waive_fees: share of the fees waived, 0 to 1.
+        waive_interest: share of the interest due waived, 0 to 1.
+        settlement_amount: the lump sum of a settlement.
+        down_payment: paid today, before the rest is rescheduled.
+        method: how rate-based installments repay principal.
+        pay_on: the date of a settlement payment (default: today).
+    """
+
+    kind: Kind
+    periods: int = 0
+    deferral_months: int = 0
+    interest_during_deferral: bool = False
+    annual_rate: Decimal | None = None
+    monthly_fee_rate: Decimal | None = None
+    total_fee_rate: Decimal | None = None
+    waive_penalty: Decimal = Decimal(0)
+    waive_fees: Decimal = Decimal(0)
+    waive_interest: Decimal = Decimal(0)
+    settlement_amount: Decimal | None = None
+    down_payment: Decimal = Decimal("0.00")
+    method: Method = Method.EQUAL_PRINCIPAL
+    pay_on: date | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Evaluation:
+    """What a proposal costs.
+
+    Attributes:
+        proposal: the proposal evaluated.
+        schedule: the dated payments after the down payment.
+        waived: the amount waived (for a settlement: what is owed minus the settlement).
+        rescheduled: the amount the schedule repays (bill total − waived − down payment).
+        down_payment: paid today.
+        total_paid: down payment + every scheduled payment.
+        cost_over_principal: ``total_paid − bill.principal`` (negative when waivers or a
+            settlement take off more than the charges).
+        monthly_amount: the regular payment (the most frequent one; for equal principal,
+            the first and largest).
+        max_payment: the largest single payment (a balloon or a lump sum).
+        flows: ``−rescheduled``, then each payment, for the APR.
+        dates: the date of each flow (``today`` first).
+        warnings: English msgids to show with the option.
+        ask: True when the terms are not the product's published terms: the person has to
+            ask for them and the lender may refuse.
+    """
+
+    proposal: Proposal
+    schedule: Schedule
+    waived: Decimal
+    rescheduled: Decimal
+    down_payment: Decimal
+    total_paid: Decimal
+    cost_over_principal: Decimal
+    monthly_amount: Decimal
+    max_payment: Decimal
+    flows: tuple[Decimal, ...]
+    dates: tuple[date, ...]
+    warnings: tuple[str, ...] = ()
+    ask: bool = False
+
+    @property
+    def monthly_flows(self) -> tuple[Decimal, ...] | None:
+        """The flows on a monthly grid from ``dates[0]`` (zeros for months without payment).
+
+        ``None`` when a payment does not fall on a whole month after the first date (a
+        settlement on an arbitrary day): a per-period IRR would then be wrong.
+        """
+        start = self.dates[0]
+        grid: dict[int, Decimal] = {}
+        for day, flow in zip(self.dates, self.flows, strict=True):
+            months = (day.year - start.year) * 12 + day.month - start.month
+            if months < 0 or add_months(start, months) != day:
+                return None
+            grid[months] = grid.get(months, ZERO) + flow
+        return tuple(grid.get(k, ZERO) for k in range(max(grid) + 1))
+
+    @property
+    def apr_nominal(self) -> Decimal | None:
+        """Monthly IRR × 12 (None when nothing is paid later than today, or rates is absent)."""
+        rates = self._annual_rates()
+        return None if rates is None else rates.nominal
+
+    @property
+    def apr_effective(self) -> Decimal | None:
+        """(1 + monthly IRR)^12 − 1 (None as for :attr:`apr_nominal`)."""
+        rates = self._annual_rates()
+        return None if rates is None else rates.effective
+
+    def _annual_rates(self) -> AnnualRates | None:
+        flows = self.monthly_flows
+        if flows is None or len(flows) < 2:
+            return None
+        try:  # imported here so this module does not depend on rates being present
+            from xieshang.engine.rates import annualised
+        except ImportError:  # pragma: no cover
+            return None
+        return annualised(flows)
+
+
+# ------------------------------------------------------------------------------- checks
+
+
+def _fraction(value: Decimal | int | str, field: str) -> Decimal:
+    share = D(value)
+    if not 0 <= share <= 1:
+        raise InputError(field, N_("must be between 0 and 1 (got {value})"), value=value)
+    return share
+
+
+def _rate(value: Decimal | int | str | None, field: str) -> Decimal | None:
+    if value is None:
+        return None
+    rate = D(value)
+    if rate < 0:
+        raise InputError(field, N_("must not be negative (got {value})"), value=value)
+    return rate
+
+
+def _whole(value: int, field: str, minimum: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not (
+        minimum <= value <= MAX_PERIODS
+    ):
+        raise InputError(field, N_("must be a whole number from {minimum} to {maximum} "
+                                   "(got {value})"),
+                         minimum=minimum, maximum=MAX_PERIODS, value=value)
+    return value
+
+
+def _must_be_unset(proposal: Proposal, kind: Kind, *fields: str) -> None:
+    defaults = Proposal(kind)
+    for name in fields:
+        if getattr(proposal, name) != getattr(defaults, name):
+            raise InputError(name, N_("does not apply to this kind of arrangement ({kind})"),
+                             kind=kind.value)
+
+
+# ----------------------------------------------------------------------------- evaluate
+
+
+def evaluate(bill: Bill, preset: Preset, proposal: Proposal, *, today: date) -> Evaluation:
+    """Evaluate one proposal against what is owed today.
+
+    Args:
+        bill: what is owed on ``today``, by component.
+        preset: the product's rules (fee table, rounding, negotiation limits).
+        proposal: the arrangement.
+        today: the date the arrangement starts (the bill's date, normally).
+
+    Returns:
+        The dated schedule, totals, the regular payment, flows for the APR and warnings.
+
+    Raises:
+        InputError: a value is out of range or does not apply to the kind; the field is
+            named ("periods", "waive_penalty", "down_payment", "settlement_amount", …).
+    """
+    kind = Kind(proposal.kind)
+    mode = preset.rounding.mode
+    warnings: list[str] = []
+    limits = preset.negotiation
+
+    if kind is Kind.SETTLEMENT:
+        _must_be_unset(proposal, kind, "periods", "deferral_months", "interest_during_deferral",
+                       "waive_penalty", "waive_fees", "waive_interest", "down_payment")
+        if proposal.settlement_amount is None:
+            raise InputError("settlement_amount", N_("give the settlement amount"))
+        amount = money(proposal.settlement_amount, "settlement_amount")
+        if amount <= 0:
+            raise InputError("settlement_amount", N_("must be more than 0 (got {value})"),
+                             value=proposal.settlement_amount)
+        pay_on = today if proposal.pay_on is None else proposal.pay_on
+        if pay_on < today:
+            raise InputError("pay_on", N_("must not be before {today} (got {value})"),
+                             today=today.isoformat(), value=pay_on.isoformat())
+        warnings.append(ASK)
+        if amount >= bill.total:
+            warnings.append(SETTLEMENT_NOT_BELOW)
+        schedule = _lump(amount, pay_on, ZERO)
+        return _result(bill, proposal, schedule, max(bill.total - amount, ZERO), amount, ZERO,
+                       today, warnings, ask=True)
+    _must_be_unset(proposal, kind, "settlement_amount", "pay_on")
+
+    waived = (
+        round_money(bill.penalty * _fraction(proposal.waive_penalty, "waive_penalty"), mode)
+        + round_money(bill.fees * _fraction(proposal.waive_fees, "waive_fees"), mode)
+        + round_money(bill.interest * _fraction(proposal.waive_interest, "waive_interest"), mode)
+    )
+    owed = bill.total - waived
+    if owed <= 0:
+        raise InputError("amount", N_("nothing is owed on this debt after the waivers"))
+    ask = waived > 0
+
+    if kind is Kind.PAY_NOW:
+        _must_be_unset(proposal, kind, "periods", "deferral_months", "interest_during_deferral",
+                       "annual_rate", "monthly_fee_rate", "total_fee_rate", "down_payment")
+        return _result(bill, proposal, _lump(owed, today, ZERO), waived, owed, ZERO, today,
+                       [ASK] if ask else [], ask=ask)
+
+    down = money(proposal.down_payment, "down_payment")
+    if not 0 <= down < owed:
+        raise InputError("down_payment",
+                         N_("must be at least 0 and less than the {owed} owed (got {value})"),
+                         owed=owed, value=proposal.down_payment)
+    rescheduled = owed - down
+    minimum_periods = 0 if kind is Kind.DEFERRAL else 1
+    periods = _whole(proposal.periods, "periods", minimum_periods)
+    deferral = _whole(proposal.deferral_months, "deferral_months",
+                      1 if kind is Kind.DEFERRAL else 0)
+    annual = _rate(proposal.annual_rate, "annual_rate")
+    monthly_fee = _rate(proposal.monthly_fee_rate, "monthly_fee_rate")
+    total_fee = _rate(proposal.total_fee_rate, "total_fee_rate")
+    fee_given = monthly_fee is not None or total_fee is not None
+    if annual is not None and fee_given and not proposal.interest_during_deferral:
+        raise InputError("annual_rate", N_("give either an annual rate or a fee rate, not both"))
+    if proposal.interest_during_deferral and not deferral:
+        raise InputError("interest_during_deferral", N_("applies only with a deferral"))
+    if proposal.interest_during_deferral and annual is None:
+        raise InputError("annual_rate", N_("give the annual rate charged during the deferral"))
+    if fee_given and periods == 0:
+        raise InputError("periods", N_("a fee rate needs a number of installments"))
+
+    if kind is Kind.PERSONALISED:
+        ask = True
+        if limits.max_term_months is not None and periods > limits.max_term_months:
+            raise InputError("periods",
+                             N_("must be at most {maximum} months for this product (got {value})"),
+                             maximum=limits.max_term_months, value=periods)
+        if not limits.personalised_installments:
+            warnings.append(NOT_LISTED)
+    elif (kind is Kind.INSTALLMENTS and limits.max_term_months is not None
+          and periods > limits.max_term_months):
+        warnings.append(TERM_ABOVE_MAX)
+    if deferral:
+        ask = True
+        if limits.deferral_months is not None and deferral > limits.deferral_months:
+            warnings.append(DEFERRAL_LONGER)
+        if not proposal.interest_during_deferral:
+            warnings.append(DEFERRAL_COST_UNKNOWN)
+
+    deferral_interest = ZERO
+    if proposal.interest_during_deferral and annual is not None and deferral:
+        deferral_interest = round_money(rescheduled * annual / 12 * deferral, mode)
+
+    if periods == 0:
+        schedule = _lump(rescheduled, add_months(today, deferral), deferral_interest)
+    else:
+        built, published = _installments(rescheduled, periods, kind, annual, monthly_fee,
+                                          total_fee, proposal.method, preset)
+        ask = ask or not published
+        schedule = _shift(built, today, deferral, deferral_interest)
+    if ask:
+        warnings.insert(0, ASK)
+    return _result(bill, proposal, schedule, waived, rescheduled, down, today, warnings, ask=ask)
+
+
+def _installments(
+    amount: Decimal,
+    periods: int,
+    kind: Kind,
+    annual: Decimal | None,
+    monthly_fee: Decimal | None,
+    total_fee: Decimal | None,
+    method: Method,
+    preset: Preset,
+) -> tuple[Schedule, bool]:
+    """The installment schedule (undated) and whether its terms are the preset's own."""
+    mode = preset.rounding.mode
+    residue = preset.installments.residue
+    listed = preset.installments.total_rate(periods)
+    if monthly_fee is not None or total_fee is not None:
+        schedule = fixed_fee_installment(amount, periods, total_fee_rate=total_fee,
+                                         monthly_fee_rate=monthly_fee, residue=residue,
+                                         rounding=mode)
+        rate = total_fee if total_fee is not None else (monthly_fee or ZERO) * periods
+        return schedule, kind is Kind.INSTALLMENTS and rate == listed
+    if annual is None and kind is Kind.INSTALLMENTS:
+        if listed is None:
+            offered = ", ".join(str(row.periods) for row in preset.installments.fees) or "-"
+            raise InputError("periods",
+                             N_("this product lists no installment fee for {periods} periods "
+                                "(it lists: {offered}); give a fee rate or an annual rate"),
+                             periods=periods, offered=offered)
+        schedule = fixed_fee_installment(amount, periods, total_fee_rate=listed,
+                                         residue=residue, rounding=mode)
+        return schedule, True
+    build = {Method.ANNUITY: annuity, Method.EQUAL_PRINCIPAL: equal_principal,
+             Method.INTEREST_ONLY: interest_only}[Method(method)]
+    monthly = (annual or Decimal(0)) / 12
+    return build(amount, monthly, periods, rounding=mode), False
+
+
+def _lump(amount: Decimal, due: date, interest: Decimal) -> Schedule:
+    row = Row(period=1, due=due, payment=amount + interest, principal=amount,
+              interest=interest, fee=ZERO, balance=ZERO)
+    return Schedule(principal=amount, rows=(row,), method="lump_sum")
+
+
+def _shift(schedule: Schedule, today: date, deferral: int, interest: Decimal) -> Schedule:
+    """Date the rows (first due ``deferral + 1`` months after today) and add the deferral
+    interest to the first payment."""
+    rows = [replace(row, due=add_months(today, deferral + row.period)) for row in schedule.rows]
+    if interest:
+        first = rows[0]
+        rows[0] = replace(first, interest=first.interest + interest,
+                          payment=first.payment + interest)
+    return replace(schedule, rows=tuple(rows))
+
+
+def _regular(payments: list[Decimal]) -> Decimal:
+    counts = Counter(payments)
+    return max(payments, key=lambda payment: (counts[payment], payment))
+
+
+def _result(
+    bill: Bill,
+    proposal: Proposal,
+    schedule: Schedule,
+    waived: Decimal,
+    rescheduled: Decimal,
+    down: Decimal,
+    today: date,
+    warnings: list[str],
+    *,
+    ask: bool,
+) -> Evaluation:
+    payments = [row.payment for row in schedule.rows]
+    total_paid = down + schedule.total_paid
+    dues = [row.due if row.due is not None else today for row in schedule.rows]
+    return Evaluation(
+        proposal=proposal,
+        schedule=schedule,
+        waived=waived,
+        rescheduled=rescheduled,
+        down_payment=down,
+        total_paid=total_paid,
+        cost_over_principal=total_paid - bill.principal,
+        monthly_amount=_regular(payments),
+        max_payment=max(payments),
+        flows=(-rescheduled, *payments),
+        dates=(today, *dues),
+        warnings=tuple(warnings),
+        ask=ask,
+    )
+
+
+# ----------------------------------------------------------------------- standard options
+
+
+def standard_options(bill: Bill, preset: Preset, *, today: date) -> list[Evaluation]:
+    """The options a person should see for this debt, from the preset's own terms.
+
+    In order: pay everything now; each row of the preset's installment fee table (e.g.
+    Huabei 3/6/9/12); personalised installments of 12/24/36/60 months up to the preset's
+    longest term (only when the preset mentions personalised installments; interest-free
+    with the penalty waived — marked as an ask); a deferral of the preset's length (only
+    when the preset mentions one; marked as an ask). Nothing the preset does not state is
+    offered.
+    """
+    proposals = [Proposal(Kind.PAY_NOW)]
+    proposals += [Proposal(Kind.INSTALLMENTS, periods=row.periods, total_fee_rate=row.total_rate)
+                  for row in preset.installments.fees]
+    limits = preset.negotiation
+    if limits.personalised_installments:
+        maximum = limits.max_term_months
+        terms = [t for t in PERSONALISED_TERMS if maximum is None or t <= maximum]
+        if maximum is not None and maximum not in terms:
+            terms.append(maximum)
+        proposals += [Proposal(Kind.PERSONALISED, periods=t, waive_penalty=_ONE)
+                      for t in terms]
+    if limits.deferral_months is not None:
+        proposals.append(Proposal(Kind.DEFERRAL, deferral_months=limits.deferral_months))
+    return [evaluate(bill, preset, proposal, today=today) for proposal in proposals]

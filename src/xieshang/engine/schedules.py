@@ -1,0 +1,561 @@
+"""Repayment schedules, row by row, to the fen.
+
+Methods (glossary of ``DESIGN.md``):
+
+* :func:`annuity` — 等额本息, a level payment from the closed-form formula;
+* :func:`equal_principal` — 等额本金, the same principal every period plus interest on the
+  remaining principal;
+* :func:`interest_only` — 先息后本, interest every period and all principal at the end;
+* :func:`fixed_fee_installment` — card / Huabei installments (分期): equal principal plus an
+  equal fee, the rounding residue in the last period (or the first);
+* :func:`daily_rate_loan` — daily-rate loans (借呗 / 微粒贷 style) whose interest accrues on the
+  remaining principal for the actual days between due dates;
+* :func:`early_repayment_interest` — the interest for the days a daily-rate loan was used.
+
+Conventions (the same as the peer programs loankit and mortgagemath with ``ROUND_HALF_UP``
+and ``ROUND_EACH``): the monthly rate is the annual rate ÷ 12 (the caller converts); the
+payment, each period's interest, principal and balance are quantized to the fen with the
+given rounding on every row; the **last** period takes the residual so the balance ends at
+exactly 0.00 and the principal parts add up to the principal exactly. All arithmetic runs in
+a local :mod:`decimal` context, so a caller's global context (precision, rounding) never
+changes a result.
+"""
+
+from __future__ import annotations
+
+import calendar
+import decimal
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from enum import StrEnum
+from typing import Final
+
+from xieshang.engine.errors import N_, InputError
+from xieshang.engine.money import D, Rounding, money, round_money
+from xieshang.engine.preset import Residue
+
+__all__ = [
+    "MAX_PERIODS",
+    "Method",
+    "Row",
+    "Schedule",
+    "add_months",
+    "annuity",
+    "daily_rate_loan",
+    "early_repayment_interest",
+    "equal_principal",
+    "fixed_fee_installment",
+    "interest_only",
+]
+
+#: The longest schedule accepted (50 years of monthly payments).
+MAX_PERIODS: Final = 600
+
+#: Intermediate arithmetic: far more digits than a 600-period compound factor needs.
+_CONTEXT: Final = decimal.Context(prec=50, rounding=decimal.ROUND_HALF_EVEN)
+_ZERO: Final = Decimal("0.00")
+#: Computed amounts are first settled to 10 decimal places (see :func:`_fen`).
+_SETTLE: Final = Decimal("1E-10")
+
+#: Note set on a schedule that ends before its last period (see :func:`annuity`).
+EARLY_PAYOFF_NOTE: Final = N_(
+    "The rounded payment pays this small amount off before the last period; "
+    "the schedule ends early."
+)
+
+
+class Method(StrEnum):
+    """How principal is repaid over the periods of a rate-based loan."""
+
+    ANNUITY = "annuity"  # 等额本息
+    EQUAL_PRINCIPAL = "equal_principal"  # 等额本金
+    INTEREST_ONLY = "interest_only"  # 先息后本
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    """One period of a schedule; every amount is exact to the fen.
+
+    Attributes:
+        period: 1 for the first payment.
+        due: the due date, or ``None`` when the schedule was built without a start date.
+        payment: what is paid this period: principal + interest + fee.
+        principal: the principal part of the payment.
+        interest: the interest part of the payment.
+        fee: the fee part of the payment (installment fee, 手续费).
+        balance: the principal remaining after this payment.
+    """
+
+    period: int
+    due: date | None
+    payment: Decimal
+    principal: Decimal
+    interest: Decimal
+    fee: Decimal
+    balance: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class Schedule:
+    """A complete repayment schedule.
+
+    Attributes:
+        principal: the amount repaid by the schedule (Σ row.principal == principal).
+        rows: the periods, in order.
+        method: how it was built: a :class:`Method` value, ``fixed_fee_installment``,
+            ``daily_rate_<method>`` or ``lump_sum``.
+        note: an English msgid explaining something unusual (e.g. an early payoff), or "".
+    """
+
+    principal: Decimal
+    rows: tuple[Row, ...]
+    method: str
+    note: str = ""
+
+    @property
+    def total_paid(self) -> Decimal:
+        """Σ payments."""
+        return sum((row.payment for row in self.rows), _ZERO)
+
+    @property
+    def total_interest(self) -> Decimal:
+        """Σ interest."""
+        return sum((row.interest for row in self.rows), _ZERO)
+
+    @property
+    def total_fees(self) -> Decimal:
+        """Σ fees."""
+        return sum((row.fee for row in self.rows), _ZERO)
+
+    @property
+    def total_cost(self) -> Decimal:
+        """What the schedule costs on top of principal: interest + fees."""
+        return self.total_interest + self.total_fees
+
+    @property
+    def first_payment(self) -> Decimal:
+        """The payment of period 1."""
+        return self.rows[0].payment
+
+    @property
+    def max_payment(self) -> Decimal:
+        """The largest single payment."""
+        return max(row.payment for row in self.rows)
+
+    @property
+    def periods(self) -> int:
+        """The number of payments."""
+        return len(self.rows)
+
+    def cash_flows(self, disbursed: Decimal | None = None) -> list[Decimal]:
+        """Per-period cash flows for an IRR: ``[-disbursed, payment 1, payment 2, …]``.
+
+        Args:
+            disbursed: what the borrower actually received (default: the principal). Pass
+                less than the principal when a fee is withheld up front.
+        """
+        received = self.principal if disbursed is None else disbursed
+        return [-received, *(row.payment for row in self.rows)]
+
+    def dated_flows(
+        self, start: date, disbursed: Decimal | None = None
+    ) -> tuple[list[date], list[Decimal]]:
+        """Dated cash flows for an XIRR: ``start`` with ``-disbursed``, then each due date.
+
+        Raises:
+            InputError: the schedule was built without due dates ("start").
+        """
+        dues: list[date] = []
+        for row in self.rows:
+            if row.due is None:
+                raise InputError(
+                    "start", N_("the schedule has no due dates; build it with a start date")
+                )
+            dues.append(row.due)
+        return [start, *dues], self.cash_flows(disbursed)
+
+
+# ----------------------------------------------------------------------------- helpers
+
+
+@contextmanager
+def _local() -> Iterator[None]:
+    with decimal.localcontext(_CONTEXT):
+        yield
+
+
+def _fen(value: Decimal, rounding: Rounding) -> Decimal:
+    """``value`` rounded to the fen with ``rounding``, after settling it to 10 places.
+
+    A monthly rate is annual ÷ 12, which no decimal holds exactly: 15,000 × 18.25 % ÷ 12 is
+    exactly 228.125 (→ 228.13 half-up), but 15,000 × 0.0152083…3 is 228.12499…9 (→ 228.12).
+    Settling to 10 places first removes such representation error (it is far below 1e-10 for
+    any amount) while every real amount keeps its value: a fen amount times a rate given with
+    up to 8 places is exact at 10 places.
+    """
+    return round_money(value.quantize(_SETTLE, rounding=decimal.ROUND_HALF_EVEN), rounding)
+
+
+def add_months(d: date, n: int) -> date:
+    """``d`` moved by ``n`` calendar months, clamped to the month's last day.
+
+    ``add_months(date(2024, 1, 31), 1) == date(2024, 2, 29)``.
+    """
+    index = d.year * 12 + (d.month - 1) + n
+    year, month0 = divmod(index, 12)
+    last = calendar.monthrange(year, month0 + 1)[1]
+    return date(year, month0 + 1, min(d.day, last))
+
+
+def _principal(value: Decimal | int | str) -> Decimal:
+    amount = money(value, "principal")
+    if amount <= 0:
+        raise InputError("principal", N_("must be more than 0 (got {value})"), value=value)
+    return amount
+
+
+def _count(value: int, field: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InputError(field, N_("must be a whole number (got {value})"), value=value)
+    if not 1 <= value <= MAX_PERIODS:
+        raise InputError(
+            field,
+            N_("must be between 1 and {maximum} (got {value})"),
+            maximum=MAX_PERIODS,
+            value=value,
+        )
+    return value
+
+
+def _rate(value: Decimal | int | str, field: str) -> Decimal:
+    rate = D(value)
+    if rate < 0:
+        raise InputError(field, N_("must not be negative (got {value})"), value=value)
+    return rate
+
+
+def _dues(start: date | None, n: int) -> list[date | None]:
+    if start is None:
+        return [None] * n
+    return [add_months(start, k) for k in range(1, n + 1)]
+
+
+def _share(total: Decimal, raw: Decimal, n: int, rounding: Rounding) -> Decimal:
+    """The regular part of an equal split of ``total`` over ``n`` periods.
+
+    ``raw`` (the exact share) rounded to the fen. When that share taken ``n - 1`` times would
+    already exceed ``total`` (only for amounts of a few fen per period) it is rounded down
+    instead, so the period taking the residue never goes negative.
+    """
+    share = _fen(raw, rounding)
+    if share * (n - 1) > total:
+        share = _fen(total / n, Rounding.DOWN)
+    return share
+
+
+def _row(
+    period: int,
+    due: date | None,
+    principal: Decimal,
+    interest: Decimal,
+    fee: Decimal,
+    balance: Decimal,
+) -> Row:
+    return Row(
+        period=period,
+        due=due,
+        payment=principal + interest + fee,
+        principal=principal,
+        interest=interest,
+        fee=fee,
+        balance=balance,
+    )
+
+
+def _level(
+    principal: Decimal,
+    payment: Decimal,
+    rates: list[Decimal],
+    dues: list[date | None],
+    rounding: Rounding,
+    method: str,
+) -> Schedule:
+    """Rows of a level-payment schedule; ``rates[k]`` is period k's rate on the balance."""
+    rows: list[Row] = []
+    balance = principal
+    note = ""
+    n = len(rates)
+    for k, (rate, due) in enumerate(zip(rates, dues, strict=True), start=1):
+        interest = _fen(balance * rate, rounding)
+        pays_off = k == n or payment - interest >= balance
+        part = balance if pays_off else payment - interest
+        balance -= part
+        rows.append(_row(k, due, part, interest, _ZERO, balance))
+        if balance == 0 and k < n:
+            note = EARLY_PAYOFF_NOTE
+            break
+    return Schedule(principal=principal, rows=tuple(rows), method=method, note=note)
+
+
+def _equal_principal_rows(
+    principal: Decimal,
+    rates: list[Decimal],
+    dues: list[date | None],
+    rounding: Rounding,
+    method: str,
+) -> Schedule:
+    n = len(rates)
+    share = _share(principal, principal / n, n, rounding)
+    rows: list[Row] = []
+    balance = principal
+    for k, (rate, due) in enumerate(zip(rates, dues, strict=True), start=1):
+        interest = _fen(balance * rate, rounding)
+        part = balance if k == n else share
+        balance -= part
+        rows.append(_row(k, due, part, interest, _ZERO, balance))
+    return Schedule(principal=principal, rows=tuple(rows), method=method)
+
+
+def _interest_only_rows(
+    principal: Decimal,
+    rates: list[Decimal],
+    dues: list[date | None],
+    rounding: Rounding,
+    method: str,
+) -> Schedule:
+    n = len(rates)
+    rows = []
+    for k, (rate, due) in enumerate(zip(rates, dues, strict=True), start=1):
+        interest = _fen(principal * rate, rounding)
+        part = principal if k == n else _ZERO
+        rows.append(_row(k, due, part, interest, _ZERO, principal - part))
+    return Schedule(principal=principal, rows=tuple(rows), method=method)
+
+
+# ------------------------------------------------------------------- monthly-rate loans
+
+
+def annuity(
+    principal: Decimal | int | str,
+    monthly_rate: Decimal | int | str,
+    months: int,
+    *,
+    start: date | None = None,
+    rounding: Rounding = Rounding.HALF_UP,
+) -> Schedule:
+    """等额本息: a level payment ``P·r·(1+r)^n / ((1+r)^n − 1)`` rounded to the fen.
+
+    Each period's interest is the remaining principal × ``monthly_rate``, rounded; the
+    principal part is the payment minus the interest; the last period pays the remaining
+    principal plus its interest. A 0 % rate splits the principal equally. If the rounded
+    payment would pay a very small loan off early, the schedule ends there (like
+    mortgagemath) with :data:`EARLY_PAYOFF_NOTE`.
+
+    Args:
+        principal: the amount lent (yuan, at most 2 places, > 0).
+        monthly_rate: the rate per month as a fraction (annual ÷ 12).
+        months: the number of monthly payments (1–600).
+        start: the loan date; period k is due ``add_months(start, k)``.
+        rounding: how the payment and each interest amount are rounded.
+
+    Raises:
+        InputError: "principal", "monthly_rate" or "months" is out of range.
+    """
+    amount = _principal(principal)
+    rate = _rate(monthly_rate, "monthly_rate")
+    n = _count(months, "months")
+    with _local():
+        if rate == 0:
+            raw = amount / n
+        else:
+            factor = (1 + rate) ** n
+            raw = amount * rate * factor / (factor - 1)
+        payment = _fen(raw, rounding)
+        return _level(amount, payment, [rate] * n, _dues(start, n), rounding,
+                      Method.ANNUITY.value)
+
+
+def equal_principal(
+    principal: Decimal | int | str,
+    monthly_rate: Decimal | int | str,
+    months: int,
+    *,
+    start: date | None = None,
+    rounding: Rounding = Rounding.HALF_UP,
+) -> Schedule:
+    """等额本金: principal ÷ n (rounded) each period plus interest on the remaining principal.
+
+    The last period repays whatever principal remains. Arguments as for :func:`annuity`.
+    """
+    amount = _principal(principal)
+    rate = _rate(monthly_rate, "monthly_rate")
+    n = _count(months, "months")
+    with _local():
+        return _equal_principal_rows(amount, [rate] * n, _dues(start, n), rounding,
+                                     Method.EQUAL_PRINCIPAL.value)
+
+
+def interest_only(
+    principal: Decimal | int | str,
+    monthly_rate: Decimal | int | str,
+    months: int,
+    *,
+    start: date | None = None,
+    rounding: Rounding = Rounding.HALF_UP,
+) -> Schedule:
+    """先息后本: principal × rate (rounded) every period; the principal with the last payment.
+
+    Arguments as for :func:`annuity`.
+    """
+    amount = _principal(principal)
+    rate = _rate(monthly_rate, "monthly_rate")
+    n = _count(months, "months")
+    with _local():
+        return _interest_only_rows(amount, [rate] * n, _dues(start, n), rounding,
+                                   Method.INTEREST_ONLY.value)
+
+
+# ------------------------------------------------------------------ fixed-fee installments
+
+
+def fixed_fee_installment(
+    principal: Decimal | int | str,
+    periods: int,
+    *,
+    total_fee_rate: Decimal | int | str | None = None,
+    monthly_fee_rate: Decimal | int | str | None = None,
+    residue: Residue = Residue.LAST,
+    start: date | None = None,
+    rounding: Rounding = Rounding.HALF_UP,
+) -> Schedule:
+    """Card / Huabei installments: equal principal plus an equal fee each period.
+
+    The total fee is ``principal × total_fee_rate`` (or ``principal × monthly_fee_rate ×
+    periods``) rounded to the fen. Each period pays ``principal ÷ periods`` and ``total fee ÷
+    periods``, each rounded to the fen; the rounding residue of both goes to the last period,
+    or the first with ``Residue.FIRST`` (the Agricultural Bank and Ping An conventions of
+    ``rules-cn.md`` §1.6). No interest is charged; the cost is all fee.
+
+    Args:
+        principal: the amount put into installments.
+        periods: the number of installments (1–600).
+        total_fee_rate: the fee over the whole term as a fraction (Huabei 6 periods: 0.045).
+        monthly_fee_rate: the fee per period as a fraction of the principal (cards: 0.0066).
+        residue: which period takes the rounding residue.
+        start: the installment date; period k is due ``add_months(start, k)``.
+        rounding: how the per-period amounts and the total fee are rounded.
+
+    Raises:
+        InputError: a value is out of range, or not exactly one fee rate was given.
+    """
+    amount = _principal(principal)
+    n = _count(periods, "periods")
+    if (total_fee_rate is None) == (monthly_fee_rate is None):
+        raise InputError(
+            "total_fee_rate",
+            N_("give exactly one of the total fee rate and the monthly fee rate"),
+        )
+    with _local():
+        if total_fee_rate is not None:
+            total_rate = _rate(total_fee_rate, "total_fee_rate")
+        else:
+            assert monthly_fee_rate is not None
+            total_rate = _rate(monthly_fee_rate, "monthly_fee_rate") * n
+        total_fee = _fen(amount * total_rate, rounding)
+        part = _share(amount, amount / n, n, rounding)
+        fee = _share(total_fee, amount * total_rate / n, n, rounding)
+        odd = n if residue is Residue.LAST else 1
+        rows = []
+        balance = amount
+        for k, due in enumerate(_dues(start, n), start=1):
+            if k == odd:
+                this_part = amount - part * (n - 1)
+                this_fee = total_fee - fee * (n - 1)
+            else:
+                this_part, this_fee = part, fee
+            balance -= this_part
+            rows.append(_row(k, due, this_part, _ZERO, this_fee, balance))
+        return Schedule(principal=amount, rows=tuple(rows), method="fixed_fee_installment")
+
+
+# ------------------------------------------------------------------------ daily-rate loans
+
+
+def daily_rate_loan(
+    principal: Decimal | int | str,
+    daily_rate: Decimal | int | str,
+    months: int,
+    method: Method,
+    start: date,
+    *,
+    rounding: Rounding = Rounding.HALF_UP,
+) -> Schedule:
+    """A daily-rate loan (借呗 / 微粒贷 style) repaid monthly.
+
+    Period k is due ``add_months(start, k)``; its interest is the remaining principal ×
+    ``daily_rate`` × the actual days since the previous due date (or ``start``), rounded.
+
+    * ``EQUAL_PRINCIPAL``: principal ÷ months each period (微粒贷);
+    * ``INTEREST_ONLY``: principal at the end (先息后本);
+    * ``ANNUITY``: a level payment solved so that, with each period's actual days, the
+      balance ends at zero: ``P·Πg / Σₖ Πⱼ₍ⱼ>ₖ₎ gⱼ`` with ``gⱼ = 1 + daily_rate × daysⱼ``.
+      Whether 借呗's 每月等额 is annuity or equal principal is not verified
+      (``rules-cn.md`` §2, [NF]); both are offered.
+
+    Raises:
+        InputError: "principal", "daily_rate" or "months" is out of range.
+    """
+    amount = _principal(principal)
+    rate = _rate(daily_rate, "daily_rate")
+    n = _count(months, "months")
+    method = Method(method)
+    dates = [add_months(start, k) for k in range(n + 1)]
+    days = [(dates[k] - dates[k - 1]).days for k in range(1, n + 1)]
+    dues: list[date | None] = list(dates[1:])
+    name = f"daily_rate_{method.value}"
+    with _local():
+        rates = [rate * d for d in days]
+        if method is Method.EQUAL_PRINCIPAL:
+            return _equal_principal_rows(amount, rates, dues, rounding, name)
+        if method is Method.INTEREST_ONLY:
+            return _interest_only_rows(amount, rates, dues, rounding, name)
+        growth = Decimal(1)
+        tail = Decimal(0)  # Σₖ Πⱼ₍ⱼ>ₖ₎ gⱼ, built from the last period backwards
+        for period_rate in reversed(rates):
+            tail += growth
+            growth *= 1 + period_rate
+        payment = _fen(amount * growth / tail, rounding)
+        return _level(amount, payment, rates, dues, rounding, name)
+
+
+def early_repayment_interest(
+    principal: Decimal | int | str,
+    daily_rate: Decimal | int | str,
+    start: date,
+    repaid_on: date,
+    *,
+    rounding: Rounding = Rounding.HALF_UP,
+) -> Decimal:
+    """Interest for the days used when a daily-rate loan is repaid early.
+
+    ``principal × daily_rate × (repaid_on − start).days``, rounded once. J3 (借呗): 10,000 at
+    0.04 %/day repaid after 10 days → 40.00.
+
+    Raises:
+        InputError: "repaid_on" is before ``start``, or another value is out of range.
+    """
+    amount = _principal(principal)
+    rate = _rate(daily_rate, "daily_rate")
+    days = (repaid_on - start).days
+    if days < 0:
+        raise InputError(
+            "repaid_on",
+            N_("must not be before the loan date {start} (got {value})"),
+            start=start.isoformat(),
+            value=repaid_on.isoformat(),
+        )
+    with _local():
+        return _fen(amount * rate * days, rounding)

@@ -1,0 +1,150 @@
+"""UI text through gettext catalogs (zh_Hans by default, en).
+
+Message ids in the code are English; ``locale/zh_Hans/LC_MESSAGES/xieshang.po`` holds the
+Simplified Chinese text. English needs no catalog: the msgid is the English text. The
+catalog is read from its ``.po`` file directly (a small parser below), so no compiled
+``.mo`` has to be kept in step with it and start-up stays fast.
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+from collections.abc import Callable
+from functools import cache
+from importlib import resources
+
+from xieshang.engine.errors import XieshangError
+
+__all__ = ["DEFAULT_LANG", "LANGS", "catalog", "gettext_for", "normalize_lang", "translate_error"]
+
+LANGS = ("zh", "en")
+DEFAULT_LANG = "zh"
+_CATALOG_DIRS = {"zh": "zh_Hans"}
+
+
+def normalize_lang(lang: str | None) -> str:
+    """Map what a person types (``zh``, ``zh_CN``, ``zh-Hans``, ``en_US``…) to a UI language."""
+    if not lang:
+        lang = os.environ.get("XIESHANG_LANG", DEFAULT_LANG)
+    lowered = lang.lower().replace("_", "-")
+    if lowered.startswith("en"):
+        return "en"
+    if lowered.startswith("zh") or lowered in {"cn", "chs"}:
+        return "zh"
+    raise ValueError(lang)
+
+
+@cache
+def catalog(lang: str) -> dict[str, str]:
+    """The msgid → text table of a language ({} for English)."""
+    directory = _CATALOG_DIRS.get(lang)
+    if directory is None:
+        return {}
+    text = (
+        resources.files("xieshang")
+        .joinpath("locale", directory, "LC_MESSAGES", "xieshang.po")
+        .read_text(encoding="utf-8")
+    )
+    return parse_po(text)
+
+
+def parse_po(text: str) -> dict[str, str]:
+    """Parse the msgid/msgstr pairs of a gettext ``.po`` file (no plurals, no contexts).
+
+    Untranslated entries (empty msgstr) and fuzzy ones are left out, so the English msgid
+    shows instead.
+    """
+    entries: dict[str, str] = {}
+    msgid: list[str] = []
+    msgstr: list[str] = []
+    current: list[str] | None = None
+    fuzzy = False
+
+    def flush() -> None:
+        nonlocal fuzzy
+        key, value = "".join(msgid), "".join(msgstr)
+        if key and value and not fuzzy:
+            entries[key] = value
+        msgid.clear()
+        msgstr.clear()
+        fuzzy = False
+
+    for raw in text.splitlines():
+        line = raw.strip()
+        if line.startswith("#,") and "fuzzy" in line:
+            fuzzy = True
+        if not line or line.startswith("#"):
+            if not line and (msgid or msgstr):
+                flush()
+                current = None
+            continue
+        if line.startswith("msgid "):
+            if msgid or msgstr:
+                flush()
+            current = msgid
+            line = line[len("msgid "):]
+        elif line.startswith("msgstr "):
+            current = msgstr
+            line = line[len("msgstr "):]
+        if current is not None and line.startswith('"'):
+            current.append(ast.literal_eval(line))
+    if msgid or msgstr:
+        flush()
+    return entries
+
+
+def gettext_for(lang: str | None) -> Callable[[str], str]:
+    """A ``_()`` function for a language."""
+    table = catalog(normalize_lang(lang))
+
+    def gettext(message: str) -> str:
+        return table.get(message, message)
+
+    return gettext
+
+
+def translate_error(error: XieshangError, lang: str | None) -> str:
+    """An engine error in the person's language, naming the field."""
+    _ = gettext_for(lang)
+    body = error.render(_(error.message))
+    field = getattr(error, "field", "")
+    source = getattr(error, "source", "")
+    if source:
+        where = f"{source}: {field}" if field else source
+        return f"{where}: {body}"
+    if field:
+        return f"{_(field_label(field))}: {body}"
+    return body
+
+
+def field_label(field: str) -> str:
+    """The msgid naming a field as people know it (``--amount`` stays recognisable)."""
+    return _FIELD_LABELS.get(field, field)
+
+
+#: Field names as the person sees them; msgids translated in the catalog.
+_FIELD_LABELS = {
+    "amount": "amount (--amount)",
+    "principal": "principal (--principal)",
+    "periods": "periods (--periods)",
+    "months": "months (--months)",
+    "days": "days (--days)",
+    "annual_rate": "annual rate (--annual-rate)",
+    "daily_rate": "daily rate (--daily-rate)",
+    "fee_rate": "fee rate (--fee-rate)",
+    "monthly_fee_rate": "monthly fee rate (--monthly-fee-rate)",
+    "product": "product (--product)",
+    "from": "start date (--from)",
+    "to": "end date (--to)",
+    "start": "start date (--start)",
+    "payment": "payment (--payment)",
+    "flows": "cash flows (--flows)",
+    "dates": "dates (--dates)",
+    "contract_date": "contract date (--contract-date)",
+    "lender_type": "lender type (--lender-type)",
+    "overdue_since": "overdue since (--overdue-since)",
+    "as_of": "as of (--as-of)",
+    "input": "input file (--input)",
+    "lang": "language (--lang)",
+}
