@@ -27,7 +27,7 @@ from xieshang.engine.bill import Bill
 from xieshang.engine.errors import InputError
 from xieshang.engine.preset import Negotiation, Preset, parse_preset
 from xieshang.engine.schedules import Method
-from xieshang.rules import builtin_text
+from xieshang.rules import builtin_text, load_presets
 
 M = Decimal
 TODAY = date(2026, 3, 10)
@@ -293,11 +293,23 @@ def test_personalised_above_the_stated_maximum_is_refused() -> None:
 def test_standard_options_for_huabei() -> None:
     options = standard_options(_bill("2000", penalty="30"), HUABEI, today=TODAY)
     assert [(o.proposal.kind, o.proposal.periods) for o in options] == [
-        (Kind.PAY_NOW, 0), (Kind.INSTALLMENTS, 3), (Kind.INSTALLMENTS, 6),
+        (Kind.PAY_NOW, 0), (Kind.PAY_NOW, 0), (Kind.INSTALLMENTS, 3), (Kind.INSTALLMENTS, 6),
         (Kind.INSTALLMENTS, 9), (Kind.INSTALLMENTS, 12),
     ]
-    assert not any(o.ask for o in options)  # Huabei lists no personalised plan or deferral
-    assert options[2].schedule.total_fees == M("91.35")
+    # only the penalty waiver is an ask: Huabei lists no personalised plan or deferral
+    assert [o.ask for o in options] == [False, True, False, False, False, False]
+    assert options[1].total_paid == M("2000.00")
+    assert options[3].schedule.total_fees == M("91.35")
+
+
+def test_standard_options_ask_for_installments_where_none_are_published() -> None:
+    jiebei = load_presets()["jiebei"]
+    options = standard_options(_bill("1000", penalty="26.25"), jiebei, today=TODAY)
+    asks = [o for o in options if o.proposal.kind is Kind.INSTALLMENTS]
+    assert [o.proposal.periods for o in asks] == [6, 12]
+    assert all(o.ask and o.waived == M("26.25") for o in asks)
+    # the contract rate 0.05 %/day × 365 = 18.25 % a year
+    assert asks[0].proposal.annual_rate == M("0.1825")
 
 
 def test_standard_options_for_a_card_ask_for_personalised_terms() -> None:

@@ -83,16 +83,21 @@ class Out:
         right: Iterable[int] = (),
         caption: str | None = None,
     ) -> Any:
+        from rich.console import Group
         from rich.table import Table
+        from rich.text import Text
 
-        table = Table(title=title, caption=caption, title_justify="left",
-                      caption_justify="left", show_lines=False)
+        table = Table(show_lines=False)
         right_set = set(right)
         for index, column in enumerate(columns):
-            table.add_column(column, justify="right" if index in right_set else "left")
+            table.add_column(column, justify="right" if index in right_set else "left",
+                             overflow="fold")
         for row in rows:
             table.add_row(*row)
-        return table
+        parts: list[Any] = [Text(title, style="bold"), table]
+        if caption:
+            parts.append(Text(caption, style="dim"))
+        return Group(*parts)
 
     def print(self, *items: Any) -> None:
         console = self.console()

@@ -6,6 +6,8 @@ from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from xieshang.engine.errors import N_
+
 if TYPE_CHECKING:
     from xieshang.cli.output import Out
     from xieshang.engine.accrual import CardInterest
@@ -80,14 +82,27 @@ def card_table(out: Out, result: CardInterest) -> Any:
         for segment in result.segments
     ]
     rows.append((_("Total"), "", "", "", out.money(result.interest)))
+    notes = [_(CARD_NOTES[note.value]) for note in result.notes if note.value in CARD_NOTES]
     return out.table(
         _("Interest on the next statement"),
         [_("From"), _("To (inclusive)"), _("Balance"), _("Days"), _("Interest")],
         rows, right=[2, 3, 4],
-        caption=_("The statement was not paid in full, so the interest-free period is lost: "
-                  "each posting accrues from its posting date; repaid parts stop on the "
-                  "payment date (rules-cn.md §3.5)."),
+        caption=" ".join(notes) + " (rules-cn.md §3.5)",
     )
+
+
+#: What each card-interest note means, for the person (msgids).
+CARD_NOTES = {
+    "interest_free_kept": N_("Paid in full by the due date: no interest on this statement."),
+    "paid_in_grace": N_("Paid in full within the grace days after the due date."),
+    "within_tolerance": N_("The small remainder is within the tolerance and counts as paid."),
+    "interest_free_lost": N_("The statement was not paid in full, so the interest-free period "
+                             "is lost: each posting accrues from its posting date; repaid "
+                             "parts stop on the payment date."),
+    "payments_oldest_first": N_("Payments were applied to the oldest postings first."),
+    "payments_after_next_statement_ignored": N_("Payments after the next statement date are "
+                                                "not counted here."),
+}
 
 
 def cap_json(result: CapCheck) -> dict[str, Any]:
@@ -149,27 +164,33 @@ def events_json(events: list[Event]) -> list[dict[str, Any]]:
 
 
 def timeline_table(out: Out, events: list[Event], as_of: date) -> Any:
-    """The dated timeline."""
+    """The dated timeline: one heading line per event, its explanation indented below."""
+    from rich.console import Group
+    from rich.padding import Padding
+    from rich.text import Text
+
     _ = out._
-    rows = []
+    parts: list[Any] = [Text(_("What happens next (seen from {date})").format(
+        date=as_of.isoformat()), style="bold")]
     for event in events:
         when = event.on.isoformat() if event.on else _("date not known")
         if event.passed:
-            when += f" ({_('passed')})"
-        amount = out.money(event.amount_due) if event.amount_due is not None else ""
+            when += " (" + _("passed") + ")"
         title = event.title.get(out.lang)
         if not event.applies:
-            title += f" ({_('does not apply')})"
+            title += " (" + _("does not apply") + ")"
         mark = event.confidence.value if hasattr(event.confidence, "value") else event.confidence
-        rows.append((when, title, amount, f"{event.source_ref} [{mark}]",
-                     event.detail.get(out.lang)))
-    return out.table(
-        _("What happens next (seen from {date})").format(date=as_of.isoformat()),
-        [_("Date"), _("Event"), _("Amount due"), _("Source"), _("Details")], rows,
-        right=[2],
-        caption=_("[V] verified in the rule itself; [S] secondary source; [NF] not verified. "
-                  "Information, not legal advice."),
-    )
+        line = Text()
+        line.append(f"• {when}  ", style="dim" if event.passed else "")
+        line.append(title, style="dim" if event.passed or not event.applies else "bold")
+        if event.amount_due is not None:
+            line.append(f"  {_('Amount due')} {out.money(event.amount_due)}")
+        line.append(f"  [{event.source_ref} {mark}]", style="dim")
+        parts.append(line)
+        parts.append(Padding(Text(event.detail.get(out.lang)), (0, 0, 0, 4)))
+    parts.append(Text(_("[V] verified in the rule itself; [S] secondary source; [NF] not "
+                        "verified. Information, not legal advice."), style="dim"))
+    return Group(*parts)
 
 
 def bill_json(bill: Bill) -> dict[str, Any]:

@@ -50,6 +50,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ASK",
+    "ASK_INSTALLMENT_TERMS",
     "DEFERRAL_COST_UNKNOWN",
     "DEFERRAL_LONGER",
     "NOT_LISTED",
@@ -84,6 +85,8 @@ SETTLEMENT_NOT_BELOW: Final = N_("The settlement amount is not less than what is
 #: Terms offered as personalised installments by :func:`standard_options` (capped by the
 #: preset's maximum; the maximum itself is always offered when the preset states one).
 PERSONALISED_TERMS: Final = (12, 24, 36, 60)
+#: Installment terms offered as an ask where a product publishes no installment terms.
+ASK_INSTALLMENT_TERMS: Final = (6, 12)
 
 _ONE: Final = Decimal(1)
 
@@ -465,17 +468,31 @@ def _result(
 def standard_options(bill: Bill, preset: Preset, *, today: date) -> list[Evaluation]:
     """The options a person should see for this debt, from the preset's own terms.
 
-    In order: pay everything now; each row of the preset's installment fee table (e.g.
-    Huabei 3/6/9/12); personalised installments of 12/24/36/60 months up to the preset's
+    In order: pay everything now; pay now asking for the penalty to be waived (when there
+    is a penalty; the guide's §6.3); each row of the preset's installment fee table (e.g.
+    Huabei 3/6/9/12); where the product publishes no installment terms, asks for 6 and 12
+    monthly installments at the contract rate with the penalty waived (the guide's §6.2);
+    personalised installments of 12/24/36/60 months up to the preset's
     longest term (only when the preset mentions personalised installments; interest-free
     with the penalty waived — marked as an ask); a deferral of the preset's length (only
     when the preset mentions one; marked as an ask). Nothing the preset does not state is
     offered.
     """
     proposals = [Proposal(Kind.PAY_NOW)]
+    if bill.penalty > 0:
+        # the guide (§6.3): pay what you can and ask for the penalty to be waived
+        proposals.append(Proposal(Kind.PAY_NOW, waive_penalty=_ONE))
     proposals += [Proposal(Kind.INSTALLMENTS, periods=row.periods, total_fee_rate=row.total_rate)
                   for row in preset.installments.fees]
     limits = preset.negotiation
+    if not preset.installments.fees and not limits.personalised_installments:
+        # the guide (§6.2): ask to repay in installments — at the contract rate when the
+        # preset knows it, with the penalty waived; an ask, never a published term
+        annual = (preset.contract_daily_rate * preset.day_basis.days
+                  if preset.contract_daily_rate is not None else None)
+        proposals += [Proposal(Kind.INSTALLMENTS, periods=t, annual_rate=annual,
+                               waive_penalty=_ONE if bill.penalty > 0 else ZERO)
+                      for t in ASK_INSTALLMENT_TERMS]
     if limits.personalised_installments:
         maximum = limits.max_term_months
         terms = [t for t in PERSONALISED_TERMS if maximum is None or t <= maximum]

@@ -34,7 +34,8 @@ from enum import StrEnum
 from typing import Final
 
 from xieshang.engine.errors import N_, InputError
-from xieshang.engine.money import D, Rounding, money, round_money
+from xieshang.engine.money import CENT, D, Rounding, money, round_money
+from xieshang.engine.money import CONTEXT as _MONEY_CONTEXT
 from xieshang.engine.preset import Residue
 
 __all__ = [
@@ -59,6 +60,7 @@ _CONTEXT: Final = decimal.Context(prec=50, rounding=decimal.ROUND_HALF_EVEN)
 _ZERO: Final = Decimal("0.00")
 #: Computed amounts are first settled to 10 decimal places (see :func:`_fen`).
 _SETTLE: Final = Decimal("1E-10")
+_HALF_EVEN: Final = decimal.ROUND_HALF_EVEN
 
 #: Note set on a schedule that ends before its last period (see :func:`annuity`).
 EARLY_PAYOFF_NOTE: Final = N_(
@@ -264,15 +266,15 @@ def _row(
     fee: Decimal,
     balance: Decimal,
 ) -> Row:
-    return Row(
-        period=period,
-        due=due,
-        payment=principal + interest + fee,
-        principal=principal,
-        interest=interest,
-        fee=fee,
-        balance=balance,
-    )
+    return Row(period, due, principal + interest + fee, principal, interest, fee, balance)
+
+
+# The row loops below are the hot path (a 360-row schedule builds 360 rows). They run inside
+# :func:`_local` and inline :func:`_fen` as ``(x).quantize(_SETTLE, _HALF_EVEN)
+# .quantize(CENT, mode, _MONEY_CONTEXT)`` — the very operations :func:`_fen` and
+# :func:`~xieshang.engine.money.round_money` perform, in the same contexts, so every amount
+# (value, exponent and sign) is the same. A row's payment is ``principal + interest``: the
+# fee is 0.00 and adding 0.00 to an amount with 2 places changes nothing.
 
 
 def _level(
@@ -284,19 +286,26 @@ def _level(
     method: str,
 ) -> Schedule:
     """Rows of a level-payment schedule; ``rates[k]`` is period k's rate on the balance."""
+    settle, half_even, cent, mode, context = (
+        _SETTLE, _HALF_EVEN, CENT, rounding.decimal_mode, _MONEY_CONTEXT)
+    zero = _ZERO
     rows: list[Row] = []
+    append = rows.append
     balance = principal
     note = ""
     n = len(rates)
-    for k, (rate, due) in enumerate(zip(rates, dues, strict=True), start=1):
-        interest = _fen(balance * rate, rounding)
-        pays_off = k == n or payment - interest >= balance
-        part = balance if pays_off else payment - interest
-        balance -= part
-        rows.append(_row(k, due, part, interest, _ZERO, balance))
-        if balance == 0 and k < n:
+    for k, rate, due in zip(range(1, n + 1), rates, dues, strict=True):
+        interest = (balance * rate).quantize(settle, half_even).quantize(cent, mode, context)
+        part = payment - interest
+        if k < n and part < balance:
+            balance -= part
+            append(Row(k, due, part + interest, part, interest, zero, balance))
+            continue
+        # This payment clears the balance: the last period, or an early payoff.
+        append(Row(k, due, balance + interest, balance, interest, zero, balance - balance))
+        if k < n:
             note = EARLY_PAYOFF_NOTE
-            break
+        break
     return Schedule(principal=principal, rows=tuple(rows), method=method, note=note)
 
 
@@ -307,15 +316,19 @@ def _equal_principal_rows(
     rounding: Rounding,
     method: str,
 ) -> Schedule:
+    settle, half_even, cent, mode, context = (
+        _SETTLE, _HALF_EVEN, CENT, rounding.decimal_mode, _MONEY_CONTEXT)
+    zero = _ZERO
     n = len(rates)
     share = _share(principal, principal / n, n, rounding)
     rows: list[Row] = []
+    append = rows.append
     balance = principal
-    for k, (rate, due) in enumerate(zip(rates, dues, strict=True), start=1):
-        interest = _fen(balance * rate, rounding)
+    for k, rate, due in zip(range(1, n + 1), rates, dues, strict=True):
+        interest = (balance * rate).quantize(settle, half_even).quantize(cent, mode, context)
         part = balance if k == n else share
         balance -= part
-        rows.append(_row(k, due, part, interest, _ZERO, balance))
+        append(Row(k, due, part + interest, part, interest, zero, balance))
     return Schedule(principal=principal, rows=tuple(rows), method=method)
 
 
@@ -326,12 +339,16 @@ def _interest_only_rows(
     rounding: Rounding,
     method: str,
 ) -> Schedule:
+    settle, half_even, cent, mode, context = (
+        _SETTLE, _HALF_EVEN, CENT, rounding.decimal_mode, _MONEY_CONTEXT)
+    zero = _ZERO
     n = len(rates)
-    rows = []
-    for k, (rate, due) in enumerate(zip(rates, dues, strict=True), start=1):
-        interest = _fen(principal * rate, rounding)
-        part = principal if k == n else _ZERO
-        rows.append(_row(k, due, part, interest, _ZERO, principal - part))
+    rows: list[Row] = []
+    append = rows.append
+    for k, rate, due in zip(range(1, n + 1), rates, dues, strict=True):
+        interest = (principal * rate).quantize(settle, half_even).quantize(cent, mode, context)
+        part = principal if k == n else zero
+        append(Row(k, due, part + interest, part, interest, zero, principal - part))
     return Schedule(principal=principal, rows=tuple(rows), method=method)
 
 
