@@ -46,9 +46,12 @@ __all__ = [
     "Residue",
     "RoundingRule",
     "Source",
+    "TableReader",
     "Text",
     "merge_override",
     "parse_preset",
+    "preset_from_dict",
+    "read_sources",
 ]
 
 SCHEMA_VERSION: Final = 1
@@ -355,8 +358,12 @@ SOURCED: Final = (
 )
 
 
-class _Reader:
-    """Walks a TOML table, remembering the dotted path for error messages."""
+class TableReader:
+    """Walks a TOML table, remembering the dotted path for error messages.
+
+    Shared by every rule-data parser (presets, the LPR table, the law table) so that all of
+    them name the file and the dotted field the same way.
+    """
 
     def __init__(self, source: str, data: Mapping[str, Any], path: str = "") -> None:
         self.source = source
@@ -442,16 +449,16 @@ class _Reader:
             raise self.fail(key, N_("must be one of {allowed}, got {value!r}"), allowed=allowed,
                             value=value) from None
 
-    def table(self, key: str, *, required: bool = False) -> _Reader | None:
+    def table(self, key: str, *, required: bool = False) -> TableReader | None:
         if not self.has(key):
             if required:
                 raise self.fail(key, N_("is required"))
             self.seen.add(key)
             return None
         value = self.raw(key, kind=dict)
-        return _Reader(self.source, value, self._where(key))
+        return TableReader(self.source, value, self._where(key))
 
-    def tables(self, key: str) -> list[_Reader]:
+    def tables(self, key: str) -> list[TableReader]:
         if not self.has(key):
             self.seen.add(key)
             return []
@@ -461,7 +468,7 @@ class _Reader:
             if not isinstance(value, dict):
                 raise PresetError(self.source, f"{self._where(key)}[{index}]",
                                   N_("must be a table"))
-            readers.append(_Reader(self.source, value, f"{self._where(key)}[{index}]"))
+            readers.append(TableReader(self.source, value, f"{self._where(key)}[{index}]"))
         return readers
 
     def localized(self, key: str, *, required: bool = True) -> Text | None:
@@ -492,7 +499,7 @@ def parse_preset(text: str, source: str) -> Preset:
 
 def preset_from_dict(data: Mapping[str, Any], source: str) -> Preset:
     """Build a Preset from a parsed TOML table (see :func:`parse_preset`)."""
-    top = _Reader(source, data)
+    top = TableReader(source, data)
     schema = top.integer("schema", minimum=1, maximum=SCHEMA_VERSION)
     del schema
     preset_id = top.text("id")
@@ -547,7 +554,7 @@ def preset_from_dict(data: Mapping[str, Any], source: str) -> Preset:
         negotiation=_negotiation(top),
         milestones=tuple(_milestone(reader) for reader in top.tables("milestones")),
         channels=tuple(_channel(reader) for reader in top.tables("channels")),
-        sources=_sources(top),
+        sources=read_sources(top),
         origin=source,
     )
     top.done()
@@ -555,7 +562,7 @@ def preset_from_dict(data: Mapping[str, Any], source: str) -> Preset:
     return preset
 
 
-def _penalty(top: _Reader) -> Penalty:
+def _penalty(top: TableReader) -> Penalty:
     sub = top.table("penalty", required=True)
     assert sub is not None
     result = Penalty(
@@ -570,7 +577,7 @@ def _penalty(top: _Reader) -> Penalty:
     return result
 
 
-def _rounding(top: _Reader) -> RoundingRule:
+def _rounding(top: TableReader) -> RoundingRule:
     sub = top.table("rounding")
     if sub is None:
         return RoundingRule()
@@ -582,7 +589,7 @@ def _rounding(top: _Reader) -> RoundingRule:
     return result
 
 
-def _late_fee(top: _Reader) -> LateFee:
+def _late_fee(top: TableReader) -> LateFee:
     sub = top.table("late_fee")
     if sub is None:
         return LateFee()
@@ -597,7 +604,7 @@ def _late_fee(top: _Reader) -> LateFee:
     return result
 
 
-def _minimum(top: _Reader) -> MinimumPayment | None:
+def _minimum(top: TableReader) -> MinimumPayment | None:
     sub = top.table("minimum_payment")
     if sub is None:
         return None
@@ -610,7 +617,7 @@ def _minimum(top: _Reader) -> MinimumPayment | None:
     return result
 
 
-def _installments(top: _Reader) -> Installments:
+def _installments(top: TableReader) -> Installments:
     sub = top.table("installments")
     if sub is None:
         return Installments()
@@ -631,7 +638,7 @@ def _installments(top: _Reader) -> Installments:
     return result
 
 
-def _negotiation(top: _Reader) -> Negotiation:
+def _negotiation(top: TableReader) -> Negotiation:
     sub = top.table("negotiation")
     if sub is None:
         return Negotiation()
@@ -644,7 +651,7 @@ def _negotiation(top: _Reader) -> Negotiation:
     return result
 
 
-def _milestone(reader: _Reader) -> Milestone:
+def _milestone(reader: TableReader) -> Milestone:
     label = reader.localized("label")
     detail = reader.localized("detail")
     assert label is not None
@@ -659,7 +666,7 @@ def _milestone(reader: _Reader) -> Milestone:
     return result
 
 
-def _channel(reader: _Reader) -> Channel:
+def _channel(reader: TableReader) -> Channel:
     result = Channel(
         kind=reader.choice("kind", _ChannelKind).value,
         name=_required_text(reader.localized("name")),
@@ -687,7 +694,7 @@ def _required_text(value: Text | None) -> Text:
     return value
 
 
-def _sources(top: _Reader) -> dict[str, Source]:
+def read_sources(top: TableReader) -> dict[str, Source]:
     sub = top.table("sources", required=True)
     assert sub is not None
     result: dict[str, Source] = {}

@@ -51,7 +51,7 @@ from typing import Any, Final
 
 from xieshang.engine.errors import N_, InputError, PresetError
 from xieshang.engine.money import CONTEXT, D
-from xieshang.engine.preset import Confidence, LenderType, Source, _Reader
+from xieshang.engine.preset import Confidence, LenderType, Source, TableReader
 
 __all__ = [
     "AnnualRates",
@@ -427,12 +427,12 @@ _TOP_KEYS: Final = frozenset({"schema", "fixings", "lpr", "law"})
 _SCHEMA: Final = 1
 
 
-def _top(text: str, source: str) -> tuple[_Reader, dict[str, Any]]:
+def _top(text: str, source: str) -> tuple[TableReader, dict[str, Any]]:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise PresetError(source, "", N_("is not valid TOML: {error}"), error=str(error)) from None
-    top = _Reader(source, data)
+    top = TableReader(source, data)
     top.integer("schema", minimum=1, maximum=_SCHEMA)
     unknown = sorted(set(data) - _TOP_KEYS)
     if unknown:
@@ -489,7 +489,7 @@ def parse_rate_law(text: str, source: str) -> RateLaw:
     assert lpr is not None
     sources: dict[str, Source] = {}
 
-    def section(name: str) -> _Reader:
+    def section(name: str) -> TableReader:
         sub = law.table(name, required=True)
         assert sub is not None
         sources[name] = _source(sub)
@@ -543,7 +543,7 @@ def parse_rate_law(text: str, source: str) -> RateLaw:
     )
 
 
-def _lender_types(reader: _Reader, key: str) -> frozenset[LenderType]:
+def _lender_types(reader: TableReader, key: str) -> frozenset[LenderType]:
     names = reader.raw(key, kind=list)
     result: set[LenderType] = set()
     for index, name in enumerate(names):
@@ -557,7 +557,7 @@ def _lender_types(reader: _Reader, key: str) -> frozenset[LenderType]:
     return frozenset(result)
 
 
-def _source(reader: _Reader) -> Source:
+def _source(reader: TableReader) -> Source:
     urls = reader.raw("urls", [], kind=list)
     for index, url in enumerate(urls):
         if not isinstance(url, str) or not url.strip():

@@ -38,9 +38,9 @@ from xieshang.engine.preset import (
     LateFeeKind,
     ProductKind,
     Source,
+    TableReader,
     Text,
-    _Reader,
-    _sources,
+    read_sources,
 )
 
 __all__ = [
@@ -195,7 +195,7 @@ def parse_law(text: str, source: str) -> Law:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise PresetError(source, "", N_("is not valid TOML: {error}"), error=str(error)) from None
-    top = _Reader(source, data)
+    top = TableReader(source, data)
     top.integer("schema", minimum=1, maximum=1)
     law = Law(
         credit_repair=_credit_repair(_section(top, "credit_repair")),
@@ -203,7 +203,7 @@ def parse_law(text: str, source: str) -> Law:
         limitation=_limitation(_section(top, "limitation")),
         credit_report=_credit_report(_section(top, "credit_report")),
         collection=_collection(_section(top, "collection")),
-        sources=_sources(top),
+        sources=read_sources(top),
         origin=source,
     )
     top.done()
@@ -218,13 +218,13 @@ def parse_law(text: str, source: str) -> Law:
     return law
 
 
-def _section(top: _Reader, name: str) -> _Reader:
+def _section(top: TableReader, name: str) -> TableReader:
     reader = top.table(name, required=True)
     assert reader is not None
     return reader
 
 
-def _credit_repair(sub: _Reader) -> CreditRepair:
+def _credit_repair(sub: TableReader) -> CreditRepair:
     result = CreditRepair(
         overdue_from=sub.day("overdue_from"),
         overdue_to=sub.day("overdue_to"),
@@ -249,7 +249,7 @@ def _credit_repair(sub: _Reader) -> CreditRepair:
     return result
 
 
-def _malicious(sub: _Reader) -> MaliciousOverdraft:
+def _malicious(sub: TableReader) -> MaliciousOverdraft:
     result = MaliciousOverdraft(
         min_principal=sub.decimal("min_principal"),
         repeat_offender_min_principal=sub.decimal("repeat_offender_min_principal"),
@@ -261,13 +261,13 @@ def _malicious(sub: _Reader) -> MaliciousOverdraft:
     return result
 
 
-def _limitation(sub: _Reader) -> Limitation:
+def _limitation(sub: TableReader) -> Limitation:
     result = Limitation(years=sub.integer("years", minimum=1, maximum=100))
     sub.done()
     return result
 
 
-def _credit_report(sub: _Reader) -> CreditReport:
+def _credit_report(sub: TableReader) -> CreditReport:
     result = CreditReport(
         retention_years=sub.integer("retention_years", minimum=1, maximum=100),
         free_reports_per_year=sub.integer("free_reports_per_year", maximum=100),
@@ -278,7 +278,7 @@ def _credit_report(sub: _Reader) -> CreditReport:
     return result
 
 
-def _collection(sub: _Reader) -> Collection:
+def _collection(sub: TableReader) -> Collection:
     result = Collection(
         quiet_from=_time(sub, "quiet_from"),
         quiet_until=_time(sub, "quiet_until"),
@@ -289,7 +289,7 @@ def _collection(sub: _Reader) -> Collection:
     return result
 
 
-def _time(sub: _Reader, key: str) -> time:
+def _time(sub: TableReader, key: str) -> time:
     value = sub.raw(key)
     if not isinstance(value, time):
         raise sub.fail(key, N_("must be a time of day like 22:00:00"))
