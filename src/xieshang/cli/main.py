@@ -64,6 +64,45 @@ def demo_command(lang: str | None, as_json: bool) -> None:
     demo.run(lang, as_json)
 
 
+@app.command("selfcheck", context_settings=CONTEXT)
+@common_options
+def selfcheck_command(lang: str | None, as_json: bool) -> None:
+    """重新核对公开的计算示例。Re-verify the published worked examples; exit 1 on a mismatch."""
+    from xieshang.cli.output import Out
+    from xieshang.paths import preset_dir
+    from xieshang.rules import load_presets
+    from xieshang.selfcheck import run_selfcheck
+
+    out = Out.make(lang, as_json)
+    _ = out._
+    results = run_selfcheck(load_presets(preset_dir()))
+    failed = [r for r in results if not r.ok]
+    if out.as_json:
+        out.json({"ok": not failed, "examples": [
+            {"id": r.id, "title": r.title, "source": r.source, "confidence": r.confidence,
+             "expected": dict(r.expected), "actual": {k: r.actual.get(k) for k in r.expected},
+             "ok": r.ok} for r in results]})
+    else:
+        def title(text: str) -> str:
+            zh, _sep, en = text.partition(" / ")
+            return en if out.lang == "en" and en else zh
+
+        rows = [
+            (r.id, f"{title(r.title)}\n[{r.confidence}] {r.source}",
+             "\n".join(f"{k}={v}" for k, v in r.expected.items()),
+             "\n".join(f"{k}={r.actual.get(k)}" for k in r.expected),
+             _("ok") if r.ok else _("MISMATCH"))
+            for r in results
+        ]
+        out.print(out.table(_("Published worked examples"),
+                            [_("Example"), _("What (source)"), _("Published"), _("xieshang"),
+                             _("Result")], rows))
+        out.print(_("{passed} of {total} examples reproduced.").format(
+            passed=len(results) - len(failed), total=len(results)))
+    if failed:
+        raise SystemExit(1)
+
+
 from xieshang.cli import calc as _calc  # noqa: E402  (registers the calc commands)
 
 del _calc
