@@ -35,6 +35,7 @@ pytest: $(STAMP)
 ## Benchmarks against the peer programs (figures, not pass/fail).
 bench: $(STAMP)
 	$(BIN)/python bench/engine.py
+	$(BIN)/python bench/peers/crosscheck.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build dist
