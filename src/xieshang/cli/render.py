@@ -134,8 +134,9 @@ def cap_report(out: Out, result: CapCheck) -> list[Any]:
     rows = [
         (_("Annual rate checked"), out.percent(result.annual_rate)),
         (_("1-year LPR on the contract date"),
-         f"{out.percent(result.lpr.rate)} ({_('from')} {result.lpr.effective_from.isoformat()}, "
-         f"[{result.lpr.confidence}])"),
+         _("{rate} (from {date}) [{mark}]").format(
+             rate=out.percent(result.lpr.rate), date=result.lpr.effective_from.isoformat(),
+             mark=result.lpr.confidence)),
         (_("4 × LPR"), out.percent(result.cap_4x_lpr)),
         (_("Is this lender type bound by 4 × LPR?"), yes if result.bound_by_4x_lpr else no),
         (_("Above 4 × LPR?"), yes if result.above_4x_lpr else no),
