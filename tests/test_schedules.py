@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import decimal
 from datetime import date
 from decimal import Decimal
 
@@ -10,10 +11,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from xieshang.engine.errors import InputError
-from xieshang.engine.money import Rounding
+from xieshang.engine.money import Rounding, round_money
 from xieshang.engine.preset import Residue
 from xieshang.engine.schedules import (
+    EARLY_PAYOFF_NOTE,
     Method,
+    Row,
     Schedule,
     add_months,
     annuity,
@@ -334,3 +337,177 @@ def test_installment_fee_rises_with_its_rate(
     dear = fixed_fee_installment(principal, n, total_fee_rate=high)
     assert cheap.total_fees <= dear.total_fees
     assert cheap.total_paid <= dear.total_paid
+
+
+# ------------------------------------------- the optimised row loops vs the plain algorithm
+# The row loops of schedules.py inline their rounding for speed. This is the algorithm as it
+# was first written (every amount through round_money, rows built field by field); the
+# optimised functions must give the very same rows: value, exponent and sign of every amount.
+
+_REF_CONTEXT = decimal.Context(prec=50, rounding=decimal.ROUND_HALF_EVEN)
+
+
+def _ref_fen(value: Decimal, rounding: Rounding) -> Decimal:
+    return round_money(value.quantize(M("1E-10"), rounding=decimal.ROUND_HALF_EVEN), rounding)
+
+
+def _ref_row(k: int, due: date | None, part: Decimal, interest: Decimal,
+             balance: Decimal) -> Row:
+    zero = M("0.00")
+    return Row(period=k, due=due, payment=part + interest + zero, principal=part,
+               interest=interest, fee=zero, balance=balance)
+
+
+def _ref_level(principal: Decimal, payment: Decimal, rates: list[Decimal],
+               dues: list[date | None], rounding: Rounding) -> tuple[list[Row], str]:
+    rows: list[Row] = []
+    balance = principal
+    n = len(rates)
+    for k, (rate, due) in enumerate(zip(rates, dues, strict=True), start=1):
+        interest = _ref_fen(balance * rate, rounding)
+        pays_off = k == n or payment - interest >= balance
+        part = balance if pays_off else payment - interest
+        balance -= part
+        rows.append(_ref_row(k, due, part, interest, balance))
+        if balance == 0 and k < n:
+            return rows, EARLY_PAYOFF_NOTE
+    return rows, ""
+
+
+def _ref_equal_principal(principal: Decimal, rates: list[Decimal],
+                         dues: list[date | None], rounding: Rounding) -> list[Row]:
+    n = len(rates)
+    share = _ref_fen(principal / n, rounding)
+    if share * (n - 1) > principal:
+        share = _ref_fen(principal / n, Rounding.DOWN)
+    rows: list[Row] = []
+    balance = principal
+    for k, (rate, due) in enumerate(zip(rates, dues, strict=True), start=1):
+        interest = _ref_fen(balance * rate, rounding)
+        part = balance if k == n else share
+        balance -= part
+        rows.append(_ref_row(k, due, part, interest, balance))
+    return rows
+
+
+def _ref_interest_only(principal: Decimal, rates: list[Decimal],
+                       dues: list[date | None], rounding: Rounding) -> list[Row]:
+    n = len(rates)
+    rows = []
+    for k, (rate, due) in enumerate(zip(rates, dues, strict=True), start=1):
+        part = principal if k == n else M("0.00")
+        rows.append(_ref_row(k, due, part, _ref_fen(principal * rate, rounding),
+                             principal - part))
+    return rows
+
+
+def _ref_monthly(method: Method, principal: Decimal, rate: Decimal, n: int,
+                 start: date | None, rounding: Rounding) -> tuple[list[Row], str]:
+    dues: list[date | None] = (
+        [None] * n if start is None else [add_months(start, k) for k in range(1, n + 1)])
+    with decimal.localcontext(_REF_CONTEXT):
+        if method is Method.EQUAL_PRINCIPAL:
+            return _ref_equal_principal(principal, [rate] * n, dues, rounding), ""
+        if method is Method.INTEREST_ONLY:
+            return _ref_interest_only(principal, [rate] * n, dues, rounding), ""
+        if rate == 0:
+            raw = principal / n
+        else:
+            factor = (1 + rate) ** n
+            raw = principal * rate * factor / (factor - 1)
+        return _ref_level(principal, _ref_fen(raw, rounding), [rate] * n, dues, rounding)
+
+
+def _ref_daily(method: Method, principal: Decimal, rate: Decimal, n: int, start: date,
+               rounding: Rounding) -> tuple[list[Row], str]:
+    dates = [add_months(start, k) for k in range(n + 1)]
+    dues: list[date | None] = list(dates[1:])
+    with decimal.localcontext(_REF_CONTEXT):
+        rates = [rate * (dates[k] - dates[k - 1]).days for k in range(1, n + 1)]
+        if method is Method.EQUAL_PRINCIPAL:
+            return _ref_equal_principal(principal, rates, dues, rounding), ""
+        if method is Method.INTEREST_ONLY:
+            return _ref_interest_only(principal, rates, dues, rounding), ""
+        growth, tail = Decimal(1), Decimal(0)
+        for period_rate in reversed(rates):
+            tail += growth
+            growth *= 1 + period_rate
+        payment = _ref_fen(principal * growth / tail, rounding)
+        return _ref_level(principal, payment, rates, dues, rounding)
+
+
+def _exactly(rows: tuple[Row, ...] | list[Row]) -> list[tuple[object, ...]]:
+    """Every field, amounts as (sign, digits, exponent): 1.0 and 1.00 count as different."""
+    return [(row.period, row.due, row.payment.as_tuple(), row.principal.as_tuple(),
+             row.interest.as_tuple(), row.fee.as_tuple(), row.balance.as_tuple())
+            for row in rows]
+
+
+# Rates as callers make them: annual ÷ 1200 in the default 28-digit context (no exact
+# decimal), or an exact fraction with a few places; up to 50 % a month.
+exact_rates = st.integers(min_value=0, max_value=500_000).map(lambda r: M(r) / 1_000_000)
+annual_over_1200 = st.integers(min_value=0, max_value=60_000).map(
+    lambda r: (M(r) / 100) / 1200)
+any_rates = st.one_of(exact_rates, annual_over_1200)
+any_amounts = st.one_of(amounts, st.integers(min_value=1, max_value=10**13).map(M),
+                        st.integers(min_value=1, max_value=300).map(lambda fen: M(fen) / 100))
+starts = st.one_of(st.none(), st.dates(min_value=date(2000, 1, 1), max_value=date(2060, 12, 31)))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.sampled_from(list(Method)), any_amounts, any_rates,
+       st.integers(min_value=1, max_value=360), starts, modes)
+def test_monthly_rows_match_the_plain_algorithm(
+    method: Method, principal: Decimal, rate: Decimal, n: int, start: date | None,
+    mode: Rounding,
+) -> None:
+    build = {Method.ANNUITY: annuity, Method.EQUAL_PRINCIPAL: equal_principal,
+             Method.INTEREST_ONLY: interest_only}[method]
+    schedule = build(principal, rate, n, start=start, rounding=mode)
+    rows, note = _ref_monthly(method, principal.quantize(M("0.01")), rate, n, start, mode)
+    assert _exactly(schedule.rows) == _exactly(rows)
+    assert schedule.note == note
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.sampled_from(list(Method)), st.integers(min_value=1, max_value=10**5),
+       st.integers(min_value=1, max_value=2400), st.integers(min_value=1, max_value=120), modes)
+def test_rows_on_exact_fen_boundaries_match_the_plain_algorithm(
+    method: Method, m: int, j: int, n: int, mode: Rounding
+) -> None:
+    # 600·m yuan at j × 0.25 % a year: the first interest is exactly 12.5·m·j fen, on a fen
+    # (m·j even) or a half fen (m·j odd), while annual ÷ 1200 is rounded to 28 digits just
+    # above or below. Settling to 10 places before rounding decides these rows.
+    principal, rate = M(600 * m), (M(25 * j) / 100) / 1200
+    build = {Method.ANNUITY: annuity, Method.EQUAL_PRINCIPAL: equal_principal,
+             Method.INTEREST_ONLY: interest_only}[method]
+    schedule = build(principal, rate, n, rounding=mode)
+    rows, note = _ref_monthly(method, principal.quantize(M("0.01")), rate, n, None, mode)
+    assert _exactly(schedule.rows) == _exactly(rows)
+    assert schedule.note == note
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.sampled_from(list(Method)), any_amounts, daily_rates,
+       st.integers(min_value=1, max_value=60), starts.filter(lambda d: d is not None), modes)
+def test_daily_rows_match_the_plain_algorithm(
+    method: Method, principal: Decimal, rate: Decimal, n: int, start: date, mode: Rounding
+) -> None:
+    schedule = daily_rate_loan(principal, rate, n, method, start, rounding=mode)
+    rows, note = _ref_daily(method, principal.quantize(M("0.01")), rate, n, start, mode)
+    assert _exactly(schedule.rows) == _exactly(rows)
+    assert schedule.note == note
+
+
+@pytest.mark.parametrize(("principal", "rate", "n", "paid"), [
+    ("0.06", "0.01", 4, ["0.02", "0.02", "0.02"]),  # 3 level payments clear it
+    ("0.07", "0.05", 5, ["0.02", "0.02", "0.02", "0.01"]),  # the payoff row is smaller
+])
+def test_early_payoff_matches_the_plain_algorithm(
+    principal: str, rate: str, n: int, paid: list[str]
+) -> None:
+    schedule = annuity(principal, M(rate), n)
+    rows, note = _ref_monthly(Method.ANNUITY, M(principal), M(rate), n, None, Rounding.HALF_UP)
+    assert _exactly(schedule.rows) == _exactly(rows)
+    assert [row.payment for row in schedule.rows] == [M(p) for p in paid]
+    assert schedule.note == note == EARLY_PAYOFF_NOTE

@@ -299,7 +299,9 @@ def _level(
         part = payment - interest
         if k < n and part < balance:
             balance -= part
-            append(Row(k, due, part + interest, part, interest, zero, balance))
+            # part + interest is payment itself: both amounts have 2 places and at most 34
+            # digits, so payment - interest above was exact in the 50-digit context.
+            append(Row(k, due, payment, part, interest, zero, balance))
             continue
         # This payment clears the balance: the last period, or an early payoff.
         append(Row(k, due, balance + interest, balance, interest, zero, balance - balance))
