@@ -279,3 +279,20 @@ def test_timeline_is_sorted_and_amounts_grow_with_time(principal: Decimal, due_o
 
 def test_law_type_is_exported() -> None:
     assert isinstance(LAW, Law)
+
+
+def test_charges_start_follows_an_adopted_after_grace_rule() -> None:
+    from dataclasses import replace
+
+    from xieshang.engine.timeline import parse_law
+    from xieshang.rules import builtin_text, load_presets
+
+    card = load_presets()["credit_card_cn"]
+    law = parse_law(builtin_text("_law.toml"), "presets/_law.toml")
+    debt = OverdueDebt(preset=card, principal=D("1000.00"), due_date=date(2026, 11, 1))
+    adopted = replace(debt, charge_grace_days=False)
+    events = {e.id: e for e in timeline(adopted, date(2026, 11, 2), law)}
+    assert "grace period" in events["charges_start"].detail.en
+    assert "day 1" not in events["charges_start"].detail.en
+    default = {e.id: e for e in timeline(debt, date(2026, 11, 2), law)}
+    assert "day 1" in default["charges_start"].detail.en

@@ -14,5 +14,8 @@ Modules, by concern:
 * ``schedules`` — annuity, equal principal, interest-only, fixed-fee and daily-rate loans;
 * ``rates`` — IRR/XIRR annualised rates and the legal rate checks;
 * ``timeline`` — dated milestones ahead of an overdue debt;
-* ``arrangements`` — what each proposal would cost.
+* ``arrangements`` — what each proposal would cost;
+* ``budget`` — the income and spending statement, reasonableness, affordability, the split;
+* ``reconcile`` — our figures against the lender's, and the parameters that explain them;
+* ``identity`` — ID, card and phone numbers: validation and masking.
 """

@@ -37,7 +37,13 @@ Grace (宽限期): paid in full within the grace days (an unpaid remainder no la
 ``preset.tolerance`` counts as paid), the debt counts as paid on time — no penalty, no late
 fee (§3.3). The reference says nothing about a debt still unpaid after the grace days; this
 module then charges **from day 1 after the due date**, the grace days included, which is the
-reading least likely to understate the cost.
+reading least likely to understate the cost. When a lender's own figures show that it starts
+charging after the grace days, :attr:`OverdueDebt.charge_grace_days` set to ``False`` does
+that.
+
+The per-debt overrides (``grace_days``, ``compounding``, ``rounding_daily``, ``penalty_base``,
+``charge_grace_days``, ``penalty_daily_rate``, ``extra_fee``) are what
+:mod:`xieshang.engine.reconcile` adopts when the lender's bill shows a different rule.
 
 Payments are allocated **fees → penalty → interest → principal** (then principal not yet due).
 This is the common allocation, but ``rules-cn.md`` does not state one: it is an assumption.
@@ -143,6 +149,17 @@ class OverdueDebt:
         payments: repayments, in any order.
         grace_days: overrides ``preset.grace_days``.
         compounding: overrides the preset (``True`` adds the monthly compounding step).
+        rounding_daily: overrides ``preset.rounding.daily_amount`` (``True`` rounds each
+            day's charge to the fen before adding it up).
+        penalty_base: overrides ``preset.penalty.base``.
+        charge_grace_days: still unpaid after the grace days, whether the grace days are
+            charged too. ``None`` or ``True``: charges count from day 1 (the reading that
+            does not understate the cost, see the module docstring); ``False``: charges
+            start the day after the grace days. Set it only when the lender's own figures
+            show it (:mod:`xieshang.engine.reconcile`).
+        extra_fee: a fee the lender charges that no rule here describes, found by comparing
+            with the lender's own figure; added to the fees due on ``due_date`` (it bears
+            no charges and does not change the minimum payment).
     """
 
     preset: Preset
@@ -157,9 +174,13 @@ class OverdueDebt:
     payments: tuple[Payment, ...] = ()
     grace_days: int | None = None
     compounding: bool | None = None
+    rounding_daily: bool | None = None
+    penalty_base: PenaltyBase | None = None
+    charge_grace_days: bool | None = None
+    extra_fee: Decimal = ZERO
 
     def __post_init__(self) -> None:
-        for name in ("principal", "interest", "fees", "not_yet_due_principal"):
+        for name in ("principal", "interest", "fees", "not_yet_due_principal", "extra_fee"):
             value: Decimal = getattr(self, name)
             if value < 0:
                 raise InputError(name, N_("must not be negative (got {value})"),
@@ -312,6 +333,7 @@ class _Terms:
     minimum_per_day: Decimal
     compounding: bool
     grace_days: int
+    charge_grace_days: bool
     tolerance: Decimal
     rounding: RoundingRule
     late_fee: LateFee
@@ -343,15 +365,19 @@ def _terms(debt: OverdueDebt) -> _Terms:
     interest_rate = contract if penalty.model is PenaltyModel.ON_TOP and contract else ZERO
     compounding = (debt.compounding if debt.compounding is not None else
                    penalty.compounding or penalty.model is PenaltyModel.COMPOUND_MONTHLY)
+    rounding = preset.rounding
+    if debt.rounding_daily is not None:
+        rounding = replace(rounding, daily_amount=debt.rounding_daily)
     return _Terms(
-        base=penalty.base,
+        base=debt.penalty_base if debt.penalty_base is not None else penalty.base,
         penalty_rate=rate,
         interest_rate=interest_rate,
         minimum_per_day=penalty.minimum_per_day,
         compounding=compounding,
         grace_days=debt.grace_days if debt.grace_days is not None else preset.grace_days,
+        charge_grace_days=debt.charge_grace_days is not False,
         tolerance=preset.tolerance,
-        rounding=preset.rounding,
+        rounding=rounding,
         late_fee=preset.late_fee,
         minimum_due=minimum_due_of(debt),
     )
@@ -383,7 +409,7 @@ class _Ledger:
         self.terms = terms
         self.principal = round_money(debt.principal)  # exact: only sets 2 places
         self.not_yet_due = round_money(debt.not_yet_due_principal)
-        self.fees = round_money(debt.fees)
+        self.fees = round_money(debt.fees) + round_money(debt.extra_fee)
         self.interest_accrued = round_money(debt.interest)
         self.interest_paid = ZERO
         self.penalty_accrued = ZERO
@@ -420,8 +446,9 @@ class _Ledger:
         if self.settled_day is not None:
             return
         self.confirmed = True
-        self.interest_accrued += self.grace_interest
-        self.penalty_accrued += self.grace_penalty
+        if self.terms.charge_grace_days:
+            self.interest_accrued += self.grace_interest
+            self.penalty_accrued += self.grace_penalty
         self.grace_interest = ZERO
         self.grace_penalty = ZERO
         terms = self.terms

@@ -397,8 +397,19 @@ class _Context:
             return []
         debt = self.debt
         grace = debt.grace_days if debt.grace_days is not None else self.preset.grace_days
+        after_grace = debt.charge_grace_days is False
         events = []
-        if grace > 0:
+        if grace > 0 and after_grace:
+            events.append(self.event(
+                "grace_end", debt.due_date + timedelta(days=grace),
+                Text("宽限期最后一天", "Last day of the grace period"),
+                Text("在这一天（含）之前全部还清，视为按时还款，不收逾期费用和违约金。按你确认的贷款机构"
+                     "算法，宽限期过后仍未还清的，逾期费用从宽限期结束的次日起算。",
+                     "Paid in full by this day (inclusive), the debt counts as paid on time: no "
+                     "overdue charges and no late fee. By the lender's method you confirmed, "
+                     "charges on a debt still unpaid run from the day after the grace period."),
+                self._preset_source("grace_days", True)))
+        elif grace > 0:
             events.append(self.event(
                 "grace_end", debt.due_date + timedelta(days=grace),
                 Text("宽限期最后一天", "Last day of the grace period"),
@@ -415,10 +426,17 @@ class _Context:
                 self._preset_source("grace_days", debt.grace_days is not None)))
         start = debt.due_date + timedelta(days=grace + 1)
         fee = bill_on(debt, start).fees - bill_on(debt, start - timedelta(days=1)).fees
-        zh = ("逾期费用从到期还款日的次日（第1天）起按天计算；"
-              "这一天的应还金额包含到这一天为止的全部费用。")
-        en = ("Overdue charges run day by day from the day after the due date (day 1); the "
-              "amount due on this day includes all charges up to it.")
+        if after_grace and grace > 0:
+            zh = ("逾期费用从宽限期结束的次日起按天计算（你确认的贷款机构算法）；"
+                  "这一天的应还金额包含到这一天为止的全部费用。")
+            en = ("Overdue charges run day by day from the day after the grace period (the "
+                  "lender's method you confirmed); the amount due on this day includes all "
+                  "charges up to it.")
+        else:
+            zh = ("逾期费用从到期还款日的次日（第1天）起按天计算；"
+                  "这一天的应还金额包含到这一天为止的全部费用。")
+            en = ("Overdue charges run day by day from the day after the due date (day 1); the "
+                  "amount due on this day includes all charges up to it.")
         if fee > 0 and self.preset.late_fee.kind is not LateFeeKind.NONE:
             zh += f"这一天另收违约金{format_money(fee)}（每个错过的还款日只收一次，不计利息）。"
             en += (f" A late fee of {format_money(fee)} is added on this day (once per missed "
