@@ -1,76 +1,116 @@
-"""``xieshang demo``: the built-in demo case, shown end to end."""
+"""``xieshang demo``: the built-in demo case, built in a temporary store and shown end to end.
+
+The case (``data/demo.toml``) is written to a store in a temporary folder that is deleted
+afterwards; the person's own data folder is never touched.
+"""
 
 from __future__ import annotations
 
 import tomllib
 from datetime import date, timedelta
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from xieshang.cli.calc import _today, load_preset
 from xieshang.cli.output import Out
 from xieshang.engine.money import money
 from xieshang.engine.parsing import parse_count
 
-__all__ = ["demo_debts", "run"]
+if TYPE_CHECKING:
+    from xieshang.store.db import Tx
+    from xieshang.store.model import Case
+
+__all__ = ["build_case", "demo_data", "run"]
 
 
-def demo_debts(today: date) -> list[tuple[str, Any]]:
-    """The demo's debts as (label, OverdueDebt), dated relative to ``today``."""
-    from xieshang.engine.accrual import OverdueDebt
-
+def demo_data() -> dict[str, Any]:
+    """The demo case file's contents."""
     text = resources.files("xieshang").joinpath("data", "demo.toml").read_text("utf-8")
-    data = tomllib.loads(text)
-    debts = []
+    return tomllib.loads(text)
+
+
+def build_case(tx: Tx, today: date) -> Case:
+    """Write the demo case into a store, dated relative to ``today``; returns the case."""
+    from xieshang.store.model import Budget, BudgetEntry, Case, Debt, Hardship
+
+    data = demo_data()
+    case = tx.add(Case(name=str(data["person"]["name"])))
+    tx.use_case(case.id)
+    hardship = data["hardship"]
+    tx.add(Hardship(case_id=case.id, reason=str(hardship["reason"]),
+                    since=today - timedelta(days=int(hardship["since_days_ago"])),
+                    description=str(hardship["description"])))
     for item in data["debts"]:
         preset = load_preset(item["product"])
         days = parse_count(item["days_overdue"], "days_overdue", minimum=0)
-        debt = OverdueDebt(
-            preset=preset,
-            principal=money(item["principal"]),
-            due_date=today - timedelta(days=days),
+        tx.add(Debt(
+            case_id=case.id, preset_id=preset.id, label=str(item["label"]),
+            principal=money(item["principal"]), due_date=today - timedelta(days=days),
             interest=money(item.get("interest", "0")),
-            not_yet_due_principal=money(item.get("not_yet_due_principal", "0")),
-            minimum_due=money(item["minimum_due"]) if "minimum_due" in item else None,
-        )
-        debts.append((str(item["label"]), debt))
-    return debts
+            not_yet_due=money(item.get("not_yet_due_principal", "0")),
+            minimum=money(item["minimum_due"]) if "minimum_due" in item else None,
+        ))
+    plan = data["budget"]
+    budget = tx.add(Budget(case_id=case.id, adults=int(plan["adults"]),
+                           children_5_10=int(plan.get("children_5_10", 0)),
+                           city_tier=str(plan["city_tier"])))
+    tx.add_all([BudgetEntry(statement_id=budget.id, section=str(line["section"]),
+                            category=str(line["category"]), amount=money(line["amount"]),
+                            note=str(line.get("note", ""))) for line in plan["lines"]])
+    return case
 
 
 def run(lang: str | None, as_json: bool) -> None:
-    """Print, for each demo debt: today's bill, cost per day, timeline and options."""
+    """Build the demo case in a temporary store; print, for each debt, today's bill, cost
+    per day, timeline and options, then the case's status and affordability statement."""
+    import tempfile
+
     from xieshang.cli import render
+    from xieshang.cli.budget import budget_report, render_report
+    from xieshang.cli.debt import current_bill, status_lines, status_table
     from xieshang.cli.rulesdata import law
-    from xieshang.engine.accrual import bill_on
     from xieshang.engine.arrangements import standard_options
     from xieshang.engine.timeline import timeline
+    from xieshang.store.db import open_store
+    from xieshang.store.model import Debt
 
     out = Out.make(lang, as_json)
     _ = out._
     today = _today()
-    results = []
-    for label, debt in demo_debts(today):
-        bill = bill_on(debt, today)
-        events = timeline(debt, today, law())
-        options = standard_options(bill, debt.preset, today=today)
-        results.append((label, debt, bill, events, options))
+    with tempfile.TemporaryDirectory(prefix="xieshang-demo-") as folder, \
+            open_store(data_dir=folder) as store:
+        with store.begin() as tx:
+            case = build_case(tx, today)
+        with store.begin(readonly=True) as tx:
+            results = []
+            for debt in tx.find(Debt, case_id=case.id):
+                bill, engine_debt = current_bill(tx, debt, today)
+                assert bill is not None
+                assert engine_debt is not None
+                events = timeline(engine_debt, today, law())
+                options = standard_options(bill, engine_debt.preset, today=today)
+                results.append((debt.label, engine_debt, bill, events, options))
+            status = status_lines(out, tx, case.id, today)
+            report = budget_report(out, tx, case, "pro_rata")
+    assert report is not None
     if out.as_json:
         out.json({"as_of": today, "debts": [
             {"label": label, "product": debt.preset.id, "bill": render.bill_json(bill),
              "timeline": render.events_json(events),
              "options": [render.option_json(out, o) for o in options]}
-            for label, debt, bill, events, options in results]})
+            for label, debt, bill, events, options in results],
+            "status": status, "budget": report})
         return
     out.print(_("xieshang demo: a made-up person with three overdue debts, seen on {date}.")
               .format(date=today.isoformat()),
               _("Estimates from the lender rules in the presets; check them against your own "
                 "bill. Information, not legal or financial advice."), "")
-    total = sum((bill.total for _l, _d, bill, _e, _o in results), money("0"))
-    daily = sum((bill.daily_cost for _l, _d, bill, _e, _o in results), money("0"))
     for label, debt, bill, events, options in results:
         out.print(f"[bold]━━ {label} ━━[/bold]")
         out.print(render.bill_table(out, debt.preset, bill))
         out.print(render.timeline_table(out, events, today))
         out.print(render.options_table(out, options))
-    out.print(_("All debts together: {total} due today; waiting one more day adds {daily}.")
-              .format(total=out.money(total), daily=out.money(daily)))
+    out.print("", f"[bold]{_('The case file')}[/bold]")
+    out.print(*status_table(out, status, today))
+    out.print("")
+    out.print(*render_report(out, report))

@@ -29,8 +29,17 @@ CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
     "See what being overdue costs, find an arrangement you can afford, ask for it well.",
 )
 @click.version_option(package_name="xieshang", message="xieshang %(version)s")
-def app() -> None:
-    """The command group."""
+@click.option("--data-dir", "data_dir", default=None, metavar="DIR",
+              help="数据文件夹（默认 $XIESHANG_HOME 或系统的用户数据文件夹）. Data folder.")
+@click.option("--db-url", "db_url", default=None, metavar="URL",
+              help="数据库 URL，如 PostgreSQL（默认 $XIESHANG_DB_URL 或数据文件夹中的 SQLite）. Database URL.")
+@click.option("--passphrase-file", "passphrase_file", default=None, metavar="FILE",
+              help="个人信息加密口令所在的文件（或环境变量 XIESHANG_PASSPHRASE）. Passphrase file.")
+@click.pass_context
+def app(ctx: click.Context, data_dir: str | None, db_url: str | None,
+        passphrase_file: str | None) -> None:
+    """The command group: keeps the global options for the commands."""
+    ctx.obj = {"data_dir": data_dir, "db_url": db_url, "passphrase_file": passphrase_file}
 
 
 @app.group(
@@ -103,9 +112,13 @@ def selfcheck_command(lang: str | None, as_json: bool) -> None:
         raise SystemExit(1)
 
 
+from xieshang.cli import budget as _budget  # noqa: E402  (budget set/show/import)
 from xieshang.cli import calc as _calc  # noqa: E402  (registers the calc commands)
+from xieshang.cli import case as _case  # noqa: E402  (case, hardship, encrypt)
+from xieshang.cli import debt as _debt  # noqa: E402  (debt, pay, status)
+from xieshang.cli import exchange as _exchange  # noqa: E402  (export, import, backup, restore)
 
-del _calc
+del _calc, _case, _debt, _budget, _exchange
 
 
 def run(argv: list[str] | None = None) -> None:

@@ -1,0 +1,503 @@
+"""``xieshang budget …``: the income and spending statement, what can be afforded each
+month and its split across the debts, and importing a payment app's statement."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from xieshang.cli.main import CONTEXT, app, common_options
+from xieshang.cli.session import case_option, debt_name, find_case, progress, session, today
+from xieshang.engine.errors import N_, InputError
+
+if TYPE_CHECKING:
+    from xieshang.cli.output import Out
+    from xieshang.engine.budget import Norms
+    from xieshang.store.db import Tx
+    from xieshang.store.model import Budget, BudgetEntry, Case
+
+SECTIONS = {
+    "income": N_("Income"),
+    "priority": N_("Priority obligations"),
+    "fixed": N_("Fixed costs"),
+    "flexible": N_("Flexible costs"),
+}
+OUTCOMES = {
+    "surplus": N_("An amount to offer"),
+    "token": N_("Token payments"),
+    "breathing_space": N_("Breathing space"),
+}
+#: Rows written per statement (a progress line after each chunk in tests).
+_CHUNK = 2000
+
+
+def _out(lang: str | None, as_json: bool) -> Out:
+    from xieshang.cli.output import Out
+
+    return Out.make(lang, as_json)
+
+
+@cache
+def norms() -> Norms:
+    """The budget norms of ``presets/_budget.toml``."""
+    from xieshang.engine.budget import parse_norms
+    from xieshang.rules import builtin_text
+
+    return parse_norms(builtin_text("_budget.toml"), "presets/_budget.toml")
+
+
+@app.group("budget", context_settings=CONTEXT,
+           help="收支表：家庭情况、每月收入和支出、每月能还多少、如何分给各笔债务。\n\n"
+                "Budget: household, monthly income and spending, what you can afford and its "
+                "split across the debts.")
+def budget_app() -> None:
+    """The budget commands."""
+
+
+# -------------------------------------------------------------------------------- store
+
+
+def current_budget(tx: Tx, case: Case, *, create: bool) -> Budget | None:
+    """The case's budget statement (the newest), created when asked and missing."""
+    from xieshang.store.model import Budget
+
+    found = tx.find(Budget, case_id=case.id)
+    if found:
+        return found[-1]
+    return tx.add(Budget(case_id=case.id)) if create else None
+
+
+def set_line(tx: Tx, budget: Budget, section: str, category: str, amount: Decimal,
+             note: str) -> None:
+    """Set one line (replacing the category's line in that section)."""
+    from dataclasses import replace
+
+    from xieshang.store.model import BudgetEntry
+
+    found = tx.find(BudgetEntry, statement_id=budget.id, section=section, category=category)
+    if found:
+        tx.update(replace(found[0], amount=amount, note=note))
+    else:
+        tx.add(BudgetEntry(statement_id=budget.id, section=section, category=category,
+                           amount=amount, note=note))
+
+
+# ---------------------------------------------------------------------------------- set
+
+
+def _line(text: str, option: str) -> tuple[str, Decimal, str]:
+    """``rent=2500`` or ``rent=2500:shared flat`` → (category, amount, note)."""
+    from xieshang.engine.money import parse_amount
+
+    key, sep, rest = text.partition("=")
+    if not sep or not key.strip():
+        raise InputError(option, N_("'{value}' is not CATEGORY=AMOUNT (e.g. rent=2500)"),
+                         value=text)
+    amount_text, _colon, note = rest.replace("：", ":").partition(":")
+    return key.strip().lower(), parse_amount(amount_text, option), note.strip()
+
+
+def _count(text: str | None, field: str, minimum: int) -> int | None:
+    from xieshang.engine.parsing import parse_count
+
+    return None if text is None else parse_count(text, field, minimum=minimum, maximum=30)
+
+
+@budget_app.command("set")
+@common_options
+@case_option
+@click.option("--adults", "adults", default=None, help="家中成年人数（含本人）. Adults, you included.")
+@click.option("--children-0-4", "children_0_4", default=None, help="0–4 岁孩子数. Children aged 0–4.")
+@click.option("--children-5-10", "children_5_10", default=None, help="5–10 岁孩子数. Children aged 5–10.")
+@click.option("--children-11-17", "children_11_17", default=None, help="11–17 岁孩子数. Children aged 11–17.")
+@click.option("--dependants", "dependants", default=None, help="同住的被抚养成年人数（如老人）. Adult dependants living with you.")
+@click.option("--city-tier", "city_tier", default=None, help="tier1 | tier2 | tier3 | county | rural")
+@click.option("--buffer", "buffer", default=None, help="每月应急备用金（auto = 按规则计算）. Monthly emergency buffer, or auto.")
+@click.option("--income", "income", multiple=True, metavar="CAT=AMOUNT", help="收入，如 wages=8000（可重复）. An income line.")
+@click.option("--priority", "priority", multiple=True, metavar="CAT=AMOUNT", help="优先支出，如 rent=2500. A priority obligation.")
+@click.option("--fixed", "fixed", multiple=True, metavar="CAT=AMOUNT", help="固定支出，如 transport=300. A fixed cost.")
+@click.option("--flexible", "flexible", multiple=True, metavar="CAT=AMOUNT", help="弹性支出，如 food=1500. A flexible cost.")
+@click.option("--remove", "remove", multiple=True, metavar="CAT", help="删除某一类别的行. Remove a category's line.")
+def budget_set(adults: str | None, children_0_4: str | None, children_5_10: str | None,
+               children_11_17: str | None, dependants: str | None, city_tier: str | None,
+               buffer: str | None, income: tuple[str, ...], priority: tuple[str, ...],
+               fixed: tuple[str, ...], flexible: tuple[str, ...], remove: tuple[str, ...],
+               case_id: str | None = None, lang: str | None = None,
+               as_json: bool = False) -> None:
+    """填写收支表：家庭情况和每月各项金额 (fill in the budget: household and monthly lines)."""
+    from dataclasses import replace
+
+    from xieshang.engine.budget import Household
+    from xieshang.engine.money import parse_amount
+    from xieshang.store.model import BudgetEntry
+
+    out = _out(lang, as_json)
+    rules = norms()
+    household: dict[str, Any] = {}
+    for name, text, minimum in (("adults", adults, 1), ("children_0_4", children_0_4, 0),
+                                ("children_5_10", children_5_10, 0),
+                                ("children_11_17", children_11_17, 0),
+                                ("dependants", dependants, 0)):
+        value = _count(text, name, minimum)
+        if value is not None:
+            household[name] = value
+    if city_tier is not None:
+        household["city_tier"] = rules.tier(city_tier.strip().lower()).id
+    changes: dict[str, Any] = dict(household)
+    if buffer is not None:
+        changes["buffer"] = None if buffer.strip().lower() == "auto" \
+            else parse_amount(buffer, "buffer")
+    lines: list[tuple[str, str, Decimal, str]] = []
+    for section, items in (("income", income), ("priority", priority), ("fixed", fixed),
+                           ("flexible", flexible)):
+        for item in items:
+            category, amount, note = _line(item, section)
+            known = rules.category(category)
+            if known.section.value != section:
+                raise InputError(section, N_("{category} is in the {expected} section: use "
+                                             "--{expected} {category}=AMOUNT"),
+                                 category=category, expected=known.section.value)
+            lines.append((section, category, amount, note))
+    removals = [rules.category(item.strip().lower()) for item in remove]
+    if not changes and not lines and not removals:
+        raise InputError("budget", N_("nothing to set: give at least one option (see "
+                                      "`xieshang budget set --help`)"))
+    with session(out) as tx:
+        case = find_case(tx, case_id)
+        budget = current_budget(tx, case, create=True)
+        assert budget is not None
+        if changes:
+            budget = replace(budget, **changes)
+            Household(**{k: getattr(budget, k) for k in ("adults", "children_0_4",
+                                                         "children_5_10", "children_11_17",
+                                                         "dependants", "city_tier")})
+            budget = tx.update(budget)
+        for section, category, amount, note in lines:
+            set_line(tx, budget, section, category, amount, note)
+        for removed in removals:
+            for entry in tx.find(BudgetEntry, statement_id=budget.id, category=removed.id):
+                tx.delete(BudgetEntry, entry.id)
+        count = tx.count(BudgetEntry, statement_id=budget.id)
+    if out.as_json:
+        out.json({"budget": budget.id, "lines": count})
+        return
+    out.print(out._("Budget saved ({count} lines). See it with `xieshang budget show`.")
+              .format(count=count))
+
+
+# --------------------------------------------------------------------------------- show
+
+
+def budget_report(out: Out, tx: Tx, case: Case, method: str) -> dict[str, Any] | None:
+    """The statement, its flags, the affordability working and the split (plain values)."""
+    from xieshang.cli.debt import balance_of
+    from xieshang.engine.budget import DebtShare, affordability, check_reasonableness, split
+    from xieshang.store.model import BudgetEntry, Debt, budget_statement
+
+    budget = current_budget(tx, case, create=False)
+    if budget is None:
+        return None
+    rules = norms()
+    entries = tx.find(BudgetEntry, statement_id=budget.id)
+    statement = budget_statement(budget, entries)
+    flags = check_reasonableness(statement, rules)
+    result = affordability(statement, rules)
+    day = today()
+    debts = tx.find(Debt, case_id=case.id, status=("open", "arrangement"))
+    balances = {debt.id: balance_of(tx, debt, day) for debt in debts}
+    shares = [DebtShare(key=str(debt.id), balance=balances[debt.id], priority=debt.priority)
+              for debt in debts]
+    allocations = split(result.available, shares, method) if shares else []
+    names = {str(debt.id): debt_name(out, debt) for debt in debts}
+    _ = out._
+    return {
+        "budget": budget.id,
+        "household": {"adults": budget.adults, "children_0_4": budget.children_0_4,
+                      "children_5_10": budget.children_5_10,
+                      "children_11_17": budget.children_11_17,
+                      "dependants": budget.dependants, "city_tier": budget.city_tier},
+        "lines": [{"section": e.section, "category": e.category,
+                   "label": rules.category(e.category).label.get(out.lang),
+                   "amount": e.amount, "note": e.note} for e in _ordered(entries, rules)],
+        "flags": [{"group": f.category, "level": f.level.value, "label": f.label.get(out.lang),
+                   "amount": f.amount, "low": f.low, "high": f.high,
+                   "reference": f.reference, "year": f.year,
+                   "question": f.question.get(out.lang)} for f in flags],
+        "affordability": {
+            "income": result.income, "priority": result.priority,
+            "essential": result.essential, "discretionary": result.discretionary,
+            "buffer": result.buffer, "available": result.available,
+            "shortfall": result.shortfall, "outcome": result.outcome.value,
+            "steps": [{"label": step.render(_(step.label)), "amount": step.amount,
+                       "sign": step.sign.value} for step in result.steps],
+            "explanation": result.render(_(result.explanation)),
+        },
+        "split": {"method": method, "debts": [
+            {"debt": int(a.key), "name": names[a.key], "balance": balances[int(a.key)],
+             "share": a.share, "amount": a.amount} for a in allocations]},
+    }
+
+
+def _ordered(entries: list[BudgetEntry], rules: Norms) -> list[BudgetEntry]:
+    order = {c.id: i for i, c in enumerate(rules.categories)}
+    sections = list(SECTIONS)
+    return sorted(entries, key=lambda e: (sections.index(e.section), order.get(e.category, 999)))
+
+
+def render_report(out: Out, report: dict[str, Any]) -> list[Any]:
+    """The budget report as tables."""
+    _ = out._
+    items: list[Any] = []
+    household = report["household"]
+    tier = norms().tier(household["city_tier"]).label.get(out.lang)
+    items.append(_("Household: {adults} adults, children {c1}/{c2}/{c3} (0–4/5–10/11–17), "
+                   "{dependants} dependants; {tier}.").format(
+        adults=household["adults"], c1=household["children_0_4"],
+        c2=household["children_5_10"], c3=household["children_11_17"],
+        dependants=household["dependants"], tier=tier))
+    rows = []
+    for section, title in SECTIONS.items():
+        lines = [line for line in report["lines"] if line["section"] == section]
+        if not lines:
+            continue
+        total = sum((line["amount"] for line in lines), Decimal("0.00"))
+        rows.append((f"[bold]{_(title)}[/bold]", f"[bold]{out.money(total)}[/bold]", ""))
+        rows.extend((f"  {line['label']}", out.money(line["amount"]), line["note"])
+                    for line in lines)
+    items.append(out.table(_("Monthly income and spending"), [_("Line"), _("A month"),
+                                                              _("Note")], rows, right=[1]))
+    for flag in report["flags"]:
+        text = _("{amount} is far above the reference of {reference} (NBS {year} [S])") \
+            if flag["level"] == "high" else \
+            _("{amount} is far below the reference of {reference} (NBS {year} [S])")
+        items.append(f"⚑ {flag['label']}: " + text.format(
+            amount=out.money(flag["amount"]), reference=out.money(flag["reference"]),
+            year=flag["year"]) + f"\n  {flag['question']}")
+    working = report["affordability"]
+    signs = {"+": "+", "-": "−", "=": "=", "i": "ⓘ"}
+    items.append(out.table(
+        _("What you can pay each month: {outcome}").format(
+            outcome=_(OUTCOMES[working["outcome"]])),
+        ["", _("Step"), _("Amount")],
+        [(signs[step["sign"]], step["label"], out.money(step["amount"]))
+         for step in working["steps"]], right=[2], caption=working["explanation"]))
+    shares = report["split"]["debts"]
+    if shares:
+        method = _("pro rata to what each is owed") if report["split"]["method"] == "pro_rata" \
+            else _("in your priority order")
+        items.append(out.table(
+            _("Split across the debts ({method})").format(method=method),
+            [_("Debt"), _("Owed in all"), _("Share"), _("A month")],
+            [(share["name"], out.money(share["balance"]), out.percent(share["share"], 1),
+              out.money(share["amount"])) for share in shares], right=[1, 2, 3]))
+    return items
+
+
+_SPLITS = {"pro-rata": "pro_rata", "pro_rata": "pro_rata", "priority": "priority"}
+
+
+@budget_app.command("show")
+@common_options
+@case_option
+@click.option("--split", "split_method", default="pro-rata", show_default=True, help="pro-rata（按欠款比例）| priority（按 debt --priority 的顺序）")
+def budget_show(split_method: str, case_id: str | None = None, lang: str | None = None,
+                as_json: bool = False) -> None:
+    """收支表、合理性提示、每月能还多少（逐行计算）及分配 (the statement, flags, affordability and split)."""
+    out = _out(lang, as_json)
+    method = _SPLITS.get(split_method.strip().lower())
+    if method is None:
+        raise InputError("split", N_("'{value}' is not one of: {known}"), value=split_method,
+                         known="pro-rata, priority")
+    with session(out, readonly=True) as tx:
+        case = find_case(tx, case_id)
+        report = budget_report(out, tx, case, method)
+    if report is None:
+        if out.as_json:
+            out.json({"budget": None})
+            return
+        out.print(out._("No budget yet: `xieshang budget set …` or `xieshang budget import "
+                        "FILE`."))
+        return
+    if out.as_json:
+        out.json(report)
+        return
+    out.print(*render_report(out, report))
+
+
+@budget_app.command("categories")
+@common_options
+def budget_categories(lang: str | None = None, as_json: bool = False) -> None:
+    """收支表的类别（set 命令用的 id） (the statement's categories and their ids)."""
+    out = _out(lang, as_json)
+    _ = out._
+    rules = norms()
+    if out.as_json:
+        out.json({"categories": [{"id": c.id, "section": c.section.value,
+                                  "label": c.label.get(out.lang), "essential": c.essential}
+                                 for c in rules.categories]})
+        return
+    rows = [(c.id, _(SECTIONS[c.section.value]), c.label.get(out.lang),
+             "" if c.section.value == "income" else (_("yes") if c.essential else _("no")))
+            for c in rules.categories]
+    out.print(out.table(_("Budget categories"), [_("Id"), _("Section"), _("Category"),
+                                                 _("Essential")], rows))
+
+
+# ------------------------------------------------------------------------------- import
+
+
+def _map_category(category: str, section_hint: str, rules: Norms) -> tuple[str, str]:
+    """(section, category) of the norms for an importer's category id."""
+    try:
+        known = rules.category(category)
+    except InputError:
+        fallback = "other_income" if section_hint == "income" else "other_flexible"
+        return rules.category(fallback).section.value, fallback
+    return known.section.value, known.id
+
+
+def _summary(out: Out, result: Any) -> list[Any]:
+    from xieshang.cli.calc import load_preset
+
+    _ = out._
+    rules = norms()
+
+    def label(category: str, hint: str) -> str:
+        return rules.category(_map_category(category, hint, rules)[1]).label.get(out.lang) \
+            if category else category
+
+    period = (f"{result.first_day.isoformat()} – {result.last_day.isoformat()}"
+              if result.first_day and result.last_day else "—")
+    items: list[Any] = [_("{file}: {format} statement, {rows} transactions counted, {skipped} "
+                          "left out, {months} months ({period}).").format(
+        file=Path(result.file).name, format=result.format, rows=len(result.rows),
+        skipped=len(result.skipped), months=result.months, period=period)]
+    rows = [(label(k, "income"), out.money(v)) for k, v in result.monthly_income.items()]
+    items.append(out.table(_("Monthly income found"), [_("Category"), _("A month")], rows,
+                           right=[1]))
+    rows = [(label(k, "spending"), out.money(v)) for k, v in result.monthly_spending.items()]
+    items.append(out.table(_("Monthly spending found"), [_("Category"), _("A month")], rows,
+                           right=[1]))
+    if result.debt_payments:
+        rows = []
+        for key, value in result.debt_payments.items():
+            try:
+                name = load_preset(key).name.get(out.lang)
+            except InputError:
+                name = key
+            rows.append((name, out.money(value)))
+        items.append(out.table(_("Debt repayments spotted (not counted as spending)"),
+                               [_("Debt"), _("A month")], rows, right=[1]))
+    return items
+
+
+def _lines_from(result: Any, rules: Norms) -> dict[tuple[str, str], Decimal]:
+    lines: dict[tuple[str, str], Decimal] = {}
+    for hint, found in (("income", result.monthly_income), ("spending",
+                                                            result.monthly_spending)):
+        for category, amount in found.items():
+            key = _map_category(category, hint, rules)
+            lines[key] = lines.get(key, Decimal("0.00")) + amount
+    return lines
+
+
+@budget_app.command("import")
+@common_options
+@case_option
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--format", "fmt", default=None, help="alipay | wechat | csv（默认自动识别）. File format (default: detect).")
+@click.option("--map", "column_map", default=None, metavar="FIELD=COLUMN,…", help="通用 CSV 的列对应，如 date=日期,amount=金额. Column map for csv.")
+@click.option("--yes", "yes", is_flag=True, help="不询问，直接保存. Save without asking.")
+@click.option("--dry-run", "dry_run", is_flag=True, help="只显示，不保存. Show only; never save.")
+def budget_import(file: Path, fmt: str | None, column_map: str | None, yes: bool,
+                  dry_run: bool, case_id: str | None = None, lang: str | None = None,
+                  as_json: bool = False) -> None:
+    """从支付宝、微信支付或 CSV 账单导入每月收支（先显示，确认后保存） (import a statement)."""
+    from xieshang.importers import parse_column_map, read_statement
+
+    out = _out(lang, as_json)
+    _ = out._
+    mapping = parse_column_map(column_map) if column_map is not None else None
+    with session(out, readonly=True) as tx:
+        case_ref = str(find_case(tx, case_id).id)  # before reading: is there a case?
+    result = read_statement(file, fmt, column_map=mapping)
+    rules = norms()
+    lines = _lines_from(result, rules)
+    payload = {"file": str(file), "format": result.format, "months": result.months,
+               "transactions": len(result.rows), "skipped": len(result.skipped),
+               "monthly_income": dict(result.monthly_income),
+               "monthly_spending": dict(result.monthly_spending),
+               "debt_payments": dict(result.debt_payments), "saved": False}
+    if not out.as_json:
+        out.print(*_summary(out, result))
+    if dry_run:
+        if out.as_json:
+            out.json(payload)
+        else:
+            out.print(_("Nothing saved (--dry-run)."))
+        return
+    if not yes:
+        try:
+            yes = click.confirm(_("Save these monthly figures in the budget (replacing the "
+                                  "same categories) and keep the {rows} transactions?")
+                                .format(rows=len(result.rows)), default=False)
+        except click.Abort:
+            yes = False
+        if not yes:
+            if out.as_json:
+                out.json(payload)
+            else:
+                out.print(_("Nothing saved."))
+            return
+    import hashlib
+
+    digest = hashlib.sha256(file.read_bytes()).hexdigest()
+    with session(out) as tx:  # the question above is asked outside any transaction
+        case = find_case(tx, case_ref)
+        saved = save_import(tx, case, result, file.name, digest, lines)
+    payload["saved"] = True
+    payload["import"] = saved
+    if out.as_json:
+        out.json(payload)
+        return
+    out.print(_("Saved: {lines} budget lines and {rows} transactions. See `xieshang budget "
+                "show`.").format(lines=len(lines), rows=len(result.rows)))
+
+
+def save_import(tx: Tx, case: Case, result: Any, filename: str, digest: str,
+                lines: dict[tuple[str, str], Decimal]) -> int:
+    """Write an import (its lines and transactions) in the caller's transaction."""
+    from xieshang.store.model import StatementImport, StatementRow
+
+    earlier = tx.find(StatementImport, case_id=case.id, sha256=digest)
+    if earlier:
+        raise InputError("file", N_("{file} was already imported on {date} (import {id}); "
+                                    "nothing saved"), file=filename,
+                         date=earlier[0].imported_at.date().isoformat()
+                         if earlier[0].imported_at else "?", id=earlier[0].id)
+    budget = current_budget(tx, case, create=True)
+    assert budget is not None
+    note = filename
+    for (section, category), amount in lines.items():
+        set_line(tx, budget, section, category, amount, note)
+    record = tx.add(StatementImport(case_id=case.id, filename=filename, sha256=digest,
+                                    format=result.format, months=result.months,
+                                    statement_id=budget.id))
+    rows = [StatementRow(import_id=record.id, occurred_at=row.when,
+                         direction=str(row.direction), amount=row.amount,
+                         category=row.category, source_category=row.source_category,
+                         counterparty=row.counterparty or None,
+                         description=row.description or None, method=row.method,
+                         status=row.status, debt_repayment=row.debt_repayment,
+                         source_row=row.row or None)
+            for row in result.rows]
+    progress(f"writing {len(rows)}")
+    for start in range(0, len(rows), _CHUNK):
+        tx.add_all(rows[start:start + _CHUNK])
+        progress(f"{min(start + _CHUNK, len(rows))}/{len(rows)}")
+    progress("commit")
+    return record.id

@@ -1,0 +1,419 @@
+"""``xieshang case …``, ``xieshang hardship …`` and ``xieshang encrypt``: the person behind
+the debts, why they fell behind, and keeping their personal data safe."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from xieshang.cli.main import CONTEXT, app, common_options
+from xieshang.cli.session import case_option, find_case, masked, session, today
+from xieshang.engine.errors import N_, InputError
+
+if TYPE_CHECKING:
+    from xieshang.cli.output import Out
+    from xieshang.store.db import Tx
+    from xieshang.store.model import Case
+
+
+def _out(lang: str | None, as_json: bool) -> Out:
+    from xieshang.cli.output import Out
+
+    return Out.make(lang, as_json)
+
+
+@app.group("case", context_settings=CONTEXT,
+           help="案例：一个人及其债务（一个数据库可以放几个案例）。\n\n"
+                "Cases: a person and their debts (one store can hold several).")
+def case_app() -> None:
+    """The case commands."""
+
+
+def _personal_values(full_name: str | None, id_number: str | None,
+                     phone: str | None) -> dict[str, str | None]:
+    """Checked personal fields; an empty value clears the field."""
+    from xieshang.engine.identity import validate_id_number, validate_phone
+
+    values: dict[str, str | None] = {}
+    if full_name is not None:
+        name = full_name.strip()
+        if len(name) > 100:
+            raise InputError("full_name", N_("must be at most {maximum} characters"),
+                             maximum=100)
+        values["full_name"] = name or None
+    if id_number is not None:
+        values["id_number"] = validate_id_number(id_number) if id_number.strip() else None
+    if phone is not None:
+        values["phone"] = validate_phone(phone) if phone.strip() else None
+    return values
+
+
+def _check_name(name: str) -> str:
+    cleaned = name.strip()
+    if not cleaned or len(cleaned) > 200:
+        raise InputError("name", N_("give a name of 1 to 200 characters"))
+    return cleaned
+
+
+def case_json(out: Out, tx: Tx, case: Case) -> dict[str, Any]:
+    """A case as plain values, personal fields masked."""
+    from xieshang.store.model import Debt
+
+    current = tx.current_case()
+    return {
+        "id": case.id, "name": case.name,
+        "full_name": masked(out, "name", case.full_name),
+        "id_number": masked(out, "id_number", case.id_number),
+        "phone": masked(out, "phone", case.phone),
+        "notes": case.notes, "created_at": case.created_at,
+        "debts": tx.count(Debt, case_id=case.id),
+        "current": current is not None and current.id == case.id,
+    }
+
+
+@case_app.command("new")
+@common_options
+@click.option("--name", "name", required=True, help="案例名称（可以用称呼，如“妈妈”）. What to call the case.")
+@click.option("--full-name", "full_name", default=None, help="姓名（加密保存、显示时打码）. Full name (personal).")
+@click.option("--id-number", "id_number", default=None, help="身份证号（校验 GB 11643）. Resident ID number (personal).")
+@click.option("--phone", "phone", default=None, help="手机号. Mobile number (personal).")
+@click.option("--notes", "notes", default="", help="备注. Notes.")
+def case_new(name: str, full_name: str | None, id_number: str | None, phone: str | None,
+             notes: str, lang: str | None = None, as_json: bool = False) -> None:
+    """新建案例并设为当前案例 (create a case and make it the current one)."""
+    from xieshang.store.model import Case
+
+    out = _out(lang, as_json)
+    _ = out._
+    personal = _personal_values(full_name, id_number, phone)
+    with session(out, prompt=True) as tx:
+        case = tx.add(Case(name=_check_name(name), notes=notes,
+                           full_name=personal.get("full_name"),
+                           id_number=personal.get("id_number"), phone=personal.get("phone")))
+        tx.use_case(case.id)
+        payload = case_json(out, tx, case)
+    if out.as_json:
+        out.json({"case": payload})
+        return
+    out.print(_("Case {id} “{name}” created; it is now the current case.").format(
+        id=case.id, name=case.name))
+
+
+@case_app.command("list")
+@common_options
+def case_list(lang: str | None = None, as_json: bool = False) -> None:
+    """列出所有案例 (list the cases)."""
+    from xieshang.store.model import Case
+
+    out = _out(lang, as_json)
+    _ = out._
+    with session(out, readonly=True) as tx:
+        rows = [case_json(out, tx, case) for case in tx.find(Case)]
+    if out.as_json:
+        out.json({"cases": rows})
+        return
+    if not rows:
+        out.print(_("No cases yet. Create one with `xieshang case new --name NAME`."))
+        return
+    out.print(out.table(_("Cases"), [_("Id"), _("Name"), _("Debts"), _("Current")],
+                        [(str(r["id"]), r["name"], str(r["debts"]), "✓" if r["current"] else "")
+                         for r in rows], right=[0, 2]))
+
+
+@case_app.command("show")
+@common_options
+@click.argument("case_ref", metavar="[ID]", required=False)
+def case_show(case_ref: str | None, lang: str | None = None, as_json: bool = False) -> None:
+    """案例详情（个人信息打码显示） (a case, personal data masked)."""
+    from xieshang.store.model import Hardship
+
+    out = _out(lang, as_json)
+    _ = out._
+    with session(out, prompt=True, readonly=True) as tx:
+        case = find_case(tx, case_ref)
+        payload = case_json(out, tx, case)
+        hardship = tx.find(Hardship, case_id=case.id)
+        payload["hardship"] = hardship[0].reason if hardship else None
+    if out.as_json:
+        out.json({"case": payload})
+        return
+    dash = "—"
+    rows = [
+        (_("Id"), str(payload["id"])),
+        (_("Name"), payload["name"]),
+        (_("Full name"), payload["full_name"] or dash),
+        (_("ID number"), payload["id_number"] or dash),
+        (_("Phone"), payload["phone"] or dash),
+        (_("Debts"), str(payload["debts"])),
+        (_("Why behind"), _(REASONS[payload["hardship"]]) if payload["hardship"] else dash),
+        (_("Notes"), payload["notes"] or dash),
+        (_("Created"), payload["created_at"].isoformat(sep=" ")),
+    ]
+    out.print(out.table(_("Case"), [_("Item"), _("Value")], rows,
+                        caption=_("Personal data is shown masked.")))
+
+
+@case_app.command("use")
+@common_options
+@click.argument("case_ref", metavar="ID")
+def case_use(case_ref: str, lang: str | None = None, as_json: bool = False) -> None:
+    """选择当前案例 (choose the current case)."""
+    out = _out(lang, as_json)
+    with session(out) as tx:
+        case = find_case(tx, case_ref)
+        tx.use_case(case.id)
+    if out.as_json:
+        out.json({"current": case.id})
+        return
+    out.print(out._("Case {id} “{name}” is now the current case.").format(
+        id=case.id, name=case.name))
+
+
+@case_app.command("edit")
+@common_options
+@click.argument("case_ref", metavar="[ID]", required=False)
+@click.option("--name", "name", default=None, help="案例名称. What to call the case.")
+@click.option("--full-name", "full_name", default=None, help="姓名（空字符串表示删除）. Full name ('' clears it).")
+@click.option("--id-number", "id_number", default=None, help="身份证号（空字符串表示删除）. ID number ('' clears it).")
+@click.option("--phone", "phone", default=None, help="手机号（空字符串表示删除）. Mobile number ('' clears it).")
+@click.option("--notes", "notes", default=None, help="备注. Notes.")
+def case_edit(case_ref: str | None, name: str | None, full_name: str | None,
+              id_number: str | None, phone: str | None, notes: str | None,
+              lang: str | None = None, as_json: bool = False) -> None:
+    """修改案例信息 (change a case's details)."""
+    from dataclasses import replace
+
+    out = _out(lang, as_json)
+    changes: dict[str, Any] = _personal_values(full_name, id_number, phone)
+    if name is not None:
+        changes["name"] = _check_name(name)
+    if notes is not None:
+        changes["notes"] = notes
+    if not changes:
+        raise InputError("case", N_("nothing to change: give at least one option"))
+    with session(out, prompt=True) as tx:
+        case = tx.update(replace(find_case(tx, case_ref), **changes))
+        payload = case_json(out, tx, case)
+    if out.as_json:
+        out.json({"case": payload})
+        return
+    out.print(out._("Case {id} updated.").format(id=case.id))
+
+
+# ---------------------------------------------------------------------------- hardship
+
+#: Reasons for falling behind (msgids).
+REASONS = {
+    "income_loss": N_("Loss of income"),
+    "illness": N_("Illness or injury"),
+    "business_failure": N_("Business failure"),
+    "family_emergency": N_("Family emergency"),
+    "forgot": N_("Forgot to pay"),
+    "misread_due_date": N_("Misread the due date"),
+    "other": N_("Other"),
+}
+
+EVIDENCE_KINDS = {
+    "medical": N_("Medical records"),
+    "unemployment": N_("Unemployment or dismissal papers"),
+    "income": N_("Proof of income"),
+    "business": N_("Business records"),
+    "family": N_("Family circumstances"),
+    "bill": N_("Lender's bill"),
+    "chat": N_("Chat or call record"),
+    "contract": N_("Contract"),
+    "other": N_("Other"),
+}
+
+
+@app.group("hardship", context_settings=CONTEXT,
+           help="困难情况：为什么逾期、从什么时候、预计何时恢复，以及证明材料。\n\n"
+                "Hardship: why you fell behind, since when, expected recovery, and evidence.")
+def hardship_app() -> None:
+    """The hardship commands."""
+
+
+def _choice(value: str, known: dict[str, str], field: str) -> str:
+    key = value.strip().lower().replace("-", "_")
+    if key not in known:
+        raise InputError(field, N_("'{value}' is not one of: {known}"), value=value,
+                         known=", ".join(known))
+    return key
+
+
+@hardship_app.command("set")
+@common_options
+@case_option
+@click.option("--reason", "reason", required=True, help="income_loss | illness | business_failure | family_emergency | forgot | misread_due_date | other")
+@click.option("--since", "since", default=None, help="从哪天开始 YYYY-MM-DD. Since when.")
+@click.option("--recovery", "recovery", default=None, help="预计恢复日期 YYYY-MM-DD. Expected recovery.")
+@click.option("--note", "note", default=None, help="用自己的话说明情况. In your own words.")
+def hardship_set(reason: str, since: str | None, recovery: str | None, note: str | None,
+                 case_id: str | None = None, lang: str | None = None,
+                 as_json: bool = False) -> None:
+    """记录逾期原因 (record why you fell behind)."""
+    from dataclasses import replace
+
+    from xieshang.engine.parsing import parse_date
+    from xieshang.store.model import Hardship
+
+    out = _out(lang, as_json)
+    key = _choice(reason, REASONS, "reason")
+    start = parse_date(since, "since") if since else None
+    end = parse_date(recovery, "recovery") if recovery else None
+    if start is not None and end is not None and end < start:
+        raise InputError("recovery", N_("must not be before the start date {start}"),
+                         start=start.isoformat())
+    with session(out) as tx:
+        case = find_case(tx, case_id)
+        found = tx.find(Hardship, case_id=case.id)
+        if found:
+            record = replace(found[0], reason=key, since=start, recovery=end,
+                             description=found[0].description if note is None else note)
+            record = tx.update(record)
+        else:
+            record = tx.add(Hardship(case_id=case.id, reason=key, since=start, recovery=end,
+                                     description=note or ""))
+    if out.as_json:
+        out.json({"hardship": _hardship_json(record)})
+        return
+    out.print(out._("Saved: {reason}.").format(reason=out._(REASONS[key])))
+
+
+def _hardship_json(record: Any) -> dict[str, Any]:
+    return {"reason": record.reason, "since": record.since, "recovery": record.recovery,
+            "description": record.description}
+
+
+@hardship_app.command("show")
+@common_options
+@case_option
+def hardship_show(case_id: str | None = None, lang: str | None = None,
+                  as_json: bool = False) -> None:
+    """逾期原因和证明材料 (why you fell behind, and the evidence)."""
+    from xieshang.store.model import Evidence, Hardship
+
+    out = _out(lang, as_json)
+    _ = out._
+    with session(out, readonly=True) as tx:
+        case = find_case(tx, case_id)
+        found = tx.find(Hardship, case_id=case.id)
+        items = tx.find(Evidence, case_id=case.id)
+    evidence: list[dict[str, Any]] = [
+        {"id": e.id, "kind": e.kind, "path": e.path, "sha256": e.sha256, "note": e.note,
+         "added_on": e.added_on, "state": _file_state(e)} for e in items]
+    if out.as_json:
+        out.json({"hardship": _hardship_json(found[0]) if found else None,
+                  "evidence": evidence})
+        return
+    dash = "—"
+    if found:
+        record = found[0]
+        out.print(out.table(_("Why behind"), [_("Item"), _("Value")], [
+            (_("Reason"), _(REASONS[record.reason])),
+            (_("Since"), record.since.isoformat() if record.since else dash),
+            (_("Expected recovery"), record.recovery.isoformat() if record.recovery else dash),
+            (_("In your words"), record.description or dash),
+        ]))
+    else:
+        out.print(_("No reason recorded yet: `xieshang hardship set --reason …`."))
+    if evidence:
+        states = {"ok": _("unchanged"), "changed": _("changed since added"),
+                  "missing": _("file not found")}
+        out.print(out.table(_("Evidence"), [_("Id"), _("Kind"), _("File"), _("Added"),
+                                            _("Check")],
+                            [(str(e["id"]), _(EVIDENCE_KINDS[e["kind"]]), e["path"],
+                              e["added_on"].isoformat(), states[e["state"]])
+                             for e in evidence], right=[0]))
+
+
+def _file_state(item: Any) -> str:
+    path = Path(item.path)
+    if not path.is_file():
+        return "missing"
+    return "ok" if _sha256(path) == item.sha256 else "changed"
+
+
+def _sha256(path: Path) -> str:
+    import hashlib
+
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+@hardship_app.group("evidence", context_settings=CONTEXT,
+                    help="证明材料（诊断书、失业证明、收入流水……）。\n\n"
+                         "Evidence files (diagnosis, dismissal letter, bank statement …).")
+def evidence_app() -> None:
+    """The evidence commands."""
+
+
+@evidence_app.command("add")
+@common_options
+@case_option
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--kind", "kind", default="other", show_default=True, help="medical | unemployment | income | business | family | bill | chat | contract | other")
+@click.option("--note", "note", default="", help="说明. Notes.")
+def evidence_add(file: Path, kind: str, note: str, case_id: str | None = None,
+                 lang: str | None = None, as_json: bool = False) -> None:
+    """登记一份证明材料（记录文件的 SHA-256 和位置） (record an evidence file: hash and path)."""
+    from xieshang.store.model import Evidence
+
+    out = _out(lang, as_json)
+    key = _choice(kind, EVIDENCE_KINDS, "kind")
+    if not file.is_file():
+        raise InputError("file", N_("file not found: {file}"), file=str(file))
+    try:
+        digest = _sha256(file)
+    except OSError as error:
+        raise InputError("file", N_("cannot read {file}: {error}"), file=str(file),
+                         error=error.strerror or str(error)) from None
+    with session(out) as tx:
+        case = find_case(tx, case_id)
+        record = tx.add(Evidence(case_id=case.id, sha256=digest, path=str(file.resolve()),
+                                 added_on=today(), kind=key, note=note))
+    if out.as_json:
+        out.json({"evidence": {"id": record.id, "sha256": digest, "path": record.path,
+                               "kind": key}})
+        return
+    out.print(out._("Evidence {id} added: {file} (SHA-256 {digest}…).").format(
+        id=record.id, file=file.name, digest=digest[:12]))
+
+
+# ----------------------------------------------------------------------------- encrypt
+
+
+@app.command("encrypt", context_settings=CONTEXT)
+@common_options
+@click.option("--off", "off", is_flag=True, help="解除加密（需要口令）. Turn encryption off (needs the passphrase).")
+def encrypt_command(off: bool, lang: str | None = None, as_json: bool = False) -> None:
+    """用口令加密保存个人信息（姓名、身份证号、手机号、卡号） (encrypt personal data at rest)."""
+    from xieshang.cli.session import open_cli_store, passphrase_source
+
+    out = _out(lang, as_json)
+    _ = out._
+    with open_cli_store(prompt=True, lang=out.lang) as store, store.begin() as tx:
+        if off:
+            count = tx.disable_encryption()
+            message = _("Encryption is off: {count} personal values are stored as plain text.")
+        else:
+            if tx.encrypted:
+                raise InputError("passphrase", N_("personal data is already encrypted"))
+            given = passphrase_source(prompt=False)()
+            if given is None:
+                given = click.prompt(_("New passphrase"), hide_input=True,
+                                     confirmation_prompt=True)
+            count = tx.enable_encryption(given)
+            message = _("{count} personal values encrypted. Keep the passphrase safe: without "
+                        "it they cannot be read (everything else still works).")
+    with open_cli_store() as store:
+        store.checkpoint()
+    if out.as_json:
+        out.json({"encrypted": not off, "values": count})
+        return
+    out.print(message.format(count=count))

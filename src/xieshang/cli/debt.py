@@ -1,0 +1,715 @@
+"""``xieshang debt …``, ``xieshang pay`` and ``xieshang status``: the debts of a case, the
+payments made on them, and what each one costs today."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from xieshang.cli.main import CONTEXT, app, common_options
+from xieshang.cli.session import (
+    case_option,
+    debt_name,
+    find_case,
+    find_debt,
+    masked,
+    preset_of,
+    session,
+    today,
+    validate_account,
+)
+from xieshang.engine.errors import N_, InputError
+
+if TYPE_CHECKING:
+    from xieshang.cli.output import Out
+    from xieshang.engine.bill import Bill
+    from xieshang.engine.preset import Preset
+    from xieshang.store.db import Tx
+    from xieshang.store.model import Debt
+
+#: Debt statuses (msgids).
+STATUSES = {
+    "open": N_("open"),
+    "arrangement": N_("under an arrangement"),
+    "settled": N_("settled"),
+    "closed": N_("closed"),
+}
+
+
+def _out(lang: str | None, as_json: bool) -> Out:
+    from xieshang.cli.output import Out
+
+    return Out.make(lang, as_json)
+
+
+@app.group("debt", context_settings=CONTEXT,
+           help="债务：添加、修改、列出、删除，以及与贷款机构的数字核对。\n\n"
+                "Debts: add, edit, list, remove, and reconcile with the lender's figures.")
+def debt_app() -> None:
+    """The debt commands."""
+
+
+# ------------------------------------------------------------------------------ values
+
+
+def _amount(text: str, field: str, *, positive: bool = False) -> Decimal:
+    from xieshang.engine.money import parse_amount
+
+    value = parse_amount(text, field)
+    if positive and value <= 0:
+        raise InputError(field, N_("must be more than 0 (got {value})"), value=text)
+    return value
+
+
+def _rate(text: str, field: str) -> Decimal:
+    from xieshang.engine.parsing import parse_rate
+
+    return parse_rate(text, field)
+
+
+def _due_day(text: str) -> int:
+    from xieshang.engine.parsing import parse_count
+
+    return parse_count(text, "due_day", minimum=1, maximum=31)
+
+
+def _priority(text: str) -> int:
+    from xieshang.engine.parsing import parse_count
+
+    return parse_count(text, "priority", minimum=1, maximum=999)
+
+
+def _overdue_since(text: str) -> date:
+    from xieshang.engine.parsing import parse_date
+
+    first = parse_date(text, "overdue_since")
+    if first > today() + timedelta(days=1):
+        raise InputError("overdue_since", N_("must not be in the future (got {value})"),
+                         value=text)
+    return first
+
+
+def _text(value: str, field: str, maximum: int = 200) -> str:
+    cleaned = value.strip()
+    if len(cleaned) > maximum:
+        raise InputError(field, N_("must be at most {maximum} characters"), maximum=maximum)
+    return cleaned
+
+
+def _fields(*, lender: str | None = None, label: str | None = None,
+            account: str | None = None, amount: str | None = None,
+            interest: str | None = None, fees: str | None = None,
+            not_yet_due: str | None = None, overdue_since: str | None = None,
+            annual_rate: str | None = None, daily_rate: str | None = None,
+            penalty_rate: str | None = None, minimum: str | None = None,
+            due_day: str | None = None, priority: str | None = None,
+            notes: str | None = None) -> dict[str, Any]:
+    """Checked debt fields from the options given (``""`` clears an optional one)."""
+    values: dict[str, Any] = {}
+    if lender is not None:
+        values["lender"] = _text(lender, "lender")
+    if label is not None:
+        values["label"] = _text(label, "label")
+    if account is not None:
+        values["account_number"] = validate_account(account) if account.strip() else None
+    if amount is not None:
+        values["principal"] = _amount(amount, "amount", positive=True)
+    if interest is not None:
+        values["interest"] = _amount(interest, "interest")
+    if fees is not None:
+        values["fees"] = _amount(fees, "fees")
+    if not_yet_due is not None:
+        values["not_yet_due"] = _amount(not_yet_due, "not_yet_due")
+    if overdue_since is not None:
+        values["due_date"] = (_overdue_since(overdue_since) - timedelta(days=1)
+                              if overdue_since.strip() else None)
+    if annual_rate is not None and daily_rate is not None:
+        raise InputError("annual_rate", N_("give either --annual-rate or --daily-rate, "
+                                           "not both"))
+    if annual_rate is not None:
+        values["contract_rate"] = _rate(annual_rate, "annual_rate") if annual_rate else None
+        values["contract_rate_basis"] = "annual" if annual_rate else None
+    if daily_rate is not None:
+        values["contract_rate"] = _rate(daily_rate, "daily_rate") if daily_rate else None
+        values["contract_rate_basis"] = "daily" if daily_rate else None
+    if penalty_rate is not None:
+        values["penalty_daily_rate"] = (_rate(penalty_rate, "penalty_rate")
+                                        if penalty_rate else None)
+    if minimum is not None:
+        values["minimum"] = _amount(minimum, "minimum") if minimum.strip() else None
+    if due_day is not None:
+        values["due_day"] = _due_day(due_day) if due_day.strip() else None
+    if priority is not None:
+        values["priority"] = _priority(priority) if priority.strip() else None
+    if notes is not None:
+        values["notes"] = notes
+    return values
+
+
+def debt_json(out: Out, debt: Debt) -> dict[str, Any]:
+    """A debt as plain values, the account number masked."""
+    return {
+        "id": debt.id, "product": debt.preset_id, "lender": debt.lender, "label": debt.label,
+        "account": masked(out, "account", debt.account_number),
+        "principal": debt.principal, "interest": debt.interest, "penalty": debt.penalty,
+        "fees": debt.fees, "not_yet_due": debt.not_yet_due,
+        "overdue_since": debt.due_date + timedelta(days=1) if debt.due_date else None,
+        "contract_rate": debt.contract_rate, "contract_rate_basis": debt.contract_rate_basis,
+        "penalty_daily_rate": debt.penalty_daily_rate, "minimum": debt.minimum,
+        "due_day": debt.due_day, "status": debt.status, "priority": debt.priority,
+        "adjustments": dict(debt.adjustments) if debt.adjustments else None,
+        "adjustments_confirmed_on": debt.adjustments_confirmed_on, "notes": debt.notes,
+    }
+
+
+# --------------------------------------------------------------------------------- add
+
+_DEBT_OPTIONS = [
+    click.option("--lender", "lender", default=None, help="贷款机构名称（默认取产品预设）. Lender's name."),
+    click.option("--label", "label", default=None, help="自己好认的名称，如“招行信用卡”. Your name for it."),
+    click.option("--account", "account", default=None, help="卡号或账号（校验卡号，显示时打码）. Card or account number."),
+    click.option("--interest", "interest", default=None, help="到期未还的合同利息. Contract interest due."),
+    click.option("--fees", "fees", default=None, help="已产生的费用. Fees already due."),
+    click.option("--not-yet-due", "not_yet_due", default=None, help="贷款：尚未到期的本金. Loans: principal not yet due."),
+    click.option("--overdue-since", "overdue_since", default=None, help="逾期第一天 YYYY-MM-DD（错过的还款日的次日）. First day overdue."),
+    click.option("--annual-rate", "annual_rate", default=None, help="合同年利率，如 18%. Contract annual rate."),
+    click.option("--daily-rate", "daily_rate", default=None, help="合同日利率，如 0.05%. Contract daily rate."),
+    click.option("--penalty-rate", "penalty_rate", default=None, help="逾期日利率（账单与预设不同时）. Overdue daily rate."),
+    click.option("--minimum", "minimum", default=None, help="最低还款额. Minimum payment."),
+    click.option("--due-day", "due_day", default=None, help="每月还款日（1–31）. Repayment day of the month."),
+    click.option("--priority", "priority", default=None, help="分配还款时的优先顺序（1 最先）. Your priority (1 first)."),
+    click.option("--notes", "notes", default=None, help="备注. Notes."),
+]
+
+
+def _debt_options(function: Any) -> Any:
+    for option in reversed(_DEBT_OPTIONS):
+        function = option(function)
+    return function
+
+
+@debt_app.command("add")
+@common_options
+@case_option
+@click.option("--product", "product", default=None, help="产品 id：huabei, jiebei, credit_card_cn, weilidai, jd_baitiao, generic_loan, informal_loan")
+@click.option("--amount", "amount", default=None, help="逾期本金（账单：未还金额）. Overdue principal.")
+@_debt_options
+def debt_add(product: str | None, amount: str | None, case_id: str | None = None,
+             lang: str | None = None, as_json: bool = False, **options: str | None) -> None:
+    """添加一笔债务；不带参数时逐项提问 (add a debt; with no options, question by question)."""
+    from xieshang.cli.calc import load_preset
+    from xieshang.store.model import Debt
+
+    out = _out(lang, as_json)
+    _ = out._
+    if product is None and amount is None and all(v is None for v in options.values()):
+        with session(out, readonly=True) as tx:
+            find_case(tx, case_id)  # before any question: is there a case to add it to?
+        product, values = _ask(out)
+    else:
+        if product is None:
+            raise InputError("product", N_("is required (--product)"))
+        if amount is None:
+            raise InputError("amount", N_("is required (--amount)"))
+        values = _fields(amount=amount, **options)
+    preset = load_preset(product)
+    with session(out, prompt=True) as tx:
+        case = find_case(tx, case_id)
+        debt = tx.add(Debt(case_id=case.id, preset_id=preset.id, **values))
+        payload = debt_json(out, debt)
+    if out.as_json:
+        out.json({"debt": payload})
+        return
+    out.print(_("Debt {name} added to case {case}.").format(name=debt_name(out, debt),
+                                                           case=case.id))
+
+
+def _ask(out: Out) -> tuple[str, dict[str, Any]]:
+    """The interactive questions of ``debt add``, with the preset's defaults offered."""
+    from xieshang.cli.calc import load_preset
+    from xieshang.paths import preset_dir
+    from xieshang.rules import load_presets
+
+    _ = out._
+
+    def checked(convert: Any) -> Any:
+        def run(text: str) -> Any:
+            try:
+                return convert(text)
+            except InputError as error:
+                from xieshang.i18n import translate_error
+
+                raise click.BadParameter(translate_error(error, out.lang)) from None
+        return run
+
+    known = ", ".join(sorted(load_presets(preset_dir())))
+    preset: Preset = click.prompt(
+        _("Product ({known})").format(known=known), default="huabei",
+        value_proc=checked(load_preset))
+    values: dict[str, Any] = {}
+    lender = click.prompt(_("Lender"), default=preset.lender.get(out.lang))
+    if lender != preset.lender.get(out.lang):
+        values["lender"] = _text(lender, "lender")
+    values["label"] = click.prompt(_("Your name for this debt"),
+                                   default=preset.name.get(out.lang), value_proc=checked(
+                                       lambda text: _text(text, "label")))
+    values["principal"] = click.prompt(_("Amount overdue (principal, or the unpaid bill)"),
+                                       value_proc=checked(
+                                           lambda text: _amount(text, "amount", positive=True)))
+    first = click.prompt(_("First day overdue, YYYY-MM-DD (Enter if not overdue)"),
+                         default="", show_default=False,
+                         value_proc=checked(lambda text: _overdue_since(text) if text else None))
+    values["due_date"] = first - timedelta(days=1) if first else None
+    if preset.contract_daily_rate is not None:
+        shown = f"{(preset.contract_daily_rate * 100).normalize():f}%"
+        rate = click.prompt(_("Contract daily rate"), default=shown,
+                            value_proc=checked(lambda text: _rate(text, "daily_rate")))
+        if rate != preset.contract_daily_rate:
+            values["contract_rate"], values["contract_rate_basis"] = rate, "daily"
+    else:
+        annual = click.prompt(_("Contract annual rate, e.g. 18% (Enter if none)"), default="",
+                              show_default=False, value_proc=checked(
+                                  lambda text: _rate(text, "annual_rate") if text else None))
+        if annual is not None:
+            values["contract_rate"], values["contract_rate_basis"] = annual, "annual"
+    values["minimum"] = click.prompt(
+        _("Minimum payment (Enter if none or unknown)"), default="", show_default=False,
+        value_proc=checked(lambda text: _amount(text, "minimum") if text else None))
+    values["due_day"] = click.prompt(
+        _("Repayment day of the month, 1–31 (Enter if unknown)"), default="",
+        show_default=False, value_proc=checked(lambda text: _due_day(text) if text else None))
+    return preset.id, values
+
+
+# -------------------------------------------------------------------------- edit, list
+
+
+@debt_app.command("edit")
+@common_options
+@case_option
+@click.argument("debt_ref", metavar="[ID]", required=False)
+@click.option("--product", "product", default=None, help="产品 id. Product preset id.")
+@click.option("--amount", "amount", default=None, help="逾期本金. Overdue principal.")
+@click.option("--status", "status", default=None, help="open | arrangement | settled | closed")
+@click.option("--clear-adjustments", "clear_adjustments", is_flag=True, help="取消已采用的核对参数. Drop the adopted reconciliation parameters.")
+@_debt_options
+def debt_edit(debt_ref: str | None, product: str | None, amount: str | None,
+              status: str | None, clear_adjustments: bool, case_id: str | None = None,
+              lang: str | None = None, as_json: bool = False, **options: str | None) -> None:
+    """修改一笔债务（空字符串表示清除该项） (change a debt; '' clears an optional field)."""
+    from dataclasses import replace
+
+    from xieshang.cli.calc import load_preset
+
+    out = _out(lang, as_json)
+    values = _fields(amount=amount, **options)
+    if product is not None:
+        values["preset_id"] = load_preset(product).id
+    if status is not None:
+        key = status.strip().lower()
+        if key not in STATUSES:
+            raise InputError("status", N_("'{value}' is not one of: {known}"), value=status,
+                             known=", ".join(STATUSES))
+        values["status"] = key
+    if clear_adjustments:
+        values.update(adjustments=None, adjustments_basis=None, adjustments_confirmed_on=None)
+    if not values:
+        raise InputError("debt", N_("nothing to change: give at least one option"))
+    with session(out, prompt=True) as tx:
+        case = find_case(tx, case_id)
+        debt = tx.update(replace(find_debt(tx, case, debt_ref), **values))
+        payload = debt_json(out, debt)
+    if out.as_json:
+        out.json({"debt": payload})
+        return
+    out.print(out._("Debt {name} updated.").format(name=debt_name(out, debt)))
+
+
+@debt_app.command("list")
+@common_options
+@case_option
+def debt_list(case_id: str | None = None, lang: str | None = None,
+              as_json: bool = False) -> None:
+    """列出案例中的债务（按录入的金额） (the case's debts, as entered)."""
+    from xieshang.store.model import Debt
+
+    out = _out(lang, as_json)
+    _ = out._
+    with session(out, readonly=True) as tx:
+        case = find_case(tx, case_id)
+        debts = tx.find(Debt, case_id=case.id)
+    rows = [debt_json(out, debt) for debt in debts]
+    if out.as_json:
+        out.json({"case": case.id, "debts": rows})
+        return
+    if not debts:
+        out.print(_("No debts yet. Add one with `xieshang debt add`."))
+        return
+    dash = "—"
+    out.print(out.table(
+        _("Debts of case {id} “{name}”").format(id=case.id, name=case.name),
+        [_("Id"), _("Debt"), _("Principal"), _("Overdue since"), _("Status"), _("Account")],
+        [(str(debt.id), debt_name(out, debt).split(" ", 1)[1] + (" ✓" if debt.adjustments
+                                                               else ""),
+          out.money(debt.principal), row["overdue_since"].isoformat()
+          if row["overdue_since"] else dash, _(STATUSES[debt.status]), row["account"] or dash)
+         for debt, row in zip(debts, rows, strict=True)],
+        right=[0, 2],
+        caption=_("✓ matched to the lender's figures (debt reconcile).")
+        if any(debt.adjustments for debt in debts) else None))
+
+
+@debt_app.command("rm")
+@common_options
+@case_option
+@click.argument("debt_ref", metavar="ID")
+@click.option("--yes", "yes", is_flag=True, help="不再确认. Do not ask for confirmation.")
+def debt_rm(debt_ref: str, yes: bool, case_id: str | None = None, lang: str | None = None,
+            as_json: bool = False) -> None:
+    """删除一笔债务及其还款记录 (remove a debt and its payments)."""
+    from xieshang.store.model import Debt
+
+    out = _out(lang, as_json)
+    _ = out._
+    with session(out, readonly=True) as tx:
+        case = find_case(tx, case_id)
+        debt = find_debt(tx, case, debt_ref)
+        name = debt_name(out, debt)
+    if not yes and not click.confirm(
+            _("Remove debt {name} and its payments? This cannot be undone.").format(name=name),
+            default=False):
+        out.print(_("Nothing removed."))
+        return
+    with session(out) as tx:  # the question above is asked outside any transaction
+        tx.delete(Debt, find_debt(tx, find_case(tx, str(case.id)), str(debt.id)).id)
+    if out.as_json:
+        out.json({"removed": debt.id})
+        return
+    out.print(_("Debt {name} removed.").format(name=name))
+
+
+# ---------------------------------------------------------------------------- reconcile
+
+
+@debt_app.command("reconcile")
+@common_options
+@case_option
+@click.argument("debt_ref", metavar="[ID]", required=False)
+@click.option("--lender-total", "lender_total", default=None, help="贷款机构账单或App上显示的今日应还总额. The lender's amount due.")
+@click.option("--lender-penalty", "lender_penalty", default=None, help="贷款机构显示的罚息/逾期费用. The lender's penalty so far.")
+@click.option("--as-of", "as_of", default=None, help="贷款机构数字对应的日期 YYYY-MM-DD（默认今天）. Date of the lender's figures.")
+@click.option("--adopt", "adopt", is_flag=True, help="直接采用吻合的参数，不再询问. Adopt the matching parameters without asking.")
+def debt_reconcile(debt_ref: str | None, lender_total: str | None, lender_penalty: str | None,
+                   as_of: str | None, adopt: bool, case_id: str | None = None,
+                   lang: str | None = None, as_json: bool = False) -> None:
+    """与贷款机构的数字核对：差多少、可能的原因、采用吻合的参数 (reconcile with the lender's figures)."""
+    from dataclasses import replace
+
+    from xieshang.engine.parsing import parse_date
+    from xieshang.engine.reconcile import reconcile
+    from xieshang.store.model import Payment, overdue_debt
+
+    out = _out(lang, as_json)
+    _ = out._
+    total = _amount(lender_total, "lender_total", positive=True) \
+        if lender_total is not None else None
+    if total is None and lender_penalty is None:
+        raise InputError("lender_total", N_("give --lender-total, --lender-penalty or both"))
+    penalty = _amount(lender_penalty, "lender_penalty") if lender_penalty is not None else None
+    day = parse_date(as_of, "as_of") if as_of else today()
+    with session(out, readonly=True) as tx:
+        case = find_case(tx, case_id)
+        debt = find_debt(tx, case, debt_ref)
+        if debt.due_date is None:
+            raise InputError("overdue_since", N_("debt {name} has no first overdue day; set it "
+                                                 "with `xieshang debt edit {id} "
+                                                 "--overdue-since DATE`"),
+                             name=debt_name(out, debt), id=debt.id)
+        if day < debt.due_date:
+            raise InputError("as_of", N_("must not be before the missed repayment date {due}"),
+                             due=debt.due_date.isoformat())
+        payments = tx.find(Payment, debt_id=debt.id)
+        base = overdue_debt(replace(debt, adjustments=None), preset_of(debt), payments)
+    result = reconcile(base, day, lender_total=total, lender_penalty=penalty)
+    best = result.best
+    payload = _reconcile_json(out, debt, result)
+    if not out.as_json:
+        out.print(*_reconcile_report(out, debt, result))
+    if best is not None and not adopt and not out.as_json:
+        try:
+            adopt = click.confirm(_("Adopt these parameters for this debt? Every later figure "
+                                    "for it will use them."), default=False)
+        except click.Abort:
+            adopt = False
+    adopted = False
+    if best is not None and adopt:
+        with session(out) as tx:  # the prompt above is outside any transaction
+            current = find_debt(tx, find_case(tx, str(case.id)), str(debt.id))
+            tx.update(replace(
+                current, adjustments=dict(best.adjustments),
+                adjustments_basis={"code": best.code, "as_of": day.isoformat(),
+                                   "lender_total": None if total is None else str(total),
+                                   "lender_penalty": None if penalty is None
+                                   else str(penalty)},
+                adjustments_confirmed_on=today()))
+        adopted = True
+    payload["adopted"] = adopted
+    if out.as_json:
+        out.json(payload)
+        return
+    if adopted:
+        out.print(_("Adopted for {name} on {date}; `xieshang debt edit {id} "
+                    "--clear-adjustments` undoes it.").format(
+            name=debt_name(out, debt), date=today().isoformat(), id=debt.id))
+
+
+_SHOWN_CAUSES = 8
+
+
+def _reconcile_json(out: Out, debt: Debt, result: Any) -> dict[str, Any]:
+    from xieshang.cli import render
+
+    return {
+        "debt": debt.id,
+        "ours": render.bill_json(result.ours),
+        "lender_total": result.lender_total,
+        "lender_penalty": result.lender_penalty,
+        "total_difference": result.total_difference,
+        "penalty_difference": result.penalty_difference,
+        "matches": result.matches,
+        "candidates": [
+            {"code": c.code, "description": c.description.get(out.lang),
+             "adjustments": dict(c.adjustments), "total": c.bill.total,
+             "penalty": c.bill.penalty, "difference": c.difference, "matches": c.matches}
+            for c in result.candidates
+        ],
+        "best": None if result.best is None else {
+            "code": result.best.code, "description": result.best.description.get(out.lang),
+            "adjustments": dict(result.best.adjustments)},
+        "unexplained": result.unexplained,
+    }
+
+
+def _reconcile_report(out: Out, debt: Debt, result: Any) -> list[Any]:
+    _ = out._
+    ours = result.ours
+    dash = "—"
+    rows = []
+    if result.lender_total is not None:
+        rows.append((_("Total due"), out.money(ours.total), out.money(result.lender_total),
+                     out.money(result.total_difference)))
+    if result.lender_penalty is not None:
+        rows.append((_("Penalty interest"), out.money(ours.penalty),
+                     out.money(result.lender_penalty), out.money(result.penalty_difference)))
+    items: list[Any] = [out.table(
+        _("{name}: our figure and the lender's on {date}").format(
+            name=debt_name(out, debt), date=ours.as_of.isoformat()),
+        [_("Item"), _("xieshang"), _("Lender"), _("Difference")], rows, right=[1, 2, 3])]
+    if result.matches:
+        items.append(_("Our figure matches the lender's."))
+        return items
+    shown = list(result.candidates[:_SHOWN_CAUSES])
+    if result.best is not None and result.best not in shown:
+        shown.append(result.best)
+    if shown:
+        items.append(out.table(
+            _("Likely causes, each recomputed"),
+            [_("Cause"), _("Total due"), _("Penalty interest"), _("Difference"),
+             _("Matches")],
+            [(c.description.get(out.lang), out.money(c.bill.total), out.money(c.bill.penalty),
+              out.money(c.difference), "✓" if c.matches else dash) for c in shown],
+            right=[1, 2, 3]))
+    if result.best is None:
+        items.append(_("None of the causes xieshang can test explains the difference. Ask the "
+                       "lender for an itemised bill (principal, interest, penalty, fees)."))
+    else:
+        items.append(_("Matches: {cause}.").format(cause=result.best.description.get(out.lang)))
+    return items
+
+
+# ---------------------------------------------------------------------------------- pay
+
+
+@app.command("pay", context_settings=CONTEXT)
+@common_options
+@case_option
+@click.option("--debt", "debt_ref", default=None, metavar="ID", help="哪笔债务（案例只有一笔时可省略）. Which debt.")
+@click.option("--amount", "amount", required=True, help="还款金额. Amount paid.")
+@click.option("--date", "paid_on", default=None, help="还款日期 YYYY-MM-DD（默认今天）. Date paid.")
+@click.option("--method", "method", default="", help="还款方式，如“支付宝”. How it was paid.")
+@click.option("--note", "note", default="", help="备注. Notes.")
+def pay_command(debt_ref: str | None, amount: str, paid_on: str | None, method: str,
+                note: str, case_id: str | None = None, lang: str | None = None,
+                as_json: bool = False) -> None:
+    """记录一笔已还款 (record a payment made)."""
+    from xieshang.engine.parsing import parse_date
+    from xieshang.store.model import Payment
+
+    out = _out(lang, as_json)
+    _ = out._
+    value = _amount(amount, "amount", positive=True)
+    day = parse_date(paid_on, "date") if paid_on else today()
+    if day > today():
+        raise InputError("date", N_("must not be in the future (got {value})"),
+                         value=day.isoformat())
+    with session(out) as tx:
+        case = find_case(tx, case_id)
+        debt = find_debt(tx, case, debt_ref)
+        payment = tx.add(Payment(debt_id=debt.id, paid_on=day, amount=value,
+                                 method=_text(method, "method", 64), note=note))
+        line = _debt_status(out, tx, debt, today())
+    if out.as_json:
+        out.json({"payment": {"id": payment.id, "debt": debt.id, "date": day,
+                              "amount": value}, "status": line})
+        return
+    out.print(_("Payment of {amount} on {date} recorded for {name}.").format(
+        amount=out.money(value), date=day.isoformat(), name=debt_name(out, debt)))
+    if line["total"] is not None:
+        out.print(_("Now due: {total}.").format(total=out.money(line["total"])))
+
+
+# ------------------------------------------------------------------------------- status
+
+
+def current_bill(tx: Tx, debt: Debt, as_of: date) -> tuple[Bill | None, Any]:
+    """Today's bill of a stored debt (None when it is not overdue) and its engine debt."""
+    from xieshang.store.model import Payment, overdue_debt
+
+    if debt.due_date is None or as_of < debt.due_date:
+        return None, None
+    engine_debt = overdue_debt(debt, preset_of(debt), tx.find(Payment, debt_id=debt.id))
+    from xieshang.engine.accrual import bill_on
+
+    return bill_on(engine_debt, as_of), engine_debt
+
+
+def balance_of(tx: Tx, debt: Debt, as_of: date) -> Decimal:
+    """What is owed in all on a debt on a date: the bill of that day (or the amounts
+    entered less payments, when it is not overdue) and the principal not yet due."""
+    from xieshang.store.model import Payment
+
+    bill, _engine = current_bill(tx, debt, as_of)
+    if bill is not None:
+        return bill.total + debt.not_yet_due
+    paid = sum((p.amount for p in tx.find(Payment, debt_id=debt.id) if p.paid_on <= as_of),
+               Decimal("0.00"))
+    entered = debt.principal + debt.interest + debt.penalty + debt.fees + debt.not_yet_due
+    return max(Decimal("0.00"), entered - paid)
+
+
+def _debt_status(out: Out, tx: Tx, debt: Debt, as_of: date) -> dict[str, Any]:
+    from xieshang.cli.rulesdata import law
+    from xieshang.engine.timeline import timeline
+
+    bill, engine_debt = current_bill(tx, debt, as_of)
+    line: dict[str, Any] = {"id": debt.id, "name": debt_name(out, debt),
+                            "product": debt.preset_id, "status": debt.status,
+                            "adjusted": bool(debt.adjustments), "next": None}
+    line["not_yet_due"] = debt.not_yet_due
+    if bill is None:
+        total = balance_of(tx, debt, as_of) - debt.not_yet_due
+        line.update(overdue=False, days_overdue=0, principal=debt.principal,
+                    interest=debt.interest, penalty=debt.penalty, fees=debt.fees,
+                    total=total, daily_cost=Decimal("0.00"))
+        if debt.due_day is not None:
+            line["next"] = {"on": _next_due(as_of, debt.due_day), "id": "due_day",
+                            "title": out._("Next repayment day"), "amount_due": None}
+        return line
+    line.update(overdue=True, days_overdue=bill.days_overdue, principal=bill.principal,
+                interest=bill.interest, penalty=bill.penalty, fees=bill.fees,
+                total=bill.total, daily_cost=bill.daily_cost)
+    events = [event for event in timeline(engine_debt, as_of, law()) if event.applies]
+    ahead = [event for event in events if event.on is not None and event.on > as_of]
+    undated = [event for event in events if event.on is None]
+    for event in (ahead or undated)[:1]:
+        line["next"] = {"on": event.on, "id": event.id, "title": event.title.get(out.lang),
+                        "amount_due": event.amount_due}
+    return line
+
+
+def _next_due(as_of: date, day: int) -> date:
+    import calendar
+
+    year, month = as_of.year, as_of.month
+    for _step in range(2):
+        last = calendar.monthrange(year, month)[1]
+        candidate = date(year, month, min(day, last))
+        if candidate >= as_of:
+            return candidate
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def status_lines(out: Out, tx: Tx, case_id: int, as_of: date) -> list[dict[str, Any]]:
+    """Every open debt of a case (open or under an arrangement) as seen on ``as_of``."""
+    from xieshang.store.model import Debt
+
+    return [_debt_status(out, tx, debt, as_of)
+            for debt in tx.find(Debt, case_id=case_id, status=("open", "arrangement"))]
+
+
+def status_table(out: Out, lines: list[dict[str, Any]], as_of: date) -> list[Any]:
+    """The status, debt by debt (itemised), then the totals."""
+    _ = out._
+    zero = Decimal("0.00")
+    items: list[Any] = [f"[bold]{_('Status on {date}').format(date=as_of.isoformat())}[/bold]"]
+    for line in lines:
+        head = f"[bold]━━ {line['name']} ━━[/bold]"
+        if line["overdue"]:
+            head += " " + _("({days} days overdue)").format(days=line["days_overdue"])
+        if line["adjusted"]:
+            head += " " + _("(matched to the lender's figures)")
+        items.append(head)
+        items.append("  " + " · ".join(
+            f"{label} {out.money(line[key])}" for key, label in (
+                ("principal", _("Principal")), ("interest", _("Contract interest")),
+                ("penalty", _("Penalty interest")), ("fees", _("Late fees and other fees")))))
+        items.append("  " + _("Total due {total}; each further day adds {daily}.").format(
+            total=out.money(line["total"]), daily=out.money(line["daily_cost"])))
+        if line["not_yet_due"]:
+            items.append("  " + _("Principal not yet due (later installments): {amount}.")
+                         .format(amount=out.money(line["not_yet_due"])))
+        event = line["next"]
+        if event is not None:
+            when = event["on"].isoformat() if event["on"] else _("date not known")
+            text = "  " + _("Next: {date} {title}").format(date=when, title=event["title"])
+            if event["amount_due"] is not None:
+                text += f" ({_('Amount due')} {out.money(event['amount_due'])})"
+            items.append(text)
+    total = sum((line["total"] for line in lines), zero)
+    daily = sum((line["daily_cost"] for line in lines), zero)
+    items.append("")
+    items.append(_("All debts together: {total} due today; waiting one more day adds {daily}.")
+                 .format(total=out.money(total), daily=out.money(daily)))
+    items.append(f"[dim]{_('Estimates from the lender rules in the presets; check them against your own bill. Information, not legal or financial advice.')}[/dim]")
+    return items
+
+
+@app.command("status", context_settings=CONTEXT)
+@common_options
+@case_option
+@click.option("--as-of", "as_of", default=None, help="看哪一天 YYYY-MM-DD（默认今天）. Date to look from.")
+def status_command(as_of: str | None, case_id: str | None = None, lang: str | None = None,
+                   as_json: bool = False) -> None:
+    """每笔债务：今天应还多少（逐项）、每天增加多少、下一个节点 (every debt today)."""
+    from xieshang.engine.parsing import parse_date
+
+    out = _out(lang, as_json)
+    _ = out._
+    day = parse_date(as_of, "as_of") if as_of else today()
+    with session(out, readonly=True) as tx:
+        case = find_case(tx, case_id)
+        lines = status_lines(out, tx, case.id, day)
+    if out.as_json:
+        out.json({"case": case.id, "as_of": day, "debts": lines,
+                  "total": sum((line["total"] for line in lines), Decimal("0.00")),
+                  "daily_cost": sum((line["daily_cost"] for line in lines),
+                                    Decimal("0.00"))})
+        return
+    if not lines:
+        out.print(_("No open debts in case {id}.").format(id=case.id))
+        return
+    out.print(*status_table(out, lines, day))

@@ -1,0 +1,553 @@
+"""Opening the store and working in it: one transaction per command.
+
+::
+
+    with open_store(data_dir=folder) as store:
+        with store.begin() as tx:          # BEGIN IMMEDIATE … COMMIT (ROLLBACK on error)
+            case = tx.add(Case(name="李明"))
+            tx.add(Debt(case_id=case.id, preset_id="huabei", principal=D("3280.50")))
+
+SQLite (the default, ``<data dir>/xieshang.db``) runs in WAL mode with foreign keys on and a
+busy timeout; a write transaction starts with ``BEGIN IMMEDIATE`` so two programs never
+dead-lock upgrading a read lock. PostgreSQL works by URL (``--db-url`` /
+``XIESHANG_DB_URL``, e.g. ``postgresql+psycopg://user@host/xieshang``).
+
+The schema is created and upgraded only by the Alembic migrations in ``migrations/``, run
+programmatically when the store opens (Alembic is imported only when the database is not at
+the newest revision). A database at a revision this version does not know is refused.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import fields, replace
+from datetime import datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from sqlalchemy import (
+    Connection,
+    Engine,
+    Table,
+    bindparam,
+    create_engine,
+    event,
+    func,
+    inspect,
+    select,
+    text,
+)
+
+from xieshang.engine.errors import N_, InputError
+from xieshang.engine.money import D, from_fen, to_fen
+from xieshang.store import schema
+from xieshang.store.crypto import TOKEN_PREFIX, Vault, new_vault, unlock
+from xieshang.store.model import (
+    Case,
+    Contact,
+    ContactRevision,
+    Record,
+    Sealed,
+    dump_json,
+)
+
+if TYPE_CHECKING:
+    from alembic.config import Config
+
+__all__ = ["DB_FILE", "Store", "Tx", "alembic_config", "now", "open_store", "plain"]
+
+R = TypeVar("R", bound=Record)
+
+DB_FILE = "xieshang.db"
+_BUSY_TIMEOUT_MS = 10_000
+PassphraseSource = str | Callable[[], str | None] | None
+
+
+def now() -> datetime:
+    """The current moment in the lender's calendar (Asia/Shanghai), to the second, naive."""
+    from zoneinfo import ZoneInfo
+
+    return datetime.now(ZoneInfo("Asia/Shanghai")).replace(tzinfo=None, microsecond=0)
+
+
+# ------------------------------------------------------------------------------ opening
+
+
+def open_store(*, data_dir: str | Path | None = None, url: str | None = None,
+               passphrase: PassphraseSource = None) -> Store:
+    """Open (creating and migrating as needed) the store.
+
+    Args:
+        data_dir: the data folder (default: ``$XIESHANG_HOME`` or the platform's).
+        url: a database URL; overrides the folder (default: ``$XIESHANG_DB_URL``).
+        passphrase: the passphrase for encrypted personal fields, or a function asked for
+            it the first time one is needed (returning None leaves them locked).
+    """
+    from sqlalchemy.exc import OperationalError
+
+    from xieshang.paths import data_dir as resolve_dir
+
+    url = url or os.environ.get("XIESHANG_DB_URL") or None
+    if url is None:
+        folder = resolve_dir(data_dir)
+        path = folder / DB_FILE
+        try:
+            folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+            if not path.exists():
+                os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+        except OSError as error:
+            raise InputError("data_dir", N_("cannot use the data folder {folder}: {error}"),
+                             folder=str(folder), error=error.strerror or str(error)) from None
+        from sqlalchemy.engine import URL
+
+        engine = create_engine(URL.create("sqlite+pysqlite", database=str(path)))
+    else:
+        from sqlalchemy.exc import ArgumentError
+        try:
+            engine = create_engine(url)
+        except (ArgumentError, ImportError) as error:
+            raise InputError("db_url", N_("cannot use the database URL: {error}"),
+                             error=str(error)) from None
+    store = Store(engine, passphrase=passphrase)
+    try:
+        store.migrate()
+    except OperationalError as error:
+        store.close()
+        raise InputError("db", N_("cannot open the database: {error}"),
+                         error=str(error.orig)) from None
+    except BaseException:
+        store.close()
+        raise
+    return store
+
+
+def _sqlite_setup(engine: Engine) -> None:
+    """PRAGMAs on every new connection; explicit BEGIN (pysqlite's own is off)."""
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA secure_delete=ON")  # freed space holds no old personal data
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Connection) -> None:
+        mode = connection.get_execution_options().get("xieshang_begin", "IMMEDIATE")
+        connection.exec_driver_sql(f"BEGIN {mode}")
+
+
+def alembic_config() -> Config:
+    """The Alembic configuration, built in code (no ``alembic.ini`` needed)."""
+    from alembic.config import Config
+
+    config = Config()
+    location = str(Path(__file__).parent / "migrations").replace("%", "%%")
+    config.set_main_option("script_location", location)
+    return config
+
+
+# -------------------------------------------------------------------------------- store
+
+
+class Store:
+    """An open database. Use :meth:`begin` for every unit of work; :meth:`close` at the end."""
+
+    def __init__(self, engine: Engine, *, passphrase: PassphraseSource = None) -> None:
+        self.engine = engine
+        self._passphrase = passphrase
+        self._vault: Vault | None = None
+        self._asked = False
+        if engine.dialect.name == "sqlite":
+            _sqlite_setup(engine)
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close every connection."""
+        self.engine.dispose()
+
+    @property
+    def sqlite_path(self) -> Path | None:
+        """The database file, for a SQLite store."""
+        if self.engine.dialect.name != "sqlite":
+            return None
+        database = self.engine.url.database
+        if not database or database == ":memory:":
+            return None
+        return Path(database)
+
+    @contextmanager
+    def begin(self, *, readonly: bool = False) -> Iterator[Tx]:
+        """One transaction: committed when the block ends, rolled back on any exception."""
+        with self.engine.connect() as connection:
+            connection.execution_options(xieshang_begin="DEFERRED" if readonly else "IMMEDIATE")
+            with connection.begin():
+                yield Tx(connection, self)
+
+    # -- schema ------------------------------------------------------------------------
+
+    def migrate(self) -> None:
+        """Bring the schema to the newest revision (in one transaction)."""
+        with self.engine.connect() as connection, connection.begin():
+            current = revision_of(connection)
+            if current == schema.HEAD_REVISION:
+                return
+            if current is None and _has_foreign_tables(connection):
+                raise InputError("db", N_("{where} is not a xieshang database"),
+                                 where=str(self.sqlite_path or self.engine.url))
+            if current is not None and current not in schema.KNOWN_REVISIONS:
+                raise InputError("db", N_("the database is at revision {revision}, made by "
+                                          "a newer xieshang; update xieshang"),
+                                 revision=current)
+            from alembic import command
+
+            config = alembic_config()
+            config.attributes["connection"] = connection
+            command.upgrade(config, "head")
+
+    # -- encryption --------------------------------------------------------------------
+
+    def vault(self, tx: Tx, *, required: bool) -> Vault | None:
+        """The vault for personal fields, asking for the passphrase the first time."""
+        if self._vault is not None:
+            return self._vault
+        setting = tx.setting("crypto")
+        if setting is None:
+            return None
+        if not self._asked:
+            self._asked = True
+            given = self._passphrase() if callable(self._passphrase) else self._passphrase
+            if given:
+                self._vault = unlock(given, setting)
+        if self._vault is None and required:
+            raise InputError("passphrase", N_("personal data in this store is encrypted: give "
+                                              "the passphrase (--passphrase-file or "
+                                              "XIESHANG_PASSPHRASE)"))
+        return self._vault
+
+    def checkpoint(self) -> None:
+        """SQLite: copy the write-ahead log into the database and empty it (so no earlier
+        version of a changed value stays in the log file)."""
+        if self.engine.dialect.name == "sqlite":
+            raw = self.engine.raw_connection()
+            try:
+                cursor = raw.cursor()
+                cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                cursor.close()
+            finally:
+                raw.close()
+
+    def remember(self, vault: Vault | None) -> None:
+        """Keep a vault that was just made (encryption switched on) or drop it (off)."""
+        self._vault = vault
+        self._asked = True
+
+
+def revision_of(connection: Connection) -> str | None:
+    """The Alembic revision of a database (None when it has none)."""
+    if not inspect(connection).has_table("alembic_version"):
+        return None
+    value = connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+    return None if value is None else str(value)
+
+
+def _has_foreign_tables(connection: Connection) -> bool:
+    names = set(inspect(connection).get_table_names())
+    return bool(names - set(schema.metadata.tables))
+
+
+# --------------------------------------------------------------------------- the codec
+
+
+_SPECS: dict[str, tuple[Table, tuple[tuple[str, str, str], ...]]] = {}
+
+
+def _spec(kind: type[Record]) -> tuple[Table, tuple[tuple[str, str, str], ...]]:
+    """(table, ((field, column, how), …)) of a record type; ``how`` names the conversion."""
+    if kind.TABLE in _SPECS:
+        return _SPECS[kind.TABLE]
+    table = schema.metadata.tables[kind.TABLE]
+    columns = []
+    for item in fields(kind):  # type: ignore[arg-type]
+        name = item.name
+        if f"{name}_fen" in table.c:
+            columns.append((name, f"{name}_fen", "money"))
+        elif name in kind.JSON:
+            columns.append((name, name, "json"))
+        elif (kind.TABLE, name) in schema.PERSONAL:
+            columns.append((name, name, "personal"))
+        elif "Decimal" in str(item.type):
+            columns.append((name, name, "decimal"))
+        else:
+            columns.append((name, name, "plain"))
+    _SPECS[kind.TABLE] = (table, tuple(columns))
+    return _SPECS[kind.TABLE]
+
+
+def plain(record: Record) -> dict[str, Any]:
+    """A record's fields as JSON values (money and rates as text, dates ISO)."""
+    result: dict[str, Any] = {}
+    for item in fields(record):  # type: ignore[arg-type]
+        value = getattr(record, item.name)
+        result[item.name] = _plain_value(value)
+    return result
+
+
+def _plain_value(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    if isinstance(value, Sealed):
+        return value.token
+    if isinstance(value, dict):
+        return {str(k): _plain_value(v) for k, v in value.items()}
+    return value
+
+
+_STAMPS = ("created_at", "updated_at", "imported_at")
+
+
+# -------------------------------------------------------------------------- transaction
+
+
+class Tx:
+    """Work inside one transaction: add, get, find, update and delete records."""
+
+    def __init__(self, connection: Connection, store: Store) -> None:
+        self.connection = connection
+        self.store = store
+        self._crypto_known = False
+        self._crypto: str | None = None
+
+    # -- records -----------------------------------------------------------------------
+
+    def add(self, record: R) -> R:
+        """Insert a record; returns it with its id (and creation time) filled in."""
+        record = self._stamped(record, creating=True)
+        table, _columns = _spec(type(record))
+        values = self._row(record)
+        values.pop("id", None)
+        result = self.connection.execute(table.insert().values(**values))
+        key = result.inserted_primary_key
+        assert key is not None
+        return replace(record, id=int(key[0]))  # type: ignore[type-var]
+
+    def add_all(self, records: Sequence[Record]) -> None:
+        """Insert many records of one type at once (ids are not returned)."""
+        if not records:
+            return
+        table, _columns = _spec(type(records[0]))
+        rows = []
+        for record in records:
+            values = self._row(self._stamped(record, creating=True))
+            values.pop("id", None)
+            rows.append(values)
+        self.connection.execute(table.insert(), rows)
+
+    def get(self, kind: type[R], ident: int) -> R | None:
+        """The record with this id, or None."""
+        table, _columns = _spec(kind)
+        row = self.connection.execute(select(table).where(table.c.id == ident)).first()
+        return None if row is None else self._record(kind, row._mapping)
+
+    def find(self, kind: type[R], **where: Any) -> list[R]:
+        """Records whose columns equal the given values (``case_id=3``), by id."""
+        table, _columns = _spec(kind)
+        query = select(table).order_by(table.c.id)
+        for column, value in where.items():
+            if isinstance(value, (list, tuple, set, frozenset)):
+                query = query.where(table.c[column].in_(list(value)))
+            else:
+                query = query.where(table.c[column] == value)
+        return [self._record(kind, row._mapping) for row in self.connection.execute(query)]
+
+    def count(self, kind: type[Record], **where: Any) -> int:
+        """How many records match."""
+        table, _columns = _spec(kind)
+        query = select(func.count()).select_from(table)
+        for column, value in where.items():
+            query = query.where(table.c[column] == value)
+        return int(self.connection.execute(query).scalar_one())
+
+    def update(self, record: R) -> R:
+        """Write a changed record back. Editing a contact keeps its previous version."""
+        if not record.id:  # type: ignore[attr-defined]
+            raise ValueError("update() needs a saved record")
+        if isinstance(record, Contact):
+            previous = self.get(Contact, record.id)
+            if previous is not None and previous != record:
+                self.add(ContactRevision(contact_id=record.id, revised_at=now(),
+                                         previous=plain(previous)))
+        record = self._stamped(record, creating=False)
+        table, _columns = _spec(type(record))
+        values = self._row(record)
+        ident = values.pop("id")
+        self.connection.execute(table.update().where(table.c.id == ident).values(**values))
+        return record
+
+    def delete(self, kind: type[Record], ident: int) -> bool:
+        """Delete a record (and, through the foreign keys, what belongs to it)."""
+        table, _columns = _spec(kind)
+        result = self.connection.execute(table.delete().where(table.c.id == ident))
+        return bool(result.rowcount)
+
+    # -- settings ----------------------------------------------------------------------
+
+    def setting(self, key: str) -> str | None:
+        """A store-wide setting, or None."""
+        if key == "crypto" and self._crypto_known:
+            return self._crypto
+        table = schema.settings
+        value = self.connection.execute(select(table.c.value).where(table.c.key == key)).scalar()
+        if key == "crypto":
+            self._crypto, self._crypto_known = value, True
+        return value
+
+    def set_setting(self, key: str, value: str | None) -> None:
+        """Set (or with None, remove) a store-wide setting."""
+        table = schema.settings
+        self.connection.execute(table.delete().where(table.c.key == key))
+        if value is not None:
+            self.connection.execute(table.insert().values(key=key, value=value))
+        if key == "crypto":
+            self._crypto, self._crypto_known = value, True
+
+    # -- cases -------------------------------------------------------------------------
+
+    def current_case(self) -> Case | None:
+        """The case commands work on: the one chosen with ``case use``, or the only one."""
+        chosen = self.setting("current_case")
+        if chosen is not None and chosen.isdigit():
+            case = self.get(Case, int(chosen))
+            if case is not None:
+                return case
+        cases = self.find(Case)
+        return cases[0] if len(cases) == 1 else None
+
+    def use_case(self, ident: int) -> None:
+        """Make a case the current one."""
+        self.set_setting("current_case", str(ident))
+
+    # -- encryption --------------------------------------------------------------------
+
+    @property
+    def encrypted(self) -> bool:
+        """Whether personal fields are encrypted in this store."""
+        return self.setting("crypto") is not None
+
+    def enable_encryption(self, passphrase: str) -> int:
+        """Encrypt every personal field with a new passphrase; returns how many values."""
+        if self.encrypted:
+            raise InputError("passphrase", N_("personal data is already encrypted"))
+        vault, setting = new_vault(passphrase)
+        count = self._recode(lambda value, context: vault.seal(value, context))
+        self.set_setting("crypto", setting)
+        self.store.remember(vault)
+        return count
+
+    def disable_encryption(self) -> int:
+        """Decrypt every personal field (needs the passphrase); returns how many values."""
+        if not self.encrypted:
+            raise InputError("passphrase", N_("personal data is not encrypted"))
+        vault = self.store.vault(self, required=True)
+        assert vault is not None
+        count = self._recode(lambda value, context: vault.open(value, context))
+        self.set_setting("crypto", None)
+        self.store.remember(None)
+        return count
+
+    def _recode(self, change: Callable[[str, str], str]) -> int:
+        count = 0
+        for table_name, column_name in sorted(schema.PERSONAL):
+            table = schema.metadata.tables[table_name]
+            column = table.c[column_name]
+            rows = self.connection.execute(
+                select(table.c.id, column).where(column.is_not(None))).all()
+            if not rows:
+                continue
+            context = f"{table_name}.{column_name}"
+            updates = [{"key": ident, "value": change(value, context)} for ident, value in rows]
+            self.connection.execute(
+                table.update().where(table.c.id == bindparam("key"))
+                .values({column_name: bindparam("value")}), updates)
+            count += len(updates)
+        return count
+
+    # -- conversion --------------------------------------------------------------------
+
+    def _stamped(self, record: R, *, creating: bool) -> R:
+        changes: dict[str, Any] = {}
+        for name in _STAMPS:
+            if hasattr(record, name) and (getattr(record, name) is None
+                                          or (name == "updated_at" and not creating)):
+                changes[name] = now()
+        return replace(record, **changes) if changes else record  # type: ignore[type-var]
+
+    def _row(self, record: Record) -> dict[str, Any]:
+        _table, columns = _spec(type(record))
+        values: dict[str, Any] = {}
+        for name, column, how in columns:
+            value = getattr(record, name)
+            if how == "money":
+                values[column] = None if value is None else to_fen(value)
+            elif how == "decimal":
+                values[column] = None if value is None else str(value)
+            elif how == "json":
+                values[column] = None if value is None else dump_json(_plain_value(value))
+            elif how == "personal":
+                values[column] = self._seal(f"{record.TABLE}.{name}", value)
+            else:
+                values[column] = value
+        return values
+
+    def _record(self, kind: type[R], row: Any) -> R:
+        import json
+
+        _table, columns = _spec(kind)
+        values: dict[str, Any] = {}
+        for name, column, how in columns:
+            value = row[column]
+            if value is None:
+                values[name] = None
+            elif how == "money":
+                values[name] = from_fen(int(value))
+            elif how == "decimal":
+                values[name] = D(str(value))
+            elif how == "json":
+                values[name] = json.loads(value)
+            elif how == "personal":
+                values[name] = self._open(f"{kind.TABLE}.{name}", value)
+            else:
+                values[name] = value
+        return kind(**values)
+
+    def _seal(self, context: str, value: str | Sealed | None) -> str | None:
+        if value is None:
+            return None
+        if isinstance(value, Sealed):
+            return value.token
+        if not self.encrypted:
+            return value
+        vault = self.store.vault(self, required=True)
+        assert vault is not None
+        return vault.seal(value, context)
+
+    def _open(self, context: str, value: str) -> str | Sealed:
+        if not value.startswith(TOKEN_PREFIX) or not self.encrypted:
+            return value
+        vault = self.store.vault(self, required=False)
+        return Sealed(value) if vault is None else vault.open(value, context)
