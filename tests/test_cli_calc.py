@@ -202,7 +202,7 @@ def test_bad_input_message_is_chinese_by_default() -> None:
     code, _, err = invoke("calc", "overdue", "--product", "huabei", "--amount", "abc",
                           "--days", "3")
     assert code == 2
-    assert err.startswith("错误: ")
+    assert err.startswith("错误：")
     assert "金额" in err
 
 

@@ -107,14 +107,15 @@ def gettext_for(lang: str | None) -> Callable[[str], str]:
 def translate_error(error: XieshangError, lang: str | None) -> str:
     """An engine error in the person's language, naming the field."""
     _ = gettext_for(lang)
+    colon = ": " if normalize_lang(lang) == "en" else "："
     body = error.render(_(error.message))
     field = getattr(error, "field", "")
     source = getattr(error, "source", "")
     if source:
         where = f"{source}: {field}" if field else source
-        return f"{where}: {body}"
+        return f"{where}{colon}{body}"
     if field:
-        return f"{_(field_label(field))}: {body}"
+        return _(field_label(field)) + colon + body
     return body
 
 
@@ -147,4 +148,50 @@ _FIELD_LABELS = {
     "as_of": "as of (--as-of)",
     "input": "input file (--input)",
     "lang": "language (--lang)",
+    "case": "case (--case)",
+    "debt": "debt (--debt)",
+    "name": "case name (--name)",
+    "full_name": "full name (--full-name)",
+    "id_number": "ID number (--id-number)",
+    "phone": "mobile number (--phone)",
+    "reason": "reason (--reason)",
+    "since": "since (--since)",
+    "recovery": "expected recovery (--recovery)",
+    "kind": "evidence kind (--kind)",
+    "lender": "lender (--lender)",
+    "label": "debt name (--label)",
+    "account": "card or account number (--account)",
+    "interest": "interest (--interest)",
+    "fees": "fees (--fees)",
+    "not_yet_due": "principal not yet due (--not-yet-due)",
+    "penalty_rate": "penalty daily rate (--penalty-rate)",
+    "minimum": "minimum payment (--minimum)",
+    "due_day": "due day (--due-day)",
+    "priority": "priority (--priority)",
+    "status": "status (--status)",
+    "lender_total": "lender's total (--lender-total)",
+    "lender_penalty": "lender's penalty (--lender-penalty)",
+    "date": "payment date (--date)",
+    "method": "method (--method)",
+    "adults": "adults (--adults)",
+    "children_0_4": "children aged 0–4 (--children-0-4)",
+    "children_5_10": "children aged 5–10 (--children-5-10)",
+    "children_11_17": "children aged 11–17 (--children-11-17)",
+    "dependants": "dependants (--dependants)",
+    "city_tier": "city tier (--city-tier)",
+    "buffer": "emergency buffer (--buffer)",
+    "income": "income (--income)",
+    "fixed": "fixed costs (--fixed)",
+    "flexible": "flexible costs (--flexible)",
+    "category": "budget category",
+    "split": "split (--split)",
+    "format": "statement format (--format)",
+    "column_map": "column map (--map)",
+    "file": "file (FILE)",
+    "output": "output file (--output)",
+    "passphrase": "passphrase",
+    "passphrase_file": "passphrase file (--passphrase-file)",
+    "data_dir": "data folder (--data-dir)",
+    "db_url": "database URL (--db-url)",
+    "db": "database",
 }

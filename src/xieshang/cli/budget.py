@@ -254,8 +254,8 @@ def render_report(out: Out, report: dict[str, Any]) -> list[Any]:
     items: list[Any] = []
     household = report["household"]
     tier = norms().tier(household["city_tier"]).label.get(out.lang)
-    items.append(_("Household: {adults} adults, children {c1}/{c2}/{c3} (0–4/5–10/11–17), "
-                   "{dependants} dependants; {tier}.").format(
+    items.append(_("Household: adults {adults}; children {c1}/{c2}/{c3} (aged 0–4/5–10/11–17); "
+                   "adult dependants {dependants}; {tier}.").format(
         adults=household["adults"], c1=household["children_0_4"],
         c2=household["children_5_10"], c3=household["children_11_17"],
         dependants=household["dependants"], tier=tier))

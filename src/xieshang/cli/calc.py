@@ -58,7 +58,8 @@ def _source_line(out: Out, preset: Preset, parameter: str) -> str:
             "C": _("computed"), "NF": _("not verified: a default you can change"),
             "USER": _("set by you")}[source.confidence.value]
     ref = f"rules-cn.md {source.ref}" if source.ref else ""
-    return f"{_('Source')}: {ref} [{source.confidence.value}] {mark}".strip()
+    label = _("Source")
+    return f"{label}: {ref} [{source.confidence.value}] {mark}".strip()
 
 
 # ------------------------------------------------------------------------------ overdue

@@ -211,9 +211,9 @@ def debt_add(product: str | None, amount: str | None, case_id: str | None = None
         product, values = _ask(out)
     else:
         if product is None:
-            raise InputError("product", N_("is required (--product)"))
+            raise InputError("product", N_("is required"))
         if amount is None:
-            raise InputError("amount", N_("is required (--amount)"))
+            raise InputError("amount", N_("is required"))
         values = _fields(amount=amount, **options)
     preset = load_preset(product)
     with session(out, prompt=True) as tx:
@@ -655,7 +655,8 @@ def status_table(out: Out, lines: list[dict[str, Any]], as_of: date) -> list[Any
     """The status, debt by debt (itemised), then the totals."""
     _ = out._
     zero = Decimal("0.00")
-    items: list[Any] = [f"[bold]{_('Status on {date}').format(date=as_of.isoformat())}[/bold]"]
+    heading = _("Status on {date}").format(date=as_of.isoformat())
+    items: list[Any] = [f"[bold]{heading}[/bold]"]
     for line in lines:
         head = f"[bold]━━ {line['name']} ━━[/bold]"
         if line["overdue"]:
@@ -677,14 +678,16 @@ def status_table(out: Out, lines: list[dict[str, Any]], as_of: date) -> list[Any
             when = event["on"].isoformat() if event["on"] else _("date not known")
             text = "  " + _("Next: {date} {title}").format(date=when, title=event["title"])
             if event["amount_due"] is not None:
-                text += f" ({_('Amount due')} {out.money(event['amount_due'])})"
+                text += " (" + _("Amount due") + " " + out.money(event["amount_due"]) + ")"
             items.append(text)
     total = sum((line["total"] for line in lines), zero)
     daily = sum((line["daily_cost"] for line in lines), zero)
     items.append("")
     items.append(_("All debts together: {total} due today; waiting one more day adds {daily}.")
                  .format(total=out.money(total), daily=out.money(daily)))
-    items.append(f"[dim]{_('Estimates from the lender rules in the presets; check them against your own bill. Information, not legal or financial advice.')}[/dim]")
+    notice = _("Estimates from the lender rules in the presets; check them against your own "
+               "bill. Information, not legal or financial advice.")
+    items.append(f"[dim]{notice}[/dim]")
     return items
 
 

@@ -110,7 +110,7 @@ def run(lang: str | None, as_json: bool) -> None:
         out.print(render.bill_table(out, debt.preset, bill))
         out.print(render.timeline_table(out, events, today))
         out.print(render.options_table(out, options))
-    out.print("", f"[bold]{_('The case file')}[/bold]")
+    out.print("", "[bold]" + _("The case file") + "[/bold]")
     out.print(*status_table(out, status, today))
     out.print("")
     out.print(*render_report(out, report))

@@ -135,7 +135,7 @@ def run(argv: list[str] | None = None) -> None:
         except ValueError:
             message = translate_error(error, None)
         english = (lang or "").lower().startswith("en")
-        click.echo(f"{'error' if english else '错误'}: {message}", err=True)
+        click.echo(f"error: {message}" if english else f"错误：{message}", err=True)
         raise SystemExit(2) from None
 
 

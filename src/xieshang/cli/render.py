@@ -185,7 +185,7 @@ def timeline_table(out: Out, events: list[Event], as_of: date) -> Any:
         line.append(f"• {when}  ", style="dim" if event.passed else "")
         line.append(title, style="dim" if event.passed or not event.applies else "bold")
         if event.amount_due is not None:
-            line.append(f"  {_('Amount due')} {out.money(event.amount_due)}")
+            line.append("  " + _("Amount due") + " " + out.money(event.amount_due))
         line.append(f"  [{event.source_ref} {mark}]", style="dim")
         parts.append(line)
         parts.append(Padding(Text(event.detail.get(out.lang)), (0, 0, 0, 4)))
