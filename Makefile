@@ -30,12 +30,16 @@ typecheck: $(STAMP)
 	$(BIN)/mypy
 
 pytest: $(STAMP)
+	@if command -v node >/dev/null 2>&1; then \
+		npm ci --prefix bench/peers/snowball --no-audit --no-fund --silent \
+		|| echo "node-debt-snowball not installed: its cross-check is skipped"; fi
 	$(BIN)/python -m pytest
 
 ## Benchmarks against the peer programs (figures, not pass/fail).
 bench: $(STAMP)
 	$(BIN)/python bench/engine.py
 	$(BIN)/python bench/peers/crosscheck.py
+	$(BIN)/python bench/plan.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build dist

@@ -17,5 +17,7 @@ Modules, by concern:
 * ``arrangements`` — what each proposal would cost;
 * ``budget`` — the income and spending statement, reasonableness, affordability, the split;
 * ``reconcile`` — our figures against the lender's, and the parameters that explain them;
-* ``identity`` — ID, card and phone numbers: validation and masking.
+* ``identity`` — ID, card and phone numbers: validation and masking;
+* ``strategy`` — the repayment plan across all debts (avalanche … optimal with HiGHS);
+* ``negotiation`` — the proposal ladder, counter-offer check and refusal moves.
 """

@@ -1,0 +1,178 @@
+"""The repayment plan across all debts: strategies, triage and the optimal split.
+
+Every strategy runs on one month-by-month simulator (:mod:`._ledger`): each month, on the
+pay date, every debt is charged to that day — an overdue debt by the exact accrual engine
+(:func:`~xieshang.engine.accrual.bill_on`, with every earlier payment), a debt given by
+balance and rate by its :class:`Accrual`, an agreed arrangement by its fixed schedule —
+then the month's money (budget plus one-off adjustments) is split:
+
+1. what each debt requires (minimum, arrears, arrangement payments); when the money does
+   not cover it, the strategy chooses (arrangement payments first, except pro rata) and the
+   plan says what goes unpaid;
+2. the rest by the strategy: :attr:`Strategy.AVALANCHE` (highest rate first),
+   :attr:`~Strategy.SNOWBALL` (smallest starting balance first),
+   :attr:`~Strategy.PRO_RATA` (in proportion to what is owed: creditor-fair, the default for
+   negotiation offers), :attr:`~Strategy.RISK_FIRST`, :attr:`~Strategy.CUSTOM`, or
+   :attr:`~Strategy.OPTIMAL` (:mod:`._optimal`, HiGHS).
+
+Money freed when a debt is repaid stays in the budget (nothing is lost to the next
+month's minimums), and the month a debt is repaid pays that month's charges too. Debts
+waiting for an arrangement get only their minimum. Money is Decimal throughout; only the
+solver sees floats, and its payments are re-simulated to the fen. Nothing here does I/O or
+reads the clock (the solver keeps its own time limit).
+
+The fronts call :func:`plan_input_from_case` (the case's debts and budget → a
+:class:`PlanInput`), then :func:`make_plan`, :func:`compare_strategies`, :func:`this_month`
+and :func:`recast`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+from xieshang.engine.strategy._case import (
+    RISK_EVENTS,
+    Recast,
+    plan_input_from_case,
+    recast_input,
+)
+from xieshang.engine.strategy._ledger import cost_rate
+from xieshang.engine.strategy._model import (
+    DEFAULT_HORIZON,
+    HEURISTICS,
+    Accrual,
+    Action,
+    ActionKind,
+    ActualPayment,
+    Arrangement,
+    DebtMonth,
+    DebtResult,
+    Minimum,
+    Month,
+    Note,
+    Plan,
+    PlanDebt,
+    PlanInput,
+    RiskMilestone,
+    RiskWeights,
+    ScheduledPayment,
+    SolverReport,
+    Strategy,
+    Totals,
+    arrangement_from_schedule,
+)
+from xieshang.engine.strategy._optimal import NOTE_HEURISTIC, NOTE_TIME_LIMIT, optimal_plan
+from xieshang.engine.strategy._simulate import (
+    NOTE_GROWS,
+    NOTE_HORIZON,
+    NOTE_SHORTFALL,
+    assemble,
+    heuristic_policy,
+    simulate,
+    this_month,
+)
+
+__all__ = [
+    "DEFAULT_HORIZON",
+    "DEFAULT_TIME_LIMIT",
+    "HEURISTICS",
+    "NOTE_GROWS",
+    "NOTE_HEURISTIC",
+    "NOTE_HORIZON",
+    "NOTE_SHORTFALL",
+    "NOTE_TIME_LIMIT",
+    "RISK_EVENTS",
+    "Accrual",
+    "Action",
+    "ActionKind",
+    "ActualPayment",
+    "Arrangement",
+    "DebtMonth",
+    "DebtResult",
+    "Minimum",
+    "Month",
+    "Note",
+    "Plan",
+    "PlanDebt",
+    "PlanInput",
+    "Recast",
+    "RiskMilestone",
+    "RiskWeights",
+    "ScheduledPayment",
+    "SolverReport",
+    "Strategy",
+    "Totals",
+    "arrangement_from_schedule",
+    "compare_strategies",
+    "cost_rate",
+    "make_plan",
+    "plan_input_from_case",
+    "recast",
+    "recast_input",
+    "this_month",
+]
+
+#: Seconds the solver may take before the best plan found so far is used.
+DEFAULT_TIME_LIMIT = 10.0  # float-ok: seconds
+
+
+def _rule_based(plan_input: PlanInput) -> dict[Strategy, Plan]:
+    strategies = list(HEURISTICS)
+    if plan_input.order:
+        strategies.append(Strategy.CUSTOM)
+    return {strategy: assemble(plan_input, strategy,
+                               simulate(plan_input, heuristic_policy(strategy, plan_input)))
+            for strategy in strategies}
+
+
+def make_plan(plan_input: PlanInput, strategy: Strategy | str = Strategy.AVALANCHE, *,
+              time_limit: float = DEFAULT_TIME_LIMIT) -> Plan:  # float-ok: seconds
+    """The plan of one strategy.
+
+    Args:
+        plan_input: the debts, budget, start and risk weights.
+        strategy: the strategy (its value, e.g. ``"pro-rata"``, is accepted too).
+        time_limit: seconds the solver may take (:attr:`Strategy.OPTIMAL` only).
+
+    Raises:
+        InputError: the strategy is unknown ("strategy"), or custom without an order.
+    """
+    chosen = _strategy(strategy)
+    if chosen is Strategy.OPTIMAL:
+        return optimal_plan(plan_input, _rule_based(plan_input), time_limit=time_limit)
+    return assemble(plan_input, chosen, simulate(plan_input, heuristic_policy(chosen,
+                                                                             plan_input)))
+
+
+def compare_strategies(plan_input: PlanInput, *, optimal: bool = True,
+                       time_limit: float = DEFAULT_TIME_LIMIT  # float-ok: seconds
+                       ) -> tuple[Plan, ...]:
+    """The plans of every strategy on the same input (custom only with an order), the
+    optimal one last; the best is the one with the lowest ``totals.objective``."""
+    plans = _rule_based(plan_input)
+    result = list(plans.values())
+    if optimal:
+        result.append(optimal_plan(plan_input, plans, time_limit=time_limit))
+    return tuple(result)
+
+
+def recast(plan_input: PlanInput, payments: Sequence[ActualPayment], today: date,
+           strategy: Strategy | str = Strategy.AVALANCHE, *,
+           time_limit: float = DEFAULT_TIME_LIMIT  # float-ok: seconds
+           ) -> tuple[Recast, Plan]:
+    """The plan recomputed from today after the payments actually made
+    (:func:`recast_input`, then :func:`make_plan`)."""
+    state = recast_input(plan_input, payments, today)
+    return state, make_plan(state.input, strategy, time_limit=time_limit)
+
+
+def _strategy(value: Strategy | str) -> Strategy:
+    from xieshang.engine.errors import N_, InputError
+
+    try:
+        return Strategy(value)
+    except ValueError:
+        raise InputError("strategy", N_("'{value}' is not a strategy; use avalanche, snowball, "
+                                        "pro-rata, risk-first, custom or optimal"),
+                         value=str(value)) from None

@@ -1,0 +1,380 @@
+"""One debt walked month by month (mutable, private to the strategy package).
+
+A ledger is in one of four phases:
+
+* ``TERMS`` — a balance charged by :class:`~xieshang.engine.strategy.Accrual` (monthly:
+  balance × rate ÷ 12; daily: × days ÷ day basis), rounded half-up to the fen each month and
+  added to the balance; fees are kept apart and bear nothing; a missed minimum is carried as
+  arrears and charged the lender's late fee;
+* ``OVERDUE`` — an :class:`~xieshang.engine.accrual.OverdueDebt`: the amount owed on each
+  pay date is :func:`~xieshang.engine.accrual.bill_on` with every earlier payment, so the
+  daily charges, penalty models, compounding, grace days and late fees are the accrual
+  engine's own; a month's charges are the change of each component;
+* ``ARRANGEMENT`` — fixed dated payments: each falls due in the month whose pay date is the
+  last on or before its due date; what is not paid is carried as arrears;
+* ``EMPTY`` — a debt that only exists through an arrangement from month 0.
+
+Each month: :meth:`Ledger.open` (charges up to the pay date, what is owed and required),
+:meth:`Ledger.pay` (any number of payments), :meth:`Ledger.close` (arrears, late fee, the
+month's row).
+"""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import replace
+from datetime import date
+from decimal import Decimal
+from enum import Enum
+
+from xieshang.engine.accrual import OverdueDebt, Payment, bill_on, late_fee_due
+from xieshang.engine.money import ZERO, round_money
+from xieshang.engine.preset import PenaltyModel
+from xieshang.engine.schedules import add_months
+from xieshang.engine.strategy._model import (
+    Accrual,
+    DebtMonth,
+    PlanDebt,
+    ScheduledPayment,
+)
+
+__all__ = ["Calendar", "Ledger", "Phase", "cost_rate", "month_of"]
+
+_TWELVE = Decimal(12)
+
+
+class Phase(Enum):
+    """Which rules a debt follows this month."""
+
+    TERMS = "terms"
+    OVERDUE = "overdue"
+    ARRANGEMENT = "arrangement"
+    EMPTY = "empty"
+
+
+class Calendar:
+    """The pay dates: month ``k`` is paid on ``start`` + ``k`` calendar months."""
+
+    __slots__ = ("_cache", "start")
+
+    def __init__(self, start: date) -> None:
+        self.start = start
+        self._cache: dict[int, date] = {}
+
+    def __getitem__(self, month: int) -> date:
+        day = self._cache.get(month)
+        if day is None:
+            day = add_months(self.start, month)
+            self._cache[month] = day
+        return day
+
+
+def month_of(start: date, day: date) -> int:
+    """The month whose pay date is the last on or before ``day`` (−1 and below: before)."""
+    months = (day.year - start.year) * 12 + day.month - start.month
+    if add_months(start, months) > day:
+        months -= 1
+    return months
+
+
+def cost_rate(debt: PlanDebt) -> Decimal:
+    """The annual rate the debt is charged at, for ordering by cost (avalanche).
+
+    A debt charged daily: its rate × 365 ÷ the day basis. An overdue debt: its overdue
+    daily rate × 365, plus the contract rate when the penalty
+    comes on top of it; compounding and the penalty base are left out of this ranking
+    (they are in the plan's figures).
+    """
+    if debt.annual_rate is not None:
+        if debt.accrual is Accrual.DAILY:
+            return debt.annual_rate * 365 / debt.day_basis.days
+        return debt.annual_rate
+    if debt.overdue_debt is None:
+        return ZERO
+    od = debt.overdue_debt
+    preset = od.preset
+    penalty = preset.penalty
+    contract = (od.contract_daily_rate if od.contract_daily_rate is not None
+                else preset.contract_daily_rate) or ZERO
+    if od.penalty_daily_rate is not None:
+        daily = od.penalty_daily_rate
+    elif penalty.model in (PenaltyModel.CONTRACT_MULTIPLE, PenaltyModel.ON_TOP):
+        daily = contract * (penalty.multiplier if penalty.multiplier is not None else 1)
+    else:
+        daily = penalty.daily_rate or ZERO
+    if penalty.model is PenaltyModel.ON_TOP:
+        daily += contract
+    return daily * 365
+
+
+class Ledger:
+    """The state of one debt, walked month by month."""
+
+    def __init__(self, debt: PlanDebt, index: int, dates: Calendar) -> None:
+        self.debt = debt
+        self.index = index
+        self.calendar = dates
+        self.rate = cost_rate(debt)
+        self.card = debt.card_principal
+        self.arrears = debt.past_due
+        # TERMS
+        self.balance = debt.balance if debt.balance is not None else ZERO
+        self.fees_due = debt.fees
+        # OVERDUE
+        self.payments: list[Payment] = []
+        self.ndp = ZERO
+        self.c_principal = self.c_interest = self.c_penalty = self.c_fees = ZERO
+        self.closing = ZERO
+        self.tolerance = ZERO
+        self._od: OverdueDebt | None = None
+        if debt.overdue_debt is not None:
+            self.phase = Phase.OVERDUE
+            self._od = debt.overdue_debt
+            self.payments = list(debt.overdue_debt.payments)
+            self.ndp = debt.overdue_debt.not_yet_due_principal
+            self.tolerance = debt.overdue_debt.preset.tolerance
+        elif debt.balance is not None:
+            self.phase = Phase.TERMS
+        else:
+            self.phase = Phase.EMPTY
+        # ARRANGEMENT
+        self.outstanding = ZERO
+        self.due_unpaid = ZERO
+        self.credit = ZERO
+        self.rows: dict[int, list[ScheduledPayment]] = {}
+        self.last_row_month = -1
+        # opening and the month's figures
+        self.principal = ZERO
+        self.charges_before = ZERO
+        self.opened = False
+        self.grows = False
+        self.month = -1
+        self.day = dates[0]
+        self.owed = ZERO
+        self.required = ZERO
+        self.paid = ZERO
+        self.interest = ZERO
+        self.penalty = ZERO
+        self.fees = ZERO
+        self.adjustment = ZERO
+        self.past_due = ZERO
+        self.due_by = self.day
+        self.balance_out = ZERO
+
+    # -- properties the strategies read ---------------------------------------------------
+
+    @property
+    def pending(self) -> bool:
+        """An arrangement is agreed but has not started yet."""
+        return self.debt.arrangement is not None and self.phase is not Phase.ARRANGEMENT
+
+    @property
+    def prepayable(self) -> bool:
+        """More than required may be paid (not under, or waiting for, an arrangement)."""
+        return self.debt.arrangement is None and self.phase in (Phase.TERMS, Phase.OVERDUE)
+
+    @property
+    def under_arrangement(self) -> bool:
+        """The arrangement's fixed payments apply this month."""
+        return self.phase is Phase.ARRANGEMENT
+
+    @property
+    def all_past_due(self) -> bool:
+        """Everything owed is past due (an overdue debt): only repaying it ends that."""
+        return self.phase is Phase.OVERDUE
+
+    # -- the month ------------------------------------------------------------------------
+
+    def open(self, month: int) -> None:
+        """Charges up to the month's pay date; what is owed and what is required."""
+        self.month = month
+        self.day = self.calendar[month]
+        self.due_by = self.day
+        self.paid = self.interest = self.penalty = self.fees = self.adjustment = ZERO
+        self.past_due = self.due_unpaid if self.phase is Phase.ARRANGEMENT else self.arrears
+        debt = self.debt
+        if debt.arrangement is not None and self.phase is not Phase.ARRANGEMENT and (
+                month >= debt.arrangement_from_month):
+            self._switch(month)
+        elif self.phase is Phase.TERMS:
+            self._accrue_terms(month)
+        elif self.phase is Phase.OVERDUE:
+            self._accrue_overdue(month)
+        if self.phase is Phase.ARRANGEMENT:
+            self._rows_due(month)
+            self.owed = self.required = self.due_unpaid
+            return
+        base = ZERO
+        rule = debt.minimum
+        if rule is not None and self.owed > 0:
+            charges = self.interest + self.penalty + self.fees
+            base = rule.amount
+            if rule.percent or rule.plus_charges:
+                share = round_money((self.owed - charges) * rule.percent) if rule.percent else ZERO
+                base = max(base, share + (charges if rule.plus_charges else ZERO))
+            if base < charges:
+                self.grows = True
+        self.required = min(self.owed, base + self.arrears)
+
+    def pay(self, amount: Decimal, on: date | None = None) -> None:
+        """A payment this month (on the pay date unless ``on`` says otherwise)."""
+        if amount <= 0:
+            return
+        self.paid += amount
+        if self.card is not None:
+            self.card = max(ZERO, self.card - amount)
+        if self.phase is Phase.TERMS:
+            taken = min(amount, self.fees_due)
+            self.fees_due -= taken
+            self.balance = max(ZERO, self.balance - (amount - taken))
+        elif self.phase is Phase.OVERDUE:
+            self.payments.append(Payment(on or self.day, amount))
+            left = amount
+            for name in ("c_fees", "c_penalty", "c_interest", "c_principal"):
+                value: Decimal = getattr(self, name)
+                taken = min(left, value)
+                setattr(self, name, value - taken)
+                left -= taken
+            self.ndp = max(ZERO, self.ndp - left)
+        elif self.phase is Phase.ARRANGEMENT:
+            taken = min(amount, self.due_unpaid)
+            self.due_unpaid -= taken
+            self.credit += amount - taken
+            self.outstanding = max(ZERO, self.outstanding - amount)
+
+    def close(self) -> DebtMonth:
+        """The month's row, after its payments; arrears and late fee for the next month."""
+        unpaid = max(ZERO, self.required - self.paid)
+        overdue = False
+        if self.phase is Phase.TERMS:
+            late_fee = self.debt.late_fee
+            if unpaid > 0 and late_fee is not None:
+                fee = late_fee_due(late_fee, self.required, self.paid)
+                self.fees_due += fee
+                self.fees += fee
+            self.arrears = unpaid
+            overdue = unpaid > 0
+            self.balance_out = self.balance + self.fees_due
+        elif self.phase is Phase.OVERDUE:
+            self.closing = max(ZERO, self.owed - self.paid)
+            self.arrears = unpaid
+            overdue = self.closing > self.tolerance
+            self.balance_out = self.closing
+        elif self.phase is Phase.ARRANGEMENT:
+            overdue = self.due_unpaid > 0
+            self.balance_out = self.outstanding
+        else:
+            self.balance_out = ZERO
+        return DebtMonth(
+            key=self.debt.key, owed=self.owed, required=self.required, paid=self.paid,
+            balance=self.balance_out, interest=self.interest, penalty=self.penalty,
+            fees=self.fees, adjustment=self.adjustment, overdue=overdue, unpaid=unpaid,
+            due_by=self.due_by, past_due=min(self.past_due, self.required),
+        )
+
+    def idle(self, month: int) -> DebtMonth:
+        """The row of a month after the debt is finished (nothing owed, nothing to come)."""
+        self.month = month
+        self.day = self.calendar[month]
+        self.owed = self.required = self.paid = self.interest = self.penalty = ZERO
+        self.fees = self.adjustment = self.past_due = ZERO
+        return DebtMonth(key=self.debt.key, owed=ZERO, required=ZERO, paid=ZERO, balance=ZERO,
+                         interest=ZERO, penalty=ZERO, fees=ZERO, adjustment=ZERO,
+                         overdue=False, unpaid=ZERO, due_by=self.day)
+
+    def finished(self) -> bool:
+        """Nothing owed and nothing more to come (after :meth:`close`)."""
+        if self.balance_out > 0 or self.pending:
+            return False
+        return self.phase is not Phase.ARRANGEMENT or self.last_row_month <= self.month
+
+    # -- the phases -----------------------------------------------------------------------
+
+    def _accrue_terms(self, month: int) -> None:
+        debt = self.debt
+        rate = debt.annual_rate or ZERO
+        if debt.accrual is Accrual.MONTHLY:
+            charge = round_money(self.balance * rate / _TWELVE)
+        else:
+            days = (self.day - self.calendar[month - 1]).days
+            charge = round_money(self.balance * rate * days / debt.day_basis.days)
+        if not self.opened:
+            self.opened = True
+            self.principal = self.balance
+            self.charges_before = self.fees_due
+        self.interest = charge
+        self.balance += charge
+        self.owed = self.balance + self.fees_due
+        if debt.due_day is not None:
+            self.due_by = _day_in_month(self.day, debt.due_day)
+
+    def _accrue_overdue(self, month: int) -> None:
+        assert self._od is not None
+        if self.opened and self.closing == 0 and self.ndp == 0:
+            self.owed = ZERO
+            return
+        debt = replace(self._od, payments=tuple(self.payments))
+        bill = bill_on(debt, self.day)
+        total = bill.total + self.ndp
+        if not self.opened:
+            self.opened = True
+            self.principal = bill.principal + self.ndp
+            self.charges_before = bill.charges
+        else:
+            self.interest = bill.interest - self.c_interest
+            self.fees = bill.fees - self.c_fees
+            self.penalty = total - self.closing - self.interest - self.fees
+        self.c_principal, self.c_interest = bill.principal, bill.interest
+        self.c_penalty, self.c_fees = bill.penalty, bill.fees
+        self.owed = total
+
+    def _switch(self, month: int) -> None:
+        arrangement = self.debt.arrangement
+        assert arrangement is not None
+        amount = arrangement.principal
+        if self.phase is Phase.TERMS:
+            self._accrue_terms(month)
+            self.adjustment = amount - self.owed
+        elif self.phase is Phase.OVERDUE:
+            self._accrue_overdue(month)
+            self.adjustment = amount - self.owed
+        else:
+            self.opened = True
+            self.principal = amount
+        self.phase = Phase.ARRANGEMENT
+        self.outstanding = amount
+        self.due_unpaid = ZERO
+        self.arrears = ZERO
+        start = self.calendar.start
+        for payment in arrangement.payments:
+            index = max(month, month_of(start, payment.on))
+            self.rows.setdefault(index, []).append(payment)
+            self.last_row_month = max(self.last_row_month, index)
+
+    def _rows_due(self, month: int) -> None:
+        rows = self.rows.get(month, ())
+        for row in rows:
+            self.interest += row.interest
+            self.fees += row.fee
+            self.outstanding += row.charges
+            due = row.amount
+            used = min(due, self.credit)
+            self.credit -= used
+            self.due_unpaid += due - used
+        if rows:
+            self.due_by = min(row.on for row in rows)
+            self.due_by = max(self.due_by, self.day)
+
+
+def _day_in_month(start: date, day: int) -> date:
+    """The first date on or after ``start`` whose day of month is ``day`` (clamped)."""
+    candidate = date(start.year, start.month, min(day, _last_day(start.year, start.month)))
+    if candidate < start:
+        following = add_months(date(start.year, start.month, 1), 1)
+        candidate = date(following.year, following.month,
+                         min(day, _last_day(following.year, following.month)))
+    return candidate
+
+
+def _last_day(year: int, month: int) -> int:
+    return calendar.monthrange(year, month)[1]

@@ -1,0 +1,502 @@
+"""The optimal strategy: a linear (or mixed-integer) model solved with HiGHS.
+
+The model (``docs/plan.md`` has it in full): for every debt ``i`` free to be paid down (not
+under, or waiting for, an arrangement) and month ``t``, a payment ``x[i,t] ≥ 0`` and the
+balance after it ``b[i,t] ≥ 0``:
+
+* ``b[i,0] = O_i − x[i,0]`` and ``b[i,t] = g[i,t] · b[i,t−1] − x[i,t]``: what is owed grows
+  by the month's charges (``g = 1 + rate ÷ 12``; for an overdue debt, the growth of its
+  exact no-payment bill);
+* ``Σ_i x[i,t] ≤ budget_t − arrangement payments_t``;
+* minimums: ``b[i,t] ≤ M[i,t] + a[i,t]``, where ``M`` is the balance when only minimums are
+  paid and ``a ≥ 0`` is the minimum left unpaid, priced at 1 yuan per yuan and month (so
+  it is only used when the money cannot cover the minimums);
+* objective: ``Σ (g[i,t+1] − 1) · b[i,t]`` (the charges) ``+ a`` ``+`` the risk weights,
+  each through a binary variable: ``o[i,t]`` per month a debt ends overdue
+  (``b ≤ U·o``, or ``a ≤ U·o`` for a missed minimum, ``U`` the no-payment balance),
+  ``y`` per milestone crossed, ``q[t]`` per month the card principal
+  (``c[i,t] ≥ c[i,t−1] − x[i,t]``, principal first) is at or above the threshold.
+
+Without weights the model is a linear program. Its payments are turned into fen targets and
+re-simulated with the exact engine (minimums and arrangement payments first, then the
+debts the model pays off, then up to the targets, then anything left by cost); the plan
+returned is the better of that and every rule-based plan, on the exact objective.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
+from typing import Final
+
+from xieshang.engine.accrual import daily_costs
+from xieshang.engine.errors import N_
+from xieshang.engine.money import ZERO, D
+from xieshang.engine.strategy._ledger import Calendar, Ledger, cost_rate, month_of
+from xieshang.engine.strategy._model import (
+    Accrual,
+    Note,
+    Plan,
+    PlanDebt,
+    PlanInput,
+    SolverReport,
+    Strategy,
+)
+from xieshang.engine.strategy._simulate import (
+    assemble,
+    avalanche_order,
+    pay_in_order,
+    pay_required,
+    simulate,
+)
+
+__all__ = ["NOTE_HEURISTIC", "NOTE_TIME_LIMIT", "optimal_plan"]
+
+NOTE_HEURISTIC: Final = N_("The model's plan was not better than the {strategy} plan on the "
+                           "exact figures, so that plan is shown.")
+NOTE_TIME_LIMIT: Final = N_("The solver stopped at its time limit; the best plan found is "
+                            "shown, within {gap} of the best possible.")
+
+#: Price of a yuan of minimum left unpaid for a month: above any monthly charge rate.
+ARREARS_PRICE: Final = 1.0  # float-ok: a solver weight, not money
+#: Stop the mixed-integer search within this relative gap.
+MIP_GAP: Final = 0.01  # float-ok: a solver tolerance
+#: A balance the model leaves below this is one it pays off.
+_CLEARED: Final = 0.005  # float-ok: a solver tolerance
+#: Months the model looks beyond the slowest rule-based plan.
+_LOOK_BEYOND: Final = 1
+#: Room for the solver's rounding in rows that compare with a computed path.
+_SLACK: Final = 1e-6  # float-ok: a solver tolerance
+_INF: Final = 1e30  # float-ok: HiGHS' infinity
+
+
+@dataclass
+class _Model:
+    """Columns and rows of the model as plain lists (built once, passed to HiGHS)."""
+
+    cost: list[float] = field(default_factory=list)  # float-ok: solver data
+    lower: list[float] = field(default_factory=list)  # float-ok: solver data
+    upper: list[float] = field(default_factory=list)  # float-ok: solver data
+    integer: list[int] = field(default_factory=list)
+    row_lower: list[float] = field(default_factory=list)  # float-ok: solver data
+    row_upper: list[float] = field(default_factory=list)  # float-ok: solver data
+    starts: list[int] = field(default_factory=lambda: [0])
+    index: list[int] = field(default_factory=list)
+    value: list[float] = field(default_factory=list)  # float-ok: solver data
+    over: list[int] = field(default_factory=list)
+
+    def column(self, cost: float, upper: float = _INF, *, binary: bool = False) -> int:  # float-ok
+        self.cost.append(cost)
+        self.lower.append(0.0)
+        self.upper.append(1.0 if binary else upper)
+        self.integer.append(1 if binary else 0)
+        return len(self.cost) - 1
+
+    def row(self, entries: Sequence[tuple[int, float]], lower: float = -_INF,  # float-ok
+            upper: float = _INF) -> None:  # float-ok
+        for column, coefficient in entries:
+            self.index.append(column)
+            self.value.append(coefficient)
+        self.starts.append(len(self.index))
+        self.row_lower.append(lower)
+        self.row_upper.append(upper)
+
+
+@dataclass
+class _Debt:
+    """What the model knows about one free debt (floats: solver data)."""
+
+    index: int
+    opening: float  # float-ok: owed at month 0
+    growth: list[float]  # float-ok: g[t], t = 0..T
+    upper: list[float]  # float-ok: owed with no payments, t = 0..T−1
+    minimum: list[float] | None  # float-ok: balance paying only minimums
+    all_past_due: bool
+    tolerance: float  # float-ok
+    card: float | None  # float-ok
+    x: list[int] = field(default_factory=list)
+    b: list[int] = field(default_factory=list)
+    a: list[int] | None = None
+    o: list[int] | None = None
+    crossings: list[tuple[int, int]] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class _Solution:
+    status: str
+    targets: list[list[Decimal]]
+    clears: list[list[bool]]
+    free: list[int]
+    objective: Decimal | None
+    bound: Decimal | None
+    gap: Decimal | None
+    variables: int
+    binaries: int
+    seconds: float
+
+
+def _float(value: Decimal) -> float:  # float-ok: money into the solver only
+    return float(value)  # float-ok
+
+
+def _fen(value: float) -> Decimal:  # float-ok: solver value back to an exact fen amount
+    return D(f"{max(value, 0.0):.2f}")  # float-ok
+
+
+def _required_path(debt: PlanDebt, opening: float, growth: Sequence[float],  # float-ok
+                   months: int) -> list[float] | None:  # float-ok
+    """The balance after paying only the minimum each month, on the model's dynamics."""
+    rule = debt.minimum
+    if rule is None and debt.past_due == 0:
+        return None
+    amount, percent = _float(rule.amount) if rule else 0.0, _float(rule.percent) if rule else 0.0
+    plus = bool(rule and rule.plus_charges)
+    path: list[float] = []  # float-ok
+    owed = opening
+    arrears = _float(debt.past_due)
+    before = owed / growth[0] if growth[0] else owed
+    for t in range(months):
+        if t:
+            before = path[-1]
+            owed = growth[t] * before
+        charge = owed - before
+        required = 0.0 if rule is None else max(amount, percent * before + (charge if plus
+                                                                               else 0.0))
+        required = min(owed, required + arrears)
+        arrears = 0.0
+        path.append(owed - required)
+    return path
+
+
+def _debt_data(plan_input: PlanInput, index: int, months: int) -> _Debt:
+    debt = plan_input.debts[index]
+    dates = Calendar(plan_input.start)
+    if debt.overdue_debt is not None:
+        od = debt.overdue_debt
+        ndp = _float(od.not_yet_due_principal)
+        totals = dict(daily_costs(od, dates[0], dates[months]))
+        upper = [_float(totals[dates[t]]) + ndp for t in range(months + 1)]
+        # The debt's own rate on what is left: payments repay charges first, so what is
+        # left after a payment is mostly principal, which bears the penalty rate.
+        rate = _float(cost_rate(debt))
+        growth = [1.0] + [1.0 + rate * (dates[t] - dates[t - 1]).days / 365.0
+                          for t in range(1, months + 1)]
+        opening = upper[0]
+        tolerance = _float(od.preset.tolerance)
+    else:
+        rate = _float(debt.annual_rate or ZERO)
+        if debt.accrual is Accrual.MONTHLY:
+            growth = [1.0 + rate / 12.0] * (months + 1)
+        else:
+            basis = float(debt.day_basis.days)  # float-ok
+            growth = [1.0 + rate * (dates[t] - dates[t - 1]).days / basis
+                      for t in range(months + 1)]
+        balance = _float(debt.balance or ZERO)
+        opening = balance * growth[0] + _float(debt.fees)
+        upper = [opening]
+        for t in range(1, months + 1):
+            upper.append(upper[-1] * growth[t])
+        tolerance = 0.0
+    upper = [value * 1.01 + 1.0 for value in upper]
+    card = None if debt.card_principal is None else _float(debt.card_principal)
+    return _Debt(index=index, opening=opening, growth=growth, upper=upper[:months],
+                 minimum=_required_path(debt, opening, growth, months),
+                 all_past_due=debt.overdue_debt is not None, tolerance=tolerance, card=card)
+
+
+def _fixed_paths(plan_input: PlanInput, months: int, free: set[int]
+                 ) -> tuple[list[float], list[float]]:  # float-ok
+    """Payments due each month on debts under (or waiting for) an arrangement, and their card
+    principal, when exactly what is required is paid."""
+    due = [0.0] * months
+    card = [0.0] * months
+    for index, debt in enumerate(plan_input.debts):
+        if index in free:
+            continue
+        alone = replace(plan_input, debts=(debt,), order=(), adjustments={},
+                        monthly_budget=ZERO)
+        run = simulate(alone, lambda _m, ledgers, _b: [ledgers[0].required], months=months)
+        for t, month in enumerate(run.months):
+            due[t] += _float(month.debts[0].paid)
+            card[t] += _float(month.card_principal)
+    return due, card
+
+
+def _build(plan_input: PlanInput, months: int) -> tuple[_Model, list[_Debt], float]:  # float-ok
+    weights = plan_input.weights
+    free = [i for i, debt in enumerate(plan_input.debts) if debt.arrangement is None]
+    fixed_due, fixed_card = _fixed_paths(plan_input, months, set(free))
+    debts = [_debt_data(plan_input, i, months) for i in free]
+    model = _Model()
+    offset = 0.0
+    money_of = [max(0.0, _float(plan_input.budget_of(t)) - fixed_due[t]) for t in range(months)]
+    # When the money covers every minimum in every month, minimums are hard rows.
+    minimums = [0.0] * months
+    for debt in debts:
+        if debt.minimum is not None:
+            before = debt.opening
+            for t in range(months):
+                owed = before if t == 0 else debt.growth[t] * before
+                minimums[t] += owed - debt.minimum[t]
+                before = debt.minimum[t]
+    soft = any(minimums[t] > money_of[t] + _SLACK for t in range(months))
+    for debt in debts:
+        source = plan_input.debts[debt.index]
+        if source.overdue_debt is None:
+            offset += debt.opening - _float((source.balance or ZERO) + source.fees)
+        for t in range(months):
+            charge = debt.growth[t + 1] - 1.0
+            debt.x.append(model.column(0.0, debt.upper[t]))
+            debt.b.append(model.column(charge, debt.upper[t]))
+        if debt.minimum is not None and soft:
+            debt.a = [model.column(ARREARS_PRICE, debt.upper[t]) for t in range(months)]
+    for debt in debts:
+        for t in range(months):
+            entries = [(debt.b[t], 1.0), (debt.x[t], 1.0)]
+            if t == 0:
+                model.row(entries, debt.opening, debt.opening)
+            else:
+                entries.append((debt.b[t - 1], -debt.growth[t]))
+                model.row(entries, 0.0, 0.0)
+            if debt.minimum is not None and debt.a is not None:
+                model.row([(debt.b[t], 1.0), (debt.a[t], -1.0)], upper=debt.minimum[t] + _SLACK)
+            elif debt.minimum is not None:
+                model.upper[debt.b[t]] = min(model.upper[debt.b[t]], debt.minimum[t] + _SLACK)
+    for t in range(months):
+        model.row([(debt.x[t], 1.0) for debt in debts], upper=money_of[t])
+    # risks
+    if weights.overdue_month > 0:
+        price = _float(weights.overdue_month)
+        for debt in debts:
+            if debt.all_past_due:
+                debt.o = [model.column(price, binary=True) for _ in range(months)]
+                for t in range(months):
+                    model.row([(debt.b[t], 1.0), (debt.o[t], -debt.upper[t])],
+                              upper=debt.tolerance)
+                    if t:
+                        model.row([(debt.o[t], 1.0), (debt.o[t - 1], -1.0)], upper=0.0)
+            elif debt.a is not None:
+                debt.o = [model.column(price, binary=True) for _ in range(months)]
+                for t in range(months):
+                    model.row([(debt.a[t], 1.0), (debt.o[t], -debt.upper[t])], upper=0.01)
+    for debt in debts:
+        for milestone in plan_input.debts[debt.index].milestones:
+            weight = milestone.weight if milestone.weight is not None else weights.milestone
+            at = month_of(plan_input.start, milestone.on)
+            if weight <= 0 or not 0 <= at < months:
+                continue
+            if debt.o is not None:
+                model.cost[debt.o[at]] += _float(weight)
+                continue
+            if debt.all_past_due:
+                crossed = model.column(_float(weight), binary=True)
+                model.row([(debt.b[at], 1.0), (crossed, -debt.upper[at])],
+                          upper=debt.tolerance)
+            elif debt.a is not None:
+                crossed = model.column(_float(weight), binary=True)
+                model.row([(debt.a[at], 1.0), (crossed, -debt.upper[at])], upper=0.01)
+            else:
+                continue
+            debt.crossings.append((crossed, at))
+    _clearing_cuts(model, debts, money_of, months)
+    threshold = plan_input.card_threshold
+    cards = [debt for debt in debts if debt.card is not None]
+    if threshold is not None and weights.over_threshold_month > 0 and (cards or any(fixed_card)):
+        price = _float(weights.over_threshold_month)
+        columns = {id(debt): [model.column(0.0) for _ in range(months)] for debt in cards}
+        for debt in cards:
+            assert debt.card is not None
+            principal = columns[id(debt)]
+            model.row([(principal[0], 1.0), (debt.x[0], 1.0)], lower=debt.card)
+            for t in range(1, months):
+                model.row([(principal[t], 1.0), (principal[t - 1], -1.0), (debt.x[t], 1.0)],
+                          lower=0.0)
+        top = sum(debt.card or 0.0 for debt in cards) + max(fixed_card, default=0.0) + 1.0
+        for t in range(months):
+            over = model.column(price, binary=True)
+            model.over.append(over)
+            entries = [(columns[id(debt)][t], 1.0) for debt in cards]
+            entries.append((over, -top))
+            model.row(entries, upper=_float(threshold) - 0.01 - fixed_card[t])
+    return model, debts, offset
+
+
+def _clearing_cuts(model: _Model, debts: Sequence[_Debt], money: Sequence[float],  # float-ok
+                   months: int) -> None:
+    """Valid rows that tighten the overdue binaries: a debt repaid by month ``t`` has been
+    paid at least what it owed at the start, and those amounts fit in the money so far."""
+    timed = [debt for debt in debts if debt.all_past_due and debt.o is not None]
+    if not timed:
+        return
+    so_far = 0.0
+    for t in range(months):
+        so_far += money[t]
+        for debt in timed:
+            assert debt.o is not None
+            need = max(0.0, debt.opening - debt.tolerance)
+            entries = [(debt.x[tau], 1.0) for tau in range(t + 1)]
+            entries.append((debt.o[t], need))
+            model.row(entries, lower=need)
+        total = sum(max(0.0, debt.opening - debt.tolerance) for debt in timed)
+        entries = []
+        for debt in timed:
+            assert debt.o is not None
+            entries.append((debt.o[t], max(0.0, debt.opening - debt.tolerance)))
+        model.row(entries, lower=total - so_far)
+
+
+def _solve(plan_input: PlanInput, months: int, time_limit: float,  # float-ok: seconds
+           start: Plan | None = None) -> _Solution:
+    model, debts, offset = _build(plan_input, months)
+    binaries = sum(model.integer)
+    free = [debt.index for debt in debts]
+    empty = [[ZERO] * len(plan_input.debts) for _ in range(months)]
+    no_clears = [[False] * len(plan_input.debts) for _ in range(months)]
+    if not debts:
+        return _Solution("not_needed", empty, no_clears, free, None, None, None, 0, 0, 0.0)
+    # Imported here: numpy and HiGHS take a while to load and only this strategy needs them.
+    # The public ``highspy.Highs`` prints a banner when it starts its Python callbacks; the
+    # engine prints nothing, so the core class is used with its output switched off.
+    import numpy as np
+    from highspy._core import HighsModelStatus, MatrixFormat, ObjSense, _Highs
+
+    highs = _Highs()
+    highs.setOptionValue("output_flag", False)
+    highs.setOptionValue("time_limit", float(time_limit))  # float-ok: seconds
+    highs.setOptionValue("mip_rel_gap", MIP_GAP)
+    highs.setOptionValue("random_seed", 0)
+    highs.passModel(
+        len(model.cost), len(model.row_lower), len(model.index),
+        int(MatrixFormat.kRowwise.value), int(ObjSense.kMinimize.value), offset,
+        np.array(model.cost), np.array(model.lower), np.array(model.upper),
+        np.array(model.row_lower), np.array(model.row_upper),
+        np.array(model.starts[:-1], dtype=np.int32), np.array(model.index, dtype=np.int32),
+        np.array(model.value), np.array(model.integer, dtype=np.int32),
+    )
+    if binaries and start is not None:
+        columns, values = _start_values(plan_input, model, debts, start)
+        highs.setSolution(len(columns), np.array(columns, dtype=np.int32), np.array(values))
+    highs.run()
+    status = highs.getModelStatus()
+    info = highs.getInfo()
+    seconds = highs.getRunTime()
+    has_solution = info.primal_solution_status == 2
+    if status == HighsModelStatus.kOptimal:
+        label = "optimal"
+    elif has_solution and status in (HighsModelStatus.kTimeLimit,
+                                     HighsModelStatus.kIterationLimit,
+                                     HighsModelStatus.kSolutionLimit,
+                                     HighsModelStatus.kInterrupt):
+        label = "time_limit"
+    else:
+        return _Solution("failed", empty, no_clears, free, None, None, None, len(model.cost),
+                         binaries, seconds)
+    values = highs.getSolution().col_value
+    targets = [[ZERO] * len(plan_input.debts) for _ in range(months)]
+    clears = [[False] * len(plan_input.debts) for _ in range(months)]
+    for debt in debts:
+        for t in range(months):
+            targets[t][debt.index] = _fen(values[debt.x[t]])
+            clears[t][debt.index] = values[debt.b[t]] < _CLEARED
+    objective = info.objective_function_value
+    if binaries:
+        bound = info.mip_dual_bound
+        gap = info.mip_gap if label == "time_limit" or info.mip_gap < _INF else 0.0
+    else:
+        bound, gap = objective, 0.0
+    return _Solution(label, targets, clears, free, _money_or_none(objective),
+                     _money_or_none(bound), D(f"{max(gap, 0.0):.4f}"),  # float-ok
+                     len(model.cost), binaries, seconds)
+
+
+def _start_values(plan_input: PlanInput, model: _Model, debts: Sequence[_Debt], plan: Plan
+                  ) -> tuple[list[int], list[float]]:  # float-ok
+    """The binaries of a rule-based plan, as a starting point for the search."""
+    columns: list[int] = []
+    values: list[float] = []  # float-ok
+
+    def overdue(index: int, month: int) -> float:  # float-ok
+        if month >= len(plan.months):
+            return 0.0
+        return 1.0 if plan.months[month].debts[index].overdue else 0.0
+
+    for debt in debts:
+        for t, column in enumerate(debt.o or ()):
+            columns.append(column)
+            values.append(overdue(debt.index, t))
+        for column, at in debt.crossings:
+            columns.append(column)
+            values.append(overdue(debt.index, at))
+    threshold = plan_input.card_threshold
+    for t, column in enumerate(model.over):
+        over = (threshold is not None and t < len(plan.months)
+                and plan.months[t].card_principal >= threshold)
+        columns.append(column)
+        values.append(1.0 if over else 0.0)
+    return columns, values
+
+
+def _money_or_none(value: float) -> Decimal | None:  # float-ok
+    if not math.isfinite(value) or abs(value) >= _INF:
+        return None
+    return D(f"{value:.2f}")  # float-ok
+
+
+class _Targets:
+    """Re-simulates the model's payments with the exact engine."""
+
+    def __init__(self, solution: _Solution, threshold: bool) -> None:
+        self.solution = solution
+        self.threshold = threshold
+
+    def __call__(self, month: int, ledgers: Sequence[Ledger], budget: Decimal) -> list[Decimal]:
+        avalanche = avalanche_order(ledgers)
+        solution = self.solution
+        if month >= len(solution.targets):
+            order = sorted(avalanche, key=lambda i: not ledgers[i].under_arrangement)
+            pay, left = pay_required(ledgers, budget, order)
+            pay_in_order(pay, left, ledgers, avalanche)
+            return pay
+        target = solution.targets[month]
+        clear = solution.clears[month]
+        order = sorted(range(len(ledgers)), key=lambda i: (
+            ledgers[i].prepayable, -target[i], avalanche.index(i)))
+        pay, left = pay_required(ledgers, budget, order)
+        clearing = [i for i in avalanche if clear[i] and ledgers[i].prepayable]
+        left = pay_in_order(pay, left, ledgers, clearing)
+        limit = [max(pay[i], target[i]) for i in range(len(ledgers))]
+        cards = [i for i in avalanche if ledgers[i].card is not None] if self.threshold else []
+        left = pay_in_order(pay, left, ledgers, cards + avalanche, limit)
+        pay_in_order(pay, left, ledgers, avalanche)
+        return pay
+
+
+def optimal_plan(plan_input: PlanInput, heuristics: Mapping[Strategy, Plan], *,
+                 time_limit: float = 10.0) -> Plan:  # float-ok: seconds
+    """The optimal plan, checked against the rule-based ``heuristics`` (same input).
+
+    The model looks one month beyond the slowest rule-based plan (within the horizon).
+    """
+    slowest = max((plan.totals.months for plan in heuristics.values()), default=0)
+    months = max(1, min(plan_input.horizon_months, slowest + _LOOK_BEYOND))
+    ranked = sorted(heuristics.values(), key=lambda plan: plan.totals.objective)
+    solution = _solve(plan_input, months, time_limit, ranked[0] if ranked else None)
+    candidates: list[tuple[Strategy, Plan]] = []
+    model = "milp" if solution.binaries else "lp"
+    if solution.status in ("optimal", "time_limit"):
+        run = simulate(plan_input, _Targets(solution, plan_input.card_threshold is not None))
+        candidates.append((Strategy.OPTIMAL, assemble(plan_input, Strategy.OPTIMAL, run)))
+    candidates.extend(heuristics.items())
+    source, best = min(candidates, key=lambda item: item[1].totals.objective)
+    notes = list(best.notes)
+    if solution.status == "time_limit" and solution.gap is not None:
+        notes.append(Note(NOTE_TIME_LIMIT, {"gap": f"{solution.gap * 100:.2f} %"}))
+    if source is not Strategy.OPTIMAL and solution.status != "not_needed":
+        notes.append(Note(NOTE_HEURISTIC, {"strategy": source.value}))
+    report = SolverReport(status=solution.status, model=model, source=source, gap=solution.gap,
+                          model_objective=solution.objective, bound=solution.bound,
+                          variables=solution.variables, binaries=solution.binaries,
+                          seconds=solution.seconds)
+    return replace(best, strategy=Strategy.OPTIMAL, notes=tuple(notes), solver=report)
