@@ -90,8 +90,9 @@ class Out:
         table = Table(show_lines=False)
         right_set = set(right)
         for index, column in enumerate(columns):
-            table.add_column(column, justify="right" if index in right_set else "left",
-                             overflow="fold")
+            numeric = index in right_set
+            table.add_column(column, justify="right" if numeric else "left",
+                             overflow="fold", no_wrap=numeric)
         for row in rows:
             table.add_row(*row)
         parts: list[Any] = [Text(title, style="bold"), table]
