@@ -98,6 +98,7 @@ def test_too_little_money_is_a_plan_that_says_what_goes_unpaid() -> None:
     assert any(Decimal(a["unpaid"]) > 0 for a in month["actions"])
 
 
+@pytest.mark.filterwarnings("error::UserWarning")  # a missing glyph would be a tofu box
 def test_chart_is_an_svg_of_every_strategy(tmp_path: Path) -> None:
     _case()
     chart = tmp_path / "owed.svg"

@@ -17,6 +17,7 @@ import click
 from xieshang.cli.main import CONTEXT, app, common_options
 from xieshang.cli.session import case_option, debt_name, find_case, session, today
 from xieshang.engine.errors import N_, InputError
+from xieshang.i18n import gettext_for
 
 if TYPE_CHECKING:
     from xieshang.cli.output import Out
@@ -266,11 +267,12 @@ def _chart(out: Out, plans: list[Plan], path: Path) -> None:
     import matplotlib.pyplot as plt
     from matplotlib import font_manager
 
-    _ = out._
     cjk = [f.name for f in font_manager.fontManager.ttflist
            if "CJK" in f.name or "Noto Sans SC" in f.name or "WenQuanYi" in f.name]
     if cjk:
         plt.rcParams["font.family"] = [cjk[0], "DejaVu Sans"]
+    # without a Chinese font the labels would be empty boxes: label the chart in English
+    _ = out._ if cjk else gettext_for("en")
     figure, axes = plt.subplots(figsize=(8, 4.5))
     for plan in plans:
         series = owed_series(plan)
