@@ -9,6 +9,7 @@ import pytest
 
 from test_store import full_case
 from xieshang.engine.errors import InputError
+from xieshang.store import schema
 from xieshang.store.backup import backup, backup_dir, check_backup, restore
 from xieshang.store.db import DB_FILE, open_store
 from xieshang.store.model import Case, Debt
@@ -19,7 +20,7 @@ def test_backup_is_a_consistent_self_contained_copy(tmp_path: Path) -> None:
         full_case(store)
         written = backup(store)
     assert written.parent == tmp_path / "backups"
-    assert check_backup(written) == "0001"
+    assert check_backup(written) == schema.HEAD_REVISION
     with sqlite3.connect(written) as db:
         assert db.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
         assert db.execute("SELECT count(*) FROM debts").fetchone()[0] == 1

@@ -393,3 +393,41 @@ def test_an_unusable_place_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(InputError) as caught:
         open_store(url=f"sqlite:///{tmp_path}/missing/dir/x.db")
     assert caught.value.field == "db"
+
+
+def test_an_old_store_is_migrated_step_by_step(tmp_path: Path) -> None:
+    """A store made at revision 0001 (direction limited to 8 characters) opens at the head
+    revision with its data, and then takes the 12-character "debt_payment"."""
+    import sqlalchemy
+    from alembic import command
+
+    path = tmp_path / DB_FILE
+    engine = sqlalchemy.create_engine(f"sqlite:///{path}")
+    with engine.connect() as connection, connection.begin():
+        config = alembic_config()
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0001")
+        connection.exec_driver_sql(
+            "INSERT INTO cases (name, notes, created_at) VALUES ('旧', '', '2026-01-01')")
+    engine.dispose()
+    with open_store(data_dir=tmp_path) as store, store.begin() as tx:
+        assert [case.name for case in tx.find(Case)] == ["旧"]
+    with sqlite3.connect(path) as db:
+        assert db.execute("SELECT version_num FROM alembic_version").fetchone()[0] == \
+            schema.HEAD_REVISION
+        ddl = db.execute("SELECT sql FROM sqlite_master WHERE name = 'transactions'").fetchone()
+        assert "VARCHAR(16)" in ddl[0]
+
+
+def test_a_refused_write_is_a_clear_error_without_the_data(store: Store) -> None:
+    """A database error becomes one message naming its kind; the statement's values
+    (which may be personal) are not in it, and nothing is written."""
+    with pytest.raises(InputError) as caught, store.begin() as tx:
+        tx.connection.exec_driver_sql(
+            "INSERT INTO cases (name, notes, created_at) VALUES ('秘密名字', '', '2026-01-01')")
+        tx.connection.exec_driver_sql("INSERT INTO debts (case_id) VALUES (999999)")
+    assert caught.value.field == "db"
+    assert "IntegrityError" in str(caught.value)
+    assert "秘密名字" not in str(caught.value)
+    with store.begin() as tx:
+        assert tx.find(Case) == []

@@ -190,10 +190,20 @@ class Store:
     @contextmanager
     def begin(self, *, readonly: bool = False) -> Iterator[Tx]:
         """One transaction: committed when the block ends, rolled back on any exception."""
-        with self.engine.connect() as connection:
-            connection.execution_options(xieshang_begin="DEFERRED" if readonly else "IMMEDIATE")
-            with connection.begin():
-                yield Tx(connection, self)
+        from sqlalchemy.exc import DBAPIError
+
+        try:
+            with self.engine.connect() as connection:
+                connection.execution_options(
+                    xieshang_begin="DEFERRED" if readonly else "IMMEDIATE")
+                with connection.begin():
+                    yield Tx(connection, self)
+        except DBAPIError as error:
+            # the transaction is rolled back; say so without the statement's parameters,
+            # which may hold personal data
+            raise InputError("db", N_("the database refused the change ({kind}); nothing was "
+                                      "written"),
+                             kind=type(error.orig).__name__ if error.orig else "error") from error
 
     # -- schema ------------------------------------------------------------------------
 

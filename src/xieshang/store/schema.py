@@ -50,9 +50,9 @@ __all__ = [
 ]
 
 #: The newest migration; the store refuses a database at a revision it does not know.
-HEAD_REVISION: Final = "0001"
+HEAD_REVISION: Final = "0002"
 #: Every migration revision this version of xieshang knows, oldest first.
-KNOWN_REVISIONS: Final = ("0001",)
+KNOWN_REVISIONS: Final = ("0001", "0002")
 
 DEBT_STATUSES: Final = ("open", "arrangement", "settled", "closed")
 RATE_BASES: Final = ("annual", "daily")
@@ -217,7 +217,7 @@ transactions = Table(
     Column("import_id", Integer, ForeignKey("imports.id", ondelete="CASCADE"), nullable=False,
            index=True),
     Column("occurred_at", DateTime, nullable=False),
-    Column("direction", String(8), nullable=False),
+    Column("direction", String(16), nullable=False),
     Column("amount_fen", BigInteger, nullable=False),
     Column("category", String(64), nullable=False),
     Column("source_category", Text, nullable=False, server_default=""),
