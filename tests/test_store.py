@@ -422,10 +422,15 @@ def test_an_old_store_is_migrated_step_by_step(tmp_path: Path) -> None:
 def test_a_refused_write_is_a_clear_error_without_the_data(store: Store) -> None:
     """A database error becomes one message naming its kind; the statement's values
     (which may be personal) are not in it, and nothing is written."""
-    with pytest.raises(InputError) as caught, store.begin() as tx:
-        tx.connection.exec_driver_sql(
-            "INSERT INTO cases (name, notes, created_at) VALUES ('秘密名字', '', '2026-01-01')")
-        tx.connection.exec_driver_sql("INSERT INTO debts (case_id) VALUES (999999)")
+    def write() -> None:
+        with store.begin() as tx:
+            tx.connection.exec_driver_sql(
+                "INSERT INTO cases (name, notes, created_at) "
+                "VALUES ('秘密名字', '', '2026-01-01')")
+            tx.connection.exec_driver_sql("INSERT INTO debts (case_id) VALUES (999999)")
+
+    with pytest.raises(InputError) as caught:
+        write()
     assert caught.value.field == "db"
     assert "IntegrityError" in str(caught.value)
     assert "秘密名字" not in str(caught.value)
