@@ -41,7 +41,7 @@ from enum import StrEnum
 from fractions import Fraction
 from typing import Final
 
-from xieshang.engine.errors import N_, InputError, PresetError
+from xieshang.engine.errors import N_, InputError, PresetError, fill
 from xieshang.engine.money import ZERO, Rounding, format_money, from_fen, round_money, to_fen
 from xieshang.engine.preset import Confidence, Source, TableReader, Text, read_sources
 
@@ -749,11 +749,7 @@ class Step:
 
     def render(self, label: str | None = None) -> str:
         """The label (or its translation) with the parameters filled in."""
-        text = self.label if label is None else label
-        try:
-            return text.format(**self.params)
-        except (KeyError, IndexError, ValueError):
-            return text
+        return fill(self.label if label is None else label, self.params)
 
 
 @dataclass(frozen=True, slots=True)
@@ -793,11 +789,7 @@ class Affordability:
 
     def render(self, explanation: str | None = None) -> str:
         """The explanation (or its translation) with the parameters filled in."""
-        text = self.explanation if explanation is None else explanation
-        try:
-            return text.format(**self.params)
-        except (KeyError, IndexError, ValueError):
-            return text
+        return fill(self.explanation if explanation is None else explanation, self.params)
 
 
 def totals_by_section(statement: BudgetStatement, norms: Norms) -> dict[Section, Decimal]:

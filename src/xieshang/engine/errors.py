@@ -6,7 +6,17 @@ Every message is an English gettext msgid with ``{placeholders}``; fronts transl
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
+
+
+def fill(text: str, params: Mapping[str, Any]) -> str:
+    """``text`` with its ``{placeholders}`` filled from ``params``; a translation whose
+    placeholders do not match is shown as it is rather than failing."""
+    try:
+        return text.format(**params)
+    except (KeyError, IndexError, ValueError):
+        return text
 
 
 def N_(message: str) -> str:
@@ -24,11 +34,7 @@ class XieshangError(Exception):
 
     def render(self, message: str | None = None) -> str:
         """The message with its parameters filled in (``message`` may be a translation)."""
-        text = self.message if message is None else message
-        try:
-            return text.format(**self.params)
-        except (KeyError, IndexError, ValueError):
-            return text
+        return fill(self.message if message is None else message, self.params)
 
 
 class InputError(XieshangError, ValueError):

@@ -56,7 +56,7 @@ from typing import Any, Final
 
 from xieshang.engine.arrangements import Evaluation, Kind, Proposal, evaluate
 from xieshang.engine.bill import Bill
-from xieshang.engine.errors import N_, InputError, PresetError
+from xieshang.engine.errors import N_, InputError, PresetError, fill
 from xieshang.engine.money import CONTEXT, ZERO, format_money, money, round_money
 from xieshang.engine.preset import (
     Channel,
@@ -292,11 +292,7 @@ class Reason:
 
     def render(self, message: str | None = None) -> str:
         """The message (or its translation) with the parameters filled in."""
-        text = self.message if message is None else message
-        try:
-            return text.format(**self.params)
-        except (KeyError, IndexError, ValueError):
-            return text
+        return fill(self.message if message is None else message, self.params)
 
 
 @dataclass(frozen=True, slots=True)
@@ -1292,11 +1288,7 @@ class Move:
 
     def render(self, lang: str) -> str:
         """The text in a language (``zh``/``en``) with the parameters filled in."""
-        text = self.text.get(lang)
-        try:
-            return text.format(**self.params)
-        except (KeyError, IndexError, ValueError):
-            return text
+        return fill(self.text.get(lang), self.params)
 
 
 def next_moves(

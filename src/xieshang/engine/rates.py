@@ -49,7 +49,7 @@ from itertools import groupby
 from types import MappingProxyType
 from typing import Any, Final
 
-from xieshang.engine.errors import N_, InputError, PresetError
+from xieshang.engine.errors import N_, InputError, PresetError, fill
 from xieshang.engine.money import CONTEXT, D
 from xieshang.engine.preset import Confidence, LenderType, Source, TableReader
 
@@ -611,11 +611,7 @@ class Finding:
 
     def render(self, message: str | None = None) -> str:
         """The message (or its translation) with the parameters filled in."""
-        text = self.message if message is None else message
-        try:
-            return text.format(**self.params)
-        except (KeyError, IndexError, ValueError):
-            return text
+        return fill(self.message if message is None else message, self.params)
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,240 @@
+"""What was promised and what needs doing: commitment statuses and follow-up alerts.
+
+:func:`follow_up` looks at a case's contacts and commitments on one day (passed in, never
+read from the clock) and lists what needs attention:
+
+* ``payment_due`` — a payment I promised falls due within :data:`PAYMENT_NOTICE_DAYS` days;
+* ``confirmation_missing`` — something was agreed at a contact (a commitment by the lender
+  not confirmed in writing) and :data:`CONFIRMATION_CHASE_DAYS` days or more have passed;
+* ``past_due`` — a commitment is past its due date and still pending: mark it kept or broken;
+* ``calls_over_limit`` / ``call_in_quiet_hours`` — collector calls above the collection rules
+  of ``presets/_law.toml`` (the limits come from :class:`~xieshang.engine.timeline.Law`,
+  with its source).
+
+The two notice periods are the product's own reminder choices (when to remind), not legal
+or lender numbers. Alerts are structured (code, msgid, params, source reference); the fronts
+translate the msgid.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from enum import StrEnum
+
+from xieshang.engine.errors import N_, InputError
+from xieshang.engine.timeline import Law
+
+__all__ = [
+    "CONFIRMATION_CHASE_DAYS",
+    "PAYMENT_NOTICE_DAYS",
+    "Alert",
+    "AlertCode",
+    "CallRecord",
+    "Party",
+    "Promise",
+    "Status",
+    "follow_up",
+    "in_quiet_hours",
+    "mark",
+]
+
+#: Remind me of my own payment this many days ahead (a reminder setting, not a rule).
+PAYMENT_NOTICE_DAYS = 3
+#: Chase a written confirmation this many days after the contact (a reminder setting).
+CONFIRMATION_CHASE_DAYS = 7
+
+
+class Party(StrEnum):
+    """Who made a commitment."""
+
+    ME = "me"
+    LENDER = "lender"
+
+
+class Status(StrEnum):
+    """Where a commitment stands."""
+
+    PENDING = "pending"
+    KEPT = "kept"
+    BROKEN = "broken"
+
+
+class AlertCode(StrEnum):
+    """What an alert is about."""
+
+    PAYMENT_DUE = "payment_due"
+    CONFIRMATION_MISSING = "confirmation_missing"
+    PAST_DUE = "past_due"
+    CALLS_OVER_LIMIT = "calls_over_limit"
+    CALL_IN_QUIET_HOURS = "call_in_quiet_hours"
+
+
+@dataclass(frozen=True, slots=True)
+class Promise:
+    """A commitment as the follow-up sees it.
+
+    Attributes:
+        id: the commitment's id.
+        party: who promised.
+        due_on: by when (None: no date).
+        status: where it stands.
+        amount: the amount, if any.
+        confirmed_in_writing: whether the lender confirmed it in writing.
+        agreed_on: the day of the contact where it was agreed (None: not linked).
+        debt_id: the debt it concerns.
+    """
+
+    id: int
+    party: Party
+    due_on: date | None
+    status: Status = Status.PENDING
+    amount: Decimal | None = None
+    confirmed_in_writing: bool = False
+    agreed_on: date | None = None
+    debt_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CallRecord:
+    """A logged collector call.
+
+    Attributes:
+        id: the contact's id.
+        at: when it happened (the lender's local time).
+    """
+
+    id: int
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Alert:
+    """Something that needs attention.
+
+    Attributes:
+        code: what it is about.
+        msgid: the English message (gettext msgid) with ``{placeholders}``.
+        params: the placeholders' values.
+        on: the day it concerns (the due day, the call day …).
+        commitment_id: the commitment it concerns, if one.
+        contact_ids: the contacts it concerns (the calls).
+        source: the rule's source reference (``_law.toml`` key and rules-cn.md section), or
+            "" for a reminder that is not a rule.
+    """
+
+    code: AlertCode
+    msgid: str
+    params: Mapping[str, object]
+    on: date
+    commitment_id: int | None = None
+    contact_ids: tuple[int, ...] = ()
+    source: str = ""
+
+
+def mark(promise: Promise, status: Status | str) -> Promise:
+    """The promise with a new status (kept or broken; pending again is allowed).
+
+    Raises:
+        InputError: ``status`` is not a known status.
+    """
+    try:
+        new = Status(str(status).strip().lower())
+    except ValueError:
+        raise InputError("status", N_("'{value}' is not one of: {known}"), value=str(status),
+                         known=", ".join(s.value for s in Status)) from None
+    return replace(promise, status=new)
+
+
+def in_quiet_hours(moment: time, law: Law) -> bool:
+    """Whether a time of day falls in the collection rules' quiet hours (e.g. 22:00–08:00)."""
+    start, end = law.collection.quiet_from, law.collection.quiet_until
+    if start <= end:
+        return start <= moment < end
+    return moment >= start or moment < end
+
+
+def _source(law: Law, parameter: str) -> str:
+    source = law.source_of(parameter)
+    where = f"{law.origin} {parameter}".strip()
+    return f"{where}; rules-cn.md {source.ref} [{source.confidence.value}]"
+
+
+def follow_up(promises: Sequence[Promise], calls: Sequence[CallRecord], today: date,
+              law: Law) -> list[Alert]:
+    """The alerts for a case on ``today``, soonest first.
+
+    Args:
+        promises: the case's commitments.
+        calls: the case's logged collector calls.
+        today: the day seen from.
+        law: the legal rules (collection limits and their sources).
+    """
+    alerts: list[Alert] = []
+    for promise in promises:
+        if promise.status is not Status.PENDING:
+            continue
+        amount = "" if promise.amount is None else f"{promise.amount:.2f}"
+        if promise.due_on is not None and promise.due_on < today:
+            alerts.append(Alert(
+                AlertCode.PAST_DUE,
+                N_("Commitment #{id} was due on {date} and is still pending: mark it kept "
+                   "or broken."),
+                {"id": promise.id, "date": promise.due_on.isoformat(), "amount": amount,
+                 "party": promise.party.value},
+                on=promise.due_on, commitment_id=promise.id))
+        elif (promise.party is Party.ME and promise.due_on is not None
+              and promise.due_on - today <= timedelta(days=PAYMENT_NOTICE_DAYS)):
+            alerts.append(Alert(
+                AlertCode.PAYMENT_DUE,
+                N_("Your payment of {amount} (commitment #{id}) is due on {date}, in {days} "
+                   "days."),
+                {"id": promise.id, "date": promise.due_on.isoformat(), "amount": amount,
+                 "days": (promise.due_on - today).days},
+                on=promise.due_on, commitment_id=promise.id))
+        if (promise.party is Party.LENDER and not promise.confirmed_in_writing
+                and promise.agreed_on is not None
+                and today - promise.agreed_on >= timedelta(days=CONFIRMATION_CHASE_DAYS)):
+            alerts.append(Alert(
+                AlertCode.CONFIRMATION_MISSING,
+                N_("No written confirmation of commitment #{id} (agreed on {date}) after "
+                   "{days} days: ask the lender to confirm it in writing."),
+                {"id": promise.id, "date": promise.agreed_on.isoformat(),
+                 "days": (today - promise.agreed_on).days},
+                on=promise.agreed_on, commitment_id=promise.id))
+    alerts.extend(_call_alerts(calls, law))
+    return sorted(alerts, key=lambda alert: (alert.on, alert.code.value,
+                                             alert.commitment_id or 0))
+
+
+def _call_alerts(calls: Sequence[CallRecord], law: Law) -> list[Alert]:
+    rules = law.collection
+    alerts: list[Alert] = []
+    per_day = Counter(call.at.date() for call in calls)
+    for day, count in sorted(per_day.items()):
+        if count > rules.max_effective_calls_per_day:
+            ids = tuple(sorted(call.id for call in calls if call.at.date() == day))
+            alerts.append(Alert(
+                AlertCode.CALLS_OVER_LIMIT,
+                N_("{count} collector calls were logged on {date}; the collection rules allow "
+                   "at most {limit} effective calls a day. Keep the records: they support a "
+                   "complaint."),
+                {"count": count, "date": day.isoformat(),
+                 "limit": rules.max_effective_calls_per_day},
+                on=day, contact_ids=ids,
+                source=_source(law, "collection.max_effective_calls_per_day")))
+    for call in sorted(calls, key=lambda c: (c.at, c.id)):
+        if in_quiet_hours(call.at.time(), law):
+            alerts.append(Alert(
+                AlertCode.CALL_IN_QUIET_HOURS,
+                N_("A collector called at {time} on {date}; the collection rules forbid "
+                   "collection from {start} to {end} unless you agreed to it."),
+                {"time": call.at.strftime("%H:%M"), "date": call.at.date().isoformat(),
+                 "start": rules.quiet_from.strftime("%H:%M"),
+                 "end": rules.quiet_until.strftime("%H:%M")},
+                on=call.at.date(), contact_ids=(call.id,),
+                source=_source(law, "collection.quiet_from")))
+    return alerts
