@@ -271,7 +271,8 @@ def test_runs_and_horner_agree(runs: list[tuple[float, int]], rate: float) -> No
     value_scale = sum(abs(c) * v**t for t, c in enumerate(flows))
     slope_scale = sum(t * abs(c) * v ** (t + 1) for t, c in enumerate(flows))
     assert math.isclose(value, expected_value, abs_tol=1e-12 * value_scale + 1e-300)
-    assert math.isclose(slope, expected_slope, abs_tol=1e-6 * slope_scale + 1e-300)
+    assert math.isclose(slope, expected_slope,
+                        abs_tol=1e-6 * slope_scale + 1e-12 * value_scale + 1e-300)
 
 
 # ------------------------------------------------------------------------- LPR table
