@@ -117,9 +117,11 @@ from xieshang.cli import calc as _calc  # noqa: E402  (registers the calc comman
 from xieshang.cli import case as _case  # noqa: E402  (case, hardship, encrypt)
 from xieshang.cli import debt as _debt  # noqa: E402  (debt, pay, status)
 from xieshang.cli import exchange as _exchange  # noqa: E402  (export, import, backup, restore)
+from xieshang.cli import log as _log  # noqa: E402  (log, promise, alerts, remind)
+from xieshang.cli import negotiate as _negotiate  # noqa: E402  (ladder, offer, script)
 from xieshang.cli import plan as _plan  # noqa: E402  (plan, plan month)
 
-del _calc, _case, _debt, _budget, _exchange, _plan
+del _calc, _case, _debt, _budget, _exchange, _log, _negotiate, _plan
 
 
 def run(argv: list[str] | None = None) -> None:

@@ -1,0 +1,490 @@
+"""``xieshang ladder``, ``xieshang offer`` and ``xieshang script``: what to ask for (the
+proposal ladder from the budget's split), whether the lender's counter-offer fits, and
+what to say (scripts, letters and drafts from ``xieshang.documents``)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from xieshang.cli.main import CONTEXT, app, common_options
+from xieshang.cli.session import case_option, debt_name, find_case, find_debt, session, today
+from xieshang.engine.errors import N_, InputError
+
+if TYPE_CHECKING:
+    from xieshang.cli.output import Out
+    from xieshang.engine.bill import Bill
+    from xieshang.engine.negotiation import Ladder, NegotiationData, OfferCheck
+    from xieshang.engine.preset import Preset
+    from xieshang.store.db import Tx
+    from xieshang.store.model import Case, Debt
+
+__all__ = ["DebtInputs", "debt_inputs", "negotiation_data"]
+
+VERDICTS = {
+    "affordable": N_("Affordable"),
+    "ask_changes": N_("Not affordable as offered: ask for changes"),
+    "unaffordable": N_("Not affordable"),
+}
+
+
+@cache
+def negotiation_data() -> NegotiationData:
+    """The negotiation data of ``presets/_negotiation.toml``."""
+    from xieshang.engine.negotiation import parse_negotiation_data
+    from xieshang.rules import builtin_text
+
+    return parse_negotiation_data(builtin_text("_negotiation.toml"),
+                                  "presets/_negotiation.toml")
+
+
+@dataclass(frozen=True, slots=True)
+class DebtInputs:
+    """What the negotiation commands need about one debt.
+
+    Attributes:
+        case: the case.
+        debt: the debt.
+        preset: its product's rules.
+        bill: what is owed today.
+        affordable: the monthly amount the budget's split gives this debt.
+        income: the household's monthly income.
+        ladder: the proposal ladder.
+        day: today.
+    """
+
+    case: Case
+    debt: Debt
+    preset: Preset
+    bill: Bill
+    affordable: Decimal
+    income: Decimal | None
+    ladder: Ladder
+    day: date
+
+
+def debt_inputs(out: Out, tx: Tx, case_id: str | None, debt_id: str | None) -> DebtInputs:
+    """The case, the debt, today's bill, the budget's share for it and its ladder.
+
+    Raises:
+        InputError: no case, no such debt, no budget, or nothing owed.
+    """
+    from xieshang.cli.budget import budget_report
+    from xieshang.cli.debt import current_bill
+    from xieshang.cli.session import preset_of
+    from xieshang.engine.bill import Bill
+    from xieshang.engine.negotiation import build_ladder
+
+    case = find_case(tx, case_id)
+    debt = find_debt(tx, case, debt_id)
+    day = today()
+    report = budget_report(out, tx, case, "pro_rata")
+    if report is None:
+        raise InputError("budget", N_("there is no budget yet: fill it in with `xieshang "
+                                      "budget set …` first"))
+    share = next((item["amount"] for item in report["split"]["debts"]
+                  if item["debt"] == debt.id), None)
+    if share is None:
+        raise InputError("debt", N_("debt {id} is not open: nothing to negotiate"), id=debt.id)
+    bill, _engine = current_bill(tx, debt, day)
+    if bill is None:
+        bill = Bill(as_of=day, principal=debt.principal, interest=debt.interest,
+                    penalty=debt.penalty, fees=debt.fees)
+    income = report["affordability"]["income"]
+    preset = preset_of(debt)
+    ladder = build_ladder(bill, preset, share, today=day, income=income or None,
+                          settings=negotiation_data())
+    return DebtInputs(case=case, debt=debt, preset=preset, bill=bill, affordable=share,
+                      income=income or None, ladder=ladder, day=day)
+
+
+def _out(lang: str | None, as_json: bool) -> Out:
+    from xieshang.cli.output import Out
+
+    return Out.make(lang, as_json)
+
+
+def _rate(value: Decimal | None) -> Decimal | None:
+    """A rate to 6 places (a fraction: 0.144123 = 14.4123 %)."""
+    return None if value is None else value.quantize(Decimal("0.000001")) + 0
+
+
+def _percent(value: Decimal | None) -> str:
+    return "—" if value is None else f"{(value * 100).quantize(Decimal('0.01'))}%"
+
+
+# ------------------------------------------------------------------------------- ladder
+
+
+def ladder_json(inputs: DebtInputs, lang: str) -> dict[str, Any]:
+    """The ladder as plain values (amounts as strings in JSON)."""
+    ladder = inputs.ladder
+    return {
+        "debt": inputs.debt.id, "preset": ladder.preset_id, "owed": inputs.bill.total,
+        "affordable": ladder.affordable, "income": ladder.income,
+        "max_term": ladder.max_term, "max_term_assumed": ladder.max_term_assumed,
+        "outcome": ladder.outcome.value,
+        "rungs": [{
+            "level": rung.level.value, "label": rung.label.get(lang), "periods": rung.periods,
+            "monthly": rung.monthly, "total_paid": rung.total_paid,
+            "cost": None if rung.evaluation is None else rung.evaluation.schedule.total_cost,
+            "waived": None if rung.evaluation is None else rung.evaluation.waived,
+            "apr": None if rung.evaluation is None else _rate(rung.evaluation.apr_nominal),
+            "reasons": [{"code": reason.code, "ref": reason.ref,
+                         "confidence": None if reason.source is None
+                         else reason.source.confidence.value}
+                        for reason in rung.reasons],
+        } for rung in ladder.rungs],
+    }
+
+
+@app.command("ladder", context_settings=CONTEXT)
+@common_options
+@case_option
+@click.option("--debt", "debt_id", default=None, metavar="ID",
+              help="债务编号（案例只有一笔时可省略）. The debt (optional with one debt).")
+def ladder_command(debt_id: str | None, case_id: str | None = None, lang: str | None = None,
+                   as_json: bool = False) -> None:
+    """协商阶梯：首次请求、退一步的方案、底线 (the proposal ladder for a debt)."""
+    out = _out(lang, as_json)
+    _ = out._
+    with session(out, readonly=True) as tx:
+        inputs = debt_inputs(out, tx, case_id, debt_id)
+        name = debt_name(out, inputs.debt)
+    payload = ladder_json(inputs, out.lang)
+    if out.as_json:
+        payload["reasons"] = [
+            [reason.render(_(reason.message)) for reason in rung.reasons]
+            for rung in inputs.ladder.rungs]
+        out.json(payload)
+        return
+    rows = [(rung.label.get(out.lang), str(rung.periods or "—"), out.money(rung.monthly),
+             out.money(rung.total_paid),
+             "—" if rung.evaluation is None else out.money(rung.evaluation.schedule.total_cost),
+             "—" if rung.evaluation is None else _percent(rung.evaluation.apr_nominal))
+            for rung in inputs.ladder.rungs]
+    out.print(out.table(
+        _("Proposal ladder for {debt}: owed {owed}, your budget gives it {affordable} a month")
+        .format(debt=name, owed=out.money(inputs.bill.total),
+                affordable=out.money(inputs.ladder.affordable)),
+        [_("Level"), _("Months"), _("A month"), _("Total paid"), _("Cost"), _("APR")],
+        rows, right=[1, 2, 3, 4, 5]))
+    for rung in inputs.ladder.rungs:
+        out.print(rung.label.get(out.lang) + ":")
+        for reason in rung.reasons:
+            mark = "" if reason.source is None else f" [{reason.source.confidence.value}]"
+            out.print(f"  • {reason.render(_(reason.message))}{mark}")
+
+
+# -------------------------------------------------------------------------------- offer
+
+
+def _optional_amount(text: str | None, field: str) -> Decimal | None:
+    from xieshang.engine.money import parse_amount
+
+    return None if text is None else parse_amount(text, field)
+
+
+def _optional_rate(text: str | None, field: str) -> Decimal | None:
+    from xieshang.engine.parsing import parse_rate
+
+    return None if text is None else parse_rate(text, field)
+
+
+def check_json(check: OfferCheck, _: Callable[[str], str]) -> dict[str, Any]:
+    """The counter-offer check as plain values (``_`` translates the advice)."""
+    return {
+        "verdict": check.verdict.value, "affordable": check.affordable,
+        "monthly": check.monthly, "max_payment": check.max_payment,
+        "monthly_gap": check.monthly_gap, "down_payment": check.down_payment,
+        "total_paid": check.total_paid, "waived": check.waived, "owed": check.owed,
+        "extra_over_bill": check.extra_over_bill, "apr_nominal": _rate(check.apr_nominal),
+        "apr_effective": _rate(check.apr_effective), "implied": check.implied,
+        "comparisons": [{"level": c.level.value, "monthly_difference": c.monthly_difference,
+                         "total_difference": c.total_difference,
+                         "periods_difference": c.periods_difference}
+                        for c in check.comparisons],
+        "advice": [{"code": a.code, "text": a.render(_(a.message))} for a in check.advice],
+    }
+
+
+@app.command("offer", context_settings=CONTEXT)
+@common_options
+@case_option
+@click.option("--debt", "debt_id", default=None, metavar="ID",
+              help="债务编号（案例只有一笔时可省略）. The debt (optional with one debt).")
+@click.option("--periods", "periods", required=True, metavar="N", help="期数. Number of monthly payments.")
+@click.option("--monthly", "monthly", default=None, metavar="AMOUNT", help="每月还款额. The monthly amount they stated.")
+@click.option("--fee-rate", "fee_rate", default=None, metavar="RATE", help="整个期限的手续费率，如 8.8%. Total fee rate over the term.")
+@click.option("--monthly-fee-rate", "monthly_fee_rate", default=None, metavar="RATE", help="每月手续费率，如 0.6%. Monthly fee rate.")
+@click.option("--annual-rate", "annual_rate", default=None, metavar="RATE", help="年利率，如 12%. Annual interest rate.")
+@click.option("--waive-penalty", "waive_penalty", is_flag=True, help="减免全部罚息和费用. Penalty and fees waived.")
+@click.option("--down-payment", "down_payment", default=None, metavar="AMOUNT", help="需要先还的金额. An amount to pay first.")
+@click.option("--save", "save", is_flag=True, help="把这个方案记入案例（对方提出的方案）. Record it as an offered proposal.")
+def offer_command(debt_id: str | None, periods: str, monthly: str | None, fee_rate: str | None,
+                  monthly_fee_rate: str | None, annual_rate: str | None, waive_penalty: bool,
+                  down_payment: str | None, save: bool, case_id: str | None = None,
+                  lang: str | None = None, as_json: bool = False) -> None:
+    """检查对方提出的方案：还得起吗、真实年化和总成本、下一步怎么说 (check a counter-offer)."""
+    from xieshang.engine.negotiation import Offer, check_offer
+    from xieshang.engine.parsing import parse_count
+    from xieshang.engine.schedules import MAX_PERIODS
+
+    out = _out(lang, as_json)
+    _ = out._
+    waiver = Decimal(1) if waive_penalty else Decimal(0)
+    offer = Offer(periods=parse_count(periods, "periods", minimum=1, maximum=MAX_PERIODS),
+                  monthly_amount=_optional_amount(monthly, "monthly"),
+                  annual_rate=_optional_rate(annual_rate, "annual_rate"),
+                  monthly_fee_rate=_optional_rate(monthly_fee_rate, "monthly_fee_rate"),
+                  total_fee_rate=_optional_rate(fee_rate, "fee_rate"),
+                  waive_penalty=waiver, waive_fees=waiver,
+                  down_payment=_optional_amount(down_payment, "down_payment"))
+    saved = None
+    with session(out, readonly=not save) as tx:
+        inputs = debt_inputs(out, tx, case_id, debt_id)
+        check = check_offer(inputs.bill, inputs.preset, offer, inputs.affordable,
+                            inputs.ladder, today=inputs.day)
+        if save:
+            from xieshang.store.model import Proposal
+
+            params = {"periods": offer.periods, "monthly": monthly, "fee_rate": fee_rate,
+                      "monthly_fee_rate": monthly_fee_rate, "annual_rate": annual_rate,
+                      "waive_penalty": waive_penalty, "down_payment": down_payment,
+                      "verdict": check.verdict.value}
+            saved = tx.add(Proposal(debt_id=inputs.debt.id, kind="offer",
+                                    params={k: v for k, v in params.items() if v is not None},
+                                    created_on=inputs.day, status="offered")).id
+    if out.as_json:
+        payload = check_json(check, _)
+        payload["proposal"] = saved
+        out.json(payload)
+        return
+    rows = [
+        (_("Largest monthly payment"), out.money(check.max_payment)),
+        (_("Your budget for this debt"), out.money(inputs.affordable)),
+        (_("Paid first"), out.money(check.down_payment)),
+        (_("Total paid"), out.money(check.total_paid)),
+        (_("Waived"), out.money(check.waived)),
+        (_("APR"), _percent(check.apr_nominal)),
+    ]
+    out.print(out.table(_("The offer: {verdict}").format(verdict=_(VERDICTS[check.verdict.value])),
+                        [_("Item"), _("Amount")], rows, right=[1]))
+    out.print(_("What to say next:"))
+    for advice in check.advice:
+        out.print(f"  • {advice.render(_(advice.message))}")
+    if saved is not None:
+        out.print(_("Recorded as proposal {id}.").format(id=saved))
+
+
+# ------------------------------------------------------------------------------- script
+
+
+def _shown(value: str | None) -> str:
+    """A masked value for a document: "" when absent or locked (encrypted)."""
+    return "" if value is None or value.startswith("🔒") else value
+
+
+@app.command("script", context_settings=CONTEXT)
+@common_options
+@case_option
+@click.option("--channel", "channel", required=True,
+              help="phone | chat | letter | hardship | confirm | social | complaint")
+@click.option("--debt", "debt_id", default=None, metavar="ID",
+              help="债务编号（案例只有一笔时可省略）. The debt (optional with one debt).")
+@click.option("--output", "output", default=None, type=click.Path(path_type=Path, dir_okay=False),
+              help="写入文件（默认显示在屏幕上）. Write to this file (default: print).")
+def script_command(channel: str, debt_id: str | None, output: Path | None,
+                   case_id: str | None = None, lang: str | None = None,
+                   as_json: bool = False) -> None:
+    """协商用的话术和文书：电话、在线客服、申请书、困难说明、书面确认、公开求助、投诉 (scripts and letters).
+
+    --lang zh | en | zh-Hant.
+    """
+    from xieshang.cli.session import masked
+    from xieshang.documents import build_context, kind_of, render_document
+    from xieshang.store.model import Hardship
+
+    kind = kind_of(channel)
+    hant = (lang or "").lower().replace("_", "-") in ("zh-hant", "zh-tw")
+    out = _out("zh" if hant else lang, as_json)
+    with session(out, readonly=True) as tx:
+        inputs = debt_inputs(out, tx, case_id, debt_id)
+        found = tx.find(Hardship, case_id=inputs.case.id)
+        hardship = found[-1] if found else None
+        person = inputs.case.full_name or inputs.case.name
+        context = build_context(
+            lang=out.lang, today=inputs.day, applicant=_shown(masked(out, "name", person)),
+            account=_shown(masked(out, "account", inputs.debt.account_number)),
+            preset=inputs.preset, bill=inputs.bill, ladder=inputs.ladder,
+            settings=negotiation_data(),
+            reason=hardship.reason if hardship else "other",
+            reason_note=hardship.description if hardship else "",
+            since=hardship.since if hardship else None, lender=inputs.debt.lender)
+    text = render_document(kind, context, "zh-Hant" if hant else out.lang)
+    if output is not None:
+        try:
+            output.write_text(text, encoding="utf-8")
+        except OSError as error:
+            raise InputError("output", N_("cannot write {file}: {error}"), file=str(output),
+                             error=error.strerror or str(error)) from None
+    if out.as_json:
+        out.json({"channel": kind.value, "lang": "zh-Hant" if hant else out.lang,
+                  "output": None if output is None else str(output), "text": text})
+        return
+    if output is not None:
+        out.print(out._("Written to {file}.").format(file=output))
+        return
+    click.echo(text, nl=False)
+
+
+# ------------------------------------------------------------------------------ dossier
+
+BILL_ROWS = (
+    ("principal", N_("Principal")),
+    ("interest", N_("Interest")),
+    ("penalty", N_("Penalty")),
+    ("fees", N_("Fees")),
+    ("total", N_("Owed in all")),
+)
+
+
+def _dossier(out: Out, tx: Tx, case_id: str | None) -> Any:
+    """Gather the case into a :class:`xieshang.documents.dossier.Dossier`."""
+    from xieshang.cli.budget import budget_report
+    from xieshang.cli.case import REASONS
+    from xieshang.cli.debt import current_bill
+    from xieshang.cli.session import masked, preset_of
+    from xieshang.documents import DocumentKind, build_context, render_document
+    from xieshang.documents.dossier import Dossier, DossierDebt
+    from xieshang.engine.bill import Bill
+    from xieshang.engine.negotiation import build_ladder
+    from xieshang.store.model import Commitment, Contact, Debt, Hardship
+
+    _ = out._
+    case = find_case(tx, case_id)
+    day = today()
+    found = tx.find(Hardship, case_id=case.id)
+    hardship = found[-1] if found else None
+    situation: list[tuple[str, str]] = []
+    timeline: list[tuple[str, str]] = []
+    if hardship is not None:
+        situation.append((_("Why behind"), _(REASONS.get(hardship.reason, REASONS["other"]))))
+        if hardship.since:
+            situation.append((_("Since"), hardship.since.isoformat()))
+            timeline.append((hardship.since.isoformat(), _(REASONS.get(hardship.reason,
+                                                                       REASONS["other"]))))
+        if hardship.recovery:
+            situation.append((_("Expected recovery"), hardship.recovery.isoformat()))
+        if hardship.description:
+            situation.append((_("In your own words"), hardship.description))
+    report = budget_report(out, tx, case, "pro_rata")
+    shares = {} if report is None else {item["debt"]: item["amount"]
+                                        for item in report["split"]["debts"]}
+    income = None if report is None else (report["affordability"]["income"] or None)
+    applicant = _shown(masked(out, "name", case.full_name or case.name))
+    debts = []
+    for debt in tx.find(Debt, case_id=case.id, status=("open", "arrangement")):
+        preset = preset_of(debt)
+        bill, _engine = current_bill(tx, debt, day)
+        if bill is None:
+            bill = Bill(as_of=day, principal=debt.principal, interest=debt.interest,
+                        penalty=debt.penalty, fees=debt.fees)
+        name = debt_name(out, debt)
+        if debt.due_date is not None:
+            timeline.append((debt.due_date.isoformat(),
+                             _("{debt}: payment missed").format(debt=name)))
+        account = _shown(masked(out, "account", debt.account_number))
+        rows, scripts = [], []
+        if debt.id in shares and bill.total > 0:
+            ladder = build_ladder(bill, preset, shares[debt.id], today=day, income=income,
+                                  settings=negotiation_data())
+            rows = [(rung.label.get(out.lang), str(rung.periods or "—"),
+                     out.money(rung.monthly), out.money(rung.total_paid),
+                     "—" if rung.evaluation is None
+                     else out.money(rung.evaluation.schedule.total_cost),
+                     "—" if rung.evaluation is None else _percent(rung.evaluation.apr_nominal))
+                    for rung in ladder.rungs]
+            context = build_context(
+                lang=out.lang, today=day, applicant=applicant, account=account,
+                preset=preset, bill=bill, ladder=ladder, settings=negotiation_data(),
+                reason=hardship.reason if hardship else "other",
+                reason_note=hardship.description if hardship else "",
+                since=hardship.since if hardship else None, lender=debt.lender)
+            scripts = [(_("Phone script"), render_document(DocumentKind.PHONE, context,
+                                                           out.lang)),
+                       (_("Written application"), render_document(DocumentKind.LETTER,
+                                                                  context, out.lang))]
+        debts.append(DossierDebt(
+            name=name, lender=debt.lender or preset.lender.get(out.lang), account=account,
+            bill=[(_(label), out.money(getattr(bill, key))) for key, label in BILL_ROWS],
+            days_overdue=bill.days_overdue, ladder=rows, scripts=scripts))
+    contacts = []
+    for contact in tx.find(Contact, case_id=case.id):
+        when = contact.happened_at.isoformat(sep=" ", timespec="minutes")
+        contacts.append((when, contact.channel,
+                         " / ".join(v for v in (contact.agent_name, contact.agent_id) if v),
+                         contact.reference, contact.asked, contact.offered, contact.outcome))
+        timeline.append((when, _("Contact by {channel}: {outcome}").format(
+            channel=contact.channel, outcome=contact.outcome or "—")))
+    commitments = []
+    for item in tx.find(Commitment, case_id=case.id):
+        commitments.append((item.party, item.description, out.money(item.amount),
+                            "" if item.due_on is None else item.due_on.isoformat(),
+                            _("yes") if item.confirmed_in_writing else _("no"), item.status))
+        if item.due_on is not None:
+            timeline.append((item.due_on.isoformat(), item.description or item.party))
+    budget = [] if report is None else [
+        (step["label"], out.money(step["amount"])) for step in report["affordability"]["steps"]]
+    note = "" if report is None else report["affordability"]["explanation"]
+    return Dossier(title=applicant or _("Case {id}").format(id=case.id), today=day.isoformat(),
+                   situation=situation, debts=debts, timeline=sorted(timeline),
+                   budget=budget, budget_note=note, contacts=contacts,
+                   commitments=commitments)
+
+
+@app.command("dossier", context_settings=CONTEXT)
+@common_options
+@case_option
+@click.option("--html", "html_file", default=None,
+              type=click.Path(path_type=Path, dir_okay=False),
+              help="写出 HTML 文件. Write the HTML to this file.")
+@click.option("--pdf", "pdf_file", default=None, type=click.Path(path_type=Path, dir_okay=False),
+              help="写出 PDF 文件（WeasyPrint，内嵌中文字体）. Write the PDF to this file.")
+def dossier_command(html_file: Path | None, pdf_file: Path | None, case_id: str | None = None,
+                    lang: str | None = None, as_json: bool = False) -> None:
+    """整套协商材料：情况、账单、时间线、收支、方案、话术、联系记录、承诺 (the dossier, HTML and PDF)."""
+    from xieshang.documents.dossier import render_dossier_html, write_pdf
+
+    hant = (lang or "").lower().replace("_", "-") in ("zh-hant", "zh-tw")
+    out = _out("zh" if hant else lang, as_json)
+    doc_lang = "zh-Hant" if hant else out.lang
+    with session(out, readonly=True) as tx:
+        dossier = _dossier(out, tx, case_id)
+    html = render_dossier_html(dossier, doc_lang)
+    if html_file is not None:
+        try:
+            html_file.write_text(html, encoding="utf-8")
+        except OSError as error:
+            raise InputError("html", N_("cannot write {file}: {error}"), file=str(html_file),
+                             error=error.strerror or str(error)) from None
+    if pdf_file is not None:
+        write_pdf(html, pdf_file)
+    if out.as_json:
+        out.json({"html": None if html_file is None else str(html_file),
+                  "pdf": None if pdf_file is None else str(pdf_file),
+                  "debts": len(dossier.debts)})
+        return
+    if html_file is None and pdf_file is None:
+        click.echo(html, nl=False)
+        return
+    for written in (html_file, pdf_file):
+        if written is not None:
+            out.print(out._("Written to {file}.").format(file=written))

@@ -1,0 +1,16 @@
+"""Negotiation documents: scripts, letters and drafts rendered from Jinja2 templates with
+every figure taken from the engine (see ``docs/documents.md``)."""
+
+from __future__ import annotations
+
+from xieshang.documents.context import base_lang, build_context, figures
+from xieshang.documents.render import (
+    LANGS,
+    DocumentKind,
+    kind_of,
+    render_document,
+    to_traditional,
+)
+
+__all__ = ["LANGS", "DocumentKind", "base_lang", "build_context", "figures", "kind_of",
+           "render_document", "to_traditional"]

@@ -1,0 +1,158 @@
+"""Reminders as an iCalendar file (RFC 5545) that phone calendars import.
+
+:func:`reminder_items` turns a case's commitments into dated items — my promised payments,
+what the lender promised, chases for a written confirmation — plus the credit-report check
+(free :attr:`~xieshang.engine.timeline.CreditReport.free_reports_per_year` times a year,
+with where to get it); :func:`build_calendar` writes them as all-day ``VEVENT`` s, each
+with a ``VALARM``. Every item's ``UID`` is stable (built from the case and the commitment),
+so importing a newer file updates the events instead of duplicating them.
+
+No clock is read: ``today`` and the ``DTSTAMP`` moment come in as arguments.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+
+from xieshang.engine.errors import N_
+from xieshang.engine.followup import (
+    CONFIRMATION_CHASE_DAYS,
+    PAYMENT_NOTICE_DAYS,
+    Party,
+    Promise,
+    Status,
+)
+from xieshang.engine.timeline import Law
+
+__all__ = ["PRODID", "CalendarItem", "build_calendar", "reminder_items"]
+
+PRODID = "-//xieshang//xieshang reminders//EN"
+
+
+@dataclass(frozen=True, slots=True)
+class CalendarItem:
+    """One all-day reminder.
+
+    Attributes:
+        uid: the stable unique id (the same item keeps it from one export to the next).
+        on: the day.
+        kind: ``payment``, ``lender_promise``, ``confirmation`` or ``credit_report``.
+        summary: the title shown in the calendar.
+        description: the details.
+        alarm_days: the alarm goes off this many days before the day (0: on the day).
+        every_months: repeat every this many months (None: once).
+    """
+
+    uid: str
+    on: date
+    kind: str
+    summary: str
+    description: str = ""
+    alarm_days: int = 0
+    every_months: int | None = None
+
+
+def reminder_items(case_id: int, promises: Sequence[Promise], today: date, law: Law,
+                   credit_report_where: str,
+                   gettext: Callable[[str], str]) -> list[CalendarItem]:
+    """The reminders of a case, by day.
+
+    Args:
+        case_id: the case (part of every UID).
+        promises: the case's commitments (only pending ones give reminders).
+        today: the day seen from (a confirmation chase already late is put on it).
+        law: the legal rules (how many free credit reports a year, and its source).
+        credit_report_where: where to get the credit report free (site and hotline).
+        gettext: translates the msgids.
+    """
+    _ = gettext
+    items: list[CalendarItem] = []
+    for promise in promises:
+        if promise.status is not Status.PENDING:
+            continue
+        amount = "" if promise.amount is None else f"{promise.amount:.2f}"
+        prefix = f"xieshang-case{case_id}-commitment{promise.id}"
+        if promise.due_on is not None and promise.party is Party.ME:
+            items.append(CalendarItem(
+                uid=f"{prefix}-payment@xieshang", on=promise.due_on, kind="payment",
+                summary=_(N_("Pay {amount} (commitment #{id})")).format(
+                    amount=amount or "—", id=promise.id),
+                description=_(N_("The payment you promised. Keep the receipt; then run "
+                                 "`xieshang promise kept {id}`.")).format(id=promise.id),
+                alarm_days=PAYMENT_NOTICE_DAYS))
+        if promise.due_on is not None and promise.party is Party.LENDER:
+            items.append(CalendarItem(
+                uid=f"{prefix}-lender@xieshang", on=promise.due_on, kind="lender_promise",
+                summary=_(N_("Check the lender kept commitment #{id}")).format(id=promise.id),
+                description=_(N_("The lender promised this by today. If it did not happen, "
+                                 "run `xieshang promise broken {id}` and contact them.")).format(
+                                     id=promise.id)))
+        if (promise.party is Party.LENDER and not promise.confirmed_in_writing
+                and promise.agreed_on is not None):
+            chase = max(promise.agreed_on + timedelta(days=CONFIRMATION_CHASE_DAYS), today)
+            items.append(CalendarItem(
+                uid=f"{prefix}-confirmation@xieshang", on=chase, kind="confirmation",
+                summary=_(N_("Ask for written confirmation of commitment #{id}")).format(
+                    id=promise.id),
+                description=_(N_("Agreed on {date}; no written confirmation recorded yet. "
+                                 "Ask the lender to confirm it in writing (letter, e-mail or "
+                                 "an in-app message).")).format(
+                                     date=promise.agreed_on.isoformat())))
+    per_year = law.credit_report.free_reports_per_year
+    if per_year > 0:
+        first = date(today.year + (today.month == 12), today.month % 12 + 1, 1)
+        source = law.source_of("credit_report.free_reports_per_year")
+        items.append(CalendarItem(
+            uid=f"xieshang-case{case_id}-credit-report@xieshang", on=first,
+            kind="credit_report",
+            summary=_(N_("Check your credit report (free {count} times a year)")).format(
+                count=per_year),
+            description=_(N_("Get your own credit report free: {where}. Check what the lenders "
+                             "reported; a wrong record can be objected to. Source: rules-cn.md "
+                             "{ref}.")).format(where=credit_report_where, ref=source.ref),
+            alarm_days=0, every_months=max(1, 12 // per_year)))
+    return sorted(items, key=lambda item: (item.on, item.uid))
+
+
+def build_calendar(items: Sequence[CalendarItem], stamp: datetime,
+                   name: str = "xieshang") -> bytes:
+    """The ``.ics`` text of the items (RFC 5545: PRODID, VERSION, UID, DTSTAMP, all-day
+    DATE events, one VALARM each).
+
+    Args:
+        items: the reminders.
+        stamp: the DTSTAMP moment (UTC; naive values are taken as UTC).
+        name: the calendar's name (``X-WR-CALNAME``).
+    """
+    from icalendar import Alarm, Calendar, Event
+
+    moment = stamp if stamp.tzinfo else stamp.replace(tzinfo=UTC)
+    calendar = Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("x-wr-calname", name)
+    for item in items:
+        event = Event()
+        event.add("uid", item.uid)
+        event.add("dtstamp", moment)
+        event.add("dtstart", item.on)
+        event.add("dtend", item.on + timedelta(days=1))
+        event.add("summary", item.summary)
+        if item.description:
+            event.add("description", item.description)
+        event.add("categories", [item.kind])
+        event.add("transp", "TRANSPARENT")
+        if item.every_months is not None:
+            event.add("rrule", {"freq": "monthly", "interval": item.every_months})
+        alarm = Alarm()
+        alarm.add("action", "DISPLAY")
+        alarm.add("description", item.summary)
+        # all-day events start at midnight: ring at 09:00, alarm_days before the day
+        alarm.add("trigger", timedelta(days=-item.alarm_days, hours=9))
+        event.add_component(alarm)
+        calendar.add_component(event)
+    result: bytes = calendar.to_ical()
+    return result

@@ -1,0 +1,161 @@
+"""The values a document shows, built once from the engine's results.
+
+:func:`build_context` is a pure function: it takes what the case file and the engine hold
+(the bill, the preset, the ladder, the budget's share for the debt) and returns plain,
+already formatted values for the templates. Every amount is formatted here with
+:func:`xieshang.engine.money.format_money` (and, where a letter states it, in capitals with
+:func:`xieshang.engine.money.money_in_capitals`), so no template computes or retypes a figure.
+Personal values (name, account) come in already masked by the caller.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from xieshang.engine.bill import Bill
+from xieshang.engine.money import format_money, money_in_capitals
+from xieshang.engine.negotiation import Ladder, NegotiationData, Rung
+from xieshang.engine.preset import Preset
+
+__all__ = ["base_lang", "build_context", "figures"]
+
+
+def base_lang(lang: str) -> str:
+    """The language a context is built in: ``en`` or ``zh`` (zh-Hant is converted from zh)."""
+    return "en" if lang.lower().startswith("en") else "zh"
+
+
+def _percent(value: Decimal | None) -> str:
+    if value is None:
+        return ""
+    return f"{(value * 100).quantize(Decimal('0.01'))}%"
+
+
+def _first_due(rung: Rung) -> str:
+    if rung.evaluation is None or not rung.evaluation.schedule.rows:
+        return ""
+    due = rung.evaluation.schedule.rows[0].due
+    return "" if due is None else due.isoformat()
+
+
+def _rung(rung: Rung, lang: str) -> dict[str, Any]:
+    evaluation = rung.evaluation
+    return {
+        "level": rung.level.value,
+        "label": rung.label.get(lang),
+        "periods": rung.periods,
+        "monthly": format_money(rung.monthly),
+        "monthly_capitals": money_in_capitals(rung.monthly),
+        "total": "" if evaluation is None else format_money(evaluation.total_paid),
+        "total_capitals": "" if evaluation is None else money_in_capitals(
+            evaluation.total_paid),
+        "cost": "" if evaluation is None else format_money(evaluation.schedule.total_cost),
+        "no_cost": evaluation is not None and evaluation.schedule.total_cost == 0,
+        "waived": "" if evaluation is None or evaluation.waived == 0
+        else format_money(evaluation.waived),
+        "apr": "" if evaluation is None else _percent(evaluation.apr_nominal),
+        "first_due": _first_due(rung),
+    }
+
+
+def build_context(
+    *,
+    lang: str,
+    today: date,
+    applicant: str,
+    account: str,
+    preset: Preset,
+    bill: Bill,
+    ladder: Ladder,
+    settings: NegotiationData,
+    reason: str = "other",
+    reason_note: str = "",
+    since: date | None = None,
+    lender: str = "",
+) -> dict[str, Any]:
+    """The template values for one debt.
+
+    Args:
+        lang: ``zh``, ``zh-Hant`` or ``en`` (zh-Hant uses the zh values).
+        today: the date the document is written.
+        applicant: the person's name as it may appear (masked by the caller; "" for none).
+        account: the account or card number, masked by the caller ("" for none).
+        preset: the product's rules (names, channels, personalised installments).
+        bill: what is owed today (from the engine).
+        ladder: the debt's proposal ladder (:func:`xieshang.engine.negotiation.build_ladder`).
+        settings: the negotiation data (official channels: 12378 …).
+        reason: the hardship reason id (``income_loss``, ``forgot`` …).
+        reason_note: the person's own words about it.
+        since: when the hardship began, if known.
+        lender: the lender's name as the person entered it ("" for the preset's).
+
+    Returns:
+        A dict of plain values (strings, numbers, lists and dicts, never ``None``).
+    """
+    code = base_lang(lang)
+    rungs = [_rung(rung, code) for rung in ladder.rungs]
+    plan = ladder.outcome.value == "plan"
+    official = {item.id: {"name": item.name.get(code), "value": item.value}
+                for item in settings.official}
+    return {
+        "lang": code,
+        "today": today.isoformat(),
+        "applicant": applicant,
+        "account": account,
+        "lender": lender or preset.lender.get(code),
+        "product": preset.name.get(code),
+        "product_kind": preset.product_kind.value,
+        "personalised": preset.negotiation.personalised_installments,
+        "bill": {
+            "as_of": bill.as_of.isoformat(),
+            "total": format_money(bill.total),
+            "total_capitals": money_in_capitals(bill.total),
+            "principal": format_money(bill.principal),
+            "interest": format_money(bill.interest),
+            "penalty": format_money(bill.penalty),
+            "fees": format_money(bill.fees),
+            "has_penalty": bill.penalty > 0,
+            "has_interest": bill.interest > 0,
+            "has_fees": bill.fees > 0,
+            "days_overdue": bill.days_overdue,
+        },
+        "reason": reason,
+        "reason_note": reason_note,
+        "since": "" if since is None else since.isoformat(),
+        "affordable": format_money(ladder.affordable),
+        "affordable_capitals": money_in_capitals(ladder.affordable),
+        "income": "" if ladder.income is None else format_money(ladder.income),
+        "outcome": ladder.outcome.value,
+        "max_term": ladder.max_term,
+        "rungs": rungs,
+        "ask": rungs[0],
+        "fallback": rungs[1] if plan and len(rungs) > 2 else {},
+        "walk_away": rungs[-1],
+        "review_months": ladder.rules.token_review_months,
+        "breathing_months": ladder.rules.breathing_months,
+        "channels": [{"kind": channel.kind, "name": channel.name.get(code),
+                      "value": channel.value,
+                      "hours": "" if channel.hours is None else channel.hours.get(code),
+                      "good_for": "" if channel.good_for is None
+                      else channel.good_for.get(code)}
+                     for channel in preset.channels],
+        "nfra": official.get("nfra_12378", {"name": "12378", "value": "12378"}),
+    }
+
+
+def figures(bill: Bill, ladder: Ladder) -> frozenset[str]:
+    """Every amount (``¥1,234.50``) a document of this debt may show: the bill, the budget's
+    share and income, and each rung's payment, total, cost and waiver."""
+    values: list[Decimal] = [bill.total, bill.principal, bill.interest, bill.penalty,
+                             bill.fees, ladder.affordable]
+    if ladder.income is not None:
+        values.append(ladder.income)
+    for rung in ladder.rungs:
+        values.append(rung.monthly)
+        if rung.evaluation is not None:
+            values += [rung.evaluation.total_paid, rung.evaluation.schedule.total_cost,
+                       rung.evaluation.waived]
+    return frozenset(format_money(value) for value in values)
+

@@ -1,0 +1,107 @@
+"""The dossier: one HTML document of the whole case (situation, itemised bills, timeline,
+budget statement, proposal ladder, scripts, contact log, commitments) and its PDF.
+
+The caller gathers the values (already formatted, personal ones masked) into a
+:class:`Dossier`; :func:`render_dossier_html` renders ``templates/{zh,en}/dossier.html.j2``
+(autoescaped, :class:`jinja2.StrictUndefined`); zh-Hant is the zh output converted with
+OpenCC. :func:`write_pdf` imports WeasyPrint only when called (it is slow to import); the
+stylesheet names the Noto CJK fonts on the page boxes and the body so Chinese is embedded.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from xieshang.documents.render import to_traditional
+from xieshang.engine.errors import N_, InputError
+
+__all__ = ["Dossier", "DossierDebt", "render_dossier_html", "write_pdf"]
+
+
+@dataclass(frozen=True, slots=True)
+class DossierDebt:
+    """One debt in the dossier (every amount already formatted as ``¥1,234.50``).
+
+    Attributes:
+        name: the debt's name (``#1 花呗``).
+        lender: the lender.
+        account: the masked account ("" for none).
+        bill: rows of (component, amount) — principal, interest, penalty, fees, total.
+        days_overdue: days past due.
+        ladder: rows of (level, months, monthly, total paid, cost, APR).
+        scripts: (title, text) of the scripts included.
+    """
+
+    name: str
+    lender: str
+    account: str
+    bill: Sequence[tuple[str, str]]
+    days_overdue: int
+    ladder: Sequence[tuple[str, str, str, str, str, str]] = ()
+    scripts: Sequence[tuple[str, str]] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Dossier:
+    """The whole case, ready to render.
+
+    Attributes:
+        title: the case's name (masked).
+        today: the date written (ISO).
+        situation: rows of (item, value): why behind, since when, household.
+        debts: the debts.
+        timeline: rows of (date, event), oldest first.
+        budget: rows of (line, amount) of the affordability working.
+        budget_note: its explanation.
+        contacts: rows of (when, channel, agent / 工号, reference, asked, offered, outcome).
+        commitments: rows of (party, what, amount, due, in writing, status).
+    """
+
+    title: str
+    today: str
+    situation: Sequence[tuple[str, str]]
+    debts: Sequence[DossierDebt]
+    timeline: Sequence[tuple[str, str]] = ()
+    budget: Sequence[tuple[str, str]] = ()
+    budget_note: str = ""
+    contacts: Sequence[tuple[str, ...]] = ()
+    commitments: Sequence[tuple[str, ...]] = ()
+
+
+@cache
+def _environment() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("xieshang.documents", "templates"),
+        undefined=jinja2.StrictUndefined, autoescape=True, trim_blocks=True,
+        lstrip_blocks=True)
+
+
+def render_dossier_html(dossier: Dossier, lang: str) -> str:
+    """The dossier as one HTML document in ``lang`` (``zh``, ``en`` or ``zh-Hant``)."""
+    lowered = lang.lower().replace("_", "-")
+    folder = "en" if lowered.startswith("en") else "zh"
+    values: dict[str, Any] = asdict(dossier)
+    html = _environment().get_template(f"{folder}/dossier.html.j2").render(
+        **values, html_lang="zh-Hant" if lowered in ("zh-hant", "zh-tw") else folder)
+    return to_traditional(html) if lowered in ("zh-hant", "zh-tw") else html
+
+
+def write_pdf(html: str, target: Path) -> None:
+    """Write the HTML as a PDF with WeasyPrint (CJK fonts from the stylesheet).
+
+    Raises:
+        InputError: (field ``pdf``) the file cannot be written.
+    """
+    import weasyprint  # slow to import: only here
+
+    try:
+        weasyprint.HTML(string=html).write_pdf(str(target))
+    except OSError as error:
+        raise InputError("pdf", N_("cannot write {file}: {error}"), file=str(target),
+                         error=error.strerror or str(error)) from None

@@ -1,0 +1,258 @@
+"""Tests of xieshang.documents: every negotiation document for two contrasting cases — a
+credit card behind after a loss of income, and a Huabei bill forgotten — with every figure
+checked against the engine's, no unfilled field, no promise of outcome and no rule the
+reference marks as not found; the public post holds no personal data; zh-Hant is
+Traditional."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import jinja2
+import pytest
+
+from xieshang.documents import (
+    DocumentKind,
+    build_context,
+    figures,
+    render_document,
+    to_traditional,
+)
+from xieshang.engine.bill import Bill
+from xieshang.engine.errors import InputError
+from xieshang.engine.money import format_money, money_in_capitals
+from xieshang.engine.negotiation import Ladder, build_ladder, parse_negotiation_data
+from xieshang.engine.preset import Preset, parse_preset
+from xieshang.rules import builtin_text
+
+M = Decimal
+TODAY = date(2026, 3, 10)
+DATA = parse_negotiation_data(builtin_text("_negotiation.toml"), "presets/_negotiation.toml")
+ACCOUNT = "**** **** **** 1111"
+AMOUNT = re.compile(r"-?¥[\d,]+\.\d{2}")
+#: Promises of outcome no document may make.
+PROMISES = ("保证", "保證", "一定能", "肯定能", "guarantee", "will certainly", "确保成功")
+#: Statements of rules the reference marks NF (rules-cn.md §1.2, §3.8: "不得计收复利" not
+#: found; §1.2: the "每日0.1%滞纳金" and "千分之五违约金" claims are unreliable; §8: the
+#: 2018 NIFA convention's text was not found).
+NOT_FOUND = ("不得计收复利", "禁止复利", "compounding is banned", "0.1%滞纳金", "千分之五",
+             "自律公约")
+
+
+def _preset(name: str) -> Preset:
+    return parse_preset(builtin_text(f"{name}.toml"), f"presets/{name}.toml")
+
+
+@dataclass(frozen=True)
+class Case:
+    """A demo case: the bill, the ladder and the hardship reason."""
+
+    name: str
+    preset: Preset
+    bill: Bill
+    ladder: Ladder
+    reason: str
+    note: str
+
+    def context(self, lang: str, *, applicant: str = "李*", account: str = ACCOUNT
+                ) -> dict[str, Any]:
+        return build_context(lang=lang, today=TODAY, applicant=applicant, account=account,
+                             preset=self.preset, bill=self.bill, ladder=self.ladder,
+                             settings=DATA, reason=self.reason, reason_note=self.note,
+                             since=date(2025, 11, 1) if self.reason == "income_loss" else None)
+
+
+def _case(name: str, preset: str, bill: Bill, affordable: str, income: str, reason: str,
+          note: str = "") -> Case:
+    chosen = _preset(preset)
+    ladder = build_ladder(bill, chosen, M(affordable), today=TODAY, income=M(income),
+                          settings=DATA)
+    return Case(name, chosen, bill, ladder, reason, note)
+
+
+# A card 95 days behind after a loss of income: personalised installments (Art. 70,
+# rules-cn.md §3.6 [S]); the budget leaves 1,500 a month for it.
+CARD = _case("card", "credit_card_cn",
+             Bill(as_of=TODAY, principal=M("30000.00"), interest=M("1200.00"),
+                  penalty=M("450.00"), fees=M("0.00"), days_overdue=95),
+             "1500.00", "6000.00", "income_loss", "公司裁员，现在打零工。")
+# A Huabei bill forgotten for 25 days: the budget can clear it at once.
+HUABEI = _case("huabei", "huabei",
+               Bill(as_of=TODAY, principal=M("2000.00"), interest=M("0.00"),
+                    penalty=M("12.50"), fees=M("0.00"), days_overdue=25),
+               "2500.00", "6000.00", "forgot")
+# The edges: a token payment and breathing space.
+TOKEN = _case("token", "credit_card_cn",
+              Bill(as_of=TODAY, principal=M("90000.00"), interest=M("0.00"),
+                   penalty=M("0.00"), fees=M("0.00"), days_overdue=40),
+              "300.00", "3000.00", "illness")
+BREATHING = _case("breathing", "jiebei",
+                  Bill(as_of=TODAY, principal=M("5000.00"), interest=M("100.00"),
+                       penalty=M("20.00"), fees=M("0.00"), days_overdue=10),
+                  "0.00", "2500.00", "family_emergency")
+CASES = (CARD, HUABEI, TOKEN, BREATHING)
+LANGS = ("zh", "en", "zh-Hant")
+
+
+def _render(case: Case, kind: DocumentKind, lang: str) -> str:
+    return render_document(kind, case.context("zh" if lang == "zh-Hant" else lang), lang)
+
+
+ALL = [(case, kind, lang) for case in CASES for kind in DocumentKind for lang in LANGS]
+IDS = [f"{case.name}-{kind.value}-{lang}" for case, kind, lang in ALL]
+
+
+def test_the_demo_cases_contrast() -> None:
+    assert CARD.ladder.outcome.value == "plan"
+    assert len(CARD.ladder.rungs) == 3
+    assert CARD.preset.negotiation.personalised_installments
+    assert HUABEI.ladder.rungs[0].periods == 1
+    assert TOKEN.ladder.outcome.value == "token"
+    assert BREATHING.ladder.outcome.value == "breathing_space"
+
+
+@pytest.mark.parametrize(("case", "kind", "lang"), ALL, ids=IDS)
+def test_every_document_is_filled_honest_and_uses_the_engines_figures(
+        case: Case, kind: DocumentKind, lang: str) -> None:
+    text = _render(case, kind, lang)
+    assert len(text) > 100
+    for leftover in ("{{", "}}", "{%", "None", "Undefined", "[]", "{}"):
+        assert leftover not in text
+    lowered = text.lower()
+    for word in PROMISES + NOT_FOUND:
+        assert word.lower() not in lowered
+    allowed = figures(case.bill, case.ladder)
+    for amount in AMOUNT.findall(text):
+        assert amount in allowed, f"{amount} is not a figure of the engine"
+    if kind is not DocumentKind.SOCIAL:
+        assert format_money(case.bill.total) in text
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_public_post_holds_no_personal_data(case: Case, lang: str) -> None:
+    context = case.context("zh" if lang == "zh-Hant" else lang,
+                           applicant="李明", account="6222020200112233445")
+    text = render_document(DocumentKind.SOCIAL, context, lang)
+    assert "李明" not in text
+    assert "李" not in text
+    assert not re.search(r"\d{3,}", text)  # no account, phone or ID digits, no amounts
+    assert "*" not in text
+    assert "¥" not in text
+    if lang != "zh-Hant":
+        assert case.preset.name.get(lang) in text
+
+
+def test_the_card_letter_states_the_ask_in_figures_and_capitals_and_article_70() -> None:
+    text = _render(CARD, DocumentKind.LETTER, "zh")
+    ask = CARD.ladder.rungs[0]
+    assert ask.evaluation is not None
+    assert text.splitlines()[0] == "个性化分期还款申请"
+    assert (f"分 {ask.periods} 期，每月 {format_money(ask.monthly)}，"
+            f"合计 {format_money(ask.evaluation.total_paid)}") in text
+    assert money_in_capitals(ask.monthly) in text
+    assert money_in_capitals(CARD.bill.total) in text
+    assert f"大写：{money_in_capitals(CARD.ladder.affordable)}" in text
+    # Article 70's six items (rules-cn.md §3.6 [S]).
+    for item in ("债务金额", "还款计划", "是否收取利息和费用", "不再申请信用卡", "违约责任",
+                 "其他还款事项"):
+        assert item in text
+    assert "公司裁员，现在打零工。" in text
+    assert "2025-11-01" in text
+
+
+def test_the_huabei_letter_asks_to_clear_it_at_once_and_for_written_confirmation() -> None:
+    text = _render(HUABEI, DocumentKind.LETTER, "zh")
+    assert text.splitlines()[0] == "协商还款申请"
+    assert "个性化分期" not in text
+    assert "不再申请信用卡" not in text
+    assert "一次还清 ¥2,000.00" in text
+    assert "减免罚息和费用 ¥12.50" in text
+    assert "书面形式" in text
+    english = _render(HUABEI, DocumentKind.PHONE, "en")
+    assert "one payment of ¥2,000.00" in english
+    assert "I forgot the due date" in english
+
+
+def test_the_phone_script_has_every_step() -> None:
+    text = _render(CARD, DocumentKind.PHONE, "zh")
+    walk = CARD.ladder.rungs[-1]
+    fallback = CARD.ladder.rungs[1]
+    for step in ("我是谁", "账户情况", "为什么逾期", "我能还多少", "我的请求",
+                 "如果对方不同意", "请对方确认", "工号", "编号"):
+        assert step in text
+    assert ACCOUNT in text
+    assert format_money(CARD.ladder.affordable) in text
+    assert f"每月 {format_money(fallback.monthly)}" in text
+    assert f"超过每月 {format_money(walk.monthly)}" in text
+    chat = _render(CARD, DocumentKind.CHAT, "zh").splitlines()
+    assert all(len(line) <= 120 for line in chat)  # short messages
+
+
+def test_token_and_breathing_space_ask_for_what_the_budget_allows() -> None:
+    token = _render(TOKEN, DocumentKind.LETTER, "zh")
+    assert f"每月先还 {format_money(TOKEN.ladder.affordable)}" in token
+    assert f"{DATA.ladder.token_review_months} 个月后" in token
+    pause = _render(BREATHING, DocumentKind.CHAT, "en")
+    assert f"a pause of {DATA.ladder.breathing_months} months" in pause
+
+
+def test_the_complaint_goes_to_12378() -> None:
+    text = _render(CARD, DocumentKind.COMPLAINT, "zh")
+    assert "12378" in text
+    assert "国家金融监督管理总局" in text
+
+
+def test_zh_hant_is_traditional() -> None:
+    for kind in DocumentKind:
+        text = _render(CARD, kind, "zh-Hant")
+        for simplified in ("协商", "还款", "个性化", "账户", "说明"):
+            assert simplified not in text
+    assert "協商" in _render(CARD, DocumentKind.PHONE, "zh-Hant")
+    assert "發卡銀行" in _render(CARD, DocumentKind.LETTER, "zh-Hant")  # not 髮卡
+    assert to_traditional("协商还款") == "協商還款"
+
+
+def test_a_missing_value_fails_instead_of_leaving_a_gap() -> None:
+    context = CARD.context("zh")
+    del context["affordable"]
+    with pytest.raises(jinja2.UndefinedError):
+        render_document(DocumentKind.PHONE, context, "zh")
+
+
+def test_unknown_kind_or_language_names_the_field() -> None:
+    with pytest.raises(InputError) as error:
+        render_document("fax", CARD.context("zh"), "zh")
+    assert error.value.field == "channel"
+    with pytest.raises(InputError) as error:
+        render_document(DocumentKind.PHONE, CARD.context("zh"), "fr")
+    assert error.value.field == "lang"
+
+
+def test_the_dossier_html_escapes_what_the_person_typed_and_converts_to_hant() -> None:
+    from xieshang.documents.dossier import Dossier, DossierDebt, render_dossier_html
+
+    letter = _render(CARD, DocumentKind.LETTER, "zh")
+    dossier = Dossier(
+        title="李*", today=TODAY.isoformat(),
+        situation=[("逾期原因", "<b>收入中断</b>")],
+        debts=[DossierDebt(name="#1 银行信用卡", lender="发卡银行", account=ACCOUNT,
+                           bill=[("合计", format_money(CARD.bill.total))], days_overdue=95,
+                           ladder=[("首选", "28", "¥1.00", "¥2.00", "¥0.00", "0.00%")],
+                           scripts=[("书面申请", letter)])],
+        timeline=[("2025-11-01", "收入中断")])
+    html = render_dossier_html(dossier, "zh")
+    assert "&lt;b&gt;收入中断&lt;/b&gt;" in html
+    assert "<b>" not in html
+    assert format_money(CARD.bill.total) in html
+    assert 'font-family: "Noto Sans CJK SC"' in html
+    assert "@page" in html
+    assert "（暂无记录）" in html  # no contacts, no commitments
+    hant = render_dossier_html(dossier, "zh-Hant")
+    assert 'lang="zh-Hant"' in hant
+    assert "協商材料" in hant
+    assert "Negotiation dossier" in render_dossier_html(dossier, "en")
