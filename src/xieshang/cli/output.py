@@ -100,6 +100,19 @@ class Out:
             parts.append(Text(caption, style="dim"))
         return Group(*parts)
 
+    def bullets(self, lines: Iterable[str], *, indent: int = 2, mark: str = "•") -> Any:
+        """A bullet list that wraps Chinese text in place (rich would move a long run of
+        Chinese, which has no spaces to break at, to a line of its own after the bullet)."""
+        from rich.padding import Padding
+        from rich.table import Table
+
+        grid = Table.grid(padding=(0, 1))
+        grid.add_column(no_wrap=True)
+        grid.add_column(overflow="fold")
+        for line in lines:
+            grid.add_row(mark, line)
+        return Padding(grid, (0, 0, 0, indent))
+
     def print(self, *items: Any) -> None:
         console = self.console()
         for item in items:
