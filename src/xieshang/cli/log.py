@@ -235,11 +235,13 @@ def log_add(debt_ref: str | None, channel: str, evidence: tuple[Path, ...],
         contact = tx.add(Contact(case_id=case.id, debt_id=debt.id, **values))
         _add_evidence(tx, contact, files)
         payload = _contact_json(tx, out, contact)
+    rights = _rights(out, contact.channel == "collector_call")
     if out.as_json:
-        out.json({"contact": payload})
+        out.json({"contact": payload, "rights": rights})
         return
     out.print(out._("Contact {id} recorded for {name}.").format(id=contact.id,
                                                                  name=debt_name(out, debt)))
+    _print_rights(out, rights)
 
 
 @log_app.command("list")
@@ -520,11 +522,12 @@ def alerts_command(case_id: str | None = None, lang: str | None = None,
         calls = [CallRecord(c.id, c.happened_at)
                  for c in tx.find(Contact, case_id=case.id, channel="collector_call")]
     alerts = follow_up(promises, calls, day, law())
+    rights = _rights(out, any(a.code in CALL_ALERTS for a in alerts))
     if out.as_json:
         out.json({"case": case.id, "as_of": day, "alerts": [
             {"code": a.code, "message": _(a.msgid).format(**a.params), "params": dict(a.params),
              "on": a.on, "commitment": a.commitment_id, "contacts": list(a.contact_ids),
-             "source": a.source} for a in alerts]})
+             "source": a.source} for a in alerts], "rights": rights})
         return
     if not alerts:
         out.print(_("Nothing needs following up today."))
@@ -535,6 +538,24 @@ def alerts_command(case_id: str | None = None, lang: str | None = None,
             source = _("source: {ref}").format(ref=alert.source)
             line += f" [dim]({source})[/dim]"
         out.print(line)
+    _print_rights(out, rights)
+
+
+# The alerts about collectors' calls: where the know-your-rights card is shown.
+CALL_ALERTS = ("calls_over_limit", "call_in_quiet_hours")
+
+
+def _rights(out: Out, shown: bool) -> list[str] | None:
+    """The know-your-rights card's key lines, when ``shown`` (else ``None``)."""
+    from xieshang.cli.negotiate import rights_lines
+
+    return rights_lines(out.lang) if shown else None
+
+
+def _print_rights(out: Out, lines: list[str] | None) -> None:
+    if lines:
+        out.print("", f"[bold]{lines[0]}[/bold]", *lines[1:],
+                  out._("The whole card, with sources: `xieshang prepare`."))
 
 
 @cache

@@ -21,17 +21,25 @@ from xieshang.engine.errors import N_, InputError
 if TYPE_CHECKING:
     from xieshang.cli.output import Out
     from xieshang.engine.bill import Bill
-    from xieshang.engine.negotiation import Ladder, NegotiationData, OfferCheck
-    from xieshang.engine.preset import Preset
+    from xieshang.engine.negotiation import Card, Ladder, NegotiationData, OfferCheck
+    from xieshang.engine.preset import Preset, Source
     from xieshang.store.db import Tx
     from xieshang.store.model import Case, Debt
 
-__all__ = ["DebtInputs", "debt_inputs", "negotiation_data"]
+__all__ = ["DebtInputs", "arrangement_params", "arrangement_proposal", "card_json",
+           "debt_inputs", "negotiation_data", "rights_lines", "scam_line"]
 
 VERDICTS = {
     "affordable": N_("Affordable"),
     "ask_changes": N_("Not affordable as offered: ask for changes"),
     "unaffordable": N_("Not affordable"),
+}
+
+# The case file's hardship reasons → the data file's (``other``: none, so every item shows).
+CASE_REASONS = {
+    "income_loss": ("unemployment", "income_drop"),
+    "family_emergency": ("family_hardship",),
+    "other": (),
 }
 
 
@@ -120,6 +128,52 @@ def _percent(value: Decimal | None) -> str:
     return "—" if value is None else f"{(value * 100).quantize(Decimal('0.01'))}%"
 
 
+def _source_json(source: Source) -> dict[str, Any]:
+    return {"confidence": source.confidence.value, "ref": source.ref,
+            "urls": list(source.urls)}
+
+
+def _mark(source: Source) -> str:
+    """A source mark for text output: ``[V] §8.1``."""
+    return f"[{source.confidence.value}] {source.ref}".strip()
+
+
+def card_json(card: Card, lang: str) -> dict[str, Any]:
+    """A card (know-your-rights or anti-scam) as plain values in one language."""
+    return {"title": card.title.get(lang), "intro": card.intro.get(lang),
+            "items": [{"id": item.id, "text": item.text.get(lang),
+                       "source": _source_json(item.source)} for item in card.items]}
+
+
+def _print_card(out: Out, card: Card) -> None:
+    out.print(f"[bold]{card.title.get(out.lang)}[/bold]", card.intro.get(out.lang))
+    out.print(out.bullets(f"{item.text.get(out.lang)} {_mark(item.source)}"
+                          for item in card.items))
+
+
+def scam_line(lang: str) -> str:
+    """The anti-scam card's one-line reminder (its intro)."""
+    return "⚠ " + negotiation_data().scam.intro.get(lang)
+
+
+def rights_lines(lang: str) -> list[str]:
+    """The know-your-rights card's key lines: its title and intro."""
+    card = negotiation_data().rights
+    return [card.title.get(lang), card.intro.get(lang)]
+
+
+def _hardship_ids(tx: Tx, case: Case) -> tuple[str, ...]:
+    """The case's hardship reason as a data id (none when unknown or not filled in)."""
+    from xieshang.store.model import Hardship
+
+    found = tx.find(Hardship, case_id=case.id)
+    if not found:
+        return ()
+    known = {item.id for item in negotiation_data().hardship_reasons}
+    reason = found[-1].reason
+    return tuple(r for r in CASE_REASONS.get(reason, (reason,)) if r in known)
+
+
 # ------------------------------------------------------------------------------- ladder
 
 
@@ -178,9 +232,11 @@ def ladder_command(debt_id: str | None, case_id: str | None = None, lang: str | 
         rows, right=[1, 2, 3, 4, 5]))
     for rung in inputs.ladder.rungs:
         out.print(rung.label.get(out.lang) + ":")
-        for reason in rung.reasons:
-            mark = "" if reason.source is None else f" [{reason.source.confidence.value}]"
-            out.print(f"  • {reason.render(_(reason.message))}{mark}")
+        out.print(out.bullets(
+            reason.render(_(reason.message))
+            + ("" if reason.source is None else f" [{reason.source.confidence.value}]")
+            for reason in rung.reasons))
+    out.print(scam_line(out.lang))
 
 
 # -------------------------------------------------------------------------------- offer
@@ -215,6 +271,44 @@ def check_json(check: OfferCheck, _: Callable[[str], str]) -> dict[str, Any]:
     }
 
 
+def arrangement_params(offer: Any, check: OfferCheck) -> dict[str, Any]:
+    """What rebuilds an accepted offer's schedule with ``arrangements.evaluate``: the
+    proposal's fields as JSON values (rates and amounts as exact strings). When only the
+    monthly amount was given, the rate implied by it (never below 0) stands for the cost."""
+    annual = offer.annual_rate
+    if check.implied:
+        annual = max(check.apr_nominal or Decimal(0), Decimal(0))
+    elif not offer.has_cost:
+        annual = Decimal(0)
+    values = {"periods": offer.periods, "annual_rate": annual,
+              "monthly_fee_rate": offer.monthly_fee_rate,
+              "total_fee_rate": offer.total_fee_rate, "waive_penalty": offer.waive_penalty,
+              "waive_fees": offer.waive_fees, "waive_interest": offer.waive_interest,
+              "down_payment": check.down_payment, "method": offer.method.value}
+    return {key: value if isinstance(value, int) or value is None else str(value)
+            for key, value in values.items()}
+
+
+def arrangement_proposal(params: dict[str, Any]) -> Any:
+    """The :class:`xieshang.engine.arrangements.Proposal` of stored ``arrangement_params``."""
+    from xieshang.engine.arrangements import Kind, Proposal
+    from xieshang.engine.schedules import Method
+
+    def number(key: str) -> Decimal | None:
+        value = params.get(key)
+        return None if value is None else Decimal(str(value))
+
+    return Proposal(Kind.INSTALLMENTS, periods=int(params["periods"]),
+                    annual_rate=number("annual_rate"),
+                    monthly_fee_rate=number("monthly_fee_rate"),
+                    total_fee_rate=number("total_fee_rate"),
+                    waive_penalty=number("waive_penalty") or Decimal(0),
+                    waive_fees=number("waive_fees") or Decimal(0),
+                    waive_interest=number("waive_interest") or Decimal(0),
+                    down_payment=number("down_payment") or Decimal("0.00"),
+                    method=Method(params["method"]))
+
+
 @app.command("offer", context_settings=CONTEXT)
 @common_options
 @case_option
@@ -228,9 +322,10 @@ def check_json(check: OfferCheck, _: Callable[[str], str]) -> dict[str, Any]:
 @click.option("--waive-penalty", "waive_penalty", is_flag=True, help="减免全部罚息和费用. Penalty and fees waived.")
 @click.option("--down-payment", "down_payment", default=None, metavar="AMOUNT", help="需要先还的金额. An amount to pay first.")
 @click.option("--save", "save", is_flag=True, help="把这个方案记入案例（对方提出的方案）. Record it as an offered proposal.")
+@click.option("--accept", "accept", is_flag=True, help="接受这个方案：记入案例并作为这笔债务的还款安排. Accept it: the debt's arrangement.")
 def offer_command(debt_id: str | None, periods: str, monthly: str | None, fee_rate: str | None,
                   monthly_fee_rate: str | None, annual_rate: str | None, waive_penalty: bool,
-                  down_payment: str | None, save: bool, case_id: str | None = None,
+                  down_payment: str | None, save: bool, accept: bool, case_id: str | None = None,
                   lang: str | None = None, as_json: bool = False) -> None:
     """检查对方提出的方案：还得起吗、真实年化和总成本、下一步怎么说 (check a counter-offer)."""
     from xieshang.engine.negotiation import Offer, check_offer
@@ -248,20 +343,29 @@ def offer_command(debt_id: str | None, periods: str, monthly: str | None, fee_ra
                   waive_penalty=waiver, waive_fees=waiver,
                   down_payment=_optional_amount(down_payment, "down_payment"))
     saved = None
-    with session(out, readonly=not save) as tx:
+    with session(out, readonly=not (save or accept)) as tx:
         inputs = debt_inputs(out, tx, case_id, debt_id)
         check = check_offer(inputs.bill, inputs.preset, offer, inputs.affordable,
                             inputs.ladder, today=inputs.day)
-        if save:
+        if save or accept:
+            from dataclasses import replace
+
             from xieshang.store.model import Proposal
 
-            params = {"periods": offer.periods, "monthly": monthly, "fee_rate": fee_rate,
-                      "monthly_fee_rate": monthly_fee_rate, "annual_rate": annual_rate,
-                      "waive_penalty": waive_penalty, "down_payment": down_payment,
-                      "verdict": check.verdict.value}
-            saved = tx.add(Proposal(debt_id=inputs.debt.id, kind="offer",
-                                    params={k: v for k, v in params.items() if v is not None},
-                                    created_on=inputs.day, status="offered")).id
+            params: dict[str, Any] = {
+                "periods": offer.periods, "monthly": monthly, "fee_rate": fee_rate,
+                "monthly_fee_rate": monthly_fee_rate, "annual_rate": annual_rate,
+                "waive_penalty": waive_penalty, "down_payment": down_payment,
+                "verdict": check.verdict.value}
+            params = {k: v for k, v in params.items() if v is not None}
+            if accept:
+                params["arrangement"] = arrangement_params(offer, check)
+            saved = tx.add(Proposal(debt_id=inputs.debt.id, kind="offer", params=params,
+                                    created_on=inputs.day,
+                                    status="accepted" if accept else "offered",
+                                    decided_on=inputs.day if accept else None)).id
+            if accept:
+                tx.update(replace(inputs.debt, status="arrangement"))
     if out.as_json:
         payload = check_json(check, _)
         payload["proposal"] = saved
@@ -278,10 +382,198 @@ def offer_command(debt_id: str | None, periods: str, monthly: str | None, fee_ra
     out.print(out.table(_("The offer: {verdict}").format(verdict=_(VERDICTS[check.verdict.value])),
                         [_("Item"), _("Amount")], rows, right=[1]))
     out.print(_("What to say next:"))
-    for advice in check.advice:
-        out.print(f"  • {advice.render(_(advice.message))}")
-    if saved is not None:
+    out.print(out.bullets(advice.render(_(advice.message)) for advice in check.advice))
+    if accept:
+        out.print(_("Accepted: recorded as proposal {id}; the debt is now under an "
+                    "arrangement and `xieshang plan` follows it. Keep the lender's written "
+                    "confirmation.").format(id=saved))
+    elif saved is not None:
         out.print(_("Recorded as proposal {id}.").format(id=saved))
+    out.print(scam_line(out.lang))
+
+
+# ----------------------------------------------------------------------------- refused
+
+RUNGS = ("ask", "fallback", "walk_away")
+
+
+def _channel_json(channel: Any, lang: str, source: Source | None = None) -> dict[str, Any]:
+    """A lender's channel (preset, its ``source`` given) or an official one (data file) as
+    plain values."""
+    data: dict[str, Any] = {
+        "id": getattr(channel, "id", None) or getattr(channel, "kind", ""),
+        "name": channel.name.get(lang), "value": channel.value,
+        "hours": None if channel.hours is None else channel.hours.get(lang),
+        "good_for": None if channel.good_for is None else channel.good_for.get(lang)}
+    source = getattr(channel, "source", source)
+    data["source"] = None if source is None else _source_json(source)
+    return data
+
+
+def _channel_line(item: dict[str, Any]) -> str:
+    parts = [f"{item['name']}: {item['value']}" if item["value"] else item["name"]]
+    if item["hours"]:
+        parts.append(item["hours"])
+    line = " · ".join(parts)
+    if item["good_for"]:
+        line += f" — {item['good_for']}"
+    if item["source"] is not None:
+        line += f" [dim][{item['source']['confidence']}] {item['source']['ref']}[/dim]"
+    return line
+
+
+# The official channels shown after every refusal: complaints and the credit-report objection.
+COMPLAINT_CHANNELS = ("nfra_12378", "pboc_12363", "credit_centre_web", "credit_centre_hotline")
+
+
+@app.command("refused", context_settings=CONTEXT)
+@common_options
+@case_option
+@click.option("--reason", "reason", required=True,
+              help="no_hardship_proof | offer_too_low | term_too_long | not_eligible | app_only")
+@click.option("--debt", "debt_id", default=None, metavar="ID",
+              help="债务编号（案例只有一笔时可省略）. The debt (optional with one debt).")
+@click.option("--rung", "rung", default="ask", show_default=True,
+              help="被拒绝的是哪一级：ask | fallback | walk_away. The rung they refused.")
+@click.option("--log", "log_channel", default=None, metavar="CHANNEL",
+              help="同时记为一次联系（渠道：phone | chat | app | letter | social | branch）. "
+                   "Also record it as a contact on this channel.")
+def refused_command(reason: str, debt_id: str | None, rung: str, log_channel: str | None,
+                    case_id: str | None = None, lang: str | None = None,
+                    as_json: bool = False) -> None:
+    """对方拒绝了：可能的原因和下一步 (they said no: the likely cause and the next moves)."""
+    from xieshang.cli.session import preset_of
+    from xieshang.engine.negotiation import next_moves
+
+    out = _out(lang, as_json)
+    _ = out._
+    data = negotiation_data()
+    refusal = data.refusal(reason.strip())
+    level = rung.strip().lower().replace("-", "_")
+    if level not in RUNGS:
+        raise InputError("rung", N_("must be one of {allowed} (got {value})"),
+                         allowed=", ".join(RUNGS), value=rung)
+    channel = None
+    if log_channel is not None:
+        from xieshang.cli.log import CHANNELS, _choice
+
+        channel = _choice(log_channel, CHANNELS, "log")
+    contact = None
+    with session(out, readonly=channel is None) as tx:
+        case = find_case(tx, case_id)
+        ladder = None
+        try:
+            inputs = debt_inputs(out, tx, case_id, debt_id)
+            debt, preset, ladder = inputs.debt, inputs.preset, inputs.ladder
+        except InputError as error:
+            if error.field != "budget":
+                raise
+            debt = find_debt(tx, case, debt_id)
+            preset = preset_of(debt)
+        hardship = _hardship_ids(tx, case)
+        name = debt_name(out, debt)
+        moves = next_moves(refusal.id, preset, ladder, data, refused=level, hardship=hardship)
+        if channel is not None:
+            from xieshang.store.db import now
+            from xieshang.store.model import Contact
+
+            contact = tx.add(Contact(case_id=case.id, debt_id=debt.id, channel=channel,
+                                     happened_at=now().replace(second=0, microsecond=0),
+                                     asked=level, outcome="refused",
+                                     notes=f"{refusal.id}: {refusal.label.get(out.lang)}")).id
+    wanted = {channel.id for move in moves for channel in move.official}
+    wanted.update(COMPLAINT_CHANNELS)
+    official = [_channel_json(c, out.lang) for c in data.official if c.id in wanted]
+    payload: dict[str, Any] = {
+        "debt": debt.id, "reason": refusal.id, "label": refusal.label.get(out.lang),
+        "cause": refusal.cause.get(out.lang), "source": _source_json(refusal.source),
+        "rung": level, "ladder": ladder is not None,
+        "moves": [{"code": move.code, "kind": move.kind.value,
+                   "text": move.render(out.lang), "source": _source_json(move.source),
+                   "materials": [{"id": m.id, "label": m.label.get(out.lang),
+                                  "detail": m.detail.get(out.lang),
+                                  "source": _source_json(m.source)} for m in move.materials],
+                   "official": [c.id for c in move.official],
+                   "channels": [_channel_json(c, out.lang, preset.source_of("channels"))
+                                for c in move.channels]}
+                  for move in moves],
+        "channels": [_channel_json(c, out.lang, preset.source_of("channels"))
+                     for c in preset.channels],
+        "official": official, "contact": contact,
+    }
+    if out.as_json:
+        out.json(payload)
+        return
+    out.print(f"[bold]{payload['label']}[/bold] — {name}")
+    out.print(_("Likely cause:") + f" {payload['cause']} [dim]{_mark(refusal.source)}[/dim]")
+    out.print(_("Next moves, one at a time:"))
+    for index, move in enumerate(moves, 1):
+        out.print(out.bullets([f"{move.render(out.lang)} {_mark(move.source)}"], indent=0,
+                              mark=f"{index}."))
+        out.print(out.bullets((f"{m.label.get(out.lang)}: {m.detail.get(out.lang)}"
+                               for m in move.materials), indent=3, mark="–"))
+    if payload["channels"]:
+        out.print(_("The lender's channels:"))
+        out.print(out.bullets(_channel_line(item) for item in payload["channels"]))
+    out.print(_("If the rules were not followed, the official channels:"))
+    out.print(out.bullets(_channel_line(item) for item in official))
+    if contact is not None:
+        out.print(_("Contact {id} recorded for {name}.").format(id=contact, name=name))
+    if ladder is None:
+        out.print(_("Fill in the budget (`xieshang budget set`) to get a revised offer with "
+                    "your own numbers."))
+
+
+# ----------------------------------------------------------------------------- prepare
+
+
+@app.command("prepare", context_settings=CONTEXT)
+@common_options
+@case_option
+@click.option("--debt", "debt_id", default=None, metavar="ID",
+              help="债务编号（案例只有一笔时可省略）. The debt (optional with one debt).")
+def prepare_command(debt_id: str | None, case_id: str | None = None, lang: str | None = None,
+                    as_json: bool = False) -> None:
+    """联系贷款机构之前要准备什么：材料清单、渠道、你的权利、小心付费代理
+    (what to prepare before contacting the lender)."""
+    from xieshang.cli.session import preset_of
+    from xieshang.engine.negotiation import materials_for
+
+    out = _out(lang, as_json)
+    _ = out._
+    data = negotiation_data()
+    with session(out, readonly=True) as tx:
+        case = find_case(tx, case_id)
+        debt = find_debt(tx, case, debt_id)
+        hardship = _hardship_ids(tx, case)
+        name = debt_name(out, debt)
+    preset = preset_of(debt)
+    materials = materials_for(data, preset.product_kind, hardship)
+    payload: dict[str, Any] = {
+        "debt": debt.id, "preset": preset.id, "product_kind": preset.product_kind.value,
+        "hardship": list(hardship),
+        "materials": [{"id": m.id, "label": m.label.get(out.lang),
+                       "detail": m.detail.get(out.lang), "source": _source_json(m.source)}
+                      for m in materials],
+        "channels": [_channel_json(c, out.lang, preset.source_of("channels"))
+                     for c in preset.channels],
+        "rights": card_json(data.rights, out.lang),
+        "scam": card_json(data.scam, out.lang),
+    }
+    if out.as_json:
+        out.json(payload)
+        return
+    out.print(_("Before you contact the lender about {debt}:").format(debt=name))
+    out.print("[bold]" + _("Materials to prepare") + "[/bold]")
+    out.print(out.bullets((f"{m.label.get(out.lang)}: {m.detail.get(out.lang)} "
+                           f"{_mark(m.source)}" for m in materials), mark="☐"))
+    out.print("[bold]" + _("Channels") + "[/bold]")
+    if not payload["channels"]:
+        out.print("  " + _("This product's rules list no channels: use the number on your "
+                           "contract or statement."))
+    out.print(out.bullets(_channel_line(item) for item in payload["channels"]))
+    _print_card(out, data.rights)
+    _print_card(out, data.scam)
 
 
 # ------------------------------------------------------------------------------- script

@@ -7,6 +7,7 @@ always shown as ``¥1,234.50`` in tables and as the string ``"1234.50"`` in JSON
 from __future__ import annotations
 
 import json
+import re
 import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -18,7 +19,18 @@ from typing import Any
 from xieshang.engine.money import format_money
 from xieshang.i18n import gettext_for, normalize_lang
 
-__all__ = ["Out", "jsonable"]
+__all__ = ["Out", "jsonable", "safe_markup"]
+
+#: The rich style tags the fronts use on purpose; any other "[...]" in a text is data
+#: (a source mark "[S]", a placeholder "[lender]") and is shown as written.
+_OUR_TAGS = re.compile(
+    r"\[(?!/?(?:bold|dim|italic|underline|red|green|yellow|cyan|magenta|blue)"
+    r"(?: [a-z ]+)?\]|/\])")
+
+
+def safe_markup(text: str) -> str:
+    """Escape every ``[`` that does not open one of our own style tags."""
+    return _OUR_TAGS.sub(r"\\[", text)
 
 
 def jsonable(value: Any) -> Any:
@@ -94,7 +106,7 @@ class Out:
             table.add_column(column, justify="right" if numeric else "left",
                              overflow="fold", no_wrap=numeric)
         for row in rows:
-            table.add_row(*row)
+            table.add_row(*(safe_markup(c) if isinstance(c, str) else c for c in row))
         parts: list[Any] = [Text(title, style="bold"), table]
         if caption:
             parts.append(Text(caption, style="dim"))
@@ -110,10 +122,10 @@ class Out:
         grid.add_column(no_wrap=True)
         grid.add_column(overflow="fold")
         for line in lines:
-            grid.add_row(mark, line)
+            grid.add_row(mark, safe_markup(line))
         return Padding(grid, (0, 0, 0, indent))
 
     def print(self, *items: Any) -> None:
         console = self.console()
         for item in items:
-            console.print(item)
+            console.print(safe_markup(item) if isinstance(item, str) else item)

@@ -167,11 +167,15 @@ def _input(out: Out, tx: Tx, case: Case, budget_text: str | None, order_text: st
     overdue: dict[str, Any] = {}
     current: list[Any] = []
     minimums: dict[str, Any] = {}
+    arrangements: dict[str, Any] = {}
     for debt in debts:
         key = str(debt.id)
         bill, engine_debt = current_bill(tx, debt, day)
         if engine_debt is not None:
             overdue[key] = engine_debt
+            agreed = _arrangement(tx, debt)
+            if agreed is not None:
+                arrangements[key] = (agreed, 0)
             continue
         rate = _annual_rate(debt)
         if rate is None:
@@ -196,9 +200,40 @@ def _input(out: Out, tx: Tx, case: Case, budget_text: str | None, order_text: st
         raise InputError("order", N_("the custom strategy needs --order, e.g. --order 2,1,3"))
     horizon = parse_count(horizon_text, "horizon", minimum=1, maximum=600) if horizon_text else 120
     plan_input = plan_input_from_case(overdue, amount, day, law=law(), labels=names,
-                                      current=current, minimums=minimums, order=order,
+                                      current=current, arrangements=arrangements,
+                                      minimums=minimums, order=order,
                                       horizon_months=horizon)
     return plan_input, names, source
+
+
+def _arrangement(tx: Tx, debt: Any) -> Any:
+    """The arrangement of a debt under one: its latest accepted proposal rebuilt with
+    ``arrangements.evaluate`` on the debt's bill of the day it was accepted (``None`` when the
+    debt is not under an arrangement or the proposal holds no schedule)."""
+    from xieshang.cli.debt import current_bill
+    from xieshang.cli.negotiate import arrangement_proposal
+    from xieshang.cli.session import preset_of
+    from xieshang.engine.arrangements import evaluate
+    from xieshang.engine.bill import Bill
+    from xieshang.engine.strategy import arrangement_from_schedule
+    from xieshang.store.model import Proposal
+
+    if debt.status != "arrangement":
+        return None
+    accepted = [p for p in tx.find(Proposal, debt_id=debt.id, status="accepted")
+                if "arrangement" in p.params]
+    if not accepted:
+        return None
+    proposal = max(accepted, key=lambda p: (p.decided_on or p.created_on, p.id))
+    day = proposal.created_on
+    bill, _engine = current_bill(tx, debt, day)
+    if bill is None:
+        bill = Bill(as_of=day, principal=debt.principal, interest=debt.interest,
+                    penalty=debt.penalty, fees=debt.fees)
+    evaluation = evaluate(bill, preset_of(debt),
+                          arrangement_proposal(proposal.params["arrangement"]), today=day)
+    return arrangement_from_schedule(evaluation.schedule,
+                                     down_payment=evaluation.down_payment, down_payment_on=day)
 
 
 def _annual_rate(debt: Any) -> Decimal | None:
