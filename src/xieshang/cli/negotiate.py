@@ -153,7 +153,7 @@ def _print_card(out: Out, card: Card) -> None:
 
 def scam_line(lang: str) -> str:
     """The anti-scam card's one-line reminder (its intro)."""
-    return "⚠ " + negotiation_data().scam.intro.get(lang)
+    return negotiation_data().scam.intro.get(lang)
 
 
 def rights_lines(lang: str) -> list[str]:
@@ -236,7 +236,7 @@ def ladder_command(debt_id: str | None, case_id: str | None = None, lang: str | 
             reason.render(_(reason.message))
             + ("" if reason.source is None else f" [{reason.source.confidence.value}]")
             for reason in rung.reasons))
-    out.print(scam_line(out.lang))
+    out.print(out.bullets([scam_line(out.lang)], indent=0, mark="⚠"))
 
 
 # -------------------------------------------------------------------------------- offer
@@ -389,7 +389,7 @@ def offer_command(debt_id: str | None, periods: str, monthly: str | None, fee_ra
                     "confirmation.").format(id=saved))
     elif saved is not None:
         out.print(_("Recorded as proposal {id}.").format(id=saved))
-    out.print(scam_line(out.lang))
+    out.print(out.bullets([scam_line(out.lang)], indent=0, mark="⚠"))
 
 
 # ----------------------------------------------------------------------------- refused
