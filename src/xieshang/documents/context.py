@@ -105,7 +105,7 @@ def build_context(
         "applicant": applicant,
         "account": account,
         "lender": lender or preset.lender.get(code),
-        "product": preset.name.get(code),
+        "product": _spoken_name(preset.name.get(code)),
         "product_kind": preset.product_kind.value,
         "personalised": preset.negotiation.personalised_installments,
         "bill": {
@@ -159,3 +159,10 @@ def figures(bill: Bill, ladder: Ladder) -> frozenset[str]:
                        rung.evaluation.waived]
     return frozenset(format_money(value) for value in values)
 
+
+def _spoken_name(name: str) -> str:
+    """A product's name as a person says it: a generic preset's "（通用）" / " (generic)"
+    qualifier is for choosing the preset, not for a letter ("我是银行信用卡用户")."""
+    for qualifier in ("（通用）", " (generic)"):
+        name = name.removesuffix(qualifier)
+    return name
