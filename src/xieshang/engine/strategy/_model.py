@@ -605,7 +605,7 @@ class SolverReport:
     bound: Decimal | None
     variables: int
     binaries: int
-    seconds: float
+    seconds: float  # float-ok: solver time, not money
 
 
 @dataclass(frozen=True, slots=True)

@@ -134,7 +134,7 @@ class _Solution:
     gap: Decimal | None
     variables: int
     binaries: int
-    seconds: float
+    seconds: float  # float-ok: solver time, not money
 
 
 def _float(value: Decimal) -> float:  # float-ok: money into the solver only
