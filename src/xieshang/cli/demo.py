@@ -68,8 +68,11 @@ def run(lang: str | None, as_json: bool) -> None:
     from xieshang.cli import render
     from xieshang.cli.budget import budget_report, render_report
     from xieshang.cli.debt import current_bill, status_lines, status_table
+    from xieshang.cli.plan import _input as plan_inputs
+    from xieshang.cli.plan_render import month_table
     from xieshang.cli.rulesdata import law
     from xieshang.engine.arrangements import standard_options
+    from xieshang.engine.strategy import Strategy, make_plan, this_month
     from xieshang.engine.timeline import timeline
     from xieshang.store.db import open_store
     from xieshang.store.model import Debt
@@ -92,14 +95,21 @@ def run(lang: str | None, as_json: bool) -> None:
                 results.append((debt.label, engine_debt, bill, events, options))
             status = status_lines(out, tx, case.id, today)
             report = budget_report(out, tx, case, "pro_rata")
+            plan_input, names, _source = plan_inputs(out, tx, case, None, None, None,
+                                                     Strategy.PRO_RATA)
     assert report is not None
+    month_plan = make_plan(plan_input, Strategy.PRO_RATA)
+    actions = this_month(month_plan)
     if out.as_json:
         out.json({"as_of": today, "debts": [
             {"label": label, "product": debt.preset.id, "bill": render.bill_json(bill),
              "timeline": render.events_json(events),
              "options": [render.option_json(out, o) for o in options]}
             for label, debt, bill, events, options in results],
-            "status": status, "budget": report})
+            "status": status, "budget": report,
+            "this_month": [{"debt": a.key, "name": names.get(a.key, a.label),
+                            "amount": a.amount, "by": a.by, "required": a.required,
+                            "unpaid": a.unpaid, "kind": a.kind} for a in actions]})
         return
     out.print(_("xieshang demo: a made-up person with three overdue debts, seen on {date}.")
               .format(date=today.isoformat()),
@@ -114,3 +124,8 @@ def run(lang: str | None, as_json: bool) -> None:
     out.print(*status_table(out, status, today))
     out.print("")
     out.print(*render_report(out, report))
+    out.print("")
+    out.print(*month_table(out, month_plan, actions, names))
+    out.print("", _("On your own case: `xieshang case new --name NAME`, then `debt add`, "
+                    "`budget set`, `plan month`, `prepare`, `ladder` and `script --channel "
+                    "phone` (see docs/cli.md)."))
