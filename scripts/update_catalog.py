@@ -27,7 +27,8 @@ def extract() -> dict[str, list[tuple[str, int]]]:
     """msgid → places it is used."""
     found: dict[str, list[tuple[str, int]]] = {}
     for filename, lineno, message, _comments, _context in extract_from_dir(
-        str(PACKAGE), method_map=[("**.py", "python")], keywords=KEYWORDS
+        str(PACKAGE), method_map=[("**.py", "python"),
+                                  ("**/templates/**.html", "jinja2.ext:babel_extract")], keywords=KEYWORDS
     ):
         if isinstance(message, str) and message:
             found.setdefault(message, []).append((filename, lineno))

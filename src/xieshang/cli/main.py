@@ -120,8 +120,9 @@ from xieshang.cli import exchange as _exchange  # noqa: E402  (export, import, b
 from xieshang.cli import log as _log  # noqa: E402  (log, promise, alerts, remind)
 from xieshang.cli import negotiate as _negotiate  # noqa: E402  (ladder, offer, script)
 from xieshang.cli import plan as _plan  # noqa: E402  (plan, plan month)
+from xieshang.cli import serve as _serve  # noqa: E402  (serve: the web app)
 
-del _calc, _case, _debt, _budget, _exchange, _log, _negotiate, _plan
+del _calc, _case, _debt, _budget, _exchange, _log, _negotiate, _plan, _serve
 
 
 def run(argv: list[str] | None = None) -> None:

@@ -1,0 +1,149 @@
+"""The web app, in process (httpx ASGI transport; no port is opened)."""
+
+from __future__ import annotations
+
+import asyncio
+import subprocess
+import sys
+from collections.abc import Callable
+from decimal import Decimal
+from pathlib import Path
+
+import httpx
+import pytest
+from click.testing import CliRunner
+
+from xieshang.cli.debt import status_lines
+from xieshang.cli.main import app as cli
+from xieshang.cli.output import Out
+from xieshang.cli.serve import HOST, build_demo_store, free_port
+from xieshang.cli.session import today
+from xieshang.engine.money import format_money
+from xieshang.store.db import Store, open_store
+from xieshang.web.app import SECURITY_HEADERS, create_app
+
+
+def fetch(opener: Callable[[], Store], path: str, lang: str = "zh") -> httpx.Response:
+    """GET ``path`` from the app in process."""
+
+    async def go() -> httpx.Response:
+        transport = httpx.ASGITransport(app=create_app(opener, lang=lang))
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+            return await client.get(path)
+
+    return asyncio.run(go())
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Callable[[], Store]:
+    return build_demo_store(tmp_path_factory.mktemp("demo"))
+
+
+def expected_totals(opener: Callable[[], Store]) -> tuple[str, str]:
+    """Total owed and cost per day, straight from ``status_lines`` (what `status` prints)."""
+    with opener() as store, store.begin(readonly=True) as tx:
+        case = tx.current_case()
+        assert case is not None
+        lines = status_lines(Out.make("en", False), tx, case.id, today())
+    total = sum((line["total"] for line in lines), Decimal("0.00"))
+    daily = sum((line["daily_cost"] for line in lines), Decimal("0.00"))
+    assert len(lines) == 3
+    assert total > 0
+    assert daily > 0
+    return format_money(total), format_money(daily)
+
+
+def test_dashboard_shows_the_real_total_in_chinese(demo: Callable[[], Store]) -> None:
+    total, daily = expected_totals(demo)
+    page = fetch(demo, "/")
+    assert page.status_code == 200
+    assert f'<span class="value" id="total">{total}</span>' in page.text
+    assert f'<span class="value" id="daily">{daily}</span>' in page.text
+    assert 'lang="zh-Hans"' in page.text
+    assert "每多一天增加" in page.text
+    assert "花呗" in page.text
+    assert "招商银行信用卡" in page.text
+    assert "下一个节点" in page.text
+
+
+def test_dashboard_in_english_and_its_actions(demo: Callable[[], Store]) -> None:
+    total, daily = expected_totals(demo)
+    page = fetch(demo, "/?lang=en")
+    assert page.status_code == 200
+    assert f'id="total">{total}<' in page.text
+    assert f'id="daily">{daily}<' in page.text
+    assert 'lang="en"' in page.text
+    assert "Each further day adds" in page.text
+    assert "This month: the three most important payments" in page.text
+    actions = page.text.split('<ol class="actions">', 1)[1].split("</ol>", 1)[0]
+    assert 1 <= actions.count("<li>") <= 3
+    assert "Pay ¥" in actions
+
+
+def test_default_language_and_unknown_language(demo: Callable[[], Store]) -> None:
+    assert 'lang="en"' in fetch(demo, "/", lang="en").text
+    assert 'lang="zh-Hans"' in fetch(demo, "/?lang=xx").text
+
+
+def test_the_eight_steps_are_shown(demo: Callable[[], Store]) -> None:
+    steps = fetch(demo, "/?lang=en").text.split('<ol class="steps">', 1)[1].split("</ol>")[0]
+    assert steps.count("<li") == 8
+    assert "Start" in steps
+    assert "Dossier" in steps
+
+
+def test_empty_store_says_how_to_start(tmp_path: Path) -> None:
+    page = fetch(lambda: open_store(data_dir=tmp_path), "/?lang=en")
+    assert page.status_code == 200
+    assert "There is no case yet" in page.text
+    assert "xieshang case new --name NAME" in page.text
+    assert "xieshang serve --demo" in page.text
+
+
+def test_security_headers_on_pages_and_static_files(demo: Callable[[], Store]) -> None:
+    for path in ("/", "/static/style.css"):
+        response = fetch(demo, path)
+        assert response.status_code == 200
+        for name, value in SECURITY_HEADERS.items():
+            assert response.headers[name] == value
+    assert SECURITY_HEADERS["Content-Security-Policy"] == (
+        "default-src 'self'; frame-ancestors 'none'")
+    page = fetch(demo, "/").text
+    assert "<script" not in page
+    assert "http://" not in page
+    assert "https://" not in page
+
+
+def test_no_full_id_number_and_masked_name(tmp_path: Path) -> None:
+    from xieshang.store.model import Case
+
+    number = "11010519491231002X"  # GB 11643 example number (check digit X)
+    with open_store(data_dir=tmp_path) as store, store.begin() as tx:
+        case = tx.add(Case(name="王小红", full_name="王小红", id_number=number))
+        tx.use_case(case.id)
+    page = fetch(lambda: open_store(data_dir=tmp_path), "/?lang=en").text
+    assert number not in page
+    assert number[:-4] not in page
+    assert "王小红" not in page
+    assert "王**" in page
+    assert "No open debts in case 1." in page
+
+
+def test_serve_is_documented_and_binds_loopback() -> None:
+    result = CliRunner().invoke(cli, ["serve", "--help"])
+    assert result.exit_code == 0
+    for option in ("--port", "--demo", "--open"):
+        assert option in result.output
+    docs = (Path(__file__).parent.parent / "docs" / "cli.md").read_text(encoding="utf-8")
+    assert "### `xieshang serve`" in docs
+    assert HOST == "127.0.0.1"
+    assert 1024 <= free_port() <= 65535
+
+
+def test_help_does_not_import_the_web_stack() -> None:
+    code = ("import sys, xieshang.cli.main; "
+            "print(sorted(m for m in ('fastapi', 'uvicorn', 'jinja2', 'starlette') "
+            "if m in sys.modules))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            check=True)
+    assert result.stdout.strip() == "[]"
