@@ -16,7 +16,6 @@ from __future__ import annotations
 
 from typing import Final
 
-from xieshang.engine.errors import N_, InputError
 from xieshang.engine.money import ZERO
 from xieshang.importers.model import (
     Direction,
@@ -28,6 +27,7 @@ from xieshang.importers.model import (
 from xieshang.importers.tabular import (
     Column,
     amount_cell,
+    choice_cell,
     clean_text,
     csv_rows,
     decode_text,
@@ -79,15 +79,8 @@ def parse_alipay_text(text: str, file: str) -> ImportResult:
     names = header.names
     source: list[SourceRow] = []
     for number, cells in table_records(rows, header, file):
-        raw_direction = text_cell(cells["direction"])
-        direction = DIRECTIONS.get(raw_direction)
-        if direction is None:
-            raise InputError(
-                "file",
-                N_("{file}, row {row}, column {column}: '{value}' is not one of {expected}"),
-                file=file, row=number, column=names["direction"], value=raw_direction,
-                expected="收入, 支出, 不计收支",
-            )
+        direction = choice_cell(cells["direction"], DIRECTIONS, file=file, row=number,
+                                column=names["direction"], expected="收入, 支出, 不计收支")
         when = time_cell(cells["time"], file=file, row=number, column=names["time"])
         amount = amount_cell(cells["amount"], file=file, row=number, column=names["amount"])
         refunded = ZERO

@@ -15,10 +15,12 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Final
+from typing import Final, TypeVar
 
 from xieshang.engine.errors import N_, InputError
 from xieshang.engine.money import D, money
+
+T = TypeVar("T")
 
 __all__ = [
     "ENCODINGS",
@@ -295,6 +297,20 @@ _TIME_FORMATS: Final = (
     "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M",
     "%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y%m%d", "%Y年%m月%d日 %H:%M:%S", "%Y年%m月%d日",
 )
+
+
+def choice_cell(value: Cell, choices: Mapping[str, T], *, file: str, row: int,
+                column: str, expected: str) -> T:
+    """A cell that must hold one of the words in ``choices`` (e.g. 收/支), mapped;
+    ``expected`` is how the error lists the usual words."""
+    raw = text_cell(value)
+    if raw not in choices:
+        raise InputError(
+            "file",
+            N_("{file}, row {row}, column {column}: '{value}' is not one of {expected}"),
+            file=file, row=row, column=column, value=raw, expected=expected,
+        )
+    return choices[raw]
 
 
 def time_cell(value: Cell, *, file: str, row: int, column: str) -> datetime:

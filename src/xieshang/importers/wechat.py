@@ -33,12 +33,12 @@ from xieshang.importers.tabular import (
     Column,
     SheetRow,
     amount_cell,
+    choice_cell,
     clean_text,
     csv_rows,
     decode_text,
     locate_header,
     table_records,
-    text_cell,
     time_cell,
 )
 
@@ -132,15 +132,8 @@ def parse_wechat(data: bytes, file: str) -> ImportResult:
     names = header.names
     source: list[SourceRow] = []
     for number, cells in table_records(rows, header, file):
-        raw_direction = text_cell(cells["direction"])
-        direction = DIRECTIONS.get(raw_direction)
-        if direction is None:
-            raise InputError(
-                "file",
-                N_("{file}, row {row}, column {column}: '{value}' is not one of {expected}"),
-                file=file, row=number, column=names["direction"], value=raw_direction,
-                expected="收入, 支出, /",
-            )
+        direction = choice_cell(cells["direction"], DIRECTIONS, file=file, row=number,
+                                column=names["direction"], expected="收入, 支出, /")
         when = time_cell(cells["time"], file=file, row=number, column=names["time"])
         amount = amount_cell(cells["amount"], file=file, row=number, column=names["amount"])
         kind = clean_text(cells.get("category"))
