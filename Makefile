@@ -14,23 +14,28 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev,peers]'
 	@touch $(STAMP)
 
-## Debian packages the tests need: Chinese fonts (charts, PDF) and pdftotext (PDF checks).
-## Installed with apt when missing and allowed (root); otherwise the tests that need them
-## say so and are skipped.
+## Debian packages the tests need: Chinese fonts (charts, PDF), pdftotext (PDF checks) and
+## chromium (the browser tests, driven by Playwright). Installed with apt when missing and
+## allowed (root); otherwise the tests that need them say so and are skipped.
+SYSDEPS_MISSING = $(shell fc-list :lang=zh 2>/dev/null | grep -q . || echo fonts-noto-cjk; \
+	command -v pdftotext >/dev/null 2>&1 || echo poppler-utils; \
+	test -x /usr/bin/chromium || echo chromium)
+
 sysdeps:
-	@if ! fc-list :lang=zh 2>/dev/null | grep -q . || ! command -v pdftotext >/dev/null 2>&1; then \
+	@if [ -n "$(strip $(SYSDEPS_MISSING))" ]; then \
 		if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
-			echo "installing fonts-noto-cjk and poppler-utils with apt"; \
+			echo "installing $(strip $(SYSDEPS_MISSING)) with apt"; \
 			apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
-				apt-get install -y -qq fonts-noto-cjk poppler-utils >/dev/null; \
-		else echo "fonts-noto-cjk / poppler-utils missing and apt not usable: PDF checks are skipped"; fi; \
+				apt-get install -y -qq $(SYSDEPS_MISSING) >/dev/null; \
+		else echo "$(strip $(SYSDEPS_MISSING)) missing and apt not usable: their tests are skipped"; fi; \
 	fi
 
 ## Set everything up and run the built-in demo case.
 run: $(STAMP)
-	$(BIN)/xieshang demo
+	$(BIN)/xieshang serve --demo
 
-demo: run
+demo: $(STAMP)
+	$(BIN)/xieshang demo
 
 ## Run every check: lint, types, tests.
 test: lint typecheck pytest

@@ -8,6 +8,7 @@ states, so a later change of a shipped default cannot silently change what is te
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -22,6 +23,7 @@ from xieshang.engine.accrual import (
     OverdueDebt,
     Payment,
     SegmentKind,
+    Walker,
     bill_on,
     card_interest,
     compounding_dates,
@@ -577,3 +579,22 @@ def test_balances_are_never_negative_and_exact_to_the_fen(debt: OverdueDebt, whe
         assert amount >= 0
         assert amount == amount.quantize(Decimal("0.01"))
     assert bill.total <= debt.principal + debt.interest + debt.fees + bill.charges
+
+
+@settings(max_examples=150, deadline=None)
+@given(debt=debts(), steps=st.lists(st.tuples(st.integers(0, 45), st.one_of(st.none(), amounts),
+                                              st.integers(0, 3)), min_size=1, max_size=8),
+       start=st.integers(-5, 40))
+def test_the_walker_gives_the_bill_of_a_fresh_walk(
+        debt: OverdueDebt, steps: list[tuple[int, Decimal | None, int]], start: int) -> None:
+    """Month by month as a plan asks (dates forward, payments added as it goes, sometimes a
+    payment dated in the past, which makes it start again): always bill_on's answer."""
+    walker = Walker(debt)
+    payments = list(debt.payments)
+    when = day(start)
+    for gap, amount, back in steps:
+        when = when + timedelta(days=gap)
+        expected = bill_on(replace(debt, payments=tuple(payments)), when)
+        assert walker.bill_on(payments, when) == expected
+        if amount is not None:
+            payments.append(Payment(when - timedelta(days=back), amount))

@@ -49,6 +49,25 @@ def test_export_import_export_is_byte_identical(store: Store) -> None:
     assert document["debts"][0]["principal"] == "18600.00"
 
 
+def test_the_case_checklist_travels_with_the_case(store: Store) -> None:
+    saved = full_case(store)
+    case_id = saved[Case].id  # type: ignore[attr-defined]
+    checklist = '{"done": ["reminders", "no_new_borrowing"], "other": "", "saved_on": "2026-11-29"}'
+    with store.begin() as tx:
+        tx.set_setting(f"prevent:{case_id}", checklist)
+    first = export_text(store, case_id)
+    assert json.loads(first)["settings"] == {"prevent": checklist}
+    with store.begin() as tx:
+        copy = import_case(tx, loads(first, "case.json"), "case.json")
+    with store.begin(readonly=True) as tx:
+        assert tx.setting(f"prevent:{copy.id}") == checklist
+    assert export_text(store, copy.id) == first
+    bad = json.loads(first)
+    bad["settings"] = {"web_password": "x"}  # only a case's own settings come in
+    with pytest.raises(InputError, match=r"settings\.web_password"), store.begin() as tx:
+        import_case(tx, bad, "case.json")
+
+
 def test_an_import_never_overwrites(store: Store) -> None:
     saved = full_case(store)
     text = export_text(store, saved[Case].id)  # type: ignore[attr-defined]

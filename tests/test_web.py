@@ -75,7 +75,7 @@ def test_dashboard_in_english_and_its_actions(demo: Callable[[], Store]) -> None
     assert 'lang="en"' in page.text
     assert "Each further day adds" in page.text
     assert "This month: the three most important payments" in page.text
-    actions = page.text.split('<ol class="actions">', 1)[1].split("</ol>", 1)[0]
+    actions = page.text.split('<ol class="actions" id="actions">', 1)[1].split("</ol>", 1)[0]
     assert 1 <= actions.count("<li>") <= 3
     assert "Pay ¥" in actions
 
@@ -87,7 +87,10 @@ def test_default_language_and_unknown_language(demo: Callable[[], Store]) -> Non
 
 def test_the_eight_steps_are_shown(demo: Callable[[], Store]) -> None:
     steps = fetch(demo, "/?lang=en").text.split('<ol class="steps">', 1)[1].split("</ol>")[0]
-    assert steps.count("<li") == 8
+    assert steps.count("<li") == 9  # "Today" and the eight steps, each a link
+    for path in ("/start", "/debts", "/consequences", "/budget", "/plan", "/negotiate", "/log",
+                 "/dossier"):
+        assert f'href="{path}"' in steps
     assert "Start" in steps
     assert "Dossier" in steps
 
@@ -96,7 +99,7 @@ def test_empty_store_says_how_to_start(tmp_path: Path) -> None:
     page = fetch(lambda: open_store(data_dir=tmp_path), "/?lang=en")
     assert page.status_code == 200
     assert "There is no case yet" in page.text
-    assert "xieshang case new --name NAME" in page.text
+    assert 'href="/start"' in page.text
     assert "xieshang serve --demo" in page.text
 
 
@@ -106,10 +109,14 @@ def test_security_headers_on_pages_and_static_files(demo: Callable[[], Store]) -
         assert response.status_code == 200
         for name, value in SECURITY_HEADERS.items():
             assert response.headers[name] == value
-    assert SECURITY_HEADERS["Content-Security-Policy"] == (
-        "default-src 'self'; frame-ancestors 'none'")
+    policy = SECURITY_HEADERS["Content-Security-Policy"]
+    assert "script-src 'self';" in policy
+    assert "frame-ancestors 'none'" in policy
+    assert "unsafe-eval" not in policy
     page = fetch(demo, "/").text
-    assert "<script" not in page
+    # scripts only from files of our own (no inline script, no event-handler attributes)
+    assert page.count("<script") == page.count('<script src="/static/')
+    assert " onclick=" not in page
     assert "http://" not in page
     assert "https://" not in page
 

@@ -15,6 +15,9 @@ from xieshang.cli.session import case_option, debt_name, find_case, progress, se
 from xieshang.engine.errors import N_, InputError
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+    from datetime import date
+
     from xieshang.cli.output import Out
     from xieshang.engine.budget import Norms
     from xieshang.store.db import Tx
@@ -192,8 +195,10 @@ def budget_set(adults: str | None, children_0_4: str | None, children_5_10: str 
 # --------------------------------------------------------------------------------- show
 
 
-def budget_report(out: Out, tx: Tx, case: Case, method: str) -> dict[str, Any] | None:
-    """The statement, its flags, the affordability working and the split (plain values)."""
+def budget_report(out: Out, tx: Tx, case: Case, method: str, *,
+                  as_of: date | None = None) -> dict[str, Any] | None:
+    """The statement, its flags, the affordability working and the split (plain values),
+    with balances as of ``as_of`` (default: the command line's clock)."""
     from xieshang.cli.debt import balance_of
     from xieshang.engine.budget import DebtShare, affordability, check_reasonableness, split
     from xieshang.store.model import BudgetEntry, Debt, budget_statement
@@ -206,7 +211,7 @@ def budget_report(out: Out, tx: Tx, case: Case, method: str) -> dict[str, Any] |
     statement = budget_statement(budget, entries)
     flags = check_reasonableness(statement, rules)
     result = affordability(statement, rules)
-    day = today()
+    day = as_of if as_of is not None else today()
     debts = tx.find(Debt, case_id=case.id, status=("open", "arrangement"))
     balances = {debt.id: balance_of(tx, debt, day) for debt in debts}
     shares = [DebtShare(key=str(debt.id), balance=balances[debt.id], priority=debt.priority)
@@ -473,12 +478,7 @@ def save_import(tx: Tx, case: Case, result: Any, filename: str, digest: str,
     """Write an import (its lines and transactions) in the caller's transaction."""
     from xieshang.store.model import StatementImport, StatementRow
 
-    earlier = tx.find(StatementImport, case_id=case.id, sha256=digest)
-    if earlier:
-        raise InputError("file", N_("{file} was already imported on {date} (import {id}); "
-                                    "nothing saved"), file=filename,
-                         date=earlier[0].imported_at.date().isoformat()
-                         if earlier[0].imported_at else "?", id=earlier[0].id)
+    check_not_imported(tx, case, filename, digest)
     budget = current_budget(tx, case, create=True)
     assert budget is not None
     note = filename
@@ -501,3 +501,64 @@ def save_import(tx: Tx, case: Case, result: Any, filename: str, digest: str,
         progress(f"{min(start + _CHUNK, len(rows))}/{len(rows)}")
     progress("commit")
     return record.id
+
+
+def check_not_imported(tx: Tx, case: Case, filename: str, digest: str) -> None:
+    """Refuse a file (by its SHA-256) the case has imported before.
+
+    Raises:
+        InputError: (field ``file``) it was imported already; the message says when.
+    """
+    from xieshang.store.model import StatementImport
+
+    earlier = tx.find(StatementImport, case_id=case.id, sha256=digest)
+    if earlier:
+        raise InputError("file", N_("{file} was already imported on {date} (import {id}); "
+                                    "nothing saved"), file=filename,
+                         date=earlier[0].imported_at.date().isoformat()
+                         if earlier[0].imported_at else "?", id=earlier[0].id)
+
+
+def save_statement(tx: Tx, case: Case, household: Mapping[str, Any], buffer: Decimal | None,
+                   lines: Mapping[tuple[str, str], tuple[Decimal, str] | None]) -> Budget:
+    """Write a whole statement at once (the web form), in the caller's transaction.
+
+    Args:
+        tx: the transaction.
+        case: the case (its newest statement is changed; one is created when missing).
+        household: ``adults``, ``children_0_4`` … ``city_tier``, already checked.
+        buffer: the monthly buffer, or ``None`` for the norms file's rule.
+        lines: (section, category) → (amount, note), or ``None`` to remove the category's
+            lines. A category's several lines become one; unchanged lines are left alone.
+
+    Returns:
+        The statement as saved.
+    """
+    from dataclasses import replace
+
+    from xieshang.store.model import BudgetEntry
+
+    budget = current_budget(tx, case, create=True)
+    assert budget is not None
+    changed = replace(budget, **household, buffer=buffer)
+    if changed != budget:
+        budget = tx.update(changed)
+    entries = tx.find(BudgetEntry, statement_id=budget.id)
+    for (section, category), wanted in lines.items():
+        found = [e for e in entries if e.category == category]
+        if wanted is None:
+            for entry in found:
+                tx.delete(BudgetEntry, entry.id)
+            continue
+        amount, note = wanted
+        if len(found) == 1 and (found[0].section, found[0].amount, found[0].note) == (
+                section, amount, note):
+            continue
+        for entry in found[1:]:
+            tx.delete(BudgetEntry, entry.id)
+        if found:
+            tx.update(replace(found[0], section=section, amount=amount, note=note))
+        else:
+            tx.add(BudgetEntry(statement_id=budget.id, section=section, category=category,
+                               amount=amount, note=note))
+    return budget

@@ -3,6 +3,7 @@ the debts, why they fell behind, and keeping their personal data safe."""
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -280,6 +281,13 @@ def hardship_set(reason: str, since: str | None, recovery: str | None, note: str
         out.json({"hardship": _hardship_json(record)})
         return
     out.print(out._("Saved: {reason}.").format(reason=out._(REASONS[key])))
+
+
+def check_recovery(start: date | None, end: date | None) -> None:
+    """The expected recovery must not come before the hardship started (InputError)."""
+    if start is not None and end is not None and end < start:
+        raise InputError("recovery", N_("must not be before the start date {start}"),
+                         start=start.isoformat())
 
 
 def _hardship_json(record: Any) -> dict[str, Any]:

@@ -82,14 +82,26 @@ def _priority(text: str) -> int:
     return parse_count(text, "priority", minimum=1, maximum=999)
 
 
-def _overdue_since(text: str) -> date:
+def _overdue_since(text: str, *, as_of: date | None = None) -> date:
+    """The first day overdue: a date, at most one day after ``as_of`` (default: today)."""
     from xieshang.engine.parsing import parse_date
 
     first = parse_date(text, "overdue_since")
-    if first > today() + timedelta(days=1):
+    if first > (as_of or today()) + timedelta(days=1):
         raise InputError("overdue_since", N_("must not be in the future (got {value})"),
                          value=text)
     return first
+
+
+def due_date_of(overdue_since: str, *, as_of: date | None = None) -> date | None:
+    """The missed repayment date, from the first day overdue as typed (``""``: not overdue).
+
+    ``as_of`` is the day the first overdue day may not be more than one day after
+    (default: today).
+    """
+    if not overdue_since.strip():
+        return None
+    return _overdue_since(overdue_since, as_of=as_of) - timedelta(days=1)
 
 
 def _text(value: str, field: str, maximum: int = 200) -> str:
@@ -124,8 +136,7 @@ def _fields(*, lender: str | None = None, label: str | None = None,
     if not_yet_due is not None:
         values["not_yet_due"] = _amount(not_yet_due, "not_yet_due")
     if overdue_since is not None:
-        values["due_date"] = (_overdue_since(overdue_since) - timedelta(days=1)
-                              if overdue_since.strip() else None)
+        values["due_date"] = due_date_of(overdue_since)
     if annual_rate is not None and daily_rate is not None:
         raise InputError("annual_rate", N_("give either --annual-rate or --daily-rate, "
                                            "not both"))

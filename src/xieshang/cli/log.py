@@ -25,8 +25,11 @@ from xieshang.cli.session import (
 from xieshang.engine.errors import N_, InputError
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from xieshang.cli.output import Out
-    from xieshang.engine.followup import Promise
+    from xieshang.documents.calendar import CalendarItem
+    from xieshang.engine.followup import Alert, Promise
     from xieshang.store.db import Tx
     from xieshang.store.model import Case, Commitment, Contact
 
@@ -72,8 +75,8 @@ def _text(value: str, field: str, maximum: int = 2000) -> str:
     return cleaned
 
 
-def _when(text: str) -> datetime:
-    """``YYYY-MM-DD HH:MM`` (the lender's local time), not in the future."""
+def _when(text: str, latest: datetime | None = None) -> datetime:
+    """``YYYY-MM-DD HH:MM`` (the lender's local time), not after ``latest`` (default: now)."""
     from xieshang.store.db import now
 
     cleaned = " ".join(text.strip().replace("T", " ").split())
@@ -82,7 +85,7 @@ def _when(text: str) -> datetime:
     except ValueError:
         raise InputError("when", N_("'{value}' is not a time; write YYYY-MM-DD HH:MM, e.g. "
                                     "2026-03-09 14:30"), value=text) from None
-    if moment > now():
+    if moment > (latest if latest is not None else now()):
         raise InputError("when", N_("must not be in the future (got {value})"), value=text)
     return moment
 
@@ -170,6 +173,13 @@ def _contact_options(function: Any) -> Any:
     return function
 
 
+#: A contact's text fields: (record attribute, option/field name, most characters).
+CONTACT_TEXTS: tuple[tuple[str, str, int], ...] = (
+    ("agent_name", "agent", 200), ("agent_id", "agent_id", 64), ("reference", "reference", 64),
+    ("asked", "asked", 2000), ("offered", "offered", 2000), ("outcome", "outcome", 32),
+    ("notes", "notes", 4000))
+
+
 def _contact_fields(*, when: str | None, channel: str | None, agent: str | None,
                     agent_id: str | None, reference: str | None, asked: str | None,
                     offered: str | None, outcome: str | None,
@@ -179,22 +189,25 @@ def _contact_fields(*, when: str | None, channel: str | None, agent: str | None,
         values["happened_at"] = _when(when)
     if channel is not None:
         values["channel"] = _choice(channel, CHANNELS, "channel")
-    for key, value, field, maximum in (
-            ("agent_name", agent, "agent", 200), ("agent_id", agent_id, "agent_id", 64),
-            ("reference", reference, "reference", 64), ("asked", asked, "asked", 2000),
-            ("offered", offered, "offered", 2000), ("outcome", outcome, "outcome", 32),
-            ("notes", notes, "notes", 4000)):
+    given = {"agent": agent, "agent_id": agent_id, "reference": reference, "asked": asked,
+             "offered": offered, "outcome": outcome, "notes": notes}
+    for key, field, maximum in CONTACT_TEXTS:
+        value = given[field]
         if value is not None:
             values[key] = _text(value, field, maximum)
     return values
 
 
-def _add_evidence(tx: Tx, contact: Contact, files: list[tuple[str, str]]) -> None:
+def _add_evidence(tx: Tx, contact: Contact, files: list[tuple[str, str]],
+                  day: date | None = None) -> None:
+    """Record evidence files (path, SHA-256) for a contact, added on ``day`` (default:
+    today)."""
     from xieshang.store.model import Evidence
 
     kind = "chat" if contact.channel in ("chat", "app", "social") else "other"
+    added = day if day is not None else today()
     for path, digest in files:
-        tx.add(Evidence(case_id=contact.case_id, sha256=digest, path=path, added_on=today(),
+        tx.add(Evidence(case_id=contact.case_id, sha256=digest, path=path, added_on=added,
                         kind=kind, note="contact", debt_id=contact.debt_id,
                         contact_id=contact.id))
 
@@ -366,6 +379,25 @@ def promise_app() -> None:
     """The commitment commands."""
 
 
+def _promise_amount(party: str, text: str | None) -> Decimal | None:
+    """A commitment's amount: more than 0 when given; required for a payment I promise."""
+    value = _amount(text, "amount") if text is not None and text.strip() else None
+    if party == "me" and value is None:
+        raise InputError("amount", N_("is required for a payment you promise"))
+    return value
+
+
+def _due(text: str, day: date) -> date:
+    """A commitment's due date: ``YYYY-MM-DD``, not before ``day``."""
+    from xieshang.engine.parsing import parse_date
+
+    due_on = parse_date(text, "due")
+    if due_on < day:
+        raise InputError("due", N_("must not be in the past (got {value})"),
+                         value=due_on.isoformat())
+    return due_on
+
+
 def _commitment_json(commitment: Commitment) -> dict[str, Any]:
     return {"id": commitment.id, "by": commitment.party, "debt": commitment.debt_id,
             "contact": commitment.contact_id, "amount": commitment.amount,
@@ -387,18 +419,12 @@ def promise_add(debt_ref: str | None, by: str, amount: str | None, due: str, con
                 written: bool, contact_ref: str | None, case_id: str | None = None,
                 lang: str | None = None, as_json: bool = False) -> None:
     """记录一项承诺（我方或贷款机构） (record a commitment by you or the lender)."""
-    from xieshang.engine.parsing import parse_date
     from xieshang.store.model import Commitment
 
     out = _out(lang, as_json)
     party = _choice(by, PARTIES, "by")
-    value = _amount(amount, "amount") if amount is not None and amount.strip() else None
-    if party == "me" and value is None:
-        raise InputError("amount", N_("is required for a payment you promise"))
-    due_on = parse_date(due, "due")
-    if due_on < today():
-        raise InputError("due", N_("must not be in the past (got {value})"),
-                         value=due_on.isoformat())
+    value = _promise_amount(party, amount)
+    due_on = _due(due, today())
     condition = _text(condition, "condition")
     with session(out, prompt=True) as tx:
         case = find_case(tx, case_id)
@@ -509,19 +535,12 @@ def alerts_command(case_id: str | None = None, lang: str | None = None,
                    as_json: bool = False) -> None:
     """今天需要跟进的事：到期还款、未收到书面确认、逾期未处理的承诺、违规催收电话
     (what needs following up today)."""
-    from xieshang.cli.rulesdata import law
-    from xieshang.engine.followup import CallRecord, follow_up
-    from xieshang.store.model import Contact
-
     out = _out(lang, as_json)
     _ = out._
     day = today()
     with session(out, readonly=True) as tx:
         case = find_case(tx, case_id)
-        promises = _promises(tx, case)
-        calls = [CallRecord(c.id, c.happened_at)
-                 for c in tx.find(Contact, case_id=case.id, channel="collector_call")]
-    alerts = follow_up(promises, calls, day, law())
+        alerts = alerts_of(tx, case, day)
     rights = _rights(out, any(a.code in CALL_ALERTS for a in alerts))
     if out.as_json:
         out.json({"case": case.id, "as_of": day, "alerts": [
@@ -539,6 +558,19 @@ def alerts_command(case_id: str | None = None, lang: str | None = None,
             line += f" [dim]({source})[/dim]"
         out.print(line)
     _print_rights(out, rights)
+
+
+def alerts_of(tx: Tx, case: Case, day: date) -> list[Alert]:
+    """What needs following up on ``day``: the case's commitments and logged collector calls
+    through :func:`xieshang.engine.followup.follow_up` (the rules of ``_law.toml``)."""
+    from xieshang.cli.rulesdata import law
+    from xieshang.engine.followup import CallRecord, follow_up
+    from xieshang.store.model import Contact
+
+    calls = [CallRecord(c.id, c.happened_at)
+             for c in tx.find(Contact, case_id=case.id, channel="collector_call")]
+    alerts: list[Alert] = follow_up(_promises(tx, case), calls, day, law())
+    return alerts
 
 
 # The alerts about collectors' calls: where the know-your-rights card is shown.
@@ -570,6 +602,21 @@ def _credit_report_where() -> str:
                      for name in ("credit_centre_web", "credit_centre_hotline"))
 
 
+def reminders_ics(tx: Tx, case: Case, day: date, gettext: Callable[[str], str],
+                  stamp: datetime | None = None) -> tuple[list[CalendarItem], bytes]:
+    """The case's reminders seen from ``day`` and their ``.ics`` text (DTSTAMP ``stamp``,
+    default: now in UTC)."""
+    from datetime import UTC
+
+    from xieshang.cli.rulesdata import law
+    from xieshang.documents.calendar import build_calendar, reminder_items
+
+    items = reminder_items(case.id, _promises(tx, case), day, law(), _credit_report_where(),
+                           gettext)
+    moment = stamp if stamp is not None else datetime.now(UTC).replace(microsecond=0)
+    return items, build_calendar(items, moment)
+
+
 @app.command("remind", context_settings=CONTEXT)
 @common_options
 @case_option
@@ -578,17 +625,10 @@ def remind_command(ics: Path, case_id: str | None = None, lang: str | None = Non
                    as_json: bool = False) -> None:
     """把提醒写成 .ics 日历：还款、跟进、书面确认、每年两次免费查信用报告
     (write the reminders as an .ics calendar)."""
-    from datetime import UTC
-
-    from xieshang.cli.rulesdata import law
-    from xieshang.documents.calendar import build_calendar, reminder_items
-
     out = _out(lang, as_json)
     with session(out, readonly=True) as tx:
         case = find_case(tx, case_id)
-        promises = _promises(tx, case)
-    items = reminder_items(case.id, promises, today(), law(), _credit_report_where(), out._)
-    data = build_calendar(items, datetime.now(UTC).replace(microsecond=0))
+        items, data = reminders_ics(tx, case, today(), out._)
     try:
         ics.write_bytes(data)
     except OSError as error:

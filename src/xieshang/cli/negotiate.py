@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
@@ -15,19 +15,30 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from xieshang.cli.main import CONTEXT, app, common_options
-from xieshang.cli.session import case_option, debt_name, find_case, find_debt, session, today
+from xieshang.cli.session import case_option, debt_name, find_case, find_debt, session
+from xieshang.cli.session import today as session_today
 from xieshang.engine.errors import N_, InputError
 
 if TYPE_CHECKING:
     from xieshang.cli.output import Out
     from xieshang.engine.bill import Bill
-    from xieshang.engine.negotiation import Card, Ladder, NegotiationData, OfferCheck
+    from xieshang.engine.negotiation import (
+        Card,
+        Ladder,
+        Move,
+        NegotiationData,
+        Offer,
+        OfferCheck,
+        Refusal,
+    )
     from xieshang.engine.preset import Preset, Source
     from xieshang.store.db import Tx
     from xieshang.store.model import Case, Debt
 
-__all__ = ["DebtInputs", "arrangement_params", "arrangement_proposal", "card_json",
-           "debt_inputs", "negotiation_data", "rights_lines", "scam_line"]
+__all__ = ["RUNGS", "VERDICTS", "DebtInputs", "RefusalAnswer", "arrangement_params",
+           "arrangement_proposal", "card_json", "check_json", "debt_inputs",
+           "document_context", "ladder_json", "log_refusal", "negotiation_data",
+           "prepare_payload", "record_offer", "refusal_answer", "rights_lines", "scam_line"]
 
 VERDICTS = {
     "affordable": N_("Affordable"),
@@ -78,8 +89,10 @@ class DebtInputs:
     day: date
 
 
-def debt_inputs(out: Out, tx: Tx, case_id: str | None, debt_id: str | None) -> DebtInputs:
-    """The case, the debt, today's bill, the budget's share for it and its ladder.
+def debt_inputs(out: Out, tx: Tx, case_id: str | None, debt_id: str | None, *,
+                today: date | None = None) -> DebtInputs:
+    """The case, the debt, the bill on ``today`` (default: the command line's clock), the
+    budget's share for it and its ladder.
 
     Raises:
         InputError: no case, no such debt, no budget, or nothing owed.
@@ -92,8 +105,8 @@ def debt_inputs(out: Out, tx: Tx, case_id: str | None, debt_id: str | None) -> D
 
     case = find_case(tx, case_id)
     debt = find_debt(tx, case, debt_id)
-    day = today()
-    report = budget_report(out, tx, case, "pro_rata")
+    day = today if today is not None else session_today()
+    report = budget_report(out, tx, case, "pro_rata", as_of=day)
     if report is None:
         raise InputError("budget", N_("there is no budget yet: fill it in with `xieshang "
                                       "budget set …` first"))
@@ -309,6 +322,44 @@ def arrangement_proposal(params: dict[str, Any]) -> Any:
                     method=Method(params["method"]))
 
 
+def record_offer(tx: Tx, inputs: DebtInputs, offer: Offer, check: OfferCheck,
+                 typed: dict[str, Any], *, accept: bool) -> int:
+    """Record a counter-offer as a proposal of the debt (status ``offered``), or accept it
+    (status ``accepted``, with the parameters that rebuild its schedule, and the debt put
+    under an arrangement). Returns the proposal's id.
+
+    Args:
+        tx: a write transaction.
+        inputs: the debt's :func:`debt_inputs`.
+        offer: the offer checked.
+        check: its :func:`xieshang.engine.negotiation.check_offer`.
+        typed: the values as the person typed them (``monthly``, ``fee_rate``,
+            ``monthly_fee_rate``, ``annual_rate``, ``waive_penalty``, ``down_payment``;
+            ``None`` when not given).
+        accept: accept it instead of only recording it.
+    """
+    from dataclasses import replace
+
+    from xieshang.store.model import Proposal
+
+    params: dict[str, Any] = {
+        "periods": offer.periods, "monthly": typed.get("monthly"),
+        "fee_rate": typed.get("fee_rate"), "monthly_fee_rate": typed.get("monthly_fee_rate"),
+        "annual_rate": typed.get("annual_rate"),
+        "waive_penalty": bool(typed.get("waive_penalty")),
+        "down_payment": typed.get("down_payment"), "verdict": check.verdict.value}
+    params = {k: v for k, v in params.items() if v is not None}
+    if accept:
+        params["arrangement"] = arrangement_params(offer, check)
+    saved = tx.add(Proposal(debt_id=inputs.debt.id, kind="offer", params=params,
+                            created_on=inputs.day,
+                            status="accepted" if accept else "offered",
+                            decided_on=inputs.day if accept else None)).id
+    if accept:
+        tx.update(replace(inputs.debt, status="arrangement"))
+    return saved
+
+
 @app.command("offer", context_settings=CONTEXT)
 @common_options
 @case_option
@@ -348,24 +399,10 @@ def offer_command(debt_id: str | None, periods: str, monthly: str | None, fee_ra
         check = check_offer(inputs.bill, inputs.preset, offer, inputs.affordable,
                             inputs.ladder, today=inputs.day)
         if save or accept:
-            from dataclasses import replace
-
-            from xieshang.store.model import Proposal
-
-            params: dict[str, Any] = {
-                "periods": offer.periods, "monthly": monthly, "fee_rate": fee_rate,
-                "monthly_fee_rate": monthly_fee_rate, "annual_rate": annual_rate,
-                "waive_penalty": waive_penalty, "down_payment": down_payment,
-                "verdict": check.verdict.value}
-            params = {k: v for k, v in params.items() if v is not None}
-            if accept:
-                params["arrangement"] = arrangement_params(offer, check)
-            saved = tx.add(Proposal(debt_id=inputs.debt.id, kind="offer", params=params,
-                                    created_on=inputs.day,
-                                    status="accepted" if accept else "offered",
-                                    decided_on=inputs.day if accept else None)).id
-            if accept:
-                tx.update(replace(inputs.debt, status="arrangement"))
+            saved = record_offer(tx, inputs, offer, check, {
+                "monthly": monthly, "fee_rate": fee_rate, "monthly_fee_rate": monthly_fee_rate,
+                "annual_rate": annual_rate, "waive_penalty": waive_penalty,
+                "down_payment": down_payment}, accept=accept)
     if out.as_json:
         payload = check_json(check, _)
         payload["proposal"] = saved
@@ -426,61 +463,60 @@ def _channel_line(item: dict[str, Any]) -> str:
 COMPLAINT_CHANNELS = ("nfra_12378", "pboc_12363", "credit_centre_web", "credit_centre_hotline")
 
 
-@app.command("refused", context_settings=CONTEXT)
-@common_options
-@case_option
-@click.option("--reason", "reason", required=True,
-              help="no_hardship_proof | offer_too_low | term_too_long | not_eligible | app_only")
-@click.option("--debt", "debt_id", default=None, metavar="ID",
-              help="债务编号（案例只有一笔时可省略）. The debt (optional with one debt).")
-@click.option("--rung", "rung", default="ask", show_default=True,
-              help="被拒绝的是哪一级：ask | fallback | walk_away. The rung they refused.")
-@click.option("--log", "log_channel", default=None, metavar="CHANNEL",
-              help="同时记为一次联系（渠道：phone | chat | app | letter | social | branch）. "
-                   "Also record it as a contact on this channel.")
-def refused_command(reason: str, debt_id: str | None, rung: str, log_channel: str | None,
-                    case_id: str | None = None, lang: str | None = None,
-                    as_json: bool = False) -> None:
-    """对方拒绝了：可能的原因和下一步 (they said no: the likely cause and the next moves)."""
+@dataclass(frozen=True, slots=True)
+class RefusalAnswer:
+    """What to do after a refusal (``xieshang refused``).
+
+    Attributes:
+        case: the case.
+        debt: the debt.
+        name: the debt's name (``#3 花呗 账单``).
+        refusal: the refusal, from the negotiation data.
+        level: the rung that was refused (``ask``, ``fallback`` or ``walk_away``).
+        moves: the next moves with the person's numbers filled in.
+        ladder: the debt's ladder (``None`` when there is no budget yet).
+        payload: everything as plain values in one language (the command's JSON without
+            ``contact``): label, cause, source, moves, the lender's channels, the official
+            channels.
+    """
+
+    case: Case
+    debt: Debt
+    name: str
+    refusal: Refusal
+    level: str
+    moves: tuple[Move, ...]
+    ladder: Ladder | None
+    payload: dict[str, Any]
+
+
+def refusal_answer(out: Out, tx: Tx, case_id: str | None, debt_id: str | None, reason: str,
+                   level: str, *, today: date | None = None) -> RefusalAnswer:
+    """The likely cause and the next moves after the lender refused rung ``level`` for
+    ``reason`` (a refusal id of the data file), with the bill on ``today`` (default: the
+    command line's clock). Without a budget the moves are the general ones.
+
+    Raises:
+        InputError: no case, no such debt, an unknown reason (field ``reason``).
+    """
     from xieshang.cli.session import preset_of
     from xieshang.engine.negotiation import next_moves
 
-    out = _out(lang, as_json)
-    _ = out._
     data = negotiation_data()
     refusal = data.refusal(reason.strip())
-    level = rung.strip().lower().replace("-", "_")
-    if level not in RUNGS:
-        raise InputError("rung", N_("must be one of {allowed} (got {value})"),
-                         allowed=", ".join(RUNGS), value=rung)
-    channel = None
-    if log_channel is not None:
-        from xieshang.cli.log import CHANNELS, _choice
-
-        channel = _choice(log_channel, CHANNELS, "log")
-    contact = None
-    with session(out, readonly=channel is None) as tx:
-        case = find_case(tx, case_id)
-        ladder = None
-        try:
-            inputs = debt_inputs(out, tx, case_id, debt_id)
-            debt, preset, ladder = inputs.debt, inputs.preset, inputs.ladder
-        except InputError as error:
-            if error.field != "budget":
-                raise
-            debt = find_debt(tx, case, debt_id)
-            preset = preset_of(debt)
-        hardship = _hardship_ids(tx, case)
-        name = debt_name(out, debt)
-        moves = next_moves(refusal.id, preset, ladder, data, refused=level, hardship=hardship)
-        if channel is not None:
-            from xieshang.store.db import now
-            from xieshang.store.model import Contact
-
-            contact = tx.add(Contact(case_id=case.id, debt_id=debt.id, channel=channel,
-                                     happened_at=now().replace(second=0, microsecond=0),
-                                     asked=level, outcome="refused",
-                                     notes=f"{refusal.id}: {refusal.label.get(out.lang)}")).id
+    case = find_case(tx, case_id)
+    ladder = None
+    try:
+        inputs = debt_inputs(out, tx, case_id, debt_id, today=today)
+        debt, preset, ladder = inputs.debt, inputs.preset, inputs.ladder
+    except InputError as error:
+        if error.field != "budget":
+            raise
+        debt = find_debt(tx, case, debt_id)
+        preset = preset_of(debt)
+    hardship = _hardship_ids(tx, case)
+    moves = tuple(next_moves(refusal.id, preset, ladder, data, refused=level,
+                             hardship=hardship))
     wanted = {channel.id for move in moves for channel in move.official}
     wanted.update(COMPLAINT_CHANNELS)
     official = [_channel_json(c, out.lang) for c in data.official if c.id in wanted]
@@ -499,13 +535,70 @@ def refused_command(reason: str, debt_id: str | None, rung: str, log_channel: st
                   for move in moves],
         "channels": [_channel_json(c, out.lang, preset.source_of("channels"))
                      for c in preset.channels],
-        "official": official, "contact": contact,
+        "official": official,
     }
+    return RefusalAnswer(case=case, debt=debt, name=debt_name(out, debt), refusal=refusal,
+                         level=level, moves=moves, ladder=ladder, payload=payload)
+
+
+def log_refusal(tx: Tx, answer: RefusalAnswer, channel: str, when: datetime,
+                lang: str) -> int:
+    """Record the refusal as a contact on ``channel`` at ``when`` (outcome ``refused``);
+    returns the contact's id."""
+    from xieshang.store.model import Contact
+
+    refusal = answer.refusal
+    return tx.add(Contact(case_id=answer.case.id, debt_id=answer.debt.id, channel=channel,
+                          happened_at=when, asked=answer.level, outcome="refused",
+                          notes=f"{refusal.id}: {refusal.label.get(lang)}")).id
+
+
+@app.command("refused", context_settings=CONTEXT)
+@common_options
+@case_option
+@click.option("--reason", "reason", required=True,
+              help="no_hardship_proof | offer_too_low | term_too_long | not_eligible | app_only")
+@click.option("--debt", "debt_id", default=None, metavar="ID",
+              help="债务编号（案例只有一笔时可省略）. The debt (optional with one debt).")
+@click.option("--rung", "rung", default="ask", show_default=True,
+              help="被拒绝的是哪一级：ask | fallback | walk_away. The rung they refused.")
+@click.option("--log", "log_channel", default=None, metavar="CHANNEL",
+              help="同时记为一次联系（渠道：phone | chat | app | letter | social | branch）. "
+                   "Also record it as a contact on this channel.")
+def refused_command(reason: str, debt_id: str | None, rung: str, log_channel: str | None,
+                    case_id: str | None = None, lang: str | None = None,
+                    as_json: bool = False) -> None:
+    """对方拒绝了：可能的原因和下一步 (they said no: the likely cause and the next moves)."""
+    out = _out(lang, as_json)
+    _ = out._
+    data = negotiation_data()
+    refusal = data.refusal(reason.strip())
+    level = rung.strip().lower().replace("-", "_")
+    if level not in RUNGS:
+        raise InputError("rung", N_("must be one of {allowed} (got {value})"),
+                         allowed=", ".join(RUNGS), value=rung)
+    channel = None
+    if log_channel is not None:
+        from xieshang.cli.log import CHANNELS, _choice
+
+        channel = _choice(log_channel, CHANNELS, "log")
+    contact = None
+    with session(out, readonly=channel is None) as tx:
+        answer = refusal_answer(out, tx, case_id, debt_id, refusal.id, level)
+        if channel is not None:
+            from xieshang.store.db import now
+
+            contact = log_refusal(tx, answer, channel, now().replace(second=0, microsecond=0),
+                                  out.lang)
+    payload = answer.payload
+    payload["contact"] = contact
+    name, moves, ladder, official = (answer.name, answer.moves, answer.ladder,
+                                     payload["official"])
     if out.as_json:
         out.json(payload)
         return
     out.print(f"[bold]{payload['label']}[/bold] — {name}")
-    out.print(_("Likely cause:") + f" {payload['cause']} [dim]{_mark(refusal.source)}[/dim]")
+    out.print(_("Likely cause:") + f" {payload['cause']} [dim]{_mark(answer.refusal.source)}[/dim]")
     out.print(_("Next moves, one at a time:"))
     for index, move in enumerate(moves, 1):
         out.print(out.bullets([f"{move.render(out.lang)} {_mark(move.source)}"], indent=0,
@@ -527,29 +620,19 @@ def refused_command(reason: str, debt_id: str | None, rung: str, log_channel: st
 # ----------------------------------------------------------------------------- prepare
 
 
-@app.command("prepare", context_settings=CONTEXT)
-@common_options
-@case_option
-@click.option("--debt", "debt_id", default=None, metavar="ID",
-              help="债务编号（案例只有一笔时可省略）. The debt (optional with one debt).")
-def prepare_command(debt_id: str | None, case_id: str | None = None, lang: str | None = None,
-                    as_json: bool = False) -> None:
-    """联系贷款机构之前要准备什么：材料清单、渠道、你的权利、小心付费代理
-    (what to prepare before contacting the lender)."""
+def prepare_payload(out: Out, tx: Tx, case: Case, debt: Debt) -> dict[str, Any]:
+    """What to prepare before contacting the lender about ``debt``, as plain values in
+    ``out``'s language: the materials checklist for the product and the case's hardship
+    reason, the lender's channels (with the preset's source), the know-your-rights card and
+    the warning card about paid agents."""
     from xieshang.cli.session import preset_of
     from xieshang.engine.negotiation import materials_for
 
-    out = _out(lang, as_json)
-    _ = out._
     data = negotiation_data()
-    with session(out, readonly=True) as tx:
-        case = find_case(tx, case_id)
-        debt = find_debt(tx, case, debt_id)
-        hardship = _hardship_ids(tx, case)
-        name = debt_name(out, debt)
+    hardship = _hardship_ids(tx, case)
     preset = preset_of(debt)
     materials = materials_for(data, preset.product_kind, hardship)
-    payload: dict[str, Any] = {
+    return {
         "debt": debt.id, "preset": preset.id, "product_kind": preset.product_kind.value,
         "hardship": list(hardship),
         "materials": [{"id": m.id, "label": m.label.get(out.lang),
@@ -560,6 +643,26 @@ def prepare_command(debt_id: str | None, case_id: str | None = None, lang: str |
         "rights": card_json(data.rights, out.lang),
         "scam": card_json(data.scam, out.lang),
     }
+
+
+@app.command("prepare", context_settings=CONTEXT)
+@common_options
+@case_option
+@click.option("--debt", "debt_id", default=None, metavar="ID",
+              help="债务编号（案例只有一笔时可省略）. The debt (optional with one debt).")
+def prepare_command(debt_id: str | None, case_id: str | None = None, lang: str | None = None,
+                    as_json: bool = False) -> None:
+    """联系贷款机构之前要准备什么：材料清单、渠道、你的权利、小心付费代理
+    (what to prepare before contacting the lender)."""
+    out = _out(lang, as_json)
+    _ = out._
+    data = negotiation_data()
+    with session(out, readonly=True) as tx:
+        case = find_case(tx, case_id)
+        debt = find_debt(tx, case, debt_id)
+        payload = prepare_payload(out, tx, case, debt)
+        name = debt_name(out, debt)
+    materials = [data.material(item["id"]) for item in payload["materials"]]
     if out.as_json:
         out.json(payload)
         return
@@ -584,6 +687,27 @@ def _shown(value: str | None) -> str:
     return "" if value is None or value.startswith("🔒") else value
 
 
+def document_context(out: Out, tx: Tx, inputs: DebtInputs) -> dict[str, Any]:
+    """The values the debt's documents are rendered from (``xieshang script``): the bill,
+    the ladder, the case's hardship, the person's name and the account masked (left out
+    when encrypted and locked), in ``out``'s language (for zh-Hant: zh)."""
+    from xieshang.cli.session import masked
+    from xieshang.documents import build_context
+    from xieshang.store.model import Hardship
+
+    found = tx.find(Hardship, case_id=inputs.case.id)
+    hardship = found[-1] if found else None
+    person = inputs.case.full_name or inputs.case.name
+    return build_context(
+        lang=out.lang, today=inputs.day, applicant=_shown(masked(out, "name", person)),
+        account=_shown(masked(out, "account", inputs.debt.account_number)),
+        preset=inputs.preset, bill=inputs.bill, ladder=inputs.ladder,
+        settings=negotiation_data(),
+        reason=hardship.reason if hardship else "other",
+        reason_note=hardship.description if hardship else "",
+        since=hardship.since if hardship else None, lender=inputs.debt.lender)
+
+
 @app.command("script", context_settings=CONTEXT)
 @common_options
 @case_option
@@ -600,26 +724,14 @@ def script_command(channel: str, debt_id: str | None, output: Path | None,
 
     --lang zh | en | zh-Hant.
     """
-    from xieshang.cli.session import masked
-    from xieshang.documents import build_context, kind_of, render_document
-    from xieshang.store.model import Hardship
+    from xieshang.documents import kind_of, render_document
 
     kind = kind_of(channel)
     hant = (lang or "").lower().replace("_", "-") in ("zh-hant", "zh-tw")
     out = _out("zh" if hant else lang, as_json)
     with session(out, readonly=True) as tx:
         inputs = debt_inputs(out, tx, case_id, debt_id)
-        found = tx.find(Hardship, case_id=inputs.case.id)
-        hardship = found[-1] if found else None
-        person = inputs.case.full_name or inputs.case.name
-        context = build_context(
-            lang=out.lang, today=inputs.day, applicant=_shown(masked(out, "name", person)),
-            account=_shown(masked(out, "account", inputs.debt.account_number)),
-            preset=inputs.preset, bill=inputs.bill, ladder=inputs.ladder,
-            settings=negotiation_data(),
-            reason=hardship.reason if hardship else "other",
-            reason_note=hardship.description if hardship else "",
-            since=hardship.since if hardship else None, lender=inputs.debt.lender)
+        context = document_context(out, tx, inputs)
     text = render_document(kind, context, "zh-Hant" if hant else out.lang)
     if output is not None:
         try:
@@ -648,7 +760,7 @@ BILL_ROWS = (
 )
 
 
-def _dossier(out: Out, tx: Tx, case_id: str | None) -> Any:
+def _dossier(out: Out, tx: Tx, case_id: str | None, *, today: date | None = None) -> Any:
     """Gather the case into a :class:`xieshang.documents.dossier.Dossier`."""
     from xieshang.cli.budget import budget_report
     from xieshang.cli.case import REASONS
@@ -662,7 +774,7 @@ def _dossier(out: Out, tx: Tx, case_id: str | None) -> Any:
 
     _ = out._
     case = find_case(tx, case_id)
-    day = today()
+    day = today if today is not None else session_today()
     found = tx.find(Hardship, case_id=case.id)
     hardship = found[-1] if found else None
     situation: list[tuple[str, str]] = []
@@ -677,7 +789,7 @@ def _dossier(out: Out, tx: Tx, case_id: str | None) -> Any:
             situation.append((_("Expected recovery"), hardship.recovery.isoformat()))
         if hardship.description:
             situation.append((_("In your own words"), hardship.description))
-    report = budget_report(out, tx, case, "pro_rata")
+    report = budget_report(out, tx, case, "pro_rata", as_of=day)
     shares = {} if report is None else {item["debt"]: item["amount"]
                                         for item in report["split"]["debts"]}
     income = None if report is None else (report["affordability"]["income"] or None)

@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from xieshang.cli.main import CONTEXT, app, common_options
-from xieshang.cli.session import case_option, debt_name, find_case, session, today
+from xieshang.cli.session import case_option, debt_name, find_case, session
+from xieshang.cli.session import today as session_today
 from xieshang.engine.errors import N_, InputError
 from xieshang.i18n import gettext_for
 
@@ -138,8 +139,10 @@ def _strategy(text: str) -> Any:
 
 
 def _input(out: Out, tx: Tx, case: Case, budget_text: str | None, order_text: str | None,
-           horizon_text: str | None, strategy: Any) -> tuple[PlanInput, dict[str, str], str]:
-    """The plan input from the case file: its open debts, the budget and the order."""
+           horizon_text: str | None, strategy: Any, *,
+           today: date | None = None) -> tuple[PlanInput, dict[str, str], str]:
+    """The plan input from the case file: its open debts, the budget and the order
+    (as of ``today``; default: the command line's clock)."""
     from xieshang.cli.budget import budget_report
     from xieshang.cli.debt import balance_of, current_bill
     from xieshang.cli.rulesdata import law
@@ -148,7 +151,7 @@ def _input(out: Out, tx: Tx, case: Case, budget_text: str | None, order_text: st
     from xieshang.engine.strategy import Minimum, PlanDebt, plan_input_from_case
     from xieshang.store.model import Debt
 
-    day = today()
+    day = today if today is not None else session_today()
     debts = tx.find(Debt, case_id=case.id, status=("open", "arrangement"))
     if not debts:
         raise InputError("debt", N_("the case has no open debts: add one with "
@@ -158,7 +161,7 @@ def _input(out: Out, tx: Tx, case: Case, budget_text: str | None, order_text: st
         amount = parse_amount(budget_text, "budget")
         source = N_("the amount you gave")
     else:
-        report = budget_report(out, tx, case, "pro_rata")
+        report = budget_report(out, tx, case, "pro_rata", as_of=day)
         if report is None:
             raise InputError("budget", N_("give --budget, or fill in the budget statement "
                                           "first (`xieshang budget set`)"))
@@ -300,14 +303,14 @@ def _chart(out: Out, plans: list[Plan], path: Path) -> None:
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-    from matplotlib import font_manager
 
-    cjk = [f.name for f in font_manager.fontManager.ttflist
-           if "CJK" in f.name or "Noto Sans SC" in f.name or "WenQuanYi" in f.name]
-    if cjk:
-        plt.rcParams["font.family"] = [cjk[0], "DejaVu Sans"]
+    from xieshang.web.charts import font_family
+
+    family = font_family()
+    if family is not None:
+        plt.rcParams["font.family"] = family
     # without a Chinese font the labels would be empty boxes: label the chart in English
-    _ = out._ if cjk else gettext_for("en")
+    _ = out._ if family is not None else gettext_for("en")
     figure, axes = plt.subplots(figsize=(8, 4.5))
     for plan in plans:
         series = owed_series(plan)

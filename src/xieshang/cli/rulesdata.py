@@ -7,7 +7,7 @@ from typing import Any
 
 from xieshang.rules import builtin_text
 
-__all__ = ["law", "lpr_table", "rate_law"]
+__all__ = ["law", "lpr_table", "questions", "rate_law"]
 
 
 @cache
@@ -32,3 +32,11 @@ def law() -> Any:
     from xieshang.engine.timeline import parse_law
 
     return parse_law(builtin_text("_law.toml"), "presets/_law.toml")
+
+
+@cache
+def questions() -> Any:
+    """The questions people ask, from ``presets/_questions.toml`` (validated)."""
+    from xieshang.engine.questions import parse_questions
+
+    return parse_questions(builtin_text("_questions.toml"), "presets/_questions.toml")

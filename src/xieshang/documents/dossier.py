@@ -21,7 +21,7 @@ import jinja2
 from xieshang.documents.render import to_traditional
 from xieshang.engine.errors import N_, InputError
 
-__all__ = ["Dossier", "DossierDebt", "render_dossier_html", "write_pdf"]
+__all__ = ["Dossier", "DossierDebt", "pdf_bytes", "render_dossier_html", "write_pdf"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,3 +105,11 @@ def write_pdf(html: str, target: Path) -> None:
     except OSError as error:
         raise InputError("pdf", N_("cannot write {file}: {error}"), file=str(target),
                          error=error.strerror or str(error)) from None
+
+
+def pdf_bytes(html: str) -> bytes:
+    """The HTML as a PDF in memory (WeasyPrint, imported only here), e.g. for a download."""
+    import weasyprint  # slow to import: only here
+
+    data: bytes = weasyprint.HTML(string=html).write_pdf()
+    return data

@@ -89,6 +89,7 @@ __all__ = [
     "Payment",
     "Segment",
     "SegmentKind",
+    "Walker",
     "bill_on",
     "card_interest",
     "compounding_dates",
@@ -512,6 +513,49 @@ class _Ledger:
                     penalty=self.penalty_due(), fees=self.fees, days_overdue=max(0, days))
 
 
+class _Cursor:
+    """A ledger walked one day at a time from ``day`` on (the due date or an earlier start)."""
+
+    __slots__ = ("day", "debt", "ledger", "months", "step", "terms")
+
+    def __init__(self, debt: OverdueDebt, terms: _Terms, first: date) -> None:
+        self.debt = debt
+        self.terms = terms
+        self.ledger = _Ledger(debt, terms)
+        self.months = 1
+        self.step = _add_months(debt.due_date, 1)
+        self.day = first  # the next day to walk
+
+    def copy(self) -> _Cursor:
+        twin = object.__new__(_Cursor)
+        twin.debt, twin.terms, twin.months, twin.step, twin.day = (
+            self.debt, self.terms, self.months, self.step, self.day)
+        ledger = object.__new__(_Ledger)
+        for name in _Ledger.__slots__:
+            setattr(ledger, name, getattr(self.ledger, name))
+        twin.ledger = ledger
+        return twin
+
+    def walk_day(self, payments: Sequence[Payment]) -> int:
+        """Walk ``self.day`` (charges, then that day's ``payments``, then the monthly step);
+        returns the day's number (days after the due date)."""
+        day, ledger, terms = self.day, self.ledger, self.terms
+        number = (day - self.debt.due_date).days
+        if number == terms.grace_days + 1:
+            ledger.end_grace()
+        if number >= 1:
+            ledger.accrue()
+        for payment in payments:
+            ledger.pay(payment.amount, number)
+        if day == self.step:
+            if terms.compounding:
+                ledger.compound()
+            self.months += 1
+            self.step = _add_months(self.debt.due_date, self.months)
+        self.day = day + _ONE_DAY
+        return number
+
+
 def _walk(debt: OverdueDebt, payments: Sequence[Payment], start: date, end: date) -> list[Bill]:
     """The bill at the end of each day from ``start`` to ``end``, walking from the due date."""
     terms = _terms(debt)
@@ -519,35 +563,77 @@ def _walk(debt: OverdueDebt, payments: Sequence[Payment], start: date, end: date
     if (end - first).days > _MAX_DAYS:
         raise InputError("as_of", N_("is more than 100 years after the due date {due}"),
                          due=debt.due_date.isoformat())
-    ledger = _Ledger(debt, terms)
+    cursor = _Cursor(debt, terms, first)
     pending = sorted(payments, key=lambda p: p.on)
     index = 0
     with decimal.localcontext(_CONTEXT):
         while index < len(pending) and pending[index].on < first:
-            ledger.pay(pending[index].amount, (pending[index].on - debt.due_date).days)
+            cursor.ledger.pay(pending[index].amount, (pending[index].on - debt.due_date).days)
             index += 1
-        months = 1
-        step = _add_months(debt.due_date, months)
         bills = []
-        day = first
-        while day <= end:
-            number = (day - debt.due_date).days
-            if number == terms.grace_days + 1:
-                ledger.end_grace()
-            if number >= 1:
-                ledger.accrue()
+        while cursor.day <= end:
+            day = cursor.day
+            today: list[Payment] = []
             while index < len(pending) and pending[index].on == day:
-                ledger.pay(pending[index].amount, number)
+                today.append(pending[index])
                 index += 1
-            if day == step:
-                if terms.compounding:
-                    ledger.compound()
-                months += 1
-                step = _add_months(debt.due_date, months)
+            number = cursor.walk_day(today)
             if day >= start:
-                bills.append(ledger.bill(day, number))
-            day += _ONE_DAY
+                bills.append(cursor.ledger.bill(day, number))
     return bills
+
+
+class Walker:
+    """The bills of one overdue debt on later and later dates, each day walked once.
+
+    ``bill_on(payments, as_of)`` equals :func:`bill_on` of the debt with ``payments`` (its
+    own payments are ignored). Between calls, payments may only be added on or after the
+    previous ``as_of``, and ``as_of`` may only move forward; otherwise the walk starts again
+    from the due date (same result, more work). For month-by-month plans.
+    """
+
+    __slots__ = ("_applied", "_cursor", "_debt", "_terms")
+
+    def __init__(self, debt: OverdueDebt) -> None:
+        self._debt = debt
+        self._terms = _terms(debt)
+        self._cursor: _Cursor | None = None
+        self._applied: list[Payment] = []
+
+    def bill_on(self, payments: Sequence[Payment], as_of: date) -> Bill:
+        """The itemised amount due on ``as_of`` with ``payments`` (those up to ``as_of``)."""
+        debt = self._debt
+        paid = sorted((p for p in payments if p.on <= as_of), key=lambda p: p.on)
+        if as_of < debt.due_date:
+            return bill_on(replace(debt, payments=tuple(paid)), as_of)
+        if (as_of + _ONE_DAY - debt.due_date).days > _MAX_DAYS:
+            raise InputError("as_of", N_("is more than 100 years after the due date {due}"),
+                             due=debt.due_date.isoformat())
+        cursor = self._cursor
+        done = len(self._applied)
+        if (cursor is None or cursor.day > as_of or paid[:done] != self._applied
+                or any(p.on < cursor.day for p in paid[done:])):
+            cursor = self._cursor = _Cursor(debt, self._terms, debt.due_date)
+            self._applied = []
+            done = 0
+            with decimal.localcontext(_CONTEXT):
+                while done < len(paid) and paid[done].on < debt.due_date:
+                    cursor.ledger.pay(paid[done].amount, (paid[done].on - debt.due_date).days)
+                    self._applied.append(paid[done])
+                    done += 1
+        index = done
+        with decimal.localcontext(_CONTEXT):
+            while cursor.day < as_of:
+                today: list[Payment] = []
+                while index < len(paid) and paid[index].on == cursor.day:
+                    today.append(paid[index])
+                    index += 1
+                cursor.walk_day(today)
+            self._applied.extend(paid[done:index])
+            ahead = cursor.copy()
+            bill = ahead.ledger.bill(as_of, ahead.walk_day(paid[index:]))
+            tomorrow = ahead.ledger.bill(as_of + _ONE_DAY, ahead.walk_day(()))
+        return replace(bill, daily_cost=max(ZERO, tomorrow.total - bill.total))
 
 
 def _add_months(day: date, months: int) -> date:

@@ -261,7 +261,7 @@ def _run_npv(runs_backwards: Sequence[tuple[float, int]],  # float-ok
         for amount, count in runs_backwards:
             power = math.exp(-count * log_growth)  # float-ok: v^k
             total = math.expm1(-count * log_growth) / step  # float-ok: S
-            if small:
+            if small or count == 1:  # a single flow: S = 1 exactly and S' = 0
                 total_slope = count * (count - 1) / 2  # float-ok
             else:
                 total_slope = (total - count * power * growth) / -step  # float-ok

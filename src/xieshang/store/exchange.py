@@ -57,6 +57,9 @@ __all__ = ["FORMAT", "VERSION", "dumps", "export_case", "import_case", "loads"]
 
 FORMAT: Final = "xieshang-case"
 VERSION: Final = 1
+#: Settings that belong to one case, stored as ``"<name>:<case id>"`` (the web app's
+#: "what prevents a repeat" checklist); exported under ``"settings"`` by name.
+CASE_SETTINGS: Final = ("prevent",)
 
 #: The list each record type is written to.
 KEYS: Final[Mapping[type[Record], str]] = {
@@ -99,6 +102,10 @@ def export_case(tx: Tx, case_id: int, *, personal: bool = True) -> dict[str, Any
             {"ref": refs[kind][record.id], **_entry(record, refs, personal)}
             for record in records
         ]
+    settings = {name: value for name in CASE_SETTINGS
+                if (value := tx.setting(f"{name}:{case_id}")) is not None}
+    if settings:
+        document["settings"] = settings
     return document
 
 
@@ -168,7 +175,7 @@ def import_case(tx: Tx, document: Mapping[str, Any], source: str, *,
     """
     from sqlalchemy.exc import IntegrityError
 
-    known = {"format", "version", "case", *KEYS.values()}
+    known = {"format", "version", "case", "settings", *KEYS.values()}
     for key in document:
         if key not in known:
             raise InputError("file", N_("{file}: unknown entry \"{key}\""), file=source, key=key)
@@ -211,6 +218,15 @@ def import_case(tx: Tx, document: Mapping[str, Any], source: str, *,
         except IntegrityError as error:
             raise InputError(f"{source}: {key}", N_("is refused by the database: {error}"),
                              error=str(error.orig)) from None
+    settings = document.get("settings", {})
+    if not isinstance(settings, dict):
+        raise InputError("file", N_("{file}: \"{key}\" must be an object"), file=source,
+                         key="settings")
+    for name, value in settings.items():
+        if name not in CASE_SETTINGS or not isinstance(value, str):
+            raise InputError("file", N_("{file}: unknown entry \"{key}\""), file=source,
+                             key=f"settings.{name}")
+        tx.set_setting(f"{name}:{case.id}", value)
     return case
 
 

@@ -1,158 +1,212 @@
-"""The web app factory and its pages.
+"""The web app factory.
 
-Every figure on a page comes from the code the command line uses (``status_lines``, the plan
-input and the strategy engine); the pages only lay it out. All text goes through gettext
-with English msgids, and personal values are masked.
+Every figure on a page comes from the code the command line uses; the pages (one module each
+in ``xieshang.web.pages``) only parse forms, call the engine, write through the store and
+lay the result out. All text goes through gettext with English msgids; personal values are
+masked.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import secrets
+import time
 from collections.abc import Awaitable, Callable
+from contextlib import asynccontextmanager
 from datetime import date
-from decimal import Decimal
+from importlib import import_module
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from fastapi import FastAPI, Request, Response
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from xieshang.cli.output import Out
-from xieshang.engine.errors import N_, XieshangError
+from xieshang.web.kit import SESSION_COOKIE, STEPS, Page, Web, template_gettext
 
 if TYPE_CHECKING:
-    from xieshang.store.db import Store, Tx
-    from xieshang.store.model import Case
+    from collections.abc import AsyncIterator
 
-__all__ = ["SECURITY_HEADERS", "STEPS", "create_app", "dashboard"]
+    from xieshang.store.db import Store
+
+__all__ = ["PAGES", "SECURITY_HEADERS", "STEPS", "check_password", "create_app",
+           "hash_password"]
 
 HERE = Path(__file__).parent
 
-#: The guide's eight steps, in order (msgids; the page translates them).
-STEPS: tuple[str, ...] = (
-    N_("Start"), N_("Debts"), N_("Consequences"), N_("Budget"), N_("Plan"),
-    N_("Negotiate"), N_("Log & promises"), N_("Dossier"),
-)
+#: The page modules, in the order of the guide (each has a ``router``).
+PAGES: tuple[str, ...] = ("today", "start", "debts", "consequences", "budget", "plan",
+                          "negotiate", "log", "dossier", "questions", "account")
 
-#: Headers sent with every response.
+#: Headers sent with every response. No inline script anywhere; inline styles are allowed
+#: only because matplotlib's SVG charts carry their styles inline.
 SECURITY_HEADERS: dict[str, str] = {
-    "Content-Security-Policy": "default-src 'self'; frame-ancestors 'none'",
+    "Content-Security-Policy": ("default-src 'self'; script-src 'self'; "
+                                "style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+                                "object-src 'none'; base-uri 'none'; form-action 'self'; "
+                                "frame-ancestors 'none'"),
     "Referrer-Policy": "no-referrer",
     "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
 }
+
+#: Paths reachable without signing in (when a password is set).
+_OPEN_PATHS = ("/login", "/static/")
+
+#: After this many wrong passwords in a row, sign-in waits ``_LOCKOUT_SECONDS``.
+_MAX_FAILURES = 5
+_LOCKOUT_SECONDS = 60.0
+
+
+def hash_password(password: str) -> str:
+    """A salted scrypt hash of ``password`` (``scrypt$n$r$p$salt$hash``, hex)."""
+    salt = secrets.token_bytes(16)
+    n, r, p = 2**14, 8, 1
+    digest = hashlib.scrypt(password.encode("utf-8"), salt=salt, n=n, r=r, p=p, dklen=32)
+    return f"scrypt${n}${r}${p}${salt.hex()}${digest.hex()}"
+
+
+def check_password(password: str, stored: str) -> bool:
+    """Whether ``password`` matches a hash made by :func:`hash_password`."""
+    try:
+        kind, n, r, p, salt, digest = stored.split("$")
+        if kind != "scrypt":
+            return False
+        again = hashlib.scrypt(password.encode("utf-8"), salt=bytes.fromhex(salt), n=int(n),
+                               r=int(r), p=int(p), dklen=32)
+    except ValueError:
+        return False
+    return hmac.compare_digest(again.hex(), digest)
 
 
 def create_app(store_opener: Callable[[], Store], *, read_only: bool = False,
-               lang: str = "zh", today: Callable[[], date] | None = None) -> FastAPI:
+               lang: str = "zh", today: Callable[[], date] | None = None,
+               password_hash: str | None = None, secure_cookies: bool = False) -> FastAPI:
     """The web app.
 
     Args:
-        store_opener: returns an open store (opened per request, closed after it).
-        read_only: open every transaction read-only (the pages only read for now).
-        lang: the default language (``?lang=en`` switches per request).
+        store_opener: opens the store (called once, on the first request; closed at shutdown).
+        read_only: refuse every write (forms answer 403).
+        lang: the default language (``zh``, ``zh-Hant`` or ``en``; ``?lang=`` switches and
+            is remembered in a cookie).
         today: the clock (default: today in Asia/Shanghai, as the command line).
+        password_hash: when given (see :func:`hash_password`), every page needs signing in.
+        secure_cookies: mark cookies ``Secure`` (served over HTTPS).
 
     Returns:
         The FastAPI application.
     """
-    default_lang = Out.make(lang, False).lang
+    from xieshang.web.kit import known_lang
+
+    default_lang = known_lang(lang) or Out.make(lang, False).lang
     env = Environment(loader=FileSystemLoader(HERE / "templates"),
-                      autoescape=select_autoescape(["html"]))
-    app = FastAPI(title="xieshang", docs_url=None, redoc_url=None, openapi_url=None)
-    app.state.read_only = read_only  # the forms to come refuse to write when set
+                      autoescape=select_autoescape(["html"]), trim_blocks=True,
+                      lstrip_blocks=True)
+    env.globals["_"] = template_gettext
+    web = Web(env=env, open_store=store_opener, read_only=read_only,
+              default_lang=default_lang, clock=today,
+              secure_cookies=secure_cookies or password_hash is not None)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        web.close()
+
+    app = FastAPI(title="xieshang", docs_url=None, redoc_url=None, openapi_url=None,
+                  lifespan=lifespan)
+    app.state.web = web
+    app.state.read_only = read_only
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    signed_in: set[str] = set()
+    failures = {"count": 0, "until": 0.0}
 
     @app.middleware("http")
-    async def security_headers(request: Request,
-                               call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        response = await call_next(request)
-        for name, value in SECURITY_HEADERS.items():
-            response.headers[name] = value
-        return response
+    async def guard(request: Request,
+                    call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        if password_hash is not None and not request.url.path.startswith(_OPEN_PATHS):
+            sid = request.cookies.get(SESSION_COOKIE, "")
+            if sid not in signed_in:
+                if request.method in {"GET", "HEAD"}:
+                    response: Response = RedirectResponse("/login", status_code=303)
+                else:
+                    response = Response(status_code=401)
+                return _secured(response)
+        return _secured(await call_next(request))
 
-    def out_for(request: Request) -> Out:
-        try:
-            return Out.make(request.query_params.get("lang") or default_lang, False)
-        except XieshangError:
-            return Out.make(default_lang, False)
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, error: StarletteHTTPException) -> Response:
+        page = Page.of(request)
+        titles = {403: page._("Not allowed"), 404: page._("Not found")}
+        return page.render("error.html", status=error.status_code,
+                           title=titles.get(error.status_code, page._("Something went wrong")),
+                           message=str(error.detail) if error.status_code != 404
+                           else page._("There is no such page or record."))
 
-    @app.get("/", response_class=HTMLResponse)
-    def index(request: Request) -> HTMLResponse:
-        out = out_for(request)
-        day = today() if today is not None else _today()
-        store = store_opener()
-        try:
-            with store.begin(readonly=True) as tx:
-                page = dashboard(out, tx, day)
-        finally:
-            store.close()
-        template = env.get_template("dashboard.html")
-        return HTMLResponse(template.render(
-            _=out._, lang=out.lang, other_lang="en" if out.lang == "zh" else "zh",
-            steps=[out._(step) for step in STEPS], current_step=None, **page))
+    if password_hash is not None:
+        _login_routes(app, password_hash, signed_in, failures)
 
+    for name in PAGES:
+        module: Any = import_module(f"xieshang.web.pages.{name}")
+        app.include_router(module.router)
+    # the data files the pages stand on are checked now: a broken file stops the start
+    from xieshang.cli.rulesdata import questions
+
+    questions()
     return app
 
 
-def _today() -> date:
-    from xieshang.cli.session import today
-
-    return today()
-
-
-def dashboard(out: Out, tx: Tx, today: date) -> dict[str, Any]:
-    """The figures of the "today" page, formatted for ``out``'s language.
-
-    Returns a dict with ``case`` (None when there is no case yet), ``debts`` (one dict per
-    open debt: name, overdue days, total, daily cost, next milestone), ``total``,
-    ``daily_cost``, ``actions`` (this month's three most important payments) and
-    ``plan_note`` (why there are no actions, when there are none).
-    """
-    from xieshang.cli.debt import status_lines
-    from xieshang.cli.session import masked
-
-    case = tx.current_case()
-    if case is None:
-        return {"case": None, "debts": [], "total": None, "daily_cost": None,
-                "actions": [], "plan_note": None}
-    lines = status_lines(out, tx, case.id, today)
-    zero = Decimal("0.00")
-    total = sum((line["total"] for line in lines), zero)
-    daily = sum((line["daily_cost"] for line in lines), zero)
-    debts = []
-    for line in lines:
-        event = line["next"]
-        milestone = None
-        if event is not None:
-            milestone = {"on": event["on"].isoformat() if event["on"] else out._("date not known"),
-                         "title": event["title"],
-                         "amount": out.money(event["amount_due"])
-                         if event["amount_due"] is not None else None}
-        debts.append({"name": line["name"], "overdue": line["overdue"],
-                      "days": line["days_overdue"], "total": out.money(line["total"]),
-                      "daily": out.money(line["daily_cost"]), "next": milestone})
-    actions, note = _month_actions(out, tx, case) if lines else ([], None)
-    return {"case": {"id": case.id, "name": masked(out, "name", case.name)},
-            "debts": debts, "total": out.money(total), "daily_cost": out.money(daily),
-            "actions": actions, "plan_note": note}
+def _secured(response: Response) -> Response:
+    for name, value in SECURITY_HEADERS.items():
+        response.headers[name] = value
+    return response
 
 
-def _month_actions(out: Out, tx: Tx, case: Case) -> tuple[list[dict[str, str]], str | None]:
-    """This month's three most important payments (pro-rata plan), or why there are none."""
-    from xieshang.cli.plan import _input as plan_input
-    from xieshang.cli.plan_render import ACTION_KINDS
-    from xieshang.engine.strategy import Strategy, make_plan, this_month
-    from xieshang.i18n import translate_error
+def _login_routes(app: FastAPI, password_hash: str, signed_in: set[str],
+                  failures: dict[str, Any]) -> None:
+    """``/login`` and ``/logout`` (only when a password is set)."""
 
-    try:
-        given, names, _source = plan_input(out, tx, case, None, None, None, Strategy.PRO_RATA)
-        actions = this_month(make_plan(given, Strategy.PRO_RATA))
-    except XieshangError as error:
-        return [], translate_error(error, out.lang)
-    # Most important first: a payment not covered, then the earliest date, then the largest.
-    ranked = sorted(actions, key=lambda a: (not a.unpaid, a.by, -a.amount))[:3]
-    return [{"name": names.get(a.key, a.label), "amount": out.money(a.amount),
-             "by": a.by.isoformat(),
-             "why": out._(ACTION_KINDS.get(a.kind.value, a.kind.value)),
-             "unpaid": out.money(a.unpaid) if a.unpaid else ""} for a in ranked], None
+    @app.get("/login", response_class=HTMLResponse)
+    def login_form(request: Request) -> Response:
+        page = Page.of(request)
+        return page.render("login.html", errors=page.errors())
+
+    @app.post("/login")
+    async def login(request: Request) -> Response:
+        page = Page.of(request)
+        form = await page.form()
+        errors = page.errors()
+        now = time.monotonic()
+        if now < failures["until"]:
+            errors.add("password", page._("Too many wrong passwords; wait a minute and try "
+                                          "again."))
+        elif not check_password(form.get("password"), password_hash):
+            failures["count"] += 1
+            if failures["count"] >= _MAX_FAILURES:
+                failures["count"], failures["until"] = 0, now + _LOCKOUT_SECONDS
+            errors.add("password", page._("That is not the password."))
+        if errors:
+            return page.render("login.html", status=422, errors=errors)
+        failures["count"] = 0
+        # a new session id at sign-in, so a planted cookie cannot be reused
+        sid = secrets.token_urlsafe(24)
+        signed_in.add(sid)
+        response = RedirectResponse("/", status_code=303)
+        response.set_cookie(SESSION_COOKIE, sid, httponly=True, samesite="strict",
+                            secure=True, path="/")
+        return response
+
+    @app.post("/logout")
+    async def logout(request: Request) -> Response:
+        page = Page.of(request)
+        await page.form()
+        signed_in.discard(page.sid)
+        response = RedirectResponse("/login", status_code=303)
+        response.delete_cookie(SESSION_COOKIE, path="/")
+        return response
+

@@ -7,7 +7,8 @@ A ledger is in one of four phases:
   added to the balance; fees are kept apart and bear nothing; a missed minimum is carried as
   arrears and charged the lender's late fee;
 * ``OVERDUE`` — an :class:`~xieshang.engine.accrual.OverdueDebt`: the amount owed on each
-  pay date is :func:`~xieshang.engine.accrual.bill_on` with every earlier payment, so the
+  pay date is :func:`~xieshang.engine.accrual.bill_on` with every earlier payment (walked
+  once, by :class:`~xieshang.engine.accrual.Walker`), so the
   daily charges, penalty models, compounding, grace days and late fees are the accrual
   engine's own; a month's charges are the change of each component;
 * ``ARRANGEMENT`` — fixed dated payments: each falls due in the month whose pay date is the
@@ -22,12 +23,11 @@ month's row).
 from __future__ import annotations
 
 import calendar
-from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 from enum import Enum
 
-from xieshang.engine.accrual import OverdueDebt, Payment, bill_on, late_fee_due
+from xieshang.engine.accrual import OverdueDebt, Payment, Walker, late_fee_due
 from xieshang.engine.money import ZERO, round_money
 from xieshang.engine.preset import PenaltyModel
 from xieshang.engine.schedules import add_months
@@ -127,6 +127,7 @@ class Ledger:
         self.closing = ZERO
         self.tolerance = ZERO
         self._od: OverdueDebt | None = None
+        self._walker: Walker | None = None
         if debt.overdue_debt is not None:
             self.phase = Phase.OVERDUE
             self._od = debt.overdue_debt
@@ -313,8 +314,9 @@ class Ledger:
         if self.opened and self.closing == 0 and self.ndp == 0:
             self.owed = ZERO
             return
-        debt = replace(self._od, payments=tuple(self.payments))
-        bill = bill_on(debt, self.day)
+        if self._walker is None:
+            self._walker = Walker(self._od)
+        bill = self._walker.bill_on(self.payments, self.day)
         total = bill.total + self.ndp
         if not self.opened:
             self.opened = True

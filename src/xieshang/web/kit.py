@@ -1,0 +1,459 @@
+"""What every page shares: the request's language, the store, forms, errors and rendering.
+
+A page handler does three things, always in this order::
+
+    page = Page.of(request)
+    form = await page.form()                 # CSRF checked here; 403 when it fails
+    errors = page.errors()
+    amount = errors.check("amount", lambda: parse_amount(form.get("amount")))
+    if errors:                                # nothing is written
+        return page.render("debt_form.html", step=2, status=422, form=form, errors=errors)
+    with page.write() as tx:                  # one transaction
+        ...
+    return page.redirect("/debts")
+
+Reading pages use ``with page.read() as tx``. Everything shown goes through ``page._`` (or
+``_`` in a template); Traditional Chinese is the Simplified page converted with OpenCC.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import secrets
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from datetime import date
+from typing import TYPE_CHECKING, Any, TypeVar, cast
+
+from fastapi import HTTPException, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from markupsafe import Markup
+
+from xieshang.cli.output import Out
+from xieshang.engine.errors import N_, InputError, XieshangError
+
+if TYPE_CHECKING:
+    from jinja2 import Environment
+    from starlette.datastructures import UploadFile
+
+    from xieshang.store.db import Store, Tx
+
+__all__ = ["LANGS", "STEPS", "Errors", "Form", "Page", "Web"]
+
+T = TypeVar("T")
+
+#: The languages of the web pages: code → the name shown on the switch.
+LANGS: dict[str, str] = {"zh": "简体", "zh-Hant": "繁體", "en": "English"}
+
+#: The guide's eight steps, in order: (path, msgid).
+STEPS: tuple[tuple[str, str], ...] = (
+    ("/start", N_("Start")), ("/debts", N_("Debts")), ("/consequences", N_("Consequences")),
+    ("/budget", N_("Budget")), ("/plan", N_("Plan")), ("/negotiate", N_("Negotiate")),
+    ("/log", N_("Log & promises")), ("/dossier", N_("Dossier")),
+)
+
+#: The gettext of the page being rendered (templates' ``_``, also inside imported macros).
+_GETTEXT: ContextVar[Callable[[str], str]] = ContextVar("xieshang_gettext")
+
+
+def template_gettext(message: str) -> str:
+    """``_`` in every template: the gettext of the page being rendered."""
+    gettext = _GETTEXT.get(None)
+    return message if gettext is None else gettext(message)
+
+
+#: A command-line option name in a field label: " (--amount)", "（--amount）".
+_OPTION_NAME = re.compile(r" ?[(（]--[a-z][a-z0-9-]*[)）]")
+
+#: The parts of a page holding what the person typed: never converted.
+_AS_TYPED = re.compile(r'(<textarea\b[^>]*>.*?</textarea>|\svalue="[^"]*")', re.DOTALL)
+
+LANG_COOKIE = "xs_lang"
+SESSION_COOKIE = "xs_sid"
+CSRF_FIELD = "_csrf"
+
+
+@dataclass
+class Web:
+    """The app's shared state (one per app)."""
+
+    env: Environment
+    open_store: Callable[[], Store]
+    read_only: bool
+    default_lang: str
+    clock: Callable[[], date] | None
+    secure_cookies: bool = False
+    secret: bytes = field(default_factory=lambda: secrets.token_bytes(32))
+    _store: Store | None = None
+    #: the passphrase given on the unlock form (kept in memory only, never written)
+    passphrase: str | None = None
+    #: writes committed through the pages (part of the data version)
+    writes: int = 0
+    _cache: dict[Any, Any] = field(default_factory=dict)
+
+    def data_version(self) -> tuple[Any, ...] | None:
+        """Changes whenever the data may have changed: our own writes, and for SQLite the
+        database and write-ahead-log files (so a change made by the command line is seen).
+        None when it cannot be told (another database): nothing is cached then."""
+        path = self.store.sqlite_path
+        if path is None:
+            return None
+        stamps: list[Any] = [self.writes, self.passphrase is not None]
+        for file in (path, path.with_name(path.name + "-wal")):
+            try:
+                status = file.stat()
+            except OSError:
+                stamps.append(None)
+            else:
+                stamps.append((status.st_mtime_ns, status.st_size))
+        return tuple(stamps)
+
+    def cached(self, key: tuple[Any, ...], compute: Callable[[], T]) -> T:
+        """``compute()``, remembered until the data (or ``key``: include the day and the
+        language) changes. Only for figures derived from the store."""
+        version = self.data_version()
+        if version is None:
+            return compute()
+        full = (key, version)
+        if full in self._cache:
+            return cast("T", self._cache[full])
+        value = compute()
+        if len(self._cache) >= 256:
+            self._cache.clear()
+        self._cache[full] = value
+        return value
+
+    @property
+    def store(self) -> Store:
+        """The store, opened on first use and kept for the app's lifetime."""
+        if self._store is None:
+            self._store = self.open_store()
+            self._store._passphrase = lambda: self.passphrase
+        return self._store
+
+    def close(self) -> None:
+        if self._store is not None:
+            self._store.close()
+            self._store = None
+
+    def unlock(self, passphrase: str) -> None:
+        """Try ``passphrase`` on the store's encrypted fields; InputError when it is wrong."""
+        store = self.store
+        self.passphrase = passphrase
+        store._vault = None
+        store._asked = False
+        try:
+            with store.begin(readonly=True) as tx:
+                store.vault(tx, required=True)
+        except XieshangError:
+            self.passphrase = None
+            store._vault = None
+            store._asked = False
+            raise
+
+    def lock(self) -> None:
+        store = self.store
+        self.passphrase = None
+        store._vault = None
+        store._asked = False
+
+    def today(self) -> date:
+        if self.clock is not None:
+            return self.clock()
+        from xieshang.cli.session import today
+
+        return today()
+
+    def csrf_token(self, sid: str) -> str:
+        return hmac.new(self.secret, b"csrf:" + sid.encode(), hashlib.sha256).hexdigest()
+
+
+@dataclass
+class Form:
+    """A submitted form: text values (stripped) and uploaded files."""
+
+    values: dict[str, str] = field(default_factory=dict)
+    files: dict[str, UploadFile] = field(default_factory=dict)
+    lists: dict[str, list[str]] = field(default_factory=dict)
+
+    def get(self, name: str, default: str = "") -> str:
+        return self.values.get(name, default)
+
+    def getlist(self, name: str) -> list[str]:
+        return self.lists.get(name, [])
+
+    def __contains__(self, name: str) -> bool:
+        return name in self.values
+
+    def optional(self, name: str) -> str | None:
+        """The value, or None when the field is empty or missing."""
+        value = self.values.get(name, "")
+        return value or None
+
+
+class Errors:
+    """Field → message, in the page's language. Falsy when there are none."""
+
+    def __init__(self, page: Page) -> None:
+        self._page = page
+        self.fields: dict[str, str] = {}
+
+    def __bool__(self) -> bool:
+        return bool(self.fields)
+
+    def __contains__(self, name: str) -> bool:
+        return name in self.fields
+
+    def get(self, name: str) -> str | None:
+        return self.fields.get(name)
+
+    def add(self, name: str, message: str) -> None:
+        """Record a message (already translated) for ``name``; the first one stays."""
+        self.fields.setdefault(name, message)
+
+    def add_error(self, name: str, error: XieshangError) -> None:
+        self.add(name, self._page.error_text(error))
+
+    def check(self, name: str, parse: Callable[[], T]) -> T | None:
+        """Run ``parse``; on a XieshangError record its message under ``name``, return None."""
+        try:
+            return parse()
+        except XieshangError as error:
+            self.add_error(name, error)
+            return None
+
+    def required(self, form: Form, name: str) -> str | None:
+        """The field's value, or a "this is needed" message when it is empty."""
+        value = form.get(name)
+        if not value:
+            self.add(name, self._page._("this field is needed"))
+            return None
+        return value
+
+
+class Page:
+    """One request's view of the app."""
+
+    def __init__(self, web: Web, request: Request) -> None:
+        self.web = web
+        self.request = request
+        self.lang = _lang_of(request, web.default_lang)
+        self.out = Out.make("en" if self.lang == "en" else "zh", False)
+        self.sid = request.cookies.get(SESSION_COOKIE) or ""
+        self._new_sid: str | None = None
+        if not self.sid:
+            self._new_sid = self.sid = secrets.token_urlsafe(24)
+
+    @classmethod
+    def of(cls, request: Request) -> Page:
+        page: Page | None = getattr(request.state, "page", None)
+        if page is None:
+            page = cls(request.app.state.web, request)
+            request.state.page = page
+        return page
+
+    # -- text ----------------------------------------------------------------------------
+
+    @property
+    def _(self) -> Callable[[str], str]:
+        return self.out._
+
+    def money(self, value: Any) -> str:
+        return self.out.money(value)
+
+    def error_text(self, error: XieshangError) -> str:
+        """The error in the page's language, without the command line's option names
+        ("amount (--amount): …" reads "amount: …" next to a form field)."""
+        from xieshang.i18n import translate_error
+
+        return _OPTION_NAME.sub("", translate_error(error, self.out.lang))
+
+    @property
+    def today(self) -> date:
+        return self.web.today()
+
+    def cached(self, name: str, compute: Callable[[], T], *key: Any) -> T:
+        """``compute()`` remembered for this day and language until the data changes
+        (see :meth:`Web.cached`); ``key`` adds what else the result depends on."""
+        return self.web.cached((name, self.today, self.lang, *key), compute)
+
+    # -- store ---------------------------------------------------------------------------
+
+    @contextmanager
+    def read(self) -> Iterator[Tx]:
+        """A read-only transaction."""
+        with self.web.store.begin(readonly=True) as tx:
+            yield tx
+
+    @contextmanager
+    def write(self) -> Iterator[Tx]:
+        """A write transaction (403 when the app is read-only). Rolled back on any error."""
+        if self.web.read_only:
+            raise HTTPException(403, self._("This copy of xieshang is read-only."))
+        try:
+            with self.web.store.begin() as tx:
+                yield tx
+        finally:
+            self.web.writes += 1
+            self.web._cache.clear()
+
+    # -- forms ---------------------------------------------------------------------------
+
+    @property
+    def csrf(self) -> str:
+        return self.web.csrf_token(self.sid)
+
+    async def form(self) -> Form:
+        """The submitted form, after checking its CSRF token (403 when it is wrong)."""
+        raw = await self.request.form()
+        form = Form()
+        for name, value in raw.multi_items():
+            if isinstance(value, str):
+                text = value.strip()
+                form.lists.setdefault(name, []).append(text)
+                form.values.setdefault(name, text)
+            elif getattr(value, "filename", None):
+                form.files[name] = value
+        given = form.values.pop(CSRF_FIELD, "") or self.request.headers.get("X-CSRF-Token", "")
+        form.lists.pop(CSRF_FIELD, None)
+        if not self.sid or self._new_sid or not hmac.compare_digest(given, self.csrf):
+            raise HTTPException(403, self._("The form had expired or came from another site; "
+                                            "nothing was saved. Reload the page and try again."))
+        return form
+
+    def errors(self) -> Errors:
+        return Errors(self)
+
+    # -- responses -----------------------------------------------------------------------
+
+    def context(self) -> dict[str, Any]:
+        """What every template sees."""
+        _ = self._
+        path = self.request.url.path
+        return {
+            "_": _, "lang": self.lang, "langs": LANGS, "path": path,
+            "csrf_field": Markup(f'<input type="hidden" name="{CSRF_FIELD}" value="{self.csrf}">'),
+            "csrf": self.csrf,
+            "steps": [{"path": p, "title": _(t), "number": i}
+                      for i, (p, t) in enumerate(STEPS, start=1)],
+            "today": self.today.isoformat(),
+            "money": self.money,
+            "ask": self.ask,
+            "locked": self._locked(),
+            "read_only": self.web.read_only,
+        }
+
+    def ask(self, slug: str) -> Markup:
+        """A link to one of the "questions people ask" (its title in the page's language)."""
+        from markupsafe import escape
+
+        from xieshang.web.pages.questions import question_title
+
+        title = question_title(slug, self.out.lang)
+        return Markup(f'<a class="ask" href="/questions#q-{escape(slug)}">'
+                      f'{escape(title)}</a>')
+
+    def _locked(self) -> bool:
+        """Encrypted personal fields exist and have not been unlocked yet."""
+        store = self.web.store
+        if store._vault is not None:
+            return False
+        try:
+            with store.begin(readonly=True) as tx:
+                return tx.setting("crypto") is not None
+        except XieshangError:
+            return False
+
+    def render(self, template: str, *, step: int | None = None, status: int = 200,
+               **values: Any) -> HTMLResponse:
+        """Render ``template`` with the shared context; ``step`` marks the guide's step."""
+        context = self.context()
+        context["current_step"] = step
+        context.update(values)
+        token = _GETTEXT.set(self._)
+        try:
+            html = self.web.env.get_template(template).render(context)
+        finally:
+            _GETTEXT.reset(token)
+        response = HTMLResponse(self.convert(html), status_code=status)
+        self.finish(response)
+        return response
+
+    def convert(self, text: str) -> str:
+        """Simplified → Traditional when the page is in zh-Hant. What the person typed (form
+        values and text areas) is left as typed, so saving a form never changes it."""
+        if self.lang != "zh-Hant":
+            return text
+        from xieshang.documents.render import to_traditional
+
+        parts = _AS_TYPED.split(text)
+        return "".join(part if index % 2 else to_traditional(part)
+                       for index, part in enumerate(parts))
+
+    def redirect(self, url: str) -> Response:
+        """After a successful POST: see the result (303), or tell htmx to go there."""
+        if self.request.headers.get("HX-Request"):
+            response: Response = Response(status_code=204, headers={"HX-Redirect": url})
+        else:
+            response = RedirectResponse(url, status_code=303)
+        return self.finish(response)
+
+    def download(self, body: bytes | str, filename: str, media_type: str) -> Response:
+        """A file to save (``Content-Disposition: attachment``)."""
+        from urllib.parse import quote
+
+        data = body.encode("utf-8") if isinstance(body, str) else body
+        ascii_name = filename.encode("ascii", "replace").decode().replace("?", "_")
+        disposition = (f"attachment; filename=\"{ascii_name}\"; "
+                       f"filename*=UTF-8''{quote(filename)}")
+        return self.finish(Response(data, media_type=media_type,
+                                    headers={"Content-Disposition": disposition}))
+
+    def finish(self, response: Response) -> Response:
+        """Set the session and language cookies when they are new."""
+        secure = self.web.secure_cookies
+        if self._new_sid:
+            response.set_cookie(SESSION_COOKIE, self._new_sid, httponly=True, samesite="strict",
+                                secure=secure, path="/")
+        asked = self.request.query_params.get("lang")
+        if asked and known_lang(asked) and self.request.cookies.get(LANG_COOKIE) != self.lang:
+            response.set_cookie(LANG_COOKIE, self.lang, samesite="strict", secure=secure,
+                                path="/", max_age=365 * 24 * 3600)
+        return response
+
+
+def known_lang(text: str) -> str | None:
+    """``zh``, ``zh-Hant`` or ``en`` for what a person or browser gives; None if unknown."""
+    lowered = text.strip().lower().replace("_", "-")
+    if lowered in {"zh-hant", "zh-tw", "zh-hk", "hant", "tw"}:
+        return "zh-Hant"
+    if lowered.startswith("zh") or lowered in {"cn", "hans"}:
+        return "zh"
+    if lowered.startswith("en"):
+        return "en"
+    return None
+
+
+def _lang_of(request: Request, default: str) -> str:
+    for text in (request.query_params.get("lang"), request.cookies.get(LANG_COOKIE)):
+        if text:
+            found = known_lang(text)
+            if found:
+                return found
+    return default
+
+
+def choice(errors: Errors, form: Form, name: str, allowed: Mapping[str, str]) -> str | None:
+    """A value that must be one of ``allowed`` (value → msgid of its label)."""
+    value = form.get(name)
+    if value in allowed:
+        return value
+    if not value:
+        errors.add(name, errors._page._("this field is needed"))
+    else:
+        errors.add_error(name, InputError(name, N_("choose one of the listed options")))
+    return None

@@ -1,0 +1,600 @@
+"""Step 7, log & promises: every contact with a lender or collector (an edit keeps the
+previous version), what either side promised and whether it was kept, what needs following
+up today, and the reminders as a calendar file (``.ics``).
+
+The page uses what ``xieshang log``, ``promise``, ``alerts`` and ``remind`` use
+(:mod:`xieshang.cli.log`): the same checks on every field, the same alerts
+(:func:`xieshang.engine.followup.follow_up`) and the same calendar
+(:mod:`xieshang.documents.calendar`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import replace
+from datetime import datetime, time
+from functools import partial
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import HTMLResponse, Response
+
+from xieshang.engine.errors import N_, InputError, XieshangError
+from xieshang.web.kit import Errors, Form, Page, choice
+
+if TYPE_CHECKING:
+    from starlette.datastructures import UploadFile
+
+    from xieshang.store.db import Tx
+    from xieshang.store.model import Case, Commitment, Contact, Debt
+
+__all__ = ["OUTCOMES", "router", "shown_agent", "store_upload"]
+
+router = APIRouter()
+
+STEP = 7
+
+#: Suggested outcomes (stored as typed; these three are shown translated).
+OUTCOMES = {"accepted": N_("accepted"), "refused": N_("refused"), "pending": N_("pending")}
+
+#: The contact fields as shown: form field → label (msgid).
+FIELD_LABELS = {
+    "when": N_("When"), "channel": N_("Channel"), "debt": N_("Debt"), "agent": N_("Agent"),
+    "agent_id": N_("Staff number"), "reference": N_("Reference"), "asked": N_("Asked"),
+    "offered": N_("Offered"), "outcome": N_("Outcome"), "notes": N_("Notes"),
+}
+
+#: A revision's stored keys → the form field they came from.
+REVISION_KEYS = (("happened_at", "when"), ("channel", "channel"), ("agent_name", "agent"),
+                 ("agent_id", "agent_id"), ("reference", "reference"), ("asked", "asked"),
+                 ("offered", "offered"), ("outcome", "outcome"), ("notes", "notes"))
+
+#: A run of digits (with spaces, dashes, a leading +) long enough to be a phone number.
+_NUMBER = re.compile(r"\+?\d[\d \-]{8,}\d")
+
+
+# ------------------------------------------------------------------------------ helpers
+
+
+def shown_agent(text: str) -> str:
+    """The agent's name or staff number as shown: a phone-length number in it (10 digits or
+    more) is masked (``138****5678``); a short staff number (工号) stays readable."""
+    from xieshang.engine.identity import mask_phone
+
+    def mask(match: re.Match[str]) -> str:
+        found = match.group()
+        if sum(ch.isdigit() for ch in found) < 10:
+            return found
+        return mask_phone(found)
+
+    return _NUMBER.sub(mask, text)
+
+
+def _latest(page: Page) -> datetime:
+    """The latest moment a contact may have happened: now (the lender's local time), or the
+    end of the page's day when the app runs on another day's clock."""
+    from xieshang.store.db import now
+
+    moment = now()
+    if moment.date() == page.today:
+        return moment
+    return datetime.combine(page.today, time(23, 59))
+
+
+def _default_when(page: Page) -> str:
+    """The time a new contact's form starts with (``YYYY-MM-DDTHH:MM``): now, or noon of
+    the page's day when the app runs on another day's clock."""
+    from xieshang.store.db import now
+
+    moment = now()
+    if moment.date() != page.today:
+        moment = datetime.combine(page.today, time(12, 0))
+    return moment.strftime("%Y-%m-%dT%H:%M")
+
+
+def _case(tx: Tx) -> Case | None:
+    return tx.current_case()
+
+
+def _number(text: str) -> int:
+    """An id from a path (404 when it is not one)."""
+    if not text.isdigit() or len(text) > 12:
+        raise HTTPException(404)
+    return int(text)
+
+
+def _contact(tx: Tx, case: Case, ident: str) -> Contact:
+    """The contact ``ident`` of the case (404 when there is none)."""
+    from xieshang.store.model import Contact
+
+    contact = tx.get(Contact, _number(ident))
+    if contact is None or contact.case_id != case.id:
+        raise HTTPException(404)
+    return contact
+
+
+def _commitment(tx: Tx, case: Case, ident: str) -> Commitment:
+    """The commitment ``ident`` of the case (404 when there is none)."""
+    from xieshang.store.model import Commitment
+
+    commitment = tx.get(Commitment, _number(ident))
+    if commitment is None or commitment.case_id != case.id:
+        raise HTTPException(404)
+    return commitment
+
+
+def _debts(tx: Tx, case: Case) -> list[Debt]:
+    from xieshang.store.model import Debt
+
+    return tx.find(Debt, case_id=case.id)
+
+
+def _names(page: Page, debts: list[Debt]) -> dict[int, str]:
+    from xieshang.cli.session import debt_name
+
+    return {debt.id: debt_name(page.out, debt) for debt in debts}
+
+
+def _channel(page: Page, code: str) -> str:
+    from xieshang.cli.log import CHANNELS
+
+    return page._(CHANNELS.get(code, code))
+
+
+def _outcome(page: Page, text: str) -> str:
+    return page._(OUTCOMES[text]) if text in OUTCOMES else text
+
+
+def _when_text(moment: datetime) -> str:
+    return moment.isoformat(sep=" ", timespec="minutes")
+
+
+def _contact_row(page: Page, contact: Contact, names: dict[int, str],
+                 evidence: int) -> dict[str, Any]:
+    """A contact as the pages show it (agent masked, channel and outcome translated)."""
+    return {
+        "id": contact.id, "when": _when_text(contact.happened_at),
+        "channel": _channel(page, contact.channel), "channel_code": contact.channel,
+        "debt": names.get(contact.debt_id, "") if contact.debt_id is not None else "",
+        "debt_id": contact.debt_id,
+        "agent": shown_agent(contact.agent_name), "agent_id": shown_agent(contact.agent_id),
+        "reference": contact.reference, "asked": contact.asked, "offered": contact.offered,
+        "outcome": _outcome(page, contact.outcome), "notes": contact.notes,
+        "evidence": evidence,
+    }
+
+
+def _commitment_row(page: Page, item: Commitment, names: dict[int, str]) -> dict[str, Any]:
+    from xieshang.cli.log import PARTIES, PROMISE_STATUSES
+
+    return {
+        "id": item.id, "by": page._(PARTIES.get(item.party, item.party)), "party": item.party,
+        "debt": names.get(item.debt_id, "") if item.debt_id is not None else "",
+        "amount": page.money(item.amount) if item.amount is not None else "",
+        "due": item.due_on.isoformat() if item.due_on else "",
+        "condition": item.condition, "written": item.confirmed_in_writing,
+        "status": item.status,
+        "status_label": page._(PROMISE_STATUSES.get(item.status, item.status)),
+        "contact": item.contact_id,
+    }
+
+
+def _no_case(page: Page) -> HTMLResponse:
+    """The page when there is no case yet: how to start one."""
+    return page.render("log.html", step=STEP, case=None)
+
+
+# ----------------------------------------------------------------------------- overview
+
+
+@router.get("/log", response_class=HTMLResponse)
+def overview(request: Request, debt: str | None = None) -> HTMLResponse:
+    """The contact log (optionally one debt's), the commitments, today's alerts."""
+    from xieshang.cli.log import CALL_ALERTS, _rights, alerts_of
+    from xieshang.store.model import Commitment, Contact, Evidence
+
+    page = Page.of(request)
+    with page.read() as tx:
+        case = _case(tx)
+        if case is None:
+            return _no_case(page)
+        debts = _debts(tx, case)
+        names = _names(page, debts)
+        where: dict[str, Any] = {"case_id": case.id}
+        chosen = None
+        if debt:
+            chosen = _number(debt)
+            if chosen not in names:
+                raise HTTPException(404)
+            where["debt_id"] = chosen
+        contacts = sorted(tx.find(Contact, **where), key=lambda c: (c.happened_at, c.id))
+        counts: dict[int, int] = {}
+        for item in tx.find(Evidence, case_id=case.id):
+            if item.contact_id is not None:
+                counts[item.contact_id] = counts.get(item.contact_id, 0) + 1
+        rows = [_contact_row(page, c, names, counts.get(c.id, 0)) for c in contacts]
+        commitments = [_commitment_row(page, c, names)
+                       for c in tx.find(Commitment, case_id=case.id)]
+        alerts = alerts_of(tx, case, page.today)
+    rights = _rights(page.out, any(a.code in CALL_ALERTS for a in alerts))
+    return page.render(
+        "log.html", step=STEP, case=case,
+        filter_options=[("", page._("All debts"))] + [(str(i), n) for i, n in names.items()],
+        chosen=chosen, contacts=rows, commitments=commitments,
+        alerts=[{"code": a.code.value, "text": page._(a.msgid).format(**a.params),
+                 "on": a.on.isoformat(), "commitment": a.commitment_id,
+                 "contacts": list(a.contact_ids), "source": a.source} for a in alerts],
+        rights=rights, calls=any(c.channel == "collector_call" for c in contacts))
+
+
+# ----------------------------------------------------------------------------- contacts
+
+
+def _contact_options(page: Page, debts: dict[int, str]) -> dict[str, Any]:
+    from xieshang.cli.log import CHANNELS
+
+    return {"channels": [(code, page._(label)) for code, label in CHANNELS.items()],
+            "debt_options": [("", page._("Choose a debt"))]
+            + [(str(i), name) for i, name in debts.items()],
+            "outcomes": [page._(label) for label in OUTCOMES.values()],
+            "keeps_files": page.web.store.sqlite_path is not None}
+
+
+def _check_contact(page: Page, form: Form, errors: Errors) -> dict[str, Any]:
+    """The contact's fields from the form (each checked as ``log add`` checks its option)."""
+    from xieshang.cli.log import CHANNELS, CONTACT_TEXTS, _choice, _text, _when
+
+    values: dict[str, Any] = {}
+    when = form.get("when")
+    if when:
+        moment = errors.check("when", lambda: _when(when, _latest(page)))
+        if moment is not None:
+            values["happened_at"] = moment
+    channel = form.get("channel")
+    if not channel:
+        errors.add("channel", page._("this field is needed"))
+    else:
+        code = errors.check("channel", lambda: _choice(channel, CHANNELS, "channel"))
+        if code is not None:
+            values["channel"] = code
+    for key, name, maximum in CONTACT_TEXTS:
+        text = errors.check(name, partial(_text, form.get(name), name, maximum))
+        if text is not None:
+            values[key] = text
+    return values
+
+
+async def store_upload(page: Page, upload: UploadFile) -> tuple[str, str]:
+    """Keep an uploaded evidence file; returns (path, SHA-256) as ``log add --evidence``
+    records them.
+
+    SQLite: the file is copied into ``evidence/`` beside the database, named by its SHA-256
+    (the same file uploaded twice is kept once); its absolute path is recorded. PostgreSQL
+    (no data folder of ours): only the hash and the original file name are recorded.
+    """
+    import os
+    import tempfile
+
+    digest = hashlib.sha256()
+    name = Path((upload.filename or "").replace("\\", "/")).name[:200] or "upload"
+    database = page.web.store.sqlite_path
+    if database is None:
+        while block := await upload.read(1 << 20):
+            digest.update(block)
+        return name, digest.hexdigest()
+    folder = database.parent / "evidence"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=folder, prefix=".upload-")
+        try:
+            with os.fdopen(handle, "wb") as target:
+                while block := await upload.read(1 << 20):
+                    digest.update(block)
+                    target.write(block)
+            suffix = Path(name).suffix.lower()
+            if not re.fullmatch(r"\.[a-z0-9]{1,10}", suffix):
+                suffix = ""
+            final = folder / f"{digest.hexdigest()}{suffix}"
+            os.replace(temporary, final)
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
+    except OSError as error:
+        raise InputError("evidence", N_("cannot write {file}: {error}"), file=str(folder),
+                         error=error.strerror or str(error)) from None
+    return str(final.resolve()), digest.hexdigest()
+
+
+async def _uploads(page: Page, form: Form, errors: Errors) -> list[tuple[str, str]]:
+    """The uploaded evidence file kept (read-only app: 403 before anything is kept)."""
+    upload = form.files.get("evidence")
+    if upload is None:
+        return []
+    if page.web.read_only:
+        raise HTTPException(403, page._("This copy of xieshang is read-only."))
+    try:
+        return [await store_upload(page, upload)]
+    except XieshangError as error:
+        errors.add_error("evidence", error)
+        return []
+
+
+@router.get("/log/contacts/new", response_class=HTMLResponse)
+def new_contact(request: Request) -> HTMLResponse:
+    page = Page.of(request)
+    with page.read() as tx:
+        case = _case(tx)
+        if case is None:
+            return _no_case(page)
+        names = _names(page, _debts(tx, case))
+    values = {"when": _default_when(page), "channel": "phone",
+              "debt": str(next(iter(names))) if len(names) == 1 else ""}
+    return page.render("log_contact_form.html", step=STEP, case=case, contact=None,
+                       values=values, errors=page.errors(), **_contact_options(page, names))
+
+
+@router.post("/log/contacts/new")
+async def add_contact(request: Request) -> Response:
+    from xieshang.cli.log import _add_evidence
+    from xieshang.store.model import Contact
+
+    page = Page.of(request)
+    form = await page.form()
+    errors = page.errors()
+    with page.read() as tx:
+        case = _case(tx)
+        if case is None:
+            return _no_case(page)
+        names = _names(page, _debts(tx, case))
+    debt = choice(errors, form, "debt", {str(i): n for i, n in names.items()})
+    values = _check_contact(page, form, errors)
+    if errors:
+        return page.render("log_contact_form.html", step=STEP, status=422, case=case,
+                           contact=None, values=form.values, errors=errors,
+                           **_contact_options(page, names))
+    assert debt is not None
+    values.setdefault("happened_at", _latest(page).replace(second=0))
+    files = await _uploads(page, form, errors)
+    if errors:
+        return page.render("log_contact_form.html", step=STEP, status=422, case=case,
+                           contact=None, values=form.values, errors=errors,
+                           **_contact_options(page, names))
+    with page.write() as tx:
+        contact = tx.add(Contact(case_id=case.id, debt_id=int(debt), **values))
+        _add_evidence(tx, contact, files, page.today)
+    return page.redirect(f"/log/contacts/{contact.id}")
+
+
+@router.get("/log/contacts/{ident}", response_class=HTMLResponse)
+def show_contact(request: Request, ident: str) -> HTMLResponse:
+    """One contact, its evidence files and every earlier version (``log show --history``)."""
+    from xieshang.store.model import Commitment, ContactRevision, Evidence
+
+    page = Page.of(request)
+    with page.read() as tx:
+        case = _case(tx)
+        if case is None:
+            raise HTTPException(404)
+        contact = _contact(tx, case, ident)
+        names = _names(page, _debts(tx, case))
+        evidence = [{"id": e.id, "path": e.path, "sha256": e.sha256,
+                     "added_on": e.added_on.isoformat()}
+                    for e in tx.find(Evidence, contact_id=contact.id)]
+        row = _contact_row(page, contact, names, len(evidence))
+        revisions = [{"revised_at": _when_text(r.revised_at),
+                      "fields": _revision_fields(page, r.previous)}
+                     for r in tx.find(ContactRevision, contact_id=contact.id)]
+        promises = [_commitment_row(page, c, names)
+                    for c in tx.find(Commitment, case_id=case.id, contact_id=contact.id)]
+    return page.render("log_contact.html", step=STEP, case=case, contact=row,
+                       evidence=evidence, revisions=revisions, promises=promises,
+                       labels={k: page._(v) for k, v in FIELD_LABELS.items()})
+
+
+def _revision_fields(page: Page, previous: Any) -> list[tuple[str, str]]:
+    """An earlier version's non-empty fields: (label, value as shown)."""
+    fields = []
+    for key, name in REVISION_KEYS:
+        value = previous.get(key)
+        if value in (None, ""):
+            continue
+        text = str(value)
+        if key == "happened_at":
+            text = text.replace("T", " ")[:16]
+        elif key == "channel":
+            text = _channel(page, text)
+        elif key in ("agent_name", "agent_id"):
+            text = shown_agent(text)
+        elif key == "outcome":
+            text = _outcome(page, text)
+        fields.append((page._(FIELD_LABELS[name]), text))
+    return fields
+
+
+def _edit_values(contact: Contact) -> dict[str, str]:
+    return {"when": contact.happened_at.strftime("%Y-%m-%dT%H:%M"),
+            "channel": contact.channel, "agent": shown_agent(contact.agent_name),
+            "agent_id": shown_agent(contact.agent_id), "reference": contact.reference,
+            "asked": contact.asked, "offered": contact.offered, "outcome": contact.outcome,
+            "notes": contact.notes}
+
+
+@router.get("/log/contacts/{ident}/edit", response_class=HTMLResponse)
+def edit_contact_form(request: Request, ident: str) -> HTMLResponse:
+    page = Page.of(request)
+    with page.read() as tx:
+        case = _case(tx)
+        if case is None:
+            raise HTTPException(404)
+        contact = _contact(tx, case, ident)
+        names = _names(page, _debts(tx, case))
+    return page.render("log_contact_form.html", step=STEP, case=case,
+                       contact=_contact_row(page, contact, names, 0),
+                       values=_edit_values(contact), errors=page.errors(),
+                       **_contact_options(page, names))
+
+
+@router.post("/log/contacts/{ident}/edit")
+async def edit_contact(request: Request, ident: str) -> Response:
+    """Change a contact as ``log edit`` does: the previous version is kept."""
+    from xieshang.cli.log import _add_evidence
+
+    page = Page.of(request)
+    form = await page.form()
+    errors = page.errors()
+    with page.read() as tx:
+        case = _case(tx)
+        if case is None:
+            raise HTTPException(404)
+        contact = _contact(tx, case, ident)
+        names = _names(page, _debts(tx, case))
+    if not form.get("when"):
+        errors.add("when", page._("this field is needed"))
+    values = _check_contact(page, form, errors)
+    if errors:
+        return page.render("log_contact_form.html", step=STEP, status=422, case=case,
+                           contact=_contact_row(page, contact, names, 0), values=form.values,
+                           errors=errors, **_contact_options(page, names))
+    # an agent field left as it was shown (masked) keeps the stored value
+    for key in ("agent_name", "agent_id"):
+        original = getattr(contact, key)
+        if values.get(key) == shown_agent(original):
+            values[key] = original
+    if values["happened_at"].replace(second=0) == contact.happened_at.replace(second=0):
+        values["happened_at"] = contact.happened_at
+    files = await _uploads(page, form, errors)
+    if errors:
+        return page.render("log_contact_form.html", step=STEP, status=422, case=case,
+                           contact=_contact_row(page, contact, names, 0), values=form.values,
+                           errors=errors, **_contact_options(page, names))
+    with page.write() as tx:
+        current = _contact(tx, case, ident)
+        changed = replace(current, **values)
+        if changed != current:
+            current = tx.update(changed)
+        _add_evidence(tx, current, files, page.today)
+    return page.redirect(f"/log/contacts/{ident}")
+
+
+# -------------------------------------------------------------------------- commitments
+
+
+def _promise_options(page: Page, tx: Tx, case: Case,
+                     names: dict[int, str]) -> dict[str, Any]:
+    from xieshang.store.model import Contact
+
+    contacts = sorted(tx.find(Contact, case_id=case.id), key=lambda c: (c.happened_at, c.id))
+    return {
+        "parties": [("me", page._("I promised (a payment)")),
+                    ("lender", page._("The lender promised"))],
+        "debt_options": [("", page._("Choose a debt"))]
+        + [(str(i), name) for i, name in names.items()],
+        "contact_options": [("", page._("Not linked to a contact"))]
+        + [(str(c.id), f"#{c.id} · {_when_text(c.happened_at)} · {_channel(page, c.channel)}")
+           for c in contacts],
+    }
+
+
+@router.get("/log/promises/new", response_class=HTMLResponse)
+def new_promise(request: Request, contact: str | None = None) -> HTMLResponse:
+    page = Page.of(request)
+    with page.read() as tx:
+        case = _case(tx)
+        if case is None:
+            return _no_case(page)
+        names = _names(page, _debts(tx, case))
+        values = {"by": "me", "debt": str(next(iter(names))) if len(names) == 1 else ""}
+        if contact:
+            found = _contact(tx, case, contact)
+            values["contact"] = str(found.id)
+            if found.debt_id is not None:
+                values["debt"] = str(found.debt_id)
+        options = _promise_options(page, tx, case, names)
+    return page.render("log_promise_form.html", step=STEP, case=case, values=values,
+                       errors=page.errors(), **options)
+
+
+@router.post("/log/promises/new")
+async def add_promise(request: Request) -> Response:
+    """Record a commitment as ``promise add`` does (same checks)."""
+    from xieshang.cli.log import PARTIES, _due, _promise_amount, _text
+    from xieshang.store.model import Commitment
+
+    page = Page.of(request)
+    form = await page.form()
+    errors = page.errors()
+    with page.read() as tx:
+        case = _case(tx)
+        if case is None:
+            return _no_case(page)
+        names = _names(page, _debts(tx, case))
+        options = _promise_options(page, tx, case, names)
+    debt = choice(errors, form, "debt", {str(i): n for i, n in names.items()})
+    party = choice(errors, form, "by", PARTIES)
+    # with an unknown party only the amount's own form is checked
+    amount = errors.check("amount", lambda: _promise_amount(party or "lender",
+                                                            form.get("amount")))
+    due_on = None
+    if not form.get("due"):
+        errors.add("due", page._("this field is needed"))
+    else:
+        due_on = errors.check("due", lambda: _due(form.get("due"), page.today))
+    condition = errors.check("condition", lambda: _text(form.get("condition"), "condition"))
+    contact_id = None
+    if form.get("contact"):
+        allowed = {value: text for value, text in options["contact_options"] if value}
+        picked = choice(errors, form, "contact", allowed)
+        contact_id = int(picked) if picked else None
+    if errors:
+        return page.render("log_promise_form.html", step=STEP, status=422, case=case,
+                           values=form.values, errors=errors, **options)
+    assert debt is not None
+    assert party is not None
+    assert due_on is not None
+    with page.write() as tx:
+        tx.add(Commitment(case_id=case.id, party=party, debt_id=int(debt),
+                          contact_id=contact_id, amount=amount, due_on=due_on,
+                          condition=condition or "",
+                          confirmed_in_writing=bool(form.get("written"))))
+    return page.redirect("/log#promises")
+
+
+@router.post("/log/promises/{ident}/{status}")
+async def set_status(request: Request, ident: str, status: str) -> Response:
+    """Mark a commitment kept or broken (``promise kept|broken``), or pending again."""
+    from xieshang.cli.log import PROMISE_STATUSES
+
+    page = Page.of(request)
+    await page.form()
+    if status not in PROMISE_STATUSES:
+        raise HTTPException(404)
+    with page.write() as tx:
+        case = _case(tx)
+        if case is None:
+            raise HTTPException(404)
+        commitment = _commitment(tx, case, ident)
+        if commitment.status != status:
+            tx.update(replace(commitment, status=status))
+    return page.redirect("/log#promises")
+
+
+# ----------------------------------------------------------------------------- calendar
+
+
+@router.get("/log/calendar.ics")
+def calendar(request: Request) -> Response:
+    """The reminders as an iCalendar file (as ``xieshang remind --ics`` writes it)."""
+    from xieshang.cli.log import reminders_ics
+
+    page = Page.of(request)
+    with page.read() as tx:
+        case = _case(tx)
+        if case is None:
+            raise HTTPException(404)
+        _items, data = reminders_ics(tx, case, page.today,
+                                     lambda message: page.convert(page._(message)))
+    return page.download(data, f"xieshang-reminders-{page.today.isoformat()}.ics",
+                         "text/calendar")
+

@@ -1,0 +1,326 @@
+"""Step 5, the plan: the strategies side by side, a chart of what is owed over time, "this
+month" and the chosen strategy month by month.
+
+The figures are those of ``xieshang plan`` and ``xieshang plan month``: the plan input is
+:func:`xieshang.cli.plan._input` (as of the page's today), the plans
+:func:`~xieshang.engine.strategy.compare_strategies`. The choice form is a GET form (nothing
+is written); the optimal split, which takes a solver, is computed only when asked for.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections import OrderedDict
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+
+from xieshang.engine.errors import N_, InputError, XieshangError
+from xieshang.web.kit import Errors, Form, Page, choice
+
+if TYPE_CHECKING:
+    from xieshang.engine.strategy import Plan, PlanInput
+
+__all__ = ["DEFAULT_STRATEGY", "STRATEGY_HELP", "compared_plans", "owed_table", "router"]
+
+router = APIRouter()
+
+#: The strategy shown when none is chosen (as ``xieshang plan month`` and the dashboard).
+DEFAULT_STRATEGY = "pro-rata"
+
+#: What each strategy does, in plain words (msgids).
+STRATEGY_HELP = {
+    "avalanche": N_("After what each debt requires, every extra yuan goes to the debt that "
+                    "costs the most per yuan owed. Usually the least paid in charges."),
+    "snowball": N_("After what each debt requires, the extra goes to the smallest debt first. "
+                   "Fewer debts sooner; it can cost more in charges."),
+    "pro-rata": N_("The money is split in proportion to what each lender is owed. Fair to "
+                   "every lender, and the usual basis of an offer to them."),
+    "risk-first": N_("Money goes first where a dated risk is near (being reported, a card "
+                     "amount reaching the criminal threshold), then to the smallest overdue "
+                     "debts, then by cost."),
+    "custom": N_("After what each debt requires, the extra goes to the debts in the order you "
+                 "give; the others follow by cost."),
+    "optimal": N_("A solver looks for the split with the least charges and risk over the "
+                  "whole plan, and checks it against every other strategy. Takes a few "
+                  "seconds."),
+}
+
+#: Separators people type between debt numbers (also the Chinese comma and 、).
+_SEPARATORS = re.compile(r"[\s,，、;；]+")
+
+#: Recently compared plans: (input, optimal) → plans (the engine is pure; a page reloaded
+#: with the same case, day and choice costs nothing).
+_CACHE: OrderedDict[tuple[str, bool], tuple[Plan, ...]] = OrderedDict()
+_CACHE_SIZE = 4
+_CACHE_LOCK = threading.Lock()
+
+
+def compared_plans(plan_input: PlanInput, *, optimal: bool) -> tuple[Plan, ...]:
+    """:func:`~xieshang.engine.strategy.compare_strategies` on ``plan_input`` (the optimal
+    split only when ``optimal``), remembered for the last few inputs."""
+    from xieshang.engine.strategy import compare_strategies
+
+    key = (repr(plan_input), optimal)
+    with _CACHE_LOCK:
+        if key in _CACHE:
+            _CACHE.move_to_end(key)
+            return _CACHE[key]
+    plans = compare_strategies(plan_input, optimal=optimal)
+    with _CACHE_LOCK:
+        _CACHE[key] = plans
+        while len(_CACHE) > _CACHE_SIZE:
+            _CACHE.popitem(last=False)
+    return plans
+
+
+def owed_table(plans: tuple[Plan, ...] | list[Plan]) -> list[tuple[Any, list[Decimal | None]]]:
+    """Total owed after each month's payments, per plan (the chart's figures): one row per
+    pay date, starting with today; a plan that has been repaid owes 0.00 from then on, one
+    that stops at the horizon has no figure (``None``) after it."""
+    from xieshang.cli.plan import owed_series
+
+    series = [owed_series(plan) for plan in plans]
+    longest = max(series, key=len)
+    rows: list[tuple[Any, list[Decimal | None]]] = []
+    for index, (day, _value) in enumerate(longest):
+        cells: list[Decimal | None] = []
+        for plan, points in zip(plans, series, strict=True):
+            if index < len(points):
+                cells.append(points[index][1])
+            else:
+                cells.append(Decimal("0.00") if plan.totals.payoff_date is not None else None)
+        rows.append((day, cells))
+    return rows
+
+
+@router.get("/plan", response_class=HTMLResponse)
+def plan_page(request: Request) -> HTMLResponse:
+    from xieshang.cli.plan import STRATEGIES
+    from xieshang.cli.plan import _input as plan_input_of
+    from xieshang.cli.plan_render import SHORT_NAMES, STRATEGY_NAMES
+    from xieshang.cli.session import debt_name
+    from xieshang.engine.strategy import Strategy
+    from xieshang.store.model import Debt
+
+    page = Page.of(request)
+    _ = page._
+    form = Form(values={name: request.query_params.get(name, "").strip()
+                        for name in ("strategy", "order", "budget", "optimal")})
+    if not form.get("strategy"):
+        form.values["strategy"] = DEFAULT_STRATEGY
+    errors = page.errors()
+    options = [(key, _("{name}: {description}").format(name=_(SHORT_NAMES[key]),
+                                                       description=_(STRATEGY_NAMES[key])))
+               for key in STRATEGIES]
+    strategy = choice(errors, form, "strategy", {key: SHORT_NAMES[key] for key in STRATEGIES})
+    budget_text = _budget(page, errors, form)
+    optimal = form.get("optimal") in {"1", "on", "yes", "true"}
+    values: dict[str, Any] = {"form": form.values, "errors": errors, "options": options,
+                              "case": None, "plans": [], "state": None}
+    with page.read() as tx:
+        case = tx.current_case()
+        if case is None:
+            return page.render("plan.html", step=5, **values)
+        values["case"] = {"id": case.id}
+        debts = tx.find(Debt, case_id=case.id, status=("open", "arrangement"))
+        if not debts:
+            values["state"] = "no-debts"
+            return page.render("plan.html", step=5, **values)
+        names = {str(debt.id): debt_name(page.out, debt) for debt in debts}
+        values["debt_names"] = list(names.values())
+        order_text = _order(page, errors, form, names, strategy)
+        if errors or strategy is None:
+            return page.render("plan.html", step=5, status=422, **values)
+        try:
+            plan_input, names, source = plan_input_of(
+                page.out, tx, case, budget_text, order_text, None, Strategy(strategy),
+                today=page.today)
+        except InputError as error:
+            if error.field == "budget" and budget_text is None:
+                values["state"] = "no-budget"
+                return page.render("plan.html", step=5, **values)
+            if error.field in ("budget", "order"):
+                errors.add_error(error.field, error)
+                return page.render("plan.html", step=5, status=422, **values)
+            values.update(state="problem", problem=page.error_text(error))
+            return page.render("plan.html", step=5, **values)
+        except XieshangError as error:
+            values.update(state="problem", problem=page.error_text(error))
+            return page.render("plan.html", step=5, **values)
+        if budget_text is not None:
+            statement = _statement_amount(page, tx, case)
+            values["statement"] = page.money(statement) if statement is not None else None
+    chosen = Strategy(strategy)
+    try:
+        plans = compared_plans(plan_input, optimal=optimal or chosen is Strategy.OPTIMAL)
+    except XieshangError as error:
+        values.update(state="problem", problem=page.error_text(error))
+        return page.render("plan.html", step=5, **values)
+    plan = next(p for p in plans if p.strategy is chosen)
+    values.update(_plan_view(page, plans, plan, names))
+    wanted = {name: value for name, value in form.values.items() if value}
+    values.update(state="plan", as_of=plan_input.start.isoformat(),
+                  optimal_url="/plan?" + urlencode({**wanted, "optimal": "1"}),
+                  budget=page.money(plan_input.monthly_budget), budget_source=_(source),
+                  own_budget=budget_text is not None, optimal_shown=any(
+                      p.strategy is Strategy.OPTIMAL for p in plans))
+    return page.render("plan.html", step=5, **values)
+
+
+def _budget(page: Page, errors: Errors, form: Form) -> str | None:
+    """The monthly amount typed in (checked), or None to use the budget statement."""
+    from xieshang.engine.money import parse_amount
+
+    text = form.get("budget")
+    if not text:
+        return None
+    amount = errors.check("budget", lambda: parse_amount(text, "budget"))
+    if amount is None:
+        return None
+    if amount <= 0:
+        errors.add_error("budget", InputError("budget", N_("must be more than 0 (got {value})"),
+                                              value=text))
+        return None
+    return str(amount)
+
+
+def _order(page: Page, errors: Errors, form: Form, names: dict[str, str],
+           strategy: str | None) -> str | None:
+    """The custom order as ``xieshang plan --order`` takes it (``2,1,3``), checked against
+    the case's open debts; None when none is given."""
+    text = form.get("order")
+    keys = [part.lstrip("#") for part in _SEPARATORS.split(text) if part.strip("#")]
+    if not keys:
+        if strategy == "custom":
+            errors.add("order", page._("give the order of the debts for your own order, e.g. "
+                                       "{example}").format(example=",".join(reversed(names))))
+        return None
+    for key in keys:
+        if key not in names:
+            errors.add_error("order", InputError("order", N_("names a debt that is not in the "
+                                                             "case: {key}"), key=key))
+            return None
+    seen: set[str] = set()
+    for key in keys:
+        if key in seen:
+            errors.add("order", page._("names debt {key} twice").format(key=key))
+            return None
+        seen.add(key)
+    return ",".join(keys)
+
+
+def _statement_amount(page: Page, tx: Any, case: Any) -> Decimal | None:
+    """What the budget statement leaves for the debts each month (None without one)."""
+    from xieshang.cli.budget import budget_report
+
+    try:
+        report = budget_report(page.out, tx, case, "pro_rata", as_of=page.today)
+    except XieshangError:
+        return None
+    if report is None:
+        return None
+    amount: Decimal = report["affordability"]["available"]
+    return amount
+
+
+def _when(page: Page, plan: Plan) -> str:
+    if plan.totals.payoff_date is not None:
+        return plan.totals.payoff_date.isoformat()
+    return page._("not within {months} months").format(months=plan.input.horizon_months)
+
+
+def _plan_view(page: Page, plans: tuple[Plan, ...], plan: Plan,
+               names: dict[str, str]) -> dict[str, Any]:
+    """The comparison, the chart and its table, this month and the chosen plan's detail."""
+    from xieshang.cli.plan_render import ACTION_KINDS, SHORT_NAMES, STRATEGY_NAMES
+    from xieshang.engine.strategy import Strategy, this_month
+
+    _ = page._
+    lowest = min(p.totals.interest + p.totals.penalty + p.totals.fees for p in plans)
+    compared = []
+    for each in plans:
+        t = each.totals
+        charges = t.interest + t.penalty + t.fees
+        key = each.strategy.value
+        compared.append({
+            "key": key, "name": _(SHORT_NAMES[key]), "description": _(STRATEGY_NAMES[key]),
+            "help": _(STRATEGY_HELP[key]), "when": _when(page, each),
+            "months": t.months if t.payoff_date is not None else None,
+            "paid": page.money(t.paid), "charges": page.money(charges),
+            "months_overdue": t.months_overdue, "milestones": t.milestones_crossed,
+            "left": page.money(t.unpaid_end), "chosen": each is plan,
+            "lowest": charges == lowest,
+            "notes": [_(note.message).format(**note.params) for note in each.notes],
+        })
+    actions = this_month(plan)
+    zero = Decimal("0.00")
+    month = [{"key": a.key, "name": names.get(a.key, a.label), "amount": page.money(a.amount),
+              "by": a.by.isoformat(), "required": page.money(a.required),
+              "unpaid": page.money(a.unpaid) if a.unpaid else "",
+              "why": _(ACTION_KINDS.get(a.kind.value, a.kind.value))} for a in actions]
+    month_total = sum((a.amount for a in actions), zero)
+    keys = [d.key for d in plan.debts]
+    detail = []
+    for index, result in enumerate(plan.debts):
+        # to the month it is repaid (later months are all zero)
+        months = plan.months if result.payoff_month is None \
+            else plan.months[:result.payoff_month + 1]
+        rows = [{"month": m.index + 1, "pay_date": m.pay_date.isoformat(),
+                 "owed": page.money(m.debts[index].owed),
+                 "required": page.money(m.debts[index].required),
+                 "paid": page.money(m.debts[index].paid),
+                 "charges": page.money(m.debts[index].charges),
+                 "balance": page.money(m.debts[index].balance),
+                 "unpaid": page.money(m.debts[index].unpaid) if m.debts[index].unpaid else ""}
+                for m in months]
+        detail.append({
+            "key": keys[index], "name": names.get(result.key, result.label),
+            "paid": page.money(result.paid),
+            "charges": page.money(result.interest + result.penalty + result.fees),
+            "when": result.payoff_date.isoformat() if result.payoff_date else "—",
+            "months_overdue": result.months_overdue, "left": page.money(result.balance_end),
+            "rows": rows})
+    t = plan.totals
+    solver_note = None
+    if plan.solver is not None and plan.solver.source is not Strategy.OPTIMAL:
+        solver_note = _("No split the solver found was better than {strategy}; that plan is "
+                        "shown.").format(strategy=_(SHORT_NAMES[plan.solver.source.value]))
+    table = owed_table(plans)
+    return {
+        "plans": compared,
+        "chosen": {"key": plan.strategy.value, "name": _(SHORT_NAMES[plan.strategy.value]),
+                   "description": _(STRATEGY_NAMES[plan.strategy.value]),
+                   "when": _when(page, plan), "paid": page.money(t.paid),
+                   "charges": page.money(t.interest + t.penalty + t.fees),
+                   "months_overdue": t.months_overdue, "left": page.money(t.unpaid_end),
+                   "notes": [_(note.message).format(**note.params) for note in plan.notes],
+                   "solver_note": solver_note},
+        "month": month, "month_total": page.money(month_total),
+        "month_unpaid": any(a.unpaid for a in actions),
+        "detail": detail,
+        "chart": _chart(page, plans),
+        "chart_names": [item["name"] for item in compared],
+        "chart_rows": [{"on": day.isoformat(),
+                        "cells": [page.money(v) if v is not None else "—" for v in cells]}
+                       for day, cells in table],
+    }
+
+
+def _chart(page: Page, plans: tuple[Plan, ...]) -> str:
+    """Total owed over time per strategy, labelled in the page's language when the charts
+    can draw Chinese (in English otherwise)."""
+    from xieshang.cli.plan import owed_series
+    from xieshang.cli.plan_render import SHORT_NAMES
+    from xieshang.i18n import gettext_for
+    from xieshang.web.charts import chart_lang, lines_svg
+
+    lang = chart_lang(page.out.lang)
+    _ = page._ if lang == page.out.lang else gettext_for(lang)
+    return lines_svg("plan-chart", page._("Total owed over time"),
+                     [(_(SHORT_NAMES[p.strategy.value]), owed_series(p)) for p in plans],
+                     ylabel=_("Owed (yuan)"))

@@ -1,0 +1,148 @@
+"""The "today" dashboard: what matters first."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+
+from xieshang.engine.errors import XieshangError
+from xieshang.web.kit import Page
+
+if TYPE_CHECKING:
+    from xieshang.cli.output import Out
+    from xieshang.store.db import Tx
+    from xieshang.store.model import Case
+
+__all__ = ["dashboard", "router"]
+
+router = APIRouter()
+
+
+@router.get("/", response_class=HTMLResponse)
+def index(request: Request) -> HTMLResponse:
+    page = Page.of(request)
+
+    def compute() -> dict[str, Any]:
+        with page.read() as tx:
+            return dashboard(page.out, tx, page.today)
+
+    return page.render("today.html", **page.cached("today", compute))
+
+
+def dashboard(out: Out, tx: Tx, today: date) -> dict[str, Any]:
+    """The figures of the "today" page, formatted for ``out``'s language.
+
+    Returns a dict with ``case`` (None when there is no case yet), ``debts`` (one dict per
+    open debt: name, overdue days, total, daily cost, next milestone), ``total``,
+    ``daily_cost``, ``next`` (the earliest milestone of all debts), ``actions`` (the next
+    three things to do), ``payments`` (this month's three most important payments) and
+    ``plan_note`` (why there are no payments).
+    """
+    from xieshang.cli.debt import status_lines
+    from xieshang.cli.session import masked
+
+    case = tx.current_case()
+    if case is None:
+        return {"case": None, "debts": [], "total": None, "daily_cost": None, "next": None,
+                "actions": [], "payments": [], "plan_note": None}
+    lines = status_lines(out, tx, case.id, today)
+    zero = Decimal("0.00")
+    total = sum((line["total"] for line in lines), zero)
+    daily = sum((line["daily_cost"] for line in lines), zero)
+    debts = []
+    earliest: tuple[date, dict[str, Any]] | None = None
+    for line in lines:
+        event = line["next"]
+        milestone = None
+        if event is not None:
+            milestone = {"on": event["on"].isoformat() if event["on"] else out._("date not known"),
+                         "title": event["title"], "debt": line["name"],
+                         "amount": out.money(event["amount_due"])
+                         if event["amount_due"] is not None else None}
+            if event["on"] is not None and (earliest is None or event["on"] < earliest[0]):
+                earliest = (event["on"], milestone)
+        debts.append({"id": line["id"], "name": line["name"], "overdue": line["overdue"],
+                      "days": line["days_overdue"], "total": out.money(line["total"]),
+                      "daily": out.money(line["daily_cost"]), "next": milestone})
+    payments, note = _month_actions(out, tx, case, today) if lines else ([], None)
+    return {"case": {"id": case.id, "name": masked(out, "name", case.name)},
+            "debts": debts, "total": out.money(total), "daily_cost": out.money(daily),
+            "next": earliest[1] if earliest else None,
+            "actions": next_actions(out, tx, case, today, payments, lines),
+            "payments": payments, "plan_note": note}
+
+
+#: How urgent each kind of action is (lower first).
+_URGENCY = {"past_due": 0, "calls_over_limit": 0, "call_in_quiet_hours": 0, "uncovered": 1,
+            "payment_due": 1, "payment": 2, "confirmation_missing": 2, "step": 3}
+
+
+def next_actions(out: Out, tx: Tx, case: Case, today: date, payments: list[dict[str, Any]],
+                 lines: list[dict[str, Any]]) -> list[dict[str, str]]:
+    """The next three things to do: promises and calls that need following up, this month's
+    payments, and the steps of the guide not done yet; the most urgent first."""
+    from xieshang.cli.log import alerts_of
+    from xieshang.store.model import Budget, Contact, Hardship
+
+    _ = out._
+    found: list[tuple[int, date, dict[str, str]]] = []
+    never = date.max
+    for alert in alerts_of(tx, case, today):
+        found.append((_URGENCY.get(alert.code.value, 2), alert.on, {
+            "text": _(alert.msgid).format(**alert.params), "href": "/log",
+            "when": alert.on.isoformat(), "kind": alert.code.value}))
+    for payment in payments:
+        kind = "uncovered" if payment["unpaid"] else "payment"
+        text = _("Pay {amount} to {name} ({why}).").format(
+            amount=payment["amount"], name=payment["name"], why=payment["why"])
+        href = "/plan"
+        if payment["unpaid"]:
+            text += " " + _("Your budget leaves {amount} of it uncovered: ask for an "
+                            "arrangement.").format(amount=payment["unpaid"])
+            href = f"/negotiate/{payment['debt']}" if payment["debt"].isdigit() else "/negotiate"
+        found.append((_URGENCY[kind], date.fromisoformat(payment["by"]),
+                      {"text": text, "href": href, "when": payment["by"], "kind": kind}))
+    if not tx.find(Hardship, case_id=case.id):
+        found.append((3, never, {"text": _("Write down why you fell behind: lenders ask "
+                                           "first."), "href": "/start", "when": "",
+                                 "kind": "step"}))
+    if not tx.find(Budget, case_id=case.id):
+        found.append((3, never, {"text": _("Fill in your income and spending, to know what "
+                                           "you can really pay."), "href": "/budget",
+                                 "when": "", "kind": "step"}))
+    contacted = {c.debt_id for c in tx.find(Contact, case_id=case.id)}
+    for line in lines:
+        if line["overdue"] and line["id"] not in contacted:
+            found.append((3, never, {
+                "text": _("Ask {name} for an arrangement: the proposal and what to say are "
+                          "ready.").format(name=line["name"]),
+                "href": f"/negotiate/{line['id']}", "when": "", "kind": "step"}))
+            break
+    found.sort(key=lambda item: (item[0], item[1]))
+    return [item[2] for item in found[:3]]
+
+
+def _month_actions(out: Out, tx: Tx, case: Case,
+                   today: date) -> tuple[list[dict[str, str]], str | None]:
+    """This month's three most important payments (pro-rata plan), or why there are none."""
+    from xieshang.cli.plan import _input as plan_input
+    from xieshang.cli.plan_render import ACTION_KINDS
+    from xieshang.engine.strategy import Strategy, make_plan, this_month
+    from xieshang.i18n import translate_error
+
+    try:
+        given, names, _source = plan_input(out, tx, case, None, None, None, Strategy.PRO_RATA,
+                                           today=today)
+        actions = this_month(make_plan(given, Strategy.PRO_RATA))
+    except XieshangError as error:
+        return [], translate_error(error, out.lang)
+    # Most important first: a payment not covered, then the earliest date, then the largest.
+    ranked = sorted(actions, key=lambda a: (not a.unpaid, a.by, -a.amount))[:3]
+    return [{"name": names.get(a.key, a.label), "debt": a.key, "amount": out.money(a.amount),
+             "by": a.by.isoformat(),
+             "why": out._(ACTION_KINDS.get(a.kind.value, a.kind.value)),
+             "unpaid": out.money(a.unpaid) if a.unpaid else ""} for a in ranked], None

@@ -1,0 +1,260 @@
+"""The whole journey in a real browser: Debian's chromium driven by Playwright, against the
+app served on loopback with the demo case, at a desktop and a phone viewport.
+
+Add a debt, see its timeline, fill the budget, import a sample Alipay export, pick a plan,
+generate a script, record a contact and a promise, download the calendar and the PDF and
+check their contents. Screenshots of every step go to ``test-output/<viewport>/`` (not
+committed). Skipped, saying why, when chromium or Playwright is missing (``make test``
+installs both).
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from browser import CHROMIUM, CHROMIUM_ARGS, OUTPUT, VIEWPORTS, running_server
+from xieshang.cli.debt import status_lines
+from xieshang.cli.output import Out
+from xieshang.cli.serve import build_demo_store
+from xieshang.cli.session import today
+from xieshang.engine.money import format_money
+from xieshang.store.db import Store
+from xieshang.store.model import Commitment, Contact, Debt, StatementImport
+
+playwright_api = pytest.importorskip("playwright.sync_api", reason="Playwright is not installed")
+if not Path(CHROMIUM).exists():
+    pytest.skip(f"{CHROMIUM} is missing (make test installs Debian's chromium)",
+                allow_module_level=True)
+
+STATEMENTS = Path(__file__).parent / "data" / "statements"
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    with playwright_api.sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+class Journey:
+    """One person's way through the pages, with a screenshot at every step."""
+
+    def __init__(self, page: Any, base: str, folder: Path) -> None:
+        self.page = page
+        self.base = base
+        self.folder = folder
+        self.shots = 0
+        self.errors: list[str] = []
+        page.on("pageerror", lambda error: self.errors.append(str(error)))
+        page.on("console", self._console)
+
+    def _console(self, message: Any) -> None:
+        # a form sent back with its errors answers 422 on purpose; anything else counts
+        if message.type == "error" and "status of 422" not in message.text:
+            self.errors.append(message.text)
+
+    def go(self, path: str) -> None:
+        response = self.page.goto(self.base + path)
+        assert response is not None
+        assert response.status == 200, (path, response.status)
+
+    def shot(self, name: str) -> None:
+        self.shots += 1
+        self.page.screenshot(path=str(self.folder / f"{self.shots:02d}-{name}.png"),
+                             full_page=True)
+
+    def submit(self, button: str) -> None:
+        """Click a submit button and wait for the page it leads to."""
+        with self.page.expect_navigation():
+            self.page.click(button)
+
+    def no_sideways_scroll(self) -> None:
+        width = self.page.evaluate("document.documentElement.scrollWidth")
+        viewport = self.page.viewport_size["width"]
+        assert width <= viewport + 1, f"{self.page.url}: {width}px wide in {viewport}px"
+
+
+def figures(opener: Callable[[], Store]) -> dict[str, Any]:
+    with opener() as store, store.begin(readonly=True) as tx:
+        case = tx.current_case()
+        assert case is not None
+        lines = status_lines(Out.make("en", False), tx, case.id, today())
+        return {"case": case.id, "lines": lines,
+                "debts": tx.count(Debt, case_id=case.id),
+                "contacts": tx.count(Contact, case_id=case.id),
+                "commitments": tx.count(Commitment, case_id=case.id),
+                "imports": tx.count(StatementImport, case_id=case.id)}
+
+
+@pytest.mark.parametrize("viewport", sorted(VIEWPORTS))
+def test_the_whole_journey(browser: Any, viewport: str, tmp_path: Path) -> None:
+    opener = build_demo_store(tmp_path / "store")
+    folder = OUTPUT / viewport
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    before = figures(opener)
+    with running_server(opener, lang="en") as base:
+        context = browser.new_context(accept_downloads=True, locale="en-GB",
+                                      **VIEWPORTS[viewport])
+        page = context.new_page()
+        journey = Journey(page, base, folder)
+
+        # Today: the figures of `xieshang status`
+        journey.go("/")
+        total = sum((line["total"] for line in before["lines"]), start=before["lines"][0]
+                    ["total"] * 0)
+        assert page.inner_text("#total") == format_money(total)
+        assert page.locator("#next-actions li").count() == 3
+        journey.no_sideways_scroll()
+        journey.shot("today")
+
+        # 1 Start: the reason is there, the checklist can be saved
+        journey.go("/start")
+        assert page.locator("h1").count() == 1
+        journey.shot("start")
+
+        # 2 Debts: add a Huabei bill 20 days overdue
+        journey.go("/debts/new")
+        page.select_option("#f-product", "huabei")
+        journey.submit("form[action='/debts/new'] button[type=submit]")
+        page.fill("#f-label", "花呗 十月账单")
+        page.fill("#f-amount", "abc")
+        journey.submit("form[action='/debts/new'] button[type=submit]")
+        assert "is not an amount" in page.inner_text("#f-amount-error")
+        assert page.locator("#error-summary").is_visible()
+        journey.shot("debt-error")
+        page.fill("#f-amount", "1,234.50")
+        overdue_since = today().toordinal() - 20
+        from datetime import date
+
+        page.fill("#f-overdue_since", date.fromordinal(overdue_since).isoformat())
+        journey.submit("form[action='/debts/new'] button[type=submit]")
+        assert page.url.startswith(base + "/debts")
+        assert "花呗 十月账单" in page.content()
+        journey.no_sideways_scroll()
+        journey.shot("debts")
+        after_debt = figures(opener)
+        assert after_debt["debts"] == before["debts"] + 1
+        new = next(line for line in after_debt["lines"] if "十月账单" in line["name"])
+
+        # 3 Consequences: its timeline and the chart of what waiting costs
+        journey.go(f"/consequences#debt-{new['id']}")
+        section = page.locator(f"#debt-{new['id']}")
+        assert section.count() == 1
+        assert format_money(new["total"]) in section.inner_text()
+        assert section.locator("svg").count() >= 1
+        journey.no_sideways_scroll()
+        journey.shot("consequences")
+
+        # 4 Budget: change the food line, save, see the affordable amount
+        journey.go("/budget/edit")
+        page.fill("#f-amount_food", "2200")
+        journey.submit("button[name=action][value=save]")
+        assert "/budget" in page.url
+        journey.shot("budget")
+        # import the sample Alipay export: preview first, then save
+        journey.go("/budget/import")
+        page.set_input_files("#f-file", str(STATEMENTS / "alipay_sample.csv"))
+        journey.submit("form[action='/budget/import'] button[type=submit]")
+        assert "/budget/import/" in page.url
+        assert figures(opener)["imports"] == before["imports"]  # nothing saved yet
+        journey.shot("import-preview")
+        journey.submit("form[action$='/budget/import/'] button[type=submit], "
+                       "main form[method=post]:not([action$='discard']) button[type=submit]")
+        assert figures(opener)["imports"] == before["imports"] + 1
+        journey.shot("import-saved")
+
+        # 5 Plan: pick the avalanche strategy
+        journey.go("/plan")
+        page.select_option("#f-strategy", "avalanche")
+        journey.submit("form[action='/plan'] button[type=submit]")
+        assert "strategy=avalanche" in page.url
+        assert page.locator("svg").count() >= 1
+        journey.no_sideways_scroll()
+        journey.shot("plan")
+
+        # 6 Negotiate: the phone script of the new debt, shown and downloaded
+        journey.go(f"/negotiate/{new['id']}")
+        script = page.locator("a[href$='/documents/phone.txt']")
+        with page.expect_download() as info:
+            script.first.click()
+        download = info.value
+        text = Path(download.path()).read_text(encoding="utf-8")
+        assert download.suggested_filename == f"xieshang-debt{new['id']}-phone-en.txt"
+        assert "花呗 十月账单" in text or "Huabei" in text
+        journey.shot("negotiate")
+
+        # 7 Log & promises: a contact, then a promise
+        journey.go("/log/contacts/new")
+        page.select_option("#f-debt", str(new["id"]))
+        page.select_option("#f-channel", index=1)
+        page.fill("#f-asked", "Asked for 6 monthly installments without the penalty.")
+        page.fill("#f-offered", "Will call back within 3 working days.")
+        journey.submit("form[action='/log/contacts/new'] button[type=submit]")
+        assert figures(opener)["contacts"] == before["contacts"] + 1
+        journey.go("/log/promises/new")
+        page.select_option("#f-debt", str(new["id"]))
+        page.select_option("#f-by", "me")
+        page.fill("#f-amount", "300")
+        page.fill("#f-due", date.fromordinal(today().toordinal() + 5).isoformat())
+        journey.submit("form[action='/log/promises/new'] button[type=submit]")
+        assert figures(opener)["commitments"] == before["commitments"] + 1
+        journey.shot("log")
+        with page.expect_download() as info:
+            page.click("a[href='/log/calendar.ics']")
+        calendar = Path(info.value.path()).read_text(encoding="utf-8")
+        assert calendar.startswith("BEGIN:VCALENDAR")
+        due = date.fromordinal(today().toordinal() + 5).strftime("%Y%m%d")
+        assert f"DTSTART;VALUE=DATE:{due}" in calendar
+
+        # 8 Dossier: the PDF, with the case's figures in it
+        journey.go("/dossier")
+        journey.shot("dossier")
+        with page.expect_download() as info:
+            page.click("#pdf")
+        pdf = Path(info.value.path())
+        assert pdf.read_bytes().startswith(b"%PDF")
+        if shutil.which("pdftotext"):
+            words = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], check=True,
+                                   capture_output=True, text=True).stdout
+            assert format_money(new["total"]).lstrip("¥") in words
+
+        # Questions: searchable, with the person's own figure
+        journey.go("/questions?q=grace")
+        assert page.locator(".question").count() >= 1
+        journey.shot("questions")
+
+        # The language switch: Traditional Chinese
+        journey.go("/?lang=zh-Hant")
+        assert page.get_attribute("html", "lang") == "zh-Hant"
+        journey.shot("today-zh-hant")
+        context.close()
+    assert journey.errors == []
+    assert len(list(folder.glob("*.png"))) == journey.shots
+
+
+def test_forms_work_without_javascript(browser: Any, tmp_path: Path) -> None:
+    opener = build_demo_store(tmp_path / "store")
+    with running_server(opener, lang="en") as base:
+        context = browser.new_context(java_script_enabled=False, **VIEWPORTS["desktop"])
+        page = context.new_page()
+        page.goto(base + "/budget/edit")
+        page.fill("#f-amount_food", "lots")
+        with page.expect_navigation():
+            page.click("button[name=action][value=save]")
+        error = page.inner_text("#f-amount_food-error")
+        assert re.search(r"not an amount", error)
+        assert page.input_value("#f-amount_food") == "lots"  # what was typed stays
+        page.fill("#f-amount_food", "2100")
+        with page.expect_navigation():
+            page.click("button[name=action][value=save]")
+        assert page.url.endswith("/budget?saved=1")
+        context.close()

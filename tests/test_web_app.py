@@ -1,0 +1,231 @@
+"""The web app's shared machinery: htmx pin, CSRF, languages, sign-in, unlock, remote serving."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import tomllib
+from collections.abc import Callable
+from pathlib import Path
+
+import click
+import pytest
+from click.testing import CliRunner
+
+from webclient import WebClient
+from xieshang.cli.main import run
+from xieshang.cli.output import Out
+from xieshang.cli.serve import PASSWORD_SETTING, build_demo_store, remote_password
+from xieshang.store.db import Store, open_store
+from xieshang.store.model import Case
+from xieshang.web.app import check_password, hash_password
+
+STATIC = Path(__file__).parent.parent / "src" / "xieshang" / "web" / "static"
+TEMPLATES = STATIC.parent / "templates"
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Callable[[], Store]:
+    return build_demo_store(tmp_path_factory.mktemp("demo"))
+
+
+def test_vendored_htmx_matches_its_pin() -> None:
+    pin = tomllib.loads((STATIC / "vendor.toml").read_text(encoding="utf-8"))["htmx"]
+    data = (STATIC / "htmx.min.js").read_bytes()
+    assert hashlib.sha256(data).hexdigest() == pin["sha256"]
+    assert pin["version"].startswith("2.")
+    assert pin["tarball"] == (f"https://registry.npmjs.org/htmx.org/-/htmx.org-"
+                              f"{pin['version']}.tgz")
+    assert pin["integrity"].startswith("sha512-")
+    assert f'version:"{pin["version"]}"' in data.decode("utf-8")
+
+
+def test_pages_load_only_our_own_files(demo: Callable[[], Store]) -> None:
+    with WebClient(demo, lang="en") as client:
+        page = client.get("/").text
+        assert '<script src="/static/htmx.min.js" defer></script>' in page
+        assert client.get("/static/htmx.min.js").status_code == 200
+        assert client.get("/static/xieshang.js").status_code == 200
+    # no address of another site in any template, stylesheet or script of ours
+    for path in [*TEMPLATES.glob("*.html"), STATIC / "style.css", STATIC / "xieshang.js"]:
+        text = path.read_text(encoding="utf-8")
+        assert not re.search(r"(?:src|href)=\"(?:https?:)?//", text), path
+        assert "@import" not in text, path
+        assert "url(http" not in text, path
+
+
+def test_a_form_without_its_token_is_refused(demo: Callable[[], Store]) -> None:
+    with WebClient(demo, lang="en") as client:
+        client.get("/")
+        refused = client.post("/unlock", {"passphrase": "x"}, csrf=False)
+        assert refused.status_code == 403
+        assert "nothing was saved" in refused.text
+        client.csrf = "0" * 64
+        assert client.post("/unlock", {"passphrase": "x"}).status_code == 403
+    # a token from another session (another browser) is refused too
+    with WebClient(demo, lang="en") as first, WebClient(demo, lang="en") as second:
+        first.get("/")
+        second.get("/")
+        second.csrf = first.csrf
+        assert second.post("/unlock", {"passphrase": "x"}).status_code == 403
+
+
+def test_traditional_chinese_is_converted_and_remembered(demo: Callable[[], Store]) -> None:
+    with WebClient(demo, lang="zh") as client:
+        simplified = client.get("/").text
+        assert "最重要的三笔还款" in simplified
+        traditional = client.get("/?lang=zh-Hant")
+        assert 'lang="zh-Hant"' in traditional.text
+        assert "最重要的三筆還款" in traditional.text
+        assert "最重要的三笔还款" not in traditional.text
+        # the figures are the same in both
+        total = re.search(r'id="total">([^<]+)<', simplified)
+        assert total is not None
+        assert f'id="total">{total.group(1)}<' in traditional.text
+        again = client.get("/")  # the cookie keeps the choice
+        assert 'lang="zh-Hant"' in again.text
+        assert 'lang="en"' in client.get("/?lang=en").text
+
+
+def test_unknown_page_is_a_404_page(demo: Callable[[], Store]) -> None:
+    with WebClient(demo, lang="en") as client:
+        page = client.get("/no-such-page")
+        assert page.status_code == 404
+        assert "There is no such page or record." in page.text
+
+
+def test_password_hash_round_trip() -> None:
+    hashed = hash_password("correct horse battery")
+    assert hashed.startswith("scrypt$16384$8$1$")
+    assert "correct horse" not in hashed
+    assert check_password("correct horse battery", hashed)
+    assert not check_password("correct horse batterY", hashed)
+    assert not check_password("x", "not-a-hash")
+    assert hash_password("same") != hash_password("same")  # salted
+
+
+def test_remote_mode_needs_signing_in(demo: Callable[[], Store]) -> None:
+    hashed = hash_password("a long password")
+    with WebClient(demo, lang="en", password_hash=hashed, https=True) as client:
+        first = client.get("/")
+        assert first.status_code == 303
+        assert first.headers["location"] == "/login"
+        assert client.post("/unlock", {"passphrase": "x"}, csrf=False).status_code == 401
+        form = client.get("/login")
+        assert form.status_code == 200
+        wrong = client.post("/login", {"password": "not it"})
+        assert wrong.status_code == 422
+        assert 'id="f-password-error"' in wrong.text
+        assert "That is not the password." in wrong.text
+        right = client.post("/login", {"password": "a long password"})
+        assert right.status_code == 303
+        cookie = right.headers["set-cookie"]
+        assert "Secure" in cookie
+        assert "HttpOnly" in cookie
+        assert "SameSite=strict" in cookie
+        # the session id changes at sign-in (the old cookie is not the signed-in one)
+        assert client.get("/").status_code == 200
+        assert client.get("/static/style.css").status_code == 200
+
+
+def test_sign_in_waits_after_five_wrong_passwords(demo: Callable[[], Store]) -> None:
+    hashed = hash_password("a long password")
+    with WebClient(demo, lang="en", password_hash=hashed, https=True) as client:
+        client.get("/login")
+        for _attempt in range(5):
+            assert client.post("/login", {"password": "guess"}).status_code == 422
+        locked = client.post("/login", {"password": "a long password"})
+        assert locked.status_code == 422
+        assert "Too many wrong passwords" in locked.text
+
+
+def test_encrypted_fields_ask_for_the_passphrase(tmp_path: Path) -> None:
+    number = "11010519491231002X"
+    with open_store(data_dir=tmp_path) as store:
+        with store.begin() as tx:
+            case = tx.add(Case(name="王小红", full_name="王小红", id_number=number))
+            tx.use_case(case.id)
+        with store.begin() as tx:
+            tx.enable_encryption("open sesame 123")
+    with WebClient(lambda: open_store(data_dir=tmp_path), lang="en") as client:
+        page = client.get("/").text
+        assert 'action="/unlock"' in page
+        wrong = client.post("/unlock", {"passphrase": "wrong one", "next": "/"})
+        assert wrong.status_code == 422
+        assert 'id="f-passphrase-error"' in wrong.text
+        right = client.post("/unlock", {"passphrase": "open sesame 123",
+                                        "next": "//evil.example/"})
+        assert right.status_code == 303
+        assert right.headers["location"] == "/"  # never to another site
+        page = client.get("/").text
+        assert 'action="/unlock"' not in page
+        assert number not in page
+        locked = client.post("/lock", {"next": "/"})
+        assert locked.status_code == 303
+        assert 'action="/unlock"' in client.get("/").text
+
+
+@click.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
+@click.pass_context
+def _entry(ctx: click.Context) -> None:
+    run(list(ctx.args))
+
+
+@pytest.mark.parametrize(("args", "field"), [
+    (["--host", "0.0.0.0"], "--allow-remote"),
+    (["--host", "0.0.0.0", "--allow-remote"], "--certfile"),
+    (["--lang", "fr"], "zh-Hant"),
+])
+def test_serve_refuses_unsafe_or_wrong_options(args: list[str], field: str,
+                                               tmp_path: Path) -> None:
+    result = CliRunner().invoke(_entry, ["--data-dir", str(tmp_path), "serve", *args],
+                                catch_exceptions=False)
+    assert result.exit_code == 2
+    assert field in result.output + (result.stderr or "")
+
+
+def test_remote_password_is_asked_once_and_stored_hashed(tmp_path: Path) -> None:
+    opener = lambda: open_store(data_dir=tmp_path)  # noqa: E731
+    out = Out.make("en", False)
+    runner = CliRunner()
+    with runner.isolation(input="short\nshort\nlong enough pw\nlong enough pw\n"):
+        hashed = remote_password(opener, out, reset=False)
+    assert check_password("long enough pw", hashed)
+    with opener() as store, store.begin(readonly=True) as tx:
+        assert tx.setting(PASSWORD_SETTING) == hashed
+    # the second start uses the stored hash without asking
+    assert remote_password(opener, out, reset=False) == hashed
+
+
+def test_a_change_made_elsewhere_shows_at_once(tmp_path: Path) -> None:
+    """Figures are remembered between requests only until the data changes, also when the
+    change comes from the command line (another connection)."""
+    from xieshang.cli.session import today
+    from xieshang.engine.money import money
+    from xieshang.store.model import Debt, Payment
+
+    opener = build_demo_store(tmp_path)
+    with WebClient(opener, lang="en") as client:
+        before = re.search(r'id="total">([^<]+)<', client.get("/").text)
+        assert before is not None
+        assert client.get("/").text.count(before.group(1)) >= 1  # served again, unchanged
+        with opener() as store, store.begin() as tx:
+            debt = tx.find(Debt)[0]
+            tx.add(Payment(debt_id=debt.id, paid_on=today(), amount=money("100.00")))
+        after = re.search(r'id="total">([^<]+)<', client.get("/").text)
+        assert after is not None
+        assert after.group(1) != before.group(1)
+
+
+def test_traditional_pages_keep_what_was_typed(demo: Callable[[], Store]) -> None:
+    from xieshang.web.kit import Page
+
+    class Fake:
+        lang = "zh-Hant"
+
+    html = ('<p>还款</p><input name="note" value="还款计划"><textarea name="d">还款\n说明'
+            '</textarea><option value="还款">还款</option>')
+    converted = Page.convert(Fake(), html)  # type: ignore[arg-type]
+    assert converted == ('<p>還款</p><input name="note" value="还款计划">'
+                         '<textarea name="d">还款\n说明</textarea>'
+                         '<option value="还款">還款</option>')
