@@ -35,6 +35,46 @@ if not Path(CHROMIUM).exists():
 
 STATEMENTS = Path(__file__).parent / "data" / "statements"
 
+#: Run in the page: the accessibility problems found (empty when there are none).
+ACCESSIBILITY = """() => {
+  const problems = [];
+  if (!document.documentElement.lang) problems.push("no lang on <html>");
+  const h1 = document.querySelectorAll("h1").length;
+  if (h1 !== 1) problems.push(`${h1} h1 elements`);
+  let level = 0;
+  for (const h of document.querySelectorAll("main h1, main h2, main h3, main h4")) {
+    const next = Number(h.tagName[1]);
+    if (level && next > level + 1) {
+      problems.push(`heading skips to ${h.tagName}: ${h.textContent.trim()}`);
+    }
+    level = next;
+  }
+  for (const el of document.querySelectorAll("input, select, textarea")) {
+    if (el.type === "hidden") continue;
+    if (!(el.labels && el.labels.length) && !el.getAttribute("aria-label")
+        && !el.getAttribute("aria-labelledby")) problems.push(`no label: ${el.name || el.id}`);
+  }
+  for (const el of document.querySelectorAll("button, a[href]")) {
+    const name = (el.textContent || el.getAttribute("aria-label") || el.title || "").trim();
+    if (!name && !el.hidden) problems.push(`no name: ${el.outerHTML.slice(0, 80)}`);
+  }
+  for (const el of document.querySelectorAll("img")) {
+    if (!el.hasAttribute("alt")) problems.push(`no alt: ${el.src}`);
+  }
+  for (const svg of document.querySelectorAll("main svg")) {
+    const figure = svg.closest("figure");
+    const named = svg.getAttribute("aria-label") || svg.getAttribute("aria-labelledby")
+      || (figure && figure.querySelector("figcaption"));
+    if (!named) problems.push("a chart without a name");
+  }
+  const ids = new Set();
+  for (const el of document.querySelectorAll("[id]")) {
+    if (ids.has(el.id)) problems.push(`duplicate id: ${el.id}`);
+    ids.add(el.id);
+  }
+  return problems;
+}"""
+
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
@@ -65,6 +105,13 @@ class Journey:
         response = self.page.goto(self.base + path)
         assert response is not None
         assert response.status == 200, (path, response.status)
+        self.accessible()
+
+    def accessible(self) -> None:
+        """What a screen-reader or keyboard user needs: a language, one h1, headings in
+        order, a label for every control, a name for every button, link and chart."""
+        problems = self.page.evaluate(ACCESSIBILITY)
+        assert problems == [], (self.page.url, problems)
 
     def shot(self, name: str) -> None:
         self.shots += 1
@@ -107,8 +154,10 @@ def test_the_whole_journey(browser: Any, viewport: str, tmp_path: Path) -> None:
         page = context.new_page()
         journey = Journey(page, base, folder)
 
-        # Today: the figures of `xieshang status`
+        # Today: the figures of `xieshang status`; the keyboard reaches "skip to the content"
         journey.go("/")
+        page.keyboard.press("Tab")
+        assert page.evaluate("document.activeElement.className") == "skip"
         total = sum((line["total"] for line in before["lines"]), start=before["lines"][0]
                     ["total"] * 0)
         assert page.inner_text("#total") == format_money(total)

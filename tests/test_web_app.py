@@ -7,6 +7,7 @@ import re
 import tomllib
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import click
 import pytest
@@ -229,3 +230,77 @@ def test_traditional_pages_keep_what_was_typed(demo: Callable[[], Store]) -> Non
     assert converted == ('<p>還款</p><input name="note" value="还款计划">'
                          '<textarea name="d">还款\n说明</textarea>'
                          '<option value="还款">還款</option>')
+
+
+def test_a_remembered_page_carries_each_session_s_own_token(demo: Callable[[], Store]) -> None:
+    with WebClient(demo, lang="en") as client:
+        first = client.get("/debts").text
+        token = client.csrf
+        assert client.get("/debts").text == first  # the same page, from memory
+        client.client.cookies.clear()  # another browser: a new session
+        second = client.get("/debts").text
+        assert client.csrf != token
+        assert token not in second
+        assert second.replace(client.csrf, token) == first
+        # the new session's token is accepted, the old one is not
+        assert client.post("/unlock", {"passphrase": ""}).status_code == 422
+        client.csrf = token
+        assert client.post("/unlock", {"passphrase": ""}).status_code == 403
+
+
+def test_the_guides_walk_through_every_step() -> None:
+    docs = Path(__file__).parent.parent / "docs"
+    readme = (docs.parent / "README.md").read_text(encoding="utf-8")
+    assert "![" in readme.split("## What works today")[0]  # the screenshot comes first
+    assert (docs / "images" / "dashboard.png").read_bytes().startswith(b"\x89PNG")
+    english = (docs / "guide.en.md").read_text(encoding="utf-8")
+    chinese = (docs / "guide.zh.md").read_text(encoding="utf-8")
+    for number, (title_en, title_zh) in enumerate([
+            ("Start", "开始"), ("Debts", "债务"), ("Consequences", "后果"), ("Budget", "收支"),
+            ("Plan", "计划"), ("Negotiate", "协商"), ("Log & promises", "记录与承诺"),
+            ("Dossier", "汇总材料")], start=1):
+        assert f"## Step {number} — {title_en}" in english
+        assert f"## 第 {number} 步：{title_zh}" in chinese
+    for text in (english, chinese):
+        assert "make run" in text
+        assert "images/dashboard.png" in text
+
+
+def _routes(routes: Any) -> Any:
+    for route in routes:
+        if hasattr(route, "original_router"):
+            yield from _routes(route.original_router.routes)
+        elif getattr(route, "methods", None):
+            yield route
+
+
+def test_every_route_is_tested_and_every_form_needs_its_token(
+        demo: Callable[[], Store]) -> None:
+    tests = "\n".join(path.read_text(encoding="utf-8")
+                      for path in Path(__file__).parent.glob("test_*.py"))
+    with WebClient(demo, lang="en") as client:
+        client.get("/")
+        before = export_state(demo)
+        posts = 0
+        for route in _routes(client.app.routes):
+            pattern = re.sub(r"\\\{[^}]*\\\}", "[^\"' ?]+", re.escape(route.path))
+            # the path as written, or its parts around a variable (f"{location}/discard")
+            head, _, tail = route.path.partition("{")
+            assert re.search(pattern, tests) or (
+                head in tests and tail.partition("}")[2] in tests), f"{route.path} untested"
+            if "POST" in route.methods:
+                posts += 1
+                path = re.sub(r"\{[^}]*\}", "1", route.path).replace("/1/1", "/1/kept")
+                refused = client.post(path, {"amount": "1"}, csrf=False)
+                assert refused.status_code == 403, (route.path, refused.status_code)
+        assert posts >= 20
+        assert export_state(demo) == before
+
+
+def export_state(opener: Callable[[], Store]) -> str:
+    from xieshang.store.exchange import dumps, export_case
+
+    with opener() as store, store.begin(readonly=True) as tx:
+        case = tx.current_case()
+        assert case is not None
+        return dumps(export_case(tx, case.id))

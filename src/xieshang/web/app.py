@@ -8,10 +8,13 @@ masked.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
+import re
 import secrets
 import time
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import date
@@ -55,6 +58,17 @@ SECURITY_HEADERS: dict[str, str] = {
     "Cross-Origin-Opener-Policy": "same-origin",
     "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
 }
+
+#: The pages whose HTML is remembered between requests until the data changes: every one
+#: of them depends only on the store, the day, the language and the query (never on the
+#: session; the session's CSRF token is put in at the last moment). Not /start: it checks
+#: the evidence files on disk.
+_CACHED_PAGES = re.compile(r"^/(?:|debts|consequences|budget|plan|negotiate(?:/\d+)?|log"
+                           r"|dossier|questions(?:/[a-z0-9-]+)?)$")
+#: How many rendered pages are kept (least recently used dropped first).
+_CACHED_MAX = 48
+#: Stands for the CSRF token in a remembered page.
+_TOKEN_MARK = "__xieshang_csrf_token__"
 
 #: Paths reachable without signing in (when a password is set).
 _OPEN_PATHS = ("/login", "/static/")
@@ -125,6 +139,46 @@ def create_app(store_opener: Callable[[], Store], *, read_only: bool = False,
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     signed_in: set[str] = set()
     failures = {"count": 0, "until": 0.0}
+
+    pages: OrderedDict[tuple[Any, ...], tuple[int, str]] = OrderedDict()
+    locks: dict[tuple[Any, ...], asyncio.Lock] = {}
+
+    # added first, so it runs inside `guard` (which checks signing in and adds the headers)
+    @app.middleware("http")
+    async def remember_pages(request: Request,
+                             call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        """Serve a page again from memory while the data, day and language are the same."""
+        if request.method != "GET" or not _CACHED_PAGES.match(request.url.path):
+            return await call_next(request)
+        page = Page.of(request)
+        version = web.data_version()
+        if version is None:
+            return await call_next(request)
+        key = (request.url.path, request.url.query, page.lang, page.today, version,
+               request.headers.get("HX-Request", ""))
+        lock = locks.setdefault(key[:4], asyncio.Lock())
+        async with lock:  # the same page asked by many at once is made once
+            found = pages.get(key)
+            if found is None:
+                response = await call_next(request)
+                if response.status_code != 200 or not response.headers.get(
+                        "content-type", "").startswith("text/html"):
+                    return response
+                body = b"".join([chunk async for chunk in response.body_iterator])  # type: ignore[attr-defined]
+                html = body.decode("utf-8").replace(page.csrf, _TOKEN_MARK)
+                if web.data_version() == version:  # not changed while it was made
+                    pages[key] = found = (200, html)
+                    if len(pages) > _CACHED_MAX:
+                        pages.popitem(last=False)
+                else:
+                    found = (200, html)
+            else:
+                pages.move_to_end(key)
+        if len(locks) > 4 * _CACHED_MAX:
+            locks.clear()
+        fresh = HTMLResponse(found[1].replace(_TOKEN_MARK, page.csrf), status_code=found[0])
+        page.finish(fresh)
+        return fresh
 
     @app.middleware("http")
     async def guard(request: Request,
