@@ -36,7 +36,7 @@ if not Path(CHROMIUM).exists():
 STATEMENTS = Path(__file__).parent / "data" / "statements"
 
 #: Run in the page: the accessibility problems found (empty when there are none).
-ACCESSIBILITY = """() => {
+ACCESSIBILITY = r"""() => {
   const problems = [];
   if (!document.documentElement.lang) problems.push("no lang on <html>");
   const h1 = document.querySelectorAll("h1").length;
@@ -66,6 +66,36 @@ ACCESSIBILITY = """() => {
     const named = svg.getAttribute("aria-label") || svg.getAttribute("aria-labelledby")
       || (figure && figure.querySelector("figcaption"));
     if (!named) problems.push("a chart without a name");
+  }
+  // text contrast (WCAG AA): 4.5:1, or 3:1 for large text
+  const rgb = (text) => (text.match(/[\d.]+/g) || []).map(Number);
+  const luminance = ([r, g, b]) => {
+    const channel = (v) => {
+      v /= 255;
+      return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
+    };
+    return 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b);
+  };
+  const background = (el) => {
+    for (let node = el; node; node = node.parentElement) {
+      const colour = rgb(getComputedStyle(node).backgroundColor);
+      const opaque = colour.length === 3 || (colour.length === 4 && colour[3] > 0.5);
+      if (opaque) return colour.slice(0, 3);
+    }
+    return [255, 255, 255];
+  };
+  for (const el of document.querySelectorAll("body *:not(svg *):not(option)")) {
+    const own = [...el.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim());
+    if (!own || !el.getClientRects().length) continue;
+    const style = getComputedStyle(el);
+    if (style.visibility === "hidden") continue;
+    const [a, b] = [luminance(rgb(style.color).slice(0, 3)), luminance(background(el))];
+    const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+    const size = parseFloat(style.fontSize);
+    const large = size >= 24 || (size >= 18.66 && Number(style.fontWeight) >= 700);
+    if (ratio < (large ? 3 : 4.5)) {
+      problems.push(`contrast ${ratio.toFixed(2)}: ${el.textContent.trim().slice(0, 40)}`);
+    }
   }
   const ids = new Set();
   for (const el of document.querySelectorAll("[id]")) {

@@ -150,6 +150,12 @@ def test_contacts_and_promises_appear_in_the_dossier(tmp_path: Path) -> None:
         web.post("/log/promises/new", {"debt": "1", "by": "me", "amount": "200",
                                        "due": TODAY.isoformat()})
         page = web.get("/dossier").text
+        document = web.get("/dossier.html").text  # the printable document says the same
+    assert "collector&#39;s call" in document or "collector's call" in document
+    assert "collector_call" not in document
+    assert "催收 138****5678" in document
+    assert PHONE not in document
+    assert "not yet kept" in document
     contacts = page.split('<table id="contacts">', 1)[1].split("</table>", 1)[0]
     assert f"<td>{YESTERDAY} 21:05</td>" in contacts
     assert "<td>collector&#39;s call</td>" in contacts
@@ -158,7 +164,7 @@ def test_contacts_and_promises_appear_in_the_dossier(tmp_path: Path) -> None:
     commitments = page.split('<table id="commitments">', 1)[1].split("</table>", 1)[0]
     assert "<td>me</td>" in commitments
     assert '<td class="num">¥200.00</td>' in commitments
-    assert "<td>pending</td>" in commitments
+    assert "<td>not yet kept</td>" in commitments
     assert PHONE not in page
 
 

@@ -348,7 +348,7 @@ def test_promises_their_status_and_the_alerts(fresh: Callable[[], Store]) -> Non
     assert '<td class="num">¥1,200.50</td>' in row
     assert f"<td>{day(2)}</td>" in row
     assert "先还 10%" in row
-    assert '<span class="badge info" id="status-1">pending</span>' in row
+    assert '<span class="badge info" id="status-1">not yet kept</span>' in row
     assert 'action="/log/promises/1/kept"' in row
     assert 'action="/log/promises/1/broken"' in row
     # the alerts are the command line's, word for word

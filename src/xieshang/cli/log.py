@@ -48,7 +48,7 @@ CHANNELS = {
 PARTIES = {"me": N_("me"), "lender": N_("lender")}
 
 #: Commitment statuses (msgids).
-PROMISE_STATUSES = {"pending": N_("pending"), "kept": N_("kept"), "broken": N_("broken")}
+PROMISE_STATUSES = {"pending": N_("not yet kept"), "kept": N_("kept"), "broken": N_("broken")}
 
 
 def _out(lang: str | None, as_json: bool) -> Out:

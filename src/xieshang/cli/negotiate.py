@@ -830,21 +830,31 @@ def _dossier(out: Out, tx: Tx, case_id: str | None, *, today: date | None = None
             name=name, lender=debt.lender or preset.lender.get(out.lang), account=account,
             bill=[(_(label), out.money(getattr(bill, key))) for key, label in BILL_ROWS],
             days_overdue=bill.days_overdue, ladder=rows, scripts=scripts))
+    from xieshang.cli.log import CHANNELS, PARTIES, PROMISE_STATUSES
+    from xieshang.engine.identity import mask_phone_numbers
+
     contacts = []
     for contact in tx.find(Contact, case_id=case.id):
         when = contact.happened_at.isoformat(sep=" ", timespec="minutes")
-        contacts.append((when, contact.channel,
-                         " / ".join(v for v in (contact.agent_name, contact.agent_id) if v),
-                         contact.reference, contact.asked, contact.offered, contact.outcome))
+        channel = _(CHANNELS.get(contact.channel, contact.channel))
+        contacts.append((when, channel, mask_phone_numbers(
+            " / ".join(v for v in (contact.agent_name, contact.agent_id) if v)),
+            contact.reference, contact.asked, contact.offered, contact.outcome))
         timeline.append((when, _("Contact by {channel}: {outcome}").format(
-            channel=contact.channel, outcome=contact.outcome or "—")))
+            channel=channel, outcome=contact.outcome or "—")))
     commitments = []
+    names = {debt.id: debt_name(out, debt) for debt in tx.find(Debt, case_id=case.id)}
     for item in tx.find(Commitment, case_id=case.id):
-        commitments.append((item.party, item.description, out.money(item.amount),
+        party = _(PARTIES.get(item.party, item.party))
+        what = item.description or " · ".join(
+            part for part in (names.get(item.debt_id or 0, ""), item.condition) if part)
+        commitments.append((party, what, out.money(item.amount),
                             "" if item.due_on is None else item.due_on.isoformat(),
-                            _("yes") if item.confirmed_in_writing else _("no"), item.status))
+                            _("yes") if item.confirmed_in_writing else _("no"),
+                            _(PROMISE_STATUSES.get(item.status, item.status))))
         if item.due_on is not None:
-            timeline.append((item.due_on.isoformat(), item.description or item.party))
+            timeline.append((item.due_on.isoformat(), _("{party} promised: {what}").format(
+                party=party, what=what or out.money(item.amount))))
     budget = [] if report is None else [
         (step["label"], out.money(step["amount"])) for step in report["affordability"]["steps"]]
     note = "" if report is None else report["affordability"]["explanation"]

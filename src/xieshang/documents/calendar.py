@@ -79,15 +79,17 @@ def reminder_items(case_id: int, promises: Sequence[Promise], today: date, law: 
                 uid=f"{prefix}-payment@xieshang", on=promise.due_on, kind="payment",
                 summary=_(N_("Pay {amount} (commitment #{id})")).format(
                     amount=amount or "—", id=promise.id),
-                description=_(N_("The payment you promised. Keep the receipt; then run "
-                                 "`xieshang promise kept {id}`.")).format(id=promise.id),
+                description=_(N_("The payment you promised. Keep the receipt; then mark it "
+                                 "kept in xieshang (Log & promises, or `xieshang promise "
+                                 "kept {id}`).")).format(id=promise.id),
                 alarm_days=PAYMENT_NOTICE_DAYS))
         if promise.due_on is not None and promise.party is Party.LENDER:
             items.append(CalendarItem(
                 uid=f"{prefix}-lender@xieshang", on=promise.due_on, kind="lender_promise",
                 summary=_(N_("Check the lender kept commitment #{id}")).format(id=promise.id),
                 description=_(N_("The lender promised this by today. If it did not happen, "
-                                 "run `xieshang promise broken {id}` and contact them.")).format(
+                                 "mark it broken in xieshang (Log & promises, or `xieshang "
+                                 "promise broken {id}`) and contact them.")).format(
                                      id=promise.id)))
         if (promise.party is Party.LENDER and not promise.confirmed_in_writing
                 and promise.agreed_on is not None):

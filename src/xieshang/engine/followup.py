@@ -188,12 +188,15 @@ def follow_up(promises: Sequence[Promise], calls: Sequence[CallRecord], today: d
                 on=promise.due_on, commitment_id=promise.id))
         elif (promise.party is Party.ME and promise.due_on is not None
               and promise.due_on - today <= timedelta(days=PAYMENT_NOTICE_DAYS)):
+            days = (promise.due_on - today).days
             alerts.append(Alert(
                 AlertCode.PAYMENT_DUE,
+                N_("Your payment of {amount} (commitment #{id}) is due today, {date}.")
+                if days == 0 else
                 N_("Your payment of {amount} (commitment #{id}) is due on {date}, in {days} "
                    "days."),
                 {"id": promise.id, "date": promise.due_on.isoformat(), "amount": amount,
-                 "days": (promise.due_on - today).days},
+                 "days": days},
                 on=promise.due_on, commitment_id=promise.id))
         if (promise.party is Party.LENDER and not promise.confirmed_in_writing
                 and promise.agreed_on is not None

@@ -31,6 +31,7 @@ __all__ = [
     "mask_card",
     "mask_id",
     "mask_phone",
+    "mask_phone_numbers",
     "validate_card_number",
     "validate_id_number",
     "validate_phone",
@@ -220,3 +221,22 @@ def mask_account(text: str) -> str:
         shown = min(3, len(name) // 2)
         return name[:shown] + _MASK * 3 + "@" + domain
     return _mask(_clean(value), 3, 2)
+
+
+#: A run of digits (with spaces, dashes, a leading +) long enough to be a phone number.
+_NUMBER: Final = re.compile(r"\+?\d[\d \-]{8,}\d")
+
+
+def mask_phone_numbers(text: str) -> str:
+    """Free text (a collector's name and staff number) as it may be shown: a phone-length
+    number in it (10 digits or more) is masked (``138****5678``); a short staff number
+    (工号) stays readable, since people cite it in complaints."""
+
+    def mask(match: re.Match[str]) -> str:
+        found = match.group()
+        if sum(ch.isdigit() for ch in found) < 10:
+            return found
+        return mask_phone(found)
+
+    return _NUMBER.sub(mask, text)
+

@@ -51,25 +51,14 @@ REVISION_KEYS = (("happened_at", "when"), ("channel", "channel"), ("agent_name",
                  ("agent_id", "agent_id"), ("reference", "reference"), ("asked", "asked"),
                  ("offered", "offered"), ("outcome", "outcome"), ("notes", "notes"))
 
-#: A run of digits (with spaces, dashes, a leading +) long enough to be a phone number.
-_NUMBER = re.compile(r"\+?\d[\d \-]{8,}\d")
-
-
 # ------------------------------------------------------------------------------ helpers
 
 
 def shown_agent(text: str) -> str:
-    """The agent's name or staff number as shown: a phone-length number in it (10 digits or
-    more) is masked (``138****5678``); a short staff number (工号) stays readable."""
-    from xieshang.engine.identity import mask_phone
+    """The agent's name or staff number as shown (phone-length numbers masked)."""
+    from xieshang.engine.identity import mask_phone_numbers
 
-    def mask(match: re.Match[str]) -> str:
-        found = match.group()
-        if sum(ch.isdigit() for ch in found) < 10:
-            return found
-        return mask_phone(found)
-
-    return _NUMBER.sub(mask, text)
+    return mask_phone_numbers(text)
 
 
 def _latest(page: Page) -> datetime:
