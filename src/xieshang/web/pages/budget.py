@@ -114,7 +114,7 @@ class Pending:
     fmt: str | None
     column_map: Mapping[str, str] | None
     digest: str
-    created: float
+    created: float  # float-ok: a time.monotonic() reading (seconds), not money
 
 
 @dataclass
