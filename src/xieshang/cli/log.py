@@ -464,7 +464,7 @@ def promise_list(case_id: str | None = None, lang: str | None = None,
              c["due"].isoformat() if c["due"] else "", c["condition"],
              _("yes") if c["written"] else _("no"), _(PROMISE_STATUSES[c["status"]]),
              "" if c["contact"] is None else str(c["contact"])) for c in items]
-    out.print(out.table(_("Commitments"), [_("ID"), _("By"), _("Amount"), _("Due"),
+    out.print(out.table(_("Commitments"), [_("ID"), _("Who promised"), _("Amount"), _("Due"),
                                            _("Condition"), _("In writing"), _("Status"),
                                            _("Contact")], rows, right=[2]))
 
