@@ -29,7 +29,7 @@ def fetch(opener: Callable[[], Store], path: str, lang: str = "zh") -> httpx.Res
 
     async def go() -> httpx.Response:
         transport = httpx.ASGITransport(app=create_app(opener, lang=lang))
-        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+        async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1") as client:
             return await client.get(path)
 
     return asyncio.run(go())

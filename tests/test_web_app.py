@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import click
+import httpx
 import pytest
 from click.testing import CliRunner
 
@@ -304,3 +305,115 @@ def export_state(opener: Callable[[], Store]) -> str:
         case = tx.current_case()
         assert case is not None
         return dumps(export_case(tx, case.id))
+
+
+def test_another_site_cannot_reach_the_app_by_its_own_name(demo: Callable[[], Store]) -> None:
+    """DNS rebinding: a web site pointing its own name at 127.0.0.1 gets nothing."""
+    with WebClient(demo, lang="en") as client:
+        client.get("/")
+        before = export_state(demo)
+        foreign = client.get("/dossier.html", headers={"Host": "attacker.example:8123"})
+        assert foreign.status_code == 400
+        assert "李" not in foreign.text
+        for host in ("127.0.0.1:8123", "localhost:8123", "[::1]:8123"):
+            assert client.get("/", headers={"Host": host}).status_code == 200
+        # a form posted from another origin, or marked cross-site by the browser
+        other = client.post("/start/prevent", {"done": "reminders"},
+                            headers={"Origin": "http://attacker.example:8123"})
+        assert other.status_code == 403
+        cross = client.post("/start/prevent", {"done": "reminders"},
+                            headers={"Sec-Fetch-Site": "cross-site"})
+        assert cross.status_code == 403
+        assert export_state(demo) == before
+        same = client.post("/unlock", {"passphrase": ""},
+                           headers={"Origin": "http://127.0.0.1"})
+        assert same.status_code == 422  # our own origin: the form is read
+
+
+def test_pages_are_not_kept_in_the_browser_cache(demo: Callable[[], Store]) -> None:
+    with WebClient(demo, lang="en") as client:
+        for path in ("/", "/debts", "/dossier.html"):
+            assert client.get(path).headers["cache-control"] == "no-store"
+        assert "cache-control" not in client.get("/static/style.css").headers
+        assert "strict-transport-security" not in client.get("/").headers
+    with WebClient(demo, lang="en", https=True, password_hash=hash_password("long enough pw"),
+                   allowed_hosts=None) as remote:
+        assert remote.get("/login").headers["strict-transport-security"].startswith("max-age=")
+
+
+def test_one_stranger_cannot_lock_the_owner_out(demo: Callable[[], Store]) -> None:
+    hashed = hash_password(" spaced password ")
+    with WebClient(demo, lang="en", password_hash=hashed, https=True) as client:
+        client.get("/login")
+        for _attempt in range(5):
+            client.post("/login", {"password": "guess"})
+        # the lock-out is per address; the owner (another address) can still sign in
+        app = client.app
+    with WebClient(demo, lang="en", password_hash=hashed, https=True) as owner:
+        owner.app = app
+        owner.client = httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app, client=("10.0.0.2", 5000)),
+            base_url="https://127.0.0.1")
+        owner.get("/login")
+        signed = owner.post("/login", {"password": " spaced password "})  # spaces kept
+        assert signed.status_code == 303
+
+
+def test_user_text_that_looks_like_the_token_marker_is_shown_as_typed(tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    from xieshang.store.model import Debt
+
+    opener = build_demo_store(tmp_path)
+    with opener() as store, store.begin() as tx:
+        debt = tx.find(Debt)[0]
+        tx.update(replace(debt, label="<xieshang-csrf-token/> 花呗"))
+    with WebClient(opener, lang="en") as client:
+        for _visit in range(2):  # made, then served from memory
+            page = client.get("/debts").text
+            assert "&lt;xieshang-csrf-token/&gt; 花呗" in page
+            assert page.count(client.csrf) == 2  # the meta tag and the htmx header only
+
+
+def test_odd_input_is_a_clear_answer_never_a_server_error(tmp_path: Path) -> None:
+    opener = build_demo_store(tmp_path)
+    with WebClient(opener, lang="en") as client:
+        for path in ("/debts/%C2%B2/edit", "/negotiate/%C2%B2",
+                     "/debts/99999999999999999999999/edit", "/start/evidence/99999999999999/file"):
+            assert client.get(path).status_code == 404, path
+        assert client.get("/budget?imported=99999999999999999999").status_code == 200
+        client.get("/log/promises/new")
+        huge = client.post("/log/promises/new", {"debt": "1", "by": "me",
+                                                 "amount": "1" * 25, "due": "2099-01-01"})
+        assert huge.status_code == 422
+        assert "is too large" in huge.text
+        client.csrf = "é" * 64  # not even ASCII
+        assert client.post("/unlock", {"passphrase": "x"}).status_code == 403
+
+
+def test_removing_one_evidence_record_keeps_a_file_another_record_uses(tmp_path: Path) -> None:
+    from xieshang.store.model import Evidence
+
+    opener = build_demo_store(tmp_path)
+    letter = ("letter.pdf", b"%PDF-1.4 the same letter", "application/pdf")
+    with WebClient(opener, lang="en") as client:
+        client.get("/log/contacts/new")
+        added = client.post("/log/contacts/new", {"debt": "1", "channel": "phone",
+                                                  "asked": "6 installments"},
+                            files={"evidence": letter})
+        assert added.status_code == 303, added.text
+        client.get("/start")
+        again = client.post("/start/evidence", {"kind": "other", "note": "copy"},
+                            files={"file": letter})
+        assert again.status_code == 303, again.text
+        with opener() as store, store.begin(readonly=True) as tx:
+            records = tx.find(Evidence)
+        assert len(records) == 2
+        assert records[0].sha256 == records[1].sha256
+        stored = Path(records[0].path)
+        assert stored.is_file()
+        start_record = next(r for r in records if r.contact_id is None)
+        client.get(f"/start/evidence/{start_record.id}/remove")
+        removed = client.post(f"/start/evidence/{start_record.id}/remove", {"confirm": "1"})
+        assert removed.status_code == 303
+        assert stored.is_file()  # the contact's evidence is still there

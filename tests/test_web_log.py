@@ -371,7 +371,7 @@ PROMISE = {"debt": "1", "by": "me", "amount": "500", "due": day(3)}
     ("amount", "0", "must be more than 0"),
     ("amount", "", "is required for a payment you promise"),
     ("due", day(-1), "must not be in the past"),
-    ("due", "next week", "due"),
+    ("due", "next week", "is not a date"),
     ("due", "", "this field is needed"),
     ("by", "someone", "choose one of the listed options"),
     ("debt", "7", "choose one of the listed options"),

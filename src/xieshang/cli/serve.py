@@ -137,7 +137,7 @@ def serve_command(port: int | None, demo: bool, open_browser: bool, lang: str | 
                                         "give --certfile and --keyfile"))
     import uvicorn
 
-    from xieshang.web.app import create_app
+    from xieshang.web.app import LOOPBACK_HOSTS, create_app
 
     chosen = port if port is not None else free_port(host if remote else HOST)
     scheme = "https" if certfile else "http"
@@ -147,7 +147,8 @@ def serve_command(port: int | None, demo: bool, open_browser: bool, lang: str | 
         opener = build_demo_store(folder) if demo else _own_store()
         password = remote_password(opener, out, reset=reset_password) if remote else None
         web = create_app(opener, read_only=read_only, lang=page_lang,
-                         password_hash=password, secure_cookies=bool(certfile))
+                         password_hash=password, secure_cookies=bool(certfile),
+                         allowed_hosts=None if remote else LOOPBACK_HOSTS)
         server = uvicorn.Server(uvicorn.Config(
             web, host=host, port=chosen, log_level="warning", access_log=False,
             ssl_certfile=certfile, ssl_keyfile=keyfile, server_header=False))

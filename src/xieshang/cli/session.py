@@ -219,8 +219,12 @@ def validate_account(text: str) -> str:
             return validate_phone(value)
     except InputError as error:
         raise InputError("account", error.message, **error.params) from None
-    if not value or len(value) > 100:
-        raise InputError("account", N_("'{value}' is not an account number"), value=value[:20])
+    if not value:
+        raise InputError("account", N_("an account number is needed"))
+    if len(value) > 100:
+        # never echo what may be a card or ID number
+        raise InputError("account", N_("is too long for an account number (at most 100 "
+                                       "characters)"))
     return value
 
 

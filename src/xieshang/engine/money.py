@@ -24,6 +24,7 @@ from xieshang.engine.errors import N_, InputError
 
 __all__ = [
     "CENT",
+    "MAX_AMOUNT",
     "ZERO",
     "D",
     "Rounding",
@@ -135,6 +136,11 @@ _SUFFIX: Final = re.compile(r"\s*(?:元整|元|块钱|块|rmb|cny)$", re.IGNOREC
 _NUMBER: Final = re.compile(r"^[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)?(?:\.\d+)?$")
 
 
+#: The largest amount a person can type (one trillion yuan): far above any consumer debt, and
+#: well inside the precision every later calculation keeps.
+MAX_AMOUNT: Final = Decimal("1000000000000")
+
+
 def parse_amount(text: str, field: str = "amount", *, allow_negative: bool = False) -> Decimal:
     """Parse an amount as people type it and return exact yuan (2 places).
 
@@ -150,6 +156,9 @@ def parse_amount(text: str, field: str = "amount", *, allow_negative: bool = Fal
         result = _parse_amount_text(text, field)
     if result < 0 and not allow_negative:
         raise InputError(field, N_("must not be negative (got {value})"), value=text)
+    if abs(result) >= MAX_AMOUNT:
+        raise InputError(field, N_("'{value}' is too large: amounts must be below {limit}"),
+                         value=str(text)[:30], limit=format_money(MAX_AMOUNT))
     return result
 
 

@@ -193,8 +193,8 @@ PUBLISHED_TERMS: Final = N_(
 NO_INTEREST_ASK: Final = N_(
     "It asks for no interest or fees during the plan; no rule obliges the lender to agree.")
 PRODUCT_COST: Final = N_(
-    "It accepts what the product normally charges ({cost} in all over the plan), the cost the "
-    "lender is most likely to accept.")
+    "It asks for no waiver: it pays what the product normally charges ({cost} in all over the "
+    "plan).")
 WAIVER_ASK: Final = N_(
     "It asks for {waived} of penalty and fees to be waived; asking is usual, and the lender "
     "may agree or refuse.")

@@ -102,6 +102,9 @@ def parse_count(text: str | int, field: str, *, minimum: int = 1, maximum: int =
         cleaned = text.translate(_FULLWIDTH).strip()
         if not re.fullmatch(r"[+-]?\d+", cleaned):
             raise InputError(field, N_("'{value}' is not a whole number"), value=text)
+        if len(cleaned) > 18:  # far beyond any limit a count has; int() refuses 4,300+ digits
+            raise InputError(field, N_("must be between {minimum} and {maximum} (got {value})"),
+                             minimum=minimum, maximum=maximum, value=cleaned[:20] + "…")
         value = int(cleaned)
     if value < minimum or value > maximum:
         raise InputError(

@@ -68,7 +68,11 @@ _CACHED_PAGES = re.compile(r"^/(?:|debts|consequences|budget|plan|negotiate(?:/\
 #: How many rendered pages are kept (least recently used dropped first).
 _CACHED_MAX = 48
 #: Stands for the CSRF token in a remembered page.
-_TOKEN_MARK = "__xieshang_csrf_token__"
+_TOKEN_MARK = "<xieshang-csrf-token/>"  # escaped output can never hold a "<"
+
+#: The names this computer answers to on the loopback address. A page asked for under any
+#: other name (a web site that pointed its own name at 127.0.0.1: "DNS rebinding") is refused.
+LOOPBACK_HOSTS: tuple[str, ...] = ("127.0.0.1", "localhost", "::1")
 
 #: Paths reachable without signing in (when a password is set).
 _OPEN_PATHS = ("/login", "/static/")
@@ -101,7 +105,8 @@ def check_password(password: str, stored: str) -> bool:
 
 def create_app(store_opener: Callable[[], Store], *, read_only: bool = False,
                lang: str = "zh", today: Callable[[], date] | None = None,
-               password_hash: str | None = None, secure_cookies: bool = False) -> FastAPI:
+               password_hash: str | None = None, secure_cookies: bool = False,
+               allowed_hosts: tuple[str, ...] | None = LOOPBACK_HOSTS) -> FastAPI:
     """The web app.
 
     Args:
@@ -111,7 +116,9 @@ def create_app(store_opener: Callable[[], Store], *, read_only: bool = False,
             is remembered in a cookie).
         today: the clock (default: today in Asia/Shanghai, as the command line).
         password_hash: when given (see :func:`hash_password`), every page needs signing in.
-        secure_cookies: mark cookies ``Secure`` (served over HTTPS).
+        secure_cookies: mark cookies ``Secure`` (served over HTTPS); also sends HSTS.
+        allowed_hosts: the host names requests may name (``Host``); None: any (only for
+            remote use, where signing in protects every page).
 
     Returns:
         The FastAPI application.
@@ -123,6 +130,8 @@ def create_app(store_opener: Callable[[], Store], *, read_only: bool = False,
                       autoescape=select_autoescape(["html"]), trim_blocks=True,
                       lstrip_blocks=True)
     env.globals["_"] = template_gettext
+    # a source's address is a link only when it is a web address (not a reference file's path)
+    env.tests["web_address"] = lambda url: str(url).startswith(("https://", "http://"))
     web = Web(env=env, open_store=store_opener, read_only=read_only,
               default_lang=default_lang, clock=today,
               secure_cookies=secure_cookies or password_hash is not None)
@@ -138,7 +147,7 @@ def create_app(store_opener: Callable[[], Store], *, read_only: bool = False,
     app.state.read_only = read_only
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     signed_in: set[str] = set()
-    failures = {"count": 0, "until": 0.0}
+    failures: dict[str, list[float]] = {}  # client address → [wrong passwords, wait until]
 
     pages: OrderedDict[tuple[Any, ...], tuple[int, str]] = OrderedDict()
     locks: dict[tuple[Any, ...], asyncio.Lock] = {}
@@ -183,6 +192,10 @@ def create_app(store_opener: Callable[[], Store], *, read_only: bool = False,
     @app.middleware("http")
     async def guard(request: Request,
                     call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        refusal = _foreign(request, allowed_hosts)
+        if refusal is not None:
+            return _secured(Response(refusal, status_code=400 if "Host" in refusal else 403,
+                                     media_type="text/plain"), secure_cookies)
         if password_hash is not None and not request.url.path.startswith(_OPEN_PATHS):
             sid = request.cookies.get(SESSION_COOKIE, "")
             if sid not in signed_in:
@@ -190,8 +203,8 @@ def create_app(store_opener: Callable[[], Store], *, read_only: bool = False,
                     response: Response = RedirectResponse("/login", status_code=303)
                 else:
                     response = Response(status_code=401)
-                return _secured(response)
-        return _secured(await call_next(request))
+                return _secured(response, web.secure_cookies)
+        return _secured(await call_next(request), web.secure_cookies)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, error: StarletteHTTPException) -> Response:
@@ -215,14 +228,41 @@ def create_app(store_opener: Callable[[], Store], *, read_only: bool = False,
     return app
 
 
-def _secured(response: Response) -> Response:
+def _foreign(request: Request, allowed: tuple[str, ...] | None) -> str | None:
+    """Why a request from elsewhere is refused (None when it is not)."""
+    if allowed is not None:
+        host = request.headers.get("host", "")
+        name = host.rsplit(":", 1)[0] if not host.startswith("[") else host[1:].split("]")[0]
+        if name.lower() not in allowed:
+            return "Host not allowed: xieshang answers only on this computer's own address."
+    if request.method not in {"GET", "HEAD", "OPTIONS"}:
+        if request.headers.get("sec-fetch-site", "") == "cross-site":
+            return "Refused: the form came from another site."
+        origin = request.headers.get("origin")
+        if origin and origin != "null":
+            from urllib.parse import urlsplit
+
+            if urlsplit(origin).netloc.lower() != request.headers.get("host", "").lower():
+                return "Refused: the form came from another site."
+    return None
+
+
+def _secured(response: Response, https: bool = False) -> Response:
     for name, value in SECURITY_HEADERS.items():
         response.headers[name] = value
+    if not response.headers.get("content-type", "").startswith(("text/css",
+                                                                 "text/javascript",
+                                                                 "application/javascript",
+                                                                 "image/svg+xml")):
+        # pages and downloads hold personal data: never kept in a shared browser's cache
+        response.headers["Cache-Control"] = "no-store"
+    if https:
+        response.headers["Strict-Transport-Security"] = "max-age=31536000"
     return response
 
 
 def _login_routes(app: FastAPI, password_hash: str, signed_in: set[str],
-                  failures: dict[str, Any]) -> None:
+                  failures: dict[str, list[float]]) -> None:
     """``/login`` and ``/logout`` (only when a password is set)."""
 
     @app.get("/login", response_class=HTMLResponse)
@@ -236,17 +276,23 @@ def _login_routes(app: FastAPI, password_hash: str, signed_in: set[str],
         form = await page.form()
         errors = page.errors()
         now = time.monotonic()
-        if now < failures["until"]:
+        # counted per address, so one stranger cannot lock the owner out
+        client = request.client.host if request.client else ""
+        record = failures.setdefault(client, [0.0, 0.0])
+        if len(failures) > 10_000:
+            failures.clear()
+            record = failures.setdefault(client, [0.0, 0.0])
+        if now < record[1]:
             errors.add("password", page._("Too many wrong passwords; wait a minute and try "
                                           "again."))
         elif not check_password(form.get("password"), password_hash):
-            failures["count"] += 1
-            if failures["count"] >= _MAX_FAILURES:
-                failures["count"], failures["until"] = 0, now + _LOCKOUT_SECONDS
+            record[0] += 1
+            if record[0] >= _MAX_FAILURES:
+                record[0], record[1] = 0, now + _LOCKOUT_SECONDS
             errors.add("password", page._("That is not the password."))
         if errors:
             return page.render("login.html", status=422, errors=errors)
-        failures["count"] = 0
+        failures.pop(client, None)
         # a new session id at sign-in, so a planted cookie cannot be reused
         sid = secrets.token_urlsafe(24)
         signed_in.add(sid)

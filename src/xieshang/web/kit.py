@@ -42,7 +42,7 @@ if TYPE_CHECKING:
 
     from xieshang.store.db import Store, Tx
 
-__all__ = ["LANGS", "STEPS", "Errors", "Form", "Page", "Web"]
+__all__ = ["LANGS", "STEPS", "Errors", "Form", "Page", "Web", "is_id", "known_lang"]
 
 T = TypeVar("T")
 
@@ -71,6 +71,9 @@ _OPTION_NAME = re.compile(r" ?[(（]--[a-z][a-z0-9-]*[)）]")
 
 #: The parts of a page holding what the person typed: never converted.
 _AS_TYPED = re.compile(r'(<textarea\b[^>]*>.*?</textarea>|\svalue="[^"]*")', re.DOTALL)
+
+#: Form fields never trimmed.
+_SECRET_FIELDS = frozenset({"password", "passphrase"})
 
 LANG_COOKIE = "xs_lang"
 SESSION_COOKIE = "xs_sid"
@@ -268,8 +271,12 @@ class Page:
     def error_text(self, error: XieshangError) -> str:
         """The error in the page's language, without the command line's option names
         ("amount (--amount): …" reads "amount: …" next to a form field)."""
-        from xieshang.i18n import translate_error
+        from xieshang.i18n import _FIELD_LABELS, translate_error
 
+        field = getattr(error, "field", "")
+        if field and field not in _FIELD_LABELS and not getattr(error, "source", ""):
+            # an internal name ("due", "when"): the message sits next to its field anyway
+            return error.render(self._(error.message))
         return _OPTION_NAME.sub("", translate_error(error, self.out.lang))
 
     @property
@@ -313,14 +320,16 @@ class Page:
         form = Form()
         for name, value in raw.multi_items():
             if isinstance(value, str):
-                text = value.strip()
+                # secrets are taken as typed (a space can be part of a password)
+                text = value if name in _SECRET_FIELDS else value.strip()
                 form.lists.setdefault(name, []).append(text)
                 form.values.setdefault(name, text)
             elif getattr(value, "filename", None):
                 form.files[name] = value
         given = form.values.pop(CSRF_FIELD, "") or self.request.headers.get("X-CSRF-Token", "")
         form.lists.pop(CSRF_FIELD, None)
-        if not self.sid or self._new_sid or not hmac.compare_digest(given, self.csrf):
+        if not self.sid or self._new_sid or not hmac.compare_digest(
+                given.encode("utf-8", "replace"), self.csrf.encode("ascii")):
             raise HTTPException(403, self._("The form had expired or came from another site; "
                                             "nothing was saved. Reload the page and try again."))
         return form
@@ -424,6 +433,11 @@ class Page:
             response.set_cookie(LANG_COOKIE, self.lang, samesite="strict", secure=secure,
                                 path="/", max_age=365 * 24 * 3600)
         return response
+
+
+def is_id(text: str) -> bool:
+    """Whether ``text`` can be a record's id: 1 to 12 ASCII digits ("²" and 10⁴⁰ are not)."""
+    return re.fullmatch(r"[0-9]{1,12}", text) is not None
 
 
 def known_lang(text: str) -> str | None:

@@ -36,7 +36,7 @@ from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from xieshang.engine.errors import N_, XieshangError, fill
-from xieshang.web.kit import Errors, Form, Page, choice
+from xieshang.web.kit import Errors, Form, Page, choice, is_id
 
 if TYPE_CHECKING:
     from xieshang.engine.budget import Affordability, Flag, Norms
@@ -197,7 +197,7 @@ def _checked(page: Page, errors: Errors, name: str, label: str,
 
 _ID_NUMBER = re.compile(r"(?<![0-9])[0-9]{17}[0-9Xx](?![0-9A-Za-z])")
 _EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
-_NUMBER_RUN = re.compile(r"\+?(?<![0-9])[0-9][0-9 \-]{5,}[0-9](?![0-9])")
+_NUMBER_RUN = re.compile(r"\+?(?<![0-9])[0-9][0-9 \-./]{5,}[0-9](?![0-9])")
 _DATE = re.compile(r"[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}")
 _PHONE = re.compile(r"(?:86)?1[3-9][0-9]{9}")
 
@@ -205,13 +205,19 @@ _PHONE = re.compile(r"(?:86)?1[3-9][0-9]{9}")
 def mask_numbers(text: str) -> str:
     """``text`` with what looks like a personal number masked: ID numbers, e-mail
     addresses, mobile numbers, card and account numbers (7 digits or more). Dates stay."""
+    import unicodedata
+
     from xieshang.engine import identity
+
+    text = unicodedata.normalize("NFKC", text)  # full-width digits are digits too
 
     def number(found: re.Match[str]) -> str:
         raw = found.group()
         digits = re.sub(r"[^0-9]", "", raw)
         if len(digits) < 7 or _DATE.fullmatch(raw.strip()):
             return raw
+        if ("." in raw or "/" in raw) and len(digits) < 11:
+            return raw  # an amount (12345.67) or a date (2026/11/29), not a phone number
         if _PHONE.fullmatch(digits):
             return identity.mask_phone(digits)
         if 12 <= len(digits) <= 19:
@@ -335,7 +341,7 @@ def _notice(page: Page, tx: Tx) -> str | None:
     if query.get("saved") == "1":
         return page._("The budget was saved.")
     imported = query.get("imported", "")
-    if imported.isdigit():
+    if is_id(imported):
         record = tx.get(StatementImport, int(imported))
         case = tx.current_case()
         if record is not None and case is not None and record.case_id == case.id:
@@ -685,7 +691,7 @@ async def upload(request: Request) -> Response:
 
     page = Page.of(request)
     declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > MAX_UPLOAD + _FORM_OVERHEAD:
+    if declared.isascii() and declared.isdigit() and int(declared) > MAX_UPLOAD + _FORM_OVERHEAD:
         errors = page.errors()  # refused unread: nothing of it is kept or written
         errors.add("file", _too_big(page))
         return _import_page(page, status=422, errors=errors)
@@ -715,7 +721,9 @@ async def upload(request: Request) -> Response:
             await run_in_threadpool(_read, data, chosen, filename, column_map)
         except XieshangError as error:
             where = getattr(error, "field", "")
-            errors.add(where if where in _IMPORT_FIELDS else "file", _body(page, error))
+            # the file's own cells may hold personal numbers: never shown in full
+            errors.add(where if where in _IMPORT_FIELDS else "file",
+                       mask_numbers(_body(page, error)))
     digest = hashlib.sha256(data).hexdigest()
     case_id = 0
     with page.read() as tx:

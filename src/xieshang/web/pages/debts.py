@@ -29,7 +29,7 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
 
 from xieshang.engine.errors import N_, XieshangError
-from xieshang.web.kit import Errors, Form, Page, choice
+from xieshang.web.kit import Errors, Form, Page, choice, is_id
 
 if TYPE_CHECKING:
     from xieshang.engine.preset import Preset, Source
@@ -584,7 +584,7 @@ def _debt_of(page: Page, ident: str) -> tuple[Case, Debt]:
     """The current case's debt with this id, or 404."""
     from xieshang.store.model import Debt
 
-    if not ident.isdigit():
+    if not is_id(ident):
         raise HTTPException(404)
     with page.read() as tx:
         case = tx.current_case()

@@ -22,7 +22,7 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
 
 from xieshang.engine.errors import N_, InputError, XieshangError
-from xieshang.web.kit import Errors, Form, Page, choice
+from xieshang.web.kit import Errors, Form, Page, choice, is_id
 
 if TYPE_CHECKING:
     from starlette.datastructures import UploadFile
@@ -89,7 +89,7 @@ def _case(tx: Tx) -> Case | None:
 
 def _number(text: str) -> int:
     """An id from a path (404 when it is not one)."""
-    if not text.isdigit() or len(text) > 12:
+    if not is_id(text):
         raise HTTPException(404)
     return int(text)
 
@@ -255,6 +255,10 @@ def _check_contact(page: Page, form: Form, errors: Errors) -> dict[str, Any]:
     return values
 
 
+#: The largest evidence file kept (as on the Start page).
+MAX_EVIDENCE_BYTES = 25 * 1024 * 1024
+
+
 async def store_upload(page: Page, upload: UploadFile) -> tuple[str, str]:
     """Keep an uploaded evidence file; returns (path, SHA-256) as ``log add --evidence``
     records them.
@@ -275,11 +279,17 @@ async def store_upload(page: Page, upload: UploadFile) -> tuple[str, str]:
         return name, digest.hexdigest()
     folder = database.parent / "evidence"
     try:
-        folder.mkdir(parents=True, exist_ok=True)
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(dir=folder, prefix=".upload-")
         try:
+            size = 0
             with os.fdopen(handle, "wb") as target:
                 while block := await upload.read(1 << 20):
+                    size += len(block)
+                    if size > MAX_EVIDENCE_BYTES:
+                        raise InputError("evidence", N_("the file is larger than {size} MB; "
+                                                        "keep a smaller copy"),
+                                         size=MAX_EVIDENCE_BYTES // (1024 * 1024))
                     digest.update(block)
                     target.write(block)
             suffix = Path(name).suffix.lower()

@@ -19,7 +19,7 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
 
 from xieshang.engine.errors import N_, InputError, XieshangError
-from xieshang.web.kit import Page, choice
+from xieshang.web.kit import Page, choice, is_id
 
 if TYPE_CHECKING:
     from xieshang.cli.negotiate import DebtInputs
@@ -235,7 +235,7 @@ def _find(tx: Tx, debt_id: str) -> tuple[Case, Debt]:
     from xieshang.store.model import Debt
 
     case = tx.current_case()
-    if case is None or not debt_id.isdigit():
+    if case is None or not is_id(debt_id):
         raise HTTPException(404)
     debt = tx.get(Debt, int(debt_id))
     if debt is None or debt.case_id != case.id:
@@ -465,7 +465,7 @@ def _recorded_notice(page: Page, tx: Tx, debt: Debt, recorded: str,
     from xieshang.store.model import Contact, Proposal
 
     _ = page._
-    if recorded.isdigit():
+    if is_id(recorded):
         proposal = tx.get(Proposal, int(recorded))
         if proposal is not None and proposal.debt_id == debt.id:
             if proposal.status == "accepted":
@@ -473,7 +473,7 @@ def _recorded_notice(page: Page, tx: Tx, debt: Debt, recorded: str,
                          "arrangement and the plan follows it. Keep the lender's written "
                          "confirmation.").format(id=proposal.id)
             return _("Recorded as proposal {id}.").format(id=proposal.id)
-    if logged.isdigit():
+    if is_id(logged):
         contact = tx.get(Contact, int(logged))
         if contact is not None and contact.debt_id == debt.id:
             return _("The refusal is recorded in the contact log (contact {id}).").format(

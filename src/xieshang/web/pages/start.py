@@ -32,7 +32,7 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
 
 from xieshang.engine.errors import N_, XieshangError
-from xieshang.web.kit import Errors, Form, Page, choice
+from xieshang.web.kit import Errors, Form, Page, choice, is_id
 
 if TYPE_CHECKING:
     from xieshang.store.db import Tx
@@ -498,7 +498,7 @@ async def add_evidence(request: Request) -> Response:
                 if not target.is_file():
                     _write_private(folder, target, data)
                     created = target
-                path = str(target)
+                path = str(target.resolve())
             tx.add(Evidence(case_id=case.id, sha256=digest, path=path, added_on=page.today,
                             kind=kind, note=note or name))
     except BaseException:
@@ -526,7 +526,7 @@ def _evidence_of(page: Page, ident: str) -> tuple[Case, Evidence]:
     """The current case's evidence record with this id, or 404."""
     from xieshang.store.model import Evidence
 
-    if not ident.isdigit():
+    if not is_id(ident):
         raise HTTPException(404)
     with page.read() as tx:
         case = tx.current_case()
@@ -574,10 +574,20 @@ async def remove_evidence(request: Request, ident: str) -> Response:
     path = Path(item.path)
     with page.write() as tx:
         tx.delete(Evidence, item.id)
-        shared = tx.count(Evidence, path=item.path)
+        # the same file may back other records (a contact's evidence, added again …):
+        # it stays while any record with the same fingerprint or the same file is left
+        shared = any(other.sha256 == item.sha256 or _same_file(other.path, path)
+                     for other in tx.find(Evidence))
     if folder is not None and not shared and _inside(folder, path):
         path.unlink(missing_ok=True)
     return page.redirect("/start#evidence")
+
+
+def _same_file(stored: str, path: Path) -> bool:
+    try:
+        return Path(stored).resolve() == path.resolve()
+    except OSError:
+        return False
 
 
 # ------------------------------------------------------------------------- prevention

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from xieshang.engine.errors import XieshangError
-from xieshang.web.kit import Page
+from xieshang.web.kit import Page, is_id
 
 if TYPE_CHECKING:
     from xieshang.cli.output import Out
@@ -103,7 +103,7 @@ def next_actions(out: Out, tx: Tx, case: Case, today: date, payments: list[dict[
         if payment["unpaid"]:
             text += " " + _("Your budget leaves {amount} of it uncovered: ask for an "
                             "arrangement.").format(amount=payment["unpaid"])
-            href = f"/negotiate/{payment['debt']}" if payment["debt"].isdigit() else "/negotiate"
+            href = f"/negotiate/{payment['debt']}" if is_id(payment["debt"]) else "/negotiate"
         found.append((_URGENCY[kind], date.fromisoformat(payment["by"]),
                       {"text": text, "href": href, "when": payment["by"], "kind": kind}))
     if not tx.find(Hardship, case_id=case.id):
