@@ -43,8 +43,9 @@ def _environment(folder: str) -> jinja2.Environment:
         trim_blocks=True, lstrip_blocks=True)
 
 
-#: Known OpenCC s2t slips in our texts (发卡 "issue a card" is not 髮 "hair").
-_FIXES = (("髮卡", "發卡"),)
+#: Known OpenCC s2t slips in our texts (发卡 "issue a card" is not 髮 "hair"; "7天后" is
+#: "after 7 days", not the goddess 天后).
+_FIXES = (("髮卡", "發卡"), ("天后", "天後"))
 
 
 @cache

@@ -104,7 +104,9 @@ def consequences_view(page: Page, tx: Tx, today: date) -> dict[str, Any]:
         "month_more": page.money(month_more),
         "any_overdue": any(d["overdue"] for d in debts),
         "collection": {
-            "text": page._("Collection rules: no collection from {start} to {end} unless you "
+            "text": page._("The 2024 industry guideline on collection by online lenders and "
+                           "the national standard that followed it (they may also apply to "
+                           "credit cards) say: no collection from {start} to {end} unless you "
                            "agreed to it, and at most {calls} effective collection calls a "
                            "day.").format(start=collection.quiet_from.strftime("%H:%M"),
                                           end=collection.quiet_until.strftime("%H:%M"),

@@ -52,6 +52,7 @@ def dashboard(out: Out, tx: Tx, today: date) -> dict[str, Any]:
     lines = status_lines(out, tx, case.id, today)
     zero = Decimal("0.00")
     total = sum((line["total"] for line in lines), zero)
+    later = sum((line["not_yet_due"] for line in lines), zero)
     daily = sum((line["daily_cost"] for line in lines), zero)
     debts = []
     earliest: tuple[date, dict[str, Any]] | None = None
@@ -71,6 +72,8 @@ def dashboard(out: Out, tx: Tx, today: date) -> dict[str, Any]:
     payments, note = _month_actions(out, tx, case, today) if lines else ([], None)
     return {"case": {"id": case.id, "name": masked(out, "name", case.name)},
             "debts": debts, "total": out.money(total), "daily_cost": out.money(daily),
+            "not_yet_due": out.money(later) if later else None,
+            "everything": out.money(total + later),
             "next": earliest[1] if earliest else None,
             "actions": next_actions(out, tx, case, today, payments, lines),
             "payments": payments, "plan_note": note}
@@ -115,7 +118,8 @@ def next_actions(out: Out, tx: Tx, case: Case, today: date, payments: list[dict[
                                            "you can really pay."), "href": "/budget",
                                  "when": "", "kind": "step"}))
     contacted = {c.debt_id for c in tx.find(Contact, case_id=case.id)}
-    for line in lines:
+    # the overdue debt not yet contacted that costs the most each day
+    for line in sorted(lines, key=lambda item: -item["daily_cost"]):
         if line["overdue"] and line["id"] not in contacted:
             found.append((3, never, {
                 "text": _("Ask {name} for an arrangement: the proposal and what to say are "
