@@ -104,8 +104,9 @@ def next_actions(out: Out, tx: Tx, case: Case, today: date, payments: list[dict[
             amount=payment["amount"], name=payment["name"], why=payment["why"])
         href = "/plan"
         if payment["unpaid"]:
-            text += " " + _("Your budget leaves {amount} of it uncovered: ask for an "
-                            "arrangement.").format(amount=payment["unpaid"])
+            text += ("" if out.lang == "zh" else " ") + _(
+                "Your budget leaves {amount} of it uncovered: ask for an arrangement.").format(
+                amount=payment["unpaid"])
             href = f"/negotiate/{payment['debt']}" if is_id(payment["debt"]) else "/negotiate"
         found.append((_URGENCY[kind], date.fromisoformat(payment["by"]),
                       {"text": text, "href": href, "when": payment["by"], "kind": kind}))
