@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run demo test lint typecheck pytest bench clean sysdeps
+.PHONY: run demo test lint typecheck pytest clock test-clock bench clean sysdeps
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' \
@@ -14,12 +14,14 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev,peers]'
 	@touch $(STAMP)
 
-## Debian packages the tests need: Chinese fonts (charts, PDF), pdftotext (PDF checks) and
-## chromium (the browser tests, driven by Playwright). Installed with apt when missing and
-## allowed (root); otherwise the tests that need them say so and are skipped.
+## Debian packages the tests need: Chinese fonts (charts, PDF), pdftotext (PDF checks),
+## chromium (the browser tests, driven by Playwright) and faketime (the runs at faked
+## moments). Installed with apt when missing and allowed (root); otherwise the tests that
+## need them say so and are skipped.
 SYSDEPS_MISSING = $(shell fc-list :lang=zh 2>/dev/null | grep -q . || echo fonts-noto-cjk; \
 	command -v pdftotext >/dev/null 2>&1 || echo poppler-utils; \
-	test -x /usr/bin/chromium || echo chromium)
+	test -x /usr/bin/chromium || echo chromium; \
+	command -v faketime >/dev/null 2>&1 || echo faketime)
 
 sysdeps:
 	@if [ -n "$(strip $(SYSDEPS_MISSING))" ]; then \
@@ -37,8 +39,9 @@ run: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/xieshang demo
 
-## Run every check: lint, types, tests.
-test: lint typecheck pytest
+## Run every check: lint, types, tests, and the time-sensitive tests once more at a faked
+## moment (Beijing midnight passes during that run).
+test: lint typecheck pytest clock
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench
@@ -51,6 +54,14 @@ pytest: $(STAMP) sysdeps
 		npm ci --prefix bench/peers/snowball --no-audit --no-fund --silent \
 		|| echo "node-debt-snowball not installed: its cross-check is skipped"; fi
 	$(BIN)/python -m pytest
+
+## The time-sensitive tests under faketime: one run (part of `make test`) ...
+clock: $(STAMP) sysdeps
+	$(BIN)/python scripts/test_clock.py --one
+
+## ... or every awkward moment in three time zones (UTC, Asia/Shanghai, America/Los_Angeles).
+test-clock: $(STAMP) sysdeps
+	$(BIN)/python scripts/test_clock.py
 
 ## Benchmarks against the peer programs (figures, not pass/fail).
 bench: $(STAMP)

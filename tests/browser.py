@@ -10,7 +10,6 @@ import socket
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -30,8 +29,7 @@ VIEWPORTS: dict[str, dict[str, Any]] = {
 
 
 @contextmanager
-def running_server(opener: Callable[[], Any], *, lang: str = "zh",
-                   today: date | None = None) -> Iterator[str]:
+def running_server(opener: Callable[[], Any], *, lang: str = "zh") -> Iterator[str]:
     """Serve the app on a free loopback port; yields the base URL."""
     import uvicorn
 
@@ -42,8 +40,7 @@ def running_server(opener: Callable[[], Any], *, lang: str = "zh",
     sock.bind(("127.0.0.1", 0))
     sock.listen(64)
     port = sock.getsockname()[1]
-    clock = (lambda: today) if today is not None else None
-    app = create_app(opener, lang=lang, today=clock)
+    app = create_app(opener, lang=lang)
     server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False,
                                            lifespan="on"))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)

@@ -16,8 +16,8 @@ import pytest
 from click.testing import CliRunner
 from icalendar import Calendar
 
-from xieshang.cli.calc import _today
 from xieshang.cli.main import run
+from xieshang.clock import today as _today
 
 TODAY = _today()
 

@@ -144,6 +144,7 @@ def test_scam_line_after_ladder_and_offer() -> None:
         assert line[:40] in " ".join(text.split())
 
 
+@pytest.mark.now("10:30")  # a collector's call "now" is inside the permitted hours
 def test_rights_card_after_a_collector_call_and_in_alerts() -> None:
     title = negotiation_data().rights.title.get("en")
     plain = ok_json("log", "add", "--channel", "phone")

@@ -11,8 +11,8 @@ import click
 import pytest
 from click.testing import CliRunner
 
-from xieshang.cli.calc import _today
 from xieshang.cli.main import run
+from xieshang.clock import today as _today
 
 
 @click.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True,

@@ -18,7 +18,7 @@ from xieshang.cli.debt import status_lines
 from xieshang.cli.main import app as cli
 from xieshang.cli.output import Out
 from xieshang.cli.serve import HOST, build_demo_store, free_port
-from xieshang.cli.session import today
+from xieshang.clock import today
 from xieshang.engine.money import format_money
 from xieshang.store.db import Store, open_store
 from xieshang.web.app import SECURITY_HEADERS, create_app

@@ -202,7 +202,7 @@ def test_remote_password_is_asked_once_and_stored_hashed(tmp_path: Path) -> None
 def test_a_change_made_elsewhere_shows_at_once(tmp_path: Path) -> None:
     """Figures are remembered between requests only until the data changes, also when the
     change comes from the command line (another connection)."""
-    from xieshang.cli.session import today
+    from xieshang.clock import today
     from xieshang.engine.money import money
     from xieshang.store.model import Debt, Payment
 

@@ -20,7 +20,7 @@ from webclient import WebClient
 from xieshang.cli.budget import _lines_from, budget_report, norms
 from xieshang.cli.output import Out
 from xieshang.cli.serve import build_demo_store
-from xieshang.cli.session import today
+from xieshang.clock import today
 from xieshang.engine.budget import (
     BudgetLine,
     BudgetStatement,

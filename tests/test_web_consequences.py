@@ -19,7 +19,7 @@ from xieshang.cli.debt import current_bill, status_lines
 from xieshang.cli.output import Out
 from xieshang.cli.rulesdata import law
 from xieshang.cli.serve import build_demo_store
-from xieshang.cli.session import today
+from xieshang.clock import today
 from xieshang.engine.accrual import Payment as EnginePayment
 from xieshang.engine.accrual import bill_on
 from xieshang.engine.money import format_money

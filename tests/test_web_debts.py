@@ -20,7 +20,7 @@ from xieshang.cli.debt import current_bill, debt_json, status_lines
 from xieshang.cli.main import app as cli
 from xieshang.cli.output import Out
 from xieshang.cli.serve import build_demo_store
-from xieshang.cli.session import today
+from xieshang.clock import today
 from xieshang.engine.money import format_money
 from xieshang.store.db import Store, open_store
 from xieshang.store.model import RECORDS, Case, Debt, Payment

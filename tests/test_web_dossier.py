@@ -19,7 +19,7 @@ from xieshang.cli.debt import current_bill, status_lines
 from xieshang.cli.negotiate import _dossier
 from xieshang.cli.output import Out
 from xieshang.cli.serve import build_demo_store
-from xieshang.cli.session import today
+from xieshang.clock import today
 from xieshang.documents.dossier import render_dossier_html
 from xieshang.engine.money import format_money
 from xieshang.store.db import Store, open_store

@@ -22,7 +22,7 @@ from xieshang.cli.main import app as cli
 from xieshang.cli.negotiate import VERDICTS, _percent, debt_inputs, negotiation_data
 from xieshang.cli.output import Out
 from xieshang.cli.serve import build_demo_store
-from xieshang.cli.session import today
+from xieshang.clock import today
 from xieshang.engine.money import format_money
 from xieshang.store.db import Store, open_store
 from xieshang.store.exchange import dumps, export_case

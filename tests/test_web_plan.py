@@ -21,7 +21,7 @@ from xieshang.cli.output import Out
 from xieshang.cli.plan import _input as plan_input_of
 from xieshang.cli.plan import owed_series
 from xieshang.cli.serve import build_demo_store
-from xieshang.cli.session import today
+from xieshang.clock import today
 from xieshang.engine.money import format_money
 from xieshang.engine.strategy import Strategy, compare_strategies
 from xieshang.store.db import Store, open_store

@@ -17,7 +17,7 @@ from xieshang.cli.debt import current_bill, status_lines
 from xieshang.cli.output import Out
 from xieshang.cli.rulesdata import questions
 from xieshang.cli.serve import build_demo_store
-from xieshang.cli.session import today
+from xieshang.clock import today
 from xieshang.engine.money import format_money
 from xieshang.engine.questions import SLUGS, answer, years_after
 from xieshang.store.db import Store, open_store

@@ -14,11 +14,12 @@ from __future__ import annotations
 import asyncio
 import re
 from collections.abc import Callable, Mapping
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 import httpx
 
+from xieshang import clock
 from xieshang.store.db import Store
 from xieshang.web.app import create_app
 
@@ -31,8 +32,13 @@ class WebClient:
     def __init__(self, opener: Callable[[], Store], *, lang: str = "zh",
                  today: date | None = None, read_only: bool = False, https: bool = False,
                  **options: Any) -> None:
-        clock = (lambda: today) if today is not None else None
-        self.app = create_app(opener, lang=lang, today=clock, read_only=read_only, **options)
+        # a client for a given day stands the clock on that day, at the time it is now,
+        # while it lives
+        self._pin = (clock.pinned(datetime.combine(today, clock.now().timetz()))
+                     if today else None)
+        if self._pin is not None:
+            self._pin.__enter__()
+        self.app = create_app(opener, lang=lang, read_only=read_only, **options)
         self.loop = asyncio.new_event_loop()
         self.client = httpx.AsyncClient(transport=httpx.ASGITransport(app=self.app),
                                         base_url=("https" if https else "http")
@@ -43,6 +49,9 @@ class WebClient:
         self.loop.run_until_complete(self.client.aclose())
         self.app.state.web.close()
         self.loop.close()
+        if self._pin is not None:
+            self._pin.__exit__(None, None, None)
+            self._pin = None
 
     def __enter__(self) -> WebClient:
         return self

@@ -199,4 +199,5 @@ _FIELD_LABELS = {
     "data_dir": "data folder (--data-dir)",
     "db_url": "database URL (--db-url)",
     "db": "database",
+    "now": "moment (--now or XIESHANG_NOW)",
 }

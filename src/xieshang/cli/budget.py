@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from xieshang.cli.main import CONTEXT, app, common_options
-from xieshang.cli.session import case_option, debt_name, find_case, progress, session, today
+from xieshang.cli.session import case_option, debt_name, find_case, progress, session
+from xieshang.clock import today
 from xieshang.engine.errors import N_, InputError
 
 if TYPE_CHECKING:

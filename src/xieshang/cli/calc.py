@@ -16,20 +16,13 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from xieshang.cli.main import calc_app, common_options
+from xieshang.clock import today as _today
 from xieshang.engine.errors import N_, InputError
 
 if TYPE_CHECKING:
     from xieshang.cli.output import Out
     from xieshang.engine.preset import Preset
     from xieshang.engine.schedules import Schedule
-
-
-def _today() -> date:
-    """Today in the lender's calendar (Asia/Shanghai); fronts may read the clock."""
-    from datetime import datetime
-    from zoneinfo import ZoneInfo
-
-    return datetime.now(ZoneInfo("Asia/Shanghai")).date()
 
 
 def _out(lang: str | None, as_json: bool) -> Out:

@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from xieshang.cli.main import CONTEXT, app, common_options
-from xieshang.cli.session import case_option, find_case, masked, session, today
+from xieshang.cli.session import case_option, find_case, masked, session
+from xieshang.clock import today
 from xieshang.engine.errors import N_, InputError
 
 if TYPE_CHECKING:

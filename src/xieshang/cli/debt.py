@@ -18,9 +18,9 @@ from xieshang.cli.session import (
     masked,
     preset_of,
     session,
-    today,
     validate_account,
 )
+from xieshang.clock import today
 from xieshang.engine.errors import N_, InputError
 
 if TYPE_CHECKING:

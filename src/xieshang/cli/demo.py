@@ -11,8 +11,9 @@ from datetime import date, timedelta
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
-from xieshang.cli.calc import _today, load_preset
+from xieshang.cli.calc import load_preset
 from xieshang.cli.output import Out
+from xieshang.clock import today as _today
 from xieshang.engine.money import money
 from xieshang.engine.parsing import parse_count
 

@@ -20,8 +20,8 @@ from xieshang.cli.session import (
     find_debt,
     parse_id,
     session,
-    today,
 )
+from xieshang.clock import now_utc, today
 from xieshang.engine.errors import N_, InputError
 
 if TYPE_CHECKING:
@@ -77,7 +77,7 @@ def _text(value: str, field: str, maximum: int = 2000) -> str:
 
 def _when(text: str, latest: datetime | None = None) -> datetime:
     """``YYYY-MM-DD HH:MM`` (the lender's local time), not after ``latest`` (default: now)."""
-    from xieshang.store.db import now
+    from xieshang.clock import now_local
 
     cleaned = " ".join(text.strip().replace("T", " ").split())
     try:
@@ -85,7 +85,7 @@ def _when(text: str, latest: datetime | None = None) -> datetime:
     except ValueError:
         raise InputError("when", N_("'{value}' is not a time; write YYYY-MM-DD HH:MM, e.g. "
                                     "2026-03-09 14:30"), value=text) from None
-    if moment > (latest if latest is not None else now()):
+    if moment > (latest if latest is not None else now_local()):
         raise InputError("when", N_("must not be in the future (got {value})"), value=text)
     return moment
 
@@ -235,12 +235,12 @@ def log_add(debt_ref: str | None, channel: str, evidence: tuple[Path, ...],
             case_id: str | None = None, lang: str | None = None, as_json: bool = False,
             **options: str | None) -> None:
     """记录一次联系 (record a contact with a lender or collector)."""
-    from xieshang.store.db import now
+    from xieshang.clock import now_local
     from xieshang.store.model import Contact
 
     out = _out(lang, as_json)
     values = _contact_fields(channel=channel, **options)
-    values.setdefault("happened_at", now().replace(second=0))
+    values.setdefault("happened_at", now_local().replace(second=0))
     files = _evidence_files(evidence)
     with session(out, prompt=True) as tx:
         case = find_case(tx, case_id)
@@ -606,14 +606,12 @@ def reminders_ics(tx: Tx, case: Case, day: date, gettext: Callable[[str], str],
                   stamp: datetime | None = None) -> tuple[list[CalendarItem], bytes]:
     """The case's reminders seen from ``day`` and their ``.ics`` text (DTSTAMP ``stamp``,
     default: now in UTC)."""
-    from datetime import UTC
-
     from xieshang.cli.rulesdata import law
     from xieshang.documents.calendar import build_calendar, reminder_items
 
     items = reminder_items(case.id, _promises(tx, case), day, law(), _credit_report_where(),
                            gettext)
-    moment = stamp if stamp is not None else datetime.now(UTC).replace(microsecond=0)
+    moment = stamp if stamp is not None else now_utc()
     return items, build_calendar(items, moment)
 
 

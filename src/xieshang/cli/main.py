@@ -35,11 +35,20 @@ CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
               help="数据库 URL，如 PostgreSQL（默认 $XIESHANG_DB_URL 或数据文件夹中的 SQLite）. Database URL.")
 @click.option("--passphrase-file", "passphrase_file", default=None, metavar="FILE",
               help="个人信息加密口令所在的文件（或环境变量 XIESHANG_PASSPHRASE）. Passphrase file.")
+@click.option("--now", "now", default=None, metavar="MOMENT",
+              help="按这一时刻运行，如 2026-12-06T23:30+08:00（或环境变量 XIESHANG_NOW；默认现在）. "
+              "Run as of this moment (Beijing time unless an offset is given).")
 @click.pass_context
 def app(ctx: click.Context, data_dir: str | None, db_url: str | None,
-        passphrase_file: str | None) -> None:
-    """The command group: keeps the global options for the commands."""
+        passphrase_file: str | None, now: str | None) -> None:
+    """The command group: keeps the global options for the commands and sets the clock."""
+    from xieshang import clock
+
     ctx.obj = {"data_dir": data_dir, "db_url": db_url, "passphrase_file": passphrase_file}
+    if now is not None:
+        ctx.with_resource(clock.pinned(clock.parse_moment(now)))
+    else:
+        clock.now()  # a pinned moment in $XIESHANG_NOW that cannot be read stops here
 
 
 @app.group(

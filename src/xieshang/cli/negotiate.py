@@ -16,7 +16,7 @@ import click
 
 from xieshang.cli.main import CONTEXT, app, common_options
 from xieshang.cli.session import case_option, debt_name, find_case, find_debt, session
-from xieshang.cli.session import today as session_today
+from xieshang.clock import today as session_today
 from xieshang.engine.errors import N_, InputError
 
 if TYPE_CHECKING:
@@ -586,9 +586,9 @@ def refused_command(reason: str, debt_id: str | None, rung: str, log_channel: st
     with session(out, readonly=channel is None) as tx:
         answer = refusal_answer(out, tx, case_id, debt_id, refusal.id, level)
         if channel is not None:
-            from xieshang.store.db import now
+            from xieshang.clock import now_local
 
-            contact = log_refusal(tx, answer, channel, now().replace(second=0, microsecond=0),
+            contact = log_refusal(tx, answer, channel, now_local().replace(second=0, microsecond=0),
                                   out.lang)
     payload = answer.payload
     payload["contact"] = contact

@@ -16,7 +16,7 @@ import click
 
 from xieshang.cli.main import CONTEXT, app, common_options
 from xieshang.cli.session import case_option, debt_name, find_case, session
-from xieshang.cli.session import today as session_today
+from xieshang.clock import today as session_today
 from xieshang.engine.errors import N_, InputError
 from xieshang.i18n import gettext_for
 

@@ -42,7 +42,7 @@ def free_port(host: str = HOST) -> int:
 def build_demo_store(folder: str | Path) -> Callable[[], Store]:
     """Build the demo case into a store in ``folder``; returns a function opening that store."""
     from xieshang.cli.demo import build_case
-    from xieshang.cli.session import today
+    from xieshang.clock import today
     from xieshang.store.db import open_store
 
     with open_store(data_dir=folder) as store, store.begin() as tx:

@@ -11,7 +11,6 @@ import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -34,15 +33,7 @@ __all__ = [
     "masked",
     "open_cli_store",
     "session",
-    "today",
 ]
-
-
-def today() -> date:
-    """Today in the lender's calendar (Asia/Shanghai)."""
-    from xieshang.cli.calc import _today
-
-    return _today()
 
 
 def case_option(function: F) -> F:

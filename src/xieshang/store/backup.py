@@ -14,9 +14,10 @@ import sqlite3
 from contextlib import closing
 from pathlib import Path
 
+from xieshang.clock import now_local
 from xieshang.engine.errors import N_, InputError
 from xieshang.store import schema
-from xieshang.store.db import Store, now
+from xieshang.store.db import Store
 
 __all__ = ["backup", "backup_dir", "check_backup", "restore"]
 
@@ -41,11 +42,11 @@ def backup(store: Store, output: Path | None = None, *, prefix: str = "xieshang"
     if output is None:
         folder = backup_dir(store)
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-        output = folder / f"{prefix}-{now().strftime('%Y%m%d-%H%M%S')}.db"
+        output = folder / f"{prefix}-{now_local().strftime('%Y%m%d-%H%M%S')}.db"
         counter = 1
         while output.exists():
             counter += 1
-            output = folder / f"{prefix}-{now().strftime('%Y%m%d-%H%M%S')}-{counter}.db"
+            output = folder / f"{prefix}-{now_local().strftime('%Y%m%d-%H%M%S')}-{counter}.db"
     if output.exists():
         raise InputError("output", N_("{file} already exists; choose another name"),
                          file=str(output))

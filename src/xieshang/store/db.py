@@ -41,6 +41,7 @@ from sqlalchemy import (
     text,
 )
 
+from xieshang.clock import now_local
 from xieshang.engine.errors import N_, InputError
 from xieshang.engine.money import D, from_fen, to_fen
 from xieshang.store import schema
@@ -57,20 +58,13 @@ from xieshang.store.model import (
 if TYPE_CHECKING:
     from alembic.config import Config
 
-__all__ = ["DB_FILE", "Store", "Tx", "alembic_config", "now", "open_store", "plain"]
+__all__ = ["DB_FILE", "Store", "Tx", "alembic_config", "open_store", "plain"]
 
 R = TypeVar("R", bound=Record)
 
 DB_FILE = "xieshang.db"
 _BUSY_TIMEOUT_MS = 10_000
 PassphraseSource = str | Callable[[], str | None] | None
-
-
-def now() -> datetime:
-    """The current moment in the lender's calendar (Asia/Shanghai), to the second, naive."""
-    from zoneinfo import ZoneInfo
-
-    return datetime.now(ZoneInfo("Asia/Shanghai")).replace(tzinfo=None, microsecond=0)
 
 
 # ------------------------------------------------------------------------------ opening
@@ -400,7 +394,7 @@ class Tx:
         if isinstance(record, Contact):
             previous = self.get(Contact, record.id)
             if previous is not None and previous != record:
-                self.add(ContactRevision(contact_id=record.id, revised_at=now(),
+                self.add(ContactRevision(contact_id=record.id, revised_at=now_local(),
                                          previous=plain(previous)))
         record = self._stamped(record, creating=False)
         table, _columns = _spec(type(record))
@@ -504,7 +498,7 @@ class Tx:
         for name in _STAMPS:
             if hasattr(record, name) and (getattr(record, name) is None
                                           or (name == "updated_at" and not creating)):
-                changes[name] = now()
+                changes[name] = now_local()
         return replace(record, **changes) if changes else record  # type: ignore[type-var]
 
     def _row(self, record: Record) -> dict[str, Any]:

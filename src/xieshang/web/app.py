@@ -17,7 +17,6 @@ import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from contextlib import asynccontextmanager
-from datetime import date
 from importlib import import_module
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -104,7 +103,7 @@ def check_password(password: str, stored: str) -> bool:
 
 
 def create_app(store_opener: Callable[[], Store], *, read_only: bool = False,
-               lang: str = "zh", today: Callable[[], date] | None = None,
+               lang: str = "zh",
                password_hash: str | None = None, secure_cookies: bool = False,
                allowed_hosts: tuple[str, ...] | None = LOOPBACK_HOSTS) -> FastAPI:
     """The web app.
@@ -114,7 +113,6 @@ def create_app(store_opener: Callable[[], Store], *, read_only: bool = False,
         read_only: refuse every write (forms answer 403).
         lang: the default language (``zh``, ``zh-Hant`` or ``en``; ``?lang=`` switches and
             is remembered in a cookie).
-        today: the clock (default: today in Asia/Shanghai, as the command line).
         password_hash: when given (see :func:`hash_password`), every page needs signing in.
         secure_cookies: mark cookies ``Secure`` (served over HTTPS); also sends HSTS.
         allowed_hosts: the host names requests may name (``Host``); None: any (only for
@@ -133,7 +131,7 @@ def create_app(store_opener: Callable[[], Store], *, read_only: bool = False,
     # a source's address is a link only when it is a web address (not a reference file's path)
     env.tests["web_address"] = lambda url: str(url).startswith(("https://", "http://"))
     web = Web(env=env, open_store=store_opener, read_only=read_only,
-              default_lang=default_lang, clock=today,
+              default_lang=default_lang,
               secure_cookies=secure_cookies or password_hash is not None)
 
     @asynccontextmanager

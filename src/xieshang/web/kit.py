@@ -88,7 +88,6 @@ class Web:
     open_store: Callable[[], Store]
     read_only: bool
     default_lang: str
-    clock: Callable[[], date] | None
     secure_cookies: bool = False
     secret: bytes = field(default_factory=lambda: secrets.token_bytes(32))
     _store: Store | None = None
@@ -165,9 +164,7 @@ class Web:
         store._asked = False
 
     def today(self) -> date:
-        if self.clock is not None:
-            return self.clock()
-        from xieshang.cli.session import today
+        from xieshang.clock import today
 
         return today()
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import replace
-from datetime import datetime, time
+from datetime import datetime
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -61,26 +61,16 @@ def shown_agent(text: str) -> str:
     return mask_phone_numbers(text)
 
 
-def _latest(page: Page) -> datetime:
-    """The latest moment a contact may have happened: now (the lender's local time), or the
-    end of the page's day when the app runs on another day's clock."""
-    from xieshang.store.db import now
+def _latest() -> datetime:
+    """The latest moment a contact may have happened: now (Beijing time)."""
+    from xieshang.clock import now_local
 
-    moment = now()
-    if moment.date() == page.today:
-        return moment
-    return datetime.combine(page.today, time(23, 59))
+    return now_local()
 
 
-def _default_when(page: Page) -> str:
-    """The time a new contact's form starts with (``YYYY-MM-DDTHH:MM``): now, or noon of
-    the page's day when the app runs on another day's clock."""
-    from xieshang.store.db import now
-
-    moment = now()
-    if moment.date() != page.today:
-        moment = datetime.combine(page.today, time(12, 0))
-    return moment.strftime("%Y-%m-%dT%H:%M")
+def _default_when() -> str:
+    """The time a new contact's form starts with (``YYYY-MM-DDTHH:MM``): now."""
+    return _latest().strftime("%Y-%m-%dT%H:%M")
 
 
 def _case(tx: Tx) -> Case | None:
@@ -238,7 +228,7 @@ def _check_contact(page: Page, form: Form, errors: Errors) -> dict[str, Any]:
     values: dict[str, Any] = {}
     when = form.get("when")
     if when:
-        moment = errors.check("when", lambda: _when(when, _latest(page)))
+        moment = errors.check("when", lambda: _when(when, _latest()))
         if moment is not None:
             values["happened_at"] = moment
     channel = form.get("channel")
@@ -328,7 +318,7 @@ def new_contact(request: Request) -> HTMLResponse:
         if case is None:
             return _no_case(page)
         names = _names(page, _debts(tx, case))
-    values = {"when": _default_when(page), "channel": "phone",
+    values = {"when": _default_when(), "channel": "phone",
               "debt": str(next(iter(names))) if len(names) == 1 else ""}
     return page.render("log_contact_form.html", step=STEP, case=case, contact=None,
                        values=values, errors=page.errors(), **_contact_options(page, names))
@@ -354,7 +344,7 @@ async def add_contact(request: Request) -> Response:
                            contact=None, values=form.values, errors=errors,
                            **_contact_options(page, names))
     assert debt is not None
-    values.setdefault("happened_at", _latest(page).replace(second=0))
+    values.setdefault("happened_at", _latest().replace(second=0))
     files = await _uploads(page, form, errors)
     if errors:
         return page.render("log_contact_form.html", step=STEP, status=422, case=case,

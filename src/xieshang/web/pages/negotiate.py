@@ -10,7 +10,6 @@ figures to the fen.
 
 from __future__ import annotations
 
-from datetime import datetime
 from decimal import Decimal
 from functools import partial
 from typing import TYPE_CHECKING, Any
@@ -196,7 +195,7 @@ async def refused(request: Request, debt_id: str) -> Response:
     form = await page.form()
     from xieshang.cli.log import CHANNELS
     from xieshang.cli.negotiate import log_refusal, refusal_answer
-    from xieshang.store.db import now
+    from xieshang.clock import now_local
 
     errors = page.errors()
     reason = choice(errors, form, "reason", _refusal_choices())
@@ -215,9 +214,7 @@ async def refused(request: Request, debt_id: str) -> Response:
                                offer_errors=page.errors(), offer=None,
                                refused_form=refused_form, refused_errors=errors,
                                refused=answer, notice=None, **view)
-    moment = now().replace(second=0)
-    if moment.date() != page.today:
-        moment = datetime.combine(page.today, moment.time())
+    moment = now_local().replace(second=0)
     with page.write() as tx:
         case, debt = _find(tx, debt_id)
         answer_record = refusal_answer(page.out, tx, str(case.id), str(debt.id), reason, level,
