@@ -20,11 +20,11 @@ from typing import Any
 import pytest
 
 from browser import CHROMIUM, CHROMIUM_ARGS, OUTPUT, VIEWPORTS, running_server
-from xieshang.cli.debt import status_lines
-from xieshang.cli.output import Out
 from xieshang.cli.serve import build_demo_store
 from xieshang.clock import today
 from xieshang.engine.money import format_money
+from xieshang.output import Out
+from xieshang.services.debts import status_lines
 from xieshang.store.db import Store
 from xieshang.store.model import Commitment, Contact, Debt, StatementImport
 

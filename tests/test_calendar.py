@@ -7,9 +7,9 @@ from decimal import Decimal
 
 from icalendar import Calendar
 
-from xieshang.cli.rulesdata import law as load_law
 from xieshang.documents.calendar import PRODID, build_calendar, reminder_items
 from xieshang.engine.followup import Party, Promise, Status
+from xieshang.rules import law as load_law
 
 LAW = load_law()
 TODAY = date(2026, 3, 10)

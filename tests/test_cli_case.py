@@ -18,12 +18,12 @@ import click
 import pytest
 from click.testing import CliRunner
 
-from xieshang.cli.calc import load_preset
 from xieshang.cli.main import run
 from xieshang.clock import today as _today
 from xieshang.engine.accrual import OverdueDebt, bill_on
 from xieshang.engine.identity import id_check_character
 from xieshang.engine.reconcile import apply_adjustments
+from xieshang.rules import load_preset
 
 ID_BODY = "44030419850615321"
 ID_NUMBER = ID_BODY + id_check_character(ID_BODY)

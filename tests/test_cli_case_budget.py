@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from test_cli_case import dump, invoke, ok, ok_json, overdue_since
-from xieshang.cli.budget import norms
 from xieshang.engine.budget import BudgetLine, BudgetStatement, Household, Section, affordability
+from xieshang.services.budget import norms
 
 ROOT = Path(__file__).resolve().parent.parent
 STATEMENTS = ROOT / "tests" / "data" / "statements"

@@ -173,8 +173,8 @@ def test_debt_is_required_when_the_case_has_two(home: Path) -> None:
 
 
 def test_unknown_status_constant_matches_engine() -> None:
-    from xieshang.cli.log import PROMISE_STATUSES
     from xieshang.engine.followup import Status
+    from xieshang.services.contacts import PROMISE_STATUSES
 
     assert list(PROMISE_STATUSES) == [s.value for s in Status]
     assert date.fromisoformat(day(0)) == TODAY

@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 
 from test_cli_case import TODAY, dump, invoke, ok, ok_json, overdue_since
-from xieshang.cli.calc import load_preset
-from xieshang.cli.negotiate import negotiation_data
 from xieshang.engine.accrual import bill_on
 from xieshang.engine.money import format_money
 from xieshang.engine.negotiation import Ladder, build_ladder
+from xieshang.rules import load_preset
+from xieshang.services.negotiation import negotiation_data
 from xieshang.store.db import open_store
 from xieshang.store.model import Debt, overdue_debt
 

@@ -11,13 +11,13 @@ from pathlib import Path
 import pytest
 
 from test_cli_case import TODAY, dump, invoke, ok, ok_json, overdue_since
-from xieshang.cli.calc import load_preset
-from xieshang.cli.negotiate import arrangement_proposal, negotiation_data
 from xieshang.engine.accrual import bill_on
 from xieshang.engine.arrangements import evaluate
 from xieshang.engine.bill import Bill
 from xieshang.engine.money import format_money
 from xieshang.engine.negotiation import Level, build_ladder, materials_for
+from xieshang.rules import load_preset
+from xieshang.services.negotiation import arrangement_proposal, negotiation_data
 from xieshang.store.db import open_store
 from xieshang.store.model import Debt, Proposal, overdue_debt
 

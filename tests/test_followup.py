@@ -8,7 +8,6 @@ from decimal import Decimal
 
 import pytest
 
-from xieshang.cli.rulesdata import law as load_law
 from xieshang.engine.errors import InputError
 from xieshang.engine.followup import (
     AlertCode,
@@ -20,6 +19,7 @@ from xieshang.engine.followup import (
     in_quiet_hours,
     mark,
 )
+from xieshang.rules import law as load_law
 
 LAW = load_law()
 TODAY = date(2026, 3, 10)

@@ -22,7 +22,7 @@ def test_no_translation_call_inside_an_f_string() -> None:
 def test_square_brackets_in_data_are_shown_as_written() -> None:
     from rich.console import Console
 
-    from xieshang.cli.output import Out, safe_markup
+    from xieshang.output import Out, safe_markup
 
     assert safe_markup("[bold]x[/bold] [S] [lender] [dim]y[/dim]") == \
         "[bold]x[/bold] \\[S] \\[lender] [dim]y[/dim]"

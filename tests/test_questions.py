@@ -12,8 +12,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from xieshang.cli.rulesdata import law as load_law
-from xieshang.cli.rulesdata import questions as load_questions
 from xieshang.engine.accrual import OverdueDebt, Payment, bill_on
 from xieshang.engine.errors import PresetError
 from xieshang.engine.money import format_money, money
@@ -36,6 +34,8 @@ from xieshang.engine.questions import (
     years_after,
 )
 from xieshang.rules import builtin_text, load_presets
+from xieshang.rules import law as load_law
+from xieshang.rules import questions as load_questions
 
 TEXT = builtin_text("_questions.toml")
 BOOK = parse_questions(TEXT, "presets/_questions.toml")

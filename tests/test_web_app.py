@@ -16,8 +16,8 @@ from click.testing import CliRunner
 
 from webclient import WebClient
 from xieshang.cli.main import run
-from xieshang.cli.output import Out
 from xieshang.cli.serve import PASSWORD_SETTING, build_demo_store, remote_password
+from xieshang.output import Out
 from xieshang.store.db import Store, open_store
 from xieshang.store.model import Case
 from xieshang.web.app import check_password, hash_password

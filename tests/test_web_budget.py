@@ -17,8 +17,6 @@ from typing import Any
 import pytest
 
 from webclient import WebClient
-from xieshang.cli.budget import _lines_from, budget_report, norms
-from xieshang.cli.output import Out
 from xieshang.cli.serve import build_demo_store
 from xieshang.clock import today
 from xieshang.engine.budget import (
@@ -31,6 +29,8 @@ from xieshang.engine.budget import (
 )
 from xieshang.engine.money import format_money
 from xieshang.importers import read_statement
+from xieshang.output import Out
+from xieshang.services.budget import budget_report, imported_lines, norms
 from xieshang.store.db import Store, open_store
 from xieshang.store.model import (
     Budget,
@@ -463,7 +463,7 @@ def test_import_preview_then_confirm_saves_exactly_what_was_shown(client: WebCli
     assert "王**" in text  # as the app masked it
     # what saving will change: every line found, now and after
     changes = [row for row in cells(text, "changes") if len(row) == 4][1:]
-    expected = _lines_from(result, norms())
+    expected = imported_lines(result, norms())
     assert len(changes) == len(expected)
     after = {row[1]: row[3] for row in changes}
     assert after["Rent"] == "¥2,800.00"

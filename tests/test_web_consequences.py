@@ -15,15 +15,15 @@ from pathlib import Path
 import pytest
 
 from webclient import WebClient
-from xieshang.cli.debt import current_bill, status_lines
-from xieshang.cli.output import Out
-from xieshang.cli.rulesdata import law
 from xieshang.cli.serve import build_demo_store
 from xieshang.clock import today
 from xieshang.engine.accrual import Payment as EnginePayment
 from xieshang.engine.accrual import bill_on
 from xieshang.engine.money import format_money
 from xieshang.engine.timeline import timeline
+from xieshang.output import Out
+from xieshang.rules import law
+from xieshang.services.debts import current_bill, status_lines
 from xieshang.store.db import Store, open_store
 from xieshang.store.exchange import dumps, export_case
 from xieshang.store.model import Case, Debt, Payment
@@ -129,8 +129,8 @@ def test_waiting_costs_equal_the_bill_of_status_on_each_later_day(
 def test_waiting_costs_count_only_payments_made_up_to_today() -> None:
     from dataclasses import replace
 
-    from xieshang.cli.calc import load_preset
     from xieshang.engine.accrual import OverdueDebt
+    from xieshang.rules import load_preset
 
     debt = OverdueDebt(preset=load_preset("huabei"), principal=Decimal("1000.00"),
                        due_date=DAY - timedelta(days=10),
@@ -298,7 +298,7 @@ def test_a_debt_not_yet_overdue_and_one_with_an_unknown_product(tmp_path: Path) 
 
 
 def test_pages_do_not_import_matplotlib_until_a_chart_is_drawn() -> None:
-    code = ("import sys; import xieshang.web.app as a, xieshang.web.charts, "
+    code = ("import sys; import xieshang.web.app as a, xieshang.documents.charts, "
             "xieshang.web.pages.consequences, xieshang.web.pages.plan; "
             "a.create_app(lambda: None); "
             "print('matplotlib' in sys.modules)")
@@ -308,7 +308,7 @@ def test_pages_do_not_import_matplotlib_until_a_chart_is_drawn() -> None:
 
 
 def test_no_float_touches_money_in_the_chart_and_page_code() -> None:
-    for name in ("web/charts.py", "web/pages/consequences.py", "web/pages/plan.py"):
+    for name in ("documents/charts.py", "web/pages/consequences.py", "web/pages/plan.py"):
         for number, line in enumerate(
                 (ROOT / "src" / "xieshang" / name).read_text(encoding="utf-8").splitlines(), 1):
             if re.search(r"\bfloat\(|: float\b|-> float\b", line):

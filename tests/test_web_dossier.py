@@ -15,13 +15,13 @@ import httpx
 import pytest
 
 from webclient import WebClient
-from xieshang.cli.debt import current_bill, status_lines
-from xieshang.cli.negotiate import _dossier
-from xieshang.cli.output import Out
 from xieshang.cli.serve import build_demo_store
 from xieshang.clock import today
 from xieshang.documents.dossier import render_dossier_html
 from xieshang.engine.money import format_money
+from xieshang.output import Out
+from xieshang.services.debts import current_bill, status_lines
+from xieshang.services.negotiation import case_dossier
 from xieshang.store.db import Store, open_store
 from xieshang.store.model import Debt
 
@@ -90,7 +90,7 @@ def test_the_html_download_is_the_command_line_document(demo: Callable[[], Store
         f'attachment; filename="xieshang-dossier-{TODAY.isoformat()}.html"')
     out = Out.make("en", False)
     with demo() as store, store.begin(readonly=True) as tx:
-        expected = render_dossier_html(_dossier(out, tx, None), "en")
+        expected = render_dossier_html(case_dossier(out, tx, None), "en")
     assert response.text == expected
     for total in debt_totals(demo):
         assert total in response.text

@@ -18,13 +18,13 @@ import pytest
 from icalendar import Calendar
 
 from webclient import WebClient
-from xieshang.cli.log import alerts_of, reminders_ics
-from xieshang.cli.output import Out
-from xieshang.cli.rulesdata import law
 from xieshang.cli.serve import build_demo_store
 from xieshang.clock import now_local as now
 from xieshang.clock import today
 from xieshang.engine.followup import in_quiet_hours
+from xieshang.output import Out
+from xieshang.rules import law
+from xieshang.services.contacts import alerts_of, reminders_ics
 from xieshang.store.db import Store, open_store
 from xieshang.store.exchange import dumps, export_case
 from xieshang.store.model import Commitment, Contact, ContactRevision, Evidence

@@ -19,11 +19,11 @@ from click.testing import CliRunner
 
 from webclient import WebClient
 from xieshang.cli.main import app as cli
-from xieshang.cli.negotiate import VERDICTS, _percent, debt_inputs, negotiation_data
-from xieshang.cli.output import Out
 from xieshang.cli.serve import build_demo_store
 from xieshang.clock import today
 from xieshang.engine.money import format_money
+from xieshang.output import Out
+from xieshang.services.negotiation import VERDICTS, debt_inputs, format_percent, negotiation_data
 from xieshang.store.db import Store, open_store
 from xieshang.store.exchange import dumps, export_case
 from xieshang.store.model import Budget, Case, Contact, Debt, Proposal
@@ -135,7 +135,7 @@ def test_the_ladder_equals_the_command_line(client: WebClient, folder: Path) -> 
             Decimal("0.1"))
         assert row == (f"{rung['label']} {rung['periods']} {fmt(rung['monthly'])} "
                        f"{fmt(rung['total_paid'])} {fmt(rung['cost'])} "
-                       f"{_percent(Decimal(rung['apr']))} Within your budget {share}% of it")
+                       f"{format_percent(Decimal(rung['apr']))} Within your budget {share}% of it")
         assert Decimal(rung["monthly"]) <= Decimal(payload["affordable"])
     # each rung's reasons, in the words `xieshang ladder` prints
     visible = text_of(page.text)
@@ -294,7 +294,7 @@ def test_checking_an_offer_equals_the_command_line_and_writes_nothing(
     assert f"Largest monthly payment {fmt(check['max_payment'])}" in table
     assert f"Total paid {fmt(check['total_paid'])}" in table
     assert f"Paid first {fmt(check['down_payment'])}" in table
-    assert f"APR {_percent(Decimal(check['apr_nominal']))}" in table
+    assert f"APR {format_percent(Decimal(check['apr_nominal']))}" in table
     assert f"Over your budget by {fmt(check['monthly_gap'])} a month" in result
     advice = text_of(between(result, '<ul id="advice">', "</ul>"))
     for item in check["advice"]:

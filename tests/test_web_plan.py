@@ -17,13 +17,13 @@ from click.testing import CliRunner
 
 from webclient import WebClient
 from xieshang.cli.main import app as cli
-from xieshang.cli.output import Out
-from xieshang.cli.plan import _input as plan_input_of
-from xieshang.cli.plan import owed_series
 from xieshang.cli.serve import build_demo_store
 from xieshang.clock import today
 from xieshang.engine.money import format_money
 from xieshang.engine.strategy import Strategy, compare_strategies
+from xieshang.output import Out
+from xieshang.services.plan import owed_series
+from xieshang.services.plan import plan_input as plan_input_of
 from xieshang.store.db import Store, open_store
 from xieshang.store.exchange import dumps, export_case
 from xieshang.store.model import Case, Debt

@@ -13,13 +13,13 @@ from typing import Any
 import pytest
 
 from webclient import WebClient
-from xieshang.cli.debt import current_bill, status_lines
-from xieshang.cli.output import Out
-from xieshang.cli.rulesdata import questions
 from xieshang.cli.serve import build_demo_store
 from xieshang.clock import today
 from xieshang.engine.money import format_money
 from xieshang.engine.questions import SLUGS, answer, years_after
+from xieshang.output import Out
+from xieshang.rules import questions
+from xieshang.services.debts import current_bill, status_lines
 from xieshang.store.db import Store, open_store
 from xieshang.store.model import Debt, Payment
 from xieshang.web.pages.questions import gather_facts, question_title

@@ -16,10 +16,10 @@ import pytest
 from click.testing import CliRunner
 
 from webclient import WebClient
-from xieshang.cli.case import check_recovery
 from xieshang.cli.main import app as cli
 from xieshang.cli.serve import build_demo_store
 from xieshang.engine.errors import InputError
+from xieshang.services.cases import check_recovery
 from xieshang.store.db import Store, open_store
 from xieshang.store.model import RECORDS, Case, Evidence, Hardship
 from xieshang.web.pages import start

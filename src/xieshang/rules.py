@@ -15,14 +15,16 @@ from __future__ import annotations
 
 import tomllib
 from collections.abc import Mapping
+from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from xieshang.engine.errors import N_, PresetError
+from xieshang.engine.errors import N_, InputError, PresetError
 from xieshang.engine.preset import Preset, merge_override, preset_from_dict
 
-__all__ = ["builtin_text", "load_presets", "user_preset_dir"]
+__all__ = ["builtin_text", "law", "load_preset", "load_presets", "lpr_table", "questions",
+           "rate_law", "user_preset_dir"]
 
 PRESET_PACKAGE = "xieshang.engine"
 
@@ -85,3 +87,50 @@ def load_presets(user_dir: Path | None = None) -> Mapping[str, Preset]:
     presets = {pid: preset_from_dict(data, label) for pid, (label, data) in tables.items()}
     _CACHE[key] = presets
     return presets
+
+
+def load_preset(product: str) -> Preset:
+    """The preset with this id (built-in or the person's own), or a clear error."""
+    from xieshang.paths import preset_dir
+
+    presets = load_presets(preset_dir())
+    key = product.strip().lower().replace("-", "_")
+    if key not in presets:
+        raise InputError("product", N_("unknown product '{value}'; known products: {known}"),
+                         value=product, known=", ".join(sorted(presets)))
+    return presets[key]
+
+
+# -------------------------------------------------------------- legal and question tables
+
+
+@cache
+def lpr_table() -> Any:
+    """The 1-year LPR fixings from ``presets/_lpr.toml``."""
+    from xieshang.engine.rates import parse_lpr
+
+    return parse_lpr(builtin_text("_lpr.toml"), "presets/_lpr.toml")
+
+
+@cache
+def rate_law() -> dict[str, Any]:
+    """Keyword arguments for :func:`xieshang.engine.rates.check_rate`: the law table."""
+    from xieshang.engine.rates import parse_rate_law
+
+    return {"law": parse_rate_law(builtin_text("_lpr.toml"), "presets/_lpr.toml")}
+
+
+@cache
+def law() -> Any:
+    """The legal rules of the timeline from ``presets/_law.toml``."""
+    from xieshang.engine.timeline import parse_law
+
+    return parse_law(builtin_text("_law.toml"), "presets/_law.toml")
+
+
+@cache
+def questions() -> Any:
+    """The questions people ask, from ``presets/_questions.toml`` (validated)."""
+    from xieshang.engine.questions import parse_questions
+
+    return parse_questions(builtin_text("_questions.toml"), "presets/_questions.toml")

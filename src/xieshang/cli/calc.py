@@ -18,30 +18,18 @@ import click
 from xieshang.cli.main import calc_app, common_options
 from xieshang.clock import today as _today
 from xieshang.engine.errors import N_, InputError
+from xieshang.rules import load_preset
 
 if TYPE_CHECKING:
-    from xieshang.cli.output import Out
     from xieshang.engine.preset import Preset
     from xieshang.engine.schedules import Schedule
+    from xieshang.output import Out
 
 
 def _out(lang: str | None, as_json: bool) -> Out:
-    from xieshang.cli.output import Out
+    from xieshang.output import Out
 
     return Out.make(lang, as_json)
-
-
-def load_preset(product: str) -> Preset:
-    """The preset with this id (built-in or the person's own), or a clear error."""
-    from xieshang.paths import preset_dir
-    from xieshang.rules import load_presets
-
-    presets = load_presets(preset_dir())
-    key = product.strip().lower().replace("-", "_")
-    if key not in presets:
-        raise InputError("product", N_("unknown product '{value}'; known products: {known}"),
-                         value=product, known=", ".join(sorted(presets)))
-    return presets[key]
 
 
 def _source_line(out: Out, preset: Preset, parameter: str) -> str:
@@ -471,7 +459,7 @@ def cap(
         raise InputError("lender_type", N_("'{value}' is not a lender type; use bank, "
                                            "consumer-finance, microloan or private"),
                          value=lender_type)
-    from xieshang.cli.rulesdata import lpr_table, rate_law
+    from xieshang.rules import lpr_table, rate_law
 
     result = check_rate(rate, signed, LenderType(key), lpr_table(), **rate_law())
     from xieshang.cli import render
@@ -514,7 +502,7 @@ def timeline_command(
                          due=(first_day - timedelta(days=1)).isoformat())
     debt = OverdueDebt(preset=preset, principal=principal,
                        due_date=first_day - timedelta(days=1))
-    from xieshang.cli.rulesdata import law
+    from xieshang.rules import law
 
     events = timeline(debt, day, law())
     from xieshang.cli import render

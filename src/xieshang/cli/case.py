@@ -3,27 +3,32 @@ the debts, why they fell behind, and keeping their personal data safe."""
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
 
 from xieshang.cli.main import CONTEXT, app, common_options
-from xieshang.cli.session import case_option, find_case, masked, session
+from xieshang.cli.session import case_option, session
 from xieshang.clock import today
 from xieshang.engine.errors import N_, InputError
+from xieshang.services.cases import find_case
 
 if TYPE_CHECKING:
-    from xieshang.cli.output import Out
-    from xieshang.store.db import Tx
-    from xieshang.store.model import Case
+    pass
 
-
-def _out(lang: str | None, as_json: bool) -> Out:
-    from xieshang.cli.output import Out
-
-    return Out.make(lang, as_json)
+from xieshang.services.cases import (
+    EVIDENCE_KINDS,
+    REASONS,
+    _choice,
+    _hardship_json,
+    _out,
+    _sha256,
+    case_json,
+    check_name,
+    file_state,
+    personal_values,
+)
 
 
 @app.group("case", context_settings=CONTEXT,
@@ -31,48 +36,6 @@ def _out(lang: str | None, as_json: bool) -> Out:
                 "Cases: a person and their debts (one store can hold several).")
 def case_app() -> None:
     """The case commands."""
-
-
-def _personal_values(full_name: str | None, id_number: str | None,
-                     phone: str | None) -> dict[str, str | None]:
-    """Checked personal fields; an empty value clears the field."""
-    from xieshang.engine.identity import validate_id_number, validate_phone
-
-    values: dict[str, str | None] = {}
-    if full_name is not None:
-        name = full_name.strip()
-        if len(name) > 100:
-            raise InputError("full_name", N_("must be at most {maximum} characters"),
-                             maximum=100)
-        values["full_name"] = name or None
-    if id_number is not None:
-        values["id_number"] = validate_id_number(id_number) if id_number.strip() else None
-    if phone is not None:
-        values["phone"] = validate_phone(phone) if phone.strip() else None
-    return values
-
-
-def _check_name(name: str) -> str:
-    cleaned = name.strip()
-    if not cleaned or len(cleaned) > 200:
-        raise InputError("name", N_("give a name of 1 to 200 characters"))
-    return cleaned
-
-
-def case_json(out: Out, tx: Tx, case: Case) -> dict[str, Any]:
-    """A case as plain values, personal fields masked."""
-    from xieshang.store.model import Debt
-
-    current = tx.current_case()
-    return {
-        "id": case.id, "name": case.name,
-        "full_name": masked(out, "name", case.full_name),
-        "id_number": masked(out, "id_number", case.id_number),
-        "phone": masked(out, "phone", case.phone),
-        "notes": case.notes, "created_at": case.created_at,
-        "debts": tx.count(Debt, case_id=case.id),
-        "current": current is not None and current.id == case.id,
-    }
 
 
 @case_app.command("new")
@@ -89,9 +52,9 @@ def case_new(name: str, full_name: str | None, id_number: str | None, phone: str
 
     out = _out(lang, as_json)
     _ = out._
-    personal = _personal_values(full_name, id_number, phone)
+    personal = personal_values(full_name, id_number, phone)
     with session(out, prompt=True) as tx:
-        case = tx.add(Case(name=_check_name(name), notes=notes,
+        case = tx.add(Case(name=check_name(name), notes=notes,
                            full_name=personal.get("full_name"),
                            id_number=personal.get("id_number"), phone=personal.get("phone")))
         tx.use_case(case.id)
@@ -188,9 +151,9 @@ def case_edit(case_ref: str | None, name: str | None, full_name: str | None,
     from dataclasses import replace
 
     out = _out(lang, as_json)
-    changes: dict[str, Any] = _personal_values(full_name, id_number, phone)
+    changes: dict[str, Any] = personal_values(full_name, id_number, phone)
     if name is not None:
-        changes["name"] = _check_name(name)
+        changes["name"] = check_name(name)
     if notes is not None:
         changes["notes"] = notes
     if not changes:
@@ -204,45 +167,11 @@ def case_edit(case_ref: str | None, name: str | None, full_name: str | None,
     out.print(out._("Case {id} updated.").format(id=case.id))
 
 
-# ---------------------------------------------------------------------------- hardship
-
-#: Reasons for falling behind (msgids).
-REASONS = {
-    "income_loss": N_("Loss of income"),
-    "illness": N_("Illness or injury"),
-    "business_failure": N_("Business failure"),
-    "family_emergency": N_("Family emergency"),
-    "forgot": N_("Forgot to pay"),
-    "misread_due_date": N_("Misread the due date"),
-    "other": N_("Other"),
-}
-
-EVIDENCE_KINDS = {
-    "medical": N_("Medical records"),
-    "unemployment": N_("Unemployment or dismissal papers"),
-    "income": N_("Proof of income"),
-    "business": N_("Business records"),
-    "family": N_("Family circumstances"),
-    "bill": N_("Lender's bill"),
-    "chat": N_("Chat or call record"),
-    "contract": N_("Contract"),
-    "other": N_("Other"),
-}
-
-
 @app.group("hardship", context_settings=CONTEXT,
            help="困难情况：为什么逾期、从什么时候、预计何时恢复，以及证明材料。\n\n"
                 "Hardship: why you fell behind, since when, expected recovery, and evidence.")
 def hardship_app() -> None:
     """The hardship commands."""
-
-
-def _choice(value: str, known: dict[str, str], field: str) -> str:
-    key = value.strip().lower().replace("-", "_")
-    if key not in known:
-        raise InputError(field, N_("'{value}' is not one of: {known}"), value=value,
-                         known=", ".join(known))
-    return key
 
 
 @hardship_app.command("set")
@@ -284,18 +213,6 @@ def hardship_set(reason: str, since: str | None, recovery: str | None, note: str
     out.print(out._("Saved: {reason}.").format(reason=out._(REASONS[key])))
 
 
-def check_recovery(start: date | None, end: date | None) -> None:
-    """The expected recovery must not come before the hardship started (InputError)."""
-    if start is not None and end is not None and end < start:
-        raise InputError("recovery", N_("must not be before the start date {start}"),
-                         start=start.isoformat())
-
-
-def _hardship_json(record: Any) -> dict[str, Any]:
-    return {"reason": record.reason, "since": record.since, "recovery": record.recovery,
-            "description": record.description}
-
-
 @hardship_app.command("show")
 @common_options
 @case_option
@@ -312,7 +229,7 @@ def hardship_show(case_id: str | None = None, lang: str | None = None,
         items = tx.find(Evidence, case_id=case.id)
     evidence: list[dict[str, Any]] = [
         {"id": e.id, "kind": e.kind, "path": e.path, "sha256": e.sha256, "note": e.note,
-         "added_on": e.added_on, "state": _file_state(e)} for e in items]
+         "added_on": e.added_on, "state": file_state(e)} for e in items]
     if out.as_json:
         out.json({"hardship": _hardship_json(found[0]) if found else None,
                   "evidence": evidence})
@@ -336,23 +253,6 @@ def hardship_show(case_id: str | None = None, lang: str | None = None,
                             [(str(e["id"]), _(EVIDENCE_KINDS[e["kind"]]), e["path"],
                               e["added_on"].isoformat(), states[e["state"]])
                              for e in evidence], right=[0]))
-
-
-def _file_state(item: Any) -> str:
-    path = Path(item.path)
-    if not path.is_file():
-        return "missing"
-    return "ok" if _sha256(path) == item.sha256 else "changed"
-
-
-def _sha256(path: Path) -> str:
-    import hashlib
-
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 @hardship_app.group("evidence", context_settings=CONTEXT,
@@ -392,9 +292,6 @@ def evidence_add(file: Path, kind: str, note: str, case_id: str | None = None,
         return
     out.print(out._("Evidence {id} added: {file} (SHA-256 {digest}…).").format(
         id=record.id, file=file.name, digest=digest[:12]))
-
-
-# ----------------------------------------------------------------------------- encrypt
 
 
 @app.command("encrypt", context_settings=CONTEXT)

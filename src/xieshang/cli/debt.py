@@ -10,39 +10,34 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from xieshang.cli.main import CONTEXT, app, common_options
-from xieshang.cli.session import (
-    case_option,
+from xieshang.cli.session import case_option, session
+from xieshang.clock import today
+from xieshang.engine.errors import N_, InputError
+from xieshang.services.cases import (
     debt_name,
     find_case,
     find_debt,
-    masked,
     preset_of,
-    session,
-    validate_account,
 )
-from xieshang.clock import today
-from xieshang.engine.errors import N_, InputError
 
 if TYPE_CHECKING:
-    from xieshang.cli.output import Out
-    from xieshang.engine.bill import Bill
     from xieshang.engine.preset import Preset
-    from xieshang.store.db import Tx
+    from xieshang.output import Out
     from xieshang.store.model import Debt
 
-#: Debt statuses (msgids).
-STATUSES = {
-    "open": N_("open"),
-    "arrangement": N_("under an arrangement"),
-    "settled": N_("settled"),
-    "closed": N_("closed"),
-}
-
-
-def _out(lang: str | None, as_json: bool) -> Out:
-    from xieshang.cli.output import Out
-
-    return Out.make(lang, as_json)
+from xieshang.services.debts import (
+    STATUSES,
+    _amount,
+    _debt_status,
+    _due_day,
+    _out,
+    _overdue_since,
+    _rate,
+    _text,
+    debt_fields,
+    debt_json,
+    status_lines,
+)
 
 
 @app.group("debt", context_settings=CONTEXT,
@@ -51,132 +46,6 @@ def _out(lang: str | None, as_json: bool) -> Out:
 def debt_app() -> None:
     """The debt commands."""
 
-
-# ------------------------------------------------------------------------------ values
-
-
-def _amount(text: str, field: str, *, positive: bool = False) -> Decimal:
-    from xieshang.engine.money import parse_amount
-
-    value = parse_amount(text, field)
-    if positive and value <= 0:
-        raise InputError(field, N_("must be more than 0 (got {value})"), value=text)
-    return value
-
-
-def _rate(text: str, field: str) -> Decimal:
-    from xieshang.engine.parsing import parse_rate
-
-    return parse_rate(text, field)
-
-
-def _due_day(text: str) -> int:
-    from xieshang.engine.parsing import parse_count
-
-    return parse_count(text, "due_day", minimum=1, maximum=31)
-
-
-def _priority(text: str) -> int:
-    from xieshang.engine.parsing import parse_count
-
-    return parse_count(text, "priority", minimum=1, maximum=999)
-
-
-def _overdue_since(text: str, *, as_of: date | None = None) -> date:
-    """The first day overdue: a date, at most one day after ``as_of`` (default: today)."""
-    from xieshang.engine.parsing import parse_date
-
-    first = parse_date(text, "overdue_since")
-    if first > (as_of or today()) + timedelta(days=1):
-        raise InputError("overdue_since", N_("must not be in the future (got {value})"),
-                         value=text)
-    return first
-
-
-def due_date_of(overdue_since: str, *, as_of: date | None = None) -> date | None:
-    """The missed repayment date, from the first day overdue as typed (``""``: not overdue).
-
-    ``as_of`` is the day the first overdue day may not be more than one day after
-    (default: today).
-    """
-    if not overdue_since.strip():
-        return None
-    return _overdue_since(overdue_since, as_of=as_of) - timedelta(days=1)
-
-
-def _text(value: str, field: str, maximum: int = 200) -> str:
-    cleaned = value.strip()
-    if len(cleaned) > maximum:
-        raise InputError(field, N_("must be at most {maximum} characters"), maximum=maximum)
-    return cleaned
-
-
-def _fields(*, lender: str | None = None, label: str | None = None,
-            account: str | None = None, amount: str | None = None,
-            interest: str | None = None, fees: str | None = None,
-            not_yet_due: str | None = None, overdue_since: str | None = None,
-            annual_rate: str | None = None, daily_rate: str | None = None,
-            penalty_rate: str | None = None, minimum: str | None = None,
-            due_day: str | None = None, priority: str | None = None,
-            notes: str | None = None) -> dict[str, Any]:
-    """Checked debt fields from the options given (``""`` clears an optional one)."""
-    values: dict[str, Any] = {}
-    if lender is not None:
-        values["lender"] = _text(lender, "lender")
-    if label is not None:
-        values["label"] = _text(label, "label")
-    if account is not None:
-        values["account_number"] = validate_account(account) if account.strip() else None
-    if amount is not None:
-        values["principal"] = _amount(amount, "amount", positive=True)
-    if interest is not None:
-        values["interest"] = _amount(interest, "interest")
-    if fees is not None:
-        values["fees"] = _amount(fees, "fees")
-    if not_yet_due is not None:
-        values["not_yet_due"] = _amount(not_yet_due, "not_yet_due")
-    if overdue_since is not None:
-        values["due_date"] = due_date_of(overdue_since)
-    if annual_rate is not None and daily_rate is not None:
-        raise InputError("annual_rate", N_("give either --annual-rate or --daily-rate, "
-                                           "not both"))
-    if annual_rate is not None:
-        values["contract_rate"] = _rate(annual_rate, "annual_rate") if annual_rate else None
-        values["contract_rate_basis"] = "annual" if annual_rate else None
-    if daily_rate is not None:
-        values["contract_rate"] = _rate(daily_rate, "daily_rate") if daily_rate else None
-        values["contract_rate_basis"] = "daily" if daily_rate else None
-    if penalty_rate is not None:
-        values["penalty_daily_rate"] = (_rate(penalty_rate, "penalty_rate")
-                                        if penalty_rate else None)
-    if minimum is not None:
-        values["minimum"] = _amount(minimum, "minimum") if minimum.strip() else None
-    if due_day is not None:
-        values["due_day"] = _due_day(due_day) if due_day.strip() else None
-    if priority is not None:
-        values["priority"] = _priority(priority) if priority.strip() else None
-    if notes is not None:
-        values["notes"] = notes
-    return values
-
-
-def debt_json(out: Out, debt: Debt) -> dict[str, Any]:
-    """A debt as plain values, the account number masked."""
-    return {
-        "id": debt.id, "product": debt.preset_id, "lender": debt.lender, "label": debt.label,
-        "account": masked(out, "account", debt.account_number),
-        "principal": debt.principal, "interest": debt.interest, "penalty": debt.penalty,
-        "fees": debt.fees, "not_yet_due": debt.not_yet_due,
-        "overdue_since": debt.due_date + timedelta(days=1) if debt.due_date else None,
-        "contract_rate": debt.contract_rate, "contract_rate_basis": debt.contract_rate_basis,
-        "penalty_daily_rate": debt.penalty_daily_rate, "minimum": debt.minimum,
-        "due_day": debt.due_day, "status": debt.status, "priority": debt.priority,
-        "adjustments": dict(debt.adjustments) if debt.adjustments else None,
-        "adjustments_confirmed_on": debt.adjustments_confirmed_on, "notes": debt.notes,
-    }
-
-
-# --------------------------------------------------------------------------------- add
 
 _DEBT_OPTIONS = [
     click.option("--lender", "lender", default=None, help="贷款机构名称（默认取产品预设）. Lender's name."),
@@ -211,7 +80,7 @@ def _debt_options(function: Any) -> Any:
 def debt_add(product: str | None, amount: str | None, case_id: str | None = None,
              lang: str | None = None, as_json: bool = False, **options: str | None) -> None:
     """添加一笔债务；不带参数时逐项提问 (add a debt; with no options, question by question)."""
-    from xieshang.cli.calc import load_preset
+    from xieshang.rules import load_preset
     from xieshang.store.model import Debt
 
     out = _out(lang, as_json)
@@ -225,7 +94,7 @@ def debt_add(product: str | None, amount: str | None, case_id: str | None = None
             raise InputError("product", N_("is required"))
         if amount is None:
             raise InputError("amount", N_("is required"))
-        values = _fields(amount=amount, **options)
+        values = debt_fields(amount=amount, **options)
     preset = load_preset(product)
     with session(out, prompt=True) as tx:
         case = find_case(tx, case_id)
@@ -240,9 +109,8 @@ def debt_add(product: str | None, amount: str | None, case_id: str | None = None
 
 def _ask(out: Out) -> tuple[str, dict[str, Any]]:
     """The interactive questions of ``debt add``, with the preset's defaults offered."""
-    from xieshang.cli.calc import load_preset
     from xieshang.paths import preset_dir
-    from xieshang.rules import load_presets
+    from xieshang.rules import load_preset, load_presets
 
     _ = out._
 
@@ -295,9 +163,6 @@ def _ask(out: Out) -> tuple[str, dict[str, Any]]:
     return preset.id, values
 
 
-# -------------------------------------------------------------------------- edit, list
-
-
 @debt_app.command("edit")
 @common_options
 @case_option
@@ -313,10 +178,10 @@ def debt_edit(debt_ref: str | None, product: str | None, amount: str | None,
     """修改一笔债务（空字符串表示清除该项） (change a debt; '' clears an optional field)."""
     from dataclasses import replace
 
-    from xieshang.cli.calc import load_preset
+    from xieshang.rules import load_preset
 
     out = _out(lang, as_json)
-    values = _fields(amount=amount, **options)
+    values = debt_fields(amount=amount, **options)
     if product is not None:
         values["preset_id"] = load_preset(product).id
     if status is not None:
@@ -400,9 +265,6 @@ def debt_rm(debt_ref: str, yes: bool, case_id: str | None = None, lang: str | No
         out.json({"removed": debt.id})
         return
     out.print(_("Debt {name} removed.").format(name=name))
-
-
-# ---------------------------------------------------------------------------- reconcile
 
 
 @debt_app.command("reconcile")
@@ -541,9 +403,6 @@ def _reconcile_report(out: Out, debt: Debt, result: Any) -> list[Any]:
     return items
 
 
-# ---------------------------------------------------------------------------------- pay
-
-
 @app.command("pay", context_settings=CONTEXT)
 @common_options
 @case_option
@@ -580,86 +439,6 @@ def pay_command(debt_ref: str | None, amount: str, paid_on: str | None, method: 
         amount=out.money(value), date=day.isoformat(), name=debt_name(out, debt)))
     if line["total"] is not None:
         out.print(_("Now due: {total}.").format(total=out.money(line["total"])))
-
-
-# ------------------------------------------------------------------------------- status
-
-
-def current_bill(tx: Tx, debt: Debt, as_of: date) -> tuple[Bill | None, Any]:
-    """Today's bill of a stored debt (None when it is not overdue) and its engine debt."""
-    from xieshang.store.model import Payment, overdue_debt
-
-    if debt.due_date is None or as_of < debt.due_date:
-        return None, None
-    engine_debt = overdue_debt(debt, preset_of(debt), tx.find(Payment, debt_id=debt.id))
-    from xieshang.engine.accrual import bill_on
-
-    return bill_on(engine_debt, as_of), engine_debt
-
-
-def balance_of(tx: Tx, debt: Debt, as_of: date) -> Decimal:
-    """What is owed in all on a debt on a date: the bill of that day (or the amounts
-    entered less payments, when it is not overdue) and the principal not yet due."""
-    from xieshang.store.model import Payment
-
-    bill, _engine = current_bill(tx, debt, as_of)
-    if bill is not None:
-        return bill.total + debt.not_yet_due
-    paid = sum((p.amount for p in tx.find(Payment, debt_id=debt.id) if p.paid_on <= as_of),
-               Decimal("0.00"))
-    entered = debt.principal + debt.interest + debt.penalty + debt.fees + debt.not_yet_due
-    return max(Decimal("0.00"), entered - paid)
-
-
-def _debt_status(out: Out, tx: Tx, debt: Debt, as_of: date) -> dict[str, Any]:
-    from xieshang.cli.rulesdata import law
-    from xieshang.engine.timeline import timeline
-
-    bill, engine_debt = current_bill(tx, debt, as_of)
-    line: dict[str, Any] = {"id": debt.id, "name": debt_name(out, debt),
-                            "product": debt.preset_id, "status": debt.status,
-                            "adjusted": bool(debt.adjustments), "next": None}
-    line["not_yet_due"] = debt.not_yet_due
-    if bill is None:
-        total = balance_of(tx, debt, as_of) - debt.not_yet_due
-        line.update(overdue=False, days_overdue=0, principal=debt.principal,
-                    interest=debt.interest, penalty=debt.penalty, fees=debt.fees,
-                    total=total, daily_cost=Decimal("0.00"))
-        if debt.due_day is not None:
-            line["next"] = {"on": _next_due(as_of, debt.due_day), "id": "due_day",
-                            "title": out._("Next repayment day"), "amount_due": None}
-        return line
-    line.update(overdue=True, days_overdue=bill.days_overdue, principal=bill.principal,
-                interest=bill.interest, penalty=bill.penalty, fees=bill.fees,
-                total=bill.total, daily_cost=bill.daily_cost)
-    events = [event for event in timeline(engine_debt, as_of, law()) if event.applies]
-    ahead = [event for event in events if event.on is not None and event.on > as_of]
-    undated = [event for event in events if event.on is None]
-    for event in (ahead or undated)[:1]:
-        line["next"] = {"on": event.on, "id": event.id, "title": event.title.get(out.lang),
-                        "amount_due": event.amount_due}
-    return line
-
-
-def _next_due(as_of: date, day: int) -> date:
-    import calendar
-
-    year, month = as_of.year, as_of.month
-    for _step in range(2):
-        last = calendar.monthrange(year, month)[1]
-        candidate = date(year, month, min(day, last))
-        if candidate >= as_of:
-            return candidate
-        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-    raise AssertionError("unreachable")  # pragma: no cover
-
-
-def status_lines(out: Out, tx: Tx, case_id: int, as_of: date) -> list[dict[str, Any]]:
-    """Every open debt of a case (open or under an arrangement) as seen on ``as_of``."""
-    from xieshang.store.model import Debt
-
-    return [_debt_status(out, tx, debt, as_of)
-            for debt in tx.find(Debt, case_id=case_id, status=("open", "arrangement"))]
 
 
 def status_table(out: Out, lines: list[dict[str, Any]], as_of: date) -> list[Any]:

@@ -11,11 +11,11 @@ from datetime import date, timedelta
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
-from xieshang.cli.calc import load_preset
-from xieshang.cli.output import Out
 from xieshang.clock import today as _today
 from xieshang.engine.money import money
 from xieshang.engine.parsing import parse_count
+from xieshang.output import Out
+from xieshang.rules import load_preset
 
 if TYPE_CHECKING:
     from xieshang.store.db import Tx
@@ -67,14 +67,16 @@ def run(lang: str | None, as_json: bool) -> None:
     import tempfile
 
     from xieshang.cli import render
-    from xieshang.cli.budget import budget_report, render_report
-    from xieshang.cli.debt import current_bill, status_lines, status_table
-    from xieshang.cli.plan import _input as plan_inputs
+    from xieshang.cli.budget import render_report
+    from xieshang.cli.debt import status_table
     from xieshang.cli.plan_render import month_table
-    from xieshang.cli.rulesdata import law
     from xieshang.engine.arrangements import standard_options
     from xieshang.engine.strategy import Strategy, make_plan, this_month
     from xieshang.engine.timeline import timeline
+    from xieshang.rules import law
+    from xieshang.services.budget import budget_report
+    from xieshang.services.debts import current_bill, status_lines
+    from xieshang.services.plan import plan_input as plan_inputs
     from xieshang.store.db import open_store
     from xieshang.store.model import Debt
 

@@ -9,15 +9,16 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from xieshang.cli.main import CONTEXT, app, common_options
-from xieshang.cli.session import case_option, find_case, open_cli_store, session
+from xieshang.cli.session import case_option, open_cli_store, session
 from xieshang.engine.errors import N_, InputError
+from xieshang.services.cases import find_case
 
 if TYPE_CHECKING:
-    from xieshang.cli.output import Out
+    from xieshang.output import Out
 
 
 def _out(lang: str | None, as_json: bool) -> Out:
-    from xieshang.cli.output import Out
+    from xieshang.output import Out
 
     return Out.make(lang, as_json)
 
@@ -55,8 +56,8 @@ def export_command(output: Path, no_personal: bool, force: bool, case_id: str | 
 
 def _check_value(where: str, field: str, value: Any) -> None:
     """Refuse what the store would accept but xieshang cannot use (naming the entry)."""
-    from xieshang.cli.calc import load_preset
     from xieshang.engine.identity import validate_id_number, validate_phone
+    from xieshang.rules import load_preset
 
     try:
         if field == "preset_id":

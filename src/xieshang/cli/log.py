@@ -4,146 +4,42 @@ attention today, and the reminders as an ``.ics`` calendar."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from decimal import Decimal
-from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
 
 from xieshang.cli.main import CONTEXT, app, common_options
-from xieshang.cli.session import (
-    case_option,
-    debt_name,
-    find_case,
-    find_debt,
-    parse_id,
-    session,
-)
-from xieshang.clock import now_utc, today
+from xieshang.cli.session import case_option, session
+from xieshang.clock import today
 from xieshang.engine.errors import N_, InputError
+from xieshang.services.cases import debt_name, find_case, find_debt
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
 
-    from xieshang.cli.output import Out
-    from xieshang.documents.calendar import CalendarItem
-    from xieshang.engine.followup import Alert, Promise
+    from xieshang.output import Out
     from xieshang.store.db import Tx
-    from xieshang.store.model import Case, Commitment, Contact
+    from xieshang.store.model import Commitment, Contact
 
-#: Contact channels (msgids).
-CHANNELS = {
-    "phone": N_("phone"),
-    "chat": N_("online chat"),
-    "app": N_("in the app"),
-    "letter": N_("letter"),
-    "social": N_("social media"),
-    "branch": N_("at a branch"),
-    "collector_call": N_("collector's call"),
-}
-
-#: Who promised (msgids).
-PARTIES = {"me": N_("me"), "lender": N_("lender")}
-
-#: Commitment statuses (msgids).
-PROMISE_STATUSES = {"pending": N_("not yet kept"), "kept": N_("kept"), "broken": N_("broken")}
-
-
-def _out(lang: str | None, as_json: bool) -> Out:
-    from xieshang.cli.output import Out
-
-    return Out.make(lang, as_json)
-
-
-# ------------------------------------------------------------------------------ values
-
-
-def _choice(value: str, known: dict[str, str], field: str) -> str:
-    key = value.strip().lower()
-    if key not in known:
-        raise InputError(field, N_("'{value}' is not one of: {known}"), value=value,
-                         known=", ".join(known))
-    return key
-
-
-def _text(value: str, field: str, maximum: int = 2000) -> str:
-    cleaned = value.strip()
-    if len(cleaned) > maximum:
-        raise InputError(field, N_("must be at most {maximum} characters"), maximum=maximum)
-    return cleaned
-
-
-def _when(text: str, latest: datetime | None = None) -> datetime:
-    """``YYYY-MM-DD HH:MM`` (the lender's local time), not after ``latest`` (default: now)."""
-    from xieshang.clock import now_local
-
-    cleaned = " ".join(text.strip().replace("T", " ").split())
-    try:
-        moment = datetime.strptime(cleaned, "%Y-%m-%d %H:%M")
-    except ValueError:
-        raise InputError("when", N_("'{value}' is not a time; write YYYY-MM-DD HH:MM, e.g. "
-                                    "2026-03-09 14:30"), value=text) from None
-    if moment > (latest if latest is not None else now_local()):
-        raise InputError("when", N_("must not be in the future (got {value})"), value=text)
-    return moment
-
-
-def _amount(text: str, field: str) -> Decimal:
-    from xieshang.engine.money import parse_amount
-
-    value = parse_amount(text, field)
-    if value <= 0:
-        raise InputError(field, N_("must be more than 0 (got {value})"), value=text)
-    return value
-
-
-def _sha256(path: Path) -> str:
-    import hashlib
-
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def _evidence_files(files: tuple[Path, ...]) -> list[tuple[str, str]]:
-    """(absolute path, SHA-256) of each evidence file, read before anything is written."""
-    result = []
-    for file in files:
-        if not file.is_file():
-            raise InputError("evidence", N_("file not found: {file}"), file=str(file))
-        try:
-            result.append((str(file.resolve()), _sha256(file)))
-        except OSError as error:
-            raise InputError("evidence", N_("cannot read {file}: {error}"), file=str(file),
-                             error=error.strerror or str(error)) from None
-    return result
-
-
-def _find_contact(tx: Tx, case: Case, ref: str, field: str = "contact") -> Contact:
-    from xieshang.store.model import Contact
-
-    contact = tx.get(Contact, parse_id(ref, field))
-    if contact is None or contact.case_id != case.id:
-        raise InputError(field, N_("case {case} has no contact {id}; see `xieshang log list`"),
-                         case=case.id, id=ref)
-    return contact
-
-
-def _find_commitment(tx: Tx, case: Case, ref: str) -> Commitment:
-    from xieshang.store.model import Commitment
-
-    commitment = tx.get(Commitment, parse_id(ref, "commitment"))
-    if commitment is None or commitment.case_id != case.id:
-        raise InputError("commitment", N_("case {case} has no commitment {id}; see "
-                                          "`xieshang promise list`"), case=case.id, id=ref)
-    return commitment
-
-
-# ---------------------------------------------------------------------------- contacts
+from xieshang.services.contacts import (
+    CALL_ALERTS,
+    CHANNELS,
+    PARTIES,
+    PROMISE_STATUSES,
+    _contact_fields,
+    _evidence_files,
+    _find_commitment,
+    _find_contact,
+    _out,
+    alerts_of,
+    attach_evidence,
+    checked_text,
+    one_of,
+    promise_amount,
+    promise_due,
+    reminders_ics,
+    shown_rights,
+)
 
 
 @app.group("log", context_settings=CONTEXT,
@@ -171,45 +67,6 @@ def _contact_options(function: Any) -> Any:
     for option in reversed(_CONTACT_OPTIONS):
         function = option(function)
     return function
-
-
-#: A contact's text fields: (record attribute, option/field name, most characters).
-CONTACT_TEXTS: tuple[tuple[str, str, int], ...] = (
-    ("agent_name", "agent", 200), ("agent_id", "agent_id", 64), ("reference", "reference", 64),
-    ("asked", "asked", 2000), ("offered", "offered", 2000), ("outcome", "outcome", 32),
-    ("notes", "notes", 4000))
-
-
-def _contact_fields(*, when: str | None, channel: str | None, agent: str | None,
-                    agent_id: str | None, reference: str | None, asked: str | None,
-                    offered: str | None, outcome: str | None,
-                    notes: str | None) -> dict[str, Any]:
-    values: dict[str, Any] = {}
-    if when is not None:
-        values["happened_at"] = _when(when)
-    if channel is not None:
-        values["channel"] = _choice(channel, CHANNELS, "channel")
-    given = {"agent": agent, "agent_id": agent_id, "reference": reference, "asked": asked,
-             "offered": offered, "outcome": outcome, "notes": notes}
-    for key, field, maximum in CONTACT_TEXTS:
-        value = given[field]
-        if value is not None:
-            values[key] = _text(value, field, maximum)
-    return values
-
-
-def _add_evidence(tx: Tx, contact: Contact, files: list[tuple[str, str]],
-                  day: date | None = None) -> None:
-    """Record evidence files (path, SHA-256) for a contact, added on ``day`` (default:
-    today)."""
-    from xieshang.store.model import Evidence
-
-    kind = "chat" if contact.channel in ("chat", "app", "social") else "other"
-    added = day if day is not None else today()
-    for path, digest in files:
-        tx.add(Evidence(case_id=contact.case_id, sha256=digest, path=path, added_on=added,
-                        kind=kind, note="contact", debt_id=contact.debt_id,
-                        contact_id=contact.id))
 
 
 def _contact_json(tx: Tx, out: Out, contact: Contact) -> dict[str, Any]:
@@ -246,9 +103,9 @@ def log_add(debt_ref: str | None, channel: str, evidence: tuple[Path, ...],
         case = find_case(tx, case_id)
         debt = find_debt(tx, case, debt_ref)
         contact = tx.add(Contact(case_id=case.id, debt_id=debt.id, **values))
-        _add_evidence(tx, contact, files)
+        attach_evidence(tx, contact, files)
         payload = _contact_json(tx, out, contact)
-    rights = _rights(out, contact.channel == "collector_call")
+    rights = shown_rights(out, contact.channel == "collector_call")
     if out.as_json:
         out.json({"contact": payload, "rights": rights})
         return
@@ -310,7 +167,7 @@ def log_edit(contact_ref: str, channel: str | None, evidence: tuple[Path, ...],
     with session(out, prompt=True) as tx:
         case = find_case(tx, case_id)
         contact = tx.update(replace(_find_contact(tx, case, contact_ref), **values))
-        _add_evidence(tx, contact, files)
+        attach_evidence(tx, contact, files)
         payload = _contact_json(tx, out, contact)
     if out.as_json:
         out.json({"contact": payload})
@@ -368,34 +225,12 @@ def log_show(contact_ref: str, history: bool, case_id: str | None = None,
     out.print(*lines)
 
 
-# ------------------------------------------------------------------------- commitments
-
-
 @app.group("promise", context_settings=CONTEXT,
            help="承诺：双方答应的事（金额、期限、条件、是否书面确认）。\n\n"
                 "Commitments: what either side promised (amount, due date, condition, "
                 "confirmed in writing or not).")
 def promise_app() -> None:
     """The commitment commands."""
-
-
-def _promise_amount(party: str, text: str | None) -> Decimal | None:
-    """A commitment's amount: more than 0 when given; required for a payment I promise."""
-    value = _amount(text, "amount") if text is not None and text.strip() else None
-    if party == "me" and value is None:
-        raise InputError("amount", N_("is required for a payment you promise"))
-    return value
-
-
-def _due(text: str, day: date) -> date:
-    """A commitment's due date: ``YYYY-MM-DD``, not before ``day``."""
-    from xieshang.engine.parsing import parse_date
-
-    due_on = parse_date(text, "due")
-    if due_on < day:
-        raise InputError("due", N_("must not be in the past (got {value})"),
-                         value=due_on.isoformat())
-    return due_on
 
 
 def _commitment_json(commitment: Commitment) -> dict[str, Any]:
@@ -422,10 +257,10 @@ def promise_add(debt_ref: str | None, by: str, amount: str | None, due: str, con
     from xieshang.store.model import Commitment
 
     out = _out(lang, as_json)
-    party = _choice(by, PARTIES, "by")
-    value = _promise_amount(party, amount)
-    due_on = _due(due, today())
-    condition = _text(condition, "condition")
+    party = one_of(by, PARTIES, "by")
+    value = promise_amount(party, amount)
+    due_on = promise_due(due, today())
+    condition = checked_text(condition, "condition")
     with session(out, prompt=True) as tx:
         case = find_case(tx, case_id)
         debt = find_debt(tx, case, debt_ref)
@@ -505,29 +340,6 @@ def promise_broken(commitment_ref: str, case_id: str | None = None, lang: str | 
     _set_status(commitment_ref, "broken", case_id, lang, as_json)
 
 
-# ----------------------------------------------------------------------- alerts, remind
-
-
-def _promises(tx: Tx, case: Case) -> list[Promise]:
-    from xieshang.engine.followup import Party, Promise, Status
-    from xieshang.store.model import Commitment, Contact
-
-    result = []
-    for commitment in tx.find(Commitment, case_id=case.id):
-        agreed: date | None = None
-        if commitment.contact_id is not None:
-            contact = tx.get(Contact, commitment.contact_id)
-            agreed = contact.happened_at.date() if contact else None
-        elif commitment.created_at is not None:
-            agreed = commitment.created_at.date()
-        result.append(Promise(
-            id=commitment.id, party=Party(commitment.party), due_on=commitment.due_on,
-            status=Status(commitment.status), amount=commitment.amount,
-            confirmed_in_writing=commitment.confirmed_in_writing, agreed_on=agreed,
-            debt_id=commitment.debt_id))
-    return result
-
-
 @app.command("alerts", context_settings=CONTEXT)
 @common_options
 @case_option
@@ -541,7 +353,7 @@ def alerts_command(case_id: str | None = None, lang: str | None = None,
     with session(out, readonly=True) as tx:
         case = find_case(tx, case_id)
         alerts = alerts_of(tx, case, day)
-    rights = _rights(out, any(a.code in CALL_ALERTS for a in alerts))
+    rights = shown_rights(out, any(a.code in CALL_ALERTS for a in alerts))
     if out.as_json:
         out.json({"case": case.id, "as_of": day, "alerts": [
             {"code": a.code, "message": _(a.msgid).format(**a.params), "params": dict(a.params),
@@ -560,59 +372,10 @@ def alerts_command(case_id: str | None = None, lang: str | None = None,
     _print_rights(out, rights)
 
 
-def alerts_of(tx: Tx, case: Case, day: date) -> list[Alert]:
-    """What needs following up on ``day``: the case's commitments and logged collector calls
-    through :func:`xieshang.engine.followup.follow_up` (the rules of ``_law.toml``)."""
-    from xieshang.cli.rulesdata import law
-    from xieshang.engine.followup import CallRecord, follow_up
-    from xieshang.store.model import Contact
-
-    calls = [CallRecord(c.id, c.happened_at)
-             for c in tx.find(Contact, case_id=case.id, channel="collector_call")]
-    alerts: list[Alert] = follow_up(_promises(tx, case), calls, day, law())
-    return alerts
-
-
-# The alerts about collectors' calls: where the know-your-rights card is shown.
-CALL_ALERTS = ("calls_over_limit", "call_in_quiet_hours")
-
-
-def _rights(out: Out, shown: bool) -> list[str] | None:
-    """The know-your-rights card's key lines, when ``shown`` (else ``None``)."""
-    from xieshang.cli.negotiate import rights_lines
-
-    return rights_lines(out.lang) if shown else None
-
-
 def _print_rights(out: Out, lines: list[str] | None) -> None:
     if lines:
         out.print("", f"[bold]{lines[0]}[/bold]", *lines[1:],
                   out._("The whole card, with sources: `xieshang prepare`."))
-
-
-@cache
-def _credit_report_where() -> str:
-    """Where to get the credit report free: the official website and hotline."""
-    from xieshang.engine.negotiation import parse_negotiation_data
-    from xieshang.rules import builtin_text
-
-    data = parse_negotiation_data(builtin_text("_negotiation.toml"),
-                                  "presets/_negotiation.toml")
-    return ", ".join(data.channel(name).value
-                     for name in ("credit_centre_web", "credit_centre_hotline"))
-
-
-def reminders_ics(tx: Tx, case: Case, day: date, gettext: Callable[[str], str],
-                  stamp: datetime | None = None) -> tuple[list[CalendarItem], bytes]:
-    """The case's reminders seen from ``day`` and their ``.ics`` text (DTSTAMP ``stamp``,
-    default: now in UTC)."""
-    from xieshang.cli.rulesdata import law
-    from xieshang.documents.calendar import build_calendar, reminder_items
-
-    items = reminder_items(case.id, _promises(tx, case), day, law(), _credit_report_where(),
-                           gettext)
-    moment = stamp if stamp is not None else now_utc()
-    return items, build_calendar(items, moment)
 
 
 @app.command("remind", context_settings=CONTEXT)

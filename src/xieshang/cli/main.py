@@ -86,7 +86,7 @@ def demo_command(lang: str | None, as_json: bool) -> None:
 @common_options
 def selfcheck_command(lang: str | None, as_json: bool) -> None:
     """重新核对公开的计算示例。Re-verify the published worked examples; exit 1 on a mismatch."""
-    from xieshang.cli.output import Out
+    from xieshang.output import Out
     from xieshang.paths import preset_dir
     from xieshang.rules import load_presets
     from xieshang.selfcheck import run_selfcheck

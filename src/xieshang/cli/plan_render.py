@@ -4,39 +4,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from xieshang.engine.errors import N_
-
 if TYPE_CHECKING:
-    from xieshang.cli.output import Out
     from xieshang.engine.strategy import Action, Plan
+    from xieshang.output import Out
 
-#: What each strategy does, for the person (msgids).
-STRATEGY_NAMES = {
-    "avalanche": N_("highest cost first"),
-    "snowball": N_("smallest first"),
-    "pro-rata": N_("in proportion to what each is owed"),
-    "risk-first": N_("first stop what is about to be reported or escalated"),
-    "custom": N_("in the order you chose"),
-    "optimal": N_("least cost and risk, computed"),
-}
-
-#: Short names for tables (msgids).
-SHORT_NAMES = {
-    "avalanche": N_("Avalanche"),
-    "snowball": N_("Snowball"),
-    "pro-rata": N_("Pro rata"),
-    "risk-first": N_("Risk first"),
-    "custom": N_("Your order"),
-    "optimal": N_("Optimal"),
-}
-
-ACTION_KINDS = {
-    "arrangement": N_("agreed arrangement"),
-    "clear": N_("pays it off"),
-    "minimum": N_("minimum or arrears"),
-    "extra": N_("extra, by the strategy"),
-    "unpaid": N_("required, but the money does not reach"),
-}
+from xieshang.services.plan import (
+    ACTION_KINDS,
+    SHORT_NAMES,
+    STRATEGY_NAMES,
+)
 
 
 def _title(out: Out, plan: Plan) -> str:

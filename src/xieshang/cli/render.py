@@ -9,13 +9,13 @@ from typing import TYPE_CHECKING, Any
 from xieshang.engine.errors import N_
 
 if TYPE_CHECKING:
-    from xieshang.cli.output import Out
     from xieshang.engine.accrual import CardInterest
     from xieshang.engine.bill import Bill
     from xieshang.engine.preset import Preset
     from xieshang.engine.rates import AnnualRates, CapCheck
     from xieshang.engine.schedules import Schedule
     from xieshang.engine.timeline import Event
+    from xieshang.output import Out
 
 
 def bill_table(out: Out, preset: Preset, bill: Bill, *, title: str | None = None) -> Any:

@@ -117,8 +117,8 @@ def serve_command(port: int | None, demo: bool, open_browser: bool, lang: str | 
     import threading
     import webbrowser
 
-    from xieshang.cli.output import Out
     from xieshang.engine.errors import N_, InputError
+    from xieshang.output import Out
     from xieshang.web.kit import known_lang
 
     page_lang = known_lang(lang or os.environ.get("XIESHANG_LANG") or "zh")

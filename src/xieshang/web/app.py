@@ -27,7 +27,7 @@ from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from xieshang.cli.output import Out
+from xieshang.output import Out
 from xieshang.web.kit import SESSION_COOKIE, STEPS, Page, Web, template_gettext
 
 if TYPE_CHECKING:
@@ -220,7 +220,7 @@ def create_app(store_opener: Callable[[], Store], *, read_only: bool = False,
         module: Any = import_module(f"xieshang.web.pages.{name}")
         app.include_router(module.router)
     # the data files the pages stand on are checked now: a broken file stops the start
-    from xieshang.cli.rulesdata import questions
+    from xieshang.rules import questions
 
     questions()
     return app

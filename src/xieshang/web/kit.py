@@ -33,8 +33,8 @@ from fastapi import HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markupsafe import Markup
 
-from xieshang.cli.output import Out
 from xieshang.engine.errors import N_, InputError, XieshangError
+from xieshang.output import Out
 
 if TYPE_CHECKING:
     from jinja2 import Environment

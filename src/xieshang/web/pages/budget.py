@@ -1,7 +1,7 @@
 """Step 4, the budget: the income and spending statement, its reasonableness flags, what can
 be paid each month and its split across the debts, and importing a payment app's statement.
 
-Every figure comes from the command line's code (:func:`xieshang.cli.budget.budget_report`,
+Every figure comes from the command line's code (:func:`xieshang.services.budget.budget_report`,
 the engine's :mod:`~xieshang.engine.budget`, the importers of ``budget import``); this module
 parses the forms, calls them, saves through the store and lays the result out.
 
@@ -171,7 +171,7 @@ def uploads_of(page: Page) -> Uploads:
 
 
 def _norms() -> Norms:
-    from xieshang.cli.budget import norms
+    from xieshang.services.budget import norms
 
     return norms()
 
@@ -289,7 +289,7 @@ def _engine_flags(page: Page, flags: list[Flag]) -> list[dict[str, Any]]:
 
 def _working_view(page: Page, working: Mapping[str, Any]) -> dict[str, Any]:
     """The affordability working of the report, formatted."""
-    from xieshang.cli.budget import OUTCOMES
+    from xieshang.services.budget import OUTCOMES
 
     return {
         "outcome": working["outcome"],
@@ -361,8 +361,8 @@ def statement_page(page: Page, tx: Tx, method: str) -> dict[str, Any]:
     the ``split``, the ``flags``, the ``references`` of every NBS group, the ``sources``
     and the ``imports`` made so far.
     """
-    from xieshang.cli.budget import SECTIONS, budget_report, current_budget
     from xieshang.engine.budget import reference_ranges
+    from xieshang.services.budget import SECTIONS, budget_report, current_budget
     from xieshang.store.model import (
         BudgetEntry,
         Debt,
@@ -442,8 +442,8 @@ def statement_page(page: Page, tx: Tx, method: str) -> dict[str, Any]:
 
 def _form_layout(page: Page) -> list[dict[str, Any]]:
     """The statement's sections and categories, as the form lays them out."""
-    from xieshang.cli.budget import SECTIONS
     from xieshang.engine.budget import Section
+    from xieshang.services.budget import SECTIONS
 
     rules = _norms()
     lang = page.out.lang
@@ -468,7 +468,7 @@ def _form_context(page: Page) -> dict[str, Any]:
 
 def _stored_values(tx: Tx, case: Case) -> dict[str, str]:
     """The form's values from the stored statement (a category's lines add up)."""
-    from xieshang.cli.budget import current_budget
+    from xieshang.services.budget import current_budget
     from xieshang.store.model import BudgetEntry
 
     budget = current_budget(tx, case, create=False)
@@ -493,7 +493,7 @@ def _stored_values(tx: Tx, case: Case) -> dict[str, str]:
 def _unknown_lines(page: Page, tx: Tx, case: Case | None) -> list[dict[str, str]]:
     """Stored lines whose category the norms do not know (the form cannot show them;
     saving the form removes them, and the page says so first)."""
-    from xieshang.cli.budget import current_budget
+    from xieshang.services.budget import current_budget
     from xieshang.store.model import BudgetEntry
 
     budget = current_budget(tx, case, create=False) if case is not None else None
@@ -608,7 +608,7 @@ async def save(request: Request) -> Response:
         return page.render("budget_edit.html", step=4, case=True, values=form.values,
                            errors=errors, check=_check(page, parsed), unknown=unknown,
                            **_form_context(page))
-    from xieshang.cli.budget import save_statement
+    from xieshang.services.budget import save_statement
 
     lines = dict(parsed.lines)
     for line in unknown:  # shown on the form as "removed when you save"
@@ -731,7 +731,7 @@ async def upload(request: Request) -> Response:
         if case is None:
             errors.add("file", page._("There is no case yet: start at step 1."))
         elif not errors:
-            from xieshang.cli.budget import check_not_imported
+            from xieshang.services.budget import check_not_imported
 
             case_id = case.id
             try:
@@ -786,20 +786,20 @@ def preview_values(page: Page, tx: Tx, case: Case, result: ImportResult) -> dict
     """The preview of an import, formatted: ``facts``, ``income``, ``spending``,
     ``debts``, ``changes`` (the budget lines saving would set), ``skipped``, ``refunds``
     and a ``sample`` of the rows. Personal numbers are masked."""
-    from xieshang.cli.budget import SECTIONS, _lines_from, current_budget
-    from xieshang.cli.calc import load_preset
     from xieshang.importers import Direction
+    from xieshang.rules import load_preset
+    from xieshang.services.budget import SECTIONS, current_budget, imported_lines
     from xieshang.store.model import BudgetEntry
 
     _ = page._
     rules = _norms()
-    lines = _lines_from(result, rules)
+    lines = imported_lines(result, rules)
     zero = Decimal("0.00")
 
     def found(totals: Mapping[str, Decimal], hint: str) -> dict[str, Any]:
-        from xieshang.cli.budget import _map_category
+        from xieshang.services.budget import map_category
 
-        rows = [{"label": _category_label(page, _map_category(key, hint, rules)[1]),
+        rows = [{"label": _category_label(page, map_category(key, hint, rules)[1]),
                  "amount": page.money(value)} for key, value in totals.items()]
         return {"rows": rows, "total": page.money(sum(totals.values(), zero))}
 
@@ -874,7 +874,7 @@ async def confirm(request: Request, token: str) -> Response:
 
 
 def _save_import(page: Page, uploads: Uploads, token: str, pending: Pending) -> Response:
-    from xieshang.cli.budget import _lines_from, save_import
+    from xieshang.services.budget import imported_lines, save_import
     from xieshang.store.model import Case
 
     errors = page.errors()
@@ -886,7 +886,7 @@ def _save_import(page: Page, uploads: Uploads, token: str, pending: Pending) -> 
                 uploads.drop(token)
                 return _expired(page, 422)
             saved = save_import(tx, case, result, pending.filename, pending.digest,
-                                _lines_from(result, _norms()))
+                                imported_lines(result, _norms()))
     except XieshangError as error:
         uploads.drop(token)
         errors.add("file", _body(page, error))

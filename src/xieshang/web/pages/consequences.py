@@ -1,7 +1,7 @@
 """Step 3, consequences: per debt, what it costs each day, the itemised bill today, what
 happens next (the dated timeline) and what waiting costs (a chart and its figures).
 
-Every figure is the command line's: the bill is :func:`xieshang.cli.debt.current_bill` (what
+Every figure is the command line's: the bill is :func:`xieshang.services.debts.current_bill` (what
 ``xieshang status`` shows), the timeline :func:`xieshang.engine.timeline.timeline` (what
 ``xieshang calc timeline`` shows) and the cost of waiting the exact accrual engine on each
 later day, counting only the payments made up to today.
@@ -81,7 +81,7 @@ def consequences_view(page: Page, tx: Tx, today: date) -> dict[str, Any]:
     add over all overdue debts) and ``collection`` (the collection limits, with their
     source).
     """
-    from xieshang.cli.rulesdata import law
+    from xieshang.rules import law
     from xieshang.store.model import Debt
 
     case = tx.current_case()
@@ -126,9 +126,9 @@ def _source(page: Page, ref: str, confidence: Confidence) -> dict[str, str]:
 def _debt_view(page: Page, tx: Tx, debt: Debt, today: date, rules: Any) -> dict[str, Any]:
     """One debt: its bill today, its timeline and what waiting costs (or, when it is not
     overdue, what is entered for it)."""
-    from xieshang.cli.debt import STATUSES, _next_due, balance_of, current_bill
-    from xieshang.cli.session import debt_name, preset_of
     from xieshang.engine.timeline import timeline
+    from xieshang.services.cases import debt_name, preset_of
+    from xieshang.services.debts import STATUSES, balance_of, current_bill, next_due
 
     _ = page._
     name = debt_name(page.out, debt)
@@ -150,7 +150,7 @@ def _debt_view(page: Page, tx: Tx, debt: Debt, today: date, rules: Any) -> dict[
     if bill is None or engine_debt is None:
         owed = balance_of(tx, debt, today) - debt.not_yet_due
         view.update(overdue=False, owed=page.money(owed),
-                    due_day=_next_due(today, debt.due_day).isoformat() if debt.due_day else None,
+                    due_day=next_due(today, debt.due_day).isoformat() if debt.due_day else None,
                     first_overdue=(debt.due_date + timedelta(days=1)).isoformat()
                     if debt.due_date else None,
                     figures={"total": owed, "daily": zero, "month_more": zero})
@@ -199,8 +199,8 @@ def _wait_chart(page: Page, debt_id: int, name: str,
                 waits: list[tuple[int, date, Decimal]]) -> str:
     """The chart of what waiting costs, labelled in the page's language when the charts
     can draw Chinese (in English otherwise)."""
+    from xieshang.documents.charts import chart_lang, growth_bars_svg
     from xieshang.i18n import gettext_for
-    from xieshang.web.charts import chart_lang, growth_bars_svg
 
     lang = chart_lang(page.out.lang)
     _ = page._ if lang == page.out.lang else gettext_for(lang)

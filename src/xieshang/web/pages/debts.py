@@ -80,7 +80,7 @@ def debts(request: Request) -> HTMLResponse:
 
 def _list(page: Page) -> dict[str, Any]:
     """The list's values: every open debt's card, the others, and the totals."""
-    from xieshang.cli.debt import status_lines
+    from xieshang.services.debts import status_lines
     from xieshang.store.model import Debt
 
     zero = Decimal("0.00")
@@ -103,7 +103,7 @@ def _list(page: Page) -> dict[str, Any]:
 def debt_card(page: Page, tx: Tx, debt: Debt, line: dict[str, Any]) -> dict[str, Any]:
     """One open debt as the page shows it: what was entered, today's bill (``line`` from
     ``status_lines``), the payments, the next milestone and the rules used."""
-    from xieshang.cli.session import masked, preset_of
+    from xieshang.services.cases import masked, preset_of
     from xieshang.store.model import Payment
 
     _ = page._
@@ -148,13 +148,13 @@ def debt_card(page: Page, tx: Tx, debt: Debt, line: dict[str, Any]) -> dict[str,
 
 
 def _statuses() -> dict[str, str]:
-    from xieshang.cli.debt import STATUSES
+    from xieshang.services.debts import STATUSES
 
     return STATUSES
 
 
 def _closed_row(page: Page, debt: Debt) -> dict[str, Any]:
-    from xieshang.cli.session import debt_name, masked
+    from xieshang.services.cases import debt_name, masked
 
     return {"id": debt.id, "name": debt_name(page.out, debt),
             "status": page._(_statuses().get(debt.status, debt.status)),
@@ -266,7 +266,7 @@ def _presets() -> list[Preset]:
 
 
 def _preset(product: str) -> Preset | None:
-    from xieshang.cli.calc import load_preset
+    from xieshang.rules import load_preset
 
     try:
         return load_preset(product) if product else None
@@ -292,7 +292,7 @@ def _checked(name: str, extra: str = "") -> str:
 def _fields_of(page: Page, preset: Preset | None, debt: Debt | None) -> dict[str, dict[str, Any]]:
     """Every control of the debt form: label, hint (with the product's default and its
     source), type and attributes. The same specs render the form and the inline check."""
-    from xieshang.cli.session import masked
+    from xieshang.services.cases import masked
 
     _ = page._
     lang = page.out.lang
@@ -388,10 +388,10 @@ def _fields_of(page: Page, preset: Preset | None, debt: Debt | None) -> dict[str
 
 
 def _take(errors: Errors, values: dict[str, Any], name: str, **given: Any) -> None:
-    """Parse one field with the command line's ``_fields``; its error goes under ``name``."""
-    from xieshang.cli.debt import _fields
+    """Parse one field with the command line's ``debt_fields``; its error goes under ``name``."""
+    from xieshang.services.debts import debt_fields
 
-    parsed = errors.check(name, lambda: _fields(**given))
+    parsed = errors.check(name, lambda: debt_fields(**given))
     if parsed is not None:
         values.update(parsed)
 
@@ -404,8 +404,8 @@ def parse_debt_form(page: Page, form: Form, errors: Errors,
     rate or minimum means the product's (or none); an empty account number keeps the saved
     one when editing.
     """
-    from xieshang.cli.calc import load_preset
-    from xieshang.cli.debt import due_date_of
+    from xieshang.rules import load_preset
+    from xieshang.services.debts import due_date_of
 
     values: dict[str, Any] = {}
     preset = None
@@ -485,7 +485,7 @@ def _form_values(page: Page, debt: Debt) -> dict[str, str]:
 def _render_form(page: Page, *, debt: Debt | None, preset: Preset | None,
                  values: dict[str, str], errors: Errors | None,
                  status: int = 200) -> HTMLResponse:
-    from xieshang.cli.session import debt_name
+    from xieshang.services.cases import debt_name
 
     return page.render(
         "debts_form.html", step=2, status=status, values=values, errors=errors,
@@ -631,7 +631,7 @@ async def edit_debt(request: Request, ident: str) -> Response:
 
 
 def _removal(page: Page, debt: Debt, errors: Errors | None, status: int = 200) -> HTMLResponse:
-    from xieshang.cli.session import debt_name
+    from xieshang.services.cases import debt_name
     from xieshang.store.model import Payment, Proposal
 
     with page.read() as tx:

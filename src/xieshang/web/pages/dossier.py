@@ -3,7 +3,7 @@ debt's itemised bill, the timeline, the budget statement, the proposal ladders, 
 script and written application, the contact log and the commitments — shown in the page
 and downloadable as HTML or PDF.
 
-The document is the one ``xieshang dossier`` writes (:func:`xieshang.cli.negotiate._dossier`
+The document is the one ``xieshang dossier`` writes (:func:`xieshang.services.negotiation.case_dossier`
 gathers it; :mod:`xieshang.documents.dossier` renders it). WeasyPrint is imported only by
 the PDF download.
 """
@@ -38,14 +38,14 @@ def _doc_lang(page: Page) -> str:
 
 def _gather(page: Page) -> tuple[Dossier, str] | None:
     """The case's dossier and the total owed on its day, or None when there is no case."""
-    from xieshang.cli.debt import status_lines
-    from xieshang.cli.negotiate import _dossier
+    from xieshang.services.debts import status_lines
+    from xieshang.services.negotiation import case_dossier
 
     with page.read() as tx:
         case = tx.current_case()
         if case is None:
             return None
-        dossier = _dossier(page.out, tx, str(case.id), today=page.today)
+        dossier = case_dossier(page.out, tx, str(case.id), today=page.today)
         lines = status_lines(page.out, tx, case.id, date.fromisoformat(dossier.today))
     total = sum((line["total"] for line in lines), Decimal("0.00"))
     return dossier, page.money(total)
@@ -70,7 +70,7 @@ def dossier_page(request: Request) -> HTMLResponse:
 def _shown(page: Page, dossier: Dossier) -> dict[str, Any]:
     """The dossier's values for the page: channels, parties and statuses translated, an
     agent's phone-length number masked."""
-    from xieshang.cli.log import CHANNELS, PARTIES, PROMISE_STATUSES
+    from xieshang.services.contacts import CHANNELS, PARTIES, PROMISE_STATUSES
     from xieshang.web.pages.log import shown_agent
 
     values = asdict(dossier)

@@ -3,7 +3,7 @@ previous version), what either side promised and whether it was kept, what needs
 up today, and the reminders as a calendar file (``.ics``).
 
 The page uses what ``xieshang log``, ``promise``, ``alerts`` and ``remind`` use
-(:mod:`xieshang.cli.log`): the same checks on every field, the same alerts
+(:mod:`xieshang.services.contacts`): the same checks on every field, the same alerts
 (:func:`xieshang.engine.followup.follow_up`) and the same calendar
 (:mod:`xieshang.documents.calendar`).
 """
@@ -111,13 +111,13 @@ def _debts(tx: Tx, case: Case) -> list[Debt]:
 
 
 def _names(page: Page, debts: list[Debt]) -> dict[int, str]:
-    from xieshang.cli.session import debt_name
+    from xieshang.services.cases import debt_name
 
     return {debt.id: debt_name(page.out, debt) for debt in debts}
 
 
 def _channel(page: Page, code: str) -> str:
-    from xieshang.cli.log import CHANNELS
+    from xieshang.services.contacts import CHANNELS
 
     return page._(CHANNELS.get(code, code))
 
@@ -146,7 +146,7 @@ def _contact_row(page: Page, contact: Contact, names: dict[int, str],
 
 
 def _commitment_row(page: Page, item: Commitment, names: dict[int, str]) -> dict[str, Any]:
-    from xieshang.cli.log import PARTIES, PROMISE_STATUSES
+    from xieshang.services.contacts import PARTIES, PROMISE_STATUSES
 
     return {
         "id": item.id, "by": page._(PARTIES.get(item.party, item.party)), "party": item.party,
@@ -171,7 +171,7 @@ def _no_case(page: Page) -> HTMLResponse:
 @router.get("/log", response_class=HTMLResponse)
 def overview(request: Request, debt: str | None = None) -> HTMLResponse:
     """The contact log (optionally one debt's), the commitments, today's alerts."""
-    from xieshang.cli.log import CALL_ALERTS, _rights, alerts_of
+    from xieshang.services.contacts import CALL_ALERTS, alerts_of, shown_rights
     from xieshang.store.model import Commitment, Contact, Evidence
 
     page = Page.of(request)
@@ -197,7 +197,7 @@ def overview(request: Request, debt: str | None = None) -> HTMLResponse:
         commitments = [_commitment_row(page, c, names)
                        for c in tx.find(Commitment, case_id=case.id)]
         alerts = alerts_of(tx, case, page.today)
-    rights = _rights(page.out, any(a.code in CALL_ALERTS for a in alerts))
+    rights = shown_rights(page.out, any(a.code in CALL_ALERTS for a in alerts))
     return page.render(
         "log.html", step=STEP, case=case,
         filter_options=[("", page._("All debts"))] + [(str(i), n) for i, n in names.items()],
@@ -212,7 +212,7 @@ def overview(request: Request, debt: str | None = None) -> HTMLResponse:
 
 
 def _contact_options(page: Page, debts: dict[int, str]) -> dict[str, Any]:
-    from xieshang.cli.log import CHANNELS
+    from xieshang.services.contacts import CHANNELS
 
     return {"channels": [(code, page._(label)) for code, label in CHANNELS.items()],
             "debt_options": [("", page._("Choose a debt"))]
@@ -223,23 +223,29 @@ def _contact_options(page: Page, debts: dict[int, str]) -> dict[str, Any]:
 
 def _check_contact(page: Page, form: Form, errors: Errors) -> dict[str, Any]:
     """The contact's fields from the form (each checked as ``log add`` checks its option)."""
-    from xieshang.cli.log import CHANNELS, CONTACT_TEXTS, _choice, _text, _when
+    from xieshang.services.contacts import (
+        CHANNELS,
+        CONTACT_TEXTS,
+        checked_text,
+        contact_when,
+        one_of,
+    )
 
     values: dict[str, Any] = {}
     when = form.get("when")
     if when:
-        moment = errors.check("when", lambda: _when(when, _latest()))
+        moment = errors.check("when", lambda: contact_when(when, _latest()))
         if moment is not None:
             values["happened_at"] = moment
     channel = form.get("channel")
     if not channel:
         errors.add("channel", page._("this field is needed"))
     else:
-        code = errors.check("channel", lambda: _choice(channel, CHANNELS, "channel"))
+        code = errors.check("channel", lambda: one_of(channel, CHANNELS, "channel"))
         if code is not None:
             values["channel"] = code
     for key, name, maximum in CONTACT_TEXTS:
-        text = errors.check(name, partial(_text, form.get(name), name, maximum))
+        text = errors.check(name, partial(checked_text, form.get(name), name, maximum))
         if text is not None:
             values[key] = text
     return values
@@ -326,7 +332,7 @@ def new_contact(request: Request) -> HTMLResponse:
 
 @router.post("/log/contacts/new")
 async def add_contact(request: Request) -> Response:
-    from xieshang.cli.log import _add_evidence
+    from xieshang.services.contacts import attach_evidence
     from xieshang.store.model import Contact
 
     page = Page.of(request)
@@ -352,7 +358,7 @@ async def add_contact(request: Request) -> Response:
                            **_contact_options(page, names))
     with page.write() as tx:
         contact = tx.add(Contact(case_id=case.id, debt_id=int(debt), **values))
-        _add_evidence(tx, contact, files, page.today)
+        attach_evidence(tx, contact, files, page.today)
     return page.redirect(f"/log/contacts/{contact.id}")
 
 
@@ -428,7 +434,7 @@ def edit_contact_form(request: Request, ident: str) -> HTMLResponse:
 @router.post("/log/contacts/{ident}/edit")
 async def edit_contact(request: Request, ident: str) -> Response:
     """Change a contact as ``log edit`` does: the previous version is kept."""
-    from xieshang.cli.log import _add_evidence
+    from xieshang.services.contacts import attach_evidence
 
     page = Page.of(request)
     form = await page.form()
@@ -463,7 +469,7 @@ async def edit_contact(request: Request, ident: str) -> Response:
         changed = replace(current, **values)
         if changed != current:
             current = tx.update(changed)
-        _add_evidence(tx, current, files, page.today)
+        attach_evidence(tx, current, files, page.today)
     return page.redirect(f"/log/contacts/{ident}")
 
 
@@ -508,7 +514,7 @@ def new_promise(request: Request, contact: str | None = None) -> HTMLResponse:
 @router.post("/log/promises/new")
 async def add_promise(request: Request) -> Response:
     """Record a commitment as ``promise add`` does (same checks)."""
-    from xieshang.cli.log import PARTIES, _due, _promise_amount, _text
+    from xieshang.services.contacts import PARTIES, checked_text, promise_amount, promise_due
     from xieshang.store.model import Commitment
 
     page = Page.of(request)
@@ -523,14 +529,14 @@ async def add_promise(request: Request) -> Response:
     debt = choice(errors, form, "debt", {str(i): n for i, n in names.items()})
     party = choice(errors, form, "by", PARTIES)
     # with an unknown party only the amount's own form is checked
-    amount = errors.check("amount", lambda: _promise_amount(party or "lender",
+    amount = errors.check("amount", lambda: promise_amount(party or "lender",
                                                             form.get("amount")))
     due_on = None
     if not form.get("due"):
         errors.add("due", page._("this field is needed"))
     else:
-        due_on = errors.check("due", lambda: _due(form.get("due"), page.today))
-    condition = errors.check("condition", lambda: _text(form.get("condition"), "condition"))
+        due_on = errors.check("due", lambda: promise_due(form.get("due"), page.today))
+    condition = errors.check("condition", lambda: checked_text(form.get("condition"), "condition"))
     contact_id = None
     if form.get("contact"):
         allowed = {value: text for value, text in options["contact_options"] if value}
@@ -553,7 +559,7 @@ async def add_promise(request: Request) -> Response:
 @router.post("/log/promises/{ident}/{status}")
 async def set_status(request: Request, ident: str, status: str) -> Response:
     """Mark a commitment kept or broken (``promise kept|broken``), or pending again."""
-    from xieshang.cli.log import PROMISE_STATUSES
+    from xieshang.services.contacts import PROMISE_STATUSES
 
     page = Page.of(request)
     await page.form()
@@ -575,7 +581,7 @@ async def set_status(request: Request, ident: str, status: str) -> Response:
 @router.get("/log/calendar.ics")
 def calendar(request: Request) -> Response:
     """The reminders as an iCalendar file (as ``xieshang remind --ics`` writes it)."""
-    from xieshang.cli.log import reminders_ics
+    from xieshang.services.contacts import reminders_ics
 
     page = Page.of(request)
     with page.read() as tx:

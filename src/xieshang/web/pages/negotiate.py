@@ -21,8 +21,8 @@ from xieshang.engine.errors import N_, InputError, XieshangError
 from xieshang.web.kit import Page, choice, is_id
 
 if TYPE_CHECKING:
-    from xieshang.cli.negotiate import DebtInputs
     from xieshang.engine.negotiation import Offer, OfferCheck
+    from xieshang.services.negotiation import DebtInputs
     from xieshang.store.db import Tx
     from xieshang.store.model import Case, Debt
     from xieshang.web.kit import Errors, Form
@@ -124,8 +124,8 @@ def debt_page(request: Request, debt_id: str) -> Response:
 @router.get("/negotiate/{debt_id}/documents/{kind}")
 def download(request: Request, debt_id: str, kind: str) -> Response:
     page = Page.of(request)
-    from xieshang.cli.negotiate import debt_inputs, document_context
     from xieshang.documents import render_document
+    from xieshang.services.negotiation import debt_inputs, document_context
 
     name = kind.removesuffix(".txt")
     if name not in DOCUMENTS:
@@ -146,8 +146,8 @@ def download(request: Request, debt_id: str, kind: str) -> Response:
 async def offer(request: Request, debt_id: str) -> Response:
     page = Page.of(request)
     form = await page.form()
-    from xieshang.cli.negotiate import debt_inputs, record_offer
     from xieshang.engine.negotiation import check_offer
+    from xieshang.services.negotiation import debt_inputs, record_offer
 
     errors = page.errors()
     action = form.get("action", "check")
@@ -193,9 +193,9 @@ async def offer(request: Request, debt_id: str) -> Response:
 async def refused(request: Request, debt_id: str) -> Response:
     page = Page.of(request)
     form = await page.form()
-    from xieshang.cli.log import CHANNELS
-    from xieshang.cli.negotiate import log_refusal, refusal_answer
     from xieshang.clock import now_local
+    from xieshang.services.contacts import CHANNELS
+    from xieshang.services.negotiation import log_refusal, refusal_answer
 
     errors = page.errors()
     reason = choice(errors, form, "reason", _refusal_choices())
@@ -241,7 +241,7 @@ def _find(tx: Tx, debt_id: str) -> tuple[Case, Debt]:
 
 
 def _refusal_choices() -> dict[str, str]:
-    from xieshang.cli.negotiate import negotiation_data
+    from xieshang.services.negotiation import negotiation_data
 
     return {item.id: item.id for item in negotiation_data().refusals}
 
@@ -250,7 +250,7 @@ def _inputs(page: Page, tx: Tx, case: Case,
             debt: Debt) -> tuple[DebtInputs | None, str | None, bool]:
     """The debt's negotiation inputs, or why there are none (a message to show), and
     whether the reason is a missing budget."""
-    from xieshang.cli.negotiate import debt_inputs
+    from xieshang.services.negotiation import debt_inputs
 
     _ = page._
     if debt.status not in _OPEN:
@@ -271,8 +271,8 @@ def _inputs(page: Page, tx: Tx, case: Case,
 
 def _overview(page: Page, tx: Tx) -> dict[str, Any]:
     """The step's first page: each open debt with its owed total and first ask."""
-    from xieshang.cli.negotiate import scam_line
-    from xieshang.cli.session import debt_name
+    from xieshang.services.cases import debt_name
+    from xieshang.services.negotiation import scam_line
     from xieshang.store.model import Debt
 
     case = tx.current_case()
@@ -307,8 +307,8 @@ def _rung_phrase(page: Page, rung: Any) -> str:
 
 def _view(page: Page, tx: Tx, case: Case, debt: Debt) -> dict[str, Any]:
     """Everything the debt's page shows except the two forms' results."""
-    from xieshang.cli.negotiate import document_context, prepare_payload
-    from xieshang.cli.session import debt_name, masked, preset_of
+    from xieshang.services.cases import debt_name, masked, preset_of
+    from xieshang.services.negotiation import document_context, prepare_payload
 
     out = page.out
     inputs, problem, no_budget = _inputs(page, tx, case, debt)
@@ -343,26 +343,26 @@ def _view(page: Page, tx: Tx, case: Case, debt: Debt) -> dict[str, Any]:
 
 
 def _data() -> Any:
-    from xieshang.cli.negotiate import negotiation_data
+    from xieshang.services.negotiation import negotiation_data
 
     return negotiation_data()
 
 
 def _log_channels(page: Page) -> list[tuple[str, str]]:
-    from xieshang.cli.log import CHANNELS
+    from xieshang.services.contacts import CHANNELS
 
     return [("", "—")] + [(key, page._(label)) for key, label in CHANNELS.items()]
 
 
 def _source(source: Any) -> dict[str, Any] | None:
-    from xieshang.cli.negotiate import _source_json
+    from xieshang.services.negotiation import source_json
 
-    return None if source is None else _source_json(source)
+    return None if source is None else source_json(source)
 
 
 def _ladder(page: Page, inputs: DebtInputs) -> dict[str, Any]:
     """The proposal ladder as ``xieshang ladder`` shows it, with each rung's schedule."""
-    from xieshang.cli.negotiate import _percent
+    from xieshang.services.negotiation import format_percent
 
     _ = page._
     ladder = inputs.ladder
@@ -385,7 +385,7 @@ def _ladder(page: Page, inputs: DebtInputs) -> dict[str, Any]:
             "cost": "—" if evaluation is None else page.money(evaluation.schedule.total_cost),
             "waived": None if evaluation is None or evaluation.waived == 0
             else page.money(evaluation.waived),
-            "apr": "—" if evaluation is None else _percent(evaluation.apr_nominal),
+            "apr": "—" if evaluation is None else format_percent(evaluation.apr_nominal),
             "fits": rung.monthly <= affordable, "share": share,
             "first_due": schedule[0]["due"] if schedule else "",
             "last_due": schedule[-1]["due"] if schedule else "",
@@ -403,7 +403,7 @@ def _ladder(page: Page, inputs: DebtInputs) -> dict[str, Any]:
 
 
 def _bill_rows() -> tuple[tuple[str, str], ...]:
-    from xieshang.cli.negotiate import BILL_ROWS
+    from xieshang.services.negotiation import BILL_ROWS
 
     return BILL_ROWS
 
@@ -431,7 +431,7 @@ def _documents(page: Page, debt: Debt, context: dict[str, Any]) -> list[dict[str
 
 def _proposals(page: Page, tx: Tx, debt: Debt) -> list[dict[str, Any]]:
     """The proposals recorded for the debt, newest first."""
-    from xieshang.cli.negotiate import VERDICTS
+    from xieshang.services.negotiation import VERDICTS
     from xieshang.store.model import Proposal
 
     _ = page._
@@ -481,21 +481,21 @@ def _recorded_notice(page: Page, tx: Tx, debt: Debt, recorded: str,
 def _parse_offer(page: Page, form: Form, errors: Errors) -> Offer | None:
     """The counter-offer typed in the form, parsed as ``xieshang offer`` parses its options;
     every field's problem is recorded, not only the first."""
-    from xieshang.cli.negotiate import _optional_amount, _optional_rate
     from xieshang.engine.negotiation import Offer
     from xieshang.engine.parsing import parse_count
     from xieshang.engine.schedules import MAX_PERIODS
+    from xieshang.services.negotiation import optional_amount, optional_rate
 
     periods_text = errors.required(form, "periods")
     periods = None if periods_text is None else errors.check(
         "periods", lambda: parse_count(periods_text, "periods", minimum=1,
                                        maximum=MAX_PERIODS))
-    monthly = errors.check("monthly", lambda: _optional_amount(form.optional("monthly"),
+    monthly = errors.check("monthly", lambda: optional_amount(form.optional("monthly"),
                                                                "monthly"))
     rates: dict[str, Decimal | None] = {}
     for name in ("annual_rate", "monthly_fee_rate", "fee_rate"):
-        rates[name] = errors.check(name, partial(_optional_rate, form.optional(name), name))
-    down = errors.check("down_payment", lambda: _optional_amount(form.optional("down_payment"),
+        rates[name] = errors.check(name, partial(optional_rate, form.optional(name), name))
+    down = errors.check("down_payment", lambda: optional_amount(form.optional("down_payment"),
                                                                  "down_payment"))
     if errors or periods is None:
         return None
@@ -514,7 +514,7 @@ def _parse_offer(page: Page, form: Form, errors: Errors) -> Offer | None:
 
 def _check_view(page: Page, view: dict[str, Any], check: OfferCheck) -> dict[str, Any]:
     """The counter-offer check as ``xieshang offer`` shows it, with the comparisons."""
-    from xieshang.cli.negotiate import VERDICTS, _percent
+    from xieshang.services.negotiation import VERDICTS, format_percent
 
     _ = page._
     inputs: DebtInputs = view["inputs"]
@@ -535,8 +535,8 @@ def _check_view(page: Page, view: dict[str, Any], check: OfferCheck) -> dict[str
             (_("Waived"), page.money(check.waived)),
             (_("Owed today"), page.money(inputs.bill.total)),
             (_("Paid beyond what is owed today"), signed(check.extra_over_bill)),
-            (_("APR"), _percent(check.apr_nominal)),
-            (_("Effective annual rate"), _percent(check.apr_effective)),
+            (_("APR"), format_percent(check.apr_nominal)),
+            (_("Effective annual rate"), format_percent(check.apr_effective)),
         ],
         "gap": page.money(check.monthly_gap) if check.monthly_gap > 0 else None,
         "implied": check.implied,
@@ -555,7 +555,7 @@ def _check_view(page: Page, view: dict[str, Any], check: OfferCheck) -> dict[str
 def _refused(page: Page, tx: Tx, case: Case, debt: Debt, form: dict[str, str],
              errors: Errors) -> dict[str, Any] | None:
     """The "they said no" answer for the reason and rung chosen (errors when unknown)."""
-    from xieshang.cli.negotiate import RUNGS, refusal_answer
+    from xieshang.services.negotiation import RUNGS, refusal_answer
 
     _ = page._
     reason = form.get("reason", "")

@@ -2,7 +2,7 @@
 month" and the chosen strategy month by month.
 
 The figures are those of ``xieshang plan`` and ``xieshang plan month``: the plan input is
-:func:`xieshang.cli.plan._input` (as of the page's today), the plans
+:func:`xieshang.services.plan.plan_input` (as of the page's today), the plans
 :func:`~xieshang.engine.strategy.compare_strategies`. The choice form is a GET form (nothing
 is written); the optimal split, which takes a solver, is computed only when asked for.
 """
@@ -82,7 +82,7 @@ def owed_table(plans: tuple[Plan, ...] | list[Plan]) -> list[tuple[Any, list[Dec
     """Total owed after each month's payments, per plan (the chart's figures): one row per
     pay date, starting with today; a plan that has been repaid owes 0.00 from then on, one
     that stops at the horizon has no figure (``None``) after it."""
-    from xieshang.cli.plan import owed_series
+    from xieshang.services.plan import owed_series
 
     series = [owed_series(plan) for plan in plans]
     longest = max(series, key=len)
@@ -100,11 +100,10 @@ def owed_table(plans: tuple[Plan, ...] | list[Plan]) -> list[tuple[Any, list[Dec
 
 @router.get("/plan", response_class=HTMLResponse)
 def plan_page(request: Request) -> HTMLResponse:
-    from xieshang.cli.plan import STRATEGIES
-    from xieshang.cli.plan import _input as plan_input_of
-    from xieshang.cli.plan_render import SHORT_NAMES, STRATEGY_NAMES
-    from xieshang.cli.session import debt_name
     from xieshang.engine.strategy import Strategy
+    from xieshang.services.cases import debt_name
+    from xieshang.services.plan import SHORT_NAMES, STRATEGIES, STRATEGY_NAMES
+    from xieshang.services.plan import plan_input as plan_input_of
     from xieshang.store.model import Debt
 
     page = Page.of(request)
@@ -216,7 +215,7 @@ def _order(page: Page, errors: Errors, form: Form, names: dict[str, str],
 
 def _statement_amount(page: Page, tx: Any, case: Any) -> Decimal | None:
     """What the budget statement leaves for the debts each month (None without one)."""
-    from xieshang.cli.budget import budget_report
+    from xieshang.services.budget import budget_report
 
     try:
         report = budget_report(page.out, tx, case, "pro_rata", as_of=page.today)
@@ -237,8 +236,8 @@ def _when(page: Page, plan: Plan) -> str:
 def _plan_view(page: Page, plans: tuple[Plan, ...], plan: Plan,
                names: dict[str, str]) -> dict[str, Any]:
     """The comparison, the chart and its table, this month and the chosen plan's detail."""
-    from xieshang.cli.plan_render import ACTION_KINDS, SHORT_NAMES, STRATEGY_NAMES
     from xieshang.engine.strategy import Strategy, this_month
+    from xieshang.services.plan import ACTION_KINDS, SHORT_NAMES, STRATEGY_NAMES
 
     _ = page._
     lowest = min(p.totals.interest + p.totals.penalty + p.totals.fees for p in plans)
@@ -314,10 +313,9 @@ def _plan_view(page: Page, plans: tuple[Plan, ...], plan: Plan,
 def _chart(page: Page, plans: tuple[Plan, ...]) -> str:
     """Total owed over time per strategy, labelled in the page's language when the charts
     can draw Chinese (in English otherwise)."""
-    from xieshang.cli.plan import owed_series
-    from xieshang.cli.plan_render import SHORT_NAMES
+    from xieshang.documents.charts import chart_lang, lines_svg
     from xieshang.i18n import gettext_for
-    from xieshang.web.charts import chart_lang, lines_svg
+    from xieshang.services.plan import SHORT_NAMES, owed_series
 
     lang = chart_lang(page.out.lang)
     _ = page._ if lang == page.out.lang else gettext_for(lang)

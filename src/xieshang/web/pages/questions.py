@@ -1,7 +1,7 @@
 """Questions people ask: plain answers with their sources, and the person's own figures.
 
 The questions and answers are data (``presets/_questions.toml``, read by
-:func:`xieshang.cli.rulesdata.questions`); the engine (:mod:`xieshang.engine.questions`)
+:func:`xieshang.rules.questions`); the engine (:mod:`xieshang.engine.questions`)
 fills them with the law's numbers and with the figures of the person's debts, gathered here
 from the store the way the command line does (``status_lines``, ``current_bill``). Searching
 works without JavaScript (``GET /questions?q=words``); the search box also filters as you
@@ -22,9 +22,9 @@ from xieshang.engine.errors import N_, XieshangError
 from xieshang.web.kit import Page
 
 if TYPE_CHECKING:
-    from xieshang.cli.output import Out
     from xieshang.engine.preset import Source
     from xieshang.engine.questions import Answer, Cited, Facts
+    from xieshang.output import Out
     from xieshang.store.db import Tx
 
 __all__ = ["MARKS", "PRESET_MARKS", "gather_facts", "question_title", "router"]
@@ -55,7 +55,7 @@ _MAX_QUERY = 200
 
 def question_title(slug: str, lang: str) -> str:
     """The title of question ``slug`` in ``lang`` (``zh`` or ``en``); the slug if unknown."""
-    from xieshang.cli.rulesdata import questions
+    from xieshang.rules import questions
 
     found = questions().get(slug)
     return slug if found is None else str(found.title.get(lang))
@@ -63,8 +63,8 @@ def question_title(slug: str, lang: str) -> str:
 
 @router.get("/questions", response_class=HTMLResponse)
 def questions_page(request: Request, q: str = "") -> HTMLResponse:
-    from xieshang.cli.rulesdata import questions
     from xieshang.engine.questions import answer, search
+    from xieshang.rules import questions
 
     page = Page.of(request)
     book = questions()
@@ -81,8 +81,8 @@ def questions_page(request: Request, q: str = "") -> HTMLResponse:
 
 @router.get("/questions/{slug}", response_class=HTMLResponse)
 def question_page(request: Request, slug: str) -> HTMLResponse:
-    from xieshang.cli.rulesdata import questions
     from xieshang.engine.questions import answer
+    from xieshang.rules import questions
 
     page = Page.of(request)
     question = questions().get(slug)
@@ -104,10 +104,10 @@ def gather_facts(out: Out, tx: Tx, today: date) -> Facts:
     names as the command line's ``status`` — with their engine view from ``current_bill``;
     settled debts are added for the credit-report and settlement questions.
     """
-    from xieshang.cli.debt import current_bill, status_lines
-    from xieshang.cli.rulesdata import law
-    from xieshang.cli.session import debt_name, preset_of
     from xieshang.engine.questions import DebtState, Facts, debt_facts
+    from xieshang.rules import law
+    from xieshang.services.cases import debt_name, preset_of
+    from xieshang.services.debts import current_bill, status_lines
     from xieshang.store.model import Debt, Payment, overdue_debt
 
     case = tx.current_case()
@@ -133,8 +133,8 @@ def gather_facts(out: Out, tx: Tx, today: date) -> Facts:
 
 def _facts(page: Page) -> tuple[Facts, str | None]:
     """The person's facts, or the general ones and why, when the case cannot be read."""
-    from xieshang.cli.rulesdata import law
     from xieshang.engine.questions import Facts
+    from xieshang.rules import law
 
     try:
         with page.read() as tx:

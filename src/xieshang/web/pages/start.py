@@ -181,8 +181,7 @@ def _render(page: Page, *, status: int = 200, **forms: Any) -> HTMLResponse:
 
 
 def _page_values(page: Page, tx: Tx) -> dict[str, Any]:
-    from xieshang.cli.case import EVIDENCE_KINDS, REASONS
-    from xieshang.cli.session import masked
+    from xieshang.services.cases import EVIDENCE_KINDS, REASONS, masked
     from xieshang.store.model import Case, Evidence, Hardship
 
     _ = page._
@@ -237,7 +236,7 @@ def _page_values(page: Page, tx: Tx) -> dict[str, Any]:
 
 def _materials(page: Page, reason: str) -> list[dict[str, Any]]:
     """The evidence the negotiation kit lists for this reason (none for "other")."""
-    from xieshang.cli.negotiate import CASE_REASONS, negotiation_data
+    from xieshang.services.negotiation import CASE_REASONS, negotiation_data
 
     data = negotiation_data()
     known = {item.id for item in data.hardship_reasons}
@@ -249,7 +248,7 @@ def _materials(page: Page, reason: str) -> list[dict[str, Any]]:
 
 
 def _evidence_row(page: Page, item: Evidence, folder: Path | None) -> dict[str, Any]:
-    from xieshang.cli.case import EVIDENCE_KINDS, _file_state
+    from xieshang.services.cases import EVIDENCE_KINDS, file_state
 
     _ = page._
     path = Path(item.path)
@@ -258,7 +257,7 @@ def _evidence_row(page: Page, item: Evidence, folder: Path | None) -> dict[str, 
         state = _("only the fingerprint is kept")
     else:
         state = {"ok": _("unchanged"), "changed": _("changed since added"),
-                 "missing": _("file not found")}[_file_state(item)]
+                 "missing": _("file not found")}[file_state(item)]
     return {"id": item.id, "kind": _(EVIDENCE_KINDS.get(item.kind, EVIDENCE_KINDS["other"])),
             "added_on": item.added_on.isoformat(), "note": item.note,
             "short": item.sha256[:12], "sha256": item.sha256,
@@ -320,7 +319,7 @@ def _no_case(page: Page) -> HTMLResponse:
 
 @router.post("/start/case")
 async def save_case(request: Request) -> Response:
-    from xieshang.cli.case import _check_name
+    from xieshang.services.cases import check_name
     from xieshang.store.model import Case
 
     page = Page.of(request)
@@ -332,7 +331,7 @@ async def save_case(request: Request) -> Response:
     if case is None and not name:
         errors.required(form, "name")
     elif name:
-        cleaned = errors.check("name", lambda: _check_name(name))
+        cleaned = errors.check("name", lambda: check_name(name))
         if cleaned is not None:
             changes["name"] = cleaned
     for key in PERSONAL_FIELDS:
@@ -365,11 +364,11 @@ async def save_case(request: Request) -> Response:
 
 
 def _personal_check(key: str, text: str) -> Any:
-    from xieshang.cli.case import _personal_values
+    from xieshang.services.cases import personal_values
 
     def check() -> dict[str, str | None]:
         given = [text if field == key else None for field in PERSONAL_FIELDS]
-        return _personal_values(*given)
+        return personal_values(*given)
 
     return check
 
@@ -382,7 +381,7 @@ def _case_failed(page: Page, form: Form, errors: Errors) -> HTMLResponse:
 
 @router.post("/start/use")
 async def use_case(request: Request) -> Response:
-    from xieshang.cli.session import parse_id
+    from xieshang.services.cases import parse_id
     from xieshang.store.model import Case
 
     page = Page.of(request)
@@ -409,8 +408,8 @@ async def use_case(request: Request) -> Response:
 
 @router.post("/start/hardship")
 async def save_hardship(request: Request) -> Response:
-    from xieshang.cli.case import REASONS, check_recovery
     from xieshang.engine.parsing import parse_date
+    from xieshang.services.cases import REASONS, check_recovery
     from xieshang.store.model import Hardship
 
     page = Page.of(request)
@@ -459,7 +458,7 @@ def _suffix(name: str) -> str:
 
 @router.post("/start/evidence")
 async def add_evidence(request: Request) -> Response:
-    from xieshang.cli.case import EVIDENCE_KINDS
+    from xieshang.services.cases import EVIDENCE_KINDS
     from xieshang.store.model import Evidence
 
     page = Page.of(request)

@@ -13,7 +13,7 @@ from xieshang.engine.errors import XieshangError
 from xieshang.web.kit import Page, is_id
 
 if TYPE_CHECKING:
-    from xieshang.cli.output import Out
+    from xieshang.output import Out
     from xieshang.store.db import Tx
     from xieshang.store.model import Case
 
@@ -42,8 +42,8 @@ def dashboard(out: Out, tx: Tx, today: date) -> dict[str, Any]:
     three things to do), ``payments`` (this month's three most important payments) and
     ``plan_note`` (why there are no payments).
     """
-    from xieshang.cli.debt import status_lines
-    from xieshang.cli.session import masked
+    from xieshang.services.cases import masked
+    from xieshang.services.debts import status_lines
 
     case = tx.current_case()
     if case is None:
@@ -88,7 +88,7 @@ def next_actions(out: Out, tx: Tx, case: Case, today: date, payments: list[dict[
                  lines: list[dict[str, Any]]) -> list[dict[str, str]]:
     """The next three things to do: promises and calls that need following up, this month's
     payments, and the steps of the guide not done yet; the most urgent first."""
-    from xieshang.cli.log import alerts_of
+    from xieshang.services.contacts import alerts_of
     from xieshang.store.model import Budget, Contact, Hardship
 
     _ = out._
@@ -134,10 +134,9 @@ def next_actions(out: Out, tx: Tx, case: Case, today: date, payments: list[dict[
 def _month_actions(out: Out, tx: Tx, case: Case,
                    today: date) -> tuple[list[dict[str, str]], str | None]:
     """This month's three most important payments (pro-rata plan), or why there are none."""
-    from xieshang.cli.plan import _input as plan_input
-    from xieshang.cli.plan_render import ACTION_KINDS
     from xieshang.engine.strategy import Strategy, make_plan, this_month
     from xieshang.i18n import translate_error
+    from xieshang.services.plan import ACTION_KINDS, plan_input
 
     try:
         given, names, _source = plan_input(out, tx, case, None, None, None, Strategy.PRO_RATA,

@@ -1,0 +1,299 @@
+"""The budget: the income and spending statement, what it leaves for the debts and how that
+is split among them, and saving statements and imports."""
+
+from __future__ import annotations
+
+import os
+import sys
+from decimal import Decimal
+from functools import cache
+from typing import TYPE_CHECKING, Any
+
+from xieshang.clock import today
+from xieshang.engine.errors import N_, InputError
+from xieshang.services.cases import debt_name
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+    from datetime import date
+
+    from xieshang.engine.budget import Norms
+    from xieshang.output import Out
+    from xieshang.store.db import Tx
+    from xieshang.store.model import Budget, BudgetEntry, Case
+
+
+__all__ = [
+    "OUTCOMES",
+    "SECTIONS",
+    "budget_report",
+    "check_not_imported",
+    "current_budget",
+    "imported_lines",
+    "map_category",
+    "norms",
+    "save_import",
+    "save_statement",
+    "set_line",
+]
+
+
+SECTIONS = {
+    "income": N_("Income"),
+    "priority": N_("Priority obligations"),
+    "fixed": N_("Fixed costs"),
+    "flexible": N_("Flexible costs"),
+}
+
+
+OUTCOMES = {
+    "surplus": N_("An amount to offer"),
+    "token": N_("Token payments"),
+    "breathing_space": N_("Breathing space"),
+}
+
+
+#: Rows written per statement (a progress line after each chunk in tests).
+_CHUNK = 2000
+
+
+def _out(lang: str | None, as_json: bool) -> Out:
+    from xieshang.output import Out
+
+    return Out.make(lang, as_json)
+
+
+@cache
+def norms() -> Norms:
+    """The budget norms of ``presets/_budget.toml``."""
+    from xieshang.engine.budget import parse_norms
+    from xieshang.rules import builtin_text
+
+    return parse_norms(builtin_text("_budget.toml"), "presets/_budget.toml")
+
+
+def current_budget(tx: Tx, case: Case, *, create: bool) -> Budget | None:
+    """The case's budget statement (the newest), created when asked and missing."""
+    from xieshang.store.model import Budget
+
+    found = tx.find(Budget, case_id=case.id)
+    if found:
+        return found[-1]
+    return tx.add(Budget(case_id=case.id)) if create else None
+
+
+def set_line(tx: Tx, budget: Budget, section: str, category: str, amount: Decimal,
+             note: str) -> None:
+    """Set one line (replacing the category's line in that section)."""
+    from dataclasses import replace
+
+    from xieshang.store.model import BudgetEntry
+
+    found = tx.find(BudgetEntry, statement_id=budget.id, section=section, category=category)
+    if found:
+        tx.update(replace(found[0], amount=amount, note=note))
+    else:
+        tx.add(BudgetEntry(statement_id=budget.id, section=section, category=category,
+                           amount=amount, note=note))
+
+
+def _line(text: str, option: str) -> tuple[str, Decimal, str]:
+    """``rent=2500`` or ``rent=2500:shared flat`` → (category, amount, note)."""
+    from xieshang.engine.money import parse_amount
+
+    key, sep, rest = text.partition("=")
+    if not sep or not key.strip():
+        raise InputError(option, N_("'{value}' is not CATEGORY=AMOUNT (e.g. rent=2500)"),
+                         value=text)
+    amount_text, _colon, note = rest.replace("：", ":").partition(":")
+    return key.strip().lower(), parse_amount(amount_text, option), note.strip()
+
+
+def _count(text: str | None, field: str, minimum: int) -> int | None:
+    from xieshang.engine.parsing import parse_count
+
+    return None if text is None else parse_count(text, field, minimum=minimum, maximum=30)
+
+
+def budget_report(out: Out, tx: Tx, case: Case, method: str, *,
+                  as_of: date | None = None) -> dict[str, Any] | None:
+    """The statement, its flags, the affordability working and the split (plain values),
+    with balances as of ``as_of`` (default: the command line's clock)."""
+    from xieshang.engine.budget import DebtShare, affordability, check_reasonableness, split
+    from xieshang.services.debts import balance_of
+    from xieshang.store.model import BudgetEntry, Debt, budget_statement
+
+    budget = current_budget(tx, case, create=False)
+    if budget is None:
+        return None
+    rules = norms()
+    entries = tx.find(BudgetEntry, statement_id=budget.id)
+    statement = budget_statement(budget, entries)
+    flags = check_reasonableness(statement, rules)
+    result = affordability(statement, rules)
+    day = as_of if as_of is not None else today()
+    debts = tx.find(Debt, case_id=case.id, status=("open", "arrangement"))
+    balances = {debt.id: balance_of(tx, debt, day) for debt in debts}
+    shares = [DebtShare(key=str(debt.id), balance=balances[debt.id], priority=debt.priority)
+              for debt in debts]
+    allocations = split(result.available, shares, method) if shares else []
+    names = {str(debt.id): debt_name(out, debt) for debt in debts}
+    _ = out._
+    return {
+        "budget": budget.id,
+        "household": {"adults": budget.adults, "children_0_4": budget.children_0_4,
+                      "children_5_10": budget.children_5_10,
+                      "children_11_17": budget.children_11_17,
+                      "dependants": budget.dependants, "city_tier": budget.city_tier},
+        "lines": [{"section": e.section, "category": e.category,
+                   "label": rules.category(e.category).label.get(out.lang),
+                   "amount": e.amount, "note": e.note} for e in _ordered(entries, rules)],
+        "flags": [{"group": f.category, "level": f.level.value, "label": f.label.get(out.lang),
+                   "amount": f.amount, "low": f.low, "high": f.high,
+                   "reference": f.reference, "year": f.year,
+                   "question": f.question.get(out.lang)} for f in flags],
+        "affordability": {
+            "income": result.income, "priority": result.priority,
+            "essential": result.essential, "discretionary": result.discretionary,
+            "buffer": result.buffer, "available": result.available,
+            "shortfall": result.shortfall, "outcome": result.outcome.value,
+            "steps": [{"label": step.render(_(step.label)), "amount": step.amount,
+                       "sign": step.sign.value} for step in result.steps],
+            "explanation": result.render(_(result.explanation)),
+        },
+        "split": {"method": method, "debts": [
+            {"debt": int(a.key), "name": names[a.key], "balance": balances[int(a.key)],
+             "share": a.share, "amount": a.amount} for a in allocations]},
+    }
+
+
+def _ordered(entries: list[BudgetEntry], rules: Norms) -> list[BudgetEntry]:
+    order = {c.id: i for i, c in enumerate(rules.categories)}
+    sections = list(SECTIONS)
+    return sorted(entries, key=lambda e: (sections.index(e.section), order.get(e.category, 999)))
+
+
+def map_category(category: str, section_hint: str, rules: Norms) -> tuple[str, str]:
+    """(section, category) of the norms for an importer's category id."""
+    try:
+        known = rules.category(category)
+    except InputError:
+        fallback = "other_income" if section_hint == "income" else "other_flexible"
+        return rules.category(fallback).section.value, fallback
+    return known.section.value, known.id
+
+
+def imported_lines(result: Any, rules: Norms) -> dict[tuple[str, str], Decimal]:
+    lines: dict[tuple[str, str], Decimal] = {}
+    for hint, found in (("income", result.monthly_income), ("spending",
+                                                            result.monthly_spending)):
+        for category, amount in found.items():
+            key = map_category(category, hint, rules)
+            lines[key] = lines.get(key, Decimal("0.00")) + amount
+    return lines
+
+
+def save_import(tx: Tx, case: Case, result: Any, filename: str, digest: str,
+                lines: dict[tuple[str, str], Decimal]) -> int:
+    """Write an import (its lines and transactions) in the caller's transaction."""
+    from xieshang.store.model import StatementImport, StatementRow
+
+    check_not_imported(tx, case, filename, digest)
+    budget = current_budget(tx, case, create=True)
+    assert budget is not None
+    note = filename
+    for (section, category), amount in lines.items():
+        set_line(tx, budget, section, category, amount, note)
+    record = tx.add(StatementImport(case_id=case.id, filename=filename, sha256=digest,
+                                    format=result.format, months=result.months,
+                                    statement_id=budget.id))
+    rows = [StatementRow(import_id=record.id, occurred_at=row.when,
+                         direction=str(row.direction), amount=row.amount,
+                         category=row.category, source_category=row.source_category,
+                         counterparty=row.counterparty or None,
+                         description=row.description or None, method=row.method,
+                         status=row.status, debt_repayment=row.debt_repayment,
+                         source_row=row.row or None)
+            for row in result.rows]
+    progress(f"writing {len(rows)}")
+    for start in range(0, len(rows), _CHUNK):
+        tx.add_all(rows[start:start + _CHUNK])
+        progress(f"{min(start + _CHUNK, len(rows))}/{len(rows)}")
+    progress("commit")
+    return record.id
+
+
+def check_not_imported(tx: Tx, case: Case, filename: str, digest: str) -> None:
+    """Refuse a file (by its SHA-256) the case has imported before.
+
+    Raises:
+        InputError: (field ``file``) it was imported already; the message says when.
+    """
+    from xieshang.store.model import StatementImport
+
+    earlier = tx.find(StatementImport, case_id=case.id, sha256=digest)
+    if earlier:
+        raise InputError("file", N_("{file} was already imported on {date} (import {id}); "
+                                    "nothing saved"), file=filename,
+                         date=earlier[0].imported_at.date().isoformat()
+                         if earlier[0].imported_at else "?", id=earlier[0].id)
+
+
+def save_statement(tx: Tx, case: Case, household: Mapping[str, Any], buffer: Decimal | None,
+                   lines: Mapping[tuple[str, str], tuple[Decimal, str] | None]) -> Budget:
+    """Write a whole statement at once (the web form), in the caller's transaction.
+
+    Args:
+        tx: the transaction.
+        case: the case (its newest statement is changed; one is created when missing).
+        household: ``adults``, ``children_0_4`` … ``city_tier``, already checked.
+        buffer: the monthly buffer, or ``None`` for the norms file's rule.
+        lines: (section, category) → (amount, note), or ``None`` to remove the category's
+            lines. A category's several lines become one; unchanged lines are left alone.
+
+    Returns:
+        The statement as saved.
+    """
+    from dataclasses import replace
+
+    from xieshang.store.model import BudgetEntry
+
+    budget = current_budget(tx, case, create=True)
+    assert budget is not None
+    changed = replace(budget, **household, buffer=buffer)
+    if changed != budget:
+        budget = tx.update(changed)
+    entries = tx.find(BudgetEntry, statement_id=budget.id)
+    for (section, category), wanted in lines.items():
+        found = [e for e in entries if e.category == category]
+        if wanted is None:
+            for entry in found:
+                tx.delete(BudgetEntry, entry.id)
+            continue
+        amount, note = wanted
+        if len(found) == 1 and (found[0].section, found[0].amount, found[0].note) == (
+                section, amount, note):
+            continue
+        for entry in found[1:]:
+            tx.delete(BudgetEntry, entry.id)
+        if found:
+            tx.update(replace(found[0], section=section, amount=amount, note=note))
+        else:
+            tx.add(BudgetEntry(statement_id=budget.id, section=section, category=category,
+                               amount=amount, note=note))
+    return budget
+
+
+def progress(message: str) -> None:
+    """A progress line for tests (``XIESHANG_TEST_PROGRESS``), on stderr.
+
+    With ``XIESHANG_TEST_PROGRESS=pause`` the ``commit`` line then waits for a line on
+    stdin, so a test can stop the process at that exact point.
+    """
+    mode = os.environ.get("XIESHANG_TEST_PROGRESS")
+    if not mode:
+        return
+    sys.stderr.write(f"xieshang-progress: {message}\n")
+    sys.stderr.flush()
+    if mode == "pause" and message == "commit":
+        sys.stdin.readline()

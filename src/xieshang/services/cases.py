@@ -1,0 +1,256 @@
+"""Finding a case and its debts, and showing their personal fields masked: what every
+front needs before it can work on a case."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from xieshang.engine.errors import N_, InputError
+
+if TYPE_CHECKING:
+    from xieshang.engine.preset import Preset
+    from xieshang.output import Out
+    from xieshang.store.db import Tx
+    from xieshang.store.model import Case, Debt
+
+
+__all__ = [
+    "EVIDENCE_KINDS",
+    "REASONS",
+    "case_json",
+    "check_name",
+    "check_recovery",
+    "debt_name",
+    "file_state",
+    "find_case",
+    "find_debt",
+    "masked",
+    "parse_id",
+    "personal_values",
+    "preset_of",
+    "validate_account",
+]
+
+
+def parse_id(text: str | int, field: str) -> int:
+    """A record id typed by a person."""
+    value = str(text).strip().lstrip("#")
+    if not value.isdigit() or int(value) < 1:
+        raise InputError(field, N_("'{value}' is not an id; ids are whole numbers such as 1"),
+                         value=str(text))
+    return int(value)
+
+
+def find_case(tx: Tx, case_id: str | None) -> Case:
+    """The case to work on: ``--case ID``, else the current one."""
+    from xieshang.store.model import Case
+
+    if case_id is not None:
+        case = tx.get(Case, parse_id(case_id, "case"))
+        if case is None:
+            raise InputError("case", N_("there is no case {id}; see `xieshang case list`"),
+                             id=case_id)
+        return case
+    case = tx.current_case()
+    if case is None:
+        if tx.count(Case) == 0:
+            raise InputError("case", N_("there is no case yet; create one with "
+                                        "`xieshang case new --name NAME`"))
+        raise InputError("case", N_("no case is chosen; choose one with `xieshang case use ID` "
+                                    "or give --case ID"))
+    return case
+
+
+def find_debt(tx: Tx, case: Case, debt_id: str | None, field: str = "debt") -> Debt:
+    """The debt to work on: the id given, or the case's only debt."""
+    from xieshang.store.model import Debt
+
+    if debt_id is None:
+        debts = tx.find(Debt, case_id=case.id)
+        if len(debts) == 1:
+            return debts[0]
+        if not debts:
+            raise InputError(field, N_("the case has no debts yet; add one with "
+                                       "`xieshang debt add`"))
+        raise InputError(field, N_("the case has {count} debts: say which one (ids: {ids})"),
+                         count=len(debts), ids=", ".join(str(d.id) for d in debts))
+    debt = tx.get(Debt, parse_id(debt_id, field))
+    if debt is None or debt.case_id != case.id:
+        raise InputError(field, N_("case {case} has no debt {id}; see `xieshang debt list`"),
+                         case=case.id, id=debt_id)
+    return debt
+
+
+def preset_of(debt: Debt) -> Preset:
+    """The preset a stored debt names."""
+    from xieshang.rules import load_preset
+
+    return load_preset(debt.preset_id)
+
+
+def debt_name(out: Out, debt: Debt) -> str:
+    """``#3 花呗 账单``: the id and the label (or the product's name)."""
+    label = debt.label
+    if not label:
+        try:
+            label = preset_of(debt).name.get(out.lang)
+        except InputError:
+            label = debt.preset_id
+    return f"#{debt.id} {label}"
+
+
+def masked(out: Out, kind: str, value: Any) -> str | None:
+    """A personal value as it may be shown: masked, or locked when encrypted."""
+    from xieshang.store.model import Sealed
+
+    if value is None or value == "":
+        return None
+    if isinstance(value, Sealed):
+        return "🔒 " + out._("encrypted")
+    from xieshang.engine import identity
+
+    text = str(value)
+    if kind == "id_number":
+        return identity.mask_id(text)
+    if kind == "phone":
+        return identity.mask_phone(text)
+    if kind == "account":
+        digits = text.replace(" ", "").replace("-", "")
+        return identity.mask_card(text) if digits.isdigit() else identity.mask_account(text)
+    if kind == "name":
+        return text[:1] + "*" * max(1, len(text) - 1)
+    raise ValueError(kind)
+
+
+def validate_account(text: str) -> str:
+    """A card or account number: Luhn-checked when it is a card number (12–19 digits)."""
+    from xieshang.engine.identity import validate_card_number, validate_phone
+
+    value = text.strip()
+    digits = value.replace(" ", "").replace("-", "")
+    try:
+        if digits.isdigit() and 12 <= len(digits) <= 19:
+            return validate_card_number(value)
+        if digits.lstrip("+").isdigit() and len(digits.lstrip("+")) in (11, 13):
+            return validate_phone(value)
+    except InputError as error:
+        raise InputError("account", error.message, **error.params) from None
+    if not value:
+        raise InputError("account", N_("an account number is needed"))
+    if len(value) > 100:
+        # never echo what may be a card or ID number
+        raise InputError("account", N_("is too long for an account number (at most 100 "
+                                       "characters)"))
+    return value
+
+
+def _out(lang: str | None, as_json: bool) -> Out:
+    from xieshang.output import Out
+
+    return Out.make(lang, as_json)
+
+
+def personal_values(full_name: str | None, id_number: str | None,
+                     phone: str | None) -> dict[str, str | None]:
+    """Checked personal fields; an empty value clears the field."""
+    from xieshang.engine.identity import validate_id_number, validate_phone
+
+    values: dict[str, str | None] = {}
+    if full_name is not None:
+        name = full_name.strip()
+        if len(name) > 100:
+            raise InputError("full_name", N_("must be at most {maximum} characters"),
+                             maximum=100)
+        values["full_name"] = name or None
+    if id_number is not None:
+        values["id_number"] = validate_id_number(id_number) if id_number.strip() else None
+    if phone is not None:
+        values["phone"] = validate_phone(phone) if phone.strip() else None
+    return values
+
+
+def check_name(name: str) -> str:
+    cleaned = name.strip()
+    if not cleaned or len(cleaned) > 200:
+        raise InputError("name", N_("give a name of 1 to 200 characters"))
+    return cleaned
+
+
+def case_json(out: Out, tx: Tx, case: Case) -> dict[str, Any]:
+    """A case as plain values, personal fields masked."""
+    from xieshang.store.model import Debt
+
+    current = tx.current_case()
+    return {
+        "id": case.id, "name": case.name,
+        "full_name": masked(out, "name", case.full_name),
+        "id_number": masked(out, "id_number", case.id_number),
+        "phone": masked(out, "phone", case.phone),
+        "notes": case.notes, "created_at": case.created_at,
+        "debts": tx.count(Debt, case_id=case.id),
+        "current": current is not None and current.id == case.id,
+    }
+
+
+#: Reasons for falling behind (msgids).
+REASONS = {
+    "income_loss": N_("Loss of income"),
+    "illness": N_("Illness or injury"),
+    "business_failure": N_("Business failure"),
+    "family_emergency": N_("Family emergency"),
+    "forgot": N_("Forgot to pay"),
+    "misread_due_date": N_("Misread the due date"),
+    "other": N_("Other"),
+}
+
+
+EVIDENCE_KINDS = {
+    "medical": N_("Medical records"),
+    "unemployment": N_("Unemployment or dismissal papers"),
+    "income": N_("Proof of income"),
+    "business": N_("Business records"),
+    "family": N_("Family circumstances"),
+    "bill": N_("Lender's bill"),
+    "chat": N_("Chat or call record"),
+    "contract": N_("Contract"),
+    "other": N_("Other"),
+}
+
+
+def _choice(value: str, known: dict[str, str], field: str) -> str:
+    key = value.strip().lower().replace("-", "_")
+    if key not in known:
+        raise InputError(field, N_("'{value}' is not one of: {known}"), value=value,
+                         known=", ".join(known))
+    return key
+
+
+def check_recovery(start: date | None, end: date | None) -> None:
+    """The expected recovery must not come before the hardship started (InputError)."""
+    if start is not None and end is not None and end < start:
+        raise InputError("recovery", N_("must not be before the start date {start}"),
+                         start=start.isoformat())
+
+
+def _hardship_json(record: Any) -> dict[str, Any]:
+    return {"reason": record.reason, "since": record.since, "recovery": record.recovery,
+            "description": record.description}
+
+
+def file_state(item: Any) -> str:
+    path = Path(item.path)
+    if not path.is_file():
+        return "missing"
+    return "ok" if _sha256(path) == item.sha256 else "changed"
+
+
+def _sha256(path: Path) -> str:
+    import hashlib
+
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()

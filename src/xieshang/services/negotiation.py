@@ -1,0 +1,616 @@
+"""Negotiation: what is known about one debt, the ladder of asks, an offer checked against
+the budget and recorded, what to do after a refusal, the documents and the dossier."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from functools import cache
+from typing import TYPE_CHECKING, Any
+
+from xieshang.clock import today as session_today
+from xieshang.engine.errors import N_, InputError
+from xieshang.services.cases import debt_name, find_case, find_debt
+
+if TYPE_CHECKING:
+    from xieshang.engine.bill import Bill
+    from xieshang.engine.negotiation import (
+        Card,
+        Ladder,
+        Move,
+        NegotiationData,
+        Offer,
+        OfferCheck,
+        Refusal,
+    )
+    from xieshang.engine.preset import Preset, Source
+    from xieshang.output import Out
+    from xieshang.store.db import Tx
+    from xieshang.store.model import Case, Debt
+
+
+__all__ = [
+    "BILL_ROWS",
+    "CASE_REASONS",
+    "COMPLAINT_CHANNELS",
+    "RUNGS",
+    "VERDICTS",
+    "DebtInputs",
+    "RefusalAnswer",
+    "arrangement_params",
+    "arrangement_proposal",
+    "card_json",
+    "case_dossier",
+    "check_json",
+    "debt_inputs",
+    "document_context",
+    "format_percent",
+    "ladder_json",
+    "log_refusal",
+    "negotiation_data",
+    "optional_amount",
+    "optional_rate",
+    "prepare_payload",
+    "record_offer",
+    "refusal_answer",
+    "rights_lines",
+    "scam_line",
+    "source_json",
+]
+
+
+VERDICTS = {
+    "affordable": N_("Affordable"),
+    "ask_changes": N_("Not affordable as offered: ask for changes"),
+    "unaffordable": N_("Not affordable"),
+}
+
+
+# The case file's hardship reasons → the data file's (``other``: none, so every item shows).
+CASE_REASONS = {
+    "income_loss": ("unemployment", "income_drop"),
+    "family_emergency": ("family_hardship",),
+    "other": (),
+}
+
+
+@cache
+def negotiation_data() -> NegotiationData:
+    """The negotiation data of ``presets/_negotiation.toml``."""
+    from xieshang.engine.negotiation import parse_negotiation_data
+    from xieshang.rules import builtin_text
+
+    return parse_negotiation_data(builtin_text("_negotiation.toml"),
+                                  "presets/_negotiation.toml")
+
+
+@dataclass(frozen=True, slots=True)
+class DebtInputs:
+    """What the negotiation commands need about one debt.
+
+    Attributes:
+        case: the case.
+        debt: the debt.
+        preset: its product's rules.
+        bill: what is owed today.
+        affordable: the monthly amount the budget's split gives this debt.
+        income: the household's monthly income.
+        ladder: the proposal ladder.
+        day: today.
+    """
+
+    case: Case
+    debt: Debt
+    preset: Preset
+    bill: Bill
+    affordable: Decimal
+    income: Decimal | None
+    ladder: Ladder
+    day: date
+
+
+def debt_inputs(out: Out, tx: Tx, case_id: str | None, debt_id: str | None, *,
+                today: date | None = None) -> DebtInputs:
+    """The case, the debt, the bill on ``today`` (default: the command line's clock), the
+    budget's share for it and its ladder.
+
+    Raises:
+        InputError: no case, no such debt, no budget, or nothing owed.
+    """
+    from xieshang.engine.bill import Bill
+    from xieshang.engine.negotiation import build_ladder
+    from xieshang.services.budget import budget_report
+    from xieshang.services.cases import preset_of
+    from xieshang.services.debts import current_bill
+
+    case = find_case(tx, case_id)
+    debt = find_debt(tx, case, debt_id)
+    day = today if today is not None else session_today()
+    report = budget_report(out, tx, case, "pro_rata", as_of=day)
+    if report is None:
+        raise InputError("budget", N_("there is no budget yet: fill it in with `xieshang "
+                                      "budget set …` first"))
+    share = next((item["amount"] for item in report["split"]["debts"]
+                  if item["debt"] == debt.id), None)
+    if share is None:
+        raise InputError("debt", N_("debt {id} is not open: nothing to negotiate"), id=debt.id)
+    bill, _engine = current_bill(tx, debt, day)
+    if bill is None:
+        bill = Bill(as_of=day, principal=debt.principal, interest=debt.interest,
+                    penalty=debt.penalty, fees=debt.fees)
+    income = report["affordability"]["income"]
+    preset = preset_of(debt)
+    ladder = build_ladder(bill, preset, share, today=day, income=income or None,
+                          settings=negotiation_data())
+    return DebtInputs(case=case, debt=debt, preset=preset, bill=bill, affordable=share,
+                      income=income or None, ladder=ladder, day=day)
+
+
+def _out(lang: str | None, as_json: bool) -> Out:
+    from xieshang.output import Out
+
+    return Out.make(lang, as_json)
+
+
+def _rate(value: Decimal | None) -> Decimal | None:
+    """A rate to 6 places (a fraction: 0.144123 = 14.4123 %)."""
+    return None if value is None else value.quantize(Decimal("0.000001")) + 0
+
+
+def format_percent(value: Decimal | None) -> str:
+    return "—" if value is None else f"{(value * 100).quantize(Decimal('0.01'))}%"
+
+
+def source_json(source: Source) -> dict[str, Any]:
+    return {"confidence": source.confidence.value, "ref": source.ref,
+            "urls": list(source.urls)}
+
+
+def _mark(source: Source) -> str:
+    """A source mark for text output: ``[V] §8.1``."""
+    return f"[{source.confidence.value}] {source.ref}".strip()
+
+
+def card_json(card: Card, lang: str) -> dict[str, Any]:
+    """A card (know-your-rights or anti-scam) as plain values in one language."""
+    return {"title": card.title.get(lang), "intro": card.intro.get(lang),
+            "items": [{"id": item.id, "text": item.text.get(lang),
+                       "source": source_json(item.source)} for item in card.items]}
+
+
+def scam_line(lang: str) -> str:
+    """The anti-scam card's one-line reminder (its intro)."""
+    return negotiation_data().scam.intro.get(lang)
+
+
+def rights_lines(lang: str) -> list[str]:
+    """The know-your-rights card's key lines: its title and intro."""
+    card = negotiation_data().rights
+    return [card.title.get(lang), card.intro.get(lang)]
+
+
+def _hardship_ids(tx: Tx, case: Case) -> tuple[str, ...]:
+    """The case's hardship reason as a data id (none when unknown or not filled in)."""
+    from xieshang.store.model import Hardship
+
+    found = tx.find(Hardship, case_id=case.id)
+    if not found:
+        return ()
+    known = {item.id for item in negotiation_data().hardship_reasons}
+    reason = found[-1].reason
+    return tuple(r for r in CASE_REASONS.get(reason, (reason,)) if r in known)
+
+
+def ladder_json(inputs: DebtInputs, lang: str) -> dict[str, Any]:
+    """The ladder as plain values (amounts as strings in JSON)."""
+    ladder = inputs.ladder
+    return {
+        "debt": inputs.debt.id, "preset": ladder.preset_id, "owed": inputs.bill.total,
+        "affordable": ladder.affordable, "income": ladder.income,
+        "max_term": ladder.max_term, "max_term_assumed": ladder.max_term_assumed,
+        "outcome": ladder.outcome.value,
+        "rungs": [{
+            "level": rung.level.value, "label": rung.label.get(lang), "periods": rung.periods,
+            "monthly": rung.monthly, "total_paid": rung.total_paid,
+            "cost": None if rung.evaluation is None else rung.evaluation.schedule.total_cost,
+            "waived": None if rung.evaluation is None else rung.evaluation.waived,
+            "apr": None if rung.evaluation is None else _rate(rung.evaluation.apr_nominal),
+            "reasons": [{"code": reason.code, "ref": reason.ref,
+                         "confidence": None if reason.source is None
+                         else reason.source.confidence.value}
+                        for reason in rung.reasons],
+        } for rung in ladder.rungs],
+    }
+
+
+def optional_amount(text: str | None, field: str) -> Decimal | None:
+    from xieshang.engine.money import parse_amount
+
+    return None if text is None else parse_amount(text, field)
+
+
+def optional_rate(text: str | None, field: str) -> Decimal | None:
+    from xieshang.engine.parsing import parse_rate
+
+    return None if text is None else parse_rate(text, field)
+
+
+def check_json(check: OfferCheck, _: Callable[[str], str]) -> dict[str, Any]:
+    """The counter-offer check as plain values (``_`` translates the advice)."""
+    return {
+        "verdict": check.verdict.value, "affordable": check.affordable,
+        "monthly": check.monthly, "max_payment": check.max_payment,
+        "monthly_gap": check.monthly_gap, "down_payment": check.down_payment,
+        "total_paid": check.total_paid, "waived": check.waived, "owed": check.owed,
+        "extra_over_bill": check.extra_over_bill, "apr_nominal": _rate(check.apr_nominal),
+        "apr_effective": _rate(check.apr_effective), "implied": check.implied,
+        "comparisons": [{"level": c.level.value, "monthly_difference": c.monthly_difference,
+                         "total_difference": c.total_difference,
+                         "periods_difference": c.periods_difference}
+                        for c in check.comparisons],
+        "advice": [{"code": a.code, "text": a.render(_(a.message))} for a in check.advice],
+    }
+
+
+def arrangement_params(offer: Any, check: OfferCheck) -> dict[str, Any]:
+    """What rebuilds an accepted offer's schedule with ``arrangements.evaluate``: the
+    proposal's fields as JSON values (rates and amounts as exact strings). When only the
+    monthly amount was given, the rate implied by it (never below 0) stands for the cost."""
+    annual = offer.annual_rate
+    if check.implied:
+        annual = max(check.apr_nominal or Decimal(0), Decimal(0))
+    elif not offer.has_cost:
+        annual = Decimal(0)
+    values = {"periods": offer.periods, "annual_rate": annual,
+              "monthly_fee_rate": offer.monthly_fee_rate,
+              "total_fee_rate": offer.total_fee_rate, "waive_penalty": offer.waive_penalty,
+              "waive_fees": offer.waive_fees, "waive_interest": offer.waive_interest,
+              "down_payment": check.down_payment, "method": offer.method.value}
+    return {key: value if isinstance(value, int) or value is None else str(value)
+            for key, value in values.items()}
+
+
+def arrangement_proposal(params: dict[str, Any]) -> Any:
+    """The :class:`xieshang.engine.arrangements.Proposal` of stored ``arrangement_params``."""
+    from xieshang.engine.arrangements import Kind, Proposal
+    from xieshang.engine.schedules import Method
+
+    def number(key: str) -> Decimal | None:
+        value = params.get(key)
+        return None if value is None else Decimal(str(value))
+
+    return Proposal(Kind.INSTALLMENTS, periods=int(params["periods"]),
+                    annual_rate=number("annual_rate"),
+                    monthly_fee_rate=number("monthly_fee_rate"),
+                    total_fee_rate=number("total_fee_rate"),
+                    waive_penalty=number("waive_penalty") or Decimal(0),
+                    waive_fees=number("waive_fees") or Decimal(0),
+                    waive_interest=number("waive_interest") or Decimal(0),
+                    down_payment=number("down_payment") or Decimal("0.00"),
+                    method=Method(params["method"]))
+
+
+def record_offer(tx: Tx, inputs: DebtInputs, offer: Offer, check: OfferCheck,
+                 typed: dict[str, Any], *, accept: bool) -> int:
+    """Record a counter-offer as a proposal of the debt (status ``offered``), or accept it
+    (status ``accepted``, with the parameters that rebuild its schedule, and the debt put
+    under an arrangement). Returns the proposal's id.
+
+    Args:
+        tx: a write transaction.
+        inputs: the debt's :func:`debt_inputs`.
+        offer: the offer checked.
+        check: its :func:`xieshang.engine.negotiation.check_offer`.
+        typed: the values as the person typed them (``monthly``, ``fee_rate``,
+            ``monthly_fee_rate``, ``annual_rate``, ``waive_penalty``, ``down_payment``;
+            ``None`` when not given).
+        accept: accept it instead of only recording it.
+    """
+    from dataclasses import replace
+
+    from xieshang.store.model import Proposal
+
+    params: dict[str, Any] = {
+        "periods": offer.periods, "monthly": typed.get("monthly"),
+        "fee_rate": typed.get("fee_rate"), "monthly_fee_rate": typed.get("monthly_fee_rate"),
+        "annual_rate": typed.get("annual_rate"),
+        "waive_penalty": bool(typed.get("waive_penalty")),
+        "down_payment": typed.get("down_payment"), "verdict": check.verdict.value}
+    params = {k: v for k, v in params.items() if v is not None}
+    if accept:
+        params["arrangement"] = arrangement_params(offer, check)
+    saved = tx.add(Proposal(debt_id=inputs.debt.id, kind="offer", params=params,
+                            created_on=inputs.day,
+                            status="accepted" if accept else "offered",
+                            decided_on=inputs.day if accept else None)).id
+    if accept:
+        tx.update(replace(inputs.debt, status="arrangement"))
+    return saved
+
+
+RUNGS = ("ask", "fallback", "walk_away")
+
+
+def _channel_json(channel: Any, lang: str, source: Source | None = None) -> dict[str, Any]:
+    """A lender's channel (preset, its ``source`` given) or an official one (data file) as
+    plain values."""
+    data: dict[str, Any] = {
+        "id": getattr(channel, "id", None) or getattr(channel, "kind", ""),
+        "name": channel.name.get(lang), "value": channel.value,
+        "hours": None if channel.hours is None else channel.hours.get(lang),
+        "good_for": None if channel.good_for is None else channel.good_for.get(lang)}
+    source = getattr(channel, "source", source)
+    data["source"] = None if source is None else source_json(source)
+    return data
+
+
+def _channel_line(item: dict[str, Any]) -> str:
+    parts = [f"{item['name']}: {item['value']}" if item["value"] else item["name"]]
+    if item["hours"]:
+        parts.append(item["hours"])
+    line = " · ".join(parts)
+    if item["good_for"]:
+        line += f" — {item['good_for']}"
+    if item["source"] is not None:
+        line += f" [dim][{item['source']['confidence']}] {item['source']['ref']}[/dim]"
+    return line
+
+
+# The official channels shown after every refusal: complaints and the credit-report objection.
+COMPLAINT_CHANNELS = ("nfra_12378", "pboc_12363", "credit_centre_web", "credit_centre_hotline")
+
+
+@dataclass(frozen=True, slots=True)
+class RefusalAnswer:
+    """What to do after a refusal (``xieshang refused``).
+
+    Attributes:
+        case: the case.
+        debt: the debt.
+        name: the debt's name (``#3 花呗 账单``).
+        refusal: the refusal, from the negotiation data.
+        level: the rung that was refused (``ask``, ``fallback`` or ``walk_away``).
+        moves: the next moves with the person's numbers filled in.
+        ladder: the debt's ladder (``None`` when there is no budget yet).
+        payload: everything as plain values in one language (the command's JSON without
+            ``contact``): label, cause, source, moves, the lender's channels, the official
+            channels.
+    """
+
+    case: Case
+    debt: Debt
+    name: str
+    refusal: Refusal
+    level: str
+    moves: tuple[Move, ...]
+    ladder: Ladder | None
+    payload: dict[str, Any]
+
+
+def refusal_answer(out: Out, tx: Tx, case_id: str | None, debt_id: str | None, reason: str,
+                   level: str, *, today: date | None = None) -> RefusalAnswer:
+    """The likely cause and the next moves after the lender refused rung ``level`` for
+    ``reason`` (a refusal id of the data file), with the bill on ``today`` (default: the
+    command line's clock). Without a budget the moves are the general ones.
+
+    Raises:
+        InputError: no case, no such debt, an unknown reason (field ``reason``).
+    """
+    from xieshang.engine.negotiation import next_moves
+    from xieshang.services.cases import preset_of
+
+    data = negotiation_data()
+    refusal = data.refusal(reason.strip())
+    case = find_case(tx, case_id)
+    ladder = None
+    try:
+        inputs = debt_inputs(out, tx, case_id, debt_id, today=today)
+        debt, preset, ladder = inputs.debt, inputs.preset, inputs.ladder
+    except InputError as error:
+        if error.field != "budget":
+            raise
+        debt = find_debt(tx, case, debt_id)
+        preset = preset_of(debt)
+    hardship = _hardship_ids(tx, case)
+    moves = tuple(next_moves(refusal.id, preset, ladder, data, refused=level,
+                             hardship=hardship))
+    wanted = {channel.id for move in moves for channel in move.official}
+    wanted.update(COMPLAINT_CHANNELS)
+    official = [_channel_json(c, out.lang) for c in data.official if c.id in wanted]
+    payload: dict[str, Any] = {
+        "debt": debt.id, "reason": refusal.id, "label": refusal.label.get(out.lang),
+        "cause": refusal.cause.get(out.lang), "source": source_json(refusal.source),
+        "rung": level, "ladder": ladder is not None,
+        "moves": [{"code": move.code, "kind": move.kind.value,
+                   "text": move.render(out.lang), "source": source_json(move.source),
+                   "materials": [{"id": m.id, "label": m.label.get(out.lang),
+                                  "detail": m.detail.get(out.lang),
+                                  "source": source_json(m.source)} for m in move.materials],
+                   "official": [c.id for c in move.official],
+                   "channels": [_channel_json(c, out.lang, preset.source_of("channels"))
+                                for c in move.channels]}
+                  for move in moves],
+        "channels": [_channel_json(c, out.lang, preset.source_of("channels"))
+                     for c in preset.channels],
+        "official": official,
+    }
+    return RefusalAnswer(case=case, debt=debt, name=debt_name(out, debt), refusal=refusal,
+                         level=level, moves=moves, ladder=ladder, payload=payload)
+
+
+def log_refusal(tx: Tx, answer: RefusalAnswer, channel: str, when: datetime,
+                lang: str) -> int:
+    """Record the refusal as a contact on ``channel`` at ``when`` (outcome ``refused``);
+    returns the contact's id."""
+    from xieshang.store.model import Contact
+
+    refusal = answer.refusal
+    return tx.add(Contact(case_id=answer.case.id, debt_id=answer.debt.id, channel=channel,
+                          happened_at=when, asked=answer.level, outcome="refused",
+                          notes=f"{refusal.id}: {refusal.label.get(lang)}")).id
+
+
+def prepare_payload(out: Out, tx: Tx, case: Case, debt: Debt) -> dict[str, Any]:
+    """What to prepare before contacting the lender about ``debt``, as plain values in
+    ``out``'s language: the materials checklist for the product and the case's hardship
+    reason, the lender's channels (with the preset's source), the know-your-rights card and
+    the warning card about paid agents."""
+    from xieshang.engine.negotiation import materials_for
+    from xieshang.services.cases import preset_of
+
+    data = negotiation_data()
+    hardship = _hardship_ids(tx, case)
+    preset = preset_of(debt)
+    materials = materials_for(data, preset.product_kind, hardship)
+    return {
+        "debt": debt.id, "preset": preset.id, "product_kind": preset.product_kind.value,
+        "hardship": list(hardship),
+        "materials": [{"id": m.id, "label": m.label.get(out.lang),
+                       "detail": m.detail.get(out.lang), "source": source_json(m.source)}
+                      for m in materials],
+        "channels": [_channel_json(c, out.lang, preset.source_of("channels"))
+                     for c in preset.channels],
+        "rights": card_json(data.rights, out.lang),
+        "scam": card_json(data.scam, out.lang),
+    }
+
+
+def _shown(value: str | None) -> str:
+    """A masked value for a document: "" when absent or locked (encrypted)."""
+    return "" if value is None or value.startswith("🔒") else value
+
+
+def document_context(out: Out, tx: Tx, inputs: DebtInputs) -> dict[str, Any]:
+    """The values the debt's documents are rendered from (``xieshang script``): the bill,
+    the ladder, the case's hardship, the person's name and the account masked (left out
+    when encrypted and locked), in ``out``'s language (for zh-Hant: zh)."""
+    from xieshang.documents import build_context
+    from xieshang.services.cases import masked
+    from xieshang.store.model import Hardship
+
+    found = tx.find(Hardship, case_id=inputs.case.id)
+    hardship = found[-1] if found else None
+    person = inputs.case.full_name or inputs.case.name
+    return build_context(
+        lang=out.lang, today=inputs.day, applicant=_shown(masked(out, "name", person)),
+        account=_shown(masked(out, "account", inputs.debt.account_number)),
+        preset=inputs.preset, bill=inputs.bill, ladder=inputs.ladder,
+        settings=negotiation_data(),
+        reason=hardship.reason if hardship else "other",
+        reason_note=hardship.description if hardship else "",
+        since=hardship.since if hardship else None, lender=inputs.debt.lender)
+
+
+BILL_ROWS = (
+    ("principal", N_("Principal")),
+    ("interest", N_("Interest")),
+    ("penalty", N_("Penalty")),
+    ("fees", N_("Fees")),
+    ("total", N_("Owed in all")),
+)
+
+
+def case_dossier(out: Out, tx: Tx, case_id: str | None, *, today: date | None = None) -> Any:
+    """Gather the case into a :class:`xieshang.documents.dossier.Dossier`."""
+    from xieshang.documents import DocumentKind, build_context, render_document
+    from xieshang.documents.dossier import Dossier, DossierDebt
+    from xieshang.engine.bill import Bill
+    from xieshang.engine.negotiation import build_ladder
+    from xieshang.services.budget import budget_report
+    from xieshang.services.cases import REASONS, masked, preset_of
+    from xieshang.services.debts import current_bill
+    from xieshang.store.model import Commitment, Contact, Debt, Hardship
+
+    _ = out._
+    case = find_case(tx, case_id)
+    day = today if today is not None else session_today()
+    found = tx.find(Hardship, case_id=case.id)
+    hardship = found[-1] if found else None
+    situation: list[tuple[str, str]] = []
+    timeline: list[tuple[str, str]] = []
+    if hardship is not None:
+        situation.append((_("Why behind"), _(REASONS.get(hardship.reason, REASONS["other"]))))
+        if hardship.since:
+            situation.append((_("Since"), hardship.since.isoformat()))
+            timeline.append((hardship.since.isoformat(), _(REASONS.get(hardship.reason,
+                                                                       REASONS["other"]))))
+        if hardship.recovery:
+            situation.append((_("Expected recovery"), hardship.recovery.isoformat()))
+        if hardship.description:
+            situation.append((_("In your own words"), hardship.description))
+    report = budget_report(out, tx, case, "pro_rata", as_of=day)
+    shares = {} if report is None else {item["debt"]: item["amount"]
+                                        for item in report["split"]["debts"]}
+    income = None if report is None else (report["affordability"]["income"] or None)
+    applicant = _shown(masked(out, "name", case.full_name or case.name))
+    debts = []
+    for debt in tx.find(Debt, case_id=case.id, status=("open", "arrangement")):
+        preset = preset_of(debt)
+        bill, _engine = current_bill(tx, debt, day)
+        if bill is None:
+            bill = Bill(as_of=day, principal=debt.principal, interest=debt.interest,
+                        penalty=debt.penalty, fees=debt.fees)
+        name = debt_name(out, debt)
+        if debt.due_date is not None:
+            timeline.append((debt.due_date.isoformat(),
+                             _("{debt}: payment missed").format(debt=name)))
+        account = _shown(masked(out, "account", debt.account_number))
+        rows, scripts = [], []
+        if debt.id in shares and bill.total > 0:
+            ladder = build_ladder(bill, preset, shares[debt.id], today=day, income=income,
+                                  settings=negotiation_data())
+            rows = [(rung.label.get(out.lang), str(rung.periods or "—"),
+                     out.money(rung.monthly), out.money(rung.total_paid),
+                     "—" if rung.evaluation is None
+                     else out.money(rung.evaluation.schedule.total_cost),
+                     "—" if rung.evaluation is None
+                     else format_percent(rung.evaluation.apr_nominal))
+                    for rung in ladder.rungs]
+            context = build_context(
+                lang=out.lang, today=day, applicant=applicant, account=account,
+                preset=preset, bill=bill, ladder=ladder, settings=negotiation_data(),
+                reason=hardship.reason if hardship else "other",
+                reason_note=hardship.description if hardship else "",
+                since=hardship.since if hardship else None, lender=debt.lender)
+            scripts = [(_("Phone script"), render_document(DocumentKind.PHONE, context,
+                                                           out.lang)),
+                       (_("Written application"), render_document(DocumentKind.LETTER,
+                                                                  context, out.lang))]
+        debts.append(DossierDebt(
+            name=name, lender=debt.lender or preset.lender.get(out.lang), account=account,
+            bill=[(_(label), out.money(getattr(bill, key))) for key, label in BILL_ROWS],
+            days_overdue=bill.days_overdue, ladder=rows, scripts=scripts))
+    from xieshang.engine.identity import mask_phone_numbers
+    from xieshang.services.contacts import CHANNELS, PARTIES, PROMISE_STATUSES
+
+    contacts = []
+    for contact in tx.find(Contact, case_id=case.id):
+        when = contact.happened_at.isoformat(sep=" ", timespec="minutes")
+        channel = _(CHANNELS.get(contact.channel, contact.channel))
+        contacts.append((when, channel, mask_phone_numbers(
+            " / ".join(v for v in (contact.agent_name, contact.agent_id) if v)),
+            contact.reference, contact.asked, contact.offered, contact.outcome))
+        timeline.append((when, _("Contact by {channel}: {outcome}").format(
+            channel=channel, outcome=contact.outcome or "—")))
+    commitments = []
+    names = {debt.id: debt_name(out, debt) for debt in tx.find(Debt, case_id=case.id)}
+    for item in tx.find(Commitment, case_id=case.id):
+        party = _(PARTIES.get(item.party, item.party))
+        what = item.description or " · ".join(
+            part for part in (names.get(item.debt_id or 0, ""), item.condition) if part)
+        commitments.append((party, what, out.money(item.amount),
+                            "" if item.due_on is None else item.due_on.isoformat(),
+                            _("yes") if item.confirmed_in_writing else _("no"),
+                            _(PROMISE_STATUSES.get(item.status, item.status))))
+        if item.due_on is not None:
+            timeline.append((item.due_on.isoformat(), _("{party} promised: {what}").format(
+                party=party, what=what or out.money(item.amount))))
+    budget = [] if report is None else [
+        (step["label"], out.money(step["amount"])) for step in report["affordability"]["steps"]]
+    note = "" if report is None else report["affordability"]["explanation"]
+    return Dossier(title=applicant or _("Case {id}").format(id=case.id), today=day.isoformat(),
+                   situation=situation, debts=debts, timeline=sorted(timeline),
+                   budget=budget, budget_note=note, contacts=contacts,
+                   commitments=commitments)

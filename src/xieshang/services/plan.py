@@ -1,0 +1,203 @@
+"""The repayment plan: the inputs a plan is made from (the debts as they stand, the budget,
+an accepted arrangement), the strategies and their names."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from xieshang.clock import today as session_today
+from xieshang.engine.errors import N_, InputError
+from xieshang.services.cases import debt_name
+
+if TYPE_CHECKING:
+    from xieshang.engine.strategy import Plan, PlanInput
+    from xieshang.output import Out
+    from xieshang.store.db import Tx
+    from xieshang.store.model import Case
+
+
+__all__ = [
+    "ACTION_KINDS",
+    "SHORT_NAMES",
+    "STRATEGIES",
+    "STRATEGY_NAMES",
+    "owed_series",
+    "plan_input",
+]
+
+
+STRATEGIES = ("avalanche", "snowball", "pro-rata", "risk-first", "custom", "optimal")
+
+
+def _out(lang: str | None, as_json: bool) -> Out:
+    from xieshang.output import Out
+
+    return Out.make(lang, as_json)
+
+
+def _strategy(text: str) -> Any:
+    from xieshang.engine.strategy import Strategy
+
+    key = text.strip().lower().replace("_", "-")
+    if key not in STRATEGIES:
+        raise InputError("strategy", N_("'{value}' is not a strategy; use one of {allowed}"),
+                         value=text, allowed=", ".join(STRATEGIES))
+    return Strategy(key)
+
+
+def plan_input(out: Out, tx: Tx, case: Case, budget_text: str | None, order_text: str | None,
+           horizon_text: str | None, strategy: Any, *,
+           today: date | None = None) -> tuple[PlanInput, dict[str, str], str]:
+    """The plan input from the case file: its open debts, the budget and the order
+    (as of ``today``; default: the command line's clock)."""
+    from xieshang.engine.money import parse_amount
+    from xieshang.engine.parsing import parse_count
+    from xieshang.engine.strategy import Minimum, PlanDebt, plan_input_from_case
+    from xieshang.rules import law
+    from xieshang.services.budget import budget_report
+    from xieshang.services.debts import balance_of, current_bill
+    from xieshang.store.model import Debt
+
+    day = today if today is not None else session_today()
+    debts = tx.find(Debt, case_id=case.id, status=("open", "arrangement"))
+    if not debts:
+        raise InputError("debt", N_("the case has no open debts: add one with "
+                                    "`xieshang debt add`"))
+    names = {str(debt.id): debt_name(out, debt) for debt in debts}
+    if budget_text is not None:
+        amount = parse_amount(budget_text, "budget")
+        source = N_("the amount you gave")
+    else:
+        report = budget_report(out, tx, case, "pro_rata", as_of=day)
+        if report is None:
+            raise InputError("budget", N_("give --budget, or fill in the budget statement "
+                                          "first (`xieshang budget set`)"))
+        amount = report["affordability"]["available"]
+        source = N_("what the budget statement leaves for debts")
+    overdue: dict[str, Any] = {}
+    current: list[Any] = []
+    minimums: dict[str, Any] = {}
+    arrangements: dict[str, Any] = {}
+    for debt in debts:
+        key = str(debt.id)
+        bill, engine_debt = current_bill(tx, debt, day)
+        if engine_debt is not None:
+            overdue[key] = engine_debt
+            agreed = _arrangement(tx, debt)
+            if agreed is not None:
+                arrangements[key] = (agreed, 0)
+            continue
+        rate = _annual_rate(debt)
+        if rate is None:
+            raise InputError("annual_rate", N_("debt #{debt} has no interest rate: set it with "
+                                               "`xieshang debt edit {debt} --annual-rate R`"),
+                             debt=debt.id)
+        current.append(PlanDebt(key=key, label=names[key], balance=balance_of(tx, debt, day),
+                                annual_rate=rate,
+                                minimum=Minimum(amount=debt.minimum) if debt.minimum else None))
+        del bill
+    if debts and any(d.minimum for d in debts if str(d.id) in overdue):
+        minimums = {str(d.id): Minimum(amount=d.minimum) for d in debts
+                    if str(d.id) in overdue and d.minimum}
+    order: list[str] = []
+    if order_text:
+        order = [part.strip().lstrip("#") for part in order_text.split(",") if part.strip()]
+        unknown = [key for key in order if key not in names]
+        if unknown:
+            raise InputError("order", N_("names a debt that is not in the case: {key}"),
+                             key=unknown[0])
+    elif strategy is not None and strategy.value == "custom":
+        raise InputError("order", N_("the custom strategy needs --order, e.g. --order 2,1,3"))
+    horizon = parse_count(horizon_text, "horizon", minimum=1, maximum=600) if horizon_text else 120
+    plan_input = plan_input_from_case(overdue, amount, day, law=law(), labels=names,
+                                      current=current, arrangements=arrangements,
+                                      minimums=minimums, order=order,
+                                      horizon_months=horizon)
+    return plan_input, names, source
+
+
+def _arrangement(tx: Tx, debt: Any) -> Any:
+    """The arrangement of a debt under one: its latest accepted proposal rebuilt with
+    ``arrangements.evaluate`` on the debt's bill of the day it was accepted (``None`` when the
+    debt is not under an arrangement or the proposal holds no schedule)."""
+    from xieshang.engine.arrangements import evaluate
+    from xieshang.engine.bill import Bill
+    from xieshang.engine.strategy import arrangement_from_schedule
+    from xieshang.services.cases import preset_of
+    from xieshang.services.debts import current_bill
+    from xieshang.services.negotiation import arrangement_proposal
+    from xieshang.store.model import Proposal
+
+    if debt.status != "arrangement":
+        return None
+    accepted = [p for p in tx.find(Proposal, debt_id=debt.id, status="accepted")
+                if "arrangement" in p.params]
+    if not accepted:
+        return None
+    proposal = max(accepted, key=lambda p: (p.decided_on or p.created_on, p.id))
+    day = proposal.created_on
+    bill, _engine = current_bill(tx, debt, day)
+    if bill is None:
+        bill = Bill(as_of=day, principal=debt.principal, interest=debt.interest,
+                    penalty=debt.penalty, fees=debt.fees)
+    evaluation = evaluate(bill, preset_of(debt),
+                          arrangement_proposal(proposal.params["arrangement"]), today=day)
+    return arrangement_from_schedule(evaluation.schedule,
+                                     down_payment=evaluation.down_payment, down_payment_on=day)
+
+
+def _annual_rate(debt: Any) -> Decimal | None:
+    from xieshang.services.cases import preset_of
+
+    if debt.contract_rate is not None:
+        if debt.contract_rate_basis == "daily":
+            return Decimal(debt.contract_rate) * 365
+        return Decimal(debt.contract_rate)
+    preset = preset_of(debt)
+    if preset.contract_daily_rate is not None:
+        return preset.contract_daily_rate * preset.day_basis.days
+    if preset.penalty.daily_rate is not None:
+        return preset.penalty.daily_rate * preset.day_basis.days
+    return None
+
+
+def owed_series(plan: Plan) -> list[tuple[date, Decimal]]:
+    """Total owed after each month's payments, starting with what is owed today."""
+    start = sum((d.principal + d.charges_before for d in plan.debts), Decimal("0.00"))
+    series = [(plan.input.start, start)]
+    for month in plan.months:
+        series.append((month.pay_date, sum((d.balance for d in month.debts), Decimal("0.00"))))
+    return series
+
+
+#: What each strategy does, for the person (msgids).
+STRATEGY_NAMES = {
+    "avalanche": N_("highest cost first"),
+    "snowball": N_("smallest first"),
+    "pro-rata": N_("in proportion to what each is owed"),
+    "risk-first": N_("first stop what is about to be reported or escalated"),
+    "custom": N_("in the order you chose"),
+    "optimal": N_("least cost and risk, computed"),
+}
+
+
+#: Short names for tables (msgids).
+SHORT_NAMES = {
+    "avalanche": N_("Avalanche"),
+    "snowball": N_("Snowball"),
+    "pro-rata": N_("Pro rata"),
+    "risk-first": N_("Risk first"),
+    "custom": N_("Your order"),
+    "optimal": N_("Optimal"),
+}
+
+
+ACTION_KINDS = {
+    "arrangement": N_("agreed arrangement"),
+    "clear": N_("pays it off"),
+    "minimum": N_("minimum or arrears"),
+    "extra": N_("extra, by the strategy"),
+    "unpaid": N_("required, but the money does not reach"),
+}
