@@ -190,7 +190,9 @@ def test_the_phone_script_has_every_step() -> None:
     assert ACCOUNT in text
     assert format_money(CARD.ladder.affordable) in text
     assert f"每月 {format_money(fallback.monthly)}" in text
-    assert f"超过每月 {format_money(walk.monthly)}" in text
+    # the walk-away rung's terms, and the limit is the budget's share (not the rung's amount)
+    assert f"每月 {format_money(walk.monthly)}" in text
+    assert f"每月超过 {format_money(CARD.ladder.affordable)} 就坚持不下去了" in text
     chat = _render(CARD, DocumentKind.CHAT, "zh").splitlines()
     assert all(len(line) <= 120 for line in chat)  # short messages
 

@@ -123,6 +123,14 @@ def test_huabei_list_rate_apr(periods: int) -> None:
     assert percent(rates.effective, 4) == effective
 
 
+def test_a_steep_loss_is_solved_not_stopped_near_minus_100_percent() -> None:
+    # 1,310.70 lent, 20.48 back a period later: 1 + r = 20.48 / 1,310.70 = 0.0156252…
+    # (Newton from 0 jumps to −0.999999; the steps after it are tiny while the NPV is huge)
+    assert irr([D("-1310.7"), D("20.48")]) == D("-0.984374761578")
+    assert irr([D("-1310.7"), D("20.48")]) == (
+        D("20.48") / D("1310.7") - 1).quantize(D("0.000000000001"))
+
+
 def test_huabei_irr_is_not_the_rule_of_thumb() -> None:
     # rules-cn.md §1.6: 费率 × 24 ÷ (期数 + 1) gives 15.0 % for 3 periods, 16.2 % for 12 [S];
     # it is an approximation, not the IRR (14.94 % and 15.86 %).

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from xieshang.engine.accrual import OverdueDebt, Payment, bill_on
 from xieshang.engine.arrangements import Kind, Proposal, evaluate
+from xieshang.engine.budget import pro_rata
 from xieshang.engine.errors import InputError
 from xieshang.engine.preset import LateFee, LateFeeKind
 from xieshang.engine.strategy import (
@@ -109,7 +110,7 @@ def test_reference_case_each_strategy() -> None:
     assert figures == {
         Strategy.AVALANCHE: (24, M("1549.46")),
         Strategy.SNOWBALL: (24, M("1617.23")),
-        Strategy.PRO_RATA: (24, M("1831.51")),
+        Strategy.PRO_RATA: (24, M("1818.80")),
         Strategy.RISK_FIRST: (24, M("1549.46")),  # nothing overdue: it is avalanche
         Strategy.OPTIMAL: (24, M("1549.46")),
     }
@@ -121,10 +122,46 @@ def test_reference_case_each_strategy() -> None:
     assert solver.gap == 0
 
 
-def test_pro_rata_splits_the_rest_in_proportion_to_what_is_owed() -> None:
+def test_pro_rata_pays_each_debt_its_fair_share_of_the_budget() -> None:
     first = make_plan(REFERENCE, Strategy.PRO_RATA).months[0].debts
-    # 200 over the rooms left after the minimums: 2,972.48 / 1,178.90 / 5,877.50 (Σ 10,028.88)
-    assert [r.paid - r.required for r in first] == [M("59.28"), M("23.51"), M("117.21")]
+    # 510 over what is owed after the month's interest: 3,062.48 / 1,218.90 / 6,057.50
+    # (Σ 10,338.88): 151.067… / 60.126… / 298.806…; every minimum fits within its share
+    assert [r.paid for r in first] == [M("151.07"), M("60.13"), M("298.80")]
+    assert [r.required for r in first] == [M("90.00"), M("40.00"), M("180.00")]
+    # the same figures as the budget's split of the same money over the same balances
+    assert pro_rata(M("510.00"), [M("3062.48"), M("1218.90"), M("6057.50")]) == [
+        r.paid for r in first]
+
+
+def test_pro_rata_pays_a_minimum_above_the_fair_share_first() -> None:
+    # a card whose minimum (1,500) is more than its share of 1,800 beside a 20,000 family
+    # loan with no minimum: the card gets its minimum; the loan what is left, not 0
+    given = PlanInput((_terms("card", "10000.00", "0.18", "1500.00"),
+                       _terms("family", "20000.00", "0", "0")), M("1800.00"), START)
+    first = make_plan(given, Strategy.PRO_RATA).months[0].debts
+    card_owed = M("10000.00") + M("150.00")  # a month's interest at 18 %
+    share = pro_rata(M("1800.00"), [card_owed, M("20000.00")])
+    assert share == [M("605.97"), M("1194.03")]  # 1,800 × 10,150 ÷ 30,150 = 605.970…
+    assert [r.paid for r in first] == [M("1500.00"), M("300.00")]
+    # a budget that covers both shares and more: each gets its share, the rest pro rata
+    richer = replace(given, monthly_budget=M("6000.00"))
+    first = make_plan(richer, Strategy.PRO_RATA).months[0].debts
+    assert [r.paid for r in first] == pro_rata(M("6000.00"), [card_owed, M("20000.00")])
+    assert [r.paid for r in first] == [M("2019.90"), M("3980.10")]  # 6,000 × 10,150 ÷ 30,150
+
+
+@settings(max_examples=60, suppress_health_check=[HealthCheck.too_slow])
+@given(balances=st.lists(st.integers(10_000, 5_000_000), min_size=1, max_size=6),
+       budget=st.integers(100, 2_000_000))
+def test_pro_rata_first_month_is_the_budget_split_when_no_minimum_is_above_it(
+        balances: list[int], budget: int) -> None:
+    debts = tuple(PlanDebt(f"d{i}", f"d{i}", balance=Decimal(fen) / 100, annual_rate=M("0"),
+                           minimum=Minimum(M("0")))
+                  for i, fen in enumerate(balances))
+    given = PlanInput(debts, Decimal(budget) / 100, START)
+    first = make_plan(given, Strategy.PRO_RATA).months[0].debts
+    owed = [Decimal(fen) / 100 for fen in balances]
+    assert [r.paid for r in first] == pro_rata(min(given.monthly_budget, sum(owed)), owed)
 
 
 def test_custom_order() -> None:

@@ -463,6 +463,7 @@ def status_table(out: Out, lines: list[dict[str, Any]], as_of: date) -> list[Any
         if line["not_yet_due"]:
             items.append("  " + _("Principal not yet due (later installments): {amount}.")
                          .format(amount=out.money(line["not_yet_due"])))
+        items.extend("  " + text for text in arrangement_lines(out, line["arrangement"]))
         event = line["next"]
         if event is not None:
             when = event["on"].isoformat() if event["on"] else _("date not known")
@@ -506,3 +507,27 @@ def status_command(as_of: str | None, case_id: str | None = None, lang: str | No
         out.print(_("No open debts in case {id}.").format(id=case.id))
         return
     out.print(*status_table(out, lines, day))
+
+
+def arrangement_lines(out: Out, agreed: dict[str, Any] | None) -> list[str]:
+    """What the status says of a debt under an accepted arrangement: how far it is kept,
+    and what a missed payment means."""
+    if agreed is None:
+        return []
+    _ = out._
+    lines = [_("Under the arrangement accepted on {date} ({periods} payments, {total} in all): "
+               "{paid} paid, {remaining} to go. While it is kept xieshang counts no penalty; the "
+               "lender's written confirmation is what counts.").format(
+        date=agreed["accepted_on"].isoformat(), periods=agreed["periods"],
+        total=out.money(agreed["total"]), paid=out.money(agreed["paid"]),
+        remaining=out.money(agreed["remaining"]))]
+    for missed in agreed["missed"]:
+        lines.append(_("Missed: {amount} due on {date} is still unpaid.").format(
+            amount=out.money(missed["missing"]), date=missed["on"].isoformat()))
+    if agreed["missed"]:
+        lines.append(_("A missed payment can break the arrangement: the agreement may let the "
+                       "lender cancel it and ask for the whole balance on the original terms, "
+                       "with penalty interest. Pay the missed amount as soon as you can, tell "
+                       "the lender before they call you, and keep a record "
+                       "(`xieshang log add`)."))
+    return lines

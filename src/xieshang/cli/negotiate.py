@@ -29,6 +29,7 @@ from xieshang.services.negotiation import (
     _out,
     case_dossier,
     check_json,
+    check_offer_for,
     debt_inputs,
     document_context,
     format_percent,
@@ -118,7 +119,7 @@ def offer_command(debt_id: str | None, periods: str, monthly: str | None, fee_ra
                   down_payment: str | None, save: bool, accept: bool, case_id: str | None = None,
                   lang: str | None = None, as_json: bool = False) -> None:
     """检查对方提出的方案：还得起吗、真实年化和总成本、下一步怎么说 (check a counter-offer)."""
-    from xieshang.engine.negotiation import Offer, check_offer
+    from xieshang.engine.negotiation import Offer
     from xieshang.engine.parsing import parse_count
     from xieshang.engine.schedules import MAX_PERIODS
 
@@ -135,15 +136,14 @@ def offer_command(debt_id: str | None, periods: str, monthly: str | None, fee_ra
     saved = None
     with session(out, readonly=not (save or accept)) as tx:
         inputs = debt_inputs(out, tx, case_id, debt_id)
-        check = check_offer(inputs.bill, inputs.preset, offer, inputs.affordable,
-                            inputs.ladder, today=inputs.day)
+        check = check_offer_for(inputs, offer)
         if save or accept:
             saved = record_offer(tx, inputs, offer, check, {
                 "monthly": monthly, "fee_rate": fee_rate, "monthly_fee_rate": monthly_fee_rate,
                 "annual_rate": annual_rate, "waive_penalty": waive_penalty,
                 "down_payment": down_payment}, accept=accept)
     if out.as_json:
-        payload = check_json(check, _)
+        payload = check_json(check, _, share=inputs.affordable)
         payload["proposal"] = saved
         out.json(payload)
         return

@@ -19,6 +19,8 @@ from xieshang.i18n import gettext_for
 from xieshang.services.cases import find_case
 
 if TYPE_CHECKING:
+    from decimal import Decimal
+
     from xieshang.engine.strategy import Plan
     from xieshang.output import Out
 
@@ -103,21 +105,38 @@ def plan_month(strategy: str, budget: str | None = None, order: str | None = Non
 
     out = _out(lang, as_json)
     name = _strategy(strategy)
+    from xieshang.services.budget import budget_shares
+    from xieshang.services.plan import share_notes
+
     with session(out, readonly=True) as tx:
         case = find_case(tx, case_id)
         given, names, source = plan_input(out, tx, case, budget, order, horizon, name)
+        # the budget's shares, when the plan spends what the budget statement leaves
+        shares = budget_shares(out, tx, case, given.start) if budget is None else None
     plan = make_plan(given, name)
     actions = this_month(plan)
+    notes = share_notes(actions, shares, plan.strategy)
     if out.as_json:
+        def share(key: str) -> Decimal | None:
+            return shares.get(int(key)) if shares is not None and key.isdigit() else None
+
         out.json({"as_of": given.start, "strategy": plan.strategy,
                   "budget": given.monthly_budget, "budget_source": source,
                   "actions": [{"debt": a.key, "name": names.get(a.key, a.label),
                                "amount": a.amount, "by": a.by, "required": a.required,
-                               "unpaid": a.unpaid, "kind": a.kind} for a in actions]})
+                               "unpaid": a.unpaid, "kind": a.kind, "share": share(a.key)}
+                              for a in actions],
+                  "notes": [{"debt": n.key, "text": out._(n.message).format(
+                      debt=names.get(n.key, n.key),
+                      **{k: out.money(v) for k, v in n.amounts.items()})} for n in notes]})
         return
     from xieshang.cli.plan_render import month_table
 
     out.print(*month_table(out, plan, actions, names))
+    for note in notes:
+        out.print(out._(note.message).format(
+            debt=names.get(note.key, note.key),
+            **{k: out.money(v) for k, v in note.amounts.items()}))
 
 
 def _plan_json(out: Out, plan: Plan, names: dict[str, str], *, months: bool) -> dict[str, Any]:

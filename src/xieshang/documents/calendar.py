@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 
 from xieshang.engine.errors import N_
 from xieshang.engine.followup import (
@@ -26,7 +27,8 @@ from xieshang.engine.followup import (
 )
 from xieshang.engine.timeline import Law
 
-__all__ = ["PRODID", "CalendarItem", "build_calendar", "reminder_items"]
+__all__ = ["PRODID", "AgreedDue", "CalendarItem", "agreement_items", "build_calendar",
+           "reminder_items"]
 
 PRODID = "-//xieshang//xieshang reminders//EN"
 
@@ -52,6 +54,44 @@ class CalendarItem:
     description: str = ""
     alarm_days: int = 0
     every_months: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AgreedDue:
+    """An agreed payment of an accepted arrangement that is still to pay.
+
+    Attributes:
+        number: its place in the arrangement (1 for the first).
+        on: its date.
+        amount: what is still to pay of it.
+    """
+
+    number: int
+    on: date
+    amount: Decimal
+
+
+def agreement_items(case_id: int, proposal_id: int, debt: str, accepted_on: date,
+                    periods: int, dues: Sequence[AgreedDue], today: date,
+                    gettext: Callable[[str], str]) -> list[CalendarItem]:
+    """A reminder for each agreed payment still to pay under an accepted arrangement (one
+    already missed is put on ``today``), with the alarm a few days before."""
+    _ = gettext
+    items = []
+    for due in dues:
+        items.append(CalendarItem(
+            uid=f"xieshang-case{case_id}-arrangement{proposal_id}-payment{due.number}"
+                "@xieshang",
+            on=max(due.on, today), kind="payment",
+            summary=_(N_("Pay {amount} to {debt} (agreed payment {number} of {periods})"))
+            .format(amount=f"{due.amount:.2f}", debt=debt, number=due.number,
+                    periods=periods),
+            description=_(N_("A payment of the arrangement accepted on {date}, due on {due}. "
+                             "Pay it on time: a missed payment can break the arrangement. "
+                             "Keep the receipt and record it in xieshang (`xieshang pay`).")
+                          ).format(date=accepted_on.isoformat(), due=due.on.isoformat()),
+            alarm_days=PAYMENT_NOTICE_DAYS))
+    return items
 
 
 def reminder_items(case_id: int, promises: Sequence[Promise], today: date, law: Law,

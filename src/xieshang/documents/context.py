@@ -10,6 +10,7 @@ Personal values (name, account) come in already masked by the caller.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -19,7 +20,7 @@ from xieshang.engine.money import format_money, money_in_capitals
 from xieshang.engine.negotiation import Ladder, NegotiationData, Rung
 from xieshang.engine.preset import Preset
 
-__all__ = ["base_lang", "build_context", "figures"]
+__all__ = ["AgreedTerms", "base_lang", "build_context", "figures"]
 
 
 def base_lang(lang: str) -> str:
@@ -74,6 +75,7 @@ def build_context(
     reason_note: str = "",
     since: date | None = None,
     lender: str = "",
+    agreed: AgreedTerms | None = None,
 ) -> dict[str, Any]:
     """The template values for one debt.
 
@@ -90,6 +92,8 @@ def build_context(
         reason_note: the person's own words about it.
         since: when the hardship began, if known.
         lender: the lender's name as the person entered it ("" for the preset's).
+        agreed: the arrangement the lender agreed to, once an offer is accepted: the
+            documents then state it instead of the ladder's ask.
 
     Returns:
         A dict of plain values (strings, numbers, lists and dicts, never ``None``).
@@ -142,14 +146,57 @@ def build_context(
                       else channel.good_for.get(code)}
                      for channel in preset.channels],
         "nfra": official.get("nfra_12378", {"name": "12378", "value": "12378"}),
+        "agreed": {} if agreed is None else _agreed(agreed),
     }
 
 
-def figures(bill: Bill, ladder: Ladder) -> frozenset[str]:
+@dataclass(frozen=True)
+class AgreedTerms:
+    """An accepted arrangement as the documents state it.
+
+    Attributes:
+        accepted_on: the day it was agreed.
+        down_payment: paid first (0 for none).
+        payments: the regular payments after it: (date, amount), in date order.
+    """
+
+    accepted_on: date
+    down_payment: Decimal
+    payments: tuple[tuple[date, Decimal], ...]
+
+    @property
+    def total(self) -> Decimal:
+        return self.down_payment + sum((amount for _day, amount in self.payments), Decimal(0))
+
+    @property
+    def monthly(self) -> Decimal:
+        """The regular payment: the most frequent amount (the first on a tie)."""
+        amounts = [amount for _day, amount in self.payments]
+        return max(amounts, key=lambda amount: (amounts.count(amount), -amounts.index(amount)))
+
+
+def _agreed(terms: AgreedTerms) -> dict[str, Any]:
+    monthly = terms.monthly
+    return {
+        "accepted_on": terms.accepted_on.isoformat(),
+        "periods": len(terms.payments),
+        "monthly": format_money(monthly),
+        "uneven": any(amount != monthly for _day, amount in terms.payments),
+        "first": terms.payments[0][0].isoformat() if terms.payments else "",
+        "last": terms.payments[-1][0].isoformat() if terms.payments else "",
+        "total": format_money(terms.total),
+        "down": format_money(terms.down_payment) if terms.down_payment > 0 else "",
+    }
+
+
+def figures(bill: Bill, ladder: Ladder, agreed: AgreedTerms | None = None) -> frozenset[str]:
     """Every amount (``¥1,234.50``) a document of this debt may show: the bill, the budget's
-    share and income, and each rung's payment, total, cost and waiver."""
+    share and income, each rung's payment, total, cost and waiver, and an agreed
+    arrangement's payments and total."""
     values: list[Decimal] = [bill.total, bill.principal, bill.interest, bill.penalty,
                              bill.fees, ladder.affordable]
+    if agreed is not None:
+        values += [agreed.total, agreed.down_payment, *(a for _day, a in agreed.payments)]
     if ladder.income is not None:
         values.append(ladder.income)
     for rung in ladder.rungs:

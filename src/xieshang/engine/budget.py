@@ -73,6 +73,7 @@ __all__ = [
     "buffer_for",
     "check_reasonableness",
     "parse_norms",
+    "pro_rata",
     "reference_ranges",
     "split",
     "totals_by_section",
@@ -1016,6 +1017,14 @@ def split(available: Decimal, debts: Sequence[DebtShare],
                            share=(Decimal(balance) / Decimal(total)).quantize(_SHARE_PLACES)
                            if total else Decimal(0))
                 for debt, part, balance in zip(debts, fen, balances, strict=True)]
+
+
+def pro_rata(amount: Decimal, balances: Sequence[Decimal]) -> list[Decimal]:
+    """``amount`` shared in proportion to ``balances``, exact to the fen, as :func:`split`
+    shares it (Webster rounding); each part at most its balance. The one pro-rata rule of
+    xieshang: the budget's split and the plan's pro-rata strategy both use it."""
+    amount_fen = min(to_fen(amount), sum(to_fen(b) for b in balances))
+    return [from_fen(part) for part in _webster(amount_fen, [to_fen(b) for b in balances])]
 
 
 def _webster(amount: int, balances: Sequence[int]) -> list[int]:

@@ -80,6 +80,7 @@ _MAX_NEWTON_STEPS: Final = 60
 _TINY_STEP: Final = 1e-13  # float-ok: relative Newton step that ends the iteration
 _SMALL_STEP: Final = 1e-6  # float-ok: below this Newton converges quadratically…
 _NEXT_ERROR: Final = 1e-14  # float-ok: …so stop when the estimated next error is below this
+_SETTLED: Final = 1e-2  # float-ok: …and the NPV at the new rate shrank at least this much
 _SCAN_FIRST: Final = 1e-6  # float-ok: first log(1 + r) probed when scanning for a root
 _SCAN_GROWTH: Final = 1.2  # float-ok
 _SCAN_LIMIT: Final = 30.0  # float-ok: |log(1 + r)| beyond this is not a credit rate
@@ -288,12 +289,15 @@ def _newton(value_and_slope: Callable[[float], tuple[float, float]]) -> float | 
     """Newton's method from 0; ``None`` when it does not settle on a rate above −100 %.
 
     It stops when the next error, estimated from the quadratic convergence as
-    |step|³ / previous_step², is below 1e-14 (or the step itself is below 1e-13).
+    |step|³ / previous_step², is below 1e-14 and the NPV at the new rate is at most 1 % of
+    the NPV before the step (or when the step itself is below 1e-13). The NPV check keeps a
+    small step far from the root from passing for convergence: a step that lands just above
+    −100 % is followed by tiny steps while the NPV is still huge.
     """
     rate = previous = 0.0  # float-ok
     try:
+        value, slope = value_and_slope(rate)
         for _ in range(_MAX_NEWTON_STEPS):
-            value, slope = value_and_slope(rate)
             if not slope or not math.isfinite(value) or not math.isfinite(slope):
                 return None
             step = value / slope  # float-ok
@@ -301,9 +305,13 @@ def _newton(value_and_slope: Callable[[float], tuple[float, float]]) -> float | 
             if new <= -1:
                 new = (rate - 1) / 2  # float-ok: halfway to −100 %, never beyond
             size = abs(step) / max(1.0, abs(new))  # float-ok
-            if size < _TINY_STEP or (size < _SMALL_STEP and size**3 < _NEXT_ERROR * previous**2):
+            if size < _TINY_STEP:
                 return new
-            rate, previous = new, size
+            new_value, new_slope = value_and_slope(new)
+            if (size < _SMALL_STEP and size**3 < _NEXT_ERROR * previous**2
+                    and abs(new_value) <= _SETTLED * abs(value)):
+                return new
+            rate, previous, value, slope = new, size, new_value, new_slope
     except (OverflowError, ZeroDivisionError):
         return None
     return None

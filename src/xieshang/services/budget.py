@@ -297,3 +297,13 @@ def progress(message: str) -> None:
     sys.stderr.flush()
     if mode == "pause" and message == "commit":
         sys.stdin.readline()
+
+
+def budget_shares(out: Out, tx: Tx, case: Case, day: date) -> dict[int, Decimal] | None:
+    """Each open debt's monthly share of what the budget leaves (debt id → amount), as of
+    ``day``: the one share per debt that ``budget show``, the ladder, the offer check, the
+    scripts and the plan's pro-rata month all use. ``None`` when there is no budget yet."""
+    report = budget_report(out, tx, case, "pro_rata", as_of=day)
+    if report is None:
+        return None
+    return {item["debt"]: item["amount"] for item in report["split"]["debts"]}

@@ -273,5 +273,28 @@ def reminders_ics(tx: Tx, case: Case, day: date, gettext: Callable[[str], str],
 
     items = reminder_items(case.id, _promises(tx, case), day, law(), _credit_report_where(),
                            gettext)
+    items = sorted([*items, *_agreed_items(tx, case, day, gettext)],
+                   key=lambda item: (item.on, item.uid))
     moment = stamp if stamp is not None else now_utc()
     return items, build_calendar(items, moment)
+
+
+def _agreed_items(tx: Tx, case: Case, day: date,
+                  gettext: Callable[[str], str]) -> list[CalendarItem]:
+    """The reminders of every accepted arrangement's payments still to pay."""
+    from xieshang.documents.calendar import AgreedDue, agreement_items
+    from xieshang.services.arrangements import accepted_arrangement
+    from xieshang.services.cases import debt_name
+    from xieshang.store.model import Debt
+
+    items: list[CalendarItem] = []
+    for debt in tx.find(Debt, case_id=case.id, status="arrangement"):
+        agreed = accepted_arrangement(tx, debt, day)
+        if agreed is None:
+            continue
+        dues = [AgreedDue(number, item.payment.on, item.missing)
+                for number, item in enumerate(agreed.progress.installments, 1)
+                if item.missing > 0]
+        items += agreement_items(case.id, agreed.proposal_id, debt_name(_out(None, False), debt),
+                                 agreed.accepted_on, agreed.periods, dues, day, gettext)
+    return items

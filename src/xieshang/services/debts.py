@@ -171,9 +171,18 @@ def debt_json(out: Out, debt: Debt) -> dict[str, Any]:
 
 
 def current_bill(tx: Tx, debt: Debt, as_of: date) -> tuple[Bill | None, Any]:
-    """Today's bill of a stored debt (None when it is not overdue) and its engine debt."""
+    """Today's bill of a stored debt (None when it is not overdue) and its engine debt.
+
+    A debt under an accepted arrangement is owed on the arrangement's terms from its start:
+    the bill is what is still to pay of the agreed payments (no penalty runs), and there is
+    no engine debt (see :func:`xieshang.services.arrangements.accepted_arrangement`).
+    """
+    from xieshang.services.arrangements import accepted_arrangement
     from xieshang.store.model import Payment, overdue_debt
 
+    agreed = accepted_arrangement(tx, debt, as_of)
+    if agreed is not None:
+        return agreed.progress.bill(), None
     if debt.due_date is None or as_of < debt.due_date:
         return None, None
     engine_debt = overdue_debt(debt, preset_of(debt), tx.find(Payment, debt_id=debt.id))
@@ -199,12 +208,35 @@ def balance_of(tx: Tx, debt: Debt, as_of: date) -> Decimal:
 def _debt_status(out: Out, tx: Tx, debt: Debt, as_of: date) -> dict[str, Any]:
     from xieshang.engine.timeline import timeline
     from xieshang.rules import law
+    from xieshang.services.arrangements import accepted_arrangement
 
     bill, engine_debt = current_bill(tx, debt, as_of)
     line: dict[str, Any] = {"id": debt.id, "name": debt_name(out, debt),
                             "product": debt.preset_id, "status": debt.status,
-                            "adjusted": bool(debt.adjustments), "next": None}
+                            "adjusted": bool(debt.adjustments), "next": None,
+                            "arrangement": None}
     line["not_yet_due"] = debt.not_yet_due
+    agreed = accepted_arrangement(tx, debt, as_of)
+    if agreed is not None:
+        # due today: the agreed payments due by now and not paid; the rest is in the
+        # arrangement's own line ("… to go")
+        progress = agreed.progress
+        due = progress.bill(due_only=True)
+        line.update(overdue=not progress.kept, days_overdue=due.days_overdue,
+                    principal=due.principal, interest=due.interest, penalty=due.penalty,
+                    fees=due.fees, total=due.total, daily_cost=due.daily_cost)
+        line["arrangement"] = {
+            "proposal": agreed.proposal_id, "accepted_on": agreed.accepted_on,
+            "periods": agreed.periods, "total": agreed.total, "paid": progress.paid,
+            "remaining": progress.remaining, "kept": progress.kept,
+            "missed": [{"on": i.payment.on, "amount": i.payment.amount, "missing": i.missing}
+                       for i in progress.missed],
+            "overdue_amount": progress.overdue_amount}
+        if progress.next is not None:
+            line["next"] = {"on": progress.next.payment.on, "id": "arrangement_payment",
+                            "title": out._("Next agreed payment"),
+                            "amount_due": progress.next.missing}
+        return line
     if bill is None:
         total = balance_of(tx, debt, as_of) - debt.not_yet_due
         line.update(overdue=False, days_overdue=0, principal=debt.principal,

@@ -15,6 +15,7 @@ from xieshang.engine.errors import N_, InputError
 from xieshang.services.cases import debt_name, find_case, find_debt
 
 if TYPE_CHECKING:
+    from xieshang.documents import AgreedTerms
     from xieshang.engine.bill import Bill
     from xieshang.engine.negotiation import (
         Card,
@@ -121,19 +122,19 @@ def debt_inputs(out: Out, tx: Tx, case_id: str | None, debt_id: str | None, *,
     """
     from xieshang.engine.bill import Bill
     from xieshang.engine.negotiation import build_ladder
-    from xieshang.services.budget import budget_report
+    from xieshang.services.budget import budget_report, budget_shares
     from xieshang.services.cases import preset_of
     from xieshang.services.debts import current_bill
 
     case = find_case(tx, case_id)
     debt = find_debt(tx, case, debt_id)
     day = today if today is not None else session_today()
+    shares = budget_shares(out, tx, case, day)
     report = budget_report(out, tx, case, "pro_rata", as_of=day)
-    if report is None:
+    if shares is None or report is None:
         raise InputError("budget", N_("there is no budget yet: fill it in with `xieshang "
                                       "budget set …` first"))
-    share = next((item["amount"] for item in report["split"]["debts"]
-                  if item["debt"] == debt.id), None)
+    share = shares.get(debt.id)
     if share is None:
         raise InputError("debt", N_("debt {id} is not open: nothing to negotiate"), id=debt.id)
     bill, _engine = current_bill(tx, debt, day)
@@ -237,10 +238,20 @@ def optional_rate(text: str | None, field: str) -> Decimal | None:
     return None if text is None else parse_rate(text, field)
 
 
-def check_json(check: OfferCheck, _: Callable[[str], str]) -> dict[str, Any]:
-    """The counter-offer check as plain values (``_`` translates the advice)."""
+def check_offer_for(inputs: DebtInputs, offer: Offer) -> OfferCheck:
+    """A lender's offer checked against this debt's share of the budget and its ladder
+    (the share is the one the budget and the plan show: :attr:`DebtInputs.affordable`)."""
+    from xieshang.engine.negotiation import check_offer
+
+    return check_offer(inputs.bill, inputs.preset, offer, inputs.affordable, inputs.ladder,
+                       today=inputs.day)
+
+
+def check_json(check: OfferCheck, _: Callable[[str], str], *, share: Decimal) -> dict[str, Any]:
+    """The counter-offer check as plain values (``_`` translates the advice); ``share`` is
+    the debt's monthly share of the budget the offer was checked against."""
     return {
-        "verdict": check.verdict.value, "affordable": check.affordable,
+        "verdict": check.verdict.value, "affordable": check.affordable, "share": share,
         "monthly": check.monthly, "max_payment": check.max_payment,
         "monthly_gap": check.monthly_gap, "down_payment": check.down_payment,
         "total_paid": check.total_paid, "waived": check.waived, "owed": check.owed,
@@ -320,7 +331,10 @@ def record_offer(tx: Tx, inputs: DebtInputs, offer: Offer, check: OfferCheck,
         "down_payment": typed.get("down_payment"), "verdict": check.verdict.value}
     params = {k: v for k, v in params.items() if v is not None}
     if accept:
+        from xieshang.services.arrangements import agreed_payments, schedule_params
+
         params["arrangement"] = arrangement_params(offer, check)
+        params["schedule"] = schedule_params(agreed_payments(check))
     saved = tx.add(Proposal(debt_id=inputs.debt.id, kind="offer", params=params,
                             created_on=inputs.day,
                             status="accepted" if accept else "offered",
@@ -482,6 +496,23 @@ def _shown(value: str | None) -> str:
     return "" if value is None or value.startswith("🔒") else value
 
 
+def agreed_terms(tx: Tx, debt: Debt, day: date) -> AgreedTerms | None:
+    """The arrangement accepted for this debt, as the documents state it (``None`` when the
+    debt is not under one)."""
+    from xieshang.documents import AgreedTerms
+    from xieshang.services.arrangements import accepted_arrangement
+
+    agreed = accepted_arrangement(tx, debt, day)
+    if agreed is None:
+        return None
+    payments = list(agreed.payments)
+    down = Decimal("0.00")
+    if len(payments) > 1 and payments[0].on == agreed.accepted_on:
+        down = payments.pop(0).amount
+    return AgreedTerms(accepted_on=agreed.accepted_on, down_payment=down,
+                       payments=tuple((p.on, p.amount) for p in payments))
+
+
 def document_context(out: Out, tx: Tx, inputs: DebtInputs) -> dict[str, Any]:
     """The values the debt's documents are rendered from (``xieshang script``): the bill,
     the ladder, the case's hardship, the person's name and the account masked (left out
@@ -493,7 +524,7 @@ def document_context(out: Out, tx: Tx, inputs: DebtInputs) -> dict[str, Any]:
     found = tx.find(Hardship, case_id=inputs.case.id)
     hardship = found[-1] if found else None
     person = inputs.case.full_name or inputs.case.name
-    return build_context(
+    return build_context(agreed=agreed_terms(tx, inputs.debt, inputs.day),
         lang=out.lang, today=inputs.day, applicant=_shown(masked(out, "name", person)),
         account=_shown(masked(out, "account", inputs.debt.account_number)),
         preset=inputs.preset, bill=inputs.bill, ladder=inputs.ladder,

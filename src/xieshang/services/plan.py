@@ -3,6 +3,8 @@ an accepted arrangement), the strategies and their names."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -12,19 +14,23 @@ from xieshang.engine.errors import N_, InputError
 from xieshang.services.cases import debt_name
 
 if TYPE_CHECKING:
-    from xieshang.engine.strategy import Plan, PlanInput
+    from xieshang.engine.strategy import Action, Plan, PlanInput, Strategy
     from xieshang.output import Out
     from xieshang.store.db import Tx
     from xieshang.store.model import Case
 
 
 __all__ = [
+    "ABOVE_SHARE",
     "ACTION_KINDS",
+    "BELOW_SHARE",
     "SHORT_NAMES",
     "STRATEGIES",
     "STRATEGY_NAMES",
+    "ShareNote",
     "owed_series",
     "plan_input",
+    "share_notes",
 ]
 
 
@@ -56,6 +62,7 @@ def plan_input(out: Out, tx: Tx, case: Case, budget_text: str | None, order_text
     from xieshang.engine.parsing import parse_count
     from xieshang.engine.strategy import Minimum, PlanDebt, plan_input_from_case
     from xieshang.rules import law
+    from xieshang.services.arrangements import accepted_arrangement, plan_arrangement
     from xieshang.services.budget import budget_report
     from xieshang.services.debts import balance_of, current_bill
     from xieshang.store.model import Debt
@@ -82,12 +89,15 @@ def plan_input(out: Out, tx: Tx, case: Case, budget_text: str | None, order_text
     arrangements: dict[str, Any] = {}
     for debt in debts:
         key = str(debt.id)
+        agreed = accepted_arrangement(tx, debt, day)
+        if agreed is not None:  # owed only on the arrangement's terms, from month 0
+            left = plan_arrangement(agreed)
+            if left is not None:
+                current.append(PlanDebt(key=key, label=names[key], arrangement=left))
+            continue
         bill, engine_debt = current_bill(tx, debt, day)
         if engine_debt is not None:
             overdue[key] = engine_debt
-            agreed = _arrangement(tx, debt)
-            if agreed is not None:
-                arrangements[key] = (agreed, 0)
             continue
         rate = _annual_rate(debt)
         if rate is None:
@@ -116,36 +126,6 @@ def plan_input(out: Out, tx: Tx, case: Case, budget_text: str | None, order_text
                                       minimums=minimums, order=order,
                                       horizon_months=horizon)
     return plan_input, names, source
-
-
-def _arrangement(tx: Tx, debt: Any) -> Any:
-    """The arrangement of a debt under one: its latest accepted proposal rebuilt with
-    ``arrangements.evaluate`` on the debt's bill of the day it was accepted (``None`` when the
-    debt is not under an arrangement or the proposal holds no schedule)."""
-    from xieshang.engine.arrangements import evaluate
-    from xieshang.engine.bill import Bill
-    from xieshang.engine.strategy import arrangement_from_schedule
-    from xieshang.services.cases import preset_of
-    from xieshang.services.debts import current_bill
-    from xieshang.services.negotiation import arrangement_proposal
-    from xieshang.store.model import Proposal
-
-    if debt.status != "arrangement":
-        return None
-    accepted = [p for p in tx.find(Proposal, debt_id=debt.id, status="accepted")
-                if "arrangement" in p.params]
-    if not accepted:
-        return None
-    proposal = max(accepted, key=lambda p: (p.decided_on or p.created_on, p.id))
-    day = proposal.created_on
-    bill, _engine = current_bill(tx, debt, day)
-    if bill is None:
-        bill = Bill(as_of=day, principal=debt.principal, interest=debt.interest,
-                    penalty=debt.penalty, fees=debt.fees)
-    evaluation = evaluate(bill, preset_of(debt),
-                          arrangement_proposal(proposal.params["arrangement"]), today=day)
-    return arrangement_from_schedule(evaluation.schedule,
-                                     down_payment=evaluation.down_payment, down_payment_on=day)
 
 
 def _annual_rate(debt: Any) -> Decimal | None:
@@ -201,3 +181,49 @@ ACTION_KINDS = {
     "extra": N_("extra, by the strategy"),
     "unpaid": N_("required, but the money does not reach"),
 }
+
+
+@dataclass(frozen=True)
+class ShareNote:
+    """Why a debt's payment this month is not its share of the budget (language-free).
+
+    Attributes:
+        key: the debt's key in the plan.
+        message: the msgid; its fields are ``debt`` and the amounts in ``amounts``.
+        amounts: ``amount`` (this month's payment), ``share`` and ``required``.
+    """
+
+    key: str
+    message: str
+    amounts: dict[str, Decimal]
+
+
+#: Messages of :class:`ShareNote` (msgids).
+ABOVE_SHARE = N_("{debt}: its terms require {required} this month, more than its share of "
+                 "your budget ({share}): the plan pays what is required, and the other debts "
+                 "get less. Ask this lender for an arrangement within the share (`xieshang "
+                 "ladder`, or the Negotiate page).")
+BELOW_SHARE = N_("{debt}: {amount} this month, less than its share of your budget ({share}), "
+                 "because other debts' required payments come first.")
+
+
+def share_notes(actions: Sequence[Action], shares: Mapping[int, Decimal] | None,
+                strategy: Strategy) -> list[ShareNote]:
+    """For the pro-rata plan, where this month's payment differs from the budget's share and
+    why (a required payment above the share, or less left because of one). Other strategies
+    put the money where they choose by design, so they get no notes."""
+    from xieshang.engine.strategy import Strategy
+
+    if shares is None or strategy is not Strategy.PRO_RATA:
+        return []
+    notes = []
+    for action in actions:
+        share = shares.get(int(action.key)) if action.key.isdigit() else None
+        if share is None or action.amount == share:
+            continue
+        amounts = {"amount": action.amount, "share": share, "required": action.required}
+        if action.required > share:
+            notes.append(ShareNote(action.key, ABOVE_SHARE, amounts))
+        elif action.amount < share:
+            notes.append(ShareNote(action.key, BELOW_SHARE, amounts))
+    return notes

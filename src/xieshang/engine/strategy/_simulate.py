@@ -9,6 +9,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Final
 
+from xieshang.engine.budget import pro_rata
 from xieshang.engine.errors import N_, InputError
 from xieshang.engine.money import CENT, ZERO
 from xieshang.engine.strategy._ledger import Calendar, Ledger, month_of
@@ -213,14 +214,29 @@ class _Ordered:
 
 
 def _pro_rata(month: int, ledgers: Sequence[Ledger], budget: Decimal) -> list[Decimal]:
-    """Required payments first; the rest in proportion to what is still owed to each."""
+    """Each debt's fair share of the month's money, but never less than its terms require.
+
+    The fair share is the budget's own split (:func:`xieshang.engine.budget.pro_rata`: in
+    proportion to what is owed, Webster rounding), so while every debt's required payment
+    fits within its share the plan pays exactly the shares the budget shows. A debt whose
+    terms require more (a card's minimum payment, an arrangement's installment) is paid
+    what they require first; the other debts are then brought up towards their shares with
+    what is left; money beyond every share goes in proportion to what is still owed.
+    """
     pay, left = pay_required(ledgers, budget, None)
     rooms = [ledger.owed - pay[i] if ledger.prepayable else ZERO
              for i, ledger in enumerate(ledgers)]
     if left >= sum(rooms, ZERO):
         return [pay[i] + rooms[i] for i in range(len(ledgers))]
-    shares = split(left, rooms)
-    return [pay[i] + shares[i] for i in range(len(ledgers))]
+    fair = pro_rata(budget, [ledger.owed for ledger in ledgers])
+    wants = [min(rooms[i], max(ZERO, fair[i] - pay[i])) for i in range(len(ledgers))]
+    wanted = sum(wants, ZERO)
+    if left <= wanted:
+        extra = wants if left == wanted else split(left, wants)
+    else:
+        more = split(left - wanted, [rooms[i] - wants[i] for i in range(len(ledgers))])
+        extra = [wants[i] + more[i] for i in range(len(ledgers))]
+    return [pay[i] + extra[i] for i in range(len(ledgers))]
 
 
 class _RiskFirst:

@@ -1,7 +1,8 @@
 """Step 4, the budget: the income and spending statement, its reasonableness flags, what can
 be paid each month and its split across the debts, and importing a payment app's statement.
 
-Every figure comes from the command line's code (:func:`xieshang.services.budget.budget_report`,
+Every figure comes from the services the command line uses too
+(:func:`xieshang.services.budget.budget_report`,
 the engine's :mod:`~xieshang.engine.budget`, the importers of ``budget import``); this module
 parses the forms, calls them, saves through the store and lays the result out.
 

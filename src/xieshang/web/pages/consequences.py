@@ -1,10 +1,11 @@
 """Step 3, consequences: per debt, what it costs each day, the itemised bill today, what
 happens next (the dated timeline) and what waiting costs (a chart and its figures).
 
-Every figure is the command line's: the bill is :func:`xieshang.services.debts.current_bill` (what
-``xieshang status`` shows), the timeline :func:`xieshang.engine.timeline.timeline` (what
-``xieshang calc timeline`` shows) and the cost of waiting the exact accrual engine on each
-later day, counting only the payments made up to today.
+Every figure is the one the command line shows, from the same services: the bill is
+:func:`xieshang.services.debts.current_bill` (what ``xieshang status`` shows), the timeline
+:func:`xieshang.engine.timeline.timeline` (what ``xieshang calc timeline`` shows) and the
+cost of waiting the exact accrual engine on each later day, counting only the payments made
+up to today.
 """
 
 from __future__ import annotations

@@ -13,8 +13,9 @@ Routes:
     POST /debts/{id}/remove       remove it and its payments (as ``xieshang debt rm``)
     POST /debts/{id}/close        keep it, marked closed
 
-Every field is parsed by the command line's own functions (``cli.debt._fields``), so the web
-accepts and refuses exactly what ``debt add`` does. Account numbers are never sent back to
+Every field is parsed by the service the command line uses too
+(:func:`~xieshang.services.debts.debt_fields`), so the web accepts and refuses exactly what
+``debt add`` does. Account numbers are never sent back to
 the browser: they are shown masked and a new one is typed to replace them.
 """
 
@@ -388,7 +389,8 @@ def _fields_of(page: Page, preset: Preset | None, debt: Debt | None) -> dict[str
 
 
 def _take(errors: Errors, values: dict[str, Any], name: str, **given: Any) -> None:
-    """Parse one field with the command line's ``debt_fields``; its error goes under ``name``."""
+    """Parse one field with :func:`~xieshang.services.debts.debt_fields`; its error goes under
+    ``name``."""
     from xieshang.services.debts import debt_fields
 
     parsed = errors.check(name, lambda: debt_fields(**given))

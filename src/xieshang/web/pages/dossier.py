@@ -3,8 +3,9 @@ debt's itemised bill, the timeline, the budget statement, the proposal ladders, 
 script and written application, the contact log and the commitments — shown in the page
 and downloadable as HTML or PDF.
 
-The document is the one ``xieshang dossier`` writes (:func:`xieshang.services.negotiation.case_dossier`
-gathers it; :mod:`xieshang.documents.dossier` renders it). WeasyPrint is imported only by
+The document is the one ``xieshang dossier`` writes
+(:func:`xieshang.services.negotiation.case_dossier` gathers it;
+:mod:`xieshang.documents.dossier` renders it). WeasyPrint is imported only by
 the PDF download.
 """
 

@@ -146,8 +146,7 @@ def download(request: Request, debt_id: str, kind: str) -> Response:
 async def offer(request: Request, debt_id: str) -> Response:
     page = Page.of(request)
     form = await page.form()
-    from xieshang.engine.negotiation import check_offer
-    from xieshang.services.negotiation import debt_inputs, record_offer
+    from xieshang.services.negotiation import check_offer_for, debt_inputs, record_offer
 
     errors = page.errors()
     action = form.get("action", "check")
@@ -161,8 +160,7 @@ async def offer(request: Request, debt_id: str) -> Response:
         if offer_value is not None and view["inputs"] is not None:
             inputs: DebtInputs = view["inputs"]
             try:
-                check = check_offer(inputs.bill, inputs.preset, offer_value, inputs.affordable,
-                                    inputs.ladder, today=inputs.day)
+                check = check_offer_for(inputs, offer_value)
             except InputError as error:
                 errors.add_error(_OFFER_FIELD_OF.get(error.field, error.field), error)
             except XieshangError as error:
@@ -183,8 +181,7 @@ async def offer(request: Request, debt_id: str) -> Response:
     with page.write() as tx:
         case, debt = _find(tx, debt_id)
         inputs = debt_inputs(page.out, tx, str(case.id), str(debt.id), today=page.today)
-        check = check_offer(inputs.bill, inputs.preset, offer_value, inputs.affordable,
-                            inputs.ladder, today=inputs.day)
+        check = check_offer_for(inputs, offer_value)
         saved = record_offer(tx, inputs, offer_value, check, typed, accept=action == "accept")
     return page.redirect(f"/negotiate/{debt.id}?recorded={saved}#proposals")
 

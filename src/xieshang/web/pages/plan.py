@@ -101,6 +101,7 @@ def owed_table(plans: tuple[Plan, ...] | list[Plan]) -> list[tuple[Any, list[Dec
 @router.get("/plan", response_class=HTMLResponse)
 def plan_page(request: Request) -> HTMLResponse:
     from xieshang.engine.strategy import Strategy
+    from xieshang.services.budget import budget_shares
     from xieshang.services.cases import debt_name
     from xieshang.services.plan import SHORT_NAMES, STRATEGIES, STRATEGY_NAMES
     from xieshang.services.plan import plan_input as plan_input_of
@@ -151,9 +152,12 @@ def plan_page(request: Request) -> HTMLResponse:
         except XieshangError as error:
             values.update(state="problem", problem=page.error_text(error))
             return page.render("plan.html", step=5, **values)
+        shares = None
         if budget_text is not None:
             statement = _statement_amount(page, tx, case)
             values["statement"] = page.money(statement) if statement is not None else None
+        else:
+            shares = budget_shares(page.out, tx, case, plan_input.start)
     chosen = Strategy(strategy)
     try:
         plans = compared_plans(plan_input, optimal=optimal or chosen is Strategy.OPTIMAL)
@@ -161,7 +165,7 @@ def plan_page(request: Request) -> HTMLResponse:
         values.update(state="problem", problem=page.error_text(error))
         return page.render("plan.html", step=5, **values)
     plan = next(p for p in plans if p.strategy is chosen)
-    values.update(_plan_view(page, plans, plan, names))
+    values.update(_plan_view(page, plans, plan, names, shares))
     wanted = {name: value for name, value in form.values.items() if value}
     values.update(state="plan", as_of=plan_input.start.isoformat(),
                   optimal_url="/plan?" + urlencode({**wanted, "optimal": "1"}),
@@ -233,11 +237,11 @@ def _when(page: Page, plan: Plan) -> str:
     return page._("not within {months} months").format(months=plan.input.horizon_months)
 
 
-def _plan_view(page: Page, plans: tuple[Plan, ...], plan: Plan,
-               names: dict[str, str]) -> dict[str, Any]:
+def _plan_view(page: Page, plans: tuple[Plan, ...], plan: Plan, names: dict[str, str],
+               shares: dict[int, Decimal] | None = None) -> dict[str, Any]:
     """The comparison, the chart and its table, this month and the chosen plan's detail."""
     from xieshang.engine.strategy import Strategy, this_month
-    from xieshang.services.plan import ACTION_KINDS, SHORT_NAMES, STRATEGY_NAMES
+    from xieshang.services.plan import ACTION_KINDS, SHORT_NAMES, STRATEGY_NAMES, share_notes
 
     _ = page._
     lowest = min(p.totals.interest + p.totals.penalty + p.totals.fees for p in plans)
@@ -257,6 +261,9 @@ def _plan_view(page: Page, plans: tuple[Plan, ...], plan: Plan,
             "notes": [_(note.message).format(**note.params) for note in each.notes],
         })
     actions = this_month(plan)
+    share_lines = [_(note.message).format(debt=names.get(note.key, note.key),
+                                          **{k: page.money(v) for k, v in note.amounts.items()})
+                   for note in share_notes(actions, shares, plan.strategy)]
     zero = Decimal("0.00")
     month = [{"key": a.key, "name": names.get(a.key, a.label), "amount": page.money(a.amount),
               "by": a.by.isoformat(), "required": page.money(a.required),
@@ -299,7 +306,7 @@ def _plan_view(page: Page, plans: tuple[Plan, ...], plan: Plan,
                    "months_overdue": t.months_overdue, "left": page.money(t.unpaid_end),
                    "notes": [_(note.message).format(**note.params) for note in plan.notes],
                    "solver_note": solver_note},
-        "month": month, "month_total": page.money(month_total),
+        "month": month, "month_total": page.money(month_total), "share_notes": share_lines,
         "month_unpaid": any(a.unpaid for a in actions),
         "detail": detail,
         "chart": _chart(page, plans),
