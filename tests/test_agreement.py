@@ -41,7 +41,8 @@ def test_payments_cover_the_agreed_payments_oldest_first() -> None:
     assert progress.days_late == 3
     assert not progress.kept
     assert progress.due_now == M("50.00")
-    assert progress.next is not None and progress.next.payment.on == date(2027, 2, 7)
+    assert progress.next is not None
+    assert progress.next.payment.on == date(2027, 2, 7)
 
 
 def test_a_payment_due_today_is_not_missed_and_later_payments_do_not_count() -> None:
