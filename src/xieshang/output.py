@@ -19,7 +19,7 @@ from typing import Any
 from xieshang.engine.money import format_money
 from xieshang.i18n import gettext_for, normalize_lang
 
-__all__ = ["Out", "jsonable", "safe_markup"]
+__all__ = ["FittedTable", "Flow", "Out", "jsonable", "safe_markup"]
 
 #: The rich style tags the fronts use on purpose; any other "[...]" in a text is data
 #: (a source mark "[S]", a placeholder "[lender]") and is shown as written.
@@ -90,24 +90,16 @@ class Out:
         self,
         title: str,
         columns: Sequence[str],
-        rows: Iterable[Sequence[str]],
+        rows: Iterable[Sequence[Any]],
         *,
         right: Iterable[int] = (),
         caption: str | None = None,
     ) -> Any:
+        """A titled table that fits the terminal: figures are never cut (see `FittedTable`)."""
         from rich.console import Group
-        from rich.table import Table
         from rich.text import Text
 
-        table = Table(show_lines=False)
-        right_set = set(right)
-        for index, column in enumerate(columns):
-            numeric = index in right_set
-            table.add_column(column, justify="right" if numeric else "left",
-                             overflow="fold", no_wrap=numeric)
-        for row in rows:
-            table.add_row(*(safe_markup(c) if isinstance(c, str) else c for c in row))
-        parts: list[Any] = [Text(title, style="bold"), table]
+        parts: list[Any] = [Text(title, style="bold"), FittedTable(columns, rows, right)]
         if caption:
             parts.append(Text(caption, style="dim"))
         return Group(*parts)
@@ -125,7 +117,184 @@ class Out:
             grid.add_row(mark, safe_markup(line))
         return Padding(grid, (0, 0, 0, indent))
 
+    def flow(self, parts: Sequence[str], *, indent: int = 2, sep: str = " · ") -> Any:
+        """Short phrases ("Principal ¥1,234.50") run on in lines, each phrase kept whole
+        on one line, the lines indented (see `Flow`)."""
+        return Flow(parts, indent=indent, sep=sep)
+
+    def indented(self, text: str, indent: int = 2) -> Any:
+        """A paragraph indented as a whole, so that its wrapped lines stay indented too."""
+        from rich.padding import Padding
+        from rich.text import Text
+
+        return Padding(Text.from_markup(safe_markup(text)), (0, 0, 0, indent), expand=False)
+
     def print(self, *items: Any) -> None:
         console = self.console()
         for item in items:
             console.print(safe_markup(item) if isinstance(item, str) else item)
+
+
+#: A word of this many cells or fewer is not broken while the table has room for it; a
+#: longer one folds where it must. Chinese has no spaces and may break between any two
+#: characters, so a run of it keeps only three characters together.
+_SOFT_WORD = 10
+_SOFT_CHINESE = 6
+
+#: A figure: ASCII with a digit in it (an amount, a date, "penalty=30.00", "10%"); never
+#: broken. A web address is not a figure (it may fold).
+_FIGURE = re.compile(r"[!-~¥×]*[0-9][!-~¥×]*")
+
+
+def _text_widths(text: Any) -> tuple[int, int]:
+    """(narrowest, natural) width of one cell's text: a cell marked no_wrap (an amount) is
+    as wide as its widest line; otherwise its figures stay whole and its words may fold."""
+    from rich.cells import cell_len
+
+    lines = text.plain.split("\n")
+    natural = max(cell_len(line) for line in lines)
+    if text.no_wrap:
+        return natural, natural
+    narrowest = 1
+    for word in text.plain.split():
+        width = cell_len(word)
+        if _FIGURE.fullmatch(word) and "://" not in word:
+            narrowest = max(narrowest, width)
+        else:
+            soft = _SOFT_WORD if width == len(word) else _SOFT_CHINESE
+            narrowest = max(narrowest, min(width, soft))
+    return min(narrowest, natural) if natural else 1, natural or 1
+
+
+def _spread(room: int, narrowest: list[int], *wanted: list[int]) -> list[int] | None:
+    """Column widths within ``room``, or None when even the narrowest widths do not fit.
+
+    Every column gets its narrowest width; the spare cells then go towards each list of
+    ``wanted`` widths in turn (what the rows need, then what the headings need), first to
+    the columns that lack the least, so that short values stay on one line and the long
+    text takes the folding."""
+    if sum(narrowest) > room:
+        return None
+    widths = list(narrowest)
+    spare = room - sum(widths)
+    for target in wanted:
+        for index in sorted(range(len(widths)), key=lambda k: target[k] - widths[k]):
+            grow = max(0, min(target[index] - widths[index], spare))
+            widths[index] += grow
+            spare -= grow
+    return widths
+
+
+def _cells_widths(console: Any, options: Any, cells: Iterable[Any]) -> tuple[int, int]:
+    """(narrowest, natural) width of a column's cells."""
+    from rich.measure import Measurement
+    from rich.text import Text
+
+    narrowest, natural = 1, 1
+    for value in cells:
+        if isinstance(value, Text):
+            low, high = _text_widths(value)
+        else:
+            low, high = Measurement.get(console, options, value)
+        narrowest, natural = max(narrowest, low), max(natural, high)
+    return narrowest, natural
+
+
+class FittedTable:
+    """A table laid out for the width it is given.
+
+    Amounts (the ``right`` columns) never wrap or lose a digit, figures in text cells
+    (dates, "penalty=30.00") stay whole, and the text columns share what is left, folding
+    where they must; no column is squeezed to nothing. When that does not fit, columns
+    empty in every row are left out, then the outer border; if it still does not fit, each
+    row becomes a block of "heading  value" lines (a key: value layout)."""
+
+    def __init__(self, columns: Sequence[str], rows: Iterable[Sequence[Any]],
+                 right: Iterable[int] = ()) -> None:
+        from rich.text import Text
+
+        def cell(value: Any, numeric: bool) -> Any:
+            if isinstance(value, str):
+                value = Text.from_markup(safe_markup(value))
+            if isinstance(value, Text):
+                value.overflow = "fold"
+                value.no_wrap = numeric or None
+            return value
+
+        self.right = set(right)
+        self.headers = [cell(column, False) for column in columns]
+        self.rows = [[cell(value, index in self.right) for index, value in enumerate(row)]
+                     for row in rows]
+
+    def __rich_console__(self, console: Any, options: Any) -> Any:
+        from rich.table import Table
+
+        every = list(range(len(self.headers)))
+        filled = [i for i in every if i == 0 or any(str(row[i]).strip() for row in self.rows)]
+        heads = [_cells_widths(console, options, [header]) for header in self.headers]
+        bodies = [_cells_widths(console, options, [row[i] for row in self.rows]) for i in every]
+        # Each column has a border and a space either side; without the outer edge, two
+        # borders and two spaces fewer.
+        layouts = [(keep, edge, options.max_width - 3 * len(keep) - (1 if edge else -3))
+                   for keep, edge in ((every, True), (filled, True), (filled, False))]
+        fits = [(keep, edge, room) for keep, edge, room in layouts
+                if sum(max(heads[i][1], bodies[i][1]) for i in keep) <= room]
+        for keep, edge, room in fits[:1] or layouts:
+            widths = _spread(room, [max(heads[i][0], bodies[i][0]) for i in keep],
+                             [bodies[i][1] for i in keep],
+                             [max(heads[i][1], bodies[i][1]) for i in keep])
+            if widths is None:
+                continue
+            table = Table(show_lines=False, show_edge=edge, pad_edge=edge)
+            for index, width in zip(keep, widths, strict=True):
+                table.add_column(self.headers[index], width=width, overflow="fold",
+                                 justify="right" if index in self.right else "left")
+            for row in self.rows:
+                table.add_row(*(row[i] for i in keep))
+            yield table
+            return
+        yield self._records(console, options)
+
+    def _records(self, console: Any, options: Any) -> Any:
+        """Each row as a block of "heading  value" lines, blocks ruled apart."""
+        from rich.table import Table
+
+        blocks = [[(self.headers[i], value) for i, value in enumerate(row)
+                   if i == 0 or str(value).strip()] for row in self.rows]
+        room = options.max_width - 7  # three borders and two spaces per column
+        label_low, label_high = _cells_widths(console, options, self.headers)
+        value_low, value_high = _cells_widths(console, options,
+                                              [value for block in blocks for _h, value in block])
+        label = max(min(label_high, room // 3), label_low)
+        value = min(value_high, room - label) if room - label >= value_low else None
+        table = Table(show_header=False, show_lines=False)
+        table.add_column(width=label if value else None, overflow="fold")
+        table.add_column(width=value, overflow="fold")
+        for block in blocks:
+            for number, (heading, cell) in enumerate(block):
+                table.add_row(heading, cell, end_section=number == len(block) - 1)
+        return table
+
+
+class Flow:
+    """Phrases joined by ``sep`` into lines as wide as the output allows, a phrase never
+    split between two lines (unless it is wider than a line by itself)."""
+
+    def __init__(self, parts: Sequence[str], *, indent: int = 2, sep: str = " · ") -> None:
+        self.parts, self.indent, self.sep = list(parts), indent, sep
+
+    def __rich_console__(self, console: Any, options: Any) -> Any:
+        from rich.cells import cell_len
+        from rich.padding import Padding
+        from rich.text import Text
+
+        room = options.max_width - self.indent
+        lines: list[str] = []
+        for part in self.parts:
+            joined = f"{lines[-1]}{self.sep}{part}" if lines else part
+            if lines and cell_len(joined.rstrip()) <= room:
+                lines[-1] = joined
+            else:
+                lines.append(part)
+        for line in lines:
+            yield Padding(Text.from_markup(safe_markup(line)), (0, 0, 0, self.indent), expand=False)

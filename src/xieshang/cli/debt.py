@@ -454,23 +454,23 @@ def status_table(out: Out, lines: list[dict[str, Any]], as_of: date) -> list[Any
         if line["adjusted"]:
             head += " " + _("(matched to the lender's figures)")
         items.append(head)
-        items.append("  " + " · ".join(
+        items.append(out.flow([
             f"{label} {out.money(line[key])}" for key, label in (
                 ("principal", _("Principal")), ("interest", _("Contract interest")),
-                ("penalty", _("Penalty interest")), ("fees", _("Late fees and other fees")))))
-        items.append("  " + _("Total due {total}; each further day adds {daily}.").format(
-            total=out.money(line["total"]), daily=out.money(line["daily_cost"])))
+                ("penalty", _("Penalty interest")), ("fees", _("Late fees and other fees")))]))
+        items.append(out.indented(_("Total due {total}; each further day adds {daily}.").format(
+            total=out.money(line["total"]), daily=out.money(line["daily_cost"]))))
         if line["not_yet_due"]:
-            items.append("  " + _("Principal not yet due (later installments): {amount}.")
-                         .format(amount=out.money(line["not_yet_due"])))
-        items.extend("  " + text for text in arrangement_lines(out, line["arrangement"]))
+            items.append(out.indented(_("Principal not yet due (later installments): {amount}.")
+                                      .format(amount=out.money(line["not_yet_due"]))))
+        items.extend(out.indented(text) for text in arrangement_lines(out, line["arrangement"]))
         event = line["next"]
         if event is not None:
             when = event["on"].isoformat() if event["on"] else _("date not known")
-            text = "  " + _("Next: {date} {title}").format(date=when, title=event["title"])
+            text = _("Next: {date} {title}").format(date=when, title=event["title"])
             if event["amount_due"] is not None:
                 text += " (" + _("Amount due") + " " + out.money(event["amount_due"]) + ")"
-            items.append(text)
+            items.append(out.indented(text))
     total = sum((line["total"] for line in lines), zero)
     daily = sum((line["daily_cost"] for line in lines), zero)
     items.append("")
