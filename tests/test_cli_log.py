@@ -178,3 +178,15 @@ def test_unknown_status_constant_matches_engine() -> None:
 
     assert list(PROMISE_STATUSES) == [s.value for s in Status]
     assert date.fromisoformat(day(0)) == TODAY
+
+
+@pytest.mark.parametrize(("typed", "kind"), [
+    ("refused", "refused"), ("被拒绝", "refused"), ("不同意分期", "refused"),
+    ("拒絕", "refused"), ("pending", "pending"), ("待定", "pending"),
+    ("等待审核", "pending"), ("accepted", "accepted"), ("同意了", "accepted"),
+    ("转人工", ""), ("", ""),
+])
+def test_an_outcome_typed_in_words_is_read(typed: str, kind: str) -> None:
+    from xieshang.services.contacts import outcome_kind
+
+    assert outcome_kind(typed) == kind

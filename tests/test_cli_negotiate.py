@@ -3,18 +3,23 @@ equal the engine's for the stored case, bad input exits 2 with nothing written."
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 import subprocess
+from datetime import timedelta
 from decimal import Decimal
+from html import escape
 from pathlib import Path
 
 import pytest
 
 from test_cli_case import TODAY, dump, invoke, ok, ok_json, overdue_since
+from xieshang.documents import cited
 from xieshang.engine.accrual import bill_on
 from xieshang.engine.money import format_money
 from xieshang.engine.negotiation import Ladder, build_ladder
-from xieshang.rules import load_preset
+from xieshang.engine.timeline import timeline
+from xieshang.rules import law, load_preset
 from xieshang.services.negotiation import negotiation_data
 from xieshang.store.db import open_store
 from xieshang.store.model import Debt, overdue_debt
@@ -162,3 +167,109 @@ def test_dossier_pdf_text_is_chinese(tmp_path: Path) -> None:
     assert "协商材料" in text
     assert "个性化分期还款申请" in text
     assert "欠款明细" in text
+
+
+# ------------------------------------------------ one case, one truth: the log everywhere
+
+YESTERDAY = (TODAY - timedelta(days=1)).isoformat()
+PHONE = "13812345678"  # made up
+THREAT = "说要打电话给我儿子"
+
+
+def _log_a_refusal_and_a_night_call(tmp_path: Path) -> str:
+    """A refusal logged by ``xieshang refused --log phone`` and a collector's call at 22:40
+    yesterday with a note and a recording; returns the recording's SHA-256."""
+    ok("refused", "--reason", "offer_too_low", "--log", "phone")
+    recording = tmp_path / "call-2240.m4a"
+    recording.write_bytes(b"a recording")
+    ok("log", "add", "--channel", "collector_call", "--when", f"{YESTERDAY} 22:40",
+       "--agent", f"催收 {PHONE}", "--notes", THREAT, "--evidence", str(recording))
+    return hashlib.sha256(b"a recording").hexdigest()
+
+
+def test_documents_claim_no_contact_while_the_log_is_empty() -> None:
+    complaint = ok("script", "--channel", "complaint")
+    assert "本人已主动联系" not in complaint
+    assert "联系记录里还没有与该机构联系的记录" in complaint
+    post = ok("script", "--channel", "social")
+    assert "暂未得到答复" not in post
+    assert "已通过客服联系" not in post
+
+
+def test_documents_follow_the_logged_refusal_and_the_night_call(tmp_path: Path) -> None:
+    _log_a_refusal_and_a_night_call(tmp_path)
+    assert "22:40" in ok("alerts")  # the call the alerts flag …
+    complaint = ok("script", "--channel", "complaint")
+    assert f"{YESTERDAY} 22:40，催收人员来电" in complaint  # … is in the complaint
+    assert "22:00 至次日 08:00 不得催收" in complaint
+    assert "《互联网金融贷后催收业务指引》" in complaint
+    assert law().source_of("collection.quiet_from").urls[0] in complaint
+    assert f"本人当时的记录：{THREAT}。" in complaint
+    assert "本人的请求：协商还款（本人先提出的方案）。对方拒绝了。" in complaint
+    assert PHONE not in complaint
+    post = ok("script", "--channel", "social")
+    assert "被拒绝了" in post
+    assert "暂未得到答复" not in post
+    english = ok("script", "--channel", "complaint", "--lang", "en")
+    assert f"On {YESTERDAY} at 22:40 a collector called me" in english
+    assert "They refused." in english
+
+
+def _ahead(html: str) -> str:
+    return html.split("接下来的时间线", 1)[1].split("四、收支与还款能力", 1)[0]
+
+
+def test_dossier_holds_the_notes_the_evidence_index_and_the_timeline_ahead(
+        tmp_path: Path) -> None:
+    digest = _log_a_refusal_and_a_night_call(tmp_path)
+    target = tmp_path / "dossier.html"
+    ok("dossier", "--html", str(target))
+    html = target.read_text(encoding="utf-8")
+    contacts = html.split("七、联系记录", 1)[1].split("八、承诺", 1)[0]
+    assert f"<td>{THREAT}</td>" in contacts
+    assert "offer_too_low" in contacts  # the refusal's note
+    # in time order: yesterday's call, then today's refusal (what was asked, in words)
+    assert contacts.index(THREAT) < contacts.index("被拒绝")
+    assert "<td>协商还款（本人先提出的方案）</td>" in contacts
+    assert "催收 138****5678" in contacts
+    assert PHONE not in html
+    index = html.split("九、证据材料索引", 1)[1]
+    assert "<td>call-2240.m4a</td>" in index
+    assert f'<td class="hash">{digest}</td>' in index
+    assert "未改动" in index
+    assert f"联系记录的证据：{YESTERDAY} 22:40，催收来电" in index
+    (tmp_path / "call-2240.m4a").write_bytes(b"edited")
+    ok("dossier", "--html", str(target))
+    assert "改动过" in target.read_text(encoding="utf-8").split("九、证据材料索引", 1)[1]
+    # the timeline ahead: each milestone still to come, with its public source and mark
+    with open_store() as store, store.begin(readonly=True) as tx:
+        debt = tx.find(Debt, case_id=1)[0]
+        events = timeline(overdue_debt(debt, load_preset("credit_card_cn"), ()), TODAY, law())
+    ahead = _ahead(html)
+    coming = [e for e in events if e.applies and not e.passed]
+    assert any(e.on is not None and e.on > TODAY for e in coming)
+    for event in coming:
+        assert escape(event.title.zh) in ahead
+        if event.on is not None:
+            assert f"<td>{event.on.isoformat()}</td>" in ahead
+        assert f"[{event.confidence.value}]" in ahead
+        for source in cited(event.urls):
+            assert escape(source) in ahead
+    assert "《民法典》总则" in ahead  # the limitation period, by the law's title
+    assert "rules-cn" not in ahead
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None,
+                    reason="pdftotext (poppler-utils) is not installed")
+def test_dossier_pdf_holds_the_notes_and_the_hashes(tmp_path: Path) -> None:
+    digest = _log_a_refusal_and_a_night_call(tmp_path)
+    target = tmp_path / "dossier.pdf"
+    ok("dossier", "--pdf", str(target))
+    text = subprocess.run(["pdftotext", str(target), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    joined = "".join(text.split())  # a long hash wraps in its narrow column
+    assert THREAT in joined
+    assert digest in joined
+    assert "证据材料索引" in text
+    assert "接下来的时间线" in text
+    assert "《民法典》总则" in joined

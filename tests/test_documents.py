@@ -7,8 +7,9 @@ Traditional."""
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -17,7 +18,10 @@ import pytest
 
 from xieshang.documents import (
     DocumentKind,
+    FlaggedCall,
+    LoggedContact,
     build_context,
+    cited,
     figures,
     render_document,
     to_traditional,
@@ -27,7 +31,7 @@ from xieshang.engine.errors import InputError
 from xieshang.engine.money import format_money, money_in_capitals
 from xieshang.engine.negotiation import Ladder, build_ladder, parse_negotiation_data
 from xieshang.engine.preset import Preset, parse_preset
-from xieshang.rules import builtin_text
+from xieshang.rules import builtin_text, law
 
 M = Decimal
 TODAY = date(2026, 3, 10)
@@ -58,12 +62,14 @@ class Case:
     reason: str
     note: str
 
-    def context(self, lang: str, *, applicant: str = "李*", account: str = ACCOUNT
+    def context(self, lang: str, *, applicant: str = "李*", account: str = ACCOUNT,
+                contacts: Sequence[LoggedContact] = (), calls: Sequence[FlaggedCall] = ()
                 ) -> dict[str, Any]:
         return build_context(lang=lang, today=TODAY, applicant=applicant, account=account,
                              preset=self.preset, bill=self.bill, ladder=self.ladder,
                              settings=DATA, reason=self.reason, reason_note=self.note,
-                             since=date(2025, 11, 1) if self.reason == "income_loss" else None)
+                             since=date(2025, 11, 1) if self.reason == "income_loss" else None,
+                             contacts=contacts, calls=calls)
 
 
 def _case(name: str, preset: str, bill: Bill, affordable: str, income: str, reason: str,
@@ -100,6 +106,33 @@ LANGS = ("zh", "en", "zh-Hant")
 
 def _render(case: Case, kind: DocumentKind, lang: str) -> str:
     return render_document(kind, case.context("zh" if lang == "zh-Hant" else lang), lang)
+
+
+#: The collection rule's public sources, as the alerts carry them (``_law.toml``).
+QUIET = law().source_of("collection.quiet_from")
+
+
+def refused(lang: str, outcome: str = "refused") -> LoggedContact:
+    """A phone call to the lender on 2026-03-05 at 14:30: an arrangement asked for and
+    refused (or another outcome)."""
+    zh = lang != "en"
+    return LoggedContact(when=datetime(2026, 3, 5, 14, 30), channel="电话" if zh else "phone",
+                         agent="王，工号 1234" if zh else "Wang, staff number 1234",
+                         reference="T-9", asked="分 24 期，每月 1,300 元" if zh else
+                         "24 monthly payments", outcome=outcome)
+
+
+#: A collector's call at 22:40 on 2026-03-08, in the quiet hours, and what the person noted.
+NIGHT_CALL = FlaggedCall(when=datetime(2026, 3, 8, 22, 40), rule="quiet_hours", start="22:00",
+                         end="08:00", limit=3, confidence=QUIET.confidence.value,
+                         urls=QUIET.urls, notes="说要打电话给我儿子")
+
+
+def render_logged(case: Case, kind: DocumentKind, lang: str, outcome: str = "refused") -> str:
+    """The document after a logged refusal (or ``outcome``) and a night collector call."""
+    base = "zh" if lang == "zh-Hant" else lang
+    context = case.context(base, contacts=(refused(base, outcome),), calls=(NIGHT_CALL,))
+    return render_document(kind, context, lang)
 
 
 ALL = [(case, kind, lang) for case in CASES for kind in DocumentKind for lang in LANGS]
@@ -260,3 +293,103 @@ def test_the_dossier_html_escapes_what_the_person_typed_and_converts_to_hant() -
     assert 'lang="zh-Hant"' in hant
     assert "協商材料" in hant
     assert "Negotiation dossier" in render_dossier_html(dossier, "en")
+
+
+# --------------------------------------------------------- the documents follow the log
+
+
+LOGGED = [(kind, lang) for kind in DocumentKind for lang in LANGS]
+
+
+@pytest.mark.parametrize(("kind", "lang"), LOGGED,
+                         ids=[f"{kind.value}-{lang}" for kind, lang in LOGGED])
+def test_documents_with_a_logged_history_stay_filled_and_honest(kind: DocumentKind,
+                                                                lang: str) -> None:
+    text = render_logged(CARD, kind, lang)
+    for leftover in ("{{", "}}", "{%", "None", "Undefined", "[]", "{}"):
+        assert leftover not in text
+    lowered = text.lower()
+    for word in PROMISES + NOT_FOUND:
+        assert word.lower() not in lowered
+    allowed = figures(CARD.bill, CARD.ladder)
+    for amount in AMOUNT.findall(text):
+        assert amount in allowed
+
+
+def test_the_complaint_with_an_empty_log_claims_no_contact() -> None:
+    text = _render(CARD, DocumentKind.COMPLAINT, "zh")
+    assert "本人已主动联系" not in text
+    assert "已经做过的协商" not in text
+    assert "联系记录里还没有与该机构联系的记录" in text  # it suggests contacting first
+    assert "22:" not in text
+    english = _render(CARD, DocumentKind.COMPLAINT, "en")
+    assert "I contacted the institution" not in english
+    assert "What I have tried" not in english
+
+
+def test_the_complaint_states_the_logged_contact_and_the_night_call() -> None:
+    text = render_logged(CARD, DocumentKind.COMPLAINT, "zh")
+    assert "二、已经做过的协商" in text
+    assert ("1. 2026-03-05 14:30，电话（对方：王，工号 1234；编号 T-9）。"
+            "本人的请求：分 24 期，每月 1,300 元。对方拒绝了。") in text
+    assert "2026-03-08 22:40，催收人员来电" in text
+    assert "22:00 至次日 08:00 不得催收" in text
+    assert "《互联网金融贷后催收业务指引》" in text  # the rule, by its public name
+    assert QUIET.urls[0] in text  # and where it is published
+    assert "可信度：二手资料" in text  # its confidence mark ([S])
+    assert "本人当时的记录：说要打电话给我儿子。" in text
+    assert "rules-cn" not in text  # not our own files
+    assert "_law.toml" not in text
+    english = render_logged(CARD, DocumentKind.COMPLAINT, "en")
+    assert "On 2026-03-08 at 22:40 a collector called me" in english
+    assert "They refused." in english
+    assert "How sure: secondary source" in english
+
+
+def test_the_complaint_counts_calls_over_the_daily_limit() -> None:
+    calls = (FlaggedCall(when=datetime(2026, 3, 9, 9, 0), rule="over_limit", count=5, limit=3,
+                         confidence="S", urls=QUIET.urls),)
+    text = render_document(DocumentKind.COMPLAINT, CARD.context("zh", calls=calls), "zh")
+    assert "2026-03-09 一天内，本人记录到催收来电 5 次" in text
+    assert "每天有效通话不超过 3 次" in text
+
+
+@pytest.mark.parametrize(("outcome", "zh", "en"), [
+    ("refused", "被拒绝了", "was refused"),
+    ("pending", "暂未得到答复", "not yet had an answer"),
+    ("accepted", "希望得到书面确认", "confirmed in writing"),
+    ("", "还没有明确的结果", "no clear answer yet"),
+])
+def test_the_public_post_follows_the_latest_outcome(outcome: str, zh: str, en: str) -> None:
+    text = render_logged(HUABEI, DocumentKind.SOCIAL, "zh", outcome)
+    assert zh in text
+    if outcome != "pending":
+        assert "暂未得到答复" not in text
+    assert en in render_logged(HUABEI, DocumentKind.SOCIAL, "en", outcome)
+    assert not re.search(r"\d{3,}", text)  # no date, time or staff number in public
+    assert "王" not in text
+
+
+def test_the_public_post_with_an_empty_log_claims_no_contact() -> None:
+    text = _render(HUABEI, DocumentKind.SOCIAL, "zh")
+    assert "暂未得到答复" not in text
+    assert "已通过客服联系" not in text
+    assert "一般先通过客服热线或App提出协商" in text
+    assert "not yet had an answer" not in _render(HUABEI, DocumentKind.SOCIAL, "en")
+
+
+def test_the_latest_contact_decides_the_status() -> None:
+    earlier = LoggedContact(when=datetime(2026, 3, 1, 9, 0), channel="在线客服",
+                            outcome="pending")
+    context = CARD.context("zh", contacts=(refused("zh"), earlier))
+    assert context["status"] == "refused"
+    assert [c["when"] for c in context["contacts"]] == ["2026-03-01 09:00", "2026-03-05 14:30"]
+    assert CARD.context("zh")["status"] == "none"
+
+
+def test_public_sources_are_cited_by_the_laws_title_or_address() -> None:
+    assert cited(["LawRefBook/Laws/民法典/总则.md",
+                  "LawRefBook/Laws/行政法规/征信业管理条例(2013-01-21).md",
+                  "LawRefBook/Laws/刑法/刑法.md", "https://example.org/a",
+                  "https://example.org/a"]) == [
+        "《民法典》总则", "《征信业管理条例》", "《刑法》", "https://example.org/a"]

@@ -23,7 +23,7 @@ from xieshang.output import Out
 from xieshang.services.debts import current_bill, status_lines
 from xieshang.services.negotiation import case_dossier
 from xieshang.store.db import Store, open_store
-from xieshang.store.model import Debt
+from xieshang.store.model import Debt, Evidence
 
 TODAY = today()
 YESTERDAY = (TODAY - timedelta(days=1)).isoformat()
@@ -145,7 +145,8 @@ def test_contacts_and_promises_appear_in_the_dossier(tmp_path: Path) -> None:
         web.get("/log/contacts/new")
         added = web.post("/log/contacts/new", {
             "debt": "1", "channel": "collector_call", "when": f"{YESTERDAY} 21:05",
-            "agent": f"催收 {PHONE}", "reference": "T-9", "outcome": "refused"})
+            "agent": f"催收 {PHONE}", "reference": "T-9", "outcome": "refused",
+            "notes": f"说要打电话给我儿子，回拨 {PHONE}"})
         assert added.status_code == 303
         web.post("/log/promises/new", {"debt": "1", "by": "me", "amount": "200",
                                        "due": TODAY.isoformat()})
@@ -161,11 +162,32 @@ def test_contacts_and_promises_appear_in_the_dossier(tmp_path: Path) -> None:
     assert "<td>collector&#39;s call</td>" in contacts
     assert "<td>催收 138****5678</td>" in contacts
     assert "<td>T-9</td>" in contacts
+    assert "<td>说要打电话给我儿子，回拨 138****5678</td>" in contacts  # the notes, masked
+    assert "说要打电话给我儿子" in document
     commitments = page.split('<table id="commitments">', 1)[1].split("</table>", 1)[0]
     assert "<td>me</td>" in commitments
     assert '<td class="num">¥200.00</td>' in commitments
     assert "<td>not yet kept</td>" in commitments
     assert PHONE not in page
+
+
+def test_the_timeline_ahead_and_the_evidence_index_in_the_page(tmp_path: Path) -> None:
+    opener = build_demo_store(tmp_path)
+    with opener() as store, store.begin() as tx:
+        case = tx.current_case()
+        assert case is not None
+        tx.add(Evidence(case_id=case.id, sha256="ab" * 32, path="/nowhere/payslip.pdf",
+                        added_on=TODAY, kind="income", note="March payslip"))
+    with WebClient(opener, lang="zh", today=TODAY) as web:
+        page = web.get("/dossier").text
+    ahead = page.split('<table id="ahead">', 1)[1].split("</table>", 1)[0]
+    assert "诉讼时效：3年" in ahead
+    assert "《民法典》总则" in ahead
+    assert "[V]" in ahead
+    evidence = page.split('<table id="evidence">', 1)[1].split("</table>", 1)[0]
+    assert "<td>payslip.pdf</td>" in evidence
+    assert f'<code class="hash">{"ab" * 32}</code>' in evidence
+    assert "<td>找不到文件</td>" in evidence  # the check: the file is no longer there
 
 
 def test_without_a_case(tmp_path: Path) -> None:

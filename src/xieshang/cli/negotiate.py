@@ -317,7 +317,7 @@ def script_command(channel: str, debt_id: str | None, output: Path | None,
               help="写出 PDF 文件（WeasyPrint，内嵌中文字体）. Write the PDF to this file.")
 def dossier_command(html_file: Path | None, pdf_file: Path | None, case_id: str | None = None,
                     lang: str | None = None, as_json: bool = False) -> None:
-    """整套协商材料：情况、账单、时间线、收支、方案、话术、联系记录、承诺 (the dossier, HTML and PDF)."""
+    """整套协商材料：情况、账单、时间线、收支、方案、话术、联系记录、承诺、证据索引 (the dossier, HTML and PDF)."""
     from xieshang.documents.dossier import render_dossier_html, write_pdf
 
     hant = (lang or "").lower().replace("_", "-") in ("zh-hant", "zh-tw")

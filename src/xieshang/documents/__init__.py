@@ -3,7 +3,15 @@ every figure taken from the engine (see ``docs/documents.md``)."""
 
 from __future__ import annotations
 
-from xieshang.documents.context import AgreedTerms, base_lang, build_context, figures
+from xieshang.documents.context import (
+    AgreedTerms,
+    FlaggedCall,
+    LoggedContact,
+    base_lang,
+    build_context,
+    cited,
+    figures,
+)
 from xieshang.documents.render import (
     LANGS,
     DocumentKind,
@@ -12,5 +20,6 @@ from xieshang.documents.render import (
     to_traditional,
 )
 
-__all__ = ["LANGS", "AgreedTerms", "DocumentKind", "base_lang", "build_context", "figures",
-           "kind_of", "render_document", "to_traditional"]
+__all__ = ["LANGS", "AgreedTerms", "DocumentKind", "FlaggedCall", "LoggedContact",
+           "base_lang", "build_context", "cited", "figures", "kind_of", "render_document",
+           "to_traditional"]

@@ -10,9 +10,11 @@ Personal values (name, account) come in already masked by the caller.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
+from pathlib import PurePosixPath
 from typing import Any
 
 from xieshang.engine.bill import Bill
@@ -20,7 +22,89 @@ from xieshang.engine.money import format_money, money_in_capitals
 from xieshang.engine.negotiation import Ladder, NegotiationData, Rung
 from xieshang.engine.preset import Preset
 
-__all__ = ["AgreedTerms", "base_lang", "build_context", "figures"]
+__all__ = ["AgreedTerms", "FlaggedCall", "LoggedContact", "base_lang", "build_context",
+           "cited", "figures"]
+
+
+@dataclass(frozen=True, slots=True)
+class LoggedContact:
+    """A contact about the debt, from the case's contact log, as a document may state it
+    (texts already in the document's language; the agent's phone numbers masked).
+
+    Attributes:
+        when: when it happened (the lender's local time).
+        channel: the channel's name (电话, 在线客服 …).
+        collector: whether it was a collector's call (not the person contacting the lender).
+        agent: the agent's name or staff number, masked ("" for none).
+        reference: a reference or ticket number ("" for none).
+        asked: what the person asked for ("" for none).
+        offered: what the lender offered ("" for none).
+        outcome: what came of it: ``refused``, ``pending``, ``accepted`` or "" (not one of
+            these; see ``outcome_text``).
+        outcome_text: the outcome as logged, shown when ``outcome`` is "".
+    """
+
+    when: datetime
+    channel: str
+    collector: bool = False
+    agent: str = ""
+    reference: str = ""
+    asked: str = ""
+    offered: str = ""
+    outcome: str = ""
+    outcome_text: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class FlaggedCall:
+    """A logged collector call that breaks the collection rules (an alert of
+    :func:`xieshang.engine.followup.follow_up`), with the rule's public source.
+
+    Attributes:
+        when: when the call came.
+        rule: ``quiet_hours`` (a call in the hours collection is not allowed) or
+            ``over_limit`` (more calls that day than allowed).
+        start: the quiet hours' start (``22:00``).
+        end: their end (``08:00``).
+        count: the calls logged that day (``over_limit``).
+        limit: the calls a day allowed.
+        confidence: the rule's confidence mark (``S`` …).
+        urls: the rule's public sources.
+        notes: what the person noted about the call (phone numbers masked; "" for none).
+    """
+
+    when: datetime
+    rule: str
+    start: str = ""
+    end: str = ""
+    count: int = 0
+    limit: int = 0
+    confidence: str = ""
+    urls: tuple[str, ...] = ()
+    notes: str = ""
+
+
+#: At most this many web addresses are cited for the collection rules in a document.
+CALL_SOURCES = 2
+
+
+def cited(urls: Sequence[str]) -> list[str]:
+    """Public sources as a reader can look them up: a law's text from the LawRefBook
+    collection (``LawRefBook/Laws/民法典/总则.md``) as the law's title (``《民法典》总则``),
+    a web address as it is."""
+    result: list[str] = []
+    for url in urls:
+        if url.startswith("LawRefBook/"):
+            path = PurePosixPath(url)
+            title = path.stem.split("(")[0].replace("《", "〈").replace("》", "〉")
+            book = path.parent.name
+            text = f"《{title}》" if title == book or book in ("行政法规", "司法解释") \
+                else f"《{book}》{title}"
+        else:
+            text = url
+        if text not in result:
+            result.append(text)
+    return result
 
 
 def base_lang(lang: str) -> str:
@@ -75,6 +159,8 @@ def build_context(
     reason_note: str = "",
     since: date | None = None,
     lender: str = "",
+    contacts: Sequence[LoggedContact] = (),
+    calls: Sequence[FlaggedCall] = (),
     agreed: AgreedTerms | None = None,
 ) -> dict[str, Any]:
     """The template values for one debt.
@@ -92,6 +178,9 @@ def build_context(
         reason_note: the person's own words about it.
         since: when the hardship began, if known.
         lender: the lender's name as the person entered it ("" for the preset's).
+        contacts: the contacts about the debt logged so far (none: the documents claim no
+            contact).
+        calls: the logged collector calls that break the collection rules.
         agreed: the arrangement the lender agreed to, once an offer is accepted: the
             documents then state it instead of the ladder's ask.
 
@@ -147,7 +236,54 @@ def build_context(
                      for channel in preset.channels],
         "nfra": official.get("nfra_12378", {"name": "12378", "value": "12378"}),
         "agreed": {} if agreed is None else _agreed(agreed),
+        **_history(contacts, calls),
     }
+
+
+#: Confidence marks from the surest to the least sure.
+_WEAKNESS = {"V": 0, "USER": 0, "S": 1, "C": 2, "NF": 3}
+
+
+def _when(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%d %H:%M")
+
+
+def _history(contacts: Sequence[LoggedContact], calls: Sequence[FlaggedCall]
+             ) -> dict[str, Any]:
+    """The contact log as the documents state it: every contact in time order, the latest
+    one's outcome (``none`` when nothing is logged, ``other`` when the outcome is not one of
+    refused / pending / accepted) and the flagged collector calls."""
+    ordered = sorted(contacts, key=lambda contact: contact.when)
+    shown = [{"when": _when(c.when), "channel": c.channel, "collector": c.collector,
+              "agent": c.agent, "reference": c.reference, "asked": _phrase(c.asked),
+              "offered": _phrase(c.offered), "outcome": c.outcome,
+              "outcome_text": _phrase(c.outcome_text)}
+             for c in ordered]
+    status = "none" if not ordered else (ordered[-1].outcome or "other")
+    sources = cited([url for call in calls for url in call.urls])[:CALL_SOURCES]
+    # the weakest mark among the rules cited
+    marks = sorted({call.confidence for call in calls if call.confidence},
+                   key=lambda mark: _WEAKNESS.get(mark, len(_WEAKNESS)))
+    return {
+        "contacts": shown,
+        "latest": shown[-1] if shown else {},
+        "status": status,
+        "calls": [{"when": _when(call.when), "date": call.when.date().isoformat(),
+                   "time": call.when.strftime("%H:%M"), "rule": call.rule,
+                   "start": call.start, "end": call.end, "count": call.count,
+                   "limit": call.limit, "confidence": call.confidence,
+                   "notes": _phrase(call.notes),
+                   "sources": cited(call.urls)}
+                  for call in sorted(calls, key=lambda call: (call.when, call.rule))],
+        "call_sources": sources,
+        "call_confidence": marks[-1] if marks else "",
+    }
+
+
+def _phrase(text: str) -> str:
+    """A logged text as part of a sentence: one line, without its own closing punctuation
+    (the template ends the sentence)."""
+    return " ".join(text.split()).rstrip("。．.;；,，!！ ")
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,6 @@
-"""The dossier: one HTML document of the whole case (situation, itemised bills, timeline,
-budget statement, proposal ladder, scripts, contact log, commitments) and its PDF.
+"""The dossier: one HTML document of the whole case (situation, itemised bills, timeline so
+far, the timeline ahead with its sources, budget statement, proposal ladder, scripts, contact
+log with its notes, commitments, the index of evidence files) and its PDF.
 
 The caller gathers the values (already formatted, personal ones masked) into a
 :class:`Dossier`; :func:`render_dossier_html` renders ``templates/{zh,en}/dossier.html.j2``
@@ -21,7 +22,8 @@ import jinja2
 from xieshang.documents.render import to_traditional
 from xieshang.engine.errors import N_, InputError
 
-__all__ = ["Dossier", "DossierDebt", "pdf_bytes", "render_dossier_html", "write_pdf"]
+__all__ = ["Dossier", "DossierDebt", "DossierMilestone", "pdf_bytes", "render_dossier_html",
+           "write_pdf"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +50,29 @@ class DossierDebt:
 
 
 @dataclass(frozen=True, slots=True)
+class DossierMilestone:
+    """A milestone still to come (from the engine's timeline), with where its rule comes from.
+
+    Attributes:
+        on: the day (ISO), or words saying it is not known.
+        debts: the debts it concerns (``#1 花呗, #2 借呗``).
+        title: what happens.
+        detail: what it means.
+        amount: everything due on that day if nothing more is paid ("" when undated).
+        sources: the public sources (a law's title, a web address).
+        mark: the confidence mark with its meaning (``[S] 二手资料``).
+    """
+
+    on: str
+    debts: str
+    title: str
+    detail: str
+    amount: str
+    sources: str
+    mark: str
+
+
+@dataclass(frozen=True, slots=True)
 class Dossier:
     """The whole case, ready to render.
 
@@ -56,11 +81,14 @@ class Dossier:
         today: the date written (ISO).
         situation: rows of (item, value): why behind, since when, household.
         debts: the debts.
-        timeline: rows of (date, event), oldest first.
+        timeline: rows of (date, event) so far, oldest first.
         budget: rows of (line, amount) of the affordability working.
         budget_note: its explanation.
-        contacts: rows of (when, channel, agent / 工号, reference, asked, offered, outcome).
+        contacts: rows of (when, channel, agent / 工号, reference, asked, offered, outcome,
+            notes), oldest first; phone numbers masked.
         commitments: rows of (party, what, amount, due, in writing, status).
+        evidence: rows of (file, kind, note, added, SHA-256, check) of the evidence files.
+        ahead: the milestones still to come, dated ones first.
     """
 
     title: str
@@ -72,6 +100,8 @@ class Dossier:
     budget_note: str = ""
     contacts: Sequence[tuple[str, ...]] = ()
     commitments: Sequence[tuple[str, ...]] = ()
+    evidence: Sequence[tuple[str, ...]] = ()
+    ahead: Sequence[DossierMilestone] = ()
 
 
 @cache

@@ -14,7 +14,7 @@ from xieshang.engine.errors import N_, InputError
 from xieshang.services.cases import parse_id
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Sequence
 
     from xieshang.documents.calendar import CalendarItem
     from xieshang.engine.followup import Alert, Promise
@@ -27,13 +27,16 @@ __all__ = [
     "CALL_ALERTS",
     "CHANNELS",
     "CONTACT_TEXTS",
+    "OUTCOMES",
     "PARTIES",
     "PROMISE_STATUSES",
     "alerts_of",
     "attach_evidence",
+    "call_alerts",
     "checked_text",
     "contact_when",
     "one_of",
+    "outcome_kind",
     "promise_amount",
     "promise_due",
     "reminders_ics",
@@ -51,6 +54,32 @@ CHANNELS = {
     "branch": N_("at a branch"),
     "collector_call": N_("collector's call"),
 }
+
+
+#: Suggested outcomes (stored as typed; these three are shown translated).
+OUTCOMES = {"accepted": N_("accepted"), "refused": N_("refused"), "pending": N_("pending")}
+
+#: Words that say what came of a contact when the outcome was typed in words: checked in
+#: this order (不同意 is a refusal, not an acceptance).
+_OUTCOME_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("refused", ("refus", "declin", "reject", "拒", "不同意", "不接受", "没同意", "未同意")),
+    ("pending", ("pending", "wait", "待", "等待", "等通知", "等回复", "审核", "未答复", "没答复",
+                 "未回复", "没回复")),
+    ("accepted", ("accept", "agreed", "同意", "接受", "答应")),
+)
+
+
+def outcome_kind(text: str) -> str:
+    """What came of a contact, from its outcome as typed: ``refused``, ``pending`` or
+    ``accepted`` (the codes, their translations or plain words such as 拒绝), or "" when it
+    says none of these (or nothing)."""
+    cleaned = text.strip().lower()
+    if cleaned in OUTCOMES:
+        return cleaned
+    for kind, words in _OUTCOME_WORDS:
+        if any(word in cleaned for word in words):
+            return kind
+    return ""
 
 
 #: Who promised (msgids).
@@ -243,6 +272,18 @@ def alerts_of(tx: Tx, case: Case, day: date) -> list[Alert]:
 
 # The alerts about collectors' calls: where the know-your-rights card is shown.
 CALL_ALERTS = ("calls_over_limit", "call_in_quiet_hours")
+
+
+def call_alerts(contacts: Sequence[Contact], day: date) -> list[Alert]:
+    """The alerts about the collector calls among ``contacts`` (e.g. one debt's) seen on
+    ``day``: calls in the quiet hours, more calls a day than the rules allow
+    (:func:`xieshang.engine.followup.follow_up` with no commitments)."""
+    from xieshang.engine.followup import CallRecord, follow_up
+    from xieshang.rules import law
+
+    calls = [CallRecord(c.id, c.happened_at) for c in contacts
+             if c.channel == "collector_call" and c.happened_at.date() <= day]
+    return follow_up([], calls, day, law())
 
 
 def shown_rights(out: Out, shown: bool) -> list[str] | None:

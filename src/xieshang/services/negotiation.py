@@ -33,9 +33,11 @@ if TYPE_CHECKING:
 
 
 __all__ = [
+    "ASKED",
     "BILL_ROWS",
     "CASE_REASONS",
     "COMPLAINT_CHANNELS",
+    "MARK_WORDS",
     "RUNGS",
     "VERDICTS",
     "DebtInputs",
@@ -47,9 +49,11 @@ __all__ = [
     "check_json",
     "debt_inputs",
     "document_context",
+    "document_history",
     "format_percent",
     "ladder_json",
     "log_refusal",
+    "mark_words",
     "negotiation_data",
     "optional_amount",
     "optional_rate",
@@ -491,6 +495,93 @@ def prepare_payload(out: Out, tx: Tx, case: Case, debt: Debt) -> dict[str, Any]:
     }
 
 
+#: What was asked at a contact logged by ``xieshang refused`` (the rung's level), as a
+#: document says it (msgids).
+ASKED = {
+    "ask": N_("a repayment arrangement (my first proposal)"),
+    "fallback": N_("a repayment arrangement (my second proposal)"),
+    "walk_away": N_("a repayment arrangement (the most I can pay)"),
+}
+
+#: The collection rule each call alert applies (a parameter of ``_law.toml``) and its kind
+#: in the documents.
+_CALL_RULES = {"call_in_quiet_hours": ("collection.quiet_from", "quiet_hours"),
+               "calls_over_limit": ("collection.max_effective_calls_per_day", "over_limit")}
+
+
+def _debt_contacts(tx: Tx, case: Case, debt: Debt, day: date) -> list[Any]:
+    """The contacts about ``debt`` up to ``day``, oldest first: those logged for it, and
+    those logged for no debt when the case has only this one."""
+    from xieshang.store.model import Contact, Debt
+
+    alone = tx.count(Debt, case_id=case.id) == 1
+    found = [c for c in tx.find(Contact, case_id=case.id)
+             if (c.debt_id == debt.id or (c.debt_id is None and alone))
+             and c.happened_at.date() <= day]
+    return sorted(found, key=lambda c: (c.happened_at, c.id))
+
+
+def _agent(out: Out, contact: Any) -> str:
+    """Who answered, as a document names them: name and staff number, phone numbers
+    masked."""
+    from xieshang.engine.identity import mask_phone_numbers
+
+    name, staff = contact.agent_name, contact.agent_id
+    if name and staff:
+        text = out._("{name}, staff number {id}").format(name=name, id=staff)
+    elif staff:
+        text = out._("staff number {id}").format(id=staff)
+    else:
+        text = name
+    return mask_phone_numbers(text)
+
+
+def document_history(out: Out, tx: Tx, case: Case, debt: Debt, day: date) -> dict[str, Any]:
+    """What the contact log says about ``debt`` for its documents (the ``contacts`` and
+    ``calls`` of :func:`xieshang.documents.build_context`): every contact about repayment
+    (a collector's call counts when something was asked, offered or answered in it), in
+    ``out``'s language with the agent's phone numbers masked, and the collector calls that
+    break the collection rules with the rule's public source."""
+    from xieshang.documents import FlaggedCall, LoggedContact
+    from xieshang.engine.identity import mask_phone_numbers
+    from xieshang.rules import law
+    from xieshang.services.contacts import CHANNELS, OUTCOMES, call_alerts, outcome_kind
+
+    _ = out._
+    found = _debt_contacts(tx, case, debt, day)
+    contacts = []
+    for contact in found:
+        collector = contact.channel == "collector_call"
+        if collector and not (contact.asked or contact.offered or contact.outcome):
+            continue
+        kind = outcome_kind(contact.outcome)
+        asked = contact.asked
+        if asked in ASKED:
+            asked = _(ASKED[asked])
+        contacts.append(LoggedContact(
+            when=contact.happened_at, channel=_(CHANNELS.get(contact.channel, contact.channel)),
+            collector=collector,
+            agent=_agent(out, contact),
+            reference=contact.reference, asked=asked, offered=contact.offered, outcome=kind,
+            outcome_text="" if kind else _(OUTCOMES.get(contact.outcome, contact.outcome))))
+    rules = law()
+    by_id = {contact.id: contact for contact in found}
+    calls = []
+    for alert in call_alerts(found, day):
+        parameter, rule = _CALL_RULES[alert.code.value]
+        source = rules.source_of(parameter)
+        collection = rules.collection
+        notes = "" if len(alert.contact_ids) != 1 else by_id[alert.contact_ids[0]].notes
+        calls.append(FlaggedCall(
+            when=min(by_id[i].happened_at for i in alert.contact_ids), rule=rule,
+            notes=mask_phone_numbers(notes),
+            start=collection.quiet_from.strftime("%H:%M"),
+            end=collection.quiet_until.strftime("%H:%M"),
+            count=len(alert.contact_ids), limit=collection.max_effective_calls_per_day,
+            confidence=source.confidence.value, urls=source.urls))
+    return {"contacts": contacts, "calls": calls}
+
+
 def _shown(value: str | None) -> str:
     """A masked value for a document: "" when absent or locked (encrypted)."""
     return "" if value is None or value.startswith("🔒") else value
@@ -516,7 +607,8 @@ def agreed_terms(tx: Tx, debt: Debt, day: date) -> AgreedTerms | None:
 def document_context(out: Out, tx: Tx, inputs: DebtInputs) -> dict[str, Any]:
     """The values the debt's documents are rendered from (``xieshang script``): the bill,
     the ladder, the case's hardship, the person's name and the account masked (left out
-    when encrypted and locked), in ``out``'s language (for zh-Hant: zh)."""
+    when encrypted and locked), the contact log about the debt and the collector calls that
+    break the rules (:func:`document_history`), in ``out``'s language (for zh-Hant: zh)."""
     from xieshang.documents import build_context
     from xieshang.services.cases import masked
     from xieshang.store.model import Hardship
@@ -524,14 +616,100 @@ def document_context(out: Out, tx: Tx, inputs: DebtInputs) -> dict[str, Any]:
     found = tx.find(Hardship, case_id=inputs.case.id)
     hardship = found[-1] if found else None
     person = inputs.case.full_name or inputs.case.name
-    return build_context(agreed=agreed_terms(tx, inputs.debt, inputs.day),
+    history = document_history(out, tx, inputs.case, inputs.debt, inputs.day)
+    return build_context(
+        agreed=agreed_terms(tx, inputs.debt, inputs.day),
         lang=out.lang, today=inputs.day, applicant=_shown(masked(out, "name", person)),
         account=_shown(masked(out, "account", inputs.debt.account_number)),
         preset=inputs.preset, bill=inputs.bill, ladder=inputs.ladder,
         settings=negotiation_data(),
         reason=hardship.reason if hardship else "other",
         reason_note=hardship.description if hardship else "",
-        since=hardship.since if hardship else None, lender=inputs.debt.lender)
+        since=hardship.since if hardship else None, lender=inputs.debt.lender, **history)
+
+
+#: What each confidence mark means (the same words as the questions page).
+MARK_WORDS = {
+    "V": N_("read in the rule itself"),
+    "S": N_("secondary source"),
+    "C": N_("our own calculation or advice, not a rule"),
+    "NF": N_("not found: no authoritative rule"),
+    "USER": N_("set by you"),
+}
+
+
+def mark_words(out: Out, mark: str) -> str:
+    """A confidence mark with what it means: ``[S] 二手资料``."""
+    return f"[{mark}] {out._(MARK_WORDS[mark])}" if mark in MARK_WORDS else f"[{mark}]"
+
+
+def _evidence_index(out: Out, tx: Tx, case: Case) -> list[tuple[str, ...]]:
+    """The case's evidence files, oldest first: (file, kind, note, added, SHA-256, check).
+    Contact evidence names the contact (when and channel); the check says whether the file
+    is still where it was and unchanged (only the fingerprint is kept when it was recorded
+    without a path)."""
+    from pathlib import Path
+
+    from xieshang.services.cases import EVIDENCE_KINDS, file_state
+    from xieshang.services.contacts import CHANNELS
+    from xieshang.store.model import Contact, Evidence
+
+    _ = out._
+    states = {"ok": _("unchanged"), "changed": _("changed since added"),
+              "missing": _("file not found")}
+    rows: list[tuple[str, ...]] = []
+    for item in sorted(tx.find(Evidence, case_id=case.id), key=lambda e: (e.added_on, e.id)):
+        path = Path(item.path)
+        kind = _(EVIDENCE_KINDS.get(item.kind, EVIDENCE_KINDS["other"]))
+        contact = None if item.contact_id is None else tx.get(Contact, item.contact_id)
+        if contact is not None:
+            kind = _("Contact evidence: {when}, {channel}").format(
+                when=contact.happened_at.isoformat(sep=" ", timespec="minutes"),
+                channel=_(CHANNELS.get(contact.channel, contact.channel)))
+        else:
+            kind = _("Hardship evidence: {kind}").format(kind=kind)
+        state = (_("only the fingerprint is kept") if not path.is_absolute()
+                 else states[file_state(item)])
+        note = "" if item.note == "contact" and contact is not None else item.note
+        rows.append((path.name, kind, note, item.added_on.isoformat(), item.sha256, state))
+    return rows
+
+
+def _ahead(out: Out, tx: Tx, debts: list[Debt], day: date) -> list[Any]:
+    """The milestones still to come for the debts (from ``day`` on, then the undated ones),
+    each with its public sources and confidence mark. A rule that reads the same for several
+    debts (the limitation period …) is listed once, naming them all."""
+    from xieshang.documents import cited
+    from xieshang.documents.dossier import DossierMilestone
+    from xieshang.engine.timeline import timeline
+    from xieshang.rules import law
+    from xieshang.services.debts import current_bill
+
+    rules = law()
+    merged: dict[tuple[Any, ...], dict[str, Any]] = {}
+    for debt in debts:
+        _bill, engine_debt = current_bill(tx, debt, day)
+        if engine_debt is None:
+            continue
+        name = debt_name(out, debt)
+        for event in timeline(engine_debt, day, rules):
+            if not event.applies or event.passed:
+                continue
+            title, detail = event.title.get(out.lang), event.detail.get(out.lang)
+            key = (event.on, title, detail) if event.on is None else (debt.id, event.id)
+            entry = merged.setdefault(key, {"event": event, "debts": []})
+            entry["debts"].append(name)
+    rows = []
+    for entry in merged.values():
+        event = entry["event"]
+        rows.append(DossierMilestone(
+            on=out._("date not known") if event.on is None else event.on.isoformat(),
+            debts=", ".join(entry["debts"]), title=event.title.get(out.lang),
+            detail=event.detail.get(out.lang),
+            amount="" if event.amount_due is None else out.money(event.amount_due),
+            sources="; ".join(cited(event.urls)) or out._("no public source recorded"),
+            mark=mark_words(out, event.confidence.value)))
+    return sorted(rows, key=lambda row: (row.on == out._("date not known"), row.on))
 
 
 BILL_ROWS = (
@@ -604,7 +782,8 @@ def case_dossier(out: Out, tx: Tx, case_id: str | None, *, today: date | None = 
                 preset=preset, bill=bill, ladder=ladder, settings=negotiation_data(),
                 reason=hardship.reason if hardship else "other",
                 reason_note=hardship.description if hardship else "",
-                since=hardship.since if hardship else None, lender=debt.lender)
+                since=hardship.since if hardship else None, lender=debt.lender,
+                **document_history(out, tx, case, debt, day))
             scripts = [(_("Phone script"), render_document(DocumentKind.PHONE, context,
                                                            out.lang)),
                        (_("Written application"), render_document(DocumentKind.LETTER,
@@ -614,17 +793,24 @@ def case_dossier(out: Out, tx: Tx, case_id: str | None, *, today: date | None = 
             bill=[(_(label), out.money(getattr(bill, key))) for key, label in BILL_ROWS],
             days_overdue=bill.days_overdue, ladder=rows, scripts=scripts))
     from xieshang.engine.identity import mask_phone_numbers
-    from xieshang.services.contacts import CHANNELS, PARTIES, PROMISE_STATUSES
+    from xieshang.services.contacts import CHANNELS, OUTCOMES, PARTIES, PROMISE_STATUSES
 
     contacts = []
-    for contact in tx.find(Contact, case_id=case.id):
+    found_contacts = sorted(tx.find(Contact, case_id=case.id),
+                            key=lambda c: (c.happened_at, c.id))
+    for contact in found_contacts:
         when = contact.happened_at.isoformat(sep=" ", timespec="minutes")
         channel = _(CHANNELS.get(contact.channel, contact.channel))
+        outcome = _(OUTCOMES[contact.outcome]) if contact.outcome in OUTCOMES \
+            else contact.outcome
         contacts.append((when, channel, mask_phone_numbers(
             " / ".join(v for v in (contact.agent_name, contact.agent_id) if v)),
-            contact.reference, contact.asked, contact.offered, contact.outcome))
+            contact.reference,
+            _(ASKED[contact.asked]) if contact.asked in ASKED
+            else mask_phone_numbers(contact.asked),
+            mask_phone_numbers(contact.offered), outcome, mask_phone_numbers(contact.notes)))
         timeline.append((when, _("Contact by {channel}: {outcome}").format(
-            channel=channel, outcome=contact.outcome or "—")))
+            channel=channel, outcome=outcome or "—")))
     commitments = []
     names = {debt.id: debt_name(out, debt) for debt in tx.find(Debt, case_id=case.id)}
     for item in tx.find(Commitment, case_id=case.id):
@@ -641,7 +827,9 @@ def case_dossier(out: Out, tx: Tx, case_id: str | None, *, today: date | None = 
     budget = [] if report is None else [
         (step["label"], out.money(step["amount"])) for step in report["affordability"]["steps"]]
     note = "" if report is None else report["affordability"]["explanation"]
+    open_debts = tx.find(Debt, case_id=case.id, status=("open", "arrangement"))
     return Dossier(title=applicant or _("Case {id}").format(id=case.id), today=day.isoformat(),
                    situation=situation, debts=debts, timeline=sorted(timeline),
                    budget=budget, budget_note=note, contacts=contacts,
-                   commitments=commitments)
+                   commitments=commitments, evidence=_evidence_index(out, tx, case),
+                   ahead=_ahead(out, tx, open_debts, day))

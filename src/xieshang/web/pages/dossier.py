@@ -1,12 +1,13 @@
 """Step 8, the dossier: the whole case in one printable document — the situation, each
-debt's itemised bill, the timeline, the budget statement, the proposal ladders, the phone
-script and written application, the contact log and the commitments — shown in the page
-and downloadable as HTML or PDF.
+debt's itemised bill, the timeline so far and ahead (with its sources), the budget
+statement, the proposal ladders, the phone script and written application, the contact log
+with its notes, the commitments and the index of evidence files — shown in the page and
+downloadable as HTML or PDF.
 
 The document is the one ``xieshang dossier`` writes
 (:func:`xieshang.services.negotiation.case_dossier` gathers it;
-:mod:`xieshang.documents.dossier` renders it). WeasyPrint is imported only by
-the PDF download.
+:mod:`xieshang.documents.dossier` renders it). WeasyPrint is imported only by the PDF
+download.
 """
 
 from __future__ import annotations

@@ -22,6 +22,7 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
 
 from xieshang.engine.errors import N_, InputError, XieshangError
+from xieshang.services.contacts import OUTCOMES as _OUTCOMES
 from xieshang.web.kit import Errors, Form, Page, choice, is_id
 
 if TYPE_CHECKING:
@@ -37,7 +38,7 @@ router = APIRouter()
 STEP = 7
 
 #: Suggested outcomes (stored as typed; these three are shown translated).
-OUTCOMES = {"accepted": N_("accepted"), "refused": N_("refused"), "pending": N_("pending")}
+OUTCOMES = _OUTCOMES
 
 #: The contact fields as shown: form field → label (msgid).
 FIELD_LABELS = {
