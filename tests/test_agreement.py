@@ -186,3 +186,32 @@ def test_reminders_and_the_confirmation_request_state_the_agreed_payments(
         confirm
     assert "合计 ¥69,000.00" in confirm
     assert "本人申请的安排为" not in confirm
+
+
+def test_the_dossier_shows_the_agreed_arrangement_not_the_ladder(
+        accepted: dict[str, str], tmp_path: Path) -> None:
+    page = tmp_path / "d.html"
+    ok("dossier", "--html", str(page))
+    import html
+    import re
+
+    text = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", page.read_text("utf-8"))).split())
+    assert "已商定的还款安排 60 ¥1,150.00 ¥69,000.00" in text
+    assert "首选方案" not in text  # no ladder for a debt whose lender already agreed
+    assert "就上述欠款商定了还款安排：分 60 期，每月 ¥1,150.00" in text
+    assert "#1 工行信用卡：接受了还款安排" in text
+
+
+def test_the_negotiate_page_shows_the_agreed_arrangement_instead_of_the_ladder(
+        accepted: dict[str, str], tmp_path: Path) -> None:
+    from webclient import WebClient
+    from xieshang.store.db import open_store
+
+    with WebClient(lambda: open_store(data_dir=tmp_path / "home"), lang="en") as web:
+        text = web.get("/negotiate/1").text
+    assert 'id="agreed-terms"' in text
+    assert (f"Accepted on {today().isoformat()}: 60 payments of ¥1,150.00, ¥69,000.00 in "
+            "all.") in text
+    assert "Paid so far ¥0.00; ¥69,000.00 to go." in text
+    assert f"Next agreed payment: ¥1,150.00 by {accepted_first(today())}." in text
+    assert 'id="ladder"' not in text

@@ -767,7 +767,25 @@ def case_dossier(out: Out, tx: Tx, case_id: str | None, *, today: date | None = 
                              _("{debt}: payment missed").format(debt=name)))
         account = _shown(masked(out, "account", debt.account_number))
         rows, scripts = [], []
-        if debt.id in shares and bill.total > 0:
+        terms = agreed_terms(tx, debt, day)
+        if terms is not None:  # the lender agreed: the arrangement, not the ladder
+            timeline.append((terms.accepted_on.isoformat(),
+                             _("{debt}: arrangement accepted").format(debt=name)))
+            rows = [(_("Agreed arrangement"), str(len(terms.payments)),
+                     out.money(terms.monthly), out.money(terms.total), "—", "—")]
+        if debt.id in shares and bill.total > 0 and terms is not None:
+            ladder = build_ladder(bill, preset, shares[debt.id], today=day, income=income,
+                                  settings=negotiation_data())
+            context = build_context(
+                lang=out.lang, today=day, applicant=applicant, account=account,
+                preset=preset, bill=bill, ladder=ladder, settings=negotiation_data(),
+                reason=hardship.reason if hardship else "other",
+                reason_note=hardship.description if hardship else "",
+                since=hardship.since if hardship else None, lender=debt.lender,
+                agreed=terms, **document_history(out, tx, case, debt, day))
+            scripts = [(_("Request for written confirmation"),
+                        render_document(DocumentKind.CONFIRM, context, out.lang))]
+        elif debt.id in shares and bill.total > 0:
             ladder = build_ladder(bill, preset, shares[debt.id], today=day, income=income,
                                   settings=negotiation_data())
             rows = [(rung.label.get(out.lang), str(rung.periods or "—"),

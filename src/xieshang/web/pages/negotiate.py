@@ -327,8 +327,10 @@ def _view(page: Page, tx: Tx, case: Case, debt: Debt) -> dict[str, Any]:
         "channel_choices": _log_channels(page),
     }
     context = None
+    view["agreed"] = _agreed(page, tx, debt)
     if inputs is not None:
-        view["ladder"] = _ladder(page, inputs)
+        # once the lender agreed there is nothing left to ask for: no ladder
+        view["ladder"] = None if view["agreed"] else _ladder(page, inputs)
         context = document_context(out, tx, inputs)
         view["first_ask"] = _first_ask(context, out.lang)
         view["documents"] = _documents(page, debt, context)
@@ -337,6 +339,29 @@ def _view(page: Page, tx: Tx, case: Case, debt: Debt) -> dict[str, Any]:
                                  item["id"], "phone")][0]))
                         for item in prepared["channels"]]
     return view
+
+
+def _agreed(page: Page, tx: Tx, debt: Debt) -> dict[str, Any] | None:
+    """The arrangement accepted for this debt, as kept today (``None`` when none)."""
+    from xieshang.services.arrangements import accepted_arrangement
+    from xieshang.services.negotiation import agreed_terms
+
+    agreed = accepted_arrangement(tx, debt, page.today)
+    terms = agreed_terms(tx, debt, page.today)
+    if agreed is None or terms is None:
+        return None
+    progress = agreed.progress
+    upcoming = progress.next
+    return {
+        "accepted_on": agreed.accepted_on.isoformat(), "periods": len(terms.payments),
+        "monthly": page.money(terms.monthly), "total": page.money(agreed.total),
+        "down": page.money(terms.down_payment) if terms.down_payment > 0 else "",
+        "paid": page.money(progress.paid), "remaining": page.money(progress.remaining),
+        "next": None if upcoming is None else {"on": upcoming.payment.on.isoformat(),
+                                               "amount": page.money(upcoming.missing)},
+        "missed": [{"on": item.payment.on.isoformat(), "amount": page.money(item.missing)}
+                   for item in progress.missed],
+    }
 
 
 def _data() -> Any:
