@@ -112,7 +112,7 @@ def plan_month(strategy: str, budget: str | None = None, order: str | None = Non
         case = find_case(tx, case_id)
         given, names, source = plan_input(out, tx, case, budget, order, horizon, name)
         # the budget's shares, when the plan spends what the budget statement leaves
-        shares = budget_shares(out, tx, case, given.start) if budget is None else None
+        shares = budget_shares(tx, case, given.start) if budget is None else None
     plan = make_plan(given, name)
     actions = this_month(plan)
     notes = share_notes(actions, shares, plan.strategy)

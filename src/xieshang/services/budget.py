@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import sys
+from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
 from typing import TYPE_CHECKING, Any
@@ -115,10 +116,64 @@ def _count(text: str | None, field: str, minimum: int) -> int | None:
     return None if text is None else parse_count(text, field, minimum=minimum, maximum=30)
 
 
-def budget_report(out: Out, tx: Tx, case: Case, method: str, *,
-                  as_of: date | None = None) -> dict[str, Any] | None:
-    """The statement, its flags, the affordability working and the split (plain values),
-    with balances as of ``as_of`` (default: the command line's clock)."""
+@dataclass(frozen=True)
+class DebtPart:
+    """One open debt's part of what the budget leaves.
+
+    Attributes:
+        debt: the debt's id.
+        balance: what is owed on it in all on the day (the split's basis).
+        share: its balance as a fraction of all the balances (6 places).
+        amount: its monthly part, exact to the fen.
+    """
+
+    debt: int
+    balance: Decimal
+    share: Decimal
+    amount: Decimal
+
+
+@dataclass(frozen=True)
+class BudgetView:
+    """The budget statement of a case as of a day, language-free: the records, the engine's
+    checks and working, and each open debt's part (the fronts translate and lay it out).
+
+    Attributes:
+        budget: the statement record.
+        entries: its lines, in the order the norms list the categories.
+        flags: the reasonableness flags (:func:`xieshang.engine.budget.check_reasonableness`).
+        affordability: the working (:func:`xieshang.engine.budget.affordability`).
+        method: how ``parts`` were split (``pro_rata`` or ``priority``).
+        parts: each open debt's part, in the case's order.
+    """
+
+    budget: Budget
+    entries: tuple[BudgetEntry, ...]
+    flags: tuple[Any, ...]
+    affordability: Any
+    method: str
+    parts: tuple[DebtPart, ...]
+
+    @property
+    def available(self) -> Decimal:
+        """What the statement leaves for unsecured debts each month."""
+        amount: Decimal = self.affordability.available
+        return amount
+
+    @property
+    def income(self) -> Decimal | None:
+        """The household's monthly income (``None`` when no income is entered)."""
+        income: Decimal = self.affordability.income
+        return income or None
+
+    def share_of(self, debt_id: int) -> Decimal | None:
+        """The monthly part of one debt (``None`` when it is not open)."""
+        return next((part.amount for part in self.parts if part.debt == debt_id), None)
+
+
+def budget_view(tx: Tx, case: Case, method: str = "pro_rata", *,
+                as_of: date | None = None) -> BudgetView | None:
+    """The case's budget as of ``as_of`` (default: today): ``None`` without a statement."""
     from xieshang.engine.budget import DebtShare, affordability, check_reasonableness, split
     from xieshang.services.debts import balance_of
     from xieshang.store.model import BudgetEntry, Debt, budget_statement
@@ -129,15 +184,35 @@ def budget_report(out: Out, tx: Tx, case: Case, method: str, *,
     rules = norms()
     entries = tx.find(BudgetEntry, statement_id=budget.id)
     statement = budget_statement(budget, entries)
-    flags = check_reasonableness(statement, rules)
-    result = affordability(statement, rules)
     day = as_of if as_of is not None else today()
     debts = tx.find(Debt, case_id=case.id, status=("open", "arrangement"))
     balances = {debt.id: balance_of(tx, debt, day) for debt in debts}
     shares = [DebtShare(key=str(debt.id), balance=balances[debt.id], priority=debt.priority)
               for debt in debts]
+    result = affordability(statement, rules)
     allocations = split(result.available, shares, method) if shares else []
-    names = {str(debt.id): debt_name(out, debt) for debt in debts}
+    return BudgetView(
+        budget=budget, entries=tuple(_ordered(entries, rules)),
+        flags=tuple(check_reasonableness(statement, rules)), affordability=result,
+        method=method,
+        parts=tuple(DebtPart(debt=int(a.key), balance=balances[int(a.key)], share=a.share,
+                             amount=a.amount) for a in allocations))
+
+
+def budget_report(out: Out, tx: Tx, case: Case, method: str, *,
+                  as_of: date | None = None) -> dict[str, Any] | None:
+    """The budget as plain values in ``out``'s language, for the fronts' JSON and layout
+    (the statement, its flags, the affordability working and the split), with balances as
+    of ``as_of`` (default: today). Code that needs the figures reads :func:`budget_view`."""
+    view = budget_view(tx, case, method, as_of=as_of)
+    if view is None:
+        return None
+    from xieshang.store.model import Debt
+
+    rules = norms()
+    result = view.affordability
+    budget = view.budget
+    names = {debt.id: debt_name(out, debt) for debt in tx.find(Debt, case_id=case.id)}
     _ = out._
     return {
         "budget": budget.id,
@@ -147,11 +222,11 @@ def budget_report(out: Out, tx: Tx, case: Case, method: str, *,
                       "dependants": budget.dependants, "city_tier": budget.city_tier},
         "lines": [{"section": e.section, "category": e.category,
                    "label": rules.category(e.category).label.get(out.lang),
-                   "amount": e.amount, "note": e.note} for e in _ordered(entries, rules)],
+                   "amount": e.amount, "note": e.note} for e in view.entries],
         "flags": [{"group": f.category, "level": f.level.value, "label": f.label.get(out.lang),
                    "amount": f.amount, "low": f.low, "high": f.high,
                    "reference": f.reference, "year": f.year,
-                   "question": f.question.get(out.lang)} for f in flags],
+                   "question": f.question.get(out.lang)} for f in view.flags],
         "affordability": {
             "income": result.income, "priority": result.priority,
             "essential": result.essential, "discretionary": result.discretionary,
@@ -161,9 +236,9 @@ def budget_report(out: Out, tx: Tx, case: Case, method: str, *,
                        "sign": step.sign.value} for step in result.steps],
             "explanation": result.render(_(result.explanation)),
         },
-        "split": {"method": method, "debts": [
-            {"debt": int(a.key), "name": names[a.key], "balance": balances[int(a.key)],
-             "share": a.share, "amount": a.amount} for a in allocations]},
+        "split": {"method": view.method, "debts": [
+            {"debt": part.debt, "name": names[part.debt], "balance": part.balance,
+             "share": part.share, "amount": part.amount} for part in view.parts]},
     }
 
 
@@ -299,11 +374,11 @@ def progress(message: str) -> None:
         sys.stdin.readline()
 
 
-def budget_shares(out: Out, tx: Tx, case: Case, day: date) -> dict[int, Decimal] | None:
+def budget_shares(tx: Tx, case: Case, day: date) -> dict[int, Decimal] | None:
     """Each open debt's monthly share of what the budget leaves (debt id → amount), as of
     ``day``: the one share per debt that ``budget show``, the ladder, the offer check, the
     scripts and the plan's pro-rata month all use. ``None`` when there is no budget yet."""
-    report = budget_report(out, tx, case, "pro_rata", as_of=day)
-    if report is None:
+    view = budget_view(tx, case, "pro_rata", as_of=day)
+    if view is None:
         return None
-    return {item["debt"]: item["amount"] for item in report["split"]["debts"]}
+    return {part.debt: part.amount for part in view.parts}

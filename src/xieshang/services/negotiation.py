@@ -126,28 +126,27 @@ def debt_inputs(out: Out, tx: Tx, case_id: str | None, debt_id: str | None, *,
     """
     from xieshang.engine.bill import Bill
     from xieshang.engine.negotiation import build_ladder
-    from xieshang.services.budget import budget_report, budget_shares
+    from xieshang.services.budget import budget_view
     from xieshang.services.cases import preset_of
     from xieshang.services.debts import current_bill
 
     case = find_case(tx, case_id)
     debt = find_debt(tx, case, debt_id)
     day = today if today is not None else session_today()
-    shares = budget_shares(out, tx, case, day)
-    report = budget_report(out, tx, case, "pro_rata", as_of=day)
-    if shares is None or report is None:
+    view = budget_view(tx, case, "pro_rata", as_of=day)
+    if view is None:
         raise InputError("budget", N_("there is no budget yet: fill it in with `xieshang "
                                       "budget set …` first"))
-    share = shares.get(debt.id)
+    share = view.share_of(debt.id)
     if share is None:
         raise InputError("debt", N_("debt {id} is not open: nothing to negotiate"), id=debt.id)
     bill, _engine = current_bill(tx, debt, day)
     if bill is None:
         bill = Bill(as_of=day, principal=debt.principal, interest=debt.interest,
                     penalty=debt.penalty, fees=debt.fees)
-    income = report["affordability"]["income"]
+    income = view.income
     preset = preset_of(debt)
-    ladder = build_ladder(bill, preset, share, today=day, income=income or None,
+    ladder = build_ladder(bill, preset, share, today=day, income=income,
                           settings=negotiation_data())
     return DebtInputs(case=case, debt=debt, preset=preset, bill=bill, affordable=share,
                       income=income or None, ladder=ladder, day=day)
@@ -727,7 +726,7 @@ def case_dossier(out: Out, tx: Tx, case_id: str | None, *, today: date | None = 
     from xieshang.documents.dossier import Dossier, DossierDebt
     from xieshang.engine.bill import Bill
     from xieshang.engine.negotiation import build_ladder
-    from xieshang.services.budget import budget_report
+    from xieshang.services.budget import budget_report, budget_view
     from xieshang.services.cases import REASONS, masked, preset_of
     from xieshang.services.debts import current_bill
     from xieshang.store.model import Commitment, Contact, Debt, Hardship
@@ -749,10 +748,10 @@ def case_dossier(out: Out, tx: Tx, case_id: str | None, *, today: date | None = 
             situation.append((_("Expected recovery"), hardship.recovery.isoformat()))
         if hardship.description:
             situation.append((_("In your own words"), hardship.description))
-    report = budget_report(out, tx, case, "pro_rata", as_of=day)
-    shares = {} if report is None else {item["debt"]: item["amount"]
-                                        for item in report["split"]["debts"]}
-    income = None if report is None else (report["affordability"]["income"] or None)
+    view = budget_view(tx, case, "pro_rata", as_of=day)
+    report = budget_report(out, tx, case, "pro_rata", as_of=day)  # the working, in words
+    shares = {} if view is None else {part.debt: part.amount for part in view.parts}
+    income = None if view is None else view.income
     applicant = _shown(masked(out, "name", case.full_name or case.name))
     debts = []
     for debt in tx.find(Debt, case_id=case.id, status=("open", "arrangement")):

@@ -63,7 +63,7 @@ def plan_input(out: Out, tx: Tx, case: Case, budget_text: str | None, order_text
     from xieshang.engine.strategy import Minimum, PlanDebt, plan_input_from_case
     from xieshang.rules import law
     from xieshang.services.arrangements import accepted_arrangement, plan_arrangement
-    from xieshang.services.budget import budget_report
+    from xieshang.services.budget import budget_view
     from xieshang.services.debts import balance_of, current_bill
     from xieshang.store.model import Debt
 
@@ -77,11 +77,11 @@ def plan_input(out: Out, tx: Tx, case: Case, budget_text: str | None, order_text
         amount = parse_amount(budget_text, "budget")
         source = N_("the amount you gave")
     else:
-        report = budget_report(out, tx, case, "pro_rata", as_of=day)
-        if report is None:
+        view = budget_view(tx, case, "pro_rata", as_of=day)
+        if view is None:
             raise InputError("budget", N_("give --budget, or fill in the budget statement "
                                           "first (`xieshang budget set`)"))
-        amount = report["affordability"]["available"]
+        amount = view.available
         source = N_("what the budget statement leaves for debts")
     overdue: dict[str, Any] = {}
     current: list[Any] = []

@@ -157,7 +157,7 @@ def plan_page(request: Request) -> HTMLResponse:
             statement = _statement_amount(page, tx, case)
             values["statement"] = page.money(statement) if statement is not None else None
         else:
-            shares = budget_shares(page.out, tx, case, plan_input.start)
+            shares = budget_shares(tx, case, plan_input.start)
     chosen = Strategy(strategy)
     try:
         plans = compared_plans(plan_input, optimal=optimal or chosen is Strategy.OPTIMAL)
@@ -219,16 +219,13 @@ def _order(page: Page, errors: Errors, form: Form, names: dict[str, str],
 
 def _statement_amount(page: Page, tx: Any, case: Any) -> Decimal | None:
     """What the budget statement leaves for the debts each month (None without one)."""
-    from xieshang.services.budget import budget_report
+    from xieshang.services.budget import budget_view
 
     try:
-        report = budget_report(page.out, tx, case, "pro_rata", as_of=page.today)
+        view = budget_view(tx, case, "pro_rata", as_of=page.today)
     except XieshangError:
         return None
-    if report is None:
-        return None
-    amount: Decimal = report["affordability"]["available"]
-    return amount
+    return None if view is None else view.available
 
 
 def _when(page: Page, plan: Plan) -> str:
