@@ -39,6 +39,7 @@ __all__ = [
     "outcome_kind",
     "promise_amount",
     "promise_due",
+    "promises_of",
     "reminders_ics",
     "shown_rights",
 ]
@@ -237,7 +238,7 @@ def promise_due(text: str, day: date) -> date:
     return due_on
 
 
-def _promises(tx: Tx, case: Case) -> list[Promise]:
+def promises_of(tx: Tx, case: Case) -> list[Promise]:
     from xieshang.engine.followup import Party, Promise, Status
     from xieshang.store.model import Commitment, Contact
 
@@ -266,7 +267,7 @@ def alerts_of(tx: Tx, case: Case, day: date) -> list[Alert]:
 
     calls = [CallRecord(c.id, c.happened_at)
              for c in tx.find(Contact, case_id=case.id, channel="collector_call")]
-    alerts: list[Alert] = follow_up(_promises(tx, case), calls, day, law())
+    alerts: list[Alert] = follow_up(promises_of(tx, case), calls, day, law())
     return alerts
 
 
@@ -312,7 +313,7 @@ def reminders_ics(tx: Tx, case: Case, day: date, gettext: Callable[[str], str],
     from xieshang.documents.calendar import build_calendar, reminder_items
     from xieshang.rules import law
 
-    items = reminder_items(case.id, _promises(tx, case), day, law(), _credit_report_where(),
+    items = reminder_items(case.id, promises_of(tx, case), day, law(), _credit_report_where(),
                            gettext)
     items = sorted([*items, *_agreed_items(tx, case, day, gettext)],
                    key=lambda item: (item.on, item.uid))

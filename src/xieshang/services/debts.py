@@ -206,25 +206,28 @@ def balance_of(tx: Tx, debt: Debt, as_of: date) -> Decimal:
 
 
 def _debt_status(out: Out, tx: Tx, debt: Debt, as_of: date) -> dict[str, Any]:
-    from xieshang.engine.timeline import timeline
-    from xieshang.rules import law
-    from xieshang.services.arrangements import accepted_arrangement
+    """One debt's status line (plain values in ``out``'s language) from its
+    :class:`~xieshang.services.case_view.DebtView`."""
+    from xieshang.services.case_view import debt_view
 
-    bill, engine_debt = current_bill(tx, debt, as_of)
-    line: dict[str, Any] = {"id": debt.id, "name": debt_name(out, debt),
-                            "product": debt.preset_id, "status": debt.status,
-                            "adjusted": bool(debt.adjustments), "next": None,
-                            "arrangement": None}
-    line["not_yet_due"] = debt.not_yet_due
-    agreed = accepted_arrangement(tx, debt, as_of)
+    view = debt_view(tx, debt, as_of)
+    principal, interest, penalty, fees = view.parts
+    line: dict[str, Any] = {
+        "id": debt.id, "name": debt_name(out, debt), "product": debt.preset_id,
+        "status": debt.status, "adjusted": bool(debt.adjustments), "next": None,
+        "arrangement": None, "not_yet_due": debt.not_yet_due, "overdue": view.overdue,
+        "days_overdue": view.days_overdue, "principal": principal, "interest": interest,
+        "penalty": penalty, "fees": fees, "total": view.due, "daily_cost": view.daily_cost}
+    if view.next is not None:
+        titles = {"arrangement_payment": N_("Next agreed payment"),
+                  "due_day": N_("Next repayment day")}
+        title = out._(titles[view.next.id]) if view.next.id in titles \
+            else view.next.title.get(out.lang)
+        line["next"] = {"on": view.next.on, "id": view.next.id, "title": title,
+                        "amount_due": view.next.amount_due}
+    agreed = view.arrangement
     if agreed is not None:
-        # due today: the agreed payments due by now and not paid; the rest is in the
-        # arrangement's own line ("… to go")
         progress = agreed.progress
-        due = progress.bill(due_only=True)
-        line.update(overdue=not progress.kept, days_overdue=due.days_overdue,
-                    principal=due.principal, interest=due.interest, penalty=due.penalty,
-                    fees=due.fees, total=due.total, daily_cost=due.daily_cost)
         line["arrangement"] = {
             "proposal": agreed.proposal_id, "accepted_on": agreed.accepted_on,
             "periods": agreed.periods, "total": agreed.total, "paid": progress.paid,
@@ -232,29 +235,6 @@ def _debt_status(out: Out, tx: Tx, debt: Debt, as_of: date) -> dict[str, Any]:
             "missed": [{"on": i.payment.on, "amount": i.payment.amount, "missing": i.missing}
                        for i in progress.missed],
             "overdue_amount": progress.overdue_amount}
-        if progress.next is not None:
-            line["next"] = {"on": progress.next.payment.on, "id": "arrangement_payment",
-                            "title": out._("Next agreed payment"),
-                            "amount_due": progress.next.missing}
-        return line
-    if bill is None:
-        total = balance_of(tx, debt, as_of) - debt.not_yet_due
-        line.update(overdue=False, days_overdue=0, principal=debt.principal,
-                    interest=debt.interest, penalty=debt.penalty, fees=debt.fees,
-                    total=total, daily_cost=Decimal("0.00"))
-        if debt.due_day is not None:
-            line["next"] = {"on": next_due(as_of, debt.due_day), "id": "due_day",
-                            "title": out._("Next repayment day"), "amount_due": None}
-        return line
-    line.update(overdue=True, days_overdue=bill.days_overdue, principal=bill.principal,
-                interest=bill.interest, penalty=bill.penalty, fees=bill.fees,
-                total=bill.total, daily_cost=bill.daily_cost)
-    events = [event for event in timeline(engine_debt, as_of, law()) if event.applies]
-    ahead = [event for event in events if event.on is not None and event.on > as_of]
-    undated = [event for event in events if event.on is None]
-    for event in (ahead or undated)[:1]:
-        line["next"] = {"on": event.on, "id": event.id, "title": event.title.get(out.lang),
-                        "amount_due": event.amount_due}
     return line
 
 
