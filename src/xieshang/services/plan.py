@@ -26,6 +26,7 @@ __all__ = [
     "BELOW_SHARE",
     "SHORT_NAMES",
     "STRATEGIES",
+    "STRATEGY_HELP",
     "STRATEGY_NAMES",
     "ShareNote",
     "owed_series",
@@ -160,6 +161,27 @@ STRATEGY_NAMES = {
     "risk-first": N_("first stop what is about to be reported or escalated"),
     "custom": N_("in the order you chose"),
     "optimal": N_("least cost and risk, computed"),
+}
+
+
+#: What each strategy does, in a sentence or two (msgids).
+STRATEGY_HELP = {
+    "avalanche": N_("After what each debt requires, every extra yuan goes to the debt that "
+                    "costs the most per yuan owed. Usually the least paid in charges."),
+    "snowball": N_("After what each debt requires, the extra goes to the smallest debt first. "
+                   "Fewer debts sooner; it can cost more in charges."),
+    "pro-rata": N_("Each lender gets a share of the money in proportion to what it is owed "
+                   "(the same shares as on the budget page); a debt whose terms require more "
+                   "gets what they require. Fair to every lender, and the usual basis of an "
+                   "offer to them."),
+    "risk-first": N_("Money goes first where a dated risk is near (being reported, a card "
+                     "amount reaching the criminal threshold), then to the smallest overdue "
+                     "debts, then by cost."),
+    "custom": N_("After what each debt requires, the extra goes to the debts in the order you "
+                 "give; the others follow by cost."),
+    "optimal": N_("A solver looks for the split with the least charges and risk over the "
+                  "whole plan, and checks it against every other strategy. Takes a few "
+                  "seconds."),
 }
 
 

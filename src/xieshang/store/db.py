@@ -252,6 +252,23 @@ class Store:
             finally:
                 raw.close()
 
+    def use_passphrase(self, source: PassphraseSource) -> None:
+        """Take the passphrase from ``source`` from now on, forgetting any vault unlocked
+        before (the next read of an encrypted field asks ``source`` again)."""
+        self._passphrase = source
+        self.forget_passphrase()
+
+    def forget_passphrase(self) -> None:
+        """Lock the personal fields again: drop the unlocked vault; the next read of an
+        encrypted field asks the passphrase source again."""
+        self._vault = None
+        self._asked = False
+
+    @property
+    def unlocked(self) -> bool:
+        """The personal fields' vault is open (the passphrase was given and was right)."""
+        return self._vault is not None
+
     def remember(self, vault: Vault | None) -> None:
         """Keep a vault that was just made (encryption switched on) or drop it (off)."""
         self._vault = vault

@@ -134,7 +134,7 @@ class Web:
         """The store, opened on first use and kept for the app's lifetime."""
         if self._store is None:
             self._store = self.open_store()
-            self._store._passphrase = lambda: self.passphrase
+            self._store.use_passphrase(lambda: self.passphrase)
         return self._store
 
     def close(self) -> None:
@@ -146,22 +146,18 @@ class Web:
         """Try ``passphrase`` on the store's encrypted fields; InputError when it is wrong."""
         store = self.store
         self.passphrase = passphrase
-        store._vault = None
-        store._asked = False
+        store.forget_passphrase()
         try:
             with store.begin(readonly=True) as tx:
                 store.vault(tx, required=True)
         except XieshangError:
             self.passphrase = None
-            store._vault = None
-            store._asked = False
+            store.forget_passphrase()
             raise
 
     def lock(self) -> None:
-        store = self.store
         self.passphrase = None
-        store._vault = None
-        store._asked = False
+        self.store.forget_passphrase()
 
     def today(self) -> date:
         from xieshang.clock import today
@@ -366,7 +362,7 @@ class Page:
     def _locked(self) -> bool:
         """Encrypted personal fields exist and have not been unlocked yet."""
         store = self.web.store
-        if store._vault is not None:
+        if store.unlocked:
             return False
         try:
             with store.begin(readonly=True) as tx:

@@ -25,7 +25,7 @@ from xieshang.web.kit import Errors, Form, Page, choice
 if TYPE_CHECKING:
     from xieshang.engine.strategy import Plan, PlanInput
 
-__all__ = ["DEFAULT_STRATEGY", "STRATEGY_HELP", "compared_plans", "owed_table", "router"]
+__all__ = ["DEFAULT_STRATEGY", "compared_plans", "owed_table", "router"]
 
 router = APIRouter()
 
@@ -33,22 +33,6 @@ router = APIRouter()
 DEFAULT_STRATEGY = "pro-rata"
 
 #: What each strategy does, in plain words (msgids).
-STRATEGY_HELP = {
-    "avalanche": N_("After what each debt requires, every extra yuan goes to the debt that "
-                    "costs the most per yuan owed. Usually the least paid in charges."),
-    "snowball": N_("After what each debt requires, the extra goes to the smallest debt first. "
-                   "Fewer debts sooner; it can cost more in charges."),
-    "pro-rata": N_("The money is split in proportion to what each lender is owed. Fair to "
-                   "every lender, and the usual basis of an offer to them."),
-    "risk-first": N_("Money goes first where a dated risk is near (being reported, a card "
-                     "amount reaching the criminal threshold), then to the smallest overdue "
-                     "debts, then by cost."),
-    "custom": N_("After what each debt requires, the extra goes to the debts in the order you "
-                 "give; the others follow by cost."),
-    "optimal": N_("A solver looks for the split with the least charges and risk over the "
-                  "whole plan, and checks it against every other strategy. Takes a few "
-                  "seconds."),
-}
 
 #: Separators people type between debt numbers (also the Chinese comma and 、).
 _SEPARATORS = re.compile(r"[\s,，、;；]+")
@@ -238,7 +222,13 @@ def _plan_view(page: Page, plans: tuple[Plan, ...], plan: Plan, names: dict[str,
                shares: dict[int, Decimal] | None = None) -> dict[str, Any]:
     """The comparison, the chart and its table, this month and the chosen plan's detail."""
     from xieshang.engine.strategy import Strategy, this_month
-    from xieshang.services.plan import ACTION_KINDS, SHORT_NAMES, STRATEGY_NAMES, share_notes
+    from xieshang.services.plan import (
+        ACTION_KINDS,
+        SHORT_NAMES,
+        STRATEGY_HELP,
+        STRATEGY_NAMES,
+        share_notes,
+    )
 
     _ = page._
     lowest = min(p.totals.interest + p.totals.penalty + p.totals.fees for p in plans)
