@@ -41,8 +41,8 @@ def test_payments_cover_the_agreed_payments_oldest_first() -> None:
     assert progress.days_late == 3
     assert not progress.kept
     assert progress.due_now == M("50.00")
-    assert progress.next is not None
-    assert progress.next.payment.on == date(2027, 2, 7)
+    assert progress.next is not None  # the next one to come, not the missed one
+    assert progress.next.payment.on == date(2027, 3, 7)
 
 
 def test_a_payment_due_today_is_not_missed_and_later_payments_do_not_count() -> None:
@@ -164,7 +164,7 @@ def test_a_missed_agreed_payment_is_shown_with_what_it_means(accepted: dict[str,
     later = (first + timedelta(days=5)).isoformat() + "T10:00+08:00"
     text = " ".join(ok("--now", later, "status", "--lang", "en").split())
     assert f"Missed: ¥1,150.00 due on {first.isoformat()} is still unpaid." in text
-    assert "A missed payment can break the arrangement" in text
+    assert "If an agreed payment is missed, the lender may end the arrangement" in text
     assert "(5 days overdue)" in text
     ok("--now", later, "pay", "--amount", "1150", "--date", first.isoformat())
     text = " ".join(ok("--now", later, "status", "--lang", "en").split())
@@ -177,13 +177,13 @@ def test_reminders_and_the_confirmation_request_state_the_agreed_payments(
     ics = tmp_path / "r.ics"
     ok("remind", "--ics", str(ics), "--lang", "en")
     text = ics.read_text(encoding="utf-8")
-    assert text.count("SUMMARY:Pay 1150.00 to #1 工行信用卡 (agreed payment ") == 60
-    assert "SUMMARY:Pay 1150.00 to #1 工行信用卡 (agreed payment 1 of 60)" in text
+    assert text.count("SUMMARY:工行信用卡 payment ") == 60
+    assert "SUMMARY:工行信用卡 payment 1/60: pay ¥1\\,150.00" in text  # RFC 5545 escapes commas
     first = accepted_first(today()).replace("-", "")
     assert f"DTSTART;VALUE=DATE:{first}" in text
     confirm = ok("script", "--channel", "confirm")
-    assert f"就上述欠款商定了还款安排：分 60 期，每月 ¥1,150.00，从 {accepted_first(today())}" in \
-        confirm
+    assert (f"就本人名下的上述欠款商定了还款安排：分 60 期，每月 ¥1,150.00，从 "
+            f"{accepted_first(today())}") in confirm
     assert "合计 ¥69,000.00" in confirm
     assert "本人申请的安排为" not in confirm
 
@@ -198,7 +198,7 @@ def test_the_dossier_shows_the_agreed_arrangement_not_the_ladder(
     text = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", page.read_text("utf-8"))).split())
     assert "已商定的还款安排 60 ¥1,150.00 ¥69,000.00" in text
     assert "首选方案" not in text  # no ladder for a debt whose lender already agreed
-    assert "就上述欠款商定了还款安排：分 60 期，每月 ¥1,150.00" in text
+    assert "就本人名下的上述欠款商定了还款安排：分 60 期，每月 ¥1,150.00" in text
     assert "#1 工行信用卡：接受了还款安排" in text
 
 
@@ -215,3 +215,56 @@ def test_the_negotiate_page_shows_the_agreed_arrangement_instead_of_the_ladder(
     assert "Paid so far ¥0.00; ¥69,000.00 to go." in text
     assert f"Next agreed payment: ¥1,150.00 by {accepted_first(today())}." in text
     assert 'id="ladder"' not in text
+
+
+def test_every_document_states_the_agreed_arrangement_once_accepted(
+        accepted: dict[str, str]) -> None:
+    first = accepted_first(today())
+    terms = f"分 60 期，每月 ¥1,150.00，从 {first} 到"
+    phone = ok("script", "--channel", "phone")
+    assert f"5. 已经商定的安排\n   “我们在 {today().isoformat()} 已商定：{terms}" in phone
+    assert "我想申请" not in phone
+    assert "底线" not in phone  # nothing left to bargain over
+    assert "4. 按约定还款" in phone
+    chat = ok("script", "--channel", "chat")
+    assert f"⑤ 我们在 {today().isoformat()} 已商定：{terms}" in chat
+    assert "我申请" not in chat
+    letter = ok("script", "--channel", "letter")
+    assert f"本人与贵方已于 {today().isoformat()} 商定：{terms}" in letter
+    complaint = ok("script", "--channel", "complaint")
+    assert f"本人已于 {today().isoformat()} 与该机构商定还款安排：{terms}" in complaint
+    assert "联系记录里还没有" not in complaint
+    assert "已和客服初步谈好还款安排，希望得到书面确认" in ok("script", "--channel", "social")
+    confirm = ok("script", "--channel", "confirm")
+    assert "本人会按约定按时还款；请在首期还款日前回复。" in confirm
+    assert "收到书面确认后" not in confirm
+
+
+def test_agreed_payments_raise_alerts_when_due_and_when_missed(
+        accepted: dict[str, str]) -> None:
+    first = date.fromisoformat(accepted_first(today()))
+    before = (first - timedelta(days=2)).isoformat() + "T10:00+08:00"
+    alerts = ok_json("--now", before, "alerts", "--lang", "en")["alerts"]
+    assert [(a["code"], a["message"]) for a in alerts] == [
+        ("agreed_payment_due",
+         f"The agreed payment of ¥1,150.00 to 工行信用卡 is due on {first.isoformat()}.")]
+    after = (first + timedelta(days=1)).isoformat() + "T10:00+08:00"
+    alerts = ok_json("--now", after, "alerts", "--lang", "en")["alerts"]
+    assert [a["code"] for a in alerts] == ["agreed_payment_missed"]
+    assert f"due on {first.isoformat()} has not been paid" in alerts[0]["message"]
+
+
+def test_a_missed_payment_and_the_next_are_two_payments_this_month(
+        accepted: dict[str, str]) -> None:
+    first = date.fromisoformat(accepted_first(today()))
+    after = (first + timedelta(days=1)).isoformat() + "T10:00+08:00"
+    month = ok_json("--now", after, "plan", "month")
+    card = [(a["amount"], a["by"], a["kind"]) for a in month["actions"] if a["debt"] == "1"]
+    second = date.fromisoformat(accepted_first(first))
+    # the missed one at once (today), the next one by its own date
+    assert card == [("1150.00", (first + timedelta(days=1)).isoformat(), "arrangement"),
+                    ("1150.00", second.isoformat(), "arrangement")]
+    assert month["notes"] == []
+    # the budget sets both agreed payments of the month ahead aside for this debt
+    budget = ok_json("--now", after, "budget", "show")
+    assert budget["split"]["debts"][0]["amount"] == "2300.00"

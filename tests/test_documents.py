@@ -225,7 +225,7 @@ def test_the_phone_script_has_every_step() -> None:
     assert f"每月 {format_money(fallback.monthly)}" in text
     # the walk-away rung's terms, and the limit is the budget's share (not the rung's amount)
     assert f"每月 {format_money(walk.monthly)}" in text
-    assert f"每月超过 {format_money(CARD.ladder.affordable)} 就坚持不下去了" in text
+    assert f"对方要求每月超过 {format_money(CARD.ladder.affordable)}，请不要当场答应" in text
     chat = _render(CARD, DocumentKind.CHAT, "zh").splitlines()
     assert all(len(line) <= 120 for line in chat)  # short messages
 

@@ -65,7 +65,7 @@ def test_the_card_s_share_is_one_figure_everywhere(home: Path) -> None:
     assert Decimal(loan["amount"]) == Decimal("2850.00") - share  # the loan is not left at 0
     script = ok("script", "--channel", "phone", "--debt", "1")
     assert f"每月最多能拿出 {format_money(share)} 还这笔钱" in script
-    assert f"每月超过 {format_money(share)} 就坚持不下去了" in script
+    assert f"对方要求每月超过 {format_money(share)}，请不要当场答应" in script
     shown = format_money(share)
     with WebClient(lambda: open_store(data_dir=home)) as web:
         assert shown in web.get("/budget").text
@@ -88,5 +88,6 @@ def test_a_minimum_above_the_share_is_paid_and_both_figures_are_named() -> None:
     assert Decimal(loan["amount"]) == available - Decimal("1500.00")
     assert ok_json("ladder", "--debt", "1")["affordable"] == card["amount"]
     text = " ".join(ok("plan", "month", "--lang", "en").split())  # as one line
-    assert (f"its terms require {format_money(Decimal('1500.00'))} this month, more than its "
-            f"share of your budget ({format_money(Decimal(card['amount']))})") in text
+    assert (f"its terms (the bill) require at least {format_money(Decimal('1500.00'))} this "
+            f"month, more than its share of your budget "
+            f"({format_money(Decimal(card['amount']))})") in text

@@ -110,7 +110,7 @@ def test_reference_case_each_strategy() -> None:
     assert figures == {
         Strategy.AVALANCHE: (24, M("1549.46")),
         Strategy.SNOWBALL: (24, M("1617.23")),
-        Strategy.PRO_RATA: (24, M("1818.80")),
+        Strategy.PRO_RATA: (24, M("1821.02")),
         Strategy.RISK_FIRST: (24, M("1549.46")),  # nothing overdue: it is avalanche
         Strategy.OPTIMAL: (24, M("1549.46")),
     }
@@ -124,12 +124,12 @@ def test_reference_case_each_strategy() -> None:
 
 def test_pro_rata_pays_each_debt_its_fair_share_of_the_budget() -> None:
     first = make_plan(REFERENCE, Strategy.PRO_RATA).months[0].debts
-    # 510 over what is owed after the month's interest: 3,062.48 / 1,218.90 / 6,057.50
-    # (Σ 10,338.88): 151.067… / 60.126… / 298.806…; every minimum fits within its share
-    assert [r.paid for r in first] == [M("151.07"), M("60.13"), M("298.80")]
+    # 510 over what is owed before the month's interest — the balances the budget splits
+    # over: 3,000 / 1,200 / 6,000 (Σ 10,200): 150 / 60 / 300; every minimum fits
+    assert [r.paid for r in first] == [M("150.00"), M("60.00"), M("300.00")]
     assert [r.required for r in first] == [M("90.00"), M("40.00"), M("180.00")]
     # the same figures as the budget's split of the same money over the same balances
-    assert pro_rata(M("510.00"), [M("3062.48"), M("1218.90"), M("6057.50")]) == [
+    assert pro_rata(M("510.00"), [M("3000.00"), M("1200.00"), M("6000.00")]) == [
         r.paid for r in first]
 
 
@@ -139,15 +139,15 @@ def test_pro_rata_pays_a_minimum_above_the_fair_share_first() -> None:
     given = PlanInput((_terms("card", "10000.00", "0.18", "1500.00"),
                        _terms("family", "20000.00", "0", "0")), M("1800.00"), START)
     first = make_plan(given, Strategy.PRO_RATA).months[0].debts
-    card_owed = M("10000.00") + M("150.00")  # a month's interest at 18 %
+    card_owed = M("10000.00")  # before the month's interest, as the budget splits
     share = pro_rata(M("1800.00"), [card_owed, M("20000.00")])
-    assert share == [M("605.97"), M("1194.03")]  # 1,800 × 10,150 ÷ 30,150 = 605.970…
+    assert share == [M("600.00"), M("1200.00")]
     assert [r.paid for r in first] == [M("1500.00"), M("300.00")]
     # a budget that covers both shares and more: each gets its share, the rest pro rata
     richer = replace(given, monthly_budget=M("6000.00"))
     first = make_plan(richer, Strategy.PRO_RATA).months[0].debts
     assert [r.paid for r in first] == pro_rata(M("6000.00"), [card_owed, M("20000.00")])
-    assert [r.paid for r in first] == [M("2019.90"), M("3980.10")]  # 6,000 × 10,150 ÷ 30,150
+    assert [r.paid for r in first] == [M("2000.00"), M("4000.00")]
 
 
 @settings(max_examples=60, suppress_health_check=[HealthCheck.too_slow])

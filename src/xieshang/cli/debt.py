@@ -516,8 +516,8 @@ def arrangement_lines(out: Out, agreed: dict[str, Any] | None) -> list[str]:
         return []
     _ = out._
     lines = [_("Under the arrangement accepted on {date} ({periods} payments, {total} in all): "
-               "{paid} paid, {remaining} to go. While it is kept xieshang counts no penalty; the "
-               "lender's written confirmation is what counts.").format(
+               "{paid} paid, {remaining} to go. While it is kept, xieshang adds no overdue "
+               "interest or fees; the lender's written confirmation is what counts.").format(
         date=agreed["accepted_on"].isoformat(), periods=agreed["periods"],
         total=out.money(agreed["total"]), paid=out.money(agreed["paid"]),
         remaining=out.money(agreed["remaining"]))]
@@ -525,9 +525,9 @@ def arrangement_lines(out: Out, agreed: dict[str, Any] | None) -> list[str]:
         lines.append(_("Missed: {amount} due on {date} is still unpaid.").format(
             amount=out.money(missed["missing"]), date=missed["on"].isoformat()))
     if agreed["missed"]:
-        lines.append(_("A missed payment can break the arrangement: the agreement may let the "
-                       "lender cancel it and ask for the whole balance on the original terms, "
-                       "with penalty interest. Pay the missed amount as soon as you can, tell "
-                       "the lender before they call you, and keep a record "
+        lines.append(_("If an agreed payment is missed, the lender may end the arrangement, go "
+                       "back to the original terms with their interest and fees, and ask for "
+                       "the rest at once. Pay the missed amount as soon as you can, contact the "
+                       "lender yourself to say why and when you will pay, and keep a record "
                        "(`xieshang log add`)."))
     return lines

@@ -25,6 +25,7 @@ from xieshang.engine.followup import (
     Promise,
     Status,
 )
+from xieshang.engine.money import format_money
 from xieshang.engine.timeline import Law
 
 __all__ = ["PRODID", "AgreedDue", "CalendarItem", "agreement_items", "build_calendar",
@@ -83,13 +84,14 @@ def agreement_items(case_id: int, proposal_id: int, debt: str, accepted_on: date
             uid=f"xieshang-case{case_id}-arrangement{proposal_id}-payment{due.number}"
                 "@xieshang",
             on=max(due.on, today), kind="payment",
-            summary=_(N_("Pay {amount} to {debt} (agreed payment {number} of {periods})"))
-            .format(amount=f"{due.amount:.2f}", debt=debt, number=due.number,
-                    periods=periods),
-            description=_(N_("A payment of the arrangement accepted on {date}, due on {due}. "
-                             "Pay it on time: a missed payment can break the arrangement. "
-                             "Keep the receipt and record it in xieshang (`xieshang pay`).")
-                          ).format(date=accepted_on.isoformat(), due=due.on.isoformat()),
+            summary=_(N_("{debt} payment {number}/{periods}: pay {amount}")).format(
+                amount=format_money(due.amount), debt=debt, number=due.number,
+                periods=periods),
+            description=_(N_("A payment of the arrangement accepted on {date}, due by {due}. "
+                             "Pay a day or two early so it arrives in time; if you cannot pay, "
+                             "contact the lender before the due date. Keep the receipt and "
+                             "record it with `xieshang pay`.")).format(
+                                 date=accepted_on.isoformat(), due=due.on.isoformat()),
             alarm_days=PAYMENT_NOTICE_DAYS))
     return items
 

@@ -236,7 +236,7 @@ def build_context(
                      for channel in preset.channels],
         "nfra": official.get("nfra_12378", {"name": "12378", "value": "12378"}),
         "agreed": {} if agreed is None else _agreed(agreed),
-        **_history(contacts, calls),
+        **_history(contacts, calls, agreed=agreed is not None),
     }
 
 
@@ -248,11 +248,12 @@ def _when(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%d %H:%M")
 
 
-def _history(contacts: Sequence[LoggedContact], calls: Sequence[FlaggedCall]
-             ) -> dict[str, Any]:
+def _history(contacts: Sequence[LoggedContact], calls: Sequence[FlaggedCall], *,
+             agreed: bool = False) -> dict[str, Any]:
     """The contact log as the documents state it: every contact in time order, the latest
     one's outcome (``none`` when nothing is logged, ``other`` when the outcome is not one of
-    refused / pending / accepted) and the flagged collector calls."""
+    refused / pending / accepted; ``accepted`` whenever an arrangement was ``agreed``) and
+    the flagged collector calls."""
     ordered = sorted(contacts, key=lambda contact: contact.when)
     shown = [{"when": _when(c.when), "channel": c.channel, "collector": c.collector,
               "agent": c.agent, "reference": c.reference, "asked": _phrase(c.asked),
@@ -260,6 +261,8 @@ def _history(contacts: Sequence[LoggedContact], calls: Sequence[FlaggedCall]
               "outcome_text": _phrase(c.outcome_text)}
              for c in ordered]
     status = "none" if not ordered else (ordered[-1].outcome or "other")
+    if agreed:  # an accepted arrangement is the latest word, whatever the log says
+        status = "accepted"
     sources = cited([url for call in calls for url in call.urls])[:CALL_SOURCES]
     # the weakest mark among the rules cited
     marks = sorted({call.confidence for call in calls if call.confidence},

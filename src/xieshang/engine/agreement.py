@@ -83,7 +83,8 @@ class Progress:
         paid: the payments made from the start up to ``as_of`` (at most the total).
         extra: paid beyond every agreed payment (none is owed any more).
         missed: agreed payments due before ``as_of`` that are not fully paid.
-        next: the first agreed payment not fully paid (``None`` when all are).
+        next: the next agreed payment: the first one due on or after ``as_of`` that is not
+            fully paid (``None`` when there is none; a missed one is in ``missed``).
     """
 
     as_of: date
@@ -171,7 +172,8 @@ def follow(payments: Sequence[AgreedPayment], paid: Sequence[tuple[date, Decimal
         left -= covered
         installments.append(Installment(payment, covered))
     missed = tuple(i for i in installments if i.missing > 0 and i.payment.on < as_of)
-    upcoming = next((i for i in installments if i.missing > 0), None)
+    upcoming = next((i for i in installments if i.missing > 0 and i.payment.on >= as_of),
+                    None)
     return Progress(as_of=as_of, installments=tuple(installments), paid=made - left,
                     extra=left, missed=missed, next=upcoming)
 

@@ -24,11 +24,18 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from enum import StrEnum
+from typing import TYPE_CHECKING, Final
 
 from xieshang.engine.errors import N_, InputError
+from xieshang.engine.money import format_money
 from xieshang.engine.timeline import Law
 
+if TYPE_CHECKING:
+    from xieshang.engine.agreement import Progress
+
 __all__ = [
+    "AGREED_DUE",
+    "AGREED_MISSED",
     "CONFIRMATION_CHASE_DAYS",
     "PAYMENT_NOTICE_DAYS",
     "Alert",
@@ -37,6 +44,7 @@ __all__ = [
     "Party",
     "Promise",
     "Status",
+    "agreement_alerts",
     "follow_up",
     "in_quiet_hours",
     "mark",
@@ -71,6 +79,8 @@ class AlertCode(StrEnum):
     PAST_DUE = "past_due"
     CALLS_OVER_LIMIT = "calls_over_limit"
     CALL_IN_QUIET_HOURS = "call_in_quiet_hours"
+    AGREED_PAYMENT_DUE = "agreed_payment_due"
+    AGREED_PAYMENT_MISSED = "agreed_payment_missed"
 
 
 @dataclass(frozen=True, slots=True)
@@ -240,4 +250,26 @@ def _call_alerts(calls: Sequence[CallRecord], law: Law) -> list[Alert]:
                  "end": rules.quiet_until.strftime("%H:%M")},
                 on=call.at.date(), contact_ids=(call.id,),
                 source=_source(law, "collection.quiet_from")))
+    return alerts
+
+
+#: Alerts about an accepted arrangement's payments (msgids).
+AGREED_DUE: Final = N_("The agreed payment of {amount} to {debt} is due on {date}.")
+AGREED_MISSED: Final = N_("The agreed payment of {amount} to {debt} due on {date} has not been "
+                          "paid: pay it as soon as you can and tell the lender when.")
+
+
+def agreement_alerts(debt: str, progress: Progress, today: date) -> list[Alert]:
+    """The alerts of one accepted arrangement on ``today``: each missed agreed payment, and
+    the next one when it falls due within :data:`PAYMENT_NOTICE_DAYS` days (``debt``: how
+    the person calls the debt)."""
+    alerts = [Alert(AlertCode.AGREED_PAYMENT_MISSED, AGREED_MISSED,
+                    {"amount": format_money(item.missing), "debt": debt,
+                     "date": item.payment.on.isoformat()}, item.payment.on)
+              for item in progress.missed]
+    upcoming = progress.next
+    if upcoming is not None and (upcoming.payment.on - today).days <= PAYMENT_NOTICE_DAYS:
+        alerts.append(Alert(AlertCode.AGREED_PAYMENT_DUE, AGREED_DUE,
+                            {"amount": format_money(upcoming.missing), "debt": debt,
+                             "date": upcoming.payment.on.isoformat()}, upcoming.payment.on))
     return alerts

@@ -131,8 +131,9 @@ def accepted_arrangement(tx: Tx, debt: Debt, as_of: date) -> AcceptedArrangement
         return None
     payments = _stored(proposal.params) if "schedule" in proposal.params \
         else _rebuilt(tx, debt, proposal)
+    after = proposal.params.get("after_payment")
     paid = [(p.paid_on, p.amount) for p in tx.find(Payment, debt_id=debt.id)
-            if p.paid_on >= start]
+            if ((p.id or 0) > int(after) if after is not None else p.paid_on >= start)]
     assert proposal.id is not None
     return AcceptedArrangement(proposal_id=proposal.id, accepted_on=start,
                                payments=tuple(sorted(payments, key=lambda p: p.on)),

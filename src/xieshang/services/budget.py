@@ -173,8 +173,15 @@ class BudgetView:
 
 def budget_view(tx: Tx, case: Case, method: str = "pro_rata", *,
                 as_of: date | None = None) -> BudgetView | None:
-    """The case's budget as of ``as_of`` (default: today): ``None`` without a statement."""
+    """The case's budget as of ``as_of`` (default: today): ``None`` without a statement.
+
+    A debt under an accepted arrangement gets what its agreed payments ask for in the month
+    ahead (a missed one included), set aside first; the other open debts share the rest in
+    proportion to what is owed (or in the person's order, with ``priority``).
+    """
     from xieshang.engine.budget import DebtShare, affordability, check_reasonableness, split
+    from xieshang.engine.schedules import add_months
+    from xieshang.services.arrangements import accepted_arrangement
     from xieshang.services.debts import balance_of
     from xieshang.store.model import BudgetEntry, Debt, budget_statement
 
@@ -187,16 +194,32 @@ def budget_view(tx: Tx, case: Case, method: str = "pro_rata", *,
     day = as_of if as_of is not None else today()
     debts = tx.find(Debt, case_id=case.id, status=("open", "arrangement"))
     balances = {debt.id: balance_of(tx, debt, day) for debt in debts}
-    shares = [DebtShare(key=str(debt.id), balance=balances[debt.id], priority=debt.priority)
-              for debt in debts]
+    horizon = add_months(day, 1)
+    reserved: dict[int, Decimal] = {}
+    for debt in debts:
+        agreed = accepted_arrangement(tx, debt, day)
+        if agreed is not None and debt.id is not None:
+            reserved[debt.id] = sum((item.missing for item in agreed.progress.installments
+                                     if item.payment.on < horizon), Decimal("0.00"))
     result = affordability(statement, rules)
-    allocations = split(result.available, shares, method) if shares else []
+    left = max(Decimal("0.00"), result.available - sum(reserved.values(), Decimal("0.00")))
+    shares = [DebtShare(key=str(debt.id), balance=balances[debt.id], priority=debt.priority)
+              for debt in debts if debt.id not in reserved]
+    allocations = {int(a.key): a for a in (split(left, shares, method) if shares else [])}
+    parts = []
+    for debt in debts:
+        assert debt.id is not None
+        if debt.id in reserved:
+            parts.append(DebtPart(debt=debt.id, balance=balances[debt.id],
+                                  share=Decimal("0"), amount=reserved[debt.id]))
+        else:
+            found = allocations[debt.id]
+            parts.append(DebtPart(debt=debt.id, balance=balances[debt.id], share=found.share,
+                                  amount=found.amount))
     return BudgetView(
         budget=budget, entries=tuple(_ordered(entries, rules)),
         flags=tuple(check_reasonableness(statement, rules)), affordability=result,
-        method=method,
-        parts=tuple(DebtPart(debt=int(a.key), balance=balances[int(a.key)], share=a.share,
-                             amount=a.amount) for a in allocations))
+        method=method, parts=tuple(parts))
 
 
 def budget_report(out: Out, tx: Tx, case: Case, method: str, *,

@@ -261,14 +261,21 @@ def promises_of(tx: Tx, case: Case) -> list[Promise]:
 def alerts_of(tx: Tx, case: Case, day: date) -> list[Alert]:
     """What needs following up on ``day``: the case's commitments and logged collector calls
     through :func:`xieshang.engine.followup.follow_up` (the rules of ``_law.toml``)."""
-    from xieshang.engine.followup import CallRecord, follow_up
+    from xieshang.engine.followup import CallRecord, agreement_alerts, follow_up
     from xieshang.rules import law
-    from xieshang.store.model import Contact
+    from xieshang.services.arrangements import accepted_arrangement
+    from xieshang.services.cases import debt_name
+    from xieshang.store.model import Contact, Debt
 
     calls = [CallRecord(c.id, c.happened_at)
              for c in tx.find(Contact, case_id=case.id, channel="collector_call")]
     alerts: list[Alert] = follow_up(promises_of(tx, case), calls, day, law())
-    return alerts
+    for debt in tx.find(Debt, case_id=case.id, status="arrangement"):
+        agreed = accepted_arrangement(tx, debt, day)
+        if agreed is not None:
+            alerts += agreement_alerts(debt.label or debt_name(_out(None, False), debt),
+                                       agreed.progress, day)
+    return sorted(alerts, key=lambda alert: alert.on)
 
 
 # The alerts about collectors' calls: where the know-your-rights card is shown.
@@ -337,6 +344,7 @@ def _agreed_items(tx: Tx, case: Case, day: date,
         dues = [AgreedDue(number, item.payment.on, item.missing)
                 for number, item in enumerate(agreed.progress.installments, 1)
                 if item.missing > 0]
-        items += agreement_items(case.id, agreed.proposal_id, debt_name(_out(None, False), debt),
+        name = debt.label or debt_name(_out(None, False), debt)
+        items += agreement_items(case.id, agreed.proposal_id, name,
                                  agreed.accepted_on, agreed.periods, dues, day, gettext)
     return items

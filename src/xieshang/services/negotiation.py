@@ -335,9 +335,15 @@ def record_offer(tx: Tx, inputs: DebtInputs, offer: Offer, check: OfferCheck,
     params = {k: v for k, v in params.items() if v is not None}
     if accept:
         from xieshang.services.arrangements import agreed_payments, schedule_params
+        from xieshang.store.model import Payment
 
         params["arrangement"] = arrangement_params(offer, check)
         params["schedule"] = schedule_params(agreed_payments(check))
+        # the payments already taken off the bill the arrangement reschedules: the payments
+        # that count against it are those recorded after this one
+        params["after_payment"] = max((p.id or 0 for p in tx.find(Payment,
+                                                                     debt_id=inputs.debt.id)),
+                                      default=0)
     saved = tx.add(Proposal(debt_id=inputs.debt.id, kind="offer", params=params,
                             created_on=inputs.day,
                             status="accepted" if accept else "offered",

@@ -221,10 +221,10 @@ class ShareNote:
 
 
 #: Messages of :class:`ShareNote` (msgids).
-ABOVE_SHARE = N_("{debt}: its terms require {required} this month, more than its share of "
-                 "your budget ({share}): the plan pays what is required, and the other debts "
-                 "get less. Ask this lender for an arrangement within the share (`xieshang "
-                 "ladder`, or the Negotiate page).")
+ABOVE_SHARE = N_("{debt}: its terms (the bill) require at least {required} this month, more "
+                 "than its share of your budget ({share}): the plan pays what is required, "
+                 "and the other debts get less. Ask the lender for an arrangement of at most "
+                 "{share} a month (`xieshang ladder`, or the Negotiate page).")
 BELOW_SHARE = N_("{debt}: {amount} this month, less than its share of your budget ({share}), "
                  "because other debts' required payments come first.")
 
@@ -233,13 +233,16 @@ def share_notes(actions: Sequence[Action], shares: Mapping[int, Decimal] | None,
                 strategy: Strategy) -> list[ShareNote]:
     """For the pro-rata plan, where this month's payment differs from the budget's share and
     why (a required payment above the share, or less left because of one). Other strategies
-    put the money where they choose by design, so they get no notes."""
-    from xieshang.engine.strategy import Strategy
+    put the money where they choose by design, so they get no notes; a debt under an
+    arrangement pays what was agreed, so it gets none either."""
+    from xieshang.engine.strategy import ActionKind, Strategy
 
     if shares is None or strategy is not Strategy.PRO_RATA:
         return []
     notes = []
     for action in actions:
+        if action.kind is ActionKind.ARRANGEMENT:
+            continue
         share = shares.get(int(action.key)) if action.key.isdigit() else None
         if share is None or action.amount == share:
             continue

@@ -217,18 +217,26 @@ def _pro_rata(month: int, ledgers: Sequence[Ledger], budget: Decimal) -> list[De
     """Each debt's fair share of the month's money, but never less than its terms require.
 
     The fair share is the budget's own split (:func:`xieshang.engine.budget.pro_rata`: in
-    proportion to what is owed, Webster rounding), so while every debt's required payment
-    fits within its share the plan pays exactly the shares the budget shows. A debt whose
-    terms require more (a card's minimum payment, an arrangement's installment) is paid
-    what they require first; the other debts are then brought up towards their shares with
-    what is left; money beyond every share goes in proportion to what is still owed.
+    proportion to what is owed before this month's interest, Webster rounding), so while
+    every debt's required payment fits within its share the plan pays exactly the shares
+    the budget shows. A debt under an arrangement takes only its agreed payments, set aside
+    first; the others share the rest. A debt whose terms require more than its share (a
+    card's minimum payment) is paid what they require first; the other debts are then
+    brought up towards their shares with what is left; money beyond every share goes in
+    proportion to what is still owed.
     """
     pay, left = pay_required(ledgers, budget, None)
     rooms = [ledger.owed - pay[i] if ledger.prepayable else ZERO
              for i, ledger in enumerate(ledgers)]
     if left >= sum(rooms, ZERO):
         return [pay[i] + rooms[i] for i in range(len(ledgers))]
-    fair = pro_rata(budget, [ledger.owed for ledger in ledgers])
+    open_ = [i for i, ledger in enumerate(ledgers) if ledger.prepayable]
+    fixed = sum((pay[i] for i in range(len(ledgers)) if i not in open_), ZERO)
+    parts = pro_rata(max(ZERO, budget - fixed),
+                     [ledgers[i].owed - ledgers[i].interest for i in open_])
+    fair = [ZERO] * len(ledgers)
+    for index, part in zip(open_, parts, strict=True):
+        fair[index] = part
     wants = [min(rooms[i], max(ZERO, fair[i] - pay[i])) for i in range(len(ledgers))]
     wanted = sum(wants, ZERO)
     if left <= wanted:
@@ -394,6 +402,15 @@ def this_month(plan: Plan) -> tuple[Action, ...]:
         if row.paid <= 0 and row.required <= 0:
             continue
         arranged = debt.arrangement is not None and debt.arrangement_from_month == 0
+        if arranged and row.unpaid == 0:
+            assert debt.arrangement is not None
+            # each agreed payment of the month by its own date (a missed one: today)
+            due = [p for p in debt.arrangement.payments if month_of(plan.input.start, p.on) <= 0]
+            if len(due) > 1 and sum((p.amount for p in due), ZERO) == row.paid:
+                actions += [Action(key=debt.key, label=debt.label, amount=p.amount,
+                                   by=max(p.on, plan.input.start), required=p.amount,
+                                   unpaid=ZERO, kind=ActionKind.ARRANGEMENT) for p in due]
+                continue
         if arranged:
             kind = ActionKind.ARRANGEMENT
         elif row.paid <= 0:

@@ -148,6 +148,14 @@ def _debt_view(page: Page, tx: Tx, debt: Debt, today: date, rules: Any) -> dict[
                     figures={"total": zero, "daily": zero, "month_more": zero})
         return view
     view["product"] = preset.name.get(page.out.lang)
+    from xieshang.web.pages.negotiate import agreed_view
+
+    agreed = agreed_view(page, tx, debt, today)
+    if agreed is not None:  # owed on the arrangement's terms: its payments, not the timeline
+        view.update(overdue=bool(agreed["missed"]), days=agreed["days"], agreed=agreed,
+                    figures={"total": agreed["due_amount"], "daily": zero,
+                             "month_more": zero})
+        return view
     if bill is None or engine_debt is None:
         owed = balance_of(tx, debt, today) - debt.not_yet_due
         view.update(overdue=False, owed=page.money(owed),

@@ -21,6 +21,8 @@ from xieshang.engine.errors import N_, InputError, XieshangError
 from xieshang.web.kit import Page, choice, is_id
 
 if TYPE_CHECKING:
+    from datetime import date
+
     from xieshang.engine.negotiation import Offer, OfferCheck
     from xieshang.services.negotiation import DebtInputs
     from xieshang.store.db import Tx
@@ -327,7 +329,7 @@ def _view(page: Page, tx: Tx, case: Case, debt: Debt) -> dict[str, Any]:
         "channel_choices": _log_channels(page),
     }
     context = None
-    view["agreed"] = _agreed(page, tx, debt)
+    view["agreed"] = agreed_view(page, tx, debt, page.today)
     if inputs is not None:
         # once the lender agreed there is nothing left to ask for: no ladder
         view["ladder"] = None if view["agreed"] else _ladder(page, inputs)
@@ -341,13 +343,14 @@ def _view(page: Page, tx: Tx, case: Case, debt: Debt) -> dict[str, Any]:
     return view
 
 
-def _agreed(page: Page, tx: Tx, debt: Debt) -> dict[str, Any] | None:
-    """The arrangement accepted for this debt, as kept today (``None`` when none)."""
+def agreed_view(page: Page, tx: Tx, debt: Debt, today: date) -> dict[str, Any] | None:
+    """The arrangement accepted for this debt, as kept on ``today``, for the pages
+    (``None`` when there is none)."""
     from xieshang.services.arrangements import accepted_arrangement
     from xieshang.services.negotiation import agreed_terms
 
-    agreed = accepted_arrangement(tx, debt, page.today)
-    terms = agreed_terms(tx, debt, page.today)
+    agreed = accepted_arrangement(tx, debt, today)
+    terms = agreed_terms(tx, debt, today)
     if agreed is None or terms is None:
         return None
     progress = agreed.progress
@@ -357,6 +360,8 @@ def _agreed(page: Page, tx: Tx, debt: Debt) -> dict[str, Any] | None:
         "monthly": page.money(terms.monthly), "total": page.money(agreed.total),
         "down": page.money(terms.down_payment) if terms.down_payment > 0 else "",
         "paid": page.money(progress.paid), "remaining": page.money(progress.remaining),
+        "due": page.money(progress.due_now), "due_amount": progress.due_now,
+        "daily": page.money(Decimal("0.00")), "days": progress.days_late,
         "next": None if upcoming is None else {"on": upcoming.payment.on.isoformat(),
                                                "amount": page.money(upcoming.missing)},
         "missed": [{"on": item.payment.on.isoformat(), "amount": page.money(item.missing)}

@@ -80,7 +80,8 @@ def dashboard(out: Out, tx: Tx, today: date) -> dict[str, Any]:
 
 
 #: How urgent each kind of action is (lower first).
-_URGENCY = {"past_due": 0, "calls_over_limit": 0, "call_in_quiet_hours": 0, "uncovered": 1,
+_URGENCY = {"past_due": 0, "calls_over_limit": 0, "call_in_quiet_hours": 0,
+            "agreed_payment_missed": 0, "agreed_payment_due": 1, "uncovered": 1,
             "payment_due": 1, "payment": 2, "confirmation_missing": 2, "step": 3}
 
 
@@ -121,7 +122,7 @@ def next_actions(out: Out, tx: Tx, case: Case, today: date, payments: list[dict[
     contacted = {c.debt_id for c in tx.find(Contact, case_id=case.id)}
     # the overdue debt not yet contacted that costs the most each day
     for line in sorted(lines, key=lambda item: -item["daily_cost"]):
-        if line["overdue"] and line["id"] not in contacted:
+        if line["overdue"] and line["id"] not in contacted and line["arrangement"] is None:
             found.append((3, never, {
                 "text": _("Ask {name} for an arrangement: the proposal and what to say are "
                           "ready.").format(name=line["name"]),
