@@ -19,25 +19,24 @@ if TYPE_CHECKING:
 
     from xieshang.output import Out
     from xieshang.store.db import Tx
-    from xieshang.store.model import Commitment, Contact
+    from xieshang.store.model import Commitment, Contact, Debt
 
 from xieshang.services.contacts import (
     CALL_ALERTS,
     CHANNELS,
     PARTIES,
     PROMISE_STATUSES,
-    _contact_fields,
-    _evidence_files,
-    _find_commitment,
-    _find_contact,
     _out,
+    add_contact,
+    add_promise,
     alerts_of,
-    attach_evidence,
-    checked_text,
-    one_of,
-    promise_amount,
-    promise_due,
+    contact_fields,
+    edit_contact,
+    evidence_files,
+    find_contact,
+    promise_fields,
     reminders_ics,
+    set_promise_status,
     shown_rights,
 )
 
@@ -90,20 +89,15 @@ def _contact_json(tx: Tx, out: Out, contact: Contact) -> dict[str, Any]:
 @_contact_options
 def log_add(debt_ref: str | None, channel: str, evidence: tuple[Path, ...],
             case_id: str | None = None, lang: str | None = None, as_json: bool = False,
-            **options: str | None) -> None:
+            **options: Any) -> None:
     """记录一次联系 (record a contact with a lender or collector)."""
-    from xieshang.clock import now_local
-    from xieshang.store.model import Contact
-
     out = _out(lang, as_json)
-    values = _contact_fields(channel=channel, **options)
-    values.setdefault("happened_at", now_local().replace(second=0))
-    files = _evidence_files(evidence)
+    fields = contact_fields(channel=channel, **options)
+    files = evidence_files(evidence)
     with session(out, prompt=True) as tx:
         case = find_case(tx, case_id)
-        debt = find_debt(tx, case, debt_ref)
-        contact = tx.add(Contact(case_id=case.id, debt_id=debt.id, **values))
-        attach_evidence(tx, contact, files)
+        contact = add_contact(tx, case, debt_id=debt_ref, fields=fields, evidence=files)
+        debt = _debt_of(tx, contact.debt_id)
         payload = _contact_json(tx, out, contact)
     rights = shown_rights(out, contact.channel == "collector_call")
     if out.as_json:
@@ -112,6 +106,15 @@ def log_add(debt_ref: str | None, channel: str, evidence: tuple[Path, ...],
     out.print(out._("Contact {id} recorded for {name}.").format(id=contact.id,
                                                                  name=debt_name(out, debt)))
     _print_rights(out, rights)
+
+
+def _debt_of(tx: Tx, debt_id: int | None) -> Debt:
+    """The debt a contact or commitment just recorded is about."""
+    from xieshang.store.model import Debt
+
+    debt = tx.get(Debt, debt_id) if debt_id is not None else None
+    assert debt is not None
+    return debt
 
 
 @log_app.command("list")
@@ -155,19 +158,14 @@ def log_list(debt_ref: str | None, case_id: str | None = None, lang: str | None 
 @_contact_options
 def log_edit(contact_ref: str, channel: str | None, evidence: tuple[Path, ...],
              case_id: str | None = None, lang: str | None = None, as_json: bool = False,
-             **options: str | None) -> None:
+             **options: Any) -> None:
     """修改一条联系记录（旧版本保留） (change a contact; the previous version is kept)."""
-    from dataclasses import replace
-
     out = _out(lang, as_json)
-    values = _contact_fields(channel=channel, **options)
-    files = _evidence_files(evidence)
-    if not values and not files:
-        raise InputError("contact", N_("nothing to change: give at least one option"))
+    fields = contact_fields(channel=channel, **options)
+    files = evidence_files(evidence)
     with session(out, prompt=True) as tx:
         case = find_case(tx, case_id)
-        contact = tx.update(replace(_find_contact(tx, case, contact_ref), **values))
-        attach_evidence(tx, contact, files)
+        contact = edit_contact(tx, case, contact_ref, fields, files)
         payload = _contact_json(tx, out, contact)
     if out.as_json:
         out.json({"contact": payload})
@@ -189,7 +187,7 @@ def log_show(contact_ref: str, history: bool, case_id: str | None = None,
     _ = out._
     with session(out, readonly=True) as tx:
         case = find_case(tx, case_id)
-        contact = _find_contact(tx, case, contact_ref)
+        contact = find_contact(tx, case, contact_ref)
         payload = _contact_json(tx, out, contact)
         revisions: list[dict[str, Any]] = [{"revised_at": r.revised_at.isoformat(sep=" "),
                       "previous": dict(r.previous)}
@@ -254,26 +252,19 @@ def promise_add(debt_ref: str | None, by: str, amount: str | None, due: str, con
                 written: bool, contact_ref: str | None, case_id: str | None = None,
                 lang: str | None = None, as_json: bool = False) -> None:
     """记录一项承诺（我方或贷款机构） (record a commitment by you or the lender)."""
-    from xieshang.store.model import Commitment
-
     out = _out(lang, as_json)
-    party = one_of(by, PARTIES, "by")
-    value = promise_amount(party, amount)
-    due_on = promise_due(due, today())
-    condition = checked_text(condition, "condition")
+    fields = promise_fields(party=by, amount=amount, due=due, condition=condition,
+                            written=written, today=today())
     with session(out, prompt=True) as tx:
         case = find_case(tx, case_id)
-        debt = find_debt(tx, case, debt_ref)
-        contact = _find_contact(tx, case, contact_ref) if contact_ref is not None else None
-        commitment = tx.add(Commitment(
-            case_id=case.id, party=party, debt_id=debt.id,
-            contact_id=contact.id if contact else None, amount=value, due_on=due_on,
-            condition=condition, confirmed_in_writing=written))
+        commitment = add_promise(tx, case, debt_id=debt_ref, fields=fields,
+                                 contact_id=contact_ref)
+        debt = _debt_of(tx, commitment.debt_id)
     if out.as_json:
         out.json({"commitment": _commitment_json(commitment)})
         return
     out.print(out._("Commitment {id} recorded for {name}, due {date}.").format(
-        id=commitment.id, name=debt_name(out, debt), date=due_on.isoformat()))
+        id=commitment.id, name=debt_name(out, debt), date=fields.due_on.isoformat()))
 
 
 @promise_app.command("list")
@@ -306,13 +297,10 @@ def promise_list(case_id: str | None = None, lang: str | None = None,
 
 def _set_status(commitment_ref: str, status: str, case_id: str | None, lang: str | None,
                 as_json: bool) -> None:
-    from dataclasses import replace
-
     out = _out(lang, as_json)
     with session(out, prompt=True) as tx:
         case = find_case(tx, case_id)
-        commitment = tx.update(replace(_find_commitment(tx, case, commitment_ref),
-                                       status=status))
+        commitment = set_promise_status(tx, case, commitment_ref, status)
     if out.as_json:
         out.json({"commitment": _commitment_json(commitment)})
         return

@@ -6,7 +6,7 @@ Every message is an English gettext msgid with ``{placeholders}``; fronts transl
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 
@@ -43,6 +43,20 @@ class InputError(XieshangError, ValueError):
     def __init__(self, field: str, message: str, **params: Any) -> None:
         self.field = field
         super().__init__(message, **params)
+
+
+class InputErrors(InputError):
+    """Several values refused at once (a form's fields), in the order they were read.
+
+    It reads as the first of them (its field, message and parameters), so a front that shows
+    one error says what it would have said for that one alone; ``errors`` holds every one,
+    for a form that shows each beside its field.
+    """
+
+    def __init__(self, errors: Sequence[InputError]) -> None:
+        self.errors = tuple(errors)
+        first = self.errors[0]
+        super().__init__(first.field, first.message, **first.params)
 
 
 class PresetError(XieshangError):

@@ -1,20 +1,31 @@
-"""The contact log and the promises: reading a contact or a promise as typed, recording
-evidence, what needs attention today (alerts) and the reminders as a calendar."""
+"""The contact log and the promises: reading a contact or a promise as typed, logging and
+editing a contact with its evidence (an edit keeps the previous version), recording a
+promise and whether it was kept, what needs attention today (alerts) and the reminders as a
+calendar.
+
+The command line and the web pages call the same functions in the same two steps: read what
+was typed (:func:`contact_fields`, :func:`promise_fields`, :func:`evidence_files`: every
+check, no store, every refused field named at once in an
+:class:`~xieshang.engine.errors.InputErrors`), then one call in the transaction
+(:func:`add_contact`, :func:`edit_contact`, :func:`add_promise`, :func:`set_promise_status`)
+that finds the records named and writes."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
+from dataclasses import fields as dataclass_fields
 from datetime import date, datetime
 from decimal import Decimal
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from xieshang.clock import now_utc, today
-from xieshang.engine.errors import N_, InputError
-from xieshang.services.cases import parse_id
+from xieshang.engine.errors import N_, InputError, InputErrors
+from xieshang.services.cases import find_debt, parse_id
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Sequence
+    from collections.abc import Callable, Collection, Sequence
 
     from xieshang.documents.calendar import CalendarItem
     from xieshang.engine.followup import Alert, Promise
@@ -30,19 +41,33 @@ __all__ = [
     "OUTCOMES",
     "PARTIES",
     "PROMISE_STATUSES",
+    "ContactFields",
+    "EvidenceFile",
+    "PromiseFields",
+    "add_contact",
+    "add_promise",
     "alerts_of",
     "attach_evidence",
     "call_alerts",
     "checked_text",
+    "contact_fields",
     "contact_when",
+    "edit_contact",
+    "evidence_files",
+    "find_commitment",
+    "find_contact",
     "one_of",
     "outcome_kind",
     "promise_amount",
     "promise_due",
+    "promise_fields",
     "promises_of",
     "reminders_ics",
+    "set_promise_status",
     "shown_rights",
 ]
+
+T = TypeVar("T")
 
 
 #: Contact channels (msgids).
@@ -146,21 +171,30 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _evidence_files(files: tuple[Path, ...]) -> list[tuple[str, str]]:
-    """(absolute path, SHA-256) of each evidence file, read before anything is written."""
+class EvidenceFile(NamedTuple):
+    """An evidence file as recorded: where it is (absolute path, or the uploaded file's name
+    when no copy is kept) and its SHA-256 (hex)."""
+
+    path: str
+    sha256: str
+
+
+def evidence_files(files: Sequence[Path]) -> list[EvidenceFile]:
+    """Each evidence file's absolute path and SHA-256, read before anything is written."""
     result = []
     for file in files:
         if not file.is_file():
             raise InputError("evidence", N_("file not found: {file}"), file=str(file))
         try:
-            result.append((str(file.resolve()), _sha256(file)))
+            result.append(EvidenceFile(str(file.resolve()), _sha256(file)))
         except OSError as error:
             raise InputError("evidence", N_("cannot read {file}: {error}"), file=str(file),
                              error=error.strerror or str(error)) from None
     return result
 
 
-def _find_contact(tx: Tx, case: Case, ref: str, field: str = "contact") -> Contact:
+def find_contact(tx: Tx, case: Case, ref: str | int, field: str = "contact") -> Contact:
+    """The contact ``ref`` (an id as typed) of ``case``."""
     from xieshang.store.model import Contact
 
     contact = tx.get(Contact, parse_id(ref, field))
@@ -170,7 +204,8 @@ def _find_contact(tx: Tx, case: Case, ref: str, field: str = "contact") -> Conta
     return contact
 
 
-def _find_commitment(tx: Tx, case: Case, ref: str) -> Commitment:
+def find_commitment(tx: Tx, case: Case, ref: str | int) -> Commitment:
+    """The commitment ``ref`` (an id as typed) of ``case``."""
     from xieshang.store.model import Commitment
 
     commitment = tx.get(Commitment, parse_id(ref, "commitment"))
@@ -187,26 +222,124 @@ CONTACT_TEXTS: tuple[tuple[str, str, int], ...] = (
     ("notes", "notes", 4000))
 
 
-def _contact_fields(*, when: str | None, channel: str | None, agent: str | None,
-                    agent_id: str | None, reference: str | None, asked: str | None,
-                    offered: str | None, outcome: str | None,
-                    notes: str | None) -> dict[str, Any]:
+class _Checks:
+    """Every refused field of one form, raised together (:class:`InputErrors`) once all are
+    read: ``check(parse)`` runs one field's parse and keeps its error."""
+
+    def __init__(self) -> None:
+        self.errors: list[InputError] = []
+
+    def __call__(self, parse: Callable[[], T]) -> T | None:
+        try:
+            return parse()
+        except InputErrors as error:
+            self.errors.extend(error.errors)
+        except InputError as error:
+            self.errors.append(error)
+        return None
+
+    def needed(self, field: str) -> None:
+        self.errors.append(InputError(field, N_("this field is needed")))
+
+    def done(self) -> None:
+        if self.errors:
+            raise InputErrors(self.errors)
+
+
+@dataclass(frozen=True)
+class ContactFields:
+    """A contact's fields as typed and checked, named as the record names them; ``None``:
+    not given (a new contact takes the default, an edit leaves the stored value)."""
+
+    happened_at: datetime | None = None
+    channel: str | None = None
+    agent_name: str | None = None
+    agent_id: str | None = None
+    reference: str | None = None
+    asked: str | None = None
+    offered: str | None = None
+    outcome: str | None = None
+    notes: str | None = None
+
+    def given(self) -> dict[str, Any]:
+        """The fields given: record attribute → value."""
+        return {item.name: getattr(self, item.name) for item in dataclass_fields(self)
+                if getattr(self, item.name) is not None}
+
+
+def contact_fields(*, when: str | None = None, channel: str | None = None,
+                   agent: str | None = None, agent_id: str | None = None,
+                   reference: str | None = None, asked: str | None = None,
+                   offered: str | None = None, outcome: str | None = None,
+                   notes: str | None = None, needed: Collection[str] = ()) -> ContactFields:
+    """A contact's fields as typed (``None``: not given; "" is given, and clears a text).
+
+    ``when``: ``YYYY-MM-DD HH:MM``, not in the future; ``channel``: one of
+    :data:`CHANNELS`; each text at most as long as :data:`CONTACT_TEXTS` says. ``needed``:
+    the fields that must be given (by their names here, e.g. ``("when", "channel")``).
+    Raises :class:`InputErrors` naming every refused field, in this order."""
+    typed = {"when": when, "channel": channel, "agent": agent, "agent_id": agent_id,
+             "reference": reference, "asked": asked, "offered": offered, "outcome": outcome,
+             "notes": notes}
+    parsers: list[tuple[str, str, Callable[[str], Any]]] = [
+        ("happened_at", "when", contact_when),
+        ("channel", "channel", partial(one_of, known=CHANNELS, field="channel"))]
+    parsers += [(key, name, partial(checked_text, field=name, maximum=maximum))
+                for key, name, maximum in CONTACT_TEXTS]
+    check = _Checks()
     values: dict[str, Any] = {}
-    if when is not None:
-        values["happened_at"] = contact_when(when)
-    if channel is not None:
-        values["channel"] = one_of(channel, CHANNELS, "channel")
-    given = {"agent": agent, "agent_id": agent_id, "reference": reference, "asked": asked,
-             "offered": offered, "outcome": outcome, "notes": notes}
-    for key, field, maximum in CONTACT_TEXTS:
-        value = given[field]
+    for key, name, parse in parsers:
+        text = typed[name]
+        if text is None:
+            if name in needed:
+                check.needed(name)
+            continue
+        value = check(partial(parse, text))
         if value is not None:
-            values[key] = checked_text(value, field, maximum)
-    return values
+            values[key] = value
+    check.done()
+    return ContactFields(**values)
 
 
-def attach_evidence(tx: Tx, contact: Contact, files: list[tuple[str, str]],
-                  day: date | None = None) -> None:
+def add_contact(tx: Tx, case: Case, *, debt_id: str | int | None, fields: ContactFields,
+                evidence: Sequence[EvidenceFile] = (), day: date | None = None) -> Contact:
+    """Log a contact about a debt of ``case`` (``debt_id`` as typed; ``None``: the case's
+    only debt) with its evidence files (added on ``day``, default: today). The time
+    defaults to now, to the minute; the channel is needed."""
+    from xieshang.clock import now_local
+    from xieshang.store.model import Contact
+
+    if fields.channel is None:
+        raise InputError("channel", N_("this field is needed"))
+    debt = find_debt(tx, case, None if debt_id is None else str(debt_id))
+    values = fields.given()
+    values.setdefault("happened_at", now_local().replace(second=0))
+    contact = tx.add(Contact(case_id=case.id, debt_id=debt.id, **values))
+    attach_evidence(tx, contact, evidence, day)
+    return contact
+
+
+def edit_contact(tx: Tx, case: Case, contact_id: str | int, fields: ContactFields,
+                 evidence: Sequence[EvidenceFile] = (), day: date | None = None) -> Contact:
+    """Change the fields given of the contact ``contact_id`` (as typed) of ``case`` and add
+    evidence files; the previous version is kept as a revision (none when nothing changed).
+    A time in the stored time's minute keeps the stored time (a form shows minutes)."""
+    changes = fields.given()
+    if not changes and not evidence:
+        raise InputError("contact", N_("nothing to change: give at least one option"))
+    contact = find_contact(tx, case, contact_id)
+    moment = changes.get("happened_at")
+    if moment is not None and moment.replace(second=0) == contact.happened_at.replace(second=0):
+        changes["happened_at"] = contact.happened_at
+    changed = replace(contact, **changes)
+    if changed != contact:
+        contact = tx.update(changed)
+    attach_evidence(tx, contact, evidence, day)
+    return contact
+
+
+def attach_evidence(tx: Tx, contact: Contact, files: Sequence[tuple[str, str]],
+                    day: date | None = None) -> None:
     """Record evidence files (path, SHA-256) for a contact, added on ``day`` (default:
     today)."""
     from xieshang.store.model import Evidence
@@ -236,6 +369,71 @@ def promise_due(text: str, day: date) -> date:
         raise InputError("due", N_("must not be in the past (got {value})"),
                          value=due_on.isoformat())
     return due_on
+
+
+@dataclass(frozen=True)
+class PromiseFields:
+    """A commitment's fields as typed and checked."""
+
+    party: str
+    due_on: date
+    amount: Decimal | None = None
+    condition: str = ""
+    written: bool = False
+
+
+def promise_fields(*, party: str | None, amount: str | None, due: str | None,
+                   condition: str = "", written: bool = False, today: date) -> PromiseFields:
+    """A commitment as typed: who promised (``by``: one of :data:`PARTIES`), the amount
+    (more than 0; needed for a payment I promise), the due date (``YYYY-MM-DD``, not before
+    ``today``), any condition (at most 2,000 characters), whether the lender confirmed it in
+    writing. ``None``: not given (the party and the due date are needed); with no known
+    party the amount is checked for its own form only. Raises :class:`InputErrors` naming
+    every refused field, in this order."""
+    check = _Checks()
+    code: str | None = None
+    if party is None:
+        check.needed("by")
+    else:
+        code = check(partial(one_of, party, PARTIES, "by"))
+    value = check(partial(promise_amount, code or "lender", amount))
+    due_on: date | None = None
+    if due is None:
+        check.needed("due")
+    else:
+        due_on = check(partial(promise_due, due, today))
+    text = check(partial(checked_text, condition, "condition"))
+    check.done()
+    assert code is not None
+    assert due_on is not None
+    return PromiseFields(party=code, due_on=due_on, amount=value, condition=text or "",
+                         written=written)
+
+
+def add_promise(tx: Tx, case: Case, *, debt_id: str | int | None, fields: PromiseFields,
+                contact_id: str | int | None = None) -> Commitment:
+    """Record a commitment about a debt of ``case`` (``debt_id`` as typed; ``None``: the
+    case's only debt), agreed in the contact ``contact_id`` when one is given."""
+    from xieshang.store.model import Commitment
+
+    debt = find_debt(tx, case, None if debt_id is None else str(debt_id))
+    contact = find_contact(tx, case, contact_id) if contact_id is not None else None
+    return tx.add(Commitment(
+        case_id=case.id, party=fields.party, debt_id=debt.id,
+        contact_id=contact.id if contact else None, amount=fields.amount,
+        due_on=fields.due_on, condition=fields.condition,
+        confirmed_in_writing=fields.written))
+
+
+def set_promise_status(tx: Tx, case: Case, commitment_id: str | int,
+                       status: str) -> Commitment:
+    """Mark the commitment ``commitment_id`` (as typed) of ``case`` with ``status`` (one of
+    :data:`PROMISE_STATUSES`: kept, broken, or pending again)."""
+    code = one_of(status, PROMISE_STATUSES, "status")
+    commitment = find_commitment(tx, case, commitment_id)
+    if commitment.status != code:
+        commitment = tx.update(replace(commitment, status=code))
+    return commitment
 
 
 def promises_of(tx: Tx, case: Case) -> list[Promise]:

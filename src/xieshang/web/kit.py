@@ -33,7 +33,7 @@ from fastapi import HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markupsafe import Markup
 
-from xieshang.engine.errors import N_, InputError, XieshangError
+from xieshang.engine.errors import N_, InputError, InputErrors, XieshangError
 from xieshang.output import Out
 
 if TYPE_CHECKING:
@@ -220,6 +220,17 @@ class Errors:
             return parse()
         except XieshangError as error:
             self.add_error(name, error)
+            return None
+
+    def check_fields(self, parse: Callable[[], T]) -> T | None:
+        """Run ``parse``; when it refuses what was typed, record each refused field under its
+        own name (every one an :class:`~xieshang.engine.errors.InputErrors` names), return
+        None."""
+        try:
+            return parse()
+        except InputError as error:
+            for each in error.errors if isinstance(error, InputErrors) else (error,):
+                self.add_error(each.field, each)
             return None
 
     def required(self, form: Form, name: str) -> str | None:

@@ -3,18 +3,21 @@ previous version), what either side promised and whether it was kept, what needs
 up today, and the reminders as a calendar file (``.ics``).
 
 The page uses what ``xieshang log``, ``promise``, ``alerts`` and ``remind`` use
-(:mod:`xieshang.services.contacts`): the same checks on every field, the same alerts
-(:func:`xieshang.engine.followup.follow_up`) and the same calendar
-(:mod:`xieshang.documents.calendar`).
+(:mod:`xieshang.services.contacts`): the same reading of every field
+(:func:`~xieshang.services.contacts.contact_fields`,
+:func:`~xieshang.services.contacts.promise_fields`), the same writes
+(:func:`~xieshang.services.contacts.add_contact`, ``edit_contact``, ``add_promise``,
+``set_promise_status``), the same alerts (:func:`xieshang.engine.followup.follow_up`) and
+the same calendar (:mod:`xieshang.documents.calendar`). What is the page's own: the lists
+to choose the debt, the party and the contact from, the uploaded evidence kept beside the
+database, and the agent's number shown masked.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import replace
 from datetime import datetime
-from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -28,6 +31,7 @@ from xieshang.web.kit import Errors, Form, Page, choice, is_id
 if TYPE_CHECKING:
     from starlette.datastructures import UploadFile
 
+    from xieshang.services.contacts import ContactFields, EvidenceFile
     from xieshang.store.db import Tx
     from xieshang.store.model import Case, Commitment, Contact, Debt
 
@@ -93,16 +97,6 @@ def _contact(tx: Tx, case: Case, ident: str) -> Contact:
     if contact is None or contact.case_id != case.id:
         raise HTTPException(404)
     return contact
-
-
-def _commitment(tx: Tx, case: Case, ident: str) -> Commitment:
-    """The commitment ``ident`` of the case (404 when there is none)."""
-    from xieshang.store.model import Commitment
-
-    commitment = tx.get(Commitment, _number(ident))
-    if commitment is None or commitment.case_id != case.id:
-        raise HTTPException(404)
-    return commitment
 
 
 def _debts(tx: Tx, case: Case) -> list[Debt]:
@@ -222,34 +216,20 @@ def _contact_options(page: Page, debts: dict[int, str]) -> dict[str, Any]:
             "keeps_files": page.web.store.sqlite_path is not None}
 
 
-def _check_contact(page: Page, form: Form, errors: Errors) -> dict[str, Any]:
-    """The contact's fields from the form (each checked as ``log add`` checks its option)."""
-    from xieshang.services.contacts import (
-        CHANNELS,
-        CONTACT_TEXTS,
-        checked_text,
-        contact_when,
-        one_of,
-    )
+def _read_contact(form: Form, errors: Errors, *, needed: tuple[str, ...],
+                  contact: Contact | None = None) -> ContactFields | None:
+    """The contact's fields from the form, read as ``log add`` / ``log edit`` read their
+    options (each refused field's error under its name). An empty time or channel is not
+    given; an agent field left as it was shown (masked) keeps the stored value."""
+    from xieshang.services.contacts import CONTACT_TEXTS, contact_fields
 
-    values: dict[str, Any] = {}
-    when = form.get("when")
-    if when:
-        moment = errors.check("when", lambda: contact_when(when, _latest()))
-        if moment is not None:
-            values["happened_at"] = moment
-    channel = form.get("channel")
-    if not channel:
-        errors.add("channel", page._("this field is needed"))
-    else:
-        code = errors.check("channel", lambda: one_of(channel, CHANNELS, "channel"))
-        if code is not None:
-            values["channel"] = code
-    for key, name, maximum in CONTACT_TEXTS:
-        text = errors.check(name, partial(checked_text, form.get(name), name, maximum))
-        if text is not None:
-            values[key] = text
-    return values
+    texts: dict[str, str | None] = {name: form.get(name) for _key, name, _most in CONTACT_TEXTS}
+    if contact is not None:
+        for key, name in (("agent_name", "agent"), ("agent_id", "agent_id")):
+            if texts[name] == shown_agent(getattr(contact, key)):
+                texts[name] = None
+    return errors.check_fields(lambda: contact_fields(
+        when=form.optional("when"), channel=form.optional("channel"), needed=needed, **texts))
 
 
 #: The largest evidence file kept (as on the Start page).
@@ -303,15 +283,17 @@ async def store_upload(page: Page, upload: UploadFile) -> tuple[str, str]:
     return str(final.resolve()), digest.hexdigest()
 
 
-async def _uploads(page: Page, form: Form, errors: Errors) -> list[tuple[str, str]]:
+async def _uploads(page: Page, form: Form, errors: Errors) -> list[EvidenceFile]:
     """The uploaded evidence file kept (read-only app: 403 before anything is kept)."""
+    from xieshang.services.contacts import EvidenceFile
+
     upload = form.files.get("evidence")
     if upload is None:
         return []
     if page.web.read_only:
         raise HTTPException(403, page._("This copy of xieshang is read-only."))
     try:
-        return [await store_upload(page, upload)]
+        return [EvidenceFile(*await store_upload(page, upload))]
     except XieshangError as error:
         errors.add_error("evidence", error)
         return []
@@ -331,10 +313,18 @@ def new_contact(request: Request) -> HTMLResponse:
                        values=values, errors=page.errors(), **_contact_options(page, names))
 
 
+def _contact_form(page: Page, case: Case, names: dict[int, str], form: Form, errors: Errors,
+                  contact: Contact | None = None) -> HTMLResponse:
+    """The contact form again, with what was typed and why it was refused."""
+    return page.render("log_contact_form.html", step=STEP, status=422, case=case,
+                       contact=_contact_row(page, contact, names, 0) if contact else None,
+                       values=form.values, errors=errors, **_contact_options(page, names))
+
+
 @router.post("/log/contacts/new")
 async def add_contact(request: Request) -> Response:
-    from xieshang.services.contacts import attach_evidence
-    from xieshang.store.model import Contact
+    """Log a contact as ``log add`` does (same checks), with the uploaded evidence."""
+    from xieshang.services.contacts import add_contact as log_contact
 
     page = Page.of(request)
     form = await page.form()
@@ -345,21 +335,14 @@ async def add_contact(request: Request) -> Response:
             return _no_case(page)
         names = _names(page, _debts(tx, case))
     debt = choice(errors, form, "debt", {str(i): n for i, n in names.items()})
-    values = _check_contact(page, form, errors)
+    fields = _read_contact(form, errors, needed=("channel",))
+    files = [] if errors else await _uploads(page, form, errors)
     if errors:
-        return page.render("log_contact_form.html", step=STEP, status=422, case=case,
-                           contact=None, values=form.values, errors=errors,
-                           **_contact_options(page, names))
-    assert debt is not None
-    values.setdefault("happened_at", _latest().replace(second=0))
-    files = await _uploads(page, form, errors)
-    if errors:
-        return page.render("log_contact_form.html", step=STEP, status=422, case=case,
-                           contact=None, values=form.values, errors=errors,
-                           **_contact_options(page, names))
+        return _contact_form(page, case, names, form, errors)
+    assert fields is not None
     with page.write() as tx:
-        contact = tx.add(Contact(case_id=case.id, debt_id=int(debt), **values))
-        attach_evidence(tx, contact, files, page.today)
+        contact = log_contact(tx, case, debt_id=debt, fields=fields, evidence=files,
+                              day=page.today)
     return page.redirect(f"/log/contacts/{contact.id}")
 
 
@@ -435,7 +418,7 @@ def edit_contact_form(request: Request, ident: str) -> HTMLResponse:
 @router.post("/log/contacts/{ident}/edit")
 async def edit_contact(request: Request, ident: str) -> Response:
     """Change a contact as ``log edit`` does: the previous version is kept."""
-    from xieshang.services.contacts import attach_evidence
+    from xieshang.services.contacts import edit_contact as change_contact
 
     page = Page.of(request)
     form = await page.form()
@@ -446,31 +429,16 @@ async def edit_contact(request: Request, ident: str) -> Response:
             raise HTTPException(404)
         contact = _contact(tx, case, ident)
         names = _names(page, _debts(tx, case))
-    if not form.get("when"):
-        errors.add("when", page._("this field is needed"))
-    values = _check_contact(page, form, errors)
+    fields = _read_contact(form, errors, needed=("when", "channel"), contact=contact)
+    files = [] if errors else await _uploads(page, form, errors)
     if errors:
-        return page.render("log_contact_form.html", step=STEP, status=422, case=case,
-                           contact=_contact_row(page, contact, names, 0), values=form.values,
-                           errors=errors, **_contact_options(page, names))
-    # an agent field left as it was shown (masked) keeps the stored value
-    for key in ("agent_name", "agent_id"):
-        original = getattr(contact, key)
-        if values.get(key) == shown_agent(original):
-            values[key] = original
-    if values["happened_at"].replace(second=0) == contact.happened_at.replace(second=0):
-        values["happened_at"] = contact.happened_at
-    files = await _uploads(page, form, errors)
-    if errors:
-        return page.render("log_contact_form.html", step=STEP, status=422, case=case,
-                           contact=_contact_row(page, contact, names, 0), values=form.values,
-                           errors=errors, **_contact_options(page, names))
+        return _contact_form(page, case, names, form, errors, contact)
+    assert fields is not None
     with page.write() as tx:
-        current = _contact(tx, case, ident)
-        changed = replace(current, **values)
-        if changed != current:
-            current = tx.update(changed)
-        attach_evidence(tx, current, files, page.today)
+        try:
+            change_contact(tx, case, contact.id, fields, files, page.today)
+        except InputError:  # the contact was deleted meanwhile
+            raise HTTPException(404) from None
     return page.redirect(f"/log/contacts/{ident}")
 
 
@@ -515,8 +483,8 @@ def new_promise(request: Request, contact: str | None = None) -> HTMLResponse:
 @router.post("/log/promises/new")
 async def add_promise(request: Request) -> Response:
     """Record a commitment as ``promise add`` does (same checks)."""
-    from xieshang.services.contacts import PARTIES, checked_text, promise_amount, promise_due
-    from xieshang.store.model import Commitment
+    from xieshang.services.contacts import PARTIES, promise_fields
+    from xieshang.services.contacts import add_promise as record_promise
 
     page = Page.of(request)
     form = await page.form()
@@ -529,38 +497,27 @@ async def add_promise(request: Request) -> Response:
         options = _promise_options(page, tx, case, names)
     debt = choice(errors, form, "debt", {str(i): n for i, n in names.items()})
     party = choice(errors, form, "by", PARTIES)
-    # with an unknown party only the amount's own form is checked
-    amount = errors.check("amount", lambda: promise_amount(party or "lender",
-                                                            form.get("amount")))
-    due_on = None
-    if not form.get("due"):
-        errors.add("due", page._("this field is needed"))
-    else:
-        due_on = errors.check("due", lambda: promise_due(form.get("due"), page.today))
-    condition = errors.check("condition", lambda: checked_text(form.get("condition"), "condition"))
-    contact_id = None
+    fields = errors.check_fields(lambda: promise_fields(
+        party=party, amount=form.get("amount"), due=form.optional("due"),
+        condition=form.get("condition"), written=bool(form.get("written")),
+        today=page.today))
+    contact = None
     if form.get("contact"):
         allowed = {value: text for value, text in options["contact_options"] if value}
-        picked = choice(errors, form, "contact", allowed)
-        contact_id = int(picked) if picked else None
+        contact = choice(errors, form, "contact", allowed)
     if errors:
         return page.render("log_promise_form.html", step=STEP, status=422, case=case,
                            values=form.values, errors=errors, **options)
-    assert debt is not None
-    assert party is not None
-    assert due_on is not None
+    assert fields is not None
     with page.write() as tx:
-        tx.add(Commitment(case_id=case.id, party=party, debt_id=int(debt),
-                          contact_id=contact_id, amount=amount, due_on=due_on,
-                          condition=condition or "",
-                          confirmed_in_writing=bool(form.get("written"))))
+        record_promise(tx, case, debt_id=debt, fields=fields, contact_id=contact)
     return page.redirect("/log#promises")
 
 
 @router.post("/log/promises/{ident}/{status}")
 async def set_status(request: Request, ident: str, status: str) -> Response:
     """Mark a commitment kept or broken (``promise kept|broken``), or pending again."""
-    from xieshang.services.contacts import PROMISE_STATUSES
+    from xieshang.services.contacts import PROMISE_STATUSES, set_promise_status
 
     page = Page.of(request)
     await page.form()
@@ -570,9 +527,11 @@ async def set_status(request: Request, ident: str, status: str) -> Response:
         case = _case(tx)
         if case is None:
             raise HTTPException(404)
-        commitment = _commitment(tx, case, ident)
-        if commitment.status != status:
-            tx.update(replace(commitment, status=status))
+        number = _number(ident)
+        try:
+            set_promise_status(tx, case, number, status)
+        except InputError:
+            raise HTTPException(404) from None
     return page.redirect("/log#promises")
 
 
