@@ -36,6 +36,12 @@ ROOT = Path(__file__).resolve().parent.parent
 #: through the command line, the web app, the store, the documents and the reminders.
 TIME_SENSITIVE = [
     "tests/test_clock.py",
+    "tests/test_agreement.py",
+    "tests/test_arrangements.py",
+    "tests/test_case_view.py",
+    "tests/test_one_share.py",
+    "tests/test_cli_width.py",
+    "tests/test_services_contacts.py",
     "tests/test_calendar.py",
     "tests/test_followup.py",
     "tests/test_demo.py",

@@ -72,6 +72,30 @@ def test_the_view_has_the_figures_every_command_shows(home: Path) -> None:
         a["code"] for a in ok_json("alerts")["alerts"]]
 
 
+def test_the_view_s_figures_by_hand(home: Path) -> None:
+    """Figures worked out here, not read back from another command."""
+    from fractions import Fraction
+
+    view = _view(home)
+    assert view.budget is not None
+    # 7,000 − rent 2,000 − transport 300 − food 1,500 − the buffer (5 % of income: 350)
+    assert view.budget.available == Decimal("2850.00")
+    loan = view.debt(2)  # from a cousin, no interest agreed: nothing is added
+    assert (loan.due, loan.owed, loan.daily_cost) == (Decimal("20000.00"),) * 2 + (
+        Decimal("0.00"),)
+    # each share is the exact pro-rata part, to within a fen, and they add up to 2,850.00
+    owed = {d.debt.id: d.owed for d in view.debts}
+    whole = sum(owed.values(), Decimal(0))
+    for debt_id, amount in owed.items():
+        exact = Fraction(2850) * Fraction(amount) / Fraction(whole)
+        share = view.debt(debt_id).share
+        assert share is not None
+        assert abs(Fraction(share) - exact) <= Fraction(1, 100)
+    assert sum((d.share or Decimal(0) for d in view.debts), Decimal(0)) == Decimal("2850.00")
+    # what is due today is what each debt owes, later installments aside
+    assert view.due == sum((d.due for d in view.debts), Decimal(0)) == whole
+
+
 def test_the_view_carries_the_log_promises_payments_in_order(home: Path) -> None:
     view = _view(home)
     assert [(c.channel, c.happened_at.strftime("%H:%M")) for c in view.contacts] == [

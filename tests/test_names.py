@@ -81,3 +81,15 @@ def test_every_product_is_named_in_both_languages() -> None:
         assert preset.name.get("zh")
         assert preset.name.get("en")
         assert preset.name.get("zh") != preset.name.get("en")
+
+
+def test_the_channels_the_command_line_offers_are_the_channels_named() -> None:
+    from click.testing import CliRunner
+
+    from xieshang.cli.main import app
+
+    for command in (["log", "add"], ["log", "edit"]):
+        text = CliRunner().invoke(app, [*command, "--help"], terminal_width=200).output
+        listed = re.search(r"--channel TEXT\s+(\S+(?: \| \S+)+)", text)
+        assert listed is not None, text
+        assert listed.group(1).split(" | ") == list(CHANNELS)

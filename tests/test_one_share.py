@@ -14,6 +14,7 @@ Which command gives which field (all ``--json``):
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from pathlib import Path
 
@@ -67,10 +68,14 @@ def test_the_card_s_share_is_one_figure_everywhere(home: Path) -> None:
     assert f"每月最多能拿出 {format_money(share)} 还这笔钱" in script
     assert f"对方要求每月超过 {format_money(share)}，请不要当场答应" in script
     shown = format_money(share)
-    with WebClient(lambda: open_store(data_dir=home)) as web:
+    with WebClient(lambda: open_store(data_dir=home), lang="en") as web:
         assert shown in web.get("/budget").text
-        assert shown in web.get("/plan").text
-        assert shown in web.get("/negotiate/1").text
+        plan = web.get("/plan").text
+        card = re.search(r'<li data-debt="1">(.*?)</li>', plan, re.S)
+        assert card is not None
+        assert f"Pay {shown} by" in card.group(1)  # this month's payment to the card
+        negotiate = web.get("/negotiate/1").text
+        assert re.search(rf'id="affordable">[^<]*{re.escape(shown)}', negotiate)
 
 
 def test_a_minimum_above_the_share_is_paid_and_both_figures_are_named() -> None:

@@ -25,8 +25,8 @@ from functools import lru_cache
 
 from xieshang.engine.errors import N_, InputError
 
-__all__ = ["ENV", "ZONE", "now", "now_local", "now_utc", "parse_moment", "pin", "pinned",
-           "today"]
+__all__ = ["ENV", "FIRST_YEAR", "LAST_YEAR", "ZONE", "now", "now_local", "now_utc",
+           "parse_moment", "pin", "pinned", "today"]
 
 #: The lender's calendar: China Standard Time. A fixed offset (China has kept no daylight
 #: saving since 1991), so no time-zone database is needed to read it.
@@ -34,6 +34,10 @@ ZONE = timezone(timedelta(hours=8), "CST")
 
 #: The environment variable that pins the clock.
 ENV = "XIESHANG_NOW"
+
+#: The years a pinned moment may fall in (the years the program's dates are checked for:
+#: a plan runs up to 50 years past "now", and dates must stay within Python's calendar).
+FIRST_YEAR, LAST_YEAR = 2000, 2099
 
 _pin: datetime | None = None
 
@@ -89,11 +93,15 @@ def parse_moment(text: str, field: str = "now") -> datetime:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=ZONE)
     try:
-        return moment.astimezone(ZONE).replace(microsecond=0)
+        moment = moment.astimezone(ZONE).replace(microsecond=0)
     except OverflowError:
         raise InputError(field, N_("'{value}' is not a moment; write it as "
                                    "2026-12-06T23:30+08:00, 2026-12-06 23:30 (Beijing time) "
                                    "or 2026-12-06"), value=text) from None
+    if not FIRST_YEAR <= moment.year <= LAST_YEAR:
+        raise InputError(field, N_("must be between {minimum} and {maximum} (got {value})"),
+                         minimum=FIRST_YEAR, maximum=LAST_YEAR, value=text)
+    return moment
 
 
 @lru_cache(maxsize=8)

@@ -11,6 +11,7 @@ import click
 
 from xieshang.cli.main import CONTEXT, app, common_options
 from xieshang.cli.session import case_option, session
+from xieshang.cli.session import command_out as _out
 from xieshang.engine.errors import N_, InputError
 from xieshang.services.cases import find_case
 
@@ -21,14 +22,13 @@ if TYPE_CHECKING:
 from xieshang.services.budget import (
     OUTCOMES,
     SECTIONS,
-    _count,
-    _line,
-    _out,
     budget_report,
     current_budget,
+    household_count,
     imported_lines,
     map_category,
     norms,
+    parse_budget_line,
     save_import,
     set_line,
 )
@@ -77,7 +77,7 @@ def budget_set(adults: str | None, children_0_4: str | None, children_5_10: str 
                                 ("children_5_10", children_5_10, 0),
                                 ("children_11_17", children_11_17, 0),
                                 ("dependants", dependants, 0)):
-        value = _count(text, name, minimum)
+        value = household_count(text, name, minimum)
         if value is not None:
             household[name] = value
     if city_tier is not None:
@@ -90,7 +90,7 @@ def budget_set(adults: str | None, children_0_4: str | None, children_5_10: str 
     for section, items in (("income", income), ("priority", priority), ("fixed", fixed),
                            ("flexible", flexible)):
         for item in items:
-            category, amount, note = _line(item, section)
+            category, amount, note = parse_budget_line(item, section)
             known = rules.category(category)
             if known.section.value != section:
                 raise InputError(section, N_("{category} is in the {expected} section: use "

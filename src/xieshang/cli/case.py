@@ -10,6 +10,7 @@ import click
 
 from xieshang.cli.main import CONTEXT, app, common_options
 from xieshang.cli.session import case_option, session
+from xieshang.cli.session import command_out as _out
 from xieshang.clock import today
 from xieshang.engine.errors import N_, InputError
 from xieshang.services.cases import find_case
@@ -20,13 +21,12 @@ if TYPE_CHECKING:
 from xieshang.services.cases import (
     EVIDENCE_KINDS,
     REASONS,
-    _choice,
-    _hardship_json,
-    _out,
-    _sha256,
     case_json,
     check_name,
+    choice_of,
+    file_sha256,
     file_state,
+    hardship_json,
     personal_values,
 )
 
@@ -191,7 +191,7 @@ def hardship_set(reason: str, since: str | None, recovery: str | None, note: str
     from xieshang.store.model import Hardship
 
     out = _out(lang, as_json)
-    key = _choice(reason, REASONS, "reason")
+    key = choice_of(reason, REASONS, "reason")
     start = parse_date(since, "since") if since else None
     end = parse_date(recovery, "recovery") if recovery else None
     if start is not None and end is not None and end < start:
@@ -208,7 +208,7 @@ def hardship_set(reason: str, since: str | None, recovery: str | None, note: str
             record = tx.add(Hardship(case_id=case.id, reason=key, since=start, recovery=end,
                                      description=note or ""))
     if out.as_json:
-        out.json({"hardship": _hardship_json(record)})
+        out.json({"hardship": hardship_json(record)})
         return
     out.print(out._("Saved: {reason}.").format(reason=out._(REASONS[key])))
 
@@ -231,7 +231,7 @@ def hardship_show(case_id: str | None = None, lang: str | None = None,
         {"id": e.id, "kind": e.kind, "path": e.path, "sha256": e.sha256, "note": e.note,
          "added_on": e.added_on, "state": file_state(e)} for e in items]
     if out.as_json:
-        out.json({"hardship": _hardship_json(found[0]) if found else None,
+        out.json({"hardship": hardship_json(found[0]) if found else None,
                   "evidence": evidence})
         return
     dash = "—"
@@ -274,11 +274,11 @@ def evidence_add(file: Path, kind: str, note: str, case_id: str | None = None,
     from xieshang.store.model import Evidence
 
     out = _out(lang, as_json)
-    key = _choice(kind, EVIDENCE_KINDS, "kind")
+    key = choice_of(kind, EVIDENCE_KINDS, "kind")
     if not file.is_file():
         raise InputError("file", N_("file not found: {file}"), file=str(file))
     try:
-        digest = _sha256(file)
+        digest = file_sha256(file)
     except OSError as error:
         raise InputError("file", N_("cannot read {file}: {error}"), file=str(file),
                          error=error.strerror or str(error)) from None

@@ -11,6 +11,7 @@ import click
 
 from xieshang.cli.main import CONTEXT, app, common_options
 from xieshang.cli.session import case_option, session
+from xieshang.cli.session import command_out as _out
 from xieshang.clock import today
 from xieshang.engine.errors import N_, InputError
 from xieshang.services.cases import (
@@ -27,15 +28,14 @@ if TYPE_CHECKING:
 
 from xieshang.services.debts import (
     STATUSES,
-    _amount,
-    _debt_status,
-    _due_day,
-    _out,
-    _overdue_since,
-    _rate,
-    _text,
+    debt_amount,
     debt_fields,
     debt_json,
+    debt_status,
+    debt_text,
+    parse_due_day,
+    parse_overdue_since,
+    parse_rate_option,
     status_lines,
 )
 
@@ -131,35 +131,35 @@ def _ask(out: Out) -> tuple[str, dict[str, Any]]:
     values: dict[str, Any] = {}
     lender = click.prompt(_("Lender"), default=preset.lender.get(out.lang))
     if lender != preset.lender.get(out.lang):
-        values["lender"] = _text(lender, "lender")
+        values["lender"] = debt_text(lender, "lender")
     values["label"] = click.prompt(_("Your name for this debt"),
                                    default=preset.name.get(out.lang), value_proc=checked(
-                                       lambda text: _text(text, "label")))
+                                       lambda text: debt_text(text, "label")))
     values["principal"] = click.prompt(_("Amount overdue (principal, or the unpaid bill)"),
                                        value_proc=checked(
-                                           lambda text: _amount(text, "amount", positive=True)))
+                                           lambda text: debt_amount(text, "amount", positive=True)))
     first = click.prompt(_("First day overdue, YYYY-MM-DD (Enter if not overdue)"),
                          default="", show_default=False,
-                         value_proc=checked(lambda text: _overdue_since(text) if text else None))
+                         value_proc=checked(lambda text: parse_overdue_since(text) if text else None))
     values["due_date"] = first - timedelta(days=1) if first else None
     if preset.contract_daily_rate is not None:
         shown = f"{(preset.contract_daily_rate * 100).normalize():f}%"
         rate = click.prompt(_("Contract daily rate"), default=shown,
-                            value_proc=checked(lambda text: _rate(text, "daily_rate")))
+                            value_proc=checked(lambda text: parse_rate_option(text, "daily_rate")))
         if rate != preset.contract_daily_rate:
             values["contract_rate"], values["contract_rate_basis"] = rate, "daily"
     else:
         annual = click.prompt(_("Contract annual rate, e.g. 18% (Enter if none)"), default="",
                               show_default=False, value_proc=checked(
-                                  lambda text: _rate(text, "annual_rate") if text else None))
+                                  lambda text: parse_rate_option(text, "annual_rate") if text else None))
         if annual is not None:
             values["contract_rate"], values["contract_rate_basis"] = annual, "annual"
     values["minimum"] = click.prompt(
         _("Minimum payment (Enter if none or unknown)"), default="", show_default=False,
-        value_proc=checked(lambda text: _amount(text, "minimum") if text else None))
+        value_proc=checked(lambda text: debt_amount(text, "minimum") if text else None))
     values["due_day"] = click.prompt(
         _("Repayment day of the month, 1–31 (Enter if unknown)"), default="",
-        show_default=False, value_proc=checked(lambda text: _due_day(text) if text else None))
+        show_default=False, value_proc=checked(lambda text: parse_due_day(text) if text else None))
     return preset.id, values
 
 
@@ -287,11 +287,11 @@ def debt_reconcile(debt_ref: str | None, lender_total: str | None, lender_penalt
 
     out = _out(lang, as_json)
     _ = out._
-    total = _amount(lender_total, "lender_total", positive=True) \
+    total = debt_amount(lender_total, "lender_total", positive=True) \
         if lender_total is not None else None
     if total is None and lender_penalty is None:
         raise InputError("lender_total", N_("give --lender-total, --lender-penalty or both"))
-    penalty = _amount(lender_penalty, "lender_penalty") if lender_penalty is not None else None
+    penalty = debt_amount(lender_penalty, "lender_penalty") if lender_penalty is not None else None
     day = parse_date(as_of, "as_of") if as_of else today()
     with session(out, readonly=True) as tx:
         case = find_case(tx, case_id)
@@ -420,7 +420,7 @@ def pay_command(debt_ref: str | None, amount: str, paid_on: str | None, method: 
 
     out = _out(lang, as_json)
     _ = out._
-    value = _amount(amount, "amount", positive=True)
+    value = debt_amount(amount, "amount", positive=True)
     day = parse_date(paid_on, "date") if paid_on else today()
     if day > today():
         raise InputError("date", N_("must not be in the future (got {value})"),
@@ -429,8 +429,8 @@ def pay_command(debt_ref: str | None, amount: str, paid_on: str | None, method: 
         case = find_case(tx, case_id)
         debt = find_debt(tx, case, debt_ref)
         payment = tx.add(Payment(debt_id=debt.id, paid_on=day, amount=value,
-                                 method=_text(method, "method", 64), note=note))
-        line = _debt_status(out, tx, debt, today())
+                                 method=debt_text(method, "method", 64), note=note))
+        line = debt_status(out, tx, debt, today())
     if out.as_json:
         out.json({"payment": {"id": payment.id, "debt": debt.id, "date": day,
                               "amount": value}, "status": line})

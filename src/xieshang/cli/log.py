@@ -11,6 +11,7 @@ import click
 
 from xieshang.cli.main import CONTEXT, app, common_options
 from xieshang.cli.session import case_option, session
+from xieshang.cli.session import command_out as _out
 from xieshang.clock import today
 from xieshang.engine.errors import N_, InputError
 from xieshang.services.cases import debt_name, find_case, find_debt
@@ -26,7 +27,6 @@ from xieshang.services.contacts import (
     CHANNELS,
     PARTIES,
     PROMISE_STATUSES,
-    _out,
     add_contact,
     add_promise,
     alerts_of,

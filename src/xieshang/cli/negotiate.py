@@ -12,6 +12,7 @@ import click
 
 from xieshang.cli.main import CONTEXT, app, common_options
 from xieshang.cli.session import case_option, session
+from xieshang.cli.session import command_out as _out
 from xieshang.engine.errors import N_, InputError
 from xieshang.services.cases import debt_name, find_case, find_debt
 
@@ -24,10 +25,8 @@ if TYPE_CHECKING:
 from xieshang.services.negotiation import (
     RUNGS,
     VERDICTS,
-    _channel_line,
-    _mark,
-    _out,
     case_dossier,
+    channel_line,
     check_json,
     check_offer_for,
     debt_inputs,
@@ -35,6 +34,7 @@ from xieshang.services.negotiation import (
     format_percent,
     ladder_json,
     log_refusal,
+    mark_label,
     negotiation_data,
     optional_amount,
     optional_rate,
@@ -56,7 +56,7 @@ __all__ = [
 
 def _print_card(out: Out, card: Card) -> None:
     out.print(f"[bold]{card.title.get(out.lang)}[/bold]", card.intro.get(out.lang))
-    out.print(out.bullets(f"{item.text.get(out.lang)} {_mark(item.source)}"
+    out.print(out.bullets(f"{item.text.get(out.lang)} {mark_label(item.source)}"
                           for item in card.items))
 
 
@@ -213,18 +213,18 @@ def refused_command(reason: str, debt_id: str | None, rung: str, log_channel: st
         out.json(payload)
         return
     out.print(f"[bold]{payload['label']}[/bold] — {name}")
-    out.print(_("Likely cause:") + f" {payload['cause']} [dim]{_mark(answer.refusal.source)}[/dim]")
+    out.print(_("Likely cause:") + f" {payload['cause']} [dim]{mark_label(answer.refusal.source)}[/dim]")
     out.print(_("Next moves, one at a time:"))
     for index, move in enumerate(moves, 1):
-        out.print(out.bullets([f"{move.render(out.lang)} {_mark(move.source)}"], indent=0,
+        out.print(out.bullets([f"{move.render(out.lang)} {mark_label(move.source)}"], indent=0,
                               mark=f"{index}."))
         out.print(out.bullets((f"{m.label.get(out.lang)}: {m.detail.get(out.lang)}"
                                for m in move.materials), indent=3, mark="–"))
     if payload["channels"]:
         out.print(_("The lender's channels:"))
-        out.print(out.bullets(_channel_line(item) for item in payload["channels"]))
+        out.print(out.bullets(channel_line(item) for item in payload["channels"]))
     out.print(_("If the rules were not followed, the official channels:"))
-    out.print(out.bullets(_channel_line(item) for item in official))
+    out.print(out.bullets(channel_line(item) for item in official))
     if contact is not None:
         out.print(_("Contact {id} recorded for {name}.").format(id=contact, name=name))
     if ladder is None:
@@ -256,12 +256,12 @@ def prepare_command(debt_id: str | None, case_id: str | None = None, lang: str |
     out.print(_("Before you contact the lender about {debt}:").format(debt=name))
     out.print("[bold]" + _("Materials to prepare") + "[/bold]")
     out.print(out.bullets((f"{m.label.get(out.lang)}: {m.detail.get(out.lang)} "
-                           f"{_mark(m.source)}" for m in materials), mark="☐"))
+                           f"{mark_label(m.source)}" for m in materials), mark="☐"))
     out.print("[bold]" + _("Channels") + "[/bold]")
     if not payload["channels"]:
         out.print("  " + _("This product's rules list no channels: use the number on your "
                            "contract or statement."))
-    out.print(out.bullets(_channel_line(item) for item in payload["channels"]))
+    out.print(out.bullets(channel_line(item) for item in payload["channels"]))
     _print_card(out, data.rights)
     _print_card(out, data.scam)
 

@@ -14,6 +14,7 @@ import click
 
 from xieshang.cli.main import CONTEXT, app, common_options
 from xieshang.cli.session import case_option, session
+from xieshang.cli.session import command_out as _out
 from xieshang.engine.errors import N_, InputError
 from xieshang.i18n import gettext_for
 from xieshang.services.cases import find_case
@@ -25,9 +26,8 @@ if TYPE_CHECKING:
     from xieshang.output import Out
 
 from xieshang.services.plan import (
-    _out,
-    _strategy,
     owed_series,
+    parse_strategy,
     plan_input,
 )
 
@@ -59,7 +59,7 @@ def plan_app(ctx: click.Context, strategy: str | None, chart: Path | None,
     from xieshang.engine.strategy import compare_strategies, make_plan
 
     out = _out(lang, as_json)
-    name = _strategy(strategy) if strategy is not None else None
+    name = parse_strategy(strategy) if strategy is not None else None
     if chart is not None and chart.suffix.lower() not in (".svg", ".png"):
         raise InputError("chart", N_("the chart file must end in .svg or .png (got {value})"),
                          value=chart.name)
@@ -104,7 +104,7 @@ def plan_month(strategy: str, budget: str | None = None, order: str | None = Non
     from xieshang.engine.strategy import make_plan, this_month
 
     out = _out(lang, as_json)
-    name = _strategy(strategy)
+    name = parse_strategy(strategy)
     from xieshang.services.budget import budget_shares
     from xieshang.services.plan import share_notes
 

@@ -29,6 +29,13 @@ __all__ = ["F", "case_option", "open_cli_store", "passphrase_source", "session"]
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+def command_out(lang: str | None, as_json: bool) -> Out:
+    """Where a command writes: its language (``--lang``) and JSON or tables (``--json``)."""
+    from xieshang.output import Out
+
+    return Out.make(lang, as_json)
+
+
 def case_option(function: F) -> F:
     """``--case ID``: work on this case instead of the current one."""
     return click.option("--case", "case_id", default=None, metavar="ID",

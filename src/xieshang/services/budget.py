@@ -27,12 +27,19 @@ if TYPE_CHECKING:
 __all__ = [
     "OUTCOMES",
     "SECTIONS",
+    "BudgetView",
+    "DebtPart",
     "budget_report",
+    "budget_shares",
+    "budget_view",
     "check_not_imported",
     "current_budget",
+    "household_count",
     "imported_lines",
     "map_category",
     "norms",
+    "parse_budget_line",
+    "progress",
     "save_import",
     "save_statement",
     "set_line",
@@ -56,12 +63,6 @@ OUTCOMES = {
 
 #: Rows written per statement (a progress line after each chunk in tests).
 _CHUNK = 2000
-
-
-def _out(lang: str | None, as_json: bool) -> Out:
-    from xieshang.output import Out
-
-    return Out.make(lang, as_json)
 
 
 @cache
@@ -98,7 +99,7 @@ def set_line(tx: Tx, budget: Budget, section: str, category: str, amount: Decima
                            amount=amount, note=note))
 
 
-def _line(text: str, option: str) -> tuple[str, Decimal, str]:
+def parse_budget_line(text: str, option: str) -> tuple[str, Decimal, str]:
     """``rent=2500`` or ``rent=2500:shared flat`` → (category, amount, note)."""
     from xieshang.engine.money import parse_amount
 
@@ -110,7 +111,7 @@ def _line(text: str, option: str) -> tuple[str, Decimal, str]:
     return key.strip().lower(), parse_amount(amount_text, option), note.strip()
 
 
-def _count(text: str | None, field: str, minimum: int) -> int | None:
+def household_count(text: str | None, field: str, minimum: int) -> int | None:
     from xieshang.engine.parsing import parse_count
 
     return None if text is None else parse_count(text, field, minimum=minimum, maximum=30)

@@ -22,10 +22,13 @@ __all__ = [
     "case_json",
     "check_name",
     "check_recovery",
+    "choice_of",
     "debt_name",
+    "file_sha256",
     "file_state",
     "find_case",
     "find_debt",
+    "hardship_json",
     "masked",
     "parse_id",
     "personal_values",
@@ -146,12 +149,6 @@ def validate_account(text: str) -> str:
     return value
 
 
-def _out(lang: str | None, as_json: bool) -> Out:
-    from xieshang.output import Out
-
-    return Out.make(lang, as_json)
-
-
 def personal_values(full_name: str | None, id_number: str | None,
                      phone: str | None) -> dict[str, str | None]:
     """Checked personal fields; an empty value clears the field."""
@@ -219,7 +216,7 @@ EVIDENCE_KINDS = {
 }
 
 
-def _choice(value: str, known: dict[str, str], field: str) -> str:
+def choice_of(value: str, known: dict[str, str], field: str) -> str:
     key = value.strip().lower().replace("-", "_")
     if key not in known:
         raise InputError(field, N_("'{value}' is not one of: {known}"), value=value,
@@ -234,7 +231,7 @@ def check_recovery(start: date | None, end: date | None) -> None:
                          start=start.isoformat())
 
 
-def _hardship_json(record: Any) -> dict[str, Any]:
+def hardship_json(record: Any) -> dict[str, Any]:
     return {"reason": record.reason, "since": record.since, "recovery": record.recovery,
             "description": record.description}
 
@@ -243,10 +240,10 @@ def file_state(item: Any) -> str:
     path = Path(item.path)
     if not path.is_file():
         return "missing"
-    return "ok" if _sha256(path) == item.sha256 else "changed"
+    return "ok" if file_sha256(path) == item.sha256 else "changed"
 
 
-def _sha256(path: Path) -> str:
+def file_sha256(path: Path) -> str:
     import hashlib
 
     digest = hashlib.sha256()

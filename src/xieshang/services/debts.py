@@ -26,10 +26,16 @@ __all__ = [
     "STATUSES",
     "balance_of",
     "current_bill",
+    "debt_amount",
     "debt_fields",
     "debt_json",
+    "debt_status",
+    "debt_text",
     "due_date_of",
     "next_due",
+    "parse_due_day",
+    "parse_overdue_since",
+    "parse_rate_option",
     "status_lines",
 ]
 
@@ -43,13 +49,7 @@ STATUSES = {
 }
 
 
-def _out(lang: str | None, as_json: bool) -> Out:
-    from xieshang.output import Out
-
-    return Out.make(lang, as_json)
-
-
-def _amount(text: str, field: str, *, positive: bool = False) -> Decimal:
+def debt_amount(text: str, field: str, *, positive: bool = False) -> Decimal:
     from xieshang.engine.money import parse_amount
 
     value = parse_amount(text, field)
@@ -58,13 +58,13 @@ def _amount(text: str, field: str, *, positive: bool = False) -> Decimal:
     return value
 
 
-def _rate(text: str, field: str) -> Decimal:
+def parse_rate_option(text: str, field: str) -> Decimal:
     from xieshang.engine.parsing import parse_rate
 
     return parse_rate(text, field)
 
 
-def _due_day(text: str) -> int:
+def parse_due_day(text: str) -> int:
     from xieshang.engine.parsing import parse_count
 
     return parse_count(text, "due_day", minimum=1, maximum=31)
@@ -76,7 +76,7 @@ def _priority(text: str) -> int:
     return parse_count(text, "priority", minimum=1, maximum=999)
 
 
-def _overdue_since(text: str, *, as_of: date | None = None) -> date:
+def parse_overdue_since(text: str, *, as_of: date | None = None) -> date:
     """The first day overdue: a date, at most one day after ``as_of`` (default: today)."""
     from xieshang.engine.parsing import parse_date
 
@@ -95,10 +95,10 @@ def due_date_of(overdue_since: str, *, as_of: date | None = None) -> date | None
     """
     if not overdue_since.strip():
         return None
-    return _overdue_since(overdue_since, as_of=as_of) - timedelta(days=1)
+    return parse_overdue_since(overdue_since, as_of=as_of) - timedelta(days=1)
 
 
-def _text(value: str, field: str, maximum: int = 200) -> str:
+def debt_text(value: str, field: str, maximum: int = 200) -> str:
     cleaned = value.strip()
     if len(cleaned) > maximum:
         raise InputError(field, N_("must be at most {maximum} characters"), maximum=maximum)
@@ -116,37 +116,39 @@ def debt_fields(*, lender: str | None = None, label: str | None = None,
     """Checked debt fields from the options given (``""`` clears an optional one)."""
     values: dict[str, Any] = {}
     if lender is not None:
-        values["lender"] = _text(lender, "lender")
+        values["lender"] = debt_text(lender, "lender")
     if label is not None:
-        values["label"] = _text(label, "label")
+        values["label"] = debt_text(label, "label")
     if account is not None:
         values["account_number"] = validate_account(account) if account.strip() else None
     if amount is not None:
-        values["principal"] = _amount(amount, "amount", positive=True)
+        values["principal"] = debt_amount(amount, "amount", positive=True)
     if interest is not None:
-        values["interest"] = _amount(interest, "interest")
+        values["interest"] = debt_amount(interest, "interest")
     if fees is not None:
-        values["fees"] = _amount(fees, "fees")
+        values["fees"] = debt_amount(fees, "fees")
     if not_yet_due is not None:
-        values["not_yet_due"] = _amount(not_yet_due, "not_yet_due")
+        values["not_yet_due"] = debt_amount(not_yet_due, "not_yet_due")
     if overdue_since is not None:
         values["due_date"] = due_date_of(overdue_since)
     if annual_rate is not None and daily_rate is not None:
         raise InputError("annual_rate", N_("give either --annual-rate or --daily-rate, "
                                            "not both"))
     if annual_rate is not None:
-        values["contract_rate"] = _rate(annual_rate, "annual_rate") if annual_rate else None
+        values["contract_rate"] = (parse_rate_option(annual_rate, "annual_rate")
+                                   if annual_rate else None)
         values["contract_rate_basis"] = "annual" if annual_rate else None
     if daily_rate is not None:
-        values["contract_rate"] = _rate(daily_rate, "daily_rate") if daily_rate else None
+        values["contract_rate"] = (parse_rate_option(daily_rate, "daily_rate")
+                                   if daily_rate else None)
         values["contract_rate_basis"] = "daily" if daily_rate else None
     if penalty_rate is not None:
-        values["penalty_daily_rate"] = (_rate(penalty_rate, "penalty_rate")
+        values["penalty_daily_rate"] = (parse_rate_option(penalty_rate, "penalty_rate")
                                         if penalty_rate else None)
     if minimum is not None:
-        values["minimum"] = _amount(minimum, "minimum") if minimum.strip() else None
+        values["minimum"] = debt_amount(minimum, "minimum") if minimum.strip() else None
     if due_day is not None:
-        values["due_day"] = _due_day(due_day) if due_day.strip() else None
+        values["due_day"] = parse_due_day(due_day) if due_day.strip() else None
     if priority is not None:
         values["priority"] = _priority(priority) if priority.strip() else None
     if notes is not None:
@@ -205,7 +207,7 @@ def balance_of(tx: Tx, debt: Debt, as_of: date) -> Decimal:
     return max(Decimal("0.00"), entered - paid)
 
 
-def _debt_status(out: Out, tx: Tx, debt: Debt, as_of: date) -> dict[str, Any]:
+def debt_status(out: Out, tx: Tx, debt: Debt, as_of: date) -> dict[str, Any]:
     """One debt's status line (plain values in ``out``'s language) from its
     :class:`~xieshang.services.case_view.DebtView`."""
     from xieshang.services.case_view import debt_view
@@ -255,5 +257,5 @@ def status_lines(out: Out, tx: Tx, case_id: int, as_of: date) -> list[dict[str, 
     """Every open debt of a case (open or under an arrangement) as seen on ``as_of``."""
     from xieshang.store.model import Debt
 
-    return [_debt_status(out, tx, debt, as_of)
+    return [debt_status(out, tx, debt, as_of)
             for debt in tx.find(Debt, case_id=case_id, status=("open", "arrangement"))]

@@ -42,17 +42,21 @@ __all__ = [
     "VERDICTS",
     "DebtInputs",
     "RefusalAnswer",
+    "agreed_terms",
     "arrangement_params",
     "arrangement_proposal",
     "card_json",
     "case_dossier",
+    "channel_line",
     "check_json",
+    "check_offer_for",
     "debt_inputs",
     "document_context",
     "document_history",
     "format_percent",
     "ladder_json",
     "log_refusal",
+    "mark_label",
     "mark_words",
     "negotiation_data",
     "optional_amount",
@@ -152,12 +156,6 @@ def debt_inputs(out: Out, tx: Tx, case_id: str | None, debt_id: str | None, *,
                       income=income or None, ladder=ladder, day=day)
 
 
-def _out(lang: str | None, as_json: bool) -> Out:
-    from xieshang.output import Out
-
-    return Out.make(lang, as_json)
-
-
 def _rate(value: Decimal | None) -> Decimal | None:
     """A rate to 6 places (a fraction: 0.144123 = 14.4123 %)."""
     return None if value is None else value.quantize(Decimal("0.000001")) + 0
@@ -172,7 +170,7 @@ def source_json(source: Source) -> dict[str, Any]:
             "urls": list(source.urls)}
 
 
-def _mark(source: Source) -> str:
+def mark_label(source: Source) -> str:
     """A source mark for text output: ``[V] §8.1``."""
     return f"[{source.confidence.value}] {source.ref}".strip()
 
@@ -369,7 +367,7 @@ def _channel_json(channel: Any, lang: str, source: Source | None = None) -> dict
     return data
 
 
-def _channel_line(item: dict[str, Any]) -> str:
+def channel_line(item: dict[str, Any]) -> str:
     parts = [f"{item['name']}: {item['value']}" if item["value"] else item["name"]]
     if item["hours"]:
         parts.append(item["hours"])

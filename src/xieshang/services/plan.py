@@ -30,6 +30,7 @@ __all__ = [
     "STRATEGY_NAMES",
     "ShareNote",
     "owed_series",
+    "parse_strategy",
     "plan_input",
     "share_notes",
 ]
@@ -38,13 +39,7 @@ __all__ = [
 STRATEGIES = ("avalanche", "snowball", "pro-rata", "risk-first", "custom", "optimal")
 
 
-def _out(lang: str | None, as_json: bool) -> Out:
-    from xieshang.output import Out
-
-    return Out.make(lang, as_json)
-
-
-def _strategy(text: str) -> Any:
+def parse_strategy(text: str) -> Any:
     from xieshang.engine.strategy import Strategy
 
     key = text.strip().lower().replace("_", "-")
@@ -86,17 +81,18 @@ def plan_input(out: Out, tx: Tx, case: Case, budget_text: str | None, order_text
         source = N_("what the budget statement leaves for debts")
     overdue: dict[str, Any] = {}
     current: list[Any] = []
-    minimums: dict[str, Any] = {}
-    arrangements: dict[str, Any] = {}
+    paid_off: list[int] = []
     for debt in debts:
         key = str(debt.id)
         agreed = accepted_arrangement(tx, debt, day)
         if agreed is not None:  # owed only on the arrangement's terms, from month 0
             left = plan_arrangement(agreed)
-            if left is not None:
+            if left is None:
+                paid_off.append(debt.id or 0)
+            else:
                 current.append(PlanDebt(key=key, label=names[key], arrangement=left))
             continue
-        bill, engine_debt = current_bill(tx, debt, day)
+        _bill, engine_debt = current_bill(tx, debt, day)
         if engine_debt is not None:
             overdue[key] = engine_debt
             continue
@@ -108,10 +104,12 @@ def plan_input(out: Out, tx: Tx, case: Case, budget_text: str | None, order_text
         current.append(PlanDebt(key=key, label=names[key], balance=balance_of(tx, debt, day),
                                 annual_rate=rate,
                                 minimum=Minimum(amount=debt.minimum) if debt.minimum else None))
-        del bill
-    if debts and any(d.minimum for d in debts if str(d.id) in overdue):
-        minimums = {str(d.id): Minimum(amount=d.minimum) for d in debts
-                    if str(d.id) in overdue and d.minimum}
+    if not overdue and not current:  # every open debt is repaid under its arrangement
+        raise InputError("debt", N_("everything agreed on debt #{debt} is paid: once the "
+                                    "lender confirms, mark it settled with `xieshang debt edit "
+                                    "{debt} --status settled`"), debt=paid_off[0])
+    minimums = {str(d.id): Minimum(amount=d.minimum) for d in debts
+                if str(d.id) in overdue and d.minimum}
     order: list[str] = []
     if order_text:
         order = [part.strip().lstrip("#") for part in order_text.split(",") if part.strip()]
@@ -123,8 +121,7 @@ def plan_input(out: Out, tx: Tx, case: Case, budget_text: str | None, order_text
         raise InputError("order", N_("the custom strategy needs --order, e.g. --order 2,1,3"))
     horizon = parse_count(horizon_text, "horizon", minimum=1, maximum=600) if horizon_text else 120
     plan_input = plan_input_from_case(overdue, amount, day, law=law(), labels=names,
-                                      current=current, arrangements=arrangements,
-                                      minimums=minimums, order=order,
+                                      current=current, minimums=minimums, order=order,
                                       horizon_months=horizon)
     return plan_input, names, source
 
