@@ -175,8 +175,8 @@ def budget_view(tx: Tx, case: Case, method: str = "pro_rata", *,
                 as_of: date | None = None) -> BudgetView | None:
     """The case's budget as of ``as_of`` (default: today): ``None`` without a statement."""
     from xieshang.engine.budget import DebtShare, affordability, check_reasonableness, split
-    from xieshang.services.debts import balance_of
-    from xieshang.store.model import BudgetEntry, Debt, budget_statement
+    from xieshang.services.debts import balance_of, open_debts
+    from xieshang.store.model import BudgetEntry, budget_statement
 
     budget = current_budget(tx, case, create=False)
     if budget is None:
@@ -185,7 +185,7 @@ def budget_view(tx: Tx, case: Case, method: str = "pro_rata", *,
     entries = tx.find(BudgetEntry, statement_id=budget.id)
     statement = budget_statement(budget, entries)
     day = as_of if as_of is not None else today()
-    debts = tx.find(Debt, case_id=case.id, status=("open", "arrangement"))
+    debts = open_debts(tx, case.id)
     balances = {debt.id: balance_of(tx, debt, day) for debt in debts}
     shares = [DebtShare(key=str(debt.id), balance=balances[debt.id], priority=debt.priority)
               for debt in debts]
