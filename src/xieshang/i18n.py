@@ -199,5 +199,6 @@ _FIELD_LABELS = {
     "data_dir": "data folder (--data-dir)",
     "db_url": "database URL (--db-url)",
     "db": "database",
+    "port": "port (--port)",
     "now": "moment (--now or XIESHANG_NOW)",
 }

@@ -24,10 +24,12 @@ from xieshang.services.cases import (
 if TYPE_CHECKING:
     from xieshang.engine.preset import Preset
     from xieshang.output import Out
+    from xieshang.store.db import Tx
     from xieshang.store.model import Debt
 
 from xieshang.services.debts import (
     STATUSES,
+    check_usable,
     debt_amount,
     debt_fields,
     debt_json,
@@ -304,6 +306,7 @@ def debt_reconcile(debt_ref: str | None, lender_total: str | None, lender_penalt
         if day < debt.due_date:
             raise InputError("as_of", N_("must not be before the missed repayment date {due}"),
                              due=debt.due_date.isoformat())
+        check_usable(tx, debt)
         payments = tx.find(Payment, debt_id=debt.id)
         base = overdue_debt(replace(debt, adjustments=None), preset_of(debt), payments)
     result = reconcile(base, day, lender_total=total, lender_penalty=penalty)
@@ -497,16 +500,44 @@ def status_command(as_of: str | None, case_id: str | None = None, lang: str | No
     with session(out, readonly=True) as tx:
         case = find_case(tx, case_id)
         lines = status_lines(out, tx, case.id, day)
+        fixing = needs_fixing(out, tx, case.id)
     if out.as_json:
         out.json({"case": case.id, "as_of": day, "debts": lines,
                   "total": sum((line["total"] for line in lines), Decimal("0.00")),
                   "daily_cost": sum((line["daily_cost"] for line in lines),
-                                    Decimal("0.00"))})
+                                    Decimal("0.00")),
+                  "needs_fixing": fixing})
         return
-    if not lines:
+    if not lines and not fixing:
         out.print(_("No open debts in case {id}.").format(id=case.id))
         return
-    out.print(*status_table(out, lines, day))
+    if lines:
+        out.print(*status_table(out, lines, day))
+    print_needs_fixing(out, fixing)
+
+
+def needs_fixing(out: Out, tx: Tx, case_id: int) -> list[dict[str, Any]]:
+    """The case's open debts that hold values out of bounds (saved by an older version):
+    each with what is wrong, in ``out``'s language, and the command that fixes it."""
+    from xieshang.i18n import translate_error
+    from xieshang.services.debts import broken_debts, fix_options
+
+    return [{"id": debt.id, "name": debt_name(out, debt),
+             "problems": [translate_error(error, out.lang) for error in problems],
+             "fix": f"xieshang debt edit {debt.id} {fix_options(problems)}".rstrip()}
+            for debt, problems in broken_debts(tx, case_id)]
+
+
+def print_needs_fixing(out: Out, fixing: list[dict[str, Any]]) -> None:
+    """The "needs fixing" block: these debts are left out of every figure until fixed."""
+    _ = out._
+    for item in fixing:
+        out.print(_("Needs fixing: {name} holds values xieshang cannot use, so it is left out "
+                    "of every figure until it is fixed:").format(name=item["name"]))
+        for problem in item["problems"]:
+            out.print(f"  • {problem}")
+        out.print("  " + _("Fix it with `{command}` (or on its edit page in the web app).")
+                  .format(command=item["fix"]))
 
 
 def arrangement_lines(out: Out, agreed: dict[str, Any] | None) -> list[str]:

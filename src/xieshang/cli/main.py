@@ -10,15 +10,20 @@ markdown-it at start; click gives the same commands in a fraction of the time.
 
 from __future__ import annotations
 
+import decimal
 import sys
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 import click
 
-from xieshang.engine.errors import XieshangError
+from xieshang.engine.errors import N_, XieshangError
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+#: A figure that outgrew the arithmetic although each value was within its bounds.
+TOO_LARGE = N_("a figure grows beyond what xieshang can compute; check the rates, amounts and "
+               "dates of the debts (`xieshang debt list`, `xieshang debt edit`)")
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -138,7 +143,12 @@ def run(argv: list[str] | None = None) -> None:
     """Entry point: run the app; turn xieshang's errors into a clear message and exit 2."""
     args = sys.argv[1:] if argv is None else argv
     try:
-        app.main(args=args, prog_name="xieshang", standalone_mode=True)
+        try:
+            app.main(args=args, prog_name="xieshang", standalone_mode=True)
+        except (decimal.InvalidOperation, OverflowError):
+            # every value was within its bounds, yet a figure outgrew the arithmetic
+            # (charges compounding for decades): say so instead of a traceback
+            raise XieshangError(TOO_LARGE) from None
     except XieshangError as error:
         from xieshang.i18n import translate_error
 

@@ -50,6 +50,27 @@ def build_demo_store(folder: str | Path) -> Callable[[], Store]:
     return lambda: open_store(data_dir=folder)
 
 
+def _check_port(host: str, port: int) -> None:
+    """Refuse a port that is not 1–65535 or cannot be listened on, before saying the app
+    runs there."""
+    import socket
+
+    from xieshang.engine.errors import N_, InputError
+
+    if not 1 <= port <= 65535:
+        raise InputError("port", N_("{port} is not a port: give a number from 1 to 65535, or "
+                                    "leave --port out for a free one"), port=port)
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as error:
+            raise InputError("port", N_("cannot listen on port {port} ({error}): choose "
+                                        "another, or leave --port out for a free one"),
+                             port=port, error=error.strerror or str(error)) from None
+
+
 def _own_store() -> Callable[[], Store]:
     """The store chosen by the global options, captured now (requests run outside click)."""
     from xieshang.store.db import open_store
@@ -135,6 +156,8 @@ def serve_command(port: int | None, demo: bool, open_browser: bool, lang: str | 
         raise InputError("certfile", N_("serving to other computers needs HTTPS, so that the "
                                         "password and your data are not sent in the clear: "
                                         "give --certfile and --keyfile"))
+    if port is not None:
+        _check_port(host, port)
     import uvicorn
 
     from xieshang.web.app import LOOPBACK_HOSTS, create_app
@@ -145,6 +168,8 @@ def serve_command(port: int | None, demo: bool, open_browser: bool, lang: str | 
     url = f"{scheme}://{shown}:{chosen}/"
     with tempfile.TemporaryDirectory(prefix="xieshang-serve-") as folder:
         opener = build_demo_store(folder) if demo else _own_store()
+        if not demo:
+            opener().close()  # a store that cannot be opened is said now, not on each page
         password = remote_password(opener, out, reset=reset_password) if remote else None
         web = create_app(opener, read_only=read_only, lang=page_lang,
                          password_hash=password, secure_cookies=bool(certfile),

@@ -21,6 +21,7 @@ from enum import StrEnum
 from typing import Final
 
 from xieshang.engine.errors import N_, InputError
+from xieshang.engine.limits import MAX_AMOUNT, MAX_EXPONENT
 
 __all__ = [
     "CENT",
@@ -80,9 +81,12 @@ def D(value: Decimal | int | str) -> Decimal:
     try:
         result = Decimal(value.strip())
     except decimal.InvalidOperation:
-        raise InputError("number", N_("'{value}' is not a number"), value=value) from None
+        raise InputError("number", N_("'{value}' is not a number"), value=value[:40]) from None
     if not result.is_finite():
-        raise InputError("number", N_("'{value}' is not a number"), value=value)
+        raise InputError("number", N_("'{value}' is not a number"), value=value[:40])
+    if result and abs(result.adjusted()) > MAX_EXPONENT:
+        raise InputError("number", N_("'{value}' is out of the range xieshang works with"),
+                         value=value[:40])
     return result
 
 
@@ -94,7 +98,11 @@ def money(value: Decimal | int | str, field: str = "amount") -> Decimal:
     preset may name.
     """
     number = D(value)
-    quantized = number.quantize(CENT, context=CONTEXT)
+    try:
+        quantized = number.quantize(CENT, context=CONTEXT)
+    except decimal.InvalidOperation:
+        raise InputError(field, N_("'{value}' is too large: amounts must be below {limit}"),
+                         value=str(value)[:30], limit=format_money(MAX_AMOUNT)) from None
     if quantized != number:
         raise InputError(
             field,
@@ -110,9 +118,18 @@ def round_money(value: Decimal, mode: Rounding = Rounding.HALF_UP) -> Decimal:
 
 
 def to_fen(value: Decimal) -> int:
-    """Integer fen for storage; the amount must already be exact to the fen."""
+    """Integer fen for storage; the amount must already be exact to the fen and small
+    enough for a 64-bit integer column."""
     exact = money(value)
-    return int(exact * 100)
+    fen = int(exact * 100)
+    if abs(fen) >= _MAX_FEN:
+        raise InputError("amount", N_("'{value}' is too large: amounts must be below {limit}"),
+                         value=str(value)[:30], limit=format_money(MAX_AMOUNT))
+    return fen
+
+
+#: What a signed 64-bit integer column holds.
+_MAX_FEN: Final = 2**63
 
 
 def from_fen(fen: int) -> Decimal:
@@ -134,11 +151,6 @@ _UNIT_WORDS: Final = {"w": Decimal(10_000), "k": Decimal(1_000)}
 _CURRENCY: Final = re.compile(r"^(?:¥|￥|rmb|cny)\s*", re.IGNORECASE)
 _SUFFIX: Final = re.compile(r"\s*(?:元整|元|块钱|块|rmb|cny)$", re.IGNORECASE)
 _NUMBER: Final = re.compile(r"^[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)?(?:\.\d+)?$")
-
-
-#: The largest amount a person can type (one trillion yuan): far above any consumer debt, and
-#: well inside the precision every later calculation keeps.
-MAX_AMOUNT: Final = Decimal("1000000000000")
 
 
 def parse_amount(text: str, field: str = "amount", *, allow_negative: bool = False) -> Decimal:
@@ -180,7 +192,11 @@ def _parse_amount_text(text: str, field: str) -> Decimal:
             N_("'{value}' is not an amount; type it like 1234.56, ¥1,234.56 or 1.2万"),
             value=raw,
         )
-    number = Decimal(cleaned.replace(",", "")) * multiplier
+    digits = cleaned.replace(",", "")
+    if len(digits.lstrip("+-0").partition(".")[0]) > 13:  # beyond MAX_AMOUNT whatever the unit
+        raise InputError(field, N_("'{value}' is too large: amounts must be below {limit}"),
+                         value=raw[:30], limit=format_money(MAX_AMOUNT))
+    number = Decimal(digits) * multiplier
     quantized = number.quantize(CENT, context=CONTEXT)
     if quantized != number:
         raise InputError(

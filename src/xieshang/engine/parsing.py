@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import Final
 
 from xieshang.engine.errors import N_, InputError
+from xieshang.engine.limits import EARLIEST_DATE, LATEST_DATE, MAX_RATE, RATE_UNITS
 from xieshang.engine.money import D
 
 __all__ = ["parse_count", "parse_date", "parse_rate"]
@@ -24,40 +25,92 @@ _FRACTION_WORDS: Final = (("万分之", Decimal(10_000)), ("千分之", Decimal(
 _DATE: Final = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 
 
-def parse_rate(text: str | Decimal, field: str = "rate") -> Decimal:
+#: Words that say which unit a typed rate is in.
+_UNIT_WORDS: Final = {
+    "daily": ("/天", "/日", "每天", "每日", "日利率", "日息", "/day", "aday"),
+    "monthly": ("/月", "每月", "月利率", "月息", "/month", "amonth"),
+    "annual": ("/年", "每年", "年化", "年利率", "年息", "/year", "ayear"),
+}
+
+#: Out of range for the unit: says the range and asks to check the unit (msgids).
+_RANGE: Final = {
+    "daily": N_("{value} is outside the range of a daily rate (0 to {maximum} a day): check "
+                "the unit — a daily rate looks like 0.05%, an annual rate like 18%"),
+    "monthly": N_("{value} is outside the range of a monthly rate (0 to {maximum} a month): "
+                  "check the unit — a monthly rate looks like 0.6%, an annual rate like 18%"),
+    "annual": N_("{value} is outside the range of an annual rate (0 to {maximum} a year): "
+                 "check the unit — an annual rate looks like 18%, a daily rate like 0.05%"),
+    "total": N_("{value} is outside the range of a rate (0 to {maximum})"),
+}
+
+#: A unit word that contradicts the field (msgids).
+_WRONG_UNIT: Final = {
+    "daily": N_("'{value}' is not a daily rate: give the rate per day (an annual rate of "
+                "18% is about 0.05% a day)"),
+    "monthly": N_("'{value}' is not a monthly rate: give the rate per month"),
+    "annual": N_("'{value}' is not an annual rate: give the rate per year (0.05% a day is "
+                 "18.25% a year)"),
+}
+
+
+def parse_rate(text: str | Decimal, field: str = "rate", *, per: str | None = None) -> Decimal:
     """A rate as a fraction: ``4.9%`` → 0.049, ``0.05%`` → 0.0005, ``0.049`` → 0.049.
 
     Also understands ``5‰`` and ``万分之五`` / ``万分之5``. A bare number above 1 without
     ``%`` is refused with a hint: a person typing ``5`` may mean 5 %.
+
+    ``per`` is the rate's unit, ``daily``, ``monthly``, ``annual`` or ``total`` (default:
+    the unit of the field in :data:`~xieshang.engine.limits.RATE_UNITS`, else ``total``).
+    A rate above the unit's plausible maximum (:data:`~xieshang.engine.limits.MAX_RATE`),
+    or typed with another unit's word (``18%/年`` for a daily rate), is refused with a
+    message asking to check the unit.
     """
+    unit = per or RATE_UNITS.get(field, "total")
     if isinstance(text, Decimal):
         value = text
         raw = str(text)
-        if value > 1:
-            raise InputError(field, N_("rate {value} is above 100 %"), value=raw)
+        if not value.is_finite():
+            raise InputError(field, N_("'{value}' is not a number"), value=raw)
     else:
         raw = text
         cleaned = text.translate(_FULLWIDTH).strip().replace(" ", "")
-        for suffix in ("/天", "/日", "每天", "每日", "/年", "/月", "年化", "日利率", "年利率"):
-            cleaned = cleaned.replace(suffix, "")
-        value = _parse_rate_text(cleaned, raw, field)
+        lowered = cleaned.lower()
+        for word_unit, words in _UNIT_WORDS.items():
+            for word in words:
+                if word in lowered:
+                    if word_unit != unit and unit in _WRONG_UNIT:
+                        raise InputError(field, _WRONG_UNIT[unit], value=raw[:40])
+                    lowered = lowered.replace(word, "")
+        value = _parse_rate_text(lowered, raw, field, unit)
     if value < 0:
-        raise InputError(field, N_("must not be negative (got {value})"), value=raw)
+        raise InputError(field, N_("must not be negative (got {value})"), value=raw[:40])
+    maximum = MAX_RATE[unit]
+    if value > maximum:
+        raise InputError(field, _RANGE[unit], value=_percent(value),
+                         maximum=_percent(maximum))
     return value
 
 
-def _parse_rate_text(cleaned: str, raw: str, field: str) -> Decimal:
+def _percent(value: Decimal) -> str:
+    """A rate for a message: ``1%``, ``0.05%``, ``1e+32%`` for absurd ones."""
+    shown = value * 100
+    if shown.adjusted() > 6:
+        return f"{shown:.3e}%"
+    return f"{shown.normalize():f}%"
+
+
+def _parse_rate_text(cleaned: str, raw: str, field: str, unit: str) -> Decimal:
     for word, scale in _FRACTION_WORDS:
         if cleaned.startswith(word):
             rest = cleaned[len(word):]
             number = _CN_DIGITS.get(rest)
-            amount = Decimal(number) if number is not None else _number(rest, raw, field)
+            amount = Decimal(number) if number is not None else _number(rest, raw, field, unit)
             return amount / scale
     if cleaned.endswith("%"):
-        return _number(cleaned[:-1], raw, field) / 100
+        return _number(cleaned[:-1], raw, field, unit) / 100
     if cleaned.endswith("‰"):
-        return _number(cleaned[:-1], raw, field) / 1000
-    value = _number(cleaned, raw, field)
+        return _number(cleaned[:-1], raw, field, unit) / 1000
+    value = _number(cleaned, raw, field, unit)
     if value > 1:
         raise InputError(
             field,
@@ -68,10 +121,13 @@ def _parse_rate_text(cleaned: str, raw: str, field: str) -> Decimal:
     return value
 
 
-def _number(text: str, raw: str, field: str) -> Decimal:
+def _number(text: str, raw: str, field: str, unit: str) -> Decimal:
     try:
         return D(text)
     except InputError:
+        if re.fullmatch(r"[+-]?(\d+\.?\d*|\.\d+)[eE][+-]?\d+", text):  # 1e30: a number, far out
+            raise InputError(field, _RANGE[unit], value=raw[:40],
+                             maximum=_percent(MAX_RATE[unit])) from None
         raise InputError(
             field,
             N_("'{value}' is not a rate; type it as a percent (4.9%, 0.05%) or a fraction (0.049)"),
@@ -80,16 +136,27 @@ def _number(text: str, raw: str, field: str) -> Decimal:
 
 
 def parse_date(text: str | date, field: str = "date") -> date:
-    """A calendar date typed as ``YYYY-MM-DD``."""
+    """A calendar date typed as ``YYYY-MM-DD``, from 2000-01-01 to 2100-12-31
+    (:data:`~xieshang.engine.limits.EARLIEST_DATE`, :data:`~xieshang.engine.limits.LATEST_DATE`).
+    """
     if isinstance(text, date):
-        return text
-    match = _DATE.match(text.strip())
-    if not match:
-        raise InputError(field, N_("'{value}' is not a date; type it as YYYY-MM-DD"), value=text)
-    try:
-        return date(int(match[1]), int(match[2]), int(match[3]))
-    except ValueError:
-        raise InputError(field, N_("'{value}' is not a real calendar date"), value=text) from None
+        day = text
+    else:
+        match = _DATE.match(text.strip())
+        if not match:
+            raise InputError(field, N_("'{value}' is not a date; type it as YYYY-MM-DD"),
+                             value=text[:40])
+        try:
+            day = date(int(match[1]), int(match[2]), int(match[3]))
+        except ValueError:
+            raise InputError(field, N_("'{value}' is not a real calendar date"),
+                             value=text) from None
+    if not EARLIEST_DATE <= day <= LATEST_DATE:
+        raise InputError(field, N_("{value} is outside the dates xieshang works with "
+                                   "({earliest} to {latest}); check the year"),
+                         value=day.isoformat(), earliest=EARLIEST_DATE.isoformat(),
+                         latest=LATEST_DATE.isoformat())
+    return day
 
 
 def parse_count(text: str | int, field: str, *, minimum: int = 1, maximum: int = 10_000) -> int:

@@ -486,7 +486,7 @@ def _flag(value: bool) -> str:
 
 
 def _whole(key: str, text: str) -> int:
-    if not text.isdigit():
+    if not text.isascii() or not text.isdigit() or len(text) > 18:
         raise InputError(key, N_("must be a whole number (got {value})"), value=text)
     number = int(text)
     if number > _MAX_GRACE:

@@ -18,7 +18,8 @@ from decimal import Decimal
 from typing import Final, TypeVar
 
 from xieshang.engine.errors import N_, InputError
-from xieshang.engine.money import D, money
+from xieshang.engine.limits import MAX_AMOUNT
+from xieshang.engine.money import D, format_money, money
 
 T = TypeVar("T")
 
@@ -257,22 +258,18 @@ def amount_cell(
     """
     if isinstance(value, (bool, datetime, date)):
         raise _amount_error(value, file, row, column)
-    if isinstance(value, int):
-        result = D(value)
-    elif isinstance(value, float):
-        try:
-            result = money(repr(value))  # float-ok: an XLSX cell holds a double; repr is exact
-        except InputError:
-            raise _amount_error(value, file, row, column) from None
-    elif _PLAIN_AMOUNT.match(text := text_cell(value)):
-        result = D(text)
-    else:
-        match = _AMOUNT.match(text)
-        if not match or (match["sign"] and match["sign2"]):
-            raise _amount_error(value, file, row, column)
-        digits = match["number"].replace(",", "")
-        fraction = match["fraction"] or "0"
-        result = D(f"{match['sign'] or match['sign2']}{digits}.{fraction}")
+    try:
+        result = _amount_value(value)
+    except InputError:
+        raise _amount_error(value, file, row, column) from None
+    if abs(result) >= MAX_AMOUNT:
+        raise InputError(
+            "file",
+            N_("{file}, row {row}, column {column}: '{value}' is too large: amounts must be "
+               "below {limit}"),
+            file=file, row=row, column=column, value=text_cell(value)[:30],
+            limit=format_money(MAX_AMOUNT),
+        )
     result = money(result)
     if result < 0 and not signed:
         raise InputError(
@@ -282,6 +279,22 @@ def amount_cell(
             file=file, row=row, column=column, value=text_cell(value),
         )
     return result
+
+
+def _amount_value(value: Cell) -> Decimal:
+    """The number in an amount cell (InputError when there is none)."""
+    if isinstance(value, int):
+        return D(value)
+    if isinstance(value, float):
+        return money(repr(value))  # float-ok: an XLSX cell holds a double; repr is exact
+    if _PLAIN_AMOUNT.match(text := text_cell(value)):
+        return D(text)
+    match = _AMOUNT.match(text)
+    if not match or (match["sign"] and match["sign2"]):
+        raise InputError("amount", N_("'{value}' is not a number"), value=text)
+    digits = match["number"].replace(",", "")
+    fraction = match["fraction"] or "0"
+    return D(f"{match['sign'] or match['sign2']}{digits}.{fraction}")
 
 
 def _amount_error(value: Cell, file: str, row: int, column: str) -> InputError:

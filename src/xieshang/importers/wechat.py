@@ -21,6 +21,14 @@ from decimal import Decimal
 from typing import Final
 
 from xieshang.engine.errors import N_, InputError
+from xieshang.engine.limits import (
+    XLSX_MAX_BYTES,
+    XLSX_MAX_CELLS,
+    XLSX_MAX_COLUMNS,
+    XLSX_MAX_ENTRIES,
+    XLSX_MAX_ROWS,
+    XLSX_MAX_SECONDS,
+)
 from xieshang.engine.money import ZERO, money
 from xieshang.importers.model import (
     Direction,
@@ -99,24 +107,82 @@ def settle_wechat(direction: Direction, status: str, kind: str) -> tuple[Settlem
 
 
 def xlsx_rows(data: bytes, file: str) -> list[SheetRow]:
-    """The rows of the first sheet of an XLSX workbook, numbered as Excel shows them."""
+    """The rows of the first sheet of an XLSX workbook, numbered as Excel shows them.
+
+    The workbook is read streaming (openpyxl's read-only mode, the sheet's claimed
+    dimensions ignored) and refused, with a message saying which limit, past any of the caps
+    in :mod:`xieshang.engine.limits`: its unpacked size and number of files (checked before
+    anything is unpacked), rows, columns, filled cells, and seconds spent.
+    """
+    import time
+    import zipfile
+
     from openpyxl import load_workbook  # imported here: only XLSX imports need it
 
     try:
-        workbook = load_workbook(io.BytesIO(data), read_only=False, data_only=True)
-    except Exception as error:  # openpyxl raises zip, XML and key errors for bad files
-        raise InputError(
-            "file", N_("{file}: is not an XLSX workbook that can be read ({error})"),
-            file=file, error=str(error) or type(error).__name__,
-        ) from None
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            entries = archive.infolist()
+    except (zipfile.BadZipFile, ValueError, OSError) as error:
+        raise _unreadable(file, error) from None
+    if len(entries) > XLSX_MAX_ENTRIES:
+        raise _too_big(file, N_("{file}: the workbook holds more than {limit} files; a "
+                                "statement has about ten"), limit=XLSX_MAX_ENTRIES)
+    if sum(entry.file_size for entry in entries) > XLSX_MAX_BYTES:
+        raise _too_big(file, N_("{file}: the workbook unpacks to more than {limit} MB; a "
+                                "statement is far smaller"), limit=XLSX_MAX_BYTES // 2**20)
+    started = time.monotonic()
     try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as error:  # openpyxl raises zip, XML and key errors for bad files
+        raise _unreadable(file, error) from None
+    try:
+        if not workbook.worksheets:
+            raise InputError("file", N_("{file}: the workbook has no sheet"), file=file)
         sheet = workbook.worksheets[0]
-        return [
-            SheetRow(number, tuple(values))
-            for number, values in enumerate(sheet.iter_rows(values_only=True), start=1)
-        ]
+        if hasattr(sheet, "reset_dimensions"):
+            sheet.reset_dimensions()  # the claimed size (A1:XFD1048576) is not trusted
+        rows: list[SheetRow] = []
+        cells = 0
+        try:
+            for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+                if number > XLSX_MAX_ROWS:
+                    raise _too_big(file, N_("{file}: the sheet has more than {limit} rows"),
+                                   limit=XLSX_MAX_ROWS)
+                while values and values[-1] is None:
+                    values = values[:-1]
+                if len(values) > XLSX_MAX_COLUMNS:
+                    raise _too_big(file, N_("{file}: row {row} has more than {limit} columns"),
+                                   row=number, limit=XLSX_MAX_COLUMNS)
+                cells += sum(value is not None for value in values)
+                if cells > XLSX_MAX_CELLS:
+                    raise _too_big(file, N_("{file}: the sheet has more than {limit} filled "
+                                            "cells"), limit=XLSX_MAX_CELLS)
+                if number % 1000 == 0 and time.monotonic() - started > XLSX_MAX_SECONDS:
+                    raise _too_big(file, N_("{file}: reading the workbook took more than "
+                                            "{limit} seconds; save it as CSV and import that"),
+                                   limit=XLSX_MAX_SECONDS)
+                rows.append(SheetRow(number, tuple(values)))
+        except InputError:
+            raise
+        except Exception as error:  # a sheet that is not the XML it claims
+            raise _unreadable(file, error) from None
+        width = max((len(row.cells) for row in rows), default=0)
+        # every row as wide as the widest, as Excel shows the sheet
+        return [SheetRow(row.number, row.cells + (None,) * (width - len(row.cells)))
+                for row in rows]
     finally:
         workbook.close()
+
+
+def _unreadable(file: str, error: Exception) -> InputError:
+    return InputError(
+        "file", N_("{file}: is not an XLSX workbook that can be read ({error})"),
+        file=file, error=(str(error) or type(error).__name__)[:200],
+    )
+
+
+def _too_big(file: str, message: str, **params: object) -> InputError:
+    return InputError("file", message, file=file, **params)
 
 
 def parse_wechat(data: bytes, file: str) -> ImportResult:

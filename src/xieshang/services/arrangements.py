@@ -99,6 +99,9 @@ def _rebuilt(tx: Tx, debt: Debt, proposal: Proposal) -> list[AgreedPayment]:
 
     day = proposal.created_on
     if debt.due_date is not None and day >= debt.due_date:
+        from xieshang.services.debts import check_usable
+
+        check_usable(tx, debt)
         engine = overdue_debt(debt, preset_of(debt), tx.find(Payment, debt_id=debt.id))
         bill = bill_on(engine, day)
     else:

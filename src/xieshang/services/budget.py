@@ -183,8 +183,8 @@ def budget_view(tx: Tx, case: Case, method: str = "pro_rata", *,
     from xieshang.engine.budget import DebtShare, affordability, check_reasonableness, split
     from xieshang.engine.schedules import add_months
     from xieshang.services.arrangements import accepted_arrangement
-    from xieshang.services.debts import balance_of
-    from xieshang.store.model import BudgetEntry, Debt, budget_statement
+    from xieshang.services.debts import balance_of, open_debts
+    from xieshang.store.model import BudgetEntry, budget_statement
 
     budget = current_budget(tx, case, create=False)
     if budget is None:
@@ -193,7 +193,7 @@ def budget_view(tx: Tx, case: Case, method: str = "pro_rata", *,
     entries = tx.find(BudgetEntry, statement_id=budget.id)
     statement = budget_statement(budget, entries)
     day = as_of if as_of is not None else today()
-    debts = tx.find(Debt, case_id=case.id, status=("open", "arrangement"))
+    debts = open_debts(tx, case.id)
     balances = {debt.id: balance_of(tx, debt, day) for debt in debts}
     horizon = add_months(day, 1)
     reserved: dict[int, Decimal] = {}

@@ -202,10 +202,11 @@ def case_view(tx: Tx, case: Case, as_of: date) -> CaseView:
     """The case as of ``as_of``."""
     from xieshang.services.budget import budget_view
     from xieshang.services.contacts import alerts_of, promises_of
+    from xieshang.services.debts import open_debts
     from xieshang.store.model import Contact, Debt, Evidence, Hardship, Payment
 
     budget = budget_view(tx, case, "pro_rata", as_of=as_of)
-    debts = tx.find(Debt, case_id=case.id, status=("open", "arrangement"))
+    debts = open_debts(tx, case.id)
     views = tuple(debt_view(tx, debt, as_of,
                             None if budget is None else budget.share_of(debt.id or 0))
                   for debt in debts)

@@ -38,11 +38,16 @@ __all__ = [
 
 
 def parse_id(text: str | int, field: str) -> int:
-    """A record id typed by a person."""
+    """A record id typed by a person: ASCII digits (not ``²`` or ``٣``), 1 to 2⁵³
+    (:data:`~xieshang.engine.limits.MAX_ID`)."""
+    import re
+
+    from xieshang.engine.limits import MAX_ID
+
     value = str(text).strip().lstrip("#")
-    if not value.isdigit() or int(value) < 1:
+    if not re.fullmatch(r"[0-9]{1,20}", value) or not 1 <= int(value) <= MAX_ID:
         raise InputError(field, N_("'{value}' is not an id; ids are whole numbers such as 1"),
-                         value=str(text))
+                         value=str(text)[:40])
     return int(value)
 
 

@@ -532,10 +532,10 @@ def _agreed_items(tx: Tx, case: Case, day: date,
     from xieshang.documents.calendar import AgreedDue, agreement_items
     from xieshang.services.arrangements import accepted_arrangement
     from xieshang.services.cases import debt_name
-    from xieshang.store.model import Debt
+    from xieshang.services.debts import open_debts
 
     items: list[CalendarItem] = []
-    for debt in tx.find(Debt, case_id=case.id, status="arrangement"):
+    for debt in open_debts(tx, case.id, "arrangement"):
         agreed = accepted_arrangement(tx, debt, day)
         if agreed is None:
             continue

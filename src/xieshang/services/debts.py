@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from xieshang.clock import today
 from xieshang.engine.errors import N_, InputError
+from xieshang.engine.limits import MAX_NOTES
 from xieshang.services.cases import (
     debt_name,
     masked,
@@ -25,19 +26,27 @@ if TYPE_CHECKING:
 __all__ = [
     "STATUSES",
     "balance_of",
+    "broken_debts",
+    "check_usable",
     "current_bill",
     "debt_amount",
     "debt_fields",
     "debt_json",
+    "debt_problems",
     "debt_status",
     "debt_text",
     "due_date_of",
+    "fix_options",
     "next_due",
+    "open_debts",
     "parse_due_day",
     "parse_overdue_since",
     "parse_rate_option",
     "status_lines",
 ]
+
+#: The statuses whose debts are counted in every figure of a case.
+OPEN_STATUSES = ("open", "arrangement")
 
 
 #: Debt statuses (msgids).
@@ -152,8 +161,75 @@ def debt_fields(*, lender: str | None = None, label: str | None = None,
     if priority is not None:
         values["priority"] = _priority(priority) if priority.strip() else None
     if notes is not None:
+        if len(notes) > MAX_NOTES:
+            raise InputError("notes", N_("must be at most {maximum} characters"),
+                             maximum=MAX_NOTES)
         values["notes"] = notes
     return values
+
+
+def debt_problems(tx: Tx, debt: Debt) -> list[InputError]:
+    """What is out of bounds in a stored debt (saved by an older version, or by hand):
+    each an :class:`InputError` naming the field as ``debt edit`` names it; [] when the
+    debt can be used. Its payments are checked too (field ``payment``)."""
+    from dataclasses import fields
+
+    from xieshang.engine.checks import value_problems
+    from xieshang.store.model import Payment
+
+    values = {item.name: getattr(debt, item.name) for item in fields(debt)}
+    if debt.due_date is not None and debt.due_date < date.max:
+        values["due_date"] = debt.due_date + timedelta(days=1)  # shown as --overdue-since
+    found = [error for _name, error in value_problems(values)]
+    for payment in tx.find(Payment, debt_id=debt.id):
+        for _name, error in value_problems({"amount": payment.amount,
+                                             "paid_on": payment.paid_on}):
+            found.append(InputError("payment", N_("payment {id}: {problem}"), id=payment.id,
+                                    problem=error.render()))
+    return found
+
+
+def fix_options(problems: list[InputError]) -> str:
+    """The ``debt edit`` options that fix ``problems`` (``--penalty-rate …``)."""
+    names = dict.fromkeys(error.field.replace("_", "-") for error in problems
+                          if error.field != "payment")
+    return " ".join(f"--{name} …" for name in names)
+
+
+def check_usable(tx: Tx, debt: Debt) -> None:
+    """Refuse to compute with a debt that has values out of bounds (InputError naming how
+    to fix it) instead of failing inside a calculation."""
+    problems = debt_problems(tx, debt)
+    if problems:
+        options = fix_options(problems)
+        raise InputError("debt", N_("debt #{id} has values xieshang cannot use ({fields}); "
+                                    "`xieshang status` says what is wrong — fix it with "
+                                    "`xieshang debt edit {id} {options}` or on its edit page"),
+                         id=debt.id, fields=", ".join(dict.fromkeys(e.field for e in problems)),
+                         options=options or "…")
+
+
+def open_debts(tx: Tx, case_id: int,
+               status: str | tuple[str, ...] = OPEN_STATUSES) -> list[Debt]:
+    """A case's debts with ``status`` that can be computed with (those needing a fix are
+    left out: :func:`broken_debts` lists them)."""
+    from xieshang.store.model import Debt
+
+    return [debt for debt in tx.find(Debt, case_id=case_id, status=status)
+            if not debt_problems(tx, debt)]
+
+
+def broken_debts(tx: Tx, case_id: int, status: str | tuple[str, ...] = OPEN_STATUSES
+                 ) -> list[tuple[Debt, list[InputError]]]:
+    """A case's debts with ``status`` that need fixing, each with what is wrong."""
+    from xieshang.store.model import Debt
+
+    found = []
+    for debt in tx.find(Debt, case_id=case_id, status=status):
+        problems = debt_problems(tx, debt)
+        if problems:
+            found.append((debt, problems))
+    return found
 
 
 def debt_json(out: Out, debt: Debt) -> dict[str, Any]:
@@ -182,15 +258,29 @@ def current_bill(tx: Tx, debt: Debt, as_of: date) -> tuple[Bill | None, Any]:
     from xieshang.services.arrangements import accepted_arrangement
     from xieshang.store.model import Payment, overdue_debt
 
+    check_usable(tx, debt)
     agreed = accepted_arrangement(tx, debt, as_of)
     if agreed is not None:
         return agreed.progress.bill(), None
     if debt.due_date is None or as_of < debt.due_date:
         return None, None
     engine_debt = overdue_debt(debt, preset_of(debt), tx.find(Payment, debt_id=debt.id))
+    import decimal
+
     from xieshang.engine.accrual import bill_on
 
-    return bill_on(engine_debt, as_of), engine_debt
+    try:
+        return bill_on(engine_debt, as_of), engine_debt
+    except (decimal.InvalidOperation, OverflowError):
+        raise too_large(debt.id) from None
+
+
+def too_large(debt_id: int | None) -> InputError:
+    """The error for charges that compound past what can be computed (every value within
+    its bounds, but e.g. 1 % a day for decades)."""
+    return InputError("debt", N_("the charges of debt #{id} grow beyond what xieshang can "
+                                 "compute; check its rates, amounts and dates "
+                                 "(`xieshang debt edit {id}`)"), id=debt_id)
 
 
 def balance_of(tx: Tx, debt: Debt, as_of: date) -> Decimal:
@@ -254,8 +344,6 @@ def next_due(as_of: date, day: int) -> date:
 
 
 def status_lines(out: Out, tx: Tx, case_id: int, as_of: date) -> list[dict[str, Any]]:
-    """Every open debt of a case (open or under an arrangement) as seen on ``as_of``."""
-    from xieshang.store.model import Debt
-
-    return [debt_status(out, tx, debt, as_of)
-            for debt in tx.find(Debt, case_id=case_id, status=("open", "arrangement"))]
+    """Every open debt of a case (open or under an arrangement) as seen on ``as_of``
+    (those needing a fix are left out: :func:`broken_debts`)."""
+    return [debt_status(out, tx, debt, as_of) for debt in open_debts(tx, case_id)]

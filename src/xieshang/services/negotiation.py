@@ -732,7 +732,7 @@ def case_dossier(out: Out, tx: Tx, case_id: str | None, *, today: date | None = 
     from xieshang.engine.negotiation import build_ladder
     from xieshang.services.budget import budget_report, budget_view
     from xieshang.services.cases import REASONS, masked, preset_of
-    from xieshang.services.debts import current_bill
+    from xieshang.services.debts import current_bill, open_debts
     from xieshang.store.model import Commitment, Contact, Debt, Hardship
 
     _ = out._
@@ -758,7 +758,7 @@ def case_dossier(out: Out, tx: Tx, case_id: str | None, *, today: date | None = 
     income = None if view is None else view.income
     applicant = _shown(masked(out, "name", case.full_name or case.name))
     debts = []
-    for debt in tx.find(Debt, case_id=case.id, status=("open", "arrangement")):
+    for debt in open_debts(tx, case.id):
         preset = preset_of(debt)
         bill, _engine = current_bill(tx, debt, day)
         if bill is None:
@@ -848,9 +848,9 @@ def case_dossier(out: Out, tx: Tx, case_id: str | None, *, today: date | None = 
     budget = [] if report is None else [
         (step["label"], out.money(step["amount"])) for step in report["affordability"]["steps"]]
     note = "" if report is None else report["affordability"]["explanation"]
-    open_debts = tx.find(Debt, case_id=case.id, status=("open", "arrangement"))
+    open_ones = open_debts(tx, case.id)
     return Dossier(title=applicant or _("Case {id}").format(id=case.id), today=day.isoformat(),
                    situation=situation, debts=debts, timeline=sorted(timeline),
                    budget=budget, budget_note=note, contacts=contacts,
                    commitments=commitments, evidence=_evidence_index(out, tx, case),
-                   ahead=_ahead(out, tx, open_debts, day))
+                   ahead=_ahead(out, tx, open_ones, day))

@@ -60,12 +60,18 @@ def plan_input(out: Out, tx: Tx, case: Case, budget_text: str | None, order_text
     from xieshang.rules import law
     from xieshang.services.arrangements import accepted_arrangement, plan_arrangement
     from xieshang.services.budget import budget_view
-    from xieshang.services.debts import balance_of, current_bill
-    from xieshang.store.model import Debt
+    from xieshang.services.debts import balance_of, current_bill, open_debts
 
     day = today if today is not None else session_today()
-    debts = tx.find(Debt, case_id=case.id, status=("open", "arrangement"))
+    debts = open_debts(tx, case.id)
     if not debts:
+        from xieshang.services.debts import broken_debts
+
+        broken = broken_debts(tx, case.id)
+        if broken:
+            raise InputError("debt", N_("every open debt of the case needs fixing first "
+                                        "({ids}): `xieshang status` says what is wrong"),
+                             ids=", ".join(f"#{debt.id}" for debt, _problems in broken))
         raise InputError("debt", N_("the case has no open debts: add one with "
                                     "`xieshang debt add`"))
     names = {str(debt.id): debt_name(out, debt) for debt in debts}

@@ -43,7 +43,7 @@ from sqlalchemy import (
 
 from xieshang.clock import now_local
 from xieshang.engine.errors import N_, InputError
-from xieshang.engine.money import D, from_fen, to_fen
+from xieshang.engine.money import from_fen, to_fen
 from xieshang.store import schema
 from xieshang.store.crypto import TOKEN_PREFIX, Vault, new_vault, unlock
 from xieshang.store.model import (
@@ -80,7 +80,7 @@ def open_store(*, data_dir: str | Path | None = None, url: str | None = None,
         passphrase: the passphrase for encrypted personal fields, or a function asked for
             it the first time one is needed (returning None leaves them locked).
     """
-    from sqlalchemy.exc import OperationalError
+    from sqlalchemy.exc import DatabaseError, OperationalError
 
     from xieshang.paths import data_dir as resolve_dir
 
@@ -112,6 +112,13 @@ def open_store(*, data_dir: str | Path | None = None, url: str | None = None,
         store.close()
         raise InputError("db", N_("cannot open the database: {error}"),
                          error=str(error.orig)) from None
+    except DatabaseError as error:  # a file that is not a SQLite database (or is damaged)
+        store.close()
+        raise InputError("db_url" if url else "data_dir",
+                         N_("{file} is not a database xieshang can open ({error}); check the "
+                            "path, or restore a backup"),
+                         file=engine.url.database or engine.url.render_as_string(),
+                         error=str(error.orig)) from None
     except BaseException:
         store.close()
         raise
@@ -135,6 +142,18 @@ def _sqlite_setup(engine: Engine) -> None:
     def _on_begin(connection: Connection) -> None:
         mode = connection.get_execution_options().get("xieshang_begin", "IMMEDIATE")
         connection.exec_driver_sql(f"BEGIN {mode}")
+
+
+def _stored_decimal(value: Any) -> Decimal:
+    """A rate as it was stored, even one out of bounds or unreadable (NaN then): such a
+    value marks its debt as needing a fix (``services.debts.debt_problems``) instead of
+    failing every read of the case."""
+    import decimal
+
+    try:
+        return Decimal(str(value))
+    except decimal.InvalidOperation:
+        return Decimal("NaN")
 
 
 def alembic_config() -> Config:
@@ -547,7 +566,7 @@ class Tx:
             elif how == "money":
                 values[name] = from_fen(int(value))
             elif how == "decimal":
-                values[name] = D(str(value))
+                values[name] = _stored_decimal(value)
             elif how == "json":
                 values[name] = json.loads(value)
             elif how == "personal":

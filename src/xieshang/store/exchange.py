@@ -29,7 +29,9 @@ from dataclasses import MISSING, fields
 from datetime import date, datetime
 from typing import Any, Final
 
+from xieshang.engine.checks import value_problems
 from xieshang.engine.errors import N_, InputError
+from xieshang.engine.limits import MAX_JSON_BYTES, MAX_JSON_DEPTH
 from xieshang.engine.money import D, money
 from xieshang.store import schema
 from xieshang.store.db import Tx, plain
@@ -151,11 +153,22 @@ def dumps(document: Mapping[str, Any]) -> str:
 
 def loads(text: str, source: str) -> dict[str, Any]:
     """Read a document's text and check its format and version."""
+    if len(text) > MAX_JSON_BYTES:
+        raise InputError("file", N_("{file} is larger than {limit} MB, more than a case export "
+                                    "can be"), file=source, limit=MAX_JSON_BYTES // 2**20)
     try:
         data = json.loads(text)
     except json.JSONDecodeError as error:
         raise InputError("file", N_("{file} is not valid JSON (line {line}, column {column})"),
                          file=source, line=error.lineno, column=error.colno) from None
+    except RecursionError:
+        data = None  # nested past what the reader can follow: refused just below
+    if data is None or _depth(data) > MAX_JSON_DEPTH:
+        if data is None and text.strip() == "null":
+            raise InputError("file", N_("{file} is not a xieshang case export (no "
+                                        "\"format\": \"xieshang-case\")"), file=source)
+        raise InputError("file", N_("{file} nests more than {limit} levels deep; a case export "
+                                    "nests far less"), file=source, limit=MAX_JSON_DEPTH)
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise InputError("file", N_("{file} is not a xieshang case export (no "
                                     "\"format\": \"xieshang-case\")"), file=source)
@@ -164,6 +177,22 @@ def loads(text: str, source: str) -> dict[str, Any]:
                                     "version {known}"), file=source,
                          version=str(data.get("version")), known=VERSION)
     return data
+
+
+def _depth(data: Any) -> int:
+    """How deeply ``data`` nests (lists and objects), counted without recursion."""
+    deepest = 0
+    stack: list[tuple[Any, int]] = [(data, 1)]
+    while stack:
+        item, level = stack.pop()
+        deepest = max(deepest, level)
+        if deepest > MAX_JSON_DEPTH:
+            break
+        if isinstance(item, dict):
+            stack.extend((value, level + 1) for value in item.values())
+        elif isinstance(item, list):
+            stack.extend((value, level + 1) for value in item)
+    return deepest
 
 
 def import_case(tx: Tx, document: Mapping[str, Any], source: str, *,
@@ -258,6 +287,9 @@ def _build(kind: type[Record], body: Mapping[str, Any],
             values[name] = _value(str(item.type), value, f"{where}.{key}", kind, name)
             if check is not None and values[name] is not None:
                 check(f"{where}.{key}", name, values[name])
+    for name, error in value_problems(values):
+        key = LINKS[name][0] if name in LINKS else name
+        raise InputError(f"{where}.{key}", error.message, **error.params)
     return kind(**values)
 
 

@@ -9,6 +9,7 @@ masked.
 from __future__ import annotations
 
 import asyncio
+import decimal
 import hashlib
 import hmac
 import re
@@ -27,6 +28,7 @@ from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from xieshang.engine.errors import N_, XieshangError
 from xieshang.output import Out
 from xieshang.web.kit import SESSION_COOKIE, STEPS, Page, Web, template_gettext
 
@@ -210,8 +212,25 @@ def create_app(store_opener: Callable[[], Store], *, read_only: bool = False,
         titles = {403: page._("Not allowed"), 404: page._("Not found")}
         return page.render("error.html", status=error.status_code,
                            title=titles.get(error.status_code, page._("Something went wrong")),
-                           message=str(error.detail) if error.status_code != 404
+                           message=page._(str(error.detail)) if error.status_code != 404
                            else page._("There is no such page or record."))
+
+    @app.exception_handler(XieshangError)
+    async def input_error(request: Request, error: XieshangError) -> Response:
+        """An error xieshang raises on purpose that reached no form: a page, not a 500."""
+        page = Page.of(request)
+        return page.render("error.html", status=422, title=page._("Something went wrong"),
+                           message=page.error_text(error))
+
+    @app.exception_handler(decimal.InvalidOperation)
+    @app.exception_handler(OverflowError)
+    async def too_large(request: Request, _error: Exception) -> Response:
+        """A figure outgrew the arithmetic although each value was within its bounds."""
+        page = Page.of(request)
+        return page.render("error.html", status=422, title=page._("Something went wrong"),
+                           message=page._(N_("A figure grows beyond what xieshang can "
+                                             "compute: check the rates, amounts and dates of "
+                                             "the debts on the Debts page.")))
 
     if password_hash is not None:
         _login_routes(app, password_hash, signed_in, failures)

@@ -357,8 +357,26 @@ class Page:
             "money": self.money,
             "ask": self.ask,
             "locked": self._locked(),
+            "needs_fixing": self._needs_fixing(),
             "read_only": self.web.read_only,
         }
+
+    def _needs_fixing(self) -> list[dict[str, Any]]:
+        """The current case's open debts holding values out of bounds (saved by an older
+        version): shown on every page, each with what is wrong; the figures leave them out."""
+        from xieshang.services.cases import debt_name
+        from xieshang.services.debts import broken_debts
+
+        try:
+            with self.web.store.begin(readonly=True) as tx:
+                case = tx.current_case()
+                if case is None:
+                    return []
+                return [{"id": debt.id, "name": debt_name(self.out, debt),
+                         "problems": [self.error_text(error) for error in problems]}
+                        for debt, problems in broken_debts(tx, case.id)]
+        except XieshangError:
+            return []
 
     def ask(self, slug: str) -> Markup:
         """A link to one of the "questions people ask" (its title in the page's language)."""
@@ -440,8 +458,11 @@ class Page:
 
 
 def is_id(text: str) -> bool:
-    """Whether ``text`` can be a record's id: 1 to 12 ASCII digits ("²" and 10⁴⁰ are not)."""
-    return re.fullmatch(r"[0-9]{1,12}", text) is not None
+    """Whether ``text`` can be a record's id: ASCII digits, 1 to 2⁵³ ("²" and 10⁴⁰ are not;
+    the same rule as :func:`xieshang.services.cases.parse_id`)."""
+    from xieshang.engine.limits import MAX_ID
+
+    return re.fullmatch(r"[0-9]{1,16}", text) is not None and 1 <= int(text) <= MAX_ID
 
 
 def known_lang(text: str) -> str | None:

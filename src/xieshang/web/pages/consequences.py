@@ -83,14 +83,14 @@ def consequences_view(page: Page, tx: Tx, today: date) -> dict[str, Any]:
     source).
     """
     from xieshang.rules import law
-    from xieshang.store.model import Debt
+    from xieshang.services.debts import open_debts
 
     case = tx.current_case()
     if case is None:
         return {"case": None, "debts": []}
     rules = law()
     debts = [_debt_view(page, tx, debt, today, rules)
-             for debt in tx.find(Debt, case_id=case.id, status=("open", "arrangement"))]
+             for debt in open_debts(tx, case.id)]
     zero = Decimal("0.00")
     total = sum((d["figures"]["total"] for d in debts), zero)
     daily = sum((d["figures"]["daily"] for d in debts), zero)

@@ -228,6 +228,7 @@ async def refused(request: Request, debt_id: str) -> Response:
 
 def _find(tx: Tx, debt_id: str) -> tuple[Case, Debt]:
     """The current case and its debt ``debt_id`` (404 when either is missing)."""
+    from xieshang.services.debts import debt_problems
     from xieshang.store.model import Debt
 
     case = tx.current_case()
@@ -236,6 +237,9 @@ def _find(tx: Tx, debt_id: str) -> tuple[Case, Debt]:
     debt = tx.get(Debt, int(debt_id))
     if debt is None or debt.case_id != case.id:
         raise HTTPException(404)
+    if debt_problems(tx, debt):  # values out of bounds: the page's banner says what to fix
+        raise HTTPException(422, N_("This debt holds values xieshang cannot use: fix it on "
+                                    "its edit page first (what is wrong is shown above)."))
     return case, debt
 
 
@@ -271,14 +275,14 @@ def _inputs(page: Page, tx: Tx, case: Case,
 def _overview(page: Page, tx: Tx) -> dict[str, Any]:
     """The step's first page: each open debt with its owed total and first ask."""
     from xieshang.services.cases import debt_name
+    from xieshang.services.debts import open_debts
     from xieshang.services.negotiation import scam_line
-    from xieshang.store.model import Debt
 
     case = tx.current_case()
     if case is None:
         return {"case": None, "debts": [], "scam": scam_line(page.out.lang)}
     debts = []
-    for debt in tx.find(Debt, case_id=case.id, status=_OPEN):
+    for debt in open_debts(tx, case.id, _OPEN):
         inputs, problem, no_budget = _inputs(page, tx, case, debt)
         item: dict[str, Any] = {"id": debt.id, "name": debt_name(page.out, debt),
                                 "status": debt.status, "problem": problem,

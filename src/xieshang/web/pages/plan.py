@@ -87,9 +87,9 @@ def plan_page(request: Request) -> HTMLResponse:
     from xieshang.engine.strategy import Strategy
     from xieshang.services.budget import budget_shares
     from xieshang.services.cases import debt_name
+    from xieshang.services.debts import open_debts
     from xieshang.services.plan import SHORT_NAMES, STRATEGIES, STRATEGY_NAMES
     from xieshang.services.plan import plan_input as plan_input_of
-    from xieshang.store.model import Debt
 
     page = Page.of(request)
     _ = page._
@@ -111,7 +111,7 @@ def plan_page(request: Request) -> HTMLResponse:
         if case is None:
             return page.render("plan.html", step=5, **values)
         values["case"] = {"id": case.id}
-        debts = tx.find(Debt, case_id=case.id, status=("open", "arrangement"))
+        debts = open_debts(tx, case.id)
         if not debts:
             values["state"] = "no-debts"
             return page.render("plan.html", step=5, **values)

@@ -107,7 +107,7 @@ def gather_facts(out: Out, tx: Tx, today: date) -> Facts:
     from xieshang.engine.questions import DebtState, Facts, debt_facts
     from xieshang.rules import law
     from xieshang.services.cases import debt_name, preset_of
-    from xieshang.services.debts import current_bill, status_lines
+    from xieshang.services.debts import current_bill, open_debts, status_lines
     from xieshang.store.model import Debt, Payment, overdue_debt
 
     case = tx.current_case()
@@ -121,7 +121,7 @@ def gather_facts(out: Out, tx: Tx, today: date) -> Facts:
         _bill, engine = current_bill(tx, stored, today)
         debts.append(debt_facts(line["name"], preset_of(stored), today, engine,
                                 total=line["total"], not_yet_due=line["not_yet_due"]))
-    for stored in tx.find(Debt, case_id=case.id, status="settled"):
+    for stored in open_debts(tx, case.id, "settled"):
         preset = preset_of(stored)
         engine = None
         if stored.due_date is not None and stored.due_date <= today:
