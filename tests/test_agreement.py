@@ -268,3 +268,13 @@ def test_a_missed_payment_and_the_next_are_two_payments_this_month(
     # the budget sets both agreed payments of the month ahead aside for this debt
     budget = ok_json("--now", after, "budget", "show")
     assert budget["split"]["debts"][0]["amount"] == "2300.00"
+
+
+def test_the_ladder_of_a_debt_under_an_arrangement_says_there_is_nothing_to_ask(
+        accepted: dict[str, str]) -> None:
+    text = " ".join(ok("ladder", "--lang", "en").split())
+    assert text.startswith("#1 工行信用卡 is under an arrangement you accepted: there is nothing "
+                           "to ask for.")
+    assert "Proposal ladder" not in text
+    payload = ok_json("ladder")
+    assert (payload["rungs"], payload["arrangement"]["total"]) == ([], "69000.00")

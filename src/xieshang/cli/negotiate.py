@@ -68,11 +68,24 @@ def _print_card(out: Out, card: Card) -> None:
 def ladder_command(debt_id: str | None, case_id: str | None = None, lang: str | None = None,
                    as_json: bool = False) -> None:
     """协商阶梯：首次请求、退一步的方案、底线 (the proposal ladder for a debt)."""
+    from xieshang.cli.debt import arrangement_lines
+    from xieshang.services.debts import debt_status
+
     out = _out(lang, as_json)
     _ = out._
     with session(out, readonly=True) as tx:
         inputs = debt_inputs(out, tx, case_id, debt_id)
         name = debt_name(out, inputs.debt)
+        agreed = debt_status(out, tx, inputs.debt, inputs.day)["arrangement"]
+    if agreed is not None:  # the lender agreed: there is nothing left to ask for
+        if out.as_json:
+            out.json({"debt": inputs.debt.id, "arrangement": agreed, "rungs": []})
+            return
+        out.print(_("{debt} is under an arrangement you accepted: there is nothing to ask "
+                    "for. Ask the lender to confirm it in writing "
+                    "(`xieshang script --channel confirm`).").format(debt=name))
+        out.print(*arrangement_lines(out, agreed))
+        return
     payload = ladder_json(inputs, out.lang)
     if out.as_json:
         payload["reasons"] = [
