@@ -190,3 +190,23 @@ def test_an_outcome_typed_in_words_is_read(typed: str, kind: str) -> None:
     from xieshang.services.contacts import outcome_kind
 
     assert outcome_kind(typed) == kind
+
+
+def test_phone_numbers_in_a_contact_are_masked_on_screen_and_kept_in_the_store() -> None:
+    ok("log", "add", "--channel", "collector_call", "--agent", "催收 13812345678",
+       "--notes", "他说打 13900001111 找我儿子")
+    listed = ok("log", "list")
+    shown = ok("log", "show", "1")
+    payload = ok_json("log", "show", "1")["contact"]
+    for text in (listed, shown, str(payload)):
+        assert "13812345678" not in text
+        assert "13900001111" not in text
+    assert "138****5678" in listed
+    assert (payload["agent"], payload["notes"]) == ("催收 138****5678", "他说打 139****1111 找我儿子")
+    from xieshang.store.db import open_store
+    from xieshang.store.model import Contact
+
+    with open_store() as store, store.begin(readonly=True) as tx:
+        (contact,) = tx.find(Contact)
+    assert (contact.agent_name, contact.notes) == ("催收 13812345678",
+                                                   "他说打 13900001111 找我儿子")

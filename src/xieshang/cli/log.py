@@ -69,13 +69,18 @@ def _contact_options(function: Any) -> Any:
 
 
 def _contact_json(tx: Tx, out: Out, contact: Contact) -> dict[str, Any]:
+    """A contact as shown: phone-length numbers in its texts masked, as on the web pages
+    (the full text stays in the store and in `xieshang export`)."""
+    from xieshang.engine.identity import mask_phone_numbers as shown
     from xieshang.store.model import Evidence
 
     return {
         "id": contact.id, "when": contact.happened_at.isoformat(sep=" ", timespec="minutes"),
-        "channel": contact.channel, "debt": contact.debt_id, "agent": contact.agent_name,
-        "agent_id": contact.agent_id, "reference": contact.reference, "asked": contact.asked,
-        "offered": contact.offered, "outcome": contact.outcome, "notes": contact.notes,
+        "channel": contact.channel, "debt": contact.debt_id,
+        "agent": shown(contact.agent_name), "agent_id": shown(contact.agent_id),
+        "reference": contact.reference, "asked": shown(contact.asked),
+        "offered": shown(contact.offered), "outcome": contact.outcome,
+        "notes": shown(contact.notes),
         "evidence": [{"id": e.id, "path": e.path, "sha256": e.sha256}
                      for e in tx.find(Evidence, contact_id=contact.id)],
     }
@@ -192,6 +197,11 @@ def log_show(contact_ref: str, history: bool, case_id: str | None = None,
         revisions: list[dict[str, Any]] = [{"revised_at": r.revised_at.isoformat(sep=" "),
                       "previous": dict(r.previous)}
                      for r in tx.find(ContactRevision, contact_id=contact.id)] if history else []
+    from xieshang.engine.identity import mask_phone_numbers
+
+    for revision in revisions:
+        revision["previous"] = {key: mask_phone_numbers(value) if isinstance(value, str)
+                                else value for key, value in revision["previous"].items()}
     if out.as_json:
         out.json({"contact": payload, **({"history": revisions} if history else {})})
         return
@@ -219,7 +229,7 @@ def log_show(contact_ref: str, history: bool, case_id: str | None = None,
             for key in ("happened_at", "channel", "agent_name", "agent_id", "reference",
                         "asked", "offered", "outcome", "notes"):
                 if previous.get(key) not in (None, ""):
-                    lines.append(f"  {key}: {previous[key]}")
+                    lines.append(f"  {key}: {mask_phone_numbers(str(previous[key]))}")
     out.print(*lines)
 
 
