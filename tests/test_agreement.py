@@ -278,3 +278,16 @@ def test_the_ladder_of_a_debt_under_an_arrangement_says_there_is_nothing_to_ask(
     assert "Proposal ladder" not in text
     payload = ok_json("ladder")
     assert (payload["rungs"], payload["arrangement"]["total"]) == ([], "69000.00")
+
+
+def test_the_consequences_page_shows_the_arrangement_not_the_original_terms(
+        accepted: dict[str, str], tmp_path: Path) -> None:
+    from webclient import WebClient
+    from xieshang.store.db import open_store
+
+    with WebClient(lambda: open_store(data_dir=tmp_path / "home"), lang="en") as web:
+        text = web.get("/consequences").text
+    assert 'id="total">¥69,000.00<' in text  # everything still owed under the arrangement
+    assert 'id="daily">¥0.00<' in text  # nothing added while it is kept
+    assert 'id="debt-1-agreed"' in text
+    assert f"Next agreed payment: ¥1,150.00 by {accepted_first(today())}." in text

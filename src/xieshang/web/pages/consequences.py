@@ -153,7 +153,7 @@ def _debt_view(page: Page, tx: Tx, debt: Debt, today: date, rules: Any) -> dict[
     agreed = agreed_view(page, tx, debt, today)
     if agreed is not None:  # owed on the arrangement's terms: its payments, not the timeline
         view.update(overdue=bool(agreed["missed"]), days=agreed["days"], agreed=agreed,
-                    figures={"total": agreed["due_amount"], "daily": zero,
+                    figures={"total": agreed["remaining_amount"], "daily": zero,
                              "month_more": zero})
         return view
     if bill is None or engine_debt is None:

@@ -364,6 +364,7 @@ def agreed_view(page: Page, tx: Tx, debt: Debt, today: date) -> dict[str, Any] |
         "monthly": page.money(terms.monthly), "total": page.money(agreed.total),
         "down": page.money(terms.down_payment) if terms.down_payment > 0 else "",
         "paid": page.money(progress.paid), "remaining": page.money(progress.remaining),
+        "remaining_amount": progress.remaining,
         "due": page.money(progress.due_now), "due_amount": progress.due_now,
         "daily": page.money(Decimal("0.00")), "days": progress.days_late,
         "next": None if upcoming is None else {"on": upcoming.payment.on.isoformat(),
