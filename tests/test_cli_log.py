@@ -202,7 +202,8 @@ def test_phone_numbers_in_a_contact_are_masked_on_screen_and_kept_in_the_store()
         assert "13812345678" not in text
         assert "13900001111" not in text
     assert "138****5678" in listed
-    assert (payload["agent"], payload["notes"]) == ("催收 138****5678", "他说打 139****1111 找我儿子")
+    assert (payload["agent"], payload["notes"]) == ("催收 138****5678",
+                                                    "他说打 139****1111 找我儿子")
     from xieshang.store.db import open_store
     from xieshang.store.model import Contact
 
