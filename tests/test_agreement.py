@@ -225,12 +225,13 @@ def test_every_document_states_the_agreed_arrangement_once_accepted(
     assert f"5. 已经商定的安排\n   “我们在 {today().isoformat()} 已商定：{terms}" in phone
     assert "我想申请" not in phone
     assert "底线" not in phone  # nothing left to bargain over
-    assert "4. 按约定还款" in phone
+    assert "每期 ¥1,150.00 会按时还" in phone
     chat = ok("script", "--channel", "chat")
     assert f"⑤ 我们在 {today().isoformat()} 已商定：{terms}" in chat
     assert "我申请" not in chat
     letter = ok("script", "--channel", "letter")
-    assert f"本人与贵方已于 {today().isoformat()} 商定：{terms}" in letter
+    assert f"本人与贵行已于 {today().isoformat()} 商定：{terms}" in letter  # a bank: 贵行
+    assert letter.splitlines()[0] == "个性化分期还款申请"
     complaint = ok("script", "--channel", "complaint")
     assert f"本人已于 {today().isoformat()} 与该机构商定还款安排：{terms}" in complaint
     assert "联系记录里还没有" not in complaint

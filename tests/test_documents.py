@@ -217,11 +217,11 @@ def test_the_phone_script_has_every_step() -> None:
     text = _render(CARD, DocumentKind.PHONE, "zh")
     walk = CARD.ladder.rungs[-1]
     fallback = CARD.ladder.rungs[1]
-    for step in ("我是谁", "账户情况", "为什么逾期", "我能还多少", "我的请求",
-                 "如果对方不同意", "请对方确认", "工号", "编号"):
+    for step in ("我是谁", "工号", "工单号", "账户情况", "为什么逾期", "我的请求",
+                 "如果对方不同意", "问清楚这几件事", "书面确认"):
         assert step in text
     assert ACCOUNT in text
-    assert format_money(CARD.ladder.affordable) in text
+    assert format_money(CARD.ladder.affordable) in text  # only in the private coaching
     assert f"每月 {format_money(fallback.monthly)}" in text
     # the walk-away rung's terms, and the limit is the budget's share (not the rung's amount)
     assert f"每月 {format_money(walk.monthly)}" in text

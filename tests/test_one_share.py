@@ -1,6 +1,7 @@
 """One share per debt: for a case with a credit card, a loan from a relative and a budget,
 the card's monthly share of what the budget leaves is the same figure in ``budget show``,
-``ladder``, ``offer``, ``plan month``, the phone script and the web pages.
+``ladder``, ``offer``, ``plan month``, the phone script (as private coaching: the limit
+not to go past, never a sentence to say) and the web pages.
 
 Which command gives which field (all ``--json``):
 
@@ -65,7 +66,9 @@ def test_the_card_s_share_is_one_figure_everywhere(home: Path) -> None:
     loan = next(a for a in month["actions"] if a["debt"] == "2")
     assert Decimal(loan["amount"]) == Decimal("2850.00") - share  # the loan is not left at 0
     script = ok("script", "--channel", "phone", "--debt", "1")
-    assert f"每月最多能拿出 {format_money(share)} 还这笔钱" in script
+    # the share is the person's own limit: private coaching, never said to the lender
+    assert "最多能拿出" not in script
+    assert "【只给自己看，不要说出口】" in script
     assert f"对方要求每月超过 {format_money(share)}，请不要当场答应" in script
     shown = format_money(share)
     with WebClient(lambda: open_store(data_dir=home), lang="en") as web:

@@ -25,6 +25,8 @@ if TYPE_CHECKING:
 from xieshang.services.negotiation import (
     RUNGS,
     VERDICTS,
+    WITHOUT_BUDGET,
+    budgetless_context,
     case_dossier,
     channel_line,
     check_json,
@@ -301,8 +303,13 @@ def script_command(channel: str, debt_id: str | None, output: Path | None,
     hant = (lang or "").lower().replace("_", "-") in ("zh-hant", "zh-tw")
     out = _out("zh" if hant else lang, as_json)
     with session(out, readonly=True) as tx:
-        inputs = debt_inputs(out, tx, case_id, debt_id)
-        context = document_context(out, tx, inputs)
+        try:
+            context = document_context(out, tx, debt_inputs(out, tx, case_id, debt_id))
+        except InputError as error:
+            # a complaint, a public post or a confirmation states no share of the budget
+            if error.field != "budget" or kind.value not in WITHOUT_BUDGET:
+                raise
+            context = budgetless_context(out, tx, case_id, debt_id)
     text = render_document(kind, context, "zh-Hant" if hant else out.lang)
     if output is not None:
         try:

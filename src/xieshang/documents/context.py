@@ -10,6 +10,7 @@ Personal values (name, account) come in already masked by the caller.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -23,7 +24,7 @@ from xieshang.engine.negotiation import Ladder, NegotiationData, Rung
 from xieshang.engine.preset import Preset
 
 __all__ = ["AgreedTerms", "FlaggedCall", "LoggedContact", "base_lang", "build_context",
-           "cited", "figures"]
+           "cited", "figures", "sentence"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,11 +154,15 @@ def build_context(
     account: str,
     preset: Preset,
     bill: Bill,
-    ladder: Ladder,
+    ladder: Ladder | None,
     settings: NegotiationData,
     reason: str = "other",
     reason_note: str = "",
     since: date | None = None,
+    recovery: date | None = None,
+    evidence: Sequence[str] = (),
+    spending: Sequence[str] = (),
+    household: bool = False,
     lender: str = "",
     contacts: Sequence[LoggedContact] = (),
     calls: Sequence[FlaggedCall] = (),
@@ -172,11 +177,21 @@ def build_context(
         account: the account or card number, masked by the caller ("" for none).
         preset: the product's rules (names, channels, personalised installments).
         bill: what is owed today (from the engine).
-        ladder: the debt's proposal ladder (:func:`xieshang.engine.negotiation.build_ladder`).
+        ladder: the debt's proposal ladder (:func:`xieshang.engine.negotiation.build_ladder`);
+            ``None`` without a budget (``budget`` is then false: only the documents that state
+            no share or proposal can be rendered — complaint, public post, confirmation).
         settings: the negotiation data (official channels: 12378 …).
         reason: the hardship reason id (``income_loss``, ``forgot`` …).
-        reason_note: the person's own words about it.
+        reason_note: the person's own words about it (shown as one sentence, its end
+            punctuation added when missing).
         since: when the hardship began, if known.
+        recovery: when the person expects it to improve, if known.
+        evidence: the kinds of hardship evidence recorded (``medical``, ``income`` …; see
+            :data:`xieshang.services.cases.EVIDENCE_KINDS`), each once, in the order given.
+        spending: the budget's essential spending categories with an amount, as named in the
+            document's language (``房租``, ``饮食`` …).
+        household: whether the budget's income is a household's (more than one adult or a
+            partner's wages), not the person's alone.
         lender: the lender's name as the person entered it ("" for the preset's).
         contacts: the contacts about the debt logged so far (none: the documents claim no
             contact).
@@ -188,8 +203,6 @@ def build_context(
         A dict of plain values (strings, numbers, lists and dicts, never ``None``).
     """
     code = base_lang(lang)
-    rungs = [_rung(rung, code) for rung in ladder.rungs]
-    plan = ladder.outcome.value == "plan"
     official = {item.id: {"name": item.name.get(code), "value": item.value}
                 for item in settings.official}
     return {
@@ -215,8 +228,35 @@ def build_context(
             "days_overdue": bill.days_overdue,
         },
         "reason": reason,
-        "reason_note": reason_note,
+        "reason_note": sentence(reason_note, code),
         "since": "" if since is None else since.isoformat(),
+        "recovery": "" if recovery is None else recovery.isoformat(),
+        "evidence": list(dict.fromkeys(evidence)),
+        "spending": list(dict.fromkeys(spending)),
+        "household": household,
+        **_ladder(ladder, code),
+        "channels": [{"kind": channel.kind, "name": channel.name.get(code),
+                      "value": channel.value,
+                      "hours": "" if channel.hours is None else channel.hours.get(code),
+                      "good_for": "" if channel.good_for is None
+                      else channel.good_for.get(code)}
+                     for channel in preset.channels],
+        "nfra": official.get("nfra_12378", {"name": "12378", "value": "12378"}),
+        "agreed": {} if agreed is None else _agreed(agreed),
+        **_history(contacts, calls, agreed=agreed is not None),
+    }
+
+
+def _ladder(ladder: Ladder | None, code: str) -> dict[str, Any]:
+    """The ladder's values (``budget`` false and empty values without one)."""
+    if ladder is None:
+        return {"budget": False, "affordable": "", "affordable_capitals": "", "income": "",
+                "outcome": "", "max_term": 0, "rungs": [], "ask": {}, "fallback": {},
+                "walk_away": {}, "review_months": 0, "breathing_months": 0}
+    rungs = [_rung(rung, code) for rung in ladder.rungs]
+    plan = ladder.outcome.value == "plan"
+    return {
+        "budget": True,
         "affordable": format_money(ladder.affordable),
         "affordable_capitals": money_in_capitals(ladder.affordable),
         "income": "" if ladder.income is None else format_money(ladder.income),
@@ -228,16 +268,21 @@ def build_context(
         "walk_away": rungs[-1],
         "review_months": ladder.rules.token_review_months,
         "breathing_months": ladder.rules.breathing_months,
-        "channels": [{"kind": channel.kind, "name": channel.name.get(code),
-                      "value": channel.value,
-                      "hours": "" if channel.hours is None else channel.hours.get(code),
-                      "good_for": "" if channel.good_for is None
-                      else channel.good_for.get(code)}
-                     for channel in preset.channels],
-        "nfra": official.get("nfra_12378", {"name": "12378", "value": "12378"}),
-        "agreed": {} if agreed is None else _agreed(agreed),
-        **_history(contacts, calls, agreed=agreed is not None),
     }
+
+
+#: Sentence ends a person's note may already have.
+_ENDS = "。．.!！?？…”\"'）)"
+
+
+def sentence(text: str, lang: str = "zh") -> str:
+    """A person's own words as a sentence of a document: one line, and a full stop (``。``,
+    or ``.`` in English) added when the text does not end a sentence already ("" stays "")."""
+    line = " ".join(text.split()).rstrip(",，;；、:： ")
+    line = re.sub(r"\s*([，。；：、！？）”])\s*", r"\1", line)  # no space beside 。，
+    if not line or line.endswith(tuple(_ENDS)):
+        return line
+    return line + ("." if lang == "en" else "。")
 
 
 #: Confidence marks from the surest to the least sure.
@@ -328,14 +373,17 @@ def _agreed(terms: AgreedTerms) -> dict[str, Any]:
     }
 
 
-def figures(bill: Bill, ladder: Ladder, agreed: AgreedTerms | None = None) -> frozenset[str]:
+def figures(bill: Bill, ladder: Ladder | None, agreed: AgreedTerms | None = None) -> frozenset[str]:
     """Every amount (``¥1,234.50``) a document of this debt may show: the bill, the budget's
     share and income, each rung's payment, total, cost and waiver, and an agreed
     arrangement's payments and total."""
     values: list[Decimal] = [bill.total, bill.principal, bill.interest, bill.penalty,
-                             bill.fees, ladder.affordable]
+                             bill.fees]
     if agreed is not None:
         values += [agreed.total, agreed.down_payment, *(a for _day, a in agreed.payments)]
+    if ladder is None:
+        return frozenset(format_money(value) for value in values)
+    values.append(ladder.affordable)
     if ladder.income is not None:
         values.append(ladder.income)
     for rung in ladder.rungs:

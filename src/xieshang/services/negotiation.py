@@ -38,15 +38,19 @@ __all__ = [
     "CASE_REASONS",
     "COMPLAINT_CHANNELS",
     "MARK_WORDS",
+    "NO_BUDGET",
     "RUNGS",
     "VERDICTS",
+    "WITHOUT_BUDGET",
     "DebtInputs",
     "RefusalAnswer",
     "agreed_terms",
     "arrangement_params",
     "arrangement_proposal",
+    "budgetless_context",
     "card_json",
     "case_dossier",
+    "case_facts",
     "channel_line",
     "check_json",
     "check_offer_for",
@@ -128,32 +132,45 @@ def debt_inputs(out: Out, tx: Tx, case_id: str | None, debt_id: str | None, *,
     Raises:
         InputError: no case, no such debt, no budget, or nothing owed.
     """
-    from xieshang.engine.bill import Bill
     from xieshang.engine.negotiation import build_ladder
     from xieshang.services.budget import budget_view
     from xieshang.services.cases import preset_of
-    from xieshang.services.debts import current_bill
 
     case = find_case(tx, case_id)
     debt = find_debt(tx, case, debt_id)
     day = today if today is not None else session_today()
     view = budget_view(tx, case, "pro_rata", as_of=day)
     if view is None:
-        raise InputError("budget", N_("there is no budget yet: fill it in with `xieshang "
-                                      "budget set …` first"))
+        raise InputError("budget", NO_BUDGET)
     share = view.share_of(debt.id)
     if share is None:
         raise InputError("debt", N_("debt {id} is not open: nothing to negotiate"), id=debt.id)
-    bill, _engine = current_bill(tx, debt, day)
-    if bill is None:
-        bill = Bill(as_of=day, principal=debt.principal, interest=debt.interest,
-                    penalty=debt.penalty, fees=debt.fees)
+    bill = _bill_today(tx, debt, day)
     income = view.income
     preset = preset_of(debt)
     ladder = build_ladder(bill, preset, share, today=day, income=income,
                           settings=negotiation_data())
     return DebtInputs(case=case, debt=debt, preset=preset, bill=bill, affordable=share,
                       income=income or None, ladder=ladder, day=day)
+
+
+#: What a command that needs the budget says when there is none (one line: the command and
+#: the web page that add it).
+NO_BUDGET = N_("there is no budget yet: add it with `xieshang budget set …` or on the web "
+               "Budget page")
+
+
+def _bill_today(tx: Tx, debt: Debt, day: date) -> Bill:
+    """What the debt owes on ``day`` (the engine's bill; the recorded amounts when the
+    engine cannot compute one)."""
+    from xieshang.engine.bill import Bill
+    from xieshang.services.debts import current_bill
+
+    bill, _engine = current_bill(tx, debt, day)
+    if bill is None:
+        bill = Bill(as_of=day, principal=debt.principal, interest=debt.interest,
+                    penalty=debt.penalty, fees=debt.fees)
+    return bill
 
 
 def _rate(value: Decimal | None) -> Decimal | None:
@@ -607,28 +624,85 @@ def agreed_terms(tx: Tx, debt: Debt, day: date) -> AgreedTerms | None:
                        payments=tuple((p.on, p.amount) for p in payments))
 
 
+def case_facts(out: Out, tx: Tx, case: Case, debt: Debt) -> dict[str, Any]:
+    """What the case file says about the person's situation, as
+    :func:`xieshang.documents.build_context` takes it: the hardship (reason, the person's
+    note, since, expected recovery), the kinds of hardship evidence recorded (for the case
+    or this debt; contact evidence left out), the budget's essential spending categories
+    with an amount (named in ``out``'s language) and whether its income is a household's."""
+    from xieshang.documents import base_lang
+    from xieshang.services.budget import current_budget, norms
+    from xieshang.store.model import BudgetEntry, Evidence, Hardship
+
+    found = tx.find(Hardship, case_id=case.id)
+    hardship = found[-1] if found else None
+    evidence = [item.kind for item in sorted(tx.find(Evidence, case_id=case.id),
+                                             key=lambda e: (e.added_on, e.id))
+                if item.contact_id is None and item.debt_id in (None, debt.id)]
+    spending: list[str] = []
+    household = False
+    budget = current_budget(tx, case, create=False)
+    if budget is not None:
+        rules = norms()
+        code = base_lang(out.lang)
+        entries = tx.find(BudgetEntry, statement_id=budget.id)
+        known = {category.id: category for category in rules.categories}
+        for entry in entries:
+            category = known.get(entry.category)
+            if (entry.section != "income" and entry.amount > 0 and category is not None
+                    and category.essential):
+                spending.append(category.label.get(code))
+        household = budget.adults > 1 or any(
+            entry.section == "income" and entry.category == "wages_partner"
+            and entry.amount > 0 for entry in entries)
+    return {"reason": hardship.reason if hardship else "other",
+            "reason_note": hardship.description if hardship else "",
+            "since": hardship.since if hardship else None,
+            "recovery": hardship.recovery if hardship else None,
+            "evidence": evidence, "spending": spending, "household": household}
+
+
 def document_context(out: Out, tx: Tx, inputs: DebtInputs) -> dict[str, Any]:
     """The values the debt's documents are rendered from (``xieshang script``): the bill,
-    the ladder, the case's hardship, the person's name and the account masked (left out
-    when encrypted and locked), the contact log about the debt and the collector calls that
-    break the rules (:func:`document_history`), in ``out``'s language (for zh-Hant: zh)."""
+    the ladder, the case's hardship (:func:`case_facts`), the person's name and the account
+    masked (left out when encrypted and locked), the contact log about the debt and the
+    collector calls that break the rules (:func:`document_history`), in ``out``'s language
+    (for zh-Hant: zh)."""
+    return _context(out, tx, inputs.case, inputs.debt, inputs.day, bill=inputs.bill,
+                    preset=inputs.preset, ladder=inputs.ladder)
+
+
+#: The documents that state no share of the budget and no proposal from it: they can be
+#: written before a budget exists.
+WITHOUT_BUDGET = frozenset({"complaint", "social", "confirm"})
+
+
+def budgetless_context(out: Out, tx: Tx, case_id: str | None, debt_id: str | None, *,
+                       today: date | None = None) -> dict[str, Any]:
+    """The values for the documents in :data:`WITHOUT_BUDGET` when the case has no budget
+    yet: as :func:`document_context`, without a ladder (``budget`` false)."""
+    from xieshang.services.cases import preset_of
+
+    case = find_case(tx, case_id)
+    debt = find_debt(tx, case, debt_id)
+    day = today if today is not None else session_today()
+    return _context(out, tx, case, debt, day, bill=_bill_today(tx, debt, day),
+                    preset=preset_of(debt), ladder=None)
+
+
+def _context(out: Out, tx: Tx, case: Case, debt: Debt, day: date, *, bill: Bill,
+             preset: Preset, ladder: Ladder | None) -> dict[str, Any]:
     from xieshang.documents import build_context
     from xieshang.services.cases import masked
-    from xieshang.store.model import Hardship
 
-    found = tx.find(Hardship, case_id=inputs.case.id)
-    hardship = found[-1] if found else None
-    person = inputs.case.full_name or inputs.case.name
-    history = document_history(out, tx, inputs.case, inputs.debt, inputs.day)
+    person = case.full_name or case.name
+    history = document_history(out, tx, case, debt, day)
     return build_context(
-        agreed=agreed_terms(tx, inputs.debt, inputs.day),
-        lang=out.lang, today=inputs.day, applicant=_shown(masked(out, "name", person)),
-        account=_shown(masked(out, "account", inputs.debt.account_number)),
-        preset=inputs.preset, bill=inputs.bill, ladder=inputs.ladder,
-        settings=negotiation_data(),
-        reason=hardship.reason if hardship else "other",
-        reason_note=hardship.description if hardship else "",
-        since=hardship.since if hardship else None, lender=inputs.debt.lender, **history)
+        agreed=agreed_terms(tx, debt, day),
+        lang=out.lang, today=day, applicant=_shown(masked(out, "name", person)),
+        account=_shown(masked(out, "account", debt.account_number)),
+        preset=preset, bill=bill, ladder=ladder, settings=negotiation_data(),
+        lender=debt.lender, **case_facts(out, tx, case, debt), **history)
 
 
 #: What each confidence mark means (the same words as the questions page).
@@ -782,9 +856,7 @@ def case_dossier(out: Out, tx: Tx, case_id: str | None, *, today: date | None = 
             context = build_context(
                 lang=out.lang, today=day, applicant=applicant, account=account,
                 preset=preset, bill=bill, ladder=ladder, settings=negotiation_data(),
-                reason=hardship.reason if hardship else "other",
-                reason_note=hardship.description if hardship else "",
-                since=hardship.since if hardship else None, lender=debt.lender,
+                lender=debt.lender, **case_facts(out, tx, case, debt),
                 agreed=terms, **document_history(out, tx, case, debt, day))
             scripts = [(_("Request for written confirmation"),
                         render_document(DocumentKind.CONFIRM, context, out.lang))]
@@ -801,9 +873,7 @@ def case_dossier(out: Out, tx: Tx, case_id: str | None, *, today: date | None = 
             context = build_context(
                 lang=out.lang, today=day, applicant=applicant, account=account,
                 preset=preset, bill=bill, ladder=ladder, settings=negotiation_data(),
-                reason=hardship.reason if hardship else "other",
-                reason_note=hardship.description if hardship else "",
-                since=hardship.since if hardship else None, lender=debt.lender,
+                lender=debt.lender, **case_facts(out, tx, case, debt),
                 **document_history(out, tx, case, debt, day))
             scripts = [(_("Phone script"), render_document(DocumentKind.PHONE, context,
                                                            out.lang)),
