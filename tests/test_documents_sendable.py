@@ -52,8 +52,16 @@ def _quoted(text: str) -> list[str]:
 
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
 @pytest.mark.parametrize("lang", LANGS)
-def test_the_phone_script_never_says_the_most_the_person_can_pay(case: Case, lang: str) -> None:
-    text = _render(case, DocumentKind.PHONE, lang)
+@pytest.mark.parametrize("kind", [DocumentKind.PHONE, DocumentKind.CHAT])
+def test_the_phone_script_never_says_the_most_the_person_can_pay(case: Case, lang: str,
+                                                                  kind: DocumentKind) -> None:
+    text = _render(case, kind, lang)
+    if kind is DocumentKind.CHAT:  # every line of a chat is sent to the lender
+        assert format_money(case.ladder.affordable) not in text or (
+            case.ladder.outcome.value != "plan")
+        for phrase in ("最多能拿出", "最多能还", "最多能拿齣", "at most"):
+            assert phrase not in text
+        return
     for phrase in ("最多能拿出", "最多能还", "最多能拿齣", "at most"):
         assert phrase not in text
     said = " ".join(_quoted(text))
