@@ -159,7 +159,7 @@ def test_an_edit_keeps_the_previous_version(store: Store, tmp_path: Path) -> Non
         edited = edit_contact(tx, current(tx), str(added.id),
                               contact_fields(outcome="accepted", offered="12 期"),
                               evidence_files([reply]))
-    assert edited == replace(added, outcome="accepted", offered="12 期")
+    assert edited == replace(added, outcome="accepted", offered="12 期", version=2)
     with store.begin(readonly=True) as tx:
         (stored,) = tx.find(Contact)
         (revision,) = tx.find(ContactRevision, contact_id=added.id)

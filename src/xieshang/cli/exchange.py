@@ -44,6 +44,11 @@ def export_command(output: Path, no_personal: bool, force: bool, case_id: str | 
     try:
         output.write_text(text, encoding="utf-8")
     except OSError as error:
+        from xieshang.store.db import DiskFull, store_trouble
+
+        if isinstance(store_trouble(error), DiskFull):
+            output.unlink(missing_ok=True)  # no half-written export left behind
+            raise DiskFull() from None
         raise InputError("output", N_("cannot write {file}: {error}"), file=str(output),
                          error=error.strerror or str(error)) from None
     if out.as_json:

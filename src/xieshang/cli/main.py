@@ -149,6 +149,15 @@ def run(argv: list[str] | None = None) -> None:
             # every value was within its bounds, yet a figure outgrew the arithmetic
             # (charges compounding for decades): say so instead of a traceback
             raise XieshangError(TOO_LARGE) from None
+        except Exception as error:
+            # a full disk, a busy or unreadable case file met outside a transaction (a
+            # file being written, the store being opened): named as such
+            from xieshang.store.db import store_trouble
+
+            trouble = store_trouble(error)
+            if trouble is None or isinstance(error, XieshangError):
+                raise
+            raise trouble from None
     except XieshangError as error:
         from xieshang.i18n import translate_error
 

@@ -84,6 +84,22 @@ def current_budget(tx: Tx, case: Case, *, create: bool) -> Budget | None:
     return tx.add(Budget(case_id=case.id)) if create else None
 
 
+def statement_version(tx: Tx, budget: Budget | None) -> str:
+    """The version a form of the whole statement is opened at: the statement's own and
+    every line's, so a line added, changed or removed elsewhere changes it too
+    (``"0"``: no statement yet)."""
+    import hashlib
+
+    from xieshang.store.model import BudgetEntry
+
+    if budget is None:
+        return "0"
+    lines = sorted((entry.id, entry.version)
+                   for entry in tx.find(BudgetEntry, statement_id=budget.id))
+    digest = hashlib.sha256(repr(lines).encode("ascii")).hexdigest()[:12]
+    return f"{budget.version}-{digest}"
+
+
 def set_line(tx: Tx, budget: Budget, section: str, category: str, amount: Decimal,
              note: str) -> None:
     """Set one line (replacing the category's line in that section)."""
@@ -339,7 +355,8 @@ def check_not_imported(tx: Tx, case: Case, filename: str, digest: str) -> None:
 
 
 def save_statement(tx: Tx, case: Case, household: Mapping[str, Any], buffer: Decimal | None,
-                   lines: Mapping[tuple[str, str], tuple[Decimal, str] | None]) -> Budget:
+                   lines: Mapping[tuple[str, str], tuple[Decimal, str] | None], *,
+                   opened: str | None = None) -> Budget:
     """Write a whole statement at once (the web form), in the caller's transaction.
 
     Args:
@@ -350,13 +367,22 @@ def save_statement(tx: Tx, case: Case, household: Mapping[str, Any], buffer: Dec
         lines: (section, category) → (amount, note), or ``None`` to remove the category's
             lines. A category's several lines become one; unchanged lines are left alone.
 
+        opened: the :func:`statement_version` the form was opened at; when the statement
+            is at another one now, :class:`~xieshang.store.db.StaleRecord` is raised and
+            nothing is written (None: not checked).
+
     Returns:
         The statement as saved.
     """
     from dataclasses import replace
 
+    from xieshang.store.db import StaleRecord
     from xieshang.store.model import BudgetEntry
 
+    if opened:
+        existing = current_budget(tx, case, create=False)
+        if opened != statement_version(tx, existing):
+            raise StaleRecord("budget_statements", existing.id if existing else 0)
     budget = current_budget(tx, case, create=True)
     assert budget is not None
     changed = replace(budget, **household, buffer=buffer)

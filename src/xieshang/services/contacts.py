@@ -320,14 +320,19 @@ def add_contact(tx: Tx, case: Case, *, debt_id: str | int | None, fields: Contac
 
 
 def edit_contact(tx: Tx, case: Case, contact_id: str | int, fields: ContactFields,
-                 evidence: Sequence[EvidenceFile] = (), day: date | None = None) -> Contact:
+                 evidence: Sequence[EvidenceFile] = (), day: date | None = None, *,
+                 opened: str | None = None) -> Contact:
     """Change the fields given of the contact ``contact_id`` (as typed) of ``case`` and add
     evidence files; the previous version is kept as a revision (none when nothing changed).
-    A time in the stored time's minute keeps the stored time (a form shows minutes)."""
+    A time in the stored time's minute keeps the stored time (a form shows minutes).
+
+    ``opened`` is the version an edit form was opened at: when the contact is at another
+    one now, :class:`~xieshang.store.db.StaleRecord` is raised and nothing is written."""
     changes = fields.given()
     if not changes and not evidence:
         raise InputError("contact", N_("nothing to change: give at least one option"))
     contact = find_contact(tx, case, contact_id)
+    tx.expect_version(contact, opened)
     moment = changes.get("happened_at")
     if moment is not None and moment.replace(second=0) == contact.happened_at.replace(second=0):
         changes["happened_at"] = contact.happened_at

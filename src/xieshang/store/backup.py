@@ -10,6 +10,7 @@ upgrades it to the newest schema.
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from contextlib import closing
 from pathlib import Path
@@ -17,9 +18,15 @@ from pathlib import Path
 from xieshang.clock import now_local
 from xieshang.engine.errors import N_, InputError
 from xieshang.store import schema
-from xieshang.store.db import Store
+from xieshang.store.db import DiskFull, Store, store_trouble
 
-__all__ = ["backup", "backup_dir", "check_backup", "restore"]
+__all__ = ["KEEP_PRE_RESTORE", "backup", "backup_dir", "check_backup", "prune_pre_restore",
+           "restore"]
+
+#: How many copies made before a restore (``before-restore-….db``) are kept; older ones
+#: are deleted after each restore.
+KEEP_PRE_RESTORE = 5
+_PRE_RESTORE = re.compile(r"before-restore-(\d{8}-\d{6})(?:-(\d+))?\.db")
 
 
 def _path(store: Store) -> Path:
@@ -61,6 +68,8 @@ def backup(store: Store, output: Path | None = None, *, prefix: str = "xieshang"
         partial.replace(output)
     except (OSError, sqlite3.Error) as error:
         partial.unlink(missing_ok=True)
+        if isinstance(store_trouble(error), DiskFull):
+            raise DiskFull() from None
         raise InputError("output", N_("cannot write {file}: {error}"), file=str(output),
                          error=str(error)) from None
     return output
@@ -115,4 +124,23 @@ def restore(store: Store, file: Path) -> Path:
         raise InputError("file", N_("cannot restore {file}: {error}"), file=str(file),
                          error=str(error)) from None
     store.migrate()
+    prune_pre_restore(store)
     return kept
+
+
+def prune_pre_restore(store: Store, keep: int = KEEP_PRE_RESTORE) -> list[Path]:
+    """Delete all but the newest ``keep`` copies made before a restore; returns those
+    deleted. Other backups are never touched."""
+    folder = backup_dir(store)
+    if not folder.is_dir():
+        return []
+    found = []
+    for file in folder.iterdir():
+        match = _PRE_RESTORE.fullmatch(file.name)
+        if match and file.is_file():
+            found.append(((match.group(1), int(match.group(2) or 1)), file))
+    found.sort()
+    removed = [file for _key, file in found[:max(len(found) - keep, 0)]]
+    for file in removed:
+        file.unlink(missing_ok=True)
+    return removed

@@ -42,7 +42,7 @@ from sqlalchemy import (
 )
 
 from xieshang.clock import now_local
-from xieshang.engine.errors import N_, InputError
+from xieshang.engine.errors import N_, InputError, XieshangError
 from xieshang.engine.money import from_fen, to_fen
 from xieshang.store import schema
 from xieshang.store.crypto import TOKEN_PREFIX, Vault, new_vault, unlock
@@ -58,13 +58,89 @@ from xieshang.store.model import (
 if TYPE_CHECKING:
     from alembic.config import Config
 
-__all__ = ["DB_FILE", "Store", "Tx", "alembic_config", "open_store", "plain"]
+__all__ = ["DB_FILE", "DiskFull", "StaleRecord", "Store", "StoreBusy", "StoreIOError",
+           "StoreUnavailable", "Tx", "alembic_config", "open_store", "plain", "store_trouble"]
 
 R = TypeVar("R", bound=Record)
 
 DB_FILE = "xieshang.db"
 _BUSY_TIMEOUT_MS = 10_000
 PassphraseSource = str | Callable[[], str | None] | None
+
+
+class StoreUnavailable(XieshangError):
+    """The case file cannot be used right now: another program is writing to it, the disk
+    is full, or reading or writing it failed. Nothing was written."""
+
+
+class StoreBusy(StoreUnavailable):
+    """Another program held the write lock past the busy timeout."""
+
+    def __init__(self) -> None:
+        super().__init__(N_("another xieshang is writing to this case file; try again in a "
+                            "moment"))
+
+
+class DiskFull(StoreUnavailable):
+    """The disk (or the quota) is full."""
+
+    def __init__(self) -> None:
+        super().__init__(N_("the disk is full: free some space and try again"))
+
+
+class StoreIOError(StoreUnavailable):
+    """Reading or writing the case file failed (a disk I/O error, a read-only file …)."""
+
+    def __init__(self, error: str) -> None:
+        super().__init__(N_("the case file could not be read or written: {error}"),
+                         error=error)
+
+
+#: SQLite's primary result codes that say why the store is unavailable.
+#: (A file that cannot be opened at all keeps its own message, naming the path.)
+_SQLITE_BUSY, _SQLITE_LOCKED, _SQLITE_READONLY, _SQLITE_IOERR, _SQLITE_FULL = 5, 6, 8, 10, 13
+
+
+def store_trouble(error: BaseException) -> StoreUnavailable | None:
+    """What a database or file error says about the store (busy, disk full, I/O), or None
+    when it is some other error. Takes a DBAPI error, SQLAlchemy's wrapper or an OSError."""
+    import errno
+
+    if isinstance(error, StoreUnavailable):
+        return error
+    cause = getattr(error, "orig", None) or error
+    if isinstance(cause, OSError):
+        if cause.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)):
+            return DiskFull()
+        if cause.errno in (errno.EIO, errno.EROFS):
+            return StoreIOError(cause.strerror or str(cause))
+        return None
+    code = getattr(cause, "sqlite_errorcode", None)
+    primary = code & 0xFF if isinstance(code, int) else None
+    text = str(cause).lower()
+    if primary == _SQLITE_FULL or "database or disk is full" in text:
+        return DiskFull()
+    if primary in (_SQLITE_BUSY, _SQLITE_LOCKED) or text.startswith(("database is locked",
+                                                                     "database is busy",
+                                                                     "database table is "
+                                                                     "locked")):
+        return StoreBusy()
+    if primary in (_SQLITE_IOERR, _SQLITE_READONLY) or text.startswith((
+            "disk i/o error", "attempt to write a readonly database")):
+        return StoreIOError(str(cause))
+    return None
+
+
+class StaleRecord(InputError):
+    """An update based on an older version of a record than the one stored (another tab,
+    or the command line, changed it meanwhile); the transaction rolls back, nothing is
+    written. ``table`` and ``ident`` name the record."""
+
+    def __init__(self, table: str, ident: int) -> None:
+        self.table = table
+        self.ident = ident
+        super().__init__("version", N_("changed since you opened it: nothing was saved; "
+                                       "look at what changed and make your change again"))
 
 
 # ------------------------------------------------------------------------------ opening
@@ -93,6 +169,9 @@ def open_store(*, data_dir: str | Path | None = None, url: str | None = None,
             if not path.exists():
                 os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
         except OSError as error:
+            trouble = store_trouble(error)
+            if trouble is not None:
+                raise trouble from None
             raise InputError("data_dir", N_("cannot use the data folder {folder}: {error}"),
                              folder=str(folder), error=error.strerror or str(error)) from None
         from sqlalchemy.engine import URL
@@ -110,6 +189,9 @@ def open_store(*, data_dir: str | Path | None = None, url: str | None = None,
         store.migrate()
     except OperationalError as error:
         store.close()
+        trouble = store_trouble(error)
+        if trouble is not None:
+            raise trouble from None
         raise InputError("db", N_("cannot open the database: {error}"),
                          error=str(error.orig)) from None
     except DatabaseError as error:  # a file that is not a SQLite database (or is damaged)
@@ -212,6 +294,9 @@ class Store:
                 with connection.begin():
                     yield Tx(connection, self)
         except DBAPIError as error:
+            trouble = store_trouble(error)
+            if trouble is not None:  # busy, disk full, I/O: named as such
+                raise trouble from error
             # the transaction is rolled back; say so without the statement's parameters,
             # which may hold personal data
             raise InputError("db", N_("the database refused the change ({kind}); nothing was "
@@ -221,7 +306,16 @@ class Store:
     # -- schema ------------------------------------------------------------------------
 
     def migrate(self) -> None:
-        """Bring the schema to the newest revision (in one transaction)."""
+        """Bring the schema to the newest revision (in one transaction).
+
+        The revision is first read in a read transaction: a store already at the newest
+        one is opened without asking for the write lock, so reading works while another
+        program writes, or when nothing can be written (a full disk)."""
+        with self.engine.connect() as connection:
+            connection.execution_options(xieshang_begin="DEFERRED")
+            with connection.begin():
+                if revision_of(connection) == schema.HEAD_REVISION:
+                    return
         with self.engine.connect() as connection, connection.begin():
             current = revision_of(connection)
             if current == schema.HEAD_REVISION:
@@ -263,13 +357,23 @@ class Store:
         """SQLite: copy the write-ahead log into the database and empty it (so no earlier
         version of a changed value stays in the log file)."""
         if self.engine.dialect.name == "sqlite":
-            raw = self.engine.raw_connection()
+            import sqlite3
+
+            from sqlalchemy.exc import DBAPIError
+
             try:
-                cursor = raw.cursor()
-                cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-                cursor.close()
-            finally:
-                raw.close()
+                raw = self.engine.raw_connection()
+                try:
+                    cursor = raw.cursor()
+                    cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                    cursor.close()
+                finally:
+                    raw.close()
+            except (DBAPIError, sqlite3.Error) as error:
+                trouble = store_trouble(error)
+                if trouble is None:
+                    raise
+                raise trouble from None
 
     def use_passphrase(self, source: PassphraseSource) -> None:
         """Take the passphrase from ``source`` from now on, forgetting any vault unlocked
@@ -361,6 +465,14 @@ def _plain_value(value: Any) -> Any:
 _STAMPS = ("created_at", "updated_at", "imported_at")
 
 
+def _same(stored: Record, wanted: Record) -> bool:
+    """The same values, the version and the time stamps aside."""
+    skip = {"version", *_STAMPS}
+    return all(getattr(stored, item.name) == getattr(wanted, item.name)
+               for item in fields(stored)  # type: ignore[arg-type]
+               if item.name not in skip)
+
+
 # -------------------------------------------------------------------------- transaction
 
 
@@ -429,15 +541,42 @@ class Tx:
             raise ValueError("update() needs a saved record")
         if isinstance(record, Contact):
             previous = self.get(Contact, record.id)
-            if previous is not None and previous != record:
+            if previous is not None and replace(previous, version=record.version) != record:
                 self.add(ContactRevision(contact_id=record.id, revised_at=now_local(),
                                          previous=plain(previous)))
         record = self._stamped(record, creating=False)
         table, _columns = _spec(type(record))
         values = self._row(record)
         ident = values.pop("id")
-        self.connection.execute(table.update().where(table.c.id == ident).values(**values))
+        query = table.update().where(table.c.id == ident)
+        if "version" in table.c:
+            # optimistic concurrency: written only over the version it was read at
+            based_on = int(values["version"])
+            values["version"] = based_on + 1
+            query = query.where(table.c.version == based_on)
+            result = self.connection.execute(query.values(**values))
+            if not result.rowcount:
+                stored = self.get(type(record), ident)
+                if stored is None:
+                    return record
+                if _same(stored, record):  # nothing to change: not a conflict
+                    return stored
+                raise StaleRecord(record.TABLE, ident)
+            return replace(record, version=based_on + 1)  # type: ignore[type-var]
+        self.connection.execute(query.values(**values))
         return record
+
+    def expect_version(self, record: Record, opened: str | int | None) -> None:
+        """Refuse an edit made on a form opened at version ``opened`` when the record is at
+        another one now. ``opened`` None or empty (a form without the field) is not checked.
+
+        Raises:
+            StaleRecord: the record changed since the form was opened; nothing is written.
+        """
+        if opened is None or str(opened) == "":
+            return
+        if str(opened) != str(getattr(record, "version", None)):
+            raise StaleRecord(record.TABLE, getattr(record, "id", 0))
 
     def delete(self, kind: type[Record], ident: int) -> bool:
         """Delete a record (and, through the foreign keys, what belongs to it)."""

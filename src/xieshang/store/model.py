@@ -82,6 +82,8 @@ class Case(Record):
         phone: a mainland mobile number (personal).
         notes: free notes.
         created_at: when the case was created.
+        version: 1 when saved, one more at every change (an edit form opened at an
+            older version is refused).
         id: the database id (0 until saved).
     """
 
@@ -92,6 +94,7 @@ class Case(Record):
     phone: Personal = None
     notes: str = ""
     created_at: datetime | None = None
+    version: int = 1
     id: int = 0
 
 
@@ -125,6 +128,8 @@ class Debt(Record):
         adjustments_confirmed_on: the day the person confirmed them.
         notes: free notes.
         created_at: when it was entered.
+        version: 1 when saved, one more at every change (an edit form opened at an
+            older version is refused).
         id: the database id.
     """
 
@@ -153,6 +158,7 @@ class Debt(Record):
     adjustments_confirmed_on: date | None = None
     notes: str = ""
     created_at: datetime | None = None
+    version: int = 1
     id: int = 0
 
 
@@ -246,6 +252,8 @@ class Budget(Record):
         city_tier: ``tier1``, ``tier2``, ``tier3``, ``county`` or ``rural``.
         buffer: the monthly emergency buffer (None: the norms file's rule).
         created_at: when it was started.
+        version: 1 when saved, one more at every change (an edit form opened at an
+            older version is refused).
         id: the database id.
     """
 
@@ -259,6 +267,7 @@ class Budget(Record):
     city_tier: str = "tier2"
     buffer: Decimal | None = None
     created_at: datetime | None = None
+    version: int = 1
     id: int = 0
 
 
@@ -272,6 +281,8 @@ class BudgetEntry(Record):
         category: a category id of the norms file (``salary``, ``rent``, ``food`` …).
         amount: monthly yuan.
         note: free notes ("imported from …").
+        version: 1 when saved, one more at every change (an edit form opened at an
+            older version is refused).
         id: the database id.
     """
 
@@ -281,6 +292,7 @@ class BudgetEntry(Record):
     category: str
     amount: Decimal
     note: str = ""
+    version: int = 1
     id: int = 0
 
 
@@ -363,6 +375,8 @@ class Contact(Record):
         outcome: a short outcome code (``accepted``, ``refused``, ``pending`` …).
         notes: free notes.
         created_at: when it was logged.
+        version: 1 when saved, one more at every change (an edit form opened at an
+            older version is refused).
         id: the database id.
     """
 
@@ -379,6 +393,7 @@ class Contact(Record):
     outcome: str = ""
     notes: str = ""
     created_at: datetime | None = None
+    version: int = 1
     id: int = 0
 
 
@@ -447,6 +462,8 @@ class Commitment(Record):
         status: ``pending``, ``kept`` or ``broken``.
         note: free notes.
         created_at: when it was recorded.
+        version: 1 when saved, one more at every change (an edit form opened at an
+            older version is refused).
         id: the database id.
     """
 
@@ -463,6 +480,7 @@ class Commitment(Record):
     status: str = "pending"
     note: str = ""
     created_at: datetime | None = None
+    version: int = 1
     id: int = 0
 
 

@@ -50,9 +50,9 @@ __all__ = [
 ]
 
 #: The newest migration; the store refuses a database at a revision it does not know.
-HEAD_REVISION: Final = "0002"
+HEAD_REVISION: Final = "0003"
 #: Every migration revision this version of xieshang knows, oldest first.
-KNOWN_REVISIONS: Final = ("0001", "0002")
+KNOWN_REVISIONS: Final = ("0001", "0002", "0003")
 
 DEBT_STATUSES: Final = ("open", "arrangement", "settled", "closed")
 RATE_BASES: Final = ("annual", "daily")
@@ -109,6 +109,7 @@ cases = Table(
     Column("phone", Text, nullable=True),
     Column("notes", Text, nullable=False, server_default=""),
     Column("created_at", DateTime, nullable=False),
+    Column("version", Integer, nullable=False, server_default="1"),
 )
 
 debts = Table(
@@ -137,6 +138,7 @@ debts = Table(
     Column("adjustments_confirmed_on", Date, nullable=True),
     Column("notes", Text, nullable=False, server_default=""),
     Column("created_at", DateTime, nullable=False),
+    Column("version", Integer, nullable=False, server_default="1"),
     CheckConstraint(_in("status", DEBT_STATUSES), name="status"),
     CheckConstraint(f"contract_rate_basis IS NULL OR {_in('contract_rate_basis', RATE_BASES)}",
                     name="contract_rate_basis"),
@@ -182,6 +184,7 @@ budget_statements = Table(
     Column("city_tier", String(16), nullable=False, server_default="tier2"),
     Column("buffer_fen", BigInteger, nullable=True),
     Column("created_at", DateTime, nullable=False),
+    Column("version", Integer, nullable=False, server_default="1"),
 )
 
 budget_lines = Table(
@@ -193,6 +196,7 @@ budget_lines = Table(
     Column("category", String(64), nullable=False),
     Column("amount_fen", BigInteger, nullable=False),
     Column("note", Text, nullable=False, server_default=""),
+    Column("version", Integer, nullable=False, server_default="1"),
     UniqueConstraint("statement_id", "section", "category", name="uq_budget_lines_category"),
     CheckConstraint(_in("section", BUDGET_SECTIONS), name="section"),
     CheckConstraint("amount_fen >= 0", name="amount"),
@@ -245,6 +249,7 @@ contacts = Table(
     Column("outcome", String(32), nullable=False, server_default=""),
     Column("notes", Text, nullable=False, server_default=""),
     Column("created_at", DateTime, nullable=False),
+    Column("version", Integer, nullable=False, server_default="1"),
 )
 
 contact_revisions = Table(
@@ -286,6 +291,7 @@ commitments = Table(
     Column("status", String(8), nullable=False, server_default="pending"),
     Column("note", Text, nullable=False, server_default=""),
     Column("created_at", DateTime, nullable=False),
+    Column("version", Integer, nullable=False, server_default="1"),
     CheckConstraint(_in("party", COMMITMENT_PARTIES), name="party"),
     CheckConstraint(_in("status", COMMITMENT_STATUSES), name="status"),
 )

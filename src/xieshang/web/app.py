@@ -14,6 +14,7 @@ import hashlib
 import hmac
 import re
 import secrets
+import sqlite3
 import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
@@ -26,10 +27,12 @@ from fastapi import FastAPI, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from xieshang.engine.errors import N_, XieshangError
 from xieshang.output import Out
+from xieshang.store.db import StoreUnavailable, store_trouble
 from xieshang.web.kit import SESSION_COOKIE, STEPS, Page, Web, template_gettext
 
 if TYPE_CHECKING:
@@ -160,7 +163,10 @@ def create_app(store_opener: Callable[[], Store], *, read_only: bool = False,
         if request.method != "GET" or not _CACHED_PAGES.match(request.url.path):
             return await call_next(request)
         page = Page.of(request)
-        version = web.data_version()
+        try:
+            version = web.data_version()
+        except XieshangError:  # the store cannot be opened now: the page itself says why
+            version = None
         if version is None:
             return await call_next(request)
         key = (request.url.path, request.url.query, page.lang, page.today, version,
@@ -209,11 +215,29 @@ def create_app(store_opener: Callable[[], Store], *, read_only: bool = False,
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, error: StarletteHTTPException) -> Response:
         page = Page.of(request)
-        titles = {403: page._("Not allowed"), 404: page._("Not found")}
+        titles = {403: page._("Not allowed"), 404: page._("Not found"),
+                  503: page._("Try again in a moment"), 507: page._("The disk is full")}
         return page.render("error.html", status=error.status_code,
                            title=titles.get(error.status_code, page._("Something went wrong")),
                            message=page._(str(error.detail)) if error.status_code != 404
                            else page._("There is no such page or record."))
+
+    @app.exception_handler(StoreUnavailable)
+    async def unavailable(request: Request, error: StoreUnavailable) -> Response:
+        """The store is busy, the disk full or the file unreadable: a page saying so."""
+        page = Page.of(request)
+        return await http_error(request, page.unavailable(error))
+
+    @app.exception_handler(OSError)
+    @app.exception_handler(sqlite3.Error)
+    @app.exception_handler(DBAPIError)
+    async def store_error(request: Request, error: Exception) -> Response:
+        """A full disk or an I/O error met outside a transaction (a file being written, the
+        store being opened): named as such; any other such error stays an error."""
+        trouble = store_trouble(error)
+        if trouble is None:
+            raise error
+        return await unavailable(request, trouble)
 
     @app.exception_handler(XieshangError)
     async def input_error(request: Request, error: XieshangError) -> Response:

@@ -297,20 +297,37 @@ class Page:
     @contextmanager
     def read(self) -> Iterator[Tx]:
         """A read-only transaction."""
-        with self.web.store.begin(readonly=True) as tx:
-            yield tx
+        from xieshang.store.db import StoreUnavailable
+
+        try:
+            with self.web.store.begin(readonly=True) as tx:
+                yield tx
+        except StoreUnavailable as error:
+            raise self.unavailable(error) from None
 
     @contextmanager
     def write(self) -> Iterator[Tx]:
         """A write transaction (403 when the app is read-only). Rolled back on any error."""
+        from xieshang.store.db import StoreUnavailable
+
         if self.web.read_only:
             raise HTTPException(403, self._("This copy of xieshang is read-only."))
         try:
             with self.web.store.begin() as tx:
                 yield tx
+        except StoreUnavailable as error:
+            # not a form's error: a page of its own (503, or 507 for a full disk)
+            raise self.unavailable(error) from None
         finally:
             self.web.writes += 1
             self.web._cache.clear()
+
+    def unavailable(self, error: XieshangError) -> HTTPException:
+        """The page for a store that cannot be used now (busy, disk full, I/O error)."""
+        from xieshang.store.db import DiskFull
+
+        return HTTPException(507 if isinstance(error, DiskFull) else 503,
+                             self.error_text(error))
 
     # -- forms ---------------------------------------------------------------------------
 
@@ -496,3 +513,38 @@ def choice(errors: Errors, form: Form, name: str, allowed: Mapping[str, str]) ->
     else:
         errors.add_error(name, InputError(name, N_("choose one of the listed options")))
     return None
+
+
+def show_stale(page: Page, errors: Errors, labels: Mapping[str, str],
+               saved: Mapping[str, str], sent: Mapping[str, str]) -> list[str]:
+    """An edit form opened at an older version than the record's: name (under
+    ``version``, at the top of the form) the fields whose saved value now differs from what
+    was sent, in the form's order. ``labels`` maps each compared field to its label;
+    ``saved`` is the form's values as stored now. Returns the names that differ."""
+    changed = [name for name in labels
+               if not _same_text(saved.get(name) or "", sent.get(name) or "")]
+    if changed:
+        errors.add("version", page._(
+            "Changed since you opened it — here is what changed: {fields}. Nothing was "
+            "saved: the form now shows the saved values; make your change again and "
+            "save.").format(fields=(", " if page.out.lang == "en" else "、").join(
+                labels[name] for name in changed)))
+    else:
+        errors.add("version", page._(
+            "Changed since you opened it (in details this form does not show). Nothing "
+            "was saved: the form now shows the saved values; make your change again and "
+            "save."))
+    return changed
+
+
+def _same_text(first: str, second: str) -> bool:
+    """Two form values say the same (``3000`` and ``3000.00`` do)."""
+    from decimal import Decimal, InvalidOperation
+
+    first, second = first.strip(), second.strip()
+    if first == second:
+        return True
+    try:
+        return Decimal(first.replace(",", "")) == Decimal(second.replace(",", ""))
+    except (InvalidOperation, ValueError):
+        return False

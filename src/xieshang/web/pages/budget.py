@@ -37,6 +37,7 @@ from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from xieshang.engine.errors import N_, XieshangError, fill
+from xieshang.store.db import StaleRecord
 from xieshang.web.kit import Errors, Form, Page, choice, is_id
 
 if TYPE_CHECKING:
@@ -469,14 +470,16 @@ def _form_context(page: Page) -> dict[str, Any]:
 
 def _stored_values(tx: Tx, case: Case) -> dict[str, str]:
     """The form's values from the stored statement (a category's lines add up)."""
-    from xieshang.services.budget import current_budget
+    from xieshang.services.budget import current_budget, statement_version
     from xieshang.store.model import BudgetEntry
 
     budget = current_budget(tx, case, create=False)
     if budget is None:
         return {"adults": "1", "children_0_4": "0", "children_5_10": "0",
-                "children_11_17": "0", "dependants": "0", "city_tier": "tier2", "buffer": ""}
+                "children_11_17": "0", "dependants": "0", "city_tier": "tier2", "buffer": "",
+                "version": "0"}
     values = {name: str(getattr(budget, name)) for name in COUNTS}
+    values["version"] = statement_version(tx, budget)
     values["city_tier"] = budget.city_tier
     values["buffer"] = "" if budget.buffer is None else str(budget.buffer)
     amounts: dict[str, Decimal] = {}
@@ -614,13 +617,37 @@ async def save(request: Request) -> Response:
     lines = dict(parsed.lines)
     for line in unknown:  # shown on the form as "removed when you save"
         lines[(line["section"], line["category"])] = None
-    with page.write() as tx:
-        current = tx.current_case()
-        if current is None or current.id != case.id:
-            raise HTTPException(409, page._("The case changed while you were editing; "
-                                            "nothing was saved. Reload the page."))
-        save_statement(tx, current, parsed.household, parsed.buffer, lines)
+    try:
+        with page.write() as tx:
+            current = tx.current_case()
+            if current is None or current.id != case.id:
+                raise HTTPException(409, page._("The case changed while you were editing; "
+                                                "nothing was saved. Reload the page."))
+            save_statement(tx, current, parsed.household, parsed.buffer, lines,
+                           opened=form.get("version"))
+    except StaleRecord:  # changed in another tab or by the command line: nothing written
+        return _stale(page, form, errors, case)
     return page.redirect("/budget?saved=1")
+
+
+def _stale(page: Page, form: Form, errors: Errors, case: Case) -> HTMLResponse:
+    """The statement form sent from a page opened before the statement changed: what
+    differs, and the form again with the saved values (and their version)."""
+    from xieshang.web.kit import show_stale
+
+    with page.read() as tx:
+        saved = _stored_values(tx, case)
+        unknown = _unknown_lines(page, tx, case)
+    labels = {name: page._(label) for name, (label, _min) in COUNTS.items()}
+    labels["city_tier"] = page._("City tier")
+    labels["buffer"] = page._("Emergency buffer")
+    for category in _norms().categories:
+        name = category.label.get(page.out.lang)
+        labels[f"amount_{category.id}"] = name
+        labels[f"note_{category.id}"] = page._("Note: {category}").format(category=name)
+    show_stale(page, errors, labels, saved, form.values)
+    return page.render("budget_edit.html", step=4, status=422, case=True, values=saved,
+                       errors=errors, check=None, unknown=unknown, **_form_context(page))
 
 
 def _check(page: Page, parsed: StatementForm) -> dict[str, Any]:

@@ -30,7 +30,8 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
 
 from xieshang.engine.errors import N_, XieshangError
-from xieshang.web.kit import Errors, Form, Page, choice, is_id
+from xieshang.store.db import StaleRecord
+from xieshang.web.kit import Errors, Form, Page, choice, is_id, show_stale
 
 if TYPE_CHECKING:
     from xieshang.engine.preset import Preset, Source
@@ -481,6 +482,7 @@ def _form_values(page: Page, debt: Debt) -> dict[str, str]:
         if debt.penalty_daily_rate is not None else "",
         "minimum": text(debt.minimum), "due_day": text(debt.due_day),
         "priority": text(debt.priority), "notes": debt.notes, "status": debt.status,
+        "version": str(debt.version),
     }
 
 
@@ -621,7 +623,16 @@ async def edit_debt(request: Request, ident: str) -> Response:
             current = tx.get(Debt, debt.id)
             if current is None:
                 raise HTTPException(404)
+            tx.expect_version(current, form.get("version"))
             tx.update(replace(current, **values))
+    except StaleRecord:  # changed in another tab or by the command line: nothing written
+        _case, now = _debt_of(page, ident)
+        saved = _form_values(page, now)
+        fields = _fields_of(page, _preset(now.preset_id), now)
+        labels = {name: str(fields[name]["label"]) for name in saved if name in fields}
+        show_stale(page, errors, labels, saved, form.values)
+        return _render_form(page, debt=now, preset=_preset(now.preset_id), values=saved,
+                            errors=errors, status=422)
     except XieshangError as error:  # e.g. personal data is encrypted and still locked
         show_refused_write(page, errors, "account", error)
         return _render_form(page, debt=debt, preset=preset, values=_safe_values(form),

@@ -26,6 +26,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from xieshang.engine.errors import N_, InputError, XieshangError
 from xieshang.services.contacts import OUTCOMES as _OUTCOMES
+from xieshang.store.db import StaleRecord
 from xieshang.web.kit import Errors, Form, Page, choice, is_id
 
 if TYPE_CHECKING:
@@ -397,7 +398,7 @@ def _edit_values(contact: Contact) -> dict[str, str]:
             "channel": contact.channel, "agent": shown_agent(contact.agent_name),
             "agent_id": shown_agent(contact.agent_id), "reference": contact.reference,
             "asked": contact.asked, "offered": contact.offered, "outcome": contact.outcome,
-            "notes": contact.notes}
+            "notes": contact.notes, "version": str(contact.version)}
 
 
 @router.get("/log/contacts/{ident}/edit", response_class=HTMLResponse)
@@ -434,12 +435,41 @@ async def edit_contact(request: Request, ident: str) -> Response:
     if errors:
         return _contact_form(page, case, names, form, errors, contact)
     assert fields is not None
-    with page.write() as tx:
-        try:
-            change_contact(tx, case, contact.id, fields, files, page.today)
-        except InputError:  # the contact was deleted meanwhile
-            raise HTTPException(404) from None
+    try:
+        with page.write() as tx:
+            try:
+                change_contact(tx, case, contact.id, fields, files, page.today,
+                               opened=form.get("version"))
+            except StaleRecord:
+                raise
+            except InputError:  # the contact was deleted meanwhile
+                raise HTTPException(404) from None
+    except StaleRecord:  # changed in another tab or by the command line: nothing written
+        return _contact_stale(page, form, errors, ident)
     return page.redirect(f"/log/contacts/{ident}")
+
+
+def _contact_stale(page: Page, form: Form, errors: Errors, ident: str) -> HTMLResponse:
+    """The contact form sent from a page opened before the contact changed: what
+    differs, and the form again with the saved values (and their version)."""
+    from xieshang.web.kit import show_stale
+
+    _ = page._
+    with page.read() as tx:
+        case = _case(tx)
+        if case is None:
+            raise HTTPException(404)
+        contact = _contact(tx, case, ident)
+        names = _names(page, _debts(tx, case))
+    saved = _edit_values(contact)
+    labels = {"when": _("When"), "channel": _("Channel"), "agent": _("Agent"),
+              "agent_id": _("Staff number"), "reference": _("Reference"),
+              "asked": _("What you asked for"), "offered": _("What they offered"),
+              "outcome": _("Outcome"), "notes": _("Notes")}
+    show_stale(page, errors, labels, saved, form.values)
+    return page.render("log_contact_form.html", step=STEP, status=422, case=case,
+                       contact=_contact_row(page, contact, names, 0), values=saved,
+                       errors=errors, **_contact_options(page, names))
 
 
 # -------------------------------------------------------------------------- commitments

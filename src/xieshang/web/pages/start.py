@@ -32,6 +32,7 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
 
 from xieshang.engine.errors import N_, XieshangError
+from xieshang.store.db import StaleRecord
 from xieshang.web.kit import Errors, Form, Page, choice, is_id
 
 if TYPE_CHECKING:
@@ -206,7 +207,7 @@ def _page_values(page: Page, tx: Tx) -> dict[str, Any]:
         "id_number": masked(out, "id_number", case.id_number),
         "phone": masked(out, "phone", case.phone), "notes": case.notes,
     }
-    values["case_values"] = {"notes": case.notes}
+    values["case_values"] = {"notes": case.notes, "version": str(case.version)}
     found = tx.find(Hardship, case_id=case.id)
     reason = None
     if found:
@@ -353,7 +354,10 @@ async def save_case(request: Request) -> Response:
                 current = tx.get(Case, case.id)
                 if current is None:
                     raise HTTPException(404)
+                tx.expect_version(current, form.get("version"))
                 tx.update(replace(current, **changes))
+    except StaleRecord:  # changed in another tab or by the command line: nothing written
+        return _case_stale(page, form, errors)
     except XieshangError as error:  # e.g. personal data is encrypted and still locked
         from xieshang.web.pages.debts import show_refused_write
 
@@ -373,9 +377,25 @@ def _personal_check(key: str, text: str) -> Any:
     return check
 
 
+def _case_stale(page: Page, form: Form, errors: Errors) -> HTMLResponse:
+    """The case form sent from a page opened before the case changed: what differs, and
+    the form again with the saved values (and the version they are at)."""
+    from xieshang.web.kit import show_stale
+
+    case = _current_case(page)
+    if case is None:
+        raise HTTPException(404)
+    _ = page._
+    labels = {"name": _("New name of the case"), "notes": _("Notes")}
+    saved = {"name": form.get("name") and case.name, "notes": case.notes}
+    show_stale(page, errors, labels, saved, form.values)
+    return _render(page, status=422, case_errors=errors, case_open=True,
+                   case_values={"notes": case.notes, "version": str(case.version)})
+
+
 def _case_failed(page: Page, form: Form, errors: Errors) -> HTMLResponse:
     # personal numbers are never sent back to the browser, not even as typed
-    kept = {key: form.get(key) for key in ("name", "notes")}
+    kept = {key: form.get(key) for key in ("name", "notes", "version")}
     return _render(page, status=422, case_errors=errors, case_values=kept, case_open=True)
 
 
