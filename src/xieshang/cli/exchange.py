@@ -42,7 +42,9 @@ def export_command(output: Path, no_personal: bool, force: bool, case_id: str | 
         case = find_case(tx, case_id)
         text = dumps(export_case(tx, case.id, personal=not no_personal))
     try:
-        output.write_text(text, encoding="utf-8")
+        from xieshang.paths import write_private
+
+        write_private(output, text)  # personal data: this user only, whole or not at all
     except OSError as error:
         raise InputError("output", N_("cannot write {file}: {error}"), file=str(output),
                          error=error.strerror or str(error)) from None
