@@ -6,6 +6,7 @@ from __future__ import annotations
 import errno
 import html
 import json
+import os
 import re
 import sqlite3
 import time
@@ -384,10 +385,12 @@ def test_disk_full_is_named_as_such(disk_full: list[str], client: WebClient,
     def full(*_args: Any, **_kwargs: Any) -> None:
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(Path, "write_text", full)
+    monkeypatch.setattr(os, "replace", full)  # the export is written whole, then renamed
     code, _out, err = invoke("export", "--output", str(output))
+    monkeypatch.undo()
     assert (code, err.strip()) == (2, f"error: {FULL}")
     assert not output.exists()
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".case.json")] == []
     # any other I/O error names the case file
     from xieshang.store.db import StoreIOError, store_trouble
 

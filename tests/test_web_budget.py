@@ -503,8 +503,9 @@ def test_a_wechat_workbook_and_a_csv_with_a_column_map(client: WebClient,
     assert response.status_code == 303
     text = client.get(response.headers["location"]).text
     assert "WeChat Pay (XLSX or CSV)" in text
-    assert "顾客**" in text
-    assert "招商银行(0000)" in text  # a last-4 display is not a number worth masking
+    assert "顾***" in text  # a counterparty's name: its first character only
+    assert "招商银行(0000)" not in text  # counterparties are personal (docs/data.md)
+    assert "招" + "*" * 9 in text
     assert client.post(response.headers["location"], {}).status_code == 303
     response = upload(client, "generic_sample.csv", fmt="csv",
                       column_map="date=日期,amount=金额,direction=类型,description=摘要,"

@@ -195,6 +195,7 @@ _FIELD_LABELS = {
     "file": "file (FILE)",
     "output": "output file (--output)",
     "passphrase": "passphrase",
+    "new_passphrase": "new passphrase",
     "passphrase_file": "passphrase file (--passphrase-file)",
     "data_dir": "data folder (--data-dir)",
     "db_url": "database URL (--db-url)",

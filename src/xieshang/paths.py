@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-__all__ = ["data_dir", "preset_dir"]
+__all__ = ["data_dir", "preset_dir", "private_folder", "write_private"]
 
 
 def data_dir(override: str | Path | None = None) -> Path:
@@ -24,3 +24,33 @@ def data_dir(override: str | Path | None = None) -> Path:
 def preset_dir(override: str | Path | None = None) -> Path:
     """The folder where a person adds or overrides presets."""
     return data_dir(override) / "presets"
+
+
+def private_folder(folder: Path) -> Path:
+    """Create ``folder`` (and its parents) readable by this user only (``0700``); a folder
+    that exists already is left as it is. Raises :class:`OSError`."""
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    return folder
+
+
+def write_private(target: Path, data: bytes | str) -> None:
+    """Write ``data`` to ``target`` readable by this user only (``0600``), whole or not at
+    all: into a temporary file in the same folder, then renamed over ``target``
+    (``os.replace``); the temporary file is removed when anything fails. Text is written as
+    UTF-8. Raises :class:`OSError`."""
+    import tempfile
+
+    raw = data.encode("utf-8") if isinstance(data, str) else data
+    folder = target.parent if str(target.parent) else Path(".")
+    handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{target.name}.",
+                                         suffix=".partial")  # mkstemp: 0600 from the start
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(raw)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.chmod(temporary, 0o600)
+        os.replace(temporary, target)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise

@@ -12,7 +12,7 @@ import click
 from xieshang.cli.main import CONTEXT, app, common_options
 from xieshang.cli.session import case_option, session
 from xieshang.cli.session import command_out as _out
-from xieshang.engine.errors import N_, InputError
+from xieshang.engine.errors import N_, InputError, StateError
 from xieshang.services.cases import find_case
 
 if TYPE_CHECKING:
@@ -104,7 +104,8 @@ def budget_set(adults: str | None, children_0_4: str | None, children_5_10: str 
     with session(out) as tx:
         case = find_case(tx, case_id)
         budget = current_budget(tx, case, create=True)
-        assert budget is not None
+        if budget is None:
+            raise StateError("budget")
         if changes:
             budget = replace(budget, **changes)
             Household(**{k: getattr(budget, k) for k in ("adults", "children_0_4",

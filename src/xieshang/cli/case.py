@@ -297,29 +297,62 @@ def evidence_add(file: Path, kind: str, note: str, case_id: str | None = None,
 @app.command("encrypt", context_settings=CONTEXT)
 @common_options
 @click.option("--off", "off", is_flag=True, help="解除加密（需要口令）. Turn encryption off (needs the passphrase).")
-def encrypt_command(off: bool, lang: str | None = None, as_json: bool = False) -> None:
-    """用口令加密保存个人信息（姓名、身份证号、手机号、卡号） (encrypt personal data at rest)."""
+@click.option("--change-passphrase", "change", is_flag=True, help="更换口令（先输入旧口令，再输入两次新口令）. Change the passphrase (the old one, then the new one twice).")
+def encrypt_command(off: bool, change: bool, lang: str | None = None,
+                    as_json: bool = False) -> None:
+    """用口令加密保存个人信息（姓名、身份证号、手机号、卡号） (encrypt personal data at rest).
+
+    Every passphrase is asked before the store is locked for writing, so other commands
+    are not kept waiting while one is typed; the change is then one transaction.
+    """
     from xieshang.cli.session import open_cli_store, passphrase_source
+    from xieshang.store.crypto import MIN_PASSPHRASE, unlock
 
     out = _out(lang, as_json)
     _ = out._
-    with open_cli_store(prompt=True, lang=out.lang) as store, store.begin() as tx:
-        if off:
-            count = tx.disable_encryption()
-            message = _("Encryption is off: {count} personal values are stored as plain text.")
-        else:
-            if tx.encrypted:
-                raise InputError("passphrase", N_("personal data is already encrypted"))
-            given = passphrase_source(prompt=False)()
+    if off and change:
+        raise InputError("passphrase", N_("give --off or --change-passphrase, not both"))
+    old = ""
+    with open_cli_store(lang=out.lang) as store:
+        with store.begin(readonly=True) as tx:  # a reader: nothing is locked
+            setting = tx.setting("crypto")
+        if off or change:
+            if setting is None:
+                raise InputError("passphrase", N_("personal data is not encrypted"))
+            given = passphrase_source(prompt=True, lang=out.lang)()
             if given is None:
-                given = click.prompt(_("New passphrase"), hide_input=True,
-                                     confirmation_prompt=True)
-            count = tx.enable_encryption(given)
-            message = _("{count} personal values encrypted. Keep the passphrase safe: without "
-                        "it they cannot be read (everything else still works).")
-    with open_cli_store() as store:
+                raise InputError("passphrase", N_("personal data in this store is encrypted: "
+                                                  "give the passphrase (--passphrase-file or "
+                                                  "XIESHANG_PASSPHRASE)"))
+            old = given
+            store.remember(unlock(old, setting))  # a wrong passphrase stops here
+        elif setting is not None:
+            raise InputError("passphrase", N_("personal data is already encrypted"))
+        new = ""
+        if change:
+            new = click.prompt(_("New passphrase"), hide_input=True, confirmation_prompt=True)
+        elif not off:
+            new = passphrase_source(prompt=False)() or click.prompt(
+                _("New passphrase"), hide_input=True, confirmation_prompt=True)
+        if (change or not off) and len(new) < MIN_PASSPHRASE:
+            raise InputError("new_passphrase" if change else "passphrase",
+                             N_("must be at least {minimum} characters"),
+                             minimum=MIN_PASSPHRASE)
+        with store.begin() as tx:  # every answer is in: one short write transaction
+            if off:
+                count = tx.disable_encryption()
+                message = _("Encryption is off: {count} personal values are stored as plain "
+                            "text.")
+            elif change:
+                count = tx.change_passphrase(old, new)
+                message = _("{count} personal values re-encrypted with the new passphrase. "
+                            "The old one no longer opens them.")
+            else:
+                count = tx.enable_encryption(new)
+                message = _("{count} personal values encrypted. Keep the passphrase safe: "
+                            "without it they cannot be read (everything else still works).")
         store.checkpoint()
     if out.as_json:
-        out.json({"encrypted": not off, "values": count})
+        out.json({"encrypted": not off, "values": count, "changed": change})
         return
     out.print(message.format(count=count))

@@ -12,6 +12,7 @@ from importlib import resources
 from typing import TYPE_CHECKING, Any
 
 from xieshang.clock import today as _today
+from xieshang.engine.errors import StateError
 from xieshang.engine.money import money
 from xieshang.engine.parsing import parse_count
 from xieshang.output import Out
@@ -91,8 +92,10 @@ def run(lang: str | None, as_json: bool) -> None:
             results = []
             for debt in tx.find(Debt, case_id=case.id):
                 bill, engine_debt = current_bill(tx, debt, today)
-                assert bill is not None
-                assert engine_debt is not None
+                if bill is None:
+                    raise StateError("bill")
+                if engine_debt is None:
+                    raise StateError("engine_debt")
                 events = timeline(engine_debt, today, law())
                 options = standard_options(bill, engine_debt.preset, today=today)
                 results.append((debt.label, engine_debt, bill, events, options))
@@ -100,7 +103,8 @@ def run(lang: str | None, as_json: bool) -> None:
             report = budget_report(out, tx, case, "pro_rata")
             plan_input, names, _source = plan_inputs(out, tx, case, None, None, None,
                                                      Strategy.PRO_RATA)
-    assert report is not None
+    if report is None:
+        raise StateError("report")
     month_plan = make_plan(plan_input, Strategy.PRO_RATA)
     actions = this_month(month_plan)
     if out.as_json:

@@ -42,12 +42,14 @@ def export_command(output: Path, no_personal: bool, force: bool, case_id: str | 
         case = find_case(tx, case_id)
         text = dumps(export_case(tx, case.id, personal=not no_personal))
     try:
-        output.write_text(text, encoding="utf-8")
+        from xieshang.paths import write_private
+
+        write_private(output, text)  # personal data: this user only, whole or not at all
     except OSError as error:
         from xieshang.store.db import DiskFull, store_trouble
 
         if isinstance(store_trouble(error), DiskFull):
-            output.unlink(missing_ok=True)  # no half-written export left behind
+            # written whole or not at all: an earlier file of that name is left as it was
             raise DiskFull() from None
         raise InputError("output", N_("cannot write {file}: {error}"), file=str(output),
                          error=error.strerror or str(error)) from None

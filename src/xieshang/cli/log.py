@@ -13,7 +13,7 @@ from xieshang.cli.main import CONTEXT, app, common_options
 from xieshang.cli.session import case_option, session
 from xieshang.cli.session import command_out as _out
 from xieshang.clock import today
-from xieshang.engine.errors import N_, InputError
+from xieshang.engine.errors import N_, InputError, StateError
 from xieshang.services.cases import debt_name, find_case, find_debt
 
 if TYPE_CHECKING:
@@ -118,7 +118,8 @@ def _debt_of(tx: Tx, debt_id: int | None) -> Debt:
     from xieshang.store.model import Debt
 
     debt = tx.get(Debt, debt_id) if debt_id is not None else None
-    assert debt is not None
+    if debt is None:
+        raise StateError("debt")
     return debt
 
 
@@ -389,7 +390,9 @@ def remind_command(ics: Path, case_id: str | None = None, lang: str | None = Non
         case = find_case(tx, case_id)
         items, data = reminders_ics(tx, case, today(), out._)
     try:
-        ics.write_bytes(data)
+        from xieshang.paths import write_private
+
+        write_private(ics, data)
     except OSError as error:
         raise InputError("ics", N_("cannot write {file}: {error}"), file=str(ics),
                          error=error.strerror or str(error)) from None

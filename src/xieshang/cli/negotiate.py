@@ -14,6 +14,7 @@ from xieshang.cli.main import CONTEXT, app, common_options
 from xieshang.cli.session import case_option, session
 from xieshang.cli.session import command_out as _out
 from xieshang.engine.errors import N_, InputError
+from xieshang.paths import write_private
 from xieshang.services.cases import debt_name, find_case, find_debt
 
 if TYPE_CHECKING:
@@ -313,7 +314,7 @@ def script_command(channel: str, debt_id: str | None, output: Path | None,
     text = render_document(kind, context, "zh-Hant" if hant else out.lang)
     if output is not None:
         try:
-            output.write_text(text, encoding="utf-8")
+            write_private(output, text)
         except OSError as error:
             raise InputError("output", N_("cannot write {file}: {error}"), file=str(output),
                              error=error.strerror or str(error)) from None
@@ -338,7 +339,7 @@ def script_command(channel: str, debt_id: str | None, output: Path | None,
 def dossier_command(html_file: Path | None, pdf_file: Path | None, case_id: str | None = None,
                     lang: str | None = None, as_json: bool = False) -> None:
     """整套协商材料：情况、账单、时间线、收支、方案、话术、联系记录、承诺、证据索引 (the dossier, HTML and PDF)."""
-    from xieshang.documents.dossier import render_dossier_html, write_pdf
+    from xieshang.documents.dossier import pdf_bytes, render_dossier_html
 
     hant = (lang or "").lower().replace("_", "-") in ("zh-hant", "zh-tw")
     out = _out("zh" if hant else lang, as_json)
@@ -348,12 +349,17 @@ def dossier_command(html_file: Path | None, pdf_file: Path | None, case_id: str 
     html = render_dossier_html(dossier, doc_lang)
     if html_file is not None:
         try:
-            html_file.write_text(html, encoding="utf-8")
+            write_private(html_file, html)
         except OSError as error:
             raise InputError("html", N_("cannot write {file}: {error}"), file=str(html_file),
                              error=error.strerror or str(error)) from None
     if pdf_file is not None:
-        write_pdf(html, pdf_file)
+        pdf = pdf_bytes(html)
+        try:
+            write_private(pdf_file, pdf)
+        except OSError as error:
+            raise InputError("pdf", N_("cannot write {file}: {error}"), file=str(pdf_file),
+                             error=error.strerror or str(error)) from None
     if out.as_json:
         out.json({"html": None if html_file is None else str(html_file),
                   "pdf": None if pdf_file is None else str(pdf_file),

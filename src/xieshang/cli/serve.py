@@ -160,7 +160,7 @@ def serve_command(port: int | None, demo: bool, open_browser: bool, lang: str | 
         _check_port(host, port)
     import uvicorn
 
-    from xieshang.web.app import LOOPBACK_HOSTS, create_app
+    from xieshang.web.app import LOG_CONFIG, LOOPBACK_HOSTS, create_app
 
     chosen = port if port is not None else free_port(host if remote else HOST)
     scheme = "https" if certfile else "http"
@@ -176,6 +176,7 @@ def serve_command(port: int | None, demo: bool, open_browser: bool, lang: str | 
                          allowed_hosts=None if remote else LOOPBACK_HOSTS)
         server = uvicorn.Server(uvicorn.Config(
             web, host=host, port=chosen, log_level="warning", access_log=False,
+            log_config=LOG_CONFIG,  # one line per error: no traceback, no form data
             ssl_certfile=certfile, ssl_keyfile=keyfile, server_header=False))
         click.echo(out._("xieshang is running at {url} (Ctrl+C to stop).").format(url=url))
         if remote:

@@ -70,7 +70,7 @@ from enum import StrEnum
 from typing import Final
 
 from xieshang.engine.bill import Bill
-from xieshang.engine.errors import N_, InputError
+from xieshang.engine.errors import N_, InputError, StateError
 from xieshang.engine.money import ZERO, Rounding, round_money
 from xieshang.engine.preset import (
     LateFee,
@@ -355,7 +355,8 @@ def _terms(debt: OverdueDebt) -> _Terms:
     if debt.penalty_daily_rate is not None:
         rate = debt.penalty_daily_rate
     elif penalty.model in (PenaltyModel.CONTRACT_MULTIPLE, PenaltyModel.ON_TOP):
-        assert contract is not None
+        if contract is None:
+            raise StateError("contract")
         rate = contract * (penalty.multiplier if penalty.multiplier is not None else 1)
     elif penalty.daily_rate is not None:
         rate = penalty.daily_rate

@@ -41,7 +41,7 @@ from enum import StrEnum
 from fractions import Fraction
 from typing import Final
 
-from xieshang.engine.errors import N_, InputError, PresetError, fill
+from xieshang.engine.errors import N_, InputError, PresetError, StateError, fill
 from xieshang.engine.money import ZERO, Rounding, format_money, from_fen, round_money, to_fen
 from xieshang.engine.preset import Confidence, Source, TableReader, Text, read_sources
 
@@ -482,13 +482,15 @@ def parse_norms(text: str, source: str) -> Norms:
 
 def _table(top: TableReader, key: str) -> TableReader:
     sub = top.table(key, required=True)
-    assert sub is not None
+    if sub is None:
+        raise StateError("sub")
     return sub
 
 
 def _text(reader: TableReader, key: str) -> Text:
     value = reader.localized(key)
-    assert value is not None
+    if value is None:
+        raise StateError("value")
     return value
 
 

@@ -59,6 +59,18 @@ class InputErrors(InputError):
         super().__init__(first.field, first.message, **first.params)
 
 
+class StateError(XieshangError):
+    """A value xieshang relies on is missing: a check that stays under ``python -O`` (where
+    an ``assert`` would be stripped). It names what is missing; the transaction it happens
+    in is rolled back, so nothing is changed."""
+
+    def __init__(self, what: str) -> None:
+        self.field = ""
+        self.what = what
+        super().__init__(N_("xieshang found {what} missing where it must be set; nothing was "
+                            "changed"), what=what)
+
+
 class PresetError(XieshangError):
     """A preset file does not match the schema; names the file and the field."""
 

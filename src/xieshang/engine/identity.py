@@ -30,6 +30,7 @@ __all__ = [
     "mask_account",
     "mask_card",
     "mask_id",
+    "mask_name",
     "mask_phone",
     "mask_phone_numbers",
     "validate_card_number",
@@ -221,6 +222,19 @@ def mask_account(text: str) -> str:
         shown = min(3, len(name) // 2)
         return name[:shown] + _MASK * 3 + "@" + domain
     return _mask(_clean(value), 3, 2)
+
+
+def mask_name(text: str) -> str:
+    """A person's or a counterparty's name with only its first character shown:
+    ``张**``, ``美***``; empty text stays empty.
+
+    >>> mask_name("张三丰")
+    '张**'
+    """
+    value = text.strip()
+    if not value:
+        return ""
+    return value[:1] + _MASK * max(1, len(value) - 1)
 
 
 #: A run of digits (with spaces, dashes, a leading +) long enough to be a phone number.

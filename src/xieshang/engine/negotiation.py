@@ -56,7 +56,7 @@ from typing import Any, Final
 
 from xieshang.engine.arrangements import Evaluation, Kind, Proposal, evaluate
 from xieshang.engine.bill import Bill
-from xieshang.engine.errors import N_, InputError, PresetError, fill
+from xieshang.engine.errors import N_, InputError, PresetError, StateError, fill
 from xieshang.engine.money import CONTEXT, ZERO, format_money, money, round_money
 from xieshang.engine.preset import (
     Channel,
@@ -1351,8 +1351,10 @@ def next_moves(
 
 def _revised(spec: MoveSpec, ladder: Ladder | None,
              refused: Level) -> tuple[str, Text, dict[str, str]]:
-    assert spec.text_no_room is not None
-    assert spec.text_general is not None
+    if spec.text_no_room is None:
+        raise StateError("spec.text_no_room")
+    if spec.text_general is None:
+        raise StateError("spec.text_general")
     if ladder is None:
         return "REVISED_OFFER_GENERAL", spec.text_general, {}
     upper = ladder.above(refused)
@@ -1443,13 +1445,16 @@ def parse_negotiation_data(text: str, source: str) -> NegotiationData:
 
 def _ladder(top: TableReader, sources: Mapping[str, Source]) -> LadderRules:
     sub = top.table("ladder", required=True)
-    assert sub is not None
+    if sub is None:
+        raise StateError("sub")
     rungs = {level: _rung_rule(sub, level)
              for level in (Level.ASK, Level.FALLBACK, Level.WALK_AWAY)}
     token = sub.table("token", required=True)
     breathing = sub.table("breathing_space", required=True)
-    assert token is not None
-    assert breathing is not None
+    if token is None:
+        raise StateError("token")
+    if breathing is None:
+        raise StateError("breathing")
     rules = LadderRules(
         ask=rungs[Level.ASK],
         fallback=rungs[Level.FALLBACK],
@@ -1487,7 +1492,8 @@ def _ladder(top: TableReader, sources: Mapping[str, Source]) -> LadderRules:
 
 def _rung_rule(sub: TableReader, level: Level) -> RungRule:
     reader = sub.table(level.value, required=True)
-    assert reader is not None
+    if reader is None:
+        raise StateError("reader")
     fraction = reader.decimal("fraction", maximum=_ONE)
     if fraction <= 0:
         raise reader.fail("fraction", N_("must be more than 0, got {value}"), value=fraction)
@@ -1554,7 +1560,8 @@ def _move(reader: TableReader, materials: set[str], official: set[str]) -> MoveS
 
 def _card(top: TableReader, name: str) -> Card:
     sub = top.table(name, required=True)
-    assert sub is not None
+    if sub is None:
+        raise StateError("sub")
     items = []
     for reader in sub.tables("items"):
         items.append(CardItem(id=_id(reader), text=_text(reader, "text"),
@@ -1570,7 +1577,8 @@ def _card(top: TableReader, name: str) -> Card:
 
 def _text(reader: TableReader, key: str) -> Text:
     value = reader.localized(key)
-    assert value is not None
+    if value is None:
+        raise StateError("value")
     return value
 
 
@@ -1607,7 +1615,8 @@ def _kinds(reader: TableReader) -> frozenset[ProductKind]:
 
 def _source(reader: TableReader) -> Source:
     sub = reader.table("source", required=True)
-    assert sub is not None
+    if sub is None:
+        raise StateError("sub")
     urls = sub.raw("urls", [], kind=list)
     for index, url in enumerate(urls):
         if not isinstance(url, str) or not url.strip():

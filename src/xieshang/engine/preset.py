@@ -21,7 +21,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any, Final
 
-from xieshang.engine.errors import N_, PresetError
+from xieshang.engine.errors import N_, PresetError, StateError
 from xieshang.engine.money import D, Rounding
 
 __all__ = [
@@ -508,8 +508,10 @@ def preset_from_dict(data: Mapping[str, Any], source: str) -> Preset:
                        value=preset_id)
     name = top.localized("name")
     lender = top.localized("lender")
-    assert name is not None
-    assert lender is not None
+    if name is None:
+        raise StateError("name")
+    if lender is None:
+        raise StateError("lender")
     methods_raw = top.raw("repayment_methods", kind=list)
     methods = []
     for index, method in enumerate(methods_raw):
@@ -564,7 +566,8 @@ def preset_from_dict(data: Mapping[str, Any], source: str) -> Preset:
 
 def _penalty(top: TableReader) -> Penalty:
     sub = top.table("penalty", required=True)
-    assert sub is not None
+    if sub is None:
+        raise StateError("sub")
     result = Penalty(
         model=sub.choice("model", PenaltyModel),
         base=sub.choice("base", PenaltyBase),
@@ -654,8 +657,10 @@ def _negotiation(top: TableReader) -> Negotiation:
 def _milestone(reader: TableReader) -> Milestone:
     label = reader.localized("label")
     detail = reader.localized("detail")
-    assert label is not None
-    assert detail is not None
+    if label is None:
+        raise StateError("label")
+    if detail is None:
+        raise StateError("detail")
     result = Milestone(
         id=reader.text("id"),
         label=label,
@@ -690,17 +695,20 @@ class _ChannelKind(StrEnum):
 
 
 def _required_text(value: Text | None) -> Text:
-    assert value is not None
+    if value is None:
+        raise StateError("value")
     return value
 
 
 def read_sources(top: TableReader) -> dict[str, Source]:
     sub = top.table("sources", required=True)
-    assert sub is not None
+    if sub is None:
+        raise StateError("sub")
     result: dict[str, Source] = {}
     for key in list(sub.data):
         entry = sub.table(key)
-        assert entry is not None
+        if entry is None:
+            raise StateError("entry")
         urls = entry.raw("urls", [], kind=list)
         for index, url in enumerate(urls):
             if not isinstance(url, str) or not url.strip():

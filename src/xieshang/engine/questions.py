@@ -33,7 +33,7 @@ from enum import StrEnum
 from typing import Any, Final
 
 from xieshang.engine.accrual import OverdueDebt, bill_on, principal_outstanding_principal_first
-from xieshang.engine.errors import N_, PresetError
+from xieshang.engine.errors import N_, PresetError, StateError
 from xieshang.engine.money import ZERO, format_money
 from xieshang.engine.preset import (
     Confidence,
@@ -407,7 +407,8 @@ def _question(reader: TableReader, taken: set[str]) -> Question:
 
 def _text(reader: TableReader, key: str, allowed: frozenset[str]) -> Text:
     sub = reader.table(key, required=True)
-    assert sub is not None
+    if sub is None:
+        raise StateError("sub")
     values = {lang: sub.text(lang) for lang in ("zh", "en")}
     used = {lang: _placeholders(sub, lang, value, allowed) for lang, value in values.items()}
     sub.done()
@@ -439,7 +440,8 @@ def _placeholders(reader: TableReader, key: str, value: str,
 
 def _words(reader: TableReader, key: str) -> Words:
     sub = reader.table(key, required=True)
-    assert sub is not None
+    if sub is None:
+        raise StateError("sub")
     lists: dict[str, tuple[str, ...]] = {}
     for lang in ("zh", "en"):
         values = sub.raw(lang, kind=list)

@@ -49,7 +49,7 @@ from itertools import groupby
 from types import MappingProxyType
 from typing import Any, Final
 
-from xieshang.engine.errors import N_, InputError, PresetError, fill
+from xieshang.engine.errors import N_, InputError, PresetError, StateError, fill
 from xieshang.engine.money import CONTEXT, D
 from xieshang.engine.preset import Confidence, LenderType, Source, TableReader
 
@@ -493,13 +493,16 @@ def parse_rate_law(text: str, source: str) -> RateLaw:
     top, _ = _top(text, source)
     law = top.table("law", required=True)
     lpr = top.table("lpr", required=True)
-    assert law is not None
-    assert lpr is not None
+    if law is None:
+        raise StateError("law")
+    if lpr is None:
+        raise StateError("lpr")
     sources: dict[str, Source] = {}
 
     def section(name: str) -> TableReader:
         sub = law.table(name, required=True)
-        assert sub is not None
+        if sub is None:
+            raise StateError("sub")
         sources[name] = _source(sub)
         return sub
 

@@ -39,7 +39,7 @@ from typing import Any, Final
 
 from xieshang.engine.accrual import OverdueDebt, bill_on
 from xieshang.engine.bill import Bill
-from xieshang.engine.errors import N_, InputError
+from xieshang.engine.errors import N_, InputError, StateError
 from xieshang.engine.money import ZERO, D, format_money, money
 from xieshang.engine.preset import PenaltyBase, PenaltyModel, Text
 
@@ -241,7 +241,8 @@ def reconcile(debt: OverdueDebt, as_of: date, *, lender_total: Decimal | None = 
     ours = bill_on(debt, as_of)
     total_diff, penalty_diff = _differences(ours, lender_total, lender_penalty)
     primary = total_diff if total_diff is not None else penalty_diff
-    assert primary is not None
+    if primary is None:
+        raise StateError("primary")
     if not any((total_diff, penalty_diff)):
         return Reconciliation(ours=ours, lender_total=lender_total,
                               lender_penalty=lender_penalty, difference=primary,
@@ -307,7 +308,8 @@ def _candidate(code: str, adjustments: dict[str, str], bill: Bill, debt: Overdue
                lender_total: Decimal | None, lender_penalty: Decimal | None) -> Candidate:
     total_diff, penalty_diff = _differences(bill, lender_total, lender_penalty)
     primary = total_diff if total_diff is not None else penalty_diff
-    assert primary is not None
+    if primary is None:
+        raise StateError("primary")
     return Candidate(code=code, description=describe_adjustments(adjustments, debt),
                      adjustments=dict(adjustments), bill=bill,
                      matches=not any((total_diff, penalty_diff)), difference=primary,
@@ -351,7 +353,8 @@ def _rate_options(debt: OverdueDebt, as_of: date, ours: Bill, lender_total: Deci
     if lender_penalty is not None:
         target = lender_penalty
     else:
-        assert lender_total is not None
+        if lender_total is None:
+            raise StateError("lender_total")
         target = lender_total - (ours.principal + ours.interest + ours.fees)
     if target <= 0:
         return []

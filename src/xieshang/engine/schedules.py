@@ -33,7 +33,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Final
 
-from xieshang.engine.errors import N_, InputError
+from xieshang.engine.errors import N_, InputError, StateError
 from xieshang.engine.money import CENT, D, Rounding, money, round_money
 from xieshang.engine.money import CONTEXT as _MONEY_CONTEXT
 from xieshang.engine.preset import Residue
@@ -481,7 +481,8 @@ def fixed_fee_installment(
         if total_fee_rate is not None:
             total_rate = _rate(total_fee_rate, "total_fee_rate")
         else:
-            assert monthly_fee_rate is not None
+            if monthly_fee_rate is None:
+                raise StateError("monthly_fee_rate")
             total_rate = _rate(monthly_fee_rate, "monthly_fee_rate") * n
         total_fee = _fen(amount * total_rate, rounding)
         part = _share(amount, amount / n, n, rounding)

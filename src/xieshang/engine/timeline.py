@@ -31,7 +31,7 @@ from xieshang.engine.accrual import (
     compounding_dates,
     principal_outstanding_principal_first,
 )
-from xieshang.engine.errors import N_, InputError, PresetError
+from xieshang.engine.errors import N_, InputError, PresetError, StateError
 from xieshang.engine.money import format_money
 from xieshang.engine.preset import (
     Confidence,
@@ -220,7 +220,8 @@ def parse_law(text: str, source: str) -> Law:
 
 def _section(top: TableReader, name: str) -> TableReader:
     reader = top.table(name, required=True)
-    assert reader is not None
+    if reader is None:
+        raise StateError("reader")
     return reader
 
 

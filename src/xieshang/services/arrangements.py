@@ -17,6 +17,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from xieshang.engine.agreement import AgreedPayment, Progress, follow, split_level
+from xieshang.engine.errors import StateError
 
 if TYPE_CHECKING:
     from xieshang.engine.negotiation import OfferCheck
@@ -137,7 +138,8 @@ def accepted_arrangement(tx: Tx, debt: Debt, as_of: date) -> AcceptedArrangement
     after = proposal.params.get("after_payment")
     paid = [(p.paid_on, p.amount) for p in tx.find(Payment, debt_id=debt.id)
             if ((p.id or 0) > int(after) if after is not None else p.paid_on >= start)]
-    assert proposal.id is not None
+    if proposal.id is None:
+        raise StateError("proposal.id")
     return AcceptedArrangement(proposal_id=proposal.id, accepted_on=start,
                                payments=tuple(sorted(payments, key=lambda p: p.on)),
                                progress=follow(payments, paid, as_of))

@@ -11,7 +11,7 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from xieshang.clock import today
-from xieshang.engine.errors import N_, InputError
+from xieshang.engine.errors import N_, InputError, StateError
 from xieshang.services.cases import debt_name
 
 if TYPE_CHECKING:
@@ -225,7 +225,8 @@ def budget_view(tx: Tx, case: Case, method: str = "pro_rata", *,
     allocations = {int(a.key): a for a in (split(left, shares, method) if shares else [])}
     parts = []
     for debt in debts:
-        assert debt.id is not None
+        if debt.id is None:
+            raise StateError("debt.id")
         if debt.id in reserved:
             parts.append(DebtPart(debt=debt.id, balance=balances[debt.id],
                                   share=Decimal("0"), amount=reserved[debt.id]))
@@ -315,7 +316,8 @@ def save_import(tx: Tx, case: Case, result: Any, filename: str, digest: str,
 
     check_not_imported(tx, case, filename, digest)
     budget = current_budget(tx, case, create=True)
-    assert budget is not None
+    if budget is None:
+        raise StateError("budget")
     note = filename
     for (section, category), amount in lines.items():
         set_line(tx, budget, section, category, amount, note)
@@ -384,7 +386,8 @@ def save_statement(tx: Tx, case: Case, household: Mapping[str, Any], buffer: Dec
         if opened != statement_version(tx, existing):
             raise StaleRecord("budget_statements", existing.id if existing else 0)
     budget = current_budget(tx, case, create=True)
-    assert budget is not None
+    if budget is None:
+        raise StateError("budget")
     changed = replace(budget, **household, buffer=buffer)
     if changed != budget:
         budget = tx.update(changed)

@@ -128,7 +128,7 @@ def masked(out: Out, kind: str, value: Any) -> str | None:
         digits = text.replace(" ", "").replace("-", "")
         return identity.mask_card(text) if digits.isdigit() else identity.mask_account(text)
     if kind == "name":
-        return text[:1] + "*" * max(1, len(text) - 1)
+        return identity.mask_name(text)
     raise ValueError(kind)
 
 

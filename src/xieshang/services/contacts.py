@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from xieshang.clock import now_utc, today
-from xieshang.engine.errors import N_, InputError, InputErrors
+from xieshang.engine.errors import N_, InputError, InputErrors, StateError
 from xieshang.services.cases import find_debt, parse_id
 
 if TYPE_CHECKING:
@@ -409,8 +409,10 @@ def promise_fields(*, party: str | None, amount: str | None, due: str | None,
         due_on = check(partial(promise_due, due, today))
     text = check(partial(checked_text, condition, "condition"))
     check.done()
-    assert code is not None
-    assert due_on is not None
+    if code is None:
+        raise StateError("code")
+    if due_on is None:
+        raise StateError("due_on")
     return PromiseFields(party=code, due_on=due_on, amount=value, condition=text or "",
                          written=written)
 

@@ -10,8 +10,10 @@ upgrades it to the newest schema.
 
 from __future__ import annotations
 
+import os
 import re
 import sqlite3
+import tempfile
 from contextlib import closing
 from pathlib import Path
 
@@ -59,19 +61,30 @@ def backup(store: Store, output: Path | None = None, *, prefix: str = "xieshang"
                          file=str(output))
     if not output.parent.is_dir():
         raise InputError("output", N_("folder not found: {folder}"), folder=str(output.parent))
-    partial = output.with_name(output.name + ".partial")
+    partial: Path | None = None
     try:
+        # made empty and readable by this user only before SQLite writes a byte into it, so
+        # a backup killed half-way leaves nothing another user can read
+        handle, name = tempfile.mkstemp(dir=output.parent, prefix=f".{output.name}.",
+                                        suffix=".partial")
+        os.close(handle)
+        partial = Path(name)
         with closing(sqlite3.connect(source)) as src, closing(sqlite3.connect(partial)) as dst:
             src.backup(dst)
             dst.execute("PRAGMA journal_mode=DELETE")
         partial.chmod(0o600)
-        partial.replace(output)
+        os.replace(partial, output)
     except (OSError, sqlite3.Error) as error:
-        partial.unlink(missing_ok=True)
+        if partial is not None:
+            partial.unlink(missing_ok=True)
         if isinstance(store_trouble(error), DiskFull):
             raise DiskFull() from None
         raise InputError("output", N_("cannot write {file}: {error}"), file=str(output),
                          error=str(error)) from None
+    except BaseException:
+        if partial is not None:
+            partial.unlink(missing_ok=True)
+        raise
     return output
 
 

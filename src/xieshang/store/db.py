@@ -42,7 +42,7 @@ from sqlalchemy import (
 )
 
 from xieshang.clock import now_local
-from xieshang.engine.errors import N_, InputError, XieshangError
+from xieshang.engine.errors import N_, InputError, StateError, XieshangError
 from xieshang.engine.money import from_fen, to_fen
 from xieshang.store import schema
 from xieshang.store.crypto import TOKEN_PREFIX, Vault, new_vault, unlock
@@ -176,11 +176,13 @@ def open_store(*, data_dir: str | Path | None = None, url: str | None = None,
                              folder=str(folder), error=error.strerror or str(error)) from None
         from sqlalchemy.engine import URL
 
-        engine = create_engine(URL.create("sqlite+pysqlite", database=str(path)))
+        # hide_parameters: an error or a log line never shows a statement's values (personal data)
+        engine = create_engine(URL.create("sqlite+pysqlite", database=str(path)),
+                               hide_parameters=True)
     else:
         from sqlalchemy.exc import ArgumentError
         try:
-            engine = create_engine(url)
+            engine = create_engine(url, hide_parameters=True)
         except (ArgumentError, ImportError) as error:
             raise InputError("db_url", N_("cannot use the database URL: {error}"),
                              error=str(error)) from None
@@ -495,7 +497,8 @@ class Tx:
         values.pop("id", None)
         result = self.connection.execute(table.insert().values(**values))
         key = result.inserted_primary_key
-        assert key is not None
+        if key is None:
+            raise StateError("key")
         return replace(record, id=int(key[0]))  # type: ignore[type-var]
 
     def add_all(self, records: Sequence[Record]) -> None:
@@ -638,12 +641,37 @@ class Tx:
         self.store.remember(vault)
         return count
 
+    def change_passphrase(self, old: str, new: str) -> int:
+        """Re-encrypt every personal field under ``new`` (checked: at least
+        :data:`~xieshang.store.crypto.MIN_PASSPHRASE` characters), after ``old`` opened the
+        store; in this transaction, so either every value changes or none does. Returns how
+        many values.
+
+        Raises:
+            InputError: ``passphrase`` — not encrypted, or ``old`` is wrong;
+                ``new_passphrase`` — ``new`` is too short.
+        """
+        setting = self.setting("crypto")
+        if setting is None:
+            raise InputError("passphrase", N_("personal data is not encrypted"))
+        vault = unlock(old, setting)
+        try:
+            fresh, new_setting = new_vault(new)
+        except InputError as error:
+            raise InputError("new_passphrase", error.message, **error.params) from None
+        count = self._recode(lambda value, context: fresh.seal(vault.open(value, context),
+                                                                context))
+        self.set_setting("crypto", new_setting)
+        self.store.remember(fresh)
+        return count
+
     def disable_encryption(self) -> int:
         """Decrypt every personal field (needs the passphrase); returns how many values."""
         if not self.encrypted:
             raise InputError("passphrase", N_("personal data is not encrypted"))
         vault = self.store.vault(self, required=True)
-        assert vault is not None
+        if vault is None:
+            raise StateError("vault")
         count = self._recode(lambda value, context: vault.open(value, context))
         self.set_setting("crypto", None)
         self.store.remember(None)
@@ -722,7 +750,8 @@ class Tx:
         if not self.encrypted:
             return value
         vault = self.store.vault(self, required=True)
-        assert vault is not None
+        if vault is None:
+            raise StateError("vault")
         return vault.seal(value, context)
 
     def _open(self, context: str, value: str) -> str | Sealed:

@@ -12,6 +12,7 @@ import asyncio
 import decimal
 import hashlib
 import hmac
+import logging
 import re
 import secrets
 import sqlite3
@@ -33,15 +34,29 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from xieshang.engine.errors import N_, XieshangError
 from xieshang.output import Out
 from xieshang.store.db import StoreUnavailable, store_trouble
-from xieshang.web.kit import SESSION_COOKIE, STEPS, Page, Web, template_gettext
+from xieshang.web.kit import (
+    MAX_FORM_BYTES,
+    SESSION_COOKIE,
+    SESSION_SECONDS,
+    STEPS,
+    BodyLimit,
+    BodyTooLarge,
+    Page,
+    Web,
+    template_gettext,
+)
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
 
     from xieshang.store.db import Store
 
-__all__ = ["PAGES", "SECURITY_HEADERS", "STEPS", "check_password", "create_app",
-           "hash_password"]
+__all__ = ["ABSOLUTE_SECONDS", "IDLE_SECONDS", "LOG_CONFIG", "MAX_BODY", "PAGES",
+           "SECURITY_HEADERS", "STEPS", "LockOut", "OneLineFormatter", "check_password",
+           "create_app", "hash_password"]
+
+#: Where the app logs: one line per error, never a request's form or a traceback.
+_LOG = logging.getLogger("xieshang.web")
 
 HERE = Path(__file__).parent
 
@@ -84,6 +99,115 @@ _OPEN_PATHS = ("/login", "/static/")
 #: After this many wrong passwords in a row, sign-in waits ``_LOCKOUT_SECONDS``.
 _MAX_FAILURES = 5
 _LOCKOUT_SECONDS = 60.0
+#: How many addresses the sign-in lock-out remembers (see :class:`LockOut`).
+_LOCKOUT_ADDRESSES = 10_000
+
+#: A signed-in session (remote mode) ends after this long without a request (seconds) …
+IDLE_SECONDS = 30 * 60
+#: … and this long after signing in, however busy (seconds). The session cookie of the
+#: pages' forms (both modes) lasts as long in the browser.
+ABSOLUTE_SECONDS = SESSION_SECONDS
+
+#: The largest request body read of a form without a file (bytes); a form with a file
+#: says its own limit (:meth:`xieshang.web.kit.Page.form`). Counted while it arrives.
+MAX_BODY = MAX_FORM_BYTES
+
+#: The clock of sessions and the lock-out (monotonic seconds; tests replace it).
+_monotonic = time.monotonic
+
+
+class OneLineFormatter(logging.Formatter):
+    """A log line without a traceback (its frames' locals can hold personal data): the
+    exception's type only."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        kind = record.exc_info[0].__name__ if record.exc_info and record.exc_info[0] else ""
+        saved = record.exc_info, record.exc_text, record.stack_info
+        record.exc_info, record.exc_text, record.stack_info = None, None, None
+        try:
+            line = super().format(record)
+        finally:
+            record.exc_info, record.exc_text, record.stack_info = saved
+        line = line.replace("\n", " ")
+        return f"{line} ({kind})" if kind else line
+
+
+#: uvicorn's logging for ``xieshang serve``: warnings and errors on one line each; no
+#: access log (addresses and queries), no tracebacks.
+LOG_CONFIG: dict[str, Any] = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"line": {"()": "xieshang.web.app.OneLineFormatter",
+                            "format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "line",
+                            "stream": "ext://sys.stderr"}},
+    "loggers": {
+        "uvicorn": {"handlers": ["stderr"], "level": "WARNING", "propagate": False},
+        "uvicorn.error": {"handlers": ["stderr"], "level": "WARNING", "propagate": False},
+        "uvicorn.access": {"handlers": [], "level": "CRITICAL", "propagate": False},
+        "xieshang": {"handlers": ["stderr"], "level": "WARNING", "propagate": False},
+    },
+}
+
+
+class LockOut:
+    """Wrong passwords per client address, in a bounded store that many addresses cannot
+    flush.
+
+    After ``max_failures`` wrong passwords in a row an address waits ``wait`` seconds. At
+    most ``size`` addresses are remembered; a new one takes the place of the least recently
+    seen address that is *not* waiting (a lock that is running is never forgotten). When
+    every remembered address is waiting, addresses not remembered share one global rate:
+    one try per ``wait / max_failures`` seconds between them.
+    """
+
+    def __init__(self, size: int = _LOCKOUT_ADDRESSES, max_failures: int = _MAX_FAILURES,
+                 wait: float = _LOCKOUT_SECONDS) -> None:
+        self.size = size
+        self.max_failures = max_failures
+        self.wait = wait
+        #: address → [wrong passwords in a row, waiting until]
+        self._entries: OrderedDict[str, list[float]] = OrderedDict()
+        self._shared_next = 0.0
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def waiting(self, client: str, now: float) -> bool:
+        """Whether ``client`` must wait before trying a password."""
+        record = self._entries.get(client)
+        if record is not None:
+            self._entries.move_to_end(client)
+            return now < record[1]
+        if len(self._entries) < self.size or self._evict(now):
+            return False
+        if now < self._shared_next:  # full of running locks: one shared, slow rate
+            return True
+        self._shared_next = now + self.wait / self.max_failures
+        return False
+
+    def failed(self, client: str, now: float) -> None:
+        """Count a wrong password from ``client``."""
+        record = self._entries.get(client)
+        if record is None:
+            if len(self._entries) >= self.size and not self._evict(now):
+                return  # counted by the shared rate instead
+            record = self._entries[client] = [0.0, 0.0]
+        self._entries.move_to_end(client)
+        record[0] += 1
+        if record[0] >= self.max_failures:
+            record[0], record[1] = 0.0, now + self.wait
+
+    def succeeded(self, client: str) -> None:
+        self._entries.pop(client, None)
+
+    def _evict(self, now: float) -> bool:
+        """Forget the least recently seen address that is not waiting (False: none)."""
+        for address, record in self._entries.items():
+            if now >= record[1]:
+                del self._entries[address]
+                return True
+        return False
 
 
 def hash_password(password: str) -> str:
@@ -149,8 +273,9 @@ def create_app(store_opener: Callable[[], Store], *, read_only: bool = False,
     app.state.web = web
     app.state.read_only = read_only
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
-    signed_in: set[str] = set()
-    failures: dict[str, list[float]] = {}  # client address → [wrong passwords, wait until]
+    app.add_middleware(BodyLimit)  # outermost: counts every body while it arrives
+    signed_in: dict[str, list[float]] = {}  # session id → [signed in at, last request]
+    failures = LockOut()
 
     pages: OrderedDict[tuple[Any, ...], tuple[int, str]] = OrderedDict()
     locks: dict[tuple[Any, ...], asyncio.Lock] = {}
@@ -204,19 +329,30 @@ def create_app(store_opener: Callable[[], Store], *, read_only: bool = False,
                                      media_type="text/plain"), secure_cookies)
         if password_hash is not None and not request.url.path.startswith(_OPEN_PATHS):
             sid = request.cookies.get(SESSION_COOKIE, "")
-            if sid not in signed_in:
+            if not _session_alive(signed_in, sid, _monotonic()):
                 if request.method in {"GET", "HEAD"}:
                     response: Response = RedirectResponse("/login", status_code=303)
                 else:
                     response = Response(status_code=401)
                 return _secured(response, web.secure_cookies)
-        return _secured(await call_next(request), web.secure_cookies)
+        try:
+            response = await call_next(request)
+        except Exception as error:
+            response = _server_error(request, error)
+        return _secured(response, web.secure_cookies)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, error: StarletteHTTPException) -> Response:
         page = Page.of(request)
         titles = {403: page._("Not allowed"), 404: page._("Not found"),
-                  503: page._("Try again in a moment"), 507: page._("The disk is full")}
+                  413: page._("Too large"), 503: page._("Try again in a moment"),
+                  507: page._("The disk is full")}
+        if isinstance(error, BodyTooLarge):
+            return page.render("error.html", status=413, title=titles[413],
+                               message=page._("What was sent is larger than {size} MB; nothing "
+                                              "was read or saved. Go back and choose a "
+                                              "smaller file.").format(
+                                   size=max(1, error.limit // (1024 * 1024))))
         return page.render("error.html", status=error.status_code,
                            title=titles.get(error.status_code, page._("Something went wrong")),
                            message=page._(str(error.detail)) if error.status_code != 404
@@ -269,6 +405,36 @@ def create_app(store_opener: Callable[[], Store], *, read_only: bool = False,
     return app
 
 
+def _session_alive(signed_in: dict[str, list[float]], sid: str, now: float) -> bool:
+    """Whether ``sid`` is signed in and neither idle nor too old (then it is forgotten);
+    a live session's last request becomes now."""
+    times = signed_in.get(sid) if sid else None
+    if times is None:
+        return False
+    started, last = times
+    if now - last > IDLE_SECONDS or now - started > ABSOLUTE_SECONDS:
+        del signed_in[sid]
+        return False
+    times[1] = now
+    return True
+
+
+def _server_error(request: Request, error: Exception) -> Response:
+    """A 500 page naming an error id; the log gets one line with the id and the error's
+    type (never the request's form, the message or a traceback with its locals)."""
+    error_id = secrets.token_hex(4)
+    _LOG.error("error %s: %s %s failed (%s)", error_id, request.method, request.url.path,
+               type(error).__name__)
+    try:
+        page = Page.of(request)
+        return page.render("error.html", status=500, title=page._("Something went wrong"),
+                           message=page._("xieshang could not finish this; nothing more was "
+                                          "changed. Error id: {id}.").format(id=error_id))
+    except Exception:
+        return Response(f"Something went wrong (error id {error_id}).", status_code=500,
+                        media_type="text/plain")
+
+
 def _foreign(request: Request, allowed: tuple[str, ...] | None) -> str | None:
     """Why a request from elsewhere is refused (None when it is not)."""
     if allowed is not None:
@@ -302,8 +468,8 @@ def _secured(response: Response, https: bool = False) -> Response:
     return response
 
 
-def _login_routes(app: FastAPI, password_hash: str, signed_in: set[str],
-                  failures: dict[str, list[float]]) -> None:
+def _login_routes(app: FastAPI, password_hash: str, signed_in: dict[str, list[float]],
+                  failures: LockOut) -> None:
     """``/login`` and ``/logout`` (only when a password is set)."""
 
     @app.get("/login", response_class=HTMLResponse)
@@ -316,37 +482,34 @@ def _login_routes(app: FastAPI, password_hash: str, signed_in: set[str],
         page = Page.of(request)
         form = await page.form()
         errors = page.errors()
-        now = time.monotonic()
+        now = _monotonic()
         # counted per address, so one stranger cannot lock the owner out
         client = request.client.host if request.client else ""
-        record = failures.setdefault(client, [0.0, 0.0])
-        if len(failures) > 10_000:
-            failures.clear()
-            record = failures.setdefault(client, [0.0, 0.0])
-        if now < record[1]:
+        if failures.waiting(client, now):
             errors.add("password", page._("Too many wrong passwords; wait a minute and try "
                                           "again."))
         elif not check_password(form.get("password"), password_hash):
-            record[0] += 1
-            if record[0] >= _MAX_FAILURES:
-                record[0], record[1] = 0, now + _LOCKOUT_SECONDS
+            failures.failed(client, now)
             errors.add("password", page._("That is not the password."))
         if errors:
             return page.render("login.html", status=422, errors=errors)
-        failures.pop(client, None)
+        failures.succeeded(client)
+        for old, (started, last) in list(signed_in.items()):  # forget the ended ones
+            if now - last > IDLE_SECONDS or now - started > ABSOLUTE_SECONDS:
+                del signed_in[old]
         # a new session id at sign-in, so a planted cookie cannot be reused
         sid = secrets.token_urlsafe(24)
-        signed_in.add(sid)
+        signed_in[sid] = [now, now]
         response = RedirectResponse("/", status_code=303)
         response.set_cookie(SESSION_COOKIE, sid, httponly=True, samesite="strict",
-                            secure=True, path="/")
+                            secure=True, path="/", max_age=ABSOLUTE_SECONDS)
         return response
 
     @app.post("/logout")
     async def logout(request: Request) -> Response:
         page = Page.of(request)
         await page.form()
-        signed_in.discard(page.sid)
+        signed_in.pop(page.sid, None)
         response = RedirectResponse("/login", status_code=303)
         response.delete_cookie(SESSION_COOKIE, path="/")
         return response

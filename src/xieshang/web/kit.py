@@ -42,7 +42,8 @@ if TYPE_CHECKING:
 
     from xieshang.store.db import Store, Tx
 
-__all__ = ["LANGS", "STEPS", "Errors", "Form", "Page", "Web", "is_id", "known_lang"]
+__all__ = ["LANGS", "MAX_FORM_BYTES", "SESSION_SECONDS", "STEPS", "BodyLimit", "BodyTooLarge",
+           "Errors", "Form", "Page", "Web", "is_id", "known_lang"]
 
 T = TypeVar("T")
 
@@ -78,6 +79,53 @@ _SECRET_FIELDS = frozenset({"password", "passphrase"})
 LANG_COOKIE = "xs_lang"
 SESSION_COOKIE = "xs_sid"
 CSRF_FIELD = "_csrf"
+
+#: How long the browser keeps the session cookie (and so its forms' CSRF token): seconds.
+SESSION_SECONDS = 12 * 3600
+
+#: The largest request body of a form without a file (bytes); a form with a file gives its
+#: own limit to :meth:`Page.form`. Counted while the body arrives (:class:`BodyLimit`).
+MAX_FORM_BYTES = 1024 * 1024
+
+#: Where :meth:`Page.form` puts the limit of the request being read (in the ASGI scope).
+_LIMIT_KEY = "xieshang.body_limit"
+
+
+class BodyTooLarge(HTTPException):
+    """A request body passed its limit while it arrived (413); nothing of it was kept."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(413, "too large")
+        self.limit = limit
+
+
+class BodyLimit:
+    """ASGI middleware counting a request's body while it arrives: once it passes the
+    limit of the form being read (:data:`MAX_FORM_BYTES` unless :meth:`Page.form` says
+    otherwise) reading stops with :class:`BodyTooLarge`, before the rest is received or
+    spooled to a temporary file — a chunked upload has no Content-Length to check first."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: dict[str, Any], receive: Callable[[], Any],
+                       send: Callable[..., Any]) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        seen = 0
+
+        async def limited() -> Any:
+            nonlocal seen
+            message = await receive()
+            if message.get("type") == "http.request":
+                seen += len(message.get("body", b""))
+                limit = int(scope.get(_LIMIT_KEY, MAX_FORM_BYTES))
+                if seen > limit:
+                    raise BodyTooLarge(limit)
+            return message
+
+        await self.app(scope, limited, send)
 
 
 @dataclass
@@ -335,8 +383,12 @@ class Page:
     def csrf(self) -> str:
         return self.web.csrf_token(self.sid)
 
-    async def form(self) -> Form:
-        """The submitted form, after checking its CSRF token (403 when it is wrong)."""
+    async def form(self, limit: int = MAX_FORM_BYTES) -> Form:
+        """The submitted form, after checking its CSRF token (403 when it is wrong).
+
+        ``limit``: the largest body accepted, in bytes (a form with a file: the file's limit
+        and room for the rest); :class:`BodyTooLarge` (413) as soon as more arrives."""
+        self.request.scope[_LIMIT_KEY] = limit
         raw = await self.request.form()
         form = Form()
         for name, value in raw.multi_items():
@@ -466,7 +518,7 @@ class Page:
         secure = self.web.secure_cookies
         if self._new_sid:
             response.set_cookie(SESSION_COOKIE, self._new_sid, httponly=True, samesite="strict",
-                                secure=secure, path="/")
+                                secure=secure, path="/", max_age=SESSION_SECONDS)
         asked = self.request.query_params.get("lang")
         if asked and known_lang(asked) and self.request.cookies.get(LANG_COOKIE) != self.lang:
             response.set_cookie(LANG_COOKIE, self.lang, samesite="strict", secure=secure,

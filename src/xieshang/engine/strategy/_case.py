@@ -8,7 +8,7 @@ from datetime import date
 from decimal import Decimal
 
 from xieshang.engine.accrual import OverdueDebt, Payment, principal_outstanding_principal_first
-from xieshang.engine.errors import N_, InputError
+from xieshang.engine.errors import N_, InputError, StateError
 from xieshang.engine.money import ZERO, money
 from xieshang.engine.preset import ProductKind
 from xieshang.engine.strategy._ledger import Calendar, Ledger, Phase, month_of
@@ -205,7 +205,8 @@ def _snapshot(ledger: Ledger, elapsed: int, new_start: date) -> PlanDebt:
                        arrangement_from_month=0, card_principal=card)
     from_month = max(0, debt.arrangement_from_month - elapsed)
     if ledger.phase is Phase.OVERDUE:
-        assert debt.overdue_debt is not None
+        if debt.overdue_debt is None:
+            raise StateError("debt.overdue_debt")
         return replace(debt, overdue_debt=replace(debt.overdue_debt,
                                                   payments=tuple(ledger.payments)),
                        arrangement_from_month=from_month, card_principal=card)
@@ -229,7 +230,8 @@ def _before_start(debt: PlanDebt, payments: Sequence[tuple[date, Decimal]]) -> P
         rest = total - (debt.fees - fees)
         return replace(debt, fees=fees, balance=max(ZERO, debt.balance - rest),
                        past_due=max(ZERO, debt.past_due - total), card_principal=card)
-    assert debt.arrangement is not None
+    if debt.arrangement is None:
+        raise StateError("debt.arrangement")
     rows = []
     credit = total
     for row in debt.arrangement.payments:

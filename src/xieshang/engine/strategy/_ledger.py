@@ -28,6 +28,7 @@ from decimal import Decimal
 from enum import Enum
 
 from xieshang.engine.accrual import OverdueDebt, Payment, Walker, late_fee_due
+from xieshang.engine.errors import StateError
 from xieshang.engine.money import ZERO, round_money
 from xieshang.engine.preset import PenaltyModel
 from xieshang.engine.schedules import add_months
@@ -310,7 +311,8 @@ class Ledger:
             self.due_by = _day_in_month(self.day, debt.due_day)
 
     def _accrue_overdue(self, month: int) -> None:
-        assert self._od is not None
+        if self._od is None:
+            raise StateError("self._od")
         if self.opened and self.closing == 0 and self.ndp == 0:
             self.owed = ZERO
             return
@@ -332,7 +334,8 @@ class Ledger:
 
     def _switch(self, month: int) -> None:
         arrangement = self.debt.arrangement
-        assert arrangement is not None
+        if arrangement is None:
+            raise StateError("arrangement")
         amount = arrangement.principal
         if self.phase is Phase.TERMS:
             self._accrue_terms(month)

@@ -32,7 +32,7 @@ from decimal import Decimal
 from typing import Final
 
 from xieshang.engine.accrual import daily_costs
-from xieshang.engine.errors import N_
+from xieshang.engine.errors import N_, StateError
 from xieshang.engine.money import ZERO, D
 from xieshang.engine.strategy._ledger import Calendar, Ledger, cost_rate, month_of
 from xieshang.engine.strategy._model import (
@@ -307,7 +307,8 @@ def _build(plan_input: PlanInput, months: int) -> tuple[_Model, list[_Debt], flo
         price = _float(weights.over_threshold_month)
         columns = {id(debt): [model.column(0.0) for _ in range(months)] for debt in cards}
         for debt in cards:
-            assert debt.card is not None
+            if debt.card is None:
+                raise StateError("debt.card")
             principal = columns[id(debt)]
             model.row([(principal[0], 1.0), (debt.x[0], 1.0)], lower=debt.card)
             for t in range(1, months):
@@ -334,7 +335,8 @@ def _clearing_cuts(model: _Model, debts: Sequence[_Debt], money: Sequence[float]
     for t in range(months):
         so_far += money[t]
         for debt in timed:
-            assert debt.o is not None
+            if debt.o is None:
+                raise StateError("debt.o")
             need = max(0.0, debt.opening - debt.tolerance)
             entries = [(debt.x[tau], 1.0) for tau in range(t + 1)]
             entries.append((debt.o[t], need))
@@ -342,7 +344,8 @@ def _clearing_cuts(model: _Model, debts: Sequence[_Debt], money: Sequence[float]
         total = sum(max(0.0, debt.opening - debt.tolerance) for debt in timed)
         entries = []
         for debt in timed:
-            assert debt.o is not None
+            if debt.o is None:
+                raise StateError("debt.o")
             entries.append((debt.o[t], max(0.0, debt.opening - debt.tolerance)))
         model.row(entries, lower=total - so_far)
 

@@ -10,7 +10,7 @@ from decimal import Decimal
 from typing import Final
 
 from xieshang.engine.budget import pro_rata
-from xieshang.engine.errors import N_, InputError
+from xieshang.engine.errors import N_, InputError, StateError
 from xieshang.engine.money import CENT, ZERO
 from xieshang.engine.strategy._ledger import Calendar, Ledger, month_of
 from xieshang.engine.strategy._model import (
@@ -288,7 +288,8 @@ class _RiskFirst:
 
         def avoidable(index: int) -> bool:
             on = nexts[index]
-            assert on is not None
+            if on is None:
+                raise StateError("on")
             months = month_of(self.start, on) - month + 1
             return ledgers[index].owed - pay[index] <= left * months
 
@@ -403,7 +404,8 @@ def this_month(plan: Plan) -> tuple[Action, ...]:
             continue
         arranged = debt.arrangement is not None and debt.arrangement_from_month == 0
         if arranged and row.unpaid == 0:
-            assert debt.arrangement is not None
+            if debt.arrangement is None:
+                raise StateError("debt.arrangement")
             # each agreed payment of the month by its own date (a missed one: today)
             due = [p for p in debt.arrangement.payments if month_of(plan.input.start, p.on) <= 0]
             if len(due) > 1 and sum((p.amount for p in due), ZERO) == row.paid:

@@ -36,9 +36,9 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from xieshang.engine.errors import N_, XieshangError, fill
+from xieshang.engine.errors import N_, StateError, XieshangError, fill
 from xieshang.store.db import StaleRecord
-from xieshang.web.kit import Errors, Form, Page, choice, is_id
+from xieshang.web.kit import BodyTooLarge, Errors, Form, Page, choice, is_id
 
 if TYPE_CHECKING:
     from xieshang.engine.budget import Affordability, Flag, Norms
@@ -46,7 +46,8 @@ if TYPE_CHECKING:
     from xieshang.store.db import Tx
     from xieshang.store.model import Case
 
-__all__ = ["KEEP_SECONDS", "MAX_UPLOAD", "Pending", "Uploads", "mask_numbers", "router"]
+__all__ = ["KEEP_SECONDS", "MAX_UPLOAD", "Pending", "Uploads", "mask_counterparty",
+           "mask_numbers", "router"]
 
 router = APIRouter()
 
@@ -387,7 +388,8 @@ def statement_page(page: Page, tx: Tx, method: str) -> dict[str, Any]:
     rules = _norms()
     lang = page.out.lang
     budget = current_budget(tx, case, create=False)
-    assert budget is not None
+    if budget is None:
+        raise StateError("budget")
     household = report["household"]
     facts = [(page._(label), str(household[name])) for name, (label, _min) in COUNTS.items()]
     facts.append((page._("City tier"), rules.tier(household["city_tier"]).label.get(lang)))
@@ -723,7 +725,12 @@ async def upload(request: Request) -> Response:
         errors = page.errors()  # refused unread: nothing of it is kept or written
         errors.add("file", _too_big(page))
         return _import_page(page, status=422, errors=errors)
-    form = await page.form()
+    try:
+        form = await page.form(limit=MAX_UPLOAD + _FORM_OVERHEAD)
+    except BodyTooLarge:  # a chunked upload (no Content-Length) stopped once it passed
+        errors = page.errors()
+        errors.add("file", _too_big(page))
+        return _import_page(page, status=413, errors=errors)
     if page.web.read_only:
         raise HTTPException(403, page._("This copy of xieshang is read-only."))
     errors = page.errors()
@@ -810,6 +817,16 @@ def preview(request: Request, token: str) -> Response:
     return page.render("budget_preview.html", step=4, token=token, **values)
 
 
+def mask_counterparty(text: str) -> str:
+    """A counterparty as the preview shows it (docs/data.md: personal, masked): a number in
+    it masked as :func:`mask_numbers` does, otherwise — often a person's name, a transfer
+    to a friend — only its first character, as the command line shows a name."""
+    from xieshang.engine import identity
+
+    masked = mask_numbers(text)
+    return masked if masked != text else identity.mask_name(text)
+
+
 def preview_values(page: Page, tx: Tx, case: Case, result: ImportResult) -> dict[str, Any]:
     """The preview of an import, formatted: ``facts``, ``income``, ``spending``,
     ``debts``, ``changes`` (the budget lines saving would set), ``skipped``, ``refunds``
@@ -858,7 +875,7 @@ def preview_values(page: Page, tx: Tx, case: Case, result: ImportResult) -> dict
                 "direction": _(DIRECTIONS.get(str(row.direction), str(row.direction))),
                 "category": _category_label(page, row.category) if row.category else "—",
                 "amount": page.money(row.amount),
-                "counterparty": mask_numbers(row.counterparty),
+                "counterparty": mask_counterparty(row.counterparty or ""),
                 "description": mask_numbers(row.description)}
 
     counts = dict.fromkeys(DIRECTIONS, 0)

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
 
-from xieshang.engine.errors import N_, InputError, XieshangError
+from xieshang.engine.errors import N_, InputError, StateError, XieshangError
 from xieshang.services.contacts import OUTCOMES as _OUTCOMES
 from xieshang.store.db import StaleRecord
 from xieshang.web.kit import Errors, Form, Page, choice, is_id
@@ -235,6 +235,8 @@ def _read_contact(form: Form, errors: Errors, *, needed: tuple[str, ...],
 
 #: The largest evidence file kept (as on the Start page).
 MAX_EVIDENCE_BYTES = 25 * 1024 * 1024
+#: Room for the rest of a contact form beside its file (bytes).
+_FORM_ROOM = 1024 * 1024
 
 
 async def store_upload(page: Page, upload: UploadFile) -> tuple[str, str]:
@@ -328,7 +330,7 @@ async def add_contact(request: Request) -> Response:
     from xieshang.services.contacts import add_contact as log_contact
 
     page = Page.of(request)
-    form = await page.form()
+    form = await page.form(limit=MAX_EVIDENCE_BYTES + _FORM_ROOM)
     errors = page.errors()
     with page.read() as tx:
         case = _case(tx)
@@ -340,7 +342,8 @@ async def add_contact(request: Request) -> Response:
     files = [] if errors else await _uploads(page, form, errors)
     if errors:
         return _contact_form(page, case, names, form, errors)
-    assert fields is not None
+    if fields is None:
+        raise StateError("fields")
     with page.write() as tx:
         contact = log_contact(tx, case, debt_id=debt, fields=fields, evidence=files,
                               day=page.today)
@@ -422,7 +425,7 @@ async def edit_contact(request: Request, ident: str) -> Response:
     from xieshang.services.contacts import edit_contact as change_contact
 
     page = Page.of(request)
-    form = await page.form()
+    form = await page.form(limit=MAX_EVIDENCE_BYTES + _FORM_ROOM)
     errors = page.errors()
     with page.read() as tx:
         case = _case(tx)
@@ -434,7 +437,8 @@ async def edit_contact(request: Request, ident: str) -> Response:
     files = [] if errors else await _uploads(page, form, errors)
     if errors:
         return _contact_form(page, case, names, form, errors, contact)
-    assert fields is not None
+    if fields is None:
+        raise StateError("fields")
     try:
         with page.write() as tx:
             try:
@@ -538,7 +542,8 @@ async def add_promise(request: Request) -> Response:
     if errors:
         return page.render("log_promise_form.html", step=STEP, status=422, case=case,
                            values=form.values, errors=errors, **options)
-    assert fields is not None
+    if fields is None:
+        raise StateError("fields")
     with page.write() as tx:
         record_promise(tx, case, debt_id=debt, fields=fields, contact_id=contact)
     return page.redirect("/log#promises")

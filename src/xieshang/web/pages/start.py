@@ -49,6 +49,8 @@ PERSONAL_FIELDS: tuple[str, ...] = ("full_name", "id_number", "phone")
 
 #: The largest evidence file accepted from the browser (25 MiB: a scan or a phone photo).
 MAX_EVIDENCE_BYTES = 25 * 1024 * 1024
+#: Room for the rest of a form beside its file (bytes).
+_FORM_ROOM = 1024 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -482,7 +484,7 @@ async def add_evidence(request: Request) -> Response:
     from xieshang.store.model import Evidence
 
     page = Page.of(request)
-    form = await page.form()
+    form = await page.form(limit=MAX_EVIDENCE_BYTES + _FORM_ROOM)
     case = _current_case(page)
     if case is None:
         return _no_case(page)
