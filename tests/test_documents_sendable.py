@@ -271,3 +271,12 @@ def test_the_cli_documents_name_no_reference_file_nor_stray_english(
         for lang in LANGS:
             text = ok("script", "--channel", kind.value, "--lang", lang)
             assert _stray(text, lang) == [], (kind.value, lang)
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_chat_messages_are_numbered_without_a_gap(case: Case) -> None:
+    marks = re.findall(r"^([①-⑩])", _render(case, DocumentKind.CHAT, "zh"), re.M)
+    assert marks == list("①②③④⑤⑥⑦⑧⑨⑩"[:len(marks)])
+    numbers = re.findall(r"^(\d+)\. ", _render(case, DocumentKind.CHAT, "en"), re.M)
+    assert numbers == [str(n) for n in range(1, len(numbers) + 1)]
+    assert len(marks) == len(numbers) >= 7
