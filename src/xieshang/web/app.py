@@ -162,7 +162,7 @@ class LockOut:
     """
 
     def __init__(self, size: int = _LOCKOUT_ADDRESSES, max_failures: int = _MAX_FAILURES,
-                 wait: float = _LOCKOUT_SECONDS) -> None:
+                 wait: float = _LOCKOUT_SECONDS) -> None:  # float-ok: time.monotonic() seconds
         self.size = size
         self.max_failures = max_failures
         self.wait = wait
@@ -173,7 +173,7 @@ class LockOut:
     def __len__(self) -> int:
         return len(self._entries)
 
-    def waiting(self, client: str, now: float) -> bool:
+    def waiting(self, client: str, now: float) -> bool:  # float-ok: time.monotonic() seconds
         """Whether ``client`` must wait before trying a password."""
         record = self._entries.get(client)
         if record is not None:
@@ -186,7 +186,7 @@ class LockOut:
         self._shared_next = now + self.wait / self.max_failures
         return False
 
-    def failed(self, client: str, now: float) -> None:
+    def failed(self, client: str, now: float) -> None:  # float-ok: time.monotonic() seconds
         """Count a wrong password from ``client``."""
         record = self._entries.get(client)
         if record is None:
@@ -201,7 +201,7 @@ class LockOut:
     def succeeded(self, client: str) -> None:
         self._entries.pop(client, None)
 
-    def _evict(self, now: float) -> bool:
+    def _evict(self, now: float) -> bool:  # float-ok: time.monotonic() seconds
         """Forget the least recently seen address that is not waiting (False: none)."""
         for address, record in self._entries.items():
             if now >= record[1]:
@@ -405,7 +405,8 @@ def create_app(store_opener: Callable[[], Store], *, read_only: bool = False,
     return app
 
 
-def _session_alive(signed_in: dict[str, list[float]], sid: str, now: float) -> bool:
+def _session_alive(signed_in: dict[str, list[float]],  # float-ok: monotonic seconds
+                   sid: str, now: float) -> bool:  # float-ok: time.monotonic() seconds
     """Whether ``sid`` is signed in and neither idle nor too old (then it is forgotten);
     a live session's last request becomes now."""
     times = signed_in.get(sid) if sid else None
