@@ -14,17 +14,18 @@ from hypothesis import strategies as st
 
 from test_cli_case import ok, ok_json, overdue_since
 from xieshang.clock import today
-from xieshang.engine.agreement import AgreedPayment, follow, split_level
+from xieshang.engine.agreement import follow, split_level
 from xieshang.engine.errors import InputError
+from xieshang.engine.strategy import ScheduledPayment
 
 M = Decimal
 START = date(2026, 12, 7)
 
 
-def _monthly(count: int, amount: str, first: date = date(2027, 1, 7)) -> list[AgreedPayment]:
+def _monthly(count: int, amount: str, first: date = date(2027, 1, 7)) -> list[ScheduledPayment]:
     days = [date(first.year + (first.month + k - 1) // 12, (first.month + k - 1) % 12 + 1,
                  first.day) for k in range(count)]
-    return [AgreedPayment(day, M(amount)) for day in days]
+    return [ScheduledPayment(day, M(amount)) for day in days]
 
 
 # ------------------------------------------------------------------------------ engine
@@ -56,7 +57,7 @@ def test_a_payment_due_today_is_not_missed_and_later_payments_do_not_count() -> 
 
 
 def test_the_bill_covers_fee_then_interest_then_principal_and_has_no_penalty() -> None:
-    plan = [AgreedPayment(date(2027, 1, 7), M("90.00"), M("8.00"), M("2.00"))]
+    plan = [ScheduledPayment(date(2027, 1, 7), M("90.00"), M("8.00"), M("2.00"))]
     bill = follow(plan, [(date(2027, 1, 7), M("5.00"))], date(2027, 1, 20)).bill()
     assert (bill.fees, bill.interest, bill.principal, bill.penalty) == (
         M("0.00"), M("5.00"), M("90.00"), M("0.00"))
@@ -78,7 +79,7 @@ def test_follow_refuses_no_payments_and_negative_amounts() -> None:
     with pytest.raises(InputError, match="must not be negative"):
         follow(_monthly(1, "10.00"), [(START, M("-1.00"))], START)
     with pytest.raises(InputError, match="must not be negative"):
-        AgreedPayment(START, M("10.00"), M("-0.01"))
+        ScheduledPayment(START, M("10.00"), M("-0.01"))
 
 
 @given(amounts=st.lists(st.integers(1, 500_000), min_size=1, max_size=24),
@@ -86,7 +87,7 @@ def test_follow_refuses_no_payments_and_negative_amounts() -> None:
        seen=st.integers(0, 800))
 def test_follow_keeps_its_books(amounts: list[int], paid: list[tuple[int, int]],
                                 seen: int) -> None:
-    plan = [AgreedPayment(START + timedelta(days=30 * k), M(fen) / 100)
+    plan = [ScheduledPayment(START + timedelta(days=30 * k), M(fen) / 100)
             for k, fen in enumerate(amounts, 1)]
     made = [(START + timedelta(days=day), M(fen) / 100) for day, fen in paid]
     as_of = START + timedelta(days=seen)

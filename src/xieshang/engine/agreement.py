@@ -23,36 +23,9 @@ from decimal import Decimal
 from xieshang.engine.bill import Bill
 from xieshang.engine.errors import N_, InputError
 from xieshang.engine.money import ZERO, money
+from xieshang.engine.strategy import ScheduledPayment
 
-__all__ = ["AgreedPayment", "Installment", "Progress", "follow", "split_level"]
-
-
-@dataclass(frozen=True, slots=True)
-class AgreedPayment:
-    """One agreed payment: its date and its parts (they add up to the amount paid).
-
-    Attributes:
-        on: the date it falls due.
-        principal: the part that repays what was rescheduled.
-        interest: the interest part.
-        fee: the fee part (installment fee, 手续费).
-    """
-
-    on: date
-    principal: Decimal
-    interest: Decimal = ZERO
-    fee: Decimal = ZERO
-
-    def __post_init__(self) -> None:
-        for name in ("principal", "interest", "fee"):
-            if money(getattr(self, name), "arrangement") < 0:
-                raise InputError("arrangement", N_("must not be negative (got {value})"),
-                                 value=str(getattr(self, name)))
-
-    @property
-    def amount(self) -> Decimal:
-        """What is paid on the day: principal + interest + fee."""
-        return self.principal + self.interest + self.fee
+__all__ = ["Installment", "Progress", "follow", "split_level"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,13 +37,25 @@ class Installment:
         paid: how much of it the payments made so far cover (oldest payment first).
     """
 
-    payment: AgreedPayment
+    payment: ScheduledPayment
     paid: Decimal
 
     @property
     def missing(self) -> Decimal:
         """What is still to pay of it."""
         return self.payment.amount - self.paid
+
+    def unpaid(self) -> ScheduledPayment:
+        """What is still to pay of it, by part: what was paid covers the fee, then the
+        interest, then the principal."""
+        left = self.paid
+        parts = []
+        for part in (self.payment.fee, self.payment.interest, self.payment.principal):
+            covered = min(part, left)
+            left -= covered
+            parts.append(part - covered)
+        fee, interest, principal = parts
+        return ScheduledPayment(self.payment.on, principal, interest, fee)
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,18 +119,15 @@ class Progress:
         for item in self.installments:
             if due_only and item.payment.on > self.as_of:
                 continue
-            left = item.paid
-            parts = []
-            for part in (item.payment.fee, item.payment.interest, item.payment.principal):
-                covered = min(part, left)
-                left -= covered
-                parts.append(part - covered)
-            fee, interest, principal = fee + parts[0], interest + parts[1], principal + parts[2]
+            unpaid = item.unpaid()
+            principal += unpaid.principal
+            interest += unpaid.interest
+            fee += unpaid.fee
         return Bill(as_of=self.as_of, principal=principal, interest=interest, penalty=ZERO,
                     fees=fee, days_overdue=self.days_late, daily_cost=ZERO)
 
 
-def follow(payments: Sequence[AgreedPayment], paid: Sequence[tuple[date, Decimal]],
+def follow(payments: Sequence[ScheduledPayment], paid: Sequence[tuple[date, Decimal]],
            as_of: date) -> Progress:
     """The arrangement ``payments`` as kept on ``as_of``, given the payments made since it
     started (``paid``: date and amount; those after ``as_of`` are not counted).

@@ -16,8 +16,9 @@ from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from xieshang.engine.agreement import AgreedPayment, Progress, follow, split_level
+from xieshang.engine.agreement import Progress, follow, split_level
 from xieshang.engine.errors import StateError
+from xieshang.engine.strategy import ScheduledPayment
 
 if TYPE_CHECKING:
     from xieshang.engine.negotiation import OfferCheck
@@ -42,7 +43,7 @@ class AcceptedArrangement:
 
     proposal_id: int
     accepted_on: date
-    payments: tuple[AgreedPayment, ...]
+    payments: tuple[ScheduledPayment, ...]
     progress: Progress
 
     @property
@@ -56,7 +57,7 @@ class AcceptedArrangement:
         return len(self.payments)
 
 
-def agreed_payments(check: OfferCheck) -> list[AgreedPayment]:
+def agreed_payments(check: OfferCheck) -> list[ScheduledPayment]:
     """The agreed payments of a checked offer, to the fen of what the lender stated: the
     down payment on the day, then each payment on its date. An offer given as "N payments
     of X" keeps X exactly (its cost is spread evenly over the payments); otherwise the
@@ -64,31 +65,31 @@ def agreed_payments(check: OfferCheck) -> list[AgreedPayment]:
     first, *dates = check.dates
     payments = []
     if check.down_payment > 0:
-        payments.append(AgreedPayment(first, check.down_payment))
+        payments.append(ScheduledPayment(first, check.down_payment))
     if check.evaluation is not None:
         for row in check.evaluation.schedule.rows:
-            payments.append(AgreedPayment(row.due or first, row.principal, row.interest,
+            payments.append(ScheduledPayment(row.due or first, row.principal, row.interest,
                                           row.fee))
         return payments
     scheduled = sum(check.payments, Decimal("0.00"))
     parts = split_level(scheduled, len(check.payments), check.rescheduled)
     for day, (principal, interest) in zip(dates, parts, strict=True):
-        payments.append(AgreedPayment(day, principal, interest))
+        payments.append(ScheduledPayment(day, principal, interest))
     return payments
 
 
-def schedule_params(payments: list[AgreedPayment]) -> list[list[str]]:
+def schedule_params(payments: list[ScheduledPayment]) -> list[list[str]]:
     """The agreed payments as stored with the accepted proposal (exact strings)."""
     return [[p.on.isoformat(), str(p.principal), str(p.interest), str(p.fee)]
             for p in payments]
 
 
-def _stored(params: Mapping[str, Any]) -> list[AgreedPayment]:
-    return [AgreedPayment(date.fromisoformat(on), Decimal(principal), Decimal(interest),
+def _stored(params: Mapping[str, Any]) -> list[ScheduledPayment]:
+    return [ScheduledPayment(date.fromisoformat(on), Decimal(principal), Decimal(interest),
                           Decimal(fee)) for on, principal, interest, fee in params["schedule"]]
 
 
-def _rebuilt(tx: Tx, debt: Debt, proposal: Proposal) -> list[AgreedPayment]:
+def _rebuilt(tx: Tx, debt: Debt, proposal: Proposal) -> list[ScheduledPayment]:
     """An arrangement accepted before its payments were stored: its schedule rebuilt with
     ``arrangements.evaluate`` on the debt's bill of the day it was accepted."""
     from xieshang.engine.accrual import bill_on
@@ -112,9 +113,9 @@ def _rebuilt(tx: Tx, debt: Debt, proposal: Proposal) -> list[AgreedPayment]:
                           arrangement_proposal(proposal.params["arrangement"]), today=day)
     payments = []
     if evaluation.down_payment > 0:
-        payments.append(AgreedPayment(day, evaluation.down_payment))
+        payments.append(ScheduledPayment(day, evaluation.down_payment))
     for row in evaluation.schedule.rows:
-        payments.append(AgreedPayment(row.due or day, row.principal, row.interest, row.fee))
+        payments.append(ScheduledPayment(row.due or day, row.principal, row.interest, row.fee))
     return payments
 
 
@@ -149,21 +150,16 @@ def plan_arrangement(agreed: AcceptedArrangement) -> Arrangement | None:
     """What is still to pay under the arrangement, for the plan: each agreed payment's
     unpaid part on its date (a missed one is due at once, on the plan's first day).
     ``None`` when everything is paid."""
-    from xieshang.engine.strategy import Arrangement, ScheduledPayment
+    from xieshang.engine.strategy import Arrangement
 
     day = agreed.progress.as_of
     left = []
     for item in agreed.progress.installments:
         if item.missing <= 0:
             continue
-        covered = item.paid
-        parts = []
-        for part in (item.payment.fee, item.payment.interest, item.payment.principal):
-            taken = min(part, covered)
-            covered -= taken
-            parts.append(part - taken)
-        fee, interest, principal = parts
-        left.append(ScheduledPayment(max(item.payment.on, day), principal, interest, fee))
+        unpaid = item.unpaid()
+        left.append(ScheduledPayment(max(unpaid.on, day), unpaid.principal, unpaid.interest,
+                                     unpaid.fee))
     if not left:
         return None
     return Arrangement(tuple(left))
