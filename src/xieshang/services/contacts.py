@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from xieshang.clock import now_utc, today
 from xieshang.engine.errors import N_, InputError, InputErrors, StateError
-from xieshang.services.cases import find_debt, parse_id
+from xieshang.services.cases import file_sha256, find_debt, parse_id
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Collection, Sequence
@@ -161,16 +161,6 @@ def _amount(text: str, field: str) -> Decimal:
     return value
 
 
-def _sha256(path: Path) -> str:
-    import hashlib
-
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 class EvidenceFile(NamedTuple):
     """An evidence file as recorded: where it is (absolute path, or the uploaded file's name
     when no copy is kept) and its SHA-256 (hex)."""
@@ -186,7 +176,7 @@ def evidence_files(files: Sequence[Path]) -> list[EvidenceFile]:
         if not file.is_file():
             raise InputError("evidence", N_("file not found: {file}"), file=str(file))
         try:
-            result.append(EvidenceFile(str(file.resolve()), _sha256(file)))
+            result.append(EvidenceFile(str(file.resolve()), file_sha256(file)))
         except OSError as error:
             raise InputError("evidence", N_("cannot read {file}: {error}"), file=str(file),
                              error=error.strerror or str(error)) from None

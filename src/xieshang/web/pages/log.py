@@ -100,6 +100,15 @@ def _contact(tx: Tx, case: Case, ident: str) -> Contact:
     return contact
 
 
+def _opened(page: Page, tx: Tx, ident: str) -> tuple[Case, Contact, dict[int, str]]:
+    """The current case, its contact ``ident`` and the names of its debts (404 when there is
+    no case or no such contact)."""
+    case = _case(tx)
+    if case is None:
+        raise HTTPException(404)
+    return case, _contact(tx, case, ident), _names(page, _debts(tx, case))
+
+
 def _debts(tx: Tx, case: Case) -> list[Debt]:
     from xieshang.store.model import Debt
 
@@ -357,11 +366,7 @@ def show_contact(request: Request, ident: str) -> HTMLResponse:
 
     page = Page.of(request)
     with page.read() as tx:
-        case = _case(tx)
-        if case is None:
-            raise HTTPException(404)
-        contact = _contact(tx, case, ident)
-        names = _names(page, _debts(tx, case))
+        case, contact, names = _opened(page, tx, ident)
         evidence = [{"id": e.id, "path": e.path, "sha256": e.sha256,
                      "added_on": e.added_on.isoformat()}
                     for e in tx.find(Evidence, contact_id=contact.id)]
@@ -408,11 +413,7 @@ def _edit_values(contact: Contact) -> dict[str, str]:
 def edit_contact_form(request: Request, ident: str) -> HTMLResponse:
     page = Page.of(request)
     with page.read() as tx:
-        case = _case(tx)
-        if case is None:
-            raise HTTPException(404)
-        contact = _contact(tx, case, ident)
-        names = _names(page, _debts(tx, case))
+        case, contact, names = _opened(page, tx, ident)
     return page.render("log_contact_form.html", step=STEP, case=case,
                        contact=_contact_row(page, contact, names, 0),
                        values=_edit_values(contact), errors=page.errors(),
@@ -428,11 +429,7 @@ async def edit_contact(request: Request, ident: str) -> Response:
     form = await page.form(limit=MAX_EVIDENCE_BYTES + _FORM_ROOM)
     errors = page.errors()
     with page.read() as tx:
-        case = _case(tx)
-        if case is None:
-            raise HTTPException(404)
-        contact = _contact(tx, case, ident)
-        names = _names(page, _debts(tx, case))
+        case, contact, names = _opened(page, tx, ident)
     fields = _read_contact(form, errors, needed=("when", "channel"), contact=contact)
     files = [] if errors else await _uploads(page, form, errors)
     if errors:
@@ -460,11 +457,7 @@ def _contact_stale(page: Page, form: Form, errors: Errors, ident: str) -> HTMLRe
 
     _ = page._
     with page.read() as tx:
-        case = _case(tx)
-        if case is None:
-            raise HTTPException(404)
-        contact = _contact(tx, case, ident)
-        names = _names(page, _debts(tx, case))
+        case, contact, names = _opened(page, tx, ident)
     saved = _edit_values(contact)
     labels = {"when": _("When"), "channel": _("Channel"), "agent": _("Agent"),
               "agent_id": _("Staff number"), "reference": _("Reference"),
