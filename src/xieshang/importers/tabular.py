@@ -285,7 +285,7 @@ def _amount_value(value: Cell) -> Decimal:
     """The number in an amount cell (InputError when there is none)."""
     if isinstance(value, int):
         return D(value)
-    if isinstance(value, float):
+    if isinstance(value, float):  # float-ok: an XLSX cell holds a double
         return money(repr(value))  # float-ok: an XLSX cell holds a double; repr is exact
     if _PLAIN_AMOUNT.match(text := text_cell(value)):
         return D(text)

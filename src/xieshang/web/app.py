@@ -167,7 +167,7 @@ class LockOut:
         self.max_failures = max_failures
         self.wait = wait
         #: address → [wrong passwords in a row, waiting until]
-        self._entries: OrderedDict[str, list[float]] = OrderedDict()
+        self._entries: OrderedDict[str, list[float]] = OrderedDict()  # float-ok: monotonic
         self._shared_next = 0.0
 
     def __len__(self) -> int:
@@ -274,7 +274,8 @@ def create_app(store_opener: Callable[[], Store], *, read_only: bool = False,
     app.state.read_only = read_only
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.add_middleware(BodyLimit)  # outermost: counts every body while it arrives
-    signed_in: dict[str, list[float]] = {}  # session id → [signed in at, last request]
+    # session id → [signed in at, last request]: time.monotonic() seconds
+    signed_in: dict[str, list[float]] = {}  # float-ok: monotonic seconds, not money
     failures = LockOut()
 
     pages: OrderedDict[tuple[Any, ...], tuple[int, str]] = OrderedDict()
@@ -469,7 +470,8 @@ def _secured(response: Response, https: bool = False) -> Response:
     return response
 
 
-def _login_routes(app: FastAPI, password_hash: str, signed_in: dict[str, list[float]],
+def _login_routes(app: FastAPI, password_hash: str,
+                  signed_in: dict[str, list[float]],  # float-ok: monotonic seconds
                   failures: LockOut) -> None:
     """``/login`` and ``/logout`` (only when a password is set)."""
 
