@@ -361,3 +361,56 @@ def test_the_command_line_and_the_web_page_store_the_same_records(
         with open_store(data_dir=home) as store, store.begin(readonly=True) as tx:
             (revision,) = tx.find(ContactRevision)
             assert revision.previous["outcome"] == "pending"
+
+
+def test_the_log_reads_the_same_in_the_cli_and_on_the_page(store: Store, tmp_path: Path) -> None:
+    """`log list`/`log show --history` and the web pages read one service
+    (:func:`contact_log`, :func:`contact_versions`): the same contacts in the same order, and
+    a phone number typed into what was asked, what was offered or the notes is masked on
+    both (138****5678; the full text stays in the store), as the agent always was."""
+    from xieshang.cli.main import app
+    from xieshang.services.contacts import contact_log, contact_versions
+
+    phone = "13812345678"  # made up
+    with store.begin() as tx:
+        case = current(tx)
+        later = add_contact(tx, case, debt_id=1, fields=contact_fields(
+            when=f"{day(-1)} 09:00", channel="collector_call", agent=f"催收 {phone}",
+            notes=f"说要打给我儿子 {phone}", outcome="pending"), evidence=[])
+        first = add_contact(tx, case, debt_id=2, fields=contact_fields(
+            when=f"{day(-3)} 15:00", channel="phone", asked=f"回电 {phone}",
+            offered="6 期"), evidence=[])
+        edit_contact(tx, case, later.id, contact_fields(outcome="refused"), [])
+    with store.begin() as tx:
+        log = contact_log(tx, current(tx))
+        assert [c.id for c in log] == [first.id, later.id]
+        assert log[0].asked == "回电 138****5678"
+        assert (log[1].agent, log[1].notes, log[1].outcome) == (
+            "催收 138****5678", "说要打给我儿子 138****5678", "refused")
+        assert [c.id for c in contact_log(tx, current(tx), "2")] == [first.id]
+        [version] = contact_versions(tx, tx.get(Contact, later.id))
+        assert dict(version.fields)["outcome"] == "pending"
+        assert dict(version.fields)["notes"] == "说要打给我儿子 138****5678"
+        assert version.previous["agent_name"] == "催收 138****5678"
+        assert tx.get(Contact, later.id).notes == f"说要打给我儿子 {phone}"
+
+    env = {"XIESHANG_HOME": str(tmp_path / "data")}
+    listed = CliRunner().invoke(app, ["log", "list", "--json"], env=env)
+    assert listed.exit_code == 0, listed.output
+    assert phone not in listed.output
+    assert "说要打给我儿子 138****5678" in listed.output
+    shown = CliRunner().invoke(app, ["log", "show", str(later.id), "--history", "--lang", "en"],
+                               env=env)
+    assert shown.exit_code == 0, shown.output
+    assert phone not in shown.output
+    assert "Outcome: pending" in shown.output  # the earlier version, labelled as on the page
+    assert "notes:" not in shown.output  # no stored field names
+
+    web = WebClient(lambda: open_store(data_dir=tmp_path / "data"), lang="en")
+    page = web.get("/log").text
+    assert phone not in page
+    assert page.index("回电 138****5678") < page.index("催收 138****5678")
+    detail = web.get(f"/log/contacts/{later.id}").text
+    assert phone not in detail
+    assert "说要打给我儿子 138****5678" in detail
+    assert "<dt>Outcome</dt><dd>pending</dd>" in detail

@@ -14,26 +14,31 @@ from xieshang.cli.session import case_option, session
 from xieshang.cli.session import command_out as _out
 from xieshang.clock import today
 from xieshang.engine.errors import N_, InputError, StateError
-from xieshang.services.cases import debt_name, find_case, find_debt
+from xieshang.services.cases import debt_name, find_case
 
 if TYPE_CHECKING:
 
     from xieshang.output import Out
+    from xieshang.services.contacts import LoggedContact
     from xieshang.store.db import Tx
-    from xieshang.store.model import Commitment, Contact, Debt
+    from xieshang.store.model import Commitment, Debt
 
 from xieshang.services.contacts import (
     CALL_ALERTS,
     CHANNELS,
+    OUTCOMES,
     PARTIES,
     PROMISE_STATUSES,
     add_contact,
     add_promise,
     alerts_of,
     contact_fields,
+    contact_log,
+    contact_versions,
     edit_contact,
     evidence_files,
     find_contact,
+    logged_contact,
     promise_fields,
     reminders_ics,
     set_promise_status,
@@ -68,21 +73,17 @@ def _contact_options(function: Any) -> Any:
     return function
 
 
-def _contact_json(tx: Tx, out: Out, contact: Contact) -> dict[str, Any]:
-    """A contact as shown: phone-length numbers in its texts masked, as on the web pages
-    (the full text stays in the store and in `xieshang export`)."""
-    from xieshang.engine.identity import mask_phone_numbers as shown
-    from xieshang.store.model import Evidence
-
+def _contact_json(contact: LoggedContact) -> dict[str, Any]:
+    """A contact as shown (phone-length numbers in its texts masked, as on the web pages; the
+    full text stays in the store and in `xieshang export`)."""
     return {
-        "id": contact.id, "when": contact.happened_at.isoformat(sep=" ", timespec="minutes"),
+        "id": contact.id, "when": contact.when.isoformat(sep=" ", timespec="minutes"),
         "channel": contact.channel, "debt": contact.debt_id,
-        "agent": shown(contact.agent_name), "agent_id": shown(contact.agent_id),
-        "reference": contact.reference, "asked": shown(contact.asked),
-        "offered": shown(contact.offered), "outcome": contact.outcome,
-        "notes": shown(contact.notes),
+        "agent": contact.agent, "agent_id": contact.agent_id,
+        "reference": contact.reference, "asked": contact.asked,
+        "offered": contact.offered, "outcome": contact.outcome, "notes": contact.notes,
         "evidence": [{"id": e.id, "path": e.path, "sha256": e.sha256}
-                     for e in tx.find(Evidence, contact_id=contact.id)],
+                     for e in contact.evidence],
     }
 
 
@@ -103,7 +104,7 @@ def log_add(debt_ref: str | None, channel: str, evidence: tuple[Path, ...],
         case = find_case(tx, case_id)
         contact = add_contact(tx, case, debt_id=debt_ref, fields=fields, evidence=files)
         debt = _debt_of(tx, contact.debt_id)
-        payload = _contact_json(tx, out, contact)
+        payload = _contact_json(logged_contact(tx, contact))
     rights = shown_rights(out, contact.channel == "collector_call")
     if out.as_json:
         out.json({"contact": payload, "rights": rights})
@@ -130,17 +131,11 @@ def _debt_of(tx: Tx, debt_id: int | None) -> Debt:
 def log_list(debt_ref: str | None, case_id: str | None = None, lang: str | None = None,
              as_json: bool = False) -> None:
     """列出联系记录 (list the contacts)."""
-    from xieshang.store.model import Contact
-
     out = _out(lang, as_json)
     _ = out._
     with session(out, readonly=True) as tx:
         case = find_case(tx, case_id)
-        where: dict[str, Any] = {"case_id": case.id}
-        if debt_ref is not None:
-            where["debt_id"] = find_debt(tx, case, debt_ref).id
-        contacts = sorted(tx.find(Contact, **where), key=lambda c: (c.happened_at, c.id))
-        payload = [_contact_json(tx, out, c) for c in contacts]
+        payload = [_contact_json(c) for c in contact_log(tx, case, debt_ref)]
     if out.as_json:
         out.json({"case": case.id, "contacts": payload})
         return
@@ -172,7 +167,7 @@ def log_edit(contact_ref: str, channel: str | None, evidence: tuple[Path, ...],
     with session(out, prompt=True) as tx:
         case = find_case(tx, case_id)
         contact = edit_contact(tx, case, contact_ref, fields, files)
-        payload = _contact_json(tx, out, contact)
+        payload = _contact_json(logged_contact(tx, contact))
     if out.as_json:
         out.json({"contact": payload})
         return
@@ -187,50 +182,47 @@ def log_edit(contact_ref: str, channel: str | None, evidence: tuple[Path, ...],
 def log_show(contact_ref: str, history: bool, case_id: str | None = None,
              lang: str | None = None, as_json: bool = False) -> None:
     """显示一条联系记录 (show one contact, and with --history its earlier versions)."""
-    from xieshang.store.model import ContactRevision
-
     out = _out(lang, as_json)
     _ = out._
     with session(out, readonly=True) as tx:
         case = find_case(tx, case_id)
         contact = find_contact(tx, case, contact_ref)
-        payload = _contact_json(tx, out, contact)
-        revisions: list[dict[str, Any]] = [{"revised_at": r.revised_at.isoformat(sep=" "),
-                      "previous": dict(r.previous)}
-                     for r in tx.find(ContactRevision, contact_id=contact.id)] if history else []
-    from xieshang.engine.identity import mask_phone_numbers
-
-    for revision in revisions:
-        revision["previous"] = {key: mask_phone_numbers(value) if isinstance(value, str)
-                                else value for key, value in revision["previous"].items()}
+        payload = _contact_json(logged_contact(tx, contact))
+        versions = contact_versions(tx, contact) if history else []
     if out.as_json:
+        revisions = [{"revised_at": v.revised_at.isoformat(sep=" "), "previous": v.previous}
+                     for v in versions]
         out.json({"contact": payload, **({"history": revisions} if history else {})})
         return
     labels = {"when": _("When"), "channel": _("Channel"), "debt": _("Debt"),
               "agent": _("Agent"), "agent_id": _("Staff number"),
               "reference": _("Reference"), "asked": _("Asked"), "offered": _("Offered"),
               "outcome": _("Outcome"), "notes": _("Notes")}
+
+    def shown(key: str, value: str) -> str:
+        if key == "channel":
+            return _(CHANNELS.get(value, value))
+        if key == "outcome" and value in OUTCOMES:
+            return _(OUTCOMES[value])
+        return value
+
     title = _("Contact {id}").format(id=contact.id)
     lines: list[Any] = [f"[bold]{title}[/bold]"]
     for key, label in labels.items():
         value = payload[key]
-        if key == "channel":
-            value = _(CHANNELS.get(value, value))
         if value not in (None, ""):
-            lines.append(f"  {label}: {value}")
+            lines.append(f"  {label}: {shown(key, str(value))}")
     for item in payload["evidence"]:
         lines.append("  " + _("Evidence {id}: {file} (SHA-256 {digest}…)").format(
             id=item["id"], file=item["path"], digest=item["sha256"][:12]))
     if history:
-        if not revisions:
+        if not versions:
             lines.append(_("No earlier versions."))
-        for revision in revisions:
-            lines.append(_("Version before {time}:").format(time=revision["revised_at"]))
-            previous = revision["previous"]
-            for key in ("happened_at", "channel", "agent_name", "agent_id", "reference",
-                        "asked", "offered", "outcome", "notes"):
-                if previous.get(key) not in (None, ""):
-                    lines.append(f"  {key}: {mask_phone_numbers(str(previous[key]))}")
+        for version in versions:
+            lines.append(_("Version before {time}:").format(
+                time=version.revised_at.isoformat(sep=" ", timespec="minutes")))
+            lines.extend(f"  {labels[name]}: {shown(name, text)}"
+                         for name, text in version.fields)
     out.print(*lines)
 
 

@@ -37,12 +37,16 @@ if TYPE_CHECKING:
 __all__ = [
     "CALL_ALERTS",
     "CHANNELS",
+    "CONTACT_FIELDS",
     "CONTACT_TEXTS",
     "OUTCOMES",
     "PARTIES",
     "PROMISE_STATUSES",
     "ContactFields",
+    "ContactVersion",
+    "EvidenceEntry",
     "EvidenceFile",
+    "LoggedContact",
     "PromiseFields",
     "add_contact",
     "add_promise",
@@ -51,11 +55,14 @@ __all__ = [
     "call_alerts",
     "checked_text",
     "contact_fields",
+    "contact_log",
+    "contact_versions",
     "contact_when",
     "edit_contact",
     "evidence_files",
     "find_commitment",
     "find_contact",
+    "logged_contact",
     "one_of",
     "outcome_kind",
     "promise_amount",
@@ -64,6 +71,7 @@ __all__ = [
     "promises_of",
     "reminders_ics",
     "set_promise_status",
+    "shown_contact",
     "shown_rights",
 ]
 
@@ -451,6 +459,109 @@ def promises_of(tx: Tx, case: Case) -> list[Promise]:
             confirmed_in_writing=commitment.confirmed_in_writing, agreed_on=agreed,
             debt_id=commitment.debt_id))
     return result
+
+
+@dataclass(frozen=True)
+class EvidenceEntry:
+    """An evidence file kept with a contact: where it is and its SHA-256 when it was added."""
+
+    id: int
+    path: str
+    sha256: str
+    added_on: date
+
+
+@dataclass(frozen=True)
+class LoggedContact:
+    """A contact as every front shows it: the texts (agent, staff number, what was asked and
+    offered, notes) with phone-length numbers masked — the full text stays in the store and
+    in ``xieshang export``. ``channel`` and ``outcome`` are as stored (codes or the typed
+    words); the fronts translate :data:`CHANNELS` and :data:`OUTCOMES`."""
+
+    id: int
+    when: datetime
+    channel: str
+    debt_id: int | None
+    agent: str
+    agent_id: str
+    reference: str
+    asked: str
+    offered: str
+    outcome: str
+    notes: str
+    evidence: tuple[EvidenceEntry, ...]
+    version: int
+
+
+#: A stored contact's fields → the names the fronts show them under (the CLI's options and
+#: the web form's fields), in the order they are shown.
+CONTACT_FIELDS = (("happened_at", "when"), ("channel", "channel"), ("agent_name", "agent"),
+                  ("agent_id", "agent_id"), ("reference", "reference"), ("asked", "asked"),
+                  ("offered", "offered"), ("outcome", "outcome"), ("notes", "notes"))
+
+
+@dataclass(frozen=True)
+class ContactVersion:
+    """An earlier version of a contact: when it was replaced, its fields as stored (phone
+    numbers masked; ``previous`` keyed as stored, for ``--json``) and its non-empty fields
+    as shown (``fields``: (name from :data:`CONTACT_FIELDS`, text), in order)."""
+
+    revised_at: datetime
+    previous: dict[str, Any]
+    fields: tuple[tuple[str, str], ...]
+
+
+def shown_contact(contact: Contact, evidence: Sequence[EvidenceEntry] = ()) -> LoggedContact:
+    """``contact`` as the fronts show it (phone-length numbers masked), with ``evidence``."""
+    from xieshang.engine.identity import mask_phone_numbers as shown
+
+    return LoggedContact(
+        id=contact.id, when=contact.happened_at, channel=contact.channel,
+        debt_id=contact.debt_id, agent=shown(contact.agent_name),
+        agent_id=shown(contact.agent_id), reference=contact.reference,
+        asked=shown(contact.asked), offered=shown(contact.offered), outcome=contact.outcome,
+        notes=shown(contact.notes), evidence=tuple(evidence), version=contact.version)
+
+
+def logged_contact(tx: Tx, contact: Contact) -> LoggedContact:
+    """``contact`` as the fronts show it, with its evidence files."""
+    from xieshang.store.model import Evidence
+
+    return shown_contact(contact, [EvidenceEntry(e.id, e.path, e.sha256, e.added_on)
+                                   for e in tx.find(Evidence, contact_id=contact.id)])
+
+
+def contact_log(tx: Tx, case: Case, debt_ref: str | None = None) -> list[LoggedContact]:
+    """The case's contacts (only those about debt ``debt_ref`` when given), in time order."""
+    from xieshang.store.model import Contact
+
+    where: dict[str, Any] = {"case_id": case.id}
+    if debt_ref is not None:
+        where["debt_id"] = find_debt(tx, case, debt_ref).id
+    contacts = sorted(tx.find(Contact, **where), key=lambda c: (c.happened_at, c.id))
+    return [logged_contact(tx, contact) for contact in contacts]
+
+
+def contact_versions(tx: Tx, contact: Contact) -> list[ContactVersion]:
+    """The earlier versions of ``contact``, oldest first (phone numbers masked)."""
+    from xieshang.engine.identity import mask_phone_numbers
+    from xieshang.store.model import ContactRevision
+
+    versions = []
+    for revision in tx.find(ContactRevision, contact_id=contact.id):
+        previous = {key: mask_phone_numbers(value) if isinstance(value, str) else value
+                    for key, value in dict(revision.previous).items()}
+        shown = []
+        for key, name in CONTACT_FIELDS:
+            value = previous.get(key)
+            if value in (None, ""):
+                continue
+            text = str(value)
+            if key == "happened_at":
+                text = text.replace("T", " ")[:16]
+            shown.append((name, text))
+        versions.append(ContactVersion(revision.revised_at, previous, tuple(shown)))
+    return versions
 
 
 def alerts_of(tx: Tx, case: Case, day: date) -> list[Alert]:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import re
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -32,7 +33,7 @@ from xieshang.web.kit import Errors, Form, Page, choice, is_id
 if TYPE_CHECKING:
     from starlette.datastructures import UploadFile
 
-    from xieshang.services.contacts import ContactFields, EvidenceFile
+    from xieshang.services.contacts import ContactFields, EvidenceFile, LoggedContact
     from xieshang.store.db import Tx
     from xieshang.store.model import Case, Commitment, Contact, Debt
 
@@ -51,11 +52,6 @@ FIELD_LABELS = {
     "agent_id": N_("Staff number"), "reference": N_("Reference"), "asked": N_("Asked"),
     "offered": N_("Offered"), "outcome": N_("Outcome"), "notes": N_("Notes"),
 }
-
-#: A revision's stored keys → the form field they came from.
-REVISION_KEYS = (("happened_at", "when"), ("channel", "channel"), ("agent_name", "agent"),
-                 ("agent_id", "agent_id"), ("reference", "reference"), ("asked", "asked"),
-                 ("offered", "offered"), ("outcome", "outcome"), ("notes", "notes"))
 
 # ------------------------------------------------------------------------------ helpers
 
@@ -135,18 +131,22 @@ def _when_text(moment: datetime) -> str:
     return moment.isoformat(sep=" ", timespec="minutes")
 
 
-def _contact_row(page: Page, contact: Contact, names: dict[int, str],
-                 evidence: int) -> dict[str, Any]:
-    """A contact as the pages show it (agent masked, channel and outcome translated)."""
+def _contact_row(page: Page, contact: LoggedContact | Contact,
+                 names: dict[int, str]) -> dict[str, Any]:
+    """A contact as the pages show it (its texts' phone numbers masked, channel and outcome
+    translated): the same :class:`~xieshang.services.contacts.LoggedContact` as ``log
+    list``/``log show``."""
+    from xieshang.services.contacts import LoggedContact, shown_contact
+
+    shown = contact if isinstance(contact, LoggedContact) else shown_contact(contact)
     return {
-        "id": contact.id, "when": _when_text(contact.happened_at),
-        "channel": _channel(page, contact.channel), "channel_code": contact.channel,
-        "debt": names.get(contact.debt_id, "") if contact.debt_id is not None else "",
-        "debt_id": contact.debt_id,
-        "agent": shown_agent(contact.agent_name), "agent_id": shown_agent(contact.agent_id),
-        "reference": contact.reference, "asked": contact.asked, "offered": contact.offered,
-        "outcome": _outcome(page, contact.outcome), "notes": contact.notes,
-        "evidence": evidence,
+        "id": shown.id, "when": _when_text(shown.when),
+        "channel": _channel(page, shown.channel), "channel_code": shown.channel,
+        "debt": names.get(shown.debt_id, "") if shown.debt_id is not None else "",
+        "debt_id": shown.debt_id, "agent": shown.agent, "agent_id": shown.agent_id,
+        "reference": shown.reference, "asked": shown.asked, "offered": shown.offered,
+        "outcome": _outcome(page, shown.outcome), "notes": shown.notes,
+        "evidence": len(shown.evidence),
     }
 
 
@@ -176,8 +176,8 @@ def _no_case(page: Page) -> HTMLResponse:
 @router.get("/log", response_class=HTMLResponse)
 def overview(request: Request, debt: str | None = None) -> HTMLResponse:
     """The contact log (optionally one debt's), the commitments, today's alerts."""
-    from xieshang.services.contacts import CALL_ALERTS, alerts_of, shown_rights
-    from xieshang.store.model import Commitment, Contact, Evidence
+    from xieshang.services.contacts import CALL_ALERTS, alerts_of, contact_log, shown_rights
+    from xieshang.store.model import Commitment
 
     page = Page.of(request)
     with page.read() as tx:
@@ -186,19 +186,13 @@ def overview(request: Request, debt: str | None = None) -> HTMLResponse:
             return _no_case(page)
         debts = _debts(tx, case)
         names = _names(page, debts)
-        where: dict[str, Any] = {"case_id": case.id}
         chosen = None
         if debt:
             chosen = _number(debt)
             if chosen not in names:
                 raise HTTPException(404)
-            where["debt_id"] = chosen
-        contacts = sorted(tx.find(Contact, **where), key=lambda c: (c.happened_at, c.id))
-        counts: dict[int, int] = {}
-        for item in tx.find(Evidence, case_id=case.id):
-            if item.contact_id is not None:
-                counts[item.contact_id] = counts.get(item.contact_id, 0) + 1
-        rows = [_contact_row(page, c, names, counts.get(c.id, 0)) for c in contacts]
+        contacts = contact_log(tx, case, None if chosen is None else str(chosen))
+        rows = [_contact_row(page, c, names) for c in contacts]
         commitments = [_commitment_row(page, c, names)
                        for c in tx.find(Commitment, case_id=case.id)]
         alerts = alerts_of(tx, case, page.today)
@@ -329,7 +323,7 @@ def _contact_form(page: Page, case: Case, names: dict[int, str], form: Form, err
                   contact: Contact | None = None) -> HTMLResponse:
     """The contact form again, with what was typed and why it was refused."""
     return page.render("log_contact_form.html", step=STEP, status=422, case=case,
-                       contact=_contact_row(page, contact, names, 0) if contact else None,
+                       contact=_contact_row(page, contact, names) if contact else None,
                        values=form.values, errors=errors, **_contact_options(page, names))
 
 
@@ -362,18 +356,19 @@ async def add_contact(request: Request) -> Response:
 @router.get("/log/contacts/{ident}", response_class=HTMLResponse)
 def show_contact(request: Request, ident: str) -> HTMLResponse:
     """One contact, its evidence files and every earlier version (``log show --history``)."""
-    from xieshang.store.model import Commitment, ContactRevision, Evidence
+    from xieshang.services.contacts import contact_versions, logged_contact
+    from xieshang.store.model import Commitment
 
     page = Page.of(request)
     with page.read() as tx:
         case, contact, names = _opened(page, tx, ident)
+        shown = logged_contact(tx, contact)
         evidence = [{"id": e.id, "path": e.path, "sha256": e.sha256,
-                     "added_on": e.added_on.isoformat()}
-                    for e in tx.find(Evidence, contact_id=contact.id)]
-        row = _contact_row(page, contact, names, len(evidence))
-        revisions = [{"revised_at": _when_text(r.revised_at),
-                      "fields": _revision_fields(page, r.previous)}
-                     for r in tx.find(ContactRevision, contact_id=contact.id)]
+                     "added_on": e.added_on.isoformat()} for e in shown.evidence]
+        row = _contact_row(page, shown, names)
+        revisions = [{"revised_at": _when_text(v.revised_at),
+                      "fields": _version_fields(page, v.fields)}
+                     for v in contact_versions(tx, contact)]
         promises = [_commitment_row(page, c, names)
                     for c in tx.find(Commitment, case_id=case.id, contact_id=contact.id)]
     return page.render("log_contact.html", step=STEP, case=case, contact=row,
@@ -381,24 +376,11 @@ def show_contact(request: Request, ident: str) -> HTMLResponse:
                        labels={k: page._(v) for k, v in FIELD_LABELS.items()})
 
 
-def _revision_fields(page: Page, previous: Any) -> list[tuple[str, str]]:
+def _version_fields(page: Page, fields: tuple[tuple[str, str], ...]) -> list[tuple[str, str]]:
     """An earlier version's non-empty fields: (label, value as shown)."""
-    fields = []
-    for key, name in REVISION_KEYS:
-        value = previous.get(key)
-        if value in (None, ""):
-            continue
-        text = str(value)
-        if key == "happened_at":
-            text = text.replace("T", " ")[:16]
-        elif key == "channel":
-            text = _channel(page, text)
-        elif key in ("agent_name", "agent_id"):
-            text = shown_agent(text)
-        elif key == "outcome":
-            text = _outcome(page, text)
-        fields.append((page._(FIELD_LABELS[name]), text))
-    return fields
+    shown = {"channel": partial(_channel, page), "outcome": partial(_outcome, page)}
+    return [(page._(FIELD_LABELS[name]), shown[name](text) if name in shown else text)
+            for name, text in fields]
 
 
 def _edit_values(contact: Contact) -> dict[str, str]:
@@ -415,7 +397,7 @@ def edit_contact_form(request: Request, ident: str) -> HTMLResponse:
     with page.read() as tx:
         case, contact, names = _opened(page, tx, ident)
     return page.render("log_contact_form.html", step=STEP, case=case,
-                       contact=_contact_row(page, contact, names, 0),
+                       contact=_contact_row(page, contact, names),
                        values=_edit_values(contact), errors=page.errors(),
                        **_contact_options(page, names))
 
@@ -465,7 +447,7 @@ def _contact_stale(page: Page, form: Form, errors: Errors, ident: str) -> HTMLRe
               "outcome": _("Outcome"), "notes": _("Notes")}
     show_stale(page, errors, labels, saved, form.values)
     return page.render("log_contact_form.html", step=STEP, status=422, case=case,
-                       contact=_contact_row(page, contact, names, 0), values=saved,
+                       contact=_contact_row(page, contact, names), values=saved,
                        errors=errors, **_contact_options(page, names))
 
 
