@@ -283,8 +283,11 @@ def test_hardship_and_evidence(tmp_path: Path) -> None:
     added = ok_json("hardship", "evidence", "add", str(proof), "--kind", "medical")
     assert len(added["evidence"]["sha256"]) == 64
     data = ok_json("hardship", "show")
-    assert data["hardship"] == {"reason": "income_loss", "since": None,
+    # what a second `hardship set` is not given stays (the start date too); "" clears it
+    assert data["hardship"] == {"reason": "income_loss", "since": "2026-01-05",
                                 "recovery": "2026-09-01", "description": "住院"}
+    ok("hardship", "set", "--reason", "income-loss", "--since", "")
+    assert ok_json("hardship", "show")["hardship"]["since"] is None
     assert data["evidence"][0]["state"] == "ok"
     proof.write_bytes(b"changed")
     assert ok_json("hardship", "show")["evidence"][0]["state"] == "changed"

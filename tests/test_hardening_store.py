@@ -12,7 +12,7 @@ import sqlite3
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import replace
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -27,7 +27,15 @@ from xieshang.cli.serve import build_demo_store
 from xieshang.store import db
 from xieshang.store.db import Store, open_store
 from xieshang.store.exchange import dumps, export_case, import_case, loads
-from xieshang.store.model import Budget, BudgetEntry, Case, Commitment, Contact, Debt
+from xieshang.store.model import (
+    Budget,
+    BudgetEntry,
+    Case,
+    Commitment,
+    Contact,
+    Debt,
+    Hardship,
+)
 
 
 @click.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True,
@@ -204,6 +212,58 @@ def test_a_stale_contact_edit_form_is_refused_not_silently_applied(
     assert form_values(response.text)["offered"] == "12期"
     stored = first(opener, Contact)
     assert (stored.offered, stored.notes, stored.version) == ("12期", "", 2)
+
+
+def test_a_stale_hardship_edit_form_is_refused_not_silently_applied(
+        client: WebClient, opener: Callable[[], Store]) -> None:
+    """The reason and recovery date (the demo case's hardship is illness): the Start page's
+    form, opened at version 1, is refused after `hardship set` moved the recovery date, and
+    shows the saved values at version 2; nothing the browser sent is written."""
+    page = client.get("/start").text
+    sent = form_values(page, "hardship-form")
+    assert sent["version"] == "1"
+    ok("hardship", "set", "--reason", sent["reason"], "--recovery", "2027-03-01")
+    sent["description"] = "changed in the browser"
+    response = client.post("/start/hardship", sent)
+    assert response.status_code == 422
+    assert "here is what changed: Expected recovery" in summary(response.text)
+    shown = form_values(response.text, "hardship-form")
+    assert (shown["recovery"], shown["version"]) == ("2027-03-01", "2")
+    stored = first(opener, Hardship)
+    assert (stored.recovery, stored.version) == (date(2027, 3, 1), 2)
+    assert stored.description != "changed in the browser"
+    # sent again from the fresh form, it is saved
+    shown["description"] = "changed in the browser"
+    assert client.post("/start/hardship", shown).status_code == 303
+    stored = first(opener, Hardship)
+    assert (stored.description, stored.version) == ("changed in the browser", 3)
+
+
+def test_hardship_set_names_every_refused_field_and_changes_nothing(
+        opener: Callable[[], Store]) -> None:
+    before = first(opener, Hardship)
+    for option, value, said in (("--reason", "bored", "reason (--reason): 'bored' is not one"),
+                                ("--since", "2026-13-01", "since (--since)"),
+                                ("--note", "x" * 4001, "at most 4000 characters"),
+                                ("--since", "2027-06-01", "not be before the start date")):
+        args = [option, value] if option != "--reason" else []
+        code, _out, err = invoke("hardship", "set", "--reason",
+                                 value if option == "--reason" else before.reason,
+                                 *args, *(["--recovery", "2027-01-01"] if value == "2027-06-01"
+                                          else []))
+        assert (code, said in err) == (2, True), err
+    assert first(opener, Hardship) == before
+
+
+def test_hardship_set_keeps_what_it_is_not_given(opener: Callable[[], Store]) -> None:
+    """`hardship set --recovery D` changes the recovery date only: the start date and the
+    person's words stay (it used to clear the start date)."""
+    before = first(opener, Hardship)
+    assert before.since is not None
+    ok("hardship", "set", "--reason", before.reason, "--recovery", "2027-05-01")
+    after = first(opener, Hardship)
+    assert (after.since, after.recovery, after.description) == (
+        before.since, date(2027, 5, 1), before.description)
 
 
 def test_the_version_goes_up_on_every_update(opener: Callable[[], Store]) -> None:

@@ -178,39 +178,23 @@ def hardship_app() -> None:
 @common_options
 @case_option
 @click.option("--reason", "reason", required=True, help="income_loss | illness | business_failure | family_emergency | forgot | misread_due_date | other")
-@click.option("--since", "since", default=None, help="从哪天开始 YYYY-MM-DD. Since when.")
-@click.option("--recovery", "recovery", default=None, help="预计恢复日期 YYYY-MM-DD. Expected recovery.")
+@click.option("--since", "since", default=None, help="从哪天开始 YYYY-MM-DD（\"\" 清除；不给则保留原值）. Since when (\"\" clears; omitted: kept).")
+@click.option("--recovery", "recovery", default=None, help="预计恢复日期 YYYY-MM-DD（\"\" 清除；不给则保留原值）. Expected recovery (\"\" clears; omitted: kept).")
 @click.option("--note", "note", default=None, help="用自己的话说明情况. In your own words.")
 def hardship_set(reason: str, since: str | None, recovery: str | None, note: str | None,
                  case_id: str | None = None, lang: str | None = None,
                  as_json: bool = False) -> None:
     """记录逾期原因 (record why you fell behind)."""
-    from dataclasses import replace
-
-    from xieshang.engine.parsing import parse_date
-    from xieshang.store.model import Hardship
+    from xieshang.services.cases import hardship_fields, set_hardship
 
     out = _out(lang, as_json)
-    key = choice_of(reason, REASONS, "reason")
-    start = parse_date(since, "since") if since else None
-    end = parse_date(recovery, "recovery") if recovery else None
-    if start is not None and end is not None and end < start:
-        raise InputError("recovery", N_("must not be before the start date {start}"),
-                         start=start.isoformat())
+    fields = hardship_fields(reason=reason, since=since, recovery=recovery, note=note)
     with session(out) as tx:
-        case = find_case(tx, case_id)
-        found = tx.find(Hardship, case_id=case.id)
-        if found:
-            record = replace(found[0], reason=key, since=start, recovery=end,
-                             description=found[0].description if note is None else note)
-            record = tx.update(record)
-        else:
-            record = tx.add(Hardship(case_id=case.id, reason=key, since=start, recovery=end,
-                                     description=note or ""))
+        record = set_hardship(tx, find_case(tx, case_id), fields)
     if out.as_json:
         out.json({"hardship": hardship_json(record)})
         return
-    out.print(out._("Saved: {reason}.").format(reason=out._(REASONS[key])))
+    out.print(out._("Saved: {reason}.").format(reason=out._(REASONS[fields.reason])))
 
 
 @hardship_app.command("show")

@@ -3,6 +3,7 @@ front needs before it can work on a case."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -13,12 +14,13 @@ if TYPE_CHECKING:
     from xieshang.engine.preset import Preset
     from xieshang.output import Out
     from xieshang.store.db import Tx
-    from xieshang.store.model import Case, Debt
+    from xieshang.store.model import Case, Debt, Hardship
 
 
 __all__ = [
     "EVIDENCE_KINDS",
     "REASONS",
+    "HardshipFields",
     "case_json",
     "check_name",
     "check_recovery",
@@ -28,11 +30,13 @@ __all__ = [
     "file_state",
     "find_case",
     "find_debt",
+    "hardship_fields",
     "hardship_json",
     "masked",
     "parse_id",
     "personal_values",
     "preset_of",
+    "set_hardship",
     "validate_account",
 ]
 
@@ -234,6 +238,82 @@ def check_recovery(start: date | None, end: date | None) -> None:
     if start is not None and end is not None and end < start:
         raise InputError("recovery", N_("must not be before the start date {start}"),
                          start=start.isoformat())
+
+
+@dataclass(frozen=True)
+class HardshipFields:
+    """Why the person fell behind, as typed and checked. ``kept``: the fields not given (a
+    new record leaves them empty, an edit keeps the stored values); a date given as empty
+    text clears it."""
+
+    reason: str
+    since: date | None = None
+    recovery: date | None = None
+    description: str = ""
+    kept: frozenset[str] = frozenset()
+
+
+def hardship_fields(*, reason: str | None, since: str | None, recovery: str | None,
+                    note: str | None, note_field: str = "note") -> HardshipFields:
+    """The hardship's fields as typed (``hardship set`` and the Start page): ``reason`` one
+    of :data:`REASONS` (needed), the dates ``YYYY-MM-DD`` with the recovery not before the
+    start, the person's words (field ``note_field``) at most 4,000 characters. ``None``: not
+    given (kept); an empty date: cleared. Raises :class:`InputErrors` naming every refused
+    field, in the form's order."""
+    from xieshang.engine.errors import InputErrors
+    from xieshang.engine.parsing import parse_date
+    from xieshang.services.contacts import checked_text
+
+    errors: list[InputError] = []
+
+    def read(parse: Any) -> Any:
+        try:
+            return parse()
+        except InputError as error:
+            errors.append(error)
+            return None
+
+    key = None
+    if not (reason or "").strip():
+        errors.append(InputError("reason", N_("this field is needed")))
+    else:
+        key = read(lambda: choice_of(reason or "", REASONS, "reason"))
+    start = read(lambda: parse_date(since, "since")) if since else None
+    end = read(lambda: parse_date(recovery, "recovery")) if recovery else None
+    read(lambda: check_recovery(start, end))
+    words = read(lambda: checked_text(note, note_field, 4000)) if note is not None else None
+    if errors or key is None:
+        raise InputErrors(errors)
+    kept = frozenset(name for name, text in (("since", since), ("recovery", recovery),
+                                             ("description", note)) if text is None)
+    return HardshipFields(key, start, end, words or "", kept)
+
+
+def set_hardship(tx: Tx, case: Case, fields: HardshipFields,
+                 version: str | int | None = None) -> Hardship:
+    """Record why the person fell behind (one record per case: a second call changes what
+    was given and keeps the rest).
+
+    ``version``: the version the edit form was opened at (None: not checked).
+
+    Raises:
+        StaleRecord: the record changed since the form was opened; nothing is written.
+        InputError: a kept start date after the new recovery date (or the reverse).
+    """
+    from dataclasses import replace
+
+    from xieshang.store.model import Hardship
+
+    given = {name: getattr(fields, name) for name in ("since", "recovery", "description")
+             if name not in fields.kept}
+    found = tx.find(Hardship, case_id=case.id)
+    if not found:
+        return tx.add(Hardship(case_id=case.id, reason=fields.reason, **given))
+    current = found[0]
+    tx.expect_version(current, version)
+    changed = replace(current, reason=fields.reason, **given)
+    check_recovery(changed.since, changed.recovery)
+    return tx.update(changed)
 
 
 def hardship_json(record: Any) -> dict[str, Any]:

@@ -196,6 +196,8 @@ class Hardship(Record):
         recovery: when the person expects to recover.
         description: in the person's words.
         updated_at: last change.
+        version: 1 when saved, one more at every change (an edit form opened at an
+            older version is refused).
         id: the database id.
     """
 
@@ -206,6 +208,7 @@ class Hardship(Record):
     recovery: date | None = None
     description: str = ""
     updated_at: datetime | None = None
+    version: int = 1
     id: int = 0
 
 

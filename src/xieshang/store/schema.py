@@ -50,9 +50,9 @@ __all__ = [
 ]
 
 #: The newest migration; the store refuses a database at a revision it does not know.
-HEAD_REVISION: Final = "0003"
+HEAD_REVISION: Final = "0006"
 #: Every migration revision this version of xieshang knows, oldest first.
-KNOWN_REVISIONS: Final = ("0001", "0002", "0003")
+KNOWN_REVISIONS: Final = ("0001", "0002", "0003", "0006")
 
 DEBT_STATUSES: Final = ("open", "arrangement", "settled", "closed")
 RATE_BASES: Final = ("annual", "daily")
@@ -169,6 +169,7 @@ hardship = Table(
     Column("recovery", Date, nullable=True),
     Column("description", Text, nullable=False, server_default=""),
     Column("updated_at", DateTime, nullable=False),
+    Column("version", Integer, nullable=False, server_default="1"),
     CheckConstraint(_in("reason", HARDSHIP_REASONS), name="reason"),
 )
 

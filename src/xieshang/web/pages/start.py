@@ -37,7 +37,7 @@ from xieshang.web.kit import Errors, Form, Page, choice, is_id
 
 if TYPE_CHECKING:
     from xieshang.store.db import Tx
-    from xieshang.store.model import Case, Evidence
+    from xieshang.store.model import Case, Evidence, Hardship
 
 __all__ = ["MAX_EVIDENCE_BYTES", "PREVENT_ITEMS", "PreventItem", "evidence_folder",
            "prevent_key", "router"]
@@ -221,10 +221,7 @@ def _page_values(page: Page, tx: Tx) -> dict[str, Any]:
             "recovery": record.recovery.isoformat() if record.recovery else None,
             "description": record.description,
         }
-        values["hardship_values"] = {
-            "reason": record.reason, "since": record.since.isoformat() if record.since else "",
-            "recovery": record.recovery.isoformat() if record.recovery else "",
-            "description": record.description}
+        values["hardship_values"] = _hardship_values(record)
         values["materials"] = _materials(page, record.reason)
     folder = evidence_folder(page)
     values["evidence"] = [_evidence_row(page, item, folder)
@@ -430,9 +427,9 @@ async def use_case(request: Request) -> Response:
 
 @router.post("/start/hardship")
 async def save_hardship(request: Request) -> Response:
-    from xieshang.engine.parsing import parse_date
-    from xieshang.services.cases import REASONS, check_recovery
-    from xieshang.store.model import Hardship
+    """Save why the person fell behind (``hardship set``'s checks); a form opened before the
+    record changed elsewhere is refused with what changed."""
+    from xieshang.services.cases import hardship_fields, set_hardship
 
     page = Page.of(request)
     form = await page.form()
@@ -440,25 +437,47 @@ async def save_hardship(request: Request) -> Response:
     if case is None:
         return _no_case(page)
     errors = page.errors()
-    reason = choice(errors, form, "reason", REASONS)
-    since_text, recovery_text = form.get("since"), form.get("recovery")
-    since = errors.check("since", lambda: parse_date(since_text, "since")) \
-        if since_text else None
-    recovery = errors.check("recovery", lambda: parse_date(recovery_text, "recovery")) \
-        if recovery_text else None
-    errors.check("recovery", lambda: check_recovery(since, recovery))
-    description = form.get("description")
-    if errors or reason is None:
+    fields = errors.check_fields(lambda: hardship_fields(
+        reason=form.get("reason"), since=form.get("since") or None,
+        recovery=form.get("recovery") or None, note=form.get("description"),
+        note_field="description"))
+    if errors or fields is None:
         return _render(page, status=422, hardship_errors=errors, hardship_values=form.values)
-    with page.write() as tx:
-        found = tx.find(Hardship, case_id=case.id)
-        if found:
-            tx.update(replace(found[-1], reason=reason, since=since, recovery=recovery,
-                              description=description))
-        else:
-            tx.add(Hardship(case_id=case.id, reason=reason, since=since, recovery=recovery,
-                            description=description))
+    try:
+        with page.write() as tx:
+            set_hardship(tx, case, fields, form.get("version"))
+    except StaleRecord:  # changed in another tab or by the command line: nothing written
+        return _hardship_stale(page, form, errors)
     return page.redirect("/start#why")
+
+
+def _hardship_stale(page: Page, form: Form, errors: Errors) -> HTMLResponse:
+    """The hardship form sent from a page opened before the record changed: what differs,
+    and the form again with the saved values (and the version they are at)."""
+    from xieshang.store.model import Hardship
+    from xieshang.web.kit import show_stale
+
+    case = _current_case(page)
+    if case is None:
+        raise HTTPException(404)
+    with page.read() as tx:
+        found = tx.find(Hardship, case_id=case.id)
+    if not found:
+        raise HTTPException(404)
+    saved = _hardship_values(found[0])
+    _ = page._
+    labels = {"reason": _("Reason"), "since": _("Since when"),
+              "recovery": _("Expected recovery"), "description": _("In your own words")}
+    show_stale(page, errors, labels, saved, form.values)
+    return _render(page, status=422, hardship_errors=errors, hardship_values=saved)
+
+
+def _hardship_values(record: Hardship) -> dict[str, str]:
+    """The hardship form's values as stored (and the version they are at)."""
+    return {"reason": record.reason,
+            "since": record.since.isoformat() if record.since else "",
+            "recovery": record.recovery.isoformat() if record.recovery else "",
+            "description": record.description, "version": str(record.version)}
 
 
 # --------------------------------------------------------------------------- evidence
