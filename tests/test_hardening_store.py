@@ -307,9 +307,11 @@ def _changed(record: Any) -> dict[str, Any]:
 def test_export_import_round_trips_the_version(opener: Callable[[], Store]) -> None:
     ok("debt", "edit", "1", "--amount", "100")
     ok("debt", "edit", "1", "--amount", "200")
+    ok("hardship", "set", "--reason", "illness", "--recovery", "2027-05-01")
     with opener() as store, store.begin() as tx:
         document = export_case(tx, 1)
         assert document["debts"][0]["version"] == 3
+        assert [h["version"] for h in document["hardship"]] == [2]
         assert document["case"]["version"] == 1
         text = dumps(document)
         copy = import_case(tx, loads(text, "x.json"), "x.json")
