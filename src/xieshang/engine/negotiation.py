@@ -52,7 +52,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from xieshang.engine.arrangements import Evaluation, Kind, Proposal, evaluate
 from xieshang.engine.bill import Bill
@@ -68,8 +68,11 @@ from xieshang.engine.preset import (
     Text,
     read_sources,
 )
-from xieshang.engine.rates import annualised
+from xieshang.engine.rates import annualised, check_rate
 from xieshang.engine.schedules import MAX_PERIODS, Method, add_months
+
+if TYPE_CHECKING:
+    from xieshang.engine.rates import LprFixing, RateLaw
 
 __all__ = [
     "Card",
@@ -145,6 +148,7 @@ class Verdict(StrEnum):
 
     AFFORDABLE = "affordable"  # fits the budget as it stands
     ASK_CHANGES = "ask_changes"  # does not fit, but a change would (longer term, lower start)
+    OVERPRICED = "overpriced"  # fits the budget, but its rate is above a legal reference
     UNAFFORDABLE = "unaffordable"  # no term up to the longest fits the budget
 
 
@@ -260,6 +264,28 @@ PAYMENTS_BELOW_OWED: Final = N_(
 NO_AMOUNT_GIVEN: Final = N_(
     "They gave neither the monthly amount nor a rate or fee; this check assumes no interest. "
     "Ask for both, in writing.")
+RATE_ABOVE_COURT_REFERENCE: Final = N_(
+    "This offer costs {rate} a year (annualised by the IRR method the central bank requires; "
+    "{effective} compounded). That is above {reference} a year: under a Supreme People's "
+    "Court opinion (法发〔2017〕22号), a borrower may ask a court to reduce interest, penalty "
+    "interest and fees that together exceed {reference} a year. Do not accept it as it "
+    "stands: ask for a rate of at most {reference} — on these terms that is {fit_monthly} a "
+    "month for {periods} months.")
+RATE_ABOVE_PRIVATE_CAP: Final = N_(
+    "This offer costs {rate} a year (annualised by the IRR method; {effective} compounded). "
+    "That is above {cap}, {multiple} × the 1-year LPR ({lpr} from {lpr_from}): under "
+    "Article 25 of the Supreme People's Court provisions on private lending, courts do not "
+    "support interest above this limit, and Article 29 applies it to overdue interest and "
+    "fees combined. Do not accept it as it stands: ask for a rate of at most {cap} — on these "
+    "terms that is {fit_monthly} a month for {periods} months.")
+RATE_WITHIN_COURT_REFERENCE: Final = N_(
+    "This offer costs {rate} a year (annualised by the IRR method; {effective} compounded), "
+    "not above {reference}, the rate above which a court may be asked to reduce charges "
+    "(法发〔2017〕22号).")
+RATE_WITHIN_PRIVATE_CAP: Final = N_(
+    "This offer costs {rate} a year (annualised by the IRR method; {effective} compounded), "
+    "not above {cap}, the private-lending limit of {multiple} × the 1-year LPR (Article 25 of "
+    "the Supreme People's Court provisions).")
 CONFIRM_IN_WRITING: Final = N_(
     "Whatever you agree, ask them to confirm it in writing before you pay, and note the "
     "agent's name or ID and the reference number.")
@@ -1069,6 +1095,8 @@ def check_offer(
     *,
     today: date,
     lump_sum: Decimal | None = None,
+    law: RateLaw | None = None,
+    fixings: Sequence[LprFixing] = (),
 ) -> OfferCheck:
     """Check a lender's offer against the budget and the ladder.
 
@@ -1081,6 +1109,11 @@ def check_offer(
         today: the date the offer would start.
         lump_sum: what the person can pay at once for a first payment; by default one
             month's affordable share.
+        law: the legal rate rules (``_lpr.toml``); with ``fixings``, the offer's APR is
+            compared with the reference that applies to the lender type (the court reference
+            for licensed lenders, the LPR multiple for private lending) and an offer above it
+            is never called acceptable (verdict ``overpriced`` when it fits the budget).
+        fixings: the 1-year LPR fixings (for the private-lending limit on ``today``).
 
     Returns:
         The figures, the verdict and the advice.
@@ -1150,6 +1183,10 @@ def check_offer(
 
     verdict = Verdict.AFFORDABLE
     primary: list[Reason] = []
+    price = None
+    if law is not None and fixings and apr_nominal is not None:
+        price = _price_check(bill, preset, offer, down, len(payments), apr_nominal,
+                             apr_effective, law, fixings, today)
     amounts = {"monthly": format_money(largest), "affordable": format_money(share),
                "gap": format_money(monthly_gap)}
     if not monthly_ok:
@@ -1170,6 +1207,13 @@ def check_offer(
             verdict = Verdict.ASK_CHANGES
         primary.append(Reason("ASK_LOWER_DOWN_PAYMENT", ASK_LOWER_DOWN_PAYMENT,
                               {"down": format_money(down), "can_pay": format_money(at_once)}))
+    if price is not None and price[0]:
+        primary.insert(0, price[1])
+        if verdict is Verdict.AFFORDABLE:
+            verdict = Verdict.OVERPRICED
+            primary.append(_counter(ladder))
+    elif price is not None:
+        notes.insert(0, price[1])
     if verdict is Verdict.AFFORDABLE:
         walk = ladder.rung(Level.WALK_AWAY)
         if walk is not None and walk.total_paid is not None and total_paid > walk.total_paid:
@@ -1203,6 +1247,48 @@ def check_offer(
         apr_nominal=apr_nominal, apr_effective=apr_effective, implied=implied,
         affordable=monthly_ok and down_ok, monthly_gap=monthly_gap, down_payment_gap=down_gap,
         verdict=verdict, comparisons=comparisons, advice=tuple(advice))
+
+
+def _price_check(bill: Bill, preset: Preset, offer: Offer, down: Decimal, periods: int,
+                 apr_nominal: Decimal, apr_effective: Decimal | None, law: RateLaw,
+                 fixings: Sequence[LprFixing], today: date) -> tuple[bool, Reason] | None:
+    """The offer's APR against the legal reference for the lender's type, formed today:
+    (above it?, what to say), or ``None`` when no reference applies to this lender type.
+
+    The figures (the reference, the LPR multiple, the LPR) come from the law data; what to
+    ask instead is the same term at the reference rate (the same waivers and first payment).
+    """
+    check = check_rate(max(apr_nominal, ZERO), today, preset.lender_type, fixings, law=law)
+    private = check.bound_by_4x_lpr
+    court = preset.lender_type in law.court_reference_for
+    if not private and not court:
+        return None
+    limit = check.cap_4x_lpr if private else law.court_reference
+    source = law.sources.get("lpr_multiple" if private else "court_reference")
+    params = {"rate": _rate_text(apr_nominal),
+              "effective": _rate_text(apr_effective if apr_effective is not None
+                                      else apr_nominal),
+              "reference": _rate_text(law.court_reference), "cap": _rate_text(check.cap_4x_lpr),
+              "multiple": format(law.lpr_multiple.normalize(), "f"),
+              "lpr": _rate_text(check.lpr.rate), "lpr_from": check.lpr.effective_from.isoformat()}
+    if apr_nominal <= limit:
+        code = "RATE_WITHIN_PRIVATE_CAP" if private else "RATE_WITHIN_COURT_REFERENCE"
+        message = RATE_WITHIN_PRIVATE_CAP if private else RATE_WITHIN_COURT_REFERENCE
+        return False, Reason(code, message, params, source)
+    fair = replace(offer, annual_rate=limit, monthly_fee_rate=None, total_fee_rate=None,
+                   monthly_amount=None, down_payment=down, down_payment_percent=None)
+    fit = evaluate(bill, preset, _offer_proposal(fair, down, max(periods, 1)), today=today)
+    params |= {"fit_monthly": format_money(fit.max_payment),
+               "periods": str(fit.schedule.periods)}
+    code = "RATE_ABOVE_PRIVATE_CAP" if private else "RATE_ABOVE_COURT_REFERENCE"
+    message = RATE_ABOVE_PRIVATE_CAP if private else RATE_ABOVE_COURT_REFERENCE
+    return True, Reason(code, message, params, source)
+
+
+def _rate_text(rate: Decimal) -> str:
+    """``Decimal("0.24")`` → ``"24.00%"`` (two places, half up)."""
+    value = CONTEXT.multiply(rate, 100).quantize(Decimal("0.01"), rounding=decimal.ROUND_HALF_UP)
+    return f"{value}%"
 
 
 def _offer_proposal(offer: Offer, down: Decimal, periods: int,

@@ -77,6 +77,7 @@ __all__ = [
 VERDICTS = {
     "affordable": N_("Affordable"),
     "ask_changes": N_("Not affordable as offered: ask for changes"),
+    "overpriced": N_("Costs more than the legal reference: ask for changes"),
     "unaffordable": N_("Not affordable"),
 }
 
@@ -260,9 +261,10 @@ def check_offer_for(inputs: DebtInputs, offer: Offer) -> OfferCheck:
     """A lender's offer checked against this debt's share of the budget and its ladder
     (the share is the one the budget and the plan show: :attr:`DebtInputs.affordable`)."""
     from xieshang.engine.negotiation import check_offer
+    from xieshang.rules import lpr_table, rate_law
 
     return check_offer(inputs.bill, inputs.preset, offer, inputs.affordable, inputs.ladder,
-                       today=inputs.day)
+                       today=inputs.day, law=rate_law()["law"], fixings=lpr_table())
 
 
 def check_json(check: OfferCheck, _: Callable[[str], str], *, share: Decimal) -> dict[str, Any]:
