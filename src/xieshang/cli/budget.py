@@ -171,8 +171,8 @@ def _situation_options(savings: str | None, savings_on: str | None, savings_use:
                 else parse_date(no_income_until, "no_income_until")
     dated: dict[Any, Decimal | None] = {}
     for item in income_change:
-        day, amount = parse_income_change(item, "income_change")
-        dated[day] = amount
+        day, monthly = parse_income_change(item, "income_change")
+        dated[day] = monthly
     return changes, dated, wants_recovery
 
 

@@ -644,6 +644,7 @@ def build_ladder(
     today: date,
     income: Decimal | None = None,
     settings: NegotiationData,
+    deferral_months: int = 0,
 ) -> Ladder:
     """The proposal ladder for one debt (see the module docstring for the method).
 
@@ -655,6 +656,10 @@ def build_ladder(
         today: the date the plans start (the bill's date, normally).
         income: the household's monthly income, for the share-of-income reason.
         settings: the negotiation data (``_negotiation.toml``).
+        deferral_months: months with nothing to pay before the plans start (the person has
+            no money for this debt until then): every rung becomes "defer N months, then
+            installments", its first payment ``deferral_months + 1`` months after
+            ``today``; ``affordable`` is the share from then on.
 
     Returns:
         The ladder; its ``outcome`` says whether it is a plan, a token payment or a request
@@ -670,7 +675,7 @@ def build_ladder(
         raise InputError("amount", N_("nothing is owed on this debt"))
     rules = settings.ladder
     max_term, assumed = _max_term(preset, rules)
-    plan = _Planner(bill, preset, today, max_term)
+    plan = _Planner(bill, preset, today, max_term, deferral_months)
 
     def ladder(outcome: LadderOutcome, rungs: Sequence[Rung]) -> Ladder:
         return Ladder(bill=bill, preset_id=preset.id, affordable=share, income=income_amount,
@@ -720,6 +725,8 @@ def build_ladder(
         reasons = _rung_reasons(level, rule, evaluation, shortest, upper, plan, share,
                                 income_amount, assumed, rules,
                                 usual_charges=walk_rule is rules.walk_away)
+        if deferral_months:
+            reasons = (_deferral_reason(evaluation, deferral_months, rules), *reasons)
         rungs.append(Rung(level=level, label=rules.label(level), evaluation=evaluation,
                           monthly=evaluation.max_payment, reasons=reasons, rule=rule))
     return ladder(LadderOutcome.PLAN, rungs)
@@ -728,12 +735,14 @@ def build_ladder(
 class _Planner:
     """Builds and searches proposals for one debt."""
 
-    def __init__(self, bill: Bill, preset: Preset, today: date, max_term: int) -> None:
+    def __init__(self, bill: Bill, preset: Preset, today: date, max_term: int,
+                 deferral: int = 0) -> None:
         self.bill = bill
         self.preset = preset
         self.today = today
         self.max_term = max_term
         self.personalised = preset.negotiation.personalised_installments
+        self.deferral = deferral
 
     def terms(self, rule: RungRule) -> list[int]:
         """The terms a rung may use, shortest first ([] when its cost cannot be stated)."""
@@ -773,7 +782,14 @@ class _Planner:
                 - round_money(self.bill.fees * rule.waive_fees, mode))
 
     def evaluate(self, rule: RungRule, periods: int) -> Evaluation:
-        return evaluate(self.bill, self.preset, self.proposal(rule, periods), today=self.today)
+        proposal = self.proposal(rule, periods)
+        if self.deferral:  # nothing to pay first, then the same installments
+            proposal = replace(proposal, kind=Kind.DEFERRAL, deferral_months=self.deferral,
+                               annual_rate=proposal.annual_rate
+                               if proposal.annual_rate is not None
+                               or proposal.monthly_fee_rate is not None
+                               or proposal.total_fee_rate is not None else Decimal(0))
+        return evaluate(self.bill, self.preset, proposal, today=self.today)
 
     def shortest(self, rule: RungRule, *, soft: Decimal,
                  hard: Decimal) -> tuple[Evaluation, bool] | None:
@@ -887,6 +903,19 @@ def _rung_reasons(
     if plan.personalised:
         reasons.append(Reason("ART70_AGREEMENT", ART70_AGREEMENT, {}, negotiation))
     return tuple(reasons)
+
+
+DEFERRAL_FIRST: Final = N_(
+    "Nothing to pay for the first {months} months, while your budget has nothing for this "
+    "debt; the first payment is on {first}. Ask for interest and charges to be frozen during "
+    "the pause: no rule obliges the lender to agree.")
+
+
+def _deferral_reason(evaluation: Evaluation, months: int, rules: LadderRules) -> Reason:
+    first = evaluation.schedule.rows[0].due
+    return Reason("DEFERRAL_FIRST", DEFERRAL_FIRST,
+                  {"months": str(months), "first": first.isoformat() if first else "-"},
+                  rules.source_of("ladder.breathing_space"))
 
 
 def _token_rung(rules: LadderRules, share: Decimal, needed: Decimal, max_term: int) -> Rung:

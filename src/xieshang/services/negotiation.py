@@ -149,10 +149,41 @@ def debt_inputs(out: Out, tx: Tx, case_id: str | None, debt_id: str | None, *,
     bill = _bill_today(tx, debt, day)
     income = view.income
     preset = preset_of(debt)
+    share, deferral = _phased_share(tx, case, debt.id, day, share)
     ladder = build_ladder(bill, preset, share, today=day, income=income,
-                          settings=negotiation_data())
+                          settings=negotiation_data(), deferral_months=deferral)
     return DebtInputs(case=case, debt=debt, preset=preset, bill=bill, affordable=share,
                       income=income or None, ladder=ladder, day=day)
+
+
+#: How far ahead the ladder looks for the month the person can start paying, in months.
+_START_WITHIN = 12
+
+
+def _phased_share(tx: Tx, case: Case, debt_id: int, day: date,
+                  share: Decimal) -> tuple[Decimal, int]:
+    """(the monthly share the ladder is built on, months with nothing to pay first).
+
+    When the budget has nothing for this debt this month but will have within
+    :data:`_START_WITHIN` months (income that starts or comes back on a date), the plans
+    start then: month ``k`` (paid on ``add_months(day, k)``) is the first with money, so
+    ``k − 1`` months are deferred after the month that follows today. The share is the least
+    of the months from then on over the longest term looked at, so no month of the plan asks
+    for more than the person has that month."""
+    from xieshang.engine.situation import first_month_with_money
+    from xieshang.services.budget import debt_shares_by_month
+
+    months = debt_shares_by_month(tx, case, day, debt_id, _START_WITHIN + 60)
+    if not months:
+        return share, 0
+    start = first_month_with_money(months[:_START_WITHIN + 1])
+    if start is None:
+        return share, 0
+    ahead = months[max(start, 1):]
+    least = min(ahead) if ahead else share
+    if start <= 1:
+        return min(share, least) if share > 0 else least, 0
+    return least, start - 1
 
 
 #: What a command that needs the budget says when there is none (one line: the command and
@@ -237,6 +268,8 @@ def ladder_json(inputs: DebtInputs, lang: str) -> dict[str, Any]:
             "cost": None if rung.evaluation is None else rung.evaluation.schedule.total_cost,
             "waived": None if rung.evaluation is None else rung.evaluation.waived,
             "apr": None if rung.evaluation is None else _rate(rung.evaluation.apr_nominal),
+            "first_due": None if rung.evaluation is None
+            else rung.evaluation.schedule.rows[0].due,
             "reasons": [{"code": reason.code, "ref": reason.ref,
                          "confidence": None if reason.source is None
                          else reason.source.confidence.value}

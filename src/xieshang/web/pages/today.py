@@ -156,4 +156,4 @@ def _month_actions(out: Out, tx: Tx, case: Case,
              "by": a.by.isoformat(),
              "why": out._(ACTION_KINDS.get(a.kind.value, a.kind.value)),
              "unpaid": out.money(a.unpaid) if a.unpaid else "",
-             "nothing": not a.amount} for a in ranked], None
+             "nothing": "" if a.amount else "1"} for a in ranked], None
