@@ -216,3 +216,29 @@ def test_bad_situation_input_is_refused() -> None:
     assert "income" in err
     code, _out, err = invoke("budget", "set", "--no-income-until", "recovery")
     assert code == 2
+
+
+@pytest.mark.now("2026-12-07T10:00+08:00")
+def test_budget_page_situation_fields(home: Path) -> None:
+    """The budget page shows the situation form and the months ahead; a bad date answers
+    422 with the form again; a good form is saved (no income until 2027-01-15, then the
+    statement's 9,000 → 6,050 for the debts from 2027-02-07)."""
+    from webclient import WebClient
+    from xieshang.store.db import open_store
+
+    ok("budget", "set", "--income", "wages=9000", "--priority", "rent=1500", "--flexible",
+       "food=1000")
+    with WebClient(lambda: open_store(data_dir=home), lang="en") as web:
+        page = web.get("/budget").text
+        assert 'id="situation-form"' in page
+        bad = web.post("/budget/situation", {"no_income_until": "1900-01-01",
+                                             "savings_use": "settlement"})
+        assert bad.status_code == 422
+        good = web.post("/budget/situation", {"no_income_until": "2027-01-15",
+                                              "savings_use": "settlement",
+                                              "income_changes": "2027-03-01=3000"})
+        assert good.status_code in (200, 303)
+    report = ok_json("budget", "show")
+    assert report["situation"]["no_income_until"] == "2027-01-15"
+    assert [m["available"] for m in report["situation"]["months"][:4]] == [
+        "0.00", "0.00", "6050.00", "350.00"]
