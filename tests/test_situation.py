@@ -14,6 +14,7 @@ from test_cli_case import invoke, ok, ok_json
 from xieshang.engine.arrangements import Kind, Proposal, evaluate
 from xieshang.engine.bill import Bill
 from xieshang.engine.budget import BudgetLine, BudgetStatement, Household, Section
+from xieshang.engine.errors import InputError
 from xieshang.engine.negotiation import build_ladder, parse_negotiation_data
 from xieshang.engine.preset import parse_preset
 from xieshang.engine.situation import (
@@ -242,3 +243,25 @@ def test_budget_page_situation_fields(home: Path) -> None:
     assert report["situation"]["no_income_until"] == "2027-01-15"
     assert [m["available"] for m in report["situation"]["months"][:4]] == [
         "0.00", "0.00", "6050.00", "350.00"]
+
+
+def test_a_token_phase_then_installments() -> None:
+    """¥10,000 owed: ¥100 a month as a token for 2 months (2027-01-07 and 2027-02-07), then
+    the 9,800 left in 12 interest-free installments from 2027-03-07 (816.67 × 11 + 816.63
+    or as the schedule rounds: they add up to 9,800.00). Nothing is charged: APR 0."""
+    bill = Bill(as_of=START, principal=M("10000.00"), interest=M(0), penalty=M(0), fees=M(0))
+    result = evaluate(bill, _preset("credit_card_cn"),  # type: ignore[arg-type]
+                      Proposal(Kind.DEFERRAL, periods=12, deferral_months=2,
+                               annual_rate=M(0), token_payment=M("100.00")), today=START)
+    rows = result.schedule.rows
+    assert [(row.due, row.payment) for row in rows[:2]] == [
+        (date(2027, 1, 7), M("100.00")), (date(2027, 2, 7), M("100.00"))]
+    assert rows[2].due == date(2027, 3, 7)
+    assert rows[-1].due == date(2028, 2, 7)
+    assert sum((row.payment for row in rows[2:]), M("0.00")) == M("9800.00")
+    assert result.total_paid == M("10000.00")
+    assert result.apr_nominal == M(0)
+    with pytest.raises(InputError):  # tokens of 5,000 × 2 would repay it all
+        evaluate(bill, _preset("credit_card_cn"),  # type: ignore[arg-type]
+                 Proposal(Kind.DEFERRAL, periods=12, deferral_months=2, annual_rate=M(0),
+                          token_payment=M("5000.00")), today=START)
