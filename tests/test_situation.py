@@ -15,7 +15,11 @@ from xieshang.engine.arrangements import Kind, Proposal, evaluate
 from xieshang.engine.bill import Bill
 from xieshang.engine.budget import BudgetLine, BudgetStatement, Household, Section
 from xieshang.engine.errors import InputError
-from xieshang.engine.negotiation import build_ladder, parse_negotiation_data
+from xieshang.engine.negotiation import (
+    build_ladder,
+    parse_negotiation_data,
+    savings_settlement,
+)
 from xieshang.engine.preset import parse_preset
 from xieshang.engine.situation import (
     IncomeChange,
@@ -102,6 +106,27 @@ def test_a_lump_sum_settlement_with_savings() -> None:
     assert result.waived == M("4135.00")
     assert result.total_paid == M("6000.00")
     assert result.ask
+
+
+def test_savings_settlement_asks_for_the_discount() -> None:
+    """¥10,135 owed (10,000 + 135 penalty), ¥6,000 of savings available 2027-01-07: settle
+    for 6,000 on that day, asking for 10,135 − 6,000 = 4,135 to be waived; 6,000 / 10,135
+    = 59.2 %. Savings of 20,000 pay it all: no discount to ask, one payment of 10,135."""
+    bill = Bill(as_of=START, principal=M("10000.00"), interest=M(0), penalty=M("135.00"),
+                fees=M(0))
+    ask = savings_settlement(bill, _preset("huabei"), M("6000.00"),  # type: ignore[arg-type]
+                             today=START, on=date(2027, 1, 7))
+    assert ask is not None
+    assert ask.discount == M("4135.00")
+    assert ask.evaluation.schedule.rows[0].due == date(2027, 1, 7)
+    assert ask.evaluation.total_paid == M("6000.00")
+    assert (ask.reason.params["percent"], ask.reason.params["discount"]) == ("59.2%",
+                                                                            "¥4,135.00")
+    full = savings_settlement(bill, _preset("huabei"), M("20000.00"),  # type: ignore[arg-type]
+                              today=START)
+    assert full is not None
+    assert (full.discount, full.evaluation.total_paid) == (M(0), M("10135.00"))
+    assert full.reason.code == "PAY_IN_FULL_WITH_SAVINGS"
 
 
 def test_ladder_with_a_deferral_starts_when_the_person_can_pay() -> None:
@@ -265,3 +290,18 @@ def test_a_token_phase_then_installments() -> None:
         evaluate(bill, _preset("credit_card_cn"),  # type: ignore[arg-type]
                  Proposal(Kind.DEFERRAL, periods=12, deferral_months=2, annual_rate=M(0),
                           token_payment=M("5000.00")), today=START)
+
+
+@pytest.mark.now("2026-12-07T10:00+08:00")
+def test_ladder_offers_a_settlement_from_savings() -> None:
+    """One debt, Huabei ¥10,000 overdue since 2026-11-11: owed ¥10,135.00 on 2026-12-07
+    (27 days × 0.05 % × 10,000 = 135). Savings ¥6,000 for a settlement on 2027-01-07: the
+    ladder offers 6,000 and asks for 4,135 off."""
+    ok("debt", "add", "--product", "huabei", "--amount", "10000", "--overdue-since",
+       "2026-11-11")
+    ok("budget", "set", "--income", "wages=9000", "--priority", "rent=1500", "--flexible",
+       "food=1000", "--savings", "6000", "--savings-on", "2027-01-07")
+    ladder = ok_json("ladder")
+    assert ladder["owed"] == "10135.00"
+    assert (ladder["settlement"]["amount"], ladder["settlement"]["on"],
+            ladder["settlement"]["discount"]) == ("6000.00", "2027-01-07", "4135.00")

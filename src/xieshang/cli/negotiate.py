@@ -113,6 +113,10 @@ def ladder_command(debt_id: str | None, case_id: str | None = None, lang: str | 
             reason.render(_(reason.message))
             + ("" if reason.source is None else f" [{reason.source.confidence.value}]")
             for reason in rung.reasons))
+    if inputs.settlement is not None:
+        out.print(_("With your savings:"))
+        reason = inputs.settlement.reason
+        out.print(out.bullets([reason.render(_(reason.message))]))
     out.print(out.bullets([scam_line(out.lang)], indent=0, mark="⚠"))
 
 

@@ -96,12 +96,14 @@ __all__ = [
     "Refusal",
     "Rung",
     "RungRule",
+    "SettlementAsk",
     "Verdict",
     "build_ladder",
     "check_offer",
     "materials_for",
     "next_moves",
     "parse_negotiation_data",
+    "savings_settlement",
 ]
 
 _SCHEMA: Final = 1
@@ -916,6 +918,65 @@ def _deferral_reason(evaluation: Evaluation, months: int, rules: LadderRules) ->
     return Reason("DEFERRAL_FIRST", DEFERRAL_FIRST,
                   {"months": str(months), "first": first.isoformat() if first else "-"},
                   rules.source_of("ladder.breathing_space"))
+
+
+SETTLEMENT_WITH_SAVINGS: Final = N_(
+    "You can pay {amount} at once on {on}. Offer it to settle this debt in full: it is "
+    "{percent} of the {owed} owed, so you ask for {discount} to be waived. A settlement is "
+    "something to ask for: the lender may refuse or ask for more. Get the settlement and the "
+    "waiver confirmed in writing, saying the debt is then closed, before you pay.")
+PAY_IN_FULL_WITH_SAVINGS: Final = N_(
+    "You can pay the whole {owed} at once on {on}: ask for the penalty and fees to be waived "
+    "when you do, and get the amount confirmed in writing before you pay.")
+
+
+@dataclass(frozen=True, slots=True)
+class SettlementAsk:
+    """A lump-sum settlement the person can fund from savings (an ask).
+
+    Attributes:
+        evaluation: the settlement evaluated (one payment on its day; ``waived`` is the
+            discount asked).
+        discount: what is asked to be waived (owed on the day − the lump sum).
+        reason: what to say.
+    """
+
+    evaluation: Evaluation
+    discount: Decimal
+    reason: Reason
+
+
+def savings_settlement(bill: Bill, preset: Preset, savings: Decimal, *, today: date,
+                       on: date | None = None,
+                       rules: LadderRules | None = None) -> SettlementAsk | None:
+    """A settlement of this debt with ``savings`` (this debt's part of them), paid on ``on``
+    (default: today): the lump sum, the discount asked and what to say; ``None`` without
+    savings. Savings at least what is owed pay it in full (the penalty and fees waiver is
+    then the ask).
+
+    Example: ¥10,135 owed, ¥6,000 of savings → settle for 6,000, ask for 4,135 (40.8 %)
+    to be waived; the lump sum is 59.2 % of what is owed.
+    """
+    amount = _amount("savings", savings)
+    if amount <= 0 or bill.total <= 0:
+        return None
+    pay_on = today if on is None or on < today else on
+    source = None if rules is None else rules.source_of("ladder")
+    if amount >= bill.total:
+        evaluation = evaluate(bill, preset, Proposal(Kind.SETTLEMENT,
+                                                     settlement_amount=bill.total,
+                                                     pay_on=pay_on), today=today)
+        return SettlementAsk(evaluation=evaluation, discount=ZERO, reason=Reason(
+            "PAY_IN_FULL_WITH_SAVINGS", PAY_IN_FULL_WITH_SAVINGS,
+            {"owed": format_money(bill.total), "on": pay_on.isoformat()}, source))
+    evaluation = evaluate(bill, preset, Proposal(Kind.SETTLEMENT, settlement_amount=amount,
+                                                 pay_on=pay_on), today=today)
+    discount = bill.total - amount
+    return SettlementAsk(evaluation=evaluation, discount=discount, reason=Reason(
+        "SETTLEMENT_WITH_SAVINGS", SETTLEMENT_WITH_SAVINGS,
+        {"amount": format_money(amount), "on": pay_on.isoformat(),
+         "owed": format_money(bill.total), "discount": format_money(discount),
+         "percent": _percent(amount, bill.total)}, source))
 
 
 def _token_rung(rules: LadderRules, share: Decimal, needed: Decimal, max_term: int) -> Rung:

@@ -113,6 +113,11 @@ class DebtInputs:
         income: the household's monthly income.
         ladder: the proposal ladder.
         day: today.
+        deferral_months: months with nothing to pay before the ladder's plans start (the
+            budget has nothing for this debt until then).
+        settlement: a settlement funded from savings
+            (:class:`xieshang.engine.negotiation.SettlementAsk`), when the person has savings
+            for a settlement.
     """
 
     case: Case
@@ -123,6 +128,8 @@ class DebtInputs:
     income: Decimal | None
     ladder: Ladder
     day: date
+    deferral_months: int = 0
+    settlement: Any = None
 
 
 def debt_inputs(out: Out, tx: Tx, case_id: str | None, debt_id: str | None, *,
@@ -153,7 +160,28 @@ def debt_inputs(out: Out, tx: Tx, case_id: str | None, debt_id: str | None, *,
     ladder = build_ladder(bill, preset, share, today=day, income=income,
                           settings=negotiation_data(), deferral_months=deferral)
     return DebtInputs(case=case, debt=debt, preset=preset, bill=bill, affordable=share,
-                      income=income or None, ladder=ladder, day=day)
+                      income=income or None, ladder=ladder, day=day, deferral_months=deferral,
+                      settlement=_savings_settlement(view, debt.id, bill, preset, day))
+
+
+def _savings_settlement(view: Any, debt_id: int, bill: Bill, preset: Preset,
+                        day: date) -> Any:
+    """This debt's settlement from the savings, when the person keeps them for a settlement:
+    its part of the savings is its share of what all the open debts owe (the budget's own
+    pro-rata split), paid on the day the savings are available."""
+    from xieshang.engine.budget import DebtShare, split
+    from xieshang.engine.negotiation import savings_settlement
+    from xieshang.engine.situation import SavingsUse
+
+    situation = view.situation
+    if situation is None or situation.savings <= 0 \
+            or situation.savings_use is not SavingsUse.SETTLEMENT:
+        return None
+    shares = [DebtShare(key=str(part.debt), balance=part.balance) for part in view.parts]
+    parts = {a.key: a.amount for a in split(situation.savings, shares, "pro_rata")}
+    return savings_settlement(bill, preset, parts.get(str(debt_id), Decimal("0.00")),
+                              today=day, on=situation.savings_on,
+                              rules=negotiation_data().ladder)
 
 
 #: How far ahead the ladder looks for the month the person can start paying, in months.
@@ -270,11 +298,18 @@ def ladder_json(inputs: DebtInputs, lang: str) -> dict[str, Any]:
             "apr": None if rung.evaluation is None else _rate(rung.evaluation.apr_nominal),
             "first_due": None if rung.evaluation is None
             else rung.evaluation.schedule.rows[0].due,
+            "deferral_months": inputs.deferral_months,
             "reasons": [{"code": reason.code, "ref": reason.ref,
                          "confidence": None if reason.source is None
                          else reason.source.confidence.value}
                         for reason in rung.reasons],
         } for rung in ladder.rungs],
+        "settlement": None if inputs.settlement is None else {
+            "amount": inputs.settlement.evaluation.total_paid,
+            "on": inputs.settlement.evaluation.schedule.rows[0].due,
+            "discount": inputs.settlement.discount,
+            "text": inputs.settlement.reason.render(),
+        },
     }
 
 
