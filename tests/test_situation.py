@@ -190,6 +190,11 @@ def test_no_income_until_next_month_asks_no_payment_this_month() -> None:
     assert ladder["rungs"]
     assert {rung["first_due"] for rung in ladder["rungs"]} == {"2027-02-07"}
     assert all(M(rung["monthly"]) <= M(ladder["affordable"]) for rung in ladder["rungs"])
+    # an offer whose first payment is on 2027-01-07 asks for money the person does not have
+    offer = ok_json("offer", "--debt", "2", "--periods", "24", "--annual-rate", "0%")
+    assert offer["verdict"] == "ask_changes"
+    assert offer["advice"][0]["code"] == "ASK_LATER_START"
+    assert "2027-02-07" in offer["advice"][0]["text"]
 
 
 @pytest.mark.now("2026-12-07T10:00+08:00")

@@ -266,6 +266,10 @@ PAYMENTS_BELOW_OWED: Final = N_(
 NO_AMOUNT_GIVEN: Final = N_(
     "They gave neither the monthly amount nor a rate or fee; this check assumes no interest. "
     "Ask for both, in writing.")
+ASK_LATER_START: Final = N_(
+    "It asks for a payment on {first}, but your budget has nothing for this debt before "
+    "{start}. Ask for the payments to start on {start}, and for interest and charges to be "
+    "frozen until then.")
 RATE_ABOVE_COURT_REFERENCE: Final = N_(
     "This offer costs {rate} a year (annualised by the IRR method the central bank requires; "
     "{effective} compounded). That is above {reference} a year: under a Supreme People's "
@@ -1187,6 +1191,7 @@ def check_offer(
     lump_sum: Decimal | None = None,
     law: RateLaw | None = None,
     fixings: Sequence[LprFixing] = (),
+    pay_from: date | None = None,
 ) -> OfferCheck:
     """Check a lender's offer against the budget and the ladder.
 
@@ -1204,6 +1209,9 @@ def check_offer(
             for licensed lenders, the LPR multiple for private lending) and an offer above it
             is never called acceptable (verdict ``overpriced`` when it fits the budget).
         fixings: the 1-year LPR fixings (for the private-lending limit on ``today``).
+        pay_from: the first day the person has money for this debt (the budget has nothing
+            for it before); an offer asking for a payment before it is not acceptable as it
+            stands: the advice asks for the payments to start then.
 
     Returns:
         The figures, the verdict and the advice.
@@ -1297,6 +1305,14 @@ def check_offer(
             verdict = Verdict.ASK_CHANGES
         primary.append(Reason("ASK_LOWER_DOWN_PAYMENT", ASK_LOWER_DOWN_PAYMENT,
                               {"down": format_money(down), "can_pay": format_money(at_once)}))
+    early = [day for day, payment in zip(dates[1:], payments, strict=False)
+             if pay_from is not None and day < pay_from and payment > 0]
+    if pay_from is not None and (early or (down > 0 and today < pay_from)):
+        first = min([*early, *([today] if down > 0 else [])])
+        primary.insert(0, Reason("ASK_LATER_START", ASK_LATER_START,
+                                 {"first": first.isoformat(), "start": pay_from.isoformat()}))
+        if verdict is Verdict.AFFORDABLE:
+            verdict = Verdict.ASK_CHANGES
     if price is not None and price[0]:
         primary.insert(0, price[1])
         if verdict is Verdict.AFFORDABLE:

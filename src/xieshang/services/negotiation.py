@@ -329,10 +329,14 @@ def check_offer_for(inputs: DebtInputs, offer: Offer) -> OfferCheck:
     """A lender's offer checked against this debt's share of the budget and its ladder
     (the share is the one the budget and the plan show: :attr:`DebtInputs.affordable`)."""
     from xieshang.engine.negotiation import check_offer
+    from xieshang.engine.schedules import add_months
     from xieshang.rules import lpr_table, rate_law
 
+    start = add_months(inputs.day, inputs.deferral_months + 1) if inputs.deferral_months \
+        else None
     return check_offer(inputs.bill, inputs.preset, offer, inputs.affordable, inputs.ladder,
-                       today=inputs.day, law=rate_law()["law"], fixings=lpr_table())
+                       today=inputs.day, law=rate_law()["law"], fixings=lpr_table(),
+                       pay_from=start)
 
 
 def check_json(check: OfferCheck, _: Callable[[str], str], *, share: Decimal) -> dict[str, Any]:
