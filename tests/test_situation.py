@@ -310,3 +310,19 @@ def test_ladder_offers_a_settlement_from_savings() -> None:
     assert ladder["owed"] == "10135.00"
     assert (ladder["settlement"]["amount"], ladder["settlement"]["on"],
             ladder["settlement"]["discount"]) == ("6000.00", "2027-01-07", "4135.00")
+
+
+@pytest.mark.now("2026-12-07T10:00+08:00")
+def test_breathing_space_lasts_until_the_expected_recovery() -> None:
+    """No income at all (rent 1,500 and food 1,000 only): nothing for the debt in any month.
+    The hardship record expects recovery on 2027-04-20: from 2026-12-07 that is 4 whole
+    months (to 2027-04-07) and 13 days → the pause asked for is 5 months, not the data's
+    default."""
+    ok("debt", "add", "--product", "huabei", "--amount", "10000", "--overdue-since",
+       "2026-11-11")
+    ok("hardship", "set", "--reason", "income_loss", "--since", "2026-10-01", "--recovery",
+       "2027-04-20")
+    ok("budget", "set", "--priority", "rent=1500", "--flexible", "food=1000")
+    ladder = ok_json("ladder")
+    assert ladder["outcome"] == "breathing_space"
+    assert "暂停还款 5 个月" in ladder["reasons"][0][0]

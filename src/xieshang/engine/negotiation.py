@@ -651,6 +651,7 @@ def build_ladder(
     income: Decimal | None = None,
     settings: NegotiationData,
     deferral_months: int = 0,
+    pause_months: int | None = None,
 ) -> Ladder:
     """The proposal ladder for one debt (see the module docstring for the method).
 
@@ -666,6 +667,9 @@ def build_ladder(
             no money for this debt until then): every rung becomes "defer N months, then
             installments", its first payment ``deferral_months + 1`` months after
             ``today``; ``affordable`` is the share from then on.
+        pause_months: the length of the breathing space asked for when nothing is
+            affordable (the months until the person expects to recover); default: the
+            data's ``breathing_months``.
 
     Returns:
         The ladder; its ``outcome`` says whether it is a plan, a token payment or a request
@@ -689,7 +693,7 @@ def build_ladder(
                       rungs=tuple(rungs), rules=rules)
 
     if share == 0:
-        return ladder(LadderOutcome.BREATHING_SPACE, [_breathing_rung(rules)])
+        return ladder(LadderOutcome.BREATHING_SPACE, [_breathing_rung(rules, pause_months)])
 
     top_cap = CONTEXT.multiply(share, rules.walk_away.fraction)
     # The walk-away point concedes as little as it must: the lender's usual charges, else
@@ -996,11 +1000,11 @@ def _token_rung(rules: LadderRules, share: Decimal, needed: Decimal, max_term: i
                 reasons=reasons)
 
 
-def _breathing_rung(rules: LadderRules) -> Rung:
+def _breathing_rung(rules: LadderRules, months: int | None = None) -> Rung:
     source = rules.source_of("ladder.breathing_space")
     reasons = (
         Reason("BREATHING_SPACE_ASK", BREATHING_SPACE_ASK,
-               {"months": str(rules.breathing_months)}, source),
+               {"months": str(months or rules.breathing_months)}, source),
         Reason("NOT_A_RULE_HERE", NOT_A_RULE_HERE, {}, source),
     )
     return Rung(level=Level.BREATHING_SPACE, label=rules.breathing_label, evaluation=None,

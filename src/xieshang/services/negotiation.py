@@ -158,7 +158,9 @@ def debt_inputs(out: Out, tx: Tx, case_id: str | None, debt_id: str | None, *,
     preset = preset_of(debt)
     share, deferral = _phased_share(tx, case, debt.id, day, share)
     ladder = build_ladder(bill, preset, share, today=day, income=income,
-                          settings=negotiation_data(), deferral_months=deferral)
+                          settings=negotiation_data(), deferral_months=deferral,
+                          pause_months=_months_to_recovery(tx, case, day) if share == 0
+                          else None)
     return DebtInputs(case=case, debt=debt, preset=preset, bill=bill, affordable=share,
                       income=income or None, ladder=ladder, day=day, deferral_months=deferral,
                       settlement=_savings_settlement(view, debt.id, bill, preset, day))
@@ -182,6 +184,20 @@ def _savings_settlement(view: Any, debt_id: int, bill: Bill, preset: Preset,
     return savings_settlement(bill, preset, parts.get(str(debt_id), Decimal("0.00")),
                               today=day, on=situation.savings_on,
                               rules=negotiation_data().ladder)
+
+
+def _months_to_recovery(tx: Tx, case: Case, day: date) -> int | None:
+    """Whole months from ``day`` to the hardship record's expected recovery (rounded up;
+    ``None`` without a recovery date ahead): the breathing space asked for lasts that long."""
+    from xieshang.engine.schedules import add_months
+    from xieshang.store.model import Hardship
+
+    found = tx.find(Hardship, case_id=case.id)
+    recovery = found[-1].recovery if found else None
+    if recovery is None or recovery <= day:
+        return None
+    months = (recovery.year - day.year) * 12 + recovery.month - day.month
+    return months + 1 if add_months(day, months) < recovery else max(months, 1)
 
 
 #: How far ahead the ladder looks for the month the person can start paying, in months.
