@@ -916,9 +916,9 @@ def _rung_reasons(
 
 
 DEFERRAL_FIRST: Final = N_(
-    "Nothing to pay for the first {months} months, while your budget has nothing for this "
-    "debt; the first payment is on {first}. Ask for interest and charges to be frozen during "
-    "the pause: no rule obliges the lender to agree.")
+    "Nothing to pay before {first}: until then your budget has nothing for this debt, so the "
+    "first payment is on {first}. Ask for interest and charges to be frozen during the "
+    "pause: no rule obliges the lender to agree.")
 
 
 def _deferral_reason(evaluation: Evaluation, months: int, rules: LadderRules) -> Reason:
