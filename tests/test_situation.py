@@ -9,6 +9,8 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from test_cli_case import invoke, ok, ok_json
 from xieshang.engine.arrangements import Kind, Proposal, evaluate
@@ -326,3 +328,22 @@ def test_breathing_space_lasts_until_the_expected_recovery() -> None:
     ladder = ok_json("ladder")
     assert ladder["outcome"] == "breathing_space"
     assert "暂停还款 5 个月" in ladder["reasons"][0][0]
+
+
+@settings(max_examples=200)
+@given(savings=st.integers(min_value=1, max_value=10_000_000),
+       months=st.lists(st.integers(min_value=0, max_value=1_000_000), min_size=1, max_size=24),
+       ordinary=st.integers(min_value=0, max_value=1_000_000))
+def test_savings_for_the_months_are_all_used_and_never_lost(savings: int, months: list[int],
+                                                          ordinary: int) -> None:
+    """Invariant (fen): savings available now are added in full; a month other than the
+    first is never topped up above the ordinary month."""
+    cents = [M(value) / 100 for value in months]
+    base = M(ordinary) / 100
+    situation = Situation(savings=M(savings) / 100, savings_use=SavingsUse.MONTHS)
+    added = savings_by_month(situation, cents, base, START)
+    assert sum(added.values(), M("0.00")) == situation.savings
+    for month, amount in added.items():
+        assert amount > 0
+        if month > 0:
+            assert cents[month] + amount <= base
