@@ -347,3 +347,23 @@ def test_savings_for_the_months_are_all_used_and_never_lost(savings: int, months
         assert amount > 0
         if month > 0:
             assert cents[month] + amount <= base
+
+
+@pytest.mark.now("2026-12-07T10:00+08:00")
+def test_web_pages_of_a_person_without_income_this_month(home: Path) -> None:
+    """Today, Plan and Negotiate answer 200 for the no-income case, and none asks to pay
+    the card's ¥2,950 this month: Today says there is no money for it; the card's ladder
+    starts on 2027-02-07."""
+    from webclient import WebClient
+    from xieshang.store.db import open_store
+
+    _no_income_case()
+    with WebClient(lambda: open_store(data_dir=home), lang="en") as web:
+        today_page = web.get("/")
+        plan_page = web.get("/plan")
+        negotiate = web.get("/negotiate/2")
+    assert (today_page.status_code, plan_page.status_code, negotiate.status_code) == (
+        200, 200, 200)
+    assert "pay ¥2,950.00" not in today_page.text.lower()
+    assert "no money for it this month" in today_page.text
+    assert "2027-02-07" in negotiate.text
