@@ -29,8 +29,12 @@ from xieshang.services.budget import (
     map_category,
     norms,
     parse_budget_line,
+    parse_income_change,
+    parse_savings_use,
+    recovery_date,
     save_import,
     set_line,
+    set_situation,
 )
 
 
@@ -57,10 +61,18 @@ def budget_app() -> None:
 @click.option("--fixed", "fixed", multiple=True, metavar="CAT=AMOUNT", help="固定支出，如 transport=300. A fixed cost.")
 @click.option("--flexible", "flexible", multiple=True, metavar="CAT=AMOUNT", help="弹性支出，如 food=1500. A flexible cost.")
 @click.option("--remove", "remove", multiple=True, metavar="CAT", help="删除某一类别的行. Remove a category's line.")
+@click.option("--savings", "savings", default=None, metavar="AMOUNT", help="可用于还款的存款或一笔钱（0 = 没有）. Savings or a lump sum you can use (0: none).")
+@click.option("--savings-on", "savings_on", default=None, metavar="DATE", help="这笔钱哪天能用 YYYY-MM-DD（now = 现在）. The day it is available (now: today).")
+@click.option("--savings-use", "savings_use", default=None, metavar="USE", help="settlement（一次性结清，请求减免）| months（补前几个月）. A settlement, or the first months.")
+@click.option("--no-income-until", "no_income_until", default=None, metavar="DATE", help="在这一天之前没有收入 YYYY-MM-DD（recovery = 困难情况里的预计恢复日；none = 取消）. No income before this day.")
+@click.option("--income-change", "income_change", multiple=True, metavar="DATE=AMOUNT", help="从某天起每月收入变为，如 2027-03-01=3000（=none 删除；可重复）. Monthly income from a date.")
 def budget_set(adults: str | None, children_0_4: str | None, children_5_10: str | None,
                children_11_17: str | None, dependants: str | None, city_tier: str | None,
                buffer: str | None, income: tuple[str, ...], priority: tuple[str, ...],
                fixed: tuple[str, ...], flexible: tuple[str, ...], remove: tuple[str, ...],
+               savings: str | None = None, savings_on: str | None = None,
+               savings_use: str | None = None, no_income_until: str | None = None,
+               income_change: tuple[str, ...] = (),
                case_id: str | None = None, lang: str | None = None,
                as_json: bool = False) -> None:
     """填写收支表：家庭情况和每月各项金额 (fill in the budget: household and monthly lines)."""
@@ -98,7 +110,10 @@ def budget_set(adults: str | None, children_0_4: str | None, children_5_10: str 
                                  category=category, expected=known.section.value)
             lines.append((section, category, amount, note))
     removals = [rules.category(item.strip().lower()) for item in remove]
-    if not changes and not lines and not removals:
+    situation, dated, wants_recovery = _situation_options(savings, savings_on, savings_use,
+                                                          no_income_until, income_change)
+    if not changes and not lines and not removals and not situation and not dated \
+            and not wants_recovery:
         raise InputError("budget", N_("nothing to set: give at least one option (see "
                                       "`xieshang budget set --help`)"))
     with session(out) as tx:
@@ -117,12 +132,77 @@ def budget_set(adults: str | None, children_0_4: str | None, children_5_10: str 
         for removed in removals:
             for entry in tx.find(BudgetEntry, statement_id=budget.id, category=removed.id):
                 tx.delete(BudgetEntry, entry.id)
+        if wants_recovery:
+            situation["no_income_until"] = recovery_date(tx, case)
+        if situation or dated:
+            budget = set_situation(tx, budget, situation, dated)
         count = tx.count(BudgetEntry, statement_id=budget.id)
     if out.as_json:
         out.json({"budget": budget.id, "lines": count})
         return
     out.print(out._("Budget saved ({count} lines). See it with `xieshang budget show`.")
               .format(count=count))
+
+
+def _situation_options(savings: str | None, savings_on: str | None, savings_use: str | None,
+                       no_income_until: str | None, income_change: tuple[str, ...],
+                       ) -> tuple[dict[str, Any], dict[Any, Decimal | None], bool]:
+    """The situation options read: (field changes, dated incomes, "until the recovery
+    date" asked)."""
+    from xieshang.engine.money import parse_amount
+    from xieshang.engine.parsing import parse_date
+
+    changes: dict[str, Any] = {}
+    if savings is not None:
+        amount = parse_amount(savings, "savings")
+        changes["savings"] = amount or None
+    if savings_on is not None:
+        changes["savings_on"] = None if savings_on.strip().lower() in ("now", "none") \
+            else parse_date(savings_on, "savings_on")
+    if savings_use is not None:
+        changes["savings_use"] = parse_savings_use(savings_use)
+    wants_recovery = False
+    if no_income_until is not None:
+        key = no_income_until.strip().lower()
+        if key == "recovery":
+            wants_recovery = True
+        else:
+            changes["no_income_until"] = None if key == "none" \
+                else parse_date(no_income_until, "no_income_until")
+    dated: dict[Any, Decimal | None] = {}
+    for item in income_change:
+        day, monthly = parse_income_change(item, "income_change")
+        dated[day] = monthly
+    return changes, dated, wants_recovery
+
+
+def render_situation(out: Out, situation: dict[str, Any]) -> list[Any]:
+    """The situation part of the report: savings, income changes, the months ahead."""
+    _ = out._
+    items: list[Any] = []
+    if situation["savings"]:
+        use = _("towards a lump-sum settlement") if situation["savings_use"] == "settlement" \
+            else _("to fund the first months")
+        when = situation["savings_on"].isoformat() if situation["savings_on"] else _("now")
+        items.append(_("Savings: {amount}, available {when}, {use}.").format(
+            amount=out.money(situation["savings"]), when=when, use=use))
+    if situation["no_income_until"]:
+        items.append(_("No income until {date}.").format(
+            date=situation["no_income_until"].isoformat()))
+    for change in situation["income_changes"]:
+        items.append(_("From {date}: monthly income {amount}.").format(
+            date=change["on"].isoformat(), amount=out.money(change["monthly"])))
+    if situation["recovery"] and not situation["no_income_until"]:
+        items.append(_("Your hardship record expects recovery on {date}. If you have no "
+                       "income until then: `xieshang budget set --no-income-until "
+                       "recovery`.").format(date=situation["recovery"].isoformat()))
+    months = situation["months"]
+    if items or len({month["available"] for month in months}) > 1:
+        items.append(out.table(
+            _("For your debts, month by month"), [_("Pay date"), _("Available")],
+            [(month["on"].isoformat(), out.money(month["available"])) for month in months],
+            right=[1]))
+    return items
 
 
 def render_report(out: Out, report: dict[str, Any]) -> list[Any]:
@@ -171,6 +251,7 @@ def render_report(out: Out, report: dict[str, Any]) -> list[Any]:
             [_("Debt"), _("Owed in all"), _("Share"), _("A month")],
             [(share["name"], out.money(share["balance"]), out.percent(share["share"], 1),
               out.money(share["amount"])) for share in shares], right=[1, 2, 3]))
+    items.extend(render_situation(out, report["situation"]))
     return items
 
 

@@ -107,12 +107,21 @@ def ladder_command(debt_id: str | None, case_id: str | None = None, lang: str | 
                 affordable=out.money(inputs.ladder.affordable)),
         [_("Level"), _("Months"), _("A month"), _("Total paid"), _("Cost"), _("APR")],
         rows, right=[1, 2, 3, 4, 5]))
+    starts = {rung.evaluation.schedule.rows[0].due for rung in inputs.ladder.rungs
+              if rung.evaluation is not None and inputs.deferral_months}
+    if starts:
+        out.print(_("Your budget has nothing for this debt before {date}: every plan starts "
+                    "then.").format(date=min(day for day in starts if day).isoformat()))
     for rung in inputs.ladder.rungs:
         out.print(rung.label.get(out.lang) + ":")
         out.print(out.bullets(
             reason.render(_(reason.message))
             + ("" if reason.source is None else f" [{reason.source.confidence.value}]")
             for reason in rung.reasons))
+    if inputs.settlement is not None:
+        out.print(_("With your savings:"))
+        reason = inputs.settlement.reason
+        out.print(out.bullets([reason.render(_(reason.message))]))
     out.print(out.bullets([scam_line(out.lang)], indent=0, mark="⚠"))
 
 

@@ -116,9 +116,11 @@ def cap_json(result: CapCheck) -> dict[str, Any]:
         "lpr_confidence": result.lpr.confidence,
         "cap_4x_lpr": result.cap_4x_lpr,
         "bound_by_4x_lpr": result.bound_by_4x_lpr,
-        "above_4x_lpr": result.above_4x_lpr,
+        # null: the reference does not apply to this lender type (not "no")
+        "above_4x_lpr": result.above_4x_lpr if result.bound_by_4x_lpr else None,
         "court_reference_24": result.court_reference_24,
-        "above_24": result.above_24,
+        "court_reference_applies": result.court_reference_applies,
+        "above_24": result.above_24 if result.court_reference_applies else None,
         "findings": [
             {"code": f.code, "message": f.render(), "source": f.source,
              "confidence": f.confidence}
@@ -130,7 +132,7 @@ def cap_json(result: CapCheck) -> dict[str, Any]:
 def cap_report(out: Out, result: CapCheck) -> list[Any]:
     """The cap check as a table and its findings."""
     _ = out._
-    yes, no = _("yes"), _("no")
+    yes, no, not_applicable = _("yes"), _("no"), _("not applicable to this lender type")
     rows = [
         (_("Annual rate checked"), out.percent(result.annual_rate)),
         (_("1-year LPR on the contract date"),
@@ -139,8 +141,12 @@ def cap_report(out: Out, result: CapCheck) -> list[Any]:
              mark=result.lpr.confidence)),
         (_("4 × LPR"), out.percent(result.cap_4x_lpr)),
         (_("Is this lender type bound by 4 × LPR?"), yes if result.bound_by_4x_lpr else no),
-        (_("Above 4 × LPR?"), yes if result.above_4x_lpr else no),
-        (_("Above the 24 % court reference?"), yes if result.above_24 else no),
+        (_("Above 4 × LPR?"), not_applicable if not result.bound_by_4x_lpr
+         else yes if result.above_4x_lpr else no),
+        (_("Above the court reference of {reference}?").format(
+            reference=out.percent(result.court_reference_24)),
+         not_applicable if not result.court_reference_applies
+         else yes if result.above_24 else no),
     ]
     items: list[Any] = [out.table(_("Legal rate check"), [_("Item"), _("Value")], rows,
                                   right=[1])]

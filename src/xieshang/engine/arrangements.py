@@ -8,8 +8,9 @@ today, by component) and the product's :class:`~xieshang.engine.preset.Preset`:
   given fee rate) or rate-based (an annual rate, repaid by :class:`Method`);
 * ``PERSONALISED`` — personalised installments (个性化分期), at most the preset's longest term
   when it states one; without a rate or fee, interest-free (the usual ask, 停息分期);
-* ``DEFERRAL`` — nothing paid for N months, then one payment, or installments that start
-  after the deferral; with or without interest during it;
+* ``DEFERRAL`` — nothing paid for N months (or a token payment each of those months), then
+  one payment, or installments that start after the deferral; with or without interest
+  during it;
 * ``SETTLEMENT`` — one lump sum (结清), today or on a given date.
 
 Any proposal may also waive part of the penalty, fees or interest (减免) and take a down
@@ -123,6 +124,9 @@ class Proposal:
         down_payment: paid today, before the rest is rescheduled.
         method: how rate-based installments repay principal.
         pay_on: the date of a settlement payment (default: today).
+        token_payment: with a deferral, paid in each deferred month (a token phase: the
+            first ``deferral_months`` payments), then the installments repay the rest;
+            needs at least one installment.
     """
 
     kind: Kind
@@ -139,6 +143,7 @@ class Proposal:
     down_payment: Decimal = Decimal("0.00")
     method: Method = Method.EQUAL_PRINCIPAL
     pay_on: date | None = None
+    token_payment: Decimal = Decimal("0.00")
 
 
 @dataclass(frozen=True, slots=True)
@@ -280,7 +285,8 @@ def evaluate(bill: Bill, preset: Preset, proposal: Proposal, *, today: date) -> 
 
     if kind is Kind.SETTLEMENT:
         _must_be_unset(proposal, kind, "periods", "deferral_months", "interest_during_deferral",
-                       "waive_penalty", "waive_fees", "waive_interest", "down_payment")
+                       "waive_penalty", "waive_fees", "waive_interest", "down_payment",
+                       "token_payment")
         if proposal.settlement_amount is None:
             raise InputError("settlement_amount", N_("give the settlement amount"))
         amount = money(proposal.settlement_amount, "settlement_amount")
@@ -311,7 +317,8 @@ def evaluate(bill: Bill, preset: Preset, proposal: Proposal, *, today: date) -> 
 
     if kind is Kind.PAY_NOW:
         _must_be_unset(proposal, kind, "periods", "deferral_months", "interest_during_deferral",
-                       "annual_rate", "monthly_fee_rate", "total_fee_rate", "down_payment")
+                       "annual_rate", "monthly_fee_rate", "total_fee_rate", "down_payment",
+                       "token_payment")
         return _result(bill, proposal, _lump(owed, today, ZERO), waived, owed, ZERO, today,
                        [ASK] if ask else [], ask=ask)
 
@@ -356,11 +363,36 @@ def evaluate(bill: Bill, preset: Preset, proposal: Proposal, *, today: date) -> 
         if not proposal.interest_during_deferral:
             warnings.append(DEFERRAL_COST_UNKNOWN)
 
+    token = money(proposal.token_payment, "token_payment")
+    if token < 0:
+        raise InputError("token_payment", N_("must not be negative (got {value})"),
+                         value=proposal.token_payment)
+    if token and not deferral:
+        raise InputError("token_payment", N_("applies only with a deferral"))
+    if token and periods == 0:
+        raise InputError("periods", N_("token payments need installments after them"))
+    if token * deferral >= rescheduled:
+        raise InputError("token_payment",
+                         N_("the token payments must add up to less than the {owed} "
+                            "rescheduled (got {value})"),
+                         owed=rescheduled, value=token * deferral)
+
     deferral_interest = ZERO
     if proposal.interest_during_deferral and annual is not None and deferral:
-        deferral_interest = round_money(rescheduled * annual / 12 * deferral, mode)
+        # on what is still owed in each deferred month (less after each token payment)
+        deferral_interest = sum(
+            (round_money((rescheduled - token * month) * annual / 12, mode)
+             for month in range(deferral)), ZERO) if token else round_money(
+            rescheduled * annual / 12 * deferral, mode)
 
-    if periods == 0:
+    if token:
+        rest = rescheduled - token * deferral
+        built, published = _installments(rest, periods, kind, annual, monthly_fee, total_fee,
+                                         proposal.method, preset)
+        ask = True
+        schedule = _token_phase(_shift(built, today, deferral, deferral_interest), today,
+                                deferral, token, rescheduled)
+    elif periods == 0:
         schedule = _lump(rescheduled, add_months(today, deferral), deferral_interest)
     else:
         built, published = _installments(rescheduled, periods, kind, annual, monthly_fee,
@@ -423,6 +455,18 @@ def _shift(schedule: Schedule, today: date, deferral: int, interest: Decimal) ->
         rows[0] = replace(first, interest=first.interest + interest,
                           payment=first.payment + interest)
     return replace(schedule, rows=tuple(rows))
+
+
+def _token_phase(installments: Schedule, today: date, deferral: int, token: Decimal,
+                 rescheduled: Decimal) -> Schedule:
+    """A token payment in each deferred month (1 … ``deferral`` months after today), then
+    the installments, numbered on."""
+    rows = [Row(period=month, due=add_months(today, month), payment=token, principal=token,
+                interest=ZERO, fee=ZERO, balance=rescheduled - token * month)
+            for month in range(1, deferral + 1)]
+    rows += [replace(row, period=row.period + deferral) for row in installments.rows]
+    return Schedule(principal=rescheduled, rows=tuple(rows), method=installments.method,
+                    note=installments.note)
 
 
 def _regular(payments: list[Decimal]) -> Decimal:

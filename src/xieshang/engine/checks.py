@@ -23,7 +23,7 @@ __all__ = ["FIELD_OF", "value_problems"]
 
 #: Fields holding money (yuan).
 AMOUNTS: Final = frozenset({"principal", "interest", "penalty", "fees", "not_yet_due",
-                            "minimum", "amount", "buffer"})
+                            "minimum", "amount", "buffer", "savings"})
 
 #: A stored field → the field (option) a person fixes it with.
 FIELD_OF: Final = {"principal": "amount", "due_date": "overdue_since",
@@ -50,6 +50,19 @@ def value_problems(values: Mapping[str, Any]) -> list[tuple[str, InputError]]:
 def _problem(name: str, value: Any, values: Mapping[str, Any]) -> InputError | None:
     field = FIELD_OF.get(name, name)
     if value is None or isinstance(value, bool):
+        return None
+    if name == "income_changes" and isinstance(value, Mapping):
+        from xieshang.engine.situation import parse_income_changes
+
+        try:
+            changes = parse_income_changes(value)
+        except InputError as error:
+            return error
+        for change in changes:
+            found = _problem("income_change_on", change.on, values) or _problem(
+                "amount", change.monthly, values)
+            if found is not None:
+                return found
         return None
     if isinstance(value, Decimal):
         if not value.is_finite():

@@ -52,7 +52,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from xieshang.engine.arrangements import Evaluation, Kind, Proposal, evaluate
 from xieshang.engine.bill import Bill
@@ -68,8 +68,11 @@ from xieshang.engine.preset import (
     Text,
     read_sources,
 )
-from xieshang.engine.rates import annualised
+from xieshang.engine.rates import annualised, check_rate
 from xieshang.engine.schedules import MAX_PERIODS, Method, add_months
+
+if TYPE_CHECKING:
+    from xieshang.engine.rates import LprFixing, RateLaw
 
 __all__ = [
     "Card",
@@ -93,12 +96,14 @@ __all__ = [
     "Refusal",
     "Rung",
     "RungRule",
+    "SettlementAsk",
     "Verdict",
     "build_ladder",
     "check_offer",
     "materials_for",
     "next_moves",
     "parse_negotiation_data",
+    "savings_settlement",
 ]
 
 _SCHEMA: Final = 1
@@ -145,6 +150,7 @@ class Verdict(StrEnum):
 
     AFFORDABLE = "affordable"  # fits the budget as it stands
     ASK_CHANGES = "ask_changes"  # does not fit, but a change would (longer term, lower start)
+    OVERPRICED = "overpriced"  # fits the budget, but its rate is above a legal reference
     UNAFFORDABLE = "unaffordable"  # no term up to the longest fits the budget
 
 
@@ -260,6 +266,32 @@ PAYMENTS_BELOW_OWED: Final = N_(
 NO_AMOUNT_GIVEN: Final = N_(
     "They gave neither the monthly amount nor a rate or fee; this check assumes no interest. "
     "Ask for both, in writing.")
+ASK_LATER_START: Final = N_(
+    "It asks for a payment on {first}, but your budget has nothing for this debt before "
+    "{start}. Ask for the payments to start on {start}, and for interest and charges to be "
+    "frozen until then.")
+RATE_ABOVE_COURT_REFERENCE: Final = N_(
+    "This offer costs {rate} a year (annualised by the IRR method the central bank requires; "
+    "{effective} compounded). That is above {reference} a year: under a Supreme People's "
+    "Court opinion (法发〔2017〕22号), a borrower may ask a court to reduce interest, penalty "
+    "interest and fees that together exceed {reference} a year. Do not accept it as it "
+    "stands: ask for a rate of at most {reference} — on these terms that is {fit_monthly} a "
+    "month for {periods} months.")
+RATE_ABOVE_PRIVATE_CAP: Final = N_(
+    "This offer costs {rate} a year (annualised by the IRR method; {effective} compounded). "
+    "That is above {cap}, {multiple} × the 1-year LPR ({lpr} from {lpr_from}): under "
+    "Article 25 of the Supreme People's Court provisions on private lending, courts do not "
+    "support interest above this limit, and Article 29 applies it to overdue interest and "
+    "fees combined. Do not accept it as it stands: ask for a rate of at most {cap} — on these "
+    "terms that is {fit_monthly} a month for {periods} months.")
+RATE_WITHIN_COURT_REFERENCE: Final = N_(
+    "This offer costs {rate} a year (annualised by the IRR method; {effective} compounded), "
+    "not above {reference}, the rate above which a court may be asked to reduce charges "
+    "(法发〔2017〕22号).")
+RATE_WITHIN_PRIVATE_CAP: Final = N_(
+    "This offer costs {rate} a year (annualised by the IRR method; {effective} compounded), "
+    "not above {cap}, the private-lending limit of {multiple} × the 1-year LPR (Article 25 of "
+    "the Supreme People's Court provisions).")
 CONFIRM_IN_WRITING: Final = N_(
     "Whatever you agree, ask them to confirm it in writing before you pay, and note the "
     "agent's name or ID and the reference number.")
@@ -618,6 +650,8 @@ def build_ladder(
     today: date,
     income: Decimal | None = None,
     settings: NegotiationData,
+    deferral_months: int = 0,
+    pause_months: int | None = None,
 ) -> Ladder:
     """The proposal ladder for one debt (see the module docstring for the method).
 
@@ -629,6 +663,13 @@ def build_ladder(
         today: the date the plans start (the bill's date, normally).
         income: the household's monthly income, for the share-of-income reason.
         settings: the negotiation data (``_negotiation.toml``).
+        deferral_months: months with nothing to pay before the plans start (the person has
+            no money for this debt until then): every rung becomes "defer N months, then
+            installments", its first payment ``deferral_months + 1`` months after
+            ``today``; ``affordable`` is the share from then on.
+        pause_months: the length of the breathing space asked for when nothing is
+            affordable (the months until the person expects to recover); default: the
+            data's ``breathing_months``.
 
     Returns:
         The ladder; its ``outcome`` says whether it is a plan, a token payment or a request
@@ -644,7 +685,7 @@ def build_ladder(
         raise InputError("amount", N_("nothing is owed on this debt"))
     rules = settings.ladder
     max_term, assumed = _max_term(preset, rules)
-    plan = _Planner(bill, preset, today, max_term)
+    plan = _Planner(bill, preset, today, max_term, deferral_months)
 
     def ladder(outcome: LadderOutcome, rungs: Sequence[Rung]) -> Ladder:
         return Ladder(bill=bill, preset_id=preset.id, affordable=share, income=income_amount,
@@ -652,7 +693,7 @@ def build_ladder(
                       rungs=tuple(rungs), rules=rules)
 
     if share == 0:
-        return ladder(LadderOutcome.BREATHING_SPACE, [_breathing_rung(rules)])
+        return ladder(LadderOutcome.BREATHING_SPACE, [_breathing_rung(rules, pause_months)])
 
     top_cap = CONTEXT.multiply(share, rules.walk_away.fraction)
     # The walk-away point concedes as little as it must: the lender's usual charges, else
@@ -694,6 +735,8 @@ def build_ladder(
         reasons = _rung_reasons(level, rule, evaluation, shortest, upper, plan, share,
                                 income_amount, assumed, rules,
                                 usual_charges=walk_rule is rules.walk_away)
+        if deferral_months:
+            reasons = (_deferral_reason(evaluation, deferral_months, rules), *reasons)
         rungs.append(Rung(level=level, label=rules.label(level), evaluation=evaluation,
                           monthly=evaluation.max_payment, reasons=reasons, rule=rule))
     return ladder(LadderOutcome.PLAN, rungs)
@@ -702,12 +745,14 @@ def build_ladder(
 class _Planner:
     """Builds and searches proposals for one debt."""
 
-    def __init__(self, bill: Bill, preset: Preset, today: date, max_term: int) -> None:
+    def __init__(self, bill: Bill, preset: Preset, today: date, max_term: int,
+                 deferral: int = 0) -> None:
         self.bill = bill
         self.preset = preset
         self.today = today
         self.max_term = max_term
         self.personalised = preset.negotiation.personalised_installments
+        self.deferral = deferral
 
     def terms(self, rule: RungRule) -> list[int]:
         """The terms a rung may use, shortest first ([] when its cost cannot be stated)."""
@@ -747,7 +792,14 @@ class _Planner:
                 - round_money(self.bill.fees * rule.waive_fees, mode))
 
     def evaluate(self, rule: RungRule, periods: int) -> Evaluation:
-        return evaluate(self.bill, self.preset, self.proposal(rule, periods), today=self.today)
+        proposal = self.proposal(rule, periods)
+        if self.deferral:  # nothing to pay first, then the same installments
+            proposal = replace(proposal, kind=Kind.DEFERRAL, deferral_months=self.deferral,
+                               annual_rate=proposal.annual_rate
+                               if proposal.annual_rate is not None
+                               or proposal.monthly_fee_rate is not None
+                               or proposal.total_fee_rate is not None else Decimal(0))
+        return evaluate(self.bill, self.preset, proposal, today=self.today)
 
     def shortest(self, rule: RungRule, *, soft: Decimal,
                  hard: Decimal) -> tuple[Evaluation, bool] | None:
@@ -863,6 +915,78 @@ def _rung_reasons(
     return tuple(reasons)
 
 
+DEFERRAL_FIRST: Final = N_(
+    "Nothing to pay before {first}: until then your budget has nothing for this debt, so the "
+    "first payment is on {first}. Ask for interest and charges to be frozen during the "
+    "pause: no rule obliges the lender to agree.")
+
+
+def _deferral_reason(evaluation: Evaluation, months: int, rules: LadderRules) -> Reason:
+    first = evaluation.schedule.rows[0].due
+    return Reason("DEFERRAL_FIRST", DEFERRAL_FIRST,
+                  {"months": str(months), "first": first.isoformat() if first else "-"},
+                  rules.source_of("ladder.breathing_space"))
+
+
+SETTLEMENT_WITH_SAVINGS: Final = N_(
+    "You can pay {amount} at once on {on}. Offer it to settle this debt in full: it is "
+    "{percent} of the {owed} owed, so you ask for {discount} to be waived. A settlement is "
+    "something to ask for: the lender may refuse or ask for more. Get the settlement and the "
+    "waiver confirmed in writing, saying the debt is then closed, before you pay.")
+PAY_IN_FULL_WITH_SAVINGS: Final = N_(
+    "You can pay the whole {owed} at once on {on}: ask for the penalty and fees to be waived "
+    "when you do, and get the amount confirmed in writing before you pay.")
+
+
+@dataclass(frozen=True, slots=True)
+class SettlementAsk:
+    """A lump-sum settlement the person can fund from savings (an ask).
+
+    Attributes:
+        evaluation: the settlement evaluated (one payment on its day; ``waived`` is the
+            discount asked).
+        discount: what is asked to be waived (owed on the day − the lump sum).
+        reason: what to say.
+    """
+
+    evaluation: Evaluation
+    discount: Decimal
+    reason: Reason
+
+
+def savings_settlement(bill: Bill, preset: Preset, savings: Decimal, *, today: date,
+                       on: date | None = None,
+                       rules: LadderRules | None = None) -> SettlementAsk | None:
+    """A settlement of this debt with ``savings`` (this debt's part of them), paid on ``on``
+    (default: today): the lump sum, the discount asked and what to say; ``None`` without
+    savings. Savings at least what is owed pay it in full (the penalty and fees waiver is
+    then the ask).
+
+    Example: ¥10,135 owed, ¥6,000 of savings → settle for 6,000, ask for 4,135 (40.8 %)
+    to be waived; the lump sum is 59.2 % of what is owed.
+    """
+    amount = _amount("savings", savings)
+    if amount <= 0 or bill.total <= 0:
+        return None
+    pay_on = today if on is None or on < today else on
+    source = None if rules is None else rules.source_of("ladder")
+    if amount >= bill.total:
+        evaluation = evaluate(bill, preset, Proposal(Kind.SETTLEMENT,
+                                                     settlement_amount=bill.total,
+                                                     pay_on=pay_on), today=today)
+        return SettlementAsk(evaluation=evaluation, discount=ZERO, reason=Reason(
+            "PAY_IN_FULL_WITH_SAVINGS", PAY_IN_FULL_WITH_SAVINGS,
+            {"owed": format_money(bill.total), "on": pay_on.isoformat()}, source))
+    evaluation = evaluate(bill, preset, Proposal(Kind.SETTLEMENT, settlement_amount=amount,
+                                                 pay_on=pay_on), today=today)
+    discount = bill.total - amount
+    return SettlementAsk(evaluation=evaluation, discount=discount, reason=Reason(
+        "SETTLEMENT_WITH_SAVINGS", SETTLEMENT_WITH_SAVINGS,
+        {"amount": format_money(amount), "on": pay_on.isoformat(),
+         "owed": format_money(bill.total), "discount": format_money(discount),
+         "percent": _percent(amount, bill.total)}, source))
+
+
 def _token_rung(rules: LadderRules, share: Decimal, needed: Decimal, max_term: int) -> Rung:
     source = rules.source_of("ladder.token")
     reasons = (
@@ -876,11 +1000,11 @@ def _token_rung(rules: LadderRules, share: Decimal, needed: Decimal, max_term: i
                 reasons=reasons)
 
 
-def _breathing_rung(rules: LadderRules) -> Rung:
+def _breathing_rung(rules: LadderRules, months: int | None = None) -> Rung:
     source = rules.source_of("ladder.breathing_space")
     reasons = (
         Reason("BREATHING_SPACE_ASK", BREATHING_SPACE_ASK,
-               {"months": str(rules.breathing_months)}, source),
+               {"months": str(months or rules.breathing_months)}, source),
         Reason("NOT_A_RULE_HERE", NOT_A_RULE_HERE, {}, source),
     )
     return Rung(level=Level.BREATHING_SPACE, label=rules.breathing_label, evaluation=None,
@@ -1069,6 +1193,9 @@ def check_offer(
     *,
     today: date,
     lump_sum: Decimal | None = None,
+    law: RateLaw | None = None,
+    fixings: Sequence[LprFixing] = (),
+    pay_from: date | None = None,
 ) -> OfferCheck:
     """Check a lender's offer against the budget and the ladder.
 
@@ -1081,6 +1208,14 @@ def check_offer(
         today: the date the offer would start.
         lump_sum: what the person can pay at once for a first payment; by default one
             month's affordable share.
+        law: the legal rate rules (``_lpr.toml``); with ``fixings``, the offer's APR is
+            compared with the reference that applies to the lender type (the court reference
+            for licensed lenders, the LPR multiple for private lending) and an offer above it
+            is never called acceptable (verdict ``overpriced`` when it fits the budget).
+        fixings: the 1-year LPR fixings (for the private-lending limit on ``today``).
+        pay_from: the first day the person has money for this debt (the budget has nothing
+            for it before); an offer asking for a payment before it is not acceptable as it
+            stands: the advice asks for the payments to start then.
 
     Returns:
         The figures, the verdict and the advice.
@@ -1150,6 +1285,10 @@ def check_offer(
 
     verdict = Verdict.AFFORDABLE
     primary: list[Reason] = []
+    price = None
+    if law is not None and fixings and apr_nominal is not None:
+        price = _price_check(bill, preset, offer, down, len(payments), apr_nominal,
+                             apr_effective, law, fixings, today)
     amounts = {"monthly": format_money(largest), "affordable": format_money(share),
                "gap": format_money(monthly_gap)}
     if not monthly_ok:
@@ -1170,6 +1309,21 @@ def check_offer(
             verdict = Verdict.ASK_CHANGES
         primary.append(Reason("ASK_LOWER_DOWN_PAYMENT", ASK_LOWER_DOWN_PAYMENT,
                               {"down": format_money(down), "can_pay": format_money(at_once)}))
+    early = [day for day, payment in zip(dates[1:], payments, strict=False)
+             if pay_from is not None and day < pay_from and payment > 0]
+    if pay_from is not None and (early or (down > 0 and today < pay_from)):
+        first = min([*early, *([today] if down > 0 else [])])
+        primary.insert(0, Reason("ASK_LATER_START", ASK_LATER_START,
+                                 {"first": first.isoformat(), "start": pay_from.isoformat()}))
+        if verdict is Verdict.AFFORDABLE:
+            verdict = Verdict.ASK_CHANGES
+    if price is not None and price[0]:
+        primary.insert(0, price[1])
+        if verdict is Verdict.AFFORDABLE:
+            verdict = Verdict.OVERPRICED
+            primary.append(_counter(ladder))
+    elif price is not None:
+        notes.insert(0, price[1])
     if verdict is Verdict.AFFORDABLE:
         walk = ladder.rung(Level.WALK_AWAY)
         if walk is not None and walk.total_paid is not None and total_paid > walk.total_paid:
@@ -1203,6 +1357,48 @@ def check_offer(
         apr_nominal=apr_nominal, apr_effective=apr_effective, implied=implied,
         affordable=monthly_ok and down_ok, monthly_gap=monthly_gap, down_payment_gap=down_gap,
         verdict=verdict, comparisons=comparisons, advice=tuple(advice))
+
+
+def _price_check(bill: Bill, preset: Preset, offer: Offer, down: Decimal, periods: int,
+                 apr_nominal: Decimal, apr_effective: Decimal | None, law: RateLaw,
+                 fixings: Sequence[LprFixing], today: date) -> tuple[bool, Reason] | None:
+    """The offer's APR against the legal reference for the lender's type, formed today:
+    (above it?, what to say), or ``None`` when no reference applies to this lender type.
+
+    The figures (the reference, the LPR multiple, the LPR) come from the law data; what to
+    ask instead is the same term at the reference rate (the same waivers and first payment).
+    """
+    check = check_rate(max(apr_nominal, ZERO), today, preset.lender_type, fixings, law=law)
+    private = check.bound_by_4x_lpr
+    court = preset.lender_type in law.court_reference_for
+    if not private and not court:
+        return None
+    limit = check.cap_4x_lpr if private else law.court_reference
+    source = law.sources.get("lpr_multiple" if private else "court_reference")
+    params = {"rate": _rate_text(apr_nominal),
+              "effective": _rate_text(apr_effective if apr_effective is not None
+                                      else apr_nominal),
+              "reference": _rate_text(law.court_reference), "cap": _rate_text(check.cap_4x_lpr),
+              "multiple": format(law.lpr_multiple.normalize(), "f"),
+              "lpr": _rate_text(check.lpr.rate), "lpr_from": check.lpr.effective_from.isoformat()}
+    if apr_nominal <= limit:
+        code = "RATE_WITHIN_PRIVATE_CAP" if private else "RATE_WITHIN_COURT_REFERENCE"
+        message = RATE_WITHIN_PRIVATE_CAP if private else RATE_WITHIN_COURT_REFERENCE
+        return False, Reason(code, message, params, source)
+    fair = replace(offer, annual_rate=limit, monthly_fee_rate=None, total_fee_rate=None,
+                   monthly_amount=None, down_payment=down, down_payment_percent=None)
+    fit = evaluate(bill, preset, _offer_proposal(fair, down, max(periods, 1)), today=today)
+    params |= {"fit_monthly": format_money(fit.max_payment),
+               "periods": str(fit.schedule.periods)}
+    code = "RATE_ABOVE_PRIVATE_CAP" if private else "RATE_ABOVE_COURT_REFERENCE"
+    message = RATE_ABOVE_PRIVATE_CAP if private else RATE_ABOVE_COURT_REFERENCE
+    return True, Reason(code, message, params, source)
+
+
+def _rate_text(rate: Decimal) -> str:
+    """``Decimal("0.24")`` → ``"24.00%"`` (two places, half up)."""
+    value = CONTEXT.multiply(rate, 100).quantize(Decimal("0.01"), rounding=decimal.ROUND_HALF_UP)
+    return f"{value}%"
 
 
 def _offer_proposal(offer: Offer, down: Decimal, periods: int,

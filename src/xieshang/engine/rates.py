@@ -639,6 +639,8 @@ class CapCheck:
         above_4x_lpr: the lender is bound and ``annual_rate`` is above the limit.
         court_reference_24: the court reference for licensed lenders (0.24).
         above_24: the reference is reported for this lender type and the rate is above it.
+        court_reference_applies: the court reference is reported for this lender type
+            (when it is not, "above it?" has no answer: not applicable).
         findings: what the rules say about this rate, each with its source.
     """
 
@@ -652,6 +654,7 @@ class CapCheck:
     court_reference_24: Decimal
     above_24: bool
     findings: tuple[Finding, ...]
+    court_reference_applies: bool = False
 
 
 def check_rate(annual_rate: Decimal, contract_date: date, lender_type: LenderType,
@@ -726,6 +729,7 @@ def check_rate(annual_rate: Decimal, contract_date: date, lender_type: LenderTyp
         annual_rate=annual_rate, lender_type=lender_type, contract_date=contract_date, lpr=lpr,
         cap_4x_lpr=cap, bound_by_4x_lpr=bound, above_4x_lpr=above_cap,
         court_reference_24=law.court_reference, above_24=above_court, findings=tuple(findings),
+        court_reference_applies=court_applies,
     )
 
 

@@ -29,20 +29,27 @@ __all__ = [
     "SECTIONS",
     "BudgetView",
     "DebtPart",
+    "available_by_month",
     "budget_report",
     "budget_shares",
     "budget_view",
     "check_not_imported",
     "current_budget",
+    "debt_shares_by_month",
     "household_count",
     "imported_lines",
     "map_category",
     "norms",
     "parse_budget_line",
+    "parse_income_change",
+    "parse_savings_use",
     "progress",
+    "recovery_date",
     "save_import",
     "save_statement",
     "set_line",
+    "set_situation",
+    "situation_of",
 ]
 
 
@@ -162,6 +169,9 @@ class BudgetView:
         affordability: the working (:func:`xieshang.engine.budget.affordability`).
         method: how ``parts`` were split (``pro_rata`` or ``priority``).
         parts: each open debt's part, in the case's order.
+        situation: the person's situation (:class:`xieshang.engine.situation.Situation`):
+            ``affordability`` uses the income in force on the view's day.
+        ordinary: the working of the statement as entered (an ordinary month's income).
     """
 
     budget: Budget
@@ -170,10 +180,16 @@ class BudgetView:
     affordability: Any
     method: str
     parts: tuple[DebtPart, ...]
+    situation: Any = None
+    ordinary: Any = None
+    this_month: Decimal | None = None
 
     @property
     def available(self) -> Decimal:
-        """What the statement leaves for unsecured debts each month."""
+        """What the statement leaves for unsecured debts this month (the income in force
+        today, and savings when they fund the first months)."""
+        if self.this_month is not None:
+            return self.this_month
         amount: Decimal = self.affordability.available
         return amount
 
@@ -198,6 +214,7 @@ def budget_view(tx: Tx, case: Case, method: str = "pro_rata", *,
     """
     from xieshang.engine.budget import DebtShare, affordability, check_reasonableness, split
     from xieshang.engine.schedules import add_months
+    from xieshang.engine.situation import statement_income, with_income
     from xieshang.services.arrangements import accepted_arrangement
     from xieshang.services.debts import balance_of, open_debts
     from xieshang.store.model import BudgetEntry, budget_statement
@@ -218,8 +235,12 @@ def budget_view(tx: Tx, case: Case, method: str = "pro_rata", *,
         if agreed is not None and debt.id is not None:
             reserved[debt.id] = sum((item.missing for item in agreed.progress.installments
                                      if item.payment.on < horizon), Decimal("0.00"))
-    result = affordability(statement, rules)
-    left = max(Decimal("0.00"), result.available - sum(reserved.values(), Decimal("0.00")))
+    situation = situation_of(budget)
+    ordinary = affordability(statement, rules)
+    result = affordability(with_income(statement, situation.income_on(
+        day, statement_income(statement))), rules)
+    this_month = available_by_month(tx, case, day, 1)[0]
+    left = max(Decimal("0.00"), this_month - sum(reserved.values(), Decimal("0.00")))
     shares = [DebtShare(key=str(debt.id), balance=balances[debt.id], priority=debt.priority)
               for debt in debts if debt.id not in reserved]
     allocations = {int(a.key): a for a in (split(left, shares, method) if shares else [])}
@@ -237,7 +258,8 @@ def budget_view(tx: Tx, case: Case, method: str = "pro_rata", *,
     return BudgetView(
         budget=budget, entries=tuple(_ordered(entries, rules)),
         flags=tuple(check_reasonableness(statement, rules)), affordability=result,
-        method=method, parts=tuple(parts))
+        method=method, parts=tuple(parts), situation=situation, ordinary=ordinary,
+        this_month=this_month)
 
 
 def budget_report(out: Out, tx: Tx, case: Case, method: str, *,
@@ -280,7 +302,152 @@ def budget_report(out: Out, tx: Tx, case: Case, method: str, *,
         "split": {"method": view.method, "debts": [
             {"debt": part.debt, "name": names[part.debt], "balance": part.balance,
              "share": part.share, "amount": part.amount} for part in view.parts]},
+        "situation": _situation_report(tx, case, view, as_of),
     }
+
+
+def _situation_report(tx: Tx, case: Case, view: BudgetView,
+                      as_of: date | None) -> dict[str, Any]:
+    """The situation as plain values: savings, the time without income, the dated changes,
+    and the money for the debts in each of the next 12 months."""
+    from xieshang.engine.schedules import add_months
+    from xieshang.store.model import Hardship
+
+    situation = view.situation
+    day = as_of if as_of is not None else today()
+    months = available_by_month(tx, case, day, 12)
+    hardship = tx.find(Hardship, case_id=case.id)
+    recovery = hardship[-1].recovery if hardship else None
+    return {
+        "savings": situation.savings or None, "savings_on": situation.savings_on,
+        "savings_use": situation.savings_use.value,
+        "no_income_until": situation.no_income_until,
+        "income_changes": [{"on": change.on, "monthly": change.monthly}
+                           for change in situation.income_changes],
+        "ordinary_available": view.ordinary.available,
+        "months": [{"on": add_months(day, month), "available": amount}
+                   for month, amount in enumerate(months)],
+        "recovery": recovery,
+    }
+
+
+def situation_of(budget: Budget) -> Any:
+    """The engine's :class:`~xieshang.engine.situation.Situation` of a stored statement."""
+    from xieshang.engine.money import ZERO
+    from xieshang.engine.situation import SavingsUse, Situation, parse_income_changes
+
+    return Situation(savings=budget.savings or ZERO, savings_on=budget.savings_on,
+                     savings_use=SavingsUse(budget.savings_use or "settlement"),
+                     no_income_until=budget.no_income_until,
+                     income_changes=parse_income_changes(budget.income_changes))
+
+
+def available_by_month(tx: Tx, case: Case, day: date, months: int) -> tuple[Decimal, ...]:
+    """What the budget leaves for the debts in each month from ``day`` (month ``m`` paid on
+    ``add_months(day, m)``), with the dated income and, when the person chose so, the
+    savings funding the first months. Empty without a statement."""
+    from xieshang.engine.situation import monthly_available, savings_by_month
+    from xieshang.store.model import BudgetEntry, budget_statement
+
+    budget = current_budget(tx, case, create=False)
+    if budget is None:
+        return ()
+    rules = norms()
+    statement = budget_statement(budget, tx.find(BudgetEntry, statement_id=budget.id))
+    situation = situation_of(budget)
+    base = monthly_available(statement, rules, situation, day, months)
+    from xieshang.engine.budget import affordability
+
+    ordinary = affordability(statement, rules).available
+    added = savings_by_month(situation, base, ordinary, day)
+    return tuple(amount + added.get(month, Decimal("0.00")) for month, amount in enumerate(base))
+
+
+def debt_shares_by_month(tx: Tx, case: Case, day: date, debt_id: int,
+                         months: int) -> tuple[Decimal, ...]:
+    """One open debt's monthly share in each month from ``day``: the same split as
+    :func:`budget_view` (pro rata to what each debt owes on ``day``, agreed payments set
+    aside), applied to each month's money. Empty without a statement."""
+    from xieshang.engine.budget import DebtShare, split
+
+    view = budget_view(tx, case, "pro_rata", as_of=day)
+    if view is None:
+        return ()
+    money_by_month = available_by_month(tx, case, day, months)
+    reserved = {part.debt: part.amount for part in view.parts if part.share == 0
+                and part.amount > 0}
+    shares = [DebtShare(key=str(part.debt), balance=part.balance)
+              for part in view.parts if part.debt not in reserved]
+    result = []
+    for amount in money_by_month:
+        if debt_id in reserved:
+            result.append(reserved[debt_id])
+            continue
+        left = max(Decimal("0.00"), amount - sum(reserved.values(), Decimal("0.00")))
+        found = {a.key: a.amount for a in split(left, shares, "pro_rata")} if shares else {}
+        result.append(found.get(str(debt_id), Decimal("0.00")))
+    return tuple(result)
+
+
+def parse_income_change(text: str, option: str = "income_change") -> tuple[date, Decimal | None]:
+    """``2027-01-15=7000`` → (day, monthly income); ``2027-01-15=none`` → (day, None),
+    which removes the change of that day."""
+    from xieshang.engine.money import parse_amount
+    from xieshang.engine.parsing import parse_date
+
+    key, sep, rest = text.partition("=")
+    if not sep or not key.strip() or not rest.strip():
+        raise InputError(option, N_("'{value}' is not DATE=AMOUNT (e.g. 2027-01-15=7000)"),
+                         value=text)
+    day = parse_date(key.strip(), option)
+    if rest.strip().lower() in ("none", "-"):
+        return day, None
+    return day, parse_amount(rest, option)
+
+
+def recovery_date(tx: Tx, case: Case) -> date:
+    """The expected recovery date of the case's hardship record.
+
+    Raises:
+        InputError: (field ``no_income_until``) no hardship record or no recovery date.
+    """
+    from xieshang.store.model import Hardship
+
+    found = tx.find(Hardship, case_id=case.id)
+    if not found or found[-1].recovery is None:
+        raise InputError("no_income_until", N_("the hardship record has no expected recovery "
+                                               "date: give a date, or set it with "
+                                               "`xieshang hardship set --recovery DATE`"))
+    return found[-1].recovery
+
+
+def parse_savings_use(text: str) -> str:
+    """``settlement`` or ``months`` (InputError otherwise)."""
+    from xieshang.store.schema import SAVINGS_USES
+
+    key = text.strip().lower()
+    if key not in SAVINGS_USES:
+        raise InputError("savings_use", N_("'{value}' is not one of: {known}"), value=text,
+                         known=", ".join(SAVINGS_USES))
+    return key
+
+
+def set_situation(tx: Tx, budget: Budget, changes: Mapping[str, Any],
+                  income_changes: Mapping[date, Decimal | None]) -> Budget:
+    """Change the statement's situation fields (``savings``, ``savings_on``,
+    ``savings_use``, ``no_income_until``) and its dated incomes (a day → None removes
+    that day's change), in the caller's transaction."""
+    from dataclasses import replace
+
+    merged = dict(budget.income_changes or {})
+    for day, amount in income_changes.items():
+        if amount is None:
+            merged.pop(day.isoformat(), None)
+        else:
+            merged[day.isoformat()] = str(amount)
+    updated = replace(budget, **changes, income_changes=merged or None)
+    situation_of(updated)  # every value must read
+    return budget if updated == budget else tx.update(updated)
 
 
 def _ordered(entries: list[BudgetEntry], rules: Norms) -> list[BudgetEntry]:

@@ -77,6 +77,7 @@ __all__ = [
 VERDICTS = {
     "affordable": N_("Affordable"),
     "ask_changes": N_("Not affordable as offered: ask for changes"),
+    "overpriced": N_("Costs more than the legal reference: ask for changes"),
     "unaffordable": N_("Not affordable"),
 }
 
@@ -112,6 +113,11 @@ class DebtInputs:
         income: the household's monthly income.
         ladder: the proposal ladder.
         day: today.
+        deferral_months: months with nothing to pay before the ladder's plans start (the
+            budget has nothing for this debt until then).
+        settlement: a settlement funded from savings
+            (:class:`xieshang.engine.negotiation.SettlementAsk`), when the person has savings
+            for a settlement.
     """
 
     case: Case
@@ -122,6 +128,8 @@ class DebtInputs:
     income: Decimal | None
     ladder: Ladder
     day: date
+    deferral_months: int = 0
+    settlement: Any = None
 
 
 def debt_inputs(out: Out, tx: Tx, case_id: str | None, debt_id: str | None, *,
@@ -148,10 +156,78 @@ def debt_inputs(out: Out, tx: Tx, case_id: str | None, debt_id: str | None, *,
     bill = _bill_today(tx, debt, day)
     income = view.income
     preset = preset_of(debt)
+    share, deferral = _phased_share(tx, case, debt.id, day, share)
     ladder = build_ladder(bill, preset, share, today=day, income=income,
-                          settings=negotiation_data())
+                          settings=negotiation_data(), deferral_months=deferral,
+                          pause_months=_months_to_recovery(tx, case, day) if share == 0
+                          else None)
     return DebtInputs(case=case, debt=debt, preset=preset, bill=bill, affordable=share,
-                      income=income or None, ladder=ladder, day=day)
+                      income=income or None, ladder=ladder, day=day, deferral_months=deferral,
+                      settlement=_savings_settlement(view, debt.id, bill, preset, day))
+
+
+def _savings_settlement(view: Any, debt_id: int, bill: Bill, preset: Preset,
+                        day: date) -> Any:
+    """This debt's settlement from the savings, when the person keeps them for a settlement:
+    its part of the savings is its share of what all the open debts owe (the budget's own
+    pro-rata split), paid on the day the savings are available."""
+    from xieshang.engine.budget import DebtShare, split
+    from xieshang.engine.negotiation import savings_settlement
+    from xieshang.engine.situation import SavingsUse
+
+    situation = view.situation
+    if situation is None or situation.savings <= 0 \
+            or situation.savings_use is not SavingsUse.SETTLEMENT:
+        return None
+    shares = [DebtShare(key=str(part.debt), balance=part.balance) for part in view.parts]
+    parts = {a.key: a.amount for a in split(situation.savings, shares, "pro_rata")}
+    return savings_settlement(bill, preset, parts.get(str(debt_id), Decimal("0.00")),
+                              today=day, on=situation.savings_on,
+                              rules=negotiation_data().ladder)
+
+
+def _months_to_recovery(tx: Tx, case: Case, day: date) -> int | None:
+    """Whole months from ``day`` to the hardship record's expected recovery (rounded up;
+    ``None`` without a recovery date ahead): the breathing space asked for lasts that long."""
+    from xieshang.engine.schedules import add_months
+    from xieshang.store.model import Hardship
+
+    found = tx.find(Hardship, case_id=case.id)
+    recovery = found[-1].recovery if found else None
+    if recovery is None or recovery <= day:
+        return None
+    months = (recovery.year - day.year) * 12 + recovery.month - day.month
+    return months + 1 if add_months(day, months) < recovery else max(months, 1)
+
+
+#: How far ahead the ladder looks for the month the person can start paying, in months.
+_START_WITHIN = 12
+
+
+def _phased_share(tx: Tx, case: Case, debt_id: int, day: date,
+                  share: Decimal) -> tuple[Decimal, int]:
+    """(the monthly share the ladder is built on, months with nothing to pay first).
+
+    When the budget has nothing for this debt this month but will have within
+    :data:`_START_WITHIN` months (income that starts or comes back on a date), the plans
+    start then: month ``k`` (paid on ``add_months(day, k)``) is the first with money, so
+    ``k − 1`` months are deferred after the month that follows today. The share is the least
+    of the months from then on over the longest term looked at, so no month of the plan asks
+    for more than the person has that month."""
+    from xieshang.engine.situation import first_month_with_money
+    from xieshang.services.budget import debt_shares_by_month
+
+    months = debt_shares_by_month(tx, case, day, debt_id, _START_WITHIN + 60)
+    if not months:
+        return share, 0
+    start = first_month_with_money(months[:_START_WITHIN + 1])
+    if start is None:
+        return share, 0
+    ahead = months[max(start, 1):]
+    least = min(ahead) if ahead else share
+    if start <= 1:
+        return min(share, least) if share > 0 else least, 0
+    return least, start - 1
 
 
 #: What a command that needs the budget says when there is none (one line: the command and
@@ -236,11 +312,20 @@ def ladder_json(inputs: DebtInputs, lang: str) -> dict[str, Any]:
             "cost": None if rung.evaluation is None else rung.evaluation.schedule.total_cost,
             "waived": None if rung.evaluation is None else rung.evaluation.waived,
             "apr": None if rung.evaluation is None else _rate(rung.evaluation.apr_nominal),
+            "first_due": None if rung.evaluation is None
+            else rung.evaluation.schedule.rows[0].due,
+            "deferral_months": inputs.deferral_months,
             "reasons": [{"code": reason.code, "ref": reason.ref,
                          "confidence": None if reason.source is None
                          else reason.source.confidence.value}
                         for reason in rung.reasons],
         } for rung in ladder.rungs],
+        "settlement": None if inputs.settlement is None else {
+            "amount": inputs.settlement.evaluation.total_paid,
+            "on": inputs.settlement.evaluation.schedule.rows[0].due,
+            "discount": inputs.settlement.discount,
+            "text": inputs.settlement.reason.render(),
+        },
     }
 
 
@@ -260,9 +345,14 @@ def check_offer_for(inputs: DebtInputs, offer: Offer) -> OfferCheck:
     """A lender's offer checked against this debt's share of the budget and its ladder
     (the share is the one the budget and the plan show: :attr:`DebtInputs.affordable`)."""
     from xieshang.engine.negotiation import check_offer
+    from xieshang.engine.schedules import add_months
+    from xieshang.rules import lpr_table, rate_law
 
+    start = add_months(inputs.day, inputs.deferral_months + 1) if inputs.deferral_months \
+        else None
     return check_offer(inputs.bill, inputs.preset, offer, inputs.affordable, inputs.ladder,
-                       today=inputs.day)
+                       today=inputs.day, law=rate_law()["law"], fixings=lpr_table(),
+                       pay_from=start)
 
 
 def check_json(check: OfferCheck, _: Callable[[str], str], *, share: Decimal) -> dict[str, Any]:

@@ -59,7 +59,7 @@ def plan_input(out: Out, tx: Tx, case: Case, budget_text: str | None, order_text
     from xieshang.engine.strategy import Minimum, PlanDebt, plan_input_from_case
     from xieshang.rules import law
     from xieshang.services.arrangements import accepted_arrangement, plan_arrangement
-    from xieshang.services.budget import budget_view
+    from xieshang.services.budget import available_by_month, budget_view
     from xieshang.services.debts import balance_of, current_bill, open_debts
 
     day = today if today is not None else session_today()
@@ -75,6 +75,8 @@ def plan_input(out: Out, tx: Tx, case: Case, budget_text: str | None, order_text
         raise InputError("debt", N_("the case has no open debts: add one with "
                                     "`xieshang debt add`"))
     names = {str(debt.id): debt_name(out, debt) for debt in debts}
+    horizon = parse_count(horizon_text, "horizon", minimum=1, maximum=600) if horizon_text else 120
+    adjustments: dict[int, Decimal] = {}
     if budget_text is not None:
         amount = parse_amount(budget_text, "budget")
         source = N_("the amount you gave")
@@ -85,6 +87,11 @@ def plan_input(out: Out, tx: Tx, case: Case, budget_text: str | None, order_text
                                           "first (`xieshang budget set`)"))
         amount = view.available
         source = N_("what the budget statement leaves for debts")
+        # the dated income and savings: each month's money, as a change from this month's
+        # (the strategies read it month by month through PlanInput.budget_of)
+        by_month = available_by_month(tx, case, day, horizon)
+        adjustments = {month: money - amount for month, money in enumerate(by_month)
+                       if money != amount}
     overdue: dict[str, Any] = {}
     current: list[Any] = []
     paid_off: list[int] = []
@@ -125,10 +132,9 @@ def plan_input(out: Out, tx: Tx, case: Case, budget_text: str | None, order_text
                              key=unknown[0])
     elif strategy is not None and strategy.value == "custom":
         raise InputError("order", N_("the custom strategy needs --order, e.g. --order 2,1,3"))
-    horizon = parse_count(horizon_text, "horizon", minimum=1, maximum=600) if horizon_text else 120
     plan_input = plan_input_from_case(overdue, amount, day, law=law(), labels=names,
                                       current=current, minimums=minimums, order=order,
-                                      horizon_months=horizon)
+                                      adjustments=adjustments, horizon_months=horizon)
     return plan_input, names, source
 
 

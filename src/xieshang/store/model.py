@@ -257,10 +257,20 @@ class Budget(Record):
         created_at: when it was started.
         version: 1 when saved, one more at every change (an edit form opened at an
             older version is refused).
+        savings: savings or a lump sum the person can use for the debts (None: none).
+        savings_on: the day the savings are available (None: now).
+        savings_use: ``settlement`` (a lump sum towards settling a debt) or ``months``
+            (added to the money of the first months).
+        no_income_until: no income before this day (from it, the statement's income or
+            the dated change in force).
+        income_changes: dated changes of the monthly income: ISO day → the household's
+            monthly income from that day (exact yuan text); before the first, the
+            statement's income lines.
         id: the database id.
     """
 
     TABLE: ClassVar[str] = "budget_statements"
+    JSON: ClassVar[tuple[str, ...]] = ("income_changes",)
     case_id: int
     adults: int = 1
     children_0_4: int = 0
@@ -271,6 +281,11 @@ class Budget(Record):
     buffer: Decimal | None = None
     created_at: datetime | None = None
     version: int = 1
+    savings: Decimal | None = None
+    savings_on: date | None = None
+    savings_use: str = "settlement"
+    no_income_until: date | None = None
+    income_changes: Mapping[str, str] | None = None
     id: int = 0
 
 

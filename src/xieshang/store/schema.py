@@ -45,6 +45,7 @@ __all__ = [
     "PERSONAL",
     "PROPOSAL_STATUSES",
     "RATE_BASES",
+    "SAVINGS_USES",
     "TRANSACTION_DIRECTIONS",
     "metadata",
 ]
@@ -52,7 +53,7 @@ __all__ = [
 #: The newest migration; the store refuses a database at a revision it does not know.
 HEAD_REVISION: Final = "0006"
 #: Every migration revision this version of xieshang knows, oldest first.
-KNOWN_REVISIONS: Final = ("0001", "0002", "0003", "0006")
+KNOWN_REVISIONS: Final = ("0001", "0002", "0003", "0005", "0006")
 
 DEBT_STATUSES: Final = ("open", "arrangement", "settled", "closed")
 RATE_BASES: Final = ("annual", "daily")
@@ -61,6 +62,8 @@ HARDSHIP_REASONS: Final = ("income_loss", "illness", "business_failure", "family
 EVIDENCE_KINDS: Final = ("medical", "unemployment", "income", "business", "family", "bill",
                          "chat", "contract", "other")
 BUDGET_SECTIONS: Final = ("income", "priority", "fixed", "flexible")
+#: What savings go to: a lump-sum settlement, or the first months' payments.
+SAVINGS_USES: Final = ("settlement", "months")
 PROPOSAL_STATUSES: Final = ("draft", "asked", "offered", "accepted", "refused", "withdrawn")
 COMMITMENT_PARTIES: Final = ("me", "lender")
 TRANSACTION_DIRECTIONS: Final = ("income", "expense", "neutral", "refund", "debt_payment")
@@ -186,6 +189,11 @@ budget_statements = Table(
     Column("buffer_fen", BigInteger, nullable=True),
     Column("created_at", DateTime, nullable=False),
     Column("version", Integer, nullable=False, server_default="1"),
+    Column("savings_fen", BigInteger, nullable=True),
+    Column("savings_on", Date, nullable=True),
+    Column("savings_use", String(16), nullable=False, server_default="settlement"),
+    Column("no_income_until", Date, nullable=True),
+    Column("income_changes", Text, nullable=True),
 )
 
 budget_lines = Table(

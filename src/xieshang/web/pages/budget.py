@@ -438,7 +438,87 @@ def statement_page(page: Page, tx: Tx, method: str) -> dict[str, Any]:
         "splits": [(value, page._(label)) for value, label in SPLITS.items()],
         "flags": _flags_view(page, report["flags"]), "references": references,
         "sources": _sources(page), "imports": imports,
+        "situation": _situation_view(page, report["situation"]),
+        "situation_values": _situation_values(budget),
     }
+
+
+# ------------------------------------------------------------------- the situation
+
+
+def _situation_values(budget: Any) -> dict[str, str]:
+    """The situation form's fields from the stored statement."""
+    changes = budget.income_changes or {}
+    return {"savings": "" if budget.savings is None else str(budget.savings),
+            "savings_on": budget.savings_on.isoformat() if budget.savings_on else "",
+            "savings_use": budget.savings_use,
+            "no_income_until": budget.no_income_until.isoformat()
+            if budget.no_income_until else "",
+            "income_changes": "\n".join(f"{day}={amount}"
+                                         for day, amount in sorted(changes.items()))}
+
+
+def _situation_view(page: Page, situation: Mapping[str, Any]) -> dict[str, Any]:
+    """The months ahead, formatted (the money for the debts on each pay date)."""
+    return {"months": [(month["on"].isoformat(), page.money(month["available"]))
+                       for month in situation["months"]],
+            "recovery": situation["recovery"].isoformat() if situation["recovery"] else ""}
+
+
+@router.post("/budget/situation")
+async def save_situation(request: Request) -> Response:
+    """Save the savings, the time without income and the dated income changes."""
+    from datetime import date
+
+    from xieshang.engine.money import parse_amount
+    from xieshang.engine.parsing import parse_date
+    from xieshang.services.budget import (
+        current_budget,
+        parse_income_change,
+        parse_savings_use,
+        set_situation,
+    )
+
+    page = Page.of(request)
+    form = await page.form()
+    errors = page.errors()
+    changes: dict[str, Any] = {}
+    savings_text = (form.get("savings") or "").strip()
+    changes["savings"] = errors.check("savings", lambda: parse_amount(savings_text, "savings")
+                                      or None) if savings_text else None
+    on_text = (form.get("savings_on") or "").strip()
+    changes["savings_on"] = errors.check("savings_on", lambda: parse_date(
+        on_text, "savings_on")) if on_text else None
+    changes["savings_use"] = errors.check("savings_use", lambda: parse_savings_use(
+        form.get("savings_use") or "settlement"))
+    until_text = (form.get("no_income_until") or "").strip()
+    changes["no_income_until"] = errors.check("no_income_until", lambda: parse_date(
+        until_text, "no_income_until")) if until_text else None
+    dated: dict[date, Decimal | None] = {}
+    for line in (form.get("income_changes") or "").splitlines():
+        if line.strip():
+            found = errors.check("income_changes", partial(parse_income_change,
+                                                           line.strip(), "income_change"))
+            if found is not None:
+                dated[found[0]] = found[1]
+    if errors:
+        with page.read() as tx:
+            values = statement_page(page, tx, "pro_rata")
+        values["situation_values"] = form.values
+        return page.render("budget.html", step=4, status=422, errors=errors,
+                           values={"split": "pro_rata"}, notice=None, **values)
+    with page.write() as tx:
+        case = tx.current_case()
+        if case is None:
+            raise HTTPException(409, page._("There is no case yet: start at step 1."))
+        budget = current_budget(tx, case, create=True)
+        if budget is None:
+            raise HTTPException(409, page._("There is no case yet: start at step 1."))
+        # the form holds the whole list: a change no longer listed is removed
+        removed: dict[date, Decimal | None] = {
+            date.fromisoformat(day): None for day in (budget.income_changes or {})}
+        set_situation(tx, budget, changes, {**removed, **dated})
+    return page.redirect("/budget?saved=1")
 
 
 # --------------------------------------------------------------------------- the form

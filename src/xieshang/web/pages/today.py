@@ -104,7 +104,12 @@ def next_actions(out: Out, tx: Tx, case: Case, today: date, payments: list[dict[
         text = _("Pay {amount} to {name} ({why}).").format(
             amount=payment["amount"], name=payment["name"], why=payment["why"])
         href = "/plan"
-        if payment["unpaid"]:
+        if payment.get("nothing"):  # no money this month: nothing to pay is asked
+            text = _("No money for {name} this month: it requires {amount} by {by}. Tell "
+                     "them before then and ask for an arrangement.").format(
+                name=payment["name"], amount=payment["unpaid"], by=payment["by"])
+            href = f"/negotiate/{payment['debt']}" if is_id(payment["debt"]) else "/negotiate"
+        elif payment["unpaid"]:
             text += ("" if out.lang == "zh" else " ") + _(
                 "Your budget leaves {amount} of it uncovered: ask for an arrangement.").format(
                 amount=payment["unpaid"])
@@ -150,4 +155,5 @@ def _month_actions(out: Out, tx: Tx, case: Case,
     return [{"name": names.get(a.key, a.label), "debt": a.key, "amount": out.money(a.amount),
              "by": a.by.isoformat(),
              "why": out._(ACTION_KINDS.get(a.kind.value, a.kind.value)),
-             "unpaid": out.money(a.unpaid) if a.unpaid else ""} for a in ranked], None
+             "unpaid": out.money(a.unpaid) if a.unpaid else "",
+             "nothing": "" if a.amount else "1"} for a in ranked], None

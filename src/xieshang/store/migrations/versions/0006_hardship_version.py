@@ -3,7 +3,7 @@ other records people edit: an edit made on a form opened before the reason or th
 date changed elsewhere is refused instead of silently reverting it.
 
 Revision ID: 0006
-Revises: 0003
+Revises: 0005
 Create Date: 2026-12-07
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0006"
-down_revision = "0003"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 
