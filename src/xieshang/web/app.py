@@ -61,8 +61,8 @@ _LOG = logging.getLogger("xieshang.web")
 HERE = Path(__file__).parent
 
 #: The page modules, in the order of the guide (each has a ``router``).
-PAGES: tuple[str, ...] = ("today", "start", "debts", "consequences", "budget", "plan",
-                          "negotiate", "log", "dossier", "questions", "account")
+PAGES: tuple[str, ...] = ("today", "welcome", "glossary", "start", "debts", "consequences",
+                          "budget", "plan", "negotiate", "log", "dossier", "questions", "account")
 
 #: Headers sent with every response. No inline script anywhere; inline styles are allowed
 #: only because matplotlib's SVG charts carry their styles inline.
