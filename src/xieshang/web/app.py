@@ -43,6 +43,7 @@ from xieshang.web.kit import (
     BodyTooLarge,
     Page,
     Web,
+    support_lines,
     template_gettext,
 )
 
@@ -257,6 +258,7 @@ def create_app(store_opener: Callable[[], Store], *, read_only: bool = False,
                       autoescape=select_autoescape(["html"]), trim_blocks=True,
                       lstrip_blocks=True)
     env.globals["_"] = template_gettext
+    env.globals["support_lines"] = support_lines
     # a source's address is a link only when it is a web address (not a reference file's path)
     env.tests["web_address"] = lambda url: str(url).startswith(("https://", "http://"))
     web = Web(env=env, open_store=store_opener, read_only=read_only,

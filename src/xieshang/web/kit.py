@@ -27,6 +27,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cache
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from fastapi import HTTPException, Request
@@ -43,7 +44,8 @@ if TYPE_CHECKING:
     from xieshang.store.db import Store, Tx
 
 __all__ = ["LANGS", "MAX_FORM_BYTES", "SESSION_SECONDS", "STEPS", "BodyLimit", "BodyTooLarge",
-           "Errors", "Form", "Page", "Web", "is_id", "known_lang"]
+           "Errors", "Form", "Page", "Web", "gettable_path", "is_id", "known_lang",
+           "support_lines"]
 
 T = TypeVar("T")
 
@@ -615,6 +617,23 @@ def gettable_path(request: Request) -> str:
                 return candidate
         candidate = candidate.rsplit("/", 1)[0]
     return "/"
+
+
+def support_lines(lang: str) -> list[dict[str, str]]:
+    """The support lines of ``data/support.toml`` in ``lang`` (zh-Hant: converted with the
+    page): number, name, text, source and its address."""
+    key = "en" if lang == "en" else "zh"
+    return [{"number": line["number"], "name": line[key], "text": line[f"{key}_text"],
+             "source": line["source"], "url": line["url"]} for line in _support()]
+
+
+@cache
+def _support() -> tuple[dict[str, str], ...]:
+    import tomllib
+    from importlib import resources
+
+    text = resources.files("xieshang").joinpath("data", "support.toml").read_text("utf-8")
+    return tuple(tomllib.loads(text)["lines"])
 
 
 def is_id(text: str) -> bool:

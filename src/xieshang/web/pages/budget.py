@@ -751,6 +751,9 @@ async def upload(request: Request) -> Response:
             errors.add("file", page._("The file is empty."))
     filename = _filename(file.filename if file is not None else None)
     chosen = None if fmt in (None, "auto") else fmt
+    kind = what_file(page, data) if data and not errors else None
+    if kind is not None:
+        errors.add("file", kind)
     if not errors:
         try:
             await run_in_threadpool(_read, data, chosen, filename, column_map)
@@ -779,6 +782,28 @@ async def upload(request: Request) -> Response:
                                          data=data, fmt=chosen, column_map=column_map,
                                          digest=digest, created=_now()))
     return page.redirect(f"/budget/import/{token}")
+
+
+#: The first bytes of files that are not a statement: (signature, offset, what it is).
+_NOT_A_TABLE: Final = (
+    (b"\x89PNG\r\n\x1a\n", 0, "picture"), (b"\xff\xd8\xff", 0, "picture"),
+    (b"GIF8", 0, "picture"), (b"WEBP", 8, "picture"), (b"ftypheic", 4, "picture"),
+    (b"ftypmif1", 4, "picture"), (b"BM", 0, "picture"), (b"%PDF", 0, "pdf"),
+)
+
+
+def what_file(page: Page, data: bytes) -> str | None:
+    """Why ``data`` cannot be a statement when its first bytes say what it is (a picture,
+    a PDF), whatever its name; None when it may be one."""
+    for signature, offset, kind in _NOT_A_TABLE:
+        if data[offset:offset + len(signature)] == signature:
+            if kind == "picture":
+                return page._("This is a picture, not a spreadsheet. In the payment app, "
+                              "export the bill as a file (CSV or Excel) and choose that "
+                              "file here.")
+            return page._("This is a PDF document, not a spreadsheet. In the payment app, "
+                          "export the bill as a CSV or Excel file and choose that file here.")
+    return None
 
 
 def _too_big(page: Page) -> str:
