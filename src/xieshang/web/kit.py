@@ -540,7 +540,9 @@ class Page:
             _GETTEXT.reset(token)
         from xieshang.web.pages.glossary import link_terms
 
-        html = link_terms(html, self.out.lang)
+        if not self.request.url.path.startswith(("/questions", "/glossary")):
+            # not on the glossary itself, nor on the questions (searched words are marked)
+            html = link_terms(html, self.out.lang)
         response = HTMLResponse(self.convert(html), status_code=status)
         self.finish(response)
         return response

@@ -429,6 +429,7 @@ def statement_page(page: Page, tx: Tx, method: str) -> dict[str, Any]:
     view = _working_view(page, working)
     view["automatic_buffer"] = budget.buffer is None
     return {
+        "charts": _charts(page, tx, case, report),
         "case": {"id": case.id}, "report": report, "problem": None, "facts": facts,
         "sections": sections, "working": view,
         "split": {"method": method, "rows": split_rows, "total": page.money(allocated),
@@ -441,7 +442,46 @@ def statement_page(page: Page, tx: Tx, method: str) -> dict[str, Any]:
     }
 
 
+def _charts(page: Page, tx: Tx, case: Case, report: Mapping[str, Any]) -> dict[str, str]:
+    """Two charts: what comes in against what must go out and what is left for the debts,
+    and where the spending goes (by section); labelled in the page's language when the
+    charts can draw Chinese (in English otherwise)."""
+    from xieshang.documents.charts import bars_svg, chart_lang
+    from xieshang.i18n import gettext_for
+    from xieshang.services.budget import SECTIONS, budget_view
+
+    lang = chart_lang(page.out.lang)
+    _ = page._ if lang == page.out.lang else gettext_for(lang)
+    found = budget_view(tx, case, "pro_rata", as_of=page.today)
+    if found is None:
+        return {}
+    result = found.affordability
+    rows = [(_("Comes in"), result.income, page.money(result.income), 0),
+            (_("Priority bills"), result.priority, page.money(result.priority), 3),
+            (_("Essential costs"), result.essential, page.money(result.essential), 1),
+            (_("Buffer kept back"), result.buffer, page.money(result.buffer), 5),
+            (_("Left for the debts"), result.available, page.money(result.available), 2)]
+    spending = []
+    for section, title in SECTIONS.items():
+        if section == "income":
+            continue
+        total = sum((line["amount"] for line in report["lines"]
+                     if line["section"] == section), Decimal("0.00"))
+        spending.append((_(title), total, page.money(total), 1))
+    spending.sort(key=lambda row: -row[1])
+    return {"balance": bars_svg("budget-balance", page._("What comes in, what must go out "
+                                                         "and what is left"), rows),
+            "where": bars_svg("budget-where", page._("Where the money goes"), spending)}
+
+
 # --------------------------------------------------------------------------- the form
+
+
+#: The lines the budget form shows first (about twelve: what most households have); the
+#: others, the notes and the household's details are under "more lines".
+MAIN_LINES: Final = ("wages", "wages_partner", "benefits", "family_support", "rent",
+                     "mortgage", "utilities", "transport", "medical", "school", "food",
+                     "communications")
 
 
 def _form_layout(page: Page) -> list[dict[str, Any]]:
@@ -453,7 +493,8 @@ def _form_layout(page: Page) -> list[dict[str, Any]]:
     lang = page.out.lang
     return [{"id": section, "title": page._(title),
              "categories": [{"id": c.id, "label": c.label.get(lang),
-                             "essential": c.essential or c.section is Section.INCOME}
+                             "essential": c.essential or c.section is Section.INCOME,
+                             "main": c.id in MAIN_LINES}
                             for c in rules.categories_in(Section(section))]}
             for section, title in SECTIONS.items()]
 
@@ -751,7 +792,8 @@ async def upload(request: Request) -> Response:
             errors.add("file", page._("The file is empty."))
     filename = _filename(file.filename if file is not None else None)
     chosen = None if fmt in (None, "auto") else fmt
-    kind = what_file(page, data) if data and not errors else None
+    kind = (what_file(page, data, _filename(file.filename if file else None))
+            if data and not errors else None)
     if kind is not None:
         errors.add("file", kind)
     if not errors:
@@ -792,17 +834,18 @@ _NOT_A_TABLE: Final = (
 )
 
 
-def what_file(page: Page, data: bytes) -> str | None:
+def what_file(page: Page, data: bytes, filename: str) -> str | None:
     """Why ``data`` cannot be a statement when its first bytes say what it is (a picture,
     a PDF), whatever its name; None when it may be one."""
     for signature, offset, kind in _NOT_A_TABLE:
         if data[offset:offset + len(signature)] == signature:
             if kind == "picture":
-                return page._("This is a picture, not a spreadsheet. In the payment app, "
+                return page._("{file} is a picture, not a spreadsheet. In the payment app, "
                               "export the bill as a file (CSV or Excel) and choose that "
-                              "file here.")
-            return page._("This is a PDF document, not a spreadsheet. In the payment app, "
-                          "export the bill as a CSV or Excel file and choose that file here.")
+                              "file here.").format(file=filename)
+            return page._("{file} is a PDF document, not a spreadsheet. In the payment app, "
+                          "export the bill as a CSV or Excel file and choose that file "
+                          "here.").format(file=filename)
     return None
 
 

@@ -37,7 +37,7 @@ def _pattern(lang: str) -> tuple[re.Pattern[str], dict[str, str]]:
     for entry in terms():
         for form in entry[key]:
             forms.setdefault(form.lower(), entry["id"])
-    ordered = sorted(forms, key=len, reverse=True)
+    ordered = sorted(forms, key=len, reverse=True) or ["\uffff"]
     if lang == "en":
         body = r"\b(" + "|".join(re.escape(f) for f in ordered) + r")\b"
         return re.compile(body, re.IGNORECASE), forms
@@ -47,7 +47,8 @@ def _pattern(lang: str) -> tuple[re.Pattern[str], dict[str, str]]:
 #: Elements whose text is never linked (already a link, a control, a heading, copied text).
 _SKIP = frozenset({"a", "button", "label", "option", "select", "textarea", "script", "style",
                    "title", "h1", "h2", "h3", "h4", "summary", "legend", "pre", "code", "svg",
-                   "th", "dt", "nav", "header", "footer", "head"})
+                   "th", "dt", "nav", "header", "footer", "head", "strong", "b", "em",
+                   "td", "caption", "span", "time"})
 _TAG = re.compile(r"(<[^>]*>)")
 _NAME = re.compile(r"<\s*(/?)\s*([a-zA-Z0-9]+)")
 _VOID = frozenset({"br", "hr", "img", "input", "meta", "link", "wbr", "source", "col"})
@@ -58,7 +59,7 @@ def link_terms(html: str, lang: str) -> str:
     its entry (text in links, controls, headings and copied blocks left alone)."""
     start = html.find("<main")
     end = html.rfind("</main>")
-    if start < 0 or end < 0 or "/glossary" in html[start:start + 200]:
+    if start < 0 or end < 0:
         return html
     pattern, forms = _pattern("en" if lang == "en" else "zh")
     seen: set[str] = set()

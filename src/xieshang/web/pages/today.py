@@ -29,8 +29,9 @@ def index(request: Request) -> HTMLResponse:
     from xieshang.web.pages.welcome import answer_view, first_run_context, needs_first_run
 
     with page.read() as tx:
-        if needs_first_run(tx):
-            return page.render("today.html", case=None, **first_run_context(page))
+        first = needs_first_run(tx)
+    if first:
+        return page.render("today.html", case=None, **first_run_context(page))
 
     def compute() -> dict[str, Any]:
         with page.read() as tx:

@@ -60,12 +60,19 @@ def where_to_look(product: str, lang: str) -> str | None:
 def first_run_context(page: Page, values: dict[str, str] | None = None,
                       errors: Errors | None = None) -> dict[str, Any]:
     """What the first-run form needs."""
+    from xieshang.services.cases import masked
     from xieshang.web.pages.debts import _presets
 
     lang = page.out.lang
     products = [(p.id, p.name.get(lang)) for p in _presets()]
     _ = page._
+    existing = None
+    with page.read() as tx:
+        case = tx.current_case()
+        if case is not None:
+            existing = {"id": case.id, "name": masked(page.out, "name", case.name)}
     return {
+        "existing": existing,
         "first_run": True,
         "products": [("", _("Choose…")), *products],
         "where": [(name, where_to_look(key, lang)) for key, name in products
