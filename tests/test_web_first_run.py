@@ -173,3 +173,26 @@ def test_a_promise_without_a_debt_says_the_debt_is_missing(demo: Callable[[], St
     assert response.status_code == 422
     assert re.findall(r'<li><a href="#f-([a-z]+)">([^<]*)', response.text) == [
         ("debt", "债务：这一项需要填写")]
+
+
+def test_a_removed_debt_can_be_put_back_in_the_same_session(tmp_path: Path) -> None:
+    opener = build_demo_store(tmp_path / "store")
+
+    def debts() -> list[tuple[str | None, Decimal]]:
+        with opener() as store, store.begin(readonly=True) as tx:
+            case = tx.current_case()
+            assert case is not None
+            return sorted((d.label, d.principal) for d in tx.find(Debt, case_id=case.id))
+
+    before = debts()
+    with WebClient(opener, lang="en") as web:
+        web.get("/debts/1/remove")
+        assert web.post("/debts/1/remove", {"confirm": "1"}).status_code == 303
+        assert len(debts()) == len(before) - 1
+        page = web.get("/debts").text
+        assert "You can undo your last change: put back the debt you removed." in page
+        with WebClient(opener, lang="en") as other:  # another session has nothing to undo
+            assert 'action="/undo"' not in other.get("/debts").text
+        assert web.post("/undo", {}).status_code == 303
+        assert debts() == before
+        assert 'action="/undo"' not in web.get("/debts").text

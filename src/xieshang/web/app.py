@@ -298,6 +298,7 @@ def create_app(store_opener: Callable[[], Store], *, read_only: bool = False,
         if version is None:
             return await call_next(request)
         key = (request.url.path, request.url.query, page.lang, page.today, version,
+               web.undo.get(page.sid, ("",))[0],
                request.headers.get("HX-Request", ""))
         lock = locks.setdefault(key[:4], asyncio.Lock())
         async with lock:  # the same page asked by many at once is made once

@@ -146,6 +146,18 @@ class Web:
     #: writes committed through the pages (part of the data version)
     writes: int = 0
     _cache: dict[Any, Any] = field(default_factory=dict)
+    #: session → (what was done (msgid), the case's id, the case just before it): the one
+    #: destructive change each session can undo (kept in memory only)
+    undo: dict[str, tuple[str, int, str]] = field(default_factory=dict)
+
+    def remember_undo(self, sid: str, what: str, case_id: int, document: str | None) -> None:
+        """Keep the case as it was before ``what`` for ``sid`` (the last one only)."""
+        if document is None:
+            return
+        self.undo.pop(sid, None)
+        while len(self.undo) >= 64:
+            self.undo.pop(next(iter(self.undo)))
+        self.undo[sid] = (what, case_id, document)
 
     def data_version(self) -> tuple[Any, ...] | None:
         """Changes whenever the data may have changed: our own writes, and for SQLite the
@@ -447,6 +459,7 @@ class Page:
             "locked": self._locked(),
             "needs_fixing": self._needs_fixing(),
             "read_only": self.web.read_only,
+            "undo": _(self.web.undo[self.sid][0]) if self.sid in self.web.undo else None,
         }
 
     def _done(self) -> frozenset[int]:

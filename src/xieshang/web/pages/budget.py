@@ -655,8 +655,10 @@ async def save(request: Request) -> Response:
         return page.render("budget_edit.html", step=4, case=True, values=form.values,
                            errors=errors, check=_check(page, parsed), unknown=unknown,
                            **_form_context(page))
-    from xieshang.services.budget import save_statement
+    from xieshang.services.budget import current_budget, save_statement
+    from xieshang.services.undo import snapshot
 
+    before = None
     lines = dict(parsed.lines)
     for line in unknown:  # shown on the form as "removed when you save"
         lines[(line["section"], line["category"])] = None
@@ -666,10 +668,14 @@ async def save(request: Request) -> Response:
             if current is None or current.id != case.id:
                 raise HTTPException(409, page._("The case changed while you were editing; "
                                                 "nothing was saved. Reload the page."))
+            if current_budget(tx, current, create=False) is not None:
+                before = snapshot(tx, current.id)
             save_statement(tx, current, parsed.household, parsed.buffer, lines,
                            opened=form.get("version"))
     except StaleRecord:  # changed in another tab or by the command line: nothing written
         return _stale(page, form, errors, case)
+    page.web.remember_undo(page.sid, N_("the budget as it was before you saved"), case.id,
+                           before)
     return page.redirect("/budget?saved=1")
 
 
@@ -988,6 +994,7 @@ async def confirm(request: Request, token: str) -> Response:
 
 def _save_import(page: Page, uploads: Uploads, token: str, pending: Pending) -> Response:
     from xieshang.services.budget import imported_lines, save_import
+    from xieshang.services.undo import snapshot
     from xieshang.store.model import Case
 
     errors = page.errors()
@@ -998,6 +1005,7 @@ def _save_import(page: Page, uploads: Uploads, token: str, pending: Pending) -> 
             if case is None:
                 uploads.drop(token)
                 return _expired(page, 422)
+            before = snapshot(tx, case.id)
             saved = save_import(tx, case, result, pending.filename, pending.digest,
                                 imported_lines(result, _norms()))
     except XieshangError as error:
@@ -1005,6 +1013,8 @@ def _save_import(page: Page, uploads: Uploads, token: str, pending: Pending) -> 
         errors.add("file", _body(page, error))
         return _import_page(page, status=422, errors=errors)
     uploads.drop(token)
+    page.web.remember_undo(page.sid, N_("the budget as it was before the import"),
+                           pending.case_id, before)
     return page.redirect(f"/budget?imported={saved}")
 
 

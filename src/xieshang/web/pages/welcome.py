@@ -214,3 +214,19 @@ def answer_view(page: Page, tx: Tx) -> dict[str, Any] | None:
                         for msgid, values in ask.reasons]})
     return {"asks": asks, "first": asks[0], "needs_budget": found.needs_budget,
             "affordable": None if found.affordable is None else page.money(found.affordable)}
+
+
+@router.post("/undo")
+async def undo(request: Request) -> Response:
+    """Put the case back as it was before this session's last destructive change."""
+    from xieshang.services.undo import restore
+
+    page = Page.of(request)
+    await page.form()
+    kept = page.web.undo.pop(page.sid, None)
+    if kept is None:
+        return page.redirect("/")
+    _what, case_id, document = kept
+    with page.write() as tx:
+        restore(tx, case_id, document)
+    return page.redirect("/?undone=1")
