@@ -412,6 +412,7 @@ def test_first_run_reaches_the_script_in_few_steps(browser: Any, viewport: str,
         page.goto(base + "/")
         assert page.locator("#first-run").is_visible()
         assert "xieshang serve" not in page.inner_text("main")  # never a terminal command
+        assert page.evaluate(ACCESSIBILITY) == []
         for action, selector, value in PERSONA:
             counted.do(action, selector, value.format(**facts))
         counted.go_by_click("#first-run-submit")
@@ -419,9 +420,11 @@ def test_first_run_reaches_the_script_in_few_steps(browser: Any, viewport: str,
         assert page.inner_text("#total").startswith("¥")
         assert "¥" in page.inner_text("#affordable")
         assert page.inner_text("#recommendation")
+        assert page.evaluate(ACCESSIBILITY) == []
         counted.go_by_click("#to-script")
         # the ladder and the phone script, at the top of the negotiate page
         assert page.locator("#ladder-short li").count() >= 2
+        assert page.evaluate(ACCESSIBILITY) == []
         act = page.locator("#act").bounding_box()
         assert act is not None
         if viewport == "phone":  # the action starts within the first screen
