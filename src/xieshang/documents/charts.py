@@ -182,7 +182,7 @@ def _lines(chart_id: str, label: str,
                               color=_COLOURS[index % len(_COLOURS)],
                               bbox={"boxstyle": "round,pad=0.15", "fc": "white",
                                     "ec": "none", "alpha": 0.85})
-        axes.xaxis.set_major_locator(dates.AutoDateLocator(minticks=2, maxticks=4))
+        axes.xaxis.set_major_locator(dates.AutoDateLocator(minticks=2, maxticks=5))
         axes.xaxis.set_major_formatter(dates.DateFormatter("%Y-%m"))
         axes.yaxis.set_major_formatter(ticker.FuncFormatter(
             lambda value, _pos: f"{value:,.0f}"))
