@@ -196,3 +196,15 @@ def test_a_removed_debt_can_be_put_back_in_the_same_session(tmp_path: Path) -> N
         assert web.post("/undo", {}).status_code == 303
         assert debts() == before
         assert 'action="/undo"' not in web.get("/debts").text
+
+
+def test_no_arguments_start_the_web_app_and_open_the_browser(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from xieshang.cli import main
+
+    seen: list[list[str]] = []
+    monkeypatch.setattr(main.app, "main", lambda args, **_kw: seen.append(list(args)))
+    main.run([])
+    main.run(["status"])
+    assert seen == [["open"], ["status"]]
+    assert "open" in main.app.commands
