@@ -208,3 +208,30 @@ def test_no_arguments_start_the_web_app_and_open_the_browser(
     main.run(["status"])
     assert seen == [["open"], ["status"]]
     assert "open" in main.app.commands
+
+
+def test_an_import_can_be_undone(tmp_path: Path) -> None:
+    from xieshang.store.model import StatementImport
+
+    opener = build_demo_store(tmp_path / "store")
+    sample = Path(__file__).parent / "data" / "statements" / "alipay_sample.csv"
+
+    def imports() -> int:
+        with opener() as store, store.begin(readonly=True) as tx:
+            case = tx.current_case()
+            assert case is not None
+            return tx.count(StatementImport, case_id=case.id)
+
+    before = imports()
+    with WebClient(opener, lang="en") as web:
+        web.get("/budget/import")
+        sent = web.post("/budget/import", {"format": "auto"},
+                        files={"file": ("alipay_sample.csv", sample.read_bytes(), "text/csv")})
+        assert sent.status_code == 303
+        location = sent.headers["location"]
+        web.get(location)
+        assert web.post(location, {}).status_code == 303
+        assert imports() == before + 1
+        assert "put back the budget as it was before the import" in web.get("/budget").text
+        assert web.post("/undo", {}).status_code == 303
+        assert imports() == before
