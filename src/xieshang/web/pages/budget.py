@@ -444,11 +444,11 @@ def statement_page(page: Page, tx: Tx, method: str) -> dict[str, Any]:
 
 def _charts(page: Page, tx: Tx, case: Case, report: Mapping[str, Any]) -> dict[str, str]:
     """Two charts: what comes in against what must go out and what is left for the debts,
-    and where the spending goes (by section); labelled in the page's language when the
-    charts can draw Chinese (in English otherwise)."""
+    and where the spending goes (the six largest lines, then the rest); labelled in the
+    page's language when the charts can draw Chinese (in English otherwise)."""
     from xieshang.documents.charts import bars_svg, chart_lang
     from xieshang.i18n import gettext_for
-    from xieshang.services.budget import SECTIONS, budget_view
+    from xieshang.services.budget import budget_view
 
     lang = chart_lang(page.out.lang)
     _ = page._ if lang == page.out.lang else gettext_for(lang)
@@ -461,14 +461,16 @@ def _charts(page: Page, tx: Tx, case: Case, report: Mapping[str, Any]) -> dict[s
             (_("Essential costs"), result.essential, page.money(result.essential), 1),
             (_("Buffer kept back"), result.buffer, page.money(result.buffer), 5),
             (_("Left for the debts"), result.available, page.money(result.available), 2)]
-    spending = []
-    for section, title in SECTIONS.items():
-        if section == "income":
-            continue
-        total = sum((line["amount"] for line in report["lines"]
-                     if line["section"] == section), Decimal("0.00"))
-        spending.append((_(title), total, page.money(total), 1))
-    spending.sort(key=lambda row: -row[1])
+    # the largest spending lines, the rest together
+    rules = _norms()
+    lines = sorted(((rules.category(line["category"]).label.get(lang), line["amount"])
+                    for line in report["lines"]
+                    if line["section"] != "income" and line["amount"] > 0),
+                   key=lambda item: -item[1])
+    spending = [(label, amount, page.money(amount), 1) for label, amount in lines[:6]]
+    rest = sum((amount for _label, amount in lines[6:]), Decimal("0.00"))
+    if rest:
+        spending.append((_("Everything else"), rest, page.money(rest), 5))
     return {"balance": bars_svg("budget-balance", page._("What comes in, what must go out "
                                                          "and what is left"), rows),
             "where": bars_svg("budget-where", page._("Where the money goes"), spending)}
