@@ -467,7 +467,9 @@ def _charts(page: Page, tx: Tx, case: Case, report: Mapping[str, Any]) -> dict[s
                     for line in report["lines"]
                     if line["section"] != "income" and line["amount"] > 0),
                    key=lambda item: -item[1])
-    spending = [(label, amount, page.money(amount), 1) for label, amount in lines[:6]]
+    # the chart's labels without their explanations in brackets, to fit a phone's width
+    spending = [(re.sub(r"\s*[（(].*?[）)]", "", label), amount, page.money(amount), 1)
+                for label, amount in lines[:6]]
     rest = sum((amount for _label, amount in lines[6:]), Decimal("0.00"))
     if rest:
         spending.append((_("Everything else"), rest, page.money(rest), 5))
