@@ -79,6 +79,11 @@ def test_first_run_saves_one_case_debt_and_budget_then_shows_the_answer(
             ("food", Decimal("1500.00")), ("rent", Decimal("1800.00")),
             ("wages", Decimal("6000.00"))]
         lines = status_lines(Out.make("en", False), tx, case.id, DAY)
+    # sent twice (a double tap): nothing more is written
+    assert client.post("/first-run", PERSONA).status_code == 303
+    with empty() as store, store.begin(readonly=True) as tx:
+        assert tx.count(Debt) == 1
+        assert tx.count(Budget) == 1
     page = client.get("/").text
     assert text_of(page, "total") == format_money(lines[0]["total"])
     assert lines[0]["daily_cost"] == Decimal("1.60")

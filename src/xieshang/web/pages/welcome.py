@@ -159,6 +159,8 @@ async def first_run(request: Request) -> Response:
                            **first_run_context(page, form.values, errors))
     try:
         with page.write() as tx:
+            if not needs_first_run(tx):  # sent twice, or another tab was first
+                return page.redirect("/#answer")
             case = tx.current_case()
             if case is None:
                 case = tx.add(Case(name=page._("My case")))
