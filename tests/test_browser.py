@@ -337,3 +337,140 @@ def test_forms_work_without_javascript(browser: Any, tmp_path: Path) -> None:
             page.click("button[name=action][value=save]")
         assert page.url.endswith("/budget?saved=1")
         context.close()
+
+
+# ---------------------------------------------------------------- issue 15: the first run
+
+#: One persona's facts, as the first-run page asks them: (action, selector, value). An
+#: action is "fill" (a typed field), "select" (a field chosen from a list) or "click".
+#: A Huabei bill overdue and a credit card (the installment loan and "income starts next
+#: month" come with the installment-loan and situation forms: add their steps here).
+PERSONA: list[tuple[str, str, str]] = [
+    ("select", "#f-d1_product", "huabei"),
+    ("fill", "#f-d1_amount", "3,200"),
+    ("fill", "#f-d1_missed", "{missed_huabei}"),
+    ("click", "details.more > summary", ""),
+    ("select", "#f-d2_product", "credit_card_cn"),
+    ("fill", "#f-d2_amount", "12000"),
+    ("fill", "#f-d2_missed", "{missed_card}"),
+    ("fill", "#f-income", "6000"),
+    ("fill", "#f-rent", "1800"),
+    ("fill", "#f-food", "1500"),
+]
+
+#: The first run's viewports: a phone and a laptop.
+FIRST_RUN_VIEWPORTS: dict[str, dict[str, Any]] = {
+    "phone": VIEWPORTS["phone"],
+    "laptop": {"viewport": {"width": 1366, "height": 900}},
+}
+
+
+class Counted:
+    """A page whose typed fields and clicks are counted."""
+
+    def __init__(self, page: Any) -> None:
+        self.page = page
+        self.fields = 0
+        self.clicks = 0
+
+    def do(self, action: str, selector: str, value: str = "") -> None:
+        if action == "fill":
+            self.fields += 1
+            self.page.fill(selector, value)
+        elif action == "select":
+            self.fields += 1
+            self.page.select_option(selector, value)
+        else:
+            self.clicks += 1
+            self.page.click(selector)
+
+    def go_by_click(self, selector: str) -> None:
+        self.clicks += 1
+        with self.page.expect_navigation():
+            self.page.click(selector)
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
+@pytest.mark.parametrize("viewport", sorted(FIRST_RUN_VIEWPORTS))
+def test_first_run_reaches_the_script_in_few_steps(browser: Any, viewport: str,
+                                                   javascript: bool, tmp_path: Path) -> None:
+    """From an empty store: three questions, then the bill, the affordable amount, the
+    ladder and the phone script, within 25 typed fields and 20 clicks."""
+    from datetime import timedelta
+
+    from xieshang.store.db import open_store
+
+    day = today()
+    facts = {"missed_huabei": (day - timedelta(days=20)).isoformat(),
+             "missed_card": (day - timedelta(days=40)).isoformat()}
+    opener: Callable[[], Store] = lambda: open_store(data_dir=tmp_path)  # noqa: E731
+    with running_server(opener, lang="zh") as base:
+        context = browser.new_context(java_script_enabled=javascript, locale="zh-CN",
+                                      **FIRST_RUN_VIEWPORTS[viewport])
+        page = context.new_page()
+        counted = Counted(page)
+        page.goto(base + "/")
+        assert page.locator("#first-run").is_visible()
+        assert "xieshang serve" not in page.inner_text("main")  # never a terminal command
+        assert page.evaluate(ACCESSIBILITY) == []
+        for action, selector, value in PERSONA:
+            counted.do(action, selector, value.format(**facts))
+        counted.go_by_click("#first-run-submit")
+        # the bill, what can be afforded, the recommendation
+        assert page.inner_text("#total").startswith("¥")
+        assert "¥" in page.inner_text("#affordable")
+        assert page.inner_text("#recommendation")
+        assert page.evaluate(ACCESSIBILITY) == []
+        counted.go_by_click("#to-script")
+        # the ladder and the phone script, at the top of the negotiate page
+        assert page.locator("#ladder-short li").count() >= 2
+        assert page.evaluate(ACCESSIBILITY) == []
+        act = page.locator("#act").bounding_box()
+        assert act is not None
+        if viewport == "phone":  # the action starts within the first screen
+            assert act["y"] < page.viewport_size["height"]
+        counted.go_by_click("#act a[href='#document-phone']")
+        script = page.inner_text("#doc-phone")
+        assert "¥" in script
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= page.viewport_size["width"] + 1
+        print(f"\nfirst run, {viewport}, {'with' if javascript else 'without'} JavaScript: "
+              f"{counted.fields} typed fields, {counted.clicks} clicks")
+        assert counted.fields <= 25
+        assert counted.clicks <= 20
+        context.close()
+
+
+#: Every page reached by an address (the import preview is added by the test).
+PAGES_TO_MEASURE = ["/", "/start", "/debts", "/debts/new", "/debts/new?product=huabei",
+                    "/consequences", "/budget", "/budget/edit", "/budget/import", "/plan",
+                    "/negotiate", "/negotiate/{debt}", "/log", "/log/contacts/new",
+                    "/log/promises/new", "/dossier", "/questions", "/glossary"]
+
+
+def test_no_page_scrolls_sideways_at_360(browser: Any, tmp_path: Path) -> None:
+    """At 360×740, in Chinese and English, no page is wider than the screen."""
+    opener = build_demo_store(tmp_path / "store")
+    debt = figures(opener)["lines"][0]["id"]
+    wide: list[str] = []
+    with running_server(opener, lang="zh") as base:
+        for lang in ("zh", "en"):
+            context = browser.new_context(viewport={"width": 360, "height": 740},
+                                          is_mobile=True, has_touch=True)
+            page = context.new_page()
+            page.goto(f"{base}/?lang={lang}")
+            paths = [p.format(debt=debt) for p in PAGES_TO_MEASURE]
+            for path in paths:
+                page.goto(base + path)
+                width = page.evaluate("document.documentElement.scrollWidth")
+                if width > 361:
+                    wide.append(f"{lang} {path}: {width}px")
+            page.goto(base + "/budget/import")
+            page.set_input_files("#f-file", str(STATEMENTS / "alipay_sample.csv"))
+            with page.expect_navigation():
+                page.click("form[action='/budget/import'] button[type=submit]")
+            width = page.evaluate("document.documentElement.scrollWidth")
+            if width > 361:
+                wide.append(f"{lang} import preview: {width}px")
+            context.close()
+    assert wide == []

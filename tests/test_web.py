@@ -119,9 +119,10 @@ def test_the_eight_steps_are_shown(demo: Callable[[], Store]) -> None:
 def test_empty_store_says_how_to_start(tmp_path: Path) -> None:
     page = fetch(lambda: open_store(data_dir=tmp_path), "/?lang=en")
     assert page.status_code == 200
-    assert "There is no case yet" in page.text
+    # the first run: three questions on the page itself, never a terminal command
+    assert 'action="/first-run"' in page.text
     assert 'href="/start"' in page.text
-    assert "xieshang serve --demo" in page.text
+    assert "xieshang serve" not in page.text
 
 
 def test_security_headers_on_pages_and_static_files(demo: Callable[[], Store]) -> None:

@@ -142,6 +142,8 @@ del _calc, _case, _debt, _budget, _exchange, _log, _negotiate, _plan, _serve
 def run(argv: list[str] | None = None) -> None:
     """Entry point: run the app; turn xieshang's errors into a clear message and exit 2."""
     args = sys.argv[1:] if argv is None else argv
+    if not args:  # started from a desktop icon or with no arguments: the web app
+        args = ["open"]
     try:
         try:
             app.main(args=args, prog_name="xieshang", standalone_mode=True)

@@ -193,3 +193,13 @@ def serve_command(port: int | None, demo: bool, open_browser: bool, lang: str | 
 
             threading.Thread(target=open_when_ready, daemon=True).start()
         server.run()
+
+
+@app.command("open", context_settings=CONTEXT)
+@click.option("--lang", "lang", default=None, metavar="zh|zh-Hant|en",
+              help="默认界面语言（默认 zh）. Default language.")
+@click.pass_context
+def open_command(ctx: click.Context, lang: str | None) -> None:
+    """打开本机网页版：启动并在浏览器中打开（不带参数运行 xieshang 也一样）。Start the local
+    web app and open it in the browser (what ``xieshang`` with no arguments does)."""
+    ctx.invoke(serve_command, open_browser=True, lang=lang)

@@ -24,7 +24,12 @@ from typing import Any
 
 from markupsafe import escape
 
-__all__ = ["chart_lang", "font_family", "growth_bars_svg", "lines_svg"]
+__all__ = ["bars_svg", "chart_lang", "font_family", "growth_bars_svg", "lines_svg"]
+
+#: Charts are drawn about a phone's width (inches at 72 points): shown 300–340 px wide on a
+#: 360 px screen, their 12–13 pt text stays at least 11 px; on a wide screen the page caps
+#: their width (style.css) so the text does not grow too large either.
+_PHONE_WIDTH = 4.8
 
 #: matplotlib's settings and font list are process-wide: one chart at a time.
 _LOCK = threading.RLock()
@@ -41,6 +46,8 @@ _CJK_FILE_HINTS = ("cjk", "wqy", "wenquanyi", "notosanssc", "sourcehansans")
 #: Colours and line styles of the series (distinct without colour too).
 _COLOURS = ("#0b4f8a", "#b35c00", "#1d5e2a", "#8a1c0b", "#5b3f8c", "#4a4a4a")
 _STYLES = ("-", "--", "-.", ":", (0, (5, 1, 1, 1)), (0, (1, 1)))
+#: A marker per series too: overlapping lines stay told apart.
+_MARKERS = ("o", "s", "^", "D", "v", "x")
 
 _family: list[list[str] | None] = []
 
@@ -141,10 +148,11 @@ def _growth_bars(chart_id: str, label: str,
                     figure.add_artist(Rectangle((left, bottom), width, 0.4 * height,
                                                 transform=figure.transFigure, color=colour,
                                                 linewidth=0))
-            figure.text(0.01, bottom + 0.48 * height, f"{row_label}   {text}", ha="left",
-                        va="bottom", fontsize=13)
+            figure.text(0.01, bottom + 0.48 * height, f"{row_label}  {text}", ha="left",
+                        va="bottom", fontsize=13.5)
 
-    return _render(chart_id, label, (6.0, 0.58 * max(len(rows), 1) + 0.1), draw, "compact")
+    return _render(chart_id, label, (_PHONE_WIDTH, 0.58 * max(len(rows), 1) + 0.1), draw,
+                   "compact")
 
 
 @lru_cache(maxsize=32)
@@ -158,26 +166,76 @@ def _lines(chart_id: str, label: str,
         ticker: Any = import_module("matplotlib.ticker")
 
         axes = figure.subplots()
+        longest = max((len(points) for _n, points in series), default=1)
         for index, (name, points) in enumerate(series):
-            axes.plot([day for day, _v in points],
-                      [float(value) for _d, value in points],  # float-ok: plotting position
-                      label=name, color=_COLOURS[index % len(_COLOURS)],
-                      linestyle=_STYLES[index % len(_STYLES)], linewidth=2)
-        axes.xaxis.set_major_locator(dates.AutoDateLocator(minticks=3, maxticks=8))
+            xs = [day for day, _v in points]
+            ys = [float(value) for _d, value in points]  # float-ok: plotting position
+            axes.plot(xs, ys, label=name, color=_COLOURS[index % len(_COLOURS)],
+                      linestyle=_STYLES[index % len(_STYLES)], linewidth=2,
+                      marker=_MARKERS[index % len(_MARKERS)], markersize=5,
+                      markevery=max(1, longest // 6))
+            if len(series) > 1 and points:
+                # a direct label on the line, at a different place along each line
+                at = min(len(points) - 1, int(len(points) * (0.15 + 0.2 * index)))
+                axes.annotate(name, (xs[at], ys[at]), xytext=(4, 4),
+                              textcoords="offset points", fontsize=13.5,
+                              color=_COLOURS[index % len(_COLOURS)],
+                              bbox={"boxstyle": "round,pad=0.15", "fc": "white",
+                                    "ec": "none", "alpha": 0.85})
+        axes.xaxis.set_major_locator(dates.AutoDateLocator(minticks=2, maxticks=5))
         axes.xaxis.set_major_formatter(dates.DateFormatter("%Y-%m"))
         axes.yaxis.set_major_formatter(ticker.FuncFormatter(
             lambda value, _pos: f"{value:,.0f}"))
-        axes.set_ylabel(ylabel)
+        axes.tick_params(labelsize=13.5)
+        axes.set_ylabel(ylabel, fontsize=13.5)
         axes.set_ylim(bottom=0)
         axes.grid(alpha=0.3)
         for side in ("top", "right"):
             axes.spines[side].set_visible(False)
-        if len(series) > 1:
-            axes.legend(frameon=False)
         figure.autofmt_xdate()
-        figure.subplots_adjust(left=0.12, right=0.98, top=0.97, bottom=0.16)
+        figure.subplots_adjust(left=0.2, right=0.97, top=0.97, bottom=0.2)
 
-    return _render(chart_id, label, (8.0, 4.2), draw)
+    return _render(chart_id, label, (_PHONE_WIDTH, 3.6), draw, "lines")
+
+
+def bars_svg(chart_id: str, label: str, rows: Sequence[tuple[str, Decimal, str, int]]) -> str:
+    """Horizontal bars on one scale, one per row, each with its label and value text above
+    it (direct labels, no axes).
+
+    Args:
+        chart_id: an id unique in the page (prefixes every id inside the chart).
+        label: what the chart shows (the SVG's accessible name).
+        rows: (row label, value, value text, colour index), top to bottom; a negative
+            value is drawn as an empty bar (its text says what it is).
+
+    Returns:
+        The ``<svg>`` element as text.
+    """
+    return _bars(chart_id, label, tuple((str(a), b, str(c), int(d)) for a, b, c, d in rows))
+
+
+@lru_cache(maxsize=64)
+def _bars(chart_id: str, label: str, rows: tuple[tuple[str, Decimal, str, int], ...]) -> str:
+    def draw(figure: Any) -> None:
+        from matplotlib.patches import Rectangle
+
+        values = [max(0.0, float(value)) for _l, value, _t, _c in rows]  # float-ok: plotting
+        top = max([*values, 0.01])
+        height = 1 / max(len(rows), 1)
+        for index, (value, (row_label, _v, text, colour)) in enumerate(
+                zip(values, rows, strict=True)):
+            bottom = 1 - (index + 1) * height + 0.06 * height
+            width = 0.98 * value / top
+            if width > 0:
+                figure.add_artist(Rectangle((0.01, bottom), width, 0.4 * height,
+                                            transform=figure.transFigure,
+                                            color=_COLOURS[colour % len(_COLOURS)],
+                                            linewidth=0))
+            figure.text(0.01, bottom + 0.48 * height, f"{row_label}  {text}", ha="left",
+                        va="bottom", fontsize=13.5)
+
+    return _render(chart_id, label, (_PHONE_WIDTH, 0.58 * max(len(rows), 1) + 0.1), draw,
+                   "compact")
 
 
 def _render(chart_id: str, label: str, size: tuple[float, float],  # float-ok: inches
@@ -191,7 +249,7 @@ def _render(chart_id: str, label: str, size: tuple[float, float],  # float-ok: i
     with _LOCK:
         family = font_family()
         settings: Any = {"svg.fonttype": "none", "svg.hashsalt": chart_id,
-                                    "font.size": 11, "axes.unicode_minus": False}
+                                    "font.size": 13.5, "axes.unicode_minus": False}
         if family is not None:
             settings["font.family"] = family
         with rc_context(settings):

@@ -234,6 +234,13 @@ ABOVE_SHARE = N_("{debt}: its terms (the bill) require at least {required} this 
                  "than its share of your budget ({share}): the plan pays what is required, "
                  "and the other debts get less. Ask the lender for an arrangement of at most "
                  "{share} a month (`xieshang ladder`, or the Negotiate page).")
+#: The same for the web pages, which never send a person to the terminal.
+ABOVE_SHARE_WEB = N_("{debt}: its terms (the bill) require at least {required} this month, "
+                     "more than its share of your budget ({share}): the plan pays what is "
+                     "required, and the other debts get less. Ask the lender for an "
+                     "arrangement of at most {share} a month (see the Negotiate page).")
+#: msgid → the web pages' msgid, where the command line's names a command.
+FOR_THE_WEB = {ABOVE_SHARE: ABOVE_SHARE_WEB}
 BELOW_SHARE = N_("{debt}: {amount} this month, less than its share of your budget ({share}), "
                  "because other debts' required payments come first.")
 

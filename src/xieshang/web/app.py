@@ -43,6 +43,7 @@ from xieshang.web.kit import (
     BodyTooLarge,
     Page,
     Web,
+    support_lines,
     template_gettext,
 )
 
@@ -61,8 +62,8 @@ _LOG = logging.getLogger("xieshang.web")
 HERE = Path(__file__).parent
 
 #: The page modules, in the order of the guide (each has a ``router``).
-PAGES: tuple[str, ...] = ("today", "start", "debts", "consequences", "budget", "plan",
-                          "negotiate", "log", "dossier", "questions", "account")
+PAGES: tuple[str, ...] = ("today", "welcome", "glossary", "start", "debts", "consequences",
+                          "budget", "plan", "negotiate", "log", "dossier", "questions", "account")
 
 #: Headers sent with every response. No inline script anywhere; inline styles are allowed
 #: only because matplotlib's SVG charts carry their styles inline.
@@ -257,6 +258,7 @@ def create_app(store_opener: Callable[[], Store], *, read_only: bool = False,
                       autoescape=select_autoescape(["html"]), trim_blocks=True,
                       lstrip_blocks=True)
     env.globals["_"] = template_gettext
+    env.globals["support_lines"] = support_lines
     # a source's address is a link only when it is a web address (not a reference file's path)
     env.tests["web_address"] = lambda url: str(url).startswith(("https://", "http://"))
     web = Web(env=env, open_store=store_opener, read_only=read_only,
@@ -296,6 +298,7 @@ def create_app(store_opener: Callable[[], Store], *, read_only: bool = False,
         if version is None:
             return await call_next(request)
         key = (request.url.path, request.url.query, page.lang, page.today, version,
+               web.undo.get(page.sid, ("",))[0],
                request.headers.get("HX-Request", ""))
         lock = locks.setdefault(key[:4], asyncio.Lock())
         async with lock:  # the same page asked by many at once is made once

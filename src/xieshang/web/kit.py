@@ -27,6 +27,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cache
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from fastapi import HTTPException, Request
@@ -43,7 +44,8 @@ if TYPE_CHECKING:
     from xieshang.store.db import Store, Tx
 
 __all__ = ["LANGS", "MAX_FORM_BYTES", "SESSION_SECONDS", "STEPS", "BodyLimit", "BodyTooLarge",
-           "Errors", "Form", "Page", "Web", "is_id", "known_lang"]
+           "Errors", "Form", "Page", "Web", "gettable_path", "is_id", "known_lang",
+           "support_lines"]
 
 T = TypeVar("T")
 
@@ -144,6 +146,18 @@ class Web:
     #: writes committed through the pages (part of the data version)
     writes: int = 0
     _cache: dict[Any, Any] = field(default_factory=dict)
+    #: session → (what was done (msgid), the case's id, the case just before it): the one
+    #: destructive change each session can undo (kept in memory only)
+    undo: dict[str, tuple[str, int, str]] = field(default_factory=dict)
+
+    def remember_undo(self, sid: str, what: str, case_id: int, document: str | None) -> None:
+        """Keep the case as it was before ``what`` for ``sid`` (the last one only)."""
+        if document is None:
+            return
+        self.undo.pop(sid, None)
+        while len(self.undo) >= 64:
+            self.undo.pop(next(iter(self.undo)))
+        self.undo[sid] = (what, case_id, document)
 
     def data_version(self) -> tuple[Any, ...] | None:
         """Changes whenever the data may have changed: our own writes, and for SQLite the
@@ -245,6 +259,21 @@ class Errors:
     def __init__(self, page: Page) -> None:
         self._page = page
         self.fields: dict[str, str] = {}
+        #: field → its label on the form (read from the rendered form: see Page.render)
+        self.labels: dict[str, str] = {}
+
+    def named(self, name: str, label: str | None = None) -> str:
+        """The message of ``name``, starting with its field's label when it does not name
+        its field already ("Amount: this field is needed")."""
+        message = self.fields.get(name, "")
+        label = (label or self.labels.get(name) or "").strip()
+        if not label or not message:
+            return message
+        head = message[:40]
+        if message.startswith(label) or "：" in head or ": " in head:
+            return message
+        colon = ": " if self._page.out.lang == "en" else "："
+        return f"{label}{colon}{message}"
 
     def __bool__(self) -> bool:
         return bool(self.fields)
@@ -418,6 +447,8 @@ class Page:
         path = self.request.url.path
         return {
             "_": _, "lang": self.lang, "langs": LANGS, "path": path,
+            "switch_path": gettable_path(self.request),
+            "done": self._done(),
             "csrf_field": Markup(f'<input type="hidden" name="{CSRF_FIELD}" value="{self.csrf}">'),
             "csrf": self.csrf,
             "steps": [{"path": p, "title": _(t), "number": i}
@@ -428,7 +459,41 @@ class Page:
             "locked": self._locked(),
             "needs_fixing": self._needs_fixing(),
             "read_only": self.web.read_only,
+            "undo": _(self.web.undo[self.sid][0]) if self.sid in self.web.undo else None,
         }
+
+    def _done(self) -> frozenset[int]:
+        """The guide's steps whose facts are in (numbers of :data:`STEPS`): 1 the reason
+        for falling behind, 2 and 3 a debt, 4 a budget, 5 both, 6 and 7 a contact with a
+        lender, 8 all of the first four."""
+        def compute() -> frozenset[int]:
+            from xieshang.store.model import Budget, Contact, Debt, Hardship
+
+            try:
+                with self.web.store.begin(readonly=True) as tx:
+                    case = tx.current_case()
+                    if case is None:
+                        return frozenset()
+                    reason = tx.count(Hardship, case_id=case.id) > 0
+                    debts = tx.count(Debt, case_id=case.id) > 0
+                    budget = tx.count(Budget, case_id=case.id) > 0
+                    contact = tx.count(Contact, case_id=case.id) > 0
+            except XieshangError:
+                return frozenset()
+            done = {1} if reason else set()
+            if debts:
+                done |= {2, 3}
+            if budget:
+                done.add(4)
+            if debts and budget:
+                done.add(5)
+            if contact:
+                done |= {6, 7}
+            if reason and debts and budget:
+                done.add(8)
+            return frozenset(done)
+
+        return self.web.cached(("steps-done",), compute)
 
     def _needs_fixing(self) -> list[dict[str, Any]]:
         """The current case's open debts holding values out of bounds (saved by an older
@@ -477,8 +542,20 @@ class Page:
         token = _GETTEXT.set(self._)
         try:
             html = self.web.env.get_template(template).render(context)
+            shown = [value for value in values.values()
+                     if isinstance(value, Errors) and value.fields and not value.labels]
+            if shown:  # once more, each error starting with its field's label
+                labels = {name: _label_text(text) for name, text in _LABEL.findall(html)}
+                for errors in shown:
+                    errors.labels = labels
+                html = self.web.env.get_template(template).render(context)
         finally:
             _GETTEXT.reset(token)
+        from xieshang.web.pages.glossary import link_terms
+
+        if not self.request.url.path.startswith(("/questions", "/glossary")):
+            # not on the glossary itself, nor on the questions (searched words are marked)
+            html = link_terms(html, self.out.lang)
         response = HTMLResponse(self.convert(html), status_code=status)
         self.finish(response)
         return response
@@ -524,6 +601,54 @@ class Page:
             response.set_cookie(LANG_COOKIE, self.lang, samesite="strict", secure=secure,
                                 path="/", max_age=365 * 24 * 3600)
         return response
+
+
+#: A form field's label on a rendered page: field name → its inner HTML.
+_LABEL = re.compile(r'<label for="f-([A-Za-z0-9_-]+)">(.*?)</label>', re.DOTALL)
+
+
+def _label_text(inner: str) -> str:
+    """A label's words: without its "(required)" mark and tags."""
+    inner = re.sub(r'<span class="req">.*?</span>', "", inner, flags=re.DOTALL)
+    return re.sub(r"<[^>]+>", "", inner).strip()
+
+
+def gettable_path(request: Request) -> str:
+    """The address to ask again for the page shown (the language switch): the request's
+    own path after a GET; after a form was sent, the nearest path above it that answers a
+    GET (``/negotiate/3/offer`` → ``/negotiate/3``), so switching never asks a form's
+    address with GET (405)."""
+    from starlette.routing import Match
+
+    path = request.url.path
+    if request.method in {"GET", "HEAD"}:
+        return path
+    candidate = path
+    while candidate not in {"", "/"}:
+        scope = {"type": "http", "method": "GET", "path": candidate, "root_path": ""}
+        for route in request.app.router.routes:
+            matched, _child = route.matches(scope)
+            if matched is Match.FULL:
+                return candidate
+        candidate = candidate.rsplit("/", 1)[0]
+    return "/"
+
+
+def support_lines(lang: str) -> list[dict[str, str]]:
+    """The support lines of ``data/support.toml`` in ``lang`` (zh-Hant: converted with the
+    page): number, name, text, source and its address."""
+    key = "en" if lang == "en" else "zh"
+    return [{"number": line["number"], "name": line[key], "text": line[f"{key}_text"],
+             "source": line["source"], "url": line["url"]} for line in _support()]
+
+
+@cache
+def _support() -> tuple[dict[str, str], ...]:
+    import tomllib
+    from importlib import resources
+
+    text = resources.files("xieshang").joinpath("data", "support.toml").read_text("utf-8")
+    return tuple(tomllib.loads(text)["lines"])
 
 
 def is_id(text: str) -> bool:

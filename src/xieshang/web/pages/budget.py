@@ -429,6 +429,7 @@ def statement_page(page: Page, tx: Tx, method: str) -> dict[str, Any]:
     view = _working_view(page, working)
     view["automatic_buffer"] = budget.buffer is None
     return {
+        "charts": _charts(page, tx, case, report),
         "case": {"id": case.id}, "report": report, "problem": None, "facts": facts,
         "sections": sections, "working": view,
         "split": {"method": method, "rows": split_rows, "total": page.money(allocated),
@@ -521,7 +522,50 @@ async def save_situation(request: Request) -> Response:
     return page.redirect("/budget?saved=1")
 
 
+def _charts(page: Page, tx: Tx, case: Case, report: Mapping[str, Any]) -> dict[str, str]:
+    """Two charts: what comes in against what must go out and what is left for the debts,
+    and where the spending goes (the six largest lines, then the rest); labelled in the
+    page's language when the charts can draw Chinese (in English otherwise)."""
+    from xieshang.documents.charts import bars_svg, chart_lang
+    from xieshang.i18n import gettext_for
+    from xieshang.services.budget import budget_view
+
+    lang = chart_lang(page.out.lang)
+    _ = page._ if lang == page.out.lang else gettext_for(lang)
+    found = budget_view(tx, case, "pro_rata", as_of=page.today)
+    if found is None:
+        return {}
+    result = found.affordability
+    rows = [(_("Comes in"), result.income, page.money(result.income), 0),
+            (_("Priority bills"), result.priority, page.money(result.priority), 3),
+            (_("Essential costs"), result.essential, page.money(result.essential), 1),
+            (_("Buffer kept back"), result.buffer, page.money(result.buffer), 5),
+            (_("Left for the debts"), result.available, page.money(result.available), 2)]
+    # the largest spending lines, the rest together
+    rules = _norms()
+    lines = sorted(((rules.category(line["category"]).label.get(lang), line["amount"])
+                    for line in report["lines"]
+                    if line["section"] != "income" and line["amount"] > 0),
+                   key=lambda item: -item[1])
+    # the chart's labels without their explanations in brackets, to fit a phone's width
+    spending = [(re.sub(r"\s*[（(].*?[）)]", "", label), amount, page.money(amount), 1)
+                for label, amount in lines[:6]]
+    rest = sum((amount for _label, amount in lines[6:]), Decimal("0.00"))
+    if rest:
+        spending.append((_("Everything else"), rest, page.money(rest), 5))
+    return {"balance": bars_svg("budget-balance", page._("What comes in, what must go out "
+                                                         "and what is left"), rows),
+            "where": bars_svg("budget-where", page._("Where the money goes"), spending)}
+
+
 # --------------------------------------------------------------------------- the form
+
+
+#: The lines the budget form shows first (about twelve: what most households have); the
+#: others, the notes and the household's details are under "more lines".
+MAIN_LINES: Final = ("wages", "wages_partner", "benefits", "family_support", "rent",
+                     "mortgage", "utilities", "transport", "medical", "school", "food",
+                     "communications")
 
 
 def _form_layout(page: Page) -> list[dict[str, Any]]:
@@ -533,7 +577,8 @@ def _form_layout(page: Page) -> list[dict[str, Any]]:
     lang = page.out.lang
     return [{"id": section, "title": page._(title),
              "categories": [{"id": c.id, "label": c.label.get(lang),
-                             "essential": c.essential or c.section is Section.INCOME}
+                             "essential": c.essential or c.section is Section.INCOME,
+                             "main": c.id in MAIN_LINES}
                             for c in rules.categories_in(Section(section))]}
             for section, title in SECTIONS.items()]
 
@@ -694,8 +739,10 @@ async def save(request: Request) -> Response:
         return page.render("budget_edit.html", step=4, case=True, values=form.values,
                            errors=errors, check=_check(page, parsed), unknown=unknown,
                            **_form_context(page))
-    from xieshang.services.budget import save_statement
+    from xieshang.services.budget import current_budget, save_statement
+    from xieshang.services.undo import snapshot
 
+    before = None
     lines = dict(parsed.lines)
     for line in unknown:  # shown on the form as "removed when you save"
         lines[(line["section"], line["category"])] = None
@@ -705,10 +752,14 @@ async def save(request: Request) -> Response:
             if current is None or current.id != case.id:
                 raise HTTPException(409, page._("The case changed while you were editing; "
                                                 "nothing was saved. Reload the page."))
+            if current_budget(tx, current, create=False) is not None:
+                before = snapshot(tx, current.id)
             save_statement(tx, current, parsed.household, parsed.buffer, lines,
                            opened=form.get("version"))
     except StaleRecord:  # changed in another tab or by the command line: nothing written
         return _stale(page, form, errors, case)
+    page.web.remember_undo(page.sid, N_("the budget as it was before you saved"), case.id,
+                           before)
     return page.redirect("/budget?saved=1")
 
 
@@ -831,6 +882,10 @@ async def upload(request: Request) -> Response:
             errors.add("file", page._("The file is empty."))
     filename = _filename(file.filename if file is not None else None)
     chosen = None if fmt in (None, "auto") else fmt
+    kind = (what_file(page, data, _filename(file.filename if file else None))
+            if data and not errors else None)
+    if kind is not None:
+        errors.add("file", kind)
     if not errors:
         try:
             await run_in_threadpool(_read, data, chosen, filename, column_map)
@@ -859,6 +914,29 @@ async def upload(request: Request) -> Response:
                                          data=data, fmt=chosen, column_map=column_map,
                                          digest=digest, created=_now()))
     return page.redirect(f"/budget/import/{token}")
+
+
+#: The first bytes of files that are not a statement: (signature, offset, what it is).
+_NOT_A_TABLE: Final = (
+    (b"\x89PNG\r\n\x1a\n", 0, "picture"), (b"\xff\xd8\xff", 0, "picture"),
+    (b"GIF8", 0, "picture"), (b"WEBP", 8, "picture"), (b"ftypheic", 4, "picture"),
+    (b"ftypmif1", 4, "picture"), (b"BM", 0, "picture"), (b"%PDF", 0, "pdf"),
+)
+
+
+def what_file(page: Page, data: bytes, filename: str) -> str | None:
+    """Why ``data`` cannot be a statement when its first bytes say what it is (a picture,
+    a PDF), whatever its name; None when it may be one."""
+    for signature, offset, kind in _NOT_A_TABLE:
+        if data[offset:offset + len(signature)] == signature:
+            if kind == "picture":
+                return page._("{file} is a picture, not a spreadsheet. In the payment app, "
+                              "export the bill as a file (CSV or Excel) and choose that "
+                              "file here.").format(file=filename)
+            return page._("{file} is a PDF document, not a spreadsheet. In the payment app, "
+                          "export the bill as a CSV or Excel file and choose that file "
+                          "here.").format(file=filename)
+    return None
 
 
 def _too_big(page: Page) -> str:
@@ -1000,6 +1078,7 @@ async def confirm(request: Request, token: str) -> Response:
 
 def _save_import(page: Page, uploads: Uploads, token: str, pending: Pending) -> Response:
     from xieshang.services.budget import imported_lines, save_import
+    from xieshang.services.undo import snapshot
     from xieshang.store.model import Case
 
     errors = page.errors()
@@ -1010,6 +1089,7 @@ def _save_import(page: Page, uploads: Uploads, token: str, pending: Pending) -> 
             if case is None:
                 uploads.drop(token)
                 return _expired(page, 422)
+            before = snapshot(tx, case.id)
             saved = save_import(tx, case, result, pending.filename, pending.digest,
                                 imported_lines(result, _norms()))
     except XieshangError as error:
@@ -1017,6 +1097,8 @@ def _save_import(page: Page, uploads: Uploads, token: str, pending: Pending) -> 
         errors.add("file", _body(page, error))
         return _import_page(page, status=422, errors=errors)
     uploads.drop(token)
+    page.web.remember_undo(page.sid, N_("the budget as it was before the import"),
+                           pending.case_id, before)
     return page.redirect(f"/budget?imported={saved}")
 
 

@@ -674,8 +674,12 @@ async def remove_debt(request: Request, ident: str) -> Response:
         errors = page.errors()
         errors.add("confirm", page._("Tick the box to confirm."))
         return _removal(page, debt, errors, status=422)
+    from xieshang.services.undo import snapshot
+
     with page.write() as tx:
+        before = snapshot(tx, debt.case_id)
         tx.delete(Debt, debt.id)
+    page.web.remember_undo(page.sid, N_("the debt you removed"), debt.case_id, before)
     return page.redirect("/debts")
 
 

@@ -224,6 +224,7 @@ def _plan_view(page: Page, plans: tuple[Plan, ...], plan: Plan, names: dict[str,
     from xieshang.engine.strategy import Strategy, this_month
     from xieshang.services.plan import (
         ACTION_KINDS,
+        FOR_THE_WEB,
         SHORT_NAMES,
         STRATEGY_HELP,
         STRATEGY_NAMES,
@@ -248,8 +249,9 @@ def _plan_view(page: Page, plans: tuple[Plan, ...], plan: Plan, names: dict[str,
             "notes": [_(note.message).format(**note.params) for note in each.notes],
         })
     actions = this_month(plan)
-    share_lines = [_(note.message).format(debt=names.get(note.key, note.key),
-                                          **{k: page.money(v) for k, v in note.amounts.items()})
+    share_lines = [_(FOR_THE_WEB.get(note.message, note.message)).format(
+                       debt=names.get(note.key, note.key),
+                       **{k: page.money(v) for k, v in note.amounts.items()})
                    for note in share_notes(actions, shares, plan.strategy)]
     zero = Decimal("0.00")
     month = [{"key": a.key, "name": names.get(a.key, a.label), "amount": page.money(a.amount),

@@ -26,11 +26,23 @@ router = APIRouter()
 def index(request: Request) -> HTMLResponse:
     page = Page.of(request)
 
+    from xieshang.web.pages.welcome import answer_view, first_run_context, needs_first_run
+
+    with page.read() as tx:
+        first = needs_first_run(tx)
+    if first:
+        return page.render("today.html", case=None, **first_run_context(page))
+
     def compute() -> dict[str, Any]:
         with page.read() as tx:
             return dashboard(page.out, tx, page.today)
 
-    return page.render("today.html", **page.cached("today", compute))
+    def recommendation() -> dict[str, Any] | None:
+        with page.read() as tx:
+            return answer_view(page, tx)
+
+    return page.render("today.html", answer=page.cached("today-answer", recommendation),
+                       **page.cached("today", compute))
 
 
 def dashboard(out: Out, tx: Tx, today: date) -> dict[str, Any]:

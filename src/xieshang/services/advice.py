@@ -1,0 +1,109 @@
+"""One overall recommendation for a case: which debt first, what to ask each lender for and
+when, each with its reasons — all from the figures the other pages show (the bill of
+:func:`~xieshang.services.debts.status_lines`, the ladder of
+:func:`~xieshang.services.negotiation.debt_inputs`). Language-free: msgids and values the
+fronts translate.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from xieshang.engine.errors import N_, XieshangError
+
+if TYPE_CHECKING:
+    from xieshang.output import Out
+    from xieshang.store.db import Tx
+    from xieshang.store.model import Case
+
+__all__ = ["Ask", "Recommendation", "recommend"]
+
+
+@dataclass(frozen=True)
+class Ask:
+    """What to ask one lender for.
+
+    Attributes:
+        debt: the debt's id.
+        name: its name.
+        rung: the first rung of its ladder (the engine's ``Rung``), or None without a budget.
+        when: the day to ask by (today for an overdue debt; else its next milestone).
+        reasons: (msgid, values) pairs saying why, most important first.
+    """
+
+    debt: int
+    name: str
+    rung: Any
+    when: date
+    reasons: tuple[tuple[str, dict[str, Any]], ...] = field(default=())
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    """The case's recommendation.
+
+    Attributes:
+        first: the debt to deal with first (the first of ``asks``).
+        asks: one per open debt with something owed, in the order to contact them.
+        affordable: what the budget leaves for all unsecured debts each month (None: no
+            budget yet).
+        needs_budget: the ladders need the budget first.
+    """
+
+    asks: tuple[Ask, ...]
+    affordable: Decimal | None
+    needs_budget: bool
+
+    @property
+    def first(self) -> Ask | None:
+        return self.asks[0] if self.asks else None
+
+
+def recommend(out: Out, tx: Tx, case: Case, today: date) -> Recommendation:
+    """The recommendation for ``case`` on ``today``.
+
+    Order: overdue debts before the others; among them the one whose each further day costs
+    most, then the earliest next milestone (a report to the credit record, a transfer to
+    collection) — so the first call stops the fastest-growing cost.
+    """
+    from xieshang.services.budget import budget_view
+    from xieshang.services.debts import status_lines
+    from xieshang.services.negotiation import debt_inputs
+
+    lines = [line for line in status_lines(out, tx, case.id, today) if line["total"] > 0]
+    view = budget_view(tx, case, "pro_rata", as_of=today)
+
+    def milestone(line: dict[str, Any]) -> date:
+        event = line["next"]
+        return event["on"] if event is not None and event["on"] is not None else date.max
+
+    lines.sort(key=lambda line: (not line["overdue"], -line["daily_cost"], milestone(line)))
+    asks = []
+    for line in lines:
+        rung = None
+        reasons: list[tuple[str, dict[str, Any]]] = []
+        if line["overdue"]:
+            reasons.append((N_("{days} days overdue: each further day adds {daily}."),
+                            {"days": line["days_overdue"], "daily": line["daily_cost"]}))
+        event = line["next"]
+        if event is not None and event["on"] is not None:
+            reasons.append((N_("Next on {date}: {title}."),
+                            {"date": event["on"], "title": event["title"]}))
+        if view is not None:
+            try:
+                inputs = debt_inputs(out, tx, str(case.id), str(line["id"]), today=today)
+            except XieshangError:
+                inputs = None
+            if inputs is not None and inputs.ladder.rungs:
+                rung = inputs.ladder.rungs[0]
+                reasons.append((N_("Your budget gives this debt {amount} a month."),
+                                {"amount": inputs.affordable}))
+        when = today if line["overdue"] else min(milestone(line), date.max)
+        asks.append(Ask(debt=line["id"], name=line["name"], rung=rung,
+                        when=today if when == date.max else when, reasons=tuple(reasons)))
+    return Recommendation(asks=tuple(asks),
+                          affordable=None if view is None else view.available,
+                          needs_budget=view is None)

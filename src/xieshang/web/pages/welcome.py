@@ -1,0 +1,234 @@
+"""The first run: three questions on one page (what you owe, what comes in, what must go
+out), then Today shows the bill, what you can afford, the recommendation, the ladder and the
+phone script. Everything else (the full debt form, the whole budget) is refinement.
+
+The debts are checked and built by the service the debt form uses
+(:func:`~xieshang.services.debts.debt_fields`), the budget is written by
+:func:`~xieshang.services.budget.save_statement`.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+from functools import cache, partial
+from typing import TYPE_CHECKING, Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from xieshang.engine.errors import N_, InputError, XieshangError
+from xieshang.web.kit import Errors, Form, Page
+
+if TYPE_CHECKING:
+    from xieshang.store.db import Tx
+
+__all__ = ["DEBT_ROWS", "SPENDING", "first_run_context", "router", "where_to_look"]
+
+router = APIRouter()
+
+#: How many debts the first-run page asks for (the rest: the Debts page).
+DEBT_ROWS = 2
+
+#: The budget lines the first run asks for: form field → (section, category, label msgid).
+INCOME: dict[str, tuple[str, str, str]] = {
+    "income": ("income", "wages", N_("What comes in each month, after tax")),
+}
+SPENDING: dict[str, tuple[str, str, str]] = {
+    "rent": ("priority", "rent", N_("Rent or mortgage a month")),
+    "food": ("flexible", "food", N_("Food a month")),
+    "bills": ("priority", "utilities", N_("Water, power, gas and phone a month")),
+    "transport": ("fixed", "transport", N_("Getting to work a month")),
+}
+
+
+@cache
+def _where() -> dict[str, dict[str, str]]:
+    import tomllib
+    from importlib import resources
+
+    text = resources.files("xieshang").joinpath("data", "where_to_look.toml").read_text("utf-8")
+    return {key: dict(value) for key, value in tomllib.loads(text).items()}
+
+
+def where_to_look(product: str, lang: str) -> str | None:
+    """Where that product's app or bill shows the amount and the missed day (None: no text)."""
+    entry = _where().get(product)
+    return None if entry is None else entry.get("en" if lang == "en" else "zh")
+
+
+def first_run_context(page: Page, values: dict[str, str] | None = None,
+                      errors: Errors | None = None) -> dict[str, Any]:
+    """What the first-run form needs."""
+    from xieshang.services.cases import masked
+    from xieshang.web.pages.debts import _presets
+
+    lang = page.out.lang
+    products = [(p.id, p.name.get(lang)) for p in _presets()]
+    _ = page._
+    existing = None
+    with page.read() as tx:
+        case = tx.current_case()
+        if case is not None:
+            existing = {"id": case.id, "name": masked(page.out, "name", case.name)}
+    return {
+        "existing": existing,
+        "first_run": True,
+        "products": [("", _("Choose…")), *products],
+        "where": [(name, where_to_look(key, lang)) for key, name in products
+                  if where_to_look(key, lang)],
+        "debt_rows": list(range(1, DEBT_ROWS + 1)),
+        "income_fields": [(name, _(label)) for name, (_s, _c, label) in INCOME.items()],
+        "spending_fields": [(name, _(label)) for name, (_s, _c, label) in SPENDING.items()],
+        "values": values or {}, "errors": errors,
+    }
+
+
+def _debt_row(page: Page, form: Form, errors: Errors, row: int) -> dict[str, Any] | None:
+    """One debt of the form as ``Debt`` values (None: the row is empty or wrong)."""
+    from xieshang.engine.parsing import parse_date
+    from xieshang.services.debts import debt_fields, due_date_of
+    from xieshang.web.pages.debts import _preset
+
+    _ = page._
+    product, amount, missed = (form.get(f"d{row}_{name}")
+                               for name in ("product", "amount", "missed"))
+    if row > 1 and not (product or amount or missed):
+        return None
+    preset = None
+    if not product:
+        errors.add(f"d{row}_product", _("this field is needed"))
+    else:
+        preset = _preset(product)
+        if preset is None:
+            errors.add(f"d{row}_product", _("Choose one of the listed products."))
+    if not amount:
+        errors.add(f"d{row}_amount", _("this field is needed"))
+    values: dict[str, Any] = {}
+    if amount:
+        parsed = errors.check(f"d{row}_amount", lambda: debt_fields(amount=amount))
+        if parsed is not None:
+            values.update(parsed)
+    if missed:
+        day = errors.check(f"d{row}_missed", lambda: parse_date(missed, "missed"))
+        if day is not None:
+            # the service takes the first day overdue: the day after the missed repayment day
+            due = errors.check(f"d{row}_missed", lambda: due_date_of(
+                (day + timedelta(days=1)).isoformat(), as_of=page.today))
+            values["due_date"] = due
+    if preset is None or f"d{row}_amount" in errors or f"d{row}_missed" in errors:
+        return None
+    values.update(debt_fields(label=preset.name.get(page.out.lang)))
+    values["preset_id"] = preset.id
+    return values
+
+
+def _lines(page: Page, form: Form, errors: Errors) -> dict[tuple[str, str],
+                                                            tuple[Decimal, str] | None]:
+    from xieshang.engine.money import parse_amount
+
+    lines: dict[tuple[str, str], tuple[Decimal, str] | None] = {}
+    for name, (section, category, _label) in {**INCOME, **SPENDING}.items():
+        text = form.get(name)
+        if not text:
+            if name in INCOME:
+                errors.add(name, page._("this field is needed"))
+            continue
+        amount = errors.check(name, partial(parse_amount, text, "amount"))
+        if amount is not None:
+            if amount < 0:
+                errors.add_error(name, InputError("amount", N_("must not be negative")))
+            else:
+                lines[(section, category)] = (amount, "")
+    return lines
+
+
+@router.post("/first-run")
+async def first_run(request: Request) -> Response:
+    """Save the three answers in one transaction, then show Today."""
+    from xieshang.services.budget import current_budget, save_statement
+    from xieshang.store.model import Case, Debt
+
+    page = Page.of(request)
+    form = await page.form()
+    errors = page.errors()
+    debts = [_debt_row(page, form, errors, row) for row in range(1, DEBT_ROWS + 1)]
+    lines = _lines(page, form, errors)
+    if errors:
+        return page.render("today.html", status=422, case=None,
+                           **first_run_context(page, form.values, errors))
+    try:
+        with page.write() as tx:
+            if not needs_first_run(tx):  # sent twice, or another tab was first
+                return page.redirect("/#answer")
+            case = tx.current_case()
+            if case is None:
+                case = tx.add(Case(name=page._("My case")))
+                tx.use_case(case.id)
+            for values in debts:
+                if values is not None:
+                    tx.add(Debt(case_id=case.id, **values))
+            if current_budget(tx, case, create=False) is None:
+                save_statement(tx, case, {}, None, lines)
+    except XieshangError as error:
+        errors.add_error("d1_product", error)
+        return page.render("today.html", status=422, case=None,
+                           **first_run_context(page, form.values, errors))
+    return page.redirect("/#answer")
+
+
+def needs_first_run(tx: Tx) -> bool:
+    """No case yet, or a case without debts and without a budget."""
+    from xieshang.services.budget import current_budget
+    from xieshang.services.debts import open_debts
+
+    case = tx.current_case()
+    if case is None:
+        return True
+    return not open_debts(tx, case.id) and current_budget(tx, case, create=False) is None
+
+
+def answer_view(page: Page, tx: Tx) -> dict[str, Any] | None:
+    """The recommendation of :func:`~xieshang.services.advice.recommend`, in words: which
+    debt first, what to ask each lender for and by when, each with its reasons."""
+    from xieshang.services.advice import recommend
+    from xieshang.web.pages.negotiate import _rung_phrase
+
+    case = tx.current_case()
+    if case is None:
+        return None
+    found = recommend(page.out, tx, case, page.today)
+    if not found.asks:
+        return None
+    _ = page._
+
+    def shown(value: Any) -> Any:
+        return page.money(value) if isinstance(value, Decimal) else (
+            value.isoformat() if hasattr(value, "isoformat") else value)
+
+    asks = []
+    for ask in found.asks:
+        asks.append({
+            "id": ask.debt, "name": ask.name, "when": ask.when.isoformat(),
+            "today": ask.when == page.today,
+            "ask": None if ask.rung is None else _rung_phrase(page, ask.rung),
+            "reasons": [_(msgid).format(**{k: shown(v) for k, v in values.items()})
+                        for msgid, values in ask.reasons]})
+    return {"asks": asks, "first": asks[0], "needs_budget": found.needs_budget,
+            "affordable": None if found.affordable is None else page.money(found.affordable)}
+
+
+@router.post("/undo")
+async def undo(request: Request) -> Response:
+    """Put the case back as it was before this session's last destructive change."""
+    from xieshang.services.undo import restore
+
+    page = Page.of(request)
+    await page.form()
+    kept = page.web.undo.pop(page.sid, None)
+    if kept is None:
+        return page.redirect("/")
+    _what, case_id, document = kept
+    with page.write() as tx:
+        restore(tx, case_id, document)
+    return page.redirect("/?undone=1")
