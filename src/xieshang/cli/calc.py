@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from xieshang.cli.main import calc_app, common_options
+from xieshang.cli.rates import YES_OPTION, checked_rates
 from xieshang.clock import today as _today
 from xieshang.engine.errors import N_, InputError
 from xieshang.rules import load_preset
@@ -53,7 +54,12 @@ def _source_line(out: Out, preset: Preset, parameter: str) -> str:
 @click.option("--days", "days", required=False, help="逾期天数")
 @click.option("--from", "from_", required=False, help="错过的还款日 YYYY-MM-DD")
 @click.option("--to", "to", required=False, help="计算到（还款）日期 YYYY-MM-DD")
-@click.option("--daily-rate", "daily_rate", required=False, help="逾期日利率，如 0.05%（不填用预设）")
+@click.option("--daily-rate", "daily_rate", required=False, help="合同日利率，如 0.05%（不填用预设）. Contract daily rate.")
+@click.option("--annual-rate", "annual_rate", required=False, help="合同年利率，如 18%. Contract annual rate.")
+@click.option("--penalty-rate", "penalty_rate", required=False, help="逾期日利率（账单与预设不同时），如 0.05%. Overdue daily rate.")
+@click.option("--posted-on", "posted_on", required=False, help="信用卡：消费记账日 YYYY-MM-DD（未全额还款时从这天起计息）. Card: posting date.")
+@click.option("--contract-date", "contract_date", required=False, help="亲友借款：借款日期 YYYY-MM-DD. Private loan: date it was made.")
+@YES_OPTION
 def overdue(
     product: str,
     amount: str,
@@ -61,15 +67,26 @@ def overdue(
     from_: str | None = None,
     to: str | None = None,
     daily_rate: str | None = None,
+    annual_rate: str | None = None,
+    penalty_rate: str | None = None,
+    posted_on: str | None = None,
+    contract_date: str | None = None,
+    yes: bool = False,
     lang: str | None = None,
     as_json: bool = False,
 ) -> None:
-    """逾期费用：本金、利息、罚息、违约金逐项列出 (overdue charges, itemised)."""
+    """逾期费用：本金、利息、罚息、违约金逐项列出 (overdue charges, itemised).
+
+    ``--daily-rate``/``--annual-rate`` are the contract rate (as in ``debt add``; 借呗's
+    penalty is 1.5 × it), ``--penalty-rate`` the overdue rate itself.
+    """
     from xieshang.engine.accrual import OverdueDebt, bill_on
     from xieshang.engine.money import parse_amount
     from xieshang.engine.parsing import parse_count, parse_date, parse_rate
 
     out = _out(lang, as_json)
+    rates = checked_rates(out, {"daily_rate": daily_rate, "annual_rate": annual_rate,
+                                "penalty_rate": penalty_rate}, yes=yes)
     preset = load_preset(product)
     principal = parse_amount(amount, "amount")
     if principal <= 0:
@@ -88,10 +105,27 @@ def overdue(
                              start=due.isoformat())
     else:
         raise InputError("days", N_("give --days N, or --from DATE and --to DATE"))
-    rate = parse_rate(daily_rate, "daily_rate") if daily_rate is not None else None
-    debt = OverdueDebt(preset=preset, principal=principal, due_date=due, penalty_daily_rate=rate)
+    if rates["daily_rate"] is not None and rates["annual_rate"] is not None:
+        raise InputError("annual_rate", N_("give either --annual-rate or --daily-rate, "
+                                           "not both"))
+    contract = None
+    if rates["daily_rate"] is not None:
+        contract = parse_rate(rates["daily_rate"], "daily_rate")
+    elif rates["annual_rate"] is not None:
+        contract = parse_rate(rates["annual_rate"], "annual_rate") / preset.day_basis.days
+    rate = (parse_rate(rates["penalty_rate"], "penalty_rate")
+            if rates["penalty_rate"] is not None else None)
+    posted = parse_date(posted_on, "posted_on") if posted_on is not None else None
+    if posted is not None and posted > due:
+        raise InputError("posted_on", N_("must not be after the due date {due}"),
+                         due=due.isoformat())
+    made = parse_date(contract_date, "contract_date") if contract_date is not None else None
+    debt = OverdueDebt(preset=preset, principal=principal, due_date=due, penalty_daily_rate=rate,
+                       contract_daily_rate=contract,
+                       interest_from=posted if preset.penalty.card_interest_basis else None)
+    debt = default_terms(debt, made, as_of)
     bill = bill_on(debt, as_of)
-    used_rate = rate if rate is not None else preset.penalty_daily_rate
+    used_rate = rate if rate is not None else _penalty_rate_of(debt)
     payload = {
         "product": preset.id,
         "due_date": due,
@@ -115,6 +149,31 @@ def overdue(
     out.print(render.bill_table(out, preset, bill))
     if rate is None:
         out.print(_source_line(out, preset, "penalty"))
+
+
+def default_terms(debt: Any, contract_date: date | None, as_of: date) -> Any:
+    """A debt's terms with what the rules give when nothing was typed: a private loan
+    with no agreed rate, and its rate capped (see :mod:`xieshang.services.debts`)."""
+    from xieshang.services.debts import private_loan_terms
+
+    return private_loan_terms(debt, contract_date, as_of)
+
+
+def _penalty_rate_of(debt: Any) -> Decimal | None:
+    """The overdue daily rate a debt is charged at (its own, else the preset's rule)."""
+    from xieshang.engine.preset import PenaltyModel
+
+    if debt.penalty_daily_rate is not None:
+        return Decimal(debt.penalty_daily_rate)
+    penalty = debt.preset.penalty
+    contract = debt.contract_daily_rate if debt.contract_daily_rate is not None \
+        else debt.preset.contract_daily_rate
+    if penalty.model in (PenaltyModel.CONTRACT_MULTIPLE, PenaltyModel.ON_TOP) \
+            and contract is not None:
+        return Decimal(contract * (penalty.multiplier if penalty.multiplier is not None
+                                   else 1))
+    rate: Decimal | None = debt.preset.penalty_daily_rate
+    return rate
 
 
 def _source_json(preset: Preset, parameter: str) -> dict[str, Any]:

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from xieshang.engine.negotiation import (
         Card,
         Ladder,
+        LoanLadders,
         Move,
         NegotiationData,
         Offer,
@@ -122,6 +123,7 @@ class DebtInputs:
     income: Decimal | None
     ladder: Ladder
     day: date
+    loan: LoanLadders | None = None
 
 
 def debt_inputs(out: Out, tx: Tx, case_id: str | None, debt_id: str | None, *,
@@ -132,9 +134,9 @@ def debt_inputs(out: Out, tx: Tx, case_id: str | None, debt_id: str | None, *,
     Raises:
         InputError: no case, no such debt, no budget, or nothing owed.
     """
-    from xieshang.engine.negotiation import build_ladder
+    from xieshang.engine.negotiation import build_ladder, build_loan_ladders
     from xieshang.services.budget import budget_view
-    from xieshang.services.cases import preset_of
+    from xieshang.services.debts import own_preset
 
     case = find_case(tx, case_id)
     debt = find_debt(tx, case, debt_id)
@@ -147,11 +149,29 @@ def debt_inputs(out: Out, tx: Tx, case_id: str | None, debt_id: str | None, *,
         raise InputError("debt", N_("debt {id} is not open: nothing to negotiate"), id=debt.id)
     bill = _bill_today(tx, debt, day)
     income = view.income
-    preset = preset_of(debt)
+    preset = own_preset(debt)
+    regular = regular_installment(debt, bill, day)
+    if regular is not None:
+        loan = build_loan_ladders(bill, preset, share, regular=regular, today=day,
+                                  income=income, settings=negotiation_data())
+        return DebtInputs(case=case, debt=debt, preset=preset, bill=bill, affordable=share,
+                          income=income or None, ladder=loan.arrears, day=day, loan=loan)
     ladder = build_ladder(bill, preset, share, today=day, income=income,
                           settings=negotiation_data())
     return DebtInputs(case=case, debt=debt, preset=preset, bill=bill, affordable=share,
                       income=income or None, ladder=ladder, day=day)
+
+
+def regular_installment(debt: Debt, bill: Bill, day: date) -> Decimal | None:
+    """The next regular installment of a loan entered by its terms that still has
+    installments ahead on ``day`` (``None`` otherwise)."""
+    from xieshang.services.debts import loan_position
+
+    loan = loan_position(debt, day)
+    if loan is None or not loan.ahead or bill.not_yet_due <= 0:
+        return None
+    amount: Decimal = loan.ahead[0].amount
+    return amount
 
 
 #: What a command that needs the budget says when there is none (one line: the command and
@@ -223,10 +243,23 @@ def _hardship_ids(tx: Tx, case: Case) -> tuple[str, ...]:
 
 
 def ladder_json(inputs: DebtInputs, lang: str) -> dict[str, Any]:
-    """The ladder as plain values (amounts as strings in JSON)."""
-    ladder = inputs.ladder
+    """The ladder as plain values (amounts as strings in JSON); an installment loan with
+    regular installments ahead also has ``loan``: the regular installment and the
+    whole-balance ladder (``rungs`` then bring the arrears current)."""
+    result = _ladder_values(inputs.ladder, inputs.bill.total, inputs.debt.id, lang)
+    result["affordable"] = inputs.affordable
+    if inputs.loan is not None:
+        loan = inputs.loan
+        result["loan"] = {
+            "regular": loan.regular, "arrears_share": loan.arrears.affordable,
+            "not_yet_due": inputs.bill.not_yet_due,
+            "whole": _ladder_values(loan.whole, loan.whole_bill.total, inputs.debt.id, lang)}
+    return result
+
+
+def _ladder_values(ladder: Ladder, owed: Decimal, debt_id: int, lang: str) -> dict[str, Any]:
     return {
-        "debt": inputs.debt.id, "preset": ladder.preset_id, "owed": inputs.bill.total,
+        "debt": debt_id, "preset": ladder.preset_id, "owed": owed,
         "affordable": ladder.affordable, "income": ladder.income,
         "max_term": ladder.max_term, "max_term_assumed": ladder.max_term_assumed,
         "outcome": ladder.outcome.value,
@@ -259,8 +292,16 @@ def optional_rate(text: str | None, field: str) -> Decimal | None:
 def check_offer_for(inputs: DebtInputs, offer: Offer) -> OfferCheck:
     """A lender's offer checked against this debt's share of the budget and its ladder
     (the share is the one the budget and the plan show: :attr:`DebtInputs.affordable`)."""
-    from xieshang.engine.negotiation import check_offer
+    from xieshang.engine.negotiation import check_offer, offer_covers_whole_balance
 
+    loan = inputs.loan
+    if loan is not None:
+        if offer_covers_whole_balance(inputs.bill, offer):
+            return check_offer(loan.whole_bill, inputs.preset, offer, inputs.affordable,
+                               loan.whole, today=inputs.day)
+        return check_offer(inputs.bill, inputs.preset, offer,
+                           max(Decimal("0.00"), inputs.affordable - loan.regular),
+                           loan.arrears, today=inputs.day)
     return check_offer(inputs.bill, inputs.preset, offer, inputs.affordable, inputs.ladder,
                        today=inputs.day)
 

@@ -92,7 +92,7 @@ def plan_input(out: Out, tx: Tx, case: Case, budget_text: str | None, order_text
         key = str(debt.id)
         agreed = accepted_arrangement(tx, debt, day)
         if agreed is not None:  # owed only on the arrangement's terms, from month 0
-            left = plan_arrangement(agreed)
+            left = with_regular_installments(tx, debt, agreed, plan_arrangement(agreed), day)
             if left is None:
                 paid_off.append(debt.id or 0)
             else:
@@ -255,3 +255,41 @@ def share_notes(actions: Sequence[Action], shares: Mapping[int, Decimal] | None,
         elif action.amount < share:
             notes.append(ShareNote(action.key, BELOW_SHARE, amounts))
     return notes
+
+
+def with_regular_installments(tx: Tx, debt: Any, agreed: Any, left: Any, day: date) -> Any:
+    """An arrangement on a loan's arrears leaves its principal not yet due to the regular
+    installments: they are added to what the plan pays (the loan's own installments when it
+    was entered by its terms; otherwise the principal not yet due, one month after the last
+    agreed payment — an assumption, as its schedule is not known). An arrangement whose
+    principal covers the whole balance is left as it is."""
+    from xieshang.engine.accrual import bill_on
+    from xieshang.engine.money import ZERO
+    from xieshang.engine.schedules import add_months
+    from xieshang.engine.strategy import Arrangement, ScheduledPayment
+    from xieshang.services.cases import preset_of
+    from xieshang.services.debts import loan_position
+    from xieshang.store.model import Payment, overdue_debt
+
+    if debt.due_date is None or (debt.not_yet_due <= 0 and debt.borrowed is None):
+        return left
+    start = agreed.accepted_on
+    engine = overdue_debt(debt, preset_of(debt),
+                          [p for p in tx.find(Payment, debt_id=debt.id) if p.paid_on < start])
+    at_start = bill_on(engine, max(start, engine.due_date))
+    if at_start.not_yet_due <= 0:
+        return left
+    covered = sum((p.principal for p in agreed.payments), ZERO)
+    if covered >= at_start.principal + at_start.not_yet_due:
+        return left  # the whole balance was rescheduled
+    loan = loan_position(debt, max(start, day))
+    if loan is not None:
+        extra = [ScheduledPayment(max(item.due, day), item.principal, item.interest)
+                 for item in loan.ahead if item.due >= start]
+    else:
+        last = max((p.on for p in agreed.payments), default=day)
+        extra = [ScheduledPayment(max(add_months(last, 1), day), at_start.not_yet_due)]
+    if not extra:
+        return left
+    payments = (*(left.payments if left is not None else ()), *extra)
+    return Arrangement(tuple(sorted(payments, key=lambda p: p.on)))

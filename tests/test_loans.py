@@ -1,0 +1,209 @@
+"""Issue 12, the debt level: installment loans entered as the lender's app shows them, cards
+by statement, private loans capped at the legal rate, rates that cannot be misread.
+
+Every figure is worked by hand in the test's docstring.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from test_cli_case import invoke, ok, ok_json
+from xieshang.engine.accrual import OverdueDebt, bill_on
+from xieshang.engine.installments import (
+    LoanTerms,
+    installments,
+    overdue_debt_parts,
+    position,
+)
+from xieshang.engine.schedules import Method
+from xieshang.rules import load_preset
+
+NOW = "2026-11-20T10:00+08:00"
+JIEBEI = ("debt", "add", "--product", "jiebei", "--borrowed", "20000", "--periods", "12",
+          "--daily-rate", "0.045%", "--method", "annuity", "--first-due", "2026-09-10",
+          "--paid-periods", "1")
+
+
+@pytest.fixture(autouse=True)
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    folder = tmp_path / "home"
+    monkeypatch.setenv("XIESHANG_HOME", str(folder))
+    for name in ("XIESHANG_DB_URL", "XIESHANG_PASSPHRASE", "XIESHANG_LANG",
+                 "XIESHANG_TEST_PROGRESS"):
+        monkeypatch.delenv(name, raising=False)
+    ok("case", "new", "--name", "李明")
+    return folder
+
+
+def _terms() -> LoanTerms:
+    return LoanTerms(borrowed=Decimal("20000"), periods=12, method=Method.ANNUITY,
+                     first_due=date(2026, 9, 10), paid_periods=1,
+                     daily_rate=Decimal("0.00045"))
+
+
+# ----------------------------------------------------------------- installment loans
+
+
+def test_jiebei_installments_each_with_its_own_date() -> None:
+    """借呗 ¥20,000, 12 periods, 0.045 %/day, 等额本息, first due 2026-09-10, 1 repaid.
+
+    The loan date is 2026-08-10. Period 1: 31 days, 20,000 × 0.00045 × 31 = 279.00; the
+    level payment is 1,818.76, so principal 1,539.76. Period 2 (09-10 → 10-10, 30 days):
+    18,460.24 × 0.00045 × 30 = 249.21, principal 1,569.55. Period 3 (31 days):
+    16,890.69 × 0.00045 × 31 = 235.625… → 235.63, principal 1,583.13.
+
+    On 2026-11-20 periods 2 (due 10-10) and 3 (due 11-10) are overdue; not yet due:
+    20,000 − 1,539.76 − 1,569.55 − 1,583.13 = 15,307.56; 9 regular installments ahead.
+    """
+    rows = installments(_terms())
+    assert rows[0].interest == Decimal("279.00")
+    assert rows[0].amount == Decimal("1818.76")
+    seen = position(_terms(), date(2026, 11, 20))
+    assert [(i.period, i.due, i.principal, i.interest) for i in seen.overdue] == [
+        (2, date(2026, 10, 10), Decimal("1569.55"), Decimal("249.21")),
+        (3, date(2026, 11, 10), Decimal("1583.13"), Decimal("235.63"))]
+    assert seen.not_yet_due == Decimal("15307.56")
+    assert len(seen.ahead) == 9
+
+
+def test_jiebei_penalty_runs_from_each_installments_own_date() -> None:
+    """The penalty is contract rate × 1.5 = 0.0675 %/day on each installment's principal
+    from the day after its own due date (借呗: overdue principal, §2):
+
+    * period 2, 10-11 … 11-20 = 41 days: 1,569.55 × 0.000675 × 41 = 43.437…
+    * period 3, 11-11 … 11-20 = 10 days: 1,583.13 × 0.000675 × 10 = 10.686…
+
+    Together 54.12 (rounded once). One shared date (both from 10-11) would give
+    3,152.68 × 0.000675 × 41 = 87.25. Interest due 249.21 + 235.63 = 484.84.
+    """
+    parts = overdue_debt_parts(_terms())
+    assert parts is not None
+    debt = OverdueDebt(load_preset("jiebei"), parts.principal, parts.due_date,
+                       interest=parts.interest, not_yet_due_principal=parts.not_yet_due,
+                       later=parts.later, contract_daily_rate=Decimal("0.00045"))
+    bill = bill_on(debt, date(2026, 11, 20))
+    assert (bill.principal, bill.interest, bill.penalty) == (
+        Decimal("3152.68"), Decimal("484.84"), Decimal("54.12"))
+    assert bill.not_yet_due == Decimal("15307.56")
+    # on 12-11 period 4 (1,612.11 + 206.65) has joined the arrears
+    later = bill_on(debt, date(2026, 12, 11))
+    assert later.principal == Decimal("4764.79")
+    assert later.not_yet_due == Decimal("13695.45")
+
+
+@pytest.mark.now(NOW)
+def test_debt_add_by_terms_and_status() -> None:
+    """The CLI stores the first unpaid installment and shows both overdue installments
+    with their own dates; status total 3,152.68 + 484.84 + 54.12 = 3,691.64."""
+    ok(*JIEBEI)
+    line = ok_json("status")["debts"][0]
+    assert line["total"] == "3691.64"
+    assert line["not_yet_due"] == "15307.56"
+    assert [(i["period"], i["due"]) for i in line["installments"]["overdue"]] == [
+        (2, "2026-10-10"), (3, "2026-11-10")]
+    assert "2026-10-10" in ok("status", "--lang", "en")
+    listed = ok_json("debt", "list")["debts"][0]
+    assert (listed["borrowed"], listed["periods"], listed["paid_periods"]) == (
+        "20000.00", 12, 1)
+
+
+@pytest.mark.now(NOW)
+def test_ladder_asks_fit_the_share_with_the_regular_installments() -> None:
+    """Budget: income 6,000 − rent 2,000 − food 1,500 leaves 2,500 for the one debt.
+
+    The regular installment 1,818.76 keeps falling due, so the arrears ladder works with
+    2,500.00 − 1,818.76 = 681.24 a month: every ask plus 1,818.76 is at most 2,500. The
+    whole-balance ladder reschedules 3,691.64 + 15,307.56 = 18,999.20 within 2,500; its
+    walk-away APR is the entered 0.045 %/day × 365 = 16.425 % (not the preset's 0.05 %),
+    nowhere near 829 %.
+    """
+    ok(*JIEBEI)
+    ok("budget", "set", "--adults", "1", "--buffer", "0", "--income", "wages=6000",
+       "--priority", "rent=2000", "--flexible", "food=1500")
+    payload = ok_json("ladder")
+    loan = payload["loan"]
+    assert payload["affordable"] == "2500.00"
+    assert loan["regular"] == "1818.76"
+    assert loan["arrears_share"] == "681.24"
+    for rung in payload["rungs"]:
+        assert Decimal(rung["monthly"]) + Decimal("1818.76") <= Decimal("2500.00")
+    whole = loan["whole"]
+    assert whole["owed"] == "18999.20"
+    for rung in whole["rungs"]:
+        assert Decimal(rung["monthly"]) <= Decimal("2500.00")
+    walk = next(r for r in whole["rungs"] if r["level"] == "walk_away")
+    assert Decimal("0.16") < Decimal(walk["apr"]) < Decimal("0.17")
+
+
+@pytest.mark.now(NOW)
+def test_an_incomplete_loan_is_named() -> None:
+    """--borrowed without --periods names the missing field; nothing is stored."""
+    code, _out, err = invoke("debt", "add", "--product", "jiebei", "--borrowed", "20000",
+                             "--daily-rate", "0.045%", "--first-due", "2026-09-10")
+    assert code == 2
+    assert "periods" in err
+    assert ok_json("debt", "list")["debts"] == []
+
+
+# ------------------------------------------------------------ input that cannot be misread
+
+
+@pytest.mark.now(NOW)
+def test_a_daily_rate_without_its_unit_is_refused_with_both_readings() -> None:
+    """``--daily-rate 0.045``: 0.045 % a day (the app's 日利率 with the % left off, ¥3,738.36
+    on the 借呗 loan) or 4.5 % a day (¥13,698.24) — both readings are shown, exit 2,
+    nothing stored."""
+    args = [a if a != "0.045%" else "0.045" for a in JIEBEI]
+    code, _out, err = invoke(*args, "--lang", "en")
+    assert code == 2
+    assert "0.045% a day" in err
+    assert "4.5% a day" in err
+    assert ok_json("debt", "list")["debts"] == []
+
+
+def test_calc_overdue_daily_rate_is_the_contract_rate() -> None:
+    """``--daily-rate`` is the contract rate in every command. 借呗's penalty is the
+    contract rate × 1.5 on the overdue principal (preset jiebei, §2): 10,000 × 0.05 % × 1.5
+    × 1 day = 7.50 (the preset's own example: "1万元、日利率万分之五，一天罚息7.5元").
+    ``--penalty-rate 0.05%`` is the overdue rate itself: 10,000 × 0.05 % = 5.00."""
+    data = ok_json("calc", "overdue", "--product", "jiebei", "--amount", "10000", "--days",
+                   "1", "--daily-rate", "0.05%")
+    assert data["penalty"] == "7.50"
+    assert data["penalty_daily_rate"] == "0.00075"
+    data = ok_json("calc", "overdue", "--product", "jiebei", "--amount", "10000", "--days",
+                   "1", "--penalty-rate", "0.05%")
+    assert data["penalty"] == "5.00"
+
+
+@pytest.mark.parametrize(("option", "value", "limit"), [
+    ("--daily-rate", "0.2%", "0.1%"),
+    ("--penalty-rate", "0.6%", "0.5%"),
+])
+def test_unusually_high_rates_need_yes(option: str, value: str, limit: str) -> None:
+    """A contract rate above 0.1 % a day or an overdue rate above 0.5 % a day is asked about
+    (refused without a terminal) unless --yes accepts it."""
+    args = ("calc", "overdue", "--product", "jiebei", "--amount", "10000", "--days", "1",
+            option, value)
+    code, _out, err = invoke(*args, "--lang", "en")
+    assert code == 2
+    assert limit in err
+    assert "--yes" in err
+    ok(*args, "--yes")
+
+
+@pytest.mark.parametrize(("option", "value"), [
+    ("--first-due", "1900-01-01"),
+    ("--borrowed", "1" * 40),
+])
+def test_a_1900_date_and_a_40_digit_amount_are_refused(option: str, value: str) -> None:
+    args = list(JIEBEI)
+    args[args.index(option) + 1] = value
+    code, _out, err = invoke(*args, "--lang", "en")
+    assert code == 2
+    assert f"({option})" in err
+    assert ok_json("debt", "list")["debts"] == []
