@@ -207,3 +207,150 @@ def test_a_1900_date_and_a_40_digit_amount_are_refused(option: str, value: str) 
     assert code == 2
     assert f"({option})" in err
     assert ok_json("debt", "list")["debts"] == []
+
+
+def test_the_loan_terms_travel_with_an_export(tmp_path: Path) -> None:
+    """Export → import → export keeps the new debt fields (migration 0004) to the byte."""
+    from xieshang.store.db import open_store
+    from xieshang.store.exchange import dumps, export_case, import_case, loads
+    from xieshang.store.model import Case, Debt
+
+    store = open_store(data_dir=tmp_path / "x")
+    try:
+        with store.begin() as tx:
+            case = tx.add(Case(name="李明"))
+            tx.add(Debt(case_id=case.id, preset_id="jiebei", principal=Decimal("1569.55"),
+                        interest=Decimal("249.21"), not_yet_due=Decimal("16890.69"),
+                        due_date=date(2026, 10, 10), contract_rate=Decimal("0.00045"),
+                        contract_rate_basis="daily", borrowed=Decimal("20000.00"), periods=12,
+                        paid_periods=1, repayment_method="annuity",
+                        first_due=date(2026, 9, 10), contract_date=date(2026, 8, 10),
+                        posted_on=date(2026, 8, 20), card_interest_basis="unpaid"))
+        with store.begin(readonly=True) as tx:
+            first = dumps(export_case(tx, case.id))
+        with store.begin() as tx:
+            copy = import_case(tx, loads(first, "case.json"), "case.json")
+            debt = tx.find(Debt, case_id=copy.id)[0]
+        with store.begin(readonly=True) as tx:
+            assert dumps(export_case(tx, copy.id)) == first
+        assert (debt.borrowed, debt.periods, debt.paid_periods, debt.repayment_method,
+                debt.first_due, debt.contract_date, debt.posted_on,
+                debt.card_interest_basis) == (
+            Decimal("20000.00"), 12, 1, "annuity", date(2026, 9, 10), date(2026, 8, 10),
+            date(2026, 8, 20), "unpaid")
+    finally:
+        store.close()
+
+
+# ----------------------------------------------------------------- cards by statement
+
+CARD_FACTS = {"daily_rate": "0.05%", "statement_date": "2026-09-05", "due_date": "2026-09-25",
+              "next_statement_date": "2026-10-05",
+              "transactions": [{"posted": "2026-08-20", "amount": "10000"}], "payments": []}
+
+
+@pytest.mark.now("2026-10-05T10:00+08:00")
+def test_the_cards_status_equals_calc_card_interest(tmp_path: Path) -> None:
+    """¥10,000 posted 08-20, due 09-25, seen on 10-05, 0.05 %/day (preset credit_card_cn).
+
+    Not paid in full: interest from the posting date, 08-20 … 10-05 = 12 + 30 + 5 = 47
+    days × 10,000 × 0.0005 = 235.00 (the preset's 全额计息). ``calc card-interest`` with the
+    next statement on 10-05 counts the same 47 days. ``status`` shows it as 185.00 interest
+    (08-20 … 09-25, 37 days) and 50.00 overdue interest (09-26 … 10-05, 10 days, the grace
+    days included), plus the late fee 5 % × the 1,000 minimum (10 %) = 50.00.
+    """
+    path = tmp_path / "card.json"
+    import json
+
+    path.write_text(json.dumps(CARD_FACTS), encoding="utf-8")
+    expected = ok_json("calc", "card-interest", "--input", str(path))["interest"]
+    assert expected == "235.00"
+    ok("debt", "add", "--product", "credit_card_cn", "--amount", "10000", "--overdue-since",
+       "2026-09-26", "--posted-on", "2026-08-20")
+    line = ok_json("status")["debts"][0]
+    assert Decimal(line["interest"]) + Decimal(line["penalty"]) == Decimal(expected)
+    assert line["fees"] == "50.00"
+    calc = ok_json("calc", "overdue", "--product", "credit_card_cn", "--amount", "10000",
+                   "--from", "2026-09-25", "--to", "2026-10-05", "--posted-on", "2026-08-20")
+    assert Decimal(calc["interest"]) + Decimal(calc["penalty"]) == Decimal(expected)
+
+
+def test_full_and_unpaid_interest_bases() -> None:
+    """The same card with 4,000 repaid on 09-20 (before the due date), seen on 10-05.
+
+    全额计息: the repaid 4,000 bears interest 08-20 … 09-19 (31 days) = 62.00, the unpaid
+    6,000 08-20 … 10-05 (47 days) = 141.00: 203.00. 按未还部分计息: only 141.00. Both
+    equal :func:`card_interest` with the same basis.
+    """
+    from xieshang.engine.accrual import CardTransaction, Payment, card_interest
+
+    preset = load_preset("credit_card_cn")
+    paid = (Payment(on=date(2026, 9, 20), amount=Decimal("4000")),)
+    for basis, expected in (("full", "203.00"), ("unpaid", "141.00")):
+        debt = OverdueDebt(preset, Decimal("10000"), date(2026, 9, 25), payments=paid,
+                           interest_from=date(2026, 8, 20), card_interest_basis=basis)
+        bill = bill_on(debt, date(2026, 10, 5))
+        assert bill.interest + bill.penalty == Decimal(expected)
+        card = card_interest(Decimal("0.0005"), date(2026, 9, 5), date(2026, 9, 25),
+                             date(2026, 10, 5),
+                             (CardTransaction(date(2026, 8, 20), Decimal("10000")),), paid,
+                             basis=basis)
+        assert card.interest == Decimal(expected)
+
+
+def test_a_late_fee_for_every_missed_statement() -> None:
+    """¥62,000 missed on 2026-01-10, seen on 2026-05-10 (120 days): the minimum is 10 % =
+    6,200 and each fee 5 % of it = 310.00 (preset credit_card_cn, ``per_statement``): one
+    after the grace days and one at each later statement (02-10, 03-10, 04-10, 05-10):
+    5 × 310.00 = 1,550.00, not one 310.00."""
+    data = ok_json("calc", "overdue", "--product", "credit_card_cn", "--amount", "62000",
+                   "--from", "2026-01-10", "--to", "2026-05-10")
+    assert data["fees"] == "1550.00"
+
+
+# --------------------------------------------------------------- family / private loans
+
+
+@pytest.mark.now(NOW)
+@pytest.mark.parametrize(("contract_date", "basis", "lpr_from"), [
+    ("2026-01-01", "contract_date", "2025-05-20"),
+    ("2019-10-01", "as_of", "2025-05-20"),
+])
+def test_a_private_loan_at_18_percent_is_capped_at_the_legal_rate(
+        contract_date: str, basis: str, lpr_from: str) -> None:
+    """¥20,000 lent at 18 % a year, 60 days overdue.
+
+    Uncapped: 20,000 × 18 % × 60 / 365 = 591.78. The limit is 4 × the 1-year LPR: 3.00 %
+    (in force from 2025-05-20) × 4 = 12 %, so 20,000 × 12 % × 60 / 365 = 394.52.
+    A loan made 2026-01-01 takes the LPR then (Art. 25); one made 2019-10-01, before
+    2020-08-20, takes for interest after 2020-08-19 the LPR now (Art. 31) — 3.00 % too, not
+    the 4.20 % of October 2019 (which would give 16.8 %: 552.33).
+    """
+    data = ok_json("calc", "overdue", "--product", "informal_loan", "--amount", "20000",
+                   "--days", "60", "--annual-rate", "18%", "--contract-date", contract_date)
+    assert data["penalty"] == "394.52"
+    private = data["private_loan"]
+    assert (private["agreed"], private["cap"], private["capped"]) == ("0.18", "0.12", True)
+    assert (private["cap_basis"], private["cap_lpr_from"]) == (basis, lpr_from)
+
+
+@pytest.mark.now(NOW)
+def test_a_family_loan_works_with_no_extra_flags() -> None:
+    """No rate agreed: overdue interest follows the LPR (Art. 28), 3.00 % a year:
+    20,000 × 3 % × 60 / 365 = 98.63. The timeline works and has no credit-report
+    milestones (a private lender does not report); the plan needs no --annual-rate."""
+    data = ok_json("calc", "overdue", "--product", "informal_loan", "--amount", "20000",
+                   "--days", "60")
+    assert data["penalty"] == "98.63"
+    assert data["private_loan"]["lpr_default"] is True
+    events = ok_json("calc", "timeline", "--product", "informal_loan", "--amount", "20000",
+                     "--overdue-since", "2026-09-21")["events"]
+    ids = {event["id"] for event in events}
+    assert not ids & {"credit_repair", "credit_report", "free_reports"}
+    ok("debt", "add", "--product", "informal_loan", "--amount", "5000", "--label", "姐夫")
+    ok("plan", "--budget", "800")
+    ok("debt", "add", "--product", "informal_loan", "--amount", "20000", "--overdue-since",
+       "2026-09-22", "--annual-rate", "18%", "--contract-date", "2026-01-01")
+    line = ok_json("status")["debts"][1]
+    assert line["penalty"] == "394.52"
+    ok("plan", "--budget", "800")

@@ -80,13 +80,11 @@ def overdue(
     ``--daily-rate``/``--annual-rate`` are the contract rate (as in ``debt add``; 借呗's
     penalty is 1.5 × it), ``--penalty-rate`` the overdue rate itself.
     """
-    from xieshang.engine.accrual import OverdueDebt, bill_on
+    from xieshang.engine.accrual import bill_on
     from xieshang.engine.money import parse_amount
-    from xieshang.engine.parsing import parse_count, parse_date, parse_rate
+    from xieshang.engine.parsing import parse_count, parse_date
 
     out = _out(lang, as_json)
-    rates = checked_rates(out, {"daily_rate": daily_rate, "annual_rate": annual_rate,
-                                "penalty_rate": penalty_rate}, yes=yes)
     preset = load_preset(product)
     principal = parse_amount(amount, "amount")
     if principal <= 0:
@@ -105,6 +103,52 @@ def overdue(
                              start=due.isoformat())
     else:
         raise InputError("days", N_("give --days N, or --from DATE and --to DATE"))
+    debt, private = _typed_debt(out, preset, principal, due, as_of, yes=yes,
+                                daily_rate=daily_rate, annual_rate=annual_rate,
+                                penalty_rate=penalty_rate, posted_on=posted_on,
+                                contract_date=contract_date)
+    rate = None if penalty_rate is None else debt.penalty_daily_rate
+    bill = bill_on(debt, as_of)
+    used_rate = _penalty_rate_of(debt)
+    payload = {
+        "product": preset.id,
+        "due_date": due,
+        "as_of": as_of,
+        "days_overdue": bill.days_overdue,
+        "principal": bill.principal,
+        "interest": bill.interest,
+        "penalty": bill.penalty,
+        "fees": bill.fees,
+        "total": bill.total,
+        "daily_cost": bill.daily_cost,
+        "penalty_daily_rate": used_rate,
+        "penalty_model": preset.penalty.model,
+        "source": _source_json(preset, "penalty") if rate is None else {"confidence": "USER"},
+        "private_loan": _private_json(private),
+    }
+    if out.as_json:
+        out.json(payload)
+        return
+    from xieshang.cli import render
+
+    out.print(render.bill_table(out, preset, bill))
+    if private is not None:
+        out.print(_private_line(out, private))
+    elif rate is None:
+        out.print(_source_line(out, preset, "penalty"))
+
+
+def _typed_debt(out: Out, preset: Preset, principal: Decimal, due: date, as_of: date, *,
+                yes: bool, daily_rate: str | None, annual_rate: str | None,
+                penalty_rate: str | None, posted_on: str | None,
+                contract_date: str | None) -> tuple[Any, Any]:
+    """An overdue debt from the calculator options (the same meanings as ``debt add``),
+    and for a private loan how its rate was found."""
+    from xieshang.engine.accrual import OverdueDebt
+    from xieshang.engine.parsing import parse_date, parse_rate
+
+    rates = checked_rates(out, {"daily_rate": daily_rate, "annual_rate": annual_rate,
+                                "penalty_rate": penalty_rate}, yes=yes)
     if rates["daily_rate"] is not None and rates["annual_rate"] is not None:
         raise InputError("annual_rate", N_("give either --annual-rate or --daily-rate, "
                                            "not both"))
@@ -123,40 +167,57 @@ def overdue(
     debt = OverdueDebt(preset=preset, principal=principal, due_date=due, penalty_daily_rate=rate,
                        contract_daily_rate=contract,
                        interest_from=posted if preset.penalty.card_interest_basis else None)
-    debt = default_terms(debt, made, as_of)
-    bill = bill_on(debt, as_of)
-    used_rate = rate if rate is not None else _penalty_rate_of(debt)
-    payload = {
-        "product": preset.id,
-        "due_date": due,
-        "as_of": as_of,
-        "days_overdue": bill.days_overdue,
-        "principal": bill.principal,
-        "interest": bill.interest,
-        "penalty": bill.penalty,
-        "fees": bill.fees,
-        "total": bill.total,
-        "daily_cost": bill.daily_cost,
-        "penalty_daily_rate": used_rate,
-        "penalty_model": preset.penalty.model,
-        "source": _source_json(preset, "penalty") if rate is None else {"confidence": "USER"},
-    }
-    if out.as_json:
-        out.json(payload)
-        return
-    from xieshang.cli import render
+    from xieshang.services.debts import private_loan_rate
 
-    out.print(render.bill_table(out, preset, bill))
-    if rate is None:
-        out.print(_source_line(out, preset, "penalty"))
+    return private_loan_rate(debt, made, as_of)
 
 
-def default_terms(debt: Any, contract_date: date | None, as_of: date) -> Any:
-    """A debt's terms with what the rules give when nothing was typed: a private loan
-    with no agreed rate, and its rate capped (see :mod:`xieshang.services.debts`)."""
-    from xieshang.services.debts import private_loan_terms
+def _private_json(info: Any) -> dict[str, Any] | None:
+    """How a private loan's overdue rate was found (``None`` for other lenders)."""
+    if info is None:
+        return None
+    def rate(value: Decimal | None) -> Decimal | None:  # a fraction to 8 places
+        return None if value is None else value.quantize(Decimal("1E-8")).normalize()
 
-    return private_loan_terms(debt, contract_date, as_of)
+    return {"agreed": rate(info.agreed), "lpr_default": info.lpr_default,
+            "cap": rate(info.cap), "cap_lpr": rate(info.cap_lpr.rate),
+            "cap_lpr_from": info.cap_lpr.effective_from, "cap_basis": info.cap_basis,
+            "annual": rate(info.annual), "capped": info.capped}
+
+
+#: How the cap's LPR date was chosen (msgids).
+_CAP_BASIS = {
+    "contract_date": N_("the LPR in force when the loan was made (Art. 25)"),
+    "as_of": N_("the LPR in force today, for interest after 2020-08-19 on a loan made "
+                "before 2020-08-20 (Art. 31; a court would use the LPR when the suit is "
+                "filed)"),
+    "due_date": N_("the LPR on the due date, as no date of the loan was given "
+                   "(--contract-date): an estimate"),
+}
+
+
+def _private_line(out: Out, info: Any) -> str:
+    _ = out._
+    if info.lpr_default:
+        head = _("Private loan: no rate was agreed, so overdue interest follows the 1-year "
+                 "LPR ({rate} a year, Art. 28).").format(rate=_pct(info.annual))
+    elif info.capped:
+        head = _("Private loan: the agreed {agreed} a year is above the legal limit; "
+                 "interest is counted at the limit, {cap} a year.").format(
+            agreed=_pct(info.agreed), cap=_pct(info.cap))
+    else:
+        head = _("Private loan: the agreed {agreed} a year is within the legal limit of "
+                 "{cap} a year.").format(agreed=_pct(info.agreed), cap=_pct(info.cap))
+    limit = _("The limit is 4 × {basis}: {lpr} from {day}. Source: the Supreme People's "
+              "Court's Provisions on private lending (as amended 2020), Art. 25, 28, 29 and 31 "
+              "[verified].").format(
+        basis=_(_CAP_BASIS[info.cap_basis]), lpr=_pct(info.cap_lpr.rate),
+        day=info.cap_lpr.effective_from.isoformat())
+    return f"{head} {limit}"
+
+
+def _pct(value: Decimal) -> str:
+    return f"{(value * 100).quantize(Decimal('0.01'))}%"
 
 
 def _penalty_rate_of(debt: Any) -> Decimal | None:
@@ -405,7 +466,7 @@ def apr(
 
 @calc_app.command("card-interest")
 @common_options
-@click.option("--input", "input_file", type=click.Path(path_type=Path, dir_okay=False), required=True, help="JSON 文件：daily_rate, statement_date, due_date, next_statement_date, transactions, payments")
+@click.option("--input", "input_file", type=click.Path(path_type=Path, dir_okay=False), required=True, help="JSON 文件：daily_rate, statement_date, due_date, next_statement_date, transactions, payments（可选 basis: full 全额计息 | unpaid 按未还部分计息）")
 def card_interest_command(
     input_file: Path,
     lang: str | None = None,
@@ -419,7 +480,11 @@ def card_interest_command(
     out = _out(lang, as_json)
     data = _read_json(input_file)
     try:
-        rate = parse_rate(str(data["daily_rate"]), "daily_rate")
+        raw_rate = data["daily_rate"]
+        # a number in the file is a fraction (0.0005); text needs its unit ("0.05%")
+        rate = parse_rate(Decimal(str(raw_rate)) if isinstance(raw_rate, (int, float))
+                          and not isinstance(raw_rate, bool) else str(raw_rate), "daily_rate")
+        basis = str(data.get("basis", "full"))
         statement = parse_date(str(data["statement_date"]), "statement_date")
         due = parse_date(str(data["due_date"]), "due_date")
         next_statement = parse_date(str(data["next_statement_date"]), "next_statement_date")
@@ -447,7 +512,7 @@ def card_interest_command(
         raise InputError("due_date", N_("dates must be in order: statement_date ≤ due_date ≤ "
                                         "next_statement_date"))
     result = card_interest(rate, statement, due, next_statement, tuple(transactions),
-                           tuple(payments))
+                           tuple(payments), basis=basis)
     if out.as_json:
         out.json({"interest": result.interest, "full_payment": result.full_payment,
                   "segments": [_segment_json(s) for s in result.segments]})
@@ -538,16 +603,27 @@ def cap(
 @click.option("--amount", "amount", required=True, help="逾期金额")
 @click.option("--overdue-since", "overdue_since", required=True, help="逾期第一天 YYYY-MM-DD（错过的还款日的次日）")
 @click.option("--as-of", "as_of", required=False, help="从哪天看起 YYYY-MM-DD（默认今天）")
+@click.option("--daily-rate", "daily_rate", required=False, help="合同日利率，如 0.05%. Contract daily rate.")
+@click.option("--annual-rate", "annual_rate", required=False, help="合同年利率，如 18%. Contract annual rate.")
+@click.option("--penalty-rate", "penalty_rate", required=False, help="逾期日利率，如 0.05%. Overdue daily rate.")
+@click.option("--posted-on", "posted_on", required=False, help="信用卡：消费记账日 YYYY-MM-DD. Card: posting date.")
+@click.option("--contract-date", "contract_date", required=False, help="亲友借款：借款日期 YYYY-MM-DD. Private loan: date it was made.")
+@YES_OPTION
 def timeline_command(
     product: str,
     amount: str,
     overdue_since: str,
     as_of: str | None = None,
+    daily_rate: str | None = None,
+    annual_rate: str | None = None,
+    penalty_rate: str | None = None,
+    posted_on: str | None = None,
+    contract_date: str | None = None,
+    yes: bool = False,
     lang: str | None = None,
     as_json: bool = False,
 ) -> None:
     """接下来会发生什么：带日期的时间线和每个节点的应还金额 (the dated timeline ahead)."""
-    from xieshang.engine.accrual import OverdueDebt
     from xieshang.engine.parsing import parse_date
     from xieshang.engine.timeline import timeline
 
@@ -559,8 +635,11 @@ def timeline_command(
     if day < first_day - timedelta(days=1):
         raise InputError("as_of", N_("must not be before the missed repayment date {due}"),
                          due=(first_day - timedelta(days=1)).isoformat())
-    debt = OverdueDebt(preset=preset, principal=principal,
-                       due_date=first_day - timedelta(days=1))
+    due = first_day - timedelta(days=1)
+    debt, _private = _typed_debt(out, preset, principal, due, day, yes=yes,
+                                 daily_rate=daily_rate, annual_rate=annual_rate,
+                                 penalty_rate=penalty_rate, posted_on=posted_on,
+                                 contract_date=contract_date)
     from xieshang.rules import law
 
     events = timeline(debt, day, law())

@@ -863,7 +863,8 @@ class CardInterest:
 def card_interest(daily_rate: Decimal, statement_date: date, due_date: date,
                   next_statement_date: date, transactions: Sequence[CardTransaction],
                   payments: Sequence[Payment], *, rounding: RoundingRule | None = None,
-                  tolerance: Decimal = ZERO, grace_days: int = 0) -> CardInterest:
+                  tolerance: Decimal = ZERO, grace_days: int = 0,
+                  basis: str = "full") -> CardInterest:
     """Interest on a card statement that was not paid in full (全额计息, §3.5).
 
     Paid in full by the due date (or within ``grace_days`` after it; an unpaid remainder no
@@ -880,6 +881,9 @@ def card_interest(daily_rate: Decimal, statement_date: date, due_date: date,
     out. Each line is rounded to the fen (each day's amount first when
     ``rounding.daily_amount``) and the interest is the sum of the lines. The late fee is
     separate (:func:`late_fee_due`) and bears no interest.
+
+    ``basis="unpaid"`` (按未还部分计息, the bank's rule when the bill shows it) leaves out
+    the repaid parts: only what is still unpaid bears interest from its posting date.
     """
     rule = rounding or RoundingRule()
     _check_not_negative("daily_rate", daily_rate)
@@ -899,9 +903,15 @@ def card_interest(daily_rate: Decimal, statement_date: date, due_date: date,
             raise InputError("transactions",
                              N_("the posting of {posted} is after the statement date {date}"),
                              posted=item.posted.isoformat(), date=statement_date.isoformat())
+    if basis not in ("full", "unpaid"):
+        raise InputError("basis", N_("must be one of: {known}"), known="full, unpaid")
     with decimal.localcontext(_CONTEXT):
-        return _card_interest(daily_rate, due_date, next_statement_date, transactions,
-                              payments, rule, tolerance, grace_days)
+        result = _card_interest(daily_rate, due_date, next_statement_date, transactions,
+                                payments, rule, tolerance, grace_days)
+    if basis == "unpaid" and not result.full_payment:
+        kept = tuple(s for s in result.segments if s.kind is SegmentKind.UNPAID)
+        result = replace(result, segments=kept, interest=sum((s.interest for s in kept), ZERO))
+    return result
 
 
 def _card_interest(daily_rate: Decimal, due_date: date, next_statement_date: date,

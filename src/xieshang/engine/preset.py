@@ -327,6 +327,9 @@ class Preset:
     channels: tuple[Channel, ...] = ()
     sources: Mapping[str, Source] = field(default_factory=dict)
     origin: str = ""
+    #: whether the lender reports to the PBOC credit system: ``False`` (a private lender)
+    #: leaves the credit-report milestones out of the timeline.
+    credit_reporting: bool = True
 
     def source_of(self, parameter: str) -> Source:
         """The source of a dotted parameter (``penalty.daily_rate``), or of its section."""
@@ -363,6 +366,7 @@ SOURCED: Final = (
     "milestones",
     "channels",
     "repayment_methods",
+    "credit_reporting",
 )
 
 
@@ -566,6 +570,7 @@ def preset_from_dict(data: Mapping[str, Any], source: str) -> Preset:
         channels=tuple(_channel(reader) for reader in top.tables("channels")),
         sources=read_sources(top),
         origin=source,
+        credit_reporting=top.boolean("credit_reporting", True),
     )
     top.done()
     _check_sources(preset, data, source)

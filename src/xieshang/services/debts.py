@@ -47,6 +47,7 @@ __all__ = [
     "parse_method",
     "parse_overdue_since",
     "parse_rate_option",
+    "private_loan_rate",
     "private_loan_terms",
     "status_lines",
 ]
@@ -304,16 +305,20 @@ def loan_position(debt: Debt, as_of: date) -> Any:
 def private_loan_terms(engine: Any, contract_date: date | None, as_of: date) -> Any:
     """An engine debt of a private lender charged at the rate the rules allow
     (:mod:`xieshang.engine.private_loans`); any other debt unchanged."""
+    return private_loan_rate(engine, contract_date, as_of)[0]
+
+
+def private_loan_rate(engine: Any, contract_date: date | None, as_of: date) -> tuple[Any, Any]:
+    """:func:`private_loan_terms` and how its rate was found
+    (:class:`~xieshang.engine.private_loans.PrivateRate`, ``None`` for other lenders)."""
     from xieshang.engine.preset import LenderType
 
     if engine.preset.lender_type is not LenderType.PRIVATE:
-        return engine
+        return engine, None
     from xieshang.engine.private_loans import with_private_rate
     from xieshang.rules import lpr_table, rate_law
 
-    capped, _rate = with_private_rate(engine, contract_date, as_of, lpr_table(),
-                                      rate_law()["law"])
-    return capped
+    return with_private_rate(engine, contract_date, as_of, lpr_table(), rate_law()["law"])
 
 
 def engine_debt(debt: Debt, payments: Any, as_of: date) -> Any:

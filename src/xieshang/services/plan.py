@@ -135,11 +135,14 @@ def plan_input(out: Out, tx: Tx, case: Case, budget_text: str | None, order_text
 def _annual_rate(debt: Any) -> Decimal | None:
     from xieshang.services.cases import preset_of
 
+    preset = preset_of(debt)
     if debt.contract_rate is not None:
         if debt.contract_rate_basis == "daily":
-            return Decimal(debt.contract_rate) * 365
+            return Decimal(debt.contract_rate) * preset.day_basis.days
         return Decimal(debt.contract_rate)
-    preset = preset_of(debt)
+    if preset.lender_type.value == "private":
+        # no rate agreed: no interest (Civil Code Art. 680, rules-cn.md §4.4)
+        return Decimal(0)
     if preset.contract_daily_rate is not None:
         return preset.contract_daily_rate * preset.day_basis.days
     if preset.penalty.daily_rate is not None:
