@@ -346,7 +346,9 @@ def test_a_family_loan_works_with_no_extra_flags() -> None:
     events = ok_json("calc", "timeline", "--product", "informal_loan", "--amount", "20000",
                      "--overdue-since", "2026-09-21")["events"]
     ids = {event["id"] for event in events}
-    assert not ids & {"credit_repair", "credit_report", "free_reports"}
+    assert "limitation" in ids
+    assert not ids & {"credit_repair", "credit_report", "credit_report_retention",
+                      "free_credit_reports"}
     ok("debt", "add", "--product", "informal_loan", "--amount", "5000", "--label", "姐夫")
     ok("plan", "--budget", "800")
     ok("debt", "add", "--product", "informal_loan", "--amount", "20000", "--overdue-since",
@@ -354,3 +356,30 @@ def test_a_family_loan_works_with_no_extra_flags() -> None:
     line = ok_json("status")["debts"][1]
     assert line["penalty"] == "394.52"
     ok("plan", "--budget", "800")
+
+
+# ------------------------------------------------------------- the debt's own terms first
+
+
+@pytest.mark.now(NOW)
+def test_each_debt_is_paid_by_its_own_repayment_day() -> None:
+    """Seen on 2026-11-20: a loan that is not overdue, repaid on the 25th, is paid by
+    2026-11-25 (its own day), not on the plan's day; the overdue 花呗 bill at once."""
+    ok("debt", "add", "--product", "generic_loan", "--amount", "10000", "--due-day", "25",
+       "--annual-rate", "12%")
+    ok("debt", "add", "--product", "huabei", "--amount", "3000", "--overdue-since",
+       "2026-11-01")
+    actions = {a["debt"]: a["by"] for a in ok_json("plan", "month", "--budget", "3000")[
+        "actions"]}
+    assert actions == {"1": "2026-11-25", "2": "2026-11-20"}
+
+
+def test_the_overdraft_threshold_counts_principal_only() -> None:
+    """A card with ¥45,000 principal and ¥6,000 interest: ¥51,000 owed, but the
+    malicious-overdraft amount counts principal only (rules-cn.md §5) — 45,000 is below
+    50,000, so the milestone does not apply."""
+    events = ok_json("calc", "timeline", "--product", "credit_card_cn", "--amount", "45000",
+                     "--interest", "6000", "--overdue-since", "2026-05-01",
+                     "--as-of", "2026-11-20")["events"]
+    overdraft = next(e for e in events if e["id"] == "malicious_overdraft")
+    assert overdraft["applies"] is False

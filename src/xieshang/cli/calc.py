@@ -21,6 +21,9 @@ from xieshang.clock import today as _today
 from xieshang.engine.errors import N_, InputError
 from xieshang.rules import load_preset
 
+#: No amount (an option left out).
+ZERO_FEN = Decimal("0.00")
+
 if TYPE_CHECKING:
     from xieshang.engine.preset import Preset
     from xieshang.engine.schedules import Schedule
@@ -600,7 +603,9 @@ def cap(
 @calc_app.command("timeline")
 @common_options
 @click.option("--product", "product", required=True, help="产品 id，如 huabei")
-@click.option("--amount", "amount", required=True, help="逾期金额")
+@click.option("--amount", "amount", required=True, help="逾期本金（不含利息和费用；恶意透支的数额按本金算）. Overdue principal.")
+@click.option("--interest", "interest", required=False, help="到期未还的利息. Interest due.")
+@click.option("--fees", "fees", required=False, help="已产生的费用. Fees already due.")
 @click.option("--overdue-since", "overdue_since", required=True, help="逾期第一天 YYYY-MM-DD（错过的还款日的次日）")
 @click.option("--as-of", "as_of", required=False, help="从哪天看起 YYYY-MM-DD（默认今天）")
 @click.option("--daily-rate", "daily_rate", required=False, help="合同日利率，如 0.05%. Contract daily rate.")
@@ -614,6 +619,8 @@ def timeline_command(
     amount: str,
     overdue_since: str,
     as_of: str | None = None,
+    interest: str | None = None,
+    fees: str | None = None,
     daily_rate: str | None = None,
     annual_rate: str | None = None,
     penalty_rate: str | None = None,
@@ -623,7 +630,11 @@ def timeline_command(
     lang: str | None = None,
     as_json: bool = False,
 ) -> None:
-    """接下来会发生什么：带日期的时间线和每个节点的应还金额 (the dated timeline ahead)."""
+    """接下来会发生什么：带日期的时间线和每个节点的应还金额 (the dated timeline ahead).
+
+    ``--amount`` is the principal (the malicious-overdraft threshold counts principal
+    only); interest and fees already due are ``--interest`` and ``--fees``.
+    """
     from xieshang.engine.parsing import parse_date
     from xieshang.engine.timeline import timeline
 
@@ -640,6 +651,12 @@ def timeline_command(
                                  daily_rate=daily_rate, annual_rate=annual_rate,
                                  penalty_rate=penalty_rate, posted_on=posted_on,
                                  contract_date=contract_date)
+    from dataclasses import replace
+
+    from xieshang.engine.money import parse_amount
+
+    debt = replace(debt, interest=parse_amount(interest, "interest") if interest else ZERO_FEN,
+                   fees=parse_amount(fees, "fees") if fees else ZERO_FEN)
     from xieshang.rules import law
 
     events = timeline(debt, day, law())

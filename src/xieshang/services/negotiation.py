@@ -162,6 +162,23 @@ def debt_inputs(out: Out, tx: Tx, case_id: str | None, debt_id: str | None, *,
                       income=income or None, ladder=ladder, day=day)
 
 
+def debt_ladder(debt: Debt, bill: Bill, share: Decimal, day: date,
+                income: Decimal | None) -> Ladder:
+    """The ladder of one debt on the debt's own terms: for a loan with regular installments
+    ahead, the one that brings the arrears current within the share less the regular
+    installment (see :func:`debt_inputs`)."""
+    from xieshang.engine.negotiation import build_ladder, build_loan_ladders
+    from xieshang.services.debts import own_preset
+
+    preset = own_preset(debt)
+    regular = regular_installment(debt, bill, day)
+    if regular is not None:
+        return build_loan_ladders(bill, preset, share, regular=regular, today=day,
+                                  income=income, settings=negotiation_data()).arrears
+    return build_ladder(bill, preset, share, today=day, income=income,
+                        settings=negotiation_data())
+
+
 def regular_installment(debt: Debt, bill: Bill, day: date) -> Decimal | None:
     """The next regular installment of a loan entered by its terms that still has
     installments ahead on ``day`` (``None`` otherwise)."""
@@ -844,10 +861,9 @@ def case_dossier(out: Out, tx: Tx, case_id: str | None, *, today: date | None = 
     from xieshang.documents import DocumentKind, build_context, render_document
     from xieshang.documents.dossier import Dossier, DossierDebt
     from xieshang.engine.bill import Bill
-    from xieshang.engine.negotiation import build_ladder
     from xieshang.services.budget import budget_report, budget_view
-    from xieshang.services.cases import REASONS, masked, preset_of
-    from xieshang.services.debts import current_bill, open_debts
+    from xieshang.services.cases import REASONS, masked
+    from xieshang.services.debts import current_bill, open_debts, own_preset
     from xieshang.store.model import Commitment, Contact, Debt, Hardship
 
     _ = out._
@@ -874,7 +890,7 @@ def case_dossier(out: Out, tx: Tx, case_id: str | None, *, today: date | None = 
     applicant = _shown(masked(out, "name", case.full_name or case.name))
     debts = []
     for debt in open_debts(tx, case.id):
-        preset = preset_of(debt)
+        preset = own_preset(debt)
         bill, _engine = current_bill(tx, debt, day)
         if bill is None:
             bill = Bill(as_of=day, principal=debt.principal, interest=debt.interest,
@@ -892,8 +908,7 @@ def case_dossier(out: Out, tx: Tx, case_id: str | None, *, today: date | None = 
             rows = [(_("Agreed arrangement"), str(len(terms.payments)),
                      out.money(terms.monthly), out.money(terms.total), "—", "—")]
         if debt.id in shares and bill.total > 0 and terms is not None:
-            ladder = build_ladder(bill, preset, shares[debt.id], today=day, income=income,
-                                  settings=negotiation_data())
+            ladder = debt_ladder(debt, bill, shares[debt.id], day, income)
             context = build_context(
                 lang=out.lang, today=day, applicant=applicant, account=account,
                 preset=preset, bill=bill, ladder=ladder, settings=negotiation_data(),
@@ -902,8 +917,7 @@ def case_dossier(out: Out, tx: Tx, case_id: str | None, *, today: date | None = 
             scripts = [(_("Request for written confirmation"),
                         render_document(DocumentKind.CONFIRM, context, out.lang))]
         elif debt.id in shares and bill.total > 0:
-            ladder = build_ladder(bill, preset, shares[debt.id], today=day, income=income,
-                                  settings=negotiation_data())
+            ladder = debt_ladder(debt, bill, shares[debt.id], day, income)
             rows = [(rung.label.get(out.lang), str(rung.periods or "—"),
                      out.money(rung.monthly), out.money(rung.total_paid),
                      "—" if rung.evaluation is None

@@ -109,7 +109,8 @@ def plan_input(out: Out, tx: Tx, case: Case, budget_text: str | None, order_text
                              debt=debt.id)
         current.append(PlanDebt(key=key, label=names[key], balance=balance_of(tx, debt, day),
                                 annual_rate=rate,
-                                minimum=Minimum(amount=debt.minimum) if debt.minimum else None))
+                                minimum=Minimum(amount=debt.minimum) if debt.minimum else None,
+                                due_day=_repayment_day(debt)))
     if not overdue and not current:  # every open debt is repaid under its arrangement
         raise InputError("debt", N_("everything agreed on debt #{debt} is paid: once the "
                                     "lender confirms, mark it settled with `xieshang debt edit "
@@ -130,6 +131,18 @@ def plan_input(out: Out, tx: Tx, case: Case, budget_text: str | None, order_text
                                       current=current, minimums=minimums, order=order,
                                       horizon_months=horizon)
     return plan_input, names, source
+
+
+def _repayment_day(debt: Any) -> int | None:
+    """The lender's repayment day of the month: the one entered, else the day of an
+    installment loan's first due date (each debt is paid by its own day)."""
+    if debt.due_day is not None:
+        day: int = debt.due_day
+        return day
+    if debt.first_due is not None:
+        first: int = debt.first_due.day
+        return first
+    return None
 
 
 def _annual_rate(debt: Any) -> Decimal | None:
