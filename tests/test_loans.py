@@ -141,6 +141,21 @@ def test_ladder_asks_fit_the_share_with_the_regular_installments() -> None:
 
 
 @pytest.mark.now(NOW)
+def test_an_offer_over_the_whole_balance_gets_a_real_apr() -> None:
+    """The lender offers 12 payments of 1,700.00 = 20,400.00: more than the 3,691.64 overdue
+    and half the 15,307.56 not yet due, so it reschedules the whole 18,999.20. Its APR is
+    the monthly IRR of −18,999.20 then 12 × 1,700.00 (≈ 1.112 % a month) × 12 ≈ 13.34 %,
+    not the hundreds of per cent it would be against the arrears alone."""
+    ok(*JIEBEI)
+    ok("budget", "set", "--adults", "1", "--buffer", "0", "--income", "wages=6000",
+       "--priority", "rent=2000", "--flexible", "food=1500")
+    check = ok_json("offer", "--periods", "12", "--monthly", "1700")
+    assert check["owed"] == "18999.20"
+    assert Decimal("0.133") < Decimal(check["apr_nominal"]) < Decimal("0.134")
+    assert check["verdict"] == "affordable"
+
+
+@pytest.mark.now(NOW)
 def test_an_incomplete_loan_is_named() -> None:
     """--borrowed without --periods names the missing field; nothing is stored."""
     code, _out, err = invoke("debt", "add", "--product", "jiebei", "--borrowed", "20000",

@@ -83,3 +83,19 @@ def test_a_1900_date_and_a_40_digit_amount_on_the_bill_form(
     assert response.status_code == 422
     assert field in error_ids(response.text)
     assert snapshot(fresh) == before
+
+
+def test_an_unusually_high_rate_is_confirmed_with_a_tick(
+        client: WebClient, fresh: Callable[[], Store]) -> None:
+    """0.2 % a day (73 % a year) is above the 0.1 % a day that asks for confirmation: 422
+    with the question, nothing written; ticked, it is saved."""
+    before = snapshot(fresh)
+    form = {"product": "jiebei", "amount": "5000", "rate": "0.2%", "rate_basis": "daily"}
+    response = client.post("/debts/new", form)
+    assert response.status_code == 422
+    assert "unusually high" in response.text
+    assert 'name="confirm_rates"' in response.text
+    assert snapshot(fresh) == before
+    response = client.post("/debts/new", {**form, "confirm_rates": "on"})
+    assert response.status_code == 303
+    assert debts_of(fresh)[-1].contract_rate == Decimal("0.002")

@@ -440,6 +440,9 @@ def _fields_of(page: Page, preset: Preset | None, debt: Debt | None) -> dict[str
     fields["card_basis"] = spec("card_basis", _("Interest when the statement is not paid in "
                                                 "full"), kind="select",
                                 options=[(key, _(text)) for key, text in CARD_BASES.items()])
+    fields["confirm_rates"] = spec("confirm_rates", _("The rates are right"), _(
+        "Tick this when a rate above is unusually high but is what your bill or contract "
+        "says."), kind="checkbox")
     fields["notes"] = spec("notes", _("Notes"), kind="textarea")
     fields["status"] = spec("status", _("Status"), kind="select", required=True,
                             options=[(key, _(text)) for key, text in _statuses().items()])
@@ -515,6 +518,8 @@ def parse_debt_form(page: Page, form: Form, errors: Errors,
     else:
         values.update(contract_rate=None, contract_rate_basis=None)
     _take(errors, values, "penalty_rate", penalty_rate=form.get("penalty_rate"))
+    if not form.get("confirm_rates"):
+        _ask_high_rates(page, errors, values)
     if borrowed and not errors:
         from xieshang.services.debts import loan_fields
 
@@ -538,6 +543,33 @@ def parse_debt_form(page: Page, form: Form, errors: Errors,
             values.update(adjustments=None, adjustments_basis=None,
                           adjustments_confirmed_on=None)
     return preset, values
+
+
+#: A rate typed on the form that is unusually high (msgids): confirmed with a tick.
+HIGH_RATE_ON_FORM: dict[str, str] = {
+    "rate": N_("{rate} a day is unusually high for a contract rate (above {limit} a day): "
+               "check it against your bill or app; if it is right, tick “The rates are "
+               "right” below and save again"),
+    "penalty_rate": N_("{rate} a day is unusually high for an overdue rate (above {limit} a "
+                       "day): check it against your bill; if it is right, tick “The rates "
+                       "are right” below and save again"),
+}
+
+
+def _ask_high_rates(page: Page, errors: Errors, values: dict[str, Any]) -> None:
+    """A contract rate above 0.1 % a day or an overdue rate above 0.5 % a day is asked to be
+    confirmed (as ``--yes`` on the command line)."""
+    from xieshang.engine.parsing import HIGH_RATE, high_rate
+
+    checks = []
+    if values.get("contract_rate_basis") == "daily" and values.get("contract_rate") is not None:
+        checks.append(("rate", "daily_rate", values["contract_rate"]))
+    if values.get("penalty_daily_rate") is not None:
+        checks.append(("penalty_rate", "penalty_rate", values["penalty_daily_rate"]))
+    for name, field, value in checks:
+        if name not in errors and high_rate(value, field):
+            errors.add(name, page._(HIGH_RATE_ON_FORM[name]).format(
+                rate=rate_text(value), limit=rate_text(HIGH_RATE[field])))
 
 
 def _safe_values(form: Form) -> dict[str, str]:
