@@ -355,6 +355,7 @@ _METHODS = {"annuity": "annuity", "equal-principal": "equal_principal",
 @click.option("--annual-rate", "annual_rate", required=False, help="年利率，如 4.9%")
 @click.option("--daily-rate", "daily_rate", required=False, help="日利率，如 0.05%（按实际天数计息）")
 @click.option("--start", "start", required=False, help="放款日 YYYY-MM-DD")
+@YES_OPTION
 def schedule(
     method: str,
     principal: str,
@@ -362,6 +363,7 @@ def schedule(
     annual_rate: str | None = None,
     daily_rate: str | None = None,
     start: str | None = None,
+    yes: bool = False,
     lang: str | None = None,
     as_json: bool = False,
 ) -> None:
@@ -370,6 +372,8 @@ def schedule(
     from xieshang.engine.parsing import parse_count, parse_date, parse_rate
 
     out = _out(lang, as_json)
+    rates = checked_rates(out, {"daily_rate": daily_rate, "annual_rate": annual_rate}, yes=yes)
+    daily_rate, annual_rate = rates["daily_rate"], rates["annual_rate"]
     key = _METHODS.get(method.strip().lower().replace("_", "-"))
     if key is None:
         raise InputError("method", N_("'{value}' is not a method; use annuity, "
