@@ -6,11 +6,13 @@ Every figure is worked by hand in the test's docstring.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from test_cli_case import invoke, ok, ok_json
 from xieshang.engine.accrual import OverdueDebt, bill_on
@@ -398,3 +400,44 @@ def test_the_overdraft_threshold_counts_principal_only() -> None:
                      "--as-of", "2026-11-20")["events"]
     overdraft = next(e for e in events if e["id"] == "malicious_overdraft")
     assert overdraft["applies"] is False
+
+
+# --------------------------------------------------------------------------- invariants
+
+
+@settings(max_examples=40, deadline=None)
+@given(borrowed=st.integers(min_value=100, max_value=200_000),
+       periods=st.integers(min_value=1, max_value=36),
+       paid=st.integers(min_value=0, max_value=36),
+       rate=st.sampled_from(["0.0002", "0.00045", "0.0005", "0.001"]),
+       method=st.sampled_from(list(Method)),
+       days=st.integers(min_value=0, max_value=800))
+def test_installments_never_lose_or_make_principal(borrowed: int, periods: int, paid: int,
+                                                   rate: str, method: Method,
+                                                   days: int) -> None:
+    """Whatever the loan and the day: the installments' principal adds up to the amount
+    borrowed; the bill's overdue principal plus the principal not yet due is everything
+    not repaid (installments falling due only move principal from one to the other); each
+    installment's own due date never charges more penalty than one shared date would."""
+    paid = min(paid, periods)
+    terms = LoanTerms(borrowed=Decimal(borrowed), periods=periods, method=method,
+                      first_due=date(2026, 1, 31), paid_periods=paid, daily_rate=Decimal(rate))
+    rows = installments(terms)
+    assert sum((r.principal for r in rows), Decimal(0)) == Decimal(borrowed)
+    parts = overdue_debt_parts(terms)
+    if parts is None:
+        assert paid == periods
+        return
+    left = sum((r.principal for r in rows[paid:]), Decimal(0))
+    preset = load_preset("jiebei")
+    debt = OverdueDebt(preset, parts.principal, parts.due_date, interest=parts.interest,
+                       not_yet_due_principal=parts.not_yet_due, later=parts.later,
+                       contract_daily_rate=Decimal(rate))
+    day = parts.due_date + timedelta(days=days)
+    bill = bill_on(debt, day)
+    assert bill.principal + bill.not_yet_due == left
+    seen = position(terms, day + timedelta(days=1))
+    assert bill.not_yet_due == seen.not_yet_due
+    shared = OverdueDebt(preset, bill.principal, parts.due_date,
+                         contract_daily_rate=Decimal(rate))
+    assert bill.penalty <= bill_on(shared, day).penalty
