@@ -55,6 +55,9 @@ def test_a_loan_by_its_terms_is_stored_with_its_first_unpaid_installment(
     assert (debt.principal, debt.interest, debt.not_yet_due) == (
         Decimal("1569.55"), Decimal("249.21"), Decimal("16890.69"))
     assert debt.due_date == date(2026, 10, 10)
+    html = client.get("/debts").text
+    assert "Installment 2 due 2026-10-10: ¥1,818.76" in html
+    assert "Installment 3 due 2026-11-10: ¥1,818.76" in html
 
 
 @pytest.mark.parametrize(("field", "value"), [
