@@ -60,7 +60,7 @@ def test_overdue_from_to_jd_d1() -> None:
 
 def test_overdue_with_own_daily_rate() -> None:
     data = calc_json("overdue", "--product", "huabei", "--amount", "¥1,000",
-                     "--days", "3", "--daily-rate", "0.05%")
+                     "--days", "3", "--penalty-rate", "0.05%")
     assert data["penalty"] == "1.50"  # H2: 0.50/day × 3
     assert data["source"] == {"confidence": "USER"}
 

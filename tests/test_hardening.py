@@ -131,7 +131,7 @@ def test_a_rate_in_the_wrong_unit_is_refused(home: Path) -> None:
     ok("debt", "add", "--product", "huabei", "--amount", "1000", "--overdue-since", since(30),
        "--penalty-rate", "0.05%", "--annual-rate", "36%")
     ok("debt", "add", "--product", "huabei", "--amount", "1000", "--overdue-since", since(30),
-       "--penalty-rate", "1%")
+       "--penalty-rate", "1%", "--yes")  # above 0.5 % a day: confirmed (issue 12)
 
 
 def test_an_overdue_date_in_1900_is_refused(home: Path) -> None:

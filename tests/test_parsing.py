@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 from xieshang.engine.errors import InputError
-from xieshang.engine.parsing import parse_count, parse_date, parse_rate
+from xieshang.engine.parsing import AmbiguousRate, parse_count, parse_date, parse_rate
 
 
 @pytest.mark.parametrize(
@@ -16,13 +16,13 @@ from xieshang.engine.parsing import parse_count, parse_date, parse_rate
     [
         ("4.9%", "0.049"),
         ("0.05%", "0.0005"),
-        ("0.049", "0.049"),
+        ("0", "0"),
         ("万分之五", "0.0005"),
         ("万分之5", "0.0005"),
         ("5‰", "0.005"),
         ("０.０５％", "0.0005"),
         ("0.05%/天", "0.0005"),
-        ("1", "1"),
+        ("100%", "1"),
     ],
 )
 def test_parse_rate(typed: str, expected: str) -> None:
@@ -34,6 +34,18 @@ def test_bare_number_above_one_is_refused_with_a_hint() -> None:
         parse_rate("5", "annual_rate")
     assert caught.value.field == "annual_rate"
     assert "5%" in str(caught.value)
+
+
+def test_a_rate_without_its_unit_is_refused_with_both_readings() -> None:
+    """Issue 12: 0.045 typed beside 日利率 with the % left off. Read as a percentage it is
+    0.045 % a day (¥4.50 per ¥10,000 a day); read as a fraction 4.5 % a day (¥450) — 100
+    times more. Neither is guessed: both are shown."""
+    with pytest.raises(AmbiguousRate) as caught:
+        parse_rate("0.045", "daily_rate")
+    assert caught.value.readings == (Decimal("0.00045"), Decimal("0.045"))
+    text = str(caught.value)
+    assert "0.045% a day" in text
+    assert "4.5% a day" in text
 
 
 @pytest.mark.parametrize("typed", ["abc", "%", "-1%", ""])

@@ -260,7 +260,7 @@ def test_credit_card_values() -> None:
     assert card.penalty.compounding is True
     # §3.2 / C4 [S] https://wodefinance.com/Creditcardoverdue/yzxwojdnte.html
     assert card.late_fee == LateFee(kind=LateFeeKind.PERCENT_OF_UNPAID_MINIMUM, rate=D("0.05"),
-                                    minimum=money("10.00"))
+                                    minimum=money("10.00"), per_statement=True)
     assert max(money(D(100) * card.late_fee.rate), card.late_fee.minimum) == money("10.00")
     assert max(money(D(1000) * card.late_fee.rate), card.late_fee.minimum) == money("50.00")
     # §3.4 [S]

@@ -16,9 +16,13 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from xieshang.cli.main import calc_app, common_options
+from xieshang.cli.rates import YES_OPTION, checked_rates
 from xieshang.clock import today as _today
 from xieshang.engine.errors import N_, InputError
 from xieshang.rules import load_preset
+
+#: No amount (an option left out).
+ZERO_FEN = Decimal("0.00")
 
 if TYPE_CHECKING:
     from xieshang.engine.preset import Preset
@@ -53,7 +57,12 @@ def _source_line(out: Out, preset: Preset, parameter: str) -> str:
 @click.option("--days", "days", required=False, help="逾期天数")
 @click.option("--from", "from_", required=False, help="错过的还款日 YYYY-MM-DD")
 @click.option("--to", "to", required=False, help="计算到（还款）日期 YYYY-MM-DD")
-@click.option("--daily-rate", "daily_rate", required=False, help="逾期日利率，如 0.05%（不填用预设）")
+@click.option("--daily-rate", "daily_rate", required=False, help="合同日利率，如 0.05%（不填用预设）. Contract daily rate.")
+@click.option("--annual-rate", "annual_rate", required=False, help="合同年利率，如 18%. Contract annual rate.")
+@click.option("--penalty-rate", "penalty_rate", required=False, help="逾期日利率（账单与预设不同时），如 0.05%. Overdue daily rate.")
+@click.option("--posted-on", "posted_on", required=False, help="信用卡：消费记账日 YYYY-MM-DD（未全额还款时从这天起计息）. Card: posting date.")
+@click.option("--contract-date", "contract_date", required=False, help="亲友借款：借款日期 YYYY-MM-DD. Private loan: date it was made.")
+@YES_OPTION
 def overdue(
     product: str,
     amount: str,
@@ -61,13 +70,22 @@ def overdue(
     from_: str | None = None,
     to: str | None = None,
     daily_rate: str | None = None,
+    annual_rate: str | None = None,
+    penalty_rate: str | None = None,
+    posted_on: str | None = None,
+    contract_date: str | None = None,
+    yes: bool = False,
     lang: str | None = None,
     as_json: bool = False,
 ) -> None:
-    """逾期费用：本金、利息、罚息、违约金逐项列出 (overdue charges, itemised)."""
-    from xieshang.engine.accrual import OverdueDebt, bill_on
+    """逾期费用：本金、利息、罚息、违约金逐项列出 (overdue charges, itemised).
+
+    ``--daily-rate``/``--annual-rate`` are the contract rate (as in ``debt add``; 借呗's
+    penalty is 1.5 × it), ``--penalty-rate`` the overdue rate itself.
+    """
+    from xieshang.engine.accrual import bill_on
     from xieshang.engine.money import parse_amount
-    from xieshang.engine.parsing import parse_count, parse_date, parse_rate
+    from xieshang.engine.parsing import parse_count, parse_date
 
     out = _out(lang, as_json)
     preset = load_preset(product)
@@ -88,10 +106,13 @@ def overdue(
                              start=due.isoformat())
     else:
         raise InputError("days", N_("give --days N, or --from DATE and --to DATE"))
-    rate = parse_rate(daily_rate, "daily_rate") if daily_rate is not None else None
-    debt = OverdueDebt(preset=preset, principal=principal, due_date=due, penalty_daily_rate=rate)
+    debt, private = _typed_debt(out, preset, principal, due, as_of, yes=yes,
+                                daily_rate=daily_rate, annual_rate=annual_rate,
+                                penalty_rate=penalty_rate, posted_on=posted_on,
+                                contract_date=contract_date)
+    rate = None if penalty_rate is None else debt.penalty_daily_rate
     bill = bill_on(debt, as_of)
-    used_rate = rate if rate is not None else preset.penalty_daily_rate
+    used_rate = _penalty_rate_of(debt)
     payload = {
         "product": preset.id,
         "due_date": due,
@@ -106,6 +127,7 @@ def overdue(
         "penalty_daily_rate": used_rate,
         "penalty_model": preset.penalty.model,
         "source": _source_json(preset, "penalty") if rate is None else {"confidence": "USER"},
+        "private_loan": _private_json(private),
     }
     if out.as_json:
         out.json(payload)
@@ -113,8 +135,109 @@ def overdue(
     from xieshang.cli import render
 
     out.print(render.bill_table(out, preset, bill))
-    if rate is None:
+    if private is not None:
+        out.print(_private_line(out, private))
+    elif rate is None:
         out.print(_source_line(out, preset, "penalty"))
+
+
+def _typed_debt(out: Out, preset: Preset, principal: Decimal, due: date, as_of: date, *,
+                yes: bool, daily_rate: str | None, annual_rate: str | None,
+                penalty_rate: str | None, posted_on: str | None,
+                contract_date: str | None) -> tuple[Any, Any]:
+    """An overdue debt from the calculator options (the same meanings as ``debt add``),
+    and for a private loan how its rate was found."""
+    from xieshang.engine.accrual import OverdueDebt
+    from xieshang.engine.parsing import parse_date, parse_rate
+
+    rates = checked_rates(out, {"daily_rate": daily_rate, "annual_rate": annual_rate,
+                                "penalty_rate": penalty_rate}, yes=yes)
+    if rates["daily_rate"] is not None and rates["annual_rate"] is not None:
+        raise InputError("annual_rate", N_("give either --annual-rate or --daily-rate, "
+                                           "not both"))
+    contract = None
+    if rates["daily_rate"] is not None:
+        contract = parse_rate(rates["daily_rate"], "daily_rate")
+    elif rates["annual_rate"] is not None:
+        contract = parse_rate(rates["annual_rate"], "annual_rate") / preset.day_basis.days
+    rate = (parse_rate(rates["penalty_rate"], "penalty_rate")
+            if rates["penalty_rate"] is not None else None)
+    posted = parse_date(posted_on, "posted_on") if posted_on is not None else None
+    if posted is not None and posted > due:
+        raise InputError("posted_on", N_("must not be after the due date {due}"),
+                         due=due.isoformat())
+    made = parse_date(contract_date, "contract_date") if contract_date is not None else None
+    debt = OverdueDebt(preset=preset, principal=principal, due_date=due, penalty_daily_rate=rate,
+                       contract_daily_rate=contract,
+                       interest_from=posted if preset.penalty.card_interest_basis else None)
+    from xieshang.services.debts import private_loan_rate
+
+    return private_loan_rate(debt, made, as_of)
+
+
+def _private_json(info: Any) -> dict[str, Any] | None:
+    """How a private loan's overdue rate was found (``None`` for other lenders)."""
+    if info is None:
+        return None
+    def rate(value: Decimal | None) -> Decimal | None:  # a fraction to 8 places
+        return None if value is None else value.quantize(Decimal("1E-8")).normalize()
+
+    return {"agreed": rate(info.agreed), "lpr_default": info.lpr_default,
+            "cap": rate(info.cap), "cap_lpr": rate(info.cap_lpr.rate),
+            "cap_lpr_from": info.cap_lpr.effective_from, "cap_basis": info.cap_basis,
+            "annual": rate(info.annual), "capped": info.capped}
+
+
+#: How the cap's LPR date was chosen (msgids).
+_CAP_BASIS = {
+    "contract_date": N_("the LPR in force when the loan was made (Art. 25)"),
+    "as_of": N_("the LPR in force today, for interest after 2020-08-19 on a loan made "
+                "before 2020-08-20 (Art. 31; a court would use the LPR when the suit is "
+                "filed)"),
+    "due_date": N_("the LPR on the due date, as no date of the loan was given "
+                   "(--contract-date): an estimate"),
+}
+
+
+def _private_line(out: Out, info: Any) -> str:
+    _ = out._
+    if info.lpr_default:
+        head = _("Private loan: no rate was agreed, so overdue interest follows the 1-year "
+                 "LPR ({rate} a year, Art. 28).").format(rate=_pct(info.annual))
+    elif info.capped:
+        head = _("Private loan: the agreed {agreed} a year is above the legal limit; "
+                 "interest is counted at the limit, {cap} a year.").format(
+            agreed=_pct(info.agreed), cap=_pct(info.cap))
+    else:
+        head = _("Private loan: the agreed {agreed} a year is within the legal limit of "
+                 "{cap} a year.").format(agreed=_pct(info.agreed), cap=_pct(info.cap))
+    limit = _("The limit is 4 × {basis}: {lpr} from {day}. Source: the Supreme People's "
+              "Court's Provisions on private lending (as amended 2020), Art. 25, 28, 29 and 31 "
+              "[verified].").format(
+        basis=_(_CAP_BASIS[info.cap_basis]), lpr=_pct(info.cap_lpr.rate),
+        day=info.cap_lpr.effective_from.isoformat())
+    return f"{head} {limit}"
+
+
+def _pct(value: Decimal) -> str:
+    return f"{(value * 100).quantize(Decimal('0.01'))}%"
+
+
+def _penalty_rate_of(debt: Any) -> Decimal | None:
+    """The overdue daily rate a debt is charged at (its own, else the preset's rule)."""
+    from xieshang.engine.preset import PenaltyModel
+
+    if debt.penalty_daily_rate is not None:
+        return Decimal(debt.penalty_daily_rate)
+    penalty = debt.preset.penalty
+    contract = debt.contract_daily_rate if debt.contract_daily_rate is not None \
+        else debt.preset.contract_daily_rate
+    if penalty.model in (PenaltyModel.CONTRACT_MULTIPLE, PenaltyModel.ON_TOP) \
+            and contract is not None:
+        return Decimal(contract * (penalty.multiplier if penalty.multiplier is not None
+                                   else 1))
+    rate: Decimal | None = debt.preset.penalty_daily_rate
+    return rate
 
 
 def _source_json(preset: Preset, parameter: str) -> dict[str, Any]:
@@ -232,6 +355,7 @@ _METHODS = {"annuity": "annuity", "equal-principal": "equal_principal",
 @click.option("--annual-rate", "annual_rate", required=False, help="年利率，如 4.9%")
 @click.option("--daily-rate", "daily_rate", required=False, help="日利率，如 0.05%（按实际天数计息）")
 @click.option("--start", "start", required=False, help="放款日 YYYY-MM-DD")
+@YES_OPTION
 def schedule(
     method: str,
     principal: str,
@@ -239,6 +363,7 @@ def schedule(
     annual_rate: str | None = None,
     daily_rate: str | None = None,
     start: str | None = None,
+    yes: bool = False,
     lang: str | None = None,
     as_json: bool = False,
 ) -> None:
@@ -247,6 +372,8 @@ def schedule(
     from xieshang.engine.parsing import parse_count, parse_date, parse_rate
 
     out = _out(lang, as_json)
+    rates = checked_rates(out, {"daily_rate": daily_rate, "annual_rate": annual_rate}, yes=yes)
+    daily_rate, annual_rate = rates["daily_rate"], rates["annual_rate"]
     key = _METHODS.get(method.strip().lower().replace("_", "-"))
     if key is None:
         raise InputError("method", N_("'{value}' is not a method; use annuity, "
@@ -346,7 +473,7 @@ def apr(
 
 @calc_app.command("card-interest")
 @common_options
-@click.option("--input", "input_file", type=click.Path(path_type=Path, dir_okay=False), required=True, help="JSON 文件：daily_rate, statement_date, due_date, next_statement_date, transactions, payments")
+@click.option("--input", "input_file", type=click.Path(path_type=Path, dir_okay=False), required=True, help="JSON 文件：daily_rate, statement_date, due_date, next_statement_date, transactions, payments（可选 basis: full 全额计息 | unpaid 按未还部分计息）")
 def card_interest_command(
     input_file: Path,
     lang: str | None = None,
@@ -360,7 +487,11 @@ def card_interest_command(
     out = _out(lang, as_json)
     data = _read_json(input_file)
     try:
-        rate = parse_rate(str(data["daily_rate"]), "daily_rate")
+        raw_rate = data["daily_rate"]
+        # a number in the file is a fraction (0.0005); text needs its unit ("0.05%")
+        rate = parse_rate(Decimal(str(raw_rate)) if isinstance(raw_rate, (int, float))
+                          and not isinstance(raw_rate, bool) else str(raw_rate), "daily_rate")
+        basis = str(data.get("basis", "full"))
         statement = parse_date(str(data["statement_date"]), "statement_date")
         due = parse_date(str(data["due_date"]), "due_date")
         next_statement = parse_date(str(data["next_statement_date"]), "next_statement_date")
@@ -388,7 +519,7 @@ def card_interest_command(
         raise InputError("due_date", N_("dates must be in order: statement_date ≤ due_date ≤ "
                                         "next_statement_date"))
     result = card_interest(rate, statement, due, next_statement, tuple(transactions),
-                           tuple(payments))
+                           tuple(payments), basis=basis)
     if out.as_json:
         out.json({"interest": result.interest, "full_payment": result.full_payment,
                   "segments": [_segment_json(s) for s in result.segments]})
@@ -476,19 +607,38 @@ def cap(
 @calc_app.command("timeline")
 @common_options
 @click.option("--product", "product", required=True, help="产品 id，如 huabei")
-@click.option("--amount", "amount", required=True, help="逾期金额")
+@click.option("--amount", "amount", required=True, help="逾期本金（不含利息和费用；恶意透支的数额按本金算）. Overdue principal.")
+@click.option("--interest", "interest", required=False, help="到期未还的利息. Interest due.")
+@click.option("--fees", "fees", required=False, help="已产生的费用. Fees already due.")
 @click.option("--overdue-since", "overdue_since", required=True, help="逾期第一天 YYYY-MM-DD（错过的还款日的次日）")
 @click.option("--as-of", "as_of", required=False, help="从哪天看起 YYYY-MM-DD（默认今天）")
+@click.option("--daily-rate", "daily_rate", required=False, help="合同日利率，如 0.05%. Contract daily rate.")
+@click.option("--annual-rate", "annual_rate", required=False, help="合同年利率，如 18%. Contract annual rate.")
+@click.option("--penalty-rate", "penalty_rate", required=False, help="逾期日利率，如 0.05%. Overdue daily rate.")
+@click.option("--posted-on", "posted_on", required=False, help="信用卡：消费记账日 YYYY-MM-DD. Card: posting date.")
+@click.option("--contract-date", "contract_date", required=False, help="亲友借款：借款日期 YYYY-MM-DD. Private loan: date it was made.")
+@YES_OPTION
 def timeline_command(
     product: str,
     amount: str,
     overdue_since: str,
     as_of: str | None = None,
+    interest: str | None = None,
+    fees: str | None = None,
+    daily_rate: str | None = None,
+    annual_rate: str | None = None,
+    penalty_rate: str | None = None,
+    posted_on: str | None = None,
+    contract_date: str | None = None,
+    yes: bool = False,
     lang: str | None = None,
     as_json: bool = False,
 ) -> None:
-    """接下来会发生什么：带日期的时间线和每个节点的应还金额 (the dated timeline ahead)."""
-    from xieshang.engine.accrual import OverdueDebt
+    """接下来会发生什么：带日期的时间线和每个节点的应还金额 (the dated timeline ahead).
+
+    ``--amount`` is the principal (the malicious-overdraft threshold counts principal
+    only); interest and fees already due are ``--interest`` and ``--fees``.
+    """
     from xieshang.engine.parsing import parse_date
     from xieshang.engine.timeline import timeline
 
@@ -500,8 +650,17 @@ def timeline_command(
     if day < first_day - timedelta(days=1):
         raise InputError("as_of", N_("must not be before the missed repayment date {due}"),
                          due=(first_day - timedelta(days=1)).isoformat())
-    debt = OverdueDebt(preset=preset, principal=principal,
-                       due_date=first_day - timedelta(days=1))
+    due = first_day - timedelta(days=1)
+    debt, _private = _typed_debt(out, preset, principal, due, day, yes=yes,
+                                 daily_rate=daily_rate, annual_rate=annual_rate,
+                                 penalty_rate=penalty_rate, posted_on=posted_on,
+                                 contract_date=contract_date)
+    from dataclasses import replace
+
+    from xieshang.engine.money import parse_amount
+
+    debt = replace(debt, interest=parse_amount(interest, "interest") if interest else ZERO_FEN,
+                   fees=parse_amount(fees, "fees") if fees else ZERO_FEN)
     from xieshang.rules import law
 
     events = timeline(debt, day, law())

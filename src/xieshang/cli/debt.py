@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from xieshang.cli.main import CONTEXT, app, common_options
+from xieshang.cli.rates import YES_OPTION, checked_rates
 from xieshang.cli.session import case_option, session
 from xieshang.cli.session import command_out as _out
 from xieshang.clock import today
@@ -35,6 +36,7 @@ from xieshang.services.debts import (
     debt_json,
     debt_status,
     debt_text,
+    loan_fields,
     parse_due_day,
     parse_overdue_since,
     parse_rate_option,
@@ -64,6 +66,14 @@ _DEBT_OPTIONS = [
     click.option("--due-day", "due_day", default=None, help="每月还款日（1–31）. Repayment day of the month."),
     click.option("--priority", "priority", default=None, help="分配还款时的优先顺序（1 最先）. Your priority (1 first)."),
     click.option("--notes", "notes", default=None, help="备注. Notes."),
+    click.option("--borrowed", "borrowed", default=None, help="分期贷款：借款金额（App 借款详情里的“借款金额”）. Installment loan: amount borrowed."),
+    click.option("--periods", "periods", default=None, help="分期贷款：期数. Number of periods."),
+    click.option("--method", "method", default=None, help="还款方式：annuity 等额本息 | equal_principal 等额本金 | interest_only 先息后本. Repayment method."),
+    click.option("--first-due", "first_due", default=None, help="首期还款日 YYYY-MM-DD. First repayment date."),
+    click.option("--paid-periods", "paid_periods", default=None, help="已还期数. Periods already repaid."),
+    click.option("--contract-date", "contract_date", default=None, help="借款（合同）日期 YYYY-MM-DD（亲友借款按它判断法定上限）. Date the loan was made."),
+    click.option("--posted-on", "posted_on", default=None, help="信用卡：消费记账日 YYYY-MM-DD（未全额还款时从这天起计息）. Card: posting date."),
+    click.option("--card-basis", "card_basis", default=None, help="信用卡：full 全额计息 | unpaid 按未还部分计息（与预设不同时）. Card interest basis."),
 ]
 
 
@@ -79,8 +89,10 @@ def _debt_options(function: Any) -> Any:
 @click.option("--product", "product", default=None, help="产品 id：huabei, jiebei, credit_card_cn, weilidai, jd_baitiao, generic_loan, informal_loan")
 @click.option("--amount", "amount", default=None, help="逾期本金（账单：未还金额）. Overdue principal.")
 @_debt_options
+@YES_OPTION
 def debt_add(product: str | None, amount: str | None, case_id: str | None = None,
-             lang: str | None = None, as_json: bool = False, **options: str | None) -> None:
+             lang: str | None = None, as_json: bool = False, yes: bool = False,
+             **options: str | None) -> None:
     """添加一笔债务；不带参数时逐项提问 (add a debt; with no options, question by question)."""
     from xieshang.rules import load_preset
     from xieshang.store.model import Debt
@@ -94,9 +106,11 @@ def debt_add(product: str | None, amount: str | None, case_id: str | None = None
     else:
         if product is None:
             raise InputError("product", N_("is required"))
-        if amount is None:
-            raise InputError("amount", N_("is required"))
-        values = debt_fields(amount=amount, **options)
+        if amount is None and options.get("borrowed") is None:
+            raise InputError("amount", N_("is required (or, for an installment loan, "
+                                          "--borrowed with --periods and --first-due)"))
+        values = loan_fields(debt_fields(amount=amount,
+                                         **checked_rates(out, options, yes=yes)))
     preset = load_preset(product)
     with session(out, prompt=True) as tx:
         case = find_case(tx, case_id)
@@ -174,16 +188,18 @@ def _ask(out: Out) -> tuple[str, dict[str, Any]]:
 @click.option("--status", "status", default=None, help="open | arrangement | settled | closed")
 @click.option("--clear-adjustments", "clear_adjustments", is_flag=True, help="取消已采用的核对参数. Drop the adopted reconciliation parameters.")
 @_debt_options
+@YES_OPTION
 def debt_edit(debt_ref: str | None, product: str | None, amount: str | None,
               status: str | None, clear_adjustments: bool, case_id: str | None = None,
-              lang: str | None = None, as_json: bool = False, **options: str | None) -> None:
+              lang: str | None = None, as_json: bool = False, yes: bool = False,
+              **options: str | None) -> None:
     """修改一笔债务（空字符串表示清除该项） (change a debt; '' clears an optional field)."""
     from dataclasses import replace
 
     from xieshang.rules import load_preset
 
     out = _out(lang, as_json)
-    values = debt_fields(amount=amount, **options)
+    values = debt_fields(amount=amount, **checked_rates(out, options, yes=yes))
     if product is not None:
         values["preset_id"] = load_preset(product).id
     if status is not None:
@@ -198,7 +214,8 @@ def debt_edit(debt_ref: str | None, product: str | None, amount: str | None,
         raise InputError("debt", N_("nothing to change: give at least one option"))
     with session(out, prompt=True) as tx:
         case = find_case(tx, case_id)
-        debt = tx.update(replace(find_debt(tx, case, debt_ref), **values))
+        existing = find_debt(tx, case, debt_ref)
+        debt = tx.update(replace(existing, **loan_fields(values, existing)))
         payload = debt_json(out, debt)
     if out.as_json:
         out.json({"debt": payload})
@@ -466,6 +483,7 @@ def status_table(out: Out, lines: list[dict[str, Any]], as_of: date) -> list[Any
         if line["not_yet_due"]:
             items.append(out.indented(_("Principal not yet due (later installments): {amount}.")
                                       .format(amount=out.money(line["not_yet_due"]))))
+        items.extend(out.indented(text) for text in installment_lines(out, line))
         items.extend(out.indented(text) for text in arrangement_lines(out, line["arrangement"]))
         event = line["next"]
         if event is not None:
@@ -483,6 +501,28 @@ def status_table(out: Out, lines: list[dict[str, Any]], as_of: date) -> list[Any
                "bill. Information, not legal or financial advice.")
     items.append(f"[dim]{notice}[/dim]")
     return items
+
+
+def installment_lines(out: Out, line: dict[str, Any]) -> list[str]:
+    """A loan entered by its terms: each overdue installment with its own due date, and
+    the next regular installment."""
+    _ = out._
+    loan = line.get("installments")
+    if not loan:
+        return []
+    texts = [_("Installment {period} due {date}: {amount} (principal {principal}, interest "
+               "{interest}), overdue").format(period=item["period"],
+                                             date=item["due"].isoformat(),
+                                             amount=out.money(item["amount"]),
+                                             principal=out.money(item["principal"]),
+                                             interest=out.money(item["interest"]))
+             for item in loan["overdue"]]
+    if loan["ahead"]:
+        first = loan["ahead"][0]
+        texts.append(_("Regular installments ahead: {count}, the next {amount} on {date}.")
+                     .format(count=len(loan["ahead"]), amount=out.money(first["amount"]),
+                             date=first["due"].isoformat()))
+    return texts
 
 
 @app.command("status", context_settings=CONTEXT)

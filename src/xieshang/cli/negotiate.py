@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -96,17 +96,35 @@ def ladder_command(debt_id: str | None, case_id: str | None = None, lang: str | 
             for rung in inputs.ladder.rungs]
         out.json(payload)
         return
-    rows = [(rung.label.get(out.lang), str(rung.periods or "—"), out.money(rung.monthly),
-             out.money(rung.total_paid),
-             "—" if rung.evaluation is None else out.money(rung.evaluation.schedule.total_cost),
-             "—" if rung.evaluation is None else format_percent(rung.evaluation.apr_nominal))
-            for rung in inputs.ladder.rungs]
-    out.print(out.table(
-        _("Proposal ladder for {debt}: owed {owed}, your budget gives it {affordable} a month")
-        .format(debt=name, owed=out.money(inputs.bill.total),
-                affordable=out.money(inputs.ladder.affordable)),
-        [_("Level"), _("Months"), _("A month"), _("Total paid"), _("Cost"), _("APR")],
-        rows, right=[1, 2, 3, 4, 5]))
+    def rows(ladder: Any) -> list[tuple[str, ...]]:
+        return [(rung.label.get(out.lang), str(rung.periods or "—"), out.money(rung.monthly),
+                 out.money(rung.total_paid),
+                 "—" if rung.evaluation is None
+                 else out.money(rung.evaluation.schedule.total_cost),
+                 "—" if rung.evaluation is None
+                 else format_percent(rung.evaluation.apr_nominal))
+                for rung in ladder.rungs]
+
+    headers = [_("Level"), _("Months"), _("A month"), _("Total paid"), _("Cost"), _("APR")]
+    loan = inputs.loan
+    if loan is None:
+        title = _("Proposal ladder for {debt}: owed {owed}, your budget gives it {affordable} "
+                  "a month").format(debt=name, owed=out.money(inputs.bill.total),
+                                    affordable=out.money(inputs.ladder.affordable))
+    else:
+        title = _("Bring the arrears of {debt} current: {owed} overdue, while the regular "
+                  "installment of {regular} keeps falling due every month; of the {share} "
+                  "your budget gives this debt, {left} a month is left for the arrears").format(
+            debt=name, owed=out.money(inputs.bill.total), regular=out.money(loan.regular),
+            share=out.money(inputs.affordable), left=out.money(loan.arrears.affordable))
+    out.print(out.table(title, headers, rows(inputs.ladder), right=[1, 2, 3, 4, 5]))
+    if loan is not None:
+        out.print(out.table(
+            _("Or reschedule the whole balance of {debt}: {owed} (the arrears and the "
+              "principal not yet due) in one new schedule within the {share} a month your "
+              "budget gives it").format(debt=name, owed=out.money(loan.whole_bill.total),
+                                        share=out.money(inputs.affordable)),
+            headers, rows(loan.whole), right=[1, 2, 3, 4, 5]))
     starts = {rung.evaluation.schedule.rows[0].due for rung in inputs.ladder.rungs
               if rung.evaluation is not None and inputs.deferral_months}
     if starts:

@@ -85,6 +85,7 @@ __all__ = [
     "CardInterest",
     "CardNote",
     "CardTransaction",
+    "LaterInstallment",
     "OverdueDebt",
     "Payment",
     "Segment",
@@ -130,6 +131,28 @@ class Payment:
 
 
 @dataclass(frozen=True, slots=True)
+class LaterInstallment:
+    """An installment of a loan that falls due after the missed one.
+
+    On its due date its principal moves from the principal not yet due to the overdue
+    principal and its interest is added to the contract interest due; if it is not paid
+    that day, charges on it start the next day — each installment has its own due date and
+    its own penalty. Its interest counts in proportion to the part of its principal still
+    unpaid on that day (a repayment beyond what is due repays the last installments first,
+    as an early repayment does).
+
+    Attributes:
+        due: its due date.
+        principal: its principal part.
+        interest: its contract interest part.
+    """
+
+    due: date
+    principal: Decimal
+    interest: Decimal = ZERO
+
+
+@dataclass(frozen=True, slots=True)
 class OverdueDebt:
     """One missed repayment and what was paid since.
 
@@ -161,6 +184,13 @@ class OverdueDebt:
         extra_fee: a fee the lender charges that no rule here describes, found by comparing
             with the lender's own figure; added to the fees due on ``due_date`` (it bears
             no charges and does not change the minimum payment).
+        later: installments of a loan falling due after ``due_date`` (their principal is
+            part of ``not_yet_due_principal``), in date order.
+        interest_from: cards — the posting date from which the statement bears interest
+            once it is not paid in full (the day the interest-free period is lost, that
+            interest is added to the interest due); ``None``: no such interest.
+        card_interest_basis: overrides ``preset.penalty.card_interest_basis`` (``full`` or
+            ``unpaid``).
     """
 
     preset: Preset
@@ -179,6 +209,9 @@ class OverdueDebt:
     penalty_base: PenaltyBase | None = None
     charge_grace_days: bool | None = None
     extra_fee: Decimal = ZERO
+    later: tuple[LaterInstallment, ...] = ()
+    interest_from: date | None = None
+    card_interest_basis: str | None = None
 
     def __post_init__(self) -> None:
         for name in ("principal", "interest", "fees", "not_yet_due_principal", "extra_fee"):
@@ -195,6 +228,18 @@ class OverdueDebt:
         if self.grace_days is not None and self.grace_days < 0:
             raise InputError("grace_days", N_("must not be negative (got {value})"),
                              value=self.grace_days)
+        previous = self.due_date
+        for item in self.later:
+            if item.due <= previous or item.principal < 0 or item.interest < 0:
+                raise InputError("later", N_("installments must fall due one after another, "
+                                             "after {due}"), due=self.due_date.isoformat())
+            previous = item.due
+        if sum((item.principal for item in self.later), ZERO) > self.not_yet_due_principal:
+            raise InputError("not_yet_due_principal",
+                             N_("is less than the principal of the later installments"))
+        if self.interest_from is not None and self.interest_from > self.due_date:
+            raise InputError("interest_from", N_("must not be after the due date {due}"),
+                             due=self.due_date.isoformat())
 
 
 # ------------------------------------------------------------------------ simple helpers
@@ -339,6 +384,7 @@ class _Terms:
     rounding: RoundingRule
     late_fee: LateFee
     minimum_due: Decimal
+    card_basis: str | None
 
 
 def _terms(debt: OverdueDebt) -> _Terms:
@@ -382,6 +428,8 @@ def _terms(debt: OverdueDebt) -> _Terms:
         rounding=rounding,
         late_fee=preset.late_fee,
         minimum_due=minimum_due_of(debt),
+        card_basis=(None if debt.interest_from is None else
+                    debt.card_interest_basis or penalty.card_interest_basis or "full"),
     )
 
 
@@ -402,9 +450,10 @@ class _Ledger:
     """
 
     __slots__ = (
-        "confirmed", "fees", "grace_interest", "grace_penalty", "interest_accrued",
-        "interest_bearing", "interest_paid", "not_yet_due", "paid_on_time", "penalty_accrued",
-        "penalty_bearing", "penalty_paid", "principal", "settled_day", "terms",
+        "confirmed", "cycle_paid", "due", "fees", "grace_interest", "grace_penalty",
+        "interest_accrued", "interest_bearing", "interest_paid", "later", "later_at",
+        "not_yet_due", "on_time", "paid_on_time", "penalty_accrued", "penalty_bearing",
+        "penalty_paid", "posted", "principal", "settled_day", "statement", "terms",
     )
 
     def __init__(self, debt: OverdueDebt, terms: _Terms) -> None:
@@ -424,6 +473,13 @@ class _Ledger:
         self.paid_on_time = ZERO
         self.confirmed = False  # past the grace days and not paid: charges are real
         self.settled_day: int | None = 0 if self._outstanding() <= terms.tolerance else None
+        self.later = debt.later
+        self.later_at = 0  # the next of ``later`` to fall due
+        self.on_time: tuple[tuple[int, Decimal], ...] = ()  # (day, amount) within grace
+        self.cycle_paid = ZERO  # paid since the last statement step (late fee per statement)
+        self.posted = debt.interest_from
+        self.due = debt.due_date
+        self.statement = self.principal
 
     def interest_due(self) -> Decimal:
         """Contract interest due and unpaid, to the fen."""
@@ -456,6 +512,67 @@ class _Ledger:
         terms = self.terms
         self.fees += late_fee_due(terms.late_fee, terms.minimum_due, self.paid_on_time,
                                   terms.rounding.mode)
+        self.cycle_paid = ZERO
+        if self.posted is not None:
+            self.interest_accrued += self._posted_interest()
+
+    def _days_charge(self, base: Decimal, days: int) -> Decimal:
+        if base <= 0 or days <= 0:
+            return ZERO
+        rounding = self.terms.rounding
+        if rounding.daily_amount:
+            return round_money(base * self.terms.penalty_rate, rounding.mode) * days
+        return base * self.terms.penalty_rate * days
+
+    def _posted_interest(self) -> Decimal:
+        """Cards: the interest from the posting date up to the due date, charged once the
+        statement is not paid in full (全额计息 or 按未还部分计息, ``terms.card_basis``).
+
+        Under ``full`` a part repaid on or before the due date counts up to the day before
+        its payment (as :func:`card_interest`); the unpaid part, and a part repaid in the
+        grace days, up to the due date — the days after it are charged day by day.
+        """
+        if self.posted is None:
+            return ZERO
+        before = (self.due - self.posted).days  # days from posting to the day before due
+        unpaid = self.statement
+        total = ZERO
+        for day, amount in self.on_time:
+            part = min(amount, unpaid)
+            if part <= 0:
+                break
+            unpaid -= part
+            if self.terms.card_basis == "full":
+                total += self._days_charge(part, before + day if day <= 0 else before + 1)
+        return total + self._days_charge(unpaid, before + 1)
+
+    def fall_due(self, day: date) -> None:
+        """The later installments due on ``day`` join the overdue principal and interest."""
+        later = self.later
+        while self.later_at < len(later) and later[self.later_at].due <= day:
+            item = later[self.later_at]
+            self.later_at += 1
+            take = min(item.principal, self.not_yet_due)
+            if take <= 0:
+                continue
+            self.not_yet_due -= take
+            self.principal += take
+            interest = item.interest if take == item.principal else round_money(
+                item.interest * take / item.principal, self.terms.rounding.mode)
+            self.interest_accrued += interest
+            if self.terms.base is PenaltyBase.OVERDUE_AMOUNT:
+                self.interest_bearing += interest
+            if self.settled_day is not None and self._outstanding() > self.terms.tolerance:
+                self.settled_day = None
+                self.confirmed = True
+
+    def statement_fee(self) -> None:
+        """A later statement step: its late fee when the minimum is still unpaid."""
+        terms = self.terms
+        if self.confirmed and self.settled_day is None:
+            self.fees += late_fee_due(terms.late_fee, terms.minimum_due, self.cycle_paid,
+                                      terms.rounding.mode)
+        self.cycle_paid = ZERO
 
     def accrue(self) -> None:
         """One day's charges on the balances at the start of the day."""
@@ -486,6 +603,8 @@ class _Ledger:
         """Allocate a payment made on overdue day ``day`` (≤ 0 before the due date)."""
         if day <= self.terms.grace_days:
             self.paid_on_time += amount
+            self.on_time += ((day, amount),)
+        self.cycle_paid += amount
         left = amount
         taken = min(left, self.fees)
         self.fees -= taken
@@ -511,7 +630,8 @@ class _Ledger:
         """The amounts due at the end of overdue day ``day``."""
         days = day if self.settled_day is None else min(day, self.settled_day)
         return Bill(as_of=as_of, principal=self.principal, interest=self.interest_due(),
-                    penalty=self.penalty_due(), fees=self.fees, days_overdue=max(0, days))
+                    penalty=self.penalty_due(), fees=self.fees, days_overdue=max(0, days),
+                    not_yet_due=self.not_yet_due)
 
 
 class _Cursor:
@@ -546,11 +666,15 @@ class _Cursor:
             ledger.end_grace()
         if number >= 1:
             ledger.accrue()
+        if ledger.later_at < len(ledger.later):
+            ledger.fall_due(day)
         for payment in payments:
             ledger.pay(payment.amount, number)
         if day == self.step:
             if terms.compounding:
                 ledger.compound()
+            if terms.late_fee.per_statement:
+                ledger.statement_fee()
             self.months += 1
             self.step = _add_months(self.debt.due_date, self.months)
         self.day = day + _ONE_DAY
@@ -739,7 +863,8 @@ class CardInterest:
 def card_interest(daily_rate: Decimal, statement_date: date, due_date: date,
                   next_statement_date: date, transactions: Sequence[CardTransaction],
                   payments: Sequence[Payment], *, rounding: RoundingRule | None = None,
-                  tolerance: Decimal = ZERO, grace_days: int = 0) -> CardInterest:
+                  tolerance: Decimal = ZERO, grace_days: int = 0,
+                  basis: str = "full") -> CardInterest:
     """Interest on a card statement that was not paid in full (全额计息, §3.5).
 
     Paid in full by the due date (or within ``grace_days`` after it; an unpaid remainder no
@@ -756,6 +881,9 @@ def card_interest(daily_rate: Decimal, statement_date: date, due_date: date,
     out. Each line is rounded to the fen (each day's amount first when
     ``rounding.daily_amount``) and the interest is the sum of the lines. The late fee is
     separate (:func:`late_fee_due`) and bears no interest.
+
+    ``basis="unpaid"`` (按未还部分计息, the bank's rule when the bill shows it) leaves out
+    the repaid parts: only what is still unpaid bears interest from its posting date.
     """
     rule = rounding or RoundingRule()
     _check_not_negative("daily_rate", daily_rate)
@@ -775,9 +903,15 @@ def card_interest(daily_rate: Decimal, statement_date: date, due_date: date,
             raise InputError("transactions",
                              N_("the posting of {posted} is after the statement date {date}"),
                              posted=item.posted.isoformat(), date=statement_date.isoformat())
+    if basis not in ("full", "unpaid"):
+        raise InputError("basis", N_("must be one of: {known}"), known="full, unpaid")
     with decimal.localcontext(_CONTEXT):
-        return _card_interest(daily_rate, due_date, next_statement_date, transactions,
-                              payments, rule, tolerance, grace_days)
+        result = _card_interest(daily_rate, due_date, next_statement_date, transactions,
+                                payments, rule, tolerance, grace_days)
+    if basis == "unpaid" and not result.full_payment:
+        kept = tuple(s for s in result.segments if s.kind is SegmentKind.UNPAID)
+        result = replace(result, segments=kept, interest=sum((s.interest for s in kept), ZERO))
+    return result
 
 
 def _card_interest(daily_rate: Decimal, due_date: date, next_statement_date: date,

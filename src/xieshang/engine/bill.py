@@ -21,6 +21,8 @@ class Bill:
         fees: late fees and other fees due (违约金 / 滞纳金 / 手续费).
         days_overdue: days past the missed due date (0 when not overdue).
         daily_cost: what one more day adds if nothing is paid (the next day's charge).
+        not_yet_due: loans — principal of later installments not yet due on ``as_of``
+            (not part of :attr:`total`).
     """
 
     as_of: date
@@ -30,6 +32,7 @@ class Bill:
     fees: Decimal
     days_overdue: int = 0
     daily_cost: Decimal = Decimal("0.00")
+    not_yet_due: Decimal = Decimal("0.00")
 
     @property
     def total(self) -> Decimal:

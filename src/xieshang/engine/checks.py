@@ -23,17 +23,20 @@ __all__ = ["FIELD_OF", "value_problems"]
 
 #: Fields holding money (yuan).
 AMOUNTS: Final = frozenset({"principal", "interest", "penalty", "fees", "not_yet_due",
-                            "minimum", "amount", "buffer", "savings"})
+                            "minimum", "amount", "buffer", "savings",
+                            "borrowed"})
 
 #: A stored field → the field (option) a person fixes it with.
 FIELD_OF: Final = {"principal": "amount", "due_date": "overdue_since",
                    "penalty_daily_rate": "penalty_rate", "paid_on": "date"}
 
 #: Whole numbers with a narrower range than an id: field → (minimum, maximum).
-_WHOLE: Final = {"due_day": (1, 31), "priority": (1, 999)}
+_WHOLE: Final = {"due_day": (1, 31), "priority": (1, 999), "periods": (1, 600),
+                 "paid_periods": (0, 600)}
 
 #: Short texts (names, labels) and long ones (notes, descriptions).
-_SHORT: Final = frozenset({"lender", "label", "name", "preset_id", "status", "method"})
+_SHORT: Final = frozenset({"lender", "label", "name", "preset_id", "status", "method",
+                           "repayment_method", "card_interest_basis"})
 _LONG: Final = frozenset({"notes", "note", "description"})
 
 

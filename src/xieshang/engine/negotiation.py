@@ -84,6 +84,7 @@ __all__ = [
     "LadderOutcome",
     "LadderRules",
     "Level",
+    "LoanLadders",
     "Material",
     "Move",
     "MoveKind",
@@ -99,11 +100,14 @@ __all__ = [
     "SettlementAsk",
     "Verdict",
     "build_ladder",
+    "build_loan_ladders",
     "check_offer",
     "materials_for",
     "next_moves",
+    "offer_covers_whole_balance",
     "parse_negotiation_data",
     "savings_settlement",
+    "whole_balance",
 ]
 
 _SCHEMA: Final = 1
@@ -1837,3 +1841,69 @@ def _unique(reader: TableReader, key: str, ids: Sequence[str]) -> None:
             raise reader.fail(key, N_("uses the id {value!r} twice"), value=value)
         seen.add(value)
 
+
+
+# ------------------------------------------------------- installment loans (issue 12)
+# Kept apart from the ladder above: a loan whose regular installments keep running has two
+# things to negotiate, and each is checked against the person's share.
+
+
+@dataclass(frozen=True, slots=True)
+class LoanLadders:
+    """The two ladders of an installment loan with regular installments still to come.
+
+    Attributes:
+        regular: the regular installment that keeps falling due every month while the
+            arrears are brought current.
+        arrears: "bring the arrears current" — the overdue installments and their charges,
+            rescheduled with what the share leaves after the regular installment (so an ask
+            plus the regular installment never exceeds the share).
+        whole: "reschedule the whole balance" — the arrears and the principal not yet due,
+            in one new schedule within the whole share.
+        whole_bill: what the whole-balance ladder reschedules.
+    """
+
+    regular: Decimal
+    arrears: Ladder
+    whole: Ladder
+    whole_bill: Bill
+
+
+def whole_balance(bill: Bill) -> Bill:
+    """The bill with the principal not yet due made part of the principal rescheduled."""
+    return replace(bill, principal=bill.principal + bill.not_yet_due, not_yet_due=ZERO)
+
+
+def build_loan_ladders(bill: Bill, preset: Preset, affordable: Decimal, *, regular: Decimal,
+                       today: date, income: Decimal | None = None,
+                       settings: NegotiationData, deferral_months: int = 0,
+                       pause_months: int | None = None) -> LoanLadders:
+    """Both ladders of an installment loan (see :class:`LoanLadders`).
+
+    ``regular`` is the next regular installment (principal and interest). The arrears
+    ladder gets ``affordable − regular`` (nothing when the regular installment alone takes
+    the whole share: it then asks for breathing space); the whole-balance ladder gets
+    ``affordable``, and its APR is computed over the whole balance it reschedules.
+    ``deferral_months`` and ``pause_months`` are :func:`build_ladder`'s, for both.
+    """
+    share = _amount("affordable", affordable)
+    instalment = _amount("regular", regular)
+    left = max(ZERO, share - instalment)
+    phases = {"deferral_months": deferral_months, "pause_months": pause_months}
+    arrears = build_ladder(bill, preset, left, today=today, income=income, settings=settings,
+                           **phases)
+    whole_bill = whole_balance(bill)
+    whole = build_ladder(whole_bill, preset, share, today=today, income=income,
+                         settings=settings, **phases)
+    return LoanLadders(regular=instalment, arrears=arrears, whole=whole,
+                       whole_bill=whole_bill)
+
+
+def offer_covers_whole_balance(bill: Bill, offer: Offer) -> bool:
+    """Whether a lender's offer on a loan reschedules the whole balance rather than the
+    arrears: its payments add up to more than the arrears and half the principal not yet
+    due (an arrears-only plan at any plausible rate pays far less)."""
+    if bill.not_yet_due <= 0 or offer.monthly_amount is None:
+        return False
+    paid = offer.monthly_amount * offer.periods + (offer.down_payment or ZERO)
+    return paid > bill.total + bill.not_yet_due / 2

@@ -14,7 +14,8 @@ from xieshang.engine.errors import N_, InputError
 from xieshang.engine.limits import EARLIEST_DATE, LATEST_DATE, MAX_RATE, RATE_UNITS
 from xieshang.engine.money import D
 
-__all__ = ["parse_count", "parse_date", "parse_rate"]
+__all__ = ["HIGH_RATE", "AmbiguousRate", "high_rate", "parse_count", "parse_date",
+           "parse_rate", "rate_readings"]
 
 _FULLWIDTH: Final = str.maketrans("０１２３４５６７８９．％", "0123456789.%")
 _CN_DIGITS: Final = {
@@ -53,11 +54,62 @@ _WRONG_UNIT: Final = {
 }
 
 
+#: A rate typed without its unit, by the field's unit (msgids).
+_AMBIGUOUS: Final = {
+    "daily": N_("'{value}' has no unit: it could mean {first} a day or {second} a day; type "
+                "the rate with its unit as your bill or app shows it, e.g. {first}"),
+    "monthly": N_("'{value}' has no unit: it could mean {first} a month or {second} a month; "
+                  "type the rate with its unit as your bill shows it, e.g. {first}"),
+    "annual": N_("'{value}' has no unit: it could mean {first} a year or {second} a year; "
+                 "type the rate with its unit as your contract shows it, e.g. {first}"),
+    "total": N_("'{value}' has no unit: it could mean {first} or {second}; type the rate "
+                "with its unit, e.g. {first}"),
+}
+
+#: A rate above these asks to be confirmed (field → fraction): a contract daily rate above
+#: 0.1 % a day (36.5 % a year, beyond any rate a court protects), an overdue rate above
+#: 0.5 % a day. Typing mistakes, not rules: a person may confirm a real one with ``--yes``.
+HIGH_RATE: Final = {"daily_rate": Decimal("0.001"), "penalty_rate": Decimal("0.005"),
+                    "penalty_daily_rate": Decimal("0.005")}
+
+
+class AmbiguousRate(InputError):
+    """A rate typed as a bare number (``0.045``): it could be a percentage with the ``%``
+    left off or a fraction. ``readings`` are both, as fractions: (percentage, fraction)."""
+
+    def __init__(self, field: str, raw: str, readings: tuple[Decimal, Decimal],
+                 unit: str) -> None:
+        super().__init__(field, _AMBIGUOUS.get(unit, _AMBIGUOUS["total"]), value=raw[:40],
+                         first=_percent(readings[0]), second=_percent(readings[1]))
+        self.readings = readings
+        self.raw = raw
+
+
+def rate_readings(text: str) -> tuple[Decimal, Decimal] | None:
+    """Both readings of a rate typed as a bare number (``None`` when it has a unit, is 0 or
+    is not a plain number): (``text`` %, ``text`` as a fraction)."""
+    cleaned = text.translate(_FULLWIDTH).strip().replace(" ", "")
+    if not re.fullmatch(r"\d+(\.\d*)?|\.\d+", cleaned):
+        return None
+    value = D(cleaned)
+    if value == 0:
+        return None
+    return value / 100, value
+
+
+def high_rate(value: Decimal, field: str) -> bool:
+    """Whether a rate is high enough to ask the person to confirm it (:data:`HIGH_RATE`)."""
+    limit = HIGH_RATE.get(field)
+    return limit is not None and value > limit
+
+
 def parse_rate(text: str | Decimal, field: str = "rate", *, per: str | None = None) -> Decimal:
     """A rate as a fraction: ``4.9%`` → 0.049, ``0.05%`` → 0.0005, ``0.049`` → 0.049.
 
-    Also understands ``5‰`` and ``万分之五`` / ``万分之5``. A bare number above 1 without
-    ``%`` is refused with a hint: a person typing ``5`` may mean 5 %.
+    Also understands ``5‰`` and ``万分之五`` / ``万分之5``. Typed text needs a unit: a bare
+    number other than 0 (``0.045``, the figure shown beside 日利率 with the % left off) is
+    refused with both readings (:class:`AmbiguousRate`); a front may ask which one was
+    meant. A :class:`~decimal.Decimal` (from a file) is a fraction.
 
     ``per`` is the rate's unit, ``daily``, ``monthly``, ``annual`` or ``total`` (default:
     the unit of the field in :data:`~xieshang.engine.limits.RATE_UNITS`, else ``total``).
@@ -111,13 +163,9 @@ def _parse_rate_text(cleaned: str, raw: str, field: str, unit: str) -> Decimal:
     if cleaned.endswith("‰"):
         return _number(cleaned[:-1], raw, field, unit) / 1000
     value = _number(cleaned, raw, field, unit)
-    if value > 1:
-        raise InputError(
-            field,
-            N_("'{value}' is ambiguous: type {value}% for a percentage, "
-               "or a fraction such as 0.049"),
-            value=raw,
-        )
+    readings = rate_readings(cleaned)
+    if readings is not None:
+        raise AmbiguousRate(field, raw, readings, unit)
     return value
 
 

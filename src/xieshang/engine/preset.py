@@ -196,6 +196,11 @@ class Penalty:
     multiplier: Decimal | None = None
     compounding: bool = False
     minimum_per_day: Decimal = Decimal("0.00")
+    #: cards: what interest from the posting date is charged on once a statement is not
+    #: paid in full — ``full`` (全额计息: the whole statement, repaid parts up to their
+    #: payment day) or ``unpaid`` (按未还部分计息: only what is still unpaid); ``None``: the
+    #: product has no interest from the posting date.
+    card_interest_basis: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -221,6 +226,9 @@ class LateFee:
     minimum: Decimal = Decimal("0.00")
     maximum: Decimal | None = None
     amount: Decimal = Decimal("0.00")
+    #: charged again at every later statement whose minimum payment is still unpaid
+    #: (cards: one late fee per missed statement), not only once.
+    per_statement: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -319,6 +327,9 @@ class Preset:
     channels: tuple[Channel, ...] = ()
     sources: Mapping[str, Source] = field(default_factory=dict)
     origin: str = ""
+    #: whether the lender reports to the PBOC credit system: ``False`` (a private lender)
+    #: leaves the credit-report milestones out of the timeline.
+    credit_reporting: bool = True
 
     def source_of(self, parameter: str) -> Source:
         """The source of a dotted parameter (``penalty.daily_rate``), or of its section."""
@@ -355,6 +366,7 @@ SOURCED: Final = (
     "milestones",
     "channels",
     "repayment_methods",
+    "credit_reporting",
 )
 
 
@@ -558,6 +570,7 @@ def preset_from_dict(data: Mapping[str, Any], source: str) -> Preset:
         channels=tuple(_channel(reader) for reader in top.tables("channels")),
         sources=read_sources(top),
         origin=source,
+        credit_reporting=top.boolean("credit_reporting", True),
     )
     top.done()
     _check_sources(preset, data, source)
@@ -575,9 +588,24 @@ def _penalty(top: TableReader) -> Penalty:
         multiplier=sub.decimal("multiplier", None, maximum=Decimal(10)),
         compounding=sub.boolean("compounding", False),
         minimum_per_day=sub.decimal("minimum_per_day", Decimal("0.00"), maximum=Decimal(100)),
+        card_interest_basis=_card_basis(sub),
     )
     sub.done()
     return result
+
+
+#: The values of ``penalty.card_interest_basis``.
+CARD_INTEREST_BASES: Final = ("full", "unpaid")
+
+
+def _card_basis(sub: TableReader) -> str | None:
+    if not sub.has("card_interest_basis"):
+        return None
+    value = sub.text("card_interest_basis")
+    if value not in CARD_INTEREST_BASES:
+        raise sub.fail("card_interest_basis", N_("must be one of: {known}"),
+                       known=", ".join(CARD_INTEREST_BASES))
+    return value
 
 
 def _rounding(top: TableReader) -> RoundingRule:
@@ -602,6 +630,7 @@ def _late_fee(top: TableReader) -> LateFee:
         minimum=sub.decimal("minimum", Decimal("0.00"), maximum=Decimal(10_000)),
         maximum=sub.decimal("maximum", None),
         amount=sub.decimal("amount", Decimal("0.00"), maximum=Decimal(10_000)),
+        per_statement=sub.boolean("per_statement", False),
     )
     sub.done()
     return result

@@ -349,11 +349,11 @@ def timeline(debt: OverdueDebt, as_of: date, law: Law, *, horizon_days: int = 36
     events = [
         *context.charges(),
         *context.preset_milestones(),
-        context.credit_repair(),
+        *([context.credit_repair()] if debt.preset.credit_reporting else []),
         *context.malicious_overdraft(),
         context.limitation(),
-        context.credit_report(),
-        context.free_reports(),
+        *([context.credit_report(), context.free_reports()]
+          if debt.preset.credit_reporting else []),
     ]
     last = as_of + timedelta(days=horizon_days)
     dated = sorted((e for e in events if e.on is not None and e.on <= last),

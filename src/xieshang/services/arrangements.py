@@ -97,14 +97,14 @@ def _rebuilt(tx: Tx, debt: Debt, proposal: Proposal) -> list[ScheduledPayment]:
     from xieshang.engine.bill import Bill
     from xieshang.services.cases import preset_of
     from xieshang.services.negotiation import arrangement_proposal
-    from xieshang.store.model import Payment, overdue_debt
+    from xieshang.store.model import Payment
 
     day = proposal.created_on
     if debt.due_date is not None and day >= debt.due_date:
-        from xieshang.services.debts import check_usable
+        from xieshang.services.debts import check_usable, engine_debt
 
         check_usable(tx, debt)
-        engine = overdue_debt(debt, preset_of(debt), tx.find(Payment, debt_id=debt.id))
+        engine = engine_debt(debt, tx.find(Payment, debt_id=debt.id), day)
         bill = bill_on(engine, day)
     else:
         bill = Bill(as_of=day, principal=debt.principal, interest=debt.interest,

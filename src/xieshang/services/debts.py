@@ -36,12 +36,19 @@ __all__ = [
     "debt_status",
     "debt_text",
     "due_date_of",
+    "engine_debt",
     "fix_options",
+    "loan_fields",
+    "loan_position",
     "next_due",
     "open_debts",
+    "own_preset",
     "parse_due_day",
+    "parse_method",
     "parse_overdue_since",
     "parse_rate_option",
+    "private_loan_rate",
+    "private_loan_terms",
     "status_lines",
 ]
 
@@ -121,9 +128,22 @@ def debt_fields(*, lender: str | None = None, label: str | None = None,
             annual_rate: str | None = None, daily_rate: str | None = None,
             penalty_rate: str | None = None, minimum: str | None = None,
             due_day: str | None = None, priority: str | None = None,
-            notes: str | None = None) -> dict[str, Any]:
-    """Checked debt fields from the options given (``""`` clears an optional one)."""
+            notes: str | None = None, borrowed: str | None = None,
+            periods: str | None = None, method: str | None = None,
+            first_due: str | None = None, paid_periods: str | None = None,
+            contract_date: str | None = None, posted_on: str | None = None,
+            card_basis: str | None = None) -> dict[str, Any]:
+    """Checked debt fields from the options given (``""`` clears an optional one).
+
+    An installment loan is given by its terms (``borrowed``, ``periods``, ``method``,
+    ``first_due``, ``paid_periods`` and a contract rate) instead of its amounts: the
+    amounts stored are then the first unpaid installment's (see :func:`loan_fields`).
+    """
     values: dict[str, Any] = {}
+    values.update(_term_fields(borrowed=borrowed, periods=periods, method=method,
+                               first_due=first_due, paid_periods=paid_periods,
+                               contract_date=contract_date, posted_on=posted_on,
+                               card_basis=card_basis))
     if lender is not None:
         values["lender"] = debt_text(lender, "lender")
     if label is not None:
@@ -166,6 +186,164 @@ def debt_fields(*, lender: str | None = None, label: str | None = None,
                              maximum=MAX_NOTES)
         values["notes"] = notes
     return values
+
+
+def _term_fields(*, borrowed: str | None, periods: str | None, method: str | None,
+                 first_due: str | None, paid_periods: str | None,
+                 contract_date: str | None, posted_on: str | None,
+                 card_basis: str | None) -> dict[str, Any]:
+    from xieshang.engine.parsing import parse_count, parse_date
+
+    values: dict[str, Any] = {}
+    if borrowed is not None:
+        values["borrowed"] = (debt_amount(borrowed, "borrowed", positive=True)
+                              if borrowed.strip() else None)
+    if periods is not None:
+        values["periods"] = (parse_count(periods, "periods", minimum=1, maximum=600)
+                             if periods.strip() else None)
+    if paid_periods is not None:
+        values["paid_periods"] = (parse_count(paid_periods, "paid_periods", minimum=0,
+                                              maximum=600) if paid_periods.strip() else None)
+    if method is not None:
+        values["repayment_method"] = parse_method(method) if method.strip() else None
+    if first_due is not None:
+        values["first_due"] = parse_date(first_due, "first_due") if first_due.strip() else None
+    if contract_date is not None:
+        values["contract_date"] = (parse_date(contract_date, "contract_date")
+                                   if contract_date.strip() else None)
+    if posted_on is not None:
+        values["posted_on"] = parse_date(posted_on, "posted_on") if posted_on.strip() else None
+    if card_basis is not None:
+        key = card_basis.strip().lower()
+        if key and key not in CARD_BASES:
+            raise InputError("card_basis", N_("'{value}' is not one of: {known}"),
+                             value=card_basis, known=", ".join(CARD_BASES))
+        values["card_interest_basis"] = key or None
+    return values
+
+
+#: How card interest is counted once a statement is not paid in full.
+CARD_BASES = ("full", "unpaid")
+
+#: Repayment methods and the words people use for them.
+METHOD_WORDS = {
+    "annuity": "annuity", "等额本息": "annuity", "每月等额": "annuity",
+    "equal_principal": "equal_principal", "equal-principal": "equal_principal",
+    "等额本金": "equal_principal",
+    "interest_only": "interest_only", "interest-only": "interest_only",
+    "先息后本": "interest_only",
+}
+
+
+def parse_method(text: str) -> str:
+    """A repayment method: ``annuity`` / 等额本息, ``equal_principal`` / 等额本金,
+    ``interest_only`` / 先息后本."""
+    key = text.strip().lower()
+    if key not in METHOD_WORDS:
+        raise InputError("method", N_("'{value}' is not one of: {known}"), value=text[:40],
+                         known="annuity (等额本息), equal_principal (等额本金), "
+                               "interest_only (先息后本)")
+    return METHOD_WORDS[key]
+
+
+def loan_fields(values: dict[str, Any], existing: Debt | None = None) -> dict[str, Any]:
+    """``values`` with an installment loan's amounts derived from its terms.
+
+    When the terms are complete (borrowed, periods, first due date; the rate from
+    ``values`` or ``existing``), principal, interest, principal not yet due and the due
+    date become the first unpaid installment's; when some are given but not all, the
+    missing ones are named.
+    """
+    from dataclasses import replace
+
+    from xieshang.store.model import Debt
+
+    names = ("borrowed", "periods", "first_due")
+    if not any(name in values for name in (*names, "paid_periods", "repayment_method")) \
+            and (existing is None or existing.borrowed is None):
+        return values
+    base = existing or Debt(case_id=0, preset_id="", principal=Decimal("0.00"))
+    merged = replace(base, **{k: v for k, v in values.items() if k in Debt.__slots__})
+    if merged.borrowed is None and merged.periods is None and merged.first_due is None:
+        return values
+    for name in names:
+        if getattr(merged, name) is None:
+            raise InputError(name, N_("is needed for an installment loan (with --borrowed, "
+                                      "--periods, --first-due and the loan's rate)"))
+    if merged.contract_rate is None:
+        raise InputError("daily_rate", N_("is needed for an installment loan: give the "
+                                          "loan's --daily-rate or --annual-rate"))
+    terms = merged.loan_terms()
+    from xieshang.engine.installments import overdue_debt_parts
+
+    parts = overdue_debt_parts(terms)
+    result = dict(values)
+    if parts is None:
+        result.update(principal=Decimal("0.00"), interest=Decimal("0.00"),
+                      not_yet_due=Decimal("0.00"), due_date=None)
+    else:
+        result.update(principal=parts.principal, interest=parts.interest,
+                      not_yet_due=parts.not_yet_due, due_date=parts.due_date)
+    if "repayment_method" not in result and merged.repayment_method is None:
+        result["repayment_method"] = "annuity"
+    if "paid_periods" not in result and merged.paid_periods is None:
+        result["paid_periods"] = 0
+    return result
+
+
+def loan_position(debt: Debt, as_of: date) -> Any:
+    """The installments of a loan entered by its terms on ``as_of``
+    (:class:`~xieshang.engine.installments.LoanPosition`), or ``None``."""
+    terms = debt.loan_terms()
+    if terms is None:
+        return None
+    from xieshang.engine.installments import position
+
+    return position(terms, as_of)
+
+
+def private_loan_terms(engine: Any, contract_date: date | None, as_of: date) -> Any:
+    """An engine debt of a private lender charged at the rate the rules allow
+    (:mod:`xieshang.engine.private_loans`); any other debt unchanged."""
+    return private_loan_rate(engine, contract_date, as_of)[0]
+
+
+def private_loan_rate(engine: Any, contract_date: date | None, as_of: date) -> tuple[Any, Any]:
+    """:func:`private_loan_terms` and how its rate was found
+    (:class:`~xieshang.engine.private_loans.PrivateRate`, ``None`` for other lenders)."""
+    from xieshang.engine.preset import LenderType
+
+    if engine.preset.lender_type is not LenderType.PRIVATE:
+        return engine, None
+    from xieshang.engine.private_loans import with_private_rate
+    from xieshang.rules import lpr_table, rate_law
+
+    return with_private_rate(engine, contract_date, as_of, lpr_table(), rate_law()["law"])
+
+
+def engine_debt(debt: Debt, payments: Any, as_of: date) -> Any:
+    """The engine's overdue debt of a stored one as of ``as_of``: its own terms (entered
+    rate, installments, adopted reconciliation) and, for a private loan, the legal cap."""
+    from xieshang.store.model import overdue_debt
+
+    engine = overdue_debt(debt, preset_of(debt), payments)
+    return private_loan_terms(engine, debt.contract_date, as_of)
+
+
+def own_preset(debt: Debt) -> Any:
+    """The debt's preset with the debt's own contract rate in place of the preset's (the
+    rate the person entered comes before the preset's default in every figure)."""
+    from dataclasses import replace
+
+    from xieshang.services.cases import preset_of
+
+    preset = preset_of(debt)
+    if debt.contract_rate is None:
+        return preset
+    daily = debt.contract_rate
+    if debt.contract_rate_basis == "annual":
+        daily = daily / preset.day_basis.days
+    return replace(preset, contract_daily_rate=daily)
 
 
 def debt_problems(tx: Tx, debt: Debt) -> list[InputError]:
@@ -245,6 +423,10 @@ def debt_json(out: Out, debt: Debt) -> dict[str, Any]:
         "due_day": debt.due_day, "status": debt.status, "priority": debt.priority,
         "adjustments": dict(debt.adjustments) if debt.adjustments else None,
         "adjustments_confirmed_on": debt.adjustments_confirmed_on, "notes": debt.notes,
+        "borrowed": debt.borrowed, "periods": debt.periods,
+        "paid_periods": debt.paid_periods, "method": debt.repayment_method,
+        "first_due": debt.first_due, "contract_date": debt.contract_date,
+        "posted_on": debt.posted_on, "card_basis": debt.card_interest_basis,
     }
 
 
@@ -256,7 +438,7 @@ def current_bill(tx: Tx, debt: Debt, as_of: date) -> tuple[Bill | None, Any]:
     no engine debt (see :func:`xieshang.services.arrangements.accepted_arrangement`).
     """
     from xieshang.services.arrangements import accepted_arrangement
-    from xieshang.store.model import Payment, overdue_debt
+    from xieshang.store.model import Payment
 
     check_usable(tx, debt)
     agreed = accepted_arrangement(tx, debt, as_of)
@@ -264,13 +446,13 @@ def current_bill(tx: Tx, debt: Debt, as_of: date) -> tuple[Bill | None, Any]:
         return agreed.progress.bill(), None
     if debt.due_date is None or as_of < debt.due_date:
         return None, None
-    engine_debt = overdue_debt(debt, preset_of(debt), tx.find(Payment, debt_id=debt.id))
     import decimal
 
     from xieshang.engine.accrual import bill_on
 
     try:
-        return bill_on(engine_debt, as_of), engine_debt
+        engine = engine_debt(debt, tx.find(Payment, debt_id=debt.id), as_of)
+        return bill_on(engine, as_of), engine
     except (decimal.InvalidOperation, OverflowError):
         raise too_large(debt.id) from None
 
@@ -288,9 +470,9 @@ def balance_of(tx: Tx, debt: Debt, as_of: date) -> Decimal:
     entered less payments, when it is not overdue) and the principal not yet due."""
     from xieshang.store.model import Payment
 
-    bill, _engine = current_bill(tx, debt, as_of)
+    bill, engine = current_bill(tx, debt, as_of)
     if bill is not None:
-        return bill.total + debt.not_yet_due
+        return bill.total + (bill.not_yet_due if engine is not None else debt.not_yet_due)
     paid = sum((p.amount for p in tx.find(Payment, debt_id=debt.id) if p.paid_on <= as_of),
                Decimal("0.00"))
     entered = debt.principal + debt.interest + debt.penalty + debt.fees + debt.not_yet_due
@@ -307,7 +489,9 @@ def debt_status(out: Out, tx: Tx, debt: Debt, as_of: date) -> dict[str, Any]:
     line: dict[str, Any] = {
         "id": debt.id, "name": debt_name(out, debt), "product": debt.preset_id,
         "status": debt.status, "adjusted": bool(debt.adjustments), "next": None,
-        "arrangement": None, "not_yet_due": debt.not_yet_due, "overdue": view.overdue,
+        "arrangement": None, "overdue": view.overdue,
+        "not_yet_due": (view.bill.not_yet_due if view.bill is not None and view.engine
+                        is not None else debt.not_yet_due),
         "days_overdue": view.days_overdue, "principal": principal, "interest": interest,
         "penalty": penalty, "fees": fees, "total": view.due, "daily_cost": view.daily_cost}
     if view.next is not None:
@@ -317,6 +501,14 @@ def debt_status(out: Out, tx: Tx, debt: Debt, as_of: date) -> dict[str, Any]:
             else view.next.title.get(out.lang)
         line["next"] = {"on": view.next.on, "id": view.next.id, "title": title,
                         "amount_due": view.next.amount_due}
+    loan = loan_position(debt, as_of)
+    if loan is not None:
+        line["installments"] = {
+            "overdue": [{"period": i.period, "due": i.due, "principal": i.principal,
+                         "interest": i.interest, "amount": i.amount} for i in loan.overdue],
+            "ahead": [{"period": i.period, "due": i.due, "amount": i.amount}
+                      for i in loan.ahead],
+            "not_yet_due": loan.not_yet_due}
     agreed = view.arrangement
     if agreed is not None:
         progress = agreed.progress

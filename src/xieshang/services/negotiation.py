@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from xieshang.engine.negotiation import (
         Card,
         Ladder,
+        LoanLadders,
         Move,
         NegotiationData,
         Offer,
@@ -130,6 +131,7 @@ class DebtInputs:
     day: date
     deferral_months: int = 0
     settlement: Any = None
+    loan: LoanLadders | None = None
 
 
 def debt_inputs(out: Out, tx: Tx, case_id: str | None, debt_id: str | None, *,
@@ -140,9 +142,9 @@ def debt_inputs(out: Out, tx: Tx, case_id: str | None, debt_id: str | None, *,
     Raises:
         InputError: no case, no such debt, no budget, or nothing owed.
     """
-    from xieshang.engine.negotiation import build_ladder
+    from xieshang.engine.negotiation import build_ladder, build_loan_ladders
     from xieshang.services.budget import budget_view
-    from xieshang.services.cases import preset_of
+    from xieshang.services.debts import own_preset
 
     case = find_case(tx, case_id)
     debt = find_debt(tx, case, debt_id)
@@ -155,15 +157,24 @@ def debt_inputs(out: Out, tx: Tx, case_id: str | None, debt_id: str | None, *,
         raise InputError("debt", N_("debt {id} is not open: nothing to negotiate"), id=debt.id)
     bill = _bill_today(tx, debt, day)
     income = view.income
-    preset = preset_of(debt)
+    preset = own_preset(debt)
     share, deferral = _phased_share(tx, case, debt.id, day, share)
+    settlement = _savings_settlement(view, debt.id, bill, preset, day)
+    pause = _months_to_recovery(tx, case, day) if share == 0 else None
+    regular = regular_installment(debt, bill, day)
+    if regular is not None:
+        loan = build_loan_ladders(bill, preset, share, regular=regular, today=day,
+                                  income=income, settings=negotiation_data(),
+                                  deferral_months=deferral, pause_months=pause)
+        return DebtInputs(case=case, debt=debt, preset=preset, bill=bill, affordable=share,
+                          income=income or None, ladder=loan.arrears, day=day,
+                          deferral_months=deferral, settlement=settlement, loan=loan)
     ladder = build_ladder(bill, preset, share, today=day, income=income,
                           settings=negotiation_data(), deferral_months=deferral,
-                          pause_months=_months_to_recovery(tx, case, day) if share == 0
-                          else None)
+                          pause_months=pause)
     return DebtInputs(case=case, debt=debt, preset=preset, bill=bill, affordable=share,
                       income=income or None, ladder=ladder, day=day, deferral_months=deferral,
-                      settlement=_savings_settlement(view, debt.id, bill, preset, day))
+                      settlement=settlement)
 
 
 def _savings_settlement(view: Any, debt_id: int, bill: Bill, preset: Preset,
@@ -228,6 +239,35 @@ def _phased_share(tx: Tx, case: Case, debt_id: int, day: date,
     if start <= 1:
         return min(share, least) if share > 0 else least, 0
     return least, start - 1
+
+
+def debt_ladder(debt: Debt, bill: Bill, share: Decimal, day: date,
+                income: Decimal | None) -> Ladder:
+    """The ladder of one debt on the debt's own terms: for a loan with regular installments
+    ahead, the one that brings the arrears current within the share less the regular
+    installment (see :func:`debt_inputs`)."""
+    from xieshang.engine.negotiation import build_ladder, build_loan_ladders
+    from xieshang.services.debts import own_preset
+
+    preset = own_preset(debt)
+    regular = regular_installment(debt, bill, day)
+    if regular is not None:
+        return build_loan_ladders(bill, preset, share, regular=regular, today=day,
+                                  income=income, settings=negotiation_data()).arrears
+    return build_ladder(bill, preset, share, today=day, income=income,
+                        settings=negotiation_data())
+
+
+def regular_installment(debt: Debt, bill: Bill, day: date) -> Decimal | None:
+    """The next regular installment of a loan entered by its terms that still has
+    installments ahead on ``day`` (``None`` otherwise)."""
+    from xieshang.services.debts import loan_position
+
+    loan = loan_position(debt, day)
+    if loan is None or not loan.ahead or bill.not_yet_due <= 0:
+        return None
+    amount: Decimal = loan.ahead[0].amount
+    return amount
 
 
 #: What a command that needs the budget says when there is none (one line: the command and
@@ -299,10 +339,33 @@ def _hardship_ids(tx: Tx, case: Case) -> tuple[str, ...]:
 
 
 def ladder_json(inputs: DebtInputs, lang: str) -> dict[str, Any]:
-    """The ladder as plain values (amounts as strings in JSON)."""
-    ladder = inputs.ladder
+    """The ladder as plain values (amounts as strings in JSON); an installment loan with
+    regular installments ahead also has ``loan``: the regular installment and the
+    whole-balance ladder (``rungs`` then bring the arrears current)."""
+    result = _ladder_values(inputs.ladder, inputs.bill.total, inputs.debt.id, lang,
+                            inputs.deferral_months)
+    result["affordable"] = inputs.affordable
+    settlement = inputs.settlement
+    result["settlement"] = None if settlement is None else {
+        "amount": settlement.evaluation.total_paid,
+        "on": settlement.evaluation.schedule.rows[0].due,
+        "discount": settlement.discount,
+        "text": settlement.reason.render(),
+    }
+    if inputs.loan is not None:
+        loan = inputs.loan
+        result["loan"] = {
+            "regular": loan.regular, "arrears_share": loan.arrears.affordable,
+            "not_yet_due": inputs.bill.not_yet_due,
+            "whole": _ladder_values(loan.whole, loan.whole_bill.total, inputs.debt.id, lang,
+                                    inputs.deferral_months)}
+    return result
+
+
+def _ladder_values(ladder: Ladder, owed: Decimal, debt_id: int, lang: str,
+                   deferral_months: int) -> dict[str, Any]:
     return {
-        "debt": inputs.debt.id, "preset": ladder.preset_id, "owed": inputs.bill.total,
+        "debt": debt_id, "preset": ladder.preset_id, "owed": owed,
         "affordable": ladder.affordable, "income": ladder.income,
         "max_term": ladder.max_term, "max_term_assumed": ladder.max_term_assumed,
         "outcome": ladder.outcome.value,
@@ -314,18 +377,12 @@ def ladder_json(inputs: DebtInputs, lang: str) -> dict[str, Any]:
             "apr": None if rung.evaluation is None else _rate(rung.evaluation.apr_nominal),
             "first_due": None if rung.evaluation is None
             else rung.evaluation.schedule.rows[0].due,
-            "deferral_months": inputs.deferral_months,
+            "deferral_months": deferral_months,
             "reasons": [{"code": reason.code, "ref": reason.ref,
                          "confidence": None if reason.source is None
                          else reason.source.confidence.value}
                         for reason in rung.reasons],
         } for rung in ladder.rungs],
-        "settlement": None if inputs.settlement is None else {
-            "amount": inputs.settlement.evaluation.total_paid,
-            "on": inputs.settlement.evaluation.schedule.rows[0].due,
-            "discount": inputs.settlement.discount,
-            "text": inputs.settlement.reason.render(),
-        },
     }
 
 
@@ -344,12 +401,21 @@ def optional_rate(text: str | None, field: str) -> Decimal | None:
 def check_offer_for(inputs: DebtInputs, offer: Offer) -> OfferCheck:
     """A lender's offer checked against this debt's share of the budget and its ladder
     (the share is the one the budget and the plan show: :attr:`DebtInputs.affordable`)."""
-    from xieshang.engine.negotiation import check_offer
+    from xieshang.engine.negotiation import check_offer, offer_covers_whole_balance
     from xieshang.engine.schedules import add_months
     from xieshang.rules import lpr_table, rate_law
 
     start = add_months(inputs.day, inputs.deferral_months + 1) if inputs.deferral_months \
         else None
+    priced = {"law": rate_law()["law"], "fixings": lpr_table(), "pay_from": start}
+    loan = inputs.loan
+    if loan is not None:
+        if offer_covers_whole_balance(inputs.bill, offer):
+            return check_offer(loan.whole_bill, inputs.preset, offer, inputs.affordable,
+                               loan.whole, today=inputs.day, **priced)
+        return check_offer(inputs.bill, inputs.preset, offer,
+                           max(Decimal("0.00"), inputs.affordable - loan.regular),
+                           loan.arrears, today=inputs.day, **priced)
     return check_offer(inputs.bill, inputs.preset, offer, inputs.affordable, inputs.ladder,
                        today=inputs.day, law=rate_law()["law"], fixings=lpr_table(),
                        pay_from=start)
@@ -893,10 +959,9 @@ def case_dossier(out: Out, tx: Tx, case_id: str | None, *, today: date | None = 
     from xieshang.documents import DocumentKind, build_context, render_document
     from xieshang.documents.dossier import Dossier, DossierDebt
     from xieshang.engine.bill import Bill
-    from xieshang.engine.negotiation import build_ladder
     from xieshang.services.budget import budget_report, budget_view
-    from xieshang.services.cases import REASONS, masked, preset_of
-    from xieshang.services.debts import current_bill, open_debts
+    from xieshang.services.cases import REASONS, masked
+    from xieshang.services.debts import current_bill, open_debts, own_preset
     from xieshang.store.model import Commitment, Contact, Debt, Hardship
 
     _ = out._
@@ -923,7 +988,7 @@ def case_dossier(out: Out, tx: Tx, case_id: str | None, *, today: date | None = 
     applicant = _shown(masked(out, "name", case.full_name or case.name))
     debts = []
     for debt in open_debts(tx, case.id):
-        preset = preset_of(debt)
+        preset = own_preset(debt)
         bill, _engine = current_bill(tx, debt, day)
         if bill is None:
             bill = Bill(as_of=day, principal=debt.principal, interest=debt.interest,
@@ -941,8 +1006,7 @@ def case_dossier(out: Out, tx: Tx, case_id: str | None, *, today: date | None = 
             rows = [(_("Agreed arrangement"), str(len(terms.payments)),
                      out.money(terms.monthly), out.money(terms.total), "—", "—")]
         if debt.id in shares and bill.total > 0 and terms is not None:
-            ladder = build_ladder(bill, preset, shares[debt.id], today=day, income=income,
-                                  settings=negotiation_data())
+            ladder = debt_ladder(debt, bill, shares[debt.id], day, income)
             context = build_context(
                 lang=out.lang, today=day, applicant=applicant, account=account,
                 preset=preset, bill=bill, ladder=ladder, settings=negotiation_data(),
@@ -951,8 +1015,7 @@ def case_dossier(out: Out, tx: Tx, case_id: str | None, *, today: date | None = 
             scripts = [(_("Request for written confirmation"),
                         render_document(DocumentKind.CONFIRM, context, out.lang))]
         elif debt.id in shares and bill.total > 0:
-            ladder = build_ladder(bill, preset, shares[debt.id], today=day, income=income,
-                                  settings=negotiation_data())
+            ladder = debt_ladder(debt, bill, shares[debt.id], day, income)
             rows = [(rung.label.get(out.lang), str(rung.periods or "—"),
                      out.money(rung.monthly), out.money(rung.total_paid),
                      "—" if rung.evaluation is None

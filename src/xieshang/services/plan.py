@@ -99,7 +99,7 @@ def plan_input(out: Out, tx: Tx, case: Case, budget_text: str | None, order_text
         key = str(debt.id)
         agreed = accepted_arrangement(tx, debt, day)
         if agreed is not None:  # owed only on the arrangement's terms, from month 0
-            left = plan_arrangement(agreed)
+            left = with_regular_installments(tx, debt, agreed, plan_arrangement(agreed), day)
             if left is None:
                 paid_off.append(debt.id or 0)
             else:
@@ -116,7 +116,8 @@ def plan_input(out: Out, tx: Tx, case: Case, budget_text: str | None, order_text
                              debt=debt.id)
         current.append(PlanDebt(key=key, label=names[key], balance=balance_of(tx, debt, day),
                                 annual_rate=rate,
-                                minimum=Minimum(amount=debt.minimum) if debt.minimum else None))
+                                minimum=Minimum(amount=debt.minimum) if debt.minimum else None,
+                                due_day=_repayment_day(debt)))
     if not overdue and not current:  # every open debt is repaid under its arrangement
         raise InputError("debt", N_("everything agreed on debt #{debt} is paid: once the "
                                     "lender confirms, mark it settled with `xieshang debt edit "
@@ -138,14 +139,29 @@ def plan_input(out: Out, tx: Tx, case: Case, budget_text: str | None, order_text
     return plan_input, names, source
 
 
+def _repayment_day(debt: Any) -> int | None:
+    """The lender's repayment day of the month: the one entered, else the day of an
+    installment loan's first due date (each debt is paid by its own day)."""
+    if debt.due_day is not None:
+        day: int = debt.due_day
+        return day
+    if debt.first_due is not None:
+        first: int = debt.first_due.day
+        return first
+    return None
+
+
 def _annual_rate(debt: Any) -> Decimal | None:
     from xieshang.services.cases import preset_of
 
+    preset = preset_of(debt)
     if debt.contract_rate is not None:
         if debt.contract_rate_basis == "daily":
-            return Decimal(debt.contract_rate) * 365
+            return Decimal(debt.contract_rate) * preset.day_basis.days
         return Decimal(debt.contract_rate)
-    preset = preset_of(debt)
+    if preset.lender_type.value == "private":
+        # no rate agreed: no interest (Civil Code Art. 680, rules-cn.md §4.4)
+        return Decimal(0)
     if preset.contract_daily_rate is not None:
         return preset.contract_daily_rate * preset.day_basis.days
     if preset.penalty.daily_rate is not None:
@@ -268,3 +284,41 @@ def share_notes(actions: Sequence[Action], shares: Mapping[int, Decimal] | None,
         elif action.amount < share:
             notes.append(ShareNote(action.key, BELOW_SHARE, amounts))
     return notes
+
+
+def with_regular_installments(tx: Tx, debt: Any, agreed: Any, left: Any, day: date) -> Any:
+    """An arrangement on a loan's arrears leaves its principal not yet due to the regular
+    installments: they are added to what the plan pays (the loan's own installments when it
+    was entered by its terms; otherwise the principal not yet due, one month after the last
+    agreed payment — an assumption, as its schedule is not known). An arrangement whose
+    principal covers the whole balance is left as it is."""
+    from xieshang.engine.accrual import bill_on
+    from xieshang.engine.money import ZERO
+    from xieshang.engine.schedules import add_months
+    from xieshang.engine.strategy import Arrangement, ScheduledPayment
+    from xieshang.services.cases import preset_of
+    from xieshang.services.debts import loan_position
+    from xieshang.store.model import Payment, overdue_debt
+
+    if debt.due_date is None or (debt.not_yet_due <= 0 and debt.borrowed is None):
+        return left
+    start = agreed.accepted_on
+    engine = overdue_debt(debt, preset_of(debt),
+                          [p for p in tx.find(Payment, debt_id=debt.id) if p.paid_on < start])
+    at_start = bill_on(engine, max(start, engine.due_date))
+    if at_start.not_yet_due <= 0:
+        return left
+    covered = sum((p.principal for p in agreed.payments), ZERO)
+    if covered >= at_start.principal + at_start.not_yet_due:
+        return left  # the whole balance was rescheduled
+    loan = loan_position(debt, max(start, day))
+    if loan is not None:
+        extra = [ScheduledPayment(max(item.due, day), item.principal, item.interest)
+                 for item in loan.ahead if item.due >= start]
+    else:
+        last = max((p.on for p in agreed.payments), default=day)
+        extra = [ScheduledPayment(max(add_months(last, 1), day), at_start.not_yet_due)]
+    if not extra:
+        return left
+    payments = (*(left.payments if left is not None else ()), *extra)
+    return Arrangement(tuple(sorted(payments, key=lambda p: p.on)))

@@ -131,6 +131,19 @@ class Debt(Record):
         version: 1 when saved, one more at every change (an edit form opened at an
             older version is refused).
         id: the database id.
+        borrowed: installment loans — the amount borrowed (借款金额); with ``periods``,
+            ``repayment_method`` and ``first_due`` the installments are derived from the
+            terms (:mod:`xieshang.engine.installments`) and principal, interest, not yet
+            due and due date are the first unpaid installment's.
+        periods: the number of periods (期数).
+        paid_periods: the periods already repaid (已还期数).
+        repayment_method: ``annuity``, ``equal_principal`` or ``interest_only``.
+        first_due: the first repayment date (首期还款日).
+        contract_date: when the loan was made (private loans: the legal cap depends on it).
+        posted_on: cards — the posting date interest counts from once the statement is not
+            paid in full.
+        card_interest_basis: cards — ``full`` (全额计息) or ``unpaid`` (按未还部分计息)
+            when the bank's rule differs from the preset's.
     """
 
     TABLE: ClassVar[str] = "debts"
@@ -160,6 +173,31 @@ class Debt(Record):
     created_at: datetime | None = None
     version: int = 1
     id: int = 0
+    borrowed: Decimal | None = None
+    periods: int | None = None
+    paid_periods: int | None = None
+    repayment_method: str | None = None
+    first_due: date | None = None
+    contract_date: date | None = None
+    posted_on: date | None = None
+    card_interest_basis: str | None = None
+
+    def loan_terms(self) -> Any:
+        """The installment loan's terms (:class:`~xieshang.engine.installments.LoanTerms`),
+        or ``None`` when the debt was entered by its amounts."""
+        if self.borrowed is None or self.periods is None or self.first_due is None:
+            return None
+        from xieshang.engine.installments import LoanTerms
+        from xieshang.engine.schedules import Method
+
+        daily = self.contract_rate if self.contract_rate_basis == "daily" else None
+        annual = self.contract_rate if self.contract_rate_basis == "annual" else None
+        if daily is None and annual is None:
+            annual = Decimal(0)
+        return LoanTerms(borrowed=self.borrowed, periods=self.periods,
+                         method=Method(self.repayment_method or "annuity"),
+                         first_due=self.first_due, paid_periods=self.paid_periods or 0,
+                         daily_rate=daily, annual_rate=annual)
 
 
 @dataclass(frozen=True, slots=True)
@@ -558,17 +596,31 @@ def overdue_debt(debt: Debt, preset: Preset, payments: Sequence[Payment] = ()) -
     daily = debt.contract_rate
     if daily is not None and debt.contract_rate_basis == "annual":
         daily = daily / preset.day_basis.days
+    principal, due_date, interest, not_yet_due = (debt.principal, debt.due_date,
+                                                  debt.interest, debt.not_yet_due)
+    later: tuple[Any, ...] = ()
+    terms = debt.loan_terms()
+    if terms is not None:
+        from xieshang.engine.installments import overdue_debt_parts
+
+        parts = overdue_debt_parts(terms)
+        if parts is not None:
+            principal, due_date, interest = parts.principal, parts.due_date, parts.interest
+            not_yet_due, later = parts.not_yet_due, parts.later
     result = OverdueDebt(
         preset=preset,
-        principal=debt.principal,
-        due_date=debt.due_date,
-        interest=debt.interest,
+        principal=principal,
+        due_date=due_date,
+        interest=interest,
         fees=debt.fees + debt.penalty,
-        not_yet_due_principal=debt.not_yet_due,
+        not_yet_due_principal=not_yet_due,
         contract_daily_rate=daily,
         penalty_daily_rate=debt.penalty_daily_rate,
         minimum_due=debt.minimum,
         payments=tuple(EnginePayment(on=p.paid_on, amount=p.amount) for p in payments),
+        later=later,
+        interest_from=debt.posted_on if preset.penalty.card_interest_basis else None,
+        card_interest_basis=debt.card_interest_basis,
     )
     if debt.adjustments:
         from xieshang.engine.reconcile import apply_adjustments

@@ -15,7 +15,7 @@ compares the migrated database with this metadata). Conventions:
 
 from __future__ import annotations
 
-from typing import Final
+from typing import Any, Final
 
 from sqlalchemy import (
     BigInteger,
@@ -53,7 +53,7 @@ __all__ = [
 #: The newest migration; the store refuses a database at a revision it does not know.
 HEAD_REVISION: Final = "0006"
 #: Every migration revision this version of xieshang knows, oldest first.
-KNOWN_REVISIONS: Final = ("0001", "0002", "0003", "0005", "0006")
+KNOWN_REVISIONS: Final = ("0001", "0002", "0003", "0004", "0005", "0006")
 
 DEBT_STATUSES: Final = ("open", "arrangement", "settled", "closed")
 RATE_BASES: Final = ("annual", "daily")
@@ -103,6 +103,20 @@ def _optional_fk(name: str, target: str) -> Column[int]:
     return Column(name, Integer, ForeignKey(target, ondelete="SET NULL"), nullable=True)
 
 
+def debt_term_columns() -> list[Column[Any]]:
+    """The installment-loan, private-loan and card terms of a debt (migration 0004)."""
+    return [
+        Column("borrowed_fen", BigInteger, nullable=True),
+        Column("periods", Integer, nullable=True),
+        Column("paid_periods", Integer, nullable=True),
+        Column("repayment_method", String(16), nullable=True),
+        Column("first_due", Date, nullable=True),
+        Column("contract_date", Date, nullable=True),
+        Column("posted_on", Date, nullable=True),
+        Column("card_interest_basis", String(8), nullable=True),
+    ]
+
+
 cases = Table(
     "cases", metadata,
     Column("id", Integer, primary_key=True),
@@ -142,6 +156,7 @@ debts = Table(
     Column("notes", Text, nullable=False, server_default=""),
     Column("created_at", DateTime, nullable=False),
     Column("version", Integer, nullable=False, server_default="1"),
+    *debt_term_columns(),
     CheckConstraint(_in("status", DEBT_STATUSES), name="status"),
     CheckConstraint(f"contract_rate_basis IS NULL OR {_in('contract_rate_basis', RATE_BASES)}",
                     name="contract_rate_basis"),

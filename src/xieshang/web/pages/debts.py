@@ -63,7 +63,38 @@ MARKS: dict[str, str] = {
 #: among them: a personal number is never sent back to the browser.
 CHECKED: tuple[str, ...] = ("label", "lender", "amount", "interest", "fees", "not_yet_due",
                             "overdue_since", "due_day", "rate", "penalty_rate", "minimum",
-                            "priority")
+                            "priority", "borrowed", "periods", "first_due", "paid_periods",
+                            "contract_date", "posted_on")
+
+#: Repayment methods of an installment loan (msgids).
+LOAN_METHODS: dict[str, str] = {
+    "annuity": N_("equal installments (等额本息)"),
+    "equal_principal": N_("equal principal (等额本金)"),
+    "interest_only": N_("interest first, principal at the end (先息后本)"),
+}
+
+#: Card interest bases (msgids); "" is the product's.
+CARD_BASES: dict[str, str] = {
+    "": N_("as the product's rules say"),
+    "full": N_("on the whole statement (全额计息)"),
+    "unpaid": N_("only on the unpaid part (按未还部分计息)"),
+}
+
+
+def is_loan_product(preset: Preset | None) -> bool:
+    """Whether the form asks for the loan as its app shows it (a product repaid by
+    installments: 等额本息 / 等额本金 / 先息后本)."""
+    return preset is not None and "annuity" in preset.repayment_methods
+
+
+def is_card_product(preset: Preset | None) -> bool:
+    """Whether the product charges interest from the posting date (a credit card)."""
+    return preset is not None and preset.penalty.card_interest_basis is not None
+
+
+def is_private_product(preset: Preset | None) -> bool:
+    """Whether the lender is a private person (the legal cap depends on the contract date)."""
+    return preset is not None and preset.lender_type.value == "private"
 
 
 def rate_text(value: Decimal) -> str:
@@ -135,6 +166,7 @@ def debt_card(page: Page, tx: Tx, debt: Debt, line: dict[str, Any]) -> dict[str,
         if debt.due_date else None,
         "rows": rows, "total": money(line["total"]), "daily": money(line["daily_cost"]),
         "not_yet_due": money(line["not_yet_due"]) if line["not_yet_due"] else None,
+        "installments": _installment_texts(page, line),
         "minimum": money(debt.minimum) if debt.minimum is not None else None,
         "due_day": debt.due_day, "priority": debt.priority,
         "payments": len(payments),
@@ -147,6 +179,28 @@ def debt_card(page: Page, tx: Tx, debt: Debt, line: dict[str, Any]) -> dict[str,
         "effective_from": preset.effective_from.isoformat(),
         "reviewed": preset.reviewed.isoformat(),
     }
+
+
+def _installment_texts(page: Page, line: dict[str, Any]) -> list[str]:
+    """A loan entered by its terms: each overdue installment with its own due date, and the
+    next regular one (the same words as ``xieshang status``)."""
+    _ = page._
+    loan = line.get("installments")
+    if not loan:
+        return []
+    texts = [_("Installment {period} due {date}: {amount} (principal {principal}, interest "
+               "{interest}), overdue").format(period=item["period"],
+                                             date=item["due"].isoformat(),
+                                             amount=page.money(item["amount"]),
+                                             principal=page.money(item["principal"]),
+                                             interest=page.money(item["interest"]))
+             for item in loan["overdue"]]
+    if loan["ahead"]:
+        first = loan["ahead"][0]
+        texts.append(_("Regular installments ahead: {count}, the next {amount} on {date}.")
+                     .format(count=len(loan["ahead"]), amount=page.money(first["amount"]),
+                             date=first["due"].isoformat()))
+    return texts
 
 
 def _statuses() -> dict[str, str]:
@@ -331,7 +385,8 @@ def _fields_of(page: Page, preset: Preset | None, debt: Debt | None) -> dict[str
     fields["clear_account"] = spec("clear_account", _("Remove the saved card or account "
                                                       "number"), kind="checkbox")
     fields["amount"] = spec("amount", _("Amount overdue (principal, or the unpaid bill)"),
-                            _("From the lender's bill or app."), required=True,
+                            _("From the lender's bill or app."),
+                            required=not is_loan_product(preset),
                             attrs=_checked("amount", decimal), suffix=yuan)
     fields["interest"] = spec("interest", _("Contract interest due and unpaid"),
                               _("Interest of the contract that was due on the missed day "
@@ -380,6 +435,37 @@ def _fields_of(page: Page, preset: Preset | None, debt: Debt | None) -> dict[str
     fields["priority"] = spec("priority", _("Your priority"),
                               _("Your order for splitting money between debts: 1 first "
                                 "(empty: none)."), attrs=_checked("priority", numeric))
+    fields["borrowed"] = spec("borrowed", _("Amount borrowed (借款金额)"), _(
+        "In the lender's app open the loan (借款详情 or 还款计划): it shows the amount "
+        "borrowed, the number of periods, the rate, the repayment method and each period's "
+        "due date. Fill these in and the installments, what is overdue and what is not yet "
+        "due are worked out for you; leave empty to type the amounts from the bill instead."),
+        attrs=_checked("borrowed", decimal), suffix=yuan)
+    fields["periods"] = spec("periods", _("Number of periods (期数)"),
+                             _("E.g. 12 for a 12-month loan."),
+                             attrs=_checked("periods", numeric))
+    fields["method"] = spec("method", _("Repayment method (还款方式)"), kind="select",
+                            options=[(key, _(text)) for key, text in LOAN_METHODS.items()])
+    fields["first_due"] = spec("first_due", _("First repayment date (首期还款日)"),
+                               _("The due date of period 1 (YYYY-MM-DD)."), type_="date",
+                               attrs=_checked("first_due"))
+    fields["paid_periods"] = spec("paid_periods", _("Periods already repaid (已还期数)"),
+                                  _("How many periods the app shows as repaid (empty: 0)."),
+                                  attrs=_checked("paid_periods", numeric))
+    fields["contract_date"] = spec("contract_date", _("Date the loan was made"), _(
+        "The date on the IOU or contract (YYYY-MM-DD): the legal cap on a private loan's "
+        "interest depends on it."), type_="date", attrs=_checked("contract_date"))
+    fields["posted_on"] = spec("posted_on", _("Posting date of the purchases"), _(
+        "On the statement, the posting date (记账日) of the purchases; with the earliest one, "
+        "interest from that day is counted once the statement is not paid in full "
+        "(empty: only the charges after the due date)."), type_="date",
+        attrs=_checked("posted_on"))
+    fields["card_basis"] = spec("card_basis", _("Interest when the statement is not paid in "
+                                                "full"), kind="select",
+                                options=[(key, _(text)) for key, text in CARD_BASES.items()])
+    fields["confirm_rates"] = spec("confirm_rates", _("The rates are right"), _(
+        "Tick this when a rate above is unusually high but is what your bill or contract "
+        "says."), kind="checkbox")
     fields["notes"] = spec("notes", _("Notes"), kind="textarea")
     fields["status"] = spec("status", _("Status"), kind="select", required=True,
                             options=[(key, _(text)) for key, text in _statuses().items()])
@@ -417,9 +503,26 @@ def parse_debt_form(page: Page, form: Form, errors: Errors,
         preset = errors.check("product", lambda: load_preset(product))
         if preset is not None:
             values["preset_id"] = preset.id
-    amount = errors.required(form, "amount")
-    if amount is not None:
-        _take(errors, values, "amount", amount=amount)
+    borrowed = form.get("borrowed")
+    if borrowed:
+        _take(errors, values, "borrowed", borrowed=borrowed)
+        _take(errors, values, "periods", periods=form.get("periods"))
+        _take(errors, values, "first_due", first_due=form.get("first_due"))
+        _take(errors, values, "paid_periods", paid_periods=form.get("paid_periods") or "0")
+        _take(errors, values, "method", method=form.get("method") or "annuity")
+    else:
+        if debt is not None and debt.borrowed is not None:  # back to amounts from the bill
+            values.update(borrowed=None, periods=None, paid_periods=None,
+                          repayment_method=None, first_due=None)
+        amount = errors.required(form, "amount")
+        if amount is not None:
+            _take(errors, values, "amount", amount=amount)
+    if "contract_date" in form.values:
+        _take(errors, values, "contract_date", contract_date=form.get("contract_date"))
+    if "posted_on" in form.values:
+        _take(errors, values, "posted_on", posted_on=form.get("posted_on"))
+    if "card_basis" in form.values:
+        _take(errors, values, "card_basis", card_basis=form.get("card_basis"))
     _take(errors, values, "lender", lender=form.get("lender"))
     _take(errors, values, "label", label=form.get("label"))
     for name in ("interest", "fees", "not_yet_due"):
@@ -438,6 +541,14 @@ def parse_debt_form(page: Page, form: Form, errors: Errors,
     else:
         values.update(contract_rate=None, contract_rate_basis=None)
     _take(errors, values, "penalty_rate", penalty_rate=form.get("penalty_rate"))
+    if not form.get("confirm_rates"):
+        _ask_high_rates(page, errors, values)
+    if borrowed and not errors:
+        from xieshang.services.debts import loan_fields
+
+        loan = errors.check_fields(lambda: loan_fields(values, debt))
+        if loan is not None:
+            values = loan
     _take(errors, values, "minimum", minimum=form.get("minimum"))
     _take(errors, values, "due_day", due_day=form.get("due_day"))
     _take(errors, values, "priority", priority=form.get("priority"))
@@ -455,6 +566,33 @@ def parse_debt_form(page: Page, form: Form, errors: Errors,
             values.update(adjustments=None, adjustments_basis=None,
                           adjustments_confirmed_on=None)
     return preset, values
+
+
+#: A rate typed on the form that is unusually high (msgids): confirmed with a tick.
+HIGH_RATE_ON_FORM: dict[str, str] = {
+    "rate": N_("{rate} a day is unusually high for a contract rate (above {limit} a day): "
+               "check it against your bill or app; if it is right, tick “The rates are "
+               "right” below and save again"),
+    "penalty_rate": N_("{rate} a day is unusually high for an overdue rate (above {limit} a "
+                       "day): check it against your bill; if it is right, tick “The rates "
+                       "are right” below and save again"),
+}
+
+
+def _ask_high_rates(page: Page, errors: Errors, values: dict[str, Any]) -> None:
+    """A contract rate above 0.1 % a day or an overdue rate above 0.5 % a day is asked to be
+    confirmed (as ``--yes`` on the command line)."""
+    from xieshang.engine.parsing import HIGH_RATE, high_rate
+
+    checks = []
+    if values.get("contract_rate_basis") == "daily" and values.get("contract_rate") is not None:
+        checks.append(("rate", "daily_rate", values["contract_rate"]))
+    if values.get("penalty_daily_rate") is not None:
+        checks.append(("penalty_rate", "penalty_rate", values["penalty_daily_rate"]))
+    for name, field, value in checks:
+        if name not in errors and high_rate(value, field):
+            errors.add(name, page._(HIGH_RATE_ON_FORM[name]).format(
+                rate=rate_text(value), limit=rate_text(HIGH_RATE[field])))
 
 
 def _safe_values(form: Form) -> dict[str, str]:
@@ -483,6 +621,10 @@ def _form_values(page: Page, debt: Debt) -> dict[str, str]:
         "minimum": text(debt.minimum), "due_day": text(debt.due_day),
         "priority": text(debt.priority), "notes": debt.notes, "status": debt.status,
         "version": str(debt.version),
+        "borrowed": text(debt.borrowed), "periods": text(debt.periods),
+        "paid_periods": text(debt.paid_periods), "method": debt.repayment_method or "annuity",
+        "first_due": text(debt.first_due), "contract_date": text(debt.contract_date),
+        "posted_on": text(debt.posted_on), "card_basis": debt.card_interest_basis or "",
     }
 
 
@@ -498,7 +640,9 @@ def _render_form(page: Page, *, debt: Debt | None, preset: Preset | None,
             "lender": preset.lender.get(page.out.lang),
             "facts": preset_facts(page, preset),
             "effective_from": preset.effective_from.isoformat(),
-            "reviewed": preset.reviewed.isoformat()},
+            "reviewed": preset.reviewed.isoformat(),
+            "loan": is_loan_product(preset), "card": is_card_product(preset),
+            "private": is_private_product(preset)},
         debt=debt and {"id": debt.id, "name": debt_name(page.out, debt),
                        "has_account": debt.account_number is not None,
                        "adjusted": bool(debt.adjustments)})
@@ -529,7 +673,8 @@ def new_debt(request: Request, product: str = "") -> HTMLResponse:
         errors.add("product", page._("Choose one of the listed products."))
         return _chooser(page, errors=errors, product=product, status=422)
     values = {"product": preset.id, "label": preset.name.get(page.out.lang),
-              "rate_basis": "daily" if preset.contract_daily_rate is not None else "annual"}
+              "rate_basis": "daily" if preset.contract_daily_rate is not None else "annual",
+              "method": "annuity"}
     return _render_form(page, debt=None, preset=preset, values=values, errors=None)
 
 

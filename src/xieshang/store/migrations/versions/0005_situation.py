@@ -4,7 +4,7 @@ months), the day income starts again after a time without, and dated changes of 
 income (JSON: ISO day → monthly income in yuan, as exact text).
 
 Revision ID: 0005
-Revises: 0003 (the lead chains it after 0004 at merge)
+Revises: 0004
 Create Date: 2026-12-07
 """
 
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0005"
-down_revision = "0003"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 

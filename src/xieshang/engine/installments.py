@@ -1,0 +1,209 @@
+"""Installment loans as the lender's app shows them: what is overdue, by installment.
+
+A person with a 借呗, 微粒贷 or bank loan knows what the app shows — the amount borrowed
+(借款金额), the number of periods (期数), the rate (日利率 or 年化利率), the repayment method
+(还款方式), the first due date (首期还款日) and how many periods were repaid (已还期数) — not
+"overdue principal, interest and principal not yet due". From those :func:`loan_schedule`
+builds the schedule (:mod:`xieshang.engine.schedules`: a daily rate by the actual days
+between due dates, an annual rate by months), and :func:`position` says, on a day, which
+installments are overdue (each with its own due date), the principal not yet due and the
+regular installments ahead. :func:`overdue_debt_parts` gives the pieces an
+:class:`~xieshang.engine.accrual.OverdueDebt` is made of: the first unpaid installment is the
+missed one, every later one a :class:`~xieshang.engine.accrual.LaterInstallment` that falls
+due on its own date and bears its own penalty from the day after.
+
+Pure: no clock, no I/O.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from xieshang.engine.accrual import LaterInstallment
+from xieshang.engine.errors import N_, InputError
+from xieshang.engine.money import ZERO, Rounding
+from xieshang.engine.schedules import (
+    MAX_PERIODS,
+    Method,
+    Schedule,
+    add_months,
+    annuity,
+    daily_rate_loan,
+    equal_principal,
+    interest_only,
+)
+
+__all__ = [
+    "METHODS",
+    "Installment",
+    "LoanParts",
+    "LoanPosition",
+    "LoanTerms",
+    "installments",
+    "loan_schedule",
+    "overdue_debt_parts",
+    "position",
+]
+
+#: The repayment methods a loan may be entered with (等额本息, 等额本金, 先息后本).
+METHODS = tuple(method.value for method in Method)
+
+
+@dataclass(frozen=True, slots=True)
+class LoanTerms:
+    """A loan as its app shows it.
+
+    Attributes:
+        borrowed: the amount borrowed (借款金额).
+        periods: the number of monthly periods (期数).
+        method: 等额本息 ``annuity``, 等额本金 ``equal_principal`` or 先息后本
+            ``interest_only``.
+        first_due: the first repayment date (首期还款日); period k is due k − 1 months later.
+        paid_periods: the periods already repaid (已还期数), in order from the first.
+        daily_rate: the contract rate per day (借呗, 微粒贷), or
+        annual_rate: the contract rate per year (bank loans: monthly rate = annual ÷ 12).
+        rounding: how the lender rounds each payment and interest amount.
+    """
+
+    borrowed: Decimal
+    periods: int
+    method: Method
+    first_due: date
+    paid_periods: int = 0
+    daily_rate: Decimal | None = None
+    annual_rate: Decimal | None = None
+    rounding: Rounding = Rounding.HALF_UP
+
+    def __post_init__(self) -> None:
+        if self.borrowed <= 0:
+            raise InputError("borrowed", N_("must be more than 0 (got {value})"),
+                             value=str(self.borrowed))
+        if not 1 <= self.periods <= MAX_PERIODS:
+            raise InputError("periods", N_("must be between {minimum} and {maximum} (got "
+                                           "{value})"),
+                             minimum=1, maximum=MAX_PERIODS, value=self.periods)
+        if not 0 <= self.paid_periods <= self.periods:
+            raise InputError("paid_periods", N_("must be between {minimum} and {maximum} (got "
+                                                "{value})"),
+                             minimum=0, maximum=self.periods, value=self.paid_periods)
+        if (self.daily_rate is None) == (self.annual_rate is None):
+            raise InputError("daily_rate", N_("give the loan's rate: either a daily rate or "
+                                              "an annual rate"))
+
+
+@dataclass(frozen=True, slots=True)
+class Installment:
+    """One period of a loan.
+
+    Attributes:
+        period: 1 for the first.
+        due: its due date.
+        principal: its principal part.
+        interest: its interest part.
+    """
+
+    period: int
+    due: date
+    principal: Decimal
+    interest: Decimal
+
+    @property
+    def amount(self) -> Decimal:
+        """What the period asks for: principal + interest."""
+        return self.principal + self.interest
+
+
+@dataclass(frozen=True, slots=True)
+class LoanPosition:
+    """A loan on one day, before any payment beyond the periods repaid.
+
+    Attributes:
+        as_of: the day.
+        overdue: the unpaid installments whose due date has passed, oldest first.
+        ahead: the unpaid installments not yet due — the regular installments to come.
+        not_yet_due: the principal of ``ahead``.
+    """
+
+    as_of: date
+    overdue: tuple[Installment, ...]
+    ahead: tuple[Installment, ...]
+    not_yet_due: Decimal
+
+    @property
+    def arrears(self) -> Decimal:
+        """What the overdue installments ask for (principal + interest, before penalty)."""
+        return sum((item.amount for item in self.overdue), ZERO)
+
+    @property
+    def next_installment(self) -> Installment | None:
+        """The next regular installment."""
+        return self.ahead[0] if self.ahead else None
+
+
+@dataclass(frozen=True, slots=True)
+class LoanParts:
+    """The pieces of the engine's overdue debt for a loan (see the module docstring).
+
+    Attributes:
+        due_date: the due date of the first unpaid installment.
+        principal: its principal.
+        interest: its interest.
+        not_yet_due: the principal of every later installment.
+        later: the later installments, each falling due on its own date.
+    """
+
+    due_date: date
+    principal: Decimal
+    interest: Decimal
+    not_yet_due: Decimal
+    later: tuple[LaterInstallment, ...]
+
+
+def loan_schedule(terms: LoanTerms) -> Schedule:
+    """The loan's full schedule, from the loan date one month before the first due date."""
+    start = add_months(terms.first_due, -1)
+    method = Method(terms.method)
+    if terms.daily_rate is not None:
+        return daily_rate_loan(terms.borrowed, terms.daily_rate, terms.periods, method, start,
+                               rounding=terms.rounding)
+    monthly = (terms.annual_rate or ZERO) / 12
+    build = {Method.ANNUITY: annuity, Method.EQUAL_PRINCIPAL: equal_principal,
+             Method.INTEREST_ONLY: interest_only}[method]
+    return build(terms.borrowed, monthly, terms.periods, start=start,
+                 rounding=terms.rounding)
+
+
+def installments(terms: LoanTerms) -> tuple[Installment, ...]:
+    """Every period of the loan (repaid ones included)."""
+    rows = loan_schedule(terms).rows
+    return tuple(Installment(period=row.period, due=row.due or terms.first_due,
+                             principal=row.principal, interest=row.interest + row.fee)
+                 for row in rows)
+
+
+def _unpaid(terms: LoanTerms) -> tuple[Installment, ...]:
+    return installments(terms)[terms.paid_periods:]
+
+
+def position(terms: LoanTerms, as_of: date) -> LoanPosition:
+    """Which installments are overdue on ``as_of`` (due before it) and which are ahead."""
+    unpaid = _unpaid(terms)
+    overdue = tuple(item for item in unpaid if item.due < as_of)
+    ahead = tuple(item for item in unpaid if item.due >= as_of)
+    return LoanPosition(as_of=as_of, overdue=overdue, ahead=ahead,
+                        not_yet_due=sum((item.principal for item in ahead), ZERO))
+
+
+def overdue_debt_parts(terms: LoanTerms) -> LoanParts | None:
+    """The first unpaid installment and the later ones (``None``: every period is repaid)."""
+    unpaid = _unpaid(terms)
+    if not unpaid:
+        return None
+    first, rest = unpaid[0], unpaid[1:]
+    return LoanParts(
+        due_date=first.due, principal=first.principal, interest=first.interest,
+        not_yet_due=sum((item.principal for item in rest), ZERO),
+        later=tuple(LaterInstallment(due=item.due, principal=item.principal,
+                                     interest=item.interest) for item in rest))
