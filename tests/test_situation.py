@@ -200,6 +200,29 @@ def test_no_income_until_next_month_asks_no_payment_this_month() -> None:
 
 
 @pytest.mark.now("2026-12-07T10:00+08:00")
+def test_a_loan_without_income_this_month_gets_a_sentence_not_an_empty_table() -> None:
+    """借呗 ¥20,000 in 12 annuity installments of ¥1,818.76 (0.045 %/day), two missed;
+    wages 7,000 from 2027-01-15, rent 1,500, food 1,000: this month the budget leaves 0, so
+    `plan month` plans nothing and says so in words (it printed an empty table); the loan's
+    ladders start on 2027-02-07, within the 4,150 a month the budget then leaves (7,000 −
+    1,500 − 1,000 − the 350 buffer)."""
+    ok("debt", "add", "--product", "jiebei", "--borrowed", "20000", "--periods", "12",
+       "--daily-rate", "0.045%", "--method", "annuity", "--first-due", "2026-09-10",
+       "--paid-periods", "1")
+    ok("budget", "set", "--income", "wages=7000", "--priority", "rent=1500", "--flexible",
+       "food=1000", "--no-income-until", "2027-01-15")
+    assert ok_json("plan", "month")["actions"] == []
+    text = ok("plan", "month", "--lang", "en")
+    assert "your budget leaves nothing for the debts, so nothing is planned" in " ".join(
+        text.split())
+    assert "┏" not in text
+    ladder = ok_json("ladder")
+    assert M(ladder["affordable"]) == M("4150.00")
+    assert {rung["first_due"] for rung in ladder["rungs"]} == {"2027-02-07"}
+    assert {rung["first_due"] for rung in ladder["loan"]["whole"]["rungs"]} == {"2027-02-07"}
+
+
+@pytest.mark.now("2026-12-07T10:00+08:00")
 def test_today_page_asks_no_payment_this_month() -> None:
     """The Today page's payments of the same case: none asks for money (each says there is
     none this month and what the lender requires)."""

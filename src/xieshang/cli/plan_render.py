@@ -101,6 +101,11 @@ def month_table(out: Out, plan: Plan, actions: tuple[Action, ...],
         for a in actions
     ]
     total = sum((a.amount for a in actions), plan.input.monthly_budget * 0)
+    if not rows:
+        return [_("This month ({strategy}): your budget leaves nothing for the debts, so "
+                  "nothing is planned. Tell each lender before its due date and ask for "
+                  "breathing space (`xieshang ladder` shows when your plans can start).")
+                .format(strategy=_title(out, plan))]
     items: list[Any] = [out.table(
         _("This month ({strategy}): what to pay to whom, by when").format(
             strategy=_title(out, plan)),

@@ -1889,12 +1889,12 @@ def build_loan_ladders(bill: Bill, preset: Preset, affordable: Decimal, *, regul
     share = _amount("affordable", affordable)
     instalment = _amount("regular", regular)
     left = max(ZERO, share - instalment)
-    phases = {"deferral_months": deferral_months, "pause_months": pause_months}
     arrears = build_ladder(bill, preset, left, today=today, income=income, settings=settings,
-                           **phases)
+                           deferral_months=deferral_months, pause_months=pause_months)
     whole_bill = whole_balance(bill)
     whole = build_ladder(whole_bill, preset, share, today=today, income=income,
-                         settings=settings, **phases)
+                         settings=settings, deferral_months=deferral_months,
+                         pause_months=pause_months)
     return LoanLadders(regular=instalment, arrears=arrears, whole=whole,
                        whole_bill=whole_bill)
 
