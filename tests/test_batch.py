@@ -19,11 +19,11 @@ from click.testing import CliRunner
 
 pytest.importorskip("pyarrow")
 
-from xieshang.batch.run import RunSettings, read_output, run_batch  # noqa: E402
-from xieshang.batch.sample import write_sample  # noqa: E402
-from xieshang.batch.work import Options, case_key  # noqa: E402
-from xieshang.cli.main import run  # noqa: E402
-from xieshang.clock import today  # noqa: E402
+from xieshang.batch.run import RunSettings, read_output, run_batch
+from xieshang.batch.sample import write_sample
+from xieshang.batch.work import Options, case_key
+from xieshang.cli.main import run
+from xieshang.clock import today
 
 SRC = Path(__file__).resolve().parent.parent / "src"
 
