@@ -86,6 +86,7 @@ def write_report(output: Path, options: Options, result: RunResult
                  ) -> tuple[dict[str, Any], Path]:
     """Write ``report.html``; returns the figures and its path."""
     from xieshang.documents.charts import font_family
+    from xieshang.engine.errors import N_
     from xieshang.engine.money import format_money
     from xieshang.i18n import gettext_for
 
@@ -98,27 +99,27 @@ def write_report(output: Path, options: Options, result: RunResult
 
     def histogram(axes: Any) -> None:
         axes.hist(available, bins=40, color="#4a7bb7")
-        axes.set_title(chart_("Affordable amount a month (what the budget leaves for debts)"))
-        axes.set_xlabel(chart_("yuan a month"))
-        axes.set_ylabel(chart_("cases"))
+        axes.set_title(chart_(N_("Affordable amount a month (what the budget leaves for debts)")))
+        axes.set_xlabel(chart_(N_("yuan a month")))
+        axes.set_ylabel(chart_(N_("cases")))
 
-    names = {"surplus": chart_("An amount to offer"), "token": chart_("Token payments"),
-             "breathing_space": chart_("Breathing space"), "no_budget": chart_("No budget")}
+    names = {"surplus": chart_(N_("An amount to offer")), "token": chart_(N_("Token payments")),
+             "breathing_space": chart_(N_("Breathing space")), "no_budget": chart_(N_("No budget"))}
     outcomes = figures["outcomes"]
 
     def outcome_bars(axes: Any) -> None:
         keys = [k for k in ("surplus", "token", "breathing_space", "no_budget") if k in outcomes]
         axes.barh([names[k] for k in keys], [outcomes[k] for k in keys], color="#c8794a")
-        axes.set_title(chart_("What the budget allows"))
-        axes.set_xlabel(chart_("cases"))
+        axes.set_title(chart_(N_("What the budget allows")))
+        axes.set_xlabel(chart_(N_("cases")))
 
     delay = figures["month_delay_by_product"]
 
     def delay_bars(axes: Any) -> None:
         axes.bar(list(delay), [float(v) for v in delay.values()],  # float-ok: plot
                  color="#8a5bb0")
-        axes.set_title(chart_("Cost of one more month's delay, by product"))
-        axes.set_ylabel(chart_("yuan"))
+        axes.set_title(chart_(N_("Cost of one more month's delay, by product")))
+        axes.set_ylabel(chart_(N_("yuan")))
 
     charts = [_svg(histogram), _svg(outcome_bars), _svg(delay_bars)] if figures["cases"] \
         else []
@@ -142,16 +143,18 @@ def write_report(output: Path, options: Options, result: RunResult
     table = "\n".join(f"<tr><th>{html.escape(k)}</th><td>{html.escape(v)}</td></tr>"
                       for k, v in rows)
     lang = "zh-Hans" if options.lang.startswith("zh") else "en"
+    title = html.escape(_("xieshang batch report"))
+    caution = html.escape(_("Estimates from the lender rules in the presets, for the day shown; "
+                            "no promise from any lender. No names, ID numbers, phone or "
+                            "account numbers are in these files."))
     body = f"""<!doctype html>
 <html lang="{lang}"><head><meta charset="utf-8">
-<title>{html.escape(_("xieshang batch report"))}</title>
+<title>{title}</title>
 <style>body{{font-family:sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem}}
 th{{text-align:left;padding-right:2rem;font-weight:normal}}td{{text-align:right}}
 figure{{margin:1.5rem 0}}</style></head><body>
-<h1>{html.escape(_("xieshang batch report"))}</h1>
-<p>{html.escape(_("Estimates from the lender rules in the presets, for the day shown; no "
-                  "promise from any lender. No names, ID numbers, phone or account numbers "
-                  "are in these files."))}</p>
+<h1>{title}</h1>
+<p>{caution}</p>
 <table>{table}</table>
 {"".join(f"<figure>{chart}</figure>" for chart in charts)}
 </body></html>
