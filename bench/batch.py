@@ -23,6 +23,7 @@ bounds; CPU seconds per case (``time.process_time``) are the steadier figure.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import cProfile
 import os
 import pstats
@@ -121,10 +122,8 @@ def _tree_rss(pid: int) -> int:
         return 0
     total = 0
     for member in members:
-        try:
+        with contextlib.suppress(psutil.NoSuchProcess):
             total += member.memory_info().rss
-        except psutil.NoSuchProcess:
-            pass
     return total
 
 
