@@ -257,3 +257,27 @@ def test_the_sample_is_the_same_for_the_same_seed(tmp_path: Path) -> None:
     for name in ("cases", "debts", "budget_lines"):
         assert pq.read_table(tmp_path / "a" / f"{name}.parquet").equals(
             pq.read_table(tmp_path / "b" / f"{name}.parquet"))
+
+
+def test_json_exports_in_and_letters_out_equal_the_script_command(tmp_path: Path) -> None:
+    """A folder of ``xieshang export`` files as input, with ``--documents letter``: each
+    debt's letter is the text ``xieshang script --channel letter`` prints for the imported
+    case (the sample has no name or account, so nothing is left out of either)."""
+    write_sample(tmp_path / "files", 3, 2, today(), "json")
+    options = Options(as_of=today(), lang="zh", documents=("letter",))
+    result = run_batch(RunSettings(input=tmp_path / "files", output=tmp_path / "out",
+                                   options=options, workers=1, report=False))
+    assert (result.cases, result.errors) == (3, 0)
+    letters = {(row["case"], row["debt"]): row["text"]
+               for row in _rows(tmp_path / "out", "documents")}
+    assert letters
+    first = 0
+    for number, path in enumerate(sorted((tmp_path / "files").glob("*.json")), start=1):
+        ok("import", str(path), "--json")
+        status = ok("status", "--case", str(number), "--json")
+        for position, line in enumerate(status["debts"], start=1):
+            script = ok("script", "--channel", "letter", "--case", str(number), "--debt",
+                        str(line["id"]), "--json")
+            assert letters[(path.stem, position)] == script["text"]
+            first += 1
+    assert first == len(letters)

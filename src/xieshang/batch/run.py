@@ -120,7 +120,8 @@ def _load_manifest(settings: RunSettings, source: Source) -> dict[str, Any]:
     fresh = {"format": FORMAT, "version": 1, "input": source.fingerprint(),
              "as_of": options.as_of.isoformat(), "chunk_size": settings.chunk_size,
              "key": _key_mark(options.hash_key), "plan": options.plan,
-             "ladder": options.ladder, "lang": options.lang, "done": {}}
+             "ladder": options.ladder, "lang": options.lang,
+             "documents": list(options.documents), "done": {}}
     if not path.exists():
         if settings.output.exists() and any(settings.output.iterdir()):
             raise InputError("output", N_("{path} is not empty and holds no batch run: give a "
@@ -132,7 +133,7 @@ def _load_manifest(settings: RunSettings, source: Source) -> dict[str, Any]:
         raise InputError("output", N_("{path} holds a damaged manifest.json: give a new "
                                       "folder"), path=str(settings.output)) from None
     same = all(found.get(k) == fresh[k] for k in ("format", "input", "chunk_size", "key",
-                                                  "plan", "ladder", "lang"))
+                                                  "plan", "ladder", "lang", "documents"))
     if not same:
         raise InputError("output", N_("{path} holds a run of other input or options: give a "
                                       "new folder, or the same command to resume"),
@@ -262,7 +263,7 @@ def run_batch(settings: RunSettings, *, progress: Callable[[int, int], None] | N
     manifest = _load_manifest(settings, source)
     options = Options(as_of=date.fromisoformat(manifest["as_of"]), lang=settings.options.lang,
                       hash_key=settings.options.hash_key, plan=settings.options.plan,
-                      ladder=settings.options.ladder)
+                      ladder=settings.options.ladder, documents=settings.options.documents)
     settings.output.mkdir(parents=True, exist_ok=True)
     for name in TABLE_NAMES:
         (settings.output / name).mkdir(exist_ok=True)

@@ -66,6 +66,10 @@ OUTPUT_SCHEMAS: dict[str, pa.Schema] = {
         ("periods", pa.int32()), ("monthly", MONEY), ("total_paid", MONEY), ("cost", MONEY),
         ("waived", MONEY), ("apr", RATE),
     ]),
+    "documents": pa.schema([
+        ("case", pa.string()), ("debt", pa.int32()), ("kind", pa.string()),
+        ("lang", pa.string()), ("text", pa.string()),
+    ]),
     "errors": pa.schema([
         ("case", pa.string()), ("table", pa.string()), ("row", pa.int64()),
         ("column", pa.string()), ("message", pa.string()),
@@ -83,6 +87,9 @@ class Options:
         hash_key: the key of the case ids' keyed hash (``None``: ids as given).
         plan: whether to compute the plan summary.
         ladder: whether to compute the ladders.
+        documents: the documents to write for each debt with a ladder (``letter``,
+            ``hardship``, … as ``xieshang script --channel``), with no name or account in
+            them.
     """
 
     as_of: date
@@ -90,6 +97,7 @@ class Options:
     hash_key: str | None = None
     plan: bool = True
     ladder: bool = True
+    documents: tuple[str, ...] = ()
 
 
 def case_key(case_id: str, key: str | None) -> str:
@@ -181,6 +189,8 @@ def _evaluate_one(rows: CaseRows, options: Options, out: dict[str, list[dict[str
                                     options.lang))
         return
     _write(key, figures, options, out)
+    if options.documents:
+        _documents(key, tx, figures, options, out)
 
 
 def _table(rows: CaseRows) -> str:
@@ -263,3 +273,31 @@ def _write(key: str, figures: Any, options: Options, out: dict[str, list[dict[st
         "plan_refused": None if refused is None else _error(key, Problem(
             "cases", 0, refused.field, refused), options.lang)["message"],
     })
+
+
+def _documents(key: str, tx: Any, figures: Any, options: Options,
+               out: dict[str, list[dict[str, Any]]]) -> None:
+    """The documents of each debt with a ladder, rendered as ``xieshang script`` renders
+    them, the person's name and account left out."""
+    from dataclasses import replace
+
+    from xieshang.documents import render_document
+    from xieshang.output import Out
+    from xieshang.services.negotiation import DebtInputs, document_context
+
+    writer = Out.make(options.lang, False)
+    case = replace(figures.view.case, name="", full_name=None, id_number=None, phone=None)
+    income = None if figures.view.budget is None else figures.view.budget.income
+    for item in figures.debts:
+        debt = item.view
+        if item.ladder is None or debt.share is None:
+            continue
+        inputs = DebtInputs(case=case, debt=replace(debt.debt, account_number=None),
+                            preset=debt.preset, bill=item.ladder.bill,
+                            affordable=debt.share, income=income or None,
+                            ladder=item.ladder, day=options.as_of)
+        context = document_context(writer, tx, inputs)
+        for kind in options.documents:
+            out["documents"].append({"case": key, "debt": debt.debt.id, "kind": kind,
+                                     "lang": writer.lang,
+                                     "text": render_document(kind, context, writer.lang)})

@@ -60,9 +60,11 @@ def batch_app() -> None:
               help="本机进程数（默认每个核一个）. Local worker processes (default: one per core).")
 @click.option("--no-plan", "no_plan", is_flag=True,
               help="不计算还款计划摘要. Skip the plan summary.")
+@click.option("--documents", "documents", default=None, metavar="KIND,…",
+              help="为每笔债务生成文书，如 letter,hardship（不含姓名和账号）. Documents per debt.")
 def batch_run(input_dir: Path, output: Path, scheduler: str | None, hash_key: str | None,
-              chunk_size: str, workers: str | None, no_plan: bool, lang: str | None = None,
-              as_json: bool = False) -> None:
+              chunk_size: str, workers: str | None, no_plan: bool, documents: str | None,
+              lang: str | None = None, as_json: bool = False) -> None:
     """评估 INPUT 中的每个案例。Evaluate every case in INPUT (see docs/batch.md)."""
     _require(lang)
     from xieshang.batch.run import RunSettings, run_batch
@@ -74,11 +76,18 @@ def batch_run(input_dir: Path, output: Path, scheduler: str | None, hash_key: st
 
     out = Out.make(lang, as_json)
     _ = out._
+    kinds: tuple[str, ...] = ()
+    if documents:
+        from xieshang.documents import kind_of
+
+        kinds = tuple(dict.fromkeys(kind_of(part).value for part in documents.split(",")
+                                    if part.strip()))
     if hash_key is not None and not hash_key.strip():
         raise InputError("hash_ids", N_("the key must not be empty"))
     settings = RunSettings(
         input=input_dir, output=output,
-        options=Options(as_of=today(), lang=out.lang, hash_key=hash_key, plan=not no_plan),
+        options=Options(as_of=today(), lang=out.lang, hash_key=hash_key, plan=not no_plan,
+                        documents=kinds),
         chunk_size=parse_count(chunk_size, "chunk_size", minimum=1, maximum=100_000),
         workers=None if workers is None else parse_count(workers, "workers", minimum=1,
                                                          maximum=512),
