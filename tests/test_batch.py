@@ -189,32 +189,41 @@ def test_a_dask_cluster_gives_what_the_local_engine_gives(tmp_path: Path) -> Non
             read_output(tmp_path / "local", table)), table
 
 
-def test_killed_mid_run_then_resumed_gives_every_case_once(tmp_path: Path) -> None:
-    """``kill -9`` once two chunks are finished; the same command again finishes the run:
-    every case exactly once, the same rows as an uninterrupted run."""
+def test_stopped_then_killed_then_resumed_gives_every_case_once(tmp_path: Path) -> None:
+    """Ctrl-C (SIGINT) once two chunks are finished: the run stops with status 130; run
+    again and ``kill -9`` it two chunks later; the same command a third time finishes the
+    run: every case exactly once, the same rows as an uninterrupted run."""
     import os
     import signal
     import time
 
     write_sample(tmp_path / "in", 60, 5, today(), "parquet")
     command = [sys.executable, "-m", "xieshang", "batch", "run", str(tmp_path / "in"),
-               "--output", str(tmp_path / "out"), "--workers", "1", "--chunk-size", "5"]
-    process = subprocess.Popen(command, env=_env(), stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL)
+               "--output", str(tmp_path / "out"), "--workers", "2", "--chunk-size", "4"]
     manifest = tmp_path / "out" / "manifest.json"
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        if manifest.exists():
-            try:
-                if len(json.loads(manifest.read_text())["done"]) >= 2:
-                    break
-            except ValueError:
-                pass
-        time.sleep(0.05)
-    os.kill(process.pid, signal.SIGKILL)
-    process.wait()
-    done = len(json.loads(manifest.read_text())["done"])
-    assert 2 <= done < 12
+
+    def finished() -> int:
+        try:
+            return len(json.loads(manifest.read_text())["done"])
+        except (OSError, ValueError):
+            return 0
+
+    def run_until(chunks: int, sig: int) -> int | None:
+        process = subprocess.Popen(command, env=_env(), stdout=subprocess.DEVNULL,
+                                   stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline and finished() < chunks \
+                and process.poll() is None:
+            time.sleep(0.05)
+        os.kill(process.pid, sig)
+        return process.wait(timeout=30)
+
+    assert run_until(2, signal.SIGINT) == 130
+    stopped = finished()
+    assert 2 <= stopped < 15
+    run_until(stopped + 2, signal.SIGKILL)
+    done = finished()
+    assert stopped + 2 <= done < 15
     again = subprocess.run([*command, "--json"], env=_env(), capture_output=True, text=True,
                            timeout=120)
     assert again.returncode == 0, again.stderr

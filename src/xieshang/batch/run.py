@@ -219,8 +219,12 @@ class _Local:
         return set(done)
 
     def close(self, *, cancel: bool = False) -> None:
-        if self.pool is not None:
-            self.pool.shutdown(wait=not cancel, cancel_futures=cancel)
+        if self.pool is None:
+            return
+        if cancel:  # stop now: the chunks in flight are redone when the run resumes
+            for process in list(getattr(self.pool, "_processes", {}).values()):
+                process.terminate()
+        self.pool.shutdown(wait=True, cancel_futures=cancel)
 
 
 class _Dask:
