@@ -290,3 +290,26 @@ def test_json_exports_in_and_letters_out_equal_the_script_command(tmp_path: Path
             assert letters[(path.stem, position)] == script["text"]
             first += 1
     assert first == len(letters)
+
+
+def test_memory_tx_finds_as_the_database_does() -> None:
+    """Ids from 1 per record type in the order added; ``find`` by equal values or any of a
+    list, in id order; ``current_case`` is the only case, or the one chosen."""
+    from xieshang.store.memory import MemoryTx
+    from xieshang.store.model import Case, Debt
+
+    tx = MemoryTx()
+    case = tx.add(Case(name=""))
+    first = tx.add(Debt(case_id=case.id, preset_id="huabei", principal=Decimal("1.00")))
+    second = tx.add(Debt(case_id=case.id, preset_id="jiebei", principal=Decimal("2.00"),
+                         status="settled"))
+    assert (case.id, first.id, second.id) == (1, 1, 2)
+    assert tx.find(Debt, case_id=1, status=("open", "settled")) == [first, second]
+    assert tx.find(Debt, status="open") == [first]
+    assert tx.get(Debt, 2) == second and tx.get(Debt, 3) is None
+    assert tx.count(Debt, case_id=1) == 2
+    assert tx.current_case() == case
+    other = tx.add(Case(name=""))
+    assert tx.current_case() is None
+    tx.use_case(other.id)
+    assert tx.current_case() == other

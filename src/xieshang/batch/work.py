@@ -188,6 +188,12 @@ def _evaluate_one(rows: CaseRows, options: Options, out: dict[str, list[dict[str
         out["errors"].append(_error(key, Problem(_table(rows), rows.row, "case", too_large),
                                     options.lang))
         return
+    except Exception as error:  # a bug must not stop the other cases: it is listed instead
+        internal = InputError("case", N_("could not be evaluated: an internal error ({kind}); "
+                                         "please report it"), kind=type(error).__name__)
+        out["errors"].append(_error(key, Problem(_table(rows), rows.row, "case", internal),
+                                    options.lang))
+        return
     _write(key, figures, options, out)
     if options.documents:
         _documents(key, tx, figures, options, out)
