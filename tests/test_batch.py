@@ -306,7 +306,8 @@ def test_memory_tx_finds_as_the_database_does() -> None:
     assert (case.id, first.id, second.id) == (1, 1, 2)
     assert tx.find(Debt, case_id=1, status=("open", "settled")) == [first, second]
     assert tx.find(Debt, status="open") == [first]
-    assert tx.get(Debt, 2) == second and tx.get(Debt, 3) is None
+    assert tx.get(Debt, 2) == second
+    assert tx.get(Debt, 3) is None
     assert tx.count(Debt, case_id=1) == 2
     assert tx.current_case() == case
     other = tx.add(Case(name=""))
