@@ -138,15 +138,15 @@ def write_report(output: Path, options: Options, result: RunResult
          else format_money(Decimal(figures["median_available"]))),
         (_("Interest, penalty and fees over the pro-rata plans"),
          format_money(figures["plan_cost"])),
-        (_("Time of this run"), f"{result.seconds:.1f} s"),
+        (_("Time of this run"), _("{seconds:.1f} s").format(seconds=result.seconds)),
     ]
     table = "\n".join(f"<tr><th>{html.escape(k)}</th><td>{html.escape(v)}</td></tr>"
                       for k, v in rows)
     lang = "zh-Hans" if options.lang.startswith("zh") else "en"
     title = html.escape(_("xieshang batch report"))
-    caution = html.escape(_("Estimates from the lender rules in the presets, for the day shown; "
-                            "no promise from any lender. No names, ID numbers, phone or "
-                            "account numbers are in these files."))
+    caution = html.escape(_("The figures below are estimates from the lender rules in the "
+                            "presets, for the day shown; no promise from any lender. No "
+                            "names, ID numbers, phone or account numbers are in these files."))
     body = f"""<!doctype html>
 <html lang="{lang}"><head><meta charset="utf-8">
 <title>{title}</title>
