@@ -314,3 +314,14 @@ def test_memory_tx_finds_as_the_database_does() -> None:
     assert tx.current_case() is None
     tx.use_case(other.id)
     assert tx.current_case() == other
+
+
+def test_without_the_extra_the_command_says_how_to_install_it(tmp_path: Path) -> None:
+    code = ("import sys; sys.modules['pyarrow'] = None; from xieshang.cli.main import run; "
+            f"run(['batch', 'run', {str(tmp_path)!r}, '--output', {str(tmp_path / 'o')!r}, "
+            "'--lang', 'en'])")
+    found = subprocess.run([sys.executable, "-c", code], env=_env(), capture_output=True,
+                           text=True, timeout=60)
+    assert found.returncode == 2
+    assert found.stderr.strip() == ("xieshang batch needs pyarrow and dask: install them "
+                                    "with pip install 'xieshang[batch]'")
