@@ -209,14 +209,21 @@ def test_stopped_then_killed_then_resumed_gives_every_case_once(tmp_path: Path) 
             return 0
 
     def run_until(chunks: int, sig: int) -> int | None:
+        import psutil
+
         process = subprocess.Popen(command, env=_env(), stdout=subprocess.DEVNULL,
                                    stderr=subprocess.DEVNULL)
         deadline = time.monotonic() + 90
         while time.monotonic() < deadline and finished() < chunks \
                 and process.poll() is None:
             time.sleep(0.05)
+        workers = psutil.Process(process.pid).children()
         os.kill(process.pid, sig)
-        return process.wait(timeout=30)
+        code = process.wait(timeout=30)
+        # the workers never outlive the driver, even one killed with kill -9
+        _gone, alive = psutil.wait_procs(workers, timeout=10)
+        assert alive == []
+        return code
 
     assert run_until(2, signal.SIGINT) == 130
     stopped = finished()

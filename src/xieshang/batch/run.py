@@ -195,8 +195,30 @@ def _merge(chunk: Chunk, result: dict[str, pa.RecordBatch], options: Options
             if errors.num_rows else result["errors"]}
 
 
-def _ignore_sigint() -> None:
+def _worker_start() -> None:
+    """In each local worker: Ctrl-C is the driver's to handle, and a worker never outlives
+    its driver (killed with ``kill -9``, the driver cannot stop them itself)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    parent = os.getppid()
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG (Linux)
+    except (OSError, AttributeError):
+        pass
+    if os.getppid() != parent:  # the driver died before prctl took effect
+        os._exit(1)
+
+    def watch() -> None:  # elsewhere: look for the driver every second
+        while True:
+            time.sleep(1.0)
+            if os.getppid() != parent:
+                os._exit(1)
+
+    import threading
+
+    threading.Thread(target=watch, daemon=True).start()
 
 
 class _Local:
@@ -205,7 +227,7 @@ class _Local:
     def __init__(self, workers: int) -> None:
         self.workers = workers
         self.pool = None if workers <= 1 else ProcessPoolExecutor(
-            max_workers=workers, initializer=_ignore_sigint)
+            max_workers=workers, initializer=_worker_start)
 
     def submit(self, batch: pa.RecordBatch, options: Options) -> Future[Any]:
         if self.pool is None:
