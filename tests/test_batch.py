@@ -211,7 +211,8 @@ def test_stopped_then_killed_then_resumed_gives_every_case_once(tmp_path: Path) 
     def run_until(chunks: int, sig: int) -> int | None:
         import psutil
 
-        process = subprocess.Popen(command, env=_env(), stdout=subprocess.DEVNULL,
+        slow = {**_env(), "XIESHANG_TEST_BATCH_DELAY": "0.4"}  # a pause after each chunk
+        process = subprocess.Popen(command, env=slow, stdout=subprocess.DEVNULL,
                                    stderr=subprocess.DEVNULL)
         deadline = time.monotonic() + 90
         while time.monotonic() < deadline and finished() < chunks \

@@ -302,6 +302,8 @@ def run_batch(settings: RunSettings, *, progress: Callable[[int, int], None] | N
     engine: _Local | _Dask = _Dask(settings.scheduler) if settings.scheduler else \
         _Local(settings.workers or os.cpu_count() or 1)
     window = max(2, engine.workers * 2)
+    # tests stop a run between chunks: a pause after each one (seconds), never set otherwise
+    delay = float(os.environ.get("XIESHANG_TEST_BATCH_DELAY", "0") or 0)  # float-ok: seconds
     pending: dict[Any, Chunk] = {}
 
     def collect(futures: set[Any]) -> None:
@@ -316,6 +318,8 @@ def run_batch(settings: RunSettings, *, progress: Callable[[int, int], None] | N
             finished_cases += done[str(chunk.index)]["input"]
             if progress is not None:
                 progress(finished_cases, source.total)
+            if delay:
+                time.sleep(delay)
 
     chunks: Iterator[Chunk] = source.chunks(settings.chunk_size)
     try:
