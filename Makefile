@@ -11,7 +11,7 @@ $(STAMP): pyproject.toml
 		|| { echo "xieshang needs Python 3.11 or newer ($(PYTHON) is older)"; exit 1; }
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev,peers]'
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev,peers,batch]'
 	@touch $(STAMP)
 
 ## Debian packages the tests need: Chinese fonts (charts, PDF), pdftotext (PDF checks),

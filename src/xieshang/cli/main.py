@@ -126,6 +126,7 @@ def selfcheck_command(lang: str | None, as_json: bool) -> None:
         raise SystemExit(1)
 
 
+from xieshang.cli import batch as _batch  # noqa: E402  (batch run/sample)
 from xieshang.cli import budget as _budget  # noqa: E402  (budget set/show/import)
 from xieshang.cli import calc as _calc  # noqa: E402  (registers the calc commands)
 from xieshang.cli import case as _case  # noqa: E402  (case, hardship, encrypt)
@@ -136,7 +137,7 @@ from xieshang.cli import negotiate as _negotiate  # noqa: E402  (ladder, offer, 
 from xieshang.cli import plan as _plan  # noqa: E402  (plan, plan month)
 from xieshang.cli import serve as _serve  # noqa: E402  (serve: the web app)
 
-del _calc, _case, _debt, _budget, _exchange, _log, _negotiate, _plan, _serve
+del _batch, _calc, _case, _debt, _budget, _exchange, _log, _negotiate, _plan, _serve
 
 
 def run(argv: list[str] | None = None) -> None:

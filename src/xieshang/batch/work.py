@@ -1,0 +1,309 @@
+"""The unit of work: one Arrow record batch of cases in, Arrow record batches out.
+
+:func:`evaluate_batch` is a plain function of values: the local engine's worker processes,
+a Dask worker, Spark's ``mapInArrow`` (through :func:`map_in_arrow`) or Ray Data call it the
+same way. Each input row is one whole case (:data:`INPUT_SCHEMA`: the ``cases`` row and its
+``debts`` and ``budget_lines`` rows as text, or a case JSON file); the output is four
+batches — ``cases``, ``debts``, ``rungs`` and ``errors`` (:data:`OUTPUT_SCHEMAS`). Money is
+exact: ``decimal128(18, 2)`` yuan, the engine's own figures; rates ``decimal128(12, 6)``.
+
+Privacy: no name, ID number, phone, account number or debt label is ever read into an
+output; with a key, case ids are replaced by ``HMAC-SHA256(key, case_id)``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import pyarrow as pa
+
+from xieshang.batch.records import CaseRows, Problem, build_case
+
+__all__ = ["INPUT_SCHEMA", "OUTPUT_SCHEMAS", "Options", "case_key", "evaluate_batch",
+           "map_in_arrow", "rows_to_batch"]
+
+MONEY = pa.decimal128(18, 2)
+RATE = pa.decimal128(12, 6)
+_PAIRS = pa.map_(pa.string(), pa.string())
+_ROWS = pa.list_(pa.struct([("row", pa.int64()), ("values", _PAIRS)]))
+
+#: One row per case.
+INPUT_SCHEMA = pa.schema([
+    ("case_id", pa.string()), ("row", pa.int64()), ("case", _PAIRS), ("debts", _ROWS),
+    ("budget_lines", _ROWS), ("document", pa.string()),
+])
+
+OUTPUT_SCHEMAS: dict[str, pa.Schema] = {
+    "cases": pa.schema([
+        ("case", pa.string()), ("as_of", pa.date32()), ("debts", pa.int32()),
+        ("due", MONEY), ("daily_cost", MONEY), ("owed", MONEY), ("month_delay", MONEY),
+        ("income", MONEY), ("available", MONEY), ("budget_outcome", pa.string()),
+        ("token_only", pa.bool_()), ("flags", pa.int32()),
+        ("plan_strategy", pa.string()), ("plan_months", pa.int32()), ("plan_cost", MONEY),
+        ("plan_paid", MONEY), ("plan_unpaid_end", MONEY), ("plan_months_overdue", pa.int32()),
+        ("plan_first_payment", pa.date32()), ("plan_payoff_date", pa.date32()),
+        ("plan_refused", pa.string()),
+    ]),
+    "debts": pa.schema([
+        ("case", pa.string()), ("debt", pa.int32()), ("product", pa.string()),
+        ("overdue", pa.bool_()), ("days_overdue", pa.int32()), ("principal", MONEY),
+        ("interest", MONEY), ("penalty", MONEY), ("fees", MONEY), ("due", MONEY),
+        ("daily_cost", MONEY), ("owed", MONEY), ("share", MONEY), ("month_delay", MONEY),
+        ("flags", pa.string()), ("next", pa.string()), ("next_on", pa.date32()),
+        ("arrangement", pa.bool_()), ("ladder_outcome", pa.string()),
+        ("recommended", pa.string()), ("recommended_periods", pa.int32()),
+        ("recommended_monthly", MONEY), ("recommended_total_paid", MONEY),
+        ("recommended_cost", MONEY), ("recommended_apr", RATE),
+    ]),
+    "rungs": pa.schema([
+        ("case", pa.string()), ("debt", pa.int32()), ("level", pa.string()),
+        ("periods", pa.int32()), ("monthly", MONEY), ("total_paid", MONEY), ("cost", MONEY),
+        ("waived", MONEY), ("apr", RATE),
+    ]),
+    "documents": pa.schema([
+        ("case", pa.string()), ("debt", pa.int32()), ("kind", pa.string()),
+        ("lang", pa.string()), ("text", pa.string()),
+    ]),
+    "errors": pa.schema([
+        ("case", pa.string()), ("table", pa.string()), ("row", pa.int64()),
+        ("column", pa.string()), ("message", pa.string()),
+    ]),
+}
+
+
+@dataclass(frozen=True)
+class Options:
+    """What every batch of a run is evaluated with.
+
+    Attributes:
+        as_of: the day of every figure (the run's "today").
+        lang: the language of the error messages (``zh`` or ``en``).
+        hash_key: the key of the case ids' keyed hash (``None``: ids as given).
+        plan: whether to compute the plan summary.
+        ladder: whether to compute the ladders.
+        documents: the documents to write for each debt with a ladder (``letter``,
+            ``hardship``, … as ``xieshang script --channel``), with no name or account in
+            them.
+    """
+
+    as_of: date
+    lang: str = "zh"
+    hash_key: str | None = None
+    plan: bool = True
+    ladder: bool = True
+    documents: tuple[str, ...] = ()
+
+
+def case_key(case_id: str, key: str | None) -> str:
+    """The case id as written to the outputs: as given, or its keyed hash (hex)."""
+    if key is None:
+        return case_id
+    return hmac.new(key.encode("utf-8"), case_id.encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+def rows_to_batch(cases: Iterable[CaseRows]) -> pa.RecordBatch:
+    """Cases as one input batch (:data:`INPUT_SCHEMA`)."""
+    items = list(cases)
+
+    def pairs(row: Any) -> list[tuple[str, str | None]]:
+        return list(row.items())
+
+    return pa.RecordBatch.from_pydict({
+        "case_id": [c.case_id for c in items],
+        "row": [c.row for c in items],
+        "case": [pairs(c.case) for c in items],
+        "debts": [[{"row": n, "values": pairs(r)} for n, r in c.debts] for c in items],
+        "budget_lines": [[{"row": n, "values": pairs(r)} for n, r in c.lines]
+                         for c in items],
+        "document": [c.document for c in items],
+    }, schema=INPUT_SCHEMA)
+
+
+def _batch_rows(batch: pa.RecordBatch) -> Iterator[CaseRows]:
+    data = batch.to_pydict()
+    for index, case_id in enumerate(data["case_id"]):
+        yield CaseRows(
+            case_id=case_id, row=data["row"][index], case=dict(data["case"][index] or ()),
+            debts=[(item["row"], dict(item["values"] or ()))
+                   for item in data["debts"][index] or ()],
+            lines=[(item["row"], dict(item["values"] or ()))
+                   for item in data["budget_lines"][index] or ()],
+            document=data["document"][index])
+
+
+def evaluate_batch(batch: pa.RecordBatch, options: Options) -> dict[str, pa.RecordBatch]:
+    """Every case of ``batch`` evaluated as of ``options.as_of``: the four output batches."""
+    from xieshang import clock
+
+    out: dict[str, list[dict[str, Any]]] = {name: [] for name in OUTPUT_SCHEMAS}
+    # services that check dates against "today" (the first day overdue may not be in the
+    # future) see the run's day, in whichever process this runs
+    with clock.pinned(clock.parse_moment(options.as_of.isoformat())):
+        for rows in _batch_rows(batch):
+            _evaluate_one(rows, options, out)
+    return {name: pa.RecordBatch.from_pylist(out[name], schema=schema)
+            for name, schema in OUTPUT_SCHEMAS.items()}
+
+
+def map_in_arrow(batches: Iterable[pa.RecordBatch], options: Options,
+                 table: str = "cases") -> Iterator[pa.RecordBatch]:
+    """For Spark's ``mapInArrow`` and Ray Data: the batches of one output table."""
+    for batch in batches:
+        yield evaluate_batch(batch, options)[table]
+
+
+def _evaluate_one(rows: CaseRows, options: Options, out: dict[str, list[dict[str, Any]]]
+                  ) -> None:
+    from xieshang.engine.errors import N_, InputError, XieshangError
+    from xieshang.services.evaluate import evaluate_case
+
+    key = case_key(rows.case_id, options.hash_key)
+    built = build_case(rows)
+    if isinstance(built, list):
+        for problem in built:
+            out["errors"].append(_error(key, problem, options.lang))
+        return
+    tx, case = built
+    import decimal
+
+    try:
+        figures = evaluate_case(tx, case, options.as_of, plan=options.plan,
+                                ladder=options.ladder)
+    except XieshangError as error:
+        field = getattr(error, "field", "") or "case"
+        refused = error if isinstance(error, InputError) else InputError(field, error.message,
+                                                                         **error.params)
+        out["errors"].append(_error(key, Problem(_table(rows), rows.row, field, refused),
+                                    options.lang))
+        return
+    except (decimal.InvalidOperation, OverflowError):
+        too_large = InputError("case", N_("a figure grows beyond what xieshang can compute; "
+                                          "check the rates, amounts and dates of the debts"))
+        out["errors"].append(_error(key, Problem(_table(rows), rows.row, "case", too_large),
+                                    options.lang))
+        return
+    except Exception as error:  # a bug must not stop the other cases: it is listed instead
+        internal = InputError("case", N_("could not be evaluated: an internal error ({kind}); "
+                                         "please report it"), kind=type(error).__name__)
+        out["errors"].append(_error(key, Problem(_table(rows), rows.row, "case", internal),
+                                    options.lang))
+        return
+    _write(key, figures, options, out)
+    if options.documents:
+        _documents(key, tx, figures, options, out)
+
+
+def _table(rows: CaseRows) -> str:
+    return "file" if rows.document is not None else "cases"
+
+
+def _error(key: str, problem: Problem, lang: str) -> dict[str, Any]:
+    from xieshang.i18n import gettext_for
+
+    _ = gettext_for(lang)
+    return {"case": key, "table": problem.table, "row": problem.row,
+            "column": problem.column, "message": problem.error.render(_(problem.error.message))}
+
+
+def _rate(value: Decimal | None) -> Decimal | None:
+    return None if value is None else value.quantize(Decimal("0.000001")) + 0
+
+
+def _write(key: str, figures: Any, options: Options, out: dict[str, list[dict[str, Any]]]
+           ) -> None:
+    view = figures.view
+    budget = view.budget
+    outcome = None if budget is None else budget.affordability.outcome.value
+    flags = 0
+    for number, item in enumerate(figures.debts, start=1):
+        debt = item.view
+        principal, interest, penalty, fees = debt.parts
+        ladder = item.ladder
+        first = ladder.rungs[0] if ladder is not None and ladder.rungs else None
+        evaluation = None if first is None else first.evaluation
+        flags += len(item.flags)
+        out["debts"].append({
+            "case": key, "debt": debt.debt.id or number, "product": debt.debt.preset_id,
+            "overdue": debt.overdue, "days_overdue": debt.days_overdue,
+            "principal": principal, "interest": interest, "penalty": penalty, "fees": fees,
+            "due": debt.due, "daily_cost": debt.daily_cost, "owed": debt.owed,
+            "share": debt.share, "month_delay": item.month_delay,
+            "flags": ",".join(item.flags),
+            "next": None if debt.next is None else debt.next.id,
+            "next_on": None if debt.next is None else debt.next.on,
+            "arrangement": debt.arrangement is not None,
+            "ladder_outcome": None if ladder is None else ladder.outcome.value,
+            "recommended": None if first is None else first.level.value,
+            "recommended_periods": None if first is None else first.periods,
+            "recommended_monthly": None if first is None else first.monthly,
+            "recommended_total_paid": None if first is None else first.total_paid,
+            "recommended_cost": None if evaluation is None else evaluation.schedule.total_cost,
+            "recommended_apr": None if evaluation is None else _rate(evaluation.apr_nominal),
+        })
+        if ladder is None:
+            continue
+        for rung in ladder.rungs:
+            found = rung.evaluation
+            out["rungs"].append({
+                "case": key, "debt": debt.debt.id or number, "level": rung.level.value,
+                "periods": rung.periods, "monthly": rung.monthly,
+                "total_paid": rung.total_paid,
+                "cost": None if found is None else found.schedule.total_cost,
+                "waived": None if found is None else found.waived,
+                "apr": None if found is None else _rate(found.apr_nominal)})
+    plan = figures.plan
+    totals = None if plan is None else plan.totals
+    refused = figures.plan_problem
+    out["cases"].append({
+        "case": key, "as_of": options.as_of, "debts": len(figures.debts), "due": view.due,
+        "daily_cost": view.daily_cost, "owed": view.owed, "month_delay": figures.month_delay,
+        "income": None if budget is None else budget.affordability.income,
+        "available": None if budget is None else budget.available,
+        "budget_outcome": outcome, "token_only": None if outcome is None
+        else outcome != "surplus", "flags": flags,
+        "plan_strategy": None if plan is None else plan.strategy.value,
+        "plan_months": None if totals is None else totals.months,
+        "plan_cost": None if totals is None else totals.interest + totals.penalty + totals.fees,
+        "plan_paid": None if totals is None else totals.paid,
+        "plan_unpaid_end": None if totals is None else totals.unpaid_end,
+        "plan_months_overdue": None if totals is None else totals.months_overdue,
+        "plan_first_payment": None if plan is None or not plan.months
+        else plan.months[0].pay_date,
+        "plan_payoff_date": None if totals is None else totals.payoff_date,
+        "plan_refused": None if refused is None else _error(key, Problem(
+            "cases", 0, refused.field, refused), options.lang)["message"],
+    })
+
+
+def _documents(key: str, tx: Any, figures: Any, options: Options,
+               out: dict[str, list[dict[str, Any]]]) -> None:
+    """The documents of each debt with a ladder, rendered as ``xieshang script`` renders
+    them, the person's name and account left out."""
+    from dataclasses import replace
+
+    from xieshang.documents import render_document
+    from xieshang.output import Out
+    from xieshang.services.negotiation import DebtInputs, document_context
+
+    writer = Out.make(options.lang, False)
+    case = replace(figures.view.case, name="", full_name=None, id_number=None, phone=None)
+    income = None if figures.view.budget is None else figures.view.budget.income
+    for item in figures.debts:
+        debt = item.view
+        if item.ladder is None or debt.share is None:
+            continue
+        inputs = DebtInputs(case=case, debt=replace(debt.debt, account_number=None),
+                            preset=debt.preset, bill=item.ladder.bill,
+                            affordable=debt.share, income=income or None,
+                            ladder=item.ladder, day=options.as_of)
+        context = document_context(writer, tx, inputs)
+        for kind in options.documents:
+            out["documents"].append({"case": key, "debt": debt.debt.id, "kind": kind,
+                                     "lang": writer.lang,
+                                     "text": render_document(kind, context, writer.lang)})

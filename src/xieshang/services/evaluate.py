@@ -1,0 +1,160 @@
+"""One case evaluated at once, language-free: the figures a caseload needs of each case.
+
+:func:`evaluate_case` reads a case the way the commands do — :func:`case_view` (the bill,
+cost per day and share of each debt, the budget), the ladder each debt's share gives
+(:func:`xieshang.engine.negotiation.build_ladder`, with the very arguments
+:func:`~xieshang.services.negotiation.debt_inputs` passes), the pro-rata plan from
+:func:`~xieshang.services.plan.plan_input` — so a batch row equals what ``xieshang status``,
+``budget show``, ``ladder`` and ``plan --strategy pro-rata`` print for the same case, to the
+fen. It works on any transaction with the store's reading methods: the database's
+:class:`~xieshang.store.db.Tx`, or :class:`~xieshang.store.memory.MemoryTx` when the case
+comes from a table or a JSON export and is never stored.
+
+Added to the views: the legal-risk flags of each overdue debt (the timeline's milestones
+that apply and have been reached) and the cost of waiting one more month (the engine's bill
+a month from the day, less today's).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from xieshang.engine.negotiation import Ladder
+    from xieshang.engine.strategy import Plan
+    from xieshang.services.case_view import CaseView, DebtView
+    from xieshang.store.model import Case
+
+__all__ = ["PLAN_STRATEGY", "CaseFigures", "DebtFigures", "evaluate_case"]
+
+ZERO = Decimal("0.00")
+
+#: The strategy of the plan summary: the budget's own split, the basis of an offer to every
+#: lender (``xieshang plan --strategy pro-rata``).
+PLAN_STRATEGY = "pro-rata"
+
+
+@dataclass(frozen=True)
+class DebtFigures:
+    """One open debt of an evaluated case.
+
+    Attributes:
+        view: the debt as :func:`~xieshang.services.case_view.case_view` sees it.
+        flags: ids of the legal-risk milestones reached (timeline events that apply, dated
+            on or before the day; ``malicious_overdraft`` when a card's unpaid principal is
+            at the legal threshold), in timeline order.
+        month_delay: what waiting one more month adds (0 for a debt not overdue or under an
+            arrangement: no overdue charges run on it).
+        ladder: its proposal ladder (``None`` without a budget or under an arrangement).
+    """
+
+    view: DebtView
+    flags: tuple[str, ...]
+    month_delay: Decimal
+    ladder: Ladder | None
+
+
+@dataclass(frozen=True)
+class CaseFigures:
+    """An evaluated case.
+
+    Attributes:
+        view: the case view.
+        debts: its open debts, in the case's order.
+        plan: the pro-rata plan (``None`` without a budget or open debts).
+        plan_problem: why there is no plan, when a budget and debts exist but the plan's
+            input is refused (an :class:`InputError`; ``None`` otherwise).
+    """
+
+    view: CaseView
+    debts: tuple[DebtFigures, ...]
+    plan: Plan | None
+    plan_problem: Any = None
+
+    @property
+    def month_delay(self) -> Decimal:
+        """What waiting one more month adds across the case's debts."""
+        return sum((d.month_delay for d in self.debts), ZERO)
+
+
+def evaluate_case(tx: Any, case: Case, as_of: date, *, plan: bool = True,
+                  ladder: bool = True) -> CaseFigures:
+    """The case's figures as of ``as_of`` (``plan``/``ladder``: whether to compute them)."""
+    from xieshang.engine.errors import InputError
+    from xieshang.engine.negotiation import build_ladder
+    from xieshang.engine.strategy import Strategy, make_plan
+    from xieshang.output import Out
+    from xieshang.services.case_view import case_view
+    from xieshang.services.negotiation import negotiation_data
+    from xieshang.services.plan import plan_input
+
+    view = case_view(tx, case, as_of)
+    income = None if view.budget is None else view.budget.income
+    debts = []
+    for item in view.debts:
+        rungs = None
+        if ladder and view.budget is not None and item.share is not None \
+                and item.arrangement is None:
+            rungs = build_ladder(_bill_today(item, as_of), item.preset, item.share,
+                                 today=as_of, income=income, settings=negotiation_data())
+        debts.append(DebtFigures(view=item, flags=_flags(item, as_of),
+                                 month_delay=_month_delay(item, as_of), ladder=rungs))
+    made = None
+    problem = None
+    if plan and view.budget is not None and view.debts:
+        strategy = Strategy(PLAN_STRATEGY)
+        try:
+            given, _names, _source = plan_input(Out.make("en", True), tx, case, None, None,
+                                                None, strategy, today=as_of)
+        except InputError as error:
+            problem = error
+        else:
+            made = make_plan(given, strategy)
+    return CaseFigures(view=view, debts=tuple(debts), plan=made, plan_problem=problem)
+
+
+def _bill_today(item: DebtView, day: date) -> Any:
+    """The bill the ladder starts from, as ``debt_inputs`` takes it: the engine's bill, or
+    the recorded amounts of a debt that is not overdue."""
+    from xieshang.engine.bill import Bill
+
+    if item.bill is not None:
+        return item.bill
+    debt = item.debt
+    return Bill(as_of=day, principal=debt.principal, interest=debt.interest,
+                penalty=debt.penalty, fees=debt.fees)
+
+
+def _flags(item: DebtView, day: date) -> tuple[str, ...]:
+    from xieshang.engine.timeline import timeline
+    from xieshang.rules import law
+
+    if item.engine is None:
+        return ()
+    found = []
+    for event in timeline(item.engine, day, law()):
+        if not event.applies:
+            continue
+        if event.id == "malicious_overdraft" or (event.on is not None and event.on <= day
+                                                 and event.id not in ("charges_today",)):
+            found.append(event.id)
+    return tuple(dict.fromkeys(found))
+
+
+def _month_delay(item: DebtView, day: date) -> Decimal:
+    import decimal
+
+    from xieshang.engine.accrual import bill_on
+    from xieshang.engine.schedules import add_months
+    from xieshang.services.debts import too_large
+
+    if item.engine is None or item.bill is None:
+        return ZERO
+    try:
+        later: Decimal = bill_on(item.engine, add_months(day, 1)).total
+    except (decimal.InvalidOperation, OverflowError):
+        raise too_large(item.debt.id) from None
+    return later - item.bill.total
