@@ -1,9 +1,9 @@
 """One case evaluated at once, language-free: the figures a caseload needs of each case.
 
 :func:`evaluate_case` reads a case the way the commands do — :func:`case_view` (the bill,
-cost per day and share of each debt, the budget), the ladder each debt's share gives
-(:func:`xieshang.engine.negotiation.build_ladder`, with the very arguments
-:func:`~xieshang.services.negotiation.debt_inputs` passes), the pro-rata plan from
+cost per day and share of each debt, the budget), each debt's ladder from
+:func:`~xieshang.services.negotiation.debt_inputs` (the one ``xieshang ladder`` prints),
+the pro-rata plan from
 :func:`~xieshang.services.plan.plan_input` — so a batch row equals what ``xieshang status``,
 ``budget show``, ``ladder`` and ``plan --strategy pro-rata`` print for the same case, to the
 fen. It works on any transaction with the store's reading methods: the database's
@@ -84,22 +84,22 @@ def evaluate_case(tx: Any, case: Case, as_of: date, *, plan: bool = True,
                   ladder: bool = True) -> CaseFigures:
     """The case's figures as of ``as_of`` (``plan``/``ladder``: whether to compute them)."""
     from xieshang.engine.errors import InputError
-    from xieshang.engine.negotiation import build_ladder
     from xieshang.engine.strategy import Strategy, make_plan
     from xieshang.output import Out
     from xieshang.services.case_view import case_view
-    from xieshang.services.negotiation import negotiation_data
+    from xieshang.services.negotiation import debt_inputs
     from xieshang.services.plan import plan_input
 
+    out = Out.make("en", True)
     view = case_view(tx, case, as_of)
-    income = None if view.budget is None else view.budget.income
     debts = []
     for item in view.debts:
         rungs = None
         if ladder and view.budget is not None and item.share is not None \
                 and item.arrangement is None:
-            rungs = build_ladder(_bill_today(item, as_of), item.preset, item.share,
-                                 today=as_of, income=income, settings=negotiation_data())
+            # the ladder exactly as `xieshang ladder` builds it (the debt's own terms, an
+            # installment loan's arrears ladder, plans that start when money does)
+            rungs = debt_inputs(out, tx, str(case.id), str(item.debt.id), today=as_of).ladder
         debts.append(DebtFigures(view=item, flags=_flags(item, as_of),
                                  month_delay=_month_delay(item, as_of), ladder=rungs))
     made = None
@@ -107,25 +107,13 @@ def evaluate_case(tx: Any, case: Case, as_of: date, *, plan: bool = True,
     if plan and view.budget is not None and view.debts:
         strategy = Strategy(PLAN_STRATEGY)
         try:
-            given, _names, _source = plan_input(Out.make("en", True), tx, case, None, None,
+            given, _names, _source = plan_input(out, tx, case, None, None,
                                                 None, strategy, today=as_of)
         except InputError as error:
             problem = error
         else:
             made = make_plan(given, strategy)
     return CaseFigures(view=view, debts=tuple(debts), plan=made, plan_problem=problem)
-
-
-def _bill_today(item: DebtView, day: date) -> Any:
-    """The bill the ladder starts from, as ``debt_inputs`` takes it: the engine's bill, or
-    the recorded amounts of a debt that is not overdue."""
-    from xieshang.engine.bill import Bill
-
-    if item.bill is not None:
-        return item.bill
-    debt = item.debt
-    return Bill(as_of=day, principal=debt.principal, interest=debt.interest,
-                penalty=debt.penalty, fees=debt.fees)
 
 
 def _flags(item: DebtView, day: date) -> tuple[str, ...]:
