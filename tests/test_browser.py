@@ -341,19 +341,28 @@ def test_forms_work_without_javascript(browser: Any, tmp_path: Path) -> None:
 
 # ---------------------------------------------------------------- issue 15: the first run
 
-#: One persona's facts, as the first-run page asks them: (action, selector, value). An
-#: action is "fill" (a typed field), "select" (a field chosen from a list) or "click".
-#: A Huabei bill overdue and a credit card (the installment loan and "income starts next
-#: month" come with the installment-loan and situation forms: add their steps here).
+#: One persona's facts (issue 15), as the first-run page asks them: (action, selector,
+#: value). An action is "fill" (a typed field), "select" (a field chosen from a list),
+#: "click", or "open" (a folded part: with JavaScript the page opens it when the product is
+#: an installment loan, without it the person clicks it open). The persona: a Huabei bill
+#: overdue; 借呗 ¥20,000 in 12 periods at 0.045 % a day, 等额本息, first due three months
+#: ago, 1 period repaid (so two installments missed); income of ¥6,000 that starts next
+#: month; rent and food.
 PERSONA: list[tuple[str, str, str]] = [
     ("select", "#f-d1_product", "huabei"),
     ("fill", "#f-d1_amount", "3,200"),
     ("fill", "#f-d1_missed", "{missed_huabei}"),
     ("click", "details.more > summary", ""),
-    ("select", "#f-d2_product", "credit_card_cn"),
-    ("fill", "#f-d2_amount", "12000"),
-    ("fill", "#f-d2_missed", "{missed_card}"),
+    ("select", "#f-d2_product", "jiebei"),
+    ("open", "#d2-loan", ""),
+    ("fill", "#f-d2_borrowed", "20000"),
+    ("fill", "#f-d2_periods", "12"),
+    ("fill", "#f-d2_rate", "0.045%"),
+    ("select", "#f-d2_method", "annuity"),
+    ("fill", "#f-d2_first_due", "{first_due}"),
+    ("fill", "#f-d2_paid", "1"),
     ("fill", "#f-income", "6000"),
+    ("fill", "#f-income_starts", "{income_starts}"),
     ("fill", "#f-rent", "1800"),
     ("fill", "#f-food", "1500"),
 ]
@@ -368,8 +377,9 @@ FIRST_RUN_VIEWPORTS: dict[str, dict[str, Any]] = {
 class Counted:
     """A page whose typed fields and clicks are counted."""
 
-    def __init__(self, page: Any) -> None:
+    def __init__(self, page: Any, javascript: bool) -> None:
         self.page = page
+        self.javascript = javascript
         self.fields = 0
         self.clicks = 0
 
@@ -380,6 +390,12 @@ class Counted:
         elif action == "select":
             self.fields += 1
             self.page.select_option(selector, value)
+        elif action == "open":
+            if self.javascript:  # the page opens it for an installment product
+                self.page.wait_for_selector(f"{selector}[open]", state="attached")
+            else:
+                self.clicks += 1
+                self.page.click(f"{selector} > summary")
         else:
             self.clicks += 1
             self.page.click(selector)
@@ -398,32 +414,47 @@ def test_first_run_reaches_the_script_in_few_steps(browser: Any, viewport: str,
     ladder and the phone script, within 25 typed fields and 20 clicks."""
     from datetime import timedelta
 
+    from xieshang.engine.schedules import add_months
     from xieshang.store.db import open_store
 
     day = today()
+    # period 1 due three months ago (less three days) and repaid: periods 2 and 3 missed,
+    # period 4 due in three days (on 2026-12-07: first due 2026-09-10)
+    first_due = add_months(day, -3) + timedelta(days=3)
+    next_month = add_months(day.replace(day=1), 1)
     facts = {"missed_huabei": (day - timedelta(days=20)).isoformat(),
-             "missed_card": (day - timedelta(days=40)).isoformat()}
+             "first_due": first_due.isoformat(), "income_starts": next_month.isoformat()}
     opener: Callable[[], Store] = lambda: open_store(data_dir=tmp_path)  # noqa: E731
     with running_server(opener, lang="zh") as base:
         context = browser.new_context(java_script_enabled=javascript, locale="zh-CN",
                                       **FIRST_RUN_VIEWPORTS[viewport])
         page = context.new_page()
-        counted = Counted(page)
+        counted = Counted(page, javascript)
         page.goto(base + "/")
         assert page.locator("#first-run").is_visible()
         assert "xieshang serve" not in page.inner_text("main")  # never a terminal command
         assert page.evaluate(ACCESSIBILITY) == []
         for action, selector, value in PERSONA:
             counted.do(action, selector, value.format(**facts))
+        assert page.evaluate(ACCESSIBILITY) == []
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= page.viewport_size["width"] + 1  # the loan's terms fit the phone
         counted.go_by_click("#first-run-submit")
-        # the bill, what can be afforded, the recommendation
+        # the bill, what can be afforded and from when, the recommendation with its start
         assert page.inner_text("#total").startswith("¥")
-        assert "¥" in page.inner_text("#affordable")
-        assert page.inner_text("#recommendation")
+        affordable = page.inner_text("#affordable")
+        assert "¥" in affordable
+        assert re.search(r"\d{4}-\d{2}-\d{2}", affordable), affordable  # says when
+        recommendation = page.inner_text("#recommendation")
+        assert "借呗" in recommendation
+        assert re.search(r"\d{4}-\d{2}-\d{2}", recommendation), recommendation
         assert page.evaluate(ACCESSIBILITY) == []
         counted.go_by_click("#to-script")
         # the ladder and the phone script, at the top of the negotiate page
         assert page.locator("#ladder-short li").count() >= 2
+        # the installment loan: bring the arrears current, or reschedule the whole balance
+        assert page.locator("#arrears-intro").count() == 1
+        assert page.locator("#ladder-whole-short li").count() >= 2
         assert page.evaluate(ACCESSIBILITY) == []
         act = page.locator("#act").bounding_box()
         assert act is not None
@@ -443,6 +474,7 @@ def test_first_run_reaches_the_script_in_few_steps(browser: Any, viewport: str,
 
 #: Every page reached by an address (the import preview is added by the test).
 PAGES_TO_MEASURE = ["/", "/start", "/debts", "/debts/new", "/debts/new?product=huabei",
+                    "/debts/new?product=jiebei",
                     "/consequences", "/budget", "/budget/edit", "/budget/import", "/plan",
                     "/negotiate", "/negotiate/{debt}", "/log", "/log/contacts/new",
                     "/log/promises/new", "/dossier", "/questions", "/glossary"]

@@ -240,3 +240,109 @@ def test_an_import_can_be_undone(tmp_path: Path) -> None:
         assert "put back the budget as it was before the import" in web.get("/budget").text
         assert web.post("/undo", {}).status_code == 303
         assert imports() == before
+
+
+# ---------------------------------------------------------------- the full persona (issue 15)
+
+#: The issue's persona: the Huabei bill, 借呗 ¥20,000 in 12 periods at 0.045 % a day 等额本息,
+#: first due 2026-09-10 with 1 period repaid (periods 2 and 3, due 2026-10-10 and
+#: 2026-11-10, missed), income of ¥6,000 that starts on 2027-01-01, rent and food.
+FULL_PERSONA = {**PERSONA, "d2_product": "jiebei", "d2_borrowed": "20000",
+                "d2_periods": "12", "d2_rate": "0.045%", "d2_method": "annuity",
+                "d2_first_due": "2026-09-10", "d2_paid": "1", "income_starts": "2027-01-01"}
+
+
+def test_the_loan_terms_open_for_an_installment_product(client: WebClient) -> None:
+    """The htmx answer to a product chosen: open for 借呗 (repaid by installments, with where
+    its app shows the terms), folded for Huabei; without JavaScript the same details element
+    is on the page, folded, and opens with a click."""
+    loan = client.get("/first-run/loan?row=2&d2_product=jiebei").text
+    assert 'id="d2-loan" open' in loan
+    assert 'name="d2_borrowed"' in loan
+    assert 'name="d2_first_due"' in loan
+    assert "借款详情" in loan  # where Jiebei shows them
+    folded = client.get("/first-run/loan?row=1&d1_product=huabei").text
+    assert 'id="d1-loan">' in folded
+    page = client.get("/").text
+    assert 'id="d2-loan">' in page
+    assert 'hx-get="/first-run/loan?row=2"' in page
+    assert 'name="income_starts"' in page
+
+
+def test_first_run_with_the_installment_loan_and_income_from_next_month(
+        client: WebClient, empty: Callable[[], Store]) -> None:
+    """The loan is stored by its terms, the first unpaid installment due 2026-10-10 (58 days
+    overdue on 2026-12-07); no income before 2027-01-01 is stored on the statement.
+
+    Today: this month leaves nothing (no income before 2027-01-01); month 1, paid on
+    2027-01-07, has 6,000 − 1,800 − 1,500 − 300 (buffer 5 %) = ¥2,400.00. Nothing is asked
+    this month, and the first payment asked for is on 2027-01-07."""
+    response = client.post("/first-run", FULL_PERSONA)
+    assert response.status_code == 303
+    with empty() as store, store.begin(readonly=True) as tx:
+        case = tx.current_case()
+        assert case is not None
+        loan = next(d for d in tx.find(Debt, case_id=case.id) if d.preset_id == "jiebei")
+        assert (loan.borrowed, loan.periods, loan.paid_periods, loan.repayment_method,
+                loan.first_due, loan.contract_rate, loan.contract_rate_basis,
+                loan.due_date) == (Decimal("20000.00"), 12, 1, "annuity", date(2026, 9, 10),
+                                   Decimal("0.00045"), "daily", date(2026, 10, 10))
+        assert tx.find(Budget, case_id=case.id)[0].no_income_until == date(2027, 1, 1)
+    page = client.get("/").text
+    assert text_of(page, "affordable") == (
+        "This month your budget leaves nothing for these debts; from 2027-01-07 it leaves "
+        "¥2,400.00 a month.")
+    recommendation = text_of(page, "recommendation")
+    assert recommendation.startswith("Contact #2 Jiebei")
+    assert recommendation.endswith("the first payment on 2027-01-07.")
+    assert "nothing is asked of you now" in text_of(page, "plan-note")
+    assert "Pay ¥" not in page  # no payment asked this month
+
+
+def test_the_negotiate_page_shows_both_loan_ladders_as_the_cli(
+        client: WebClient, empty: Callable[[], Store]) -> None:
+    """The same figures as ``xieshang ladder`` (:func:`ladder_json`): the arrears ladder
+    within the share less the regular installment, and the whole-balance ladder; with income
+    from 2027-02-15 the plans start on 2027-03-07 (month 3 is the first with money)."""
+    from xieshang.services.negotiation import debt_inputs, ladder_json
+
+    client.post("/first-run", {**FULL_PERSONA, "income_starts": "2027-02-15"})
+    with empty() as store, store.begin(readonly=True) as tx:
+        case = tx.current_case()
+        assert case is not None
+        loan = next(d for d in tx.find(Debt, case_id=case.id) if d.preset_id == "jiebei")
+        shown = ladder_json(debt_inputs(Out.make("en", False), tx, str(case.id),
+                                        str(loan.id), today=DAY), "en")
+    page = client.get(f"/negotiate/{loan.id}").text
+    intro = text_of(page, "arrears-intro")
+    assert format_money(shown["loan"]["regular"]) in intro
+    assert format_money(shown["loan"]["arrears_share"]) in intro
+    assert format_money(shown["loan"]["whole"]["owed"]) in text_of(page, "whole-intro")
+    whole = re.search(r'id="ladder-whole-short".*?</ol>', page, re.DOTALL)
+    assert whole is not None
+    for rung in shown["loan"]["whole"]["rungs"]:
+        assert format_money(rung["monthly"]) in whole.group(0)
+    assert text_of(page, "plans-start") == (
+        "Your budget has nothing for this debt before 2027-03-07: every plan starts then.")
+
+
+def test_a_loan_term_typed_wrong_is_named_and_nothing_is_saved(
+        client: WebClient, empty: Callable[[], Store]) -> None:
+    """0.045 without its % sign could be 0.045 % or 4.5 %: asked back, under its field."""
+    response = client.post("/first-run", {**FULL_PERSONA, "d2_rate": "0.045"})
+    assert response.status_code == 422
+    assert 'id="f-d2_rate-error"' in response.text
+    assert 'id="d2-loan" open' in response.text
+    with empty() as store, store.begin(readonly=True) as tx:
+        assert tx.current_case() is None
+
+
+def test_the_full_debt_form_says_where_to_find_the_figures(client: WebClient) -> None:
+    client.post("/first-run", PERSONA)
+    loan = client.get("/debts/new?product=jiebei").text
+    assert 'id="where-loan"' in loan
+    assert "借款详情" in loan
+    assert "Open Jiebei in Alipay" in loan
+    card = client.get("/debts/new?product=huabei").text
+    assert 'id="where-bill" open' in card
+    assert 'id="where-loan"' not in card

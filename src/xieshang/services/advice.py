@@ -32,6 +32,7 @@ class Ask:
         rung: the first rung of its ladder (the engine's ``Rung``), or None without a budget.
         when: the day to ask by (today for an overdue debt; else its next milestone).
         reasons: (msgid, values) pairs saying why, most important first.
+        starts: the day of the first payment of the plan asked for (None: no plan yet).
     """
 
     debt: int
@@ -39,6 +40,7 @@ class Ask:
     rung: Any
     when: date
     reasons: tuple[tuple[str, dict[str, Any]], ...] = field(default=())
+    starts: date | None = None
 
 
 @dataclass(frozen=True)
@@ -51,11 +53,16 @@ class Recommendation:
         affordable: what the budget leaves for all unsecured debts each month (None: no
             budget yet).
         needs_budget: the ladders need the budget first.
+        starts: when this month leaves nothing for the debts but a later month does (income
+            that starts on a date): the first day with money (None otherwise).
+        later: what the budget leaves for the debts from ``starts`` on.
     """
 
     asks: tuple[Ask, ...]
     affordable: Decimal | None
     needs_budget: bool
+    starts: date | None = None
+    later: Decimal | None = None
 
     @property
     def first(self) -> Ask | None:
@@ -81,9 +88,12 @@ def recommend(out: Out, tx: Tx, case: Case, today: date) -> Recommendation:
         return event["on"] if event is not None and event["on"] is not None else date.max
 
     lines.sort(key=lambda line: (not line["overdue"], -line["daily_cost"], milestone(line)))
+    starts_on, later = (None, None) if view is None else _money_starts(tx, case, today)
+    nothing_now = starts_on is not None
     asks = []
     for line in lines:
         rung = None
+        starts = None
         reasons: list[tuple[str, dict[str, Any]]] = []
         if line["overdue"]:
             reasons.append((N_("{days} days overdue: each further day adds {daily}."),
@@ -99,11 +109,50 @@ def recommend(out: Out, tx: Tx, case: Case, today: date) -> Recommendation:
                 inputs = None
             if inputs is not None and inputs.ladder.rungs:
                 rung = inputs.ladder.rungs[0]
-                reasons.append((N_("Your budget gives this debt {amount} a month."),
-                                {"amount": inputs.affordable}))
+                starts = _plan_start(rung)
+                if not (inputs.deferral_months or nothing_now):
+                    reasons.append((N_("Your budget gives this debt {amount} a month."),
+                                    {"amount": inputs.affordable}))
+                else:
+                    reasons.append((N_("Your budget has nothing for this debt before {date}; "
+                                       "from then it gives it {amount} a month."),
+                                    {"date": starts or starts_on,
+                                     "amount": inputs.affordable}))
         when = today if line["overdue"] else min(milestone(line), date.max)
         asks.append(Ask(debt=line["id"], name=line["name"], rung=rung,
-                        when=today if when == date.max else when, reasons=tuple(reasons)))
+                        when=today if when == date.max else when, reasons=tuple(reasons),
+                        starts=starts))
     return Recommendation(asks=tuple(asks),
                           affordable=None if view is None else view.available,
-                          needs_budget=view is None)
+                          needs_budget=view is None, starts=starts_on, later=later)
+
+
+#: How far ahead the first month with money for the debts is looked for, in months (the
+#: ladders look as far: :data:`xieshang.services.negotiation._START_WITHIN`).
+_LOOK_AHEAD = 12
+
+
+def _money_starts(tx: Tx, case: Case, today: date) -> tuple[date | None, Decimal | None]:
+    """(the first day with money for the debts, what the budget leaves then) when this
+    month has none but a later one has; (None, None) otherwise. Month ``m`` is paid on
+    ``add_months(today, m)``, as the ladders' plans."""
+    from xieshang.engine.schedules import add_months
+    from xieshang.engine.situation import first_month_with_money
+    from xieshang.services.budget import available_by_month
+
+    months = available_by_month(tx, case, today, _LOOK_AHEAD + 1)
+    if not months or months[0] > 0:
+        return None, None
+    first = first_month_with_money(months)
+    if first is None:
+        return None, None
+    return add_months(today, first), months[first]
+
+
+def _plan_start(rung: Any) -> date | None:
+    """The due day of the plan's first payment (None: the rung has no schedule)."""
+    evaluation = rung.evaluation
+    if evaluation is None or not evaluation.schedule.rows:
+        return None
+    due: date | None = evaluation.schedule.rows[0].due
+    return due

@@ -632,9 +632,14 @@ def _render_form(page: Page, *, debt: Debt | None, preset: Preset | None,
                  values: dict[str, str], errors: Errors | None,
                  status: int = 200) -> HTMLResponse:
     from xieshang.services.cases import debt_name
+    from xieshang.web.pages.welcome import where_to_look
 
+    lang = page.out.lang
+    where = None if preset is None else {
+        "bill": where_to_look(preset.id, lang),
+        "loan": where_to_look(preset.id, lang, loan=True) if is_loan_product(preset) else None}
     return page.render(
-        "debts_form.html", step=2, status=status, values=values, errors=errors,
+        "debts_form.html", step=2, status=status, values=values, errors=errors, where=where,
         fields=_fields_of(page, preset, debt), preset=preset and {
             "id": preset.id, "name": preset.name.get(page.out.lang),
             "lender": preset.lender.get(page.out.lang),

@@ -392,13 +392,12 @@ def _source(source: Any) -> dict[str, Any] | None:
     return None if source is None else source_json(source)
 
 
-def _ladder(page: Page, inputs: DebtInputs) -> dict[str, Any]:
-    """The proposal ladder as ``xieshang ladder`` shows it, with each rung's schedule."""
+def _rungs(page: Page, ladder: Any, affordable: Decimal) -> list[dict[str, Any]]:
+    """Each rung of ``ladder`` for the page, with its schedule and its share of
+    ``affordable``."""
     from xieshang.services.negotiation import format_percent
 
     _ = page._
-    ladder = inputs.ladder
-    affordable = ladder.affordable
     rungs = []
     for rung in ladder.rungs:
         evaluation = rung.evaluation
@@ -425,10 +424,37 @@ def _ladder(page: Page, inputs: DebtInputs) -> dict[str, Any]:
             "reasons": [{"text": reason.render(_(reason.message)),
                          "source": _source(reason.source)} for reason in rung.reasons],
         })
+    return rungs
+
+
+def _ladder(page: Page, inputs: DebtInputs) -> dict[str, Any]:
+    """The proposal ladder as ``xieshang ladder`` shows it, with each rung's schedule; for
+    an installment loan with regular installments ahead also the second ladder
+    (``loan.whole``: reschedule the whole balance), and the day every plan starts when the
+    budget has nothing for this debt before then."""
+    _ = page._
+    ladder = inputs.ladder
+    affordable = ladder.affordable
+    loan = None
+    if inputs.loan is not None:
+        found = inputs.loan
+        loan = {"regular": page.money(found.regular), "share": page.money(inputs.affordable),
+                "left": page.money(found.arrears.affordable),
+                "whole_owed": page.money(found.whole_bill.total),
+                "not_yet_due": page.money(inputs.bill.not_yet_due),
+                "whole": _rungs(page, found.whole, inputs.affordable)}
+    starts = None
+    if inputs.deferral_months:
+        days = [rung.evaluation.schedule.rows[0].due for rung in ladder.rungs
+                if rung.evaluation is not None and rung.evaluation.schedule.rows
+                and rung.evaluation.schedule.rows[0].due is not None]
+        starts = min(days).isoformat() if days else None
     return {"owed": page.money(inputs.bill.total), "affordable": page.money(affordable),
+            "share": page.money(inputs.affordable),
             "income": None if ladder.income is None else page.money(ladder.income),
             "max_term": ladder.max_term, "max_term_assumed": ladder.max_term_assumed,
-            "outcome": ladder.outcome.value, "rungs": rungs,
+            "outcome": ladder.outcome.value, "rungs": _rungs(page, ladder, affordable),
+            "loan": loan, "starts": starts,
             "days_overdue": inputs.bill.days_overdue,
             "bill": [(_(label), page.money(getattr(inputs.bill, key)))
                      for key, label in _bill_rows()]}

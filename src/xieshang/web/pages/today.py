@@ -154,6 +154,7 @@ def _month_actions(out: Out, tx: Tx, case: Case,
     """This month's three most important payments (pro-rata plan), or why there are none."""
     from xieshang.engine.strategy import Strategy, make_plan, this_month
     from xieshang.i18n import translate_error
+    from xieshang.services.budget import available_by_month
     from xieshang.services.plan import ACTION_KINDS, plan_input
 
     try:
@@ -162,6 +163,11 @@ def _month_actions(out: Out, tx: Tx, case: Case,
         actions = this_month(make_plan(given, Strategy.PRO_RATA))
     except XieshangError as error:
         return [], translate_error(error, out.lang)
+    if not actions and not any(available_by_month(tx, case, today, 1)):
+        # a month the budget leaves nothing for the debts (e.g. income not started yet)
+        return [], out._("Your budget leaves nothing for these debts this month: nothing is "
+                         "asked of you now. Tell the lenders before their next date, and ask "
+                         "for the plan to start when your money does.")
     # Most important first: a payment not covered, then the earliest date, then the largest.
     ranked = sorted(actions, key=lambda a: (not a.unpaid, a.by, -a.amount))[:3]
     return [{"name": names.get(a.key, a.label), "debt": a.key, "amount": out.money(a.amount),

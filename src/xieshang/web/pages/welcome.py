@@ -51,10 +51,13 @@ def _where() -> dict[str, dict[str, str]]:
     return {key: dict(value) for key, value in tomllib.loads(text).items()}
 
 
-def where_to_look(product: str, lang: str) -> str | None:
-    """Where that product's app or bill shows the amount and the missed day (None: no text)."""
+def where_to_look(product: str, lang: str, *, loan: bool = False) -> str | None:
+    """Where that product's app or bill shows the amount and the missed day, or with
+    ``loan`` the installment loan's terms (借款金额, 期数, 日利率, 还款方式, 首期还款日,
+    已还期数); None: no text."""
     entry = _where().get(product)
-    return None if entry is None else entry.get("en" if lang == "en" else "zh")
+    key = ("loan_" if loan else "") + ("en" if lang == "en" else "zh")
+    return None if entry is None else entry.get(key)
 
 
 def first_run_context(page: Page, values: dict[str, str] | None = None,
@@ -79,13 +82,87 @@ def first_run_context(page: Page, values: dict[str, str] | None = None,
                   if where_to_look(key, lang)],
         "debt_rows": list(range(1, DEBT_ROWS + 1)),
         "income_fields": [(name, _(label)) for name, (_s, _c, label) in INCOME.items()],
+        "starts_label": _("My income starts on"),
+        "starts_hint": _("Only if no money comes in before then, e.g. a new job that pays "
+                         "from next month. Leave empty if it comes in already."),
+        "loan_rows": {row: loan_row_context(page, row, (values or {}).get(f"d{row}_product",
+                                                                          ""),
+                                            values, errors)
+                      for row in range(1, DEBT_ROWS + 1)},
         "spending_fields": [(name, _(label)) for name, (_s, _c, label) in SPENDING.items()],
         "values": values or {}, "errors": errors,
     }
 
 
+#: The terms of an installment loan, as its app shows them (借款详情 / 还款计划): form
+#: field suffix → (the name :func:`~xieshang.services.debts.debt_fields` takes, label msgid).
+LOAN_FIELDS: dict[str, tuple[str, str]] = {
+    "borrowed": ("borrowed", N_("Amount borrowed (借款金额)")),
+    "periods": ("periods", N_("Number of periods (期数)")),
+    "rate": ("daily_rate", N_("Daily rate (日利率)")),
+    "method": ("method", N_("Repayment method (还款方式)")),
+    "first_due": ("first_due", N_("First repayment date (首期还款日)")),
+    "paid": ("paid_periods", N_("Periods already repaid (已还期数)")),
+}
+
+#: The service's field names → the first-run form's suffixes (for the errors it names).
+_LOAN_ERROR_FIELDS = {"borrowed": "borrowed", "periods": "periods", "first_due": "first_due",
+                      "paid_periods": "paid", "method": "method", "daily_rate": "rate",
+                      "annual_rate": "rate"}
+
+
+def loan_row_context(page: Page, row: int, product: str,
+                     values: dict[str, str] | None = None,
+                     errors: Errors | None = None) -> dict[str, Any]:
+    """The loan terms of one debt row: open when the product is repaid by installments (or
+    the terms were typed), with the methods and where the app shows them."""
+    from xieshang.web.pages.debts import LOAN_METHODS, _preset, is_loan_product
+
+    values = values or {}
+    preset = _preset(product) if product else None
+    typed = any(values.get(f"d{row}_{name}") for name in LOAN_FIELDS if name != "method")
+    wrong = errors is not None and any(f"d{row}_{name}" in errors for name in LOAN_FIELDS)
+    lang = page.out.lang
+    return {"row": row, "open": is_loan_product(preset) or typed or wrong,
+            "loan_fields": [(f"d{row}_{name}", page._(label)) for name, (_f, label)
+                            in LOAN_FIELDS.items() if name != "method"],
+            "methods": [(key, page._(text)) for key, text in LOAN_METHODS.items()],
+            "method_label": page._(LOAN_FIELDS["method"][1]),
+            "where_loan": (where_to_look(preset.id, lang, loan=True) if preset else None)
+            or where_to_look("generic_loan", lang, loan=True)}
+
+
+def _loan_terms(page: Page, form: Form, errors: Errors, row: int) -> dict[str, Any] | None:
+    """The loan's terms typed in the row, as ``Debt`` values with the amounts of the first
+    unpaid installment (None: no terms typed, or an error recorded)."""
+    from xieshang.services.debts import debt_fields, loan_fields
+
+    typed = {name: form.get(f"d{row}_{name}") for name in LOAN_FIELDS}
+    if not any(value for name, value in typed.items() if name != "method"):
+        return None
+    values: dict[str, Any] = {}
+    for name, (option, _label) in LOAN_FIELDS.items():
+        text = typed[name] or ("annuity" if name == "method" else "0" if name == "paid"
+                               else "")
+        if not text:
+            errors.add(f"d{row}_{name}", page._("this field is needed"))
+            continue
+        parsed = errors.check(f"d{row}_{name}", partial(debt_fields, **{option: text}))
+        if parsed is not None:
+            values.update(parsed)
+    if any(f"d{row}_{name}" in errors for name in LOAN_FIELDS):
+        return None
+    try:
+        return loan_fields(values)
+    except InputError as error:
+        errors.add_error(f"d{row}_{_LOAN_ERROR_FIELDS.get(error.field, 'borrowed')}", error)
+        return None
+
+
 def _debt_row(page: Page, form: Form, errors: Errors, row: int) -> dict[str, Any] | None:
-    """One debt of the form as ``Debt`` values (None: the row is empty or wrong)."""
+    """One debt of the form as ``Debt`` values (None: the row is empty or wrong). An
+    installment loan is given by its terms (the amounts then come from them), any other
+    debt by the amount its bill shows and the repayment date missed."""
     from xieshang.engine.parsing import parse_date
     from xieshang.services.debts import debt_fields, due_date_of
     from xieshang.web.pages.debts import _preset
@@ -93,7 +170,8 @@ def _debt_row(page: Page, form: Form, errors: Errors, row: int) -> dict[str, Any
     _ = page._
     product, amount, missed = (form.get(f"d{row}_{name}")
                                for name in ("product", "amount", "missed"))
-    if row > 1 and not (product or amount or missed):
+    terms_typed = any(form.get(f"d{row}_{name}") for name in LOAN_FIELDS if name != "method")
+    if row > 1 and not (product or amount or missed or terms_typed):
         return None
     preset = None
     if not product:
@@ -102,21 +180,26 @@ def _debt_row(page: Page, form: Form, errors: Errors, row: int) -> dict[str, Any
         preset = _preset(product)
         if preset is None:
             errors.add(f"d{row}_product", _("Choose one of the listed products."))
-    if not amount:
-        errors.add(f"d{row}_amount", _("this field is needed"))
     values: dict[str, Any] = {}
-    if amount:
-        parsed = errors.check(f"d{row}_amount", lambda: debt_fields(amount=amount))
-        if parsed is not None:
-            values.update(parsed)
-    if missed:
-        day = errors.check(f"d{row}_missed", lambda: parse_date(missed, "missed"))
-        if day is not None:
-            # the service takes the first day overdue: the day after the missed repayment day
-            due = errors.check(f"d{row}_missed", lambda: due_date_of(
-                (day + timedelta(days=1)).isoformat(), as_of=page.today))
-            values["due_date"] = due
-    if preset is None or f"d{row}_amount" in errors or f"d{row}_missed" in errors:
+    loan = _loan_terms(page, form, errors, row)
+    if loan is not None:
+        values.update(loan)
+    elif not terms_typed:
+        if not amount:
+            errors.add(f"d{row}_amount", _("this field is needed"))
+        else:
+            parsed = errors.check(f"d{row}_amount", lambda: debt_fields(amount=amount))
+            if parsed is not None:
+                values.update(parsed)
+        if missed:
+            day = errors.check(f"d{row}_missed", lambda: parse_date(missed, "missed"))
+            if day is not None:
+                # the service takes the first day overdue: the day after the missed
+                # repayment day
+                due = errors.check(f"d{row}_missed", lambda: due_date_of(
+                    (day + timedelta(days=1)).isoformat(), as_of=page.today))
+                values["due_date"] = due
+    if preset is None or any(key.startswith(f"d{row}_") for key in errors.fields):
         return None
     values.update(debt_fields(label=preset.name.get(page.out.lang)))
     values["preset_id"] = preset.id
@@ -143,10 +226,31 @@ def _lines(page: Page, form: Form, errors: Errors) -> dict[tuple[str, str],
     return lines
 
 
+def _income_starts(page: Page, form: Form, errors: Errors) -> Any:
+    """The day the income starts (nothing comes in before it), or None when not given."""
+    from xieshang.engine.parsing import parse_date
+
+    text = form.get("income_starts")
+    if not text:
+        return None
+    return errors.check("income_starts", partial(parse_date, text, "no_income_until"))
+
+
+@router.get("/first-run/loan")
+def loan_terms(request: Request, row: int = 1) -> Response:
+    """The loan terms of a debt row for the product just chosen (htmx swaps them in: open
+    for an installment product, folded away otherwise)."""
+    page = Page.of(request)
+    if row not in range(1, DEBT_ROWS + 1):
+        row = 1
+    product = request.query_params.get(f"d{row}_product", "")
+    return page.render("today_loan.html", **loan_row_context(page, row, product))
+
+
 @router.post("/first-run")
 async def first_run(request: Request) -> Response:
     """Save the three answers in one transaction, then show Today."""
-    from xieshang.services.budget import current_budget, save_statement
+    from xieshang.services.budget import current_budget, save_statement, set_situation
     from xieshang.store.model import Case, Debt
 
     page = Page.of(request)
@@ -154,6 +258,7 @@ async def first_run(request: Request) -> Response:
     errors = page.errors()
     debts = [_debt_row(page, form, errors, row) for row in range(1, DEBT_ROWS + 1)]
     lines = _lines(page, form, errors)
+    starts = _income_starts(page, form, errors)
     if errors:
         return page.render("today.html", status=422, case=None,
                            **first_run_context(page, form.values, errors))
@@ -169,7 +274,9 @@ async def first_run(request: Request) -> Response:
                 if values is not None:
                     tx.add(Debt(case_id=case.id, **values))
             if current_budget(tx, case, create=False) is None:
-                save_statement(tx, case, {}, None, lines)
+                budget = save_statement(tx, case, {}, None, lines)
+                if starts is not None:
+                    set_situation(tx, budget, {"no_income_until": starts}, {})
     except XieshangError as error:
         errors.add_error("d1_product", error)
         return page.render("today.html", status=422, case=None,
@@ -212,10 +319,13 @@ def answer_view(page: Page, tx: Tx) -> dict[str, Any] | None:
             "id": ask.debt, "name": ask.name, "when": ask.when.isoformat(),
             "today": ask.when == page.today,
             "ask": None if ask.rung is None else _rung_phrase(page, ask.rung),
+            "starts": None if ask.starts is None else ask.starts.isoformat(),
             "reasons": [_(msgid).format(**{k: shown(v) for k, v in values.items()})
                         for msgid, values in ask.reasons]})
     return {"asks": asks, "first": asks[0], "needs_budget": found.needs_budget,
-            "affordable": None if found.affordable is None else page.money(found.affordable)}
+            "affordable": None if found.affordable is None else page.money(found.affordable),
+            "money_starts": None if found.starts is None else found.starts.isoformat(),
+            "later": None if found.later is None else page.money(found.later)}
 
 
 @router.post("/undo")
