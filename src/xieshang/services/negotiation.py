@@ -15,7 +15,7 @@ from xieshang.engine.errors import N_, InputError
 from xieshang.services.cases import debt_name, find_case, find_debt
 
 if TYPE_CHECKING:
-    from xieshang.documents import AgreedTerms
+    from xieshang.documents import AgreedTerms, BudgetStatement, Identifiers
     from xieshang.engine.bill import Bill
     from xieshang.engine.negotiation import (
         Card,
@@ -37,6 +37,7 @@ __all__ = [
     "BILL_ROWS",
     "CASE_REASONS",
     "COMPLAINT_CHANNELS",
+    "IDENTIFIED",
     "MARK_WORDS",
     "NO_BUDGET",
     "RUNGS",
@@ -58,7 +59,9 @@ __all__ = [
     "document_context",
     "document_history",
     "format_percent",
+    "identifiers_of",
     "ladder_json",
+    "lender_statement",
     "log_refusal",
     "mark_label",
     "mark_words",
@@ -188,15 +191,23 @@ def source_json(source: Source) -> dict[str, Any]:
 
 
 def mark_label(source: Source) -> str:
-    """A source mark for text output: ``[V] §8.1``."""
-    return f"[{source.confidence.value}] {source.ref}".strip()
+    """A source mark for text output: the confidence mark and the public sources a reader
+    can look up (a law's title, a web address; at most two), never our reference files:
+    ``[V] 《民法典》人格权编``."""
+    from xieshang.documents import cited
+
+    return f"[{source.confidence.value}] {'; '.join(cited(source.urls)[:2])}".strip()
 
 
-def card_json(card: Card, lang: str) -> dict[str, Any]:
-    """A card (know-your-rights or anti-scam) as plain values in one language."""
+def card_json(card: Card, lang: str, kind: str | None = None) -> dict[str, Any]:
+    """A card (know-your-rights or anti-scam) as plain values in one language: the points
+    that apply to a product of ``kind`` (``None``: all), each with its public sources."""
+    from xieshang.documents import cited
+
     return {"title": card.title.get(lang), "intro": card.intro.get(lang),
             "items": [{"id": item.id, "text": item.text.get(lang),
-                       "source": source_json(item.source)} for item in card.items]}
+                       "source": source_json(item.source),
+                       "cited": cited(item.source.urls)} for item in card.for_kind(kind)]}
 
 
 def scam_line(lang: str) -> str:
@@ -204,10 +215,14 @@ def scam_line(lang: str) -> str:
     return negotiation_data().scam.intro.get(lang)
 
 
-def rights_lines(lang: str) -> list[str]:
-    """The know-your-rights card's key lines: its title and intro."""
+def rights_lines(lang: str, kind: str | None = None) -> list[str]:
+    """The know-your-rights card as lines to print: its title, its intro, then each point
+    that applies to a product of ``kind`` (``None``: every point, each naming the products
+    it is about) with its confidence mark and public sources."""
     card = negotiation_data().rights
-    return [card.title.get(lang), card.intro.get(lang)]
+    return [card.title.get(lang), card.intro.get(lang),
+            *(f"{item.text.get(lang)} {mark_label(item.source)}"
+              for item in card.for_kind(kind))]
 
 
 def _hardship_ids(tx: Tx, case: Case) -> tuple[str, ...]:
@@ -510,7 +525,7 @@ def prepare_payload(out: Out, tx: Tx, case: Case, debt: Debt) -> dict[str, Any]:
                       for m in materials],
         "channels": [_channel_json(c, out.lang, preset.source_of("channels"))
                      for c in preset.channels],
-        "rights": card_json(data.rights, out.lang),
+        "rights": card_json(data.rights, out.lang, preset.product_kind.value),
         "scam": card_json(data.scam, out.lang),
     }
 
@@ -662,23 +677,101 @@ def case_facts(out: Out, tx: Tx, case: Case, debt: Debt) -> dict[str, Any]:
             "evidence": evidence, "spending": spending, "household": household}
 
 
-def document_context(out: Out, tx: Tx, inputs: DebtInputs) -> dict[str, Any]:
+def document_context(out: Out, tx: Tx, inputs: DebtInputs, *,
+                     with_identifiers: bool = False) -> dict[str, Any]:
     """The values the debt's documents are rendered from (``xieshang script``): the bill,
     the ladder, the case's hardship (:func:`case_facts`), the person's name and the account
     masked (left out when encrypted and locked), the contact log about the debt and the
-    collector calls that break the rules (:func:`document_history`), in ``out``'s language
-    (for zh-Hant: zh)."""
+    collector calls that break the rules (:func:`document_history`), the budget as a lender
+    may see it (:func:`lender_statement`), in ``out``'s language (for zh-Hant: zh).
+
+    ``with_identifiers``: the person chose, and confirmed, to put their name, ID number,
+    phone and card or account number unmasked in the document they will send
+    (:func:`identifiers_of`); they go into that document only, never into a log."""
     return _context(out, tx, inputs.case, inputs.debt, inputs.day, bill=inputs.bill,
-                    preset=inputs.preset, ladder=inputs.ladder)
+                    preset=inputs.preset, ladder=inputs.ladder,
+                    with_identifiers=with_identifiers,
+                    statement=lender_statement(out, tx, inputs.case, inputs.day))
+
+
+def _plain(value: Any) -> str:
+    """A personal value as stored in clear ("" when absent or sealed: the store is
+    locked)."""
+    from xieshang.store.model import Sealed
+
+    return "" if value is None or isinstance(value, Sealed) else str(value)
+
+
+def identifiers_of(case: Case, debt: Debt) -> Identifiers:
+    """The person's identifiers unmasked, for the one document they chose to send with them
+    (name, ID number, phone, the debt's card or account number; "" for what is not recorded
+    or still encrypted)."""
+    from xieshang.documents import Identifiers
+
+    return Identifiers(name=_plain(case.full_name), id_number=_plain(case.id_number),
+                       phone=_plain(case.phone), account=_plain(debt.account_number))
+
+
+def lender_statement(out: Out, tx: Tx, case: Case, day: date) -> BudgetStatement | None:
+    """The budget as a lender may see it (the ``budget`` document, attached to the
+    application): monthly income, the essential spending the working subtracts (priority
+    obligations and essential costs, by category, and the emergency buffer), what is left for
+    all debts, and each open debt's fair share with what it owes — no ladder, no walk-away
+    point. ``None`` without a budget."""
+    from xieshang.documents import BudgetStatement, base_lang
+    from xieshang.services.budget import budget_view, norms
+    from xieshang.store.model import Debt
+
+    view = budget_view(tx, case, "pro_rata", as_of=day)
+    if view is None:
+        return None
+    code = base_lang(out.lang)
+    known = {category.id: category for category in norms().categories}
+    spending: dict[str, Decimal] = {}
+    for entry in view.entries:
+        category = known.get(entry.category)
+        if entry.section == "income" or entry.amount <= 0 or category is None:
+            continue
+        if entry.section == "priority" or category.essential:
+            label = category.label.get(code)
+            spending[label] = spending.get(label, Decimal("0.00")) + entry.amount
+    result = view.affordability
+    if result.buffer > 0:
+        spending[out._("Emergency buffer")] = result.buffer
+    debts = {debt.id: debt for debt in tx.find(Debt, case_id=case.id)}
+    creditors = tuple((_creditor(out, debts[part.debt]), part.balance, part.amount)
+                      for part in view.parts)
+    return BudgetStatement(income=result.income, spending=tuple(spending.items()),
+                           available=view.available, creditors=creditors)
+
+
+def _creditor(out: Out, debt: Debt) -> str:
+    """A creditor as the budget statement names it: the lender as entered, or the
+    product's lender, with the product."""
+    from xieshang.services.cases import preset_of
+
+    preset = preset_of(debt)
+    lender = debt.lender or preset.lender.get("en" if out.lang == "en" else "zh")
+    product = preset.name.get("en" if out.lang == "en" else "zh")
+    for qualifier in ("（通用）", " (generic)"):
+        product = product.removesuffix(qualifier)
+    return f"{lender}（{product}）" if out.lang != "en" else f"{lender} ({product})"
 
 
 #: The documents that state no share of the budget and no proposal from it: they can be
 #: written before a budget exists.
-WITHOUT_BUDGET = frozenset({"complaint", "social", "confirm"})
+WITHOUT_BUDGET = frozenset({"complaint", "social", "confirm", "noreply", "reconsider",
+                            "statement", "collector", "agreement"})
+
+#: The documents that can carry the person's identifiers unmasked (sent to the lender, or
+#: signed by both sides); a script, a chat, a public post never do.
+IDENTIFIED = frozenset({"letter", "hardship", "confirm", "budget", "noreply", "reconsider",
+                        "statement", "collector", "complaint", "agreement"})
 
 
 def budgetless_context(out: Out, tx: Tx, case_id: str | None, debt_id: str | None, *,
-                       today: date | None = None) -> dict[str, Any]:
+                       today: date | None = None,
+                       with_identifiers: bool = False) -> dict[str, Any]:
     """The values for the documents in :data:`WITHOUT_BUDGET` when the case has no budget
     yet: as :func:`document_context`, without a ladder (``budget`` false)."""
     from xieshang.services.cases import preset_of
@@ -687,17 +780,20 @@ def budgetless_context(out: Out, tx: Tx, case_id: str | None, debt_id: str | Non
     debt = find_debt(tx, case, debt_id)
     day = today if today is not None else session_today()
     return _context(out, tx, case, debt, day, bill=_bill_today(tx, debt, day),
-                    preset=preset_of(debt), ladder=None)
+                    preset=preset_of(debt), ladder=None, with_identifiers=with_identifiers)
 
 
 def _context(out: Out, tx: Tx, case: Case, debt: Debt, day: date, *, bill: Bill,
-             preset: Preset, ladder: Ladder | None) -> dict[str, Any]:
+             preset: Preset, ladder: Ladder | None, with_identifiers: bool = False,
+             statement: BudgetStatement | None = None) -> dict[str, Any]:
     from xieshang.documents import build_context
     from xieshang.services.cases import masked
 
     person = case.full_name or case.name
     history = document_history(out, tx, case, debt, day)
     return build_context(
+        identifiers=identifiers_of(case, debt) if with_identifiers else None,
+        statement=statement,
         agreed=agreed_terms(tx, debt, day),
         lang=out.lang, today=day, applicant=_shown(masked(out, "name", person)),
         account=_shown(masked(out, "account", debt.account_number)),
