@@ -108,7 +108,8 @@ def test_promises_statuses_and_alerts() -> None:
         ("confirmation_missing", theirs["id"]), ("call_in_quiet_hours", None),
         ("calls_over_limit", None), ("payment_due", mine["id"])]
     assert alerts[2]["params"] == {"count": 4, "date": day(-1), "limit": 3}
-    assert "§8" in alerts[2]["source"]
+    assert alerts[2]["source"].endswith("[S]")
+    assert "rules-cn" not in alerts[2]["source"]
     assert alerts[3]["params"]["days"] == 2
     ok("promise", "kept", str(mine["id"]))
     ok("promise", "broken", str(theirs["id"]))

@@ -421,7 +421,8 @@ def test_collector_calls_over_the_limit_and_in_quiet_hours(fresh: Callable[[], S
         page = web.get("/log").text
     assert f"{calls} collector calls were logged on {day(-1)}" in page
     assert f"A collector called at {late} on {day(-3)}" in page
-    assert "rules-cn.md" in page  # each rule alert carries its source
+    assert "https://m.csai.cn/wenda/1022378.html" in page  # each rule alert: its source
+    assert "rules-cn.md" not in page  # a public one, not our reference file (issue 14)
     assert 'class="source"' in page
     assert 'id="rights"' in page  # the know-your-rights card's key lines
     assert 'href="/log/contacts/1"' in page

@@ -15,13 +15,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from pathlib import PurePosixPath
 from typing import Any
 
 from xieshang.engine.bill import Bill
 from xieshang.engine.money import format_money, money_in_capitals
 from xieshang.engine.negotiation import Ladder, NegotiationData, Rung
-from xieshang.engine.preset import Preset
+from xieshang.engine.preset import Preset, public_sources
 
 __all__ = ["AgreedTerms", "BudgetStatement", "FlaggedCall", "Identifiers", "LoggedContact",
            "base_lang", "build_context", "cited", "figures", "sentence"]
@@ -134,20 +133,8 @@ CALL_SOURCES = 2
 def cited(urls: Sequence[str]) -> list[str]:
     """Public sources as a reader can look them up: a law's text from the LawRefBook
     collection (``LawRefBook/Laws/民法典/总则.md``) as the law's title (``《民法典》总则``),
-    a web address as it is."""
-    result: list[str] = []
-    for url in urls:
-        if url.startswith("LawRefBook/"):
-            path = PurePosixPath(url)
-            title = path.stem.split("(")[0].replace("《", "〈").replace("》", "〉")
-            book = path.parent.name
-            text = f"《{title}》" if title == book or book in ("行政法规", "司法解释") \
-                else f"《{book}》{title}"
-        else:
-            text = url
-        if text not in result:
-            result.append(text)
-    return result
+    a web address as it is (:func:`xieshang.engine.preset.public_sources`)."""
+    return list(public_sources(urls))
 
 
 def base_lang(lang: str) -> str:

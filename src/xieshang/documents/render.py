@@ -51,7 +51,9 @@ class DocumentKind(StrEnum):
 
 #: What a family or friend's loan has no use for: documents addressed to an institution.
 NOT_FOR_FAMILY = frozenset({DocumentKind.SOCIAL, DocumentKind.COMPLAINT,
-                            DocumentKind.STATEMENT, DocumentKind.COLLECTOR})
+                            DocumentKind.STATEMENT, DocumentKind.COLLECTOR,
+                            DocumentKind.BUDGET, DocumentKind.NOREPLY,
+                            DocumentKind.RECONSIDER})
 #: What only a family or friend's loan has: a new written agreement.
 ONLY_FOR_FAMILY = frozenset({DocumentKind.AGREEMENT})
 

@@ -752,7 +752,7 @@ def _creditor(out: Out, debt: Debt) -> str:
 
     preset = preset_of(debt)
     lender = debt.lender or preset.lender.get("en" if out.lang == "en" else "zh")
-    product = preset.name.get("en" if out.lang == "en" else "zh")
+    product = debt.label or preset.name.get("en" if out.lang == "en" else "zh")
     for qualifier in ("（通用）", " (generic)"):
         product = product.removesuffix(qualifier)
     return f"{lender}（{product}）" if out.lang != "en" else f"{lender} ({product})"
