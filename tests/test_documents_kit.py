@@ -342,3 +342,22 @@ def test_the_scam_card_cites_the_two_national_alerts() -> None:
     assert "五部门" in items["alert_five_2026"].text.zh
     for item in (items["alert_nfra_2024"], items["alert_five_2026"]):
         assert item.source.urls  # a public source a reader can open
+
+
+def test_the_calendar_names_the_lender_and_the_amount_in_the_person_s_language(
+        case_with_ids: Path) -> None:
+    """An unlabelled card with its repayment day on the 5th gets a monthly reminder named
+    in Chinese (发卡银行 · 银行信用卡), with what it owes."""
+    from icalendar import Calendar
+
+    ok("debt", "add", "--product", "credit_card_cn", "--amount", "8000", "--due-day", "5")
+    target = case_with_ids / "reminders.ics"
+    ok("remind", "--ics", str(target))
+    calendar = Calendar.from_ical(target.read_bytes())
+    due = [event for event in calendar.walk("VEVENT")
+           if str(event["categories"].cats[0]) == "due_date"]
+    assert len(due) == 1
+    assert str(due[0]["summary"]) == "发卡银行 · 银行信用卡：还款日"
+    assert "¥8,000.00" in str(due[0]["description"])
+    assert due[0]["rrule"]["FREQ"] == ["MONTHLY"]
+    assert "rules-cn" not in target.read_text(encoding="utf-8")
