@@ -450,7 +450,8 @@ def test_the_calendar_download(fresh: Callable[[], Store]) -> None:
     assert str(events["payment"]["summary"]) == (  # the lender, the debt, the amount
         "Chongqing Ant Consumer Finance Co., Ltd. · 花呗 账单: pay ¥300.00 (commitment #1)")
     assert events["lender_promise"].decoded("dtstart") == date.fromisoformat(day(20))
-    assert str(events["lender_promise"]["summary"]).endswith(": check the lender kept commitment #2")
+    assert str(events["lender_promise"]["summary"]).endswith(
+        ": check the lender kept commitment #2")
     assert events["confirmation"].decoded("dtstart") == TODAY  # 10 days ago + 7: late, today
     first = date(TODAY.year + (TODAY.month == 12), TODAY.month % 12 + 1, 1)
     assert events["credit_report"].decoded("dtstart") == first
