@@ -361,3 +361,80 @@ def test_the_calendar_names_the_lender_and_the_amount_in_the_person_s_language(
     assert "¥8,000.00" in str(due[0]["description"])
     assert due[0]["rrule"]["FREQ"] == ["MONTHLY"]
     assert "rules-cn" not in target.read_text(encoding="utf-8")
+
+
+# --- 7. the small-amount path; status after full payment; the legal-risk panel --------------
+
+@pytest.fixture
+def fresh(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("XIESHANG_HOME", str(tmp_path / "home"))
+    for name in ("XIESHANG_DB_URL", "XIESHANG_PASSPHRASE", "XIESHANG_LANG"):
+        monkeypatch.delenv(name, raising=False)
+    ok("case", "new", "--name", "小张")
+    return tmp_path
+
+
+def test_a_small_debt_the_budget_clears_is_paid_first_and_then_shows_settled(fresh: Path
+                                                                             ) -> None:
+    """花呗 ¥1,200 five days late (¥3.00 of overdue interest: 0.05 % a day); the budget
+    leaves 7,000 − 2,000 − 1,500 − the norms' buffer = more than the ¥1,203.00 owed."""
+    ok("debt", "add", "--product", "huabei", "--amount", "1200", "--overdue-since",
+       overdue_since(5))
+    ok("budget", "set", "--income", "wages=7000", "--priority", "rent=2000", "--flexible",
+       "food=1500")
+    ladder = ok("ladder")
+    first = ladder.strip().splitlines()[0]
+    assert "现在就能还清" in first
+    assert "欠 ¥1,203.00" in ladder
+    assert "每多等一天大约多付 ¥0.60（估算）" in ladder  # 0.05 % of 1,200 a day
+    assert "请贷款机构确认已经结清" in ladder
+    assert "查一次信用报告" in ladder
+    assert "xieshang remind" in ladder
+    phone = ok("script", "--channel", "phone")
+    assert phone.index("【先看这里】") < phone.index("1. 我是谁")
+    ok("pay", "--amount", "1203")
+    status = ok("status")
+    assert "（已还清）" in status
+    assert "已逾期" not in status
+    assert "上报征信" not in status
+    assert "请贷款机构书面确认已经结清" in status
+
+
+def test_cards_above_the_threshold_get_the_calm_sourced_risk_panel(fresh: Path) -> None:
+    """A card with ¥62,000 of unpaid principal (≥ ¥50,000) gets the panel in `status` and
+    the dossier; one with ¥30,000 does not."""
+    ok("debt", "add", "--product", "credit_card_cn", "--amount", "62000", "--overdue-since",
+       overdue_since(120), "--label", "招行信用卡")
+    ok("debt", "add", "--product", "credit_card_cn", "--amount", "30000", "--overdue-since",
+       overdue_since(120), "--label", "建行信用卡")
+    status = ok("status")
+    assert "需要了解的法律问题：#1 招行信用卡" in status
+    assert "#2 建行信用卡" not in status.split("需要了解的法律问题")[1]
+    flat = "".join(status.split())
+    for part in ("未还的透支本金是¥62,000.00", "起点¥50,000.00", "公安机关立案时",
+                 "光凭这一点并不构成犯罪", "经发卡银行2次有效催收（间隔至少30天）后超过3个月",
+                 "除非有证据证明确实没有这个目的", "明知没有还款能力而大量透支",
+                 "在提起公诉前全部归还，可以不起诉", "受过2次以上处罚的除外",
+                 "《刑法》", "已在规定原文中核实"):
+        assert part in flat, part
+    english = ok("status", "--lang", "en")
+    assert "unless evidence shows otherwise" in english
+    target = fresh / "dossier.html"
+    ok("dossier", "--html", str(target))
+    html = target.read_text(encoding="utf-8")
+    assert "需要了解的法律问题：#1 招行信用卡" in html
+    assert "除非有证据证明确实没有这个目的" in html
+    data = __import__("json").loads(ok("status", "--json"))
+    assert [risk["debt"] for risk in data["legal_risks"]] == ["#1 招行信用卡"]
+
+
+def test_the_today_page_shows_the_risk_panel(fresh: Path) -> None:
+    from test_web import fetch
+    from xieshang.store.db import open_store
+
+    ok("debt", "add", "--product", "credit_card_cn", "--amount", "62000", "--overdue-since",
+       overdue_since(120), "--label", "招行信用卡")
+    page = fetch(lambda: open_store(data_dir=fresh / "home"), "/")
+    assert page.status_code == 200
+    assert "需要了解的法律问题：#1 招行信用卡" in page.text
+    assert "除非有证据证明确实没有这个目的" in page.text

@@ -42,6 +42,7 @@ from xieshang.services.negotiation import (
     negotiation_data,
     optional_amount,
     optional_rate,
+    pay_now_lines,
     prepare_payload,
     record_offer,
     refusal_answer,
@@ -91,12 +92,16 @@ def ladder_command(debt_id: str | None, case_id: str | None = None, lang: str | 
         out.print(*arrangement_lines(out, agreed))
         return
     payload = ladder_json(inputs, out.lang)
+    first = pay_now_lines(out, inputs)
     if out.as_json:
         payload["reasons"] = [
             [reason.render(_(reason.message)) for reason in rung.reasons]
             for rung in inputs.ladder.rungs]
+        payload["pay_now"] = first
         out.json(payload)
         return
+    if first:  # the small-amount path comes first
+        out.print("[bold]" + first[0] + "[/bold]", *first[1:], "")
     rows = [(rung.label.get(out.lang), str(rung.periods or "—"), out.money(rung.monthly),
              out.money(rung.total_paid),
              "—" if rung.evaluation is None else out.money(rung.evaluation.schedule.total_cost),

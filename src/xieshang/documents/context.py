@@ -281,7 +281,10 @@ def build_context(
             "has_interest": bill.interest > 0,
             "has_fees": bill.fees > 0,
             "days_overdue": bill.days_overdue,
+            "daily": format_money(bill.daily_cost),
         },
+        # the small-amount path: this month's budget clears the whole amount owed
+        "pay_now": statement is not None and 0 < bill.total <= statement.available,
         "reason": reason,
         "reason_note": sentence(reason_note, code),
         "since": "" if since is None else since.isoformat(),
@@ -465,7 +468,7 @@ def figures(bill: Bill, ladder: Ladder | None, agreed: AgreedTerms | None = None
     share and income, each rung's payment, total, cost and waiver, an agreed arrangement's
     payments and total, and the budget statement's lines and totals."""
     values: list[Decimal] = [bill.total, bill.principal, bill.interest, bill.penalty,
-                             bill.fees]
+                             bill.fees, bill.daily_cost]
     if statement is not None:
         values += [statement.income, statement.available,
                    *(amount for _label, amount in statement.spending),

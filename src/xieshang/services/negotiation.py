@@ -40,10 +40,13 @@ __all__ = [
     "IDENTIFIED",
     "MARK_WORDS",
     "NO_BUDGET",
+    "OVERDRAFT_PANEL",
+    "PAY_NOW",
     "RUNGS",
     "VERDICTS",
     "WITHOUT_BUDGET",
     "DebtInputs",
+    "OverdraftRisk",
     "RefusalAnswer",
     "agreed_terms",
     "arrangement_params",
@@ -68,6 +71,8 @@ __all__ = [
     "negotiation_data",
     "optional_amount",
     "optional_rate",
+    "overdraft_risks",
+    "pay_now_lines",
     "prepare_payload",
     "record_offer",
     "refusal_answer",
@@ -115,6 +120,8 @@ class DebtInputs:
         income: the household's monthly income.
         ladder: the proposal ladder.
         day: today.
+        available: what the whole budget leaves for all debts this month (``None``: not
+            known).
     """
 
     case: Case
@@ -125,6 +132,14 @@ class DebtInputs:
     income: Decimal | None
     ladder: Ladder
     day: date
+    available: Decimal | None = None
+
+    @property
+    def pay_now(self) -> bool:
+        """Whether this month's budget can clear the whole amount owed at once (the
+        small-amount path: pay it now rather than negotiate)."""
+        return (self.available is not None and self.bill.total > 0
+                and self.bill.total <= self.available)
 
 
 def debt_inputs(out: Out, tx: Tx, case_id: str | None, debt_id: str | None, *,
@@ -154,7 +169,8 @@ def debt_inputs(out: Out, tx: Tx, case_id: str | None, debt_id: str | None, *,
     ladder = build_ladder(bill, preset, share, today=day, income=income,
                           settings=negotiation_data())
     return DebtInputs(case=case, debt=debt, preset=preset, bill=bill, affordable=share,
-                      income=income or None, ladder=ladder, day=day)
+                      income=income or None, ladder=ladder, day=day,
+                      available=view.available)
 
 
 #: What a command that needs the budget says when there is none (one line: the command and
@@ -1019,4 +1035,115 @@ def case_dossier(out: Out, tx: Tx, case_id: str | None, *, today: date | None = 
                    situation=situation, debts=debts, timeline=sorted(timeline),
                    budget=budget, budget_note=note, contacts=contacts,
                    commitments=commitments, evidence=_evidence_index(out, tx, case),
-                   ahead=_ahead(out, tx, open_ones, day))
+                   ahead=_ahead(out, tx, open_ones, day),
+                   risks=[(risk.debt, risk.paragraphs, risk.sources, risk.mark)
+                          for risk in overdraft_risks(out, tx, case, day)])
+
+
+#: The small-amount path (issue 14): when this month's budget clears the whole amount owed,
+#: say so first, what waiting costs and what to do after paying (msgids).
+PAY_NOW = (
+    N_("You can clear {debt} now: your budget leaves {available} this month and it owes "
+       "{total}. Paying it in full is simpler than negotiating."),
+    N_("Waiting costs about {daily} a day (estimate) and the overdue record keeps "
+       "growing."),
+    N_("After paying: ask the lender to confirm it is settled (a screenshot or a settlement "
+       "certificate); check your credit report in a month or two; set a reminder of the "
+       "repayment day (`xieshang remind`) so it does not happen again."),
+)
+
+
+def pay_now_lines(out: Out, inputs: DebtInputs) -> list[str]:
+    """The small-amount path in ``out``'s language, when it applies (else none)."""
+    if not inputs.pay_now or inputs.available is None:
+        return []
+    values = {"debt": debt_name(out, inputs.debt), "available": out.money(inputs.available),
+              "total": out.money(inputs.bill.total),
+              "daily": out.money(inputs.bill.daily_cost)}
+    return [out._(text).format(**values) for text in PAY_NOW]
+
+
+#: The case-level legal-risk panel for cards above the malicious-overdraft amount: each
+#: paragraph a msgid whose figures come from ``_law.toml`` (issue 14).
+OVERDRAFT_PANEL = (
+    N_("Counting repayments against principal first, the unpaid overdraft principal of "
+       "{debt} is {principal}: at or above {floor}, where the \"large amount\" of malicious "
+       "card overdraft (Criminal Law, Article 196) starts. The amount that counts is the "
+       "overdraft principal still unpaid when the police open a case (interest and fees "
+       "excluded), so every payment lowers it."),
+    N_("This alone is not a crime. Malicious overdraft needs all of: intent of illegal "
+       "possession; overdrawing beyond the limit or term; and still not repaying more than "
+       "{months} months after {demands} effective demands from the bank, at least {gap} days "
+       "apart. Not paying on time is not by itself proof of that intent."),
+    N_("The intent is presumed, unless evidence shows otherwise, when for example someone "
+       "overdrew heavily knowing they could not repay, absconded or changed contact details "
+       "to avoid the bank, or hid or moved assets to avoid repaying."),
+    N_("Where the amount is large, repaying in full before prosecution allows the "
+       "prosecutors not to prosecute, and before the first-instance judgment allows no "
+       "criminal penalty — except for someone with {penalties} or more earlier credit-card "
+       "fraud penalties."),
+    N_("What helps: keep your phone on and keep the same number, answer or reply to the "
+       "bank, keep a record of every contact and offer (`xieshang log add`), and pay what "
+       "you can, even a little."),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class OverdraftRisk:
+    """One card whose unpaid overdraft principal reaches the malicious-overdraft amount,
+    as the risk panel states it.
+
+    Attributes:
+        debt: the debt's name (``#2 招行信用卡``).
+        principal: the unpaid overdraft principal, repayments against principal first.
+        paragraphs: the panel's text in the person's language, figures filled in.
+        sources: the public sources (the law's and the interpretation's titles).
+        mark: the confidence mark with what it means.
+    """
+
+    debt: str
+    principal: Decimal
+    paragraphs: tuple[str, ...]
+    sources: str
+    mark: str
+
+
+def overdraft_risks(out: Out, tx: Tx, case: Case, day: date) -> list[OverdraftRisk]:
+    """The case's open cards whose unpaid overdraft principal (repayments against principal
+    first) is at or above the malicious-overdraft amount of ``_law.toml``, each with the
+    calm, sourced explanation of :data:`OVERDRAFT_PANEL` (the verified conditions: the
+    presumption and its exception, the amount counted when the police open a case, full
+    repayment and the repeat-offender exception). A card under an accepted arrangement is
+    left out (the bank agreed how it is repaid)."""
+    from xieshang.engine.accrual import principal_outstanding_principal_first
+    from xieshang.engine.preset import ProductKind
+    from xieshang.rules import law
+    from xieshang.services.cases import preset_of
+    from xieshang.services.debts import current_bill, open_debts
+
+    rules = law()
+    rule = rules.malicious_overdraft
+    source = rules.source_of("malicious_overdraft")
+    found = []
+    for debt in open_debts(tx, case.id):
+        try:
+            if preset_of(debt).product_kind is not ProductKind.CREDIT_CARD:
+                continue
+            _bill, engine_debt = current_bill(tx, debt, day)
+        except InputError:
+            continue
+        if engine_debt is None:
+            continue
+        principal = principal_outstanding_principal_first(engine_debt, day)
+        if principal < rule.min_principal:
+            continue
+        name = debt_name(out, debt)
+        values = {"debt": name, "principal": out.money(principal),
+                  "floor": out.money(rule.min_principal), "months":
+                  rule.months_unpaid_after_demands, "demands": rule.demands,
+                  "gap": rule.demand_gap_days, "penalties": rule.repeat_offender_penalties}
+        found.append(OverdraftRisk(
+            debt=name, principal=principal,
+            paragraphs=tuple(out._(text).format(**values) for text in OVERDRAFT_PANEL),
+            sources="; ".join(source.public), mark=mark_words(out, source.confidence.value)))
+    return found
