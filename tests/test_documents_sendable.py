@@ -116,9 +116,10 @@ def test_the_hardship_statement_is_written_from_the_person_s_facts() -> None:
     assert "扣除饮食、交通等必要开支后" in text
     assert "房租" not in text
     assert "本人预计在 2026-09-01 前后情况好转" in text
-    assert "1. 失业或解除劳动合同的证明\n2. 收入证明\n3. 收支表" in text
+    assert "1. 失业或解除劳动合同的证明\n2. 收入证明\n3. 收支说明" in text
     assert "以上情况属实，本人愿意提供相关证明。" in text
-    assert text.rstrip().endswith("说明人（签名）：李*\n日期：2026-03-10")
+    # signed by hand (or with the full name when the person chose to put it in)
+    assert text.rstrip().endswith("说明人（签名）：\n日期：2026-03-10")
     english = render_document(DocumentKind.HARDSHIP, _context(
         CARD, "en", reason_note="laid off", household=True, spending=["Rent", "Food"],
         recovery=date(2026, 9, 1), evidence=["medical"]), "en")
@@ -134,7 +135,7 @@ def test_the_hardship_statement_without_facts_claims_none() -> None:
     assert "房租" not in text
     assert "扣除必要生活开支后" in text
     assert "目前还无法确定情况何时好转" in text
-    assert "1. 收支表" in text
+    assert "1. 收支说明" in text
     # a forgotten due date has nothing to recover from
     assert "好转" not in _render(HUABEI, DocumentKind.HARDSHIP, "zh")
 
