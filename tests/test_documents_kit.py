@@ -438,3 +438,20 @@ def test_the_today_page_shows_the_risk_panel(fresh: Path) -> None:
     assert page.status_code == 200
     assert "需要了解的法律问题：#1 招行信用卡" in page.text
     assert "除非有证据证明确实没有这个目的" in page.text
+
+
+def test_the_negotiate_page_of_a_family_loan_offers_the_family_kit(fresh: Path) -> None:
+    from test_web import fetch
+    from xieshang.store.db import open_store
+
+    ok("debt", "add", "--product", "informal_loan", "--amount", "20000", "--lender", "姐夫",
+       "--annual-rate", "0", "--overdue-since", overdue_since(90))
+    ok("budget", "set", "--income", "wages=6000", "--priority", "rent=2000", "--flexible",
+       "food=1500")
+    page = fetch(lambda: open_store(data_dir=fresh / "home"), "/negotiate/1")
+    assert page.status_code == 200
+    assert 'id="doc-agreement"' in page.text
+    assert 'id="doc-letter"' in page.text
+    for kind in ("complaint", "social", "collector", "statement"):
+        assert f'id="doc-{kind}"' not in page.text
+    assert "12378" not in page.text.split('id="doc-letter"')[1].split("</section>")[0]

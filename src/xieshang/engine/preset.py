@@ -195,9 +195,11 @@ class Source:
 def public_sources(urls: Sequence[str]) -> tuple[str, ...]:
     """Public sources as a reader can look them up: a law's text from the LawRefBook
     collection (``LawRefBook/Laws/民法典/总则.md``) as the law's title (``《民法典》总则``),
-    a web address as it is; each once, in order. Never our own reference files."""
+    a web address as it is; each once, in order. Never our own reference or seed files."""
     result: list[str] = []
     for url in urls:
+        if not url.startswith(("LawRefBook/", "http://", "https://")):
+            continue  # our own material (the user's guide's seed files): not a public source
         if url.startswith("LawRefBook/"):
             parts = url.split("/")
             book, stem = parts[-2], parts[-1].rsplit(".", 1)[0]
