@@ -308,6 +308,7 @@ def test_traditional_chinese_follows_taiwan_or_hong_kong() -> None:
     hong_kong = render_document(DocumentKind.LETTER, CARD.context("zh"), "zh-HK")
     assert "為" in hong_kong
     assert "覈對" not in hong_kong
+    assert "參萬" in taiwan  # amounts in capitals: 參, not 叄
     assert to_traditional("短信", "tw") == "簡訊"
     assert to_traditional("短信", "hk") == "短信"
 

@@ -67,9 +67,11 @@ def _environment(folder: str) -> jinja2.Environment:
 
 
 #: Known OpenCC slips in our texts (发卡 "issue a card" is not 髮 "hair"; "7天后" is "after 7
-#: days", not the goddess 天后; s2twp's 智慧 for 智能 and 賬 where Taiwan writes 帳).
-_FIXES = {"tw": (("髮卡", "發卡"), ("天后", "天後"), ("賬", "帳"), ("智慧語音", "智慧型語音")),
-          "hk": (("髮卡", "發卡"), ("天后", "天後"))}
+#: days", not the goddess 天后; s2twp's 智慧 for 智能, 賬 where Taiwan writes 帳, and 叄 where
+#: amounts in capitals are written 參).
+_FIXES = {"tw": (("髮卡", "發卡"), ("天后", "天後"), ("賬", "帳"), ("智慧語音", "智慧型語音"),
+                 ("叄", "參")),
+          "hk": (("髮卡", "發卡"), ("天后", "天後"), ("叄", "參"))}
 #: The OpenCC configuration of each variant.
 _CONFIGS = {"tw": "s2twp", "hk": "s2hk"}
 
