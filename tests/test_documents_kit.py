@@ -456,3 +456,18 @@ def test_the_negotiate_page_of_a_family_loan_offers_the_family_kit(fresh: Path) 
     for kind in ("complaint", "social", "collector", "statement"):
         assert f'id="doc-{kind}"' not in page.text
     assert "12378" not in page.text.split('id="doc-letter"')[1].split("</section>")[0]
+
+
+def test_a_family_loan_without_a_budget_gets_blanks_not_an_error(fresh: Path) -> None:
+    ok("debt", "add", "--product", "informal_loan", "--amount", "20000", "--lender", "姐夫",
+       "--annual-rate", "0", "--overdue-since", overdue_since(90))
+    agreement = ok("script", "--channel", "agreement")
+    assert "乙方每月向甲方还款 ______ 元" in agreement
+    assert "每月还您 ______ 元" in ok("script", "--channel", "confirm")
+    code, out, err = invoke("script", "--channel", "complaint")
+    assert code == 2
+    assert "亲友借款没有" in err + out
+    code, out, err = invoke("script", "--channel", "letter")
+    assert code == 2
+    assert "--budget" not in err + out  # the budget command, not an option it lacks
+    assert "xieshang budget set" in err + out

@@ -202,7 +202,8 @@ def no_budget(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
        overdue_since(40), "--label", "招行信用卡")
 
 
-@pytest.mark.parametrize("channel", ["complaint", "social", "confirm"])
+@pytest.mark.parametrize("channel", ["complaint", "social", "confirm", "noreply", "statement",
+                                     "collector"])
 def test_complaint_post_and_confirmation_need_no_budget(no_budget: None, channel: str) -> None:
     for lang in ("zh", "en", "zh-Hant"):
         text = ok("script", "--channel", channel, "--lang", lang)
@@ -216,7 +217,7 @@ def test_complaint_post_and_confirmation_need_no_budget(no_budget: None, channel
         assert "每月可用于还款的金额" not in text
 
 
-@pytest.mark.parametrize("channel", ["phone", "chat", "letter", "hardship"])
+@pytest.mark.parametrize("channel", ["phone", "chat", "letter", "hardship", "budget"])
 def test_the_documents_that_need_the_budget_say_how_to_add_it(no_budget: None,
                                                               channel: str) -> None:
     code, out, err = invoke("script", "--channel", channel, "--lang", "en")

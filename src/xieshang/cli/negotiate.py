@@ -339,7 +339,7 @@ def script_command(channel: str, debt_id: str | None, output: Path | None,
         except InputError as error:
             # a complaint, a public post, a confirmation or a follow-up states no share of
             # the budget
-            if error.field != "budget" or kind.value not in WITHOUT_BUDGET:
+            if error.field != "budget_statement" or kind.value not in WITHOUT_BUDGET:
                 raise
             context = budgetless_context(out, tx, case_id, debt_id,
                                          with_identifiers=with_identifiers)

@@ -159,7 +159,7 @@ def debt_inputs(out: Out, tx: Tx, case_id: str | None, debt_id: str | None, *,
     day = today if today is not None else session_today()
     view = budget_view(tx, case, "pro_rata", as_of=day)
     if view is None:
-        raise InputError("budget", NO_BUDGET)
+        raise InputError("budget_statement", NO_BUDGET)
     share = view.share_of(debt.id)
     if share is None:
         raise InputError("debt", N_("debt {id} is not open: nothing to negotiate"), id=debt.id)
@@ -478,7 +478,7 @@ def refusal_answer(out: Out, tx: Tx, case_id: str | None, debt_id: str | None, r
         inputs = debt_inputs(out, tx, case_id, debt_id, today=today)
         debt, preset, ladder = inputs.debt, inputs.preset, inputs.ladder
     except InputError as error:
-        if error.field != "budget":
+        if error.field != "budget_statement":
             raise
         debt = find_debt(tx, case, debt_id)
         preset = preset_of(debt)

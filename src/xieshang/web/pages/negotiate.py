@@ -281,7 +281,7 @@ def _inputs(page: Page, tx: Tx, case: Case,
     try:
         inputs = debt_inputs(page.out, tx, str(case.id), str(debt.id), today=page.today)
     except InputError as error:
-        if error.field == "budget":
+        if error.field == "budget_statement":
             return None, _("Fill in your budget first: the proposal ladder, the scripts and "
                            "the offer check all start from what your budget leaves for this "
                            "debt each month."), True
