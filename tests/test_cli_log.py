@@ -108,7 +108,8 @@ def test_promises_statuses_and_alerts() -> None:
         ("confirmation_missing", theirs["id"]), ("call_in_quiet_hours", None),
         ("calls_over_limit", None), ("payment_due", mine["id"])]
     assert alerts[2]["params"] == {"count": 4, "date": day(-1), "limit": 3}
-    assert "§8" in alerts[2]["source"]
+    assert alerts[2]["source"].endswith("[S]")
+    assert "rules-cn" not in alerts[2]["source"]
     assert alerts[3]["params"]["days"] == 2
     ok("promise", "kept", str(mine["id"]))
     ok("promise", "broken", str(theirs["id"]))
@@ -128,7 +129,10 @@ def test_remind_writes_an_importable_calendar(tmp_path: Path) -> None:
     events = {str(e["categories"].cats[0]): e for e in calendar.walk("VEVENT")}
     assert sorted(events) == ["credit_report", "lender_promise", "payment"]
     assert len(out["events"]) == 3
-    assert str(events["payment"]["summary"]) == "Pay 800.00 (commitment #1)"
+    # the entry names the lender, the debt and the amount (issue 14)
+    assert str(events["payment"]["summary"]) == (
+        "Chongqing Ant Consumer Finance Co., Ltd. · Huabei (Alipay): pay ¥800.00 "
+        "(commitment #1)")
     assert events["payment"]["dtstart"].dt == TODAY + timedelta(days=10)
     assert "ipcrs.pbccrc.org.cn" in str(events["credit_report"]["description"])
     assert "400-810-8866" in str(events["credit_report"]["description"])

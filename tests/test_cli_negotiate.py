@@ -200,10 +200,12 @@ def test_documents_follow_the_logged_refusal_and_the_night_call(tmp_path: Path) 
     _log_a_refusal_and_a_night_call(tmp_path)
     assert "22:40" in ok("alerts")  # the call the alerts flag …
     complaint = ok("script", "--channel", "complaint")
-    assert f"{YESTERDAY} 22:40，催收人员来电" in complaint  # … is in the complaint
-    assert "22:00 至次日 08:00 不得催收" in complaint
-    assert "《互联网金融贷后催收业务指引》" in complaint
-    assert law().source_of("collection.quiet_from").urls[0] in complaint
+    assert f"{YESTERDAY} 22:40，催收人员来电。" in complaint  # … is in the complaint
+    # a card: the card rules are cited, not the online-lending quiet hours (issue 14)
+    assert "《商业银行信用卡业务监督管理办法》" in complaint
+    assert "22:00 至次日 08:00 不得催收" not in complaint
+    assert "《互联网金融贷后催收业务指引》" not in complaint
+    assert law().source_of("collection.quiet_from").urls[0] not in complaint
     assert f"本人当时的记录：{THREAT}。" in complaint
     assert "本人的请求：协商还款（本人先提出的方案）。对方拒绝了。" in complaint
     assert PHONE not in complaint

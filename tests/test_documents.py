@@ -17,12 +17,14 @@ import jinja2
 import pytest
 
 from xieshang.documents import (
+    BudgetStatement,
     DocumentKind,
     FlaggedCall,
     LoggedContact,
     build_context,
     cited,
     figures,
+    kinds_for,
     render_document,
     to_traditional,
 )
@@ -61,6 +63,26 @@ class Case:
     ladder: Ladder
     reason: str
     note: str
+    income: Decimal = Decimal("6000.00")
+    lender: tuple[str, str] = ("", "")  # as the person named the lender: (zh, en)
+
+    def statement(self, lang: str = "zh") -> BudgetStatement:
+        """The budget as the lender sees it: this debt's share is the ladder's; another
+        creditor, owed ¥5,000.00, gets ¥200.00; essential spending is what the income leaves
+        after both (rent the rest, food ¥1,000.00). Card: 6,000 − (1,500 + 200) = 4,300 spent,
+        rent 3,300."""
+        available = self.ladder.affordable + M("200.00")
+        spent = self.income - available
+        zh = lang != "en"
+        return BudgetStatement(
+            income=self.income,
+            spending=(("房租" if zh else "Rent", spent - M("1000.00")),
+                      ("饮食" if zh else "Food", M("1000.00"))),
+            available=available,
+            creditors=((self.preset.lender.get("en" if not zh else "zh"), self.bill.total,
+                        self.ladder.affordable),
+                       ("微众银行（微粒贷）" if zh else "WeBank (Weilidai)", M("5000.00"),
+                        M("200.00"))))
 
     def context(self, lang: str, *, applicant: str = "李*", account: str = ACCOUNT,
                 contacts: Sequence[LoggedContact] = (), calls: Sequence[FlaggedCall] = ()
@@ -69,15 +91,21 @@ class Case:
                              preset=self.preset, bill=self.bill, ladder=self.ladder,
                              settings=DATA, reason=self.reason, reason_note=self.note,
                              since=date(2025, 11, 1) if self.reason == "income_loss" else None,
-                             contacts=contacts, calls=calls)
+                             contacts=contacts, calls=calls, statement=self.statement(lang),
+                             lender=self.lender[1 if lang == "en" else 0])
+
+    @property
+    def kinds(self) -> tuple[DocumentKind, ...]:
+        """The documents this debt has (a family loan: the family kit)."""
+        return kinds_for(self.preset.product_kind.value)
 
 
 def _case(name: str, preset: str, bill: Bill, affordable: str, income: str, reason: str,
-          note: str = "") -> Case:
+          note: str = "", lender: tuple[str, str] = ("", "")) -> Case:
     chosen = _preset(preset)
     ladder = build_ladder(bill, chosen, M(affordable), today=TODAY, income=M(income),
                           settings=DATA)
-    return Case(name, chosen, bill, ladder, reason, note)
+    return Case(name, chosen, bill, ladder, reason, note, M(income), lender)
 
 
 # A card 95 days behind after a loss of income: personalised installments (Art. 70,
@@ -100,6 +128,17 @@ BREATHING = _case("breathing", "jiebei",
                   Bill(as_of=TODAY, principal=M("5000.00"), interest=M("100.00"),
                        penalty=M("20.00"), fees=M("0.00"), days_overdue=10),
                   "0.00", "2500.00", "family_emergency")
+# An online lender (借呗, a consumer-finance company's cash loan) 45 days behind after a
+# mother's operation: the budget leaves ¥900 a month for it.
+JIEBEI = _case("jiebei", "jiebei",
+               Bill(as_of=TODAY, principal=M("12000.00"), interest=M("300.00"),
+                    penalty=M("90.00"), fees=M("0.00"), days_overdue=45),
+               "900.00", "5500.00", "illness", "母亲住院做手术，这两个月的钱都花在医药费上")
+# Money borrowed from a brother-in-law, interest-free, 90 days late: the family kit.
+FAMILY = _case("family", "informal_loan",
+               Bill(as_of=TODAY, principal=M("20000.00"), interest=M("0.00"),
+                    penalty=M("0.00"), fees=M("0.00"), days_overdue=90),
+               "800.00", "6000.00", "income_loss", lender=("姐夫", "Wei"))
 CASES = (CARD, HUABEI, TOKEN, BREATHING)
 LANGS = ("zh", "en", "zh-Hant")
 
@@ -135,7 +174,7 @@ def render_logged(case: Case, kind: DocumentKind, lang: str, outcome: str = "ref
     return render_document(kind, context, lang)
 
 
-ALL = [(case, kind, lang) for case in CASES for kind in DocumentKind for lang in LANGS]
+ALL = [(case, kind, lang) for case in CASES for kind in case.kinds for lang in LANGS]
 IDS = [f"{case.name}-{kind.value}-{lang}" for case, kind, lang in ALL]
 
 
@@ -158,7 +197,7 @@ def test_every_document_is_filled_honest_and_uses_the_engines_figures(
     lowered = text.lower()
     for word in PROMISES + NOT_FOUND:
         assert word.lower() not in lowered
-    allowed = figures(case.bill, case.ladder)
+    allowed = figures(case.bill, case.ladder, statement=case.statement())
     for amount in AMOUNT.findall(text):
         assert amount in allowed, f"{amount} is not a figure of the engine"
     if kind is not DocumentKind.SOCIAL:
@@ -245,7 +284,7 @@ def test_the_complaint_goes_to_12378() -> None:
 
 
 def test_zh_hant_is_traditional() -> None:
-    for kind in DocumentKind:
+    for kind in CARD.kinds:
         text = _render(CARD, kind, "zh-Hant")
         for simplified in ("协商", "还款", "个性化", "账户", "说明"):
             assert simplified not in text
@@ -298,7 +337,7 @@ def test_the_dossier_html_escapes_what_the_person_typed_and_converts_to_hant() -
 # --------------------------------------------------------- the documents follow the log
 
 
-LOGGED = [(kind, lang) for kind in DocumentKind for lang in LANGS]
+LOGGED = [(kind, lang) for kind in CARD.kinds for lang in LANGS]
 
 
 @pytest.mark.parametrize(("kind", "lang"), LOGGED,
@@ -311,7 +350,7 @@ def test_documents_with_a_logged_history_stay_filled_and_honest(kind: DocumentKi
     lowered = text.lower()
     for word in PROMISES + NOT_FOUND:
         assert word.lower() not in lowered
-    allowed = figures(CARD.bill, CARD.ladder)
+    allowed = figures(CARD.bill, CARD.ladder, statement=CARD.statement())
     for amount in AMOUNT.findall(text):
         assert amount in allowed
 
@@ -328,8 +367,9 @@ def test_the_complaint_with_an_empty_log_claims_no_contact() -> None:
 
 
 def test_the_complaint_states_the_logged_contact_and_the_night_call() -> None:
-    text = render_logged(CARD, DocumentKind.COMPLAINT, "zh")
-    assert "二、已经做过的协商" in text
+    """An online lender (花呗): the online-lending collection rules apply to it."""
+    text = render_logged(HUABEI, DocumentKind.COMPLAINT, "zh")
+    assert "二、协商和向机构投诉的经过" in text
     assert ("1. 2026-03-05 14:30，电话（对方：王，工号 1234；编号 T-9）。"
             "本人的请求：分 24 期，每月 1,300 元。对方拒绝了。") in text
     assert "2026-03-08 22:40，催收人员来电" in text
@@ -340,7 +380,7 @@ def test_the_complaint_states_the_logged_contact_and_the_night_call() -> None:
     assert "本人当时的记录：说要打电话给我儿子。" in text
     assert "rules-cn" not in text  # not our own files
     assert "_law.toml" not in text
-    english = render_logged(CARD, DocumentKind.COMPLAINT, "en")
+    english = render_logged(HUABEI, DocumentKind.COMPLAINT, "en")
     assert "On 2026-03-08 at 22:40 a collector called me" in english
     assert "They refused." in english
     assert "How sure: secondary source" in english
@@ -349,7 +389,7 @@ def test_the_complaint_states_the_logged_contact_and_the_night_call() -> None:
 def test_the_complaint_counts_calls_over_the_daily_limit() -> None:
     calls = (FlaggedCall(when=datetime(2026, 3, 9, 9, 0), rule="over_limit", count=5, limit=3,
                          confidence="S", urls=QUIET.urls),)
-    text = render_document(DocumentKind.COMPLAINT, CARD.context("zh", calls=calls), "zh")
+    text = render_document(DocumentKind.COMPLAINT, HUABEI.context("zh", calls=calls), "zh")
     assert "2026-03-09 一天内，本人记录到催收来电 5 次" in text
     assert "每天有效通话不超过 3 次" in text
 

@@ -76,8 +76,11 @@ def test_calls_above_the_daily_limit_cite_the_rule() -> None:
     assert [a.code for a in alerts] == [AlertCode.CALLS_OVER_LIMIT]
     assert alerts[0].params == {"count": 4, "date": "2026-03-09", "limit": 3}
     assert alerts[0].contact_ids == (1, 2, 3, 4)
-    assert "collection.max_effective_calls_per_day" in alerts[0].source
-    assert "§8" in alerts[0].source
+    # the public source and its mark, never our reference or preset files (issue 14)
+    source = LAW.source_of("collection.max_effective_calls_per_day")
+    assert alerts[0].source == f"{'; '.join(source.urls[:2])} [S]"
+    assert "rules-cn" not in alerts[0].source
+    assert ".toml" not in alerts[0].source
 
 
 def test_calls_in_quiet_hours() -> None:
@@ -88,7 +91,7 @@ def test_calls_in_quiet_hours() -> None:
         ("call_in_quiet_hours", (2,)), ("call_in_quiet_hours", (1,))]
     assert alerts[1].params == {"time": "22:00", "date": "2026-03-09", "start": "22:00",
                                 "end": "08:00"}
-    assert "collection.quiet_from" in alerts[0].source
+    assert LAW.source_of("collection.quiet_from").urls[0] in alerts[0].source
 
 
 def test_quiet_hours_come_from_the_law_record() -> None:

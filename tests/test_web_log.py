@@ -421,7 +421,8 @@ def test_collector_calls_over_the_limit_and_in_quiet_hours(fresh: Callable[[], S
         page = web.get("/log").text
     assert f"{calls} collector calls were logged on {day(-1)}" in page
     assert f"A collector called at {late} on {day(-3)}" in page
-    assert "rules-cn.md" in page  # each rule alert carries its source
+    assert "https://m.csai.cn/wenda/1022378.html" in page  # each rule alert: its source
+    assert "rules-cn.md" not in page  # a public one, not our reference file (issue 14)
     assert 'class="source"' in page
     assert 'id="rights"' in page  # the know-your-rights card's key lines
     assert 'href="/log/contacts/1"' in page
@@ -446,9 +447,11 @@ def test_the_calendar_download(fresh: Callable[[], Store]) -> None:
     events = {str(e["categories"].cats[0]): e for e in calendar.walk("VEVENT")}
     assert set(events) == {"payment", "lender_promise", "confirmation", "credit_report"}
     assert events["payment"].decoded("dtstart") == date.fromisoformat(day(5))
-    assert str(events["payment"]["summary"]) == "Pay 300.00 (commitment #1)"
+    assert str(events["payment"]["summary"]) == (  # the lender, the debt, the amount
+        "Chongqing Ant Consumer Finance Co., Ltd. · 花呗 账单: pay ¥300.00 (commitment #1)")
     assert events["lender_promise"].decoded("dtstart") == date.fromisoformat(day(20))
-    assert str(events["lender_promise"]["summary"]) == "Check the lender kept commitment #2"
+    assert str(events["lender_promise"]["summary"]).endswith(
+        ": check the lender kept commitment #2")
     assert events["confirmation"].decoded("dtstart") == TODAY  # 10 days ago + 7: late, today
     first = date(TODAY.year + (TODAY.month == 12), TODAY.month % 12 + 1, 1)
     assert events["credit_report"].decoded("dtstart") == first
@@ -467,7 +470,8 @@ def test_the_calendar_in_traditional_chinese(fresh: Callable[[], Store]) -> None
         web.post("/log/promises/new", {**PROMISE, "amount": "300", "due": day(5)})
         calendar = Calendar.from_ical(web.get("/log/calendar.ics").content)
     summaries = sorted(str(event["summary"]) for event in calendar.walk("VEVENT"))
-    assert "還款 300.00（承諾 #1）" in summaries  # zh: 还款 300.00（承诺 #1）
+    # zh: 重庆蚂蚁消费金融有限公司 · 花呗 账单：还款 ¥300.00（承诺 #1）
+    assert "重慶螞蟻消費金融有限公司 · 花唄 帳單：還款 ¥300.00（承諾 #1）" in summaries
 
 
 # -------------------------------------------------------------------- forbidden writes

@@ -149,6 +149,7 @@ _FIELD_LABELS = {
     "input": "input file (--input)",
     "lang": "language (--lang)",
     "budget": "monthly amount (--budget)",
+    "budget_statement": "budget (xieshang budget set)",
     "strategy": "strategy (--strategy)",
     "order": "order (--order)",
     "horizon": "horizon (--horizon)",

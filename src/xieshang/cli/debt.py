@@ -461,6 +461,14 @@ def pay_command(debt_ref: str | None, amount: str, paid_on: str | None, method: 
         out.print(_("Now due: {total}.").format(total=out.money(line["total"])))
 
 
+def _paid_off(line: dict[str, Any]) -> bool:
+    """Whether a debt's status shows nothing owed: no principal (due or not), interest,
+    penalty or fees."""
+    zero = Decimal("0.00")
+    return (line["total"] == zero and line["principal"] == zero
+            and not line["not_yet_due"] and line["arrangement"] is None)
+
+
 def status_table(out: Out, lines: list[dict[str, Any]], as_of: date) -> list[Any]:
     """The status, debt by debt (itemised), then the totals."""
     _ = out._
@@ -469,6 +477,14 @@ def status_table(out: Out, lines: list[dict[str, Any]], as_of: date) -> list[Any
     items: list[Any] = [f"[bold]{heading}[/bold]"]
     for line in lines:
         head = f"[bold]━━ {line['name']} ━━[/bold]"
+        if _paid_off(line):
+            items.append(head + " " + _("(paid off)"))
+            items.append(out.indented(_(
+                "Nothing is owed on it now. Next: ask the lender to confirm in writing that "
+                "it is settled (a screenshot or a settlement certificate); check your credit "
+                "report in a month or two; and set a reminder of the next repayment day "
+                "(`xieshang remind`).")))
+            continue
         if line["overdue"]:
             head += " " + _("({days} days overdue)").format(days=line["days_overdue"])
         if line["adjusted"]:
@@ -537,22 +553,34 @@ def status_command(as_of: str | None, case_id: str | None = None, lang: str | No
     out = _out(lang, as_json)
     _ = out._
     day = parse_date(as_of, "as_of") if as_of else today()
+    from xieshang.services.negotiation import overdraft_risks
+
     with session(out, readonly=True) as tx:
         case = find_case(tx, case_id)
         lines = status_lines(out, tx, case.id, day)
         fixing = needs_fixing(out, tx, case.id)
+        risks = overdraft_risks(out, tx, case, day)
     if out.as_json:
         out.json({"case": case.id, "as_of": day, "debts": lines,
                   "total": sum((line["total"] for line in lines), Decimal("0.00")),
                   "daily_cost": sum((line["daily_cost"] for line in lines),
                                     Decimal("0.00")),
-                  "needs_fixing": fixing})
+                  "needs_fixing": fixing,
+                  "legal_risks": [{"debt": risk.debt, "principal": risk.principal,
+                                   "text": list(risk.paragraphs), "sources": risk.sources,
+                                   "mark": risk.mark} for risk in risks]})
         return
     if not lines and not fixing:
         out.print(_("No open debts in case {id}.").format(id=case.id))
         return
     if lines:
         out.print(*status_table(out, lines, day))
+    for risk in risks:
+        out.print("", "[bold]" + _("A legal point to know: {debt}").format(debt=risk.debt)
+                  + "[/bold]")
+        out.print(*(out.indented(text) for text in risk.paragraphs))
+        out.print(out.indented(_("Sources: {sources} ({mark}).").format(
+            sources=risk.sources, mark=risk.mark)))
     print_needs_fixing(out, fixing)
 
 

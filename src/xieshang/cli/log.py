@@ -380,7 +380,7 @@ def remind_command(ics: Path, case_id: str | None = None, lang: str | None = Non
     out = _out(lang, as_json)
     with session(out, readonly=True) as tx:
         case = find_case(tx, case_id)
-        items, data = reminders_ics(tx, case, today(), out._)
+        items, data = reminders_ics(tx, case, today(), out._, lang=out.lang)
     try:
         from xieshang.paths import write_private
 

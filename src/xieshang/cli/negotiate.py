@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from xieshang.output import Out
 
 from xieshang.services.negotiation import (
+    IDENTIFIED,
     RUNGS,
     VERDICTS,
     WITHOUT_BUDGET,
@@ -41,6 +42,7 @@ from xieshang.services.negotiation import (
     negotiation_data,
     optional_amount,
     optional_rate,
+    pay_now_lines,
     prepare_payload,
     record_offer,
     refusal_answer,
@@ -57,10 +59,10 @@ __all__ = [
 ]
 
 
-def _print_card(out: Out, card: Card) -> None:
+def _print_card(out: Out, card: Card, kind: str | None = None) -> None:
     out.print(f"[bold]{card.title.get(out.lang)}[/bold]", card.intro.get(out.lang))
     out.print(out.bullets(f"{item.text.get(out.lang)} {mark_label(item.source)}"
-                          for item in card.items))
+                          for item in card.for_kind(kind)))
 
 
 @app.command("ladder", context_settings=CONTEXT)
@@ -90,12 +92,16 @@ def ladder_command(debt_id: str | None, case_id: str | None = None, lang: str | 
         out.print(*arrangement_lines(out, agreed))
         return
     payload = ladder_json(inputs, out.lang)
+    first = pay_now_lines(out, inputs)
     if out.as_json:
         payload["reasons"] = [
             [reason.render(_(reason.message)) for reason in rung.reasons]
             for rung in inputs.ladder.rungs]
+        payload["pay_now"] = first
         out.json(payload)
         return
+    if first:  # the small-amount path comes first
+        out.print("[bold]" + first[0] + "[/bold]", *first[1:], "")
     def rows(ladder: Any) -> list[tuple[str, ...]]:
         return [(rung.label.get(out.lang), str(rung.periods or "—"), out.money(rung.monthly),
                  out.money(rung.total_paid),
@@ -305,7 +311,7 @@ def prepare_command(debt_id: str | None, case_id: str | None = None, lang: str |
         out.print("  " + _("This product's rules list no channels: use the number on your "
                            "contract or statement."))
     out.print(out.bullets(channel_line(item) for item in payload["channels"]))
-    _print_card(out, data.rights)
+    _print_card(out, data.rights, payload["product_kind"])
     _print_card(out, data.scam)
 
 
@@ -313,32 +319,58 @@ def prepare_command(debt_id: str | None, case_id: str | None = None, lang: str |
 @common_options
 @case_option
 @click.option("--channel", "channel", required=True,
-              help="phone | chat | letter | hardship | confirm | social | complaint")
+              help="phone | chat | letter | hardship | budget | confirm | noreply | reconsider | "
+                   "statement | collector | social | complaint | agreement")
 @click.option("--debt", "debt_id", default=None, metavar="ID",
               help="债务编号（案例只有一笔时可省略）. The debt (optional with one debt).")
 @click.option("--output", "output", default=None, type=click.Path(path_type=Path, dir_okay=False),
               help="写入文件（默认显示在屏幕上）. Write to this file (default: print).")
+@click.option("--with-identifiers", "with_identifiers", is_flag=True, default=False,
+              help="在要寄出的文书里写上完整的姓名、身份证号、电话和卡号（只写入 --output 文件，"
+                   "需要确认）. Put your full name, ID number, phone and card number in the "
+                   "document you will send (written to the --output file only; asks first).")
+@click.option("--yes", "confirmed", is_flag=True, default=False,
+              help="不再询问，确认写上完整的身份信息. Confirm --with-identifiers without asking.")
 def script_command(channel: str, debt_id: str | None, output: Path | None,
+                   with_identifiers: bool = False, confirmed: bool = False,
                    case_id: str | None = None, lang: str | None = None,
                    as_json: bool = False) -> None:
-    """协商用的话术和文书：电话、在线客服、申请书、困难说明、书面确认、公开求助、投诉 (scripts and letters).
+    """协商用的文书：电话提纲、在线客服、申请书、困难说明、收支说明、书面确认、跟进函、复议申请、欠款明细申请、给催收的告知函、公开求助、投诉；亲友借款另有还款协议 (scripts and letters).
 
-    --lang zh | en | zh-Hant.
+    --lang zh | en | zh-Hant (Taiwan) | zh-HK (Hong Kong).
     """
     from xieshang.documents import kind_of, render_document
 
     kind = kind_of(channel)
-    hant = (lang or "").lower().replace("_", "-") in ("zh-hant", "zh-tw")
-    out = _out("zh" if hant else lang, as_json)
+    code = (lang or "").lower().replace("_", "-")
+    doc_lang = {"zh-hant": "zh-Hant", "zh-tw": "zh-Hant", "zh-hk": "zh-HK"}.get(code)
+    out = _out("zh" if doc_lang else lang, as_json)
+    if with_identifiers:
+        if kind.value not in IDENTIFIED:
+            raise InputError("with-identifiers", N_(
+                "the '{value}' document is never sent with your identifiers; leave out "
+                "--with-identifiers"), value=kind.value)
+        if output is None:
+            raise InputError("output", N_(
+                "--with-identifiers writes your identifiers to a file only, never to the "
+                "screen: add --output FILE"))
+        if not confirmed and not click.confirm(out._(
+                "The document will show your full name, ID number, phone and card or account "
+                "number unmasked, for the lender to find your account. Write it to {file}?"
+                ).format(file=output), default=False, err=True):
+            raise InputError("with-identifiers", N_("not confirmed: nothing was written"))
     with session(out, readonly=True) as tx:
         try:
-            context = document_context(out, tx, debt_inputs(out, tx, case_id, debt_id))
+            context = document_context(out, tx, debt_inputs(out, tx, case_id, debt_id),
+                                       with_identifiers=with_identifiers)
         except InputError as error:
-            # a complaint, a public post or a confirmation states no share of the budget
-            if error.field != "budget" or kind.value not in WITHOUT_BUDGET:
+            # a complaint, a public post, a confirmation or a follow-up states no share of
+            # the budget
+            if error.field != "budget_statement" or kind.value not in WITHOUT_BUDGET:
                 raise
-            context = budgetless_context(out, tx, case_id, debt_id)
-    text = render_document(kind, context, "zh-Hant" if hant else out.lang)
+            context = budgetless_context(out, tx, case_id, debt_id,
+                                         with_identifiers=with_identifiers)
+    text = render_document(kind, context, doc_lang or out.lang)
     if output is not None:
         try:
             write_private(output, text)
@@ -346,8 +378,9 @@ def script_command(channel: str, debt_id: str | None, output: Path | None,
             raise InputError("output", N_("cannot write {file}: {error}"), file=str(output),
                              error=error.strerror or str(error)) from None
     if out.as_json:
-        out.json({"channel": kind.value, "lang": "zh-Hant" if hant else out.lang,
-                  "output": None if output is None else str(output), "text": text})
+        out.json({"channel": kind.value, "lang": doc_lang or out.lang,
+                  "output": None if output is None else str(output),
+                  "text": None if with_identifiers else text})
         return
     if output is not None:
         out.print(out._("Written to {file}.").format(file=output))

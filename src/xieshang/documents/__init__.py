@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from xieshang.documents.context import (
     AgreedTerms,
+    BudgetStatement,
     FlaggedCall,
+    Identifiers,
     LoggedContact,
     base_lang,
     build_context,
@@ -16,10 +18,11 @@ from xieshang.documents.render import (
     LANGS,
     DocumentKind,
     kind_of,
+    kinds_for,
     render_document,
     to_traditional,
 )
 
-__all__ = ["LANGS", "AgreedTerms", "DocumentKind", "FlaggedCall", "LoggedContact",
-           "base_lang", "build_context", "cited", "figures", "kind_of", "render_document",
-           "to_traditional"]
+__all__ = ["LANGS", "AgreedTerms", "BudgetStatement", "DocumentKind", "FlaggedCall",
+           "Identifiers", "LoggedContact", "base_lang", "build_context", "cited", "figures",
+           "kind_of", "kinds_for", "render_document", "to_traditional"]

@@ -12,7 +12,7 @@ No clock is read: ``today`` and the ``DTSTAMP`` moment come in as arguments.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -28,8 +28,11 @@ from xieshang.engine.followup import (
 from xieshang.engine.money import format_money
 from xieshang.engine.timeline import Law
 
-__all__ = ["PRODID", "AgreedDue", "CalendarItem", "agreement_items", "build_calendar",
-           "reminder_items"]
+__all__ = ["PRODID", "AgreedDue", "CalendarItem", "DueDay", "agreement_items",
+           "build_calendar", "due_day_items", "reminder_items"]
+
+#: The last day of the month every month has: a repayment day after it is reminded of on it.
+_LAST_COMMON_DAY = 28
 
 PRODID = "-//xieshang//xieshang reminders//EN"
 
@@ -72,6 +75,50 @@ class AgreedDue:
     amount: Decimal
 
 
+@dataclass(frozen=True, slots=True)
+class DueDay:
+    """A debt's monthly repayment day, for a recurring reminder.
+
+    Attributes:
+        debt_id: the debt (part of the UID).
+        name: the lender and the debt as the person knows them ("招商银行 · 招行信用卡").
+        day: the repayment day of the month (1–31).
+        owed: what it owed on the day the calendar was made.
+    """
+
+    debt_id: int
+    name: str
+    day: int
+    owed: Decimal
+
+
+def due_day_items(case_id: int, dues: Sequence[DueDay], today: date,
+                  gettext: Callable[[str], str]) -> list[CalendarItem]:
+    """A monthly reminder of each debt's repayment day, from the next one on (a day after
+    the 28th is reminded of on the 28th, which every month has), naming the lender and what
+    was owed when the calendar was made."""
+    _ = gettext
+    items = []
+    for due in dues:
+        day = min(due.day, _LAST_COMMON_DAY)
+        first = date(today.year, today.month, day)
+        if first < today:
+            first = date(today.year + (today.month == 12), today.month % 12 + 1, day)
+        late = _(N_(" (due on day {day}; in a shorter month, on its last day)")).format(
+            day=due.day) if due.day > _LAST_COMMON_DAY else ""
+        items.append(CalendarItem(
+            uid=f"xieshang-case{case_id}-debt{due.debt_id}-due-day@xieshang", on=first,
+            kind="due_date",
+            summary=_(N_("{debt}: repayment day{late}")).format(debt=due.name, late=late),
+            description=_(N_("Repayment day of {debt}. On {date} it owed {amount}; check the "
+                             "amount due in the app or on the statement and pay a day or "
+                             "two early. If you cannot pay, contact the lender before the "
+                             "day.")).format(debt=due.name, date=today.isoformat(),
+                                             amount=format_money(due.owed)),
+            alarm_days=PAYMENT_NOTICE_DAYS, every_months=1))
+    return items
+
+
 def agreement_items(case_id: int, proposal_id: int, debt: str, accepted_on: date,
                     periods: int, dues: Sequence[AgreedDue], today: date,
                     gettext: Callable[[str], str]) -> list[CalendarItem]:
@@ -98,7 +145,8 @@ def agreement_items(case_id: int, proposal_id: int, debt: str, accepted_on: date
 
 def reminder_items(case_id: int, promises: Sequence[Promise], today: date, law: Law,
                    credit_report_where: str,
-                   gettext: Callable[[str], str]) -> list[CalendarItem]:
+                   gettext: Callable[[str], str],
+                   names: Mapping[int, str] | None = None) -> list[CalendarItem]:
     """The reminders of a case, by day.
 
     Args:
@@ -108,19 +156,26 @@ def reminder_items(case_id: int, promises: Sequence[Promise], today: date, law: 
         law: the legal rules (how many free credit reports a year, and its source).
         credit_report_where: where to get the credit report free (site and hotline).
         gettext: translates the msgids.
+        names: each debt's lender and name as the person knows them, by debt id (a
+            commitment about a debt names it).
     """
     _ = gettext
+    known = names or {}
     items: list[CalendarItem] = []
     for promise in promises:
         if promise.status is not Status.PENDING:
             continue
-        amount = "" if promise.amount is None else f"{promise.amount:.2f}"
+        amount = "" if promise.amount is None else format_money(promise.amount)
         prefix = f"xieshang-case{case_id}-commitment{promise.id}"
+        debt = known.get(promise.debt_id or 0, "")
         if promise.due_on is not None and promise.party is Party.ME:
+            summary = (_(N_("{debt}: pay {amount} (commitment #{id})")).format(
+                debt=debt, amount=amount or "—", id=promise.id) if debt
+                else _(N_("Pay {amount} (commitment #{id})")).format(
+                    amount=amount or "—", id=promise.id))
             items.append(CalendarItem(
                 uid=f"{prefix}-payment@xieshang", on=promise.due_on, kind="payment",
-                summary=_(N_("Pay {amount} (commitment #{id})")).format(
-                    amount=amount or "—", id=promise.id),
+                summary=summary,
                 description=_(N_("The payment you promised. Keep the receipt; then mark it "
                                  "kept in xieshang (Log & promises, or `xieshang promise "
                                  "kept {id}`).")).format(id=promise.id),
@@ -128,7 +183,9 @@ def reminder_items(case_id: int, promises: Sequence[Promise], today: date, law: 
         if promise.due_on is not None and promise.party is Party.LENDER:
             items.append(CalendarItem(
                 uid=f"{prefix}-lender@xieshang", on=promise.due_on, kind="lender_promise",
-                summary=_(N_("Check the lender kept commitment #{id}")).format(id=promise.id),
+                summary=(_(N_("{debt}: check the lender kept commitment #{id}")).format(
+                    debt=debt, id=promise.id) if debt
+                    else _(N_("Check the lender kept commitment #{id}")).format(id=promise.id)),
                 description=_(N_("The lender promised this by today. If it did not happen, "
                                  "mark it broken in xieshang (Log & promises, or `xieshang "
                                  "promise broken {id}`) and contact them.")).format(
@@ -154,8 +211,9 @@ def reminder_items(case_id: int, promises: Sequence[Promise], today: date, law: 
             summary=_(N_("Check your credit report (free {count} times a year)")).format(
                 count=per_year),
             description=_(N_("Get your own credit report free: {where}. Check what the lenders "
-                             "reported; a wrong record can be objected to. Source: rules-cn.md "
-                             "{ref}.")).format(where=credit_report_where, ref=source.ref),
+                             "reported; a wrong record can be objected to. Source: {ref}."
+                             )).format(where=credit_report_where,
+                                       ref="; ".join(source.public[:2]) or source.note),
             alarm_days=0, every_months=max(1, 12 // per_year)))
     return sorted(items, key=lambda item: (item.on, item.uid))
 

@@ -15,16 +15,53 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from pathlib import PurePosixPath
 from typing import Any
 
 from xieshang.engine.bill import Bill
 from xieshang.engine.money import format_money, money_in_capitals
 from xieshang.engine.negotiation import Ladder, NegotiationData, Rung
-from xieshang.engine.preset import Preset
+from xieshang.engine.preset import Preset, public_sources
 
-__all__ = ["AgreedTerms", "FlaggedCall", "LoggedContact", "base_lang", "build_context",
-           "cited", "figures", "sentence"]
+__all__ = ["AgreedTerms", "BudgetStatement", "FlaggedCall", "Identifiers", "LoggedContact",
+           "base_lang", "build_context", "cited", "figures", "sentence"]
+
+
+@dataclass(frozen=True, slots=True)
+class Identifiers:
+    """What a lender needs to find the account, unmasked: given only when the person chose
+    to put them in the document they send and confirmed it (``--with-identifiers``); never
+    logged or shown on a screen. Each is "" when not recorded.
+
+    Attributes:
+        name: the legal name.
+        id_number: the resident ID number.
+        phone: the mobile number registered with the lender.
+        account: the card or account number.
+    """
+
+    name: str = ""
+    id_number: str = ""
+    phone: str = ""
+    account: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class BudgetStatement:
+    """The budget as a lender may see it: income, essential spending, what is left for all
+    creditors and each creditor's fair share — never the walk-away point.
+
+    Attributes:
+        income: the monthly income (the household's when ``household``).
+        spending: (category as named in the document's language, monthly amount), essential
+            spending only.
+        available: what is left each month for all the debts.
+        creditors: (creditor's name, owed, monthly share), one per open debt.
+    """
+
+    income: Decimal
+    spending: tuple[tuple[str, Decimal], ...]
+    available: Decimal
+    creditors: tuple[tuple[str, Decimal, Decimal], ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +122,10 @@ class FlaggedCall:
     notes: str = ""
 
 
+#: The product kinds the online-lending collection rules (quiet hours, calls a day) bind:
+#: a platform's monthly bill (花呗, 白条) and a cash loan (借呗, 微粒贷).
+ONLINE_KINDS = frozenset({"bill", "cash_loan"})
+
 #: At most this many web addresses are cited for the collection rules in a document.
 CALL_SOURCES = 2
 
@@ -92,20 +133,8 @@ CALL_SOURCES = 2
 def cited(urls: Sequence[str]) -> list[str]:
     """Public sources as a reader can look them up: a law's text from the LawRefBook
     collection (``LawRefBook/Laws/民法典/总则.md``) as the law's title (``《民法典》总则``),
-    a web address as it is."""
-    result: list[str] = []
-    for url in urls:
-        if url.startswith("LawRefBook/"):
-            path = PurePosixPath(url)
-            title = path.stem.split("(")[0].replace("《", "〈").replace("》", "〉")
-            book = path.parent.name
-            text = f"《{title}》" if title == book or book in ("行政法规", "司法解释") \
-                else f"《{book}》{title}"
-        else:
-            text = url
-        if text not in result:
-            result.append(text)
-    return result
+    a web address as it is (:func:`xieshang.engine.preset.public_sources`)."""
+    return list(public_sources(urls))
 
 
 def base_lang(lang: str) -> str:
@@ -143,6 +172,12 @@ def _rung(rung: Rung, lang: str) -> dict[str, Any]:
         else format_money(evaluation.waived),
         "apr": "" if evaluation is None else _percent(evaluation.apr_nominal),
         "first_due": _first_due(rung),
+        "last_due": "" if evaluation is None or not evaluation.schedule.rows
+        or evaluation.schedule.rows[-1].due is None
+        else evaluation.schedule.rows[-1].due.isoformat(),
+        "rows": [] if evaluation is None else [
+            {"period": row.period, "due": "" if row.due is None else row.due.isoformat(),
+             "amount": format_money(row.payment)} for row in evaluation.schedule.rows],
     }
 
 
@@ -167,6 +202,8 @@ def build_context(
     contacts: Sequence[LoggedContact] = (),
     calls: Sequence[FlaggedCall] = (),
     agreed: AgreedTerms | None = None,
+    identifiers: Identifiers | None = None,
+    statement: BudgetStatement | None = None,
 ) -> dict[str, Any]:
     """The template values for one debt.
 
@@ -195,15 +232,23 @@ def build_context(
         lender: the lender's name as the person entered it ("" for the preset's).
         contacts: the contacts about the debt logged so far (none: the documents claim no
             contact).
-        calls: the logged collector calls that break the collection rules.
+        calls: the logged collector calls that break the collection rules (the online-lending
+            rules, which bind an online lender's product — a monthly bill or a cash loan,
+            ``online`` true; for any other product the documents state the calls as facts
+            and cite the product's own rule).
         agreed: the arrangement the lender agreed to, once an offer is accepted: the
             documents then state it instead of the ladder's ask.
+        identifiers: the person's identifiers unmasked, only when they chose to put them in
+            the document they send (``None``: the masked ``applicant`` and ``account``).
+        statement: the budget as the lender may see it (the budget statement; ``None``
+            without a budget).
 
     Returns:
         A dict of plain values (strings, numbers, lists and dicts, never ``None``).
     """
     code = base_lang(lang)
-    official = {item.id: {"name": item.name.get(code), "value": item.value}
+    official = {item.id: {"name": item.name.get(code), "value": item.value,
+                          "good_for": item.good_for.get(code)}
                 for item in settings.official}
     return {
         "lang": code,
@@ -211,8 +256,18 @@ def build_context(
         "applicant": applicant,
         "account": account,
         "lender": lender or preset.lender.get(code),
+        "lender_named": bool(lender),
+        # the lender inside an English sentence ("complain to the card-issuing bank")
+        "lender_mid": _mid(lender or preset.lender.get(code)),
         "product": _spoken_name(preset.name.get(code)),
         "product_kind": preset.product_kind.value,
+        "lender_type": preset.lender_type.value,
+        "with_ids": identifiers is not None,
+        "ids": {"name": "", "id_number": "", "phone": "", "account": ""}
+        if identifiers is None else {
+            "name": identifiers.name, "id_number": identifiers.id_number,
+            "phone": identifiers.phone, "account": identifiers.account},
+        "statement": {} if statement is None else _statement(statement),
         "personalised": preset.negotiation.personalised_installments,
         "bill": {
             "as_of": bill.as_of.isoformat(),
@@ -226,7 +281,10 @@ def build_context(
             "has_interest": bill.interest > 0,
             "has_fees": bill.fees > 0,
             "days_overdue": bill.days_overdue,
+            "daily": format_money(bill.daily_cost),
         },
+        # the small-amount path: this month's budget clears the whole amount owed
+        "pay_now": statement is not None and 0 < bill.total <= statement.available,
         "reason": reason,
         "reason_note": sentence(reason_note, code),
         "since": "" if since is None else since.isoformat(),
@@ -242,9 +300,32 @@ def build_context(
                       else channel.good_for.get(code)}
                      for channel in preset.channels],
         "nfra": official.get("nfra_12378", {"name": "12378", "value": "12378"}),
+        "lender_complaint": official.get("lender_complaint",
+                                         {"name": "", "value": "", "good_for": ""}),
+        "rights": [{"text": item.text.get(code), "cited": cited(item.source.urls)[:2]}
+                   for item in settings.rights.for_kind(preset.product_kind)],
         "agreed": {} if agreed is None else _agreed(agreed),
-        **_history(contacts, calls, agreed=agreed is not None),
+        "online": preset.product_kind.value in ONLINE_KINDS,
+        **_history(contacts, calls, agreed=agreed is not None, today=today),
     }
+
+
+def _mid(name: str) -> str:
+    return "the " + name[4:] if name.startswith("The ") else name
+
+
+def _statement(statement: BudgetStatement) -> dict[str, Any]:
+    return {"income": format_money(statement.income),
+            "spending": [{"label": label, "amount": format_money(amount)}
+                         for label, amount in statement.spending],
+            "spent": format_money(sum((amount for _l, amount in statement.spending),
+                                      Decimal("0.00"))),
+            "available": format_money(statement.available),
+            "creditors": [{"name": name, "owed": format_money(owed),
+                           "share": format_money(share)}
+                          for name, owed, share in statement.creditors],
+            "owed": format_money(sum((owed for _n, owed, _s in statement.creditors),
+                                     Decimal("0.00")))}
 
 
 def _ladder(ladder: Ladder | None, code: str) -> dict[str, Any]:
@@ -294,7 +375,7 @@ def _when(moment: datetime) -> str:
 
 
 def _history(contacts: Sequence[LoggedContact], calls: Sequence[FlaggedCall], *,
-             agreed: bool = False) -> dict[str, Any]:
+             agreed: bool = False, today: date | None = None) -> dict[str, Any]:
     """The contact log as the documents state it: every contact in time order, the latest
     one's outcome (``none`` when nothing is logged, ``other`` when the outcome is not one of
     refused / pending / accepted; ``accepted`` whenever an arrangement was ``agreed``) and
@@ -312,9 +393,15 @@ def _history(contacts: Sequence[LoggedContact], calls: Sequence[FlaggedCall], *,
     # the weakest mark among the rules cited
     marks = sorted({call.confidence for call in calls if call.confidence},
                    key=lambda mark: _WEAKNESS.get(mark, len(_WEAKNESS)))
+    # the days since the person last contacted the lender (collector calls left out)
+    own = [c for c in ordered if not c.collector]
+    waited = 0 if not own or today is None else (today - own[-1].when.date()).days
     return {
         "contacts": shown,
         "latest": shown[-1] if shown else {},
+        "waited": waited,
+        "refusals": [row for row, c in zip(shown, ordered, strict=True)
+                     if c.outcome == "refused"],
         "status": status,
         "calls": [{"when": _when(call.when), "date": call.when.date().isoformat(),
                    "time": call.when.strftime("%H:%M"), "rule": call.rule,
@@ -362,6 +449,8 @@ class AgreedTerms:
 def _agreed(terms: AgreedTerms) -> dict[str, Any]:
     monthly = terms.monthly
     return {
+        "rows": [{"period": index, "due": day.isoformat(), "amount": format_money(amount)}
+                 for index, (day, amount) in enumerate(terms.payments, start=1)],
         "accepted_on": terms.accepted_on.isoformat(),
         "periods": len(terms.payments),
         "monthly": format_money(monthly),
@@ -373,12 +462,20 @@ def _agreed(terms: AgreedTerms) -> dict[str, Any]:
     }
 
 
-def figures(bill: Bill, ladder: Ladder | None, agreed: AgreedTerms | None = None) -> frozenset[str]:
+def figures(bill: Bill, ladder: Ladder | None, agreed: AgreedTerms | None = None,
+            statement: BudgetStatement | None = None) -> frozenset[str]:
     """Every amount (``¥1,234.50``) a document of this debt may show: the bill, the budget's
-    share and income, each rung's payment, total, cost and waiver, and an agreed
-    arrangement's payments and total."""
+    share and income, each rung's payment, total, cost and waiver, an agreed arrangement's
+    payments and total, and the budget statement's lines and totals."""
     values: list[Decimal] = [bill.total, bill.principal, bill.interest, bill.penalty,
-                             bill.fees]
+                             bill.fees, bill.daily_cost]
+    if statement is not None:
+        values += [statement.income, statement.available,
+                   *(amount for _label, amount in statement.spending),
+                   sum((amount for _label, amount in statement.spending), Decimal("0.00")),
+                   *(owed for _n, owed, _s in statement.creditors),
+                   *(share for _n, _o, share in statement.creditors),
+                   sum((owed for _n, owed, _s in statement.creditors), Decimal("0.00"))]
     if agreed is not None:
         values += [agreed.total, agreed.down_payment, *(a for _day, a in agreed.payments)]
     if ladder is None:

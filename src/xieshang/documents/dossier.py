@@ -89,6 +89,8 @@ class Dossier:
         commitments: rows of (party, what, amount, due, in writing, status).
         evidence: rows of (file, kind, note, added, SHA-256, check) of the evidence files.
         ahead: the milestones still to come, dated ones first.
+        risks: the case-level legal-risk panel: (debt, paragraphs, sources, mark) for each
+            card at or above the malicious-overdraft amount.
     """
 
     title: str
@@ -102,6 +104,7 @@ class Dossier:
     commitments: Sequence[tuple[str, ...]] = ()
     evidence: Sequence[tuple[str, ...]] = ()
     ahead: Sequence[DossierMilestone] = ()
+    risks: Sequence[tuple[str, Sequence[str], str, str]] = ()
 
 
 @cache

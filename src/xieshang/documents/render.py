@@ -2,8 +2,15 @@
 
 Templates live in ``templates/zh`` and ``templates/en`` (``KIND.txt.j2``); the environment
 uses :class:`jinja2.StrictUndefined`, so a template that names a value the context lacks
-fails instead of leaving a gap. Traditional Chinese (``zh-Hant``) is the Simplified output
-converted with OpenCC (``s2t``), so its text is never typed twice.
+fails instead of leaving a gap. Traditional Chinese is the Simplified output converted with
+OpenCC, so its text is never typed twice: ``zh-Hant`` (and ``zh-TW``) with Taiwan's words and
+characters (``s2twp``: 為、核對、吃飯、裡、簡訊), ``zh-HK`` with Hong Kong's (``s2hk``).
+
+A loan from family or friends (product kind ``informal``) gets its own kit (``family/``): a
+talk guide, a message, a personal letter, a hardship note, a written repayment agreement and
+a confirmation — no regulator, no staff number, no penalty or credit-report language. The
+documents addressed to an institution (a public post, a complaint, a letter to collectors,
+an itemised-statement request) are refused for it with a clear message.
 """
 
 from __future__ import annotations
@@ -17,7 +24,8 @@ import jinja2
 
 from xieshang.engine.errors import N_, InputError
 
-__all__ = ["LANGS", "DocumentKind", "kind_of", "render_document", "to_traditional"]
+__all__ = ["LANGS", "NOT_FOR_FAMILY", "ONLY_FOR_FAMILY", "DocumentKind", "kind_of", "kinds_for",
+           "render_document", "to_traditional"]
 
 #: The languages a document can be written in.
 LANGS = ("zh", "en", "zh-Hant")
@@ -32,7 +40,22 @@ class DocumentKind(StrEnum):
     HARDSHIP = "hardship"  # hardship statement (困难说明)
     CONFIRM = "confirm"  # request for written confirmation of an agreement
     SOCIAL = "social"  # public post to the lender's official account: no personal data
-    COMPLAINT = "complaint"  # complaint draft for 12378
+    COMPLAINT = "complaint"  # complaint: the lender first, then the regulator (12378 …)
+    BUDGET = "budget"  # budget statement for the lender: no walk-away point
+    AGREEMENT = "agreement"  # written repayment agreement (还款协议) for a family loan
+    NOREPLY = "noreply"  # follow-up: no reply after N days
+    RECONSIDER = "reconsider"  # follow-up: reconsideration after a refusal
+    STATEMENT = "statement"  # request for an itemised statement (账单明细)
+    COLLECTOR = "collector"  # letter to collectors: how and when to contact, not relatives
+
+
+#: What a family or friend's loan has no use for: documents addressed to an institution.
+NOT_FOR_FAMILY = frozenset({DocumentKind.SOCIAL, DocumentKind.COMPLAINT,
+                            DocumentKind.STATEMENT, DocumentKind.COLLECTOR,
+                            DocumentKind.BUDGET, DocumentKind.NOREPLY,
+                            DocumentKind.RECONSIDER})
+#: What only a family or friend's loan has: a new written agreement.
+ONLY_FOR_FAMILY = frozenset({DocumentKind.AGREEMENT})
 
 
 @cache
@@ -43,24 +66,51 @@ def _environment(folder: str) -> jinja2.Environment:
         trim_blocks=True, lstrip_blocks=True)
 
 
-#: Known OpenCC s2t slips in our texts (发卡 "issue a card" is not 髮 "hair"; "7天后" is
-#: "after 7 days", not the goddess 天后).
-_FIXES = (("髮卡", "發卡"), ("天后", "天後"))
+#: Known OpenCC slips in our texts (发卡 "issue a card" is not 髮 "hair"; "7天后" is "after 7
+#: days", not the goddess 天后; s2twp's 智慧 for 智能, 賬 where Taiwan writes 帳, and 叄 where
+#: amounts in capitals are written 參).
+_FIXES = {"tw": (("髮卡", "發卡"), ("天后", "天後"), ("賬", "帳"), ("智慧語音", "智慧型語音"),
+                 ("叄", "參")),
+          "hk": (("髮卡", "發卡"), ("天后", "天後"), ("叄", "參"))}
+#: The OpenCC configuration of each variant.
+_CONFIGS = {"tw": "s2twp", "hk": "s2hk"}
 
 
 @cache
-def _converter() -> Any:
+def _converter(variant: str) -> Any:
     import opencc
 
-    return opencc.OpenCC("s2t")
+    return opencc.OpenCC(_CONFIGS[variant])
 
 
-def to_traditional(text: str) -> str:
-    """Simplified Chinese converted to Traditional with OpenCC (``s2t``)."""
-    result: str = _converter().convert(text)
-    for wrong, right in _FIXES:
+def to_traditional(text: str, variant: str = "tw") -> str:
+    """Simplified Chinese converted to Traditional with OpenCC: Taiwan's conventions
+    (``tw``, ``s2twp``: words as well as characters) or Hong Kong's (``hk``, ``s2hk``)."""
+    result: str = _converter(variant).convert(text)
+    for wrong, right in _FIXES[variant]:
         result = result.replace(wrong, right)
     return result
+
+
+def kinds_for(product_kind: str) -> tuple[DocumentKind, ...]:
+    """The documents a debt of ``product_kind`` has: a loan from family or friends has the
+    family kit (no public post, complaint, collector letter or statement request, but a
+    written agreement); every other debt has the rest."""
+    if product_kind == "informal":
+        return tuple(kind for kind in DocumentKind if kind not in NOT_FOR_FAMILY)
+    return tuple(kind for kind in DocumentKind if kind not in ONLY_FOR_FAMILY)
+
+
+@cache
+def _template(folder: str, kind: str, family: bool) -> jinja2.Template:
+    """The template of ``kind``: the family kit's own when it has one."""
+    environment = _environment(folder)
+    if family:
+        try:
+            return environment.get_template(f"family/{kind}.txt.j2")
+        except jinja2.TemplateNotFound:
+            pass
+    return environment.get_template(f"{kind}.txt.j2")
 
 
 def kind_of(value: str) -> DocumentKind:
@@ -87,16 +137,29 @@ def render_document(kind: DocumentKind | str, context: Mapping[str, Any], lang: 
         jinja2.UndefinedError: a template names a value the context lacks (a bug).
     """
     document = kind if isinstance(kind, DocumentKind) else kind_of(kind)
-    code = lang.strip()
-    if code.lower() in ("zh-hant", "zh_hant", "zh-tw", "zh_tw"):
-        folder, traditional = "zh", True
-    elif code.lower() in ("zh", "zh-hans", "zh_hans", "zh-cn", "zh_cn"):
-        folder, traditional = "zh", False
-    elif code.lower().startswith("en"):
-        folder, traditional = "en", False
+    code = lang.strip().lower().replace("_", "-")
+    variant = ""
+    if code in ("zh-hant", "zh-tw", "zh-hant-tw"):
+        folder, variant = "zh", "tw"
+    elif code in ("zh-hk", "zh-hant-hk", "zh-mo"):
+        folder, variant = "zh", "hk"
+    elif code in ("zh", "zh-hans", "zh-cn"):
+        folder = "zh"
+    elif code.startswith("en"):
+        folder = "en"
     else:
         raise InputError("lang", N_("'{value}' is not one of: {known}"), value=lang,
-                         known=", ".join(LANGS))
-    template = _environment(folder).get_template(f"{document.value}.txt.j2")
-    text = template.render(**context).strip() + "\n"
-    return to_traditional(text) if traditional else text
+                         known=", ".join((*LANGS, "zh-HK")))
+    family = context.get("product_kind") == "informal"
+    if family and document in NOT_FOR_FAMILY:
+        raise InputError("channel", N_(
+            "a loan from family or friends has no '{value}' document: it goes to an "
+            "institution; use phone, chat, letter, hardship, agreement or confirm"),
+                         value=document.value)
+    if not family and document in ONLY_FOR_FAMILY:
+        raise InputError("channel", N_(
+            "'{value}' is the written agreement for a loan from family or friends; with "
+            "a lender, ask for written confirmation instead (channel confirm)"),
+                         value=document.value)
+    text = _template(folder, document.value, family).render(**context).strip() + "\n"
+    return to_traditional(text, variant) if variant else text

@@ -132,7 +132,7 @@ class Alert:
         on: the day it concerns (the due day, the call day …).
         commitment_id: the commitment it concerns, if one.
         contact_ids: the contacts it concerns (the calls).
-        source: the rule's source reference (``_law.toml`` key and rules-cn.md section), or
+        source: the rule's public sources and confidence mark (a law's title, a web address), or
             "" for a reminder that is not a rule.
     """
 
@@ -168,9 +168,10 @@ def in_quiet_hours(moment: time, law: Law) -> bool:
 
 
 def _source(law: Law, parameter: str) -> str:
+    """The rule's public sources as a person may look them up (at most two) and its
+    confidence mark — never our own reference or preset files."""
     source = law.source_of(parameter)
-    where = f"{law.origin} {parameter}".strip()
-    return f"{where}; rules-cn.md {source.ref} [{source.confidence.value}]"
+    return f"{'; '.join(source.public[:2])} [{source.confidence.value}]".strip()
 
 
 def follow_up(promises: Sequence[Promise], calls: Sequence[CallRecord], today: date,

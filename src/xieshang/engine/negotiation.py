@@ -496,11 +496,17 @@ class Refusal:
 
 @dataclass(frozen=True, slots=True)
 class CardItem:
-    """One point of a card, with its source (the confidence mark shows how sure it is)."""
+    """One point of a card, with its source (the confidence mark shows how sure it is) and
+    the product kinds it applies to (empty: every kind)."""
 
     id: str
     text: Text
     source: Source
+    product_kinds: frozenset[ProductKind] = frozenset()
+
+    def applies_to(self, kind: ProductKind | str | None) -> bool:
+        """Whether the point applies to a product of ``kind`` (``None``: any product)."""
+        return kind is None or not self.product_kinds or ProductKind(kind) in self.product_kinds
 
 
 @dataclass(frozen=True, slots=True)
@@ -510,6 +516,10 @@ class Card:
     title: Text
     intro: Text
     items: tuple[CardItem, ...]
+
+    def for_kind(self, kind: ProductKind | str | None) -> tuple[CardItem, ...]:
+        """The points that apply to a product of ``kind`` (``None``: all of them)."""
+        return tuple(item for item in self.items if item.applies_to(kind))
 
 
 @dataclass(frozen=True, slots=True)
@@ -1765,7 +1775,7 @@ def _card(top: TableReader, name: str) -> Card:
     items = []
     for reader in sub.tables("items"):
         items.append(CardItem(id=_id(reader), text=_text(reader, "text"),
-                              source=_source(reader)))
+                              source=_source(reader), product_kinds=_kinds(reader)))
         reader.done()
     if not items:
         raise sub.fail("items", N_("must list at least one item"))

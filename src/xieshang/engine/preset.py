@@ -14,7 +14,7 @@ and stays editable.
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
@@ -51,6 +51,7 @@ __all__ = [
     "merge_override",
     "parse_preset",
     "preset_from_dict",
+    "public_sources",
     "read_sources",
 ]
 
@@ -184,6 +185,32 @@ class Source:
     def verified(self) -> bool:
         """True only for a value read in the rule itself."""
         return self.confidence in (Confidence.VERIFIED, Confidence.USER)
+
+    @property
+    def public(self) -> tuple[str, ...]:
+        """The sources as a reader can look them up (:func:`public_sources`)."""
+        return public_sources(self.urls)
+
+
+def public_sources(urls: Sequence[str]) -> tuple[str, ...]:
+    """Public sources as a reader can look them up: a law's text from the LawRefBook
+    collection (``LawRefBook/Laws/民法典/总则.md``) as the law's title (``《民法典》总则``),
+    a web address as it is; each once, in order. Never our own reference or seed files."""
+    result: list[str] = []
+    for url in urls:
+        if not url.startswith(("LawRefBook/", "http://", "https://")):
+            continue  # our own material (the user's guide's seed files): not a public source
+        if url.startswith("LawRefBook/"):
+            parts = url.split("/")
+            book, stem = parts[-2], parts[-1].rsplit(".", 1)[0]
+            title = stem.split("(")[0].replace("《", "〈").replace("》", "〉")
+            text = f"《{title}》" if title == book or book in ("行政法规", "司法解释") \
+                else f"《{book}》{title}"
+        else:
+            text = url
+        if text not in result:
+            result.append(text)
+    return tuple(result)
 
 
 @dataclass(frozen=True, slots=True)

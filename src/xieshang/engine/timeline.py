@@ -98,6 +98,8 @@ class MaliciousOverdraft:
         demands: effective demands by the issuing bank.
         demand_gap_days: least number of days between the demands.
         months_unpaid_after_demands: months still unpaid after the demands.
+        repeat_offender_penalties: earlier card-fraud penalties after which full repayment
+            no longer excuses (0: not given).
     """
 
     min_principal: Decimal
@@ -105,6 +107,7 @@ class MaliciousOverdraft:
     demands: int
     demand_gap_days: int
     months_unpaid_after_demands: int
+    repeat_offender_penalties: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -257,6 +260,7 @@ def _malicious(sub: TableReader) -> MaliciousOverdraft:
         demands=sub.integer("demands", minimum=1, maximum=10),
         demand_gap_days=sub.integer("demand_gap_days", maximum=365),
         months_unpaid_after_demands=sub.integer("months_unpaid_after_demands", maximum=120),
+        repeat_offender_penalties=sub.integer("repeat_offender_penalties", maximum=10),
     )
     sub.done()
     return result

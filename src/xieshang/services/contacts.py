@@ -620,22 +620,51 @@ def _credit_report_where() -> str:
 
 
 def reminders_ics(tx: Tx, case: Case, day: date, gettext: Callable[[str], str],
-                  stamp: datetime | None = None) -> tuple[list[CalendarItem], bytes]:
+                  stamp: datetime | None = None, lang: str | None = None,
+                  convert: Callable[[str], str] | None = None
+                  ) -> tuple[list[CalendarItem], bytes]:
     """The case's reminders seen from ``day`` and their ``.ics`` text (DTSTAMP ``stamp``,
-    default: now in UTC)."""
-    from xieshang.documents.calendar import build_calendar, reminder_items
+    default: now in UTC): commitments, agreed payments, the credit report and a monthly
+    reminder of each open debt's repayment day when it is known. Every entry about a debt
+    names its lender and the debt in ``lang`` (``zh`` or ``en``; default: the language
+    ``gettext`` speaks), passed through ``convert`` when given (Simplified → Traditional on a
+    zh-Hant page)."""
+    from xieshang.documents.calendar import DueDay, build_calendar, due_day_items, reminder_items
     from xieshang.rules import law
+    from xieshang.services.debts import balance_of, open_debts
 
+    code = lang or ("en" if gettext("Principal") == "Principal" else "zh")
+    names = {debt.id: (convert or str)(_lender_and_debt(debt, code))
+             for debt in open_debts(tx, case.id)}
     items = reminder_items(case.id, promises_of(tx, case), day, law(), _credit_report_where(),
-                           gettext)
-    items = sorted([*items, *_agreed_items(tx, case, day, gettext)],
+                           gettext, names)
+    dues = [DueDay(debt.id, names[debt.id], debt.due_day, balance_of(tx, debt, day))
+            for debt in open_debts(tx, case.id)
+            if debt.due_day and debt.status != "arrangement"]
+    items = sorted([*items, *_agreed_items(tx, case, day, gettext, names),
+                    *due_day_items(case.id, dues, day, gettext)],
                    key=lambda item: (item.on, item.uid))
     moment = stamp if stamp is not None else now_utc()
     return items, build_calendar(items, moment)
 
 
-def _agreed_items(tx: Tx, case: Case, day: date,
-                  gettext: Callable[[str], str]) -> list[CalendarItem]:
+def _lender_and_debt(debt: Any, lang: str) -> str:
+    """A debt as a calendar names it, in ``lang``: the lender and the person's label (or the
+    product), e.g. ``招商银行 · 招行信用卡`` or ``发卡银行 · 银行信用卡``."""
+    from xieshang.services.cases import preset_of
+
+    try:
+        preset = preset_of(debt)
+        lender = debt.lender or preset.lender.get(lang)
+        product = preset.name.get(lang).removesuffix("（通用）").removesuffix(" (generic)")
+    except InputError:
+        lender, product = debt.lender or "", debt.preset_id
+    label = debt.label or product
+    return f"{lender} · {label}" if lender and lender != label else label
+
+
+def _agreed_items(tx: Tx, case: Case, day: date, gettext: Callable[[str], str],
+                  names: dict[int, str]) -> list[CalendarItem]:
     """The reminders of every accepted arrangement's payments still to pay."""
     from xieshang.documents.calendar import AgreedDue, agreement_items
     from xieshang.services.arrangements import accepted_arrangement
@@ -650,7 +679,7 @@ def _agreed_items(tx: Tx, case: Case, day: date,
         dues = [AgreedDue(number, item.payment.on, item.missing)
                 for number, item in enumerate(agreed.progress.installments, 1)
                 if item.missing > 0]
-        name = debt.label or debt_name(_out(None, False), debt)
+        name = names.get(debt.id) or debt_name(_out(None, False), debt)
         items += agreement_items(case.id, agreed.proposal_id, name,
                                  agreed.accepted_on, agreed.periods, dues, day, gettext)
     return items

@@ -15,7 +15,7 @@ from xieshang.engine.errors import N_, InputError
 from xieshang.services.cases import debt_name, find_case, find_debt
 
 if TYPE_CHECKING:
-    from xieshang.documents import AgreedTerms
+    from xieshang.documents import AgreedTerms, BudgetStatement, Identifiers
     from xieshang.engine.bill import Bill
     from xieshang.engine.negotiation import (
         Card,
@@ -38,12 +38,16 @@ __all__ = [
     "BILL_ROWS",
     "CASE_REASONS",
     "COMPLAINT_CHANNELS",
+    "IDENTIFIED",
     "MARK_WORDS",
     "NO_BUDGET",
+    "OVERDRAFT_PANEL",
+    "PAY_NOW",
     "RUNGS",
     "VERDICTS",
     "WITHOUT_BUDGET",
     "DebtInputs",
+    "OverdraftRisk",
     "RefusalAnswer",
     "agreed_terms",
     "arrangement_params",
@@ -59,13 +63,17 @@ __all__ = [
     "document_context",
     "document_history",
     "format_percent",
+    "identifiers_of",
     "ladder_json",
+    "lender_statement",
     "log_refusal",
     "mark_label",
     "mark_words",
     "negotiation_data",
     "optional_amount",
     "optional_rate",
+    "overdraft_risks",
+    "pay_now_lines",
     "prepare_payload",
     "record_offer",
     "refusal_answer",
@@ -119,6 +127,8 @@ class DebtInputs:
         settlement: a settlement funded from savings
             (:class:`xieshang.engine.negotiation.SettlementAsk`), when the person has savings
             for a settlement.
+        available: what the whole budget leaves for all debts this month (``None``: not
+            known).
     """
 
     case: Case
@@ -132,6 +142,14 @@ class DebtInputs:
     deferral_months: int = 0
     settlement: Any = None
     loan: LoanLadders | None = None
+    available: Decimal | None = None
+
+    @property
+    def pay_now(self) -> bool:
+        """Whether this month's budget can clear the whole amount owed at once (the
+        small-amount path: pay it now rather than negotiate)."""
+        return (self.available is not None and self.bill.total > 0
+                and self.bill.total <= self.available)
 
 
 def debt_inputs(out: Out, tx: Tx, case_id: str | None, debt_id: str | None, *,
@@ -151,7 +169,7 @@ def debt_inputs(out: Out, tx: Tx, case_id: str | None, debt_id: str | None, *,
     day = today if today is not None else session_today()
     view = budget_view(tx, case, "pro_rata", as_of=day)
     if view is None:
-        raise InputError("budget", NO_BUDGET)
+        raise InputError("budget_statement", NO_BUDGET)
     share = view.share_of(debt.id)
     if share is None:
         raise InputError("debt", N_("debt {id} is not open: nothing to negotiate"), id=debt.id)
@@ -168,13 +186,14 @@ def debt_inputs(out: Out, tx: Tx, case_id: str | None, debt_id: str | None, *,
                                   deferral_months=deferral, pause_months=pause)
         return DebtInputs(case=case, debt=debt, preset=preset, bill=bill, affordable=share,
                           income=income or None, ladder=loan.arrears, day=day,
-                          deferral_months=deferral, settlement=settlement, loan=loan)
+                          deferral_months=deferral, settlement=settlement, loan=loan,
+                          available=view.available)
     ladder = build_ladder(bill, preset, share, today=day, income=income,
                           settings=negotiation_data(), deferral_months=deferral,
                           pause_months=pause)
     return DebtInputs(case=case, debt=debt, preset=preset, bill=bill, affordable=share,
                       income=income or None, ladder=ladder, day=day, deferral_months=deferral,
-                      settlement=settlement)
+                      settlement=settlement, available=view.available)
 
 
 def _savings_settlement(view: Any, debt_id: int, bill: Bill, preset: Preset,
@@ -304,15 +323,23 @@ def source_json(source: Source) -> dict[str, Any]:
 
 
 def mark_label(source: Source) -> str:
-    """A source mark for text output: ``[V] §8.1``."""
-    return f"[{source.confidence.value}] {source.ref}".strip()
+    """A source mark for text output: the confidence mark and the public sources a reader
+    can look up (a law's title, a web address; at most two), never our reference files:
+    ``[V] 《民法典》人格权编``."""
+    from xieshang.documents import cited
+
+    return f"[{source.confidence.value}] {'; '.join(cited(source.urls)[:2])}".strip()
 
 
-def card_json(card: Card, lang: str) -> dict[str, Any]:
-    """A card (know-your-rights or anti-scam) as plain values in one language."""
+def card_json(card: Card, lang: str, kind: str | None = None) -> dict[str, Any]:
+    """A card (know-your-rights or anti-scam) as plain values in one language: the points
+    that apply to a product of ``kind`` (``None``: all), each with its public sources."""
+    from xieshang.documents import cited
+
     return {"title": card.title.get(lang), "intro": card.intro.get(lang),
             "items": [{"id": item.id, "text": item.text.get(lang),
-                       "source": source_json(item.source)} for item in card.items]}
+                       "source": source_json(item.source),
+                       "cited": cited(item.source.urls)} for item in card.for_kind(kind)]}
 
 
 def scam_line(lang: str) -> str:
@@ -320,10 +347,14 @@ def scam_line(lang: str) -> str:
     return negotiation_data().scam.intro.get(lang)
 
 
-def rights_lines(lang: str) -> list[str]:
-    """The know-your-rights card's key lines: its title and intro."""
+def rights_lines(lang: str, kind: str | None = None) -> list[str]:
+    """The know-your-rights card as lines to print: its title, its intro, then each point
+    that applies to a product of ``kind`` (``None``: every point, each naming the products
+    it is about) with its confidence mark and public sources."""
     card = negotiation_data().rights
-    return [card.title.get(lang), card.intro.get(lang)]
+    return [card.title.get(lang), card.intro.get(lang),
+            *(f"{item.text.get(lang)} {mark_label(item.source)}"
+              for item in card.for_kind(kind))]
 
 
 def _hardship_ids(tx: Tx, case: Case) -> tuple[str, ...]:
@@ -603,7 +634,7 @@ def refusal_answer(out: Out, tx: Tx, case_id: str | None, debt_id: str | None, r
         inputs = debt_inputs(out, tx, case_id, debt_id, today=today)
         debt, preset, ladder = inputs.debt, inputs.preset, inputs.ladder
     except InputError as error:
-        if error.field != "budget":
+        if error.field != "budget_statement":
             raise
         debt = find_debt(tx, case, debt_id)
         preset = preset_of(debt)
@@ -666,7 +697,7 @@ def prepare_payload(out: Out, tx: Tx, case: Case, debt: Debt) -> dict[str, Any]:
                       for m in materials],
         "channels": [_channel_json(c, out.lang, preset.source_of("channels"))
                      for c in preset.channels],
-        "rights": card_json(data.rights, out.lang),
+        "rights": card_json(data.rights, out.lang, preset.product_kind.value),
         "scam": card_json(data.scam, out.lang),
     }
 
@@ -818,23 +849,101 @@ def case_facts(out: Out, tx: Tx, case: Case, debt: Debt) -> dict[str, Any]:
             "evidence": evidence, "spending": spending, "household": household}
 
 
-def document_context(out: Out, tx: Tx, inputs: DebtInputs) -> dict[str, Any]:
+def document_context(out: Out, tx: Tx, inputs: DebtInputs, *,
+                     with_identifiers: bool = False) -> dict[str, Any]:
     """The values the debt's documents are rendered from (``xieshang script``): the bill,
     the ladder, the case's hardship (:func:`case_facts`), the person's name and the account
     masked (left out when encrypted and locked), the contact log about the debt and the
-    collector calls that break the rules (:func:`document_history`), in ``out``'s language
-    (for zh-Hant: zh)."""
+    collector calls that break the rules (:func:`document_history`), the budget as a lender
+    may see it (:func:`lender_statement`), in ``out``'s language (for zh-Hant: zh).
+
+    ``with_identifiers``: the person chose, and confirmed, to put their name, ID number,
+    phone and card or account number unmasked in the document they will send
+    (:func:`identifiers_of`); they go into that document only, never into a log."""
     return _context(out, tx, inputs.case, inputs.debt, inputs.day, bill=inputs.bill,
-                    preset=inputs.preset, ladder=inputs.ladder)
+                    preset=inputs.preset, ladder=inputs.ladder,
+                    with_identifiers=with_identifiers,
+                    statement=lender_statement(out, tx, inputs.case, inputs.day))
+
+
+def _plain(value: Any) -> str:
+    """A personal value as stored in clear ("" when absent or sealed: the store is
+    locked)."""
+    from xieshang.store.model import Sealed
+
+    return "" if value is None or isinstance(value, Sealed) else str(value)
+
+
+def identifiers_of(case: Case, debt: Debt) -> Identifiers:
+    """The person's identifiers unmasked, for the one document they chose to send with them
+    (name, ID number, phone, the debt's card or account number; "" for what is not recorded
+    or still encrypted)."""
+    from xieshang.documents import Identifiers
+
+    return Identifiers(name=_plain(case.full_name), id_number=_plain(case.id_number),
+                       phone=_plain(case.phone), account=_plain(debt.account_number))
+
+
+def lender_statement(out: Out, tx: Tx, case: Case, day: date) -> BudgetStatement | None:
+    """The budget as a lender may see it (the ``budget`` document, attached to the
+    application): monthly income, the essential spending the working subtracts (priority
+    obligations and essential costs, by category, and the emergency buffer), what is left for
+    all debts, and each open debt's fair share with what it owes — no ladder, no walk-away
+    point. ``None`` without a budget."""
+    from xieshang.documents import BudgetStatement, base_lang
+    from xieshang.services.budget import budget_view, norms
+    from xieshang.store.model import Debt
+
+    view = budget_view(tx, case, "pro_rata", as_of=day)
+    if view is None:
+        return None
+    code = base_lang(out.lang)
+    known = {category.id: category for category in norms().categories}
+    spending: dict[str, Decimal] = {}
+    for entry in view.entries:
+        category = known.get(entry.category)
+        if entry.section == "income" or entry.amount <= 0 or category is None:
+            continue
+        if entry.section == "priority" or category.essential:
+            label = category.label.get(code)
+            spending[label] = spending.get(label, Decimal("0.00")) + entry.amount
+    result = view.affordability
+    if result.buffer > 0:
+        spending[out._("Emergency buffer")] = result.buffer
+    debts = {debt.id: debt for debt in tx.find(Debt, case_id=case.id)}
+    creditors = tuple((_creditor(out, debts[part.debt]), part.balance, part.amount)
+                      for part in view.parts)
+    return BudgetStatement(income=result.income, spending=tuple(spending.items()),
+                           available=view.available, creditors=creditors)
+
+
+def _creditor(out: Out, debt: Debt) -> str:
+    """A creditor as the budget statement names it: the lender as entered, or the
+    product's lender, with the product."""
+    from xieshang.services.cases import preset_of
+
+    preset = preset_of(debt)
+    lender = debt.lender or preset.lender.get("en" if out.lang == "en" else "zh")
+    product = debt.label or preset.name.get("en" if out.lang == "en" else "zh")
+    for qualifier in ("（通用）", " (generic)"):
+        product = product.removesuffix(qualifier)
+    return f"{lender}（{product}）" if out.lang != "en" else f"{lender} ({product})"
 
 
 #: The documents that state no share of the budget and no proposal from it: they can be
 #: written before a budget exists.
-WITHOUT_BUDGET = frozenset({"complaint", "social", "confirm"})
+WITHOUT_BUDGET = frozenset({"complaint", "social", "confirm", "noreply", "reconsider",
+                            "statement", "collector", "agreement"})
+
+#: The documents that can carry the person's identifiers unmasked (sent to the lender, or
+#: signed by both sides); a script, a chat, a public post never do.
+IDENTIFIED = frozenset({"letter", "hardship", "confirm", "budget", "noreply", "reconsider",
+                        "statement", "collector", "complaint", "agreement"})
 
 
 def budgetless_context(out: Out, tx: Tx, case_id: str | None, debt_id: str | None, *,
-                       today: date | None = None) -> dict[str, Any]:
+                       today: date | None = None,
+                       with_identifiers: bool = False) -> dict[str, Any]:
     """The values for the documents in :data:`WITHOUT_BUDGET` when the case has no budget
     yet: as :func:`document_context`, without a ladder (``budget`` false)."""
     from xieshang.services.cases import preset_of
@@ -843,17 +952,20 @@ def budgetless_context(out: Out, tx: Tx, case_id: str | None, debt_id: str | Non
     debt = find_debt(tx, case, debt_id)
     day = today if today is not None else session_today()
     return _context(out, tx, case, debt, day, bill=_bill_today(tx, debt, day),
-                    preset=preset_of(debt), ladder=None)
+                    preset=preset_of(debt), ladder=None, with_identifiers=with_identifiers)
 
 
 def _context(out: Out, tx: Tx, case: Case, debt: Debt, day: date, *, bill: Bill,
-             preset: Preset, ladder: Ladder | None) -> dict[str, Any]:
+             preset: Preset, ladder: Ladder | None, with_identifiers: bool = False,
+             statement: BudgetStatement | None = None) -> dict[str, Any]:
     from xieshang.documents import build_context
     from xieshang.services.cases import masked
 
     person = case.full_name or case.name
     history = document_history(out, tx, case, debt, day)
     return build_context(
+        identifiers=identifiers_of(case, debt) if with_identifiers else None,
+        statement=statement,
         agreed=agreed_terms(tx, debt, day),
         lang=out.lang, today=day, applicant=_shown(masked(out, "name", person)),
         account=_shown(masked(out, "account", debt.account_number)),
@@ -1076,4 +1188,115 @@ def case_dossier(out: Out, tx: Tx, case_id: str | None, *, today: date | None = 
                    situation=situation, debts=debts, timeline=sorted(timeline),
                    budget=budget, budget_note=note, contacts=contacts,
                    commitments=commitments, evidence=_evidence_index(out, tx, case),
-                   ahead=_ahead(out, tx, open_ones, day))
+                   ahead=_ahead(out, tx, open_ones, day),
+                   risks=[(risk.debt, risk.paragraphs, risk.sources, risk.mark)
+                          for risk in overdraft_risks(out, tx, case, day)])
+
+
+#: The small-amount path (issue 14): when this month's budget clears the whole amount owed,
+#: say so first, what waiting costs and what to do after paying (msgids).
+PAY_NOW = (
+    N_("You can clear {debt} now: your budget leaves {available} this month and it owes "
+       "{total}. Paying it in full is simpler than negotiating."),
+    N_("Waiting costs about {daily} a day (estimate) and the overdue record keeps "
+       "growing."),
+    N_("After paying: ask the lender to confirm it is settled (a screenshot or a settlement "
+       "certificate); check your credit report in a month or two; set a reminder of the "
+       "repayment day (`xieshang remind`) so it does not happen again."),
+)
+
+
+def pay_now_lines(out: Out, inputs: DebtInputs) -> list[str]:
+    """The small-amount path in ``out``'s language, when it applies (else none)."""
+    if not inputs.pay_now or inputs.available is None:
+        return []
+    values = {"debt": debt_name(out, inputs.debt), "available": out.money(inputs.available),
+              "total": out.money(inputs.bill.total),
+              "daily": out.money(inputs.bill.daily_cost)}
+    return [out._(text).format(**values) for text in PAY_NOW]
+
+
+#: The case-level legal-risk panel for cards above the malicious-overdraft amount: each
+#: paragraph a msgid whose figures come from ``_law.toml`` (issue 14).
+OVERDRAFT_PANEL = (
+    N_("Counting repayments against principal first, the unpaid overdraft principal of "
+       "{debt} is {principal}: at or above {floor}, where the \"large amount\" of malicious "
+       "card overdraft (Criminal Law, Article 196) starts. The amount that counts is the "
+       "overdraft principal still unpaid when the police open a case (interest and fees "
+       "excluded), so every payment lowers it."),
+    N_("This alone is not a crime. Malicious overdraft needs all of: intent of illegal "
+       "possession; overdrawing beyond the limit or term; and still not repaying more than "
+       "{months} months after {demands} effective demands from the bank, at least {gap} days "
+       "apart. Not paying on time is not by itself proof of that intent."),
+    N_("The intent is presumed, unless evidence shows otherwise, when for example someone "
+       "overdrew heavily knowing they could not repay, absconded or changed contact details "
+       "to avoid the bank, or hid or moved assets to avoid repaying."),
+    N_("Where the amount is large, repaying in full before prosecution allows the "
+       "prosecutors not to prosecute, and before the first-instance judgment allows no "
+       "criminal penalty — except for someone with {penalties} or more earlier credit-card "
+       "fraud penalties."),
+    N_("What helps: keep your phone on and keep the same number, answer or reply to the "
+       "bank, keep a record of every contact and offer (`xieshang log add`), and pay what "
+       "you can, even a little."),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class OverdraftRisk:
+    """One card whose unpaid overdraft principal reaches the malicious-overdraft amount,
+    as the risk panel states it.
+
+    Attributes:
+        debt: the debt's name (``#2 招行信用卡``).
+        principal: the unpaid overdraft principal, repayments against principal first.
+        paragraphs: the panel's text in the person's language, figures filled in.
+        sources: the public sources (the law's and the interpretation's titles).
+        mark: the confidence mark with what it means.
+    """
+
+    debt: str
+    principal: Decimal
+    paragraphs: tuple[str, ...]
+    sources: str
+    mark: str
+
+
+def overdraft_risks(out: Out, tx: Tx, case: Case, day: date) -> list[OverdraftRisk]:
+    """The case's open cards whose unpaid overdraft principal (repayments against principal
+    first) is at or above the malicious-overdraft amount of ``_law.toml``, each with the
+    calm, sourced explanation of :data:`OVERDRAFT_PANEL` (the verified conditions: the
+    presumption and its exception, the amount counted when the police open a case, full
+    repayment and the repeat-offender exception). A card under an accepted arrangement is
+    left out (the bank agreed how it is repaid)."""
+    from xieshang.engine.accrual import principal_outstanding_principal_first
+    from xieshang.engine.preset import ProductKind
+    from xieshang.rules import law
+    from xieshang.services.cases import preset_of
+    from xieshang.services.debts import current_bill, open_debts
+
+    rules = law()
+    rule = rules.malicious_overdraft
+    source = rules.source_of("malicious_overdraft")
+    found = []
+    for debt in open_debts(tx, case.id):
+        try:
+            if preset_of(debt).product_kind is not ProductKind.CREDIT_CARD:
+                continue
+            _bill, engine_debt = current_bill(tx, debt, day)
+        except InputError:
+            continue
+        if engine_debt is None:
+            continue
+        principal = principal_outstanding_principal_first(engine_debt, day)
+        if principal < rule.min_principal:
+            continue
+        name = debt_name(out, debt)
+        values = {"debt": name, "principal": out.money(principal),
+                  "floor": out.money(rule.min_principal), "months":
+                  rule.months_unpaid_after_demands, "demands": rule.demands,
+                  "gap": rule.demand_gap_days, "penalties": rule.repeat_offender_penalties}
+        found.append(OverdraftRisk(
+            debt=name, principal=principal,
+            paragraphs=tuple(out._(text).format(**values) for text in OVERDRAFT_PANEL),
+            sources="; ".join(source.public), mark=mark_words(out, source.confidence.value)))
+    return found

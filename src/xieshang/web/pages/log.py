@@ -559,7 +559,8 @@ def calendar(request: Request) -> Response:
         if case is None:
             raise HTTPException(404)
         _items, data = reminders_ics(tx, case, page.today,
-                                     lambda message: page.convert(page._(message)))
+                                     lambda message: page.convert(page._(message)),
+                                     lang=page.out.lang, convert=page.convert)
     return page.download(data, f"xieshang-reminders-{page.today.isoformat()}.ics",
                          "text/calendar")
 

@@ -58,6 +58,22 @@ DOCUMENTS: dict[str, tuple[str, str]] = {
     "complaint": (N_("Complaint draft for 12378"),
                   N_("For the financial regulator's hotline, if the lender broke the rules; "
                      "add your contact log.")),
+    "budget": (N_("Income and expenditure statement"),
+               N_("For the lender, attached to the application: income, essential spending, "
+                  "what is left and each creditor's share — never your limit.")),
+    "noreply": (N_("Follow-up: no reply"),
+                N_("When the lender has not answered your request.")),
+    "reconsider": (N_("Request to reconsider"),
+                   N_("After a refusal: ask for the reasons in writing and propose the next "
+                      "step.")),
+    "statement": (N_("Request for an itemised statement"),
+                  N_("Ask for every amount of the debt, item by item (账单明细).")),
+    "collector": (N_("Letter to collectors"),
+                  N_("How and when they may contact you; stop contacting your relatives and "
+                     "employer.")),
+    "agreement": (N_("Written repayment agreement"),
+                  N_("For a loan from family or friends: the schedule, for both of you to "
+                     "sign.")),
 }
 
 #: Which document goes with a lender's channel (the preset's ``kind``).
@@ -139,7 +155,10 @@ def download(request: Request, debt_id: str, kind: str) -> Response:
             context = document_context(page.out, tx, inputs)
         except XieshangError as error:
             raise HTTPException(404, page.error_text(error)) from None
-    text = render_document(name, context, page.lang)
+    try:  # a family loan has no document for an institution, a lender no family agreement
+        text = render_document(name, context, page.lang)
+    except XieshangError as error:
+        raise HTTPException(404, page.error_text(error)) from None
     return page.download(text, document_filename(debt.id, name, page.lang),
                          "text/plain; charset=utf-8")
 
@@ -262,7 +281,7 @@ def _inputs(page: Page, tx: Tx, case: Case,
     try:
         inputs = debt_inputs(page.out, tx, str(case.id), str(debt.id), today=page.today)
     except InputError as error:
-        if error.field == "budget":
+        if error.field == "budget_statement":
             return None, _("Fill in your budget first: the proposal ladder, the scripts and "
                            "the offer check all start from what your budget leaves for this "
                            "debt each month."), True
@@ -477,14 +496,15 @@ def _first_ask(context: dict[str, Any], lang: str) -> str:
 
 def _documents(page: Page, debt: Debt, context: dict[str, Any]) -> list[dict[str, str]]:
     """Each document rendered in the page's language (zh-Hant: converted with the page)."""
-    from xieshang.documents import render_document
+    from xieshang.documents import kinds_for, render_document
 
     lang = page.out.lang
+    kinds = {kind.value for kind in kinds_for(context["product_kind"])}
     return [{"kind": kind, "title": page._(title), "about": page._(about),
              "text": render_document(kind, context, lang), "id": f"doc-{kind}",
              "download": f"/negotiate/{debt.id}/documents/{kind}.txt",
              "filename": document_filename(debt.id, kind, page.lang)}
-            for kind, (title, about) in DOCUMENTS.items()]
+            for kind, (title, about) in DOCUMENTS.items() if kind in kinds]
 
 
 def _proposals(page: Page, tx: Tx, debt: Debt) -> list[dict[str, Any]]:

@@ -60,7 +60,7 @@ def dashboard(out: Out, tx: Tx, today: date) -> dict[str, Any]:
     case = tx.current_case()
     if case is None:
         return {"case": None, "debts": [], "total": None, "daily_cost": None, "next": None,
-                "actions": [], "payments": [], "plan_note": None}
+                "actions": [], "payments": [], "plan_note": None, "risks": []}
     lines = status_lines(out, tx, case.id, today)
     zero = Decimal("0.00")
     total = sum((line["total"] for line in lines), zero)
@@ -82,7 +82,10 @@ def dashboard(out: Out, tx: Tx, today: date) -> dict[str, Any]:
                       "days": line["days_overdue"], "total": out.money(line["total"]),
                       "daily": out.money(line["daily_cost"]), "next": milestone})
     payments, note = _month_actions(out, tx, case, today) if lines else ([], None)
+    from xieshang.services.negotiation import overdraft_risks
+
     return {"case": {"id": case.id, "name": masked(out, "name", case.name)},
+            "risks": overdraft_risks(out, tx, case, today),
             "debts": debts, "total": out.money(total), "daily_cost": out.money(daily),
             "not_yet_due": out.money(later) if later else None,
             "everything": out.money(total + later),
