@@ -79,7 +79,7 @@ from xieshang.engine.strategy._simulate import (
     NOTE_SHORTFALL,
     assemble,
     heuristic_policy,
-    simulate,
+    run_strategy,
     this_month,
 )
 
@@ -132,8 +132,7 @@ def _rule_based(plan_input: PlanInput) -> dict[Strategy, Plan]:
     strategies = list(HEURISTICS)
     if plan_input.order:
         strategies.append(Strategy.CUSTOM)
-    return {strategy: assemble(plan_input, strategy,
-                               simulate(plan_input, heuristic_policy(strategy, plan_input)))
+    return {strategy: assemble(plan_input, strategy, run_strategy(plan_input, strategy))
             for strategy in strategies}
 
 
@@ -157,8 +156,9 @@ def make_plan(plan_input: PlanInput, strategy: Strategy | str = Strategy.AVALANC
     if chosen is Strategy.OPTIMAL:
         return optimal_plan(plan_input, _rule_based(plan_input), limit=limit,
                             time_limit=time_limit)
-    return assemble(plan_input, chosen, simulate(plan_input, heuristic_policy(chosen,
-                                                                             plan_input)))
+    if chosen is Strategy.CUSTOM:
+        heuristic_policy(chosen, plan_input)  # refuses custom without an order
+    return assemble(plan_input, chosen, run_strategy(plan_input, chosen))
 
 
 def compare_strategies(plan_input: PlanInput, *, optimal: bool = True,

@@ -406,7 +406,6 @@ def _solve(plan_input: PlanInput, months: int, limit: WorkLimit,
     # a work limit, not wall-clock time: the same plan for the same input on any machine
     highs.setOptionValue("simplex_iteration_limit", limit.iterations)
     highs.setOptionValue("mip_max_nodes", limit.nodes)
-    highs.setOptionValue("solver", "simplex")
     if time_limit is not None:  # only when a caller asks for one explicitly
         highs.setOptionValue("time_limit", float(time_limit))  # float-ok: seconds
     highs.setOptionValue("mip_rel_gap", MIP_GAP)
@@ -582,7 +581,7 @@ def _order_plans(plan_input: PlanInput) -> list[Plan]:
     """Every fixed order of the debts free to be paid down, simulated exactly (small cases)."""
     from itertools import permutations
 
-    from xieshang.engine.strategy._simulate import heuristic_policy
+    from xieshang.engine.strategy._simulate import run_strategy
 
     free = [debt.key for debt in plan_input.debts
             if debt.arrangement is None and (debt.balance is not None
@@ -592,6 +591,5 @@ def _order_plans(plan_input: PlanInput) -> list[Plan]:
     plans = []
     for order in permutations(free):
         ordered = replace(plan_input, order=order)
-        plans.append(assemble(ordered, Strategy.CUSTOM,
-                              simulate(ordered, heuristic_policy(Strategy.CUSTOM, ordered))))
+        plans.append(assemble(ordered, Strategy.CUSTOM, run_strategy(ordered, Strategy.CUSTOM)))
     return plans

@@ -37,6 +37,7 @@ __all__ = [
     "heuristic_policy",
     "pay_in_order",
     "pay_required",
+    "run_strategy",
     "simulate",
     "this_month",
 ]
@@ -325,6 +326,17 @@ class _RiskFirst:
         left = pay_in_order(pay, left, ledgers, timed + others)
         pay_in_order(pay, left, ledgers, avalanche)
         return pay
+
+
+def run_strategy(plan_input: PlanInput, strategy: Strategy) -> Run:
+    """The simulation of a rule-based strategy: the integer fast path when it covers the
+    input (:mod:`._fast`), else :func:`simulate` (the reference)."""
+    from xieshang.engine.strategy._fast import fast_run
+
+    run: Run | None = fast_run(plan_input, strategy)
+    if run is None:
+        run = simulate(plan_input, heuristic_policy(strategy, plan_input))
+    return run
 
 
 def heuristic_policy(strategy: Strategy, plan_input: PlanInput) -> Policy:
