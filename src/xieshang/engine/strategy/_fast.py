@@ -52,11 +52,43 @@ def _maker(cls: type, names: tuple[str, ...]) -> Callable[..., Any]:
     return make
 
 
-_DEBT_MONTH = _maker(DebtMonth, ("key", "owed", "required", "paid", "balance", "interest",
-                                 "penalty", "fees", "adjustment", "overdue", "unpaid",
-                                 "due_by", "past_due"))
 _MONTH = _maker(Month, ("index", "pay_date", "budget", "paid", "unspent", "card_principal",
                         "debts"))
+
+
+def _debt_month_maker() -> Callable[..., DebtMonth]:
+    """:class:`DebtMonth` with its 13 slots filled directly (the hot record: one per debt
+    and month)."""
+    new = object.__new__
+    (key_, owed_, required_, paid_, balance_, interest_, penalty_, fees_, adjustment_,
+     overdue_, unpaid_, due_by_, past_due_) = (
+        getattr(DebtMonth, name).__set__ for name in (
+            "key", "owed", "required", "paid", "balance", "interest", "penalty", "fees",
+            "adjustment", "overdue", "unpaid", "due_by", "past_due"))
+
+    def make(key: str, owed: Decimal, required: Decimal, paid: Decimal, balance: Decimal,
+             interest: Decimal, penalty: Decimal, fees: Decimal, adjustment: Decimal,
+             overdue: bool, unpaid: Decimal, due_by: date, past_due: Decimal) -> DebtMonth:
+        row: DebtMonth = new(DebtMonth)
+        key_(row, key)
+        owed_(row, owed)
+        required_(row, required)
+        paid_(row, paid)
+        balance_(row, balance)
+        interest_(row, interest)
+        penalty_(row, penalty)
+        fees_(row, fees)
+        adjustment_(row, adjustment)
+        overdue_(row, overdue)
+        unpaid_(row, unpaid)
+        due_by_(row, due_by)
+        past_due_(row, past_due)
+        return row
+
+    return make
+
+
+_DEBT_MONTH = _debt_month_maker()
 
 
 def _fen(value: Decimal) -> int:
@@ -64,19 +96,11 @@ def _fen(value: Decimal) -> int:
     return int(value.scaleb(2))
 
 
-class _Cents:
+class _Cents(dict[int, Decimal]):
     """Integer fen → Decimal with 2 places, cached (a plan repeats many amounts)."""
 
-    __slots__ = ("_cache",)
-
-    def __init__(self) -> None:
-        self._cache: dict[int, Decimal] = {}
-
-    def __call__(self, fen: int) -> Decimal:
-        value = self._cache.get(fen)
-        if value is None:
-            value = Decimal(fen).scaleb(-2)
-            self._cache[fen] = value
+    def __missing__(self, fen: int) -> Decimal:
+        value = self[fen] = Decimal(fen).scaleb(-2)
         return value
 
 
@@ -115,7 +139,7 @@ def fast_run(plan_input: PlanInput, strategy: Strategy) -> Any:
     debts = plan_input.debts
     count = len(debts)
     dates = Calendar(plan_input.start)
-    cents = _Cents()
+    cents = _Cents().__getitem__
     zero = ZERO
     # the debts' terms as integers
     balance = [_fen(d.balance or ZERO) for d in debts]
