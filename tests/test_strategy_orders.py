@@ -163,3 +163,21 @@ def test_the_default_work_limit_solves_twenty_debts_and_is_deterministic() -> No
     assert not plan.solver.limit_hit
     assert plan.solver.status == "optimal"
     assert make_plan(inp, Strategy.OPTIMAL).months == plan.months
+
+
+def test_this_months_payments_need_no_whole_plan() -> None:
+    """month_actions (a one-month plan) gives the first month of the whole plan, for every
+    rule-based strategy, on a case with overdue debts, a card and debts on their terms."""
+    from xieshang.engine.strategy import HEURISTICS, month_actions, this_month
+
+    huabei = OverdueDebt(preset=PRESETS["huabei"], principal=M("3000.00"),
+                         due_date=date(2025, 12, 10))
+    card = OverdueDebt(preset=PRESETS["credit_card_cn"], principal=M("52000.00"),
+                       due_date=date(2025, 11, 5))
+    inp = PlanInput((PlanDebt("h", overdue_debt=huabei),
+                     PlanDebt("c", overdue_debt=card, card_principal=M("52000.00")),
+                     PlanDebt("t", balance=M("8000.00"), annual_rate=M("0.18"),
+                              minimum=Minimum(M("300.00")))),
+                    M("2500.00"), START, card_threshold=M("50000.00"))
+    for strategy in HEURISTICS:
+        assert month_actions(inp, strategy) == this_month(make_plan(inp, strategy))

@@ -29,6 +29,7 @@ and :func:`recast`.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date
 
 from xieshang.engine.strategy._case import (
@@ -122,6 +123,7 @@ __all__ = [
     "compare_strategies",
     "cost_rate",
     "make_plan",
+    "month_actions",
     "plan_input_from_case",
     "recast",
     "recast_input",
@@ -172,6 +174,20 @@ def compare_strategies(plan_input: PlanInput, *, optimal: bool = True,
     if optimal:
         result.append(optimal_plan(plan_input, plans, limit=limit, time_limit=time_limit))
     return tuple(result)
+
+
+def month_actions(plan_input: PlanInput, strategy: Strategy | str = Strategy.PRO_RATA
+                  ) -> tuple[Action, ...]:
+    """This month's payments (:func:`this_month`) without simulating the months after it.
+
+    A rule-based strategy decides month 0 from month 0's state alone, so a one-month plan
+    has the same first month as the whole plan (a test checks it); the optimal strategy
+    looks ahead and gets its whole plan.
+    """
+    chosen = _strategy(strategy)
+    if chosen is not Strategy.OPTIMAL:
+        plan_input = replace(plan_input, horizon_months=1)
+    return this_month(make_plan(plan_input, chosen))
 
 
 def recast(plan_input: PlanInput, payments: Sequence[ActualPayment], today: date,
