@@ -8,9 +8,10 @@ queue behind a slower page. For each page it prints the size of its HTML, p50/p9
 errors, and the server's **CPU time per request** (from ``/proc``, user + system). The
 server's resident memory is printed at start, after every page once, and at its peak.
 
-``--cold`` starts the server with the page cache switched off (``Web.cached`` computes every
-time: the cost of a page after any change to the data); the default is warm (every page
-fetched once before, then served from the cache while the data does not change). ``make
+``--cold`` starts the server with every cache switched off (the page memory, ``Web.cached``
+and the plan page's compared plans: the cost of a page after any change to the data); the
+default is warm (every page fetched once before, then served from the cache while the data
+does not change). ``make
 bench`` runs both. ``--mixed`` runs the old mode instead: every client fetches the pages in
 turn.
 
@@ -147,9 +148,12 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
-#: The server with the page cache switched off (``--cold``): every page computed anew.
+#: The server with every cache switched off (``--cold``): with no data version the page
+#: memory and ``Web.cached`` compute every time, and the plan page keeps no compared plans.
 COLD = ("from xieshang.web import kit\n"
-        "kit.Web.cached = lambda self, key, compute: compute()\n")
+        "kit.Web.data_version = lambda self: None\n"
+        "from xieshang.web.pages import plan\n"
+        "plan._CACHE_SIZE = 0\n")
 
 
 def main() -> int:
