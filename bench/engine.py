@@ -39,7 +39,9 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
-sys.path.insert(0, str(ROOT / "src"))
+#: the sources measured (XIESHANG_BENCH_SRC: another checkout, for before/after figures)
+SRC = Path(os.environ.get("XIESHANG_BENCH_SRC", str(ROOT / "src")))
+sys.path.insert(0, str(SRC))
 
 from _ab import interleaved, interleaved_children, per_call  # noqa: E402
 
@@ -135,7 +137,7 @@ def bench_cli(rounds: int) -> None:
     from xieshang.cli.serve import build_demo_store
 
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-    env["PYTHONPATH"] = str(ROOT / "src")
+    env["PYTHONPATH"] = str(SRC)
     python = sys.executable
     base = [python, "-c", "pass"]
     with tempfile.TemporaryDirectory() as folder:

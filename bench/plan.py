@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import random
 import shutil
@@ -42,12 +43,19 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
-sys.path.insert(0, str(ROOT / "src"))
+#: the sources measured (XIESHANG_BENCH_SRC: another checkout, for before/after figures)
+SRC = Path(os.environ.get("XIESHANG_BENCH_SRC", str(ROOT / "src")))
+sys.path.insert(0, str(SRC))
 
 from _ab import Pair, per_call  # noqa: E402
 
 PEER = ROOT / "bench" / "peers" / "snowball"
 START = date(2026, 1, 15)
+
+
+def hit(solver: Any) -> object:
+    """Whether the solver stopped at its limit (None for a version that does not say)."""
+    return getattr(solver, "limit_hit", None)
 
 
 def verdict(met: bool) -> str:
@@ -147,7 +155,7 @@ def bench_lp() -> None:
         Strategy.AVALANCHE, Strategy.SNOWBALL, Strategy.PRO_RATA, Strategy.RISK_FIRST)) + 1
     again = make_plan(inp, Strategy.OPTIMAL)
     print(f"  50 debts × {months} model months ({solver.variables} variables): status "
-          f"{solver.status}, limit hit {solver.limit_hit}, solver {solver.seconds * 1e3:.0f} ms "
+          f"{solver.status}, limit hit {hit(solver)}, solver {solver.seconds * 1e3:.0f} ms "
           f"wall; whole call {whole * 1e3:.0f} ms CPU; plan from {solver.source}; same plan "
           f"on a second run: {'yes' if again.months == plan.months else 'NO'}")
     print(f"  goal whole call ≤ 0.5 s: {verdict(whole <= 0.5)}")
@@ -160,9 +168,9 @@ def bench_lp() -> None:
     solver = plan.solver
     assert solver is not None
     said = [note.message for note in plan.notes if "limit" in note.message]
-    print(f"  200 debts: status {solver.status}, limit hit {solver.limit_hit}, plan from "
+    print(f"  200 debts: status {solver.status}, limit hit {hit(solver)}, plan from "
           f"{solver.source}, whole call {whole:.2f} s CPU; a note says so: "
-          f"{'yes' if said or not solver.limit_hit else 'NO'}")
+          f"{'yes' if said or not hit(solver) else 'NO'}")
 
 
 def twenty_overdue(overdue_month: str = "0") -> Any:
@@ -208,7 +216,7 @@ def bench_milp(overdue_month: str, target: bool) -> None:
     gap = solver.gap if solver.gap is not None else Decimal("NaN")
     print(f"  HiGHS {solver.model.upper()}: {solver.variables} variables ({solver.binaries} "
           f"binary), status {solver.status}, gap {gap * 100:.2f} %, solver "
-          f"{solver.seconds:.2f} s wall; limit hit {solver.limit_hit}; plan returned: "
+          f"{solver.seconds:.2f} s wall; limit hit {hit(solver)}; plan returned: "
           f"{solver.source}; whole comparison {whole:.2f} s CPU")
     met = solver.seconds < 5 and solver.gap is not None and solver.gap <= Decimal("0.01")
     if target:
