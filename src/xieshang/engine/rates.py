@@ -127,17 +127,19 @@ def irr(flows: Sequence[Decimal]) -> Decimal:
     if len(flows) < 2:
         raise InputError("flows", N_("need at least 2 cash flows (got {count})"),
                          count=len(flows))
-    values = _to_floats(flows)
-    changes = _sign_changes(values)
     value_and_slope: Callable[[float], tuple[float, float]]  # float-ok
-    # equal neighbours (an annuity's level payments) are summed in closed form by runs;
-    # distinct flows (most schedules with dates or fees) by Horner over every flow
-    count = 1 + sum(map(ne, values, islice(values, 1, None)))
-    if count * _RUNS_PER_FLOW <= len(values):
-        runs = [(value, len(list(group))) for value, group in groupby(values)]
+    # equal neighbours (an annuity's level payments) are summed in closed form by runs, one
+    # conversion a run; distinct flows (most schedules with dates or fees) by Horner over
+    # every flow, converted in one pass
+    count = 1 + sum(map(ne, flows, islice(flows, 1, None)))
+    if count * _RUNS_PER_FLOW <= len(flows):
+        runs = [(_to_float(amount), len(list(group))) for amount, group in groupby(flows)]
+        values = [value for value, _ in runs]
         value_and_slope = partial(_run_npv, runs[::-1])
     else:
+        values = _to_floats(flows)
         value_and_slope = partial(_flat_npv, values[::-1])
+    changes = _sign_changes(values)
     rate = _newton(value_and_slope) if changes == 1 else None
     if rate is None:
         rate = _nearest_root(lambda r: value_and_slope(r)[0])  # float-ok
