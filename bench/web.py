@@ -38,6 +38,8 @@ from pathlib import Path
 import httpx
 
 ROOT = Path(__file__).resolve().parents[1]
+#: the sources measured (XIESHANG_BENCH_SRC: another checkout, for before/after figures)
+SRC = Path(os.environ.get("XIESHANG_BENCH_SRC", str(ROOT / "src")))
 
 #: The pages fetched by every client, in turn.
 PAGES = ("/", "/start", "/debts", "/consequences", "/budget", "/plan", "/negotiate", "/log",
@@ -163,7 +165,7 @@ def main() -> int:
     parser.add_argument("--cold", action="store_true", help="page cache off")
     parser.add_argument("--mixed", action="store_true", help="all pages in turn (old mode)")
     options = parser.parse_args()
-    sys.path.insert(0, str(ROOT / "src"))
+    sys.path.insert(0, str(SRC))
     from xieshang.cli.session import today
 
     mode = "cold (page cache off)" if options.cold else "warm (page cache on)"
@@ -175,7 +177,7 @@ def main() -> int:
         base = f"http://127.0.0.1:{port}"
         launcher = (COLD if options.cold else "") + \
             "from xieshang.cli.main import run\nrun()"
-        env = dict(os.environ, PYTHONPATH=str(ROOT / "src"))
+        env = dict(os.environ, PYTHONPATH=str(SRC))
         process = subprocess.Popen(
             [sys.executable, "-c", launcher, "--data-dir", folder, "serve", "--port", str(port)],
             stdout=subprocess.DEVNULL, cwd=ROOT, env=env)
