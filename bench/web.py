@@ -166,7 +166,7 @@ def main() -> int:
     parser.add_argument("--mixed", action="store_true", help="all pages in turn (old mode)")
     options = parser.parse_args()
     sys.path.insert(0, str(SRC))
-    from xieshang.cli.session import today
+    from xieshang.clock import today
 
     mode = "cold (page cache off)" if options.cold else "warm (page cache on)"
     print(f"web load check · Python {platform.python_version()} · {os.cpu_count()} cores · "
