@@ -23,10 +23,9 @@ from typing import Any
 from xieshang.engine.accrual import late_fee_due
 from xieshang.engine.money import ZERO
 from xieshang.engine.schedules import add_months
-from xieshang.engine.strategy._ledger import Calendar, _day_in_month, cost_rate
+from xieshang.engine.strategy._ledger import Calendar, _day_in_month, cost_rate, make_debt_month
 from xieshang.engine.strategy._model import (
     Accrual,
-    DebtMonth,
     Month,
     PlanDebt,
     PlanInput,
@@ -56,39 +55,7 @@ _MONTH = _maker(Month, ("index", "pay_date", "budget", "paid", "unspent", "card_
                         "debts"))
 
 
-def _debt_month_maker() -> Callable[..., DebtMonth]:
-    """:class:`DebtMonth` with its 13 slots filled directly (the hot record: one per debt
-    and month)."""
-    new = object.__new__
-    (key_, owed_, required_, paid_, balance_, interest_, penalty_, fees_, adjustment_,
-     overdue_, unpaid_, due_by_, past_due_) = (
-        getattr(DebtMonth, name).__set__ for name in (
-            "key", "owed", "required", "paid", "balance", "interest", "penalty", "fees",
-            "adjustment", "overdue", "unpaid", "due_by", "past_due"))
-
-    def make(key: str, owed: Decimal, required: Decimal, paid: Decimal, balance: Decimal,
-             interest: Decimal, penalty: Decimal, fees: Decimal, adjustment: Decimal,
-             overdue: bool, unpaid: Decimal, due_by: date, past_due: Decimal) -> DebtMonth:
-        row: DebtMonth = new(DebtMonth)
-        key_(row, key)
-        owed_(row, owed)
-        required_(row, required)
-        paid_(row, paid)
-        balance_(row, balance)
-        interest_(row, interest)
-        penalty_(row, penalty)
-        fees_(row, fees)
-        adjustment_(row, adjustment)
-        overdue_(row, overdue)
-        unpaid_(row, unpaid)
-        due_by_(row, due_by)
-        past_due_(row, past_due)
-        return row
-
-    return make
-
-
-_DEBT_MONTH = _debt_month_maker()
+_DEBT_MONTH = make_debt_month
 
 
 def _fen(value: Decimal) -> int:
