@@ -63,12 +63,16 @@ clock: $(STAMP) sysdeps
 test-clock: $(STAMP) sysdeps
 	$(BIN)/python scripts/test_clock.py
 
-## Benchmarks against the peer programs (figures, not pass/fail).
+## Benchmarks against the peer programs (figures, not pass/fail; bench/RESULTS.md has the last).
 bench: $(STAMP)
+	@if command -v node >/dev/null 2>&1; then \
+		npm ci --prefix bench/peers/snowball --no-audit --no-fund --silent \
+		|| echo "node-debt-snowball not installed: its comparison is skipped"; fi
 	$(BIN)/python bench/engine.py
 	$(BIN)/python bench/peers/crosscheck.py
 	$(BIN)/python bench/plan.py
 	$(BIN)/python bench/web.py
+	$(BIN)/python bench/web.py --cold
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build dist

@@ -1,17 +1,26 @@
-"""Benchmarks of the engine against the peer programs, side by side in one run.
+"""Benchmarks of the engine against the peer programs: the same work, interleaved rounds.
 
-Run it with ``make bench`` (or ``.venv/bin/python bench/engine.py [--cli-runs N]``). It prints
-figures, ratios and whether each target is met; it never fails a build.
+Run it with ``make bench`` (or ``.venv/bin/python bench/engine.py [--rounds N]``). It prints
+figures, ratios and whether each goal of issue 16 is met; it never fails a build. Every
+figure is CPU time (``time.process_time``; child processes by ``getrusage``), and every
+ratio is taken within one round of A then B (alternating which goes first) and reported as
+the median and range over the rounds (:mod:`_ab`).
 
-1. a 360-row annuity schedule (等额本息): ours vs mortgagemath ``amortization_schedule``;
-   target: faster than mortgagemath;
-2. the IRR of 37 cash flows: ours vs numpy-financial ``irr`` and pyxirr ``irr``;
-   target: at least 10 × faster than numpy-financial (pyxirr, compiled Rust, is the bar);
-3. CLI start-up: ``xieshang --help`` and ``xieshang calc overdue …`` as fresh processes;
-   target: ``--help`` under 250 ms.
-
-The peers are optional (``pip install -e '.[peers]'``); a missing one is reported and skipped.
-Times are medians of several repeats of ``timeit`` loops (``time.perf_counter``).
+1. A 360-row exact annuity schedule (等额本息, 1,000,000 at 3.25 % over 30 years, half-up):
+   ours vs mortgagemath ``amortization_schedule`` configured to the same rules (payment and
+   each interest rounded half-up, the balance rounded each period); the rows are checked to
+   be identical to the fen. Goal: ours ≤ 0.5× the peer's time.
+2. IRR of 37 **distinct** monthly flows (an equal-principal loan: 5,700 paid out, 36
+   payments falling from 243.35 to 160.73): ours (Decimal in) vs pyxirr ``irr`` given the
+   same Decimal list (the same work: conversion included), and, for reference, pyxirr and
+   numpy-financial given a prepared float list. Goal: ≤ 3× pyxirr on the same input. The old
+   figure on 36 equal flows is printed separately and labelled: we fold runs of equal flows
+   into closed-form terms, which the peers do not, so it is not the same work.
+3. Start-up: ``python -m xieshang calc overdue …``, ``--help`` and ``status`` (on the demo
+   case) as fresh processes vs ``python -c pass`` of the same interpreter, with the bytecode
+   cache (as a person runs it). Goal: ``calc`` ≤ 5× ``python -c pass``.
+4. One case evaluated (services.case_view: every debt's bill today, budget shares, alerts),
+   the demo case and a 20-debt case. Goal ≤ 5 ms.
 """
 
 from __future__ import annotations
@@ -21,31 +30,23 @@ import importlib
 import importlib.metadata
 import os
 import platform
-import statistics
-import subprocess
 import sys
-import time
-import timeit
+import tempfile
 import warnings
-from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-REPEATS = 7
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "bench"))
+#: the sources measured (XIESHANG_BENCH_SRC: another checkout, for before/after figures)
+SRC = Path(os.environ.get("XIESHANG_BENCH_SRC", str(ROOT / "src")))
+sys.path.insert(0, str(SRC))
+
+from _ab import interleaved, interleaved_children, per_call  # noqa: E402
+
 MISSING = "peer not installed (pip install -e '.[peers]')"
-
-# 1,000,000 over 30 years at 3.25 % a year (a case of tests/test_peers_schedules.py)
 PRINCIPAL, ANNUAL_PERCENT, MONTHS = "1000000", "3.25", 360
-# peers-and-style.md §1.3.3: 5,700 paid out, 36 payments of 197.86 (37 flows)
-IRR_FLOWS = [Decimal("-5700")] + [Decimal("197.86")] * 36
-
-
-def median_seconds(function: Callable[[], object]) -> float:
-    """Median time of one call, over REPEATS loops each lasting at least 0.2 s."""
-    timer = timeit.Timer(function, timer=time.perf_counter)
-    number, _ = timer.autorange()
-    return statistics.median(t / number for t in timer.repeat(repeat=REPEATS, number=number))
 
 
 def optional(module: str) -> Any:
@@ -62,31 +63,20 @@ def version(distribution: str) -> str:
         return "?"
 
 
-def line(label: str, seconds: float | None, note: str = "", unit: str = "µs") -> None:
-    scale = 1e6 if unit == "µs" else 1e3
-    figure = f"{seconds * scale:10.1f} {unit}" if seconds is not None else " " * 13
-    print(f"  {label:<50}{figure}   {note}".rstrip())
-
-
 def verdict(met: bool) -> str:
     return "MET" if met else "NOT MET"
 
 
-# ------------------------------------------------------------------------ 1. schedule
-
-
-def bench_schedule() -> None:
+def bench_schedule(rounds: int) -> None:
     from xieshang.engine.schedules import annuity
 
     print(f"1. 360-row annuity schedule ({PRINCIPAL} at {ANNUAL_PERCENT} % a year, "
           f"{MONTHS} months, half-up)")
-    monthly = Decimal(ANNUAL_PERCENT) / 1200
-    ours_time = median_seconds(lambda: annuity(PRINCIPAL, monthly, MONTHS))
-    line("ours: xieshang.engine.schedules.annuity", ours_time)
     mm = optional("mortgagemath")
     if mm is None:
-        line("mortgagemath amortization_schedule", None, MISSING)
+        print(f"  mortgagemath: {MISSING}")
         return
+    monthly = Decimal(ANNUAL_PERCENT) / 1200
     params = mm.LoanParams(
         principal=Decimal(PRINCIPAL), annual_rate=Decimal(ANNUAL_PERCENT), term_months=MONTHS,
         payment_rounding=mm.PaymentRounding.ROUND_HALF_UP,
@@ -95,101 +85,118 @@ def bench_schedule() -> None:
     )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        theirs_time = median_seconds(lambda: mm.amortization_schedule(params))
-        theirs = list(mm.amortization_schedule(params))[1:]  # row 0 is the opening balance
-    ratio = theirs_time / ours_time
-    line(f"mortgagemath {version('mortgagemath')} amortization_schedule", theirs_time,
-         f"ours is {ratio:.2f}× as fast; target faster than mortgagemath: {verdict(ratio > 1)}")
+        pair = interleaved(lambda: annuity(PRINCIPAL, monthly, MONTHS),
+                           lambda: mm.amortization_schedule(params), rounds)
+        theirs = list(mm.amortization_schedule(params))[1:]  # row 0: the opening balance
     ours = annuity(PRINCIPAL, monthly, MONTHS).rows
     same = len(ours) == len(theirs) and all(
         (r.payment, r.interest, r.principal, r.balance)
         == (p.payment, p.interest, p.principal, p.balance)
-        for r, p in zip(ours, theirs, strict=False)
-    )
-    print(f"  rows identical to the fen: {'yes' if same else 'NO'}")
+        for r, p in zip(ours, theirs, strict=False))
+    ratio = sorted(pair.ratios)[len(pair.ratios) // 2]
+    print(f"  A = ours, B = mortgagemath {version('mortgagemath')}: {pair.describe()}")
+    print(f"  rows identical to the fen: {'yes' if same else 'NO'}; "
+          f"goal ≤ 0.5×: {verdict(ratio <= 0.5)}")
 
 
-# ----------------------------------------------------------------------------- 2. IRR
-
-
-def bench_irr() -> None:
+def bench_irr(rounds: int) -> None:
     from xieshang.engine.rates import irr
+    from xieshang.engine.schedules import equal_principal
 
-    print(f"2. IRR of {len(IRR_FLOWS)} flows (5,700 paid out, 36 × 197.86; "
-          "peers get a prepared float list)")
-    floats = [float(flow) for flow in IRR_FLOWS]
-    ours_time = median_seconds(lambda: irr(IRR_FLOWS))
-    line("ours: xieshang.engine.rates.irr (Decimal in/out)", ours_time,
-         f"monthly IRR {irr(IRR_FLOWS)}")
-    npf = optional("numpy_financial")
-    if npf is None:
-        line("numpy-financial irr", None, MISSING)
-    else:
-        npf_time = median_seconds(lambda: npf.irr(floats))
-        ratio = npf_time / ours_time
-        line(f"numpy-financial {version('numpy-financial')} irr", npf_time,
-             f"ours is {ratio:.1f}× as fast; target ≥ 10×: {verdict(ratio >= 10)}")
+    flows = equal_principal("5700", Decimal("0.015"), 36).cash_flows()
+    assert len(set(flows)) == len(flows)
+    floats = [float(flow) for flow in flows]
+    print(f"2. IRR of {len(flows)} distinct monthly flows (5,700 out; 36 payments "
+          f"{flows[1]} … {flows[-1]})")
     pyxirr = optional("pyxirr")
     if pyxirr is None:
-        line("pyxirr irr", None, MISSING)
-    else:
-        pyxirr_time = median_seconds(lambda: pyxirr.irr(floats))
-        ratio = pyxirr_time / ours_time
-        line(f"pyxirr {version('pyxirr')} irr (Rust)", pyxirr_time,
-             f"ours is {ratio:.2f}× as fast (the bar, no target)")
-
-
-# ------------------------------------------------------------------------ 3. the CLI
-
-
-def bench_cli(runs: int) -> None:
-    print(f"3. CLI start-up (fresh process, median of {runs} runs)")
-    program = Path(sys.executable).parent / "xieshang"
-    if not program.exists():
-        print(f"  skipped: {program} does not exist yet (make run, or pip install -e .)")
+        print(f"  pyxirr: {MISSING}")
         return
-    commands = [
-        ("xieshang --help", [str(program), "--help"], 0.250),
-        ("xieshang calc overdue --product huabei …",
-         [str(program), "calc", "overdue", "--product", "huabei", "--amount", "1000",
-          "--days", "3"], None),
-    ]
-    # as a person runs it: with the bytecode cache (some shells set PYTHONDONTWRITEBYTECODE,
-    # which makes every start recompile the sources); one warm-up run writes the cache
+    ours, theirs = irr(flows), pyxirr.irr(flows)
+    print(f"  monthly IRR: ours {ours}, pyxirr {theirs:.12f}")
+    same_input = interleaved(lambda: irr(flows), lambda: pyxirr.irr(flows), rounds)
+    ratio = sorted(same_input.ratios)[len(same_input.ratios) // 2]
+    print(f"  A = ours, B = pyxirr {version('pyxirr')} (both given the Decimal list): "
+          f"{same_input.describe()}; goal ≤ 3×: {verdict(ratio <= 3)}")
+    prepared = interleaved(lambda: irr(flows), lambda: pyxirr.irr(floats), rounds)
+    print(f"  A = ours (Decimal in), B = pyxirr given a prepared float list: "
+          f"{prepared.describe()} (for reference: B skips the conversion)")
+    npf = optional("numpy_financial")
+    if npf is not None:
+        pair = interleaved(lambda: irr(flows), lambda: npf.irr(floats), rounds)
+        print(f"  A = ours, B = numpy-financial {version('numpy-financial')} (floats): "
+              f"{pair.describe()}")
+    equal = [Decimal("-5700")] + [Decimal("197.86")] * 36
+    print(f"  (not the same work) 37 flows of which 36 equal, ours alone: "
+          f"{per_call(lambda: irr(equal)) * 1e6:.1f} µs — runs of equal flows are summed in "
+          "closed form")
+
+
+def bench_cli(rounds: int) -> None:
+    print("3. start-up, CPU time of a fresh process (with the bytecode cache)")
+    from xieshang.cli.serve import build_demo_store
+
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-    for label, command, target in commands:
-        subprocess.run(command, capture_output=True, check=False, env=env)
-        times = []
-        for _ in range(runs):
-            start = time.perf_counter()
-            done = subprocess.run(command, capture_output=True, check=False, env=env)
-            times.append(time.perf_counter() - start)
-        if done.returncode != 0:
-            error = done.stderr.decode(errors="replace").strip().splitlines()
-            line(label, None, f"failed (exit {done.returncode}): {error[-1] if error else ''}")
-            continue
-        seconds = statistics.median(times)
-        note = "" if target is None else (
-            f"target < {target * 1000:.0f} ms: {verdict(seconds < target)}")
-        line(label, seconds, note, unit="ms")
+    env["PYTHONPATH"] = str(SRC)
+    python = sys.executable
+    base = [python, "-c", "pass"]
+    with tempfile.TemporaryDirectory() as folder:
+        build_demo_store(folder)
+        env["XIESHANG_HOME"] = folder
+        commands = [
+            ("calc overdue --product huabei --amount 1000 --days 3",
+             ["calc", "overdue", "--product", "huabei", "--amount", "1000", "--days", "3"], 5),
+            ("--help", ["--help"], None),
+            ("status (demo case)", ["status"], None),
+        ]
+        for label, args, goal in commands:
+            pair = interleaved_children([python, "-m", "xieshang", *args], base, env,
+                                        rounds=rounds, runs=3)
+            ratio = sorted(pair.ratios)[len(pair.ratios) // 2]
+            note = "" if goal is None else f"; goal ≤ {goal}×: {verdict(ratio <= goal)}"
+            print(f"  A = xieshang {label}, B = python -c pass: {pair.describe('ms')}{note}")
+
+
+def bench_case(rounds: int) -> None:
+    import statistics
+
+    from xieshang.clock import today
+    from xieshang.services.case_view import case_view
+    from xieshang.store.db import open_store
+    from xieshang.store.model import Case
+
+    sys.path.insert(0, str(ROOT / "bench"))
+    from web import build_store
+    from xieshang.cli.serve import build_demo_store
+
+    print("4. one case evaluated (services.case_view: bills today, shares, alerts)")
+    for label, build in (("demo case (3 debts)", lambda f: build_demo_store(f)),
+                         ("20 debts", lambda f: build_store(Path(f), today()))):
+        with tempfile.TemporaryDirectory() as folder:
+            build(folder)
+            with open_store(data_dir=folder) as store, store.begin() as tx:
+                case = tx.find(Case)[0]
+                times = [per_call(lambda: case_view(tx, case, today()), 0.2)  # noqa: B023
+                         for _ in range(rounds)]
+            seconds = statistics.median(times)
+            print(f"  {label}: {seconds * 1e3:.1f} ms CPU (median of {rounds}); goal ≤ 5 ms: "
+                  f"{verdict(seconds <= 0.005)}")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--cli-runs", type=int, default=10,
-                        help="fresh CLI processes per command (default 10)")
+    parser.add_argument("--rounds", type=int, default=7, help="interleaved rounds (default 7)")
     args = parser.parse_args()
-    try:
-        importlib.import_module("xieshang")
-    except ImportError:  # not installed: run from the source tree
-        sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
     print(f"xieshang engine benchmarks — Python {platform.python_version()} on "
-          f"{platform.machine()}, medians of {REPEATS} repeats\n")
-    bench_schedule()
+          f"{platform.machine()}, {os.cpu_count()} CPUs; CPU time, {args.rounds} interleaved "
+          "rounds\n")
+    bench_schedule(args.rounds)
     print()
-    bench_irr()
+    bench_irr(args.rounds)
     print()
-    bench_cli(args.cli_runs)
+    bench_cli(args.rounds)
+    print()
+    bench_case(args.rounds)
 
 
 if __name__ == "__main__":

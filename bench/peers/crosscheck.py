@@ -5,7 +5,8 @@
 Columns: peer, version, case, metric, ours, theirs, diff, expected_reason
 (peers-and-style.md §1.7). Schedules are compared row by row, exactly (Decimal equality),
 with mortgagemath (ROUND_HALF_UP payment and interest, balance rounded each row) and loankit;
-annualised rates with pyxirr and numpy-financial (float peers: agreement within 1e-9).
+the monthly IRR of 花呗's installment lists and of equal-principal loans (distinct flows)
+with pyxirr and numpy-financial (float peers: agreement within 1e-9).
 The same comparisons run as tests in tests/test_peers_*.py; this script is the report.
 """
 
@@ -110,19 +111,30 @@ def main() -> int:
         import pyxirr
     except ImportError:
         pyxirr = None
+    try:
+        import numpy_financial as npf
+    except ImportError:
+        npf = None
+    cases = []
     for principal, periods, rate in INSTALLMENTS:
         schedule = fixed_fee_installment(Decimal(principal), periods, total_fee_rate=Decimal(rate))
-        flows = schedule.cash_flows()
+        cases.append((f"huabei {periods} @ {rate}", schedule.cash_flows()))
+    for principal, annual, months in SCHEDULES[:3]:  # distinct flows: equal principal
+        schedule = equal_principal(Decimal(principal), Decimal(annual) / 1200, months)
+        cases.append((f"equal-principal {principal}@{annual}%x{months}", schedule.cash_flows()))
+    for case, flows in cases:
         mine_rate = irr(flows)
-        if pyxirr is None:
-            out.append(["pyxirr", "not installed", f"huabei {periods}", "monthly IRR",
-                        str(mine_rate), "", "", ""])
-            continue
-        theirs_rate = pyxirr.irr([float(f) for f in flows])  # float peer
-        diff = abs(float(mine_rate) - theirs_rate)
-        out.append(["pyxirr", version("pyxirr"), f"huabei {periods} @ {rate}", "monthly IRR",
-                    f"{mine_rate:.12f}", f"{theirs_rate:.12f}", f"{diff:.2e}",
-                    "" if diff < 1e-9 else "float peer"])
+        floats = [float(f) for f in flows]  # float peers
+        for name, peer in (("pyxirr", pyxirr), ("numpy-financial", npf)):
+            if peer is None:
+                out.append([name, "not installed", case, "monthly IRR", str(mine_rate), "",
+                            "", ""])
+                continue
+            theirs_rate = float(peer.irr(floats))
+            diff = abs(float(mine_rate) - theirs_rate)
+            out.append([name, version(name), case, "monthly IRR", f"{mine_rate:.12f}",
+                        f"{theirs_rate:.12f}", f"{diff:.2e}",
+                        "" if diff < 1e-9 else "float peer"])
     writer = csv.writer(sys.stdout)
     writer.writerow(header)
     writer.writerows(out)

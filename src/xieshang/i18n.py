@@ -88,7 +88,10 @@ def parse_po(text: str) -> dict[str, str]:
             current = msgstr
             line = line[len("msgstr "):]
         if current is not None and line.startswith('"'):
-            current.append(ast.literal_eval(line))
+            # a plain string needs no parser (most lines); escapes go through literal_eval
+            plain = line[1:-1]
+            current.append(plain if "\\" not in line and '"' not in plain
+                           else ast.literal_eval(line))
     if msgid or msgstr:
         flush()
     return entries

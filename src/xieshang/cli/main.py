@@ -27,8 +27,70 @@ TOO_LARGE = N_("a figure grows beyond what xieshang can compute; check the rates
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
+#: Which module registers each command: a command's module (and the services and engine
+#: parts it imports) is loaded only when that command runs, so `calc overdue` never pays
+#: for the store, the plan or the web app. Listing every command (`--help`) loads them all.
+_COMMAND_MODULES = {
+    "budget": "budget", "calc": "calc",
+    "case": "case", "hardship": "case", "encrypt": "case",
+    "debt": "debt", "pay": "debt", "status": "debt",
+    "export": "exchange", "import": "exchange", "backup": "exchange", "restore": "exchange",
+    "log": "log", "promise": "log", "alerts": "log", "remind": "log",
+    "ladder": "negotiate", "offer": "negotiate", "refused": "negotiate",
+    "prepare": "negotiate", "script": "negotiate", "dossier": "negotiate",
+    "plan": "plan", "serve": "serve", "open": "serve", "batch": "batch",
+}
+
+
+class LazyGroup(click.Group):
+    """A command group whose commands are registered by modules imported on first use."""
+
+    def __init__(self, *args: Any, lazy: dict[str, str] | None = None, **kwargs: Any) -> None:
+        self._lazy = dict(lazy or {})
+        self._loading = False
+        super().__init__(*args, **kwargs)
+
+    @property  # type: ignore[override]
+    def commands(self) -> dict[str, click.Command]:
+        """Every command, loading the modules not loaded yet (docs, `--help`)."""
+        if self._lazy and not self._loading:
+            for module in sorted(set(self._lazy.values())):
+                self._load(module)
+        return self._commands
+
+    @commands.setter
+    def commands(self, value: dict[str, click.Command]) -> None:
+        self._commands = value
+
+    def _load(self, module: str) -> None:
+        import importlib
+
+        self._loading = True
+        try:
+            importlib.import_module(f"xieshang.cli.{module}")
+        finally:
+            self._loading = False
+        self._lazy = {name: m for name, m in self._lazy.items() if m != module}
+
+    def add_command(self, cmd: click.Command, name: str | None = None) -> None:
+        self._loading, loading = True, self._loading
+        try:
+            super().add_command(cmd, name)
+        finally:
+            self._loading = loading
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        module = self._lazy.get(cmd_name)
+        if module is not None:
+            self._load(module)
+        return self._commands.get(cmd_name)
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(self.commands)
+
 
 @click.group(
+    cls=LazyGroup, lazy=_COMMAND_MODULES,
     context_settings=CONTEXT,
     help="协商 xieshang — 看清逾期的代价，找到还得起的方案，好好去谈。\n\n"
     "See what being overdue costs, find an arrangement you can afford, ask for it well.",
@@ -57,7 +119,9 @@ def app(ctx: click.Context, data_dir: str | None, db_url: str | None,
 
 
 @app.group(
-    "calc",
+    "calc", cls=LazyGroup,
+    lazy=dict.fromkeys(("overdue", "installment", "schedule", "apr", "card-interest", "cap",
+                        "timeline"), "calc"),
     context_settings=CONTEXT,
     help="计算器：逾期费用、分期、还款计划、年化利率、信用卡利息、利率上限、时间线。\n\n"
     "Calculators: overdue charges, installments, schedules, APR, card interest, legal caps, "
@@ -124,20 +188,6 @@ def selfcheck_command(lang: str | None, as_json: bool) -> None:
             passed=len(results) - len(failed), total=len(results)))
     if failed:
         raise SystemExit(1)
-
-
-from xieshang.cli import batch as _batch  # noqa: E402  (batch run/sample)
-from xieshang.cli import budget as _budget  # noqa: E402  (budget set/show/import)
-from xieshang.cli import calc as _calc  # noqa: E402  (registers the calc commands)
-from xieshang.cli import case as _case  # noqa: E402  (case, hardship, encrypt)
-from xieshang.cli import debt as _debt  # noqa: E402  (debt, pay, status)
-from xieshang.cli import exchange as _exchange  # noqa: E402  (export, import, backup, restore)
-from xieshang.cli import log as _log  # noqa: E402  (log, promise, alerts, remind)
-from xieshang.cli import negotiate as _negotiate  # noqa: E402  (ladder, offer, script)
-from xieshang.cli import plan as _plan  # noqa: E402  (plan, plan month)
-from xieshang.cli import serve as _serve  # noqa: E402  (serve: the web app)
-
-del _batch, _calc, _case, _debt, _budget, _exchange, _log, _negotiate, _plan, _serve
 
 
 def run(argv: list[str] | None = None) -> None:

@@ -33,6 +33,9 @@ from xieshang.services.plan import (
 
 
 def _plan_options(function: Any) -> Any:
+    function = click.option("--token", "token", is_flag=True, default=False,
+                            help="每月给每家至少还一笔象征性还款（金额见预算规则）. Keep a token "
+                            "payment to every creditor.")(function)
     function = click.option("--horizon", "horizon", default=None, metavar="MONTHS",
                             help="最多计算多少个月（默认 120）. The longest plan, in months.")(function)
     function = click.option("--order", "order", default=None, metavar="ID,ID,…",
@@ -52,7 +55,8 @@ def _plan_options(function: Any) -> Any:
 @click.pass_context
 def plan_app(ctx: click.Context, strategy: str | None, chart: Path | None,
              budget: str | None = None, order: str | None = None, horizon: str | None = None,
-             case_id: str | None = None, lang: str | None = None, as_json: bool = False) -> None:
+             case_id: str | None = None, lang: str | None = None, as_json: bool = False,
+             token: bool = False) -> None:
     """还款计划：各种策略比较，或某个策略的逐月计划。The repayment plan across all debts."""
     if ctx.invoked_subcommand is not None:
         return
@@ -65,7 +69,8 @@ def plan_app(ctx: click.Context, strategy: str | None, chart: Path | None,
                          value=chart.name)
     with session(out, readonly=True) as tx:
         case = find_case(tx, case_id)
-        given, names, source = plan_input(out, tx, case, budget, order, horizon, name)
+        given, names, source = plan_input(out, tx, case, budget, order, horizon, name,
+                                          token=token)
     plans = list(compare_strategies(given)) if name is None else [make_plan(given, name)]
     if chart is not None:
         _chart(out, plans, chart)
@@ -99,7 +104,7 @@ def plan_app(ctx: click.Context, strategy: str | None, chart: Path | None,
               help="avalanche | snowball | pro-rata | risk-first | custom | optimal")
 def plan_month(strategy: str, budget: str | None = None, order: str | None = None,
                horizon: str | None = None, case_id: str | None = None,
-               lang: str | None = None, as_json: bool = False) -> None:
+               lang: str | None = None, as_json: bool = False, token: bool = False) -> None:
     """这个月：给谁还多少、最晚哪天。This month: what to pay to whom, by when."""
     from xieshang.engine.strategy import make_plan, this_month
 
@@ -110,7 +115,8 @@ def plan_month(strategy: str, budget: str | None = None, order: str | None = Non
 
     with session(out, readonly=True) as tx:
         case = find_case(tx, case_id)
-        given, names, source = plan_input(out, tx, case, budget, order, horizon, name)
+        given, names, source = plan_input(out, tx, case, budget, order, horizon, name,
+                                          token=token)
         # the budget's shares, when the plan spends what the budget statement leaves
         shares = budget_shares(tx, case, given.start) if budget is None else None
     plan = make_plan(given, name)
@@ -159,7 +165,9 @@ def _plan_json(out: Out, plan: Plan, names: dict[str, str], *, months: bool) -> 
     }
     if plan.solver is not None:
         data["solver"] = {"status": plan.solver.status, "model": plan.solver.model,
-                          "source": plan.solver.source, "gap": plan.solver.gap}
+                          "source": plan.solver.source, "gap": plan.solver.gap,
+                          "limit_hit": plan.solver.limit_hit,
+                          "orders_searched": plan.solver.orders_searched}
     if months:
         data["months"] = [
             {"month": m.index + 1, "pay_date": m.pay_date, "budget": m.budget, "paid": m.paid,

@@ -45,7 +45,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from functools import partial
-from itertools import groupby
+from itertools import groupby, islice
+from operator import ne
 from types import MappingProxyType
 from typing import Any, Final
 
@@ -126,15 +127,19 @@ def irr(flows: Sequence[Decimal]) -> Decimal:
     if len(flows) < 2:
         raise InputError("flows", N_("need at least 2 cash flows (got {count})"),
                          count=len(flows))
-    runs = [(_to_float(amount), len(list(group))) for amount, group in groupby(flows)]
-    values = [value for value, _ in runs]
-    changes = _sign_changes(values)
     value_and_slope: Callable[[float], tuple[float, float]]  # float-ok
-    if len(runs) * _RUNS_PER_FLOW <= len(flows):
+    # equal neighbours (an annuity's level payments) are summed in closed form by runs, one
+    # conversion a run; distinct flows (most schedules with dates or fees) by Horner over
+    # every flow, converted in one pass
+    count = 1 + sum(map(ne, flows, islice(flows, 1, None)))
+    if count * _RUNS_PER_FLOW <= len(flows):
+        runs = [(_to_float(amount), len(list(group))) for amount, group in groupby(flows)]
+        values = [value for value, _ in runs]
         value_and_slope = partial(_run_npv, runs[::-1])
     else:
-        backwards = [value for value, count in reversed(runs) for _ in range(count)]
-        value_and_slope = partial(_flat_npv, backwards)
+        values = _to_floats(flows)
+        value_and_slope = partial(_flat_npv, values[::-1])
+    changes = _sign_changes(values)
     rate = _newton(value_and_slope) if changes == 1 else None
     if rate is None:
         rate = _nearest_root(lambda r: value_and_slope(r)[0])  # float-ok
@@ -218,6 +223,15 @@ def _basis(basis_days: int) -> int:
 
 
 # ------------------------------------------------------------------------------ solver
+
+
+def _to_floats(flows: Sequence[Decimal]) -> list[float]:  # float-ok: rate solver input
+    """The flows as floats for the rate solver, refusing any that is not finite."""
+    values = list(map(float, flows))
+    if not all(map(math.isfinite, values)):
+        for flow in flows:
+            _to_float(flow)
+    return values
 
 
 def _to_float(flow: Decimal) -> float:  # float-ok: a rate solver input, never money again

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import calendar
 import decimal
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
@@ -183,6 +183,35 @@ class Schedule:
 # ----------------------------------------------------------------------------- helpers
 
 
+def _row_maker() -> Callable[[int, date | None, Decimal, Decimal, Decimal, Decimal, Decimal],
+                             Row]:
+    """A :class:`Row` constructor for the schedule loops: the same frozen record, its
+    slots filled directly (a frozen dataclass's ``__init__`` goes through
+    ``object.__setattr__`` for every field, more than half of a 360-row schedule's time).
+    Only for values already checked, as the loops below have them."""
+    new = object.__new__
+    s0, s1, s2, s3, s4, s5, s6 = (
+        getattr(Row, name).__set__
+        for name in ("period", "due", "payment", "principal", "interest", "fee", "balance"))
+
+    def make(period: int, due: date | None, payment: Decimal, principal: Decimal,
+             interest: Decimal, fee: Decimal, balance: Decimal) -> Row:
+        row = new(Row)
+        s0(row, period)
+        s1(row, due)
+        s2(row, payment)
+        s3(row, principal)
+        s4(row, interest)
+        s5(row, fee)
+        s6(row, balance)
+        return row
+
+    return make
+
+
+_make_row: Final = _row_maker()
+
+
 @contextmanager
 def _local() -> Iterator[None]:
     with decimal.localcontext(_CONTEXT):
@@ -288,7 +317,7 @@ def _level(
     """Rows of a level-payment schedule; ``rates[k]`` is period k's rate on the balance."""
     settle, half_even, cent, mode, context = (
         _SETTLE, _HALF_EVEN, CENT, rounding.decimal_mode, _MONEY_CONTEXT)
-    zero = _ZERO
+    zero, make = _ZERO, _make_row
     rows: list[Row] = []
     append = rows.append
     balance = principal
@@ -301,10 +330,10 @@ def _level(
             balance -= part
             # part + interest is payment itself: both amounts have 2 places and at most 34
             # digits, so payment - interest above was exact in the 50-digit context.
-            append(Row(k, due, payment, part, interest, zero, balance))
+            append(make(k, due, payment, part, interest, zero, balance))
             continue
         # This payment clears the balance: the last period, or an early payoff.
-        append(Row(k, due, balance + interest, balance, interest, zero, balance - balance))
+        append(make(k, due, balance + interest, balance, interest, zero, balance - balance))
         if k < n:
             note = EARLY_PAYOFF_NOTE
         break
@@ -320,7 +349,7 @@ def _equal_principal_rows(
 ) -> Schedule:
     settle, half_even, cent, mode, context = (
         _SETTLE, _HALF_EVEN, CENT, rounding.decimal_mode, _MONEY_CONTEXT)
-    zero = _ZERO
+    zero, make = _ZERO, _make_row
     n = len(rates)
     share = _share(principal, principal / n, n, rounding)
     rows: list[Row] = []
@@ -330,7 +359,7 @@ def _equal_principal_rows(
         interest = (balance * rate).quantize(settle, half_even).quantize(cent, mode, context)
         part = balance if k == n else share
         balance -= part
-        append(Row(k, due, part + interest, part, interest, zero, balance))
+        append(make(k, due, part + interest, part, interest, zero, balance))
     return Schedule(principal=principal, rows=tuple(rows), method=method)
 
 
@@ -343,14 +372,14 @@ def _interest_only_rows(
 ) -> Schedule:
     settle, half_even, cent, mode, context = (
         _SETTLE, _HALF_EVEN, CENT, rounding.decimal_mode, _MONEY_CONTEXT)
-    zero = _ZERO
+    zero, make = _ZERO, _make_row
     n = len(rates)
     rows: list[Row] = []
     append = rows.append
     for k, rate, due in zip(range(1, n + 1), rates, dues, strict=True):
         interest = (principal * rate).quantize(settle, half_even).quantize(cent, mode, context)
         part = principal if k == n else zero
-        append(Row(k, due, part + interest, part, interest, zero, principal - part))
+        append(make(k, due, part + interest, part, interest, zero, principal - part))
     return Schedule(principal=principal, rows=tuple(rows), method=method)
 
 

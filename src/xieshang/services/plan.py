@@ -51,9 +51,11 @@ def parse_strategy(text: str) -> Any:
 
 def plan_input(out: Out, tx: Tx, case: Case, budget_text: str | None, order_text: str | None,
            horizon_text: str | None, strategy: Any, *,
-           today: date | None = None) -> tuple[PlanInput, dict[str, str], str]:
+           today: date | None = None, token: bool = False
+           ) -> tuple[PlanInput, dict[str, str], str]:
     """The plan input from the case file: its open debts, the budget and the order
-    (as of ``today``; default: the command line's clock)."""
+    (as of ``today``; default: the command line's clock); ``token`` keeps a token payment
+    to every creditor (the amount of the budget norms' token rule)."""
     from xieshang.engine.money import parse_amount
     from xieshang.engine.parsing import parse_count
     from xieshang.engine.strategy import Minimum, PlanDebt, plan_input_from_case
@@ -136,6 +138,12 @@ def plan_input(out: Out, tx: Tx, case: Case, budget_text: str | None, order_text
     plan_input = plan_input_from_case(overdue, amount, day, law=law(), labels=names,
                                       current=current, minimums=minimums, order=order,
                                       adjustments=adjustments, horizon_months=horizon)
+    if token:
+        from dataclasses import replace
+
+        from xieshang.services.budget import norms
+
+        plan_input = replace(plan_input, token=norms().token.per_creditor_min)
     return plan_input, names, source
 
 

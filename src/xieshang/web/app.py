@@ -83,7 +83,8 @@ SECURITY_HEADERS: dict[str, str] = {
 #: of them depends only on the store, the day, the language and the query (never on the
 #: session; the session's CSRF token is put in at the last moment). Not /start: it checks
 #: the evidence files on disk.
-_CACHED_PAGES = re.compile(r"^/(?:|debts|consequences|budget|plan|negotiate(?:/\d+)?|log"
+_CACHED_PAGES = re.compile(r"^/(?:|debts|consequences|budget|plan(?:/months/\d+)?"
+                           r"|negotiate(?:/\d+)?|log"
                            r"|dossier|questions(?:/[a-z0-9-]+)?)$")
 #: How many rendered pages are kept (least recently used dropped first).
 _CACHED_MAX = 48

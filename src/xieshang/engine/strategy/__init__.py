@@ -19,7 +19,7 @@ Money freed when a debt is repaid stays in the budget (nothing is lost to the ne
 month's minimums), and the month a debt is repaid pays that month's charges too. Debts
 waiting for an arrangement get only their minimum. Money is Decimal throughout; only the
 solver sees floats, and its payments are re-simulated to the fen. Nothing here does I/O or
-reads the clock (the solver keeps its own time limit).
+reads the clock: the solver stops at a work limit (iterations, nodes), never at a time.
 
 The fronts call :func:`plan_input_from_case` (the case's debts and budget → a
 :class:`PlanInput`), then :func:`make_plan`, :func:`compare_strategies`, :func:`this_month`
@@ -29,6 +29,7 @@ and :func:`recast`.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date
 
 from xieshang.engine.strategy._case import (
@@ -62,26 +63,40 @@ from xieshang.engine.strategy._model import (
     Totals,
     arrangement_from_schedule,
 )
-from xieshang.engine.strategy._optimal import NOTE_HEURISTIC, NOTE_TIME_LIMIT, optimal_plan
+from xieshang.engine.strategy._optimal import (
+    DEFAULT_WORK_LIMIT,
+    NOTE_HEURISTIC,
+    NOTE_NO_MODEL_PLAN,
+    NOTE_ORDER,
+    NOTE_TIME_LIMIT,
+    NOTE_WORK_LIMIT,
+    ORDER_SEARCH_MAX,
+    WorkLimit,
+    optimal_plan,
+)
 from xieshang.engine.strategy._simulate import (
     NOTE_GROWS,
     NOTE_HORIZON,
     NOTE_SHORTFALL,
     assemble,
     heuristic_policy,
-    simulate,
+    run_strategy,
     this_month,
 )
 
 __all__ = [
     "DEFAULT_HORIZON",
-    "DEFAULT_TIME_LIMIT",
+    "DEFAULT_WORK_LIMIT",
     "HEURISTICS",
     "NOTE_GROWS",
     "NOTE_HEURISTIC",
     "NOTE_HORIZON",
+    "NOTE_NO_MODEL_PLAN",
+    "NOTE_ORDER",
     "NOTE_SHORTFALL",
     "NOTE_TIME_LIMIT",
+    "NOTE_WORK_LIMIT",
+    "ORDER_SEARCH_MAX",
     "RISK_EVENTS",
     "Accrual",
     "Action",
@@ -103,68 +118,87 @@ __all__ = [
     "SolverReport",
     "Strategy",
     "Totals",
+    "WorkLimit",
     "arrangement_from_schedule",
     "compare_strategies",
     "cost_rate",
     "make_plan",
+    "month_actions",
     "plan_input_from_case",
     "recast",
     "recast_input",
     "this_month",
 ]
 
-#: Seconds the solver may take before the best plan found so far is used.
-DEFAULT_TIME_LIMIT = 10.0  # float-ok: seconds
-
-
 def _rule_based(plan_input: PlanInput) -> dict[Strategy, Plan]:
     strategies = list(HEURISTICS)
     if plan_input.order:
         strategies.append(Strategy.CUSTOM)
-    return {strategy: assemble(plan_input, strategy,
-                               simulate(plan_input, heuristic_policy(strategy, plan_input)))
+    return {strategy: assemble(plan_input, strategy, run_strategy(plan_input, strategy))
             for strategy in strategies}
 
 
 def make_plan(plan_input: PlanInput, strategy: Strategy | str = Strategy.AVALANCHE, *,
-              time_limit: float = DEFAULT_TIME_LIMIT) -> Plan:  # float-ok: seconds
+              limit: WorkLimit = DEFAULT_WORK_LIMIT,
+              time_limit: float | None = None) -> Plan:  # float-ok: seconds
     """The plan of one strategy.
 
     Args:
         plan_input: the debts, budget, start and risk weights.
         strategy: the strategy (its value, e.g. ``"pro-rata"``, is accepted too).
-        time_limit: seconds the solver may take (:attr:`Strategy.OPTIMAL` only).
+        limit: the work the solver may do (:attr:`Strategy.OPTIMAL` only): iterations and
+            nodes, so the same input gives the same plan on any machine.
+        time_limit: a wall-clock limit in seconds on top, only when asked for (it makes
+            the plan depend on the machine's load).
 
     Raises:
         InputError: the strategy is unknown ("strategy"), or custom without an order.
     """
     chosen = _strategy(strategy)
     if chosen is Strategy.OPTIMAL:
-        return optimal_plan(plan_input, _rule_based(plan_input), time_limit=time_limit)
-    return assemble(plan_input, chosen, simulate(plan_input, heuristic_policy(chosen,
-                                                                             plan_input)))
+        return optimal_plan(plan_input, _rule_based(plan_input), limit=limit,
+                            time_limit=time_limit)
+    if chosen is Strategy.CUSTOM:
+        heuristic_policy(chosen, plan_input)  # refuses custom without an order
+    return assemble(plan_input, chosen, run_strategy(plan_input, chosen))
 
 
 def compare_strategies(plan_input: PlanInput, *, optimal: bool = True,
-                       time_limit: float = DEFAULT_TIME_LIMIT  # float-ok: seconds
+                       limit: WorkLimit = DEFAULT_WORK_LIMIT,
+                       time_limit: float | None = None  # float-ok: seconds
                        ) -> tuple[Plan, ...]:
     """The plans of every strategy on the same input (custom only with an order), the
     optimal one last; the best is the one with the lowest ``totals.objective``."""
     plans = _rule_based(plan_input)
     result = list(plans.values())
     if optimal:
-        result.append(optimal_plan(plan_input, plans, time_limit=time_limit))
+        result.append(optimal_plan(plan_input, plans, limit=limit, time_limit=time_limit))
     return tuple(result)
+
+
+def month_actions(plan_input: PlanInput, strategy: Strategy | str = Strategy.PRO_RATA
+                  ) -> tuple[Action, ...]:
+    """This month's payments (:func:`this_month`) without simulating the months after it.
+
+    A rule-based strategy decides month 0 from month 0's state alone, so a one-month plan
+    has the same first month as the whole plan (a test checks it); the optimal strategy
+    looks ahead and gets its whole plan.
+    """
+    chosen = _strategy(strategy)
+    if chosen is not Strategy.OPTIMAL:
+        plan_input = replace(plan_input, horizon_months=1)
+    return this_month(make_plan(plan_input, chosen))
 
 
 def recast(plan_input: PlanInput, payments: Sequence[ActualPayment], today: date,
            strategy: Strategy | str = Strategy.AVALANCHE, *,
-           time_limit: float = DEFAULT_TIME_LIMIT  # float-ok: seconds
+           limit: WorkLimit = DEFAULT_WORK_LIMIT,
+           time_limit: float | None = None  # float-ok: seconds
            ) -> tuple[Recast, Plan]:
     """The plan recomputed from today after the payments actually made
     (:func:`recast_input`, then :func:`make_plan`)."""
     state = recast_input(plan_input, payments, today)
-    return state, make_plan(state.input, strategy, time_limit=time_limit)
+    return state, make_plan(state.input, strategy, limit=limit, time_limit=time_limit)
 
 
 def _strategy(value: Strategy | str) -> Strategy:

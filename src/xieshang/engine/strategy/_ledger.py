@@ -23,9 +23,11 @@ month's row).
 from __future__ import annotations
 
 import calendar
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from enum import Enum
+from typing import Final
 
 from xieshang.engine.accrual import OverdueDebt, Payment, Walker, late_fee_due
 from xieshang.engine.errors import StateError
@@ -39,7 +41,7 @@ from xieshang.engine.strategy._model import (
     ScheduledPayment,
 )
 
-__all__ = ["Calendar", "Ledger", "Phase", "cost_rate", "month_of"]
+__all__ = ["Calendar", "Ledger", "Phase", "cost_rate", "make_debt_month", "month_of"]
 
 _TWELVE = Decimal(12)
 
@@ -106,6 +108,42 @@ def cost_rate(debt: PlanDebt) -> Decimal:
     if penalty.model is PenaltyModel.ON_TOP:
         daily += contract
     return daily * 365
+
+
+def _debt_month_maker() -> Callable[..., DebtMonth]:
+    """:class:`DebtMonth` with its 13 slots filled directly (the hot record: one per debt
+    and month)."""
+    new = object.__new__
+    (key_, owed_, required_, paid_, balance_, interest_, penalty_, fees_, adjustment_,
+     overdue_, unpaid_, due_by_, past_due_) = (
+        getattr(DebtMonth, name).__set__ for name in (
+            "key", "owed", "required", "paid", "balance", "interest", "penalty", "fees",
+            "adjustment", "overdue", "unpaid", "due_by", "past_due"))
+
+    def make(key: str, owed: Decimal, required: Decimal, paid: Decimal, balance: Decimal,
+             interest: Decimal, penalty: Decimal, fees: Decimal, adjustment: Decimal,
+             overdue: bool, unpaid: Decimal, due_by: date, past_due: Decimal) -> DebtMonth:
+        row: DebtMonth = new(DebtMonth)
+        key_(row, key)
+        owed_(row, owed)
+        required_(row, required)
+        paid_(row, paid)
+        balance_(row, balance)
+        interest_(row, interest)
+        penalty_(row, penalty)
+        fees_(row, fees)
+        adjustment_(row, adjustment)
+        overdue_(row, overdue)
+        unpaid_(row, unpaid)
+        due_by_(row, due_by)
+        past_due_(row, past_due)
+        return row
+
+    return make
+
+
+#: :class:`DebtMonth` by position, slots filled directly (one per debt and month).
+make_debt_month: Final = _debt_month_maker()
 
 
 class Ledger:
@@ -267,12 +305,10 @@ class Ledger:
             self.balance_out = self.outstanding
         else:
             self.balance_out = ZERO
-        return DebtMonth(
-            key=self.debt.key, owed=self.owed, required=self.required, paid=self.paid,
-            balance=self.balance_out, interest=self.interest, penalty=self.penalty,
-            fees=self.fees, adjustment=self.adjustment, overdue=overdue, unpaid=unpaid,
-            due_by=self.due_by, past_due=min(self.past_due, self.required),
-        )
+        return make_debt_month(
+            self.debt.key, self.owed, self.required, self.paid, self.balance_out,
+            self.interest, self.penalty, self.fees, self.adjustment, overdue, unpaid,
+            self.due_by, min(self.past_due, self.required))
 
     def idle(self, month: int) -> DebtMonth:
         """The row of a month after the debt is finished (nothing owed, nothing to come)."""
@@ -280,9 +316,8 @@ class Ledger:
         self.day = self.calendar[month]
         self.owed = self.required = self.paid = self.interest = self.penalty = ZERO
         self.fees = self.adjustment = self.past_due = ZERO
-        return DebtMonth(key=self.debt.key, owed=ZERO, required=ZERO, paid=ZERO, balance=ZERO,
-                         interest=ZERO, penalty=ZERO, fees=ZERO, adjustment=ZERO,
-                         overdue=False, unpaid=ZERO, due_by=self.day)
+        return make_debt_month(self.debt.key, ZERO, ZERO, ZERO, ZERO, ZERO, ZERO, ZERO, ZERO,
+                               False, ZERO, self.day, ZERO)
 
     def finished(self) -> bool:
         """Nothing owed and nothing more to come (after :meth:`close`)."""

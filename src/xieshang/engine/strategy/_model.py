@@ -324,6 +324,10 @@ class PlanInput:
         card_threshold: the credit-card principal at which the malicious-overdraft amount
             starts (from ``presets/_law.toml`` through the law record), or ``None``.
         order: debt keys in the order of the custom strategy (the rest follow by cost).
+        token: keep a token payment to every creditor each month (after what each debt
+            requires, before the strategy's extra money): the amount from the budget norms'
+            token rule (``presets/_budget.toml``); ``None``: no token payments. Pro rata
+            needs none: it already pays every creditor its share.
     """
 
     debts: tuple[PlanDebt, ...]
@@ -334,6 +338,7 @@ class PlanInput:
     weights: RiskWeights = field(default_factory=RiskWeights)
     card_threshold: Decimal | None = None
     order: tuple[str, ...] = ()
+    token: Decimal | None = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.debts, tuple):
@@ -370,6 +375,9 @@ class PlanInput:
             if key not in keys:
                 raise InputError("order", N_("names a debt that is not in the plan: {key}"),
                                  key=key)
+        if self.token is not None and money(self.token, "token") < 0:
+            raise InputError("token", N_("must not be negative (got {value})"),
+                             value=str(self.token))
         if self.card_threshold is not None and self.card_threshold <= 0:
             raise InputError("card_threshold", N_("must be more than 0 (got {value})"),
                              value=str(self.card_threshold))
@@ -584,7 +592,10 @@ class SolverReport:
     """How the optimal plan was found.
 
     Attributes:
-        status: ``optimal``, ``time_limit`` (stopped early) or ``failed`` (no model plan).
+        status: ``optimal``; ``work_limit`` (stopped at its work limit: iterations or
+            nodes) or ``time_limit`` (a wall-clock limit a caller asked for), with the best
+            plan found; ``failed`` (no model plan: stopped at a limit before any plan,
+            then ``limit_hit``, or no plan at all); ``not_needed``.
         model: ``lp`` or ``milp`` (binary variables for the risks).
         source: the plan returned: :attr:`Strategy.OPTIMAL` for the model's own plan,
             or the heuristic whose exact plan was at least as good.
@@ -594,7 +605,9 @@ class SolverReport:
         bound: the solver's lower bound on it, to the fen.
         variables: the model's columns.
         binaries: how many of them are binary.
-        seconds: the solver's own run time.
+        seconds: the solver's own run time (a figure to show, never a limit).
+        limit_hit: the solver stopped at its limit (the plan says so in its notes).
+        orders_searched: how many fixed orders were also simulated exactly (small cases).
     """
 
     status: str
@@ -606,6 +619,8 @@ class SolverReport:
     variables: int
     binaries: int
     seconds: float  # float-ok: solver time, not money
+    limit_hit: bool = False
+    orders_searched: int = 0
 
 
 @dataclass(frozen=True, slots=True)

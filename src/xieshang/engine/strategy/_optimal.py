@@ -49,15 +49,50 @@ from xieshang.engine.strategy._simulate import (
     avalanche_order,
     pay_in_order,
     pay_required,
+    pay_tokens,
     simulate,
 )
 
-__all__ = ["NOTE_HEURISTIC", "NOTE_TIME_LIMIT", "optimal_plan"]
+__all__ = ["DEFAULT_WORK_LIMIT", "NOTE_HEURISTIC", "NOTE_NO_MODEL_PLAN", "NOTE_ORDER",
+           "NOTE_TIME_LIMIT", "NOTE_WORK_LIMIT", "ORDER_SEARCH_MAX", "WorkLimit",
+           "optimal_plan"]
 
-NOTE_HEURISTIC: Final = N_("The model's plan was not better than the {strategy} plan on the "
-                           "exact figures, so that plan is shown.")
+NOTE_HEURISTIC: Final = N_("No plan from the model was better than the {strategy} plan on "
+                           "the exact figures, so that plan is shown.")
 NOTE_TIME_LIMIT: Final = N_("The solver stopped at its time limit; the best plan found is "
                             "shown, within {gap} of the best possible.")
+
+NOTE_WORK_LIMIT: Final = N_("The solver stopped at its work limit ({limit}); the best plan "
+                            "found is shown, within {gap} of the best possible.")
+NOTE_NO_MODEL_PLAN: Final = N_("The solver stopped at its work limit ({limit}) before it "
+                               "found a plan.")
+NOTE_ORDER: Final = N_("Paying the debts one after another in the order {order} was better "
+                       "on the exact figures than the model's split, so that plan is shown.")
+
+
+@dataclass(frozen=True, slots=True)
+class WorkLimit:
+    """How much work the solver may do: counted in steps, never in seconds, so the same
+    input gives the same plan on any machine, busy or not.
+
+    Attributes:
+        iterations: simplex iterations of a linear program.
+        nodes: branch-and-bound nodes of a mixed-integer program.
+    """
+
+    iterations: int = 60_000
+    nodes: int = 500
+
+    def describe(self) -> str:
+        """The limit in words for the note (numbers only: the note's text is translated)."""
+        return f"{self.iterations:,} / {self.nodes:,}"
+
+
+DEFAULT_WORK_LIMIT: Final = WorkLimit()
+#: Up to this many debts free to be paid down, every fixed order is also simulated exactly
+#: and kept when it beats the model's split (the model is linear: it does not see that a
+#: payment clears the non-bearing penalty first, nor that card interest compounds).
+ORDER_SEARCH_MAX: Final = 5
 
 #: Price of a yuan of minimum left unpaid for a month: above any monthly charge rate.
 ARREARS_PRICE: Final = 1.0  # float-ok: a solver weight, not money
@@ -350,7 +385,8 @@ def _clearing_cuts(model: _Model, debts: Sequence[_Debt], money: Sequence[float]
         model.row(entries, lower=total - so_far)
 
 
-def _solve(plan_input: PlanInput, months: int, time_limit: float,  # float-ok: seconds
+def _solve(plan_input: PlanInput, months: int, limit: WorkLimit,
+           time_limit: float | None,  # float-ok: seconds
            start: Plan | None = None) -> _Solution:
     model, debts, offset = _build(plan_input, months)
     binaries = sum(model.integer)
@@ -367,7 +403,11 @@ def _solve(plan_input: PlanInput, months: int, time_limit: float,  # float-ok: s
 
     highs = _Highs()
     highs.setOptionValue("output_flag", False)
-    highs.setOptionValue("time_limit", float(time_limit))  # float-ok: seconds
+    # a work limit, not wall-clock time: the same plan for the same input on any machine
+    highs.setOptionValue("simplex_iteration_limit", limit.iterations)
+    highs.setOptionValue("mip_max_nodes", limit.nodes)
+    if time_limit is not None:  # only when a caller asks for one explicitly
+        highs.setOptionValue("time_limit", float(time_limit))  # float-ok: seconds
     highs.setOptionValue("mip_rel_gap", MIP_GAP)
     highs.setOptionValue("random_seed", 0)
     highs.passModel(
@@ -386,15 +426,18 @@ def _solve(plan_input: PlanInput, months: int, time_limit: float,  # float-ok: s
     info = highs.getInfo()
     seconds = highs.getRunTime()
     has_solution = info.primal_solution_status == 2
+    stopped = {HighsModelStatus.kTimeLimit: "time_limit",
+               HighsModelStatus.kIterationLimit: "work_limit",
+               HighsModelStatus.kSolutionLimit: "work_limit",
+               HighsModelStatus.kInterrupt: "time_limit"}
     if status == HighsModelStatus.kOptimal:
         label = "optimal"
-    elif has_solution and status in (HighsModelStatus.kTimeLimit,
-                                     HighsModelStatus.kIterationLimit,
-                                     HighsModelStatus.kSolutionLimit,
-                                     HighsModelStatus.kInterrupt):
-        label = "time_limit"
+    elif has_solution and status in stopped:
+        label = stopped[status]
     else:
-        return _Solution("failed", empty, no_clears, free, None, None, None, len(model.cost),
+        # stopped before any plan: "failed", and the limit is named in a note
+        failed = "failed_" + stopped[status] if status in stopped else "failed"
+        return _Solution(failed, empty, no_clears, free, None, None, None, len(model.cost),
                          binaries, seconds)
     values = highs.getSolution().col_value
     targets = [[ZERO] * len(plan_input.debts) for _ in range(months)]
@@ -406,7 +449,7 @@ def _solve(plan_input: PlanInput, months: int, time_limit: float,  # float-ok: s
     objective = info.objective_function_value
     if binaries:
         bound = info.mip_dual_bound
-        gap = info.mip_gap if label == "time_limit" or info.mip_gap < _INF else 0.0
+        gap = info.mip_gap if label != "optimal" or info.mip_gap < _INF else 0.0
     else:
         bound, gap = objective, 0.0
     return _Solution(label, targets, clears, free, _money_or_none(objective),
@@ -450,9 +493,10 @@ def _money_or_none(value: float) -> Decimal | None:  # float-ok
 class _Targets:
     """Re-simulates the model's payments with the exact engine."""
 
-    def __init__(self, solution: _Solution, threshold: bool) -> None:
+    def __init__(self, solution: _Solution, threshold: bool, token: Decimal | None) -> None:
         self.solution = solution
         self.threshold = threshold
+        self.token = token
 
     def __call__(self, month: int, ledgers: Sequence[Ledger], budget: Decimal) -> list[Decimal]:
         avalanche = avalanche_order(ledgers)
@@ -460,6 +504,7 @@ class _Targets:
         if month >= len(solution.targets):
             order = sorted(avalanche, key=lambda i: not ledgers[i].under_arrangement)
             pay, left = pay_required(ledgers, budget, order)
+            left = pay_tokens(pay, left, ledgers, self.token)
             pay_in_order(pay, left, ledgers, avalanche)
             return pay
         target = solution.targets[month]
@@ -467,6 +512,7 @@ class _Targets:
         order = sorted(range(len(ledgers)), key=lambda i: (
             ledgers[i].prepayable, -target[i], avalanche.index(i)))
         pay, left = pay_required(ledgers, budget, order)
+        left = pay_tokens(pay, left, ledgers, self.token)
         clearing = [i for i in avalanche if clear[i] and ledgers[i].prepayable]
         left = pay_in_order(pay, left, ledgers, clearing)
         limit = [max(pay[i], target[i]) for i in range(len(ledgers))]
@@ -477,29 +523,73 @@ class _Targets:
 
 
 def optimal_plan(plan_input: PlanInput, heuristics: Mapping[Strategy, Plan], *,
-                 time_limit: float = 10.0) -> Plan:  # float-ok: seconds
+                 limit: WorkLimit = DEFAULT_WORK_LIMIT,
+                 time_limit: float | None = None) -> Plan:  # float-ok: seconds
     """The optimal plan, checked against the rule-based ``heuristics`` (same input).
 
-    The model looks one month beyond the slowest rule-based plan (within the horizon).
+    The model looks one month beyond the slowest rule-based plan (within the horizon). The
+    solver stops at ``limit`` (work, not time: deterministic); ``time_limit`` adds a
+    wall-clock limit only when a caller asks for one. With at most
+    :data:`ORDER_SEARCH_MAX` debts free to be paid down, every fixed order is simulated
+    exactly too, so no order beats the plan returned.
     """
     slowest = max((plan.totals.months for plan in heuristics.values()), default=0)
     months = max(1, min(plan_input.horizon_months, slowest + _LOOK_BEYOND))
     ranked = sorted(heuristics.values(), key=lambda plan: plan.totals.objective)
-    solution = _solve(plan_input, months, time_limit, ranked[0] if ranked else None)
+    solution = _solve(plan_input, months, limit, time_limit, ranked[0] if ranked else None)
     candidates: list[tuple[Strategy, Plan]] = []
     model = "milp" if solution.binaries else "lp"
-    if solution.status in ("optimal", "time_limit"):
-        run = simulate(plan_input, _Targets(solution, plan_input.card_threshold is not None))
+    if solution.status in ("optimal", "time_limit", "work_limit"):
+        run = simulate(plan_input, _Targets(solution, plan_input.card_threshold is not None,
+                                           plan_input.token))
         candidates.append((Strategy.OPTIMAL, assemble(plan_input, Strategy.OPTIMAL, run)))
     candidates.extend(heuristics.items())
+    orders = _order_plans(plan_input)
+    candidates.extend((Strategy.CUSTOM, plan) for plan in orders)
     source, best = min(candidates, key=lambda item: item[1].totals.objective)
     notes = list(best.notes)
+    limit_hit = solution.status in ("time_limit", "work_limit", "failed_time_limit",
+                                    "failed_work_limit")
     if solution.status == "time_limit" and solution.gap is not None:
         notes.append(Note(NOTE_TIME_LIMIT, {"gap": f"{solution.gap * 100:.2f} %"}))
-    if source is not Strategy.OPTIMAL and solution.status != "not_needed":
+    elif solution.status == "work_limit" and solution.gap is not None:
+        notes.append(Note(NOTE_WORK_LIMIT, {"limit": limit.describe(),
+                                            "gap": f"{solution.gap * 100:.2f} %"}))
+    elif solution.status == "failed_work_limit":
+        notes.append(Note(NOTE_NO_MODEL_PLAN, {"limit": limit.describe()}))
+    if source is Strategy.CUSTOM:
+        notes.append(Note(NOTE_ORDER, {"order": " → ".join(
+            _label(plan_input, key) for key in best.input.order)}))
+    elif source is not Strategy.OPTIMAL and solution.status != "not_needed":
         notes.append(Note(NOTE_HEURISTIC, {"strategy": source.value}))
-    report = SolverReport(status=solution.status, model=model, source=source, gap=solution.gap,
+    status = "failed" if solution.status.startswith("failed") else solution.status
+    report = SolverReport(status=status, model=model, source=source, gap=solution.gap,
                           model_objective=solution.objective, bound=solution.bound,
                           variables=solution.variables, binaries=solution.binaries,
-                          seconds=solution.seconds)
-    return replace(best, strategy=Strategy.OPTIMAL, notes=tuple(notes), solver=report)
+                          seconds=solution.seconds, limit_hit=limit_hit,
+                          orders_searched=len(orders))
+    return replace(best, strategy=Strategy.OPTIMAL, input=plan_input, notes=tuple(notes),
+                   solver=report)
+
+
+def _label(plan_input: PlanInput, key: str) -> str:
+    debt = next(debt for debt in plan_input.debts if debt.key == key)
+    return debt.label or debt.key
+
+
+def _order_plans(plan_input: PlanInput) -> list[Plan]:
+    """Every fixed order of the debts free to be paid down, simulated exactly (small cases)."""
+    from itertools import permutations
+
+    from xieshang.engine.strategy._simulate import run_strategy
+
+    free = [debt.key for debt in plan_input.debts
+            if debt.arrangement is None and (debt.balance is not None
+                                             or debt.overdue_debt is not None)]
+    if not 2 <= len(free) <= ORDER_SEARCH_MAX:
+        return []
+    plans = []
+    for order in permutations(free):
+        ordered = replace(plan_input, order=order)
+        plans.append(assemble(ordered, Strategy.CUSTOM, run_strategy(ordered, Strategy.CUSTOM)))
+    return plans

@@ -37,6 +37,7 @@ __all__ = [
     "heuristic_policy",
     "pay_in_order",
     "pay_required",
+    "run_strategy",
     "simulate",
     "this_month",
 ]
@@ -158,6 +159,24 @@ def pay_in_order(pay: list[Decimal], left: Decimal, ledgers: Sequence[Ledger],
     return left
 
 
+def pay_tokens(pay: list[Decimal], left: Decimal, ledgers: Sequence[Ledger],
+               token: Decimal | None) -> Decimal:
+    """Bring every debt still owed something up to a token payment this month (the amount
+    from the budget norms' token rule), in input order while money lasts; money left."""
+    if token is None or token <= 0:
+        return left
+    for index, ledger in enumerate(ledgers):
+        if left <= 0:
+            break
+        if not ledger.prepayable or pay[index] >= token:
+            continue
+        taken = min(left, token - pay[index], ledger.owed - pay[index])
+        if taken > 0:
+            pay[index] += taken
+            left -= taken
+    return left
+
+
 def split(total: Decimal, weights: Sequence[Decimal]) -> list[Decimal]:
     """``total`` in proportion to ``weights``, to the fen, adding up exactly.
 
@@ -209,6 +228,7 @@ class _Ordered:
         if self.order is None:
             self.order = self._order(ledgers)
         pay, left = pay_required(ledgers, budget, _obligations_first(ledgers, self.order))
+        left = pay_tokens(pay, left, ledgers, self.plan_input.token)
         pay_in_order(pay, left, ledgers, self.order)
         return pay
 
@@ -251,7 +271,8 @@ class _RiskFirst:
     """Stop what is about to be escalated first.
 
     Required payments (arrangement payments first, then debts whose next milestone is
-    soonest, then the smallest); then the credit-card principal below the threshold; then
+    soonest, then the smallest); then each credit card whose own principal is at or above
+    the threshold brought just below it, one card after another (highest cost first); then
     overdue debts whose next milestone can still be avoided, soonest first, then the
     smallest; then the other overdue debts, smallest first (clearing a small overdue
     amount ends its reporting); the rest by cost.
@@ -272,15 +293,20 @@ class _RiskFirst:
             not ledgers[i].under_arrangement, nexts[i] or far, ledgers[i].required, i))
         pay, left = pay_required(ledgers, budget, order)
         avalanche = avalanche_order(ledgers)
+        left = pay_tokens(pay, left, ledgers, self.plan_input.token)
         threshold = self.plan_input.card_threshold
         if threshold is not None and left > 0:
-            card = sum((max(ZERO, (ledger.card or ZERO) - pay[i])
-                        for i, ledger in enumerate(ledgers)), ZERO)
-            if card >= threshold:
-                cards = [i for i in avalanche if ledgers[i].card is not None]
-                excess = card - threshold + CENT
+            # each card in turn, only down to just below the threshold: once one card's
+            # principal is below it, the money goes to the next card above it
+            for i in avalanche:
+                card = ledgers[i].card
+                if card is None or left <= 0:
+                    continue
+                excess = max(ZERO, card - pay[i]) - threshold + CENT
+                if excess <= 0:
+                    continue
                 give = min(left, excess)
-                rest = pay_in_order(pay, give, ledgers, cards)
+                rest = pay_in_order(pay, give, ledgers, [i])
                 left = left - give + rest
         overdue = [i for i in range(len(ledgers))
                    if ledgers[i].all_past_due and ledgers[i].prepayable]
@@ -300,6 +326,17 @@ class _RiskFirst:
         left = pay_in_order(pay, left, ledgers, timed + others)
         pay_in_order(pay, left, ledgers, avalanche)
         return pay
+
+
+def run_strategy(plan_input: PlanInput, strategy: Strategy) -> Run:
+    """The simulation of a rule-based strategy: the integer fast path when it covers the
+    input (:mod:`._fast`), else :func:`simulate` (the reference)."""
+    from xieshang.engine.strategy._fast import fast_run
+
+    run: Run | None = fast_run(plan_input, strategy)
+    if run is None:
+        run = simulate(plan_input, heuristic_policy(strategy, plan_input))
+    return run
 
 
 def heuristic_policy(strategy: Strategy, plan_input: PlanInput) -> Policy:

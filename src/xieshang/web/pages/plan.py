@@ -82,8 +82,26 @@ def owed_table(plans: tuple[Plan, ...] | list[Plan]) -> list[tuple[Any, list[Dec
     return rows
 
 
+#: Up to this many month rows in all, every debt's months are in the page; beyond it the
+#: page sends the summary and each debt's months are loaded when asked for (htmx, or a
+#: link without JavaScript): 20 debts over 36 months would be 720 rows (~750 KB).
+INLINE_ROWS = 240
+
+
 @router.get("/plan", response_class=HTMLResponse)
 def plan_page(request: Request) -> HTMLResponse:
+    """The plan: the comparison, this month, and the chosen strategy per debt."""
+    return _plan_response(request)
+
+
+@router.get("/plan/months/{key}", response_class=HTMLResponse)
+def plan_months_page(request: Request, key: str) -> HTMLResponse:
+    """One debt's months of the chosen plan (same query as ``/plan``): the table alone for
+    htmx, a page of its own without JavaScript."""
+    return _plan_response(request, months_of=key)
+
+
+def _plan_response(request: Request, months_of: str | None = None) -> HTMLResponse:
     from xieshang.engine.strategy import Strategy
     from xieshang.services.budget import budget_shares
     from xieshang.services.cases import debt_name
@@ -149,8 +167,22 @@ def plan_page(request: Request) -> HTMLResponse:
         values.update(state="problem", problem=page.error_text(error))
         return page.render("plan.html", step=5, **values)
     plan = next(p for p in plans if p.strategy is chosen)
-    values.update(_plan_view(page, plans, plan, names, shares))
     wanted = {name: value for name, value in form.values.items() if value}
+    query = urlencode(wanted)
+    inline = months_of is None and len(plan.months) * len(plan.debts) <= INLINE_ROWS
+    view = _plan_view(page, plans, plan, names, shares, inline=inline, query=query,
+                      only=months_of)
+    if months_of is not None:
+        found = [d for d in view["detail"] if d["key"] == months_of]
+        if not found:
+            from fastapi import HTTPException
+
+            raise HTTPException(404)
+        if request.headers.get("HX-Request"):
+            return page.render("plan_months_table.html", d=found[0])
+        return page.render("plan_months.html", step=5, d=found[0], chosen=view["chosen"],
+                           back="/plan?" + query + f"#months-{months_of}")
+    values.update(view)
     values.update(state="plan", as_of=plan_input.start.isoformat(),
                   optimal_url="/plan?" + urlencode({**wanted, "optimal": "1"}),
                   budget=page.money(plan_input.monthly_budget), budget_source=_(source),
@@ -219,8 +251,12 @@ def _when(page: Page, plan: Plan) -> str:
 
 
 def _plan_view(page: Page, plans: tuple[Plan, ...], plan: Plan, names: dict[str, str],
-               shares: dict[int, Decimal] | None = None) -> dict[str, Any]:
-    """The comparison, the chart and its table, this month and the chosen plan's detail."""
+               shares: dict[int, Decimal] | None = None, *, inline: bool = True,
+               query: str = "", only: str | None = None) -> dict[str, Any]:
+    """The comparison, the chart and its table, this month and the chosen plan's detail.
+
+    ``inline``: every debt's months in the page; otherwise each debt has the address of its
+    months (``/plan/months/KEY?query``) and only the debt ``only`` gets its rows."""
     from xieshang.engine.strategy import Strategy, this_month
     from xieshang.services.plan import (
         ACTION_KINDS,
@@ -265,6 +301,8 @@ def _plan_view(page: Page, plans: tuple[Plan, ...], plan: Plan, names: dict[str,
         # to the month it is repaid (later months are all zero)
         months = plan.months if result.payoff_month is None \
             else plan.months[:result.payoff_month + 1]
+        if not inline and keys[index] != only:
+            months = ()
         rows = [{"month": m.index + 1, "pay_date": m.pay_date.isoformat(),
                  "owed": page.money(m.debts[index].owed),
                  "required": page.money(m.debts[index].required),
@@ -279,7 +317,8 @@ def _plan_view(page: Page, plans: tuple[Plan, ...], plan: Plan, names: dict[str,
             "charges": page.money(result.interest + result.penalty + result.fees),
             "when": result.payoff_date.isoformat() if result.payoff_date else "—",
             "months_overdue": result.months_overdue, "left": page.money(result.balance_end),
-            "rows": rows})
+            "rows": rows if inline or keys[index] == only else None,
+            "url": f"/plan/months/{keys[index]}" + (f"?{query}" if query else "")})
     t = plan.totals
     solver_note = None
     if plan.solver is not None and plan.solver.source is not Strategy.OPTIMAL:

@@ -155,7 +155,7 @@ def next_actions(out: Out, tx: Tx, case: Case, today: date, payments: list[dict[
 def _month_actions(out: Out, tx: Tx, case: Case,
                    today: date) -> tuple[list[dict[str, str]], str | None]:
     """This month's three most important payments (pro-rata plan), or why there are none."""
-    from xieshang.engine.strategy import Strategy, make_plan, this_month
+    from xieshang.engine.strategy import Strategy, month_actions
     from xieshang.i18n import translate_error
     from xieshang.services.budget import available_by_month
     from xieshang.services.plan import ACTION_KINDS, plan_input
@@ -163,7 +163,8 @@ def _month_actions(out: Out, tx: Tx, case: Case,
     try:
         given, names, _source = plan_input(out, tx, case, None, None, None, Strategy.PRO_RATA,
                                            today=today)
-        actions = this_month(make_plan(given, Strategy.PRO_RATA))
+        # this month only: no 120-month plan to show three payments
+        actions = month_actions(given, Strategy.PRO_RATA)
     except XieshangError as error:
         return [], translate_error(error, out.lang)
     if not actions and not any(available_by_month(tx, case, today, 1)):

@@ -1,0 +1,63 @@
+"""Start-up stays light (issue 16): a command imports only what it needs.
+
+Checked by ``sys.modules`` in a fresh interpreter (no timing: the machine's load does not
+decide the result). ``calc`` computes from a preset and prints; it never opens the store,
+renders a template, draws a chart or starts the web app, so none of those libraries may be
+imported on its path. ``--help`` lists the commands without the store either.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+HEAVY = ("sqlalchemy", "alembic", "jinja2", "matplotlib", "fastapi", "starlette", "uvicorn",
+         "highspy", "numpy")
+
+RUN = (
+    "import json, runpy, sys\n"
+    "sys.argv = ['xieshang'] + json.loads(sys.argv[1])\n"
+    "try:\n"
+    "    runpy.run_module('xieshang', run_name='__main__')\n"
+    "except SystemExit:\n"
+    "    pass\n"
+    "sys.stdout.flush()\n"
+    "sys.stderr.write('\\nMODULES ' + json.dumps(sorted(sys.modules)))\n"
+)
+
+
+def _imported(args: list[str], tmp_path: object) -> set[str]:
+    env = dict(os.environ, XIESHANG_HOME=str(tmp_path))
+    result = subprocess.run([sys.executable, "-c", RUN, json.dumps(args)], env=env,
+                            capture_output=True, text=True, check=True)
+    return set(json.loads(result.stderr.rsplit("MODULES ", 1)[1]))
+
+
+@pytest.mark.parametrize("args", [
+    ["calc", "overdue", "--product", "huabei", "--amount", "2000", "--days", "30"],
+    ["calc", "schedule", "--method", "annuity", "--principal", "10000", "--months", "12",
+     "--annual-rate", "12%"],
+    ["calc", "overdue", "--help"],
+    ["calc", "--help"],
+    ["--help"],
+], ids=["calc-overdue", "calc-schedule", "calc-overdue-help", "calc-help", "help"])
+def test_calc_and_help_do_not_import_heavy_libraries(args: list[str], tmp_path: object) -> None:
+    modules = _imported(args, tmp_path)
+    assert "click" in modules  # the check ran the command
+    heavy = sorted(m for m in modules if m.split(".")[0] in HEAVY)
+    assert heavy == []
+    assert "xieshang.store.db" not in modules
+    if args[0] == "calc":
+        assert "xieshang.services.plan" not in modules
+
+
+def test_calc_loads_only_the_calc_commands(tmp_path: object) -> None:
+    modules = _imported(["calc", "overdue", "--product", "huabei", "--amount", "100",
+                         "--days", "1"], tmp_path)
+    assert "xieshang.cli.calc" in modules
+    for other in ("budget", "case", "debt", "log", "negotiate", "plan", "serve", "exchange"):
+        assert f"xieshang.cli.{other}" not in modules
