@@ -176,3 +176,28 @@ def test_help_does_not_import_the_web_stack() -> None:
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             check=True)
     assert result.stdout.strip() == "[]"
+
+
+#: What our own reference files look like when named (a person must see public sources only).
+_OWN_FILES = ("rules-cn", "anchors.md", "peers-and-style", ".toml", "seed/", "§")
+
+
+@pytest.mark.parametrize("lang", ["zh", "en", "zh-Hant"])
+def test_no_page_names_our_own_reference_files(demo: Callable[[], Store], lang: str) -> None:
+    """Every page of the demo case cites public sources (a law's title, a regulator's
+    page), never rules-cn.md, anchors.md, a .toml data file or a § of them (a section of
+    the person's own guide, shipped with the app as docs/guide.*.md, may be named)."""
+    import re
+
+    pages = ["/", "/start", "/debts", "/debts/1/edit", "/debts/new?product=jiebei",
+             "/consequences", "/budget", "/budget/edit", "/plan", "/negotiate",
+             "/negotiate/1", "/negotiate/2", "/negotiate/3", "/log", "/dossier", "/questions",
+             "/glossary"]
+    for path in pages:
+        response = fetch(demo, path, lang)
+        assert response.status_code == 200, path
+        text = re.sub(r"<(script|style)[^>]*>.*?</\1>", "", response.text, flags=re.S)
+        text = re.sub(r"<[^>]+>", " ", text)
+        text = re.sub(r"(指南|the guide) §[\d.]+(?:[,，、] ?§[\d.]+)*", "", text)
+        found = [name for name in _OWN_FILES if name in text]
+        assert not found, (path, found, text[max(0, text.find(found[0]) - 80):][:200])

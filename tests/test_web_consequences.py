@@ -27,6 +27,7 @@ from xieshang.services.debts import current_bill, status_lines
 from xieshang.store.db import Store, open_store
 from xieshang.store.exchange import dumps, export_case
 from xieshang.store.model import Case, Debt, Payment
+from xieshang.web.kit import public_ref
 from xieshang.web.pages.consequences import EVENT_QUESTIONS, WAIT_DAYS, waiting_costs
 
 DAY = today()
@@ -76,7 +77,10 @@ def test_every_debt_shows_the_bill_of_status_to_the_fen(demo: Callable[[], Store
         for key in ("principal", "interest", "penalty", "fees"):
             assert f'<td class="num">{format_money(line[key])}</td>' in card
         assert f"({line['days_overdue']} days overdue)" in card
-        assert "Source: §" in card
+        # the penalty rule's public source (a law, the lender's page) or the product's
+        # settings — never a section of our own reference files
+        assert "Source: " in card
+        assert "§" not in card
     total = sum((line["total"] for line in lines), Decimal("0.00"))
     daily = sum((line["daily_cost"] for line in lines), Decimal("0.00"))
     assert f'id="total">{format_money(total)}<' in page
@@ -164,7 +168,9 @@ def test_the_timeline_is_the_engine_s_with_dates_amounts_sources_and_past_marked
             if event.amount_due is not None:
                 assert f"Amount due {format_money(event.amount_due)}" in item
             mark = event.confidence.value
-            assert f"{event.source_ref} [{mark}]" in item
+            shown = public_ref(event.source_ref, event.urls) or "the product's settings"
+            assert f"{shown} [{mark}]".replace("'", "&#39;") in item
+            assert "rules-cn" not in item
             assert ("passed" in item) == event.passed
             assert ("does not apply" in item) == (not event.applies)
             for slug in EVENT_QUESTIONS.get(event.id, ()):

@@ -252,7 +252,7 @@ def create_app(store_opener: Callable[[], Store], *, read_only: bool = False,
     Returns:
         The FastAPI application.
     """
-    from xieshang.web.kit import known_lang
+    from xieshang.web.kit import known_lang, public_ref_of
 
     default_lang = known_lang(lang) or Out.make(lang, False).lang
     env = Environment(loader=FileSystemLoader(HERE / "templates"),
@@ -262,6 +262,8 @@ def create_app(store_opener: Callable[[], Store], *, read_only: bool = False,
     env.globals["support_lines"] = support_lines
     # a source's address is a link only when it is a web address (not a reference file's path)
     env.tests["web_address"] = lambda url: str(url).startswith(("https://", "http://"))
+    # a source as a person may see it: public sources only, never our reference files
+    env.filters["public_ref"] = public_ref_of
     web = Web(env=env, open_store=store_opener, read_only=read_only,
               default_lang=default_lang,
               secure_cookies=secure_cookies or password_hash is not None)

@@ -22,7 +22,7 @@ import hashlib
 import hmac
 import re
 import secrets
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -649,6 +649,32 @@ def _support() -> tuple[dict[str, str], ...]:
 
     text = resources.files("xieshang").joinpath("data", "support.toml").read_text("utf-8")
     return tuple(tomllib.loads(text)["lines"])
+
+
+def public_ref(ref: str, urls: Sequence[str] = ()) -> str:
+    """A source as a person may see it: the sections of the person's own guide it names
+    (``guide §5.2``, shipped as docs/guide.*.md) and the public sources of ``urls`` (a
+    law's title, :func:`xieshang.engine.preset.public_sources`; web addresses are shown as
+    links apart). The sections of our own reference files (a bare ``§3.2``, ``anchors.md
+    …``) are not public sources and are left out. Also the templates' ``public_ref``
+    filter (on a source's plain values: ``ref``, ``urls``)."""
+    from xieshang.engine.preset import public_sources
+
+    parts = []
+    guide = [part.strip().removeprefix("guide").strip() for part in ref.split(";")
+             if part.strip().startswith("guide")]
+    if guide:
+        parts.append(template_gettext("the guide {sections}").format(
+            sections=", ".join(guide)))
+    parts.extend(text for text in public_sources(urls) if not text.startswith("http"))
+    return " · ".join(parts)
+
+
+def public_ref_of(source: Mapping[str, Any] | None) -> str:
+    """:func:`public_ref` of a source's plain values (the templates' filter)."""
+    if not source:
+        return ""
+    return public_ref(str(source.get("ref") or ""), list(source.get("urls") or ()))
 
 
 def is_id(text: str) -> bool:

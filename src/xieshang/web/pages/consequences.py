@@ -22,6 +22,8 @@ from xieshang.engine.errors import N_, XieshangError
 from xieshang.web.kit import Page
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from xieshang.engine.accrual import OverdueDebt
     from xieshang.engine.preset import Confidence
     from xieshang.engine.timeline import Event
@@ -112,15 +114,19 @@ def consequences_view(page: Page, tx: Tx, today: date) -> dict[str, Any]:
                            "day.").format(start=collection.quiet_from.strftime("%H:%M"),
                                           end=collection.quiet_until.strftime("%H:%M"),
                                           calls=collection.max_effective_calls_per_day),
-            "source": _source(page, source.ref, source.confidence),
+            "source": _source(page, source.ref, source.confidence, source.urls),
         },
     }
 
 
-def _source(page: Page, ref: str, confidence: Confidence) -> dict[str, str]:
-    """Where a figure or rule comes from: the section of the reference and its mark."""
+def _source(page: Page, ref: str, confidence: Confidence,
+            urls: Sequence[str] = ()) -> dict[str, str]:
+    """Where a figure or rule comes from: its public source (or the product's settings)
+    and its mark."""
+    from xieshang.web.kit import public_ref
+
     mark = str(confidence.value)
-    return {"ref": ref or page._("the preset"),
+    return {"ref": public_ref(ref, urls) or page._("the product's settings"),
             "mark": page._(_MARK_WORDS[mark]) if mark in _MARK_WORDS else mark}
 
 
@@ -177,7 +183,7 @@ def _debt_view(page: Page, tx: Tx, debt: Debt, today: date, rules: Any) -> dict[
               (_("Contract interest"), page.money(bill.interest)),
               (_("Penalty interest"), page.money(bill.penalty)),
               (_("Late fees and other fees"), page.money(bill.fees))],
-        bill_source=_source(page, penalty.ref, penalty.confidence),
+        bill_source=_source(page, penalty.ref, penalty.confidence, penalty.urls),
         events=[_event_view(page, event) for event in events if event.applies],
         other_rules=[_event_view(page, event) for event in events if not event.applies],
         wait=[{"days": d, "on": day.isoformat(), "total": page.money(total),
@@ -197,7 +203,7 @@ def _event_view(page: Page, event: Event) -> dict[str, Any]:
         "title": event.title.get(lang),
         "detail": event.detail.get(lang),
         "amount": page.money(event.amount_due) if event.amount_due is not None else None,
-        "source": _source(page, event.source_ref, event.confidence),
+        "source": _source(page, event.source_ref, event.confidence, event.urls),
         "passed": event.passed,
         "applies": event.applies,
         "asks": EVENT_QUESTIONS.get(event.id, ()),

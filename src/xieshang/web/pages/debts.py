@@ -220,7 +220,11 @@ def _closed_row(page: Page, debt: Debt) -> dict[str, Any]:
 
 def _source(page: Page, source: Source) -> dict[str, Any]:
     mark = source.confidence.value
-    return {"ref": f"rules-cn.md {source.ref}" if source.ref else "", "mark": mark,
+    from xieshang.engine.preset import public_sources
+
+    # the law's title where the rule comes from a law; the web addresses are listed apart
+    laws = [text for text in public_sources(source.urls) if not text.startswith("http")]
+    return {"ref": "；".join(laws), "mark": mark,
             "meaning": page._(MARKS.get(mark, MARKS["NF"])),
             "urls": [url for url in source.urls if url.startswith(("https://", "http://"))][:2]}
 

@@ -168,21 +168,29 @@ def _preset_source(page: Page, source: Source | None) -> dict[str, str] | None:
     """Where a debt's own figure comes from: the preset parameter's source, or the person."""
     if source is None:
         return None
+    from xieshang.engine.preset import public_sources
+
     meaning = page._(PRESET_MARKS[source.confidence.value])
-    text = f"{_ref(source.ref)} · {meaning}" if source.ref else meaning
+    laws = "；".join(public_sources(source.urls))
+    text = f"{laws} · {meaning}" if laws else meaning
     return {"text": text, "mark": source.confidence.value}
 
 
 def _ref(ref: str) -> str:
-    """A section of the reference: a bare ``§`` is one of ``rules-cn.md``."""
-    return f"rules-cn.md {ref}" if ref.startswith("§") else ref
+    """A source's reference as a reader may see it: a section of our own reference files
+    (a bare ``§``, or a ``.md`` file) is not a public source, so it is not shown — the
+    source's label and links say where to look."""
+    return "" if ref.startswith("§") or ".md" in ref else ref
 
 
 def _link(url: str) -> dict[str, str | None]:
     """A web address as a link named by its site; a repository path as plain text."""
+    from xieshang.engine.preset import public_sources
+
     if url.startswith(("http://", "https://")):
         return {"href": url, "text": urlsplit(url).netloc or url}
-    return {"href": None, "text": url}
+    titles = public_sources([url])
+    return {"href": None, "text": titles[0] if titles else ""}
 
 
 @cache

@@ -237,13 +237,15 @@ def _page_values(page: Page, tx: Tx) -> dict[str, Any]:
 def _materials(page: Page, reason: str) -> list[dict[str, Any]]:
     """The evidence the negotiation kit lists for this reason (none for "other")."""
     from xieshang.services.negotiation import CASE_REASONS, negotiation_data
+    from xieshang.web.kit import public_ref
 
     data = negotiation_data()
     known = {item.id for item in data.hardship_reasons}
     wanted = {r for r in CASE_REASONS.get(reason, (reason,)) if r in known}
     lang = page.out.lang
     return [{"label": m.label.get(lang), "detail": m.detail.get(lang),
-             "ref": m.source.ref, "mark": m.source.confidence.value}
+             "ref": public_ref(m.source.ref, m.source.urls),
+             "mark": m.source.confidence.value}
             for m in data.materials if m.reasons and m.reasons & wanted]
 
 
@@ -270,8 +272,6 @@ def _prevent_row(page: Page, item: PreventItem, reason: str | None) -> dict[str,
     where = []
     if item.guide:
         where.append(_("the guide {sections}").format(sections=item.guide))
-    if item.rules:
-        where.append(f"rules-cn.md {item.rules}")
     return {"id": item.id, "label": _(item.label), "why": _(item.why),
             "source": "; ".join(where), "mark": item.mark, "ask": item.ask,
             "link": item.link, "link_text": _(item.link_text) if item.link_text else "",
