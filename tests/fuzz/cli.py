@@ -136,6 +136,7 @@ class Sandbox:
         data = (self.files / "truncated.xlsx").read_bytes()
         (self.files / "truncated.xlsx").write_bytes(data[: len(data) // 2])
         (self.files / "folder").mkdir(exist_ok=True)
+        _certificate(self.files)
         shutil.copy(self.database, self.saved)
 
     def reset(self) -> None:
@@ -216,6 +217,27 @@ class Sandbox:
         return found
 
 
+def _certificate(folder: Path) -> None:
+    """cert.pem and key.pem: a self-signed certificate and its key (``serve --certfile``)."""
+    from datetime import UTC, datetime, timedelta
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name)
+            .public_key(key.public_key()).serial_number(1).not_valid_before(start)
+            .not_valid_after(start + timedelta(days=3650)).sign(key, hashes.SHA256()))
+    (folder / "cert.pem").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    (folder / "key.pem").write_bytes(key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption()))
+
+
 def _no_server() -> Any:
     """``serve`` checks its options and builds the app, but no server is started and no
     browser opened."""
@@ -224,7 +246,8 @@ def _no_server() -> Any:
     import uvicorn
 
     saved = (uvicorn.Server.run, webbrowser.open)
-    uvicorn.Server.run = lambda self, *a, **k: None  # type: ignore[method-assign]
+    # the server is configured (its app and HTTPS files loaded) but never started
+    uvicorn.Server.run = lambda self, *a, **k: self.config.load()  # type: ignore[method-assign]
     webbrowser.open = lambda *a, **k: True  # type: ignore[assignment]
 
     def restore() -> None:
