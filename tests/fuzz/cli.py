@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import random
+import re
 import shutil
 import signal
 import subprocess
@@ -66,6 +67,17 @@ def _entry(ctx: click.Context) -> None:
     run(list(ctx.args))
 
 
+_CHOICES = re.compile(r"[a-z][a-z0-9_-]*(?: ?\| ?[a-z][a-z0-9_-]*)+")
+
+
+def choices_in_help(param: click.Parameter) -> list[str]:
+    """The words an option's help offers (``phone | chat | app``), or its click choices."""
+    if isinstance(param.type, click.Choice):
+        return [str(c) for c in param.type.choices]
+    found = _CHOICES.findall(getattr(param, "help", None) or "")
+    return [word.strip() for group in found for word in group.split("|")]
+
+
 class Hang(Exception):
     """A call ran past the time limit."""
 
@@ -97,6 +109,10 @@ class Sandbox:
             folder.mkdir(parents=True, exist_ok=True)
         self.database = self.home / "xieshang.db"
         self.saved = root / "saved.db"
+        from xieshang.paths import preset_dir
+        from xieshang.rules import load_presets
+
+        self.products = sorted(load_presets(preset_dir()))
 
     def prepare(self) -> None:
         """The case every call starts from: two debts, a payment, a contact, a promise, a
@@ -185,6 +201,11 @@ class Sandbox:
 
     def param_value(self, rng: random.Random, param: click.Parameter) -> str:
         name = param.name or ""
+        if name == "product" and rng.random() < 0.7:
+            return rng.choice(self.products)
+        offered = choices_in_help(param)
+        if offered and rng.random() < 0.6:
+            return rng.choice(offered)
         if isinstance(param.type, click.Path) or name in ("file", "output", "ics",
                                                           "input_file", "evidence"):
             return self.path(rng, output=name in ("output", "ics", "html_file", "pdf_file"))
