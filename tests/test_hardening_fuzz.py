@@ -92,3 +92,23 @@ def test_serve_accepts_a_real_certificate_and_key(tmp_path: Path) -> None:
     _check_tls(str(cert_file), str(key_file))  # no error
     with pytest.raises(Exception, match="cannot be used for HTTPS"):
         _check_tls(str(cert_file), str(cert_file))  # a certificate is not its key
+
+
+@pytest.mark.parametrize("command", [["status"], ["case", "list"], ["serve", "--port", "0"]])
+def test_xieshang_lang_that_is_not_a_language_is_refused_not_a_traceback(
+        monkeypatch: pytest.MonkeyPatch, command: list[str]) -> None:
+    """``XIESHANG_LANG=xx xieshang status`` raised ``ValueError: xx`` while the error about
+    the language was being translated (into the language that was not one)."""
+    monkeypatch.setenv("XIESHANG_LANG", "xx")
+    result = CliRunner().invoke(_entry, command, catch_exceptions=False)
+    assert result.exit_code == 2
+    assert "环境变量 XIESHANG_LANG 的值“xx”不是" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_an_empty_xieshang_lang_means_the_default_language(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """``XIESHANG_LANG=`` (set, but empty) raised ``ValueError`` instead of meaning zh."""
+    monkeypatch.setenv("XIESHANG_LANG", "")
+    result = CliRunner().invoke(_entry, ["case", "list"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output

@@ -343,7 +343,19 @@ def _process(sandbox: Sandbox, args: list[str], figures: Figures) -> None:
     before = fingerprint(sandbox.database)
     env = python_env(sandbox.home)
     env.pop("XIESHANG_LANG")
-    shown = "python -m xieshang " + " ".join(repr(a) for a in args)
+    rng = random.Random(len(args) * 7919 + sum(map(len, args)))
+    # the environment's settings are input too
+    if rng.random() < 0.3:
+        env["XIESHANG_LANG"] = rng.choice(("en", "zh_CN.UTF-8", "", "xx", "C", "😀"))
+    if rng.random() < 0.1:
+        env["XIESHANG_NOW"] = rng.choice(("", "garbage", "9999-12-31T00:00", "1900-01-01"))
+    if rng.random() < 0.05:
+        env["XIESHANG_DB_URL"] = rng.choice(("garbage", "sqlite://", ""))
+    if rng.random() < 0.05:
+        env["XIESHANG_HOME"] = rng.choice(("", str(sandbox.files / "garbage.bin")))
+    shown = " ".join(f"{k}={v!r}" for k, v in env.items() if k.startswith("XIESHANG_")
+                     and k != "XIESHANG_HOME") + " python -m xieshang " + " ".join(
+        repr(a) for a in args)
     figures.calls += 1
     figures.note("real processes")
     try:

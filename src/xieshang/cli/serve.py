@@ -162,6 +162,10 @@ def serve_command(port: int | None, demo: bool, open_browser: bool, lang: str | 
     from xieshang.web.kit import known_lang
 
     page_lang = known_lang(lang or os.environ.get("XIESHANG_LANG") or "zh")
+    if page_lang is None and lang is None:  # the environment's
+        raise InputError("lang", N_("XIESHANG_LANG is '{value}', which is not a language; "
+                                    "use zh, zh-Hant or en"),
+                         value=os.environ.get("XIESHANG_LANG"))
     if page_lang is None:
         raise InputError("lang", N_("'{value}' is not a language; use zh, zh-Hant or en"),
                          value=lang)
