@@ -297,7 +297,11 @@ def run_cli(calls: int, root: Path, *, seed: int = 13, processes: int | None = N
             if index % reset_every == 0:
                 sandbox.reset()
             args = sandbox.args(rng, rng.choice(tree))
-            _call(sandbox, args, figures)
+            # answers to the questions a command asks (its prompts), mostly none
+            answers = "" if rng.random() < 0.8 else "\n".join(
+                value(rng, rng.choice(("product", "amount", "rate", "since", "text", "id")))
+                for _ in range(rng.randint(1, 12))) + "\n"
+            _call(sandbox, args, figures, answers)
         for index in range(calls // 100 if processes is None else processes):
             if index % 20 == 0:
                 sandbox.reset()
@@ -309,7 +313,7 @@ def run_cli(calls: int, root: Path, *, seed: int = 13, processes: int | None = N
     return figures.done()
 
 
-def _call(sandbox: Sandbox, args: list[str], figures: Figures) -> None:
+def _call(sandbox: Sandbox, args: list[str], figures: Figures, answers: str = "") -> None:
     import time
 
     before = fingerprint(sandbox.database)
@@ -317,7 +321,7 @@ def _call(sandbox: Sandbox, args: list[str], figures: Figures) -> None:
     runner = CliRunner()
     try:
         with time_limit(int(HANG_SECONDS * 6)):
-            result = runner.invoke(_entry, args, input="", catch_exceptions=True)
+            result = runner.invoke(_entry, args, input=answers, catch_exceptions=True)
     except Hang as error:
         figures.calls += 1
         figures.fail("hangs", repr(args), str(error))
@@ -325,7 +329,7 @@ def _call(sandbox: Sandbox, args: list[str], figures: Figures) -> None:
     elapsed = time.monotonic() - started
     figures.calls += 1
     figures.note(f"exit {result.exit_code}")
-    shown = repr(args)
+    shown = repr(args) + (f" answering {answers!r}" if answers else "")
     if elapsed > HANG_SECONDS:
         figures.fail("hangs", shown, f"{elapsed:.1f} s")
     if result.exception is not None and not isinstance(result.exception, SystemExit):
