@@ -22,6 +22,7 @@ from typing import Any
 from fuzz import HANG_SECONDS, NOW, Figures, fingerprint
 from fuzz.values import WEIRD_IDS, random_text, value
 
+PASSWORD = "correct horse battery staple"
 _FORM = re.compile(r"<form\b([^>]*)>(.*?)</form>", re.S)
 _PARAM = re.compile(r"\{([a-z_]+)\}")
 
@@ -76,17 +77,30 @@ def _matches(pattern: str, action: str) -> bool:
 class Site:
     """The demo case, a client on it, and the forms read from its pages."""
 
-    def __init__(self, root: Path, lang: str) -> None:
+    def __init__(self, root: Path, lang: str, mode: str = "local") -> None:
+        """``mode``: ``local`` (as ``xieshang serve``), ``read-only``, or ``password`` (as
+        served to other computers: HTTPS, signed in first; /login and /logout fuzzed too)."""
         from webclient import WebClient
         from xieshang.cli.serve import build_demo_store
+        from xieshang.web.app import hash_password
 
         root.mkdir(parents=True, exist_ok=True)
         self.database = root / "xieshang.db"
         self.opener = build_demo_store(root)
-        self.client = WebClient(self.opener, lang=lang)
+        options: dict[str, Any] = {}
+        if mode == "read-only":
+            options["read_only"] = True
+        if mode == "password":
+            options.update(password_hash=hash_password(PASSWORD), https=True)
+        self.client = WebClient(self.opener, lang=lang, **options)
         self.forms: dict[str, list[dict[str, list[str]]]] = {}
         self.gets = [path for method, path in routes() if method == "GET"]
         self.posts = [path for method, path in routes() if method == "POST"]
+        self.mode = mode
+        if mode == "password":
+            self.sign_in()
+            self.posts += ["/login", "/logout"]
+            self.forms["/login"] = [{"password": [PASSWORD, "wrong", ""]}]
         from xieshang.paths import preset_dir
         from xieshang.rules import load_presets
 
@@ -98,6 +112,10 @@ class Site:
                         "content-type", ""):
                     for action, fields in forms(response.text):
                         self.forms.setdefault(action or concrete, []).append(fields)
+
+    def sign_in(self) -> None:
+        self.client.get("/login")
+        self.client.post("/login", {"password": PASSWORD})
 
     def concrete(self, path: str, rng: random.Random, *, crawl: bool = False) -> list[str]:
         """The path with its parameters filled: ids that exist (when crawling, each of
@@ -181,7 +199,9 @@ def run_web(posts: int, root: Path, *, seed: int = 13, reset_every: int = 250) -
             if index % reset_every == 0:
                 if site is not None:
                     site.close()
-                site = Site(root / f"site{index}", rng.choice(("zh", "en")))
+                mode = rng.choice(("local", "local", "local", "read-only", "password"))
+                figures.note(f"sites {mode}")
+                site = Site(root / f"site{index}", rng.choice(("zh", "en", "zh-Hant")), mode)
                 every_name = sorted({name for many in site.forms.values() for fields in many
                                      for name in fields})
                 figures.notes["post routes"] = len(site.posts)
@@ -235,6 +255,8 @@ def _post(site: Site, figures: Figures, path: str, address: str, sent: dict[str,
         address, sent, files=files, csrf=csrf))
     if response is None:
         return
+    if site.mode == "password" and (response.status_code == 401 or path == "/logout"):
+        site.sign_in()  # signed out (or never signed in): as a person would, sign in again
     if 400 <= response.status_code < 500 and fingerprint(site.database) != before:
         figures.fail("partial_writes", shown, f"{response.status_code}")
     if response.status_code == 422 and "<form" not in response.text:
