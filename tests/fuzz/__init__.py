@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -57,6 +58,13 @@ class Figures:
         setattr(self, kind, getattr(self, kind) + 1)
         if sum(1 for k, _g, _w in self.examples if k == kind) < 5:
             self.examples.append((kind, given[:500], what[-2000:]))
+
+    def progress(self, every: int) -> None:
+        """Every ``every`` calls, one line on stderr: a long run shows how far it got."""
+        if self.calls and self.calls // every != getattr(self, "_shown", 0):
+            self._shown = self.calls // every
+            print(f"   … {self.part}: {self.calls} calls, {self.failures} failures, "
+                  f"{time.monotonic() - self.started:.0f} s", file=sys.stderr, flush=True)
 
     def note(self, name: str, count: int = 1) -> None:
         self.notes[name] = self.notes.get(name, 0) + count

@@ -302,6 +302,7 @@ def run_cli(calls: int, root: Path, *, seed: int = 13, processes: int | None = N
                 value(rng, rng.choice(("product", "amount", "rate", "since", "text", "id")))
                 for _ in range(rng.randint(1, 12))) + "\n"
             _call(sandbox, args, figures, answers)
+            figures.progress(500)
         for index in range(calls // 100 if processes is None else processes):
             if index % 20 == 0:
                 sandbox.reset()

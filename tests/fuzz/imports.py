@@ -282,6 +282,7 @@ def run_imports(files: int, root: Path, *, seed: int = 13, cli_every: int = 5,
         database = home / "xieshang.db"
         web = _web_client(home)
         for index in range(files):
+            figures.progress(100)
             maker = rng.choice(MAKERS)
             name, data = maker(rng)
             shown = f"{maker.__name__}: {name} ({len(data)} bytes, file {index})"

@@ -91,6 +91,7 @@ def run_kills(kills: int, root: Path, *, seed: int = 13) -> Figures:
         span[action] = time.monotonic() - started
     figures.note("kills", 0)
     for _ in range(kills):
+        figures.progress(20)
         action = rng.choice(ACTIONS)
         _start(store, action, rng, backups, figures,
                kill_after=rng.uniform(0.0, span[action] * 1.1))

@@ -206,6 +206,7 @@ def run_web(posts: int, root: Path, *, seed: int = 13, reset_every: int = 250) -
                                      for name in fields})
                 figures.notes["post routes"] = len(site.posts)
             assert site is not None
+            figures.progress(250)
             path = rng.choice(site.posts)
             address = site.concrete(path, rng)[0]
             sent = _form(rng, site.fields_for(path), every_name)
