@@ -24,8 +24,35 @@ from pathlib import Path
 
 #: The moment every fuzzed call runs at (derandomised: the same inputs, the same answers).
 NOW = "2026-12-06T10:30+08:00"
-#: A call that takes longer than this is a hang.
+#: A call that computes for longer than this (CPU seconds: on a busy shared machine the
+#: clock on the wall says little) is a hang; so is one that waits, doing nothing, for
+#: :data:`WAIT_SECONDS` by the clock. Slower calls by the clock are counted as "slow".
 HANG_SECONDS = 10.0
+WAIT_SECONDS = 60.0
+
+
+class Stopwatch:
+    """CPU seconds (this process and the children it waited for) and wall seconds."""
+
+    def __init__(self) -> None:
+        self.cpu = _cpu()
+        self.wall = time.monotonic()
+
+    def hang(self, figures: Figures, given: str) -> None:
+        """Count a hang, or a slow call, for what was timed."""
+        cpu, wall = _cpu() - self.cpu, time.monotonic() - self.wall
+        if cpu > HANG_SECONDS or wall > WAIT_SECONDS:
+            figures.fail("hangs", given, f"{cpu:.1f} CPU s, {wall:.1f} s")
+        elif wall > HANG_SECONDS:
+            figures.note("slow (> 10 s by the clock, busy machine)")
+
+
+def _cpu() -> float:  # float-ok: CPU seconds
+    import resource
+
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 #: The kinds of failure; any of them above zero fails the run.
 FAILURES = ("tracebacks", "http_500", "hangs", "partial_writes", "corrupt_stores",
             "lost_records", "duplicated_records", "lost_updates")
@@ -58,6 +85,10 @@ class Figures:
         setattr(self, kind, getattr(self, kind) + 1)
         if sum(1 for k, _g, _w in self.examples if k == kind) < 5:
             self.examples.append((kind, given[:500], what[-2000:]))
+            # said at once too: a long run's failures can be looked into while it goes on
+            print(f"   ! {self.part}: {kind}: {given[:300]}\n     | "
+                  + "\n     | ".join(what.strip().splitlines()[-6:]), file=sys.stderr,
+                  flush=True)
 
     def progress(self, every: int) -> None:
         """Every ``every`` calls, one line on stderr: a long run shows how far it got."""

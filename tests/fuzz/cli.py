@@ -26,7 +26,7 @@ from typing import Any
 import click
 from click.testing import CliRunner
 
-from fuzz import HANG_SECONDS, NOW, Figures, fingerprint, python_env
+from fuzz import NOW, WAIT_SECONDS, Figures, Stopwatch, fingerprint, python_env
 from fuzz.values import WEIRD_DATES, WEIRD_TEXT, kind_of, random_text, value
 
 
@@ -315,24 +315,21 @@ def run_cli(calls: int, root: Path, *, seed: int = 13, processes: int | None = N
 
 
 def _call(sandbox: Sandbox, args: list[str], figures: Figures, answers: str = "") -> None:
-    import time
 
     before = fingerprint(sandbox.database)
-    started = time.monotonic()
+    watch = Stopwatch()
     runner = CliRunner()
     try:
-        with time_limit(int(HANG_SECONDS * 6)):
+        with time_limit(int(WAIT_SECONDS)):
             result = runner.invoke(_entry, args, input=answers, catch_exceptions=True)
     except Hang as error:
         figures.calls += 1
         figures.fail("hangs", repr(args), str(error))
         return
-    elapsed = time.monotonic() - started
     figures.calls += 1
     figures.note(f"exit {result.exit_code}")
     shown = repr(args) + (f" answering {answers!r}" if answers else "")
-    if elapsed > HANG_SECONDS:
-        figures.fail("hangs", shown, f"{elapsed:.1f} s")
+    watch.hang(figures, shown)
     if result.exception is not None and not isinstance(result.exception, SystemExit):
         assert result.exc_info is not None
         figures.fail("tracebacks", shown, "".join(traceback.format_exception(
@@ -363,13 +360,15 @@ def _process(sandbox: Sandbox, args: list[str], figures: Figures) -> None:
         repr(a) for a in args)
     figures.calls += 1
     figures.note("real processes")
+    watch = Stopwatch()
     try:
         done = subprocess.run([sys.executable, "-m", "xieshang", *args], env=env,
-                              input=b"", capture_output=True, timeout=HANG_SECONDS * 3,
+                              input=b"", capture_output=True, timeout=WAIT_SECONDS,
                               check=False)
     except subprocess.TimeoutExpired:
-        figures.fail("hangs", shown, f"killed after {HANG_SECONDS * 3:.0f} s")
+        figures.fail("hangs", shown, f"killed after {WAIT_SECONDS:.0f} s")
         return
+    watch.hang(figures, shown)
     output = (done.stdout + done.stderr).decode("utf-8", "replace")
     if done.returncode not in (0, 1, 2) or "Traceback (most recent call last)" in output:
         figures.fail("tracebacks", shown, f"exit {done.returncode}\n{output}")

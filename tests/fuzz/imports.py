@@ -16,7 +16,6 @@ import os
 import random
 import re
 import resource
-import time
 import traceback
 import zipfile
 from collections.abc import Callable
@@ -26,7 +25,7 @@ from typing import Any
 
 from click.testing import CliRunner
 
-from fuzz import HANG_SECONDS, NOW, Figures, fingerprint
+from fuzz import NOW, WAIT_SECONDS, Figures, Stopwatch, fingerprint
 from fuzz.cli import Hang, _entry, time_limit
 from fuzz.values import WEIRD_AMOUNTS, WEIRD_DATES, random_text
 
@@ -129,11 +128,12 @@ def many_rows(rng: random.Random) -> tuple[str, bytes]:
     """The table's rows repeated to tens of thousands of lines."""
     name = rng.choice(("alipay_sample.csv", "generic_sample.csv"))
     lines = _text(name).splitlines()
-    rows = [line for line in lines if re.match(r"\s*\d{4}-\d\d-\d\d", line)]
-    head = [line for line in lines if line not in rows]
+    numbers = [i for i, line in enumerate(lines) if re.match(r"\s*\d{4}-\d\d-\d\d", line)]
+    rows = lines[numbers[0]: numbers[-1] + 1]
     count = rng.choice((1_000, 20_000, 120_000))
     body = [rows[i % len(rows)] for i in range(count)]
-    return name, "\n".join(head[: len(head) - 3] + body + head[-3:]).encode("gb18030")
+    return name, "\n".join(lines[: numbers[0]] + body + lines[numbers[-1] + 1:]).encode(
+        "gb18030")
 
 
 def _workbook(rows: list[list[object]]) -> bytes:
@@ -287,10 +287,10 @@ def run_imports(files: int, root: Path, *, seed: int = 13, cli_every: int = 5,
             name, data = maker(rng)
             shown = f"{maker.__name__}: {name} ({len(data)} bytes, file {index})"
             fmt = rng.choice((None, None, "alipay", "wechat", "csv"))
-            started = time.monotonic()
+            watch = Stopwatch()
             figures.calls += 1
             try:
-                with time_limit(int(HANG_SECONDS * 6)):
+                with time_limit(int(WAIT_SECONDS)):
                     parse_statement(data, fmt, file=name)
                 figures.note("read")
             except XieshangError:
@@ -300,19 +300,17 @@ def run_imports(files: int, root: Path, *, seed: int = 13, cli_every: int = 5,
                 continue
             except Exception:  # any other exception is what is counted
                 figures.fail("tracebacks", shown, traceback.format_exc())
-            if time.monotonic() - started > HANG_SECONDS:
-                figures.fail("hangs", shown, f"{time.monotonic() - started:.1f} s")
+            watch.hang(figures, shown)
             if index % cli_every == 0:
                 path = root / name
                 path.write_bytes(data)
                 before = fingerprint(database)
                 figures.calls += 1
-                started = time.monotonic()
+                watch = Stopwatch()
                 result = runner.invoke(_entry, ["budget", "import", str(path), "--dry-run",
                                                 "--lang", "en"], catch_exceptions=True)
                 figures.note(f"cli exit {result.exit_code}")
-                if time.monotonic() - started > HANG_SECONDS:
-                    figures.fail("hangs", "cli " + shown, f"{time.monotonic() - started:.1f} s")
+                watch.hang(figures, "cli " + shown)
                 if (result.exception is not None and not isinstance(result.exception,
                                                                     SystemExit)) \
                         or result.exit_code not in (0, 2) or "Traceback" in result.output:
@@ -324,14 +322,13 @@ def run_imports(files: int, root: Path, *, seed: int = 13, cli_every: int = 5,
                 path.unlink()
             if index % web_every == 0:
                 figures.calls += 1
-                started = time.monotonic()
                 web.get("/budget/import")
+                watch = Stopwatch()
                 response = web.post("/budget/import", {"format": fmt or "auto",
                                                        "column_map": ""},
                                     files={"file": (name, data, "application/octet-stream")})
                 figures.note(f"web {response.status_code}")
-                if time.monotonic() - started > HANG_SECONDS:
-                    figures.fail("hangs", "web " + shown, f"{time.monotonic() - started:.1f} s")
+                watch.hang(figures, "web " + shown)
                 if response.status_code >= 500:
                     figures.fail("http_500", "web " + shown, response.text[-1000:])
         peak = _peak_mb()

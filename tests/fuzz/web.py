@@ -13,13 +13,12 @@ import html
 import os
 import random
 import re
-import time
 import traceback
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from fuzz import HANG_SECONDS, NOW, Figures, fingerprint
+from fuzz import NOW, Figures, Stopwatch, fingerprint
 from fuzz.values import WEIRD_IDS, random_text, value
 
 PASSWORD = "correct horse battery staple"
@@ -229,16 +228,14 @@ def run_web(posts: int, root: Path, *, seed: int = 13, reset_every: int = 250) -
 
 
 def _guarded(figures: Figures, shown: str, call: Callable[[], Any]) -> Any:
-    started = time.monotonic()
+    watch = Stopwatch()
     figures.calls += 1
     try:
         response = call()
     except Exception:  # an exception out of the app is a 500
         figures.fail("http_500", shown, traceback.format_exc())
         return None
-    elapsed = time.monotonic() - started
-    if elapsed > HANG_SECONDS:
-        figures.fail("hangs", shown, f"{elapsed:.1f} s")
+    watch.hang(figures, shown)
     figures.note(f"status {response.status_code}")
     if response.status_code >= 500:
         figures.fail("http_500", shown, response.text[-1500:])

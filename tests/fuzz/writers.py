@@ -13,7 +13,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from fuzz import HANG_SECONDS, NOW, Figures, integrity, labels, python_env
+from fuzz import HANG_SECONDS, NOW, WAIT_SECONDS, Figures, integrity, labels, python_env
 
 
 def _web_writer(home: Path, count: int, acked: list[str], figures: Figures,
@@ -41,9 +41,12 @@ def _web_writer(home: Path, count: int, acked: list[str], figures: Figures,
                 with lock:
                     figures.calls += 1
                     figures.note(f"web {response.status_code}")
-                    if time.monotonic() - started > HANG_SECONDS:
-                        figures.fail("hangs", f"web {label}",
-                                     f"{time.monotonic() - started:.1f} s")
+                    # 50 writers at once: waiting is expected, a wait without end is not
+                    waited = time.monotonic() - started
+                    if waited > WAIT_SECONDS:
+                        figures.fail("hangs", f"web {label}", f"{waited:.1f} s")
+                    elif waited > HANG_SECONDS:
+                        figures.note("slow (> 10 s by the clock, busy machine)")
                 if response.status_code == 303:
                     with lock:
                         acked.append(label)
