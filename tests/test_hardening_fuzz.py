@@ -112,3 +112,77 @@ def test_an_empty_xieshang_lang_means_the_default_language(
     monkeypatch.setenv("XIESHANG_LANG", "")
     result = CliRunner().invoke(_entry, ["case", "list"], catch_exceptions=False)
     assert result.exit_code == 0, result.output
+
+
+def test_card_interest_with_deeply_nested_json_is_refused_not_a_recursion_error(
+        tmp_path: Path) -> None:
+    """``calc card-interest --input deep.json`` (100,000 nested lists) raised RecursionError."""
+    deep = tmp_path / "deep.json"
+    deep.write_text("[" * 100_000 + "]" * 100_000)
+    code, output = invoke("calc", "card-interest", "--input", str(deep))
+    assert code == 2
+    assert f"input file (--input): {deep} nests too deeply to be read; the input is a flat " \
+           "JSON object with lists of transactions and payments" in output
+
+
+def test_a_csv_statement_of_more_than_100000_rows_is_refused_before_it_is_read() -> None:
+    """A 29 MB Alipay CSV of 120,000 rows took 10 CPU seconds (2 minutes on a busy machine)
+    to read; workbooks were capped at 100,000 rows, CSV files were not."""
+    from xieshang.engine.errors import InputError
+    from xieshang.importers import parse_statement
+
+    header = "日期,摘要,对方,金额,类型\n"
+    data = (header + "2025-01-05,代发工资,公司,7800.00,收入\n" * 100_001).encode("utf-8")
+    with pytest.raises(InputError) as caught:
+        parse_statement(data, "csv", file="bill.csv")
+    assert str(caught.value) == "bill.csv: the file has more than 100000 rows; a statement " \
+                                "is far shorter (export a shorter period)"
+
+
+def test_a_csv_statement_is_refused_at_the_row_cap_while_it_is_read(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Rows counted while reading too (records whose lines end in a lone CR)."""
+    from xieshang.engine.errors import InputError
+    from xieshang.importers import parse_statement, tabular
+
+    monkeypatch.setattr(tabular, "CSV_MAX_ROWS", 50)
+    data = ("日期,摘要,对方,金额,类型\r" + "2025-01-05,工资,公司,7800.00,收入\r" * 60).encode()
+    with pytest.raises(InputError, match=r"bill\.csv: the file has more than 50 rows"):
+        parse_statement(data, "csv", file="bill.csv")
+    small = ("日期,摘要,对方,金额,类型\n" + "2025-01-05,工资,公司,7800.00,收入\n" * 40).encode()
+    assert parse_statement(small, "csv", file="bill.csv") is not None
+
+
+def test_an_xlsx_whose_zip_claims_an_unknown_version_is_refused_not_a_traceback() -> None:
+    """A byte flipped in a WeChat bill's zip directory (version needed: 18.5) raised
+    ``NotImplementedError: zip file version 18.5`` out of the importer."""
+    import io
+
+    from openpyxl import Workbook
+
+    from xieshang.engine.errors import InputError
+    from xieshang.importers import parse_statement
+
+    book = Workbook()
+    book.active.append(["交易时间"])  # type: ignore[union-attr]
+    buffer = io.BytesIO()
+    book.save(buffer)
+    data = bytearray(buffer.getvalue())
+    central = data.index(b"PK\x01\x02")
+    data[central + 6: central + 8] = (185).to_bytes(2, "little")  # version needed: 18.5
+    with pytest.raises(InputError) as caught:
+        parse_statement(bytes(data), None, file="bill.xlsx")
+    assert str(caught.value) == "bill.xlsx: is not an XLSX workbook that can be read (zip " \
+                                "file version 18.5)"
+
+
+def test_a_passphrase_file_that_is_not_utf8_text_is_refused_not_a_traceback(
+        tmp_path: Path) -> None:
+    """``--passphrase-file garbage.bin encrypt`` raised UnicodeDecodeError."""
+    garbage = tmp_path / "garbage.bin"
+    garbage.write_bytes(bytes(range(256)))
+    assert invoke("case", "new", "--name", "测试")[0] == 0
+    code, output = invoke("--passphrase-file", str(garbage), "encrypt")
+    assert code == 2
+    assert f"{garbage} is not UTF-8 text: the passphrase file holds the passphrase as one " \
+           "line of text" in output
