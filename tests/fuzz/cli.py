@@ -342,6 +342,7 @@ def _call(sandbox: Sandbox, args: list[str], figures: Figures, answers: str = ""
 
 
 def _process(sandbox: Sandbox, args: list[str], figures: Figures) -> None:
+    args = [arg.replace("\x00", "") for arg in args]  # no command line can hold a NUL
     before = fingerprint(sandbox.database)
     env = python_env(sandbox.home)
     env.pop("XIESHANG_LANG")
