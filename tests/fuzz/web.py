@@ -258,7 +258,7 @@ def _post(site: Site, figures: Figures, path: str, address: str, sent: dict[str,
     if 400 <= response.status_code < 500 and fingerprint(site.database) != before:
         figures.fail("partial_writes", shown, f"{response.status_code}")
     if response.status_code == 422 and "<form" not in response.text:
-        figures.note("422 without a form")
+        figures.note(f"422 without a form ({path})")
 
 
 def _get(site: Site, figures: Figures, rng: random.Random) -> None:
