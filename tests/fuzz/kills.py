@@ -183,10 +183,15 @@ def _start(store: Store, action: str, rng: random.Random,
                 backups.append((target, set(labels(target))))
         elif acknowledged:
             figures.fail("lost_records", shown, "an acknowledged backup is missing")
-        leftovers = [p.name for p in target.parent.iterdir() if p.name.startswith(".")
-                     or p.name.endswith(".partial")]
+        # its temporary file: gone when it finished; when killed, readable by its owner only
+        leftovers = [p for p in target.parent.iterdir()
+                     if p.name.startswith(f".{target.name}.")]
         if leftovers and not killed:
             figures.fail("partial_writes", shown, f"left behind: {leftovers}")
+        for leftover in leftovers:
+            if leftover.stat().st_mode & 0o077:
+                figures.fail("partial_writes", shown, f"{leftover.name} is readable by others "
+                             f"({leftover.stat().st_mode & 0o777:o})")
     if action == "restore" and source is not None:
         after = set(now)
         if after not in (set(before), source[1]):
