@@ -79,7 +79,7 @@ def run_kills(kills: int, root: Path, *, seed: int = 13) -> Figures:
     from make_samples import large_alipay
 
     statements = [large_alipay(root / f"large{rows}.csv", rows)
-                  for rows in range(3_000, 3_000 + kills // 7 + 3)]
+                  for rows in range(3_000, 3_000 + kills // 2 + 3)]
     rng.shuffle(statements)
     store.statements = statements
     backups: list[tuple[Path, set[str]]] = []
