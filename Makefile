@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run demo test lint typecheck pytest clock test-clock bench clean sysdeps
+.PHONY: run demo test lint typecheck pytest clock test-clock bench fuzz clean sysdeps
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' \
@@ -62,6 +62,14 @@ clock: $(STAMP) sysdeps
 ## ... or every awkward moment in three time zones (UTC, Asia/Shanghai, America/Los_Angeles).
 test-clock: $(STAMP) sysdeps
 	$(BIN)/python scripts/test_clock.py
+
+## The reliability suite at full counts (tests/fuzz; docs/reliability.md): fuzzed commands,
+## statements and web forms, SIGKILLed and concurrent writers, a full disk (a tmpfs; root),
+## stale edits. Seeded; prints each part's figures; fails on any traceback, 500, hang,
+## partial write, corrupt store, lost record or lost update. `make test` runs it at small
+## counts (tests/test_fuzz.py); FUZZ_ARGS="--small" or e.g. "--only cli --cli 500" here.
+fuzz: $(STAMP)
+	PYTHONPATH=src:tests nice $(BIN)/python -m fuzz $(FUZZ_ARGS)
 
 ## Benchmarks against the peer programs (figures, not pass/fail; bench/RESULTS.md has the last).
 bench: $(STAMP)

@@ -26,7 +26,7 @@ _CATALOG_DIRS = {"zh": "zh_Hans"}
 def normalize_lang(lang: str | None) -> str:
     """Map what a person types (``zh``, ``zh_CN``, ``zh-Hans``, ``en_US``…) to a UI language."""
     if not lang:
-        lang = os.environ.get("XIESHANG_LANG", DEFAULT_LANG)
+        lang = os.environ.get("XIESHANG_LANG") or DEFAULT_LANG  # set but empty: the default
     lowered = lang.lower().replace("_", "-")
     if lowered.startswith("en"):
         return "en"

@@ -62,6 +62,12 @@ class Out:
         try:
             code = normalize_lang(lang)
         except ValueError:
+            if lang is None:  # the environment's
+                import os
+
+                raise InputError("lang", N_("XIESHANG_LANG is '{value}', which is not a "
+                                            "language; use zh or en"),
+                                 value=os.environ.get("XIESHANG_LANG")) from None
             raise InputError("lang", N_("'{value}' is not a language; use zh or en"),
                              value=lang) from None
         return cls(code, as_json)

@@ -554,6 +554,10 @@ def _read_json(path: Path) -> dict[str, Any]:
     except json.JSONDecodeError as error:
         raise InputError("input", N_("{file} is not valid JSON (line {line}, column {column})"),
                          file=str(path), line=error.lineno, column=error.colno) from None
+    except RecursionError:  # nested past what the reader can follow
+        raise InputError("input", N_("{file} nests too deeply to be read; the input is a flat "
+                                     "JSON object with lists of transactions and payments"),
+                         file=str(path)) from None
     if not isinstance(data, dict):
         raise InputError("input", N_("{file} must hold a JSON object"), file=str(path))
     return data

@@ -217,8 +217,11 @@ def run(argv: list[str] | None = None) -> None:
         lang = _lang_from_argv(args)
         try:
             message = translate_error(error, lang)
-        except ValueError:
-            message = translate_error(error, None)
+        except ValueError:  # not a language (--lang or $XIESHANG_LANG): said in the default
+            from xieshang.i18n import DEFAULT_LANG
+
+            lang = DEFAULT_LANG
+            message = translate_error(error, lang)
         english = (lang or "").lower().startswith("en")
         click.echo(f"error: {message}" if english else f"错误：{message}", err=True)
         raise SystemExit(2) from None

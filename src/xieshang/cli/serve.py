@@ -71,6 +71,25 @@ def _check_port(host: str, port: int) -> None:
                              port=port, error=error.strerror or str(error)) from None
 
 
+def _check_tls(certfile: str | None, keyfile: str | None) -> None:
+    """Refuse a key without its certificate, or files that are not a certificate and its
+    key, before saying the app runs (the server would only fail as it starts)."""
+    import ssl
+
+    from xieshang.engine.errors import N_, InputError
+
+    if keyfile and not certfile:
+        raise InputError("certfile", N_("--keyfile needs --certfile: give both, or neither"))
+    try:
+        ssl.create_default_context(ssl.Purpose.CLIENT_AUTH).load_cert_chain(
+            str(certfile), keyfile)
+    except (ssl.SSLError, OSError, ValueError) as error:
+        reason = getattr(error, "reason", None) or getattr(error, "strerror", None) or str(error)
+        raise InputError("certfile", N_("{file} and its key cannot be used for HTTPS ({error}): "
+                                        "give a certificate and its private key in PEM form"),
+                         file=certfile, error=reason) from None
+
+
 def _own_store() -> Callable[[], Store]:
     """The store chosen by the global options, captured now (requests run outside click)."""
     from xieshang.store.db import open_store
@@ -143,6 +162,10 @@ def serve_command(port: int | None, demo: bool, open_browser: bool, lang: str | 
     from xieshang.web.kit import known_lang
 
     page_lang = known_lang(lang or os.environ.get("XIESHANG_LANG") or "zh")
+    if page_lang is None and lang is None:  # the environment's
+        raise InputError("lang", N_("XIESHANG_LANG is '{value}', which is not a language; "
+                                    "use zh, zh-Hant or en"),
+                         value=os.environ.get("XIESHANG_LANG"))
     if page_lang is None:
         raise InputError("lang", N_("'{value}' is not a language; use zh, zh-Hant or en"),
                          value=lang)
@@ -158,6 +181,8 @@ def serve_command(port: int | None, demo: bool, open_browser: bool, lang: str | 
                                         "give --certfile and --keyfile"))
     if port is not None:
         _check_port(host, port)
+    if certfile or keyfile:
+        _check_tls(certfile, keyfile)
     import uvicorn
 
     from xieshang.web.app import LOG_CONFIG, LOOPBACK_HOSTS, create_app

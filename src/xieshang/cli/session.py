@@ -62,6 +62,11 @@ def passphrase_source(*, prompt: bool, lang: str | None = None) -> Callable[[], 
             except OSError as error:
                 raise InputError("passphrase_file", N_("cannot read {file}: {error}"),
                                  file=str(file), error=error.strerror or str(error)) from None
+            except UnicodeDecodeError:
+                raise InputError("passphrase_file", N_("{file} is not UTF-8 text: the "
+                                                       "passphrase file holds the passphrase "
+                                                       "as one line of text"),
+                                 file=str(file)) from None
         env = os.environ.get("XIESHANG_PASSPHRASE")
         if env:
             return env

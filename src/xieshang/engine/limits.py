@@ -16,6 +16,7 @@ from decimal import Decimal
 from typing import Final
 
 __all__ = [
+    "CSV_MAX_ROWS",
     "EARLIEST_DATE",
     "LATEST_DATE",
     "MAX_AMOUNT",
@@ -94,6 +95,9 @@ XLSX_MAX_CELLS: Final = 1_000_000
 XLSX_MAX_BYTES: Final = 100 * 1024 * 1024
 XLSX_MAX_ENTRIES: Final = 1_000
 XLSX_MAX_SECONDS: Final = 30
+#: CSV statements (Alipay, bank exports) are refused past this many rows, as workbooks are:
+#: a year is a few thousand; 120,000 rows took 10 CPU seconds to read.
+CSV_MAX_ROWS: Final = 100_000
 
 
 def date_problem(day: date) -> bool:

@@ -18,7 +18,7 @@ from decimal import Decimal
 from typing import Final, TypeVar
 
 from xieshang.engine.errors import N_, InputError
-from xieshang.engine.limits import MAX_AMOUNT
+from xieshang.engine.limits import CSV_MAX_ROWS, MAX_AMOUNT
 from xieshang.engine.money import D, format_money, money
 
 T = TypeVar("T")
@@ -117,6 +117,9 @@ def decode_text(data: bytes, file: str) -> str:
 
 def csv_rows(text: str, file: str) -> Iterator[SheetRow]:
     """The records of CSV text, each numbered with the line it starts on."""
+    if text.count("\n") > CSV_MAX_ROWS and len(
+            text.splitlines()) > CSV_MAX_ROWS:  # refused before reading a row of it
+        raise _too_many_rows(file)
     reader = csv.reader(io.StringIO(text, newline=""))
     start = 1
     while True:
@@ -129,8 +132,17 @@ def csv_rows(text: str, file: str) -> Iterator[SheetRow]:
                 "file", N_("{file}, row {row}: cannot be read as CSV ({error})"),
                 file=file, row=start, error=str(error),
             ) from None
+        if start > CSV_MAX_ROWS:
+            raise _too_many_rows(file)
         yield SheetRow(start, tuple(cells))
         start = reader.line_num + 1
+
+
+def _too_many_rows(file: str) -> InputError:
+    return InputError(
+        "file", N_("{file}: the file has more than {limit} rows; a statement is far "
+                   "shorter (export a shorter period)"), file=file, limit=CSV_MAX_ROWS,
+    )
 
 
 def text_cell(value: Cell) -> str:

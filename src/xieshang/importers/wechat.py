@@ -122,7 +122,8 @@ def xlsx_rows(data: bytes, file: str) -> list[SheetRow]:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             entries = archive.infolist()
-    except (zipfile.BadZipFile, ValueError, OSError) as error:
+    except (zipfile.BadZipFile, ValueError, OSError, NotImplementedError) as error:
+        # NotImplementedError: a zip "version" or compression no reader has (a spoilt header)
         raise _unreadable(file, error) from None
     if len(entries) > XLSX_MAX_ENTRIES:
         raise _too_big(file, N_("{file}: the workbook holds more than {limit} files; a "
