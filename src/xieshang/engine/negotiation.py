@@ -278,16 +278,16 @@ RATE_ABOVE_COURT_REFERENCE: Final = N_(
     "This offer costs {rate} a year (annualised by the IRR method the central bank requires; "
     "{effective} compounded). That is above {reference} a year: under a Supreme People's "
     "Court opinion (法发〔2017〕22号), a borrower may ask a court to reduce interest, penalty "
-    "interest and fees that together exceed {reference} a year. Do not accept it as it "
-    "stands: ask for a rate of at most {reference} — on these terms that is {fit_monthly} a "
-    "month for {periods} months.")
+    "interest and fees that together exceed {reference} a year. Before accepting, you can "
+    "ask for a rate of at most {reference} — on these terms that is {fit_monthly} a month "
+    "for {periods} months. They may refuse.")
 RATE_ABOVE_PRIVATE_CAP: Final = N_(
     "This offer costs {rate} a year (annualised by the IRR method; {effective} compounded). "
     "That is above {cap}, {multiple} × the 1-year LPR ({lpr} from {lpr_from}): under "
     "Article 25 of the Supreme People's Court provisions on private lending, courts do not "
     "support interest above this limit, and Article 29 applies it to overdue interest and "
-    "fees combined. Do not accept it as it stands: ask for a rate of at most {cap} — on these "
-    "terms that is {fit_monthly} a month for {periods} months.")
+    "fees combined. Before accepting, you can ask for a rate of at most {cap} — on these "
+    "terms that is {fit_monthly} a month for {periods} months. They may refuse.")
 RATE_WITHIN_COURT_REFERENCE: Final = N_(
     "This offer costs {rate} a year (annualised by the IRR method; {effective} compounded), "
     "not above {reference}, the rate above which a court may be asked to reduce charges "

@@ -86,7 +86,7 @@ __all__ = [
 VERDICTS = {
     "affordable": N_("Affordable"),
     "ask_changes": N_("Not affordable as offered: ask for changes"),
-    "overpriced": N_("Costs more than the legal reference: ask for changes"),
+    "overpriced": N_("Costs more than the legal reference: you can ask for changes"),
     "unaffordable": N_("Not affordable"),
 }
 
