@@ -441,3 +441,32 @@ def test_installments_never_lose_or_make_principal(borrowed: int, periods: int, 
     shared = OverdueDebt(preset, bill.principal, parts.due_date,
                          contract_daily_rate=Decimal(rate))
     assert bill.penalty <= bill_on(shared, day).penalty
+
+
+def test_loan_first_due_on_the_31st_keeps_its_repayment_day() -> None:
+    """Defect: a loan first due on 2026-03-31 was scheduled from one month earlier
+    (2026-02-28) and every due date, the first included, moved to the 28th.
+
+    微粒贷-style ¥12,000, 3 periods, 0.04 %/day, 等额本金 (4,000 a period), first due
+    2026-03-31. Loan date 2026-02-28. Period 1 (02-28 → 03-31, 31 days):
+    12,000 × 0.0004 × 31 = 148.80 (was 134.40 on 28 days, due 03-28). Period 2
+    (03-31 → 04-30, 30 days): 8,000 × 0.0004 × 30 = 96.00 (was 124.00). Period 3
+    (04-30 → 05-31, 31 days): 4,000 × 0.0004 × 31 = 49.60 (was 96.00). On 2026-04-29 only
+    period 1 is overdue (period 2 falls due 04-30; it was counted overdue since 04-28).
+    A bank loan at 12 % a year keeps the same days: 03-31, 04-30, 05-31.
+    """
+    terms = LoanTerms(borrowed=Decimal("12000"), periods=3, method=Method.EQUAL_PRINCIPAL,
+                      first_due=date(2026, 3, 31), daily_rate=Decimal("0.0004"))
+    rows = installments(terms)
+    assert [row.due for row in rows] == [date(2026, 3, 31), date(2026, 4, 30),
+                                         date(2026, 5, 31)]
+    assert [row.interest for row in rows] == [Decimal("148.80"), Decimal("96.00"),
+                                              Decimal("49.60")]
+    assert [row.principal for row in rows] == [Decimal("4000.00")] * 3
+    on = position(terms, date(2026, 4, 29))
+    assert [row.period for row in on.overdue] == [1]
+    assert on.arrears == Decimal("4148.80")
+    bank = LoanTerms(borrowed=Decimal("12000"), periods=3, method=Method.ANNUITY,
+                     first_due=date(2026, 3, 31), annual_rate=Decimal("0.12"))
+    assert [row.due for row in installments(bank)] == [date(2026, 3, 31), date(2026, 4, 30),
+                                                        date(2026, 5, 31)]
