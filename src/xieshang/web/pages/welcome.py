@@ -152,6 +152,16 @@ def _loan_terms(page: Page, form: Form, errors: Errors, row: int) -> dict[str, A
             values.update(parsed)
     if any(f"d{row}_{name}" in errors for name in LOAN_FIELDS):
         return None
+    if not form.get(f"d{row}_confirm_rate"):  # as the full debt form and ``--yes`` ask
+        from xieshang.engine.parsing import HIGH_RATE, high_rate
+        from xieshang.web.pages.debts import HIGH_RATE_ON_FORM, rate_text
+
+        rate = values.get("contract_rate")
+        if values.get("contract_rate_basis") == "daily" and rate is not None \
+                and high_rate(rate, "daily_rate"):
+            errors.add(f"d{row}_rate", page._(HIGH_RATE_ON_FORM["rate"]).format(
+                rate=rate_text(rate), limit=rate_text(HIGH_RATE["daily_rate"])))
+            return None
     try:
         return loan_fields(values)
     except InputError as error:
