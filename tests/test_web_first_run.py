@@ -372,3 +372,38 @@ def test_first_run_asks_to_confirm_an_unusually_high_daily_rate(
         assert case is not None
         loan = next(d for d in tx.find(Debt, case_id=case.id) if d.preset_id == "jiebei")
         assert (loan.contract_rate, loan.contract_rate_basis) == (Decimal("0.005"), "daily")
+
+
+def test_undo_does_not_wipe_a_change_made_after_the_removal(tmp_path: Path) -> None:
+    """Defect: undo put back the whole case as it was before the removal, so a payment of
+    ¥500.00 recorded afterwards (by the command line or another tab) was silently lost:
+    3 debts / 0 payments → remove → 2 / 0 → payment → 2 / 1 → undo gave 3 / 0.
+
+    Now undo sees the case is no longer as the removal left it: 409, nothing changes
+    (2 debts, 1 payment), and the undo offer is gone."""
+    from xieshang.store.model import Payment
+
+    opener = build_demo_store(tmp_path / "store")
+
+    def counts() -> tuple[int, int, Decimal]:
+        with opener() as store, store.begin(readonly=True) as tx:
+            case = tx.current_case()
+            assert case is not None
+            debts = tx.find(Debt, case_id=case.id)
+            paid = [p for d in debts for p in tx.find(Payment, debt_id=d.id)]
+            return len(debts), len(paid), sum((p.amount for p in paid), Decimal("0.00"))
+
+    assert counts() == (3, 0, Decimal("0.00"))
+    with WebClient(opener, lang="en") as web:
+        web.get("/debts/1/remove")
+        assert web.post("/debts/1/remove", {"confirm": "1"}).status_code == 303
+        with opener() as store, store.begin() as tx:
+            case = tx.current_case()
+            assert case is not None
+            debt = tx.find(Debt, case_id=case.id)[0]
+            tx.add(Payment(debt_id=debt.id, amount=Decimal("500.00"),
+                           paid_on=date(2026, 12, 1)))
+        assert counts() == (2, 1, Decimal("500.00"))
+        assert web.post("/undo", {}).status_code == 409
+        assert counts() == (2, 1, Decimal("500.00"))
+        assert 'action="/undo"' not in web.get("/debts").text

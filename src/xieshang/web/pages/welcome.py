@@ -14,7 +14,7 @@ from decimal import Decimal
 from functools import cache, partial
 from typing import TYPE_CHECKING, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import Response
 
 from xieshang.engine.errors import N_, InputError, XieshangError
@@ -348,7 +348,12 @@ async def undo(request: Request) -> Response:
     kept = page.web.undo.pop(page.sid, None)
     if kept is None:
         return page.redirect("/")
-    _what, case_id, document = kept
+    _what, case_id, document, after = kept
+    from xieshang.web.kit import case_digest
+
     with page.write() as tx:
+        if case_digest(tx, case_id) != after:  # changed since: undo would lose that change
+            raise HTTPException(409, page._("The case changed while you were editing; "
+                                            "nothing was saved. Reload the page."))
         restore(tx, case_id, document)
     return page.redirect("/?undone=1")
