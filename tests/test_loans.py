@@ -470,3 +470,45 @@ def test_loan_first_due_on_the_31st_keeps_its_repayment_day() -> None:
                      first_due=date(2026, 3, 31), annual_rate=Decimal("0.12"))
     assert [row.due for row in installments(bank)] == [date(2026, 3, 31), date(2026, 4, 30),
                                                         date(2026, 5, 31)]
+
+
+@pytest.mark.now("2026-12-07T10:00+08:00")
+def test_a_posting_date_after_the_due_date_is_refused_not_stored(home: Path) -> None:
+    """Defect: ``debt add --product credit_card_cn --overdue-since 2026-11-06 --posted-on
+    2026-12-01`` was stored (exit 0), then every ``status`` failed with exit 2 on an internal
+    field (interest_from): the statement's interest runs from the posting date up to the due
+    date 2026-11-05, and a posting 26 days after it has no such period. The web form saved
+    it too.
+
+    Now: exit 2 naming --posted-on and nothing written; the web form answers 422 on the
+    posting date field; a record stored before this fix is listed by ``status`` with the
+    ``debt edit --posted-on …`` that fixes it, and fixed to 2026-10-01 it counts: 10-01 …
+    11-05 = 36 days × 5,000 × 0.0005 = 90.00 interest.
+    """
+    from webclient import WebClient
+    from xieshang.store.db import open_store
+    from xieshang.store.model import Case, Debt
+
+    code, _out, err = invoke("debt", "add", "--product", "credit_card_cn", "--amount", "5000",
+                             "--overdue-since", "2026-11-06", "--posted-on", "2026-12-01")
+    assert code == 2
+    assert "--posted-on" in err
+    assert "2026-11-05" in err
+    assert ok_json("debt", "list")["debts"] == []
+    with WebClient(lambda: open_store(data_dir=home), lang="en") as web:
+        web.get("/debts/new")
+        response = web.post("/debts/new", {"product": "credit_card_cn", "amount": "5000",
+                                           "overdue_since": "2026-11-06",
+                                           "posted_on": "2026-12-01"})
+        assert response.status_code == 422
+        assert 'id="f-posted_on-error"' in response.text
+    assert ok_json("debt", "list")["debts"] == []
+    with open_store(data_dir=home) as store, store.begin() as tx:  # as an older version did
+        case = tx.find(Case)[0]
+        tx.add(Debt(case_id=case.id, preset_id="credit_card_cn", principal=Decimal("5000"),
+                    due_date=date(2026, 11, 5), posted_on=date(2026, 12, 1)))
+    code, out, _err = invoke("status")
+    assert code == 0
+    assert "debt edit 1 --posted-on" in out
+    ok("debt", "edit", "1", "--posted-on", "2026-10-01")
+    assert ok_json("status")["debts"][0]["interest"] == "90.00"
