@@ -512,3 +512,32 @@ def test_a_posting_date_after_the_due_date_is_refused_not_stored(home: Path) -> 
     assert "debt edit 1 --posted-on" in out
     ok("debt", "edit", "1", "--posted-on", "2026-10-01")
     assert ok_json("status")["debts"][0]["interest"] == "90.00"
+
+
+@pytest.mark.now("2026-12-07T10:00+08:00")
+def test_a_loans_month_delay_is_not_its_next_regular_installment(home: Path) -> None:
+    """Defect: the batch's ``month_delay`` (what waiting one more month adds) counted the
+    loan's next regular installment as a cost of waiting: 1,915.20 for the 借呗 loan of
+    ``JIEBEI`` on 2026-12-07, whose daily cost is 2.13.
+
+    Periods 2 and 3 are overdue: principal 1,569.55 + 1,583.13 = 3,152.68; the overdue rate
+    is 0.045 % × 1.5 = 0.0675 % a day. To 2027-01-07 (31 days): 3,152.68 × 0.000675 × 31 =
+    65.9724; period 4 (principal 1,612.11, interest 206.65) falls due 2026-12-10 and, unpaid,
+    bears 1,612.11 × 0.000675 × 28 days (12-11 … 01-07) = 30.4689. Waiting adds
+    96.4413 → 96.44 (the bill's penalty is rounded once). The installment itself,
+    1,612.11 + 206.65 = 1,818.76, is owed by the schedule either way: it was the
+    difference (96.44 + 1,818.76 = 1,915.20).
+    """
+    from xieshang.services.evaluate import evaluate_case
+    from xieshang.store.db import open_store
+
+    ok(*JIEBEI)
+    with open_store(data_dir=home) as store, store.begin(readonly=True) as tx:
+        case = tx.current_case()
+        assert case is not None
+        figures = evaluate_case(tx, case, date(2026, 12, 7), plan=False, ladder=False)
+    (debt,) = figures.debts
+    assert debt.view.bill is not None
+    assert debt.view.bill.principal == Decimal("3152.68")
+    assert debt.month_delay == Decimal("96.44")
+    assert figures.month_delay == Decimal("96.44")
