@@ -541,3 +541,24 @@ def test_a_loans_month_delay_is_not_its_next_regular_installment(home: Path) -> 
     assert debt.view.bill.principal == Decimal("3152.68")
     assert debt.month_delay == Decimal("96.44")
     assert figures.month_delay == Decimal("96.44")
+
+
+@pytest.mark.now(NOW)
+def test_a_contract_date_after_the_missed_repayment_is_refused() -> None:
+    """Defect: a family loan overdue since 2026-09-22 (repayment missed 2026-09-21) with
+    ``--contract-date 2062-01-01`` (a mistyped 2026) was stored, and its legal limit taken
+    from the LPR in force in 2062 — the latest fixing — instead of the one at formation.
+
+    Now exit 2 naming --contract-date and the due date, nothing written; 2026-01-01 is
+    stored and capped at 4 × 3.00 % = 12 % (20,000 × 12 % × 60 / 365 = 394.52 on
+    2026-11-20, as in the 18 % test above)."""
+    code, _out, err = invoke("debt", "add", "--product", "informal_loan", "--amount", "20000",
+                             "--overdue-since", "2026-09-22", "--annual-rate", "18%",
+                             "--contract-date", "2062-01-01")
+    assert code == 2
+    assert "--contract-date" in err
+    assert "2026-09-21" in err
+    assert ok_json("debt", "list")["debts"] == []
+    ok("debt", "add", "--product", "informal_loan", "--amount", "20000", "--overdue-since",
+       "2026-09-22", "--annual-rate", "18%", "--contract-date", "2026-01-01")
+    assert ok_json("status")["debts"][0]["penalty"] == "394.52"

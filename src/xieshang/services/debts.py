@@ -295,16 +295,21 @@ def loan_fields(values: dict[str, Any], existing: Debt | None = None) -> dict[st
 def check_terms(values: dict[str, Any], existing: Debt | None = None) -> None:
     """Refuse terms that contradict each other (``values`` over ``existing``): a card's
     posting date after the due date it was to be repaid by (the statement's interest runs
-    from the posting date up to the due date, so none could be computed).
+    from the posting date up to the due date, so none could be computed), or a loan
+    contract made after the repayment it missed (a mistyped year would take the legal
+    limit from the wrong LPR).
 
     Raises:
-        InputError: (field ``posted_on``) it is after the due date.
+        InputError: (field ``posted_on`` or ``contract_date``) it is after the due date.
     """
-    posted = values.get("posted_on", existing.posted_on if existing is not None else None)
     due = values.get("due_date", existing.due_date if existing is not None else None)
-    if posted is not None and due is not None and posted > due:
-        raise InputError("posted_on", N_("must not be after the due date {due}"),
-                         due=due.isoformat())
+    if due is None:
+        return
+    for name in ("posted_on", "contract_date"):
+        day = values.get(name, getattr(existing, name) if existing is not None else None)
+        if day is not None and day > due:
+            raise InputError(name, N_("must not be after the due date {due}"),
+                             due=due.isoformat())
 
 
 def loan_position(debt: Debt, as_of: date) -> Any:

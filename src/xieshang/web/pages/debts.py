@@ -549,7 +549,7 @@ def parse_debt_form(page: Page, form: Form, errors: Errors,
         loan = errors.check_fields(lambda: loan_fields(values, debt))
         if loan is not None:
             values = loan
-    if "posted_on" not in errors and "overdue_since" not in errors:
+    if not {"posted_on", "contract_date", "overdue_since"} & set(errors.fields):
         from xieshang.services.debts import check_terms
 
         errors.check_fields(lambda: check_terms(values, debt))
