@@ -441,3 +441,124 @@ def test_installments_never_lose_or_make_principal(borrowed: int, periods: int, 
     shared = OverdueDebt(preset, bill.principal, parts.due_date,
                          contract_daily_rate=Decimal(rate))
     assert bill.penalty <= bill_on(shared, day).penalty
+
+
+def test_loan_first_due_on_the_31st_keeps_its_repayment_day() -> None:
+    """Defect: a loan first due on 2026-03-31 was scheduled from one month earlier
+    (2026-02-28) and every due date, the first included, moved to the 28th.
+
+    微粒贷-style ¥12,000, 3 periods, 0.04 %/day, 等额本金 (4,000 a period), first due
+    2026-03-31. Loan date 2026-02-28. Period 1 (02-28 → 03-31, 31 days):
+    12,000 × 0.0004 × 31 = 148.80 (was 134.40 on 28 days, due 03-28). Period 2
+    (03-31 → 04-30, 30 days): 8,000 × 0.0004 × 30 = 96.00 (was 124.00). Period 3
+    (04-30 → 05-31, 31 days): 4,000 × 0.0004 × 31 = 49.60 (was 96.00). On 2026-04-29 only
+    period 1 is overdue (period 2 falls due 04-30; it was counted overdue since 04-28).
+    A bank loan at 12 % a year keeps the same days: 03-31, 04-30, 05-31.
+    """
+    terms = LoanTerms(borrowed=Decimal("12000"), periods=3, method=Method.EQUAL_PRINCIPAL,
+                      first_due=date(2026, 3, 31), daily_rate=Decimal("0.0004"))
+    rows = installments(terms)
+    assert [row.due for row in rows] == [date(2026, 3, 31), date(2026, 4, 30),
+                                         date(2026, 5, 31)]
+    assert [row.interest for row in rows] == [Decimal("148.80"), Decimal("96.00"),
+                                              Decimal("49.60")]
+    assert [row.principal for row in rows] == [Decimal("4000.00")] * 3
+    on = position(terms, date(2026, 4, 29))
+    assert [row.period for row in on.overdue] == [1]
+    assert on.arrears == Decimal("4148.80")
+    bank = LoanTerms(borrowed=Decimal("12000"), periods=3, method=Method.ANNUITY,
+                     first_due=date(2026, 3, 31), annual_rate=Decimal("0.12"))
+    assert [row.due for row in installments(bank)] == [date(2026, 3, 31), date(2026, 4, 30),
+                                                        date(2026, 5, 31)]
+
+
+@pytest.mark.now("2026-12-07T10:00+08:00")
+def test_a_posting_date_after_the_due_date_is_refused_not_stored(home: Path) -> None:
+    """Defect: ``debt add --product credit_card_cn --overdue-since 2026-11-06 --posted-on
+    2026-12-01`` was stored (exit 0), then every ``status`` failed with exit 2 on an internal
+    field (interest_from): the statement's interest runs from the posting date up to the due
+    date 2026-11-05, and a posting 26 days after it has no such period. The web form saved
+    it too.
+
+    Now: exit 2 naming --posted-on and nothing written; the web form answers 422 on the
+    posting date field; a record stored before this fix is listed by ``status`` with the
+    ``debt edit --posted-on …`` that fixes it, and fixed to 2026-10-01 it counts: 10-01 …
+    11-05 = 36 days × 5,000 × 0.0005 = 90.00 interest.
+    """
+    from webclient import WebClient
+    from xieshang.store.db import open_store
+    from xieshang.store.model import Case, Debt
+
+    code, _out, err = invoke("debt", "add", "--product", "credit_card_cn", "--amount", "5000",
+                             "--overdue-since", "2026-11-06", "--posted-on", "2026-12-01")
+    assert code == 2
+    assert "--posted-on" in err
+    assert "2026-11-05" in err
+    assert ok_json("debt", "list")["debts"] == []
+    with WebClient(lambda: open_store(data_dir=home), lang="en") as web:
+        web.get("/debts/new")
+        response = web.post("/debts/new", {"product": "credit_card_cn", "amount": "5000",
+                                           "overdue_since": "2026-11-06",
+                                           "posted_on": "2026-12-01"})
+        assert response.status_code == 422
+        assert 'id="f-posted_on-error"' in response.text
+    assert ok_json("debt", "list")["debts"] == []
+    with open_store(data_dir=home) as store, store.begin() as tx:  # as an older version did
+        case = tx.find(Case)[0]
+        tx.add(Debt(case_id=case.id, preset_id="credit_card_cn", principal=Decimal("5000"),
+                    due_date=date(2026, 11, 5), posted_on=date(2026, 12, 1)))
+    code, out, _err = invoke("status")
+    assert code == 0
+    assert "debt edit 1 --posted-on" in out
+    ok("debt", "edit", "1", "--posted-on", "2026-10-01")
+    assert ok_json("status")["debts"][0]["interest"] == "90.00"
+
+
+@pytest.mark.now("2026-12-07T10:00+08:00")
+def test_a_loans_month_delay_is_not_its_next_regular_installment(home: Path) -> None:
+    """Defect: the batch's ``month_delay`` (what waiting one more month adds) counted the
+    loan's next regular installment as a cost of waiting: 1,915.20 for the 借呗 loan of
+    ``JIEBEI`` on 2026-12-07, whose daily cost is 2.13.
+
+    Periods 2 and 3 are overdue: principal 1,569.55 + 1,583.13 = 3,152.68; the overdue rate
+    is 0.045 % × 1.5 = 0.0675 % a day. To 2027-01-07 (31 days): 3,152.68 × 0.000675 × 31 =
+    65.9724; period 4 (principal 1,612.11, interest 206.65) falls due 2026-12-10 and, unpaid,
+    bears 1,612.11 × 0.000675 × 28 days (12-11 … 01-07) = 30.4689. Waiting adds
+    96.4413 → 96.44 (the bill's penalty is rounded once). The installment itself,
+    1,612.11 + 206.65 = 1,818.76, is owed by the schedule either way: it was the
+    difference (96.44 + 1,818.76 = 1,915.20).
+    """
+    from xieshang.services.evaluate import evaluate_case
+    from xieshang.store.db import open_store
+
+    ok(*JIEBEI)
+    with open_store(data_dir=home) as store, store.begin(readonly=True) as tx:
+        case = tx.current_case()
+        assert case is not None
+        figures = evaluate_case(tx, case, date(2026, 12, 7), plan=False, ladder=False)
+    (debt,) = figures.debts
+    assert debt.view.bill is not None
+    assert debt.view.bill.principal == Decimal("3152.68")
+    assert debt.month_delay == Decimal("96.44")
+    assert figures.month_delay == Decimal("96.44")
+
+
+@pytest.mark.now(NOW)
+def test_a_contract_date_after_the_missed_repayment_is_refused() -> None:
+    """Defect: a family loan overdue since 2026-09-22 (repayment missed 2026-09-21) with
+    ``--contract-date 2062-01-01`` (a mistyped 2026) was stored, and its legal limit taken
+    from the LPR in force in 2062 — the latest fixing — instead of the one at formation.
+
+    Now exit 2 naming --contract-date and the due date, nothing written; 2026-01-01 is
+    stored and capped at 4 × 3.00 % = 12 % (20,000 × 12 % × 60 / 365 = 394.52 on
+    2026-11-20, as in the 18 % test above)."""
+    code, _out, err = invoke("debt", "add", "--product", "informal_loan", "--amount", "20000",
+                             "--overdue-since", "2026-09-22", "--annual-rate", "18%",
+                             "--contract-date", "2062-01-01")
+    assert code == 2
+    assert "--contract-date" in err
+    assert "2026-09-21" in err
+    assert ok_json("debt", "list")["debts"] == []
+    ok("debt", "add", "--product", "informal_loan", "--amount", "20000", "--overdue-since",
+       "2026-09-22", "--annual-rate", "18%", "--contract-date", "2026-01-01")
+    assert ok_json("status")["debts"][0]["penalty"] == "394.52"

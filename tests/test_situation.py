@@ -390,3 +390,34 @@ def test_web_pages_of_a_person_without_income_this_month(home: Path) -> None:
     assert "pay ¥2,950.00" not in today_page.text.lower()
     assert "no money for it this month" in today_page.text
     assert "2027-02-07" in negotiate.text
+
+
+@pytest.mark.now("2026-12-07T10:00+08:00")
+def test_the_same_income_change_day_twice_is_asked_back(home: Path) -> None:
+    """Defect: ``--income-change 2027-03-01=3000 --income-change 2027-03-01=4000`` saved
+    ¥4,000 from 2027-03-01 without a word (the last one won; the web form's lines the
+    same). Two amounts for one day could mean either: exit 2 / 422 naming the field, and
+    nothing is written (the statement keeps no change). The same amount twice is one
+    change and is saved."""
+    from webclient import WebClient
+    from xieshang.store.db import open_store
+
+    ok("budget", "set", "--income", "wages=9000")
+    code, _out, err = invoke("budget", "set", "--income-change", "2027-03-01=3000",
+                             "--income-change", "2027-03-01=4000")
+    assert code == 2
+    assert "--income-change" in err
+    assert "2027-03-01" in err
+    assert ok_json("budget", "show")["situation"]["income_changes"] == []
+    with WebClient(lambda: open_store(data_dir=home), lang="en") as web:
+        web.get("/budget")
+        bad = web.post("/budget/situation", {"savings_use": "settlement",
+                                             "income_changes": "2027-03-01=3000\n"
+                                                               "2027-03-01=4000"})
+        assert bad.status_code == 422
+        assert 'id="f-income_changes-error"' in bad.text
+    assert ok_json("budget", "show")["situation"]["income_changes"] == []
+    ok("budget", "set", "--income-change", "2027-03-01=3000", "--income-change",
+       "2027-03-01=3000")
+    assert ok_json("budget", "show")["situation"]["income_changes"] == [
+        {"on": "2027-03-01", "monthly": "3000.00"}]

@@ -346,3 +346,64 @@ def test_the_full_debt_form_says_where_to_find_the_figures(client: WebClient) ->
     card = client.get("/debts/new?product=huabei").text
     assert 'id="where-bill" open' in card
     assert 'id="where-loan"' not in card
+
+
+def test_first_run_asks_to_confirm_an_unusually_high_daily_rate(
+        client: WebClient, empty: Callable[[], Store]) -> None:
+    """Defect: the first run stored a loan typed at 0.5 % a day (182.5 % a year, most
+    likely 0.05 % with a slipped point) without a word, while the full debt form and
+    ``debt add`` ask to confirm a contract rate above 0.1 % a day.
+
+    0.5 % > 0.1 %: the form comes back 422 naming the daily rate, nothing is saved, and a
+    “The rates are right” box is shown; ticked, the loan is saved at 0.005 a day.
+    0.045 % (the persona) is below the limit and is saved without the box."""
+    response = client.post("/first-run", {**FULL_PERSONA, "d2_rate": "0.5%"})
+    assert response.status_code == 422
+    assert 'id="f-d2_rate-error"' in response.text
+    assert "unusually high" in response.text
+    assert 'name="d2_confirm_rate"' in response.text
+    with empty() as store, store.begin(readonly=True) as tx:
+        assert tx.current_case() is None or not tx.find(Debt, case_id=tx.current_case().id)
+    response = client.post("/first-run", {**FULL_PERSONA, "d2_rate": "0.5%",
+                                          "d2_confirm_rate": "1"})
+    assert response.status_code == 303
+    with empty() as store, store.begin(readonly=True) as tx:
+        case = tx.current_case()
+        assert case is not None
+        loan = next(d for d in tx.find(Debt, case_id=case.id) if d.preset_id == "jiebei")
+        assert (loan.contract_rate, loan.contract_rate_basis) == (Decimal("0.005"), "daily")
+
+
+def test_undo_does_not_wipe_a_change_made_after_the_removal(tmp_path: Path) -> None:
+    """Defect: undo put back the whole case as it was before the removal, so a payment of
+    ¥500.00 recorded afterwards (by the command line or another tab) was silently lost:
+    3 debts / 0 payments → remove → 2 / 0 → payment → 2 / 1 → undo gave 3 / 0.
+
+    Now undo sees the case is no longer as the removal left it: 409, nothing changes
+    (2 debts, 1 payment), and the undo offer is gone."""
+    from xieshang.store.model import Payment
+
+    opener = build_demo_store(tmp_path / "store")
+
+    def counts() -> tuple[int, int, Decimal]:
+        with opener() as store, store.begin(readonly=True) as tx:
+            case = tx.current_case()
+            assert case is not None
+            debts = tx.find(Debt, case_id=case.id)
+            paid = [p for d in debts for p in tx.find(Payment, debt_id=d.id)]
+            return len(debts), len(paid), sum((p.amount for p in paid), Decimal("0.00"))
+
+    assert counts() == (3, 0, Decimal("0.00"))
+    with WebClient(opener, lang="en") as web:
+        web.get("/debts/1/remove")
+        assert web.post("/debts/1/remove", {"confirm": "1"}).status_code == 303
+        with opener() as store, store.begin() as tx:
+            case = tx.current_case()
+            assert case is not None
+            debt = tx.find(Debt, case_id=case.id)[0]
+            tx.add(Payment(debt_id=debt.id, amount=Decimal("500.00"),
+                           paid_on=date(2026, 12, 1)))
+        assert counts() == (2, 1, Decimal("500.00"))
+        assert web.post("/undo", {}).status_code == 409
+        assert counts() == (2, 1, Decimal("500.00"))
+        assert 'action="/undo"' not in web.get("/debts").text

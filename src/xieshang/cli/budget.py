@@ -29,7 +29,7 @@ from xieshang.services.budget import (
     map_category,
     norms,
     parse_budget_line,
-    parse_income_change,
+    parse_income_changes,
     parse_savings_use,
     recovery_date,
     save_import,
@@ -169,10 +169,7 @@ def _situation_options(savings: str | None, savings_on: str | None, savings_use:
         else:
             changes["no_income_until"] = None if key == "none" \
                 else parse_date(no_income_until, "no_income_until")
-    dated: dict[Any, Decimal | None] = {}
-    for item in income_change:
-        day, monthly = parse_income_change(item, "income_change")
-        dated[day] = monthly
+    dated: dict[Any, Decimal | None] = dict(parse_income_changes(income_change))
     return changes, dated, wants_recovery
 
 

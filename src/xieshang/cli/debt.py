@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 
 from xieshang.services.debts import (
     STATUSES,
+    check_terms,
     check_usable,
     debt_amount,
     debt_fields,
@@ -111,6 +112,7 @@ def debt_add(product: str | None, amount: str | None, case_id: str | None = None
                                           "--borrowed with --periods and --first-due)"))
         values = loan_fields(debt_fields(amount=amount,
                                          **checked_rates(out, options, yes=yes)))
+        check_terms(values)
     preset = load_preset(product)
     with session(out, prompt=True) as tx:
         case = find_case(tx, case_id)
@@ -215,7 +217,9 @@ def debt_edit(debt_ref: str | None, product: str | None, amount: str | None,
     with session(out, prompt=True) as tx:
         case = find_case(tx, case_id)
         existing = find_debt(tx, case, debt_ref)
-        debt = tx.update(replace(existing, **loan_fields(values, existing)))
+        changed = loan_fields(values, existing)
+        check_terms(changed, existing)
+        debt = tx.update(replace(existing, **changed))
         payload = debt_json(out, debt)
     if out.as_json:
         out.json({"debt": payload})

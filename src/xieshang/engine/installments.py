@@ -17,7 +17,7 @@ Pure: no clock, no I/O.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 
@@ -162,17 +162,25 @@ class LoanParts:
 
 
 def loan_schedule(terms: LoanTerms) -> Schedule:
-    """The loan's full schedule, from the loan date one month before the first due date."""
-    start = add_months(terms.first_due, -1)
+    """The loan's full schedule, from the loan date one month before the first due date.
+
+    Period k is due ``k − 1`` months after the first due date, counted from the first due
+    date itself: a loan first due on 31 March is due on 30 April and 31 May, not on the
+    28th of every month (one month before 31 March is 28 February).
+    """
+    first_due = terms.first_due
+    start = add_months(first_due, -1)
     method = Method(terms.method)
     if terms.daily_rate is not None:
         return daily_rate_loan(terms.borrowed, terms.daily_rate, terms.periods, method, start,
-                               rounding=terms.rounding)
+                               rounding=terms.rounding, first_due=first_due)
     monthly = (terms.annual_rate or ZERO) / 12
     build = {Method.ANNUITY: annuity, Method.EQUAL_PRINCIPAL: equal_principal,
              Method.INTEREST_ONLY: interest_only}[method]
-    return build(terms.borrowed, monthly, terms.periods, start=start,
-                 rounding=terms.rounding)
+    schedule = build(terms.borrowed, monthly, terms.periods, start=start,
+                     rounding=terms.rounding)
+    return replace(schedule, rows=tuple(replace(row, due=add_months(first_due, row.period - 1))
+                                        for row in schedule.rows))
 
 
 def installments(terms: LoanTerms) -> tuple[Installment, ...]:

@@ -541,10 +541,13 @@ def daily_rate_loan(
     start: date,
     *,
     rounding: Rounding = Rounding.HALF_UP,
+    first_due: date | None = None,
 ) -> Schedule:
     """A daily-rate loan (借呗 / 微粒贷 style) repaid monthly.
 
-    Period k is due ``add_months(start, k)``; its interest is the remaining principal ×
+    Period k is due ``add_months(start, k)`` — or, given ``first_due``, on
+    ``add_months(first_due, k − 1)``, so a repayment day of the 29th–31st stays on it (or
+    the month's last day) after a short month; its interest is the remaining principal ×
     ``daily_rate`` × the actual days since the previous due date (or ``start``), rounded.
 
     * ``EQUAL_PRINCIPAL``: principal ÷ months each period (微粒贷);
@@ -561,7 +564,10 @@ def daily_rate_loan(
     rate = _rate(daily_rate, "daily_rate")
     n = _count(months, "months")
     method = Method(method)
-    dates = [add_months(start, k) for k in range(n + 1)]
+    if first_due is None:
+        dates = [add_months(start, k) for k in range(n + 1)]
+    else:
+        dates = [start, *(add_months(first_due, k) for k in range(n))]
     days = [(dates[k] - dates[k - 1]).days for k in range(1, n + 1)]
     dues: list[date | None] = list(dates[1:])
     name = f"daily_rate_{method.value}"

@@ -15,7 +15,7 @@ from xieshang.engine.errors import N_, InputError, StateError
 from xieshang.services.cases import debt_name
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Iterable, Mapping
     from datetime import date
 
     from xieshang.engine.budget import Norms
@@ -42,6 +42,7 @@ __all__ = [
     "norms",
     "parse_budget_line",
     "parse_income_change",
+    "parse_income_changes",
     "parse_savings_use",
     "progress",
     "recovery_date",
@@ -403,6 +404,29 @@ def parse_income_change(text: str, option: str = "income_change") -> tuple[date,
     if rest.strip().lower() in ("none", "-"):
         return day, None
     return day, parse_amount(rest, option)
+
+
+def parse_income_changes(texts: Iterable[str], option: str = "income_change",
+                         ) -> dict[date, Decimal | None]:
+    """Dated incomes as typed (each ``DATE=AMOUNT``, see :func:`parse_income_change`;
+    blank ones skipped): the command line's repeated option and the web form's lines. The
+    same day twice with different amounts could mean either: it is asked back.
+
+    Raises:
+        InputError: (field ``option``) one does not read, or a day is given twice with
+            different amounts.
+    """
+    dated: dict[date, Decimal | None] = {}
+    for text in texts:
+        if not text.strip():
+            continue
+        day, monthly = parse_income_change(text.strip(), option)
+        if day in dated and dated[day] != monthly:
+            raise InputError(option, N_("{date} is given twice with different amounts "
+                                        "({first} and {second}): give it once"),
+                             date=day.isoformat(), first=str(dated[day]), second=str(monthly))
+        dated[day] = monthly
+    return dated
 
 
 def recovery_date(tx: Tx, case: Case) -> date:

@@ -27,6 +27,7 @@ __all__ = [
     "STATUSES",
     "balance_of",
     "broken_debts",
+    "check_terms",
     "check_usable",
     "current_bill",
     "debt_amount",
@@ -291,6 +292,26 @@ def loan_fields(values: dict[str, Any], existing: Debt | None = None) -> dict[st
     return result
 
 
+def check_terms(values: dict[str, Any], existing: Debt | None = None) -> None:
+    """Refuse terms that contradict each other (``values`` over ``existing``): a card's
+    posting date after the due date it was to be repaid by (the statement's interest runs
+    from the posting date up to the due date, so none could be computed), or a loan
+    contract made after the repayment it missed (a mistyped year would take the legal
+    limit from the wrong LPR).
+
+    Raises:
+        InputError: (field ``posted_on`` or ``contract_date``) it is after the due date.
+    """
+    due = values.get("due_date", existing.due_date if existing is not None else None)
+    if due is None:
+        return
+    for name in ("posted_on", "contract_date"):
+        day = values.get(name, getattr(existing, name) if existing is not None else None)
+        if day is not None and day > due:
+            raise InputError(name, N_("must not be after the due date {due}"),
+                             due=due.isoformat())
+
+
 def loan_position(debt: Debt, as_of: date) -> Any:
     """The installments of a loan entered by its terms on ``as_of``
     (:class:`~xieshang.engine.installments.LoanPosition`), or ``None``."""
@@ -359,6 +380,10 @@ def debt_problems(tx: Tx, debt: Debt) -> list[InputError]:
     if debt.due_date is not None and debt.due_date < date.max:
         values["due_date"] = debt.due_date + timedelta(days=1)  # shown as --overdue-since
     found = [error for _name, error in value_problems(values)]
+    try:
+        check_terms({}, debt)
+    except InputError as contradiction:
+        found.append(contradiction)
     for payment in tx.find(Payment, debt_id=debt.id):
         for _name, error in value_problems({"amount": payment.amount,
                                              "paid_on": payment.paid_on}):

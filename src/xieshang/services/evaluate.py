@@ -141,8 +141,32 @@ def _month_delay(item: DebtView, day: date) -> Decimal:
 
     if item.engine is None or item.bill is None:
         return ZERO
+    month = add_months(day, 1)
     try:
-        later: Decimal = bill_on(item.engine, add_months(day, 1)).total
+        later: Decimal = bill_on(item.engine, month).total
     except (decimal.InvalidOperation, OverflowError):
         raise too_large(item.debt.id) from None
-    return later - item.bill.total
+    return later - item.bill.total - _scheduled(item.engine, item.bill.not_yet_due, day, month)
+
+
+def _scheduled(engine: Any, not_yet_due: Decimal, day: date, month: date) -> Decimal:
+    """What a loan's regular installments falling due after ``day`` up to ``month`` add to
+    the bill by the schedule alone (their principal and contract interest, owed whether or
+    not the person waits): not a cost of waiting. Taken as the engine takes them — each
+    installment's principal up to the principal not yet due, its interest in proportion
+    (:meth:`xieshang.engine.accrual._Ledger.fall_due`)."""
+    from xieshang.engine.money import round_money
+
+    left = not_yet_due
+    total = ZERO
+    for installment in engine.later:
+        if not day < installment.due <= month:
+            continue
+        take = min(installment.principal, left)
+        if take <= 0:
+            continue
+        left -= take
+        total += take + (installment.interest if take == installment.principal else round_money(
+            installment.interest * take / installment.principal,
+            engine.preset.rounding.mode))
+    return total

@@ -130,6 +130,15 @@ class BodyLimit:
         await self.app(scope, limited, send)
 
 
+def case_digest(tx: Tx, case_id: int) -> str | None:
+    """A digest of the case as it is now (None: it cannot be read whole), to tell whether
+    it changed since."""
+    from xieshang.services.undo import snapshot
+
+    document = snapshot(tx, case_id)
+    return None if document is None else hashlib.sha256(document.encode()).hexdigest()
+
+
 @dataclass
 class Web:
     """The app's shared state (one per app)."""
@@ -146,18 +155,23 @@ class Web:
     #: writes committed through the pages (part of the data version)
     writes: int = 0
     _cache: dict[Any, Any] = field(default_factory=dict)
-    #: session → (what was done (msgid), the case's id, the case just before it): the one
-    #: destructive change each session can undo (kept in memory only)
-    undo: dict[str, tuple[str, int, str]] = field(default_factory=dict)
+    #: session → (what was done (msgid), the case's id, the case just before it, a digest
+    #: of the case just after it): the one destructive change each session can undo (kept
+    #: in memory only)
+    undo: dict[str, tuple[str, int, str, str | None]] = field(default_factory=dict)
 
     def remember_undo(self, sid: str, what: str, case_id: int, document: str | None) -> None:
-        """Keep the case as it was before ``what`` for ``sid`` (the last one only)."""
+        """Keep the case as it was before ``what`` for ``sid`` (the last one only), with a
+        digest of the case as ``what`` left it: undo puts the case back only while it is
+        still so (a change made since, here or by the command line, would be lost)."""
         if document is None:
             return
         self.undo.pop(sid, None)
         while len(self.undo) >= 64:
             self.undo.pop(next(iter(self.undo)))
-        self.undo[sid] = (what, case_id, document)
+        with self.store.begin(readonly=True) as tx:
+            after = case_digest(tx, case_id)
+        self.undo[sid] = (what, case_id, document, after)
 
     def data_version(self) -> tuple[Any, ...] | None:
         """Changes whenever the data may have changed: our own writes, and for SQLite the

@@ -475,7 +475,7 @@ async def save_situation(request: Request) -> Response:
     from xieshang.engine.parsing import parse_date
     from xieshang.services.budget import (
         current_budget,
-        parse_income_change,
+        parse_income_changes,
         parse_savings_use,
         set_situation,
     )
@@ -495,13 +495,8 @@ async def save_situation(request: Request) -> Response:
     until_text = (form.get("no_income_until") or "").strip()
     changes["no_income_until"] = errors.check("no_income_until", lambda: parse_date(
         until_text, "no_income_until")) if until_text else None
-    dated: dict[date, Decimal | None] = {}
-    for line in (form.get("income_changes") or "").splitlines():
-        if line.strip():
-            found = errors.check("income_changes", partial(parse_income_change,
-                                                           line.strip(), "income_change"))
-            if found is not None:
-                dated[found[0]] = found[1]
+    dated: dict[date, Decimal | None] = errors.check("income_changes", partial(
+        parse_income_changes, (form.get("income_changes") or "").splitlines())) or {}
     if errors:
         with page.read() as tx:
             values = statement_page(page, tx, "pro_rata")

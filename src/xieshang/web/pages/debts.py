@@ -553,6 +553,10 @@ def parse_debt_form(page: Page, form: Form, errors: Errors,
         loan = errors.check_fields(lambda: loan_fields(values, debt))
         if loan is not None:
             values = loan
+    if not {"posted_on", "contract_date", "overdue_since"} & set(errors.fields):
+        from xieshang.services.debts import check_terms
+
+        errors.check_fields(lambda: check_terms(values, debt))
     _take(errors, values, "minimum", minimum=form.get("minimum"))
     _take(errors, values, "due_day", due_day=form.get("due_day"))
     _take(errors, values, "priority", priority=form.get("priority"))

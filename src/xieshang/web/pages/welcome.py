@@ -14,7 +14,7 @@ from decimal import Decimal
 from functools import cache, partial
 from typing import TYPE_CHECKING, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import Response
 
 from xieshang.engine.errors import N_, InputError, XieshangError
@@ -152,6 +152,16 @@ def _loan_terms(page: Page, form: Form, errors: Errors, row: int) -> dict[str, A
             values.update(parsed)
     if any(f"d{row}_{name}" in errors for name in LOAN_FIELDS):
         return None
+    if not form.get(f"d{row}_confirm_rate"):  # as the full debt form and ``--yes`` ask
+        from xieshang.engine.parsing import HIGH_RATE, high_rate
+        from xieshang.web.pages.debts import HIGH_RATE_ON_FORM, rate_text
+
+        rate = values.get("contract_rate")
+        if values.get("contract_rate_basis") == "daily" and rate is not None \
+                and high_rate(rate, "daily_rate"):
+            errors.add(f"d{row}_rate", page._(HIGH_RATE_ON_FORM["rate"]).format(
+                rate=rate_text(rate), limit=rate_text(HIGH_RATE["daily_rate"])))
+            return None
     try:
         return loan_fields(values)
     except InputError as error:
@@ -338,7 +348,12 @@ async def undo(request: Request) -> Response:
     kept = page.web.undo.pop(page.sid, None)
     if kept is None:
         return page.redirect("/")
-    _what, case_id, document = kept
+    _what, case_id, document, after = kept
+    from xieshang.web.kit import case_digest
+
     with page.write() as tx:
+        if case_digest(tx, case_id) != after:  # changed since: undo would lose that change
+            raise HTTPException(409, page._("The case changed while you were editing; "
+                                            "nothing was saved. Reload the page."))
         restore(tx, case_id, document)
     return page.redirect("/?undone=1")
