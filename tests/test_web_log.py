@@ -527,3 +527,24 @@ def test_the_page_in_chinese(fresh: Callable[[], Store]) -> None:
     assert 'id="status-1"' in page
     assert bad.status_code == 422
     assert 'id="f-amount-error"' in bad.text
+
+
+def test_a_contact_or_promise_without_a_debt_re_shows_the_form(
+        demo: Callable[[], Store]) -> None:
+    """The demo case has three debts, so a contact or a promise must say which one. Sent
+    without it, the refusal came from inside the transaction and reached the general error
+    page (422 without the form; found by `make fuzz`); now the form comes back with the
+    error under its field and nothing is written."""
+    before = snapshot(demo)
+    web = client(demo)
+    web.get("/log/contacts/new")
+    response = web.post("/log/contacts/new", {**CONTACT, "debt": ""})
+    assert response.status_code == 422
+    assert 'name="channel"' in response.text  # the form again
+    assert "Debt" in response.text.split('id="error-summary"', 1)[1][:600]
+    web.get("/log/promises/new")
+    response = web.post("/log/promises/new", {"by": "me", "amount": "500",
+                                              "due": day(3), "debt": ""})
+    assert response.status_code == 422
+    assert 'name="amount"' in response.text  # the form again
+    assert snapshot(demo) == before
