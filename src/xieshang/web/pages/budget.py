@@ -365,7 +365,8 @@ def statement_page(page: Page, tx: Tx, method: str) -> dict[str, Any]:
     and the ``imports`` made so far.
     """
     from xieshang.engine.budget import reference_ranges
-    from xieshang.services.budget import SECTIONS, budget_report, current_budget
+    from xieshang.present.views import budget_report
+    from xieshang.services.budget import SECTIONS, current_budget
     from xieshang.store.model import (
         BudgetEntry,
         Debt,

@@ -40,8 +40,8 @@ def _doc_lang(page: Page) -> str:
 
 def _gather(page: Page) -> tuple[Dossier, str] | None:
     """The case's dossier and the total owed on its day, or None when there is no case."""
-    from xieshang.services.debts import status_lines
-    from xieshang.services.negotiation import case_dossier
+    from xieshang.present.documents import case_dossier
+    from xieshang.present.views import status_lines
 
     with page.read() as tx:
         case = tx.current_case()
