@@ -158,7 +158,8 @@ def document_context(out: Out, tx: Tx, inputs: DebtInputs, *,
 
     ``with_identifiers``: the person chose, and confirmed, to put their name, ID number,
     phone and card or account number unmasked in the document they will send
-    (:func:`identifiers_of`); they go into that document only, never into a log."""
+    (:func:`~xieshang.services.negotiation.identifiers_of`); they go into that document only,
+    never into a log."""
     return _context(out, tx, inputs.case, inputs.debt, inputs.day, bill=inputs.bill,
                     preset=inputs.preset, ladder=inputs.ladder,
                     with_identifiers=with_identifiers,

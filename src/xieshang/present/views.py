@@ -88,7 +88,8 @@ def budget_report(out: Out, tx: Tx, case: Case, method: str, *,
                   as_of: date | None = None) -> dict[str, Any] | None:
     """The budget as plain values in ``out``'s language, for the fronts' JSON and layout
     (the statement, its flags, the affordability working and the split), with balances as
-    of ``as_of`` (default: today). Code that needs the figures reads :func:`budget_view`."""
+    of ``as_of`` (default: today). Code that needs the figures reads
+    :func:`~xieshang.services.budget.budget_view`."""
     view = budget_view(tx, case, method, as_of=as_of)
     if view is None:
         return None

@@ -5,7 +5,7 @@ with its notes, the commitments and the index of evidence files — shown in the
 downloadable as HTML or PDF.
 
 The document is the one ``xieshang dossier`` writes
-(:func:`xieshang.services.negotiation.case_dossier` gathers it;
+(:func:`xieshang.present.documents.case_dossier` gathers it;
 :mod:`xieshang.documents.dossier` renders it). WeasyPrint is imported only by the PDF
 download.
 """
