@@ -24,7 +24,7 @@ from xieshang.cli.serve import build_demo_store
 from xieshang.clock import today
 from xieshang.engine.money import format_money
 from xieshang.output import Out
-from xieshang.services.debts import status_lines
+from xieshang.present.views import status_lines
 from xieshang.store.db import Store
 from xieshang.store.model import Commitment, Contact, Debt, StatementImport
 

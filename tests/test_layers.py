@@ -21,14 +21,18 @@ ALLOWED = {
     "store": {"engine", "clock", "paths"},
     "importers": {"engine"},
     "documents": {"engine"},
-    "services": {"engine", "clock", "paths", "i18n", "output", "rules", "store", "importers",
+    "services": {"engine", "clock", "paths", "i18n", "rules", "store", "importers",
                  "documents"},
+    # the presentation shared by the fronts: the services' data in words (fronts → present
+    # → services → engine/store)
+    "present": {"engine", "clock", "paths", "i18n", "output", "rules", "store", "importers",
+                "documents", "services"},
     "web": {"engine", "clock", "paths", "i18n", "output", "rules", "store", "importers",
-            "documents", "services"},
+            "documents", "services", "present"},
     "cli": {"engine", "clock", "paths", "i18n", "output", "rules", "store", "importers",
-            "documents", "services", "selfcheck"},
+            "documents", "services", "present", "selfcheck"},
     "batch": {"engine", "clock", "paths", "i18n", "output", "rules", "store", "importers",
-              "documents", "services"},
+              "documents", "services", "present"},
     "__main__": {"cli"},
     "__init__": set(),
 }
@@ -107,6 +111,43 @@ def test_there_is_no_import_cycle_between_the_parts() -> None:
         return None
 
     assert [cycle for part in sorted(graph) if (cycle := cycle_from(part))] == []
+
+
+def test_the_services_are_language_free() -> None:
+    """The services return data (Decimal money, ids, msgids with values); translation and
+    layout happen in the fronts and ``present``: no service takes an ``Out`` (the translator
+    and formatter of :mod:`xieshang.output`) or imports that module."""
+    offenders = []
+    for path in sorted((SRC / "services").rglob("*.py")):
+        name = str(path.relative_to(SRC))
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                arguments = node.args
+                for arg in (*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs,
+                            *filter(None, (arguments.vararg, arguments.kwarg))):
+                    if arg.annotation is not None and "Out" in {
+                            n.id for n in ast.walk(arg.annotation) if isinstance(n, ast.Name)
+                    } | {n.value for n in ast.walk(arg.annotation)
+                         if isinstance(n, ast.Constant) and n.value == "Out"}:
+                        offenders.append(f"{name}:{node.lineno} {node.name}({arg.arg}: Out)")
+        for line, module in _modules_of(tree):
+            if module == "xieshang.output" or module.startswith("xieshang.output."):
+                offenders.append(f"{name}:{line} imports {module}")
+    assert offenders == []
+
+
+def _modules_of(tree: ast.AST) -> list[tuple[int, str]]:
+    """(line, module) of every import in ``tree``, ``from xieshang import output`` as
+    ``xieshang.output``."""
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found += [(node.lineno, alias.name) for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            found += ([(node.lineno, f"xieshang.{alias.name}") for alias in node.names]
+                      if node.module == "xieshang" else [(node.lineno, node.module)])
+    return found
 
 
 def test_the_checks_can_fail() -> None:

@@ -19,7 +19,7 @@ from xieshang.cli.serve import HOST, build_demo_store, free_port
 from xieshang.clock import today
 from xieshang.engine.money import format_money
 from xieshang.output import Out
-from xieshang.services.debts import status_lines
+from xieshang.present.views import status_lines
 from xieshang.store.db import Store, open_store
 from xieshang.web.app import SECURITY_HEADERS, create_app
 
@@ -91,13 +91,14 @@ def test_dashboard_in_english_and_its_actions(demo: Callable[[], Store]) -> None
 def month_payments(opener: Callable[[], Store]) -> list[Any]:
     """This month's payments of the pro-rata plan, as `xieshang plan month` computes them."""
     from xieshang.engine.strategy import Strategy, make_plan, this_month
+    from xieshang.present import namer
     from xieshang.services.plan import plan_input
 
     with opener() as store, store.begin(readonly=True) as tx:
         case = tx.current_case()
         assert case is not None
-        given, _names, _source = plan_input(Out.make("en", False), tx, case, None, None, None,
-                                        Strategy.PRO_RATA, today=today())
+        given, _names, _source = plan_input(namer(Out.make("en", False)), tx, case, None, None,
+                                            None, Strategy.PRO_RATA, today=today())
     return this_month(make_plan(given, Strategy.PRO_RATA))
 
 

@@ -30,7 +30,8 @@ from xieshang.engine.budget import (
 from xieshang.engine.money import format_money
 from xieshang.importers import read_statement
 from xieshang.output import Out
-from xieshang.services.budget import budget_report, imported_lines, norms
+from xieshang.present.views import budget_report
+from xieshang.services.budget import imported_lines, norms
 from xieshang.store.db import Store, open_store
 from xieshang.store.model import (
     Budget,

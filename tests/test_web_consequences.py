@@ -22,8 +22,9 @@ from xieshang.engine.accrual import bill_on
 from xieshang.engine.money import format_money
 from xieshang.engine.timeline import timeline
 from xieshang.output import Out
+from xieshang.present.views import status_lines
 from xieshang.rules import law
-from xieshang.services.debts import current_bill, status_lines
+from xieshang.services.debts import current_bill
 from xieshang.store.db import Store, open_store
 from xieshang.store.exchange import dumps, export_case
 from xieshang.store.model import Case, Debt, Payment

@@ -17,11 +17,13 @@ from click.testing import CliRunner
 
 from webclient import WebClient
 from xieshang.cli.main import app as cli
+from xieshang.cli.render import debt_json
 from xieshang.cli.serve import build_demo_store
 from xieshang.clock import today
 from xieshang.engine.money import format_money
 from xieshang.output import Out
-from xieshang.services.debts import current_bill, debt_json, status_lines
+from xieshang.present.views import status_lines
+from xieshang.services.debts import current_bill
 from xieshang.store.db import Store, open_store
 from xieshang.store.model import RECORDS, Case, Debt, Payment
 from xieshang.web.pages.debts import PRODUCT_ORDER, rate_text

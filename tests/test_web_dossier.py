@@ -20,8 +20,9 @@ from xieshang.clock import today
 from xieshang.documents.dossier import render_dossier_html
 from xieshang.engine.money import format_money
 from xieshang.output import Out
-from xieshang.services.debts import current_bill, status_lines
-from xieshang.services.negotiation import case_dossier
+from xieshang.present.documents import case_dossier
+from xieshang.present.views import status_lines
+from xieshang.services.debts import current_bill
 from xieshang.store.db import Store, open_store
 from xieshang.store.model import Debt, Evidence
 

@@ -17,7 +17,7 @@ from webclient import WebClient
 from xieshang.cli.serve import build_demo_store
 from xieshang.engine.money import format_money
 from xieshang.output import Out
-from xieshang.services.debts import status_lines
+from xieshang.present.views import status_lines
 from xieshang.store.db import Store, open_store
 from xieshang.store.model import Budget, BudgetEntry, Debt
 
@@ -311,8 +311,7 @@ def test_the_negotiate_page_shows_both_loan_ladders_as_the_cli(
         case = tx.current_case()
         assert case is not None
         loan = next(d for d in tx.find(Debt, case_id=case.id) if d.preset_id == "jiebei")
-        shown = ladder_json(debt_inputs(Out.make("en", False), tx, str(case.id),
-                                        str(loan.id), today=DAY), "en")
+        shown = ladder_json(debt_inputs(tx, str(case.id), str(loan.id), today=DAY), "en")
     page = client.get(f"/negotiate/{loan.id}").text
     intro = text_of(page, "arrears-intro")
     assert format_money(shown["loan"]["regular"]) in intro

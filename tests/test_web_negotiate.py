@@ -22,7 +22,6 @@ from xieshang.cli.main import app as cli
 from xieshang.cli.serve import build_demo_store
 from xieshang.clock import today
 from xieshang.engine.money import format_money
-from xieshang.output import Out
 from xieshang.services.negotiation import VERDICTS, debt_inputs, format_percent, negotiation_data
 from xieshang.store.db import Store, open_store
 from xieshang.store.exchange import dumps, export_case
@@ -106,12 +105,11 @@ def test_overview_lists_each_debt_with_its_first_ask(client: WebClient, folder: 
     page = client.get("/negotiate")
     assert page.status_code == 200
     assert 'aria-current="step"' in page.text
-    out = Out.make("en", False)
     with open_store(data_dir=folder) as store, store.begin(readonly=True) as tx:
         debts = tx.find(Debt, case_id=1)
         assert len(debts) == 3
         for debt in debts:
-            inputs = debt_inputs(out, tx, "1", str(debt.id), today=TODAY)
+            inputs = debt_inputs(tx, "1", str(debt.id), today=TODAY)
             card = text_of(between(page.text, f'id="debt-{debt.id}"', "</section>"))
             first = inputs.ladder.rungs[0]
             assert f"Owed today {fmt(inputs.bill.total)}" in card

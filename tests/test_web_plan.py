@@ -22,6 +22,7 @@ from xieshang.clock import today
 from xieshang.engine.money import format_money
 from xieshang.engine.strategy import Strategy, compare_strategies
 from xieshang.output import Out
+from xieshang.present import namer
 from xieshang.services.plan import owed_series
 from xieshang.services.plan import plan_input as plan_input_of
 from xieshang.store.db import Store, open_store
@@ -231,8 +232,8 @@ def test_the_chart_is_well_formed_svg_with_its_figures(client: Any,
     with demo() as store, store.begin(readonly=True) as tx:
         case = tx.current_case()
         assert case is not None
-        given, _names, _source = plan_input_of(Out.make("en", False), tx, case, None, None,
-                                               None, Strategy.PRO_RATA, today=DAY)
+        given, _names, _source = plan_input_of(namer(Out.make("en", False)), tx, case, None,
+                                               None, None, Strategy.PRO_RATA, today=DAY)
     plans = compare_strategies(given, optimal=False)
     table = figure[figure.index('<table id="plan-chart-table">'):]
     rows = re.findall(r'<tr><th scope="row" class="num">([\d-]+)[^<]*</th>(.*?)</tr>', table)

@@ -18,8 +18,9 @@ from xieshang.clock import today
 from xieshang.engine.money import format_money
 from xieshang.engine.questions import SLUGS, answer, years_after
 from xieshang.output import Out
+from xieshang.present.views import status_lines
 from xieshang.rules import questions
-from xieshang.services.debts import current_bill, status_lines
+from xieshang.services.debts import current_bill
 from xieshang.store.db import Store, open_store
 from xieshang.store.model import Debt, Payment
 from xieshang.web.pages.questions import gather_facts, question_title

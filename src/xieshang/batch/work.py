@@ -289,7 +289,8 @@ def _documents(key: str, tx: Any, figures: Any, options: Options,
 
     from xieshang.documents import render_document
     from xieshang.output import Out
-    from xieshang.services.negotiation import DebtInputs, document_context
+    from xieshang.present.documents import document_context
+    from xieshang.services.negotiation import DebtInputs
 
     writer = Out.make(options.lang, False)
     case = replace(figures.view.case, name="", full_name=None, id_number=None, phone=None)

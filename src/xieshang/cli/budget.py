@@ -19,10 +19,10 @@ if TYPE_CHECKING:
 
     from xieshang.output import Out
 
+from xieshang.present.views import budget_report
 from xieshang.services.budget import (
     OUTCOMES,
     SECTIONS,
-    budget_report,
     current_budget,
     household_count,
     imported_lines,

@@ -18,10 +18,10 @@ from xieshang.services.cases import find_case
 if TYPE_CHECKING:
     pass
 
+from xieshang.cli.render import case_json
 from xieshang.services.cases import (
     EVIDENCE_KINDS,
     REASONS,
-    case_json,
     check_name,
     choice_of,
     file_sha256,

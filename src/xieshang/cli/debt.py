@@ -15,12 +15,8 @@ from xieshang.cli.session import case_option, session
 from xieshang.cli.session import command_out as _out
 from xieshang.clock import today
 from xieshang.engine.errors import N_, InputError
-from xieshang.services.cases import (
-    debt_name,
-    find_case,
-    find_debt,
-    preset_of,
-)
+from xieshang.present import debt_name
+from xieshang.services.cases import find_case, find_debt, preset_of
 
 if TYPE_CHECKING:
     from xieshang.engine.preset import Preset
@@ -28,20 +24,19 @@ if TYPE_CHECKING:
     from xieshang.store.db import Tx
     from xieshang.store.model import Debt
 
+from xieshang.cli.render import debt_json
+from xieshang.present.views import debt_status, status_lines
 from xieshang.services.debts import (
     STATUSES,
     check_terms,
     check_usable,
     debt_amount,
     debt_fields,
-    debt_json,
-    debt_status,
     debt_text,
     loan_fields,
     parse_due_day,
     parse_overdue_since,
     parse_rate_option,
-    status_lines,
 )
 
 
@@ -557,7 +552,7 @@ def status_command(as_of: str | None, case_id: str | None = None, lang: str | No
     out = _out(lang, as_json)
     _ = out._
     day = parse_date(as_of, "as_of") if as_of else today()
-    from xieshang.services.negotiation import overdraft_risks
+    from xieshang.present.views import overdraft_risks
 
     with session(out, readonly=True) as tx:
         case = find_case(tx, case_id)

@@ -74,9 +74,10 @@ def run(lang: str | None, as_json: bool) -> None:
     from xieshang.engine.arrangements import standard_options
     from xieshang.engine.strategy import Strategy, make_plan, this_month
     from xieshang.engine.timeline import timeline
+    from xieshang.present import namer
+    from xieshang.present.views import budget_report, status_lines
     from xieshang.rules import law
-    from xieshang.services.budget import budget_report
-    from xieshang.services.debts import current_bill, status_lines
+    from xieshang.services.debts import current_bill
     from xieshang.services.plan import plan_input as plan_inputs
     from xieshang.store.db import open_store
     from xieshang.store.model import Debt
@@ -101,7 +102,7 @@ def run(lang: str | None, as_json: bool) -> None:
                 results.append((debt.label, engine_debt, bill, events, options))
             status = status_lines(out, tx, case.id, today)
             report = budget_report(out, tx, case, "pro_rata")
-            plan_input, names, _source = plan_inputs(out, tx, case, None, None, None,
+            plan_input, names, _source = plan_inputs(namer(out), tx, case, None, None, None,
                                                      Strategy.PRO_RATA)
     if report is None:
         raise StateError("report")

@@ -14,7 +14,8 @@ from xieshang.cli.session import case_option, session
 from xieshang.cli.session import command_out as _out
 from xieshang.clock import today
 from xieshang.engine.errors import N_, InputError, StateError
-from xieshang.services.cases import debt_name, find_case
+from xieshang.present import debt_name
+from xieshang.services.cases import find_case
 
 if TYPE_CHECKING:
 
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
     from xieshang.store.db import Tx
     from xieshang.store.model import Commitment, Debt
 
+from xieshang.present import shown_rights
 from xieshang.services.contacts import (
     CALL_ALERTS,
     CHANNELS,
@@ -42,7 +44,6 @@ from xieshang.services.contacts import (
     promise_fields,
     reminders_ics,
     set_promise_status,
-    shown_rights,
 )
 
 

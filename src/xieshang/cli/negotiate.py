@@ -15,7 +15,8 @@ from xieshang.cli.session import case_option, session
 from xieshang.cli.session import command_out as _out
 from xieshang.engine.errors import N_, InputError
 from xieshang.paths import write_private
-from xieshang.services.cases import debt_name, find_case, find_debt
+from xieshang.present import debt_name
+from xieshang.services.cases import find_case, find_debt
 
 if TYPE_CHECKING:
     from xieshang.engine.negotiation import (
@@ -23,18 +24,18 @@ if TYPE_CHECKING:
     )
     from xieshang.output import Out
 
+from xieshang.cli.render import pay_now_lines
+from xieshang.present.documents import budgetless_context, case_dossier, document_context
+from xieshang.present.views import prepare_payload, refusal_answer
 from xieshang.services.negotiation import (
     IDENTIFIED,
     RUNGS,
     VERDICTS,
     WITHOUT_BUDGET,
-    budgetless_context,
-    case_dossier,
     channel_line,
     check_json,
     check_offer_for,
     debt_inputs,
-    document_context,
     format_percent,
     ladder_json,
     log_refusal,
@@ -42,10 +43,7 @@ from xieshang.services.negotiation import (
     negotiation_data,
     optional_amount,
     optional_rate,
-    pay_now_lines,
-    prepare_payload,
     record_offer,
-    refusal_answer,
     scam_line,
 )
 
@@ -74,12 +72,12 @@ def ladder_command(debt_id: str | None, case_id: str | None = None, lang: str | 
                    as_json: bool = False) -> None:
     """协商阶梯：首次请求、退一步的方案、底线 (the proposal ladder for a debt)."""
     from xieshang.cli.debt import arrangement_lines
-    from xieshang.services.debts import debt_status
+    from xieshang.present.views import debt_status
 
     out = _out(lang, as_json)
     _ = out._
     with session(out, readonly=True) as tx:
-        inputs = debt_inputs(out, tx, case_id, debt_id)
+        inputs = debt_inputs(tx, case_id, debt_id)
         name = debt_name(out, inputs.debt)
         agreed = debt_status(out, tx, inputs.debt, inputs.day)["arrangement"]
     if agreed is not None:  # the lender agreed: there is nothing left to ask for
@@ -184,7 +182,7 @@ def offer_command(debt_id: str | None, periods: str, monthly: str | None, fee_ra
                   down_payment=optional_amount(down_payment, "down_payment"))
     saved = None
     with session(out, readonly=not (save or accept)) as tx:
-        inputs = debt_inputs(out, tx, case_id, debt_id)
+        inputs = debt_inputs(tx, case_id, debt_id)
         check = check_offer_for(inputs, offer)
         if save or accept:
             saved = record_offer(tx, inputs, offer, check, {
@@ -361,7 +359,7 @@ def script_command(channel: str, debt_id: str | None, output: Path | None,
             raise InputError("with-identifiers", N_("not confirmed: nothing was written"))
     with session(out, readonly=True) as tx:
         try:
-            context = document_context(out, tx, debt_inputs(out, tx, case_id, debt_id),
+            context = document_context(out, tx, debt_inputs(tx, case_id, debt_id),
                                        with_identifiers=with_identifiers)
         except InputError as error:
             # a complaint, a public post, a confirmation or a follow-up states no share of

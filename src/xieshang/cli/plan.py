@@ -17,6 +17,7 @@ from xieshang.cli.session import case_option, session
 from xieshang.cli.session import command_out as _out
 from xieshang.engine.errors import N_, InputError
 from xieshang.i18n import gettext_for
+from xieshang.present import namer
 from xieshang.services.cases import find_case
 
 if TYPE_CHECKING:
@@ -69,7 +70,7 @@ def plan_app(ctx: click.Context, strategy: str | None, chart: Path | None,
                          value=chart.name)
     with session(out, readonly=True) as tx:
         case = find_case(tx, case_id)
-        given, names, source = plan_input(out, tx, case, budget, order, horizon, name,
+        given, names, source = plan_input(namer(out), tx, case, budget, order, horizon, name,
                                           token=token)
     plans = list(compare_strategies(given)) if name is None else [make_plan(given, name)]
     if chart is not None:
@@ -115,7 +116,7 @@ def plan_month(strategy: str, budget: str | None = None, order: str | None = Non
 
     with session(out, readonly=True) as tx:
         case = find_case(tx, case_id)
-        given, names, source = plan_input(out, tx, case, budget, order, horizon, name,
+        given, names, source = plan_input(namer(out), tx, case, budget, order, horizon, name,
                                           token=token)
         # the budget's shares, when the plan spends what the budget statement leaves
         shares = budget_shares(tx, case, given.start) if budget is None else None

@@ -16,6 +16,9 @@ if TYPE_CHECKING:
     from xieshang.engine.schedules import Schedule
     from xieshang.engine.timeline import Event
     from xieshang.output import Out
+    from xieshang.services.negotiation import DebtInputs
+    from xieshang.store.db import Tx
+    from xieshang.store.model import Case, Debt
 
 
 def bill_table(out: Out, preset: Preset, bill: Bill, *, title: str | None = None) -> Any:
@@ -273,3 +276,57 @@ def options_table(out: Out, evaluations: list[Any]) -> Any:
         rows, right=range(1, 7),
         caption=_("Options marked 'ask for' depend on the lender agreeing; they are not rights."),
     )
+
+
+def case_json(out: Out, tx: Tx, case: Case) -> dict[str, Any]:
+    """A case as plain values, personal fields masked."""
+    from xieshang.present import masked
+    from xieshang.store.model import Debt
+
+    current = tx.current_case()
+    return {
+        "id": case.id, "name": case.name,
+        "full_name": masked(out, "name", case.full_name),
+        "id_number": masked(out, "id_number", case.id_number),
+        "phone": masked(out, "phone", case.phone),
+        "notes": case.notes, "created_at": case.created_at,
+        "debts": tx.count(Debt, case_id=case.id),
+        "current": current is not None and current.id == case.id,
+    }
+
+
+def debt_json(out: Out, debt: Debt) -> dict[str, Any]:
+    """A debt as plain values, the account number masked."""
+    from datetime import timedelta
+
+    from xieshang.present import masked
+
+    return {
+        "id": debt.id, "product": debt.preset_id, "lender": debt.lender, "label": debt.label,
+        "account": masked(out, "account", debt.account_number),
+        "principal": debt.principal, "interest": debt.interest, "penalty": debt.penalty,
+        "fees": debt.fees, "not_yet_due": debt.not_yet_due,
+        "overdue_since": debt.due_date + timedelta(days=1) if debt.due_date else None,
+        "contract_rate": debt.contract_rate, "contract_rate_basis": debt.contract_rate_basis,
+        "penalty_daily_rate": debt.penalty_daily_rate, "minimum": debt.minimum,
+        "due_day": debt.due_day, "status": debt.status, "priority": debt.priority,
+        "adjustments": dict(debt.adjustments) if debt.adjustments else None,
+        "adjustments_confirmed_on": debt.adjustments_confirmed_on, "notes": debt.notes,
+        "borrowed": debt.borrowed, "periods": debt.periods,
+        "paid_periods": debt.paid_periods, "method": debt.repayment_method,
+        "first_due": debt.first_due, "contract_date": debt.contract_date,
+        "posted_on": debt.posted_on, "card_basis": debt.card_interest_basis,
+    }
+
+
+def pay_now_lines(out: Out, inputs: DebtInputs) -> list[str]:
+    """The small-amount path in ``out``'s language, when it applies (else none)."""
+    from xieshang.present import debt_name
+    from xieshang.services.negotiation import PAY_NOW
+
+    if not inputs.pay_now or inputs.available is None:
+        return []
+    values = {"debt": debt_name(out, inputs.debt), "available": out.money(inputs.available),
+              "total": out.money(inputs.bill.total),
+              "daily": out.money(inputs.bill.daily_cost)}
+    return [out._(text).format(**values) for text in PAY_NOW]

@@ -1,8 +1,8 @@
 """One overall recommendation for a case: which debt first, what to ask each lender for and
 when, each with its reasons — all from the figures the other pages show (the bill of
-:func:`~xieshang.services.debts.status_lines`, the ladder of
+:func:`~xieshang.present.views.status_lines`, the ladder of
 :func:`~xieshang.services.negotiation.debt_inputs`). Language-free: msgids and values the
-fronts translate.
+fronts translate (the debts' names and milestone titles come from the front's status lines).
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING, Any
 from xieshang.engine.errors import N_, XieshangError
 
 if TYPE_CHECKING:
-    from xieshang.output import Out
     from xieshang.store.db import Tx
     from xieshang.store.model import Case
 
@@ -69,18 +68,22 @@ class Recommendation:
         return self.asks[0] if self.asks else None
 
 
-def recommend(out: Out, tx: Tx, case: Case, today: date) -> Recommendation:
+def recommend(tx: Tx, case: Case, today: date,
+              lines: list[dict[str, Any]]) -> Recommendation:
     """The recommendation for ``case`` on ``today``.
 
     Order: overdue debts before the others; among them the one whose each further day costs
     most, then the earliest next milestone (a report to the credit record, a transfer to
     collection) — so the first call stops the fastest-growing cost.
+
+    ``lines``: the case's status lines as the front shows them
+    (:func:`xieshang.present.views.status_lines`: each debt's figures, its name and its next
+    milestone's title in the person's language), so the asks name them as the page does.
     """
     from xieshang.services.budget import budget_view
-    from xieshang.services.debts import status_lines
     from xieshang.services.negotiation import debt_inputs
 
-    lines = [line for line in status_lines(out, tx, case.id, today) if line["total"] > 0]
+    lines = [line for line in lines if line["total"] > 0]
     view = budget_view(tx, case, "pro_rata", as_of=today)
 
     def milestone(line: dict[str, Any]) -> date:
@@ -104,7 +107,7 @@ def recommend(out: Out, tx: Tx, case: Case, today: date) -> Recommendation:
                             {"date": event["on"], "title": event["title"]}))
         if view is not None:
             try:
-                inputs = debt_inputs(out, tx, str(case.id), str(line["id"]), today=today)
+                inputs = debt_inputs(tx, str(case.id), str(line["id"]), today=today)
             except XieshangError:
                 inputs = None
             if inputs is not None and inputs.ladder.rungs:

@@ -12,14 +12,12 @@ from typing import TYPE_CHECKING, Any
 
 from xieshang.clock import today
 from xieshang.engine.errors import N_, InputError, StateError
-from xieshang.services.cases import debt_name
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
     from datetime import date
 
     from xieshang.engine.budget import Norms
-    from xieshang.output import Out
     from xieshang.store.db import Tx
     from xieshang.store.model import Budget, BudgetEntry, Case
 
@@ -30,7 +28,6 @@ __all__ = [
     "BudgetView",
     "DebtPart",
     "available_by_month",
-    "budget_report",
     "budget_shares",
     "budget_view",
     "check_not_imported",
@@ -261,50 +258,6 @@ def budget_view(tx: Tx, case: Case, method: str = "pro_rata", *,
         flags=tuple(check_reasonableness(statement, rules)), affordability=result,
         method=method, parts=tuple(parts), situation=situation, ordinary=ordinary,
         this_month=this_month)
-
-
-def budget_report(out: Out, tx: Tx, case: Case, method: str, *,
-                  as_of: date | None = None) -> dict[str, Any] | None:
-    """The budget as plain values in ``out``'s language, for the fronts' JSON and layout
-    (the statement, its flags, the affordability working and the split), with balances as
-    of ``as_of`` (default: today). Code that needs the figures reads :func:`budget_view`."""
-    view = budget_view(tx, case, method, as_of=as_of)
-    if view is None:
-        return None
-    from xieshang.store.model import Debt
-
-    rules = norms()
-    result = view.affordability
-    budget = view.budget
-    names = {debt.id: debt_name(out, debt) for debt in tx.find(Debt, case_id=case.id)}
-    _ = out._
-    return {
-        "budget": budget.id,
-        "household": {"adults": budget.adults, "children_0_4": budget.children_0_4,
-                      "children_5_10": budget.children_5_10,
-                      "children_11_17": budget.children_11_17,
-                      "dependants": budget.dependants, "city_tier": budget.city_tier},
-        "lines": [{"section": e.section, "category": e.category,
-                   "label": rules.category(e.category).label.get(out.lang),
-                   "amount": e.amount, "note": e.note} for e in view.entries],
-        "flags": [{"group": f.category, "level": f.level.value, "label": f.label.get(out.lang),
-                   "amount": f.amount, "low": f.low, "high": f.high,
-                   "reference": f.reference, "year": f.year,
-                   "question": f.question.get(out.lang)} for f in view.flags],
-        "affordability": {
-            "income": result.income, "priority": result.priority,
-            "essential": result.essential, "discretionary": result.discretionary,
-            "buffer": result.buffer, "available": result.available,
-            "shortfall": result.shortfall, "outcome": result.outcome.value,
-            "steps": [{"label": step.render(_(step.label)), "amount": step.amount,
-                       "sign": step.sign.value} for step in result.steps],
-            "explanation": result.render(_(result.explanation)),
-        },
-        "split": {"method": view.method, "debts": [
-            {"debt": part.debt, "name": names[part.debt], "balance": part.balance,
-             "share": part.share, "amount": part.amount} for part in view.parts]},
-        "situation": _situation_report(tx, case, view, as_of),
-    }
 
 
 def _situation_report(tx: Tx, case: Case, view: BudgetView,

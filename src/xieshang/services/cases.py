@@ -12,7 +12,6 @@ from xieshang.engine.errors import N_, InputError
 
 if TYPE_CHECKING:
     from xieshang.engine.preset import Preset
-    from xieshang.output import Out
     from xieshang.store.db import Tx
     from xieshang.store.model import Case, Debt, Hardship
 
@@ -21,18 +20,16 @@ __all__ = [
     "EVIDENCE_KINDS",
     "REASONS",
     "HardshipFields",
-    "case_json",
     "check_name",
     "check_recovery",
     "choice_of",
-    "debt_name",
+    "debt_label",
     "file_sha256",
     "file_state",
     "find_case",
     "find_debt",
     "hardship_fields",
     "hardship_json",
-    "masked",
     "parse_id",
     "personal_values",
     "preset_of",
@@ -102,40 +99,6 @@ def preset_of(debt: Debt) -> Preset:
     return load_preset(debt.preset_id)
 
 
-def debt_name(out: Out, debt: Debt) -> str:
-    """``#3 花呗 账单``: the id and the label (or the product's name)."""
-    label = debt.label
-    if not label:
-        try:
-            label = preset_of(debt).name.get(out.lang)
-        except InputError:
-            label = debt.preset_id
-    return f"#{debt.id} {label}"
-
-
-def masked(out: Out, kind: str, value: Any) -> str | None:
-    """A personal value as it may be shown: masked, or locked when encrypted."""
-    from xieshang.store.model import Sealed
-
-    if value is None or value == "":
-        return None
-    if isinstance(value, Sealed):
-        return "🔒 " + out._("encrypted")
-    from xieshang.engine import identity
-
-    text = str(value)
-    if kind == "id_number":
-        return identity.mask_id(text)
-    if kind == "phone":
-        return identity.mask_phone(text)
-    if kind == "account":
-        digits = text.replace(" ", "").replace("-", "")
-        return identity.mask_card(text) if digits.isdigit() else identity.mask_account(text)
-    if kind == "name":
-        return identity.mask_name(text)
-    raise ValueError(kind)
-
-
 def validate_account(text: str) -> str:
     """A card or account number: Luhn-checked when it is a card number (12–19 digits)."""
     from xieshang.engine.identity import validate_card_number, validate_phone
@@ -182,22 +145,6 @@ def check_name(name: str) -> str:
     if not cleaned or len(cleaned) > 200:
         raise InputError("name", N_("give a name of 1 to 200 characters"))
     return cleaned
-
-
-def case_json(out: Out, tx: Tx, case: Case) -> dict[str, Any]:
-    """A case as plain values, personal fields masked."""
-    from xieshang.store.model import Debt
-
-    current = tx.current_case()
-    return {
-        "id": case.id, "name": case.name,
-        "full_name": masked(out, "name", case.full_name),
-        "id_number": masked(out, "id_number", case.id_number),
-        "phone": masked(out, "phone", case.phone),
-        "notes": case.notes, "created_at": case.created_at,
-        "debts": tx.count(Debt, case_id=case.id),
-        "current": current is not None and current.id == case.id,
-    }
 
 
 #: Reasons for falling behind (msgids).
@@ -336,3 +283,15 @@ def file_sha256(path: Path) -> str:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+def debt_label(debt: Debt, lang: str) -> str:
+    """``#3 花呗 账单``: the id and the person's label, or else the product's own name in
+    ``lang`` (a language code of the preset's names: no translation)."""
+    label = debt.label
+    if not label:
+        try:
+            label = preset_of(debt).name.get(lang)
+        except InputError:
+            label = debt.preset_id
+    return f"#{debt.id} {label}"

@@ -29,7 +29,6 @@ if TYPE_CHECKING:
 
     from xieshang.documents.calendar import CalendarItem
     from xieshang.engine.followup import Alert, Promise
-    from xieshang.output import Out
     from xieshang.store.db import Tx
     from xieshang.store.model import Case, Commitment, Contact
 
@@ -72,7 +71,6 @@ __all__ = [
     "reminders_ics",
     "set_promise_status",
     "shown_contact",
-    "shown_rights",
 ]
 
 T = TypeVar("T")
@@ -123,11 +121,6 @@ PARTIES = {"me": N_("me"), "lender": N_("lender")}
 #: Commitment statuses (msgids).
 PROMISE_STATUSES = {"pending": N_("not yet kept"), "kept": N_("kept"), "broken": N_("broken")}
 
-
-def _out(lang: str | None, as_json: bool) -> Out:
-    from xieshang.output import Out
-
-    return Out.make(lang, as_json)
 
 
 def one_of(value: str, known: dict[str, str], field: str) -> str:
@@ -568,9 +561,10 @@ def alerts_of(tx: Tx, case: Case, day: date) -> list[Alert]:
     """What needs following up on ``day``: the case's commitments and logged collector calls
     through :func:`xieshang.engine.followup.follow_up` (the rules of ``_law.toml``)."""
     from xieshang.engine.followup import CallRecord, agreement_alerts, follow_up
+    from xieshang.i18n import normalize_lang
     from xieshang.rules import law
     from xieshang.services.arrangements import accepted_arrangement
-    from xieshang.services.cases import debt_name
+    from xieshang.services.cases import debt_label
     from xieshang.store.model import Contact, Debt
 
     calls = [CallRecord(c.id, c.happened_at)
@@ -579,7 +573,7 @@ def alerts_of(tx: Tx, case: Case, day: date) -> list[Alert]:
     for debt in tx.find(Debt, case_id=case.id, status="arrangement"):
         agreed = accepted_arrangement(tx, debt, day)
         if agreed is not None:
-            alerts += agreement_alerts(debt.label or debt_name(_out(None, False), debt),
+            alerts += agreement_alerts(debt.label or debt_label(debt, normalize_lang(None)),
                                        agreed.progress, day)
     return sorted(alerts, key=lambda alert: alert.on)
 
@@ -598,13 +592,6 @@ def call_alerts(contacts: Sequence[Contact], day: date) -> list[Alert]:
     calls = [CallRecord(c.id, c.happened_at) for c in contacts
              if c.channel == "collector_call" and c.happened_at.date() <= day]
     return follow_up([], calls, day, law())
-
-
-def shown_rights(out: Out, shown: bool) -> list[str] | None:
-    """The know-your-rights card's key lines, when ``shown`` (else ``None``)."""
-    from xieshang.services.negotiation import rights_lines
-
-    return rights_lines(out.lang) if shown else None
 
 
 @cache
@@ -667,8 +654,9 @@ def _agreed_items(tx: Tx, case: Case, day: date, gettext: Callable[[str], str],
                   names: dict[int, str]) -> list[CalendarItem]:
     """The reminders of every accepted arrangement's payments still to pay."""
     from xieshang.documents.calendar import AgreedDue, agreement_items
+    from xieshang.i18n import normalize_lang
     from xieshang.services.arrangements import accepted_arrangement
-    from xieshang.services.cases import debt_name
+    from xieshang.services.cases import debt_label
     from xieshang.services.debts import open_debts
 
     items: list[CalendarItem] = []
@@ -679,7 +667,7 @@ def _agreed_items(tx: Tx, case: Case, day: date, gettext: Callable[[str], str],
         dues = [AgreedDue(number, item.payment.on, item.missing)
                 for number, item in enumerate(agreed.progress.installments, 1)
                 if item.missing > 0]
-        name = names.get(debt.id) or debt_name(_out(None, False), debt)
+        name = names.get(debt.id) or debt_label(debt, normalize_lang(None))
         items += agreement_items(case.id, agreed.proposal_id, name,
                                  agreed.accepted_on, agreed.periods, dues, day, gettext)
     return items

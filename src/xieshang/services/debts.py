@@ -10,15 +10,12 @@ from xieshang.clock import today
 from xieshang.engine.errors import N_, InputError
 from xieshang.engine.limits import MAX_NOTES
 from xieshang.services.cases import (
-    debt_name,
-    masked,
     preset_of,
     validate_account,
 )
 
 if TYPE_CHECKING:
     from xieshang.engine.bill import Bill
-    from xieshang.output import Out
     from xieshang.store.db import Tx
     from xieshang.store.model import Debt
 
@@ -32,9 +29,7 @@ __all__ = [
     "current_bill",
     "debt_amount",
     "debt_fields",
-    "debt_json",
     "debt_problems",
-    "debt_status",
     "debt_text",
     "due_date_of",
     "engine_debt",
@@ -50,7 +45,6 @@ __all__ = [
     "parse_rate_option",
     "private_loan_rate",
     "private_loan_terms",
-    "status_lines",
 ]
 
 #: The statuses whose debts are counted in every figure of a case.
@@ -435,26 +429,6 @@ def broken_debts(tx: Tx, case_id: int, status: str | tuple[str, ...] = OPEN_STAT
     return found
 
 
-def debt_json(out: Out, debt: Debt) -> dict[str, Any]:
-    """A debt as plain values, the account number masked."""
-    return {
-        "id": debt.id, "product": debt.preset_id, "lender": debt.lender, "label": debt.label,
-        "account": masked(out, "account", debt.account_number),
-        "principal": debt.principal, "interest": debt.interest, "penalty": debt.penalty,
-        "fees": debt.fees, "not_yet_due": debt.not_yet_due,
-        "overdue_since": debt.due_date + timedelta(days=1) if debt.due_date else None,
-        "contract_rate": debt.contract_rate, "contract_rate_basis": debt.contract_rate_basis,
-        "penalty_daily_rate": debt.penalty_daily_rate, "minimum": debt.minimum,
-        "due_day": debt.due_day, "status": debt.status, "priority": debt.priority,
-        "adjustments": dict(debt.adjustments) if debt.adjustments else None,
-        "adjustments_confirmed_on": debt.adjustments_confirmed_on, "notes": debt.notes,
-        "borrowed": debt.borrowed, "periods": debt.periods,
-        "paid_periods": debt.paid_periods, "method": debt.repayment_method,
-        "first_due": debt.first_due, "contract_date": debt.contract_date,
-        "posted_on": debt.posted_on, "card_basis": debt.card_interest_basis,
-    }
-
-
 def current_bill(tx: Tx, debt: Debt, as_of: date) -> tuple[Bill | None, Any]:
     """Today's bill of a stored debt (None when it is not overdue) and its engine debt.
 
@@ -504,49 +478,6 @@ def balance_of(tx: Tx, debt: Debt, as_of: date) -> Decimal:
     return max(Decimal("0.00"), entered - paid)
 
 
-def debt_status(out: Out, tx: Tx, debt: Debt, as_of: date) -> dict[str, Any]:
-    """One debt's status line (plain values in ``out``'s language) from its
-    :class:`~xieshang.services.case_view.DebtView`."""
-    from xieshang.services.case_view import debt_view
-
-    view = debt_view(tx, debt, as_of)
-    principal, interest, penalty, fees = view.parts
-    line: dict[str, Any] = {
-        "id": debt.id, "name": debt_name(out, debt), "product": debt.preset_id,
-        "status": debt.status, "adjusted": bool(debt.adjustments), "next": None,
-        "arrangement": None, "overdue": view.overdue,
-        "not_yet_due": (view.bill.not_yet_due if view.bill is not None and view.engine
-                        is not None else debt.not_yet_due),
-        "days_overdue": view.days_overdue, "principal": principal, "interest": interest,
-        "penalty": penalty, "fees": fees, "total": view.due, "daily_cost": view.daily_cost}
-    if view.next is not None:
-        titles = {"arrangement_payment": N_("Next agreed payment"),
-                  "due_day": N_("Next repayment day")}
-        title = out._(titles[view.next.id]) if view.next.id in titles \
-            else view.next.title.get(out.lang)
-        line["next"] = {"on": view.next.on, "id": view.next.id, "title": title,
-                        "amount_due": view.next.amount_due}
-    loan = loan_position(debt, as_of)
-    if loan is not None:
-        line["installments"] = {
-            "overdue": [{"period": i.period, "due": i.due, "principal": i.principal,
-                         "interest": i.interest, "amount": i.amount} for i in loan.overdue],
-            "ahead": [{"period": i.period, "due": i.due, "amount": i.amount}
-                      for i in loan.ahead],
-            "not_yet_due": loan.not_yet_due}
-    agreed = view.arrangement
-    if agreed is not None:
-        progress = agreed.progress
-        line["arrangement"] = {
-            "proposal": agreed.proposal_id, "accepted_on": agreed.accepted_on,
-            "periods": agreed.periods, "total": agreed.total, "paid": progress.paid,
-            "remaining": progress.remaining, "kept": progress.kept,
-            "missed": [{"on": i.payment.on, "amount": i.payment.amount, "missing": i.missing}
-                       for i in progress.missed],
-            "overdue_amount": progress.overdue_amount}
-    return line
-
-
 def next_due(as_of: date, day: int) -> date:
     import calendar
 
@@ -560,7 +491,3 @@ def next_due(as_of: date, day: int) -> date:
     raise AssertionError("unreachable")  # pragma: no cover
 
 
-def status_lines(out: Out, tx: Tx, case_id: int, as_of: date) -> list[dict[str, Any]]:
-    """Every open debt of a case (open or under an arrangement) as seen on ``as_of``
-    (those needing a fix are left out: :func:`broken_debts`)."""
-    return [debt_status(out, tx, debt, as_of) for debt in open_debts(tx, case_id)]

@@ -85,12 +85,11 @@ def evaluate_case(tx: Any, case: Case, as_of: date, *, plan: bool = True,
     """The case's figures as of ``as_of`` (``plan``/``ladder``: whether to compute them)."""
     from xieshang.engine.errors import InputError
     from xieshang.engine.strategy import Strategy, make_plan
-    from xieshang.output import Out
     from xieshang.services.case_view import case_view
+    from xieshang.services.cases import debt_label
     from xieshang.services.negotiation import debt_inputs
     from xieshang.services.plan import plan_input
 
-    out = Out.make("en", True)
     view = case_view(tx, case, as_of)
     debts = []
     for item in view.debts:
@@ -99,7 +98,7 @@ def evaluate_case(tx: Any, case: Case, as_of: date, *, plan: bool = True,
                 and item.arrangement is None:
             # the ladder exactly as `xieshang ladder` builds it (the debt's own terms, an
             # installment loan's arrears ladder, plans that start when money does)
-            rungs = debt_inputs(out, tx, str(case.id), str(item.debt.id), today=as_of).ladder
+            rungs = debt_inputs(tx, str(case.id), str(item.debt.id), today=as_of).ladder
         debts.append(DebtFigures(view=item, flags=_flags(item, as_of),
                                  month_delay=_month_delay(item, as_of), ladder=rungs))
     made = None
@@ -107,8 +106,8 @@ def evaluate_case(tx: Any, case: Case, as_of: date, *, plan: bool = True,
     if plan and view.budget is not None and view.debts:
         strategy = Strategy(PLAN_STRATEGY)
         try:
-            given, _names, _source = plan_input(out, tx, case, None, None,
-                                                None, strategy, today=as_of)
+            given, _names, _source = plan_input(lambda debt: debt_label(debt, "en"), tx, case,
+                                                None, None, None, strategy, today=as_of)
         except InputError as error:
             problem = error
         else:

@@ -3,7 +3,7 @@ an accepted arrangement), the strategies and their names."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -11,13 +11,11 @@ from typing import TYPE_CHECKING, Any
 
 from xieshang.clock import today as session_today
 from xieshang.engine.errors import N_, InputError
-from xieshang.services.cases import debt_name
 
 if TYPE_CHECKING:
     from xieshang.engine.strategy import Action, Plan, PlanInput, Strategy
-    from xieshang.output import Out
     from xieshang.store.db import Tx
-    from xieshang.store.model import Case
+    from xieshang.store.model import Case, Debt
 
 
 __all__ = [
@@ -49,13 +47,14 @@ def parse_strategy(text: str) -> Any:
     return Strategy(key)
 
 
-def plan_input(out: Out, tx: Tx, case: Case, budget_text: str | None, order_text: str | None,
-           horizon_text: str | None, strategy: Any, *,
-           today: date | None = None, token: bool = False
-           ) -> tuple[PlanInput, dict[str, str], str]:
+def plan_input(name: Callable[[Debt], str], tx: Tx, case: Case, budget_text: str | None,
+               order_text: str | None, horizon_text: str | None, strategy: Any, *,
+               today: date | None = None, token: bool = False
+               ) -> tuple[PlanInput, dict[str, str], str]:
     """The plan input from the case file: its open debts, the budget and the order
     (as of ``today``; default: the command line's clock); ``token`` keeps a token payment
-    to every creditor (the amount of the budget norms' token rule)."""
+    to every creditor (the amount of the budget norms' token rule). ``name`` names a debt
+    in the plan's notes (the fronts: :func:`xieshang.present.namer`)."""
     from xieshang.engine.money import parse_amount
     from xieshang.engine.parsing import parse_count
     from xieshang.engine.strategy import Minimum, PlanDebt, plan_input_from_case
@@ -76,7 +75,7 @@ def plan_input(out: Out, tx: Tx, case: Case, budget_text: str | None, order_text
                              ids=", ".join(f"#{debt.id}" for debt, _problems in broken))
         raise InputError("debt", N_("the case has no open debts: add one with "
                                     "`xieshang debt add`"))
-    names = {str(debt.id): debt_name(out, debt) for debt in debts}
+    names = {str(debt.id): name(debt) for debt in debts}
     horizon = parse_count(horizon_text, "horizon", minimum=1, maximum=600) if horizon_text else 120
     adjustments: dict[int, Decimal] = {}
     if budget_text is not None:

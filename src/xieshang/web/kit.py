@@ -512,7 +512,7 @@ class Page:
     def _needs_fixing(self) -> list[dict[str, Any]]:
         """The current case's open debts holding values out of bounds (saved by an older
         version): shown on every page, each with what is wrong; the figures leave them out."""
-        from xieshang.services.cases import debt_name
+        from xieshang.present import debt_name
         from xieshang.services.debts import broken_debts
 
         try:

@@ -2,7 +2,7 @@
 be paid each month and its split across the debts, and importing a payment app's statement.
 
 Every figure comes from the services the command line uses too
-(:func:`xieshang.services.budget.budget_report`,
+(:func:`xieshang.present.views.budget_report`,
 the engine's :mod:`~xieshang.engine.budget`, the importers of ``budget import``); this module
 parses the forms, calls them, saves through the store and lays the result out.
 
@@ -365,7 +365,8 @@ def statement_page(page: Page, tx: Tx, method: str) -> dict[str, Any]:
     and the ``imports`` made so far.
     """
     from xieshang.engine.budget import reference_ranges
-    from xieshang.services.budget import SECTIONS, budget_report, current_budget
+    from xieshang.present.views import budget_report
+    from xieshang.services.budget import SECTIONS, current_budget
     from xieshang.store.model import (
         BudgetEntry,
         Debt,

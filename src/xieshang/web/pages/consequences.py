@@ -134,7 +134,8 @@ def _debt_view(page: Page, tx: Tx, debt: Debt, today: date, rules: Any) -> dict[
     """One debt: its bill today, its timeline and what waiting costs (or, when it is not
     overdue, what is entered for it)."""
     from xieshang.engine.timeline import timeline
-    from xieshang.services.cases import debt_name, preset_of
+    from xieshang.present import debt_name
+    from xieshang.services.cases import preset_of
     from xieshang.services.debts import STATUSES, balance_of, current_bill, next_due
 
     _ = page._

@@ -113,7 +113,7 @@ def debts(request: Request) -> HTMLResponse:
 
 def _list(page: Page) -> dict[str, Any]:
     """The list's values: every open debt's card, the others, and the totals."""
-    from xieshang.services.debts import status_lines
+    from xieshang.present.views import status_lines
     from xieshang.store.model import Debt
 
     zero = Decimal("0.00")
@@ -136,7 +136,8 @@ def _list(page: Page) -> dict[str, Any]:
 def debt_card(page: Page, tx: Tx, debt: Debt, line: dict[str, Any]) -> dict[str, Any]:
     """One open debt as the page shows it: what was entered, today's bill (``line`` from
     ``status_lines``), the payments, the next milestone and the rules used."""
-    from xieshang.services.cases import masked, preset_of
+    from xieshang.present import masked
+    from xieshang.services.cases import preset_of
     from xieshang.store.model import Payment
 
     _ = page._
@@ -210,7 +211,7 @@ def _statuses() -> dict[str, str]:
 
 
 def _closed_row(page: Page, debt: Debt) -> dict[str, Any]:
-    from xieshang.services.cases import debt_name, masked
+    from xieshang.present import debt_name, masked
 
     return {"id": debt.id, "name": debt_name(page.out, debt),
             "status": page._(_statuses().get(debt.status, debt.status)),
@@ -352,7 +353,7 @@ def _checked(name: str, extra: str = "") -> str:
 def _fields_of(page: Page, preset: Preset | None, debt: Debt | None) -> dict[str, dict[str, Any]]:
     """Every control of the debt form: label, hint (with the product's default and its
     source), type and attributes. The same specs render the form and the inline check."""
-    from xieshang.services.cases import masked
+    from xieshang.present import masked
 
     _ = page._
     lang = page.out.lang
@@ -639,7 +640,7 @@ def _form_values(page: Page, debt: Debt) -> dict[str, str]:
 def _render_form(page: Page, *, debt: Debt | None, preset: Preset | None,
                  values: dict[str, str], errors: Errors | None,
                  status: int = 200) -> HTMLResponse:
-    from xieshang.services.cases import debt_name
+    from xieshang.present import debt_name
     from xieshang.web.pages.welcome import where_to_look
 
     lang = page.out.lang
@@ -802,7 +803,7 @@ async def edit_debt(request: Request, ident: str) -> Response:
 
 
 def _removal(page: Page, debt: Debt, errors: Errors | None, status: int = 200) -> HTMLResponse:
-    from xieshang.services.cases import debt_name
+    from xieshang.present import debt_name
     from xieshang.store.model import Payment, Proposal
 
     with page.read() as tx:

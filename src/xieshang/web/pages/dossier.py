@@ -5,7 +5,7 @@ with its notes, the commitments and the index of evidence files — shown in the
 downloadable as HTML or PDF.
 
 The document is the one ``xieshang dossier`` writes
-(:func:`xieshang.services.negotiation.case_dossier` gathers it;
+(:func:`xieshang.present.documents.case_dossier` gathers it;
 :mod:`xieshang.documents.dossier` renders it). WeasyPrint is imported only by the PDF
 download.
 """
@@ -40,8 +40,8 @@ def _doc_lang(page: Page) -> str:
 
 def _gather(page: Page) -> tuple[Dossier, str] | None:
     """The case's dossier and the total owed on its day, or None when there is no case."""
-    from xieshang.services.debts import status_lines
-    from xieshang.services.negotiation import case_dossier
+    from xieshang.present.documents import case_dossier
+    from xieshang.present.views import status_lines
 
     with page.read() as tx:
         case = tx.current_case()

@@ -112,7 +112,7 @@ def _debts(tx: Tx, case: Case) -> list[Debt]:
 
 
 def _names(page: Page, debts: list[Debt]) -> dict[int, str]:
-    from xieshang.services.cases import debt_name
+    from xieshang.present import debt_name
 
     return {debt.id: debt_name(page.out, debt) for debt in debts}
 
@@ -182,7 +182,8 @@ def _no_case(page: Page) -> HTMLResponse:
 @router.get("/log", response_class=HTMLResponse)
 def overview(request: Request, debt: str | None = None) -> HTMLResponse:
     """The contact log (optionally one debt's), the commitments, today's alerts."""
-    from xieshang.services.contacts import CALL_ALERTS, alerts_of, contact_log, shown_rights
+    from xieshang.present import shown_rights
+    from xieshang.services.contacts import CALL_ALERTS, alerts_of, contact_log
     from xieshang.store.model import Commitment
 
     page = Page.of(request)

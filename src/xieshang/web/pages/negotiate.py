@@ -143,7 +143,8 @@ def debt_page(request: Request, debt_id: str) -> Response:
 def download(request: Request, debt_id: str, kind: str) -> Response:
     page = Page.of(request)
     from xieshang.documents import render_document
-    from xieshang.services.negotiation import debt_inputs, document_context
+    from xieshang.present.documents import document_context
+    from xieshang.services.negotiation import debt_inputs
 
     name = kind.removesuffix(".txt")
     if name not in DOCUMENTS:
@@ -151,7 +152,7 @@ def download(request: Request, debt_id: str, kind: str) -> Response:
     with page.read() as tx:
         case, debt = _find(tx, debt_id)
         try:
-            inputs = debt_inputs(page.out, tx, str(case.id), str(debt.id), today=page.today)
+            inputs = debt_inputs(tx, str(case.id), str(debt.id), today=page.today)
             context = document_context(page.out, tx, inputs)
         except XieshangError as error:
             raise HTTPException(404, page.error_text(error)) from None
@@ -201,7 +202,7 @@ async def offer(request: Request, debt_id: str) -> Response:
     typed["waive_penalty"] = bool(form.get("waive_penalty"))
     with page.write() as tx:
         case, debt = _find(tx, debt_id)
-        inputs = debt_inputs(page.out, tx, str(case.id), str(debt.id), today=page.today)
+        inputs = debt_inputs(tx, str(case.id), str(debt.id), today=page.today)
         check = check_offer_for(inputs, offer_value)
         saved = record_offer(tx, inputs, offer_value, check, typed, accept=action == "accept")
     return page.redirect(f"/negotiate/{debt.id}?recorded={saved}#proposals")
@@ -212,8 +213,9 @@ async def refused(request: Request, debt_id: str) -> Response:
     page = Page.of(request)
     form = await page.form()
     from xieshang.clock import now_local
+    from xieshang.present.views import refusal_answer
     from xieshang.services.contacts import CHANNELS
-    from xieshang.services.negotiation import log_refusal, refusal_answer
+    from xieshang.services.negotiation import log_refusal
 
     errors = page.errors()
     reason = choice(errors, form, "reason", _refusal_choices())
@@ -279,7 +281,7 @@ def _inputs(page: Page, tx: Tx, case: Case,
         return None, _("This debt is closed (status: {status}): there is nothing to "
                        "negotiate.").format(status=debt.status), False
     try:
-        inputs = debt_inputs(page.out, tx, str(case.id), str(debt.id), today=page.today)
+        inputs = debt_inputs(tx, str(case.id), str(debt.id), today=page.today)
     except InputError as error:
         if error.field == "budget_statement":
             return None, _("Fill in your budget first: the proposal ladder, the scripts and "
@@ -293,7 +295,7 @@ def _inputs(page: Page, tx: Tx, case: Case,
 
 def _overview(page: Page, tx: Tx) -> dict[str, Any]:
     """The step's first page: each open debt with its owed total and first ask."""
-    from xieshang.services.cases import debt_name
+    from xieshang.present import debt_name
     from xieshang.services.debts import open_debts
     from xieshang.services.negotiation import scam_line
 
@@ -329,8 +331,10 @@ def _rung_phrase(page: Page, rung: Any) -> str:
 
 def _view(page: Page, tx: Tx, case: Case, debt: Debt) -> dict[str, Any]:
     """Everything the debt's page shows except the two forms' results."""
-    from xieshang.services.cases import debt_name, masked, preset_of
-    from xieshang.services.negotiation import document_context, prepare_payload
+    from xieshang.present import debt_name, masked
+    from xieshang.present.documents import document_context
+    from xieshang.present.views import prepare_payload
+    from xieshang.services.cases import preset_of
 
     out = page.out
     inputs, problem, no_budget = _inputs(page, tx, case, debt)
@@ -633,7 +637,8 @@ def _check_view(page: Page, view: dict[str, Any], check: OfferCheck) -> dict[str
 def _refused(page: Page, tx: Tx, case: Case, debt: Debt, form: dict[str, str],
              errors: Errors) -> dict[str, Any] | None:
     """The "they said no" answer for the reason and rung chosen (errors when unknown)."""
-    from xieshang.services.negotiation import RUNGS, refusal_answer
+    from xieshang.present.views import refusal_answer
+    from xieshang.services.negotiation import RUNGS
 
     _ = page._
     reason = form.get("reason", "")

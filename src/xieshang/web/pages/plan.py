@@ -103,8 +103,8 @@ def plan_months_page(request: Request, key: str) -> HTMLResponse:
 
 def _plan_response(request: Request, months_of: str | None = None) -> HTMLResponse:
     from xieshang.engine.strategy import Strategy
+    from xieshang.present import debt_name, namer
     from xieshang.services.budget import budget_shares
-    from xieshang.services.cases import debt_name
     from xieshang.services.debts import open_debts
     from xieshang.services.plan import SHORT_NAMES, STRATEGIES, STRATEGY_NAMES
     from xieshang.services.plan import plan_input as plan_input_of
@@ -140,7 +140,7 @@ def _plan_response(request: Request, months_of: str | None = None) -> HTMLRespon
             return page.render("plan.html", step=5, status=422, **values)
         try:
             plan_input, names, source = plan_input_of(
-                page.out, tx, case, budget_text, order_text, None, Strategy(strategy),
+                namer(page.out), tx, case, budget_text, order_text, None, Strategy(strategy),
                 today=page.today)
         except InputError as error:
             if error.field == "budget" and budget_text is None:

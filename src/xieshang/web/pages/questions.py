@@ -105,9 +105,11 @@ def gather_facts(out: Out, tx: Tx, today: date) -> Facts:
     settled debts are added for the credit-report and settlement questions.
     """
     from xieshang.engine.questions import DebtState, Facts, debt_facts
+    from xieshang.present import debt_name
+    from xieshang.present.views import status_lines
     from xieshang.rules import law
-    from xieshang.services.cases import debt_name, preset_of
-    from xieshang.services.debts import current_bill, open_debts, status_lines
+    from xieshang.services.cases import preset_of
+    from xieshang.services.debts import current_bill, open_debts
     from xieshang.store.model import Debt, Payment, overdue_debt
 
     case = tx.current_case()

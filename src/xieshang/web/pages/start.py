@@ -184,7 +184,8 @@ def _render(page: Page, *, status: int = 200, **forms: Any) -> HTMLResponse:
 
 
 def _page_values(page: Page, tx: Tx) -> dict[str, Any]:
-    from xieshang.services.cases import EVIDENCE_KINDS, REASONS, masked
+    from xieshang.present import masked
+    from xieshang.services.cases import EVIDENCE_KINDS, REASONS
     from xieshang.store.model import Case, Evidence, Hardship
 
     _ = page._

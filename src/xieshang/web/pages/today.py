@@ -54,8 +54,8 @@ def dashboard(out: Out, tx: Tx, today: date) -> dict[str, Any]:
     three things to do), ``payments`` (this month's three most important payments) and
     ``plan_note`` (why there are no payments).
     """
-    from xieshang.services.cases import masked
-    from xieshang.services.debts import status_lines
+    from xieshang.present import masked
+    from xieshang.present.views import status_lines
 
     case = tx.current_case()
     if case is None:
@@ -82,7 +82,7 @@ def dashboard(out: Out, tx: Tx, today: date) -> dict[str, Any]:
                       "days": line["days_overdue"], "total": out.money(line["total"]),
                       "daily": out.money(line["daily_cost"]), "next": milestone})
     payments, note = _month_actions(out, tx, case, today) if lines else ([], None)
-    from xieshang.services.negotiation import overdraft_risks
+    from xieshang.present.views import overdraft_risks
 
     return {"case": {"id": case.id, "name": masked(out, "name", case.name)},
             "risks": overdraft_risks(out, tx, case, today),
@@ -157,12 +157,13 @@ def _month_actions(out: Out, tx: Tx, case: Case,
     """This month's three most important payments (pro-rata plan), or why there are none."""
     from xieshang.engine.strategy import Strategy, month_actions
     from xieshang.i18n import translate_error
+    from xieshang.present import namer
     from xieshang.services.budget import available_by_month
     from xieshang.services.plan import ACTION_KINDS, plan_input
 
     try:
-        given, names, _source = plan_input(out, tx, case, None, None, None, Strategy.PRO_RATA,
-                                           today=today)
+        given, names, _source = plan_input(namer(out), tx, case, None, None, None,
+                                           Strategy.PRO_RATA, today=today)
         # this month only: no 120-month plan to show three payments
         actions = month_actions(given, Strategy.PRO_RATA)
     except XieshangError as error:

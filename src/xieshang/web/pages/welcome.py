@@ -63,7 +63,7 @@ def where_to_look(product: str, lang: str, *, loan: bool = False) -> str | None:
 def first_run_context(page: Page, values: dict[str, str] | None = None,
                       errors: Errors | None = None) -> dict[str, Any]:
     """What the first-run form needs."""
-    from xieshang.services.cases import masked
+    from xieshang.present import masked
     from xieshang.web.pages.debts import _presets
 
     lang = page.out.lang
@@ -308,13 +308,15 @@ def needs_first_run(tx: Tx) -> bool:
 def answer_view(page: Page, tx: Tx) -> dict[str, Any] | None:
     """The recommendation of :func:`~xieshang.services.advice.recommend`, in words: which
     debt first, what to ask each lender for and by when, each with its reasons."""
+    from xieshang.present.views import status_lines
     from xieshang.services.advice import recommend
     from xieshang.web.pages.negotiate import _rung_phrase
 
     case = tx.current_case()
     if case is None:
         return None
-    found = recommend(page.out, tx, case, page.today)
+    found = recommend(tx, case, page.today,
+                      status_lines(page.out, tx, case.id, page.today))
     if not found.asks:
         return None
     _ = page._

@@ -1,0 +1,73 @@
+"""The presentation side shared by the fronts (command line, web app, batch): what turns the
+services' data (Decimal money, ids, msgids with values) into words and display values in the
+person's language (an :class:`xieshang.output.Out`). Layers: fronts → present → services →
+engine/store; the services never translate.
+
+:mod:`xieshang.present.views` holds the display values of the use cases (status lines, the
+budget report, the refusal and preparation payloads, the risk panel),
+:mod:`xieshang.present.documents` the values the documents are rendered from (they are
+written in one language) and the case dossier.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from xieshang.output import Out
+    from xieshang.store.model import Debt
+
+__all__ = ["debt_name", "mark_words", "masked", "namer", "shown_rights"]
+
+
+def debt_name(out: Out, debt: Debt) -> str:
+    """``#3 花呗 账单``: the id and the label (or the product's name)."""
+    from xieshang.services.cases import debt_label
+
+    return debt_label(debt, out.lang)
+
+
+def masked(out: Out, kind: str, value: Any) -> str | None:
+    """A personal value as it may be shown: masked, or locked when encrypted."""
+    from xieshang.store.model import Sealed
+
+    if value is None or value == "":
+        return None
+    if isinstance(value, Sealed):
+        return "🔒 " + out._("encrypted")
+    from xieshang.engine import identity
+
+    text = str(value)
+    if kind == "id_number":
+        return identity.mask_id(text)
+    if kind == "phone":
+        return identity.mask_phone(text)
+    if kind == "account":
+        digits = text.replace(" ", "").replace("-", "")
+        return identity.mask_card(text) if digits.isdigit() else identity.mask_account(text)
+    if kind == "name":
+        return identity.mask_name(text)
+    raise ValueError(kind)
+
+
+
+def mark_words(out: Out, mark: str) -> str:
+    """A confidence mark with what it means: ``[S] 二手资料``."""
+    from xieshang.services.negotiation import MARK_WORDS
+
+    return f"[{mark}] {out._(MARK_WORDS[mark])}" if mark in MARK_WORDS else f"[{mark}]"
+
+
+
+def shown_rights(out: Out, shown: bool) -> list[str] | None:
+    """The know-your-rights card's key lines, when ``shown`` (else ``None``)."""
+    from xieshang.services.negotiation import rights_lines
+
+    return rights_lines(out.lang) if shown else None
+
+
+def namer(out: Out) -> Callable[[Debt], str]:
+    """:func:`debt_name` in ``out``'s language, for the services that name debts in their
+    notes (``plan_input``)."""
+    return lambda debt: debt_name(out, debt)

@@ -1,0 +1,253 @@
+"""The display values of the use cases, in the person's language: each debt's status line,
+the budget report, what to do after a refusal, what to prepare before a contact, the card
+overdraft risk panel. Built from the services' data; shared by the command line and the
+web app."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from xieshang.engine.errors import N_, InputError
+from xieshang.present import debt_name, mark_words
+from xieshang.services.budget import _situation_report, budget_view, norms
+from xieshang.services.cases import find_case, find_debt
+from xieshang.services.debts import loan_position, open_debts
+from xieshang.services.negotiation import (
+    COMPLAINT_CHANNELS,
+    RefusalAnswer,
+    card_json,
+    channel_json,
+    debt_inputs,
+    hardship_ids,
+    negotiation_data,
+    source_json,
+)
+
+if TYPE_CHECKING:
+    from xieshang.output import Out
+    from xieshang.store.db import Tx
+    from xieshang.store.model import Case, Debt
+
+__all__ = ["OverdraftRisk", "budget_report", "debt_status", "overdraft_risks",
+           "prepare_payload", "refusal_answer", "status_lines"]
+
+
+def debt_status(out: Out, tx: Tx, debt: Debt, as_of: date) -> dict[str, Any]:
+    """One debt's status line (plain values in ``out``'s language) from its
+    :class:`~xieshang.services.case_view.DebtView`."""
+    from xieshang.services.case_view import debt_view
+
+    view = debt_view(tx, debt, as_of)
+    principal, interest, penalty, fees = view.parts
+    line: dict[str, Any] = {
+        "id": debt.id, "name": debt_name(out, debt), "product": debt.preset_id,
+        "status": debt.status, "adjusted": bool(debt.adjustments), "next": None,
+        "arrangement": None, "overdue": view.overdue,
+        "not_yet_due": (view.bill.not_yet_due if view.bill is not None and view.engine
+                        is not None else debt.not_yet_due),
+        "days_overdue": view.days_overdue, "principal": principal, "interest": interest,
+        "penalty": penalty, "fees": fees, "total": view.due, "daily_cost": view.daily_cost}
+    if view.next is not None:
+        titles = {"arrangement_payment": N_("Next agreed payment"),
+                  "due_day": N_("Next repayment day")}
+        title = out._(titles[view.next.id]) if view.next.id in titles \
+            else view.next.title.get(out.lang)
+        line["next"] = {"on": view.next.on, "id": view.next.id, "title": title,
+                        "amount_due": view.next.amount_due}
+    loan = loan_position(debt, as_of)
+    if loan is not None:
+        line["installments"] = {
+            "overdue": [{"period": i.period, "due": i.due, "principal": i.principal,
+                         "interest": i.interest, "amount": i.amount} for i in loan.overdue],
+            "ahead": [{"period": i.period, "due": i.due, "amount": i.amount}
+                      for i in loan.ahead],
+            "not_yet_due": loan.not_yet_due}
+    agreed = view.arrangement
+    if agreed is not None:
+        progress = agreed.progress
+        line["arrangement"] = {
+            "proposal": agreed.proposal_id, "accepted_on": agreed.accepted_on,
+            "periods": agreed.periods, "total": agreed.total, "paid": progress.paid,
+            "remaining": progress.remaining, "kept": progress.kept,
+            "missed": [{"on": i.payment.on, "amount": i.payment.amount, "missing": i.missing}
+                       for i in progress.missed],
+            "overdue_amount": progress.overdue_amount}
+    return line
+
+
+def status_lines(out: Out, tx: Tx, case_id: int, as_of: date) -> list[dict[str, Any]]:
+    """Every open debt of a case (open or under an arrangement) as seen on ``as_of``
+    (those needing a fix are left out: :func:`broken_debts`)."""
+    return [debt_status(out, tx, debt, as_of) for debt in open_debts(tx, case_id)]
+
+
+def budget_report(out: Out, tx: Tx, case: Case, method: str, *,
+                  as_of: date | None = None) -> dict[str, Any] | None:
+    """The budget as plain values in ``out``'s language, for the fronts' JSON and layout
+    (the statement, its flags, the affordability working and the split), with balances as
+    of ``as_of`` (default: today). Code that needs the figures reads
+    :func:`~xieshang.services.budget.budget_view`."""
+    view = budget_view(tx, case, method, as_of=as_of)
+    if view is None:
+        return None
+    from xieshang.store.model import Debt
+
+    rules = norms()
+    result = view.affordability
+    budget = view.budget
+    names = {debt.id: debt_name(out, debt) for debt in tx.find(Debt, case_id=case.id)}
+    _ = out._
+    return {
+        "budget": budget.id,
+        "household": {"adults": budget.adults, "children_0_4": budget.children_0_4,
+                      "children_5_10": budget.children_5_10,
+                      "children_11_17": budget.children_11_17,
+                      "dependants": budget.dependants, "city_tier": budget.city_tier},
+        "lines": [{"section": e.section, "category": e.category,
+                   "label": rules.category(e.category).label.get(out.lang),
+                   "amount": e.amount, "note": e.note} for e in view.entries],
+        "flags": [{"group": f.category, "level": f.level.value, "label": f.label.get(out.lang),
+                   "amount": f.amount, "low": f.low, "high": f.high,
+                   "reference": f.reference, "year": f.year,
+                   "question": f.question.get(out.lang)} for f in view.flags],
+        "affordability": {
+            "income": result.income, "priority": result.priority,
+            "essential": result.essential, "discretionary": result.discretionary,
+            "buffer": result.buffer, "available": result.available,
+            "shortfall": result.shortfall, "outcome": result.outcome.value,
+            "steps": [{"label": step.render(_(step.label)), "amount": step.amount,
+                       "sign": step.sign.value} for step in result.steps],
+            "explanation": result.render(_(result.explanation)),
+        },
+        "split": {"method": view.method, "debts": [
+            {"debt": part.debt, "name": names[part.debt], "balance": part.balance,
+             "share": part.share, "amount": part.amount} for part in view.parts]},
+        "situation": _situation_report(tx, case, view, as_of),
+    }
+
+
+def refusal_answer(out: Out, tx: Tx, case_id: str | None, debt_id: str | None, reason: str,
+                   level: str, *, today: date | None = None) -> RefusalAnswer:
+    """The likely cause and the next moves after the lender refused rung ``level`` for
+    ``reason`` (a refusal id of the data file), with the bill on ``today`` (default: the
+    command line's clock). Without a budget the moves are the general ones.
+
+    Raises:
+        InputError: no case, no such debt, an unknown reason (field ``reason``).
+    """
+    from xieshang.engine.negotiation import next_moves
+    from xieshang.services.cases import preset_of
+
+    data = negotiation_data()
+    refusal = data.refusal(reason.strip())
+    case = find_case(tx, case_id)
+    ladder = None
+    try:
+        inputs = debt_inputs(tx, case_id, debt_id, today=today)
+        debt, preset, ladder = inputs.debt, inputs.preset, inputs.ladder
+    except InputError as error:
+        if error.field != "budget_statement":
+            raise
+        debt = find_debt(tx, case, debt_id)
+        preset = preset_of(debt)
+    hardship = hardship_ids(tx, case)
+    moves = tuple(next_moves(refusal.id, preset, ladder, data, refused=level,
+                             hardship=hardship))
+    wanted = {channel.id for move in moves for channel in move.official}
+    wanted.update(COMPLAINT_CHANNELS)
+    official = [channel_json(c, out.lang) for c in data.official if c.id in wanted]
+    payload: dict[str, Any] = {
+        "debt": debt.id, "reason": refusal.id, "label": refusal.label.get(out.lang),
+        "cause": refusal.cause.get(out.lang), "source": source_json(refusal.source),
+        "rung": level, "ladder": ladder is not None,
+        "moves": [{"code": move.code, "kind": move.kind.value,
+                   "text": move.render(out.lang), "source": source_json(move.source),
+                   "materials": [{"id": m.id, "label": m.label.get(out.lang),
+                                  "detail": m.detail.get(out.lang),
+                                  "source": source_json(m.source)} for m in move.materials],
+                   "official": [c.id for c in move.official],
+                   "channels": [channel_json(c, out.lang, preset.source_of("channels"))
+                                for c in move.channels]}
+                  for move in moves],
+        "channels": [channel_json(c, out.lang, preset.source_of("channels"))
+                     for c in preset.channels],
+        "official": official,
+    }
+    return RefusalAnswer(case=case, debt=debt, name=debt_name(out, debt), refusal=refusal,
+                         level=level, moves=moves, ladder=ladder, payload=payload)
+
+
+def prepare_payload(out: Out, tx: Tx, case: Case, debt: Debt) -> dict[str, Any]:
+    """What to prepare before contacting the lender about ``debt``, as plain values in
+    ``out``'s language: the materials checklist for the product and the case's hardship
+    reason, the lender's channels (with the preset's source), the know-your-rights card and
+    the warning card about paid agents."""
+    from xieshang.engine.negotiation import materials_for
+    from xieshang.services.cases import preset_of
+
+    data = negotiation_data()
+    hardship = hardship_ids(tx, case)
+    preset = preset_of(debt)
+    materials = materials_for(data, preset.product_kind, hardship)
+    return {
+        "debt": debt.id, "preset": preset.id, "product_kind": preset.product_kind.value,
+        "hardship": list(hardship),
+        "materials": [{"id": m.id, "label": m.label.get(out.lang),
+                       "detail": m.detail.get(out.lang), "source": source_json(m.source)}
+                      for m in materials],
+        "channels": [channel_json(c, out.lang, preset.source_of("channels"))
+                     for c in preset.channels],
+        "rights": card_json(data.rights, out.lang, preset.product_kind.value),
+        "scam": card_json(data.scam, out.lang),
+    }
+
+
+@dataclass(frozen=True, slots=True)
+class OverdraftRisk:
+    """One card whose unpaid overdraft principal reaches the malicious-overdraft amount,
+    as the risk panel states it.
+
+    Attributes:
+        debt: the debt's name (``#2 招行信用卡``).
+        principal: the unpaid overdraft principal, repayments against principal first.
+        paragraphs: the panel's text in the person's language, figures filled in.
+        sources: the public sources (the law's and the interpretation's titles).
+        mark: the confidence mark with what it means.
+    """
+
+    debt: str
+    principal: Decimal
+    paragraphs: tuple[str, ...]
+    sources: str
+    mark: str
+
+
+
+def overdraft_risks(out: Out, tx: Tx, case: Case, day: date) -> list[OverdraftRisk]:
+    """The case's open cards whose unpaid overdraft principal (repayments against principal
+    first) is at or above the malicious-overdraft amount of ``_law.toml``
+    (:func:`~xieshang.services.negotiation.overdraft_cards`), each with the calm, sourced
+    explanation of :data:`~xieshang.services.negotiation.OVERDRAFT_PANEL` (the verified
+    conditions: the presumption and its exception, the amount counted when the police open a
+    case, full repayment and the repeat-offender exception) in ``out``'s language."""
+    from xieshang.rules import law
+    from xieshang.services.negotiation import OVERDRAFT_PANEL, overdraft_cards
+
+    rules = law()
+    rule = rules.malicious_overdraft
+    source = rules.source_of("malicious_overdraft")
+    found = []
+    for debt, principal in overdraft_cards(tx, case, day):
+        name = debt_name(out, debt)
+        values = {"debt": name, "principal": out.money(principal),
+                  "floor": out.money(rule.min_principal), "months":
+                  rule.months_unpaid_after_demands, "demands": rule.demands,
+                  "gap": rule.demand_gap_days, "penalties": rule.repeat_offender_penalties}
+        found.append(OverdraftRisk(
+            debt=name, principal=principal,
+            paragraphs=tuple(out._(text).format(**values) for text in OVERDRAFT_PANEL),
+            sources="; ".join(source.public), mark=mark_words(out, source.confidence.value)))
+    return found
