@@ -498,6 +498,8 @@ def status_table(out: Out, lines: list[dict[str, Any]], as_of: date) -> list[Any
         if line["not_yet_due"]:
             items.append(out.indented(_("Principal not yet due (later installments): {amount}.")
                                       .format(amount=out.money(line["not_yet_due"]))))
+        from xieshang.present.views import installment_lines
+
         items.extend(out.indented(text) for text in installment_lines(out, line))
         items.extend(out.indented(text) for text in arrangement_lines(out, line["arrangement"]))
         event = line["next"]
@@ -516,28 +518,6 @@ def status_table(out: Out, lines: list[dict[str, Any]], as_of: date) -> list[Any
                "bill. Information, not legal or financial advice.")
     items.append(f"[dim]{notice}[/dim]")
     return items
-
-
-def installment_lines(out: Out, line: dict[str, Any]) -> list[str]:
-    """A loan entered by its terms: each overdue installment with its own due date, and
-    the next regular installment."""
-    _ = out._
-    loan = line.get("installments")
-    if not loan:
-        return []
-    texts = [_("Installment {period} due {date}: {amount} (principal {principal}, interest "
-               "{interest}), overdue").format(period=item["period"],
-                                             date=item["due"].isoformat(),
-                                             amount=out.money(item["amount"]),
-                                             principal=out.money(item["principal"]),
-                                             interest=out.money(item["interest"]))
-             for item in loan["overdue"]]
-    if loan["ahead"]:
-        first = loan["ahead"][0]
-        texts.append(_("Regular installments ahead: {count}, the next {amount} on {date}.")
-                     .format(count=len(loan["ahead"]), amount=out.money(first["amount"]),
-                             date=first["due"].isoformat()))
-    return texts
 
 
 @app.command("status", context_settings=CONTEXT)

@@ -31,8 +31,8 @@ if TYPE_CHECKING:
     from xieshang.store.db import Tx
     from xieshang.store.model import Case, Debt
 
-__all__ = ["OverdraftRisk", "budget_report", "debt_status", "overdraft_risks",
-           "prepare_payload", "refusal_answer", "status_lines"]
+__all__ = ["OverdraftRisk", "budget_report", "debt_status", "installment_lines",
+           "overdraft_risks", "prepare_payload", "refusal_answer", "status_lines"]
 
 
 def debt_status(out: Out, tx: Tx, debt: Debt, as_of: date) -> dict[str, Any]:
@@ -251,3 +251,26 @@ def overdraft_risks(out: Out, tx: Tx, case: Case, day: date) -> list[OverdraftRi
             paragraphs=tuple(out._(text).format(**values) for text in OVERDRAFT_PANEL),
             sources="; ".join(source.public), mark=mark_words(out, source.confidence.value)))
     return found
+
+
+def installment_lines(out: Out, line: dict[str, Any]) -> list[str]:
+    """A loan entered by its terms (a :func:`status_lines` line): each overdue installment
+    with its own due date, and the next regular installment — ``xieshang status`` and the
+    Debts page say it in the same words."""
+    _ = out._
+    loan = line.get("installments")
+    if not loan:
+        return []
+    texts = [_("Installment {period} due {date}: {amount} (principal {principal}, interest "
+               "{interest}), overdue").format(period=item["period"],
+                                             date=item["due"].isoformat(),
+                                             amount=out.money(item["amount"]),
+                                             principal=out.money(item["principal"]),
+                                             interest=out.money(item["interest"]))
+             for item in loan["overdue"]]
+    if loan["ahead"]:
+        first = loan["ahead"][0]
+        texts.append(_("Regular installments ahead: {count}, the next {amount} on {date}.")
+                     .format(count=len(loan["ahead"]), amount=out.money(first["amount"]),
+                             date=first["due"].isoformat()))
+    return texts

@@ -150,6 +150,8 @@ def debt_card(page: Page, tx: Tx, debt: Debt, line: dict[str, Any]) -> dict[str,
         (_("Penalty interest"), money(line["penalty"])),
         (_("Late fees and other fees"), money(line["fees"])),
     ]
+    from xieshang.present.views import installment_lines
+
     event = line["next"]
     upcoming = None
     if event is not None:
@@ -167,7 +169,7 @@ def debt_card(page: Page, tx: Tx, debt: Debt, line: dict[str, Any]) -> dict[str,
         if debt.due_date else None,
         "rows": rows, "total": money(line["total"]), "daily": money(line["daily_cost"]),
         "not_yet_due": money(line["not_yet_due"]) if line["not_yet_due"] else None,
-        "installments": _installment_texts(page, line),
+        "installments": installment_lines(page.out, line),
         "minimum": money(debt.minimum) if debt.minimum is not None else None,
         "due_day": debt.due_day, "priority": debt.priority,
         "payments": len(payments),
@@ -180,28 +182,6 @@ def debt_card(page: Page, tx: Tx, debt: Debt, line: dict[str, Any]) -> dict[str,
         "effective_from": preset.effective_from.isoformat(),
         "reviewed": preset.reviewed.isoformat(),
     }
-
-
-def _installment_texts(page: Page, line: dict[str, Any]) -> list[str]:
-    """A loan entered by its terms: each overdue installment with its own due date, and the
-    next regular one (the same words as ``xieshang status``)."""
-    _ = page._
-    loan = line.get("installments")
-    if not loan:
-        return []
-    texts = [_("Installment {period} due {date}: {amount} (principal {principal}, interest "
-               "{interest}), overdue").format(period=item["period"],
-                                             date=item["due"].isoformat(),
-                                             amount=page.money(item["amount"]),
-                                             principal=page.money(item["principal"]),
-                                             interest=page.money(item["interest"]))
-             for item in loan["overdue"]]
-    if loan["ahead"]:
-        first = loan["ahead"][0]
-        texts.append(_("Regular installments ahead: {count}, the next {amount} on {date}.")
-                     .format(count=len(loan["ahead"]), amount=page.money(first["amount"]),
-                             date=first["due"].isoformat()))
-    return texts
 
 
 def _statuses() -> dict[str, str]:
