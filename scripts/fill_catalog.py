@@ -9,7 +9,6 @@ import runpy
 import sys
 
 from babel.messages.pofile import read_po, write_po
-
 from update_catalog import PO  # type: ignore[import-not-found]
 
 

@@ -23,7 +23,7 @@ from browser import CHROMIUM, CHROMIUM_ARGS, OUTPUT, VIEWPORTS, running_server
 from xieshang.cli.serve import build_demo_store
 from xieshang.clock import today
 from xieshang.engine.money import format_money
-from xieshang.output import Out
+from xieshang.output import Output
 from xieshang.present.views import status_lines
 from xieshang.store.db import Store
 from xieshang.store.model import Commitment, Contact, Debt, StatementImport
@@ -163,7 +163,7 @@ def figures(opener: Callable[[], Store]) -> dict[str, Any]:
     with opener() as store, store.begin(readonly=True) as tx:
         case = tx.current_case()
         assert case is not None
-        lines = status_lines(Out.make("en", False), tx, case.id, today())
+        lines = status_lines(Output.make("en", False), tx, case.id, today())
         return {"case": case.id, "lines": lines,
                 "debts": tx.count(Debt, case_id=case.id),
                 "contacts": tx.count(Contact, case_id=case.id),

@@ -22,7 +22,7 @@ from rich.console import Console
 
 from test_cli_case import TODAY, ok, ok_json, overdue_since
 from xieshang.engine.money import format_money
-from xieshang.output import FittedTable, Flow, Out
+from xieshang.output import FittedTable, Flow, Output
 
 
 @pytest.fixture(scope="module")
@@ -273,7 +273,7 @@ def _render(item: Any, width: int) -> str:
 
 
 def test_fitted_table_never_cuts_an_amount_and_never_empties_a_column() -> None:
-    out = Out("en", False)
+    out = Output("en", False)
     rows = [(f"#{n} A debt with a fairly long name", out.money(Decimal("1234567.89") * n),
              "2026-12-07", out.money(Decimal("12.5") * n), "a note")
             for n in range(1, 4)]

@@ -34,7 +34,7 @@ from xieshang.importers import parse_statement
 from xieshang.importers import wechat as wechat_module
 from xieshang.services.cases import parse_id
 from xieshang.store.db import Store, open_store
-from xieshang.web.kit import is_id
+from xieshang.web.page import is_id
 
 TODAY = _today()
 SRC = Path(__file__).resolve().parent.parent / "src"

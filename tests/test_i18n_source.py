@@ -22,11 +22,11 @@ def test_no_translation_call_inside_an_f_string() -> None:
 def test_square_brackets_in_data_are_shown_as_written() -> None:
     from rich.console import Console
 
-    from xieshang.output import Out, safe_markup
+    from xieshang.output import Output, safe_markup
 
     assert safe_markup("[bold]x[/bold] [S] [lender] [dim]y[/dim]") == \
         "[bold]x[/bold] \\[S] \\[lender] [dim]y[/dim]"
-    out = Out("en", as_json=False)
+    out = Output("en", as_json=False)
     console = Console(width=80, record=True)
     console.print(safe_markup("only for [lender] [NF]"))
     assert console.export_text().strip() == "only for [lender] [NF]"

@@ -115,7 +115,7 @@ def test_there_is_no_import_cycle_between_the_parts() -> None:
 
 def test_the_services_are_language_free() -> None:
     """The services return data (Decimal money, ids, msgids with values); translation and
-    layout happen in the fronts and ``present``: no service takes an ``Out`` (the translator
+    layout happen in the fronts and ``present``: no service takes an ``Output`` (the translator
     and formatter of :mod:`xieshang.output`) or imports that module."""
     offenders = []
     for path in sorted((SRC / "services").rglob("*.py")):
@@ -126,11 +126,11 @@ def test_the_services_are_language_free() -> None:
                 arguments = node.args
                 for arg in (*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs,
                             *filter(None, (arguments.vararg, arguments.kwarg))):
-                    if arg.annotation is not None and "Out" in {
+                    if arg.annotation is not None and "Output" in {
                             n.id for n in ast.walk(arg.annotation) if isinstance(n, ast.Name)
                     } | {n.value for n in ast.walk(arg.annotation)
-                         if isinstance(n, ast.Constant) and n.value == "Out"}:
-                        offenders.append(f"{name}:{node.lineno} {node.name}({arg.arg}: Out)")
+                         if isinstance(n, ast.Constant) and n.value == "Output"}:
+                        offenders.append(f"{name}:{node.lineno} {node.name}({arg.arg}: Output)")
         for line, module in _modules_of(tree):
             if module == "xieshang.output" or module.startswith("xieshang.output."):
                 offenders.append(f"{name}:{line} imports {module}")

@@ -226,12 +226,12 @@ def test_a_loan_without_income_this_month_gets_a_sentence_not_an_empty_table() -
 def test_today_page_asks_no_payment_this_month() -> None:
     """The Today page's payments of the same case: none asks for money (each says there is
     none this month and what the lender requires)."""
-    from xieshang.output import Out
+    from xieshang.output import Output
     from xieshang.store.db import open_store
     from xieshang.web.pages.today import dashboard
 
     _no_income_case()
-    out = Out("en", as_json=False)
+    out = Output("en", as_json=False)
     with open_store() as store, store.begin(readonly=True) as tx:
         page = dashboard(out, tx, date(2026, 12, 7))
     assert page["payments"]

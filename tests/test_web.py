@@ -18,7 +18,7 @@ from xieshang.cli.main import app as cli
 from xieshang.cli.serve import HOST, build_demo_store, free_port
 from xieshang.clock import today
 from xieshang.engine.money import format_money
-from xieshang.output import Out
+from xieshang.output import Output
 from xieshang.present.views import status_lines
 from xieshang.store.db import Store, open_store
 from xieshang.web.app import SECURITY_HEADERS, create_app
@@ -45,7 +45,7 @@ def expected_totals(opener: Callable[[], Store]) -> tuple[str, str]:
     with opener() as store, store.begin(readonly=True) as tx:
         case = tx.current_case()
         assert case is not None
-        lines = status_lines(Out.make("en", False), tx, case.id, today())
+        lines = status_lines(Output.make("en", False), tx, case.id, today())
     total = sum((line["total"] for line in lines), Decimal("0.00"))
     daily = sum((line["daily_cost"] for line in lines), Decimal("0.00"))
     assert len(lines) == 3
@@ -97,7 +97,7 @@ def month_payments(opener: Callable[[], Store]) -> list[Any]:
     with opener() as store, store.begin(readonly=True) as tx:
         case = tx.current_case()
         assert case is not None
-        given, _names, _source = plan_input(namer(Out.make("en", False)), tx, case, None, None,
+        given, _names, _source = plan_input(namer(Output.make("en", False)), tx, case, None, None,
                                             None, Strategy.PRO_RATA, today=today())
     return this_month(make_plan(given, Strategy.PRO_RATA))
 

@@ -17,7 +17,7 @@ from click.testing import CliRunner
 from webclient import WebClient
 from xieshang.cli.main import run
 from xieshang.cli.serve import PASSWORD_SETTING, build_demo_store, remote_password
-from xieshang.output import Out
+from xieshang.output import Output
 from xieshang.store.db import Store, open_store
 from xieshang.store.model import Case
 from xieshang.web.app import check_password, hash_password
@@ -188,7 +188,7 @@ def test_serve_refuses_unsafe_or_wrong_options(args: list[str], field: str,
 
 def test_remote_password_is_asked_once_and_stored_hashed(tmp_path: Path) -> None:
     opener = lambda: open_store(data_dir=tmp_path)  # noqa: E731
-    out = Out.make("en", False)
+    out = Output.make("en", False)
     runner = CliRunner()
     with runner.isolation(input="short\nshort\nlong enough pw\nlong enough pw\n"):
         hashed = remote_password(opener, out, reset=False)
@@ -220,7 +220,7 @@ def test_a_change_made_elsewhere_shows_at_once(tmp_path: Path) -> None:
 
 
 def test_traditional_pages_keep_what_was_typed(demo: Callable[[], Store]) -> None:
-    from xieshang.web.kit import Page
+    from xieshang.web.page import Page
 
     class Fake:
         lang = "zh-Hant"

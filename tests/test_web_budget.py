@@ -29,7 +29,7 @@ from xieshang.engine.budget import (
 )
 from xieshang.engine.money import format_money
 from xieshang.importers import read_statement
-from xieshang.output import Out
+from xieshang.output import Output
 from xieshang.present.views import budget_report
 from xieshang.services.budget import imported_lines, norms
 from xieshang.store.db import Store, open_store
@@ -94,7 +94,7 @@ def report(opener: Opener, method: str = "pro_rata") -> dict[str, Any]:
     with opener() as store, store.begin(readonly=True) as tx:
         case = tx.current_case()
         assert case is not None
-        found = budget_report(Out.make("en", False), tx, case, method, as_of=TODAY)
+        found = budget_report(Output.make("en", False), tx, case, method, as_of=TODAY)
     assert found is not None
     return found
 

@@ -21,14 +21,14 @@ from xieshang.engine.accrual import Payment as EnginePayment
 from xieshang.engine.accrual import bill_on
 from xieshang.engine.money import format_money
 from xieshang.engine.timeline import timeline
-from xieshang.output import Out
+from xieshang.output import Output
 from xieshang.present.views import status_lines
 from xieshang.rules import law
 from xieshang.services.debts import current_bill
 from xieshang.store.db import Store, open_store
 from xieshang.store.exchange import dumps, export_case
 from xieshang.store.model import Case, Debt, Payment
-from xieshang.web.kit import public_ref
+from xieshang.web.page import public_ref
 from xieshang.web.pages.consequences import EVENT_QUESTIONS, WAIT_DAYS, waiting_costs
 
 DAY = today()
@@ -69,7 +69,7 @@ def test_every_debt_shows_the_bill_of_status_to_the_fen(demo: Callable[[], Store
     with demo() as store, store.begin(readonly=True) as tx:
         case = tx.current_case()
         assert case is not None
-        lines = status_lines(Out.make("en", False), tx, case.id, DAY)
+        lines = status_lines(Output.make("en", False), tx, case.id, DAY)
     assert len(lines) == 3
     for line in lines:
         card = section(page, line["id"])

@@ -21,7 +21,7 @@ from xieshang.cli.render import debt_json
 from xieshang.cli.serve import build_demo_store
 from xieshang.clock import today
 from xieshang.engine.money import format_money
-from xieshang.output import Out
+from xieshang.output import Output
 from xieshang.present.views import status_lines
 from xieshang.services.debts import current_bill
 from xieshang.store.db import Store, open_store
@@ -87,7 +87,7 @@ def test_each_debts_bill_equals_the_status_command(demo: Callable[[], Store],
     with demo() as store, store.begin(readonly=True) as tx:
         case = tx.current_case()
         assert case is not None
-        lines = status_lines(Out.make(lang, False), tx, case.id, day)
+        lines = status_lines(Output.make(lang, False), tx, case.id, day)
     with WebClient(demo, lang=lang) as web:
         page = web.get("/debts")
     assert page.status_code == 200
@@ -235,7 +235,7 @@ def test_add_a_debt_as_the_command_line_does(client: WebClient, fresh: Callable[
         "--annual-rate", "18%", "--penalty-rate", "万分之五", "--minimum", "1200",
         "--due-day", "5", "--priority", "1", "--notes", "工资卡"], catch_exceptions=False)
     assert result.exit_code == 0, result.output
-    out = Out.make("en", False)
+    out = Output.make("en", False)
     with open_store(data_dir=other) as store, store.begin(readonly=True) as tx:
         expected = tx.find(Debt)[0]
     keys = set(debt_json(out, added)) - {"id"}
@@ -417,7 +417,7 @@ def test_close_keeps_the_debt_out_of_the_totals(client: WebClient,
     with fresh() as store, store.begin(readonly=True) as tx:
         case = tx.current_case()
         assert case is not None
-        lines = status_lines(Out.make("en", False), tx, case.id, today())
+        lines = status_lines(Output.make("en", False), tx, case.id, today())
     html = client.get("/debts").text
     assert len(lines) == 2
     assert cell(html, "total") == format_money(sum((line["total"] for line in lines),

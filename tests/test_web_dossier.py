@@ -19,7 +19,7 @@ from xieshang.cli.serve import build_demo_store
 from xieshang.clock import today
 from xieshang.documents.dossier import render_dossier_html
 from xieshang.engine.money import format_money
-from xieshang.output import Out
+from xieshang.output import Output
 from xieshang.present.documents import case_dossier
 from xieshang.present.views import status_lines
 from xieshang.services.debts import current_bill
@@ -52,7 +52,7 @@ def case_total(opener: Callable[[], Store]) -> str:
     with opener() as store, store.begin(readonly=True) as tx:
         case = tx.current_case()
         assert case is not None
-        lines = status_lines(Out.make("en", False), tx, case.id, TODAY)
+        lines = status_lines(Output.make("en", False), tx, case.id, TODAY)
     return format_money(sum((line["total"] for line in lines), Decimal("0.00")))
 
 
@@ -89,7 +89,7 @@ def test_the_html_download_is_the_command_line_document(demo: Callable[[], Store
     assert response.headers["content-type"] == "text/html; charset=utf-8"
     assert response.headers["content-disposition"].startswith(
         f'attachment; filename="xieshang-dossier-{TODAY.isoformat()}.html"')
-    out = Out.make("en", False)
+    out = Output.make("en", False)
     with demo() as store, store.begin(readonly=True) as tx:
         expected = render_dossier_html(case_dossier(out, tx, None), "en")
     assert response.text == expected

@@ -16,7 +16,7 @@ import pytest
 from webclient import WebClient
 from xieshang.cli.serve import build_demo_store
 from xieshang.engine.money import format_money
-from xieshang.output import Out
+from xieshang.output import Output
 from xieshang.present.views import status_lines
 from xieshang.store.db import Store, open_store
 from xieshang.store.model import Budget, BudgetEntry, Debt
@@ -78,7 +78,7 @@ def test_first_run_saves_one_case_debt_and_budget_then_shows_the_answer(
         assert sorted((e.category, e.amount) for e in entries) == [
             ("food", Decimal("1500.00")), ("rent", Decimal("1800.00")),
             ("wages", Decimal("6000.00"))]
-        lines = status_lines(Out.make("en", False), tx, case.id, DAY)
+        lines = status_lines(Output.make("en", False), tx, case.id, DAY)
     # sent twice (a double tap): nothing more is written
     assert client.post("/first-run", PERSONA).status_code == 303
     with empty() as store, store.begin(readonly=True) as tx:

@@ -22,7 +22,7 @@ from xieshang.cli.serve import build_demo_store
 from xieshang.clock import now_local as now
 from xieshang.clock import today
 from xieshang.engine.followup import in_quiet_hours
-from xieshang.output import Out
+from xieshang.output import Output
 from xieshang.rules import law
 from xieshang.services.contacts import alerts_of, reminders_ics
 from xieshang.store.db import Store, open_store
@@ -354,7 +354,7 @@ def test_promises_their_status_and_the_alerts(fresh: Callable[[], Store]) -> Non
     assert 'action="/log/promises/1/broken"' in row
     # the alerts are the command line's, word for word
     assert [a.code.value for a in expected] == ["confirmation_missing", "payment_due"]
-    out = Out.make("en", False)
+    out = Output.make("en", False)
     for alert in expected:
         assert out._(alert.msgid).format(**alert.params) in page
     assert f"Your payment of 1200.50 (commitment #1) is due on {day(2)}, in 2 days." in page
@@ -459,7 +459,7 @@ def test_the_calendar_download(fresh: Callable[[], Store]) -> None:
     with fresh() as store, store.begin(readonly=True) as tx:
         case = tx.current_case()
         assert case is not None
-        items, _data = reminders_ics(tx, case, TODAY, Out.make("en", False)._)
+        items, _data = reminders_ics(tx, case, TODAY, Output.make("en", False)._)
     assert sorted((str(e["uid"]), e.decoded("dtstart")) for e in events.values()) == sorted(
         (item.uid, item.on) for item in items)
 

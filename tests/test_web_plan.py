@@ -21,7 +21,7 @@ from xieshang.cli.serve import build_demo_store
 from xieshang.clock import today
 from xieshang.engine.money import format_money
 from xieshang.engine.strategy import Strategy, compare_strategies
-from xieshang.output import Out
+from xieshang.output import Output
 from xieshang.present import namer
 from xieshang.services.plan import owed_series
 from xieshang.services.plan import plan_input as plan_input_of
@@ -232,7 +232,7 @@ def test_the_chart_is_well_formed_svg_with_its_figures(client: Any,
     with demo() as store, store.begin(readonly=True) as tx:
         case = tx.current_case()
         assert case is not None
-        given, _names, _source = plan_input_of(namer(Out.make("en", False)), tx, case, None,
+        given, _names, _source = plan_input_of(namer(Output.make("en", False)), tx, case, None,
                                                None, None, Strategy.PRO_RATA, today=DAY)
     plans = compare_strategies(given, optimal=False)
     table = figure[figure.index('<table id="plan-chart-table">'):]

@@ -17,7 +17,7 @@ from xieshang.cli.serve import build_demo_store
 from xieshang.clock import today
 from xieshang.engine.money import format_money
 from xieshang.engine.questions import SLUGS, answer, years_after
-from xieshang.output import Out
+from xieshang.output import Output
 from xieshang.present.views import status_lines
 from xieshang.rules import questions
 from xieshang.services.debts import current_bill
@@ -59,7 +59,7 @@ def lines(opener: Callable[[], Store], lang: str = "en") -> list[dict[str, Any]]
     with opener() as store, store.begin(readonly=True) as tx:
         case = tx.current_case()
         assert case is not None
-        return status_lines(Out.make(lang, False), tx, case.id, TODAY)
+        return status_lines(Output.make(lang, False), tx, case.id, TODAY)
 
 
 def test_all_questions_with_anchors_search_form_and_sources(en: WebClient) -> None:
@@ -150,7 +150,7 @@ def test_the_persons_figures_are_the_engines_and_the_commands(
         assert expected in late
     # the same figures, straight from the engine
     with demo() as store, store.begin(readonly=True) as tx:
-        facts = gather_facts(Out.make("en", False), tx, TODAY)
+        facts = gather_facts(Output.make("en", False), tx, TODAY)
     shown = answer(questions().get("one-day-late"), facts, "en")
     assert len(shown.personal) == 3
     for line, row in zip(shown.personal, status, strict=True):
@@ -263,7 +263,7 @@ def test_question_title_for_the_links_of_other_pages() -> None:
 def test_the_ask_link_goes_to_the_anchor(en: WebClient) -> None:
     from starlette.requests import Request
 
-    from xieshang.web.kit import Page
+    from xieshang.web.page import Page
 
     request = Request({"type": "http", "method": "GET", "path": "/", "headers": [],
                        "query_string": b"lang=en", "app": en.app})

@@ -19,7 +19,7 @@ from typing import Any
 from xieshang.engine.money import format_money
 from xieshang.i18n import gettext_for, normalize_lang
 
-__all__ = ["FittedTable", "Flow", "Out", "jsonable", "safe_markup"]
+__all__ = ["FittedTable", "Flow", "Output", "jsonable", "safe_markup"]
 
 #: The rich style tags the fronts use on purpose; any other "[...]" in a text is data
 #: (a source mark "[S]", a placeholder "[lender]") and is shown as written.
@@ -49,14 +49,14 @@ def jsonable(value: Any) -> Any:
 
 
 @dataclass
-class Out:
+class Output:
     """Where a command writes: the language, JSON or tables, and the console."""
 
     lang: str
     as_json: bool
 
     @classmethod
-    def make(cls, lang: str | None, as_json: bool) -> Out:
+    def make(cls, lang: str | None, as_json: bool) -> Output:
         from xieshang.engine.errors import N_, InputError
 
         try:

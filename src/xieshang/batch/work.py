@@ -288,11 +288,11 @@ def _documents(key: str, tx: Any, figures: Any, options: Options,
     from dataclasses import replace
 
     from xieshang.documents import render_document
-    from xieshang.output import Out
+    from xieshang.output import Output
     from xieshang.present.documents import document_context
     from xieshang.services.negotiation import DebtInputs
 
-    writer = Out.make(options.lang, False)
+    writer = Output.make(options.lang, False)
     case = replace(figures.view.case, name="", full_name=None, id_number=None, phone=None)
     income = None if figures.view.budget is None else figures.view.budget.income
     for item in figures.debts:

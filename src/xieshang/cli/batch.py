@@ -72,9 +72,9 @@ def batch_run(input_dir: Path, output: Path, scheduler: str | None, hash_key: st
     from xieshang.clock import today
     from xieshang.engine.errors import N_, InputError
     from xieshang.engine.parsing import parse_count
-    from xieshang.output import Out
+    from xieshang.output import Output
 
-    out = Out.make(lang, as_json)
+    out = Output.make(lang, as_json)
     _ = out._
     kinds: tuple[str, ...] = ()
     if documents:
@@ -172,9 +172,9 @@ def batch_sample(cases: str, seed: str, output: Path, fmt: str, lang: str | None
     from xieshang.batch.sample import write_sample
     from xieshang.clock import today
     from xieshang.engine.parsing import parse_count
-    from xieshang.output import Out
+    from xieshang.output import Output
 
-    out = Out.make(lang, as_json)
+    out = Output.make(lang, as_json)
     count = parse_count(cases, "cases", minimum=1, maximum=100_000_000)
     number = parse_count(seed, "seed", minimum=0, maximum=2**31)
     written = write_sample(output, count, number, today(), fmt)

@@ -9,15 +9,15 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from xieshang.cli.casefile import case_option, session
+from xieshang.cli.casefile import command_out as _out
 from xieshang.cli.main import CONTEXT, app, common_options
-from xieshang.cli.session import case_option, session
-from xieshang.cli.session import command_out as _out
 from xieshang.engine.errors import N_, InputError, StateError
 from xieshang.services.cases import find_case
 
 if TYPE_CHECKING:
 
-    from xieshang.output import Out
+    from xieshang.output import Output
 
 from xieshang.present.views import budget_report
 from xieshang.services.budget import (
@@ -173,7 +173,7 @@ def _situation_options(savings: str | None, savings_on: str | None, savings_use:
     return changes, dated, wants_recovery
 
 
-def render_situation(out: Out, situation: dict[str, Any]) -> list[Any]:
+def render_situation(out: Output, situation: dict[str, Any]) -> list[Any]:
     """The situation part of the report: savings, income changes, the months ahead."""
     _ = out._
     items: list[Any] = []
@@ -202,7 +202,7 @@ def render_situation(out: Out, situation: dict[str, Any]) -> list[Any]:
     return items
 
 
-def render_report(out: Out, report: dict[str, Any]) -> list[Any]:
+def render_report(out: Output, report: dict[str, Any]) -> list[Any]:
     """The budget report as tables."""
     _ = out._
     items: list[Any] = []
@@ -302,7 +302,7 @@ def budget_categories(lang: str | None = None, as_json: bool = False) -> None:
                                                  _("Essential")], rows))
 
 
-def _summary(out: Out, result: Any) -> list[Any]:
+def _summary(out: Output, result: Any) -> list[Any]:
     from xieshang.rules import load_preset
 
     _ = out._

@@ -27,16 +27,16 @@ ZERO_FEN = Decimal("0.00")
 if TYPE_CHECKING:
     from xieshang.engine.preset import Preset
     from xieshang.engine.schedules import Schedule
-    from xieshang.output import Out
+    from xieshang.output import Output
 
 
-def _out(lang: str | None, as_json: bool) -> Out:
-    from xieshang.output import Out
+def _out(lang: str | None, as_json: bool) -> Output:
+    from xieshang.output import Output
 
-    return Out.make(lang, as_json)
+    return Output.make(lang, as_json)
 
 
-def _source_line(out: Out, preset: Preset, parameter: str) -> str:
+def _source_line(out: Output, preset: Preset, parameter: str) -> str:
     _ = out._
     source = preset.source_of(parameter)
     mark = {"V": _("verified"), "S": _("secondary source, not verified against the contract"),
@@ -141,7 +141,7 @@ def overdue(
         out.print(_source_line(out, preset, "penalty"))
 
 
-def _typed_debt(out: Out, preset: Preset, principal: Decimal, due: date, as_of: date, *,
+def _typed_debt(out: Output, preset: Preset, principal: Decimal, due: date, as_of: date, *,
                 yes: bool, daily_rate: str | None, annual_rate: str | None,
                 penalty_rate: str | None, posted_on: str | None,
                 contract_date: str | None) -> tuple[Any, Any]:
@@ -199,7 +199,7 @@ _CAP_BASIS = {
 }
 
 
-def _private_line(out: Out, info: Any) -> str:
+def _private_line(out: Output, info: Any) -> str:
     _ = out._
     if info.lpr_default:
         head = _("Private loan: no rate was agreed, so overdue interest follows the 1-year "
@@ -310,7 +310,7 @@ def _positive_amount(text: str, field: str) -> Decimal:
     return value
 
 
-def _emit_schedule(out: Out, schedule: Schedule, *, title: str,
+def _emit_schedule(out: Output, schedule: Schedule, *, title: str,
                    dated: tuple[list[date], list[Decimal]] | None = None) -> None:
     from xieshang.engine.rates import annualised, xirr
 

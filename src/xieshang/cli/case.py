@@ -8,9 +8,9 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from xieshang.cli.casefile import case_option, session
+from xieshang.cli.casefile import command_out as _out
 from xieshang.cli.main import CONTEXT, app, common_options
-from xieshang.cli.session import case_option, session
-from xieshang.cli.session import command_out as _out
 from xieshang.clock import today
 from xieshang.engine.errors import N_, InputError
 from xieshang.services.cases import find_case
@@ -289,7 +289,7 @@ def encrypt_command(off: bool, change: bool, lang: str | None = None,
     Every passphrase is asked before the store is locked for writing, so other commands
     are not kept waiting while one is typed; the change is then one transaction.
     """
-    from xieshang.cli.session import open_cli_store, passphrase_source
+    from xieshang.cli.casefile import open_cli_store, passphrase_source
     from xieshang.store.crypto import MIN_PASSPHRASE, unlock
 
     out = _out(lang, as_json)

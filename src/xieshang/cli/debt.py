@@ -9,10 +9,10 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from xieshang.cli.casefile import case_option, session
+from xieshang.cli.casefile import command_out as _out
 from xieshang.cli.main import CONTEXT, app, common_options
 from xieshang.cli.rates import YES_OPTION, checked_rates
-from xieshang.cli.session import case_option, session
-from xieshang.cli.session import command_out as _out
 from xieshang.clock import today
 from xieshang.engine.errors import N_, InputError
 from xieshang.present import debt_name
@@ -20,7 +20,7 @@ from xieshang.services.cases import find_case, find_debt, preset_of
 
 if TYPE_CHECKING:
     from xieshang.engine.preset import Preset
-    from xieshang.output import Out
+    from xieshang.output import Output
     from xieshang.store.db import Tx
     from xieshang.store.model import Debt
 
@@ -120,7 +120,7 @@ def debt_add(product: str | None, amount: str | None, case_id: str | None = None
                                                            case=case.id))
 
 
-def _ask(out: Out) -> tuple[str, dict[str, Any]]:
+def _ask(out: Output) -> tuple[str, dict[str, Any]]:
     """The interactive questions of ``debt add``, with the preset's defaults offered."""
     from xieshang.paths import preset_dir
     from xieshang.rules import load_preset, load_presets
@@ -361,7 +361,7 @@ def debt_reconcile(debt_ref: str | None, lender_total: str | None, lender_penalt
 _SHOWN_CAUSES = 8
 
 
-def _reconcile_json(out: Out, debt: Debt, result: Any) -> dict[str, Any]:
+def _reconcile_json(out: Output, debt: Debt, result: Any) -> dict[str, Any]:
     from xieshang.cli import render
 
     return {
@@ -385,7 +385,7 @@ def _reconcile_json(out: Out, debt: Debt, result: Any) -> dict[str, Any]:
     }
 
 
-def _reconcile_report(out: Out, debt: Debt, result: Any) -> list[Any]:
+def _reconcile_report(out: Output, debt: Debt, result: Any) -> list[Any]:
     _ = out._
     ours = result.ours
     dash = "—"
@@ -468,7 +468,7 @@ def _paid_off(line: dict[str, Any]) -> bool:
             and not line["not_yet_due"] and line["arrangement"] is None)
 
 
-def status_table(out: Out, lines: list[dict[str, Any]], as_of: date) -> list[Any]:
+def status_table(out: Output, lines: list[dict[str, Any]], as_of: date) -> list[Any]:
     """The status, debt by debt (itemised), then the totals."""
     _ = out._
     zero = Decimal("0.00")
@@ -563,7 +563,7 @@ def status_command(as_of: str | None, case_id: str | None = None, lang: str | No
     print_needs_fixing(out, fixing)
 
 
-def needs_fixing(out: Out, tx: Tx, case_id: int) -> list[dict[str, Any]]:
+def needs_fixing(out: Output, tx: Tx, case_id: int) -> list[dict[str, Any]]:
     """The case's open debts that hold values out of bounds (saved by an older version):
     each with what is wrong, in ``out``'s language, and the command that fixes it."""
     from xieshang.i18n import translate_error
@@ -575,7 +575,7 @@ def needs_fixing(out: Out, tx: Tx, case_id: int) -> list[dict[str, Any]]:
             for debt, problems in broken_debts(tx, case_id)]
 
 
-def print_needs_fixing(out: Out, fixing: list[dict[str, Any]]) -> None:
+def print_needs_fixing(out: Output, fixing: list[dict[str, Any]]) -> None:
     """The "needs fixing" block: these debts are left out of every figure until fixed."""
     _ = out._
     for item in fixing:
@@ -587,7 +587,7 @@ def print_needs_fixing(out: Out, fixing: list[dict[str, Any]]) -> None:
                   .format(command=item["fix"]))
 
 
-def arrangement_lines(out: Out, agreed: dict[str, Any] | None) -> list[str]:
+def arrangement_lines(out: Output, agreed: dict[str, Any] | None) -> list[str]:
     """What the status says of a debt under an accepted arrangement: how far it is kept,
     and what a missed payment means."""
     if agreed is None:

@@ -15,7 +15,7 @@ from xieshang.clock import today as _today
 from xieshang.engine.errors import StateError
 from xieshang.engine.money import money
 from xieshang.engine.parsing import parse_count
-from xieshang.output import Out
+from xieshang.output import Output
 from xieshang.rules import load_preset
 
 if TYPE_CHECKING:
@@ -82,7 +82,7 @@ def run(lang: str | None, as_json: bool) -> None:
     from xieshang.store.db import open_store
     from xieshang.store.model import Debt
 
-    out = Out.make(lang, as_json)
+    out = Output.make(lang, as_json)
     _ = out._
     today = _today()
     with tempfile.TemporaryDirectory(prefix="xieshang-demo-") as folder, \

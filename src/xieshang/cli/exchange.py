@@ -8,19 +8,19 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from xieshang.cli.casefile import case_option, open_cli_store, session
 from xieshang.cli.main import CONTEXT, app, common_options
-from xieshang.cli.session import case_option, open_cli_store, session
 from xieshang.engine.errors import N_, InputError
 from xieshang.services.cases import find_case
 
 if TYPE_CHECKING:
-    from xieshang.output import Out
+    from xieshang.output import Output
 
 
-def _out(lang: str | None, as_json: bool) -> Out:
-    from xieshang.output import Out
+def _out(lang: str | None, as_json: bool) -> Output:
+    from xieshang.output import Output
 
-    return Out.make(lang, as_json)
+    return Output.make(lang, as_json)
 
 
 @app.command("export", context_settings=CONTEXT)

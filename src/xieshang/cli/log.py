@@ -9,9 +9,9 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from xieshang.cli.casefile import case_option, session
+from xieshang.cli.casefile import command_out as _out
 from xieshang.cli.main import CONTEXT, app, common_options
-from xieshang.cli.session import case_option, session
-from xieshang.cli.session import command_out as _out
 from xieshang.clock import today
 from xieshang.engine.errors import N_, InputError, StateError
 from xieshang.present import debt_name
@@ -19,7 +19,7 @@ from xieshang.services.cases import find_case
 
 if TYPE_CHECKING:
 
-    from xieshang.output import Out
+    from xieshang.output import Output
     from xieshang.services.contacts import LoggedContact
     from xieshang.store.db import Tx
     from xieshang.store.model import Commitment, Debt
@@ -364,7 +364,7 @@ def alerts_command(case_id: str | None = None, lang: str | None = None,
     _print_rights(out, rights)
 
 
-def _print_rights(out: Out, lines: list[str] | None) -> None:
+def _print_rights(out: Output, lines: list[str] | None) -> None:
     if lines:
         out.print("", f"[bold]{lines[0]}[/bold]", *lines[1:],
                   out._("The whole card, with sources: `xieshang prepare`."))

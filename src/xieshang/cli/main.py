@@ -155,12 +155,12 @@ def demo_command(lang: str | None, as_json: bool) -> None:
 @common_options
 def selfcheck_command(lang: str | None, as_json: bool) -> None:
     """重新核对公开的计算示例。Re-verify the published worked examples; exit 1 on a mismatch."""
-    from xieshang.output import Out
+    from xieshang.output import Output
     from xieshang.paths import preset_dir
     from xieshang.rules import load_presets
     from xieshang.selfcheck import run_selfcheck
 
-    out = Out.make(lang, as_json)
+    out = Output.make(lang, as_json)
     _ = out._
     results = run_selfcheck(load_presets(preset_dir()))
     failed = [r for r in results if not r.ok]

@@ -10,9 +10,9 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from xieshang.cli.casefile import case_option, session
+from xieshang.cli.casefile import command_out as _out
 from xieshang.cli.main import CONTEXT, app, common_options
-from xieshang.cli.session import case_option, session
-from xieshang.cli.session import command_out as _out
 from xieshang.engine.errors import N_, InputError
 from xieshang.paths import write_private
 from xieshang.present import debt_name
@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from xieshang.engine.negotiation import (
         Card,
     )
-    from xieshang.output import Out
+    from xieshang.output import Output
 
 from xieshang.cli.render import pay_now_lines
 from xieshang.present.documents import budgetless_context, case_dossier, document_context
@@ -57,7 +57,7 @@ __all__ = [
 ]
 
 
-def _print_card(out: Out, card: Card, kind: str | None = None) -> None:
+def _print_card(out: Output, card: Card, kind: str | None = None) -> None:
     out.print(f"[bold]{card.title.get(out.lang)}[/bold]", card.intro.get(out.lang))
     out.print(out.bullets(f"{item.text.get(out.lang)} {mark_label(item.source)}"
                           for item in card.for_kind(kind)))

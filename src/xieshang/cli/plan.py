@@ -12,9 +12,9 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from xieshang.cli.casefile import case_option, session
+from xieshang.cli.casefile import command_out as _out
 from xieshang.cli.main import CONTEXT, app, common_options
-from xieshang.cli.session import case_option, session
-from xieshang.cli.session import command_out as _out
 from xieshang.engine.errors import N_, InputError
 from xieshang.i18n import gettext_for
 from xieshang.present import namer
@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from decimal import Decimal
 
     from xieshang.engine.strategy import Plan
-    from xieshang.output import Out
+    from xieshang.output import Output
 
 from xieshang.services.plan import (
     owed_series,
@@ -146,7 +146,7 @@ def plan_month(strategy: str, budget: str | None = None, order: str | None = Non
             **{k: out.money(v) for k, v in note.amounts.items()}))
 
 
-def _plan_json(out: Out, plan: Plan, names: dict[str, str], *, months: bool) -> dict[str, Any]:
+def _plan_json(out: Output, plan: Plan, names: dict[str, str], *, months: bool) -> dict[str, Any]:
     totals = plan.totals
     data: dict[str, Any] = {
         "strategy": plan.strategy,
@@ -179,7 +179,7 @@ def _plan_json(out: Out, plan: Plan, names: dict[str, str], *, months: bool) -> 
     return data
 
 
-def _chart(out: Out, plans: list[Plan], path: Path) -> None:
+def _chart(out: Output, plans: list[Plan], path: Path) -> None:
     """Total owed over time per strategy, as SVG or PNG (matplotlib, loaded only here)."""
     import matplotlib
 

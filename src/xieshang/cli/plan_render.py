@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from xieshang.engine.strategy import Action, Plan
-    from xieshang.output import Out
+    from xieshang.output import Output
 
 from xieshang.services.plan import (
     ACTION_KINDS,
@@ -15,18 +15,18 @@ from xieshang.services.plan import (
 )
 
 
-def _title(out: Out, plan: Plan) -> str:
+def _title(out: Output, plan: Plan) -> str:
     key = plan.strategy.value
     return out._("{name}: {description}").format(name=out._(SHORT_NAMES[key]),
                                                   description=out._(STRATEGY_NAMES[key]))
 
 
-def _when(out: Out, plan: Plan) -> str:
+def _when(out: Output, plan: Plan) -> str:
     return (plan.totals.payoff_date.isoformat() if plan.totals.payoff_date
             else out._("not within {months} months").format(months=plan.input.horizon_months))
 
 
-def comparison(out: Out, plans: list[Plan]) -> list[Any]:
+def comparison(out: Output, plans: list[Plan]) -> list[Any]:
     """The strategies side by side, then what each one does."""
     _ = out._
     rows = []
@@ -55,7 +55,7 @@ def comparison(out: Out, plans: list[Plan]) -> list[Any]:
     return items
 
 
-def plan_detail(out: Out, plan: Plan, names: dict[str, str]) -> list[Any]:
+def plan_detail(out: Output, plan: Plan, names: dict[str, str]) -> list[Any]:
     """One strategy: per debt, then month by month."""
     _ = out._
     t = plan.totals
@@ -90,7 +90,7 @@ def plan_detail(out: Out, plan: Plan, names: dict[str, str]) -> list[Any]:
     return items
 
 
-def month_table(out: Out, plan: Plan, actions: tuple[Action, ...],
+def month_table(out: Output, plan: Plan, actions: tuple[Action, ...],
                 names: dict[str, str]) -> list[Any]:
     """This month's payments."""
     _ = out._

@@ -19,7 +19,7 @@ import click
 from xieshang.engine.errors import N_, InputError
 
 if TYPE_CHECKING:
-    from xieshang.output import Out
+    from xieshang.output import Output
 
 __all__ = ["RATE_OPTIONS", "YES_OPTION", "checked_rates", "interactive"]
 
@@ -48,7 +48,7 @@ def _percent(value: Decimal) -> str:
     return f"{(value * 100).normalize():f}%"
 
 
-def checked_rates(out: Out, options: Mapping[str, str | None], *, yes: bool = False,
+def checked_rates(out: Output, options: Mapping[str, str | None], *, yes: bool = False,
                   names: tuple[str, ...] = RATE_OPTIONS) -> dict[str, str | None]:
     """``options`` with every rate in ``names`` read without doubt: a bare number asked back
     at a terminal (else refused with both readings), a high rate confirmed (else refused,

@@ -15,13 +15,13 @@ if TYPE_CHECKING:
     from xieshang.engine.rates import AnnualRates, CapCheck
     from xieshang.engine.schedules import Schedule
     from xieshang.engine.timeline import Event
-    from xieshang.output import Out
+    from xieshang.output import Output
     from xieshang.services.negotiation import DebtInputs
     from xieshang.store.db import Tx
     from xieshang.store.model import Case, Debt
 
 
-def bill_table(out: Out, preset: Preset, bill: Bill, *, title: str | None = None) -> Any:
+def bill_table(out: Output, preset: Preset, bill: Bill, *, title: str | None = None) -> Any:
     """Today's itemised bill for one debt."""
     _ = out._
     name = preset.name.get(out.lang)
@@ -38,7 +38,7 @@ def bill_table(out: Out, preset: Preset, bill: Bill, *, title: str | None = None
     return out.table(heading, [_("Item"), _("Amount")], rows, right=[1])
 
 
-def schedule_table(out: Out, schedule: Schedule, *, title: str) -> Any:
+def schedule_table(out: Output, schedule: Schedule, *, title: str) -> Any:
     """A schedule, one row per period."""
     _ = out._
     dated = any(row.due is not None for row in schedule.rows)
@@ -57,7 +57,7 @@ def schedule_table(out: Out, schedule: Schedule, *, title: str) -> Any:
     return out.table(title, columns, rows, right=range(1, len(columns)))
 
 
-def schedule_summary(out: Out, schedule: Schedule, rates: AnnualRates,
+def schedule_summary(out: Output, schedule: Schedule, rates: AnnualRates,
                      dated_rate: Decimal | None) -> Any:
     """Totals and annualised rates of a schedule."""
     _ = out._
@@ -74,7 +74,7 @@ def schedule_summary(out: Out, schedule: Schedule, rates: AnnualRates,
     return out.table(_("Summary"), [_("Item"), _("Value")], rows, right=[1])
 
 
-def card_table(out: Out, result: CardInterest) -> Any:
+def card_table(out: Output, result: CardInterest) -> Any:
     """Credit-card interest by balance segment."""
     _ = out._
     if result.full_payment:
@@ -132,7 +132,7 @@ def cap_json(result: CapCheck) -> dict[str, Any]:
     }
 
 
-def cap_report(out: Out, result: CapCheck) -> list[Any]:
+def cap_report(out: Output, result: CapCheck) -> list[Any]:
     """The cap check as a table and its findings."""
     _ = out._
     yes, no, not_applicable = _("yes"), _("no"), _("not applicable to this lender type")
@@ -173,7 +173,7 @@ def events_json(events: list[Event]) -> list[dict[str, Any]]:
     ]
 
 
-def timeline_table(out: Out, events: list[Event], as_of: date) -> Any:
+def timeline_table(out: Output, events: list[Event], as_of: date) -> Any:
     """The dated timeline: one heading line per event, its explanation indented below."""
     from rich.console import Group
     from rich.padding import Padding
@@ -210,7 +210,7 @@ def bill_json(bill: Bill) -> dict[str, Any]:
             "total": bill.total, "daily_cost": bill.daily_cost}
 
 
-def describe_option(out: Out, evaluation: Any) -> str:
+def describe_option(out: Output, evaluation: Any) -> str:
     """A short name for an arrangement option, in the person's language."""
     _ = out._
     proposal = evaluation.proposal
@@ -239,7 +239,7 @@ def describe_option(out: Out, evaluation: Any) -> str:
     return ", ".join(parts)
 
 
-def option_json(out: Out, evaluation: Any) -> dict[str, Any]:
+def option_json(out: Output, evaluation: Any) -> dict[str, Any]:
     """An arrangement option as plain values."""
     return {
         "option": describe_option(out, evaluation),
@@ -255,7 +255,7 @@ def option_json(out: Out, evaluation: Any) -> dict[str, Any]:
     }
 
 
-def options_table(out: Out, evaluations: list[Any]) -> Any:
+def options_table(out: Output, evaluations: list[Any]) -> Any:
     """Arrangement options side by side."""
     _ = out._
     rows = []
@@ -278,7 +278,7 @@ def options_table(out: Out, evaluations: list[Any]) -> Any:
     )
 
 
-def case_json(out: Out, tx: Tx, case: Case) -> dict[str, Any]:
+def case_json(out: Output, tx: Tx, case: Case) -> dict[str, Any]:
     """A case as plain values, personal fields masked."""
     from xieshang.present import masked
     from xieshang.store.model import Debt
@@ -295,7 +295,7 @@ def case_json(out: Out, tx: Tx, case: Case) -> dict[str, Any]:
     }
 
 
-def debt_json(out: Out, debt: Debt) -> dict[str, Any]:
+def debt_json(out: Output, debt: Debt) -> dict[str, Any]:
     """A debt as plain values, the account number masked."""
     from datetime import timedelta
 
@@ -319,7 +319,7 @@ def debt_json(out: Out, debt: Debt) -> dict[str, Any]:
     }
 
 
-def pay_now_lines(out: Out, inputs: DebtInputs) -> list[str]:
+def pay_now_lines(out: Output, inputs: DebtInputs) -> list[str]:
     """The small-amount path in ``out``'s language, when it applies (else none)."""
     from xieshang.present import debt_name
     from xieshang.services.negotiation import PAY_NOW

@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from xieshang.cli.casefile import _global
 from xieshang.cli.main import CONTEXT, app
-from xieshang.cli.session import _global
 
 if TYPE_CHECKING:
     from xieshang.store.db import Store
@@ -158,8 +158,8 @@ def serve_command(port: int | None, demo: bool, open_browser: bool, lang: str | 
     import webbrowser
 
     from xieshang.engine.errors import N_, InputError
-    from xieshang.output import Out
-    from xieshang.web.kit import known_lang
+    from xieshang.output import Output
+    from xieshang.web.page import known_lang
 
     page_lang = known_lang(lang or os.environ.get("XIESHANG_LANG") or "zh")
     if page_lang is None and lang is None:  # the environment's
@@ -169,7 +169,7 @@ def serve_command(port: int | None, demo: bool, open_browser: bool, lang: str | 
     if page_lang is None:
         raise InputError("lang", N_("'{value}' is not a language; use zh, zh-Hant or en"),
                          value=lang)
-    out = Out.make("en" if page_lang == "en" else "zh", False)
+    out = Output.make("en" if page_lang == "en" else "zh", False)
     remote = host not in _LOOPBACK
     if remote and not allow_remote:
         raise InputError("host", N_("{host} would let other computers reach your data: add "

@@ -33,7 +33,7 @@ _UNIT_WORDS: Final = {
     "annual": ("/年", "每年", "年化", "年利率", "年息", "/year", "ayear"),
 }
 
-#: Out of range for the unit: says the range and asks to check the unit (msgids).
+#: Output of range for the unit: says the range and asks to check the unit (msgids).
 _RANGE: Final = {
     "daily": N_("{value} is outside the range of a daily rate (0 to {maximum} a day): check "
                 "the unit — a daily rate looks like 0.05%, an annual rate like 18%"),

@@ -1,6 +1,6 @@
 """The presentation side shared by the fronts (command line, web app, batch): what turns the
 services' data (Decimal money, ids, msgids with values) into words and display values in the
-person's language (an :class:`xieshang.output.Out`). Layers: fronts → present → services →
+person's language (an :class:`xieshang.output.Output`). Layers: fronts → present → services →
 engine/store; the services never translate.
 
 :mod:`xieshang.present.views` holds the display values of the use cases (status lines, the
@@ -15,20 +15,20 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from xieshang.output import Out
+    from xieshang.output import Output
     from xieshang.store.model import Debt
 
 __all__ = ["debt_name", "mark_words", "masked", "namer", "shown_rights"]
 
 
-def debt_name(out: Out, debt: Debt) -> str:
+def debt_name(out: Output, debt: Debt) -> str:
     """``#3 花呗 账单``: the id and the label (or the product's name)."""
     from xieshang.services.cases import debt_label
 
     return debt_label(debt, out.lang)
 
 
-def masked(out: Out, kind: str, value: Any) -> str | None:
+def masked(out: Output, kind: str, value: Any) -> str | None:
     """A personal value as it may be shown: masked, or locked when encrypted."""
     from xieshang.store.model import Sealed
 
@@ -52,7 +52,7 @@ def masked(out: Out, kind: str, value: Any) -> str | None:
 
 
 
-def mark_words(out: Out, mark: str) -> str:
+def mark_words(out: Output, mark: str) -> str:
     """A confidence mark with what it means: ``[S] 二手资料``."""
     from xieshang.services.negotiation import MARK_WORDS
 
@@ -60,14 +60,14 @@ def mark_words(out: Out, mark: str) -> str:
 
 
 
-def shown_rights(out: Out, shown: bool) -> list[str] | None:
+def shown_rights(out: Output, shown: bool) -> list[str] | None:
     """The know-your-rights card's key lines, when ``shown`` (else ``None``)."""
     from xieshang.services.negotiation import rights_lines
 
     return rights_lines(out.lang) if shown else None
 
 
-def namer(out: Out) -> Callable[[Debt], str]:
+def namer(out: Output) -> Callable[[Debt], str]:
     """:func:`debt_name` in ``out``'s language, for the services that name debts in their
     notes (``plan_input``)."""
     return lambda debt: debt_name(out, debt)

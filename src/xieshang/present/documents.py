@@ -1,6 +1,6 @@
 """The values a debt's documents are rendered from, and the case dossier: the case file
 (hardship, budget, contact log, evidence) put in words in the language the document is
-written in (an :class:`xieshang.output.Out`), for :func:`xieshang.documents.build_context`
+written in (an :class:`xieshang.output.Output`), for :func:`xieshang.documents.build_context`
 and :class:`xieshang.documents.dossier.Dossier`."""
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from xieshang.engine.bill import Bill
     from xieshang.engine.negotiation import Ladder
     from xieshang.engine.preset import Preset
-    from xieshang.output import Out
+    from xieshang.output import Output
     from xieshang.store.db import Tx
     from xieshang.store.model import Case, Debt
 
@@ -44,7 +44,7 @@ _CALL_RULES = {"call_in_quiet_hours": ("collection.quiet_from", "quiet_hours"),
                "calls_over_limit": ("collection.max_effective_calls_per_day", "over_limit")}
 
 
-def _agent(out: Out, contact: Any) -> str:
+def _agent(out: Output, contact: Any) -> str:
     """Who answered, as a document names them: name and staff number, phone numbers
     masked."""
     from xieshang.engine.identity import mask_phone_numbers
@@ -59,7 +59,7 @@ def _agent(out: Out, contact: Any) -> str:
     return mask_phone_numbers(text)
 
 
-def document_history(out: Out, tx: Tx, case: Case, debt: Debt, day: date) -> dict[str, Any]:
+def document_history(out: Output, tx: Tx, case: Case, debt: Debt, day: date) -> dict[str, Any]:
     """What the contact log says about ``debt`` for its documents (the ``contacts`` and
     ``calls`` of :func:`xieshang.documents.build_context`): every contact about repayment
     (a collector's call counts when something was asked, offered or answered in it), in
@@ -110,7 +110,7 @@ def _shown(value: str | None) -> str:
     return "" if value is None or value.startswith("🔒") else value
 
 
-def case_facts(out: Out, tx: Tx, case: Case, debt: Debt) -> dict[str, Any]:
+def case_facts(out: Output, tx: Tx, case: Case, debt: Debt) -> dict[str, Any]:
     """What the case file says about the person's situation, as
     :func:`xieshang.documents.build_context` takes it: the hardship (reason, the person's
     note, since, expected recovery), the kinds of hardship evidence recorded (for the case
@@ -148,7 +148,7 @@ def case_facts(out: Out, tx: Tx, case: Case, debt: Debt) -> dict[str, Any]:
             "evidence": evidence, "spending": spending, "household": household}
 
 
-def document_context(out: Out, tx: Tx, inputs: DebtInputs, *,
+def document_context(out: Output, tx: Tx, inputs: DebtInputs, *,
                      with_identifiers: bool = False) -> dict[str, Any]:
     """The values the debt's documents are rendered from (``xieshang script``): the bill,
     the ladder, the case's hardship (:func:`case_facts`), the person's name and the account
@@ -166,7 +166,7 @@ def document_context(out: Out, tx: Tx, inputs: DebtInputs, *,
                     statement=lender_statement(out, tx, inputs.case, inputs.day))
 
 
-def lender_statement(out: Out, tx: Tx, case: Case, day: date) -> BudgetStatement | None:
+def lender_statement(out: Output, tx: Tx, case: Case, day: date) -> BudgetStatement | None:
     """The budget as a lender may see it (the ``budget`` document, attached to the
     application): monthly income, the essential spending the working subtracts (priority
     obligations and essential costs, by category, and the emergency buffer), what is left for
@@ -199,7 +199,7 @@ def lender_statement(out: Out, tx: Tx, case: Case, day: date) -> BudgetStatement
                            available=view.available, creditors=creditors)
 
 
-def _creditor(out: Out, debt: Debt) -> str:
+def _creditor(out: Output, debt: Debt) -> str:
     """A creditor as the budget statement names it: the lender as entered, or the
     product's lender, with the product."""
     from xieshang.services.cases import preset_of
@@ -212,7 +212,7 @@ def _creditor(out: Out, debt: Debt) -> str:
     return f"{lender}（{product}）" if out.lang != "en" else f"{lender} ({product})"
 
 
-def budgetless_context(out: Out, tx: Tx, case_id: str | None, debt_id: str | None, *,
+def budgetless_context(out: Output, tx: Tx, case_id: str | None, debt_id: str | None, *,
                        today: date | None = None,
                        with_identifiers: bool = False) -> dict[str, Any]:
     """The values for the documents in :data:`WITHOUT_BUDGET` when the case has no budget
@@ -226,7 +226,7 @@ def budgetless_context(out: Out, tx: Tx, case_id: str | None, debt_id: str | Non
                     preset=preset_of(debt), ladder=None, with_identifiers=with_identifiers)
 
 
-def _context(out: Out, tx: Tx, case: Case, debt: Debt, day: date, *, bill: Bill,
+def _context(out: Output, tx: Tx, case: Case, debt: Debt, day: date, *, bill: Bill,
              preset: Preset, ladder: Ladder | None, with_identifiers: bool = False,
              statement: BudgetStatement | None = None) -> dict[str, Any]:
     from xieshang.documents import build_context
@@ -243,7 +243,7 @@ def _context(out: Out, tx: Tx, case: Case, debt: Debt, day: date, *, bill: Bill,
         lender=debt.lender, **case_facts(out, tx, case, debt), **history)
 
 
-def _evidence_index(out: Out, tx: Tx, case: Case) -> list[tuple[str, ...]]:
+def _evidence_index(out: Output, tx: Tx, case: Case) -> list[tuple[str, ...]]:
     """The case's evidence files, oldest first: (file, kind, note, added, SHA-256, check).
     Contact evidence names the contact (when and channel); the check says whether the file
     is still where it was and unchanged (only the fingerprint is kept when it was recorded
@@ -275,7 +275,7 @@ def _evidence_index(out: Out, tx: Tx, case: Case) -> list[tuple[str, ...]]:
     return rows
 
 
-def _ahead(out: Out, tx: Tx, debts: list[Debt], day: date) -> list[Any]:
+def _ahead(out: Output, tx: Tx, debts: list[Debt], day: date) -> list[Any]:
     """The milestones still to come for the debts (from ``day`` on, then the undated ones),
     each with its public sources and confidence mark. A rule that reads the same for several
     debts (the limitation period …) is listed once, naming them all."""
@@ -312,7 +312,7 @@ def _ahead(out: Out, tx: Tx, debts: list[Debt], day: date) -> list[Any]:
     return sorted(rows, key=lambda row: (row.on == out._("date not known"), row.on))
 
 
-def case_dossier(out: Out, tx: Tx, case_id: str | None, *, today: date | None = None) -> Any:
+def case_dossier(out: Output, tx: Tx, case_id: str | None, *, today: date | None = None) -> Any:
     """Gather the case into a :class:`xieshang.documents.dossier.Dossier`."""
     from xieshang.documents import DocumentKind, build_context, render_document
     from xieshang.documents.dossier import Dossier, DossierDebt

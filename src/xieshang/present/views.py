@@ -27,7 +27,7 @@ from xieshang.services.negotiation import (
 )
 
 if TYPE_CHECKING:
-    from xieshang.output import Out
+    from xieshang.output import Output
     from xieshang.store.db import Tx
     from xieshang.store.model import Case, Debt
 
@@ -35,7 +35,7 @@ __all__ = ["OverdraftRisk", "budget_report", "debt_status", "installment_lines",
            "overdraft_risks", "prepare_payload", "refusal_answer", "status_lines"]
 
 
-def debt_status(out: Out, tx: Tx, debt: Debt, as_of: date) -> dict[str, Any]:
+def debt_status(out: Output, tx: Tx, debt: Debt, as_of: date) -> dict[str, Any]:
     """One debt's status line (plain values in ``out``'s language) from its
     :class:`~xieshang.services.case_view.DebtView`."""
     from xieshang.services.case_view import debt_view
@@ -78,13 +78,13 @@ def debt_status(out: Out, tx: Tx, debt: Debt, as_of: date) -> dict[str, Any]:
     return line
 
 
-def status_lines(out: Out, tx: Tx, case_id: int, as_of: date) -> list[dict[str, Any]]:
+def status_lines(out: Output, tx: Tx, case_id: int, as_of: date) -> list[dict[str, Any]]:
     """Every open debt of a case (open or under an arrangement) as seen on ``as_of``
     (those needing a fix are left out: :func:`broken_debts`)."""
     return [debt_status(out, tx, debt, as_of) for debt in open_debts(tx, case_id)]
 
 
-def budget_report(out: Out, tx: Tx, case: Case, method: str, *,
+def budget_report(out: Output, tx: Tx, case: Case, method: str, *,
                   as_of: date | None = None) -> dict[str, Any] | None:
     """The budget as plain values in ``out``'s language, for the fronts' JSON and layout
     (the statement, its flags, the affordability working and the split), with balances as
@@ -129,7 +129,7 @@ def budget_report(out: Out, tx: Tx, case: Case, method: str, *,
     }
 
 
-def refusal_answer(out: Out, tx: Tx, case_id: str | None, debt_id: str | None, reason: str,
+def refusal_answer(out: Output, tx: Tx, case_id: str | None, debt_id: str | None, reason: str,
                    level: str, *, today: date | None = None) -> RefusalAnswer:
     """The likely cause and the next moves after the lender refused rung ``level`` for
     ``reason`` (a refusal id of the data file), with the bill on ``today`` (default: the
@@ -180,7 +180,7 @@ def refusal_answer(out: Out, tx: Tx, case_id: str | None, debt_id: str | None, r
                          level=level, moves=moves, ladder=ladder, payload=payload)
 
 
-def prepare_payload(out: Out, tx: Tx, case: Case, debt: Debt) -> dict[str, Any]:
+def prepare_payload(out: Output, tx: Tx, case: Case, debt: Debt) -> dict[str, Any]:
     """What to prepare before contacting the lender about ``debt``, as plain values in
     ``out``'s language: the materials checklist for the product and the case's hardship
     reason, the lender's channels (with the preset's source), the know-your-rights card and
@@ -226,7 +226,7 @@ class OverdraftRisk:
 
 
 
-def overdraft_risks(out: Out, tx: Tx, case: Case, day: date) -> list[OverdraftRisk]:
+def overdraft_risks(out: Output, tx: Tx, case: Case, day: date) -> list[OverdraftRisk]:
     """The case's open cards whose unpaid overdraft principal (repayments against principal
     first) is at or above the malicious-overdraft amount of ``_law.toml``
     (:func:`~xieshang.services.negotiation.overdraft_cards`), each with the calm, sourced
@@ -253,7 +253,7 @@ def overdraft_risks(out: Out, tx: Tx, case: Case, day: date) -> list[OverdraftRi
     return found
 
 
-def installment_lines(out: Out, line: dict[str, Any]) -> list[str]:
+def installment_lines(out: Output, line: dict[str, Any]) -> list[str]:
     """A loan entered by its terms (a :func:`status_lines` line): each overdue installment
     with its own due date, and the next regular installment — ``xieshang status`` and the
     Debts page say it in the same words."""

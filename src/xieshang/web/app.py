@@ -32,9 +32,9 @@ from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from xieshang.engine.errors import N_, XieshangError
-from xieshang.output import Out
+from xieshang.output import Output
 from xieshang.store.db import StoreUnavailable, store_trouble
-from xieshang.web.kit import (
+from xieshang.web.page import (
     MAX_FORM_BYTES,
     SESSION_COOKIE,
     SESSION_SECONDS,
@@ -111,7 +111,7 @@ IDLE_SECONDS = 30 * 60
 ABSOLUTE_SECONDS = SESSION_SECONDS
 
 #: The largest request body read of a form without a file (bytes); a form with a file
-#: says its own limit (:meth:`xieshang.web.kit.Page.form`). Counted while it arrives.
+#: says its own limit (:meth:`xieshang.web.page.Page.form`). Counted while it arrives.
 MAX_BODY = MAX_FORM_BYTES
 
 #: The clock of sessions and the lock-out (monotonic seconds; tests replace it).
@@ -252,9 +252,9 @@ def create_app(store_opener: Callable[[], Store], *, read_only: bool = False,
     Returns:
         The FastAPI application.
     """
-    from xieshang.web.kit import known_lang, public_ref_of
+    from xieshang.web.page import known_lang, public_ref_of
 
-    default_lang = known_lang(lang) or Out.make(lang, False).lang
+    default_lang = known_lang(lang) or Output.make(lang, False).lang
     env = Environment(loader=FileSystemLoader(HERE / "templates"),
                       autoescape=select_autoescape(["html"]), trim_blocks=True,
                       lstrip_blocks=True)

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from xieshang.engine.errors import XieshangError
-from xieshang.web.kit import Page
+from xieshang.web.page import Page
 
 __all__ = ["router"]
 

@@ -38,7 +38,7 @@ from starlette.concurrency import run_in_threadpool
 
 from xieshang.engine.errors import N_, StateError, XieshangError, fill
 from xieshang.store.db import StaleRecord
-from xieshang.web.kit import BodyTooLarge, Errors, Form, Page, choice, is_id
+from xieshang.web.page import BodyTooLarge, Errors, Form, Page, choice, is_id
 
 if TYPE_CHECKING:
     from xieshang.engine.budget import Affordability, Flag, Norms
@@ -762,7 +762,7 @@ async def save(request: Request) -> Response:
 def _stale(page: Page, form: Form, errors: Errors, case: Case) -> HTMLResponse:
     """The statement form sent from a page opened before the statement changed: what
     differs, and the form again with the saved values (and their version)."""
-    from xieshang.web.kit import show_stale
+    from xieshang.web.page import show_stale
 
     with page.read() as tx:
         saved = _stored_values(tx, case)

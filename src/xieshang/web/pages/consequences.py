@@ -19,7 +19,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from xieshang.engine.errors import N_, XieshangError
-from xieshang.web.kit import Page
+from xieshang.web.page import Page
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -123,7 +123,7 @@ def _source(page: Page, ref: str, confidence: Confidence,
             urls: Sequence[str] = ()) -> dict[str, str]:
     """Where a figure or rule comes from: its public source (or the product's settings)
     and its mark."""
-    from xieshang.web.kit import public_ref
+    from xieshang.web.page import public_ref
 
     mark = str(confidence.value)
     return {"ref": public_ref(ref, urls) or page._("the product's settings"),

@@ -31,7 +31,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from xieshang.engine.errors import N_, XieshangError
 from xieshang.store.db import StaleRecord
-from xieshang.web.kit import Errors, Form, Page, choice, is_id, show_stale
+from xieshang.web.page import Errors, Form, Page, choice, is_id, show_stale
 
 if TYPE_CHECKING:
     from xieshang.engine.preset import Preset, Source

@@ -21,7 +21,7 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
 
 from xieshang.engine.errors import XieshangError
-from xieshang.web.kit import Page
+from xieshang.web.page import Page
 
 if TYPE_CHECKING:
     from xieshang.documents.dossier import Dossier

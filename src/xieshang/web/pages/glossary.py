@@ -12,7 +12,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from markupsafe import escape
 
-from xieshang.web.kit import Page
+from xieshang.web.page import Page
 
 __all__ = ["link_terms", "router", "terms"]
 

@@ -28,7 +28,7 @@ from fastapi.responses import HTMLResponse, Response
 from xieshang.engine.errors import N_, InputError, StateError, XieshangError
 from xieshang.services.contacts import OUTCOMES as _OUTCOMES
 from xieshang.store.db import StaleRecord
-from xieshang.web.kit import Errors, Form, Page, choice, is_id
+from xieshang.web.page import Errors, Form, Page, choice, is_id
 
 if TYPE_CHECKING:
     from starlette.datastructures import UploadFile
@@ -446,7 +446,7 @@ async def edit_contact(request: Request, ident: str) -> Response:
 def _contact_stale(page: Page, form: Form, errors: Errors, ident: str) -> HTMLResponse:
     """The contact form sent from a page opened before the contact changed: what
     differs, and the form again with the saved values (and their version)."""
-    from xieshang.web.kit import show_stale
+    from xieshang.web.page import show_stale
 
     _ = page._
     with page.read() as tx:

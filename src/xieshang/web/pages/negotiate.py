@@ -18,7 +18,7 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
 
 from xieshang.engine.errors import N_, InputError, XieshangError
-from xieshang.web.kit import Page, choice, is_id
+from xieshang.web.page import Page, choice, is_id
 
 if TYPE_CHECKING:
     from datetime import date
@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from xieshang.services.negotiation import DebtInputs
     from xieshang.store.db import Tx
     from xieshang.store.model import Case, Debt
-    from xieshang.web.kit import Errors, Form
+    from xieshang.web.page import Errors, Form
 
 __all__ = ["DOCUMENTS", "OFFER_FIELDS", "document_filename", "router"]
 

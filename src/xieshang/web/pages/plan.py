@@ -20,7 +20,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from xieshang.engine.errors import N_, InputError, XieshangError
-from xieshang.web.kit import Errors, Form, Page, choice
+from xieshang.web.page import Errors, Form, Page, choice
 
 if TYPE_CHECKING:
     from xieshang.engine.strategy import Plan, PlanInput

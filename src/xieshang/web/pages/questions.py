@@ -19,12 +19,12 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse
 
 from xieshang.engine.errors import N_, XieshangError
-from xieshang.web.kit import Page
+from xieshang.web.page import Page
 
 if TYPE_CHECKING:
     from xieshang.engine.preset import Source
     from xieshang.engine.questions import Answer, Cited, Facts
-    from xieshang.output import Out
+    from xieshang.output import Output
     from xieshang.store.db import Tx
 
 __all__ = ["MARKS", "PRESET_MARKS", "gather_facts", "question_title", "router"]
@@ -97,7 +97,7 @@ def question_page(request: Request, slug: str) -> HTMLResponse:
 # ------------------------------------------------------------------------------ facts
 
 
-def gather_facts(out: Out, tx: Tx, today: date) -> Facts:
+def gather_facts(out: Output, tx: Tx, today: date) -> Facts:
     """The figures of the current case's debts for the questions (none without a case).
 
     Open debts (open or under an arrangement) come from ``status_lines`` — the same list and

@@ -33,7 +33,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from xieshang.engine.errors import N_, XieshangError
 from xieshang.store.db import StaleRecord
-from xieshang.web.kit import Errors, Form, Page, choice, is_id
+from xieshang.web.page import Errors, Form, Page, choice, is_id
 
 if TYPE_CHECKING:
     from xieshang.store.db import Tx
@@ -238,7 +238,7 @@ def _page_values(page: Page, tx: Tx) -> dict[str, Any]:
 def _materials(page: Page, reason: str) -> list[dict[str, Any]]:
     """The evidence the negotiation kit lists for this reason (none for "other")."""
     from xieshang.services.negotiation import CASE_REASONS, negotiation_data
-    from xieshang.web.kit import public_ref
+    from xieshang.web.page import public_ref
 
     data = negotiation_data()
     known = {item.id for item in data.hardship_reasons}
@@ -380,7 +380,7 @@ def _personal_check(key: str, text: str) -> Any:
 def _case_stale(page: Page, form: Form, errors: Errors) -> HTMLResponse:
     """The case form sent from a page opened before the case changed: what differs, and
     the form again with the saved values (and the version they are at)."""
-    from xieshang.web.kit import show_stale
+    from xieshang.web.page import show_stale
 
     case = _current_case(page)
     if case is None:
@@ -456,7 +456,7 @@ def _hardship_stale(page: Page, form: Form, errors: Errors) -> HTMLResponse:
     """The hardship form sent from a page opened before the record changed: what differs,
     and the form again with the saved values (and the version they are at)."""
     from xieshang.store.model import Hardship
-    from xieshang.web.kit import show_stale
+    from xieshang.web.page import show_stale
 
     case = _current_case(page)
     if case is None:

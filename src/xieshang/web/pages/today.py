@@ -10,10 +10,10 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from xieshang.engine.errors import XieshangError
-from xieshang.web.kit import Page, is_id
+from xieshang.web.page import Page, is_id
 
 if TYPE_CHECKING:
-    from xieshang.output import Out
+    from xieshang.output import Output
     from xieshang.store.db import Tx
     from xieshang.store.model import Case
 
@@ -45,7 +45,7 @@ def index(request: Request) -> HTMLResponse:
                        **page.cached("today", compute))
 
 
-def dashboard(out: Out, tx: Tx, today: date) -> dict[str, Any]:
+def dashboard(out: Output, tx: Tx, today: date) -> dict[str, Any]:
     """The figures of the "today" page, formatted for ``out``'s language.
 
     Returns a dict with ``case`` (None when there is no case yet), ``debts`` (one dict per
@@ -100,7 +100,7 @@ _URGENCY = {"past_due": 0, "calls_over_limit": 0, "call_in_quiet_hours": 0,
             "payment_due": 1, "payment": 2, "confirmation_missing": 2, "step": 3}
 
 
-def next_actions(out: Out, tx: Tx, case: Case, today: date, payments: list[dict[str, Any]],
+def next_actions(out: Output, tx: Tx, case: Case, today: date, payments: list[dict[str, Any]],
                  lines: list[dict[str, Any]]) -> list[dict[str, str]]:
     """The next three things to do: promises and calls that need following up, this month's
     payments, and the steps of the guide not done yet; the most urgent first."""
@@ -152,7 +152,7 @@ def next_actions(out: Out, tx: Tx, case: Case, today: date, payments: list[dict[
     return [item[2] for item in found[:3]]
 
 
-def _month_actions(out: Out, tx: Tx, case: Case,
+def _month_actions(out: Output, tx: Tx, case: Case,
                    today: date) -> tuple[list[dict[str, str]], str | None]:
     """This month's three most important payments (pro-rata plan), or why there are none."""
     from xieshang.engine.strategy import Strategy, month_actions

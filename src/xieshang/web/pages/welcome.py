@@ -18,7 +18,7 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import Response
 
 from xieshang.engine.errors import N_, InputError, XieshangError
-from xieshang.web.kit import Errors, Form, Page
+from xieshang.web.page import Errors, Form, Page
 
 if TYPE_CHECKING:
     from xieshang.store.db import Tx
@@ -351,7 +351,7 @@ async def undo(request: Request) -> Response:
     if kept is None:
         return page.redirect("/")
     _what, case_id, document, after = kept
-    from xieshang.web.kit import case_digest
+    from xieshang.web.page import case_digest
 
     with page.write() as tx:
         if case_digest(tx, case_id) != after:  # changed since: undo would lose that change

@@ -35,7 +35,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markupsafe import Markup
 
 from xieshang.engine.errors import N_, InputError, InputErrors, XieshangError
-from xieshang.output import Out
+from xieshang.output import Output
 
 if TYPE_CHECKING:
     from jinja2 import Environment
@@ -340,7 +340,7 @@ class Page:
         self.web = web
         self.request = request
         self.lang = _lang_of(request, web.default_lang)
-        self.out = Out.make("en" if self.lang == "en" else "zh", False)
+        self.out = Output.make("en" if self.lang == "en" else "zh", False)
         self.sid = request.cookies.get(SESSION_COOKIE) or ""
         self._new_sid: str | None = None
         if not self.sid:

@@ -19,7 +19,7 @@ import click
 from xieshang.engine.errors import N_, InputError
 
 if TYPE_CHECKING:
-    from xieshang.output import Out
+    from xieshang.output import Output
     from xieshang.store.db import Store, Tx
 
 
@@ -29,11 +29,11 @@ __all__ = ["F", "case_option", "open_cli_store", "passphrase_source", "session"]
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def command_out(lang: str | None, as_json: bool) -> Out:
+def command_out(lang: str | None, as_json: bool) -> Output:
     """Where a command writes: its language (``--lang``) and JSON or tables (``--json``)."""
-    from xieshang.output import Out
+    from xieshang.output import Output
 
-    return Out.make(lang, as_json)
+    return Output.make(lang, as_json)
 
 
 def case_option(function: F) -> F:
@@ -94,7 +94,7 @@ def open_cli_store(*, prompt: bool = False, lang: str | None = None) -> Store:
 
 
 @contextmanager
-def session(out: Out | None = None, *, prompt: bool = False,
+def session(out: Output | None = None, *, prompt: bool = False,
             readonly: bool = False) -> Iterator[Tx]:
     """The command's one transaction: committed at the end, rolled back on any error."""
     lang = out.lang if out is not None else None
