@@ -121,6 +121,13 @@ def recommend(tx: Tx, case: Case, today: date,
                                        "from then it gives it {amount} a month."),
                                     {"date": starts or starts_on,
                                      "amount": inputs.affordable}))
+                if inputs.loan is not None:
+                    # the ask brings the arrears current: the regular installments go on
+                    reasons.append((N_("This asks for the overdue installments only: the "
+                                       "regular installment of {regular} still falls due "
+                                       "every month. Rescheduling the whole balance is the "
+                                       "other way to ask (see its ladder)."),
+                                    {"regular": inputs.loan.regular}))
         when = today if line["overdue"] else min(milestone(line), date.max)
         asks.append(Ask(debt=line["id"], name=line["name"], rung=rung,
                         when=today if when == date.max else when, reasons=tuple(reasons),
