@@ -151,7 +151,7 @@ def test_an_offer_over_the_whole_balance_gets_a_real_apr() -> None:
     ok(*JIEBEI)
     ok("budget", "set", "--adults", "1", "--buffer", "0", "--income", "wages=6000",
        "--priority", "rent=2000", "--flexible", "food=1500")
-    check = ok_json("offer", "--periods", "12", "--monthly", "1700")
+    check = ok_json("offer", "--periods", "12", "--monthly", "1700", "--scope", "whole")
     assert check["owed"] == "18999.20"
     assert Decimal("0.133") < Decimal(check["apr_nominal"]) < Decimal("0.134")
     assert check["verdict"] == "affordable"
@@ -562,3 +562,25 @@ def test_a_contract_date_after_the_missed_repayment_is_refused() -> None:
     ok("debt", "add", "--product", "informal_loan", "--amount", "20000", "--overdue-since",
        "2026-09-22", "--annual-rate", "18%", "--contract-date", "2026-01-01")
     assert ok_json("status")["debts"][0]["penalty"] == "394.52"
+
+
+@pytest.mark.now(NOW)
+def test_what_an_offer_on_a_loan_covers_is_asked_not_guessed() -> None:
+    """An offer on a loan with installments still ahead could mean the overdue installments
+    or the whole balance; the total alone cannot tell (it used to be guessed from whether
+    it passed the arrears plus half the principal not yet due). Without `--scope` the
+    command asks (exit 2, the principal not yet due named); with it, the offer is checked
+    against the 3,691.64 overdue or the whole 18,999.20."""
+    ok(*JIEBEI)
+    ok("budget", "set", "--adults", "1", "--buffer", "0", "--income", "wages=6000",
+       "--priority", "rent=2000", "--flexible", "food=1500")
+    code, _out, err = invoke("offer", "--periods", "12", "--monthly", "300")
+    assert code == 2
+    assert "--scope" in err
+    assert "¥15,307.56 的本金尚未到期" in err
+    arrears = ok_json("offer", "--periods", "12", "--monthly", "300", "--scope", "arrears")
+    whole = ok_json("offer", "--periods", "12", "--monthly", "300", "--scope", "whole")
+    assert (arrears["owed"], whole["owed"]) == ("3691.64", "18999.20")
+    code, _out, err = invoke("offer", "--periods", "12", "--monthly", "300", "--scope", "all")
+    assert code == 2
+    assert "arrears, whole" in err

@@ -327,6 +327,27 @@ def test_the_negotiate_page_shows_both_loan_ladders_as_the_cli(
         "Your budget has nothing for this debt before 2027-03-07: every plan starts then.")
 
 
+def test_the_offer_form_asks_what_an_offer_on_the_loan_covers(
+        client: WebClient, empty: Callable[[], Store]) -> None:
+    """For the 借呗 loan (installments ahead) the offer form asks whether the offer covers the
+    overdue installments or the whole balance; sent without it, the answer is 422 with the
+    field named; with "whole" it is checked against the whole balance."""
+    client.post("/first-run", FULL_PERSONA)
+    with empty() as store, store.begin(readonly=True) as tx:
+        case = tx.current_case()
+        assert case is not None
+        loan = next(d for d in tx.find(Debt, case_id=case.id) if d.preset_id == "jiebei")
+    page = client.get(f"/negotiate/{loan.id}").text
+    assert 'name="scope"' in page
+    response = client.post(f"/negotiate/{loan.id}/offer", {"periods": "12", "monthly": "300"})
+    assert response.status_code == 422
+    assert "What does the offer cover?" in response.text.split('id="error-summary"', 1)[1][:800]
+    response = client.post(f"/negotiate/{loan.id}/offer",
+                           {"periods": "24", "monthly": "900", "scope": "whole"})
+    assert response.status_code == 200
+    assert 'id="verdict"' in response.text
+
+
 def test_a_loan_term_typed_wrong_is_named_and_nothing_is_saved(
         client: WebClient, empty: Callable[[], Store]) -> None:
     """0.045 without its % sign could be 0.045 % or 4.5 %: asked back, under its field."""

@@ -132,6 +132,7 @@ _FIELD_LABELS = {
     "amount": "amount (--amount)",
     "principal": "principal (--principal)",
     "periods": "periods (--periods)",
+    "scope": "what the offer covers (--scope)",
     "months": "months (--months)",
     "days": "days (--days)",
     "annual_rate": "annual rate (--annual-rate)",

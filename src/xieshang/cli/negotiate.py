@@ -41,6 +41,7 @@ from xieshang.services.negotiation import (
     log_refusal,
     mark_label,
     negotiation_data,
+    offer_scope,
     optional_amount,
     optional_rate,
     record_offer,
@@ -161,9 +162,11 @@ def ladder_command(debt_id: str | None, case_id: str | None = None, lang: str | 
 @click.option("--down-payment", "down_payment", default=None, metavar="AMOUNT", help="需要先还的金额. An amount to pay first.")
 @click.option("--save", "save", is_flag=True, help="把这个方案记入案例（对方提出的方案）. Record it as an offered proposal.")
 @click.option("--accept", "accept", is_flag=True, help="接受这个方案：记入案例并作为这笔债务的还款安排. Accept it: the debt's arrangement.")
+@click.option("--scope", "scope", default=None, metavar="arrears|whole", help="分期借款：方案只针对已逾期的几期（arrears），还是把全部欠款重新分期（whole）. For a loan with installments ahead: what the offer covers.")
 def offer_command(debt_id: str | None, periods: str, monthly: str | None, fee_rate: str | None,
                   monthly_fee_rate: str | None, annual_rate: str | None, waive_penalty: bool,
-                  down_payment: str | None, save: bool, accept: bool, case_id: str | None = None,
+                  down_payment: str | None, save: bool, accept: bool, scope: str | None = None,
+                  case_id: str | None = None,
                   lang: str | None = None, as_json: bool = False) -> None:
     """检查对方提出的方案：还得起吗、真实年化和总成本、下一步怎么说 (check a counter-offer)."""
     from xieshang.engine.negotiation import Offer
@@ -180,15 +183,16 @@ def offer_command(debt_id: str | None, periods: str, monthly: str | None, fee_ra
                   total_fee_rate=optional_rate(fee_rate, "fee_rate"),
                   waive_penalty=waiver, waive_fees=waiver,
                   down_payment=optional_amount(down_payment, "down_payment"))
+    covers = offer_scope(scope)
     saved = None
     with session(out, readonly=not (save or accept)) as tx:
         inputs = debt_inputs(tx, case_id, debt_id)
-        check = check_offer_for(inputs, offer)
+        check = check_offer_for(inputs, offer, covers)
         if save or accept:
             saved = record_offer(tx, inputs, offer, check, {
                 "monthly": monthly, "fee_rate": fee_rate, "monthly_fee_rate": monthly_fee_rate,
                 "annual_rate": annual_rate, "waive_penalty": waive_penalty,
-                "down_payment": down_payment}, accept=accept)
+                "down_payment": down_payment, "scope": covers}, accept=accept)
     if out.as_json:
         payload = check_json(check, _, share=inputs.affordable)
         payload["proposal"] = saved

@@ -40,6 +40,7 @@ __all__ = [
     "IDENTIFIED",
     "MARK_WORDS",
     "NO_BUDGET",
+    "OFFER_SCOPES",
     "OVERDRAFT_PANEL",
     "PAY_NOW",
     "RUNGS",
@@ -65,6 +66,7 @@ __all__ = [
     "log_refusal",
     "mark_label",
     "negotiation_data",
+    "offer_scope",
     "optional_amount",
     "optional_rate",
     "overdraft_cards",
@@ -421,10 +423,36 @@ def optional_rate(text: str | None, field: str) -> Decimal | None:
     return None if text is None else parse_rate(text, field)
 
 
-def check_offer_for(inputs: DebtInputs, offer: Offer) -> OfferCheck:
+#: What an offer on a loan with installments still ahead covers (msgids): asked, not guessed.
+OFFER_SCOPES = {"arrears": N_("only the overdue installments (the regular ones go on)"),
+                "whole": N_("the whole balance, rescheduled (the overdue and the later "
+                            "installments)")}
+
+
+def offer_scope(text: str | None) -> str | None:
+    """``--scope`` / the form's ``scope``: ``arrears`` or ``whole`` (None: not said)."""
+    if text is None or not text.strip():
+        return None
+    key = text.strip().lower()
+    if key not in OFFER_SCOPES:
+        raise InputError("scope", N_("'{value}' is not one of: {known}"), value=text,
+                         known=", ".join(OFFER_SCOPES))
+    return key
+
+
+def check_offer_for(inputs: DebtInputs, offer: Offer, scope: str | None = None) -> OfferCheck:
     """A lender's offer checked against this debt's share of the budget and its ladder
-    (the share is the one the budget and the plan show: :attr:`DebtInputs.affordable`)."""
-    from xieshang.engine.negotiation import check_offer, offer_covers_whole_balance
+    (the share is the one the budget and the plan show: :attr:`DebtInputs.affordable`).
+
+    On a loan with installments still ahead, ``scope`` says what the offer covers: the
+    overdue installments (``arrears``: checked against the share less the regular
+    installment) or the whole balance (``whole``). It is asked, never guessed.
+
+    Raises:
+        InputError: (field ``scope``) a loan with installments ahead and no ``scope``.
+    """
+    from xieshang.engine.money import format_money
+    from xieshang.engine.negotiation import check_offer
     from xieshang.engine.schedules import add_months
     from xieshang.rules import lpr_table, rate_law
 
@@ -433,7 +461,12 @@ def check_offer_for(inputs: DebtInputs, offer: Offer) -> OfferCheck:
     priced = {"law": rate_law()["law"], "fixings": lpr_table(), "pay_from": start}
     loan = inputs.loan
     if loan is not None:
-        if offer_covers_whole_balance(inputs.bill, offer):
+        if scope is None:
+            raise InputError("scope", N_(
+                "this loan also has {amount} of principal not yet due: say whether the offer "
+                "covers only the overdue installments (arrears) or reschedules the whole "
+                "balance (whole)"), amount=format_money(inputs.bill.not_yet_due))
+        if scope == "whole":
             return check_offer(loan.whole_bill, inputs.preset, offer, inputs.affordable,
                                loan.whole, today=inputs.day, **priced)
         return check_offer(inputs.bill, inputs.preset, offer,

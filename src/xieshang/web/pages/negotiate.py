@@ -82,7 +82,7 @@ CHANNEL_DOCUMENTS = {"hotline": "phone", "app": "chat", "letter": "letter", "bra
 
 #: The counter-offer form's fields (also the names the command line's options use).
 OFFER_FIELDS = ("periods", "monthly", "annual_rate", "monthly_fee_rate", "fee_rate",
-                "waive_penalty", "down_payment")
+                "waive_penalty", "down_payment", "scope")
 
 #: The engine's field names → the form's.
 _OFFER_FIELD_OF = {"monthly_amount": "monthly", "total_fee_rate": "fee_rate",
@@ -168,13 +168,19 @@ def download(request: Request, debt_id: str, kind: str) -> Response:
 async def offer(request: Request, debt_id: str) -> Response:
     page = Page.of(request)
     form = await page.form()
-    from xieshang.services.negotiation import check_offer_for, debt_inputs, record_offer
+    from xieshang.services.negotiation import (
+        check_offer_for,
+        debt_inputs,
+        offer_scope,
+        record_offer,
+    )
 
     errors = page.errors()
     action = form.get("action", "check")
     if action not in ("check", "save", "accept"):
         action = "check"
     offer_value = _parse_offer(page, form, errors)
+    scope = errors.check("scope", lambda: offer_scope(form.get("scope")))
     with page.read() as tx:
         case, debt = _find(tx, debt_id)
         view = _view(page, tx, case, debt)
@@ -182,7 +188,7 @@ async def offer(request: Request, debt_id: str) -> Response:
         if offer_value is not None and view["inputs"] is not None:
             inputs: DebtInputs = view["inputs"]
             try:
-                check = check_offer_for(inputs, offer_value)
+                check = check_offer_for(inputs, offer_value, scope)
             except InputError as error:
                 errors.add_error(_OFFER_FIELD_OF.get(error.field, error.field), error)
             except XieshangError as error:
@@ -203,7 +209,7 @@ async def offer(request: Request, debt_id: str) -> Response:
     with page.write() as tx:
         case, debt = _find(tx, debt_id)
         inputs = debt_inputs(tx, str(case.id), str(debt.id), today=page.today)
-        check = check_offer_for(inputs, offer_value)
+        check = check_offer_for(inputs, offer_value, scope)
         saved = record_offer(tx, inputs, offer_value, check, typed, accept=action == "accept")
     return page.redirect(f"/negotiate/{debt.id}?recorded={saved}#proposals")
 
@@ -335,6 +341,7 @@ def _view(page: Page, tx: Tx, case: Case, debt: Debt) -> dict[str, Any]:
     from xieshang.present.documents import document_context
     from xieshang.present.views import prepare_payload
     from xieshang.services.cases import preset_of
+    from xieshang.services.negotiation import OFFER_SCOPES
 
     out = page.out
     inputs, problem, no_budget = _inputs(page, tx, case, debt)
@@ -356,6 +363,9 @@ def _view(page: Page, tx: Tx, case: Case, debt: Debt) -> dict[str, Any]:
         "channel_choices": _log_channels(page),
     }
     context = None
+    # a loan with installments ahead: the offer form asks what an offer covers
+    view["loan"] = inputs is not None and inputs.loan is not None
+    view["offer_scopes"] = [(key, page._(label)) for key, label in OFFER_SCOPES.items()]
     view["agreed"] = agreed_view(page, tx, debt, page.today)
     if inputs is not None:
         # once the lender agreed there is nothing left to ask for: no ladder
