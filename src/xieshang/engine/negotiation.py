@@ -104,7 +104,6 @@ __all__ = [
     "check_offer",
     "materials_for",
     "next_moves",
-    "offer_covers_whole_balance",
     "parse_negotiation_data",
     "savings_settlement",
     "whole_balance",
@@ -1907,13 +1906,3 @@ def build_loan_ladders(bill: Bill, preset: Preset, affordable: Decimal, *, regul
                          pause_months=pause_months)
     return LoanLadders(regular=instalment, arrears=arrears, whole=whole,
                        whole_bill=whole_bill)
-
-
-def offer_covers_whole_balance(bill: Bill, offer: Offer) -> bool:
-    """Whether a lender's offer on a loan reschedules the whole balance rather than the
-    arrears: its payments add up to more than the arrears and half the principal not yet
-    due (an arrears-only plan at any plausible rate pays far less)."""
-    if bill.not_yet_due <= 0 or offer.monthly_amount is None:
-        return False
-    paid = offer.monthly_amount * offer.periods + (offer.down_payment or ZERO)
-    return paid > bill.total + bill.not_yet_due / 2
