@@ -385,11 +385,17 @@ def test_web_pages_of_a_person_without_income_this_month(home: Path) -> None:
         today_page = web.get("/")
         plan_page = web.get("/plan")
         negotiate = web.get("/negotiate/2")
+        budget = web.get("/budget")
     assert (today_page.status_code, plan_page.status_code, negotiate.status_code) == (
         200, 200, 200)
     assert "pay ¥2,950.00" not in today_page.text.lower()
     assert "no money for it this month" in today_page.text
     assert "2027-02-07" in negotiate.text
+    # the budget page does not speak of this month's shortfall as if it lasted: from the
+    # first payment day with income (2027-01-15 → 2027-02-07) it leaves 6,050 a month
+    later = budget.text.split('id="money-later">', 1)[1].split("</p>", 1)[0]
+    assert later == ("That is this month: from 2027-02-07 your budget leaves ¥6,050.00 a "
+                     "month for the debts (the months ahead are below).")
 
 
 @pytest.mark.now("2026-12-07T10:00+08:00")

@@ -461,10 +461,19 @@ def _situation_values(budget: Any) -> dict[str, str]:
 
 
 def _situation_view(page: Page, situation: Mapping[str, Any]) -> dict[str, Any]:
-    """The months ahead, formatted (the money for the debts on each pay date)."""
+    """The months ahead, formatted (the money for the debts on each pay date), and — when
+    this month leaves nothing but a later one does — the first such month (``later``), so
+    the page does not speak of this month's shortfall as if it lasted."""
+    months = list(situation["months"])
+    later = None
+    if months and months[0]["available"] <= 0:
+        ahead = next((month for month in months[1:] if month["available"] > 0), None)
+        if ahead is not None:
+            later = {"on": ahead["on"].isoformat(), "amount": page.money(ahead["available"])}
     return {"months": [(month["on"].isoformat(), page.money(month["available"]))
-                       for month in situation["months"]],
-            "recovery": situation["recovery"].isoformat() if situation["recovery"] else ""}
+                       for month in months],
+            "recovery": situation["recovery"].isoformat() if situation["recovery"] else "",
+            "later": later}
 
 
 @router.post("/budget/situation")
