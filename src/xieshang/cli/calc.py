@@ -211,9 +211,10 @@ def _private_line(out: Output, info: Any) -> str:
     else:
         head = _("Private loan: the agreed {agreed} a year is within the legal limit of "
                  "{cap} a year.").format(agreed=_pct(info.agreed), cap=_pct(info.cap))
-    limit = _("The limit is 4 × {basis}: {lpr} from {day}. Source: the Supreme People's "
-              "Court's Provisions on private lending (as amended 2020), Art. 25, 28, 29 and 31 "
-              "[verified].").format(
+    limit = _("The limit is {multiple} × {basis}: {lpr} from {day}. Source: the Supreme "
+              "People's Court's Provisions on private lending (as amended 2020), Art. 25, 28, "
+              "29 and 31 [verified].").format(
+        multiple=f"{(info.cap / info.cap_lpr.rate).normalize():f}",
         basis=_(_CAP_BASIS[info.cap_basis]), lpr=_pct(info.cap_lpr.rate),
         day=info.cap_lpr.effective_from.isoformat())
     return f"{head} {limit}"

@@ -136,15 +136,19 @@ def cap_report(out: Output, result: CapCheck) -> list[Any]:
     """The cap check as a table and its findings."""
     _ = out._
     yes, no, not_applicable = _("yes"), _("no"), _("not applicable to this lender type")
+    # the limit's multiple of the LPR, as the rule data gives it (the cap over its LPR)
+    multiple = f"{(result.cap_4x_lpr / result.lpr.rate).normalize():f}"
     rows = [
         (_("Annual rate checked"), out.percent(result.annual_rate)),
         (_("1-year LPR on the contract date"),
          _("{rate} (from {date}) [{mark}]").format(
              rate=out.percent(result.lpr.rate), date=result.lpr.effective_from.isoformat(),
              mark=result.lpr.confidence)),
-        (_("4 × LPR"), out.percent(result.cap_4x_lpr)),
-        (_("Is this lender type bound by 4 × LPR?"), yes if result.bound_by_4x_lpr else no),
-        (_("Above 4 × LPR?"), not_applicable if not result.bound_by_4x_lpr
+        (_("{multiple} × LPR").format(multiple=multiple), out.percent(result.cap_4x_lpr)),
+        (_("Is this lender type bound by {multiple} × LPR?").format(multiple=multiple),
+         yes if result.bound_by_4x_lpr else no),
+        (_("Above {multiple} × LPR?").format(multiple=multiple),
+         not_applicable if not result.bound_by_4x_lpr
          else yes if result.above_4x_lpr else no),
         (_("Above the court reference of {reference}?").format(
             reference=out.percent(result.court_reference_24)),
