@@ -204,6 +204,20 @@ def test_the_budget_statement_is_attached_and_shows_no_walk_away(case_with_ids: 
     assert "Income and expenditure statement" in out
 
 
+def test_the_budget_statement_says_who_the_income_keeps(case_with_ids: Path) -> None:
+    """A hardship officer reads income against the people it keeps: with 2 adults, 1 child
+    aged 5–10 and 1 other dependant the statement says so before the income; a person
+    alone gets no household line (the case above: "本人每月收入")."""
+    assert "家庭人口" not in ok("script", "--channel", "budget")
+    ok("budget", "set", "--adults", "2", "--children-5-10", "1", "--dependants", "1")
+    text = ok("script", "--channel", "budget")
+    assert "家庭人口：成年人 2 人，未成年子女 1 人，需要赡养的其他家人 1 人。" in text
+    assert "家庭每月收入合计" in text
+    code, out, err = invoke("script", "--channel", "budget", "--lang", "en")
+    assert code == 0, err + out
+    assert "Household: 2 adults, 1 child under 18, 1 other dependant." in out
+
+
 def test_the_lender_statement_lists_each_creditor_s_share_and_not_the_rungs() -> None:
     text = _render(CARD, DocumentKind.BUDGET, "zh")
     statement = CARD.statement()

@@ -56,12 +56,18 @@ class BudgetStatement:
             spending only.
         available: what is left each month for all the debts.
         creditors: (creditor's name, owed, monthly share), one per open debt.
+        adults: adults in the household (the statement's, 1 or more).
+        children: children under 18 in the household.
+        dependants: other people the household supports.
     """
 
     income: Decimal
     spending: tuple[tuple[str, Decimal], ...]
     available: Decimal
     creditors: tuple[tuple[str, Decimal, Decimal], ...]
+    adults: int = 1
+    children: int = 0
+    dependants: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -325,7 +331,9 @@ def _statement(statement: BudgetStatement) -> dict[str, Any]:
                            "share": format_money(share)}
                           for name, owed, share in statement.creditors],
             "owed": format_money(sum((owed for _n, owed, _s in statement.creditors),
-                                     Decimal("0.00")))}
+                                     Decimal("0.00"))),
+            "adults": statement.adults, "children": statement.children,
+            "dependants": statement.dependants}
 
 
 def _ladder(ladder: Ladder | None, code: str) -> dict[str, Any]:

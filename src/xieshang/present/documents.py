@@ -195,8 +195,13 @@ def lender_statement(out: Output, tx: Tx, case: Case, day: date) -> BudgetStatem
     debts = {debt.id: debt for debt in tx.find(Debt, case_id=case.id)}
     creditors = tuple((_creditor(out, debts[part.debt]), part.balance, part.amount)
                       for part in view.parts)
+    budget = view.budget
     return BudgetStatement(income=result.income, spending=tuple(spending.items()),
-                           available=view.available, creditors=creditors)
+                           available=view.available, creditors=creditors,
+                           adults=budget.adults,
+                           children=budget.children_0_4 + budget.children_5_10
+                           + budget.children_11_17,
+                           dependants=budget.dependants)
 
 
 def _creditor(out: Output, debt: Debt) -> str:
