@@ -30,7 +30,8 @@ from xieshang.store.model import Commitment, Contact, Debt, StatementImport
 
 playwright_api = pytest.importorskip("playwright.sync_api", reason="Playwright is not installed")
 if not Path(CHROMIUM).exists():
-    pytest.skip(f"{CHROMIUM} is missing (make test installs Debian's chromium)",
+    pytest.skip(f"{CHROMIUM} is missing: the browser tests need Debian's chromium, which "
+                "`make test` installs where apt can be used (root)",
                 allow_module_level=True)
 
 STATEMENTS = Path(__file__).parent / "data" / "statements"

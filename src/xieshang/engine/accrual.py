@@ -579,17 +579,21 @@ class _Ledger:
                                       terms.rounding.mode)
         self.cycle_paid = ZERO
 
-    def accrue(self) -> None:
-        """One day's charges on the balances at the start of the day."""
-        if self.settled_day is not None:
-            return
+    def _day_charges(self) -> tuple[Decimal, Decimal]:
+        """(penalty, interest) of one day on the balances as they stand."""
         terms = self.terms
         principal = self.principal
         if terms.base is PenaltyBase.ALL_PRINCIPAL:
             principal += self.not_yet_due
         base = principal + self.interest_bearing + self.penalty_bearing
-        penalty = self._charge(base, terms.penalty_rate, terms.minimum_per_day)
-        interest = self._charge(principal, terms.interest_rate, ZERO)
+        return (self._charge(base, terms.penalty_rate, terms.minimum_per_day),
+                self._charge(principal, terms.interest_rate, ZERO))
+
+    def accrue(self) -> None:
+        """One day's charges on the balances at the start of the day."""
+        if self.settled_day is not None:
+            return
+        penalty, interest = self._day_charges()
         if self.confirmed:
             self.penalty_accrued += penalty
             self.interest_accrued += interest
@@ -608,13 +612,7 @@ class _Ledger:
         """
         if self.settled_day is not None:
             return
-        terms = self.terms
-        principal = self.principal
-        if terms.base is PenaltyBase.ALL_PRINCIPAL:
-            principal += self.not_yet_due
-        base = principal + self.interest_bearing + self.penalty_bearing
-        penalty = self._charge(base, terms.penalty_rate, terms.minimum_per_day)
-        interest = self._charge(principal, terms.interest_rate, ZERO)
+        penalty, interest = self._day_charges()
         if self.confirmed:
             penalty_total = _EXACT.add(self.penalty_accrued, _EXACT.multiply(penalty, days))
             interest_total = _EXACT.add(self.interest_accrued, _EXACT.multiply(interest, days))

@@ -6,11 +6,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from xieshang.engine.errors import N_, InputError
+from xieshang.engine.errors import N_, InputError, InputErrors
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from xieshang.engine.preset import Preset
     from xieshang.store.db import Tx
     from xieshang.store.model import Case, Debt, Hardship
@@ -19,6 +21,7 @@ if TYPE_CHECKING:
 __all__ = [
     "EVIDENCE_KINDS",
     "REASONS",
+    "FieldChecks",
     "HardshipFields",
     "check_name",
     "check_recovery",
@@ -36,6 +39,8 @@ __all__ = [
     "set_hardship",
     "validate_account",
 ]
+
+T = TypeVar("T")
 
 
 def parse_id(text: str | int, field: str) -> int:
@@ -187,6 +192,31 @@ def check_recovery(start: date | None, end: date | None) -> None:
                          start=start.isoformat())
 
 
+class FieldChecks:
+    """Every refused field of one form, raised together (:class:`InputErrors`) once all are
+    read: ``check(parse)`` runs one field's parse and keeps its error (the hardship's, a
+    contact's and a promise's fields are read with it)."""
+
+    def __init__(self) -> None:
+        self.errors: list[InputError] = []
+
+    def __call__(self, parse: Callable[[], T]) -> T | None:
+        try:
+            return parse()
+        except InputErrors as error:
+            self.errors.extend(error.errors)
+        except InputError as error:
+            self.errors.append(error)
+        return None
+
+    def needed(self, field: str) -> None:
+        self.errors.append(InputError(field, N_("this field is needed")))
+
+    def done(self) -> None:
+        if self.errors:
+            raise InputErrors(self.errors)
+
+
 @dataclass(frozen=True)
 class HardshipFields:
     """Why the person fell behind, as typed and checked. ``kept``: the fields not given (a
@@ -207,30 +237,22 @@ def hardship_fields(*, reason: str | None, since: str | None, recovery: str | No
     start, the person's words (field ``note_field``) at most 4,000 characters. ``None``: not
     given (kept); an empty date: cleared. Raises :class:`InputErrors` naming every refused
     field, in the form's order."""
-    from xieshang.engine.errors import InputErrors
     from xieshang.engine.parsing import parse_date
     from xieshang.services.contacts import checked_text
 
-    errors: list[InputError] = []
-
-    def read(parse: Any) -> Any:
-        try:
-            return parse()
-        except InputError as error:
-            errors.append(error)
-            return None
-
+    check = FieldChecks()
     key = None
     if not (reason or "").strip():
-        errors.append(InputError("reason", N_("this field is needed")))
+        check.needed("reason")
     else:
-        key = read(lambda: choice_of(reason or "", REASONS, "reason"))
-    start = read(lambda: parse_date(since, "since")) if since else None
-    end = read(lambda: parse_date(recovery, "recovery")) if recovery else None
-    read(lambda: check_recovery(start, end))
-    words = read(lambda: checked_text(note, note_field, 4000)) if note is not None else None
-    if errors or key is None:
-        raise InputErrors(errors)
+        key = check(lambda: choice_of(reason or "", REASONS, "reason"))
+    start = check(lambda: parse_date(since, "since")) if since else None
+    end = check(lambda: parse_date(recovery, "recovery")) if recovery else None
+    check(lambda: check_recovery(start, end))
+    words = check(lambda: checked_text(note, note_field, 4000)) if note is not None else None
+    check.done()
+    if key is None:  # refused above: done() has raised
+        raise InputErrors(check.errors)
     kept = frozenset(name for name, text in (("since", since), ("recovery", recovery),
                                              ("description", note)) if text is None)
     return HardshipFields(key, start, end, words or "", kept)

@@ -18,11 +18,11 @@ from datetime import date, datetime
 from decimal import Decimal
 from functools import cache, partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from xieshang.clock import now_utc, today
-from xieshang.engine.errors import N_, InputError, InputErrors, StateError
-from xieshang.services.cases import file_sha256, find_debt, parse_id
+from xieshang.engine.errors import N_, InputError, StateError
+from xieshang.services.cases import FieldChecks, file_sha256, find_debt, parse_id
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Collection, Sequence
@@ -72,9 +72,6 @@ __all__ = [
     "set_promise_status",
     "shown_contact",
 ]
-
-T = TypeVar("T")
-
 
 #: Contact channels (msgids).
 CHANNELS = {
@@ -213,30 +210,6 @@ CONTACT_TEXTS: tuple[tuple[str, str, int], ...] = (
     ("notes", "notes", 4000))
 
 
-class _Checks:
-    """Every refused field of one form, raised together (:class:`InputErrors`) once all are
-    read: ``check(parse)`` runs one field's parse and keeps its error."""
-
-    def __init__(self) -> None:
-        self.errors: list[InputError] = []
-
-    def __call__(self, parse: Callable[[], T]) -> T | None:
-        try:
-            return parse()
-        except InputErrors as error:
-            self.errors.extend(error.errors)
-        except InputError as error:
-            self.errors.append(error)
-        return None
-
-    def needed(self, field: str) -> None:
-        self.errors.append(InputError(field, N_("this field is needed")))
-
-    def done(self) -> None:
-        if self.errors:
-            raise InputErrors(self.errors)
-
-
 @dataclass(frozen=True)
 class ContactFields:
     """A contact's fields as typed and checked, named as the record names them; ``None``:
@@ -277,7 +250,7 @@ def contact_fields(*, when: str | None = None, channel: str | None = None,
         ("channel", "channel", partial(one_of, known=CHANNELS, field="channel"))]
     parsers += [(key, name, partial(checked_text, field=name, maximum=maximum))
                 for key, name, maximum in CONTACT_TEXTS]
-    check = _Checks()
+    check = FieldChecks()
     values: dict[str, Any] = {}
     for key, name, parse in parsers:
         text = typed[name]
@@ -386,7 +359,7 @@ def promise_fields(*, party: str | None, amount: str | None, due: str | None,
     writing. ``None``: not given (the party and the due date are needed); with no known
     party the amount is checked for its own form only. Raises :class:`InputErrors` naming
     every refused field, in this order."""
-    check = _Checks()
+    check = FieldChecks()
     code: str | None = None
     if party is None:
         check.needed("by")

@@ -473,8 +473,7 @@ def check_offer_for(inputs: DebtInputs, offer: Offer, scope: str | None = None) 
                            max(Decimal("0.00"), inputs.affordable - loan.regular),
                            loan.arrears, today=inputs.day, **priced)
     return check_offer(inputs.bill, inputs.preset, offer, inputs.affordable, inputs.ladder,
-                       today=inputs.day, law=rate_law()["law"], fixings=lpr_table(),
-                       pay_from=start)
+                       today=inputs.day, **priced)
 
 
 def check_json(check: OfferCheck, _: Callable[[str], str], *, share: Decimal) -> dict[str, Any]:

@@ -612,13 +612,9 @@ class Tx:
 
     def current_case(self) -> Case | None:
         """The case commands work on: the one chosen with ``case use``, or the only one."""
-        chosen = self.setting("current_case")
-        if chosen is not None and chosen.isdigit():
-            case = self.get(Case, int(chosen))
-            if case is not None:
-                return case
-        cases = self.find(Case)
-        return cases[0] if len(cases) == 1 else None
+        from xieshang.store.model import current_case_of
+
+        return current_case_of(self)
 
     def use_case(self, ident: int) -> None:
         """Make a case the current one."""

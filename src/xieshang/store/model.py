@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 from xieshang.engine.money import ZERO
 
@@ -29,6 +29,7 @@ __all__ = [
     "Budget",
     "BudgetEntry",
     "Case",
+    "CaseReader",
     "Commitment",
     "Contact",
     "ContactRevision",
@@ -43,6 +44,7 @@ __all__ = [
     "StatementImport",
     "StatementRow",
     "budget_statement",
+    "current_case_of",
     "dump_json",
     "overdue_debt",
 ]
@@ -644,3 +646,25 @@ def budget_statement(budget: Budget, lines: Sequence[BudgetEntry]) -> BudgetStat
                                amount=line.amount, note=line.note) for line in lines),
         buffer=budget.buffer,
     )
+
+
+class CaseReader(Protocol):
+    """What :func:`current_case_of` needs of a transaction (the database's or in memory)."""
+
+    def setting(self, key: str) -> str | None: ...
+
+    def get(self, kind: type[Case], ident: int) -> Case | None: ...
+
+    def find(self, kind: type[Case]) -> list[Case]: ...
+
+
+def current_case_of(tx: CaseReader) -> Case | None:
+    """The case commands work on: the one chosen with ``case use`` (the ``current_case``
+    setting), or the only one."""
+    chosen = tx.setting("current_case")
+    if chosen is not None and chosen.isdigit():
+        case = tx.get(Case, int(chosen))
+        if case is not None:
+            return case
+    cases = tx.find(Case)
+    return cases[0] if len(cases) == 1 else None

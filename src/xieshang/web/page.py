@@ -320,9 +320,14 @@ class Errors:
         try:
             return parse()
         except InputError as error:
-            for each in error.errors if isinstance(error, InputErrors) else (error,):
-                self.add_error(each.field, each)
+            self.add_refused(error)
             return None
+
+    def add_refused(self, error: InputError) -> None:
+        """Record each field ``error`` refuses under its own name (every one an
+        :class:`~xieshang.engine.errors.InputErrors` names)."""
+        for each in error.errors if isinstance(error, InputErrors) else (error,):
+            self.add_error(each.field, each)
 
     def required(self, form: Form, name: str) -> str | None:
         """The field's value, or a "this is needed" message when it is empty."""

@@ -165,12 +165,6 @@ def _commitment_row(page: Page, item: Commitment, names: dict[int, str]) -> dict
     }
 
 
-def _raise(error: InputError) -> None:
-    """Raise ``error`` again (for :meth:`Errors.check_fields`, which files each refused field
-    under its name)."""
-    raise error
-
-
 def _no_case(page: Page) -> HTMLResponse:
     """The page when there is no case yet: how to start one."""
     return page.render("log.html", step=STEP, case=None)
@@ -359,7 +353,7 @@ async def add_contact(request: Request) -> Response:
             contact = log_contact(tx, case, debt_id=debt, fields=fields, evidence=files,
                                   day=page.today)
     except InputError as error:  # refused in the transaction (nothing written): the form
-        errors.check_fields(partial(_raise, error))
+        errors.add_refused(error)
         return _contact_form(page, case, names, form, errors)
     return page.redirect(f"/log/contacts/{contact.id}")
 
@@ -534,7 +528,7 @@ async def add_promise(request: Request) -> Response:
         with page.write() as tx:
             record_promise(tx, case, debt_id=debt, fields=fields, contact_id=contact)
     except InputError as error:  # refused in the transaction (nothing written): the form
-        errors.check_fields(partial(_raise, error))
+        errors.add_refused(error)
         return page.render("log_promise_form.html", step=STEP, status=422, case=case,
                            values=form.values, errors=errors, **options)
     return page.redirect("/log#promises")
