@@ -250,7 +250,8 @@ def overdraft_risks(out: Output, tx: Tx, case: Case, day: date) -> list[Overdraf
         found.append(OverdraftRisk(
             debt=name, principal=principal,
             paragraphs=tuple(out._(text).format(**values) for text in OVERDRAFT_PANEL),
-            sources="; ".join(source.public), mark=mark_words(out, source.confidence.value)))
+            sources=("; " if out.lang == "en" else "；").join(source.public),
+            mark=mark_words(out, source.confidence.value)))
     return found
 
 
