@@ -227,12 +227,17 @@ def test_rights_and_anti_scam_cards_with_sources(client: WebClient) -> None:
     for card, name in ((data.rights, "rights"), (data.scam, "scam")):
         section = between(page, f'id="{name}"', "</section>")
         assert text_of(between(section, "<h2", "</h2>")).endswith(card.title.en)
-        # the rights card shows the points for a card (issue 14), not the online-lending ones
-        for item in (card.for_kind("credit_card") if name == "rights" else card.items):
+        # the rights card shows the points for a bank card (issue 14), not the online-lending
+        # or consumer-finance ones; the anti-scam card the points for a card
+        for item in (card.for_kind("credit_card", "bank") if name == "rights"
+                     else card.for_kind("credit_card")):
             line = between(section, f'id="{name}-{item.id}">', "</li>")
             assert text_of(line).startswith(" ".join(item.text.en.split()))
             assert f"[{item.source.confidence.value}]" in line
     assert 'id="rights-quiet_hours"' not in page
+    assert 'id="rights-consumer_finance_rules"' not in page
+    assert 'id="rights-bank_consumer_rules"' in page
+    assert 'id="scam-card_article_70"' in page
     for slug in ("family-calls", "sued-or-crime", "settlement-certificate",
                  "negotiation-agent"):
         assert f'href="/questions#q-{slug}"' in page

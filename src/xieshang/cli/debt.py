@@ -507,7 +507,8 @@ def status_table(out: Output, lines: list[dict[str, Any]], as_of: date) -> list[
             when = event["on"].isoformat() if event["on"] else _("date not known")
             text = _("Next: {date} {title}").format(date=when, title=event["title"])
             if event["amount_due"] is not None:
-                text += " (" + _("Amount due") + " " + out.money(event["amount_due"]) + ")"
+                text = _("{title} (amount due {amount})").format(
+                    title=text, amount=out.money(event["amount_due"]))
             items.append(out.indented(text))
     total = sum((line["total"] for line in lines), zero)
     daily = sum((line["daily_cost"] for line in lines), zero)

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from xieshang.store.db import Tx
     from xieshang.store.model import Commitment, Debt
 
-from xieshang.present import shown_rights
+from xieshang.present import namer, shown_rights
 from xieshang.services.contacts import (
     CALL_ALERTS,
     CHANNELS,
@@ -344,7 +344,7 @@ def alerts_command(case_id: str | None = None, lang: str | None = None,
     day = today()
     with session(out, readonly=True) as tx:
         case = find_case(tx, case_id)
-        alerts = alerts_of(tx, case, day)
+        alerts = alerts_of(tx, case, day, namer(out))
     rights = shown_rights(out, any(a.code in CALL_ALERTS for a in alerts))
     if out.as_json:
         out.json({"case": case.id, "as_of": day, "alerts": [

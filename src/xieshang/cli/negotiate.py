@@ -58,10 +58,11 @@ __all__ = [
 ]
 
 
-def _print_card(out: Output, card: Card, kind: str | None = None) -> None:
+def _print_card(out: Output, card: Card, kind: str | None = None,
+                lender_type: str | None = None) -> None:
     out.print(f"[bold]{card.title.get(out.lang)}[/bold]", card.intro.get(out.lang))
     out.print(out.bullets(f"{item.text.get(out.lang)} {mark_label(item.source)}"
-                          for item in card.for_kind(kind)))
+                          for item in card.for_kind(kind, lender_type)))
 
 
 @app.command("ladder", context_settings=CONTEXT)
@@ -313,8 +314,8 @@ def prepare_command(debt_id: str | None, case_id: str | None = None, lang: str |
         out.print("  " + _("This product's rules list no channels: use the number on your "
                            "contract or statement."))
     out.print(out.bullets(channel_line(item) for item in payload["channels"]))
-    _print_card(out, data.rights, payload["product_kind"])
-    _print_card(out, data.scam)
+    _print_card(out, data.rights, payload["product_kind"], payload["lender_type"])
+    _print_card(out, data.scam, payload["product_kind"])
 
 
 @app.command("script", context_settings=CONTEXT)

@@ -17,7 +17,7 @@ from xieshang.cli.casefile import command_out as _out
 from xieshang.cli.main import CONTEXT, app, common_options
 from xieshang.engine.errors import N_, InputError
 from xieshang.i18n import gettext_for
-from xieshang.present import namer
+from xieshang.present import namer, plan_note
 from xieshang.services.cases import find_case
 
 if TYPE_CHECKING:
@@ -162,7 +162,7 @@ def _plan_json(out: Output, plan: Plan, names: dict[str, str], *, months: bool) 
                    "balance_end": d.balance_end, "payoff_date": d.payoff_date,
                    "months_overdue": d.months_overdue,
                    "milestones_crossed": list(d.milestones_crossed)} for d in plan.debts],
-        "notes": [out._(note.message).format(**note.params) for note in plan.notes],
+        "notes": [plan_note(out, note) for note in plan.notes],
     }
     if plan.solver is not None:
         data["solver"] = {"status": plan.solver.status, "model": plan.solver.model,

@@ -8,6 +8,7 @@ if TYPE_CHECKING:
     from xieshang.engine.strategy import Action, Plan
     from xieshang.output import Output
 
+from xieshang.present import plan_note
 from xieshang.services.plan import (
     ACTION_KINDS,
     SHORT_NAMES,
@@ -48,8 +49,9 @@ def comparison(out: Output, plans: list[Plan]) -> list[Any]:
     )]
     for plan in plans:
         line = "• " + _title(out, plan)
-        notes = [_(note.message).format(**note.params) for note in plan.notes]
-        items.append(" ".join([line, *notes]))
+        notes = [plan_note(out, note) for note in plan.notes]
+        # the title has no full stop of its own: one goes before a note
+        items.append((". " if out.lang == "en" else "。").join([line, *notes]))
     items.append(_("See one strategy month by month with --strategy NAME; this month's "
                    "payments with `xieshang plan month`."))
     return items
@@ -86,7 +88,7 @@ def plan_detail(out: Output, plan: Plan, names: dict[str, str]) -> list[Any]:
         [_("Month"), _("Pay by"), *[names.get(k, k) for k in keys], _("Still owed")],
         month_rows, right=range(2, len(keys) + 3)))
     for note in plan.notes:
-        items.append("• " + _(note.message).format(**note.params))
+        items.append("• " + plan_note(out, note))
     return items
 
 

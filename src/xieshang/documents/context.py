@@ -309,7 +309,11 @@ def build_context(
         "lender_complaint": official.get("lender_complaint",
                                          {"name": "", "value": "", "good_for": ""}),
         "rights": [{"text": item.text.get(code), "cited": cited(item.source.urls)[:2]}
-                   for item in settings.rights.for_kind(preset.product_kind)],
+                   for item in settings.rights.for_kind(preset.product_kind,
+                                                        preset.lender_type)],
+        # the rules a complaint names as broken for this kind of lender (rights data)
+        "lender_rules": [rule.get(code) for rule in settings.rights.rules_broken(
+            preset.product_kind, preset.lender_type)],
         "agreed": {} if agreed is None else _agreed(agreed),
         "online": preset.product_kind.value in ONLINE_KINDS,
         **_history(contacts, calls, agreed=agreed is not None, today=today),

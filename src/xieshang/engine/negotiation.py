@@ -61,6 +61,7 @@ from xieshang.engine.money import CONTEXT, ZERO, format_money, money, round_mone
 from xieshang.engine.preset import (
     Channel,
     Confidence,
+    LenderType,
     Preset,
     ProductKind,
     Source,
@@ -495,17 +496,25 @@ class Refusal:
 
 @dataclass(frozen=True, slots=True)
 class CardItem:
-    """One point of a card, with its source (the confidence mark shows how sure it is) and
-    the product kinds it applies to (empty: every kind)."""
+    """One point of a card, with its source (the confidence mark shows how sure it is), the
+    product kinds and the lender types it applies to (empty: every one), and — for a rule a
+    complaint can name as broken — the rule as a complaint cites it (``rule``)."""
 
     id: str
     text: Text
     source: Source
     product_kinds: frozenset[ProductKind] = frozenset()
+    lender_types: frozenset[LenderType] = frozenset()
+    rule: Text | None = None
 
-    def applies_to(self, kind: ProductKind | str | None) -> bool:
-        """Whether the point applies to a product of ``kind`` (``None``: any product)."""
-        return kind is None or not self.product_kinds or ProductKind(kind) in self.product_kinds
+    def applies_to(self, kind: ProductKind | str | None,
+                   lender_type: LenderType | str | None = None) -> bool:
+        """Whether the point applies to a product of ``kind`` (``None``: any product) lent by
+        a lender of ``lender_type`` (``None``: any lender)."""
+        return ((kind is None or not self.product_kinds
+                 or ProductKind(kind) in self.product_kinds)
+                and (lender_type is None or not self.lender_types
+                     or LenderType(lender_type) in self.lender_types))
 
 
 @dataclass(frozen=True, slots=True)
@@ -516,9 +525,18 @@ class Card:
     intro: Text
     items: tuple[CardItem, ...]
 
-    def for_kind(self, kind: ProductKind | str | None) -> tuple[CardItem, ...]:
-        """The points that apply to a product of ``kind`` (``None``: all of them)."""
-        return tuple(item for item in self.items if item.applies_to(kind))
+    def for_kind(self, kind: ProductKind | str | None,
+                 lender_type: LenderType | str | None = None) -> tuple[CardItem, ...]:
+        """The points that apply to a product of ``kind`` lent by a lender of
+        ``lender_type`` (``None``: all of them)."""
+        return tuple(item for item in self.items if item.applies_to(kind, lender_type))
+
+    def rules_broken(self, kind: ProductKind | str | None,
+                     lender_type: LenderType | str | None) -> tuple[Text, ...]:
+        """The rules a complaint about a product of ``kind`` lent by a lender of
+        ``lender_type`` can name (the points' ``rule``), in file order."""
+        return tuple(item.rule for item in self.for_kind(kind, lender_type)
+                     if item.rule is not None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -1774,7 +1792,9 @@ def _card(top: TableReader, name: str) -> Card:
     items = []
     for reader in sub.tables("items"):
         items.append(CardItem(id=_id(reader), text=_text(reader, "text"),
-                              source=_source(reader), product_kinds=_kinds(reader)))
+                              source=_source(reader), product_kinds=_kinds(reader),
+                              lender_types=_lender_types(reader),
+                              rule=reader.localized("rule", required=False)))
         reader.done()
     if not items:
         raise sub.fail("items", N_("must list at least one item"))
@@ -1817,6 +1837,20 @@ def _kinds(reader: TableReader) -> frozenset[ProductKind]:
         except ValueError:
             allowed = ", ".join(member.value for member in ProductKind)
             raise PresetError(reader.source, f"{reader.path}.product_kinds[{index}]",
+                              N_("must be one of {allowed}, got {value!r}"), allowed=allowed,
+                              value=value) from None
+    return frozenset(result)
+
+
+def _lender_types(reader: TableReader) -> frozenset[LenderType]:
+    values = reader.raw("lender_types", [], kind=list)
+    result = set()
+    for index, value in enumerate(values):
+        try:
+            result.add(LenderType(value))
+        except ValueError:
+            allowed = ", ".join(member.value for member in LenderType)
+            raise PresetError(reader.source, f"{reader.path}.lender_types[{index}]",
                               N_("must be one of {allowed}, got {value!r}"), allowed=allowed,
                               value=value) from None
     return frozenset(result)

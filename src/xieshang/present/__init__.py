@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from xieshang.output import Output
     from xieshang.store.model import Debt
 
-__all__ = ["debt_name", "mark_words", "masked", "namer", "shown_rights"]
+__all__ = ["debt_name", "mark_words", "masked", "namer", "plan_note", "shown_rights"]
 
 
 def debt_name(out: Output, debt: Debt) -> str:
@@ -26,6 +26,18 @@ def debt_name(out: Output, debt: Debt) -> str:
     from xieshang.services.cases import debt_label
 
     return debt_label(debt, out.lang)
+
+
+def plan_note(out: Output, note: Any) -> str:
+    """A plan's note (:class:`xieshang.engine.strategy.Note`) in ``out``'s language: a
+    strategy it names is given by its translated short name (``雪崩法``), never its key."""
+    from xieshang.services.plan import SHORT_NAMES
+
+    params = dict(note.params)
+    strategy = params.get("strategy")
+    if strategy in SHORT_NAMES:
+        params["strategy"] = out._(SHORT_NAMES[strategy])
+    return out._(note.message).format(**params)
 
 
 def masked(out: Output, kind: str, value: Any) -> str | None:

@@ -194,14 +194,15 @@ def prepare_payload(out: Output, tx: Tx, case: Case, debt: Debt) -> dict[str, An
     materials = materials_for(data, preset.product_kind, hardship)
     return {
         "debt": debt.id, "preset": preset.id, "product_kind": preset.product_kind.value,
-        "hardship": list(hardship),
+        "lender_type": preset.lender_type.value, "hardship": list(hardship),
         "materials": [{"id": m.id, "label": m.label.get(out.lang),
                        "detail": m.detail.get(out.lang), "source": source_json(m.source)}
                       for m in materials],
         "channels": [channel_json(c, out.lang, preset.source_of("channels"))
                      for c in preset.channels],
-        "rights": card_json(data.rights, out.lang, preset.product_kind.value),
-        "scam": card_json(data.scam, out.lang),
+        "rights": card_json(data.rights, out.lang, preset.product_kind.value,
+                            preset.lender_type.value),
+        "scam": card_json(data.scam, out.lang, preset.product_kind.value),
     }
 
 
@@ -249,7 +250,8 @@ def overdraft_risks(out: Output, tx: Tx, case: Case, day: date) -> list[Overdraf
         found.append(OverdraftRisk(
             debt=name, principal=principal,
             paragraphs=tuple(out._(text).format(**values) for text in OVERDRAFT_PANEL),
-            sources="; ".join(source.public), mark=mark_words(out, source.confidence.value)))
+            sources=("; " if out.lang == "en" else "；").join(source.public),
+            mark=mark_words(out, source.confidence.value)))
     return found
 
 

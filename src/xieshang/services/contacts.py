@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from xieshang.documents.calendar import CalendarItem
     from xieshang.engine.followup import Alert, Promise
     from xieshang.store.db import Tx
-    from xieshang.store.model import Case, Commitment, Contact
+    from xieshang.store.model import Case, Commitment, Contact, Debt
 
 
 __all__ = [
@@ -530,9 +530,13 @@ def contact_versions(tx: Tx, contact: Contact) -> list[ContactVersion]:
     return versions
 
 
-def alerts_of(tx: Tx, case: Case, day: date) -> list[Alert]:
+def alerts_of(tx: Tx, case: Case, day: date,
+              name: Callable[[Debt], str] | None = None) -> list[Alert]:
     """What needs following up on ``day``: the case's commitments and logged collector calls
-    through :func:`xieshang.engine.followup.follow_up` (the rules of ``_law.toml``)."""
+    through :func:`xieshang.engine.followup.follow_up` (the rules of ``_law.toml``), and the
+    payments of accepted arrangements, each naming its debt by the person's label or else by
+    ``name`` (the front's namer, in the person's language; default: the product's name in
+    the default language)."""
     from xieshang.engine.followup import CallRecord, agreement_alerts, follow_up
     from xieshang.i18n import normalize_lang
     from xieshang.rules import law
@@ -546,8 +550,9 @@ def alerts_of(tx: Tx, case: Case, day: date) -> list[Alert]:
     for debt in tx.find(Debt, case_id=case.id, status="arrangement"):
         agreed = accepted_arrangement(tx, debt, day)
         if agreed is not None:
-            alerts += agreement_alerts(debt.label or debt_label(debt, normalize_lang(None)),
-                                       agreed.progress, day)
+            named = debt.label or (name(debt) if name is not None
+                                   else debt_label(debt, normalize_lang(None)))
+            alerts += agreement_alerts(named, agreed.progress, day)
     return sorted(alerts, key=lambda alert: alert.on)
 
 

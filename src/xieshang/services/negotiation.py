@@ -325,15 +325,18 @@ def mark_label(source: Source) -> str:
     return f"[{source.confidence.value}] {'; '.join(cited(source.urls)[:2])}".strip()
 
 
-def card_json(card: Card, lang: str, kind: str | None = None) -> dict[str, Any]:
+def card_json(card: Card, lang: str, kind: str | None = None,
+              lender_type: str | None = None) -> dict[str, Any]:
     """A card (know-your-rights or anti-scam) as plain values in one language: the points
-    that apply to a product of ``kind`` (``None``: all), each with its public sources."""
+    that apply to a product of ``kind`` lent by a lender of ``lender_type`` (``None``: all),
+    each with its public sources."""
     from xieshang.documents import cited
 
     return {"title": card.title.get(lang), "intro": card.intro.get(lang),
             "items": [{"id": item.id, "text": item.text.get(lang),
                        "source": source_json(item.source),
-                       "cited": cited(item.source.urls)} for item in card.for_kind(kind)]}
+                       "cited": cited(item.source.urls)}
+                      for item in card.for_kind(kind, lender_type)]}
 
 
 def scam_line(lang: str) -> str:

@@ -176,7 +176,7 @@ def _no_case(page: Page) -> HTMLResponse:
 @router.get("/log", response_class=HTMLResponse)
 def overview(request: Request, debt: str | None = None) -> HTMLResponse:
     """The contact log (optionally one debt's), the commitments, today's alerts."""
-    from xieshang.present import shown_rights
+    from xieshang.present import namer, shown_rights
     from xieshang.services.contacts import CALL_ALERTS, alerts_of, contact_log
     from xieshang.store.model import Commitment
 
@@ -196,7 +196,7 @@ def overview(request: Request, debt: str | None = None) -> HTMLResponse:
         rows = [_contact_row(page, c, names) for c in contacts]
         commitments = [_commitment_row(page, c, names)
                        for c in tx.find(Commitment, case_id=case.id)]
-        alerts = alerts_of(tx, case, page.today)
+        alerts = alerts_of(tx, case, page.today, namer(page.out))
     rights = shown_rights(page.out, any(a.code in CALL_ALERTS for a in alerts))
     return page.render(
         "log.html", step=STEP, case=case,

@@ -258,6 +258,7 @@ def _plan_view(page: Page, plans: tuple[Plan, ...], plan: Plan, names: dict[str,
     ``inline``: every debt's months in the page; otherwise each debt has the address of its
     months (``/plan/months/KEY?query``) and only the debt ``only`` gets its rows."""
     from xieshang.engine.strategy import Strategy, this_month
+    from xieshang.present import plan_note
     from xieshang.services.plan import (
         ACTION_KINDS,
         FOR_THE_WEB,
@@ -282,7 +283,7 @@ def _plan_view(page: Page, plans: tuple[Plan, ...], plan: Plan, names: dict[str,
             "months_overdue": t.months_overdue, "milestones": t.milestones_crossed,
             "left": page.money(t.unpaid_end), "chosen": each is plan,
             "lowest": charges == lowest,
-            "notes": [_(note.message).format(**note.params) for note in each.notes],
+            "notes": [plan_note(page.out, note) for note in each.notes],
         })
     actions = this_month(plan)
     share_lines = [_(FOR_THE_WEB.get(note.message, note.message)).format(
@@ -332,7 +333,7 @@ def _plan_view(page: Page, plans: tuple[Plan, ...], plan: Plan, names: dict[str,
                    "when": _when(page, plan), "paid": page.money(t.paid),
                    "charges": page.money(t.interest + t.penalty + t.fees),
                    "months_overdue": t.months_overdue, "left": page.money(t.unpaid_end),
-                   "notes": [_(note.message).format(**note.params) for note in plan.notes],
+                   "notes": [plan_note(page.out, note) for note in plan.notes],
                    "solver_note": solver_note},
         "month": month, "month_total": page.money(month_total), "share_notes": share_lines,
         "month_unpaid": any(a.unpaid for a in actions),

@@ -104,13 +104,14 @@ def next_actions(out: Output, tx: Tx, case: Case, today: date, payments: list[di
                  lines: list[dict[str, Any]]) -> list[dict[str, str]]:
     """The next three things to do: promises and calls that need following up, this month's
     payments, and the steps of the guide not done yet; the most urgent first."""
+    from xieshang.present import namer
     from xieshang.services.contacts import alerts_of
     from xieshang.store.model import Budget, Contact, Hardship
 
     _ = out._
     found: list[tuple[int, date, dict[str, str]]] = []
     never = date.max
-    for alert in alerts_of(tx, case, today):
+    for alert in alerts_of(tx, case, today, namer(out)):
         found.append((_URGENCY.get(alert.code.value, 2), alert.on, {
             "text": _(alert.msgid).format(**alert.params), "href": "/log",
             "when": alert.on.isoformat(), "kind": alert.code.value}))
