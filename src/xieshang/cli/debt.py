@@ -498,9 +498,11 @@ def status_table(out: Output, lines: list[dict[str, Any]], as_of: date) -> list[
         if line["not_yet_due"]:
             items.append(out.indented(_("Principal not yet due (later installments): {amount}.")
                                       .format(amount=out.money(line["not_yet_due"]))))
-        from xieshang.present.views import installment_lines
+        from xieshang.present.views import installment_lines, private_loan_lines
 
         items.extend(out.indented(text) for text in installment_lines(out, line))
+        items.extend(out.indented(text)
+                     for text in private_loan_lines(out, line.get("private_loan")))
         items.extend(out.indented(text) for text in arrangement_lines(out, line["arrangement"]))
         event = line["next"]
         if event is not None:

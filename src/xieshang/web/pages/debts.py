@@ -150,7 +150,7 @@ def debt_card(page: Page, tx: Tx, debt: Debt, line: dict[str, Any]) -> dict[str,
         (_("Penalty interest"), money(line["penalty"])),
         (_("Late fees and other fees"), money(line["fees"])),
     ]
-    from xieshang.present.views import installment_lines
+    from xieshang.present.views import installment_lines, private_loan_lines
 
     event = line["next"]
     upcoming = None
@@ -169,7 +169,8 @@ def debt_card(page: Page, tx: Tx, debt: Debt, line: dict[str, Any]) -> dict[str,
         if debt.due_date else None,
         "rows": rows, "total": money(line["total"]), "daily": money(line["daily_cost"]),
         "not_yet_due": money(line["not_yet_due"]) if line["not_yet_due"] else None,
-        "installments": installment_lines(page.out, line),
+        "installments": installment_lines(page.out, line)
+        + private_loan_lines(page.out, line.get("private_loan")),
         "minimum": money(debt.minimum) if debt.minimum is not None else None,
         "due_day": debt.due_day, "priority": debt.priority,
         "payments": len(payments),
