@@ -125,7 +125,8 @@ def test_no_rate_follows_the_lpr_of_the_first_overdue_day() -> None:
     charged, info = with_private_rate(_debt("10000", due, annual="0"), None,
                                       due + timedelta(days=100), FIXINGS, LAW)
     assert info is not None
-    assert info.lpr is not None and info.lpr.rate == Decimal("0.0335")
+    assert info.lpr is not None
+    assert info.lpr.rate == Decimal("0.0335")
     assert bill_on(charged, due + timedelta(days=100)).penalty == Decimal("91.78")
 
 
@@ -136,7 +137,9 @@ def test_a_rate_at_the_limit_leaves_nothing_for_the_penalty_clause() -> None:
     due = date(2026, 6, 30)
     charged, info = with_private_rate(_debt("20000", due, annual="0.18", fees="2000"),
                                       date(2026, 1, 1), due + timedelta(days=60), FIXINGS, LAW)
-    assert info is not None and info.capped and info.fees_cut
+    assert info is not None
+    assert info.capped
+    assert info.fees_cut
     bill = bill_on(charged, due + timedelta(days=60))
     assert (bill.penalty, bill.fees) == (Decimal("394.52"), Decimal("0.00"))
 

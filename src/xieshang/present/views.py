@@ -62,10 +62,18 @@ def debt_status(out: Output, tx: Tx, debt: Debt, as_of: date) -> dict[str, Any]:
     if loan is not None:
         line["installments"] = {
             "overdue": [{"period": i.period, "due": i.due, "principal": i.principal,
-                         "interest": i.interest, "amount": i.amount} for i in loan.overdue],
+                         "interest": i.interest, "fee": i.fee, "amount": i.amount}
+                        for i in loan.overdue],
             "ahead": [{"period": i.period, "due": i.due, "amount": i.amount}
                       for i in loan.ahead],
-            "not_yet_due": loan.not_yet_due}
+            "not_yet_due": loan.not_yet_due, "apr": None}
+        terms = debt.loan_terms()
+        if terms.fee_per_period:
+            from xieshang.engine.installments import loan_apr
+
+            rates = loan_apr(terms)
+            line["installments"]["apr"] = {"nominal": rates.nominal,
+                                           "effective": rates.effective}
     line["private_loan"] = private_loan_json(_private_info(tx, debt, as_of))
     agreed = view.arrangement
     if agreed is not None:
@@ -370,13 +378,19 @@ def installment_lines(out: Output, line: dict[str, Any]) -> list[str]:
     loan = line.get("installments")
     if not loan:
         return []
-    texts = [_("Installment {period} due {date}: {amount} (principal {principal}, interest "
-               "{interest}), overdue").format(period=item["period"],
-                                             date=item["due"].isoformat(),
-                                             amount=out.money(item["amount"]),
-                                             principal=out.money(item["principal"]),
-                                             interest=out.money(item["interest"]))
+    texts = [(_("Installment {period} due {date}: {amount} (principal {principal}, fee "
+                "{fee}), overdue") if item["fee"] and item["fee"] == item["interest"] else
+              _("Installment {period} due {date}: {amount} (principal {principal}, interest "
+                "{interest}), overdue")).format(
+                 period=item["period"], date=item["due"].isoformat(),
+                 amount=out.money(item["amount"]), principal=out.money(item["principal"]),
+                 interest=out.money(item["interest"]), fee=out.money(item["fee"]))
              for item in loan["overdue"]]
+    if loan.get("apr") is not None:
+        texts.append(_("Its real annual rate: {nominal} a year (IRR of the amount borrowed "
+                       "against every installment, fees included; {effective} compounded).")
+                     .format(nominal=out.percent(loan["apr"]["nominal"]),
+                             effective=out.percent(loan["apr"]["effective"])))
     if loan["ahead"]:
         first = loan["ahead"][0]
         texts.append(_("Regular installments ahead: {count}, the next {amount} on {date}.")
