@@ -151,3 +151,27 @@ def test_the_web_debt_form_takes_the_fee(client: WebClient, fresh: Callable[[], 
         added = tx.find(Debt)[-1]
     assert (added.period_fee_rate, added.period_fee, added.contract_rate) == (
         Decimal("0.005"), None, None)
+
+
+def test_first_run_takes_the_fee_and_leaves_the_rate_empty(tmp_path: Path) -> None:
+    """The first-run loan terms of a 白条 row: borrowed 6,000, 12 periods, first due
+    2026-09-15, 1 repaid, fee 0.5 %, no rate: stored with the fee, due date the first
+    unpaid installment's (2026-10-15), principal 500.00 and fee 30.00 as its interest.
+    A bare ``0.5`` is answered 422 under the fee field."""
+    from xieshang.store.db import open_store
+
+    row = {"d1_product": "jd_baitiao", "d1_borrowed": "6000", "d1_periods": "12",
+           "d1_method": "equal_principal", "d1_first_due": "2026-09-15", "d1_paid": "1",
+           "income": "6000", "rent": "1800", "food": "1500"}
+    with WebClient(lambda: open_store(data_dir=tmp_path / "first"), lang="en",
+                   today=date(2026, 12, 7)) as web:
+        web.get("/")
+        refused = web.post("/first-run", {**row, "d1_fee": "0.5"})
+        assert refused.status_code == 422
+        assert 'id="f-d1_fee-error"' in refused.text
+        assert web.post("/first-run", {**row, "d1_fee": "0.5%"}).status_code == 303
+    with open_store(data_dir=tmp_path / "first") as store, store.begin(readonly=True) as tx:
+        debt = tx.find(Debt)[0]
+    assert (debt.period_fee_rate, debt.contract_rate, debt.due_date, debt.principal,
+            debt.interest) == (Decimal("0.005"), None, date(2026, 10, 15),
+                               Decimal("500.00"), Decimal("30.00"))

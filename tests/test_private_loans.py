@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -163,3 +164,29 @@ def test_overdue_interest_and_fees_never_pass_the_limit(principal: int, rate: in
     limit = Decimal(principal) * info.cap * days / 365
     assert bill.penalty + bill.fees <= limit + Decimal("0.01")
     assert Decimal(0) <= bill.fees <= Decimal(fees)
+
+
+def test_the_debts_page_says_what_a_court_would_support(tmp_path: Path) -> None:
+    """The Debts page shows a private loan's note in the words of ``status``: the friend's
+    ¥50,000 at 15 % with its ¥5,000 违约金 (see above), the fees cut to what Art. 29 leaves."""
+    from webclient import WebClient
+    from xieshang.store.db import open_store
+
+    def opener() -> Any:
+        return open_store(data_dir=tmp_path / "web")
+
+    with WebClient(opener, lang="en", today=date(2026, 12, 7)) as web:
+        web.get("/")
+        assert web.post("/first-run", {"d1_product": "informal_loan", "d1_amount": "50000",
+                                       "d1_missed": "2022-12-31", "income": "6000",
+                                       "rent": "1800", "food": "1500"}).status_code == 303
+        debt_id = web.get("/debts").text.split('id="total-', 1)[1].split('"', 1)[0]
+        form = {"product": "informal_loan", "amount": "50000", "fees": "5000",
+                "overdue_since": "2023-01-01", "rate": "15%", "rate_basis": "annual",
+                "contract_date": "2021-03-01", "status": "open"}
+        edit = web.get(f"/debts/{debt_id}/edit").text
+        form["version"] = edit.split('name="version" value="', 1)[1].split('"', 1)[0]
+        assert web.post(f"/debts/{debt_id}/edit", form).status_code == 303
+        page = web.get("/debts").text
+    assert "a court would support" in page
+    assert "¥787.40 of the ¥5,000.00 entered" in page
