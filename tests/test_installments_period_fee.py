@@ -175,3 +175,12 @@ def test_first_run_takes_the_fee_and_leaves_the_rate_empty(tmp_path: Path) -> No
     assert (debt.period_fee_rate, debt.contract_rate, debt.due_date, debt.principal,
             debt.interest) == (Decimal("0.005"), None, date(2026, 10, 15),
                                Decimal("500.00"), Decimal("30.00"))
+
+
+def test_an_empty_fee_clears_it() -> None:
+    """``--period-fee ""`` (and an empty form field) means no fee, not an error."""
+    from xieshang.services.debts import debt_fields
+
+    assert debt_fields(period_fee="") == {"period_fee_rate": None, "period_fee": None}
+    assert debt_fields(period_fee=" 30元 ") == {"period_fee_rate": None,
+                                               "period_fee": Decimal("30.00")}

@@ -178,7 +178,8 @@ def debt_fields(*, lender: str | None = None, label: str | None = None,
     if period_fee is not None:
         from xieshang.engine.parsing import parse_period_fee
 
-        values["period_fee_rate"], values["period_fee"] = parse_period_fee(period_fee)
+        values["period_fee_rate"], values["period_fee"] = (
+            parse_period_fee(period_fee) if period_fee.strip() else (None, None))
     if notes is not None:
         if len(notes) > MAX_NOTES:
             raise InputError("notes", N_("must be at most {maximum} characters"),

@@ -378,7 +378,8 @@ def _fields_of(page: Page, preset: Preset | None, debt: Debt | None) -> dict[str
                                                       "number"), kind="checkbox")
     fields["amount"] = spec("amount", _("Amount overdue (principal, or the unpaid bill)"),
                             _("From the lender's bill or app."),
-                            required=not is_loan_product(preset),
+                            required=not (is_loan_product(preset)
+                                          or is_split_product(preset)),
                             attrs=_checked("amount", decimal), suffix=yuan)
     fields["interest"] = spec("interest", _("Contract interest due and unpaid"),
                               _("Interest of the contract that was due on the missed day "
