@@ -184,3 +184,14 @@ def test_an_empty_fee_clears_it() -> None:
     assert debt_fields(period_fee="") == {"period_fee_rate": None, "period_fee": None}
     assert debt_fields(period_fee=" 30元 ") == {"period_fee_rate": None,
                                                "period_fee": Decimal("30.00")}
+
+
+@pytest.mark.now(NOW)
+def test_a_fee_without_the_installment_terms_is_refused() -> None:
+    """A fee every period needs the installments it is charged on: ``--period-fee`` with
+    only ``--amount`` exits 2 naming the fee and saves nothing."""
+    code, _out, err = invoke("debt", "add", "--product", "jd_baitiao", "--amount", "1060",
+                             "--overdue-since", "2026-10-16", "--period-fee", "0.5%")
+    assert code == 2
+    assert "--period-fee" in err
+    assert ok_json("debt", "list")["debts"] == []

@@ -266,6 +266,9 @@ def loan_fields(values: dict[str, Any], existing: Debt | None = None) -> dict[st
     base = existing or Debt(case_id=0, preset_id="", principal=Decimal("0.00"))
     merged = replace(base, **{k: v for k, v in values.items() if k in Debt.__slots__})
     if merged.borrowed is None and merged.periods is None and merged.first_due is None:
+        if merged.period_fee_rate is not None or merged.period_fee is not None:
+            raise InputError("period_fee", N_("is charged on installments: give the loan's "
+                                              "--borrowed, --periods and --first-due too"))
         return values
     for name in names:
         if getattr(merged, name) is None:
