@@ -104,6 +104,7 @@ def test_friend_at_15_percent_with_a_5000_penalty_clause() -> None:
     50,000 × 15 % × 1,437 / 365 = 29,527.397… → 29,527.40. Art. 29: interest, 违约金 and fees
     together up to 15.4 %: 50,000 × 0.4 % × 1,437 / 365 = 787.397… → 787.40 of the 5,000
     is supported so far. Total 50,000 + 29,527.40 + 787.40 = 80,314.80 (before: 84,527.40).
+    Each further day the supported part grows by 50,000 × 0.4 % / 365 = 0.547… → 0.55.
     """
     ok("debt", "add", "--product", "informal_loan", "--amount", "50000", "--overdue-since",
        "2023-01-01", "--annual-rate", "15%", "--contract-date", "2021-03-01", "--fees",
@@ -114,7 +115,8 @@ def test_friend_at_15_percent_with_a_5000_penalty_clause() -> None:
     private = line["private_loan"]
     assert (private["cap"], private["cap_basis"], private["loan_period_rate"]) == (
         "0.154", "contract_date", True)
-    assert (private["fees_entered"], private["fees_supported"]) == ("5000.00", "787.40")
+    assert (private["fees_entered"], private["fees_supported"], private["fees_daily"]) == (
+        "5000.00", "787.40", "0.55")
     assert private["earlier"] is None
 
 

@@ -99,6 +99,10 @@ class PrivateRate:
             overdue so far.
         loan_period_rate: the rate used is the loan-period rate continuing after the due
             date (no overdue rate of its own was agreed, Art. 28 ¶2 (2)).
+        fees_daily: while part of the fees is not yet supported, what each further day
+            adds to the supported part (principal × (cap − rate) ÷ day basis, to the fen);
+            0 otherwise. The accrual's daily cost leaves it out (the fees are fixed on the
+            day of the figure), so the fronts say it.
     """
 
     agreed: Decimal | None
@@ -113,6 +117,7 @@ class PrivateRate:
     fees_entered: Decimal = ZERO
     fees_supported: Decimal = ZERO
     loan_period_rate: bool = False
+    fees_daily: Decimal = ZERO
 
     @property
     def fees_cut(self) -> bool:
@@ -208,8 +213,12 @@ def with_private_rate(debt: OverdueDebt, contract_date: date | None, as_of: date
         headroom += _times(debt.principal, earlier.combined - earlier.annual, earlier.days,
                            days)
     supported = min(debt.fees, max(round_money(headroom), ZERO))
+    fees_daily = ZERO
+    if supported < debt.fees:
+        fees_daily = round_money(_times(debt.principal, rate.cap - rate.annual, 1, days))
     rate = replace(rate, earlier=earlier, fees_entered=debt.fees, fees_supported=supported,
-                   loan_period_rate=debt.penalty_daily_rate is None and not rate.lpr_default)
+                   loan_period_rate=debt.penalty_daily_rate is None and not rate.lpr_default,
+                   fees_daily=fees_daily)
     charged = replace(debt, penalty_daily_rate=CONTEXT.divide(rate.annual, days),
                       interest=debt.interest + extra, fees=supported)
     return charged, rate

@@ -137,7 +137,8 @@ def private_loan_json(info: Any) -> dict[str, Any] | None:
             "annual": rate(earlier.annual), "interest": earlier.interest,
             "extra": earlier.extra},
         "fees_entered": info.fees_entered, "fees_supported": info.fees_supported,
-        "loan_period_rate": info.loan_period_rate, "estimate": True,
+        "loan_period_rate": info.loan_period_rate, "fees_daily": info.fees_daily,
+        "estimate": True,
     }
 
 
@@ -188,6 +189,10 @@ def private_loan_lines(out: Output, info: dict[str, Any] | None) -> list[str]:
                        "interest toward the same limit (Art. 29): {supported} of the "
                        "{entered} entered would be supported so far.").format(
             supported=out.money(info["fees_supported"]), entered=out.money(info["fees_entered"])))
+        if info["fees_daily"]:
+            texts.append(_("Each further day adds {daily} to the part supported, until it "
+                           "reaches the {entered}.").format(
+                daily=out.money(info["fees_daily"]), entered=out.money(info["fees_entered"])))
     texts.append(_("This is the most a court would support if asked, not what the lender "
                    "must charge: many relatives and friends ask for no interest at all. An "
                    "estimate. Source: the Supreme People's Court's Provisions on the Trial of "
