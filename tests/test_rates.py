@@ -337,6 +337,9 @@ def test_law_values_come_from_the_file() -> None:
         old_contracts_before=date(2020, 8, 20),
         old_protected=Decimal("0.24"),
         old_void=Decimal("0.36"),
+        old_no_rate_overdue=Decimal("0.06"),
+        old_overdue_combined=Decimal("0.24"),
+        no_rate_lpr_multiple=Decimal(1),
         apr_disclosure_for=frozenset({LenderType.BANK, LenderType.CONSUMER_FINANCE,
                                       LenderType.MICROLOAN}),
         compounding_disclosure_for=frozenset({LenderType.BANK}),
@@ -348,6 +351,7 @@ def test_law_values_come_from_the_file() -> None:
     assert marks == {
         "lpr_multiple": ("§4.1", "V"), "scope": ("§4.1", "V"), "court_reference": ("§4.2", "S"),
         "old_contracts": ("§4.1", "V"), "old_thresholds": ("§4.3", "S"),
+        "no_rate_overdue": ("§4.1", "V"),
         "apr_disclosure": ("§4.5", "S"), "compounding_disclosure": ("§3.7", "S"),
         "lpr": ("§4.6", "S"),
     }

@@ -179,6 +179,7 @@ _FIELD_LABELS = {
     "first_due": "first repayment date (--first-due)",
     "posted_on": "posting date (--posted-on)",
     "card_basis": "card interest basis (--card-basis)",
+    "period_fee": "fee per period (--period-fee)",
     "penalty_rate": "penalty daily rate (--penalty-rate)",
     "minimum": "minimum payment (--minimum)",
     "due_day": "due day (--due-day)",

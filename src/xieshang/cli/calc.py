@@ -86,6 +86,7 @@ def overdue(
     from xieshang.engine.accrual import bill_on
     from xieshang.engine.money import parse_amount
     from xieshang.engine.parsing import parse_count, parse_date
+    from xieshang.present.views import private_loan_json, private_loan_lines
 
     out = _out(lang, as_json)
     preset = load_preset(product)
@@ -127,7 +128,7 @@ def overdue(
         "penalty_daily_rate": used_rate,
         "penalty_model": preset.penalty.model,
         "source": _source_json(preset, "penalty") if rate is None else {"confidence": "USER"},
-        "private_loan": _private_json(private),
+        "private_loan": private_loan_json(private),
     }
     if out.as_json:
         out.json(payload)
@@ -136,7 +137,8 @@ def overdue(
 
     out.print(render.bill_table(out, preset, bill))
     if private is not None:
-        out.print(_private_line(out, private))
+        for text in private_loan_lines(out, private_loan_json(private)):
+            out.print(text)
     elif rate is None:
         out.print(_source_line(out, preset, "penalty"))
 
@@ -173,55 +175,6 @@ def _typed_debt(out: Output, preset: Preset, principal: Decimal, due: date, as_o
     from xieshang.services.debts import private_loan_rate
 
     return private_loan_rate(debt, made, as_of)
-
-
-def _private_json(info: Any) -> dict[str, Any] | None:
-    """How a private loan's overdue rate was found (``None`` for other lenders)."""
-    if info is None:
-        return None
-    def rate(value: Decimal | None) -> Decimal | None:  # a fraction to 8 places
-        return None if value is None else value.quantize(Decimal("1E-8")).normalize()
-
-    return {"agreed": rate(info.agreed), "lpr_default": info.lpr_default,
-            "cap": rate(info.cap), "cap_lpr": rate(info.cap_lpr.rate),
-            "cap_lpr_from": info.cap_lpr.effective_from, "cap_basis": info.cap_basis,
-            "annual": rate(info.annual), "capped": info.capped}
-
-
-#: How the cap's LPR date was chosen (msgids).
-_CAP_BASIS = {
-    "contract_date": N_("the LPR in force when the loan was made (Art. 25)"),
-    "as_of": N_("the LPR in force today, for interest after 2020-08-19 on a loan made "
-                "before 2020-08-20 (Art. 31; a court would use the LPR when the suit is "
-                "filed)"),
-    "due_date": N_("the LPR on the due date, as no date of the loan was given "
-                   "(--contract-date): an estimate"),
-}
-
-
-def _private_line(out: Output, info: Any) -> str:
-    _ = out._
-    if info.lpr_default:
-        head = _("Private loan: no rate was agreed, so overdue interest follows the 1-year "
-                 "LPR ({rate} a year, Art. 28).").format(rate=_pct(info.annual))
-    elif info.capped:
-        head = _("Private loan: the agreed {agreed} a year is above the legal limit; "
-                 "interest is counted at the limit, {cap} a year.").format(
-            agreed=_pct(info.agreed), cap=_pct(info.cap))
-    else:
-        head = _("Private loan: the agreed {agreed} a year is within the legal limit of "
-                 "{cap} a year.").format(agreed=_pct(info.agreed), cap=_pct(info.cap))
-    limit = _("The limit is {multiple} × {basis}: {lpr} from {day}. Source: the Supreme "
-              "People's Court's Provisions on private lending (as amended 2020), Art. 25, 28, "
-              "29 and 31 [verified].").format(
-        multiple=f"{(info.cap / info.cap_lpr.rate).normalize():f}",
-        basis=_(_CAP_BASIS[info.cap_basis]), lpr=_pct(info.cap_lpr.rate),
-        day=info.cap_lpr.effective_from.isoformat())
-    return f"{head} {limit}"
-
-
-def _pct(value: Decimal) -> str:
-    return f"{(value * 100).quantize(Decimal('0.01'))}%"
 
 
 def _penalty_rate_of(debt: Any) -> Decimal | None:

@@ -69,6 +69,7 @@ _DEBT_OPTIONS = [
     click.option("--paid-periods", "paid_periods", default=None, help="已还期数. Periods already repaid."),
     click.option("--contract-date", "contract_date", default=None, help="借款（合同）日期 YYYY-MM-DD（亲友借款按它判断法定上限）. Date the loan was made."),
     click.option("--posted-on", "posted_on", default=None, help="信用卡：消费记账日 YYYY-MM-DD（未全额还款时从这天起计息）. Card: posting date."),
+    click.option("--period-fee", "period_fee", default=None, help="分期：每期服务费/手续费，如 0.5%（按借款金额）或 30元. Installment fee per period."),
     click.option("--card-basis", "card_basis", default=None, help="信用卡：full 全额计息 | unpaid 按未还部分计息（与预设不同时）. Card interest basis."),
 ]
 
@@ -498,9 +499,11 @@ def status_table(out: Output, lines: list[dict[str, Any]], as_of: date) -> list[
         if line["not_yet_due"]:
             items.append(out.indented(_("Principal not yet due (later installments): {amount}.")
                                       .format(amount=out.money(line["not_yet_due"]))))
-        from xieshang.present.views import installment_lines
+        from xieshang.present.views import installment_lines, private_loan_lines
 
         items.extend(out.indented(text) for text in installment_lines(out, line))
+        items.extend(out.indented(text)
+                     for text in private_loan_lines(out, line.get("private_loan")))
         items.extend(out.indented(text) for text in arrangement_lines(out, line["arrangement"]))
         event = line["next"]
         if event is not None:

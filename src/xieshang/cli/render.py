@@ -320,6 +320,7 @@ def debt_json(out: Output, debt: Debt) -> dict[str, Any]:
         "paid_periods": debt.paid_periods, "method": debt.repayment_method,
         "first_due": debt.first_due, "contract_date": debt.contract_date,
         "posted_on": debt.posted_on, "card_basis": debt.card_interest_basis,
+        "period_fee_rate": debt.period_fee_rate, "period_fee": debt.period_fee,
     }
 
 

@@ -24,11 +24,12 @@ __all__ = ["FIELD_OF", "value_problems"]
 #: Fields holding money (yuan).
 AMOUNTS: Final = frozenset({"principal", "interest", "penalty", "fees", "not_yet_due",
                             "minimum", "amount", "buffer", "savings",
-                            "borrowed"})
+                            "borrowed", "period_fee"})
 
 #: A stored field → the field (option) a person fixes it with.
 FIELD_OF: Final = {"principal": "amount", "due_date": "overdue_since",
-                   "penalty_daily_rate": "penalty_rate", "paid_on": "date"}
+                   "penalty_daily_rate": "penalty_rate", "paid_on": "date",
+                   "period_fee_rate": "period_fee"}
 
 #: Whole numbers with a narrower range than an id: field → (minimum, maximum).
 _WHOLE: Final = {"due_day": (1, 31), "priority": (1, 999), "periods": (1, 600),
@@ -106,6 +107,8 @@ def _rate_problem(name: str, value: Decimal, values: Mapping[str, Any]) -> Input
         field = "daily_rate" if per == "daily" else "annual_rate"
     elif name == "penalty_daily_rate":
         per, field = "daily", "penalty_rate"
+    elif name == "period_fee_rate":
+        per, field = "monthly", "period_fee"
     else:
         per, field = "total", name
     try:

@@ -7,7 +7,11 @@ A person with a 借呗, 微粒贷 or bank loan knows what the app shows — the 
 builds the schedule (:mod:`xieshang.engine.schedules`: a daily rate by the actual days
 between due dates, an annual rate by months), and :func:`position` says, on a day, which
 installments are overdue (each with its own due date), the principal not yet due and the
-regular installments ahead. :func:`overdue_debt_parts` gives the pieces an
+regular installments ahead. A per-period fee (京东白条 分期's 服务费, 花呗分期's 手续费: a
+fraction of the *original* principal, or a fixed amount, every period) is added to each
+installment on top of its principal and interest; :func:`loan_apr` gives the annual rate of
+the real flows (the IRR of the amount borrowed against every installment), the figure
+lenders must show. :func:`overdue_debt_parts` gives the pieces an
 :class:`~xieshang.engine.accrual.OverdueDebt` is made of: the first unpaid installment is the
 missed one, every later one a :class:`~xieshang.engine.accrual.LaterInstallment` that falls
 due on its own date and bears its own penalty from the day after.
@@ -23,7 +27,8 @@ from decimal import Decimal
 
 from xieshang.engine.accrual import LaterInstallment
 from xieshang.engine.errors import N_, InputError
-from xieshang.engine.money import ZERO, Rounding
+from xieshang.engine.money import ZERO, Rounding, round_money
+from xieshang.engine.rates import AnnualRates, annualised
 from xieshang.engine.schedules import (
     MAX_PERIODS,
     Method,
@@ -42,6 +47,7 @@ __all__ = [
     "LoanPosition",
     "LoanTerms",
     "installments",
+    "loan_apr",
     "loan_schedule",
     "overdue_debt_parts",
     "position",
@@ -65,6 +71,10 @@ class LoanTerms:
         daily_rate: the contract rate per day (借呗, 微粒贷), or
         annual_rate: the contract rate per year (bank loans: monthly rate = annual ÷ 12).
         rounding: how the lender rounds each payment and interest amount.
+        period_fee_rate: a fee every period as a fraction of the amount borrowed (白条 分期
+            服务费 0.5 % a period: ``0.005``), or
+        period_fee: a fixed fee every period (yuan). With either and no rate given, the
+            loan bears no interest (rate 0): its cost is the fee.
     """
 
     borrowed: Decimal
@@ -75,6 +85,8 @@ class LoanTerms:
     daily_rate: Decimal | None = None
     annual_rate: Decimal | None = None
     rounding: Rounding = Rounding.HALF_UP
+    period_fee_rate: Decimal | None = None
+    period_fee: Decimal | None = None
 
     def __post_init__(self) -> None:
         if self.borrowed <= 0:
@@ -88,9 +100,30 @@ class LoanTerms:
             raise InputError("paid_periods", N_("must be between {minimum} and {maximum} (got "
                                                 "{value})"),
                              minimum=0, maximum=self.periods, value=self.paid_periods)
-        if (self.daily_rate is None) == (self.annual_rate is None):
+        if self.period_fee_rate is not None and self.period_fee is not None:
+            raise InputError("period_fee", N_("give the fee per period either as a rate of "
+                                              "the amount borrowed or as an amount, not both"))
+        for name in ("period_fee_rate", "period_fee"):
+            value = getattr(self, name)
+            if value is not None and value < 0:
+                raise InputError("period_fee", N_("must not be negative (got {value})"),
+                                 value=str(value))
+        has_fee = self.period_fee_rate is not None or self.period_fee is not None
+        both = self.daily_rate is not None and self.annual_rate is not None
+        neither = self.daily_rate is None and self.annual_rate is None
+        if both or (neither and not has_fee):
             raise InputError("daily_rate", N_("give the loan's rate: either a daily rate or "
                                               "an annual rate"))
+
+    @property
+    def fee_per_period(self) -> Decimal:
+        """The fee added to every installment: the fixed fee, or the amount borrowed × the
+        fee rate rounded to the fen as the lender rounds (0 without a fee)."""
+        if self.period_fee is not None:
+            return self.period_fee
+        if self.period_fee_rate is not None:
+            return round_money(self.borrowed * self.period_fee_rate, self.rounding)
+        return ZERO
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,17 +134,19 @@ class Installment:
         period: 1 for the first.
         due: its due date.
         principal: its principal part.
-        interest: its interest part.
+        interest: everything else it asks for: interest and the period fee.
+        fee: of ``interest``, the period fee (服务费 / 手续费), 0 without one.
     """
 
     period: int
     due: date
     principal: Decimal
     interest: Decimal
+    fee: Decimal = ZERO
 
     @property
     def amount(self) -> Decimal:
-        """What the period asks for: principal + interest."""
+        """What the period asks for: principal + interest (with the fee)."""
         return self.principal + self.interest
 
 
@@ -171,23 +206,38 @@ def loan_schedule(terms: LoanTerms) -> Schedule:
     first_due = terms.first_due
     start = add_months(first_due, -1)
     method = Method(terms.method)
+    fee = terms.fee_per_period
     if terms.daily_rate is not None:
-        return daily_rate_loan(terms.borrowed, terms.daily_rate, terms.periods, method, start,
-                               rounding=terms.rounding, first_due=first_due)
-    monthly = (terms.annual_rate or ZERO) / 12
-    build = {Method.ANNUITY: annuity, Method.EQUAL_PRINCIPAL: equal_principal,
-             Method.INTEREST_ONLY: interest_only}[method]
-    schedule = build(terms.borrowed, monthly, terms.periods, start=start,
-                     rounding=terms.rounding)
-    return replace(schedule, rows=tuple(replace(row, due=add_months(first_due, row.period - 1))
-                                        for row in schedule.rows))
+        schedule = daily_rate_loan(terms.borrowed, terms.daily_rate, terms.periods, method,
+                                   start, rounding=terms.rounding, first_due=first_due)
+        dated = schedule.rows
+    else:
+        monthly = (terms.annual_rate or ZERO) / 12
+        build = {Method.ANNUITY: annuity, Method.EQUAL_PRINCIPAL: equal_principal,
+                 Method.INTEREST_ONLY: interest_only}[method]
+        schedule = build(terms.borrowed, monthly, terms.periods, start=start,
+                         rounding=terms.rounding)
+        dated = tuple(replace(row, due=add_months(first_due, row.period - 1))
+                      for row in schedule.rows)
+    if fee:
+        dated = tuple(replace(row, fee=row.fee + fee, payment=row.payment + fee)
+                      for row in dated)
+    return replace(schedule, rows=dated)
+
+
+def loan_apr(terms: LoanTerms) -> AnnualRates:
+    """The annual rates of the loan's real flows: the amount borrowed received, every
+    installment (principal, interest and fee) paid a month apart — the monthly IRR, the
+    nominal rate (× 12, the 年化利率 lenders must show) and the effective rate."""
+    return annualised(loan_schedule(terms).cash_flows(terms.borrowed))
 
 
 def installments(terms: LoanTerms) -> tuple[Installment, ...]:
     """Every period of the loan (repaid ones included)."""
     rows = loan_schedule(terms).rows
     return tuple(Installment(period=row.period, due=row.due or terms.first_due,
-                             principal=row.principal, interest=row.interest + row.fee)
+                             principal=row.principal, interest=row.interest + row.fee,
+                             fee=row.fee)
                  for row in rows)
 
 

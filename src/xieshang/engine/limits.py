@@ -63,7 +63,7 @@ MAX_RATE: Final = {
 RATE_UNITS: Final = {
     "daily_rate": "daily", "penalty_rate": "daily", "penalty_daily_rate": "daily",
     "annual_rate": "annual", "contract_rate": "annual",
-    "monthly_fee_rate": "monthly", "fee_rate": "total",
+    "monthly_fee_rate": "monthly", "fee_rate": "total", "period_fee": "monthly",
 }
 
 #: Dates of debts, payments and the day a case is seen on lie in 2000–2100: Chinese

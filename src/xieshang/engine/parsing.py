@@ -15,7 +15,7 @@ from xieshang.engine.limits import EARLIEST_DATE, LATEST_DATE, MAX_RATE, RATE_UN
 from xieshang.engine.money import D
 
 __all__ = ["HIGH_RATE", "AmbiguousRate", "high_rate", "parse_count", "parse_date",
-           "parse_rate", "rate_readings"]
+           "parse_period_fee", "parse_rate", "rate_readings"]
 
 _FULLWIDTH: Final = str.maketrans("０１２３４５６７８９．％", "0123456789.%")
 _CN_DIGITS: Final = {
@@ -141,6 +141,48 @@ def parse_rate(text: str | Decimal, field: str = "rate", *, per: str | None = No
         raise InputError(field, _RANGE[unit], value=_percent(value),
                          maximum=_percent(maximum))
     return value
+
+
+#: Words saying a fee is per period (removed before the value is read).
+_PER_PERIOD: Final = ("/期", "每期", "perperiod", "aperiod", "/period")
+#: Marks of a rate and of an amount of money in a typed fee.
+_RATE_MARKS: Final = ("%", "‰", "万分之", "千分之", "百分之")
+_MONEY_MARKS: Final = ("¥", "￥", "元", "yuan", "rmb", "cny")
+
+
+def parse_period_fee(text: str, field: str = "period_fee") -> tuple[Decimal | None,
+                                                                    Decimal | None]:
+    """A fee every period of an installment loan, as ``(rate, amount)`` — one is ``None``.
+
+    ``0.5%`` (also ``0.5%/期``, ``千分之5``) is a fraction of the amount borrowed each period
+    (京东白条 分期 服务费), read as a monthly rate (at most
+    :data:`~xieshang.engine.limits.MAX_RATE` ``monthly``); ``30元`` / ``¥30`` a fixed amount
+    each period. A bare number other than 0 could be either and is refused with both
+    readings; ``0`` is no fee, ``(None, None)``.
+    """
+    from xieshang.engine.money import parse_amount
+
+    cleaned = text.translate(_FULLWIDTH).strip().replace(" ", "")
+    lowered = cleaned.lower()
+    for word in _PER_PERIOD:
+        lowered = lowered.replace(word, "")
+    if any(mark in lowered for mark in _RATE_MARKS):
+        rate = parse_rate(lowered, field, per="monthly")
+        return (rate, None) if rate else (None, None)
+    if any(mark in lowered for mark in _MONEY_MARKS):
+        amount = lowered
+        for mark in _MONEY_MARKS:
+            amount = amount.replace(mark, "")
+        value = parse_amount(amount, field)
+        return (None, value) if value else (None, None)
+    number = _number(lowered, text, field, "monthly")
+    if number == 0:
+        return None, None
+    raise InputError(field, N_("'{value}' has no unit: it could mean {percent} of the amount "
+                               "borrowed each period or ¥{amount} each period; type it as your "
+                               "bill shows it, e.g. {percent} or {amount}元"),
+                     value=text[:40], percent=f"{number.normalize():f}%",
+                     amount=f"{number:.2f}")
 
 
 def _percent(value: Decimal) -> str:

@@ -424,6 +424,12 @@ class RateLaw:
             interest up to the day before it (Article 31).
         old_protected: under the earlier rule, rates up to this were protected (§4.3).
         old_void: under the earlier rule, rates above this were void (§4.3).
+        old_no_rate_overdue: under the earlier rule, the overdue rate a year when no rate
+            at all was agreed (2015 Art. 29).
+        old_overdue_combined: under the earlier rule, overdue interest, 违约金 and other fees
+            together were supported up to this rate a year (2015 Art. 29–30).
+        no_rate_lpr_multiple: no rate agreed at all: the overdue rate is this many times the
+            1-year LPR of the first overdue day (Article 28 ¶2 (1)).
         apr_disclosure_for: lender types that must show the annualised rate (§4.5).
         compounding_disclosure_for: lender types that must point out their compound-interest
             (复利) terms (§3.7).
@@ -439,6 +445,9 @@ class RateLaw:
     old_contracts_before: date
     old_protected: Decimal
     old_void: Decimal
+    old_no_rate_overdue: Decimal
+    old_overdue_combined: Decimal
+    no_rate_lpr_multiple: Decimal
     apr_disclosure_for: frozenset[LenderType]
     compounding_disclosure_for: frozenset[LenderType]
     lpr_known_until: date
@@ -545,7 +554,13 @@ def parse_rate_law(text: str, source: str) -> RateLaw:
     thresholds = section("old_thresholds")
     old_protected = thresholds.decimal("protected", maximum=Decimal(1))
     old_void = thresholds.decimal("void", maximum=Decimal(1))
+    old_no_rate = thresholds.decimal("no_rate_overdue", maximum=Decimal(1))
+    old_combined = thresholds.decimal("overdue_combined", maximum=Decimal(1))
     thresholds.done()
+
+    no_rate = section("no_rate_overdue")
+    no_rate_multiple = no_rate.decimal("lpr_multiple", maximum=Decimal(10))
+    no_rate.done()
 
     apr = section("apr_disclosure")
     apr_for = _lender_types(apr, "lender_types")
@@ -562,7 +577,9 @@ def parse_rate_law(text: str, source: str) -> RateLaw:
     return RateLaw(
         lpr_multiple=lpr_multiple, bound=bound, court_reference=court_reference,
         court_reference_for=court_for, old_contracts_before=old_before,
-        old_protected=old_protected, old_void=old_void, apr_disclosure_for=apr_for,
+        old_protected=old_protected, old_void=old_void, old_no_rate_overdue=old_no_rate,
+        old_overdue_combined=old_combined, no_rate_lpr_multiple=no_rate_multiple,
+        apr_disclosure_for=apr_for,
         compounding_disclosure_for=compounding_for, lpr_known_until=known_until,
         sources=sources,
     )

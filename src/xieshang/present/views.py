@@ -31,8 +31,9 @@ if TYPE_CHECKING:
     from xieshang.store.db import Tx
     from xieshang.store.model import Case, Debt
 
-__all__ = ["OverdraftRisk", "budget_report", "debt_status", "installment_lines",
-           "overdraft_risks", "prepare_payload", "refusal_answer", "status_lines"]
+__all__ = ["CAP_BASIS", "OverdraftRisk", "budget_report", "debt_status", "installment_lines",
+           "overdraft_risks", "prepare_payload", "private_loan_json", "private_loan_lines",
+           "refusal_answer", "status_lines"]
 
 
 def debt_status(out: Output, tx: Tx, debt: Debt, as_of: date) -> dict[str, Any]:
@@ -61,10 +62,19 @@ def debt_status(out: Output, tx: Tx, debt: Debt, as_of: date) -> dict[str, Any]:
     if loan is not None:
         line["installments"] = {
             "overdue": [{"period": i.period, "due": i.due, "principal": i.principal,
-                         "interest": i.interest, "amount": i.amount} for i in loan.overdue],
+                         "interest": i.interest, "fee": i.fee, "amount": i.amount}
+                        for i in loan.overdue],
             "ahead": [{"period": i.period, "due": i.due, "amount": i.amount}
                       for i in loan.ahead],
-            "not_yet_due": loan.not_yet_due}
+            "not_yet_due": loan.not_yet_due, "apr": None}
+        terms = debt.loan_terms()
+        if terms.fee_per_period:
+            from xieshang.engine.installments import loan_apr
+
+            rates = loan_apr(terms)
+            line["installments"]["apr"] = {"nominal": rates.nominal,
+                                           "effective": rates.effective}
+    line["private_loan"] = private_loan_json(_private_info(tx, debt, as_of))
     agreed = view.arrangement
     if agreed is not None:
         progress = agreed.progress
@@ -76,6 +86,118 @@ def debt_status(out: Output, tx: Tx, debt: Debt, as_of: date) -> dict[str, Any]:
                        for i in progress.missed],
             "overdue_amount": progress.overdue_amount}
     return line
+
+
+def _private_info(tx: Tx, debt: Debt, as_of: date) -> Any:
+    """How a private loan's overdue charges were found
+    (:class:`~xieshang.engine.private_loans.PrivateRate`), ``None`` for other debts."""
+    from xieshang.services.cases import preset_of
+
+    preset = preset_of(debt)
+    if preset.lender_type.value != "private" or debt.due_date is None \
+            or debt.due_date >= as_of:
+        return None
+    from xieshang.services.debts import private_loan_rate
+    from xieshang.store.model import Payment, overdue_debt
+
+    engine = overdue_debt(debt, preset, tx.find(Payment, debt_id=debt.id))
+    return private_loan_rate(engine, debt.contract_date, as_of)[1]
+
+
+#: How the limit's LPR date was chosen (msgids; ``{before}`` the day the current rule
+#: starts, from the rule data).
+CAP_BASIS = {
+    "contract_date": N_("the LPR in force when the loan was made (Art. 25)"),
+    "as_of": N_("the latest LPR fixing, standing for the LPR on the day a suit would be "
+                "filed, for interest from {before} on a loan made before that day (Art. 31, "
+                "an estimate)"),
+    "due_date": N_("the LPR on the due date, as no date of the loan was given (an estimate)"),
+}
+
+
+def private_loan_json(info: Any) -> dict[str, Any] | None:
+    """A :class:`~xieshang.engine.private_loans.PrivateRate` as plain values (rates as
+    fractions to 8 places), ``None`` for other debts."""
+    if info is None:
+        return None
+
+    def rate(value: Decimal | None) -> Decimal | None:
+        return None if value is None else value.quantize(Decimal("1E-8")).normalize()
+
+    earlier = info.earlier
+    return {
+        "agreed": rate(info.agreed), "lpr_default": info.lpr_default,
+        "lpr": rate(info.lpr.rate) if info.lpr is not None else None,
+        "lpr_from": info.lpr.effective_from if info.lpr is not None else None,
+        "cap": rate(info.cap), "cap_lpr": rate(info.cap_lpr.rate),
+        "cap_lpr_from": info.cap_lpr.effective_from, "cap_basis": info.cap_basis,
+        "annual": rate(info.annual), "capped": info.capped,
+        "earlier": None if earlier is None else {
+            "start": earlier.start, "until": earlier.until, "days": earlier.days,
+            "annual": rate(earlier.annual), "interest": earlier.interest,
+            "extra": earlier.extra},
+        "fees_entered": info.fees_entered, "fees_supported": info.fees_supported,
+        "loan_period_rate": info.loan_period_rate, "fees_daily": info.fees_daily,
+        "estimate": True,
+    }
+
+
+def private_loan_lines(out: Output, info: dict[str, Any] | None) -> list[str]:
+    """What a court would support for a private loan if the lender asked (a
+    :func:`private_loan_json`), in the same words for ``calc overdue``, ``status`` and the
+    Debts page; [] for other debts."""
+    if info is None:
+        return []
+    from xieshang.rules import rate_law
+
+    _ = out._
+    law = rate_law()["law"]
+    if info["lpr_default"]:
+        head = _("If the lender sued and asked for it, a court would support overdue interest "
+                 "at the 1-year LPR of the first overdue day, {rate} a year, as no rate was "
+                 "agreed (Art. 28); the loan period itself stays free (Art. 24).").format(
+            rate=out.percent(info["annual"]))
+    elif info["capped"]:
+        head = _("If the lender sued and asked for it, a court would support overdue interest "
+                 "only up to the legal limit, {cap} a year: the agreed {agreed} is above it "
+                 "(Art. 25, 28).").format(agreed=out.percent(info["agreed"]),
+                                          cap=out.percent(info["cap"]))
+    elif info["loan_period_rate"]:
+        head = _("If the lender sued and asked for it, a court would support interest at the "
+                 "agreed loan rate, {agreed} a year, continuing after the due date, within the "
+                 "legal limit of {cap} (Art. 28).").format(agreed=out.percent(info["agreed"]),
+                                                           cap=out.percent(info["cap"]))
+    else:
+        head = _("If the lender sued and asked for it, a court would support overdue interest "
+                 "at the agreed {agreed} a year, within the legal limit of {cap} (Art. 28)."
+                 ).format(agreed=out.percent(info["agreed"]), cap=out.percent(info["cap"]))
+    basis = _(CAP_BASIS[info["cap_basis"]]).format(before=law.old_contracts_before.isoformat())
+    texts = [head, _("The limit is {multiple} × {basis}: {lpr} from {day}.").format(
+        multiple=f"{law.lpr_multiple.normalize():f}", basis=basis,
+        lpr=out.percent(info["cap_lpr"]), day=info["cap_lpr_from"].isoformat())]
+    earlier = info["earlier"]
+    if earlier is not None:
+        texts.append(_("The loan was made before {before}: for {start} to {until} ({days} "
+                       "days) the earlier rule applies, {rate} a year, {interest} (Art. 31; "
+                       "the 2015 Provisions); the {extra} it adds over the rate above is shown "
+                       "as interest.").format(extra=out.money(earlier["extra"]),
+            before=law.old_contracts_before.isoformat(), start=earlier["start"].isoformat(),
+            until=earlier["until"].isoformat(), days=earlier["days"],
+            rate=out.percent(earlier["annual"]), interest=out.money(earlier["interest"])))
+    if info["fees_entered"] > 0:
+        texts.append(_("The agreed penalty (违约金) and other fees count with the overdue "
+                       "interest toward the same limit (Art. 29): {supported} of the "
+                       "{entered} entered would be supported so far.").format(
+            supported=out.money(info["fees_supported"]), entered=out.money(info["fees_entered"])))
+        if info["fees_daily"]:
+            texts.append(_("Each further day adds {daily} to the part supported, until it "
+                           "reaches the {entered}.").format(
+                daily=out.money(info["fees_daily"]), entered=out.money(info["fees_entered"])))
+    texts.append(_("This is the most a court would support if asked, not what the lender "
+                   "must charge: many relatives and friends ask for no interest at all. An "
+                   "estimate. Source: the Supreme People's Court's Provisions on the Trial of "
+                   "Private Lending Cases (as amended 2020)."))
+    return texts
 
 
 def status_lines(out: Output, tx: Tx, case_id: int, as_of: date) -> list[dict[str, Any]]:
@@ -263,13 +385,19 @@ def installment_lines(out: Output, line: dict[str, Any]) -> list[str]:
     loan = line.get("installments")
     if not loan:
         return []
-    texts = [_("Installment {period} due {date}: {amount} (principal {principal}, interest "
-               "{interest}), overdue").format(period=item["period"],
-                                             date=item["due"].isoformat(),
-                                             amount=out.money(item["amount"]),
-                                             principal=out.money(item["principal"]),
-                                             interest=out.money(item["interest"]))
+    texts = [(_("Installment {period} due {date}: {amount} (principal {principal}, fee "
+                "{fee}), overdue") if item["fee"] and item["fee"] == item["interest"] else
+              _("Installment {period} due {date}: {amount} (principal {principal}, interest "
+                "{interest}), overdue")).format(
+                 period=item["period"], date=item["due"].isoformat(),
+                 amount=out.money(item["amount"]), principal=out.money(item["principal"]),
+                 interest=out.money(item["interest"]), fee=out.money(item["fee"]))
              for item in loan["overdue"]]
+    if loan.get("apr") is not None:
+        texts.append(_("Its real annual rate: {nominal} a year (IRR of the amount borrowed "
+                       "against every installment, fees included; {effective} compounded).")
+                     .format(nominal=out.percent(loan["apr"]["nominal"]),
+                             effective=out.percent(loan["apr"]["effective"])))
     if loan["ahead"]:
         first = loan["ahead"][0]
         texts.append(_("Regular installments ahead: {count}, the next {amount} on {date}.")

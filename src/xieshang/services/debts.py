@@ -127,7 +127,7 @@ def debt_fields(*, lender: str | None = None, label: str | None = None,
             periods: str | None = None, method: str | None = None,
             first_due: str | None = None, paid_periods: str | None = None,
             contract_date: str | None = None, posted_on: str | None = None,
-            card_basis: str | None = None) -> dict[str, Any]:
+            card_basis: str | None = None, period_fee: str | None = None) -> dict[str, Any]:
     """Checked debt fields from the options given (``""`` clears an optional one).
 
     An installment loan is given by its terms (``borrowed``, ``periods``, ``method``,
@@ -175,6 +175,11 @@ def debt_fields(*, lender: str | None = None, label: str | None = None,
         values["due_day"] = parse_due_day(due_day) if due_day.strip() else None
     if priority is not None:
         values["priority"] = _priority(priority) if priority.strip() else None
+    if period_fee is not None:
+        from xieshang.engine.parsing import parse_period_fee
+
+        values["period_fee_rate"], values["period_fee"] = (
+            parse_period_fee(period_fee) if period_fee.strip() else (None, None))
     if notes is not None:
         if len(notes) > MAX_NOTES:
             raise InputError("notes", N_("must be at most {maximum} characters"),
@@ -254,20 +259,26 @@ def loan_fields(values: dict[str, Any], existing: Debt | None = None) -> dict[st
     from xieshang.store.model import Debt
 
     names = ("borrowed", "periods", "first_due")
-    if not any(name in values for name in (*names, "paid_periods", "repayment_method")) \
+    if not any(name in values for name in (*names, "paid_periods", "repayment_method",
+                                           "period_fee_rate", "period_fee")) \
             and (existing is None or existing.borrowed is None):
         return values
     base = existing or Debt(case_id=0, preset_id="", principal=Decimal("0.00"))
     merged = replace(base, **{k: v for k, v in values.items() if k in Debt.__slots__})
     if merged.borrowed is None and merged.periods is None and merged.first_due is None:
+        if merged.period_fee_rate is not None or merged.period_fee is not None:
+            raise InputError("period_fee", N_("is charged on installments: give the loan's "
+                                              "--borrowed, --periods and --first-due too"))
         return values
     for name in names:
         if getattr(merged, name) is None:
             raise InputError(name, N_("is needed for an installment loan (with --borrowed, "
                                       "--periods, --first-due and the loan's rate)"))
-    if merged.contract_rate is None:
+    if merged.contract_rate is None and merged.period_fee_rate is None \
+            and merged.period_fee is None:
         raise InputError("daily_rate", N_("is needed for an installment loan: give the "
-                                          "loan's --daily-rate or --annual-rate"))
+                                          "loan's --daily-rate or --annual-rate (or, for a "
+                                          "fee every period, --period-fee)"))
     terms = merged.loan_terms()
     from xieshang.engine.installments import overdue_debt_parts
 

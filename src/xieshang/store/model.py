@@ -146,6 +146,9 @@ class Debt(Record):
             paid in full.
         card_interest_basis: cards — ``full`` (全额计息) or ``unpaid`` (按未还部分计息)
             when the bank's rule differs from the preset's.
+        period_fee_rate: installment loans — a fee every period as a fraction of the
+            amount borrowed (白条 分期 服务费, 花呗分期 手续费), as the person's bill shows it.
+        period_fee: installment loans — a fixed fee every period (yuan), instead.
     """
 
     TABLE: ClassVar[str] = "debts"
@@ -183,6 +186,8 @@ class Debt(Record):
     contract_date: date | None = None
     posted_on: date | None = None
     card_interest_basis: str | None = None
+    period_fee_rate: Decimal | None = None
+    period_fee: Decimal | None = None
 
     def loan_terms(self) -> Any:
         """The installment loan's terms (:class:`~xieshang.engine.installments.LoanTerms`),
@@ -199,7 +204,8 @@ class Debt(Record):
         return LoanTerms(borrowed=self.borrowed, periods=self.periods,
                          method=Method(self.repayment_method or "annuity"),
                          first_due=self.first_due, paid_periods=self.paid_periods or 0,
-                         daily_rate=daily, annual_rate=annual)
+                         daily_rate=daily, annual_rate=annual,
+                         period_fee_rate=self.period_fee_rate, period_fee=self.period_fee)
 
 
 @dataclass(frozen=True, slots=True)

@@ -51,9 +51,9 @@ __all__ = [
 ]
 
 #: The newest migration; the store refuses a database at a revision it does not know.
-HEAD_REVISION: Final = "0006"
+HEAD_REVISION: Final = "0008"
 #: Every migration revision this version of xieshang knows, oldest first.
-KNOWN_REVISIONS: Final = ("0001", "0002", "0003", "0004", "0005", "0006")
+KNOWN_REVISIONS: Final = ("0001", "0002", "0003", "0004", "0005", "0006", "0008")
 
 DEBT_STATUSES: Final = ("open", "arrangement", "settled", "closed")
 RATE_BASES: Final = ("annual", "daily")
@@ -114,6 +114,9 @@ def debt_term_columns() -> list[Column[Any]]:
         Column("contract_date", Date, nullable=True),
         Column("posted_on", Date, nullable=True),
         Column("card_interest_basis", String(8), nullable=True),
+        # migration 0008: a fee every period (白条 分期 服务费), a rate or an amount
+        Column("period_fee_rate", String(40), nullable=True),
+        Column("period_fee_fen", BigInteger, nullable=True),
     ]
 
 

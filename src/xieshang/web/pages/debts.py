@@ -64,7 +64,7 @@ MARKS: dict[str, str] = {
 CHECKED: tuple[str, ...] = ("label", "lender", "amount", "interest", "fees", "not_yet_due",
                             "overdue_since", "due_day", "rate", "penalty_rate", "minimum",
                             "priority", "borrowed", "periods", "first_due", "paid_periods",
-                            "contract_date", "posted_on")
+                            "contract_date", "posted_on", "period_fee")
 
 #: Repayment methods of an installment loan (msgids).
 LOAN_METHODS: dict[str, str] = {
@@ -85,6 +85,12 @@ def is_loan_product(preset: Preset | None) -> bool:
     """Whether the form asks for the loan as its app shows it (a product repaid by
     installments: 等额本息 / 等额本金 / 先息后本)."""
     return preset is not None and "annuity" in preset.repayment_methods
+
+
+def is_split_product(preset: Preset | None) -> bool:
+    """Whether a bill of the product may be split into installments with a fee every
+    period (白条 分期, 花呗分期, 信用卡分期): the form offers the installment terms too."""
+    return preset is not None and "bill_installment" in preset.repayment_methods
 
 
 def is_card_product(preset: Preset | None) -> bool:
@@ -150,7 +156,7 @@ def debt_card(page: Page, tx: Tx, debt: Debt, line: dict[str, Any]) -> dict[str,
         (_("Penalty interest"), money(line["penalty"])),
         (_("Late fees and other fees"), money(line["fees"])),
     ]
-    from xieshang.present.views import installment_lines
+    from xieshang.present.views import installment_lines, private_loan_lines
 
     event = line["next"]
     upcoming = None
@@ -169,7 +175,8 @@ def debt_card(page: Page, tx: Tx, debt: Debt, line: dict[str, Any]) -> dict[str,
         if debt.due_date else None,
         "rows": rows, "total": money(line["total"]), "daily": money(line["daily_cost"]),
         "not_yet_due": money(line["not_yet_due"]) if line["not_yet_due"] else None,
-        "installments": installment_lines(page.out, line),
+        "installments": installment_lines(page.out, line)
+        + private_loan_lines(page.out, line.get("private_loan")),
         "minimum": money(debt.minimum) if debt.minimum is not None else None,
         "due_day": debt.due_day, "priority": debt.priority,
         "payments": len(payments),
@@ -371,7 +378,8 @@ def _fields_of(page: Page, preset: Preset | None, debt: Debt | None) -> dict[str
                                                       "number"), kind="checkbox")
     fields["amount"] = spec("amount", _("Amount overdue (principal, or the unpaid bill)"),
                             _("From the lender's bill or app."),
-                            required=not is_loan_product(preset),
+                            required=not (is_loan_product(preset)
+                                          or is_split_product(preset)),
                             attrs=_checked("amount", decimal), suffix=yuan)
     fields["interest"] = spec("interest", _("Contract interest due and unpaid"),
                               _("Interest of the contract that was due on the missed day "
@@ -437,6 +445,11 @@ def _fields_of(page: Page, preset: Preset | None, debt: Debt | None) -> dict[str
     fields["paid_periods"] = spec("paid_periods", _("Periods already repaid (已还期数)"),
                                   _("How many periods the app shows as repaid (empty: 0)."),
                                   attrs=_checked("paid_periods", numeric))
+    fields["period_fee"] = spec("period_fee", _("Fee per period (服务费 / 手续费)"), _(
+        "Only when each installment carries a fee instead of (or besides) interest, as "
+        "京东白条 分期 or 花呗分期 do: type it as your bill shows it, a rate of the amount "
+        "borrowed (0.5%) or an amount (30元); a number without its unit is not accepted."),
+        attrs=_checked("period_fee"))
     fields["contract_date"] = spec("contract_date", _("Date the loan was made"), _(
         "The date on the IOU or contract (YYYY-MM-DD): the legal cap on a private loan's "
         "interest depends on it."), type_="date", attrs=_checked("contract_date"))
@@ -495,10 +508,12 @@ def parse_debt_form(page: Page, form: Form, errors: Errors,
         _take(errors, values, "first_due", first_due=form.get("first_due"))
         _take(errors, values, "paid_periods", paid_periods=form.get("paid_periods") or "0")
         _take(errors, values, "method", method=form.get("method") or "annuity")
+        _take(errors, values, "period_fee", period_fee=form.get("period_fee") or "")
     else:
         if debt is not None and debt.borrowed is not None:  # back to amounts from the bill
             values.update(borrowed=None, periods=None, paid_periods=None,
-                          repayment_method=None, first_due=None)
+                          repayment_method=None, first_due=None, period_fee_rate=None,
+                          period_fee=None)
         amount = errors.required(form, "amount")
         if amount is not None:
             _take(errors, values, "amount", amount=amount)
@@ -614,6 +629,8 @@ def _form_values(page: Page, debt: Debt) -> dict[str, str]:
         "paid_periods": text(debt.paid_periods), "method": debt.repayment_method or "annuity",
         "first_due": text(debt.first_due), "contract_date": text(debt.contract_date),
         "posted_on": text(debt.posted_on), "card_basis": debt.card_interest_basis or "",
+        "period_fee": rate_text(debt.period_fee_rate) if debt.period_fee_rate is not None
+        else f"{debt.period_fee}元" if debt.period_fee is not None else "",
     }
 
 
@@ -636,6 +653,7 @@ def _render_form(page: Page, *, debt: Debt | None, preset: Preset | None,
             "effective_from": preset.effective_from.isoformat(),
             "reviewed": preset.reviewed.isoformat(),
             "loan": is_loan_product(preset), "card": is_card_product(preset),
+            "split": is_split_product(preset),
             "private": is_private_product(preset)},
         debt=debt and {"id": debt.id, "name": debt_name(page.out, debt),
                        "has_account": debt.account_number is not None,

@@ -103,12 +103,17 @@ LOAN_FIELDS: dict[str, tuple[str, str]] = {
     "method": ("method", N_("Repayment method (还款方式)")),
     "first_due": ("first_due", N_("First repayment date (首期还款日)")),
     "paid": ("paid_periods", N_("Periods already repaid (已还期数)")),
+    "fee": ("period_fee", N_("Fee per period (服务费 / 手续费)")),
 }
+
+#: Terms that may stay empty: the fee (most loans have none), and the rate when a fee is
+#: given (白条 分期 charges a fee, no interest).
+_OPTIONAL_TERMS = frozenset({"fee"})
 
 #: The service's field names → the first-run form's suffixes (for the errors it names).
 _LOAN_ERROR_FIELDS = {"borrowed": "borrowed", "periods": "periods", "first_due": "first_due",
                       "paid_periods": "paid", "method": "method", "daily_rate": "rate",
-                      "annual_rate": "rate"}
+                      "annual_rate": "rate", "period_fee": "fee"}
 
 
 def loan_row_context(page: Page, row: int, product: str,
@@ -141,9 +146,12 @@ def _loan_terms(page: Page, form: Form, errors: Errors, row: int) -> dict[str, A
     if not any(value for name, value in typed.items() if name != "method"):
         return None
     values: dict[str, Any] = {}
+    optional = _OPTIONAL_TERMS | ({"rate"} if typed.get("fee") else set())
     for name, (option, _label) in LOAN_FIELDS.items():
         text = typed[name] or ("annuity" if name == "method" else "0" if name == "paid"
                                else "")
+        if not text and name in optional:
+            continue
         if not text:
             errors.add(f"d{row}_{name}", page._("this field is needed"))
             continue

@@ -1,0 +1,194 @@
+"""Family and private loans after the due date: what a court would support if asked
+(SPC Provisions on private lending as amended 2020, Art. 24, 25, 28, 29, 31).
+
+Every figure is worked by hand in the test's docstring. LPR fixings used (``_lpr.toml``):
+3.85 % from 2020-04-20, 3.35 % from 2024-07-22, 3.00 % from 2025-05-20.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from test_cli_case import ok, ok_json
+from xieshang.engine.accrual import OverdueDebt, bill_on
+from xieshang.engine.private_loans import with_private_rate
+from xieshang.rules import load_preset, lpr_table, rate_law
+
+NOW = "2026-12-07T10:00+08:00"
+LAW = rate_law()["law"]
+FIXINGS = lpr_table()
+PRESET = load_preset("informal_loan")
+
+
+@pytest.fixture(autouse=True)
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    folder = tmp_path / "home"
+    monkeypatch.setenv("XIESHANG_HOME", str(folder))
+    for name in ("XIESHANG_DB_URL", "XIESHANG_PASSPHRASE", "XIESHANG_LANG",
+                 "XIESHANG_TEST_PROGRESS"):
+        monkeypatch.delenv(name, raising=False)
+    ok("case", "new", "--name", "李明")
+    return folder
+
+
+def _debt(principal: str, due: date, *, annual: str | None = None,
+          fees: str = "0") -> OverdueDebt:
+    daily = None if annual is None else Decimal(annual) / 365
+    return OverdueDebt(preset=PRESET, principal=Decimal(principal), due_date=due,
+                       contract_daily_rate=daily, fees=Decimal(fees))
+
+
+@pytest.mark.now(NOW)
+@pytest.mark.parametrize("contract_date", [("--contract-date", "2019-06-15"), ()])
+def test_brother_in_law_at_0_percent_overdue_since_2020(contract_date: tuple[str, ...]) -> None:
+    """¥30,000 lent by a brother-in-law in 2019-06 at 0 %, due 2020-06-01, unpaid; valued
+    2026-12-07 (2,380 days overdue: 2020-06-02 … 2026-12-07).
+
+    The contract was made before 2020-08-20 (with no date given, a loan due 2020-06-01 was
+    made before then too), so Art. 31 splits the interest:
+    * 2020-06-02 … 2020-08-19, 79 days (29 + 31 + 19), the 2015 rule: no rate agreed →
+      6 % a year: 30,000 × 6 % × 79 / 365 = 389.589… → 389.59;
+    * from 2020-08-20, Art. 28 ¶2 (1): the LPR of the first overdue day, 3.85 % (fixed
+      2020-04-20), below the limit 4 × 3.00 % (latest fixing, standing for the day of a
+      suit) = 12 %.
+    The accrual charges 3.85 % over all 2,380 days: 30,000 × 3.85 % × 2,380 / 365 =
+    7,531.232… → 7,531.23 (penalty); the earlier rule's extra for the 79 days,
+    30,000 × (6 % − 3.85 %) × 79 / 365 = 139.602… → 139.60, is carried as interest.
+    Total 30,000 + 139.60 + 7,531.23 = 37,670.83. Before the change: 30,000.00 (no interest
+    at all after the due date).
+    """
+    ok("debt", "add", "--product", "informal_loan", "--amount", "30000", "--overdue-since",
+       "2020-06-02", "--annual-rate", "0%", "--label", "姐夫", *contract_date)
+    line = ok_json("status")["debts"][0]
+    assert (line["interest"], line["penalty"], line["total"]) == ("139.60", "7531.23",
+                                                                  "37670.83")
+    private = line["private_loan"]
+    assert (private["lpr_default"], private["lpr"], private["lpr_from"]) == (
+        True, "0.0385", "2020-04-20")
+    assert (private["cap"], private["cap_basis"]) == ("0.12", "as_of")
+    assert private["earlier"] == {"start": "2020-06-02", "until": "2020-08-19", "days": 79,
+                                  "annual": "0.06", "interest": "389.59", "extra": "139.60"}
+    assert private["estimate"] is True
+    text = ok("status", "--lang", "en")
+    assert "a court would support" in text
+    assert "not what the lender" in text
+    assert "2020-08-20" in text  # the date comes from the rule data
+
+
+@pytest.mark.now(NOW)
+def test_family_loan_shows_no_credit_report_milestones() -> None:
+    """A private lender does not report to the credit bureau: the timeline of the
+    brother-in-law's loan has the limitation period and no credit-report events."""
+    events = ok_json("calc", "timeline", "--product", "informal_loan", "--amount", "30000",
+                     "--overdue-since", "2020-06-02")["events"]
+    ids = {event["id"] for event in events}
+    assert "limitation" in ids
+    assert not ids & {"credit_repair", "credit_report", "credit_report_retention",
+                      "free_credit_reports"}
+
+
+@pytest.mark.now(NOW)
+def test_friend_at_15_percent_with_a_5000_penalty_clause() -> None:
+    """¥50,000 from a friend at 15 % agreed, contract 2021-03-01, overdue since 2023-01-01,
+    a ¥5,000 违约金 clause; valued 2026-12-07: 1,437 days overdue.
+
+    No overdue rate agreed: the loan rate continues (Art. 28 ¶2 (2)): 15 %, within the limit
+    4 × 3.85 % (the LPR when the contract was made) = 15.4 %. Interest:
+    50,000 × 15 % × 1,437 / 365 = 29,527.397… → 29,527.40. Art. 29: interest, 违约金 and fees
+    together up to 15.4 %: 50,000 × 0.4 % × 1,437 / 365 = 787.397… → 787.40 of the 5,000
+    is supported so far. Total 50,000 + 29,527.40 + 787.40 = 80,314.80 (before: 84,527.40).
+    Each further day the supported part grows by 50,000 × 0.4 % / 365 = 0.547… → 0.55.
+    """
+    ok("debt", "add", "--product", "informal_loan", "--amount", "50000", "--overdue-since",
+       "2023-01-01", "--annual-rate", "15%", "--contract-date", "2021-03-01", "--fees",
+       "5000", "--label", "朋友")
+    line = ok_json("status")["debts"][0]
+    assert (line["penalty"], line["fees"], line["total"]) == ("29527.40", "787.40",
+                                                              "80314.80")
+    private = line["private_loan"]
+    assert (private["cap"], private["cap_basis"], private["loan_period_rate"]) == (
+        "0.154", "contract_date", True)
+    assert (private["fees_entered"], private["fees_supported"], private["fees_daily"]) == (
+        "5000.00", "787.40", "0.55")
+    assert private["earlier"] is None
+
+
+def test_no_rate_follows_the_lpr_of_the_first_overdue_day() -> None:
+    """¥10,000 at 0 %, no contract date, due 2024-07-21, valued 100 days later
+    (2024-10-29): the first overdue day 2024-07-22 has the LPR 3.35 % (not today's 3.00 %):
+    10,000 × 3.35 % × 100 / 365 = 91.780… → 91.78."""
+    due = date(2024, 7, 21)
+    charged, info = with_private_rate(_debt("10000", due, annual="0"), None,
+                                      due + timedelta(days=100), FIXINGS, LAW)
+    assert info is not None
+    assert info.lpr is not None
+    assert info.lpr.rate == Decimal("0.0335")
+    assert bill_on(charged, due + timedelta(days=100)).penalty == Decimal("91.78")
+
+
+def test_a_rate_at_the_limit_leaves_nothing_for_the_penalty_clause() -> None:
+    """¥20,000 at 18 %, contract 2026-01-01 (limit 4 × 3.00 % = 12 %), due 2026-06-30,
+    ¥2,000 违约金, valued 60 days later: interest at 12 %, 20,000 × 12 % × 60 / 365 = 394.52,
+    and the 违约金 is not supported at all (Art. 29: the interest already takes the limit)."""
+    due = date(2026, 6, 30)
+    charged, info = with_private_rate(_debt("20000", due, annual="0.18", fees="2000"),
+                                      date(2026, 1, 1), due + timedelta(days=60), FIXINGS, LAW)
+    assert info is not None
+    assert info.capped
+    assert info.fees_cut
+    bill = bill_on(charged, due + timedelta(days=60))
+    assert (bill.penalty, bill.fees) == (Decimal("394.52"), Decimal("0.00"))
+
+
+@settings(max_examples=60, derandomize=True, deadline=None)
+@given(principal=st.integers(1, 1_000_000), rate=st.integers(0, 400),
+       fees=st.integers(0, 100_000), days=st.integers(1, 3000),
+       contract=st.integers(0, 2500))
+def test_overdue_interest_and_fees_never_pass_the_limit(principal: int, rate: int, fees: int,
+                                                        days: int, contract: int) -> None:
+    """For a contract made from 2020-08-20 on, overdue interest + supported fees ≤ the
+    limit × principal × days / 365 (+ 1 fen of rounding), and the fees supported never
+    exceed those entered."""
+    made = LAW.old_contracts_before + timedelta(days=contract)
+    due = made + timedelta(days=30)
+    debt = _debt(str(principal), due, annual=str(Decimal(rate) / 1000), fees=str(fees))
+    as_of = due + timedelta(days=days)
+    charged, info = with_private_rate(debt, made, as_of, FIXINGS, LAW)
+    assert info is not None
+    bill = bill_on(charged, as_of)
+    limit = Decimal(principal) * info.cap * days / 365
+    assert bill.penalty + bill.fees <= limit + Decimal("0.01")
+    assert Decimal(0) <= bill.fees <= Decimal(fees)
+
+
+def test_the_debts_page_says_what_a_court_would_support(tmp_path: Path) -> None:
+    """The Debts page shows a private loan's note in the words of ``status``: the friend's
+    ¥50,000 at 15 % with its ¥5,000 违约金 (see above), the fees cut to what Art. 29 leaves."""
+    from webclient import WebClient
+    from xieshang.store.db import open_store
+
+    def opener() -> Any:
+        return open_store(data_dir=tmp_path / "web")
+
+    with WebClient(opener, lang="en", today=date(2026, 12, 7)) as web:
+        web.get("/")
+        assert web.post("/first-run", {"d1_product": "informal_loan", "d1_amount": "50000",
+                                       "d1_missed": "2022-12-31", "income": "6000",
+                                       "rent": "1800", "food": "1500"}).status_code == 303
+        debt_id = web.get("/debts").text.split('id="total-', 1)[1].split('"', 1)[0]
+        form = {"product": "informal_loan", "amount": "50000", "fees": "5000",
+                "overdue_since": "2023-01-01", "rate": "15%", "rate_basis": "annual",
+                "contract_date": "2021-03-01", "status": "open"}
+        edit = web.get(f"/debts/{debt_id}/edit").text
+        form["version"] = edit.split('name="version" value="', 1)[1].split('"', 1)[0]
+        assert web.post(f"/debts/{debt_id}/edit", form).status_code == 303
+        page = web.get("/debts").text
+    assert "a court would support" in page
+    assert "¥787.40 of the ¥5,000.00 entered" in page
