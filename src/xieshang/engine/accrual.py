@@ -664,6 +664,11 @@ class _Ledger:
                     not_yet_due=self.not_yet_due)
 
 
+#: (read, write) of each slot of :class:`_Ledger`, for :meth:`_Cursor.copy`
+_LEDGER_SLOTS: Final = tuple((getattr(_Ledger, name).__get__, getattr(_Ledger, name).__set__)
+                             for name in _Ledger.__slots__)
+
+
 class _Cursor:
     """A ledger walked one day at a time from ``day`` on (the due date or an earlier start)."""
 
@@ -682,8 +687,9 @@ class _Cursor:
         twin.debt, twin.terms, twin.months, twin.step, twin.day = (
             self.debt, self.terms, self.months, self.step, self.day)
         ledger = object.__new__(_Ledger)
-        for name in _Ledger.__slots__:
-            setattr(ledger, name, getattr(self.ledger, name))
+        source = self.ledger
+        for read, write in _LEDGER_SLOTS:
+            write(ledger, read(source))
         twin.ledger = ledger
         return twin
 
@@ -795,8 +801,11 @@ class Walker:
         self._cursor: _Cursor | None = None
         self._applied: list[Payment] = []
 
-    def bill_on(self, payments: Sequence[Payment], as_of: date) -> Bill:
-        """The itemised amount due on ``as_of`` with ``payments`` (those up to ``as_of``)."""
+    def bill_on(self, payments: Sequence[Payment], as_of: date, *,
+                daily_cost: bool = True) -> Bill:
+        """The itemised amount due on ``as_of`` with ``payments`` (those up to ``as_of``);
+        ``daily_cost=False`` leaves :attr:`Bill.daily_cost` at 0 and saves walking the
+        next day (a plan reads only the amounts)."""
         debt = self._debt
         paid = sorted((p for p in payments if p.on <= as_of), key=lambda p: p.on)
         if as_of < debt.due_date:
@@ -831,6 +840,8 @@ class Walker:
             self._applied.extend(paid[done:index])
             ahead = cursor.copy()
             bill = ahead.ledger.bill(as_of, ahead.walk_day(paid[index:]))
+            if not daily_cost:
+                return bill
             tomorrow = ahead.ledger.bill(as_of + _ONE_DAY, ahead.walk_day(()))
         return replace(bill, daily_cost=max(ZERO, tomorrow.total - bill.total))
 
@@ -838,6 +849,8 @@ class Walker:
 def _add_months(day: date, months: int) -> date:
     index = day.month - 1 + months
     year, month = day.year + index // 12, index % 12 + 1
+    if day.day <= 28:  # every month has the day
+        return date(year, month, day.day)
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
