@@ -130,15 +130,20 @@ def _run(plan_input: PlanInput, strategy: Strategy) -> Any:
     arrears = [_fen(d.past_due) for d in debts]
     # a month's charge is half up of (balance × top ÷ bottom): top and bottom of the rate
     # per month (monthly) or per day of the basis (daily; × the days of the month)
+    # (kept doubled: half up of n ÷ d is (2n + d) // 2d)
     tops: list[int] = []
     bottoms: list[int] = []
+    doubled: list[int] = []
     for d in debts:
         numerator, denominator = (d.annual_rate or ZERO).as_integer_ratio()
-        tops.append(numerator)
-        bottoms.append(12 * denominator if d.accrual is Accrual.MONTHLY
-                       else denominator * d.day_basis.days)
+        bottom = (12 * denominator if d.accrual is Accrual.MONTHLY
+                  else denominator * d.day_basis.days)
+        tops.append(2 * numerator)
+        bottoms.append(bottom)
+        doubled.append(2 * bottom)
     daily = [d.accrual is not Accrual.MONTHLY for d in debts]
     due_days = [None if d.due_day is None else (d.due_day or 1) for d in debts]
+    dated = [i for i in range(count) if due_days[i] is not None]
     late_fees = [d.late_fee for d in debts]
     # the minimum rule: (fixed amount, percent as (top, bottom) or None, takes the
     # larger of the two, plus the month's charges)
@@ -169,10 +174,9 @@ def _run(plan_input: PlanInput, strategy: Strategy) -> Any:
     required = [0] * count
     interest = [0] * count
     past_due = [0] * count
-    due_by: list[date] = [plan_input.start] * count
+    due_by: list[date | None] = [None] * count  # None: the pay date
     pay = [0] * count
     # the sums assemble reads, per debt
-    sum_paid = [0] * count
     sum_interest = [0] * count
     sum_fees = [0] * count
     sum_overdue = [0] * count
@@ -189,25 +193,23 @@ def _run(plan_input: PlanInput, strategy: Strategy) -> Any:
         days = (day - previous).days
         previous = day
         total = 0
+        for i in dated:
+            due_day = due_days[i] or 1
+            found = due_cache.get((day, due_day))
+            if found is None:
+                found = due_cache[(day, due_day)] = _day_in_month(day, due_day)
+            due_by[i] = found
         for i in active:
             arrear = arrears[i]
             past_due[i] = arrear
-            bottom = bottoms[i]
+            old = balance[i]
             if daily[i]:
-                charge = (2 * balance[i] * tops[i] * days + bottom) // (2 * bottom)
+                charge = (old * tops[i] * days + bottoms[i]) // doubled[i]
             else:
-                charge = (2 * balance[i] * tops[i] + bottom) // (2 * bottom)  # half up, ≥ 0
+                charge = (old * tops[i] + bottoms[i]) // doubled[i]  # half up, ≥ 0
             interest[i] = charge
-            new_balance = balance[i] = balance[i] + charge
-            owed[i] = owe = new_balance + fees_due[i]
-            due_day = due_days[i]
-            if due_day is None:
-                due_by[i] = day
-            else:
-                found = due_cache.get((day, due_day))
-                if found is None:
-                    found = due_cache[(day, due_day)] = _day_in_month(day, due_day)
-                due_by[i] = found
+            balance[i] = old = old + charge
+            owed[i] = owe = old + fees_due[i]
             base = 0
             rule = rules[i]
             if rule is not None and owe > 0:
@@ -267,30 +269,36 @@ def _run(plan_input: PlanInput, strategy: Strategy) -> Any:
                 balance[i] = left_over if left_over > 0 else 0
             paid_total += amount
             need = required[i]
+            need_d = cents(need)
+            amount_d = need_d if amount == need else cents(amount)
             unpaid = need - amount
-            fee = 0
             arrear = past_due[i]
             if arrear > need:
                 arrear = need
+            arrear_d = cents(arrear) if arrear else zero
             if unpaid > 0:
+                fee = 0
                 late_fee = late_fees[i]
                 if late_fee is not None:
-                    fee = _fen(late_fee_due(late_fee, cents(need), cents(amount)))
+                    fee = _fen(late_fee_due(late_fee, need_d, amount_d))
                     fees_due[i] += fee
                     sum_fees[i] += fee
                 sum_overdue[i] += 1
                 sum_newly[i] += min(unpaid, need - arrear)
                 unpaid_month += unpaid
+                arrears[i] = unpaid
+                fee_d, unpaid_d, overdue = cents(fee), cents(unpaid), True
             else:
-                unpaid = 0
-            arrears[i] = unpaid
+                arrears[i] = 0
+                fee_d = unpaid_d = zero
+                overdue = False
             balance_out = balance[i] + fees_due[i]
-            sum_paid[i] += amount
-            sum_interest[i] += interest[i]
+            charge = interest[i]
+            sum_interest[i] += charge
             rows[i] = make_row(  # owed, balance and interest: new amounts nearly always
-                keys[i], D(owed[i]) * cent, cents(need), cents(amount),
-                D(balance_out) * cent, D(interest[i]) * cent, zero,
-                cents(fee), zero, unpaid > 0, cents(unpaid), due_by[i], cents(arrear))
+                keys[i], D(owed[i]) * cent, need_d, amount_d, D(balance_out) * cent,
+                D(charge) * cent, zero, fee_d, zero, overdue, unpaid_d, due_by[i] or day,
+                arrear_d)
             if balance_out <= 0:
                 ended.append(i)
         if unpaid_month:
@@ -310,6 +318,10 @@ def _run(plan_input: PlanInput, strategy: Strategy) -> Any:
                            balance[i] + fees_due[i]) for i in range(count))
     sums = None
     if months:
-        sums = tuple(Sums(cents(sum_paid[i]), cents(sum_interest[i]), zero, cents(sum_fees[i]),
-                          zero, sum_overdue[i], cents(sum_newly[i])) for i in range(count))
+        # Σ paid: what was owed at the start + the charges − what is owed at the end (a
+        # payment never exceeds what is owed, so nothing is clamped)
+        sums = tuple(Sums(cents(_fen(principal[i]) + _fen(charges_before[i]) + sum_interest[i]
+                                + sum_fees[i] - balance[i] - fees_due[i]),
+                          cents(sum_interest[i]), zero, cents(sum_fees[i]), zero,
+                          sum_overdue[i], cents(sum_newly[i])) for i in range(count))
     return Run(tuple(months), ledgers, finished, sums, short)  # type: ignore[arg-type]
