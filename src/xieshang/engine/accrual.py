@@ -696,6 +696,13 @@ class _Cursor:
     def walk_day(self, payments: Sequence[Payment]) -> int:
         """Walk ``self.day`` (charges, then that day's ``payments``, then the monthly step);
         returns the day's number (days after the due date)."""
+        number = self.morning()
+        self.evening(payments, number)
+        return number
+
+    def morning(self) -> int:
+        """The first part of :meth:`walk_day`: the end of the grace days, the day's charges,
+        installments falling due (``self.day`` stays; :meth:`evening` ends the day)."""
         day, ledger, terms = self.day, self.ledger, self.terms
         number = (day - self.debt.due_date).days
         if number == terms.grace_days + 1:
@@ -704,6 +711,12 @@ class _Cursor:
             ledger.accrue()
         if ledger.later_at < len(ledger.later):
             ledger.fall_due(day)
+        return number
+
+    def evening(self, payments: Sequence[Payment], number: int) -> None:
+        """The rest of :meth:`walk_day` after :meth:`morning`: the day's ``payments``, then
+        the monthly step; the cursor moves to the next day."""
+        day, ledger, terms = self.day, self.ledger, self.terms
         for payment in payments:
             ledger.pay(payment.amount, number)
         if day == self.step:
@@ -714,7 +727,6 @@ class _Cursor:
             self.months += 1
             self.step = _add_months(self.debt.due_date, self.months)
         self.day = day + _ONE_DAY
-        return number
 
 
     def run(self, last: date) -> None:
@@ -790,7 +802,7 @@ class Walker:
     from the due date (same result, more work). For month-by-month plans.
     """
 
-    __slots__ = ("_applied", "_cursor", "_debt", "_terms", "segments")
+    __slots__ = ("_applied", "_cursor", "_debt", "_half", "_terms", "segments")
 
     def __init__(self, debt: OverdueDebt, *, segments: bool = True) -> None:
         #: add up the days between events in one step (``False``: walk every day, the
@@ -800,6 +812,9 @@ class Walker:
         self._terms = _terms(debt)
         self._cursor: _Cursor | None = None
         self._applied: list[Payment] = []
+        #: the day :meth:`bill_forward` left after its :meth:`_Cursor.morning` (None: the
+        #: cursor is between two days)
+        self._half: date | None = None
 
     def bill_on(self, payments: Sequence[Payment], as_of: date, *,
                 daily_cost: bool = True) -> Bill:
@@ -807,7 +822,9 @@ class Walker:
         ``daily_cost=False`` leaves :attr:`Bill.daily_cost` at 0 and saves walking the
         next day (a plan reads only the amounts)."""
         debt = self._debt
-        paid = sorted((p for p in payments if p.on <= as_of), key=lambda p: p.on)
+        if self._half is not None:  # left in the middle of a day by bill_forward
+            self._cursor, self._half = None, None
+        paid = sorted((p for p in payments if p.on <= as_of), key=_on_date)
         if as_of < debt.due_date:
             return bill_on(replace(debt, payments=tuple(paid)), as_of)
         if (as_of + _ONE_DAY - debt.due_date).days > _MAX_DAYS:
@@ -844,6 +861,69 @@ class Walker:
                 return bill
             tomorrow = ahead.ledger.bill(as_of + _ONE_DAY, ahead.walk_day(()))
         return replace(bill, daily_cost=max(ZERO, tomorrow.total - bill.total))
+
+    def bill_forward(self, payments: Sequence[Payment], as_of: date) -> Bill:
+        """:meth:`bill_on` with ``daily_cost=False``, for a walk month by month where each
+        ``as_of`` is later than the last and payments are only added, dated on or after the
+        last ``as_of`` (a plan paying on its pay dates): each day is walked once.
+
+        The day ``as_of`` is walked up to its payments (:meth:`_Cursor.morning`) and left
+        there; the bill then is the bill of the day without payments (the monthly step adds
+        no amount due, except a statement's late fee: that day is finished on a copy). The
+        next call finishes the day with the payments made on it meanwhile. Anything else —
+        a payment dated on ``as_of`` itself or before the day left, an earlier or the same
+        ``as_of``, a date before the due date — takes :meth:`bill_on`, from the due date.
+        """
+        debt = self._debt
+        paid = sorted((p for p in payments if p.on <= as_of), key=_on_date)
+        cursor, half, done = self._cursor, self._half, len(self._applied)
+        if as_of < debt.due_date or (paid and paid[-1].on == as_of):
+            return self.bill_on(payments, as_of, daily_cost=False)
+        if (as_of + _ONE_DAY - debt.due_date).days > _MAX_DAYS:
+            raise InputError("as_of", N_("is more than 100 years after the due date {due}"),
+                             due=debt.due_date.isoformat())
+        if (cursor is None or half is None or as_of <= half or paid[:done] != self._applied
+                or (done < len(paid) and paid[done].on < half)):
+            cursor = self._cursor = _Cursor(debt, self._terms, debt.due_date)
+            self._applied = []
+            half = self._half = None
+            done = 0
+            with decimal.localcontext(_CONTEXT):
+                while done < len(paid) and paid[done].on < debt.due_date:
+                    cursor.ledger.pay(paid[done].amount, (paid[done].on - debt.due_date).days)
+                    self._applied.append(paid[done])
+                    done += 1
+        index = done
+        with decimal.localcontext(_CONTEXT):
+            if half is not None:  # finish the day left, with its payments
+                today: list[Payment] = []
+                while index < len(paid) and paid[index].on == half:
+                    today.append(paid[index])
+                    index += 1
+                cursor.evening(today, (half - debt.due_date).days)
+            while cursor.day < as_of:
+                following = paid[index].on if index < len(paid) else as_of
+                if self.segments and following > cursor.day:
+                    cursor.run(min(following, as_of) - _ONE_DAY)
+                    continue
+                today = []
+                while index < len(paid) and paid[index].on == cursor.day:
+                    today.append(paid[index])
+                    index += 1
+                cursor.walk_day(today)
+            self._applied.extend(paid[done:index])
+            number = cursor.morning()
+            self._half = as_of
+            if as_of == cursor.step and self._terms.late_fee.per_statement:
+                ahead = cursor.copy()
+                ahead.evening((), number)
+                return ahead.ledger.bill(as_of, number)
+            return cursor.ledger.bill(as_of, number)
+
+
+def _on_date(payment: Payment) -> date:
+    """A payment's date (the sort key of the walks)."""
+    return payment.on
 
 
 def _add_months(day: date, months: int) -> date:

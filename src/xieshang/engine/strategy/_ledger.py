@@ -351,7 +351,7 @@ class Ledger:
             return
         if self._walker is None:
             self._walker = Walker(self._od)
-        bill = self._walker.bill_on(self.payments, self.day, daily_cost=False)
+        bill = self._walker.bill_forward(self.payments, self.day)
         self.ndp = bill.not_yet_due  # later installments that fell due are in the bill
         total = bill.total + self.ndp
         if not self.opened:
