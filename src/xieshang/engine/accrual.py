@@ -62,6 +62,7 @@ from __future__ import annotations
 
 import calendar
 import decimal
+from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
@@ -802,7 +803,8 @@ class Walker:
     from the due date (same result, more work). For month-by-month plans.
     """
 
-    __slots__ = ("_applied", "_cursor", "_debt", "_half", "_terms", "segments")
+    __slots__ = ("_applied", "_cursor", "_debt", "_half", "_last", "_seen", "_sorted",
+                 "_source", "_terms", "segments")
 
     def __init__(self, debt: OverdueDebt, *, segments: bool = True) -> None:
         #: add up the days between events in one step (``False``: walk every day, the
@@ -815,6 +817,12 @@ class Walker:
         #: the day :meth:`bill_forward` left after its :meth:`_Cursor.morning` (None: the
         #: cursor is between two days)
         self._half: date | None = None
+        #: bill_forward's payments sorted by date, of the sequence it was given last
+        #: (``_source``, ``_seen`` long, ending with ``_last``)
+        self._sorted: list[Payment] = []
+        self._source: Sequence[Payment] | None = None
+        self._seen = 0
+        self._last: Payment | None = None
 
     def bill_on(self, payments: Sequence[Payment], as_of: date, *,
                 daily_cost: bool = True) -> Bill:
@@ -862,6 +870,26 @@ class Walker:
             tomorrow = ahead.ledger.bill(as_of + _ONE_DAY, ahead.walk_day(()))
         return replace(bill, daily_cost=max(ZERO, tomorrow.total - bill.total))
 
+    def _sorted_until(self, payments: Sequence[Payment], as_of: date) -> list[Payment]:
+        """``payments`` up to ``as_of`` by date. The same list asked again with payments
+        appended (as a plan appends them, in date order) is not sorted again."""
+        known = self._sorted
+        if payments is not self._source or len(payments) < self._seen or (
+                self._seen and payments[self._seen - 1] is not self._last):
+            known = self._sorted = sorted(payments, key=_on_date)
+        elif len(payments) > self._seen:
+            added = payments[self._seen:]
+            if (known and added[0].on < known[-1].on) or any(
+                    added[k].on > added[k + 1].on for k in range(len(added) - 1)):
+                known = self._sorted = sorted(payments, key=_on_date)
+            else:
+                known.extend(added)
+        self._source, self._seen = payments, len(payments)
+        self._last = payments[-1] if payments else None
+        if not known or known[-1].on <= as_of:
+            return list(known)
+        return known[:bisect_right(known, as_of, key=_on_date)]
+
     def bill_forward(self, payments: Sequence[Payment], as_of: date) -> Bill:
         """:meth:`bill_on` with ``daily_cost=False``, for a walk month by month where each
         ``as_of`` is later than the last and payments are only added, dated on or after the
@@ -875,7 +903,7 @@ class Walker:
         ``as_of``, a date before the due date — takes :meth:`bill_on`, from the due date.
         """
         debt = self._debt
-        paid = sorted((p for p in payments if p.on <= as_of), key=_on_date)
+        paid = self._sorted_until(payments, as_of)
         cursor, half, done = self._cursor, self._half, len(self._applied)
         if as_of < debt.due_date or (paid and paid[-1].on == as_of):
             return self.bill_on(payments, as_of, daily_cost=False)

@@ -56,7 +56,7 @@ def remembered(key: Callable[..., tuple[Hashable, Any]],
             name, witness = key(*args, **kwargs)
             slot = (function, name)
             found = memory.get(slot)
-            if found is not None and found[0] == witness:
+            if found is not None and (found[0] is witness or found[0] == witness):
                 answer: R = found[1]
             else:
                 answer = function(*args, **kwargs)

@@ -126,13 +126,12 @@ def _evaluate(tx: Any, case: Case, as_of: date, *, plan: bool, ladder: bool) -> 
 
 
 def _flags(item: DebtView, day: date) -> tuple[str, ...]:
-    from xieshang.engine.timeline import timeline
-    from xieshang.rules import law
+    from xieshang.services.case_view import debt_timeline
 
     if item.engine is None:
         return ()
     found = []
-    for event in timeline(item.engine, day, law()):
+    for event in debt_timeline(item.engine, day):
         if not event.applies:
             continue
         if event.id == "malicious_overdraft" or (event.on is not None and event.on <= day
