@@ -295,8 +295,12 @@ def _run(plan_input: PlanInput, strategy: Strategy) -> Any:
             balance_out = balance[i] + fees_due[i]
             charge = interest[i]
             sum_interest[i] += charge
-            rows[i] = make_row(  # owed, balance and interest: new amounts nearly always
-                keys[i], D(owed[i]) * cent, need_d, amount_d, D(balance_out) * cent,
+            # owed and interest: new amounts nearly always; the balance after paying is
+            # what was owed less the payment (never more than owed), plus a late fee
+            owed_d = D(owed[i]) * cent
+            rows[i] = make_row(
+                keys[i], owed_d, need_d, amount_d,
+                owed_d - amount_d if fee_d is zero else D(balance_out) * cent,
                 D(charge) * cent, zero, fee_d, zero, overdue, unpaid_d, due_by[i] or day,
                 arrear_d)
             if balance_out <= 0:

@@ -267,12 +267,20 @@ class Ledger:
             self.balance = max(ZERO, self.balance - (amount - taken))
         elif self.phase is Phase.OVERDUE:
             self.payments.append(Payment(on or self.day, amount))
+            # fees, then penalty, then interest, then principal
             left = amount
-            for name in ("c_fees", "c_penalty", "c_interest", "c_principal"):
-                value: Decimal = getattr(self, name)
-                taken = min(left, value)
-                setattr(self, name, value - taken)
-                left -= taken
+            taken = min(left, self.c_fees)
+            self.c_fees -= taken
+            left -= taken
+            taken = min(left, self.c_penalty)
+            self.c_penalty -= taken
+            left -= taken
+            taken = min(left, self.c_interest)
+            self.c_interest -= taken
+            left -= taken
+            taken = min(left, self.c_principal)
+            self.c_principal -= taken
+            left -= taken
             self.ndp = max(ZERO, self.ndp - left)
         elif self.phase is Phase.ARRANGEMENT:
             taken = min(amount, self.due_unpaid)
