@@ -910,19 +910,18 @@ class Walker:
         if (as_of + _ONE_DAY - debt.due_date).days > _MAX_DAYS:
             raise InputError("as_of", N_("is more than 100 years after the due date {due}"),
                              due=debt.due_date.isoformat())
-        if (cursor is None or half is None or as_of <= half or paid[:done] != self._applied
-                or (done < len(paid) and paid[done].on < half)):
-            cursor = self._cursor = _Cursor(debt, self._terms, debt.due_date)
-            self._applied = []
-            half = self._half = None
-            done = 0
-            with decimal.localcontext(_CONTEXT):
+        with decimal.localcontext(_CONTEXT):
+            if (cursor is None or half is None or as_of <= half or paid[:done] != self._applied
+                    or (done < len(paid) and paid[done].on < half)):
+                cursor = self._cursor = _Cursor(debt, self._terms, debt.due_date)
+                self._applied = []
+                half = self._half = None
+                done = 0
                 while done < len(paid) and paid[done].on < debt.due_date:
                     cursor.ledger.pay(paid[done].amount, (paid[done].on - debt.due_date).days)
                     self._applied.append(paid[done])
                     done += 1
-        index = done
-        with decimal.localcontext(_CONTEXT):
+            index = done
             if half is not None:  # finish the day left, with its payments
                 today: list[Payment] = []
                 while index < len(paid) and paid[index].on == half:
