@@ -99,3 +99,31 @@ def test_a_long_unpaid_stretch_is_the_same_both_ways() -> None:
     debt = OverdueDebt(card, D("10000.00"), date(2025, 1, 31))
     last = debt.due_date + timedelta(days=400)
     assert _walk(debt, (), last, last) == _walk(debt, (), last, last, segments=False)
+
+
+@PROFILE
+@given(debt=debts(), start=st.integers(-5, 40),
+       steps=st.lists(st.tuples(st.integers(0, 62), st.one_of(st.none(), amounts),
+                                st.sampled_from([0, 0, 0, 1, 3])),
+                      min_size=1, max_size=14))
+def test_the_walker_forward_equals_the_day_walk(
+        debt: OverdueDebt, start: int, steps: list[tuple[int, Decimal | None, int]]) -> None:
+    """:meth:`Walker.bill_forward` (each day walked once, the pay date left half-walked)
+    gives the bill the day walk gives, daily cost aside: month by month as the plan asks,
+    and also on the same day twice, with a payment dated on the pay date itself before
+    asking, or dated days before the day left (both take the full walk)."""
+    from dataclasses import replace
+
+    forward, forward_days, slow = Walker(debt), Walker(debt, segments=False), \
+        Walker(debt, segments=False)
+    payments = list(debt.payments)
+    when = debt.due_date + timedelta(days=start)
+    for gap, amount, back in steps:
+        when += timedelta(days=gap)
+        if amount is not None and back == 3:  # paid on the day before asking
+            payments.append(Payment(when, amount))
+        expected = replace(slow.bill_on(payments, when), daily_cost=D("0.00"))
+        assert forward.bill_forward(payments, when) == expected
+        assert forward_days.bill_forward(payments, when) == expected
+        if amount is not None and back != 3:
+            payments.append(Payment(when - timedelta(days=back), amount))

@@ -89,11 +89,33 @@ def load_presets(user_dir: Path | None = None) -> Mapping[str, Preset]:
     return presets
 
 
-def load_preset(product: str) -> Preset:
-    """The preset with this id (built-in or the person's own), or a clear error."""
+#: the user's preset folder as :func:`load_presets` keys it, by the environment that names
+#: it (finding the folder and resolving it costs more than the lookup itself)
+_FOLDERS: dict[tuple[str | None, ...], str] = {}
+
+
+def _current_presets() -> Mapping[str, Preset]:
+    """:func:`load_presets` of the person's preset folder (``paths.preset_dir``)."""
+    import os
+
+    environment = (os.environ.get("XIESHANG_HOME"), os.environ.get("XDG_DATA_HOME"),
+                   os.environ.get("HOME"))
+    folder = _FOLDERS.get(environment)
+    if folder is not None:
+        found = _CACHE.get(folder)
+        if found is not None:
+            return found
     from xieshang.paths import preset_dir
 
-    presets = load_presets(preset_dir())
+    where = preset_dir()
+    presets = load_presets(where)
+    _FOLDERS[environment] = str(where.resolve())
+    return presets
+
+
+def load_preset(product: str) -> Preset:
+    """The preset with this id (built-in or the person's own), or a clear error."""
+    presets = _current_presets()
     key = product.strip().lower().replace("-", "_")
     if key not in presets:
         raise InputError("product", N_("unknown product '{value}'; known products: {known}"),

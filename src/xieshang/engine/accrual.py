@@ -62,6 +62,7 @@ from __future__ import annotations
 
 import calendar
 import decimal
+from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
@@ -664,6 +665,11 @@ class _Ledger:
                     not_yet_due=self.not_yet_due)
 
 
+#: (read, write) of each slot of :class:`_Ledger`, for :meth:`_Cursor.copy`
+_LEDGER_SLOTS: Final = tuple((getattr(_Ledger, name).__get__, getattr(_Ledger, name).__set__)
+                             for name in _Ledger.__slots__)
+
+
 class _Cursor:
     """A ledger walked one day at a time from ``day`` on (the due date or an earlier start)."""
 
@@ -682,14 +688,22 @@ class _Cursor:
         twin.debt, twin.terms, twin.months, twin.step, twin.day = (
             self.debt, self.terms, self.months, self.step, self.day)
         ledger = object.__new__(_Ledger)
-        for name in _Ledger.__slots__:
-            setattr(ledger, name, getattr(self.ledger, name))
+        source = self.ledger
+        for read, write in _LEDGER_SLOTS:
+            write(ledger, read(source))
         twin.ledger = ledger
         return twin
 
     def walk_day(self, payments: Sequence[Payment]) -> int:
         """Walk ``self.day`` (charges, then that day's ``payments``, then the monthly step);
         returns the day's number (days after the due date)."""
+        number = self.morning()
+        self.evening(payments, number)
+        return number
+
+    def morning(self) -> int:
+        """The first part of :meth:`walk_day`: the end of the grace days, the day's charges,
+        installments falling due (``self.day`` stays; :meth:`evening` ends the day)."""
         day, ledger, terms = self.day, self.ledger, self.terms
         number = (day - self.debt.due_date).days
         if number == terms.grace_days + 1:
@@ -698,6 +712,12 @@ class _Cursor:
             ledger.accrue()
         if ledger.later_at < len(ledger.later):
             ledger.fall_due(day)
+        return number
+
+    def evening(self, payments: Sequence[Payment], number: int) -> None:
+        """The rest of :meth:`walk_day` after :meth:`morning`: the day's ``payments``, then
+        the monthly step; the cursor moves to the next day."""
+        day, ledger, terms = self.day, self.ledger, self.terms
         for payment in payments:
             ledger.pay(payment.amount, number)
         if day == self.step:
@@ -708,7 +728,6 @@ class _Cursor:
             self.months += 1
             self.step = _add_months(self.debt.due_date, self.months)
         self.day = day + _ONE_DAY
-        return number
 
 
     def run(self, last: date) -> None:
@@ -784,7 +803,8 @@ class Walker:
     from the due date (same result, more work). For month-by-month plans.
     """
 
-    __slots__ = ("_applied", "_cursor", "_debt", "_terms", "segments")
+    __slots__ = ("_applied", "_cursor", "_debt", "_half", "_last", "_seen", "_sorted",
+                 "_source", "_terms", "segments")
 
     def __init__(self, debt: OverdueDebt, *, segments: bool = True) -> None:
         #: add up the days between events in one step (``False``: walk every day, the
@@ -794,11 +814,25 @@ class Walker:
         self._terms = _terms(debt)
         self._cursor: _Cursor | None = None
         self._applied: list[Payment] = []
+        #: the day :meth:`bill_forward` left after its :meth:`_Cursor.morning` (None: the
+        #: cursor is between two days)
+        self._half: date | None = None
+        #: bill_forward's payments sorted by date, of the sequence it was given last
+        #: (``_source``, ``_seen`` long, ending with ``_last``)
+        self._sorted: list[Payment] = []
+        self._source: Sequence[Payment] | None = None
+        self._seen = 0
+        self._last: Payment | None = None
 
-    def bill_on(self, payments: Sequence[Payment], as_of: date) -> Bill:
-        """The itemised amount due on ``as_of`` with ``payments`` (those up to ``as_of``)."""
+    def bill_on(self, payments: Sequence[Payment], as_of: date, *,
+                daily_cost: bool = True) -> Bill:
+        """The itemised amount due on ``as_of`` with ``payments`` (those up to ``as_of``);
+        ``daily_cost=False`` leaves :attr:`Bill.daily_cost` at 0 and saves walking the
+        next day (a plan reads only the amounts)."""
         debt = self._debt
-        paid = sorted((p for p in payments if p.on <= as_of), key=lambda p: p.on)
+        if self._half is not None:  # left in the middle of a day by bill_forward
+            self._cursor, self._half = None, None
+        paid = sorted((p for p in payments if p.on <= as_of), key=_on_date)
         if as_of < debt.due_date:
             return bill_on(replace(debt, payments=tuple(paid)), as_of)
         if (as_of + _ONE_DAY - debt.due_date).days > _MAX_DAYS:
@@ -831,13 +865,99 @@ class Walker:
             self._applied.extend(paid[done:index])
             ahead = cursor.copy()
             bill = ahead.ledger.bill(as_of, ahead.walk_day(paid[index:]))
+            if not daily_cost:
+                return bill
             tomorrow = ahead.ledger.bill(as_of + _ONE_DAY, ahead.walk_day(()))
         return replace(bill, daily_cost=max(ZERO, tomorrow.total - bill.total))
+
+    def _sorted_until(self, payments: Sequence[Payment], as_of: date) -> list[Payment]:
+        """``payments`` up to ``as_of`` by date. The same list asked again with payments
+        appended (as a plan appends them, in date order) is not sorted again."""
+        known = self._sorted
+        if payments is not self._source or len(payments) < self._seen or (
+                self._seen and payments[self._seen - 1] is not self._last):
+            known = self._sorted = sorted(payments, key=_on_date)
+        elif len(payments) > self._seen:
+            added = payments[self._seen:]
+            if (known and added[0].on < known[-1].on) or any(
+                    added[k].on > added[k + 1].on for k in range(len(added) - 1)):
+                known = self._sorted = sorted(payments, key=_on_date)
+            else:
+                known.extend(added)
+        self._source, self._seen = payments, len(payments)
+        self._last = payments[-1] if payments else None
+        if not known or known[-1].on <= as_of:
+            return list(known)
+        return known[:bisect_right(known, as_of, key=_on_date)]
+
+    def bill_forward(self, payments: Sequence[Payment], as_of: date) -> Bill:
+        """:meth:`bill_on` with ``daily_cost=False``, for a walk month by month where each
+        ``as_of`` is later than the last and payments are only added, dated on or after the
+        last ``as_of`` (a plan paying on its pay dates): each day is walked once.
+
+        The day ``as_of`` is walked up to its payments (:meth:`_Cursor.morning`) and left
+        there; the bill then is the bill of the day without payments (the monthly step adds
+        no amount due, except a statement's late fee: that day is finished on a copy). The
+        next call finishes the day with the payments made on it meanwhile. Anything else —
+        a payment dated on ``as_of`` itself or before the day left, an earlier or the same
+        ``as_of``, a date before the due date — takes :meth:`bill_on`, from the due date.
+        """
+        debt = self._debt
+        paid = self._sorted_until(payments, as_of)
+        cursor, half, done = self._cursor, self._half, len(self._applied)
+        if as_of < debt.due_date or (paid and paid[-1].on == as_of):
+            return self.bill_on(payments, as_of, daily_cost=False)
+        if (as_of + _ONE_DAY - debt.due_date).days > _MAX_DAYS:
+            raise InputError("as_of", N_("is more than 100 years after the due date {due}"),
+                             due=debt.due_date.isoformat())
+        with decimal.localcontext(_CONTEXT):
+            if (cursor is None or half is None or as_of <= half or paid[:done] != self._applied
+                    or (done < len(paid) and paid[done].on < half)):
+                cursor = self._cursor = _Cursor(debt, self._terms, debt.due_date)
+                self._applied = []
+                half = self._half = None
+                done = 0
+                while done < len(paid) and paid[done].on < debt.due_date:
+                    cursor.ledger.pay(paid[done].amount, (paid[done].on - debt.due_date).days)
+                    self._applied.append(paid[done])
+                    done += 1
+            index = done
+            if half is not None:  # finish the day left, with its payments
+                today: list[Payment] = []
+                while index < len(paid) and paid[index].on == half:
+                    today.append(paid[index])
+                    index += 1
+                cursor.evening(today, (half - debt.due_date).days)
+            while cursor.day < as_of:
+                following = paid[index].on if index < len(paid) else as_of
+                if self.segments and following > cursor.day:
+                    cursor.run(min(following, as_of) - _ONE_DAY)
+                    continue
+                today = []
+                while index < len(paid) and paid[index].on == cursor.day:
+                    today.append(paid[index])
+                    index += 1
+                cursor.walk_day(today)
+            self._applied.extend(paid[done:index])
+            number = cursor.morning()
+            self._half = as_of
+            if as_of == cursor.step and self._terms.late_fee.per_statement:
+                ahead = cursor.copy()
+                ahead.evening((), number)
+                return ahead.ledger.bill(as_of, number)
+            return cursor.ledger.bill(as_of, number)
+
+
+def _on_date(payment: Payment) -> date:
+    """A payment's date (the sort key of the walks)."""
+    return payment.on
 
 
 def _add_months(day: date, months: int) -> date:
     index = day.month - 1 + months
     year, month = day.year + index // 12, index % 12 + 1
+    if day.day <= 28:  # every month has the day
+        return date(year, month, day.day)
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 

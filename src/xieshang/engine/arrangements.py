@@ -39,6 +39,7 @@ from xieshang.engine.schedules import (
     Method,
     Row,
     Schedule,
+    _make_row,
     add_months,
     annuity,
     equal_principal,
@@ -449,7 +450,9 @@ def _lump(amount: Decimal, due: date, interest: Decimal) -> Schedule:
 def _shift(schedule: Schedule, today: date, deferral: int, interest: Decimal) -> Schedule:
     """Date the rows (first due ``deferral + 1`` months after today) and add the deferral
     interest to the first payment."""
-    rows = [replace(row, due=add_months(today, deferral + row.period)) for row in schedule.rows]
+    rows = [_make_row(row.period, add_months(today, deferral + row.period), row.payment,
+                      row.principal, row.interest, row.fee, row.balance)
+            for row in schedule.rows]
     if interest:
         first = rows[0]
         rows[0] = replace(first, interest=first.interest + interest,

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from xieshang.clock import today
 from xieshang.engine.errors import N_, InputError, StateError
+from xieshang.services._memo import remembered
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
@@ -202,6 +203,8 @@ class BudgetView:
         return next((part.amount for part in self.parts if part.debt == debt_id), None)
 
 
+@remembered(lambda tx, case, method="pro_rata", *, as_of=None: (
+    (id(tx), case.id, method, as_of), case))
 def budget_view(tx: Tx, case: Case, method: str = "pro_rata", *,
                 as_of: date | None = None) -> BudgetView | None:
     """The case's budget as of ``as_of`` (default: today): ``None`` without a statement.
@@ -296,6 +299,7 @@ def situation_of(budget: Budget) -> Any:
                      income_changes=parse_income_changes(budget.income_changes))
 
 
+@remembered(lambda tx, case, day, months: ((id(tx), case.id, day, months), case))
 def available_by_month(tx: Tx, case: Case, day: date, months: int) -> tuple[Decimal, ...]:
     """What the budget leaves for the debts in each month from ``day`` (month ``m`` paid on
     ``add_months(day, m)``), with the dated income and, when the person chose so, the
@@ -333,13 +337,18 @@ def debt_shares_by_month(tx: Tx, case: Case, day: date, debt_id: int,
     shares = [DebtShare(key=str(part.debt), balance=part.balance)
               for part in view.parts if part.debt not in reserved]
     result = []
+    by_left: dict[Decimal, Decimal] = {}  # the same money splits the same way each month
     for amount in money_by_month:
         if debt_id in reserved:
             result.append(reserved[debt_id])
             continue
         left = max(Decimal("0.00"), amount - sum(reserved.values(), Decimal("0.00")))
-        found = {a.key: a.amount for a in split(left, shares, "pro_rata")} if shares else {}
-        result.append(found.get(str(debt_id), Decimal("0.00")))
+        part = by_left.get(left)
+        if part is None:
+            found = {a.key: a.amount for a in split(left, shares, "pro_rata")} if shares \
+                else {}
+            part = by_left[left] = found.get(str(debt_id), Decimal("0.00"))
+        result.append(part)
     return tuple(result)
 
 

@@ -16,6 +16,8 @@ from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from xieshang.services._memo import remembered
+
 if TYPE_CHECKING:
     from xieshang.engine.bill import Bill
     from xieshang.engine.followup import Alert, Promise
@@ -32,7 +34,7 @@ if TYPE_CHECKING:
         Payment,
     )
 
-__all__ = ["CaseView", "DebtView", "Milestone", "case_view", "debt_view"]
+__all__ = ["CaseView", "DebtView", "Milestone", "case_view", "debt_timeline", "debt_view"]
 
 ZERO = Decimal("0.00")
 
@@ -160,8 +162,6 @@ class CaseView:
 
 def debt_view(tx: Tx, debt: Debt, as_of: date, share: Decimal | None = None) -> DebtView:
     """One debt as of ``as_of`` (``share``: its part of the budget, when known)."""
-    from xieshang.engine.timeline import timeline
-    from xieshang.rules import law
     from xieshang.services.arrangements import accepted_arrangement
     from xieshang.services.cases import preset_of
     from xieshang.services.debts import balance_of, current_bill, next_due
@@ -186,7 +186,7 @@ def debt_view(tx: Tx, debt: Debt, as_of: date, share: Decimal | None = None) -> 
         return DebtView(debt=debt, preset=preset, bill=None, engine=None, arrangement=None,
                         due=owed - debt.not_yet_due, owed=owed, daily_cost=ZERO,
                         days_overdue=0, share=share, next=milestone)
-    events = [event for event in timeline(engine, as_of, law()) if event.applies]
+    events = [event for event in debt_timeline(engine, as_of) if event.applies]
     ahead = [event for event in events if event.on is not None and event.on > as_of]
     undated = [event for event in events if event.on is None]
     first = (ahead or undated)[:1]
@@ -198,8 +198,26 @@ def debt_view(tx: Tx, debt: Debt, as_of: date, share: Decimal | None = None) -> 
         if first else None)
 
 
+@remembered(lambda engine, as_of: ((id(engine), as_of), engine))
+def debt_timeline(engine: Any, as_of: date) -> tuple[Any, ...]:
+    """The timeline of an overdue debt as of ``as_of`` under the law's rules (remembered
+    while a case is read: the view and the evaluation's risk flags both ask)."""
+    from xieshang.engine.timeline import timeline
+    from xieshang.rules import law
+
+    return tuple(timeline(engine, as_of, law()))
+
+
 def case_view(tx: Tx, case: Case, as_of: date) -> CaseView:
-    """The case as of ``as_of``."""
+    """The case as of ``as_of`` (each bill, budget and check computed once:
+    :func:`~xieshang.services._memo.reading`)."""
+    from xieshang.services._memo import reading
+
+    with reading():
+        return _case_view(tx, case, as_of)
+
+
+def _case_view(tx: Tx, case: Case, as_of: date) -> CaseView:
     from xieshang.services.budget import budget_view
     from xieshang.services.contacts import alerts_of, promises_of
     from xieshang.services.debts import open_debts

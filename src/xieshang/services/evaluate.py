@@ -82,7 +82,17 @@ class CaseFigures:
 
 def evaluate_case(tx: Any, case: Case, as_of: date, *, plan: bool = True,
                   ladder: bool = True) -> CaseFigures:
-    """The case's figures as of ``as_of`` (``plan``/``ladder``: whether to compute them)."""
+    """The case's figures as of ``as_of`` (``plan``/``ladder``: whether to compute them).
+
+    Every bill, budget view and check the parts ask for again is answered from the first
+    answer while the case is read (:func:`~xieshang.services._memo.reading`)."""
+    from xieshang.services._memo import reading
+
+    with reading():
+        return _evaluate(tx, case, as_of, plan=plan, ladder=ladder)
+
+
+def _evaluate(tx: Any, case: Case, as_of: date, *, plan: bool, ladder: bool) -> CaseFigures:
     from xieshang.engine.errors import InputError
     from xieshang.engine.strategy import Strategy, make_plan
     from xieshang.services.case_view import case_view
@@ -116,13 +126,12 @@ def evaluate_case(tx: Any, case: Case, as_of: date, *, plan: bool = True,
 
 
 def _flags(item: DebtView, day: date) -> tuple[str, ...]:
-    from xieshang.engine.timeline import timeline
-    from xieshang.rules import law
+    from xieshang.services.case_view import debt_timeline
 
     if item.engine is None:
         return ()
     found = []
-    for event in timeline(item.engine, day, law()):
+    for event in debt_timeline(item.engine, day):
         if not event.applies:
             continue
         if event.id == "malicious_overdraft" or (event.on is not None and event.on <= day

@@ -15,13 +15,14 @@ the general simulator runs: it stays the reference, and a property test
 
 from __future__ import annotations
 
+import decimal
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from xieshang.engine.accrual import late_fee_due
-from xieshang.engine.money import ZERO
+from xieshang.engine.money import CENT, ZERO
 from xieshang.engine.schedules import add_months
 from xieshang.engine.strategy._ledger import Calendar, _day_in_month, cost_rate, make_debt_month
 from xieshang.engine.strategy._model import (
@@ -67,7 +68,7 @@ class _Cents(dict[int, Decimal]):
     """Integer fen → Decimal with 2 places, cached (a plan repeats many amounts)."""
 
     def __missing__(self, fen: int) -> Decimal:
-        value = self[fen] = Decimal(fen).scaleb(-2)
+        value = self[fen] = Decimal(fen) * CENT
         return value
 
 
@@ -98,23 +99,54 @@ def _covered(plan_input: PlanInput, strategy: Strategy) -> bool:
 
 def fast_run(plan_input: PlanInput, strategy: Strategy) -> Any:
     """The :class:`~xieshang.engine.strategy._simulate.Run` of an ordered strategy over
-    debts on their own terms, or ``None`` when this path does not cover the input."""
+    debts on their own terms, or ``None`` when this path does not cover the input.
+
+    Each month works on the debts still owed only (a repaid debt's row is its idle row),
+    and the sums :func:`~xieshang.engine.strategy._simulate.assemble` reads (paid,
+    interest, fees, months overdue, unpaid requirements, months short) are kept as
+    integers along the way (:class:`~xieshang.engine.strategy._simulate.Sums`)."""
     if not _covered(plan_input, strategy):
         return None
-    from xieshang.engine.strategy._simulate import Run
+    from xieshang.engine.strategy._simulate import CONTEXT
+
+    with decimal.localcontext(CONTEXT):  # Decimal(fen) × 0.01 exact, as the reference
+        return _run(plan_input, strategy)
+
+
+def _run(plan_input: PlanInput, strategy: Strategy) -> Any:
+    from xieshang.engine.strategy._simulate import Run, Sums
 
     debts = plan_input.debts
     count = len(debts)
     dates = Calendar(plan_input.start)
     cents = _Cents().__getitem__
     zero = ZERO
+    cent = CENT
+    D = Decimal
+    make_row = _DEBT_MONTH
     # the debts' terms as integers
     balance = [_fen(d.balance or ZERO) for d in debts]
     fees_due = [_fen(d.fees) for d in debts]
     arrears = [_fen(d.past_due) for d in debts]
-    rate = [(d.annual_rate or ZERO).as_integer_ratio() for d in debts]
-    monthly = [d.accrual is Accrual.MONTHLY for d in debts]
-    basis = [d.day_basis.days for d in debts]
+    # a month's charge is half up of (balance × top ÷ bottom): top and bottom of the rate
+    # per month (monthly) or per day of the basis (daily; × the days of the month)
+    # (kept doubled: half up of n ÷ d is (2n + d) // 2d)
+    tops: list[int] = []
+    bottoms: list[int] = []
+    doubled: list[int] = []
+    for d in debts:
+        numerator, denominator = (d.annual_rate or ZERO).as_integer_ratio()
+        bottom = (12 * denominator if d.accrual is Accrual.MONTHLY
+                  else denominator * d.day_basis.days)
+        tops.append(2 * numerator)
+        bottoms.append(bottom)
+        doubled.append(2 * bottom)
+    daily = [d.accrual is not Accrual.MONTHLY for d in debts]
+    due_days = [None if d.due_day is None else (d.due_day or 1) for d in debts]
+    dated = [i for i in range(count) if due_days[i] is not None]
+    late_fees = [d.late_fee for d in debts]
+    # the minimum rule: (fixed amount, percent as (top, bottom) or None, takes the
+    # larger of the two, plus the month's charges)
     rules: list[tuple[int, tuple[int, int] | None, bool, bool] | None] = []
     for d in debts:
         minimum = d.minimum
@@ -138,35 +170,46 @@ def fast_run(plan_input: PlanInput, strategy: Strategy) -> Any:
         order = first + [i for i in avalanche if i not in first]
     else:
         order = avalanche
-    done = [False] * count
     owed = [0] * count
     required = [0] * count
+    interest = [0] * count
+    past_due = [0] * count
+    due_by: list[date | None] = [None] * count  # None: the pay date
+    pay = [0] * count
+    # the sums assemble reads, per debt
+    sum_interest = [0] * count
+    sum_fees = [0] * count
+    sum_overdue = [0] * count
+    sum_newly = [0] * count
+    short = 0
+    active = list(range(count))  # owed something, in input order
+    repaid: list[int] = []  # repaid, in input order
     months: list[Month] = []
     finished = False
     previous = add_months(plan_input.start, -1)
+    due_cache: dict[tuple[date, int], date] = {}
     for month in range(plan_input.horizon_months):
         day = dates[month]
         days = (day - previous).days
         previous = day
-        interest = [0] * count
-        past_due = [0] * count
-        due_by: list[date] = [day] * count
-        for i in range(count):
-            if done[i]:
-                owed[i] = required[i] = 0
-                continue
-            past_due[i] = arrears[i]
-            numerator, denominator = rate[i]
-            if monthly[i]:
-                numerator, denominator = balance[i] * numerator, 12 * denominator
+        total = 0
+        for i in dated:
+            due_day = due_days[i] or 1
+            found = due_cache.get((day, due_day))
+            if found is None:
+                found = due_cache[(day, due_day)] = _day_in_month(day, due_day)
+            due_by[i] = found
+        for i in active:
+            arrear = arrears[i]
+            past_due[i] = arrear
+            old = balance[i]
+            if daily[i]:
+                charge = (old * tops[i] * days + bottoms[i]) // doubled[i]
             else:
-                numerator, denominator = balance[i] * numerator * days, denominator * basis[i]
-            charge = (2 * numerator + denominator) // (2 * denominator)  # half up, ≥ 0
+                charge = (old * tops[i] + bottoms[i]) // doubled[i]  # half up, ≥ 0
             interest[i] = charge
-            balance[i] += charge
-            owed[i] = owe = balance[i] + fees_due[i]
-            if debts[i].due_day is not None:
-                due_by[i] = _day_in_month(day, debts[i].due_day or 1)
+            balance[i] = old = old + charge
+            owed[i] = owe = old + fees_due[i]
             base = 0
             rule = rules[i]
             if rule is not None and owe > 0:
@@ -179,62 +222,110 @@ def fast_run(plan_input: PlanInput, strategy: Strategy) -> Any:
                     base = max(base, share + (charge if rule[3] else 0))
                 if base < charge:
                     grows[i] = True
-            required[i] = min(owe, base + arrears[i])
+            need = base + arrear
+            if need > owe:
+                need = owe
+            required[i] = need
+            pay[i] = need
+            total += need
         budget_dec = plan_input.budget_of(month)
         budget = _fen(budget_dec)
         # what each requires, then the rest in order (the _Ordered policy)
-        total = sum(required)
         if budget >= total:
-            pay = list(required)
             left = budget - total
+            if left > 0:
+                for i in order:
+                    room = owed[i] - pay[i]
+                    if room > 0:
+                        if room >= left:
+                            pay[i] += left
+                            left = 0
+                            break
+                        pay[i] += room
+                        left -= room
         else:
-            pay = [0] * count
             left = budget
             for i in order:
-                taken = min(left, required[i])
+                taken = required[i] if required[i] < left else left
                 pay[i] = taken
                 left -= taken
-            left = 0
-        for i in order:
-            if left <= 0:
-                break
-            room = owed[i] - pay[i]
-            taken = min(left, room)
-            if taken > 0:
-                pay[i] += taken
-                left -= taken
-        rows = []
+        rows: list[Any] = [None] * count
+        for i in repaid:
+            rows[i] = make_row(keys[i], zero, zero, zero, zero, zero, zero, zero, zero,
+                               False, zero, day, zero)
         paid_total = 0
-        for i in range(count):
-            if done[i]:
-                rows.append(_DEBT_MONTH(keys[i], zero, zero, zero, zero, zero, zero, zero,
-                                        zero, False, zero, day, zero))
-                continue
+        unpaid_month = 0
+        ended = []
+        for i in active:
             amount = pay[i]
             if amount > 0:
-                taken = min(amount, fees_due[i])
-                fees_due[i] -= taken
-                balance[i] = max(0, balance[i] - (amount - taken))
+                fee_due = fees_due[i]
+                if fee_due:
+                    taken = amount if amount < fee_due else fee_due
+                    fees_due[i] = fee_due - taken
+                    left_over = balance[i] - (amount - taken)
+                else:
+                    left_over = balance[i] - amount
+                balance[i] = left_over if left_over > 0 else 0
             paid_total += amount
-            unpaid = max(0, required[i] - amount)
-            fee = 0
-            late_fee = debts[i].late_fee
-            if unpaid > 0 and late_fee is not None:
-                fee = _fen(late_fee_due(late_fee, cents(required[i]), cents(amount)))
-                fees_due[i] += fee
-            arrears[i] = unpaid
+            need = required[i]
+            need_d = cents(need)
+            amount_d = need_d if amount == need else cents(amount)
+            unpaid = need - amount
+            arrear = past_due[i]
+            if arrear > need:
+                arrear = need
+            arrear_d = cents(arrear) if arrear else zero
+            if unpaid > 0:
+                fee = 0
+                late_fee = late_fees[i]
+                if late_fee is not None:
+                    fee = _fen(late_fee_due(late_fee, need_d, amount_d))
+                    fees_due[i] += fee
+                    sum_fees[i] += fee
+                sum_overdue[i] += 1
+                sum_newly[i] += min(unpaid, need - arrear)
+                unpaid_month += unpaid
+                arrears[i] = unpaid
+                fee_d, unpaid_d, overdue = cents(fee), cents(unpaid), True
+            else:
+                arrears[i] = 0
+                fee_d = unpaid_d = zero
+                overdue = False
             balance_out = balance[i] + fees_due[i]
-            rows.append(_DEBT_MONTH(
-                keys[i], cents(owed[i]), cents(required[i]), cents(amount), cents(balance_out),
-                cents(interest[i]), zero, cents(fee), zero, unpaid > 0, cents(unpaid),
-                due_by[i], cents(min(past_due[i], required[i]))))
+            charge = interest[i]
+            sum_interest[i] += charge
+            # owed and interest: new amounts nearly always; the balance after paying is
+            # what was owed less the payment (never more than owed), plus a late fee
+            owed_d = D(owed[i]) * cent
+            rows[i] = make_row(
+                keys[i], owed_d, need_d, amount_d,
+                owed_d - amount_d if fee_d is zero else D(balance_out) * cent,
+                D(charge) * cent, zero, fee_d, zero, overdue, unpaid_d, due_by[i] or day,
+                arrear_d)
             if balance_out <= 0:
-                done[i] = True
+                ended.append(i)
+        if unpaid_month:
+            short += 1
         months.append(_MONTH(month, day, budget_dec, cents(paid_total),
                              cents(max(0, budget - paid_total)), zero, tuple(rows)))
-        if all(done):
+        if ended:
+            for i in ended:
+                pay[i] = owed[i] = required[i] = 0
+            active = [i for i in active if i not in ended]
+            repaid = sorted(repaid + ended)
+            order = [i for i in order if i not in ended]
+        if not active:
             finished = True
             break
     ledgers = tuple(_Final(debts[i], principal[i], charges_before[i], grows[i],
                            balance[i] + fees_due[i]) for i in range(count))
-    return Run(tuple(months), ledgers, finished)  # type: ignore[arg-type]
+    sums = None
+    if months:
+        # Σ paid: what was owed at the start + the charges − what is owed at the end (a
+        # payment never exceeds what is owed, so nothing is clamped)
+        sums = tuple(Sums(cents(_fen(principal[i]) + _fen(charges_before[i]) + sum_interest[i]
+                                + sum_fees[i] - balance[i] - fees_due[i]),
+                          cents(sum_interest[i]), zero, cents(sum_fees[i]), zero,
+                          sum_overdue[i], cents(sum_newly[i])) for i in range(count))
+    return Run(tuple(months), ledgers, finished, sums, short)  # type: ignore[arg-type]

@@ -110,40 +110,38 @@ def cost_rate(debt: PlanDebt) -> Decimal:
     return daily * 365
 
 
-def _debt_month_maker() -> Callable[..., DebtMonth]:
-    """:class:`DebtMonth` with its 13 slots filled directly (the hot record: one per debt
-    and month)."""
-    new = object.__new__
-    (key_, owed_, required_, paid_, balance_, interest_, penalty_, fees_, adjustment_,
-     overdue_, unpaid_, due_by_, past_due_) = (
-        getattr(DebtMonth, name).__set__ for name in (
-            "key", "owed", "required", "paid", "balance", "interest", "penalty", "fees",
-            "adjustment", "overdue", "unpaid", "due_by", "past_due"))
+class _DebtMonthTwin:
+    """A builder of :class:`DebtMonth`: the same slots in the same order, so an instance
+    filled here (plain slot stores, the fastest way CPython fills an object) becomes a
+    :class:`DebtMonth` by assigning ``__class__`` — the layouts are the same, which CPython
+    checks on the assignment. The frozen dataclass's own ``__init__`` goes through
+    ``object.__setattr__`` for each of its 13 fields, and a plan makes one per debt and
+    month. ``tests/test_strategy_fast.py`` checks a twin-built row equals the dataclass's."""
 
-    def make(key: str, owed: Decimal, required: Decimal, paid: Decimal, balance: Decimal,
-             interest: Decimal, penalty: Decimal, fees: Decimal, adjustment: Decimal,
-             overdue: bool, unpaid: Decimal, due_by: date, past_due: Decimal) -> DebtMonth:
-        row: DebtMonth = new(DebtMonth)
-        key_(row, key)
-        owed_(row, owed)
-        required_(row, required)
-        paid_(row, paid)
-        balance_(row, balance)
-        interest_(row, interest)
-        penalty_(row, penalty)
-        fees_(row, fees)
-        adjustment_(row, adjustment)
-        overdue_(row, overdue)
-        unpaid_(row, unpaid)
-        due_by_(row, due_by)
-        past_due_(row, past_due)
-        return row
+    __slots__ = DebtMonth.__slots__
 
-    return make
+    def __init__(self, key: str, owed: Decimal, required: Decimal, paid: Decimal,
+                 balance: Decimal, interest: Decimal, penalty: Decimal, fees: Decimal,
+                 adjustment: Decimal, overdue: bool, unpaid: Decimal, due_by: date,
+                 past_due: Decimal) -> None:
+        self.key = key
+        self.owed = owed
+        self.required = required
+        self.paid = paid
+        self.balance = balance
+        self.interest = interest
+        self.penalty = penalty
+        self.fees = fees
+        self.adjustment = adjustment
+        self.overdue = overdue
+        self.unpaid = unpaid
+        self.due_by = due_by
+        self.past_due = past_due
+        self.__class__ = DebtMonth  # type: ignore[assignment]
 
 
 #: :class:`DebtMonth` by position, slots filled directly (one per debt and month).
-make_debt_month: Final = _debt_month_maker()
+make_debt_month: Final[Callable[..., DebtMonth]] = _DebtMonthTwin  # type: ignore[assignment]
 
 
 class Ledger:
@@ -269,12 +267,20 @@ class Ledger:
             self.balance = max(ZERO, self.balance - (amount - taken))
         elif self.phase is Phase.OVERDUE:
             self.payments.append(Payment(on or self.day, amount))
+            # fees, then penalty, then interest, then principal
             left = amount
-            for name in ("c_fees", "c_penalty", "c_interest", "c_principal"):
-                value: Decimal = getattr(self, name)
-                taken = min(left, value)
-                setattr(self, name, value - taken)
-                left -= taken
+            taken = min(left, self.c_fees)
+            self.c_fees -= taken
+            left -= taken
+            taken = min(left, self.c_penalty)
+            self.c_penalty -= taken
+            left -= taken
+            taken = min(left, self.c_interest)
+            self.c_interest -= taken
+            left -= taken
+            taken = min(left, self.c_principal)
+            self.c_principal -= taken
+            left -= taken
             self.ndp = max(ZERO, self.ndp - left)
         elif self.phase is Phase.ARRANGEMENT:
             taken = min(amount, self.due_unpaid)
@@ -353,7 +359,7 @@ class Ledger:
             return
         if self._walker is None:
             self._walker = Walker(self._od)
-        bill = self._walker.bill_on(self.payments, self.day)
+        bill = self._walker.bill_forward(self.payments, self.day)
         self.ndp = bill.not_yet_due  # later installments that fell due are in the bill
         total = bill.total + self.ndp
         if not self.opened:

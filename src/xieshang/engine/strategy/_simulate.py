@@ -57,6 +57,20 @@ Policy = Callable[[int, Sequence[Ledger], Decimal], list[Decimal]]
 
 
 @dataclass(frozen=True, slots=True)
+class Sums:
+    """One debt's sums over the months of a run, as :func:`assemble` adds them up from the
+    rows (kept along the way by the fast path, :mod:`._fast`)."""
+
+    paid: Decimal
+    interest: Decimal
+    penalty: Decimal
+    fees: Decimal
+    adjustment: Decimal
+    months_overdue: int
+    newly_unpaid: Decimal
+
+
+@dataclass(frozen=True, slots=True)
 class Run:
     """A finished simulation.
 
@@ -64,11 +78,17 @@ class Run:
         months: each month simulated.
         ledgers: the debts' final state.
         finished: everything was repaid before the horizon.
+        sums: each debt's sums over the months, when the simulator kept them (else
+            :func:`assemble` adds up the rows).
+        short_months: the months whose money does not cover what is required, with
+            ``sums``.
     """
 
     months: tuple[Month, ...]
     ledgers: tuple[Ledger, ...]
     finished: bool
+    sums: tuple[Sums, ...] | None = None
+    short_months: int = 0
 
 
 def simulate(plan_input: PlanInput, policy: Policy, *,
@@ -363,33 +383,43 @@ def assemble(plan_input: PlanInput, strategy: Strategy, run: Run, *,
     months = run.months
     debts = []
     crossed_weight = ZERO
+    unpaid_required = ZERO
     with decimal.localcontext(CONTEXT):
         for index, (debt, ledger) in enumerate(zip(plan_input.debts, run.ledgers, strict=True)):
-            rows = [month.debts[index] for month in months]
+            count = len(months)
             payoff = None
             if ledger.finished():
-                payoff = len(rows)
-                while payoff > 0 and rows[payoff - 1].balance <= 0:
+                payoff = count
+                while payoff > 0 and months[payoff - 1].debts[index].balance <= 0:
                     payoff -= 1
             crossed = []
             for milestone in debt.milestones:
                 at = month_of(plan_input.start, milestone.on)
-                if 0 <= at < len(rows) and rows[at].overdue:
+                if 0 <= at < count and months[at].debts[index].overdue:
                     crossed.append(milestone.id)
                     crossed_weight += (milestone.weight if milestone.weight is not None
                                        else weights.milestone)
+            if run.sums is not None:
+                sums = run.sums[index]
+            else:
+                rows = [month.debts[index] for month in months]
+                sums = Sums(sum((r.paid for r in rows), ZERO),
+                            sum((r.interest for r in rows), ZERO),
+                            sum((r.penalty for r in rows), ZERO),
+                            sum((r.fees for r in rows), ZERO),
+                            sum((r.adjustment for r in rows), ZERO),
+                            sum(1 for r in rows if r.overdue),
+                            sum((r.newly_unpaid for r in rows), ZERO))
+            unpaid_required += sums.newly_unpaid
             debts.append(DebtResult(
                 key=debt.key, label=debt.label, principal=ledger.principal,
                 charges_before=ledger.charges_before,
-                paid=sum((r.paid for r in rows), ZERO),
-                interest=sum((r.interest for r in rows), ZERO),
-                penalty=sum((r.penalty for r in rows), ZERO),
-                fees=sum((r.fees for r in rows), ZERO),
-                adjustment=sum((r.adjustment for r in rows), ZERO),
-                balance_end=rows[-1].balance if rows else ZERO,
+                paid=sums.paid, interest=sums.interest, penalty=sums.penalty,
+                fees=sums.fees, adjustment=sums.adjustment,
+                balance_end=months[-1].debts[index].balance if months else ZERO,
                 payoff_month=payoff,
                 payoff_date=None if payoff is None else months[payoff].pay_date,
-                months_overdue=sum(1 for r in rows if r.overdue),
+                months_overdue=sums.months_overdue,
                 milestones_crossed=tuple(crossed),
             ))
         threshold = plan_input.card_threshold
@@ -413,14 +443,15 @@ def assemble(plan_input: PlanInput, strategy: Strategy, run: Run, *,
             months_overdue=months_overdue,
             milestones_crossed=sum(len(d.milestones_crossed) for d in debts),
             months_over_threshold=over,
-            unpaid_required=sum((r.newly_unpaid for m in months for r in m.debts), ZERO),
+            unpaid_required=unpaid_required,
             objective=objective,
         )
     found: list[Note] = []
     if not run.finished:
         found.append(Note(NOTE_HORIZON, {"months": str(len(months)),
                                          "amount": str(unpaid_end)}))
-    short = sum(1 for m in months if m.unpaid > 0)
+    short = run.short_months if run.sums is not None else sum(
+        1 for m in months if m.unpaid > 0)
     if short:
         found.append(Note(NOTE_SHORTFALL, {"count": str(short)}))
     for ledger in run.ledgers:
