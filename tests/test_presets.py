@@ -327,7 +327,8 @@ def test_meituan_yuefu_values() -> None:
     assert yuefu.source_of("grace_days").confidence is Confidence.NOT_FOUND
     assert "3天宽限期" in yuefu.source_of("grace_days").note
     assert "重庆美团三快小额贷款有限公司" in yuefu.lender.get("zh")
-    assert "以合同为准" in yuefu.lender.get("zh")
+    # the name goes into letters as it is; the caution is in its source (check the contract)
+    assert "请看自己合同上的出借方名称" in yuefu.source_of("lender_type").note
     rate = yuefu.penalty.daily_rate
     assert rate is not None
     assert round_money(D(3000) * rate * 10, Rounding.HALF_UP) == money("15.00")
