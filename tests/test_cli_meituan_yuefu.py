@@ -4,13 +4,18 @@ never as fact (issue 14)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from test_cli_case import ok, ok_json, overdue_since
 
 
 @pytest.fixture(autouse=True)
-def yuefu() -> None:
+def yuefu(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XIESHANG_HOME", str(tmp_path / "home"))
+    for name in ("XIESHANG_DB_URL", "XIESHANG_PASSPHRASE", "XIESHANG_LANG"):
+        monkeypatch.delenv(name, raising=False)
     ok("case", "new", "--name", "李明")
     ok("debt", "add", "--product", "meituan_yuefu", "--amount", "3000", "--overdue-since",
        overdue_since(10))
@@ -43,6 +48,16 @@ def test_calc_shows_the_figure_as_secondary_and_checkable() -> None:
                   "--days", "10", "--penalty-rate", "0.04%")
     assert own["penalty"] == "12.00"
     assert own["source"] == {"confidence": "USER"}
+
+
+def test_the_rights_card_after_a_call_holds_the_points_for_this_lender() -> None:
+    """A microloan company's monthly bill: the online-lending points, never the banks' or the
+    card's."""
+    rights = ok_json("log", "add", "--channel", "collector_call")["rights"]
+    text = "\n".join(rights)
+    assert "网络贷款：每天22:00至次日08:00不得催收" in text
+    assert "银行信用卡和消费贷款" not in text
+    assert "信用卡：银行只能向持卡人本人" not in text
 
 
 def test_the_complaint_goes_to_the_local_regulator_and_names_the_online_rules() -> None:

@@ -5,6 +5,7 @@ rights points with their sources, and a collector's call checked against it (iss
 from __future__ import annotations
 
 from datetime import date, datetime
+from pathlib import Path
 
 import pytest
 
@@ -103,3 +104,23 @@ def test_a_banks_calls_a_day_are_checked_against_six_unanswered_attempts() -> No
     # the same four calls about an online loan break the online rules' 3 a day
     online = [CallRecord(i, datetime(2026, 3, 9, 9 + i)) for i in range(4)]
     assert [a.params["limit"] for a in follow_up([], online, TODAY, LAW)] == [3]
+
+
+def test_a_bank_cards_rights_card_after_a_call_holds_the_banks_points(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The card printed after a collector's call on a bank card: the card's and the banks'
+    points (the guideline named as self-regulation), not the online lenders'."""
+    from test_cli_case import ok, ok_json, overdue_since
+
+    monkeypatch.setenv("XIESHANG_HOME", str(tmp_path / "home"))
+    for name in ("XIESHANG_DB_URL", "XIESHANG_PASSPHRASE", "XIESHANG_LANG"):
+        monkeypatch.delenv(name, raising=False)
+    ok("case", "new", "--name", "王芳")
+    ok("debt", "add", "--product", "credit_card_cn", "--amount", "20000", "--overdue-since",
+       overdue_since(40), "--minimum", "1000")
+    text = "\n".join(ok_json("log", "add", "--channel", "collector_call")["rights"])
+    assert "信用卡：银行只能向持卡人本人" in text
+    assert "这是行业自律规范，不是法律法规" in text
+    assert "不宜超过6次" in text
+    assert "网络贷款：" not in text
+    assert "消费金融公司：" not in text
