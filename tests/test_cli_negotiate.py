@@ -199,13 +199,23 @@ def test_documents_claim_no_contact_while_the_log_is_empty() -> None:
 def test_documents_follow_the_logged_refusal_and_the_night_call(tmp_path: Path) -> None:
     _log_a_refusal_and_a_night_call(tmp_path)
     assert "22:40" in ok("alerts")  # the call the alerts flag …
+    # … against the banks' guideline, the debt being a bank's card
+    flagged = [a for a in ok_json("alerts")["alerts"] if a["code"] == "call_in_quiet_hours"]
+    assert len(flagged) == 1
+    assert law().source_of("bank_collection.quiet_from").urls[0] in flagged[0]["source"]
+    assert "行业自律规范，不是法律法规" in flagged[0]["message"]
     complaint = ok("script", "--channel", "complaint")
-    assert f"{YESTERDAY} 22:40，催收人员来电。" in complaint  # … is in the complaint
-    # a card: the card rules are cited, not the online-lending quiet hours (issue 14)
-    assert "《商业银行信用卡业务监督管理办法》" in complaint
-    assert "22:00 至次日 08:00 不得催收" not in complaint
+    # … is in the complaint, flagged against the rule for a bank's card: the China Banking
+    # Association's 2026 collection guideline (self-regulation, not a law), never the
+    # online-lending rules (issue 14)
+    assert (f"{YESTERDAY} 22:40，催收人员来电，这是每天 22:00 至次日 08:00 不得催收的时段"
+            in complaint)
+    assert "《金融机构个人消费类贷款催收工作指引（试行）》" in complaint
+    assert "是行业自律规范，不是法律法规" in complaint
+    assert "《商业银行信用卡业务监督管理办法》" in complaint  # the binding rule, as the basis
     assert "《互联网金融贷后催收业务指引》" not in complaint
     assert law().source_of("collection.quiet_from").urls[0] not in complaint
+    assert law().source_of("bank_collection.quiet_from").urls[0] in complaint
     assert f"本人当时的记录：{THREAT}。" in complaint
     assert "本人的请求：协商还款（本人先提出的方案）。对方拒绝了。" in complaint
     assert PHONE not in complaint

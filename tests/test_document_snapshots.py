@@ -19,13 +19,17 @@ from pathlib import Path
 
 import pytest
 
-from test_documents import CARD, FAMILY, HUABEI, JIEBEI, _render, render_logged
+from test_documents import CARD, FAMILY, HUABEI, JIEBEI, YUEFU, _render, render_logged
 from xieshang.documents import LANGS, DocumentKind
 
 SNAPSHOTS = Path(__file__).parent / "snapshots" / "documents"
 UPDATE = os.environ.get("XIESHANG_UPDATE_SNAPSHOTS") == "1"
 CASES = (CARD, HUABEI, JIEBEI, FAMILY)
-ALL = [(case, kind, lang) for case in CASES for kind in case.kinds for lang in LANGS]
+#: A platform's monthly bill (美团月付, a microloan company): the lender-facing documents.
+PLATFORM = (DocumentKind.LETTER, DocumentKind.PHONE, DocumentKind.COMPLAINT,
+            DocumentKind.SOCIAL, DocumentKind.COLLECTOR)
+ALL = [(case, kind, lang) for case in CASES for kind in case.kinds for lang in LANGS] + [
+    (YUEFU, kind, lang) for kind in PLATFORM for lang in LANGS]
 
 
 @pytest.mark.parametrize(("case", "kind", "lang"), ALL,

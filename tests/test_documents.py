@@ -134,6 +134,13 @@ JIEBEI = _case("jiebei", "jiebei",
                Bill(as_of=TODAY, principal=M("12000.00"), interest=M("300.00"),
                     penalty=M("90.00"), fees=M("0.00"), days_overdue=45),
                "900.00", "5500.00", "illness", "母亲住院做手术，这两个月的钱都花在医药费上")
+# A platform's monthly bill (美团月付, lent by a microloan company) ¥3,000 overdue 10 days
+# after a pay cut: 3,000 × 0.05 % × 10 = ¥15.00 (an estimate from secondary pages [S]); the
+# budget leaves ¥600 a month for it.
+YUEFU = _case("yuefu", "meituan_yuefu",
+              Bill(as_of=TODAY, principal=M("3000.00"), interest=M("0.00"),
+                   penalty=M("15.00"), fees=M("0.00"), days_overdue=10),
+              "600.00", "4500.00", "income_loss", "饭店生意不好，这个月工资只发了一半")
 # Money borrowed from a brother-in-law, interest-free, 90 days late: the family kit.
 FAMILY = _case("family", "informal_loan",
                Bill(as_of=TODAY, principal=M("20000.00"), interest=M("0.00"),
@@ -147,8 +154,10 @@ def _render(case: Case, kind: DocumentKind, lang: str) -> str:
     return render_document(kind, case.context("zh" if lang == "zh-Hant" else lang), lang)
 
 
-#: The collection rule's public sources, as the alerts carry them (``_law.toml``).
+#: The collection rule's public sources, as the alerts carry them (``_law.toml``): the
+#: online-lending rules, and the banks' guideline for a bank's card or loan.
 QUIET = law().source_of("collection.quiet_from")
+BANK_QUIET = law().source_of("bank_collection.quiet_from")
 
 
 def refused(lang: str, outcome: str = "refused") -> LoggedContact:
@@ -167,10 +176,21 @@ NIGHT_CALL = FlaggedCall(when=datetime(2026, 3, 8, 22, 40), rule="quiet_hours", 
                          urls=QUIET.urls, notes="说要打电话给我儿子")
 
 
+#: The same call about a bank's card, as the alerts flag it: under the banks' guideline.
+BANK_NIGHT_CALL = FlaggedCall(when=datetime(2026, 3, 8, 22, 40), rule="quiet_hours",
+                              start="22:00", end="08:00", limit=6,
+                              confidence=BANK_QUIET.confidence.value, urls=BANK_QUIET.urls,
+                              notes="说要打电话给我儿子")
+
+
 def render_logged(case: Case, kind: DocumentKind, lang: str, outcome: str = "refused") -> str:
-    """The document after a logged refusal (or ``outcome``) and a night collector call."""
+    """The document after a logged refusal (or ``outcome``) and a night collector call (under
+    the rules of the lender's kind)."""
     base = "zh" if lang == "zh-Hant" else lang
-    context = case.context(base, contacts=(refused(base, outcome),), calls=(NIGHT_CALL,))
+    bank = case.preset.lender_type.value == "bank" and case.preset.product_kind.value not in (
+        "bill", "cash_loan")
+    call = BANK_NIGHT_CALL if bank else NIGHT_CALL
+    context = case.context(base, contacts=(refused(base, outcome),), calls=(call,))
     return render_document(kind, context, lang)
 
 

@@ -251,7 +251,10 @@ def test_the_follow_ups_state_the_wait_the_refusal_the_items_and_the_contact_rul
     assert "贵公司" in statement
     collector = _render(CARD, DocumentKind.COLLECTOR, "zh")
     assert "请停止联系本人的亲属、朋友、同事和工作单位" in collector
-    assert "22:00" not in collector  # the online quiet hours bind online lenders only
+    # the online quiet hours bind online lenders only; a bank's card has the banks' own
+    # guideline (self-regulation), named as such
+    assert "按照规定，每天 22:00" not in collector
+    assert "按照中国银行业协会的催收工作指引（行业自律规范），未经本人同意，每天 22:00" in collector
     assert "承认" not in collector  # it does not acknowledge an amount
     assert "每天 22:00 至次日 08:00 请不要联系本人" in _render(HUABEI, DocumentKind.COLLECTOR,
                                                            "zh")

@@ -55,6 +55,7 @@ BUILTIN_IDS = {
     "credit_card_cn",
     "weilidai",
     "jd_baitiao",
+    "meituan_yuefu",
     "generic_loan",
     "informal_loan",
 }
@@ -124,7 +125,9 @@ def test_builtin_file_parses_on_its_own(name: str) -> None:
     assert preset.lender.zh
     assert preset.lender.en
     assert preset.repayment_methods
-    assert preset.reviewed.isoformat() == "2026-03-31"  # newest material in rules-cn.md
+    # newest material in rules-cn.md; 美团月付 was added, from web pages, on 2026-12-07
+    assert preset.reviewed.isoformat() == (
+        "2026-12-07" if preset.id == "meituan_yuefu" else "2026-03-31")
     assert preset.effective_from <= preset.reviewed
 
 
@@ -196,6 +199,9 @@ MARKS = [
     ("weilidai", "lender_type", "V", "§4.1"),
     ("jd_baitiao", "penalty.daily_rate", "S", "§2.1"),  # conflicting sources
     ("jd_baitiao", "lender_type", "NF", "§2.1"),
+    ("meituan_yuefu", "penalty.daily_rate", "S", "§2"),  # secondary pages, not the contract
+    ("meituan_yuefu", "lender_type", "S", "§2"),
+    ("meituan_yuefu", "grace_days", "NF", "§2"),  # a 3-day grace period is disputed
     ("generic_loan", "penalty", "NF", "§2"),
     ("generic_loan", "contract_daily_rate", "NF", "§2"),
     ("informal_loan", "penalty", "V", "§4.1"),  # Art. 28, read in full
@@ -305,6 +311,28 @@ def test_jd_baitiao_values() -> None:
     assert round_money(D(1000) * rate * 5, Rounding.HALF_UP) == money("3.50")
     # the 0.01/day minimum binds on tiny amounts: 10 yuan x 0.07% = 0.007 < 0.01
     assert max(D(10) * rate, jd.penalty.minimum_per_day) == money("0.01")
+
+
+def test_meituan_yuefu_values() -> None:
+    """美团月付: 0.05 %/day on the overdue principal, no grace period by default (the 3 days
+    some pages claim are disputed [NF]), lent by a microloan company (the local financial
+    regulator, not 12378). Worked by hand (an estimate, [S]): ¥3,000 overdue 10 days →
+    3,000 × 0.05 % × 10 = ¥15.00; each further day ¥1.50."""
+    yuefu = presets()["meituan_yuefu"]
+    assert yuefu.lender_type is LenderType.MICROLOAN
+    assert yuefu.product_kind is ProductKind.BILL
+    assert yuefu.penalty.model is PenaltyModel.SIMPLE_DAILY
+    assert yuefu.penalty.daily_rate == D("0.0005")
+    assert yuefu.grace_days == 0
+    assert yuefu.source_of("grace_days").confidence is Confidence.NOT_FOUND
+    assert "3天宽限期" in yuefu.source_of("grace_days").note
+    assert "重庆美团三快小额贷款有限公司" in yuefu.lender.get("zh")
+    # the name goes into letters as it is; the caution is in its source (check the contract)
+    assert "请看自己合同上的出借方名称" in yuefu.source_of("lender_type").note
+    rate = yuefu.penalty.daily_rate
+    assert rate is not None
+    assert round_money(D(3000) * rate * 10, Rounding.HALF_UP) == money("15.00")
+    assert not yuefu.channels[0].value  # no hotline found: none made up
 
 
 def test_generic_and_informal_loan_values() -> None:

@@ -67,7 +67,9 @@ def test_the_complaint_names_the_rule_for_the_lenders_kind(lang: str) -> None:
         return
     convert = (lambda text: to_traditional(text)) if lang == "zh-Hant" else str
     assert convert("依据：《商业银行信用卡业务监督管理办法》") in card
-    assert convert(BANK_RULE) in card
+    # the logged night call from a bank: the banks' guideline, then the binding rules
+    assert convert("《金融机构个人消费类贷款催收工作指引（试行）》（2026年1月公布，是行业自律规范，"
+                   "不是法律法规）的要求。依据：《商业银行信用卡业务监督管理办法》") in card
     assert convert(CF_RULE) not in card
     # the logged night call: the online rules first, then the company's own Measures
     assert convert("的规定，也不符合" + CF_RULE) in huabei

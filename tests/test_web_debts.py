@@ -172,6 +172,20 @@ def test_no_case_yet(tmp_path: Path) -> None:
 # ------------------------------------------------------------------------------- add
 
 
+def test_the_rules_list_writes_the_colon_of_the_page_language(
+        demo: Callable[[], Store]) -> None:
+    """The rules list is an imported macro: imported ``with context`` it sees the page's
+    language, so a Chinese page reads 「日费率：0.05%」 with a full-width colon."""
+    with WebClient(demo, lang="zh") as web:
+        html = web.get("/debts").text
+        form = web.get("/debts/new?product=huabei").text
+    for page in (html, form):
+        rules = page.split('class="rules"', 1)[1].split("</ul>", 1)[0]
+        items = re.findall(r"<li><strong>[^<]*</strong>(.)", rules)
+        assert items
+        assert set(items) == {"："}
+
+
 def test_choose_the_product_first(demo: Callable[[], Store]) -> None:
     with WebClient(demo, lang="en") as web:
         page = web.get("/debts/new")

@@ -52,7 +52,7 @@ def _source_line(out: Output, preset: Preset, parameter: str) -> str:
 
 @calc_app.command("overdue")
 @common_options
-@click.option("--product", "product", required=True, help="产品 id：huabei, jiebei, credit_card_cn, weilidai, jd_baitiao, generic_loan, informal_loan")
+@click.option("--product", "product", required=True, help="产品 id：huabei, jiebei, credit_card_cn, weilidai, jd_baitiao, meituan_yuefu, generic_loan, informal_loan")
 @click.option("--amount", "amount", required=True, help="逾期金额，如 2000、¥1,234.50、1.2万")
 @click.option("--days", "days", required=False, help="逾期天数")
 @click.option("--from", "from_", required=False, help="错过的还款日 YYYY-MM-DD")

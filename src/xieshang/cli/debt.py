@@ -83,7 +83,7 @@ def _debt_options(function: Any) -> Any:
 @debt_app.command("add")
 @common_options
 @case_option
-@click.option("--product", "product", default=None, help="产品 id：huabei, jiebei, credit_card_cn, weilidai, jd_baitiao, generic_loan, informal_loan")
+@click.option("--product", "product", default=None, help="产品 id：huabei, jiebei, credit_card_cn, weilidai, jd_baitiao, meituan_yuefu, generic_loan, informal_loan")
 @click.option("--amount", "amount", default=None, help="逾期本金（账单：未还金额）. Overdue principal.")
 @_debt_options
 @YES_OPTION

@@ -106,7 +106,9 @@ def log_add(debt_ref: str | None, channel: str, evidence: tuple[Path, ...],
         contact = add_contact(tx, case, debt_id=debt_ref, fields=fields, evidence=files)
         debt = _debt_of(tx, contact.debt_id)
         payload = _contact_json(logged_contact(tx, contact))
-    rights = shown_rights(out, contact.channel == "collector_call")
+        from xieshang.services.negotiation import rights_products
+        products = rights_products(tx, case, debt.id)
+    rights = shown_rights(out, contact.channel == "collector_call", products)
     if out.as_json:
         out.json({"contact": payload, "rights": rights})
         return
@@ -345,7 +347,9 @@ def alerts_command(case_id: str | None = None, lang: str | None = None,
     with session(out, readonly=True) as tx:
         case = find_case(tx, case_id)
         alerts = alerts_of(tx, case, day, namer(out))
-    rights = shown_rights(out, any(a.code in CALL_ALERTS for a in alerts))
+        from xieshang.services.negotiation import rights_products
+        products = rights_products(tx, case)
+    rights = shown_rights(out, any(a.code in CALL_ALERTS for a in alerts), products)
     if out.as_json:
         out.json({"case": case.id, "as_of": day, "alerts": [
             {"code": a.code, "message": _(a.msgid).format(**a.params), "params": dict(a.params),

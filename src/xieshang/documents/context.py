@@ -18,6 +18,7 @@ from decimal import Decimal
 from typing import Any
 
 from xieshang.engine.bill import Bill
+from xieshang.engine.followup import CallRules, call_rules_for
 from xieshang.engine.money import format_money, money_in_capitals
 from xieshang.engine.negotiation import Ladder, NegotiationData, Rung
 from xieshang.engine.preset import Preset, public_sources
@@ -240,7 +241,8 @@ def build_context(
             contact).
         calls: the logged collector calls that break the collection rules (the online-lending
             rules, which bind an online lender's product — a monthly bill or a cash loan,
-            ``online`` true; for any other product the documents state the calls as facts
+            ``online`` true; the banks' collection guideline for a bank's card or loan,
+            ``bank_rules`` true; for any other product the documents state the calls as facts
             and cite the product's own rule).
         agreed: the arrangement the lender agreed to, once an offer is accepted: the
             documents then state it instead of the ladder's ask.
@@ -316,6 +318,12 @@ def build_context(
             preset.product_kind, preset.lender_type)],
         "agreed": {} if agreed is None else _agreed(agreed),
         "online": preset.product_kind.value in ONLINE_KINDS,
+        # a bank's card or loan: calls are checked against the banks' collection guideline
+        # (self-regulation, not a law); "checked": the calls are checked against some rules
+        "bank_rules": call_rules_for(preset.product_kind.value,
+                                     preset.lender_type.value) is CallRules.BANK,
+        "checked": preset.product_kind.value in ONLINE_KINDS or call_rules_for(
+            preset.product_kind.value, preset.lender_type.value) is CallRules.BANK,
         **_history(contacts, calls, agreed=agreed is not None, today=today),
     }
 

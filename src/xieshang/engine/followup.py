@@ -9,7 +9,9 @@ read from the clock) and lists what needs attention:
 * ``past_due`` — a commitment is past its due date and still pending: mark it kept or broken;
 * ``calls_over_limit`` / ``call_in_quiet_hours`` — collector calls above the collection rules
   of ``presets/_law.toml`` (the limits come from :class:`~xieshang.engine.timeline.Law`,
-  with its source).
+  with its source): each call is checked against the rules of its lender's kind
+  (:class:`CallRules`: the online-lending rules, or the banks' guideline for a bank's card
+  or loan).
 
 The two notice periods are the product's own reminder choices (when to remind), not legal
 or lender numbers. Alerts are structured (code, msgid, params, source reference); the fronts
@@ -41,10 +43,12 @@ __all__ = [
     "Alert",
     "AlertCode",
     "CallRecord",
+    "CallRules",
     "Party",
     "Promise",
     "Status",
     "agreement_alerts",
+    "call_rules_for",
     "follow_up",
     "in_quiet_hours",
     "mark",
@@ -83,6 +87,30 @@ class AlertCode(StrEnum):
     AGREED_PAYMENT_MISSED = "agreed_payment_missed"
 
 
+class CallRules(StrEnum):
+    """Which collection rules a collector's call is checked against."""
+
+    #: The online-lending guideline and national standard (``collection`` in _law.toml).
+    ONLINE = "online"
+    #: The China Banking Association's guideline for banks' cards and consumer loans
+    #: (``bank_collection``; self-regulation, not a law).
+    BANK = "bank"
+
+
+#: The product kinds the online-lending rules bind: a monthly bill and a cash loan.
+_ONLINE_KINDS: Final = frozenset({"bill", "cash_loan"})
+
+
+def call_rules_for(product_kind: str, lender_type: str) -> CallRules:
+    """The collection rules a call about a product of ``product_kind`` lent by a lender of
+    ``lender_type`` is checked against: the banks' guideline for a bank's card or loan, the
+    online-lending rules otherwise (a bank's online loan, such as 微粒贷, stays under the
+    online rules, whose call limit is the stricter)."""
+    if lender_type == "bank" and product_kind not in _ONLINE_KINDS:
+        return CallRules.BANK
+    return CallRules.ONLINE
+
+
 @dataclass(frozen=True, slots=True)
 class Promise:
     """A commitment as the follow-up sees it.
@@ -115,10 +143,12 @@ class CallRecord:
     Attributes:
         id: the contact's id.
         at: when it happened (the lender's local time).
+        rules: the collection rules it is checked against.
     """
 
     id: int
     at: datetime
+    rules: CallRules = CallRules.ONLINE
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,6 +164,8 @@ class Alert:
         contact_ids: the contacts it concerns (the calls).
         source: the rule's public sources and confidence mark (a law's title, a web address), or
             "" for a reminder that is not a rule.
+        rule: the dotted parameter of ``_law.toml`` the alert applies
+            (``bank_collection.quiet_from`` …), or "" for a reminder.
     """
 
     code: AlertCode
@@ -143,6 +175,7 @@ class Alert:
     commitment_id: int | None = None
     contact_ids: tuple[int, ...] = ()
     source: str = ""
+    rule: str = ""
 
 
 def mark(promise: Promise, status: Status | str) -> Promise:
@@ -159,9 +192,11 @@ def mark(promise: Promise, status: Status | str) -> Promise:
     return replace(promise, status=new)
 
 
-def in_quiet_hours(moment: time, law: Law) -> bool:
-    """Whether a time of day falls in the collection rules' quiet hours (e.g. 22:00–08:00)."""
-    start, end = law.collection.quiet_from, law.collection.quiet_until
+def in_quiet_hours(moment: time, law: Law, rules: CallRules = CallRules.ONLINE) -> bool:
+    """Whether a time of day falls in the quiet hours (e.g. 22:00–08:00) of the collection
+    ``rules``."""
+    limits = law.bank_collection if rules is CallRules.BANK else law.collection
+    start, end = limits.quiet_from, limits.quiet_until
     if start <= end:
         return start <= moment < end
     return moment >= start or moment < end
@@ -225,32 +260,53 @@ def follow_up(promises: Sequence[Promise], calls: Sequence[CallRecord], today: d
 
 
 def _call_alerts(calls: Sequence[CallRecord], law: Law) -> list[Alert]:
-    rules = law.collection
+    alerts: list[Alert] = []
+    for rules in CallRules:
+        alerts += _rule_alerts([call for call in calls if call.rules is rules], law, rules)
+    return alerts
+
+
+def _rule_alerts(calls: Sequence[CallRecord], law: Law, rules: CallRules) -> list[Alert]:
+    """The alerts about ``calls`` under one set of collection rules."""
+    bank = rules is CallRules.BANK
+    section = "bank_collection" if bank else "collection"
+    quiet = law.bank_collection if bank else law.collection
+    limit = (law.bank_collection.max_unanswered_attempts_per_day if bank
+             else law.collection.max_effective_calls_per_day)
+    limit_key = (f"{section}.max_unanswered_attempts_per_day" if bank
+                 else f"{section}.max_effective_calls_per_day")
     alerts: list[Alert] = []
     per_day = Counter(call.at.date() for call in calls)
     for day, count in sorted(per_day.items()):
-        if count > rules.max_effective_calls_per_day:
+        if count > limit:
             ids = tuple(sorted(call.id for call in calls if call.at.date() == day))
             alerts.append(Alert(
                 AlertCode.CALLS_OVER_LIMIT,
+                N_("{count} collector calls were logged on {date}; the banks' collection "
+                   "guideline (self-regulation, not a law) says that when you do not answer, "
+                   "the same number should be tried at most {limit} times a day unless you "
+                   "agreed otherwise. Keep the records: they support a complaint.")
+                if bank else
                 N_("{count} collector calls were logged on {date}; the collection rules allow "
                    "at most {limit} effective calls a day. Keep the records: they support a "
                    "complaint."),
-                {"count": count, "date": day.isoformat(),
-                 "limit": rules.max_effective_calls_per_day},
-                on=day, contact_ids=ids,
-                source=_source(law, "collection.max_effective_calls_per_day")))
+                {"count": count, "date": day.isoformat(), "limit": limit},
+                on=day, contact_ids=ids, source=_source(law, limit_key), rule=limit_key))
     for call in sorted(calls, key=lambda c: (c.at, c.id)):
-        if in_quiet_hours(call.at.time(), law):
+        if in_quiet_hours(call.at.time(), law, rules):
             alerts.append(Alert(
                 AlertCode.CALL_IN_QUIET_HOURS,
+                N_("A collector called at {time} on {date}; the banks' collection guideline "
+                   "(self-regulation, not a law) forbids collection from {start} to {end} "
+                   "unless you agreed to it.")
+                if bank else
                 N_("A collector called at {time} on {date}; the collection rules forbid "
                    "collection from {start} to {end} unless you agreed to it."),
                 {"time": call.at.strftime("%H:%M"), "date": call.at.date().isoformat(),
-                 "start": rules.quiet_from.strftime("%H:%M"),
-                 "end": rules.quiet_until.strftime("%H:%M")},
+                 "start": quiet.quiet_from.strftime("%H:%M"),
+                 "end": quiet.quiet_until.strftime("%H:%M")},
                 on=call.at.date(), contact_ids=(call.id,),
-                source=_source(law, "collection.quiet_from")))
+                source=_source(law, f"{section}.quiet_from"), rule=f"{section}.quiet_from"))
     return alerts
 
 

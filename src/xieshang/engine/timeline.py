@@ -44,6 +44,7 @@ from xieshang.engine.preset import (
 )
 
 __all__ = [
+    "BankCollection",
     "Collection",
     "CreditRepair",
     "CreditReport",
@@ -154,6 +155,23 @@ class Collection:
 
 
 @dataclass(frozen=True, slots=True)
+class BankCollection:
+    """Collection limits of the China Banking Association's 2026 guideline for its members'
+    credit cards and personal consumer loans (a self-regulatory guideline, not a law; §8).
+
+    Attributes:
+        quiet_from: no phone, visit or other collection from this time of day …
+        quiet_until: … until this time, unless the debtor agreed.
+        max_unanswered_attempts_per_day: when the debtor does not answer, attempts a day to
+            the same number (unless agreed otherwise).
+    """
+
+    quiet_from: time
+    quiet_until: time
+    max_unanswered_attempts_per_day: int
+
+
+@dataclass(frozen=True, slots=True)
 class Law:
     """The legal rules of ``presets/_law.toml``, each with its source.
 
@@ -162,7 +180,8 @@ class Law:
         malicious_overdraft: the malicious-overdraft conditions.
         limitation: the limitation period.
         credit_report: credit-report rules.
-        collection: collection limits.
+        collection: collection limits (online lending).
+        bank_collection: collection limits of the banks' guideline.
         sources: sources by dotted parameter path, as in the presets.
         origin: the file the rules were read from.
     """
@@ -172,6 +191,7 @@ class Law:
     limitation: Limitation
     credit_report: CreditReport
     collection: Collection
+    bank_collection: BankCollection
     sources: Mapping[str, Source] = field(default_factory=dict)
     origin: str = ""
 
@@ -186,7 +206,7 @@ class Law:
 
 
 _SECTIONS = ("credit_repair", "malicious_overdraft", "limitation", "credit_report",
-             "collection")
+             "collection", "bank_collection")
 
 
 def parse_law(text: str, source: str) -> Law:
@@ -206,6 +226,7 @@ def parse_law(text: str, source: str) -> Law:
         limitation=_limitation(_section(top, "limitation")),
         credit_report=_credit_report(_section(top, "credit_report")),
         collection=_collection(_section(top, "collection")),
+        bank_collection=_bank_collection(_section(top, "bank_collection")),
         sources=read_sources(top),
         origin=source,
     )
@@ -289,6 +310,17 @@ def _collection(sub: TableReader) -> Collection:
         quiet_until=_time(sub, "quiet_until"),
         max_effective_calls_per_day=sub.integer("max_effective_calls_per_day", minimum=1,
                                                 maximum=100),
+    )
+    sub.done()
+    return result
+
+
+def _bank_collection(sub: TableReader) -> BankCollection:
+    result = BankCollection(
+        quiet_from=_time(sub, "quiet_from"),
+        quiet_until=_time(sub, "quiet_until"),
+        max_unanswered_attempts_per_day=sub.integer("max_unanswered_attempts_per_day",
+                                                    minimum=1, maximum=100),
     )
     sub.done()
     return result

@@ -3,7 +3,8 @@
 Everything here is data plus a few small look-up functions. The category ids are those
 of the budget norms file ``xieshang/engine/presets/_budget.toml`` (a test checks they
 still are); the debt ids are
-preset ids (``huabei``, ``jiebei``, ``credit_card_cn``, ``weilidai``, ``jd_baitiao``).
+preset ids (``huabei``, ``jiebei``, ``credit_card_cn``, ``weilidai``, ``jd_baitiao``,
+``meituan_yuefu``).
 None of it is a lender's rule: it is a best guess the person sees, and can correct,
 before anything is saved.
 
@@ -138,6 +139,7 @@ DEBT_KEYWORDS: Final[tuple[tuple[str, tuple[str, ...]], ...]] = (
     ("jiebei", ("借呗",)),
     ("weilidai", ("微粒贷",)),
     ("jd_baitiao", ("白条",)),
+    ("meituan_yuefu", ("美团月付",)),
     ("credit_card_cn", ("信用卡",)),
 )
 

@@ -11,7 +11,7 @@ written in one language) and the case dossier.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -72,11 +72,13 @@ def mark_words(out: Output, mark: str) -> str:
 
 
 
-def shown_rights(out: Output, shown: bool) -> list[str] | None:
-    """The know-your-rights card's key lines, when ``shown`` (else ``None``)."""
+def shown_rights(out: Output, shown: bool, products: Sequence[tuple[str, str]] = ()
+                 ) -> list[str] | None:
+    """The know-your-rights card's key lines, when ``shown`` (else ``None``): the points for
+    ``products`` (``(product kind, lender type)`` pairs; none given: every point)."""
     from xieshang.services.negotiation import rights_lines
 
-    return rights_lines(out.lang) if shown else None
+    return rights_lines(out.lang, products=products) if shown else None
 
 
 def namer(out: Output) -> Callable[[Debt], str]:

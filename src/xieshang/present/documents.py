@@ -38,10 +38,8 @@ __all__ = ["budgetless_context", "case_dossier", "case_facts", "document_context
            "document_history", "lender_statement"]
 
 
-#: The collection rule each call alert applies (a parameter of ``_law.toml``) and its kind
-#: in the documents.
-_CALL_RULES = {"call_in_quiet_hours": ("collection.quiet_from", "quiet_hours"),
-               "calls_over_limit": ("collection.max_effective_calls_per_day", "over_limit")}
+#: Each call alert's kind in the documents.
+_CALL_RULES = {"call_in_quiet_hours": "quiet_hours", "calls_over_limit": "over_limit"}
 
 
 def _agent(out: Output, contact: Any) -> str:
@@ -90,17 +88,19 @@ def document_history(out: Output, tx: Tx, case: Case, debt: Debt, day: date) -> 
     rules = law()
     by_id = {contact.id: contact for contact in found}
     calls = []
-    for alert in call_alerts(found, day):
-        parameter, rule = _CALL_RULES[alert.code.value]
-        source = rules.source_of(parameter)
-        collection = rules.collection
+    for alert in call_alerts(found, day, debt):
+        # the alert names the rule it applies: the online-lending rules or the banks' guideline
+        source = rules.source_of(alert.rule)
+        bank = alert.rule.startswith("bank_collection.")
+        quiet = rules.bank_collection if bank else rules.collection
+        limit = (rules.bank_collection.max_unanswered_attempts_per_day if bank
+                 else rules.collection.max_effective_calls_per_day)
         notes = "" if len(alert.contact_ids) != 1 else by_id[alert.contact_ids[0]].notes
         calls.append(FlaggedCall(
-            when=min(by_id[i].happened_at for i in alert.contact_ids), rule=rule,
-            notes=mask_phone_numbers(notes),
-            start=collection.quiet_from.strftime("%H:%M"),
-            end=collection.quiet_until.strftime("%H:%M"),
-            count=len(alert.contact_ids), limit=collection.max_effective_calls_per_day,
+            when=min(by_id[i].happened_at for i in alert.contact_ids),
+            rule=_CALL_RULES[alert.code.value], notes=mask_phone_numbers(notes),
+            start=quiet.quiet_from.strftime("%H:%M"), end=quiet.quiet_until.strftime("%H:%M"),
+            count=len(alert.contact_ids), limit=limit,
             confidence=source.confidence.value, urls=source.urls))
     return {"contacts": contacts, "calls": calls}
 

@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Collection, Sequence
 
     from xieshang.documents.calendar import CalendarItem
-    from xieshang.engine.followup import Alert, Promise
+    from xieshang.engine.followup import Alert, CallRules, Promise
     from xieshang.store.db import Tx
     from xieshang.store.model import Case, Commitment, Contact, Debt
 
@@ -544,7 +544,10 @@ def alerts_of(tx: Tx, case: Case, day: date,
     from xieshang.services.cases import debt_label
     from xieshang.store.model import Contact, Debt
 
-    calls = [CallRecord(c.id, c.happened_at)
+    debts = {debt.id: debt for debt in tx.find(Debt, case_id=case.id)}
+    alone = next(iter(debts.values())) if len(debts) == 1 else None
+    calls = [CallRecord(c.id, c.happened_at,
+                        _call_rules(debts.get(c.debt_id) if c.debt_id is not None else alone))
              for c in tx.find(Contact, case_id=case.id, channel="collector_call")]
     alerts: list[Alert] = follow_up(promises_of(tx, case), calls, day, law())
     for debt in tx.find(Debt, case_id=case.id, status="arrangement"):
@@ -560,16 +563,35 @@ def alerts_of(tx: Tx, case: Case, day: date,
 CALL_ALERTS = ("calls_over_limit", "call_in_quiet_hours")
 
 
-def call_alerts(contacts: Sequence[Contact], day: date) -> list[Alert]:
+def call_alerts(contacts: Sequence[Contact], day: date, debt: Debt | None = None
+                ) -> list[Alert]:
     """The alerts about the collector calls among ``contacts`` (e.g. one debt's) seen on
     ``day``: calls in the quiet hours, more calls a day than the rules allow
-    (:func:`xieshang.engine.followup.follow_up` with no commitments)."""
+    (:func:`xieshang.engine.followup.follow_up` with no commitments), under the collection
+    rules of ``debt``'s lender kind (the banks' guideline for a bank's card or loan; the
+    online-lending rules otherwise, and when no debt is given)."""
     from xieshang.engine.followup import CallRecord, follow_up
     from xieshang.rules import law
 
-    calls = [CallRecord(c.id, c.happened_at) for c in contacts
+    rules = _call_rules(debt)
+    calls = [CallRecord(c.id, c.happened_at, rules) for c in contacts
              if c.channel == "collector_call" and c.happened_at.date() <= day]
     return follow_up([], calls, day, law())
+
+
+def _call_rules(debt: Debt | None) -> CallRules:
+    """The collection rules a collector's call about ``debt`` is checked against (the
+    online-lending rules when the debt is unknown or its product is not found)."""
+    from xieshang.engine.followup import CallRules, call_rules_for
+    from xieshang.services.cases import preset_of
+
+    if debt is None:
+        return CallRules.ONLINE
+    try:
+        preset = preset_of(debt)
+    except InputError:
+        return CallRules.ONLINE
+    return call_rules_for(preset.product_kind.value, preset.lender_type.value)
 
 
 @cache

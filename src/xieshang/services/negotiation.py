@@ -3,7 +3,7 @@ the budget and recorded, what to do after a refusal, the documents and the dossi
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -72,6 +72,7 @@ __all__ = [
     "overdraft_cards",
     "record_offer",
     "rights_lines",
+    "rights_products",
     "scam_line",
     "source_json",
 ]
@@ -344,14 +345,39 @@ def scam_line(lang: str) -> str:
     return negotiation_data().scam.intro.get(lang)
 
 
-def rights_lines(lang: str, kind: str | None = None) -> list[str]:
+def rights_lines(lang: str, kind: str | None = None,
+                 products: Sequence[tuple[str, str]] = ()) -> list[str]:
     """The know-your-rights card as lines to print: its title, its intro, then each point
     that applies to a product of ``kind`` (``None``: every point, each naming the products
-    it is about) with its confidence mark and public sources."""
+    it is about) — or, when ``products`` are given (``(product kind, lender type)`` pairs, as
+    :func:`rights_products` lists a case's debts), each point that applies to one of them —
+    with its confidence mark and public sources."""
     card = negotiation_data().rights
+    items = ([item for item in card.items
+              if any(item.applies_to(k, t) for k, t in products)]
+             if products else list(card.for_kind(kind)))
     return [card.title.get(lang), card.intro.get(lang),
-            *(f"{item.text.get(lang)} {mark_label(item.source)}"
-              for item in card.for_kind(kind))]
+            *(f"{item.text.get(lang)} {mark_label(item.source)}" for item in items)]
+
+
+def rights_products(tx: Tx, case: Case, debt_id: int | None = None
+                    ) -> tuple[tuple[str, str], ...]:
+    """The ``(product kind, lender type)`` of the case's debts (or of debt ``debt_id``),
+    each once, for the rights card: a bank card's case is shown the banks' rules, not the
+    online lenders' (a debt whose product is not found is left out)."""
+    from xieshang.services.cases import preset_of
+    from xieshang.store.model import Debt
+
+    found: dict[tuple[str, str], None] = {}
+    for debt in tx.find(Debt, case_id=case.id):
+        if debt_id is not None and debt.id != debt_id:
+            continue
+        try:
+            preset = preset_of(debt)
+        except InputError:
+            continue
+        found[(preset.product_kind.value, preset.lender_type.value)] = None
+    return tuple(found)
 
 
 def hardship_ids(tx: Tx, case: Case) -> tuple[str, ...]:

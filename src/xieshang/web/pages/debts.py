@@ -45,7 +45,7 @@ router = APIRouter()
 
 #: The built-in products in the order they are offered (a person's own presets follow).
 PRODUCT_ORDER: tuple[str, ...] = ("huabei", "jiebei", "credit_card_cn", "weilidai",
-                                  "jd_baitiao", "generic_loan", "informal_loan")
+                                  "jd_baitiao", "meituan_yuefu", "generic_loan", "informal_loan")
 
 #: How a contract rate is quoted (msgids).
 RATE_BASES: dict[str, str] = {"daily": N_("a day"), "annual": N_("a year")}

@@ -178,6 +178,7 @@ def overview(request: Request, debt: str | None = None) -> HTMLResponse:
     """The contact log (optionally one debt's), the commitments, today's alerts."""
     from xieshang.present import namer, shown_rights
     from xieshang.services.contacts import CALL_ALERTS, alerts_of, contact_log
+    from xieshang.services.negotiation import rights_products
     from xieshang.store.model import Commitment
 
     page = Page.of(request)
@@ -197,7 +198,8 @@ def overview(request: Request, debt: str | None = None) -> HTMLResponse:
         commitments = [_commitment_row(page, c, names)
                        for c in tx.find(Commitment, case_id=case.id)]
         alerts = alerts_of(tx, case, page.today, namer(page.out))
-    rights = shown_rights(page.out, any(a.code in CALL_ALERTS for a in alerts))
+        products = rights_products(tx, case, chosen)
+    rights = shown_rights(page.out, any(a.code in CALL_ALERTS for a in alerts), products)
     return page.render(
         "log.html", step=STEP, case=case,
         filter_options=[("", page._("All debts"))] + [(str(i), n) for i, n in names.items()],
