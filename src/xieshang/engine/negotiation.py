@@ -736,7 +736,11 @@ def build_ladder(
                              upper_fraction)
         if one_payment:  # one payment clears it: the lower rungs only ask for waivers
             cap = upper_eval.max_payment
-        found = plan.shortest(rule, soft=cap, hard=upper_eval.max_payment)
+        # A lower rung asks less a month and takes no fewer months than the one above: its
+        # waivers and no interest would otherwise fit a shorter term (a fallback of 8 months
+        # under a walk-away of 9 at the contract rate), which reads as paying more for longer.
+        found = plan.shortest(rule, soft=cap, hard=upper_eval.max_payment,
+                              min_periods=upper_eval.schedule.periods)
         if found is None or _same(found[0], upper_eval):
             continue
         built.insert(0, (level, rule, *found))
@@ -814,16 +818,20 @@ class _Planner:
                                or proposal.total_fee_rate is not None else Decimal(0))
         return evaluate(self.bill, self.preset, proposal, today=self.today)
 
-    def shortest(self, rule: RungRule, *, soft: Decimal,
-                 hard: Decimal) -> tuple[Evaluation, bool] | None:
-        """The shortest term whose largest payment is at most ``soft``; else the longest
-        term if its largest payment is at most ``hard``; else ``None``.
+    def shortest(self, rule: RungRule, *, soft: Decimal, hard: Decimal,
+                 min_periods: int = 1) -> tuple[Evaluation, bool] | None:
+        """The shortest term of at least ``min_periods`` whose largest payment is at most
+        ``soft``; else the longest term if its largest payment is at most ``hard``; else
+        ``None``.
 
         Returns the evaluation and whether it met ``soft``. Terms below rescheduled ÷ soft
         are skipped: a schedule pays at least what it reschedules, so its largest payment
         is at least rescheduled ÷ term.
         """
         terms = self.terms(rule)
+        longer = [periods for periods in terms if periods >= min_periods]
+        if longer and len(longer) < len(terms):
+            terms = longer
         if not terms or self.owed(rule) <= 0:
             return None
         longest = self.evaluate(rule, terms[-1])
