@@ -205,6 +205,11 @@ def test_a_lower_rung_never_takes_fewer_months_than_the_walk_away() -> None:
     walk = ladder.rung(Level.WALK_AWAY)
     assert walk is not None
     assert walk.total_paid == M("2478.41")
+    fallback = ladder.rung(Level.FALLBACK)
+    assert fallback is not None
+    codes = [reason.code for reason in fallback.reasons]
+    assert "NO_SHORTER_THAN_ABOVE" in codes  # not "the shortest term that fits"
+    assert "SHORTEST_TERM" not in codes
 
 
 def test_nothing_fits_gives_a_token_payment() -> None:

@@ -176,6 +176,9 @@ SHARE_OF_AFFORDABLE: Final = N_(
     "{monthly} a month is {percent} of the {affordable} your budget leaves for this debt.")
 SHARE_OF_INCOME: Final = N_("It is {percent} of your monthly income of {income}.")
 SHORTEST_TERM: Final = N_("{periods} months is the shortest term whose payment fits this level.")
+NO_SHORTER_THAN_ABOVE: Final = N_(
+    "{periods} months, no fewer than the next step up: a shorter term would fit this level "
+    "too, but each step down asks less a month over no fewer months.")
 LONGEST_TERM: Final = N_(
     "Even the longest term, {periods} months, does not bring the payment down to this level; "
     "this is the lowest payment possible on these terms.")
@@ -727,8 +730,8 @@ def build_ladder(
         return ladder(LadderOutcome.TOKEN, [_token_rung(rules, share, needed, max_term)])
 
     walk_rule, walk_eval, walk_shortest = walk
-    built: list[tuple[Level, RungRule, Evaluation, bool]] = [
-        (Level.WALK_AWAY, walk_rule, walk_eval, walk_shortest)]
+    built: list[tuple[Level, RungRule, Evaluation, bool, bool]] = [
+        (Level.WALK_AWAY, walk_rule, walk_eval, walk_shortest, False)]
     upper_eval, upper_fraction = walk_eval, rules.walk_away.fraction
     one_payment = walk_eval.schedule.periods == 1
     for level, rule in ((Level.FALLBACK, rules.fallback), (Level.ASK, rules.ask)):
@@ -739,19 +742,22 @@ def build_ladder(
         # A lower rung asks less a month and takes no fewer months than the one above: its
         # waivers and no interest would otherwise fit a shorter term (a fallback of 8 months
         # under a walk-away of 9 at the contract rate), which reads as paying more for longer.
-        found = plan.shortest(rule, soft=cap, hard=upper_eval.max_payment,
-                              min_periods=upper_eval.schedule.periods)
+        floor = upper_eval.schedule.periods
+        found = plan.shortest(rule, soft=cap, hard=upper_eval.max_payment, min_periods=floor)
         if found is None or _same(found[0], upper_eval):
             continue
-        built.insert(0, (level, rule, *found))
+        # the term held at the step above's, where a shorter one would fit this level too
+        lifted = found[1] and found[0].schedule.periods == floor > 1 and \
+            plan.evaluate(rule, floor - 1).max_payment <= cap
+        built.insert(0, (level, rule, *found, lifted))
         upper_eval, upper_fraction = found[0], rule.fraction
 
     rungs: list[Rung] = []
-    for index, (level, rule, evaluation, shortest) in enumerate(built):
+    for index, (level, rule, evaluation, shortest, lifted) in enumerate(built):
         upper = built[index + 1][2] if index + 1 < len(built) else None
         reasons = _rung_reasons(level, rule, evaluation, shortest, upper, plan, share,
                                 income_amount, assumed, rules,
-                                usual_charges=walk_rule is rules.walk_away)
+                                usual_charges=walk_rule is rules.walk_away, lifted=lifted)
         if deferral_months:
             reasons = (_deferral_reason(evaluation, deferral_months, rules), *reasons)
         rungs.append(Rung(level=level, label=rules.label(level), evaluation=evaluation,
@@ -872,6 +878,7 @@ def _rung_reasons(
     rules: LadderRules,
     *,
     usual_charges: bool,
+    lifted: bool = False,
 ) -> tuple[Reason, ...]:
     preset = plan.preset
     monthly = evaluation.max_payment
@@ -884,7 +891,10 @@ def _rung_reasons(
         reasons.append(Reason("SHARE_OF_INCOME", SHARE_OF_INCOME,
                               {"percent": _percent(monthly, income),
                                "income": format_money(income)}, method))
-    if shortest:
+    if lifted:
+        reasons.append(Reason("NO_SHORTER_THAN_ABOVE", NO_SHORTER_THAN_ABOVE,
+                              {"periods": str(periods)}, method))
+    elif shortest:
         reasons.append(Reason("SHORTEST_TERM", SHORTEST_TERM, {"periods": str(periods)}, method))
     else:
         reasons.append(Reason("LONGEST_TERM", LONGEST_TERM, {"periods": str(periods)}, method))

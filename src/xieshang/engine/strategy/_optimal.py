@@ -250,7 +250,7 @@ def _fixed_paths(plan_input: PlanInput, months: int, free: set[int]
     for index, debt in enumerate(plan_input.debts):
         if index in free:
             continue
-        alone = replace(plan_input, debts=(debt,), order=(), adjustments={},
+        alone = replace(plan_input, debts=(debt,), order=(), adjustments={}, earmarked={},
                         monthly_budget=ZERO)
         run = simulate(alone, lambda _m, ledgers, _b: [ledgers[0].required], months=months)
         for t, month in enumerate(run.months):
