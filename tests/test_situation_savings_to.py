@@ -191,3 +191,24 @@ def test_budget_page_asks_which_debt(home: Path) -> None:
         shown = web.get("/budget").text
         assert "They go to #1" in shown
     assert ok_json("budget", "show")["situation"]["savings_to"] == 1
+
+
+@pytest.mark.now("2026-12-07T10:00+08:00")
+def test_the_lenders_budget_statement_says_where_the_savings_go() -> None:
+    """The three cards and 借呗, ¥8,000 of savings now for the first months, to 借呗: this
+    month's parts are 7,400 pro rata plus the 8,000 to 借呗 (Today pays it). The lender's
+    budget statement keeps the month's 7,400 shared in proportion to what each owes
+    (借呗 19,035.38 ÷ 144,624.11 × 7,400 = 973.99), and says the savings go to 借呗 once."""
+    _three_cards_and_jiebei()
+    ok("budget", "set", "--savings", "8000", "--savings-use", "months", "--savings-to", "4")
+    split = {part["debt"]: part["amount"]
+             for part in ok_json("budget", "show")["split"]["debts"]}
+    assert split[4] == "8973.99"
+    assert sum((M(amount) for amount in split.values()), M(0)) == M("15400.00")
+    text = ok("script", "--channel", "budget", "--debt", "1", "--lang", "en")
+    assert "¥7,400.00 a month is available for all my debts" in text
+    assert "owed ¥19,035.38, ¥973.99 a month" in text
+    assert "I have ¥8,000.00 of savings, which I am putting towards " \
+           "Chongqing Ant Consumer Finance Co., Ltd. (Jiebei (Alipay))." in text
+    zh = ok("script", "--channel", "budget", "--debt", "1")
+    assert "此外，本人有存款 ¥8,000.00，将用于偿还重庆蚂蚁消费金融有限公司（借呗）。" in zh

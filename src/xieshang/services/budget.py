@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache
 from typing import TYPE_CHECKING, Any
@@ -173,6 +173,8 @@ class BudgetView:
         situation: the person's situation (:class:`xieshang.engine.situation.Situation`):
             ``affordability`` uses the income in force on the view's day.
         ordinary: the working of the statement as entered (an ordinary month's income).
+        directed: the savings this month's parts give to the debt the person chose (debt
+            id → amount; empty when they are spread or not used this month).
     """
 
     budget: Budget
@@ -184,6 +186,7 @@ class BudgetView:
     situation: Any = None
     ordinary: Any = None
     this_month: Decimal | None = None
+    directed: Mapping[int, Decimal] = field(default_factory=dict)
 
     @property
     def available(self) -> Decimal:
@@ -259,14 +262,15 @@ def budget_view(tx: Tx, case: Case, method: str = "pro_rata", *,
                                   share=Decimal("0"), amount=reserved[debt.id]))
         else:
             found = allocations[debt.id]
+            extra = directed.get(str(debt.id), Decimal("0.00"))
             parts.append(DebtPart(debt=debt.id, balance=balances[debt.id], share=found.share,
-                                  amount=found.amount + directed.get(str(debt.id),
-                                                                     Decimal("0.00"))))
+                                  amount=min(balances[debt.id], found.amount + extra)
+                                  if extra else found.amount))
     return BudgetView(
         budget=budget, entries=tuple(_ordered(entries, rules)),
         flags=tuple(check_reasonableness(statement, rules)), affordability=result,
         method=method, parts=tuple(parts), situation=situation, ordinary=ordinary,
-        this_month=this_month)
+        this_month=this_month, directed={int(key): amount for key, amount in directed.items()})
 
 
 def _directed(target: str | None, shares: Sequence[DebtShare], added: Decimal,
@@ -287,15 +291,13 @@ def _directed(target: str | None, shares: Sequence[DebtShare], added: Decimal,
 
 
 def _less(shares: Sequence[DebtShare], directed: Mapping[str, Decimal]) -> list[DebtShare]:
-    """The shares with what the savings already pay each debt taken off its balance (the
-    rest of the month's money is split on what is still owed)."""
+    """The shares the rest of the month's money is split on: what each owes (so the split
+    stays in proportion to what each is owed), except a debt the savings pay in full, which
+    takes no part of it."""
     from dataclasses import replace
 
-    if not directed:
-        return list(shares)
-    return [replace(share, balance=max(Decimal("0.00"),
-                                       share.balance - directed.get(share.key,
-                                                                    Decimal("0.00"))))
+    return [replace(share, balance=Decimal("0.00"))
+            if directed.get(share.key, Decimal("0.00")) >= share.balance else share
             for share in shares]
 
 
@@ -453,8 +455,10 @@ def debt_shares_by_month(tx: Tx, case: Case, day: date, debt_id: int,
                    - sum(directed.values(), Decimal("0.00")))
         found = {a.key: a.amount for a in split(left, _less(shares, directed), "pro_rata")
                  } if shares else {}
-        result.append(found.get(str(debt_id), Decimal("0.00"))
-                      + directed.get(str(debt_id), Decimal("0.00")))
+        part = found.get(str(debt_id), Decimal("0.00"))
+        extra = directed.get(str(debt_id), Decimal("0.00"))
+        owed = next((share.balance for share in shares if share.key == str(debt_id)), part)
+        result.append(min(owed, part + extra) if extra else part)
     return tuple(result)
 
 
