@@ -190,7 +190,7 @@ def test_with_more_than_five_debts_orders_are_improved_by_moves(
     proof against every order: measured on 12 cases of 6 debts with two loans against 40
     random orders, 8 were beaten before (¥489.15 in all), none now; on the first 60 of
     these cases, 4 are beaten by one of their 12 random orders (¥255.19 in all, of
-    ¥232,715.80 of objective)."""
+    ¥232,715.80 of objective), against 35 before (¥7,715.26, of ¥241,570.21)."""
     inp, _orders = case
     optimal = make_plan(inp, Strategy.OPTIMAL)
     assert optimal.solver is not None
