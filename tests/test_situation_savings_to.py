@@ -212,3 +212,21 @@ def test_the_lenders_budget_statement_says_where_the_savings_go() -> None:
            "Chongqing Ant Consumer Finance Co., Ltd. (Jiebei (Alipay))." in text
     zh = ok("script", "--channel", "budget", "--debt", "1")
     assert "此外，本人有存款 ¥8,000.00，将用于偿还重庆蚂蚁消费金融有限公司（借呗）。" in zh
+
+
+@pytest.mark.now("2026-12-07T10:00+08:00")
+def test_savings_for_a_settlement_of_the_jiebei_loan() -> None:
+    """The three cards and 借呗; ¥8,000 of savings now for a settlement, to 借呗. Its bill
+    (the two missed installments with their penalty) is 3,727.82; with the principal not
+    yet due (15,307.56) it owes 19,035.38 in all. The 8,000 is more than the arrears, so
+    the settlement offered is of the whole balance: 8,000 for 19,035.38, 11,035.38 asked
+    off (8,000 ÷ 19,035.38 = 42 %), rather than the arrears paid with 4,272.18 left
+    unsaid. The cards get no part of the savings (none is left beyond 借呗's 19,035.38)."""
+    _three_cards_and_jiebei()
+    ok("budget", "set", "--savings", "8000", "--savings-to", "4")
+    ladder = ok_json("ladder", "--debt", "4")
+    assert ladder["owed"] == "3727.82"
+    assert (ladder["settlement"]["amount"], ladder["settlement"]["discount"]) == (
+        "8000.00", "11035.38")
+    assert "42%" in ladder["settlement"]["text"]
+    assert ok_json("ladder", "--debt", "1").get("settlement") is None

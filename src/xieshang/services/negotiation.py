@@ -207,9 +207,16 @@ def _savings_settlement(view: Any, debt_id: int, bill: Bill, preset: Preset,
     parts = savings_parts(situation.savings,
                           [(str(part.debt), part.balance) for part in view.parts],
                           situation.savings_to)
-    if not parts.get(str(debt_id)):
+    part = parts.get(str(debt_id), Decimal("0.00"))
+    if not part:
         return None  # the savings all go to another debt
-    return savings_settlement(bill, preset, parts.get(str(debt_id), Decimal("0.00")),
+    if bill.not_yet_due > 0 and part > bill.total:
+        # a loan's part beyond its arrears: the settlement is of the whole balance (as the
+        # whole-balance ladder reschedules it), not arrears paid with money left unsaid
+        from xieshang.engine.negotiation import whole_balance
+
+        bill = whole_balance(bill)
+    return savings_settlement(bill, preset, part,
                               today=day, on=situation.savings_on,
                               rules=negotiation_data().ladder)
 
