@@ -81,15 +81,16 @@ def test_card_30000_with_300_penalty_and_1000_a_month() -> None:
     # Walk-away: the card's installment fee (0.66 %/month, rules-cn.md §9.1 I1 [S]), no waiver:
     # 30300/T + 30300×0.0066 = 30300/T + 199.98 ≤ 1000 → T ≥ 37.9 → 38 months:
     # 797.37 + 199.98 = 997.35 (last 797.31 + 199.98); total fee 30300×0.0066×38 = 7599.24.
-    # Fallback: penalty waived, no interest, at most 997.35: 30000/T → T = 31: 967.74 (last
-    # 30000 − 30×967.74 = 967.80). Ask: also fees waived, at most 0.80 × 967.80 = 774.24:
-    # T = 39: 769.23 (last 769.26); 38 months would be 789.47.
+    # Fallback: penalty waived, no interest, at most 997.35 and no fewer months than the
+    # walk-away (31 months would fit, but a lower rung never takes fewer months): T = 38:
+    # 30000/38 = 789.47 (last 30000 − 37×789.47 = 789.61). Ask: also fees waived, at most
+    # 0.80 × 789.61 = 631.69, at least 38 months: 30000/631.69 = 47.5 → T = 48: 625.00.
     ladder = _ladder(CARD_BILL, CARD, "1000.00", income=M("8000.00"))
     assert ladder.outcome is LadderOutcome.PLAN
     assert (ladder.max_term, ladder.max_term_assumed) == (60, False)
     assert _summary(ladder) == [
-        ("ask", 39, "769.26", "769.23", "30000.00"),
-        ("fallback", 31, "967.80", "967.74", "30000.00"),
+        ("ask", 48, "625.00", "625.00", "30000.00"),
+        ("fallback", 38, "789.61", "789.47", "30000.00"),
         ("walk_away", 38, "997.35", "997.35", "37899.24"),
     ]
     ask, fallback, walk = ladder.rungs
@@ -115,7 +116,7 @@ def test_card_30000_with_300_penalty_and_1000_a_month() -> None:
     assert walk.reasons[3].source is not None
     assert walk.reasons[3].source.confidence is Confidence.SECONDARY
     room = next(r for r in ask.reasons if r.code == "ROOM_TO_MOVE_UP")
-    assert room.params == {"room": "¥198.54"}  # 967.80 − 769.26
+    assert room.params == {"room": "¥164.61"}  # 789.61 − 625.00
     assert "WAIVER_ASK" in [r.code for r in fallback.reasons]
 
 
@@ -123,13 +124,15 @@ def test_huabei_bill_with_its_own_installment_as_walk_away() -> None:
     # 5,000 overdue 15 days at 0.05 %/day (rules-cn.md §1.2 [S]) = 75 penalty; 600 a month.
     # Walk-away: Huabei's listed installments (§1.6 [S]); 9 periods: 5075×1.065/9 = 600.54 >
     # 600, 12 periods: 422.92 + 37.22 = 460.14 — published terms, not an ask.
-    # Fallback ≤ 460.14: 5000/11 = 454.55. Ask ≤ 0.8 × 454.55 = 363.64: 5000/14 = 357.14
-    # (last 357.18). No longest term is published: 36 months is the data's assumption.
+    # Fallback ≤ 460.14 over at least the walk-away's 12 months: 5000/12 = 416.67 (11
+    # months, 454.55, would be shorter than the walk-away). Ask ≤ 0.8 × 416.67 = 333.34:
+    # 15 months is 333.33 but its last payment 5000 − 14×333.33 = 333.38 is above it, so
+    # 16: 312.50. No longest term is published: 36 months is the data's assumption.
     ladder = _ladder(_bill("5000.00", penalty="75.00"), HUABEI, "600.00")
     assert (ladder.max_term, ladder.max_term_assumed) == (36, True)
     assert _summary(ladder) == [
-        ("ask", 14, "357.18", "357.14", "5000.00"),
-        ("fallback", 11, "454.55", "454.55", "5000.00"),
+        ("ask", 16, "312.50", "312.50", "5000.00"),
+        ("fallback", 12, "416.67", "416.67", "5000.00"),
         ("walk_away", 12, "460.14", "460.14", "5521.60"),
     ]
     walk = ladder.rungs[-1]
@@ -183,6 +186,30 @@ def test_jiebei_walk_away_at_the_contract_rate() -> None:
     assert walk.evaluation.rescheduled == M("10225.00")  # nothing waived at the walk-away
     assert M("0.1824") < walk.evaluation.apr_nominal < M("0.1826")  # type: ignore[operator]
     assert [r.level for r in ladder.rungs] == [Level.ASK, Level.FALLBACK, Level.WALK_AWAY]
+
+
+def test_a_lower_rung_never_takes_fewer_months_than_the_walk_away() -> None:
+    """借呗 ¥2,000 principal + ¥300 penalty, share ¥300. Walk-away at the contract rate
+    0.05 %/day (monthly 0.0005 × 365 ÷ 12 = 1.52083 %) on 2,300: 8 months would need
+    2,300 × r ÷ (1 − (1 + r)^−8) ≈ 307 > 300, 9 months 275.38 (total 2,478.41).
+    The fallback waives the penalty and charges no interest: 2,000 would fit in 8 months at
+    250.00 (≤ 275.38), shorter than the walk-away — paying more for longer as one concedes
+    reads wrong, so it keeps the walk-away's 9 months: 2,000 ÷ 9 = 222.22 (the last
+    222.24). The ask: at most 0.80 × 222.24 = 177.79 over at least 9 months: 2,000 ÷ 177.79
+    = 11.2 → 12 months of 166.67."""
+    bill = _bill("2000.00", penalty="300.00")
+    ladder = build_ladder(bill, JIEBEI, M("300.00"), today=TODAY, settings=DATA)
+    assert [(r.level, r.monthly, r.periods) for r in ladder.rungs] == [
+        (Level.ASK, M("166.67"), 12), (Level.FALLBACK, M("222.24"), 9),
+        (Level.WALK_AWAY, M("275.38"), 9)]
+    walk = ladder.rung(Level.WALK_AWAY)
+    assert walk is not None
+    assert walk.total_paid == M("2478.41")
+    fallback = ladder.rung(Level.FALLBACK)
+    assert fallback is not None
+    codes = [reason.code for reason in fallback.reasons]
+    assert "NO_SHORTER_THAN_ABOVE" in codes  # not "the shortest term that fits"
+    assert "SHORTEST_TERM" not in codes
 
 
 def test_nothing_fits_gives_a_token_payment() -> None:
@@ -386,9 +413,9 @@ def test_offer_too_low_moves_up_the_ladder_with_the_persons_numbers() -> None:
     moves = next_moves("offer_too_low", CARD, CARD_LADDER, DATA)
     assert [m.code for m in moves] == ["REVISED_OFFER", "ASK_REASON"]
     revised = moves[0]
-    assert revised.params == {"monthly": "¥967.80", "periods": "31", "total": "¥30,000.00"}
-    assert "¥967.80" in revised.render("zh")
-    assert "31" in revised.render("en")
+    assert revised.params == {"monthly": "¥789.61", "periods": "38", "total": "¥30,000.00"}
+    assert "¥789.61" in revised.render("zh")
+    assert "38" in revised.render("en")
     assert [m.id for m in revised.materials] == ["budget_statement"]
     after_fallback = next_moves("offer_too_low", CARD, CARD_LADDER, DATA, refused="fallback")
     assert after_fallback[0].params["monthly"] == "¥997.35"
@@ -660,6 +687,9 @@ def test_ladder_invariants(case: tuple[Bill, Preset, Decimal]) -> None:
     monthly = [rung.monthly for rung in ladder.rungs]
     assert all(amount <= affordable for amount in monthly)  # never above the budget
     assert monthly == sorted(monthly)  # walk-away ≥ fallback ≥ ask
+    # each rung down from the walk-away asks less a month and takes no fewer months
+    periods = [rung.periods for rung in ladder.rungs]
+    assert periods == sorted(periods, reverse=True)
     if ladder.outcome is not LadderOutcome.PLAN:
         assert len(ladder.rungs) == 1
         assert ladder.rungs[0].evaluation is None

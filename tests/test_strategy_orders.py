@@ -15,14 +15,18 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from xieshang.engine.accrual import OverdueDebt
+from xieshang.engine.installments import LoanTerms, overdue_debt_parts
+from xieshang.engine.schedules import Method, add_months
 from xieshang.engine.strategy import (
     NOTE_NO_MODEL_PLAN,
     NOTE_WORK_LIMIT,
+    ORDER_MOVES_MAX,
     Minimum,
     PlanDebt,
     PlanInput,
     Strategy,
     WorkLimit,
+    cost_rate,
     make_plan,
 )
 from xieshang.engine.timeline import parse_law
@@ -38,9 +42,40 @@ CASES = int(os.environ.get("XIESHANG_ORDER_CASES", "25"))
 fen = st.integers(min_value=50_000, max_value=4_000_000).map(lambda f: M(f) / 100)
 
 
+def loan_debt(preset_id: str, borrowed: Decimal, periods: int, missed: int, paid: int,
+              daily_rate: Decimal, start: date = START) -> OverdueDebt:
+    """An installment loan as its app shows it on ``start``: ``paid`` periods repaid and the
+    next ``missed`` overdue (the last of them due five days before ``start``), the later
+    ones falling due each on its own date."""
+    first_due = add_months(start, -(paid + missed - 1)) - timedelta(days=5)
+    terms = LoanTerms(borrowed=borrowed, periods=periods, method=Method.ANNUITY,
+                      first_due=first_due, paid_periods=paid, daily_rate=daily_rate)
+    parts = overdue_debt_parts(terms)
+    assert parts is not None
+    return OverdueDebt(preset=PRESETS[preset_id], principal=parts.principal,
+                       due_date=parts.due_date, interest=parts.interest,
+                       not_yet_due_principal=parts.not_yet_due, later=parts.later,
+                       contract_daily_rate=daily_rate)
+
+
+@st.composite
+def loans(draw: st.DrawFn, key: str) -> PlanDebt:
+    """借呗 / 微粒贷-style loans of 3–24 periods with 1–3 missed installments."""
+    periods = draw(st.integers(3, 24))
+    missed = draw(st.integers(1, min(3, periods)))
+    paid = draw(st.integers(0, periods - missed))
+    rate = M(draw(st.integers(20, 60))) / 100_000  # 0.020 %–0.060 % a day
+    borrowed = M(draw(st.integers(200_000, 5_000_000))) / 100
+    return PlanDebt(key, key, overdue_debt=loan_debt("jiebei", borrowed, periods, missed,
+                                                     paid, rate))
+
+
 @st.composite
 def debts(draw: st.DrawFn, key: str) -> PlanDebt:
-    kind = draw(st.sampled_from(["terms", "huabei", "credit_card_cn", "jiebei", "jd_baitiao"]))
+    kind = draw(st.sampled_from(["terms", "huabei", "credit_card_cn", "jiebei", "jd_baitiao",
+                                 "loan"]))
+    if kind == "loan":
+        return draw(loans(key))
     principal = draw(fen)
     if kind == "terms":
         rate = M(draw(st.integers(300, 3600))) / 10000
@@ -57,9 +92,10 @@ def debts(draw: st.DrawFn, key: str) -> PlanDebt:
 
 
 @st.composite
-def cases(draw: st.DrawFn) -> PlanInput:
+def cases(draw: st.DrawFn, with_loan: bool = False) -> PlanInput:
     count = draw(st.integers(2, 5))
-    plan_debts = tuple(draw(debts(f"d{i}")) for i in range(count))
+    plan_debts = tuple(draw(loans(f"d{i}") if with_loan and i == 0 else debts(f"d{i}"))
+                       for i in range(count))
     owed = sum((d.balance or d.overdue_debt.principal if d.overdue_debt else d.balance or M(0)
                 for d in plan_debts), M(0))
     budget = (owed / draw(st.sampled_from([3, 6, 10, 18]))).quantize(M("0.01"))
@@ -78,6 +114,94 @@ def test_optimal_is_never_beaten_by_any_fixed_order(inp: PlanInput) -> None:
     for order in permutations(keys):
         fixed = make_plan(replace(inp, order=order), Strategy.CUSTOM)
         assert optimal.totals.objective <= fixed.totals.objective, order
+
+
+@settings(max_examples=CASES, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(inp=cases(with_loan=True))
+def test_optimal_is_never_beaten_by_any_fixed_order_with_installment_loans(
+        inp: PlanInput) -> None:
+    """The same with an installment loan in every case (1–3 installments missed, the later
+    ones falling due during the plan, each with its own penalty): every order of 2–5 debts
+    simulated exactly has an objective at least the optimal plan's."""
+    optimal = make_plan(inp, Strategy.OPTIMAL)
+    assert optimal.solver is not None
+    keys = [d.key for d in inp.debts]
+    for order in permutations(keys):
+        fixed = make_plan(replace(inp, order=order), Strategy.CUSTOM)
+        assert optimal.totals.objective <= fixed.totals.objective, order
+
+
+def test_the_model_sees_a_loans_installments_fall_due() -> None:
+    """借呗 ¥20,000 in 12 annuity periods at 0.045 %/day, first due 2025-11-10, period 1
+    paid; periods 2 (2025-12-10: 1,569.40 + 249.22) and 3 (2026-01-10: 1,582.99 + 235.63)
+    missed on 2026-01-15; the principal not yet due is 20,000 − 1,539.62 − 1,569.40 −
+    1,582.99 = 15,307.99. A card ¥12,000 overdue since 2025-12-05; ¥3,000 a month.
+
+    The model used to count period 3's principal twice (in the bill, where it went when it
+    fell due, and in the principal not yet due, 16,890.98), and to charge the overdue rate
+    on the principal not yet due; its plan cost more than pro rata (2,652.02), which was
+    shown. Now it charges the overdue rate on the part past due only and adds each
+    installment's interest in its month: its own plan is shown, 2,607.34, below pro rata,
+    smallest first (2,703.51), highest cost first (3,031.04) and both fixed orders."""
+    loan = loan_debt("jiebei", M("20000.00"), 12, 2, 1, M("0.00045"))
+    assert (loan.due_date, loan.principal, loan.not_yet_due_principal) == (
+        date(2025, 12, 10), M("1569.40"), M("16890.98"))
+    assert loan.later[0].due == date(2026, 1, 10)
+    card = OverdueDebt(preset=PRESETS["credit_card_cn"], principal=M("12000.00"),
+                       due_date=date(2025, 12, 5))
+    inp = PlanInput((PlanDebt("L", "借呗", overdue_debt=loan),
+                     PlanDebt("C", "card", overdue_debt=card, card_principal=M("12000.00"))),
+                    M("3000.00"), START, horizon_months=36)
+    optimal = make_plan(inp, Strategy.OPTIMAL)
+    assert optimal.solver is not None
+    assert optimal.solver.source is Strategy.OPTIMAL
+    assert optimal.totals.objective == M("2607.34")
+    assert make_plan(inp, Strategy.PRO_RATA).totals.objective == M("2652.02")
+    assert make_plan(inp, Strategy.SNOWBALL).totals.objective == M("2703.51")
+    assert make_plan(inp, Strategy.AVALANCHE).totals.objective == M("3031.04")
+    for order in (("L", "C"), ("C", "L")):
+        fixed = make_plan(replace(inp, order=order), Strategy.CUSTOM)
+        assert optimal.totals.objective < fixed.totals.objective
+
+
+@st.composite
+def many(draw: st.DrawFn) -> tuple[PlanInput, list[tuple[str, ...]]]:
+    """6–7 debts, two of them installment loans, and 12 orders of them."""
+    count = draw(st.integers(6, 7))
+    plan_debts = tuple(draw(loans(f"d{i}") if i < 2 else debts(f"d{i}")) for i in range(count))
+    owed = sum((d.overdue_debt.principal + d.overdue_debt.not_yet_due_principal
+                if d.overdue_debt else d.balance or M(0) for d in plan_debts), M(0))
+    budget = (owed / draw(st.sampled_from([6, 10, 18]))).quantize(M("0.01"))
+    keys = [d.key for d in plan_debts]
+    orders = [tuple(draw(st.permutations(keys))) for _ in range(12)]
+    return PlanInput(plan_debts, max(budget, M("500.00")), START, horizon_months=36), orders
+
+
+@settings(max_examples=max(3, CASES // 3), deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(case=many())
+def test_with_more_than_five_debts_orders_are_improved_by_moves(
+        case: tuple[PlanInput, list[tuple[str, ...]]]) -> None:
+    """6 or 7 debts have 720 or 5,040 orders: every one cannot be simulated. From the
+    cheaper of highest cost first and smallest first, a debt is moved to another place
+    while that lowers the objective, for at most ORDER_MOVES_MAX simulations: the plan is
+    never above those two orders or any rule-based plan (what is guaranteed). It is not a
+    proof against every order: measured on 12 cases of 6 debts with two loans against 40
+    random orders, 8 were beaten before (¥489.15 in all), none now; on the first 60 of
+    these cases, 4 are beaten by one of their 12 random orders (¥255.19 in all, of
+    ¥232,715.80 of objective), against 35 before (¥7,715.26, of ¥241,570.21)."""
+    inp, _orders = case
+    optimal = make_plan(inp, Strategy.OPTIMAL)
+    assert optimal.solver is not None
+    assert 2 <= optimal.solver.orders_searched <= ORDER_MOVES_MAX
+    for strategy in (Strategy.AVALANCHE, Strategy.SNOWBALL, Strategy.PRO_RATA,
+                     Strategy.RISK_FIRST):
+        assert optimal.totals.objective <= make_plan(inp, strategy).totals.objective
+    by_cost = tuple(sorted((d.key for d in inp.debts), key=lambda key: -cost_rate(
+        next(d for d in inp.debts if d.key == key))))
+    fixed = make_plan(replace(inp, order=by_cost), Strategy.CUSTOM)
+    assert optimal.totals.objective <= fixed.totals.objective
 
 
 def test_huabei_and_a_card_of_30000_each_optimal_is_not_beaten_by_either_order() -> None:

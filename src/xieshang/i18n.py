@@ -199,6 +199,7 @@ _FIELD_LABELS = {
     "savings": "savings (--savings)",
     "savings_on": "savings available on (--savings-on)",
     "savings_use": "use of the savings (--savings-use)",
+    "savings_debt": "debt the savings go to (--savings-to)",
     "no_income_until": "no income until (--no-income-until)",
     "income_change": "income change (--income-change)",
     "income": "income (--income)",

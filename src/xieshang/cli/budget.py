@@ -30,6 +30,7 @@ from xieshang.services.budget import (
     norms,
     parse_budget_line,
     parse_income_changes,
+    parse_savings_debt,
     parse_savings_use,
     recovery_date,
     save_import,
@@ -64,6 +65,7 @@ def budget_app() -> None:
 @click.option("--savings", "savings", default=None, metavar="AMOUNT", help="可用于还款的存款或一笔钱（0 = 没有）. Savings or a lump sum you can use (0: none).")
 @click.option("--savings-on", "savings_on", default=None, metavar="DATE", help="这笔钱哪天能用 YYYY-MM-DD（now = 现在）. The day it is available (now: today).")
 @click.option("--savings-use", "savings_use", default=None, metavar="USE", help="settlement（一次性结清，请求减免）| months（补前几个月）. A settlement, or the first months.")
+@click.option("--savings-to", "savings_to", default=None, metavar="DEBT", help="这笔钱还哪笔债：债务编号如 4，或 spread（按各笔欠款比例分摊，默认）. The debt the savings go to (its number), or spread (over all the debts, the default).")
 @click.option("--no-income-until", "no_income_until", default=None, metavar="DATE", help="在这一天之前没有收入 YYYY-MM-DD（recovery = 困难情况里的预计恢复日；none = 取消）. No income before this day.")
 @click.option("--income-change", "income_change", multiple=True, metavar="DATE=AMOUNT", help="从某天起每月收入变为，如 2027-03-01=3000（=none 删除；可重复）. Monthly income from a date.")
 def budget_set(adults: str | None, children_0_4: str | None, children_5_10: str | None,
@@ -72,7 +74,7 @@ def budget_set(adults: str | None, children_0_4: str | None, children_5_10: str 
                fixed: tuple[str, ...], flexible: tuple[str, ...], remove: tuple[str, ...],
                savings: str | None = None, savings_on: str | None = None,
                savings_use: str | None = None, no_income_until: str | None = None,
-               income_change: tuple[str, ...] = (),
+               income_change: tuple[str, ...] = (), savings_to: str | None = None,
                case_id: str | None = None, lang: str | None = None,
                as_json: bool = False) -> None:
     """填写收支表：家庭情况和每月各项金额 (fill in the budget: household and monthly lines)."""
@@ -113,7 +115,7 @@ def budget_set(adults: str | None, children_0_4: str | None, children_5_10: str 
     situation, dated, wants_recovery = _situation_options(savings, savings_on, savings_use,
                                                           no_income_until, income_change)
     if not changes and not lines and not removals and not situation and not dated \
-            and not wants_recovery:
+            and not wants_recovery and savings_to is None:
         raise InputError("budget", N_("nothing to set: give at least one option (see "
                                       "`xieshang budget set --help`)"))
     with session(out) as tx:
@@ -134,6 +136,8 @@ def budget_set(adults: str | None, children_0_4: str | None, children_5_10: str 
                 tx.delete(BudgetEntry, entry.id)
         if wants_recovery:
             situation["no_income_until"] = recovery_date(tx, case)
+        if savings_to is not None:
+            situation["savings_debt_id"] = parse_savings_debt(tx, case, savings_to)
         if situation or dated:
             budget = set_situation(tx, budget, situation, dated)
         count = tx.count(BudgetEntry, statement_id=budget.id)
@@ -183,6 +187,7 @@ def render_situation(out: Output, situation: dict[str, Any]) -> list[Any]:
         when = situation["savings_on"].isoformat() if situation["savings_on"] else _("now")
         items.append(_("Savings: {amount}, available {when}, {use}.").format(
             amount=out.money(situation["savings"]), when=when, use=use))
+        items.extend(savings_to_lines(out, situation))
     if situation["no_income_until"]:
         items.append(_("No income until {date}.").format(
             date=situation["no_income_until"].isoformat()))
@@ -200,6 +205,22 @@ def render_situation(out: Output, situation: dict[str, Any]) -> list[Any]:
             [(month["on"].isoformat(), out.money(month["available"])) for month in months],
             right=[1]))
     return items
+
+
+def savings_to_lines(out: Output, situation: dict[str, Any]) -> list[str]:
+    """Where the savings go: to the debt the person chose (and what is spread beyond its
+    bill), or spread over all the debts."""
+    _ = out._
+    if not situation.get("savings_to"):
+        return [_("They are spread over your debts in proportion to what each owes "
+                  "(`--savings-to DEBT` puts them towards one debt).")]
+    lines = [_("They go to {debt}.").format(debt=situation["savings_to_name"])]
+    if situation.get("savings_rest"):
+        lines.append(_("That is more than {debt} owes ({owed}): the {rest} left is spread over "
+                       "your other debts in proportion to what each owes.").format(
+            debt=situation["savings_to_name"], owed=out.money(situation["savings_to_owed"]),
+            rest=out.money(situation["savings_rest"])))
+    return lines
 
 
 def render_report(out: Output, report: dict[str, Any]) -> list[Any]:

@@ -60,6 +60,8 @@ class BudgetStatement:
         adults: adults in the household (the statement's, 1 or more).
         children: children under 18 in the household.
         dependants: other people the household supports.
+        savings: (creditor's name, amount) when the person puts savings towards one debt
+            (the monthly figures are then those of an ordinary month, without them).
     """
 
     income: Decimal
@@ -69,6 +71,7 @@ class BudgetStatement:
     adults: int = 1
     children: int = 0
     dependants: int = 0
+    savings: tuple[str, Decimal] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -345,7 +348,9 @@ def _statement(statement: BudgetStatement) -> dict[str, Any]:
             "owed": format_money(sum((owed for _n, owed, _s in statement.creditors),
                                      Decimal("0.00"))),
             "adults": statement.adults, "children": statement.children,
-            "dependants": statement.dependants}
+            "dependants": statement.dependants,
+            "savings": None if statement.savings is None else {
+                "name": statement.savings[0], "amount": format_money(statement.savings[1])}}
 
 
 def _ladder(ladder: Ladder | None, code: str) -> dict[str, Any]:
@@ -495,7 +500,8 @@ def figures(bill: Bill, ladder: Ladder | None, agreed: AgreedTerms | None = None
                    sum((amount for _label, amount in statement.spending), Decimal("0.00")),
                    *(owed for _n, owed, _s in statement.creditors),
                    *(share for _n, _o, share in statement.creditors),
-                   sum((owed for _n, owed, _s in statement.creditors), Decimal("0.00"))]
+                   sum((owed for _n, owed, _s in statement.creditors), Decimal("0.00")),
+                   *((statement.savings[1],) if statement.savings is not None else ())]
     if agreed is not None:
         values += [agreed.total, agreed.down_payment, *(a for _day, a in agreed.payments)]
     if ladder is None:

@@ -177,6 +177,9 @@ SHARE_OF_AFFORDABLE: Final = N_(
     "{monthly} a month is {percent} of the {affordable} your budget leaves for this debt.")
 SHARE_OF_INCOME: Final = N_("It is {percent} of your monthly income of {income}.")
 SHORTEST_TERM: Final = N_("{periods} months is the shortest term whose payment fits this level.")
+NO_SHORTER_THAN_ABOVE: Final = N_(
+    "{periods} months, no fewer than the next step up: a shorter term would fit this level "
+    "too, but each step down asks less a month over no fewer months.")
 LONGEST_TERM: Final = N_(
     "Even the longest term, {periods} months, does not bring the payment down to this level; "
     "this is the lowest payment possible on these terms.")
@@ -745,8 +748,8 @@ def build_ladder(
         return ladder(LadderOutcome.TOKEN, [_token_rung(rules, share, needed, max_term)])
 
     walk_rule, walk_eval, walk_shortest = walk
-    built: list[tuple[Level, RungRule, Evaluation, bool]] = [
-        (Level.WALK_AWAY, walk_rule, walk_eval, walk_shortest)]
+    built: list[tuple[Level, RungRule, Evaluation, bool, bool]] = [
+        (Level.WALK_AWAY, walk_rule, walk_eval, walk_shortest, False)]
     upper_eval, upper_fraction = walk_eval, rules.walk_away.fraction
     one_payment = walk_eval.schedule.periods == 1
     for level, rule in ((Level.FALLBACK, rules.fallback), (Level.ASK, rules.ask)):
@@ -754,18 +757,25 @@ def build_ladder(
                              upper_fraction)
         if one_payment:  # one payment clears it: the lower rungs only ask for waivers
             cap = upper_eval.max_payment
-        found = plan.shortest(rule, soft=cap, hard=upper_eval.max_payment)
+        # A lower rung asks less a month and takes no fewer months than the one above: its
+        # waivers and no interest would otherwise fit a shorter term (a fallback of 8 months
+        # under a walk-away of 9 at the contract rate), which reads as paying more for longer.
+        floor = upper_eval.schedule.periods
+        found = plan.shortest(rule, soft=cap, hard=upper_eval.max_payment, min_periods=floor)
         if found is None or _same(found[0], upper_eval):
             continue
-        built.insert(0, (level, rule, *found))
+        # the term held at the step above's, where a shorter one would fit this level too
+        lifted = found[1] and found[0].schedule.periods == floor > 1 and \
+            plan.evaluate(rule, floor - 1).max_payment <= cap
+        built.insert(0, (level, rule, *found, lifted))
         upper_eval, upper_fraction = found[0], rule.fraction
 
     rungs: list[Rung] = []
-    for index, (level, rule, evaluation, shortest) in enumerate(built):
+    for index, (level, rule, evaluation, shortest, lifted) in enumerate(built):
         upper = built[index + 1][2] if index + 1 < len(built) else None
         reasons = _rung_reasons(level, rule, evaluation, shortest, upper, plan, share,
                                 income_amount, assumed, rules,
-                                usual_charges=walk_rule is rules.walk_away)
+                                usual_charges=walk_rule is rules.walk_away, lifted=lifted)
         if deferral_months:
             reasons = (_deferral_reason(evaluation, deferral_months, rules), *reasons)
         rungs.append(Rung(level=level, label=rules.label(level), evaluation=evaluation,
@@ -832,16 +842,20 @@ class _Planner:
                                or proposal.total_fee_rate is not None else Decimal(0))
         return evaluate(self.bill, self.preset, proposal, today=self.today)
 
-    def shortest(self, rule: RungRule, *, soft: Decimal,
-                 hard: Decimal) -> tuple[Evaluation, bool] | None:
-        """The shortest term whose largest payment is at most ``soft``; else the longest
-        term if its largest payment is at most ``hard``; else ``None``.
+    def shortest(self, rule: RungRule, *, soft: Decimal, hard: Decimal,
+                 min_periods: int = 1) -> tuple[Evaluation, bool] | None:
+        """The shortest term of at least ``min_periods`` whose largest payment is at most
+        ``soft``; else the longest term if its largest payment is at most ``hard``; else
+        ``None``.
 
         Returns the evaluation and whether it met ``soft``. Terms below rescheduled ÷ soft
         are skipped: a schedule pays at least what it reschedules, so its largest payment
         is at least rescheduled ÷ term.
         """
         terms = self.terms(rule)
+        longer = [periods for periods in terms if periods >= min_periods]
+        if longer and len(longer) < len(terms):
+            terms = longer
         if not terms or self.owed(rule) <= 0:
             return None
         longest = self.evaluate(rule, terms[-1])
@@ -882,6 +896,7 @@ def _rung_reasons(
     rules: LadderRules,
     *,
     usual_charges: bool,
+    lifted: bool = False,
 ) -> tuple[Reason, ...]:
     preset = plan.preset
     monthly = evaluation.max_payment
@@ -894,7 +909,10 @@ def _rung_reasons(
         reasons.append(Reason("SHARE_OF_INCOME", SHARE_OF_INCOME,
                               {"percent": _percent(monthly, income),
                                "income": format_money(income)}, method))
-    if shortest:
+    if lifted:
+        reasons.append(Reason("NO_SHORTER_THAN_ABOVE", NO_SHORTER_THAN_ABOVE,
+                              {"periods": str(periods)}, method))
+    elif shortest:
         reasons.append(Reason("SHORTEST_TERM", SHORTEST_TERM, {"periods": str(periods)}, method))
     else:
         reasons.append(Reason("LONGEST_TERM", LONGEST_TERM, {"periods": str(periods)}, method))

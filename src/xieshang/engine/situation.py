@@ -9,7 +9,10 @@ The budget statement (:mod:`xieshang.engine.budget`) describes one ordinary mont
   ("¥7,000 from 2027-01-15", "falls to ¥3,000 from March"); before the first change the
   statement's income lines apply;
 * ``savings`` — an amount the person can use, available from ``savings_on`` (default: now),
-  either towards a lump-sum settlement or to fund the first months (``savings_use``).
+  either towards a lump-sum settlement or to fund the first months (``savings_use``), and
+  either to one debt the person chooses (``savings_to``) or spread over all the debts in
+  proportion to what each owes (the default). What goes to the chosen debt stops at what it
+  owes; the rest is spread over the others (:func:`savings_parts`).
 
 Month ``m`` of a plan starting on ``start`` is paid on ``add_months(start, m)``; its money is
 what the statement leaves with the income in force on that day (the buffer follows the
@@ -46,6 +49,7 @@ __all__ = [
     "monthly_available",
     "parse_income_changes",
     "savings_by_month",
+    "savings_parts",
     "statement_income",
     "with_income",
 ]
@@ -80,6 +84,8 @@ class Situation:
         savings_use: a lump-sum settlement, or the first months.
         no_income_until: no income before this day.
         income_changes: dated monthly incomes, by date.
+        savings_to: the key of the debt the savings go to (None: spread over all the
+            debts in proportion to what each owes).
     """
 
     savings: Decimal = ZERO
@@ -87,6 +93,7 @@ class Situation:
     savings_use: SavingsUse = SavingsUse.SETTLEMENT
     no_income_until: date | None = None
     income_changes: tuple[IncomeChange, ...] = ()
+    savings_to: str | None = None
 
     def __post_init__(self) -> None:
         if money(self.savings, "savings") < 0:
@@ -207,6 +214,37 @@ def savings_by_month(situation: Situation, available: Sequence[Decimal], ordinar
     if left > 0:
         added[ready] = added.get(ready, ZERO) + left
     return added
+
+
+def savings_parts(savings: Decimal, owed: Sequence[tuple[str, Decimal]],
+                  target: str | None) -> dict[str, Decimal]:
+    """Each debt's part of ``savings`` (debt key → amount; ``owed``: each open debt's key
+    and what it owes, in the case's order).
+
+    ``target`` None (or a debt not in ``owed``): in proportion to what each owes (the
+    budget's own pro-rata split). Otherwise the chosen debt gets the savings up to what it
+    owes, and what is left beyond its bill is spread over the other debts in proportion to
+    what each owes; what no debt can take is in no part.
+
+    Example: ¥8,000 to 借呗 owing 6,500, the others owing 62,000 and 12,000 →
+    借呗 6,500; the 1,500 left: 62,000 ÷ 74,000 × 1,500 = 1,256.76 and 243.24.
+    """
+    from xieshang.engine.budget import DebtShare, split
+
+    if savings <= 0:
+        return {}
+    known = dict(owed)
+    if target is None or target not in known:
+        shares = [DebtShare(key=key, balance=amount) for key, amount in owed]
+        return {a.key: a.amount for a in split(savings, shares, "pro_rata")} if shares else {}
+    taken = min(savings, known[target])
+    parts = {target: taken}
+    rest = savings - taken
+    others = [DebtShare(key=key, balance=amount) for key, amount in owed if key != target]
+    if rest > 0 and others:
+        for allocation in split(rest, others, "pro_rata"):
+            parts[allocation.key] = allocation.amount
+    return parts
 
 
 def first_month_with_money(available: Sequence[Decimal]) -> int | None:

@@ -173,7 +173,7 @@ def lender_statement(out: Output, tx: Tx, case: Case, day: date) -> BudgetStatem
     all debts, and each open debt's fair share with what it owes — no ladder, no walk-away
     point. ``None`` without a budget."""
     from xieshang.documents import BudgetStatement, base_lang
-    from xieshang.services.budget import budget_view, norms
+    from xieshang.services.budget import budget_view, norms, savings_split
     from xieshang.store.model import Debt
 
     view = budget_view(tx, case, "pro_rata", as_of=day)
@@ -193,11 +193,21 @@ def lender_statement(out: Output, tx: Tx, case: Case, day: date) -> BudgetStatem
     if result.buffer > 0:
         spending[out._("Emergency buffer")] = result.buffer
     debts = {debt.id: debt for debt in tx.find(Debt, case_id=case.id)}
-    creditors = tuple((_creditor(out, debts[part.debt]), part.balance, part.amount)
+    # savings put towards one debt are said once, not mixed into the monthly shares (the
+    # statement says the month's money is shared in proportion to what each is owed)
+    directed = view.directed
+    creditors = tuple((_creditor(out, debts[part.debt]), part.balance,
+                       part.amount - directed.get(part.debt, Decimal("0.00")))
                       for part in view.parts)
+    savings = None
+    split_now = savings_split(tx, case, day)
+    if split_now is not None and split_now["to"] is not None:
+        savings = (_creditor(out, debts[split_now["to"]]),
+                   split_now["parts"][split_now["to"]])
     budget = view.budget
     return BudgetStatement(income=result.income, spending=tuple(spending.items()),
-                           available=view.available, creditors=creditors,
+                           available=view.available - sum(directed.values(), Decimal("0.00")),
+                           creditors=creditors, savings=savings,
                            adults=budget.adults,
                            children=budget.children_0_4 + budget.children_5_10
                            + budget.children_11_17,

@@ -222,6 +222,9 @@ def budget_report(out: Output, tx: Tx, case: Case, method: str, *,
     budget = view.budget
     names = {debt.id: debt_name(out, debt) for debt in tx.find(Debt, case_id=case.id)}
     _ = out._
+    situation = _situation_report(tx, case, view, as_of)
+    situation["savings_to_name"] = names.get(situation["savings_to"]) \
+        if situation["savings_to"] else None
     return {
         "budget": budget.id,
         "household": {"adults": budget.adults, "children_0_4": budget.children_0_4,
@@ -247,7 +250,7 @@ def budget_report(out: Output, tx: Tx, case: Case, method: str, *,
         "split": {"method": view.method, "debts": [
             {"debt": part.debt, "name": names[part.debt], "balance": part.balance,
              "share": part.share, "amount": part.amount} for part in view.parts]},
-        "situation": _situation_report(tx, case, view, as_of),
+        "situation": situation,
     }
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache
 from typing import TYPE_CHECKING, Any
@@ -15,10 +15,10 @@ from xieshang.engine.errors import N_, InputError, StateError
 from xieshang.services._memo import remembered
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Mapping
+    from collections.abc import Iterable, Mapping, Sequence
     from datetime import date
 
-    from xieshang.engine.budget import Norms
+    from xieshang.engine.budget import DebtShare, Norms
     from xieshang.store.db import Tx
     from xieshang.store.model import Budget, BudgetEntry, Case
 
@@ -41,11 +41,14 @@ __all__ = [
     "parse_budget_line",
     "parse_income_change",
     "parse_income_changes",
+    "parse_savings_debt",
     "parse_savings_use",
     "progress",
     "recovery_date",
     "save_import",
     "save_statement",
+    "savings_split",
+    "savings_to_debt_by_month",
     "set_line",
     "set_situation",
     "situation_of",
@@ -171,6 +174,8 @@ class BudgetView:
         situation: the person's situation (:class:`xieshang.engine.situation.Situation`):
             ``affordability`` uses the income in force on the view's day.
         ordinary: the working of the statement as entered (an ordinary month's income).
+        directed: the savings this month's parts give to the debt the person chose (debt
+            id → amount; empty when they are spread or not used this month).
     """
 
     budget: Budget
@@ -182,6 +187,7 @@ class BudgetView:
     situation: Any = None
     ordinary: Any = None
     this_month: Decimal | None = None
+    directed: Mapping[int, Decimal] = field(default_factory=dict)
 
     @property
     def available(self) -> Decimal:
@@ -240,11 +246,16 @@ def budget_view(tx: Tx, case: Case, method: str = "pro_rata", *,
     ordinary = affordability(statement, rules)
     result = affordability(with_income(statement, situation.income_on(
         day, statement_income(statement))), rules)
-    this_month = available_by_month(tx, case, day, 1)[0]
-    left = max(Decimal("0.00"), this_month - sum(reserved.values(), Decimal("0.00")))
+    base, added = _money_by_month(tx, case, day, 1)
+    this_month = base[0] + added.get(0, Decimal("0.00"))
     shares = [DebtShare(key=str(debt.id), balance=balances[debt.id], priority=debt.priority)
               for debt in debts if debt.id not in reserved]
-    allocations = {int(a.key): a for a in (split(left, shares, method) if shares else [])}
+    reserved_total = sum(reserved.values(), Decimal("0.00"))
+    directed = _directed(situation.savings_to, shares, added.get(0, Decimal("0.00")))
+    left = max(Decimal("0.00"), this_month - reserved_total - sum(directed.values(),
+                                                                  Decimal("0.00")))
+    allocations = {int(a.key): a for a in (split(left, _less(shares, directed), method)
+                                           if shares else [])}
     parts = []
     for debt in debts:
         if debt.id is None:
@@ -254,13 +265,67 @@ def budget_view(tx: Tx, case: Case, method: str = "pro_rata", *,
                                   share=Decimal("0"), amount=reserved[debt.id]))
         else:
             found = allocations[debt.id]
+            extra = directed.get(str(debt.id), Decimal("0.00"))
             parts.append(DebtPart(debt=debt.id, balance=balances[debt.id], share=found.share,
-                                  amount=found.amount))
+                                  amount=min(balances[debt.id], found.amount + extra)
+                                  if extra else found.amount))
     return BudgetView(
         budget=budget, entries=tuple(_ordered(entries, rules)),
         flags=tuple(check_reasonableness(statement, rules)), affordability=result,
         method=method, parts=tuple(parts), situation=situation, ordinary=ordinary,
-        this_month=this_month)
+        this_month=this_month, directed={int(key): amount for key, amount in directed.items()})
+
+
+def _directed(target: str | None, shares: Sequence[DebtShare], added: Decimal,
+              room: Decimal | None = None) -> dict[str, Decimal]:
+    """The part of a month's savings that goes to the chosen debt, on top of its share of
+    the rest (empty when the savings are spread, or the debt is not among ``shares``): at
+    most what the debt owes (or ``room``, what is left of that after earlier months) less
+    its share of the month's other money; beyond it, the savings are spread with the rest
+    of the month's money."""
+    if target is None or added <= 0:
+        return {}
+    owed = next((share.balance for share in shares if share.key == target), None)
+    if owed is None:
+        return {}
+    cap = owed if room is None else min(owed, room)
+    amount = min(added, max(Decimal("0.00"), cap))
+    return {target: amount} if amount > 0 else {}
+
+
+def _less(shares: Sequence[DebtShare], directed: Mapping[str, Decimal]) -> list[DebtShare]:
+    """The shares the rest of the month's money is split on: what each owes (so the split
+    stays in proportion to what each is owed), except a debt the savings pay in full, which
+    takes no part of it."""
+    from dataclasses import replace
+
+    return [replace(share, balance=Decimal("0.00"))
+            if directed.get(share.key, Decimal("0.00")) >= share.balance else share
+            for share in shares]
+
+
+def savings_split(tx: Tx, case: Case, day: date) -> dict[str, Any] | None:
+    """How the savings are split over the debts on ``day`` (``None`` without savings):
+    ``to`` (the chosen debt's id, ``None``: spread), ``parts`` (debt id → amount, from
+    :func:`xieshang.engine.situation.savings_parts`), ``owed`` (what the chosen debt owes)
+    and ``rest`` (what is spread beyond its bill; 0 when the savings all go to it)."""
+    from xieshang.engine.situation import savings_parts
+    from xieshang.services.debts import balance_of, open_debts
+
+    budget = current_budget(tx, case, create=False)
+    if budget is None:
+        return None
+    situation = situation_of(budget)
+    if situation.savings <= 0:
+        return None
+    owed = [(str(debt.id), balance_of(tx, debt, day)) for debt in open_debts(tx, case.id)]
+    target = situation.savings_to if situation.savings_to in dict(owed) else None
+    parts = savings_parts(situation.savings, owed, target)
+    chosen = dict(owed).get(target) if target is not None else None
+    rest = situation.savings - parts.get(target, Decimal("0.00")) if target else Decimal("0")
+    return {"to": None if target is None else int(target),
+            "parts": {int(key): amount for key, amount in parts.items()},
+            "owed": chosen, "rest": rest}
 
 
 def _situation_report(tx: Tx, case: Case, view: BudgetView,
@@ -275,9 +340,13 @@ def _situation_report(tx: Tx, case: Case, view: BudgetView,
     months = available_by_month(tx, case, day, 12)
     hardship = tx.find(Hardship, case_id=case.id)
     recovery = hardship[-1].recovery if hardship else None
+    split_now = savings_split(tx, case, day)
     return {
         "savings": situation.savings or None, "savings_on": situation.savings_on,
         "savings_use": situation.savings_use.value,
+        "savings_to": None if split_now is None else split_now["to"],
+        "savings_to_owed": None if split_now is None else split_now["owed"],
+        "savings_rest": None if split_now is None else split_now["rest"],
         "no_income_until": situation.no_income_until,
         "income_changes": [{"on": change.on, "monthly": change.monthly}
                            for change in situation.income_changes],
@@ -296,7 +365,9 @@ def situation_of(budget: Budget) -> Any:
     return Situation(savings=budget.savings or ZERO, savings_on=budget.savings_on,
                      savings_use=SavingsUse(budget.savings_use or "settlement"),
                      no_income_until=budget.no_income_until,
-                     income_changes=parse_income_changes(budget.income_changes))
+                     income_changes=parse_income_changes(budget.income_changes),
+                     savings_to=None if budget.savings_debt_id is None
+                     else str(budget.savings_debt_id))
 
 
 @remembered(lambda tx, case, day, months: ((id(tx), case.id, day, months), case))
@@ -304,21 +375,56 @@ def available_by_month(tx: Tx, case: Case, day: date, months: int) -> tuple[Deci
     """What the budget leaves for the debts in each month from ``day`` (month ``m`` paid on
     ``add_months(day, m)``), with the dated income and, when the person chose so, the
     savings funding the first months. Empty without a statement."""
+    base, added = _money_by_month(tx, case, day, months)
+    return tuple(amount + added.get(month, Decimal("0.00")) for month, amount in enumerate(base))
+
+
+def _money_by_month(tx: Tx, case: Case, day: date, months: int
+                    ) -> tuple[tuple[Decimal, ...], dict[int, Decimal]]:
+    """(what the statement leaves in each month from ``day`` with the dated income, the
+    savings added to each month when they fund the first months); ``((), {})`` without a
+    statement."""
+    from xieshang.engine.budget import affordability
     from xieshang.engine.situation import monthly_available, savings_by_month
     from xieshang.store.model import BudgetEntry, budget_statement
 
     budget = current_budget(tx, case, create=False)
     if budget is None:
-        return ()
+        return (), {}
     rules = norms()
     statement = budget_statement(budget, tx.find(BudgetEntry, statement_id=budget.id))
     situation = situation_of(budget)
     base = monthly_available(statement, rules, situation, day, months)
-    from xieshang.engine.budget import affordability
-
     ordinary = affordability(statement, rules).available
-    added = savings_by_month(situation, base, ordinary, day)
-    return tuple(amount + added.get(month, Decimal("0.00")) for month, amount in enumerate(base))
+    return base, savings_by_month(situation, base, ordinary, day)
+
+
+def savings_to_debt_by_month(tx: Tx, case: Case, day: date, months: int
+                             ) -> tuple[str, dict[int, Decimal]] | None:
+    """(the chosen debt's id as text, the savings that go to it in each month) when the
+    savings fund the first months and go to one debt (``None`` otherwise): in each month,
+    the savings added up to what is left of the debt's bill on ``day``; the rest of the
+    savings is spread with the month's money (the plan's money of that month)."""
+    from xieshang.engine.budget import DebtShare
+    from xieshang.services.debts import balance_of, open_debts
+
+    budget = current_budget(tx, case, create=False)
+    if budget is None or budget.savings_debt_id is None:
+        return None
+    _base, added = _money_by_month(tx, case, day, months)
+    if not added:
+        return None
+    target = str(budget.savings_debt_id)
+    shares = [DebtShare(key=str(debt.id), balance=balance_of(tx, debt, day))
+              for debt in open_debts(tx, case.id) if str(debt.id) == target]
+    room = shares[0].balance if shares else Decimal("0.00")
+    result: dict[int, Decimal] = {}
+    for month in sorted(added):
+        part = _directed(target, shares, added[month], room).get(target, Decimal("0.00"))
+        if part > 0:
+            result[month] = part
+            room -= part
+    return (target, result) if result else None
 
 
 def debt_shares_by_month(tx: Tx, case: Case, day: date, debt_id: int,
@@ -331,24 +437,41 @@ def debt_shares_by_month(tx: Tx, case: Case, day: date, debt_id: int,
     view = budget_view(tx, case, "pro_rata", as_of=day)
     if view is None:
         return ()
-    money_by_month = available_by_month(tx, case, day, months)
+    base, added = _money_by_month(tx, case, day, months)
     reserved = {part.debt: part.amount for part in view.parts if part.share == 0
                 and part.amount > 0}
     shares = [DebtShare(key=str(part.debt), balance=part.balance)
               for part in view.parts if part.debt not in reserved]
+    target = view.situation.savings_to if view.situation is not None else None
+    room: Decimal | None = None
     result = []
-    by_left: dict[Decimal, Decimal] = {}  # the same money splits the same way each month
-    for amount in money_by_month:
+    by_left: dict[Decimal, Decimal] = {}
+    for month, ordinary in enumerate(base):
+        extra = added.get(month, Decimal("0.00"))
+        amount = ordinary + extra
         if debt_id in reserved:
             result.append(reserved[debt_id])
             continue
-        left = max(Decimal("0.00"), amount - sum(reserved.values(), Decimal("0.00")))
-        part = by_left.get(left)
-        if part is None:
-            found = {a.key: a.amount for a in split(left, shares, "pro_rata")} if shares \
-                else {}
-            part = by_left[left] = found.get(str(debt_id), Decimal("0.00"))
-        result.append(part)
+        directed = _directed(target, shares, extra, room)
+        if directed:
+            room = (next(s.balance for s in shares if s.key == target) if room is None
+                    else room) - sum(directed.values(), Decimal("0.00"))
+        left = max(Decimal("0.00"), amount - sum(reserved.values(), Decimal("0.00"))
+                   - sum(directed.values(), Decimal("0.00")))
+        if directed:
+            found = {a.key: a.amount for a in split(left, _less(shares, directed), "pro_rata")
+                     } if shares else {}
+            part = found.get(str(debt_id), Decimal("0.00"))
+        else:  # the same money splits the same way each month
+            cached = by_left.get(left)
+            if cached is None:
+                found = {a.key: a.amount for a in split(left, shares, "pro_rata")} if shares \
+                    else {}
+                cached = by_left[left] = found.get(str(debt_id), Decimal("0.00"))
+            part = cached
+        extra = directed.get(str(debt_id), Decimal("0.00"))
+        owed = next((share.balance for share in shares if share.key == str(debt_id)), part)
+        result.append(min(owed, part + extra) if extra else part)
     return tuple(result)
 
 
@@ -418,11 +541,37 @@ def parse_savings_use(text: str) -> str:
     return key
 
 
+#: What ``--savings-to`` / the form's choice says to spread the savings over all the debts.
+SPREAD = ("spread", "all", "none", "")
+
+
+def parse_savings_debt(tx: Tx, case: Case, text: str) -> int | None:
+    """The debt the savings go to: ``#4`` or ``4`` (an open debt of the case), or
+    ``spread`` (None: over all the debts, in proportion to what each owes).
+
+    Raises:
+        InputError: (field ``savings_debt``) not a debt id, or not an open debt of the case;
+            the message lists the open debts.
+    """
+    from xieshang.services.debts import open_debts
+
+    key = text.strip().lower().lstrip("#")
+    if key in SPREAD:
+        return None
+    known = [debt.id for debt in open_debts(tx, case.id) if debt.id is not None]
+    choices = ", ".join(f"#{debt}" for debt in known)
+    if not key.isdigit() or int(key) not in known:
+        raise InputError("savings_debt", N_("'{value}' is not an open debt of this case: give "
+                                            "one of {known}, or 'spread'"),
+                         value=text.strip()[:40], known=choices or "—")
+    return int(key)
+
+
 def set_situation(tx: Tx, budget: Budget, changes: Mapping[str, Any],
                   income_changes: Mapping[date, Decimal | None]) -> Budget:
     """Change the statement's situation fields (``savings``, ``savings_on``,
-    ``savings_use``, ``no_income_until``) and its dated incomes (a day → None removes
-    that day's change), in the caller's transaction."""
+    ``savings_use``, ``savings_debt_id``, ``no_income_until``) and its dated incomes (a
+    day → None removes that day's change), in the caller's transaction."""
     from dataclasses import replace
 
     merged = dict(budget.income_changes or {})

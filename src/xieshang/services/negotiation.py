@@ -194,19 +194,30 @@ def debt_inputs(tx: Tx, case_id: str | None, debt_id: str | None, *,
 def _savings_settlement(view: Any, debt_id: int, bill: Bill, preset: Preset,
                         day: date) -> Any:
     """This debt's settlement from the savings, when the person keeps them for a settlement:
-    its part of the savings is its share of what all the open debts owe (the budget's own
-    pro-rata split), paid on the day the savings are available."""
-    from xieshang.engine.budget import DebtShare, split
+    its part of the savings (:func:`xieshang.engine.situation.savings_parts`: all of them up
+    to what it owes when the person put them towards this debt, the rest spread over the
+    others; else its share of what all the open debts owe, the budget's own pro-rata split),
+    paid on the day the savings are available."""
     from xieshang.engine.negotiation import savings_settlement
-    from xieshang.engine.situation import SavingsUse
+    from xieshang.engine.situation import SavingsUse, savings_parts
 
     situation = view.situation
     if situation is None or situation.savings <= 0 \
             or situation.savings_use is not SavingsUse.SETTLEMENT:
         return None
-    shares = [DebtShare(key=str(part.debt), balance=part.balance) for part in view.parts]
-    parts = {a.key: a.amount for a in split(situation.savings, shares, "pro_rata")}
-    return savings_settlement(bill, preset, parts.get(str(debt_id), Decimal("0.00")),
+    parts = savings_parts(situation.savings,
+                          [(str(part.debt), part.balance) for part in view.parts],
+                          situation.savings_to)
+    part = parts.get(str(debt_id), Decimal("0.00"))
+    if not part:
+        return None  # the savings all go to another debt
+    if bill.not_yet_due > 0 and part > bill.total:
+        # a loan's part beyond its arrears: the settlement is of the whole balance (as the
+        # whole-balance ladder reschedules it), not arrears paid with money left unsaid
+        from xieshang.engine.negotiation import whole_balance
+
+        bill = whole_balance(bill)
+    return savings_settlement(bill, preset, part,
                               today=day, on=situation.savings_on,
                               rules=negotiation_data().ladder)
 

@@ -60,7 +60,11 @@ def plan_input(name: Callable[[Debt], str], tx: Tx, case: Case, budget_text: str
     from xieshang.engine.strategy import Minimum, PlanDebt, plan_input_from_case
     from xieshang.rules import law
     from xieshang.services.arrangements import accepted_arrangement, plan_arrangement
-    from xieshang.services.budget import available_by_month, budget_view
+    from xieshang.services.budget import (
+        available_by_month,
+        budget_view,
+        savings_to_debt_by_month,
+    )
     from xieshang.services.debts import balance_of, current_bill, open_debts
 
     day = today if today is not None else session_today()
@@ -78,6 +82,7 @@ def plan_input(name: Callable[[Debt], str], tx: Tx, case: Case, budget_text: str
     names = {str(debt.id): name(debt) for debt in debts}
     horizon = parse_count(horizon_text, "horizon", minimum=1, maximum=600) if horizon_text else 120
     adjustments: dict[int, Decimal] = {}
+    earmarked: dict[int, dict[str, Decimal]] = {}
     if budget_text is not None:
         amount = parse_amount(budget_text, "budget")
         source = N_("the amount you gave")
@@ -93,6 +98,11 @@ def plan_input(name: Callable[[Debt], str], tx: Tx, case: Case, budget_text: str
         by_month = available_by_month(tx, case, day, horizon)
         adjustments = {month: money - amount for month, money in enumerate(by_month)
                        if money != amount}
+        # savings the person put towards one debt go to it, whatever the strategy
+        directed = savings_to_debt_by_month(tx, case, day, horizon)
+        if directed is not None:
+            key, parts = directed
+            earmarked = {month: {key: part} for month, part in parts.items()}
     overdue: dict[str, Any] = {}
     current: list[Any] = []
     paid_off: list[int] = []
@@ -137,9 +147,11 @@ def plan_input(name: Callable[[Debt], str], tx: Tx, case: Case, budget_text: str
     plan_input = plan_input_from_case(overdue, amount, day, law=law(), labels=names,
                                       current=current, minimums=minimums, order=order,
                                       adjustments=adjustments, horizon_months=horizon)
-    if token:
-        from dataclasses import replace
+    from dataclasses import replace
 
+    if earmarked and all(key in names for parts in earmarked.values() for key in parts):
+        plan_input = replace(plan_input, earmarked=earmarked)
+    if token:
         from xieshang.services.budget import norms
 
         plan_input = replace(plan_input, token=norms().token.per_creditor_min)

@@ -78,6 +78,7 @@ LINKS: Final[Mapping[str, tuple[str, type[Record]]]] = {
     "import_id": ("import", StatementImport),
     "contact_id": ("contact", Contact),
     "commitment_id": ("commitment", Commitment),
+    "savings_debt_id": ("savings_debt", Debt),
 }
 
 #: Record types other rows link to: saved one by one to learn their ids.
@@ -133,7 +134,8 @@ def _entry(record: Record, refs: Mapping[type[Record], Mapping[int, int]],
             continue
         if name in LINKS:
             key, target = LINKS[name]
-            entry[key] = None if value is None else refs[target][value]
+            # a link without a reference (the savings' debt) may name a debt deleted since
+            entry[key] = None if value is None else refs[target].get(value)
             continue
         if (record.TABLE, name) in schema.PERSONAL:
             raw = getattr(record, name)

@@ -312,6 +312,8 @@ class Budget(Record):
         income_changes: dated changes of the monthly income: ISO day → the household's
             monthly income from that day (exact yuan text); before the first, the
             statement's income lines.
+        savings_debt_id: the debt the savings go to (None: spread over all the debts in
+            proportion to what each owes); beyond what it owes, the rest is spread.
         id: the database id.
     """
 
@@ -332,6 +334,7 @@ class Budget(Record):
     savings_use: str = "settlement"
     no_income_until: date | None = None
     income_changes: Mapping[str, str] | None = None
+    savings_debt_id: int | None = None
     id: int = 0
 
 

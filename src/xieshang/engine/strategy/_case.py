@@ -176,6 +176,7 @@ def recast_input(plan_input: PlanInput, payments: Sequence[ActualPayment], today
     new_input = replace(
         plan_input, debts=debts, start=new_start,
         adjustments={m - elapsed: v for m, v in plan_input.adjustments.items() if m >= elapsed},
+        earmarked={m - elapsed: v for m, v in plan_input.earmarked.items() if m >= elapsed},
         horizon_months=max(1, plan_input.horizon_months - elapsed),
     )
     return Recast(new_input, elapsed, paid)

@@ -328,6 +328,10 @@ class PlanInput:
             requires, before the strategy's extra money): the amount from the budget norms'
             token rule (``presets/_budget.toml``); ``None``: no token payments. Pro rata
             needs none: it already pays every creditor its share.
+        earmarked: money of a month that goes to one debt whatever the strategy (month
+            index → debt key → amount; the savings the person put towards that debt): part
+            of that month's budget, paid to the debt up to what it owes, on top of what the
+            strategy gives it from the rest.
     """
 
     debts: tuple[PlanDebt, ...]
@@ -339,6 +343,7 @@ class PlanInput:
     card_threshold: Decimal | None = None
     order: tuple[str, ...] = ()
     token: Decimal | None = None
+    earmarked: Mapping[int, Mapping[str, Decimal]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if not isinstance(self.debts, tuple):
@@ -375,6 +380,18 @@ class PlanInput:
             if key not in keys:
                 raise InputError("order", N_("names a debt that is not in the plan: {key}"),
                                  key=key)
+        for month, parts in self.earmarked.items():
+            if isinstance(month, bool) or not 0 <= month < MAX_PERIODS:
+                raise InputError("earmarked", N_("must be a whole number from {minimum} to "
+                                                 "{maximum} (got {value})"),
+                                 minimum=0, maximum=MAX_PERIODS - 1, value=month)
+            for key, amount in parts.items():
+                if key not in keys:
+                    raise InputError("earmarked", N_("names a debt that is not in the plan: "
+                                                     "{key}"), key=key)
+                if money(amount, "earmarked") < 0:
+                    raise InputError("earmarked", N_("must not be negative (got {value})"),
+                                     value=str(amount))
         if self.token is not None and money(self.token, "token") < 0:
             raise InputError("token", N_("must not be negative (got {value})"),
                              value=str(self.token))

@@ -28,10 +28,11 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from datetime import date
 from decimal import Decimal
 from typing import Final
 
-from xieshang.engine.accrual import daily_costs
+from xieshang.engine.accrual import OverdueDebt, daily_costs
 from xieshang.engine.errors import N_, StateError
 from xieshang.engine.money import ZERO, D
 from xieshang.engine.strategy._ledger import Calendar, Ledger, cost_rate, month_of
@@ -54,7 +55,7 @@ from xieshang.engine.strategy._simulate import (
 )
 
 __all__ = ["DEFAULT_WORK_LIMIT", "NOTE_HEURISTIC", "NOTE_NO_MODEL_PLAN", "NOTE_ORDER",
-           "NOTE_TIME_LIMIT", "NOTE_WORK_LIMIT", "ORDER_SEARCH_MAX", "WorkLimit",
+           "NOTE_TIME_LIMIT", "NOTE_WORK_LIMIT", "ORDER_MOVES_MAX", "ORDER_SEARCH_MAX", "WorkLimit",
            "optimal_plan"]
 
 NOTE_HEURISTIC: Final = N_("No plan from the model was better than the {strategy} plan on "
@@ -93,6 +94,10 @@ DEFAULT_WORK_LIMIT: Final = WorkLimit()
 #: and kept when it beats the model's split (the model is linear: it does not see that a
 #: payment clears the non-bearing penalty first, nor that card interest compounds).
 ORDER_SEARCH_MAX: Final = 5
+#: Beyond that, fixed orders are improved one move at a time (a debt moved to another
+#: place in the order) from the cheaper of the avalanche and snowball orders, for at most
+#: this many exact simulations: a count, not a time, so the plan is the same on any machine.
+ORDER_MOVES_MAX: Final = 60
 
 #: Price of a yuan of minimum left unpaid for a month: above any monthly charge rate.
 ARREARS_PRICE: Final = 1.0  # float-ok: a solver weight, not money
@@ -151,8 +156,14 @@ class _Debt:
     all_past_due: bool
     tolerance: float  # float-ok
     card: float | None  # float-ok
+    #: an installment loan: the principal not yet due after each month's pay date when
+    #: every installment is paid as it falls due (N[t]), and the contract interest of the
+    #: installments falling due in each month (I[t]; I[0] = 0: already in the bill)
+    scheduled: list[float] | None = None  # float-ok
+    due_interest: list[float] | None = None  # float-ok
     x: list[int] = field(default_factory=list)
     b: list[int] = field(default_factory=list)
+    e: list[int] = field(default_factory=list)
     a: list[int] | None = None
     o: list[int] | None = None
     crossings: list[tuple[int, int]] = field(default_factory=list)
@@ -210,9 +221,11 @@ def _debt_data(plan_input: PlanInput, index: int, months: int) -> _Debt:
     dates = Calendar(plan_input.start)
     if debt.overdue_debt is not None:
         od = debt.overdue_debt
-        ndp = _float(od.not_yet_due_principal)
         totals = dict(daily_costs(od, dates[0], dates[months]))
-        upper = [_float(totals[dates[t]]) + ndp for t in range(months + 1)]
+        # the principal not yet due on each pay date: a later installment that has fallen
+        # due is in the bill's total already (counting it twice made a loan look larger)
+        upper = [_float(totals[dates[t]] + _not_yet_due(od, dates[t]))
+                 for t in range(months + 1)]
         # The debt's own rate on what is left: payments repay charges first, so what is
         # left after a payment is mostly principal, which bears the penalty rate.
         rate = _float(cost_rate(debt))
@@ -220,6 +233,8 @@ def _debt_data(plan_input: PlanInput, index: int, months: int) -> _Debt:
                           for t in range(1, months + 1)]
         opening = upper[0]
         tolerance = _float(od.preset.tolerance)
+        if od.later:
+            return _loan_data(plan_input, index, months, opening, growth, upper)
     else:
         rate = _float(debt.annual_rate or ZERO)
         if debt.accrual is Accrual.MONTHLY:
@@ -241,6 +256,48 @@ def _debt_data(plan_input: PlanInput, index: int, months: int) -> _Debt:
                  all_past_due=debt.overdue_debt is not None, tolerance=tolerance, card=card)
 
 
+def _not_yet_due(od: OverdueDebt, day: date) -> Decimal:
+    """The principal not yet due on ``day`` when nothing beyond what is due is repaid: the
+    later installments falling due after it (and any not tied to one)."""
+    fallen = sum((item.principal for item in od.later if item.due <= day), ZERO)
+    return max(ZERO, od.not_yet_due_principal - fallen)
+
+
+def _loan_data(plan_input: PlanInput, index: int, months: int, opening: float,  # float-ok
+               growth: list[float], upper: list[float]) -> _Debt:  # float-ok
+    """An installment loan: its later installments fall due on their own dates, each
+    bearing the overdue charges only from then; before, the principal not yet due bears only
+    the installment's contract interest, added on its due date. The model charges the
+    overdue rate on the part past due (``e[t] ≥ b[t] − N[t]``, ``N`` the principal not yet
+    due when each installment is paid as it falls due) and adds each installment's interest
+    in its month (a constant): paying an installment when it falls due saves its overdue
+    charges, paying the principal not yet due early saves nothing the model sees.
+
+    The installments are not rows the plan must meet: the exact objective (charges and the
+    risk weights) does not price an installment paid late beyond its charges, and rows
+    priced like a missed minimum, or required whenever the money covers them, gave plans
+    that cost more on the exact figures (40 random cases with a loan: the model's plan was
+    above the best rule-based or fixed-order plan by ¥10,837.79 and ¥3,778.12 in all,
+    against ¥3,294.40 without them).
+    """
+    debt = plan_input.debts[index]
+    od = debt.overdue_debt
+    if od is None:
+        raise StateError("overdue_debt")
+    dates = Calendar(plan_input.start)
+    scheduled: list[float] = []  # float-ok
+    due_interest: list[float] = []  # float-ok
+    for t in range(months):
+        scheduled.append(_float(_not_yet_due(od, dates[t])))
+        due_interest.append(0.0 if t == 0 else _float(sum(
+            (item.interest for item in od.later if dates[t - 1] < item.due <= dates[t]),
+            ZERO)))
+    upper = [value * 1.01 + 1.0 for value in upper]
+    return _Debt(index=index, opening=opening, growth=growth, upper=upper[:months],
+                 minimum=None, all_past_due=True, tolerance=_float(od.preset.tolerance),
+                 card=None, scheduled=scheduled, due_interest=due_interest)
+
+
 def _fixed_paths(plan_input: PlanInput, months: int, free: set[int]
                  ) -> tuple[list[float], list[float]]:  # float-ok
     """Payments due each month on debts under (or waiting for) an arrangement, and their card
@@ -250,7 +307,7 @@ def _fixed_paths(plan_input: PlanInput, months: int, free: set[int]
     for index, debt in enumerate(plan_input.debts):
         if index in free:
             continue
-        alone = replace(plan_input, debts=(debt,), order=(), adjustments={},
+        alone = replace(plan_input, debts=(debt,), order=(), adjustments={}, earmarked={},
                         monthly_budget=ZERO)
         run = simulate(alone, lambda _m, ledgers, _b: [ledgers[0].required], months=months)
         for t, month in enumerate(run.months):
@@ -281,16 +338,30 @@ def _build(plan_input: PlanInput, months: int) -> tuple[_Model, list[_Debt], flo
         source = plan_input.debts[debt.index]
         if source.overdue_debt is None:
             offset += debt.opening - _float((source.balance or ZERO) + source.fees)
+        loan = debt.scheduled is not None
         for t in range(months):
             charge = debt.growth[t + 1] - 1.0
             debt.x.append(model.column(0.0, debt.upper[t]))
-            debt.b.append(model.column(charge, debt.upper[t]))
+            # a loan's overdue charges fall on its part past due only (e), not on the
+            # principal not yet due
+            debt.b.append(model.column(0.0 if loan else charge, debt.upper[t]))
+            if loan:
+                debt.e.append(model.column(charge, debt.upper[t]))
+        if debt.due_interest is not None:
+            offset += sum(debt.due_interest)
         if debt.minimum is not None and soft:
             debt.a = [model.column(ARREARS_PRICE, debt.upper[t]) for t in range(months)]
     for debt in debts:
         for t in range(months):
             entries = [(debt.b[t], 1.0), (debt.x[t], 1.0)]
-            if t == 0:
+            if debt.scheduled is not None and debt.due_interest is not None:
+                if t == 0:
+                    model.row(entries, debt.opening, debt.opening)
+                else:
+                    entries += [(debt.b[t - 1], -1.0), (debt.e[t - 1], 1.0 - debt.growth[t])]
+                    model.row(entries, debt.due_interest[t], debt.due_interest[t])
+                model.row([(debt.e[t], 1.0), (debt.b[t], -1.0)], lower=-debt.scheduled[t])
+            elif t == 0:
                 model.row(entries, debt.opening, debt.opening)
             else:
                 entries.append((debt.b[t - 1], -debt.growth[t]))
@@ -531,7 +602,8 @@ def optimal_plan(plan_input: PlanInput, heuristics: Mapping[Strategy, Plan], *,
     solver stops at ``limit`` (work, not time: deterministic); ``time_limit`` adds a
     wall-clock limit only when a caller asks for one. With at most
     :data:`ORDER_SEARCH_MAX` debts free to be paid down, every fixed order is simulated
-    exactly too, so no order beats the plan returned.
+    exactly too, so no order beats the plan returned; with more, orders are improved by
+    moves for at most :data:`ORDER_MOVES_MAX` simulations (no guarantee then).
     """
     slowest = max((plan.totals.months for plan in heuristics.values()), default=0)
     months = max(1, min(plan_input.horizon_months, slowest + _LOOK_BEYOND))
@@ -586,10 +658,60 @@ def _order_plans(plan_input: PlanInput) -> list[Plan]:
     free = [debt.key for debt in plan_input.debts
             if debt.arrangement is None and (debt.balance is not None
                                              or debt.overdue_debt is not None)]
-    if not 2 <= len(free) <= ORDER_SEARCH_MAX:
+    if len(free) < 2:
         return []
+    if len(free) > ORDER_SEARCH_MAX:
+        return _order_moves(plan_input, free)
     plans = []
     for order in permutations(free):
         ordered = replace(plan_input, order=order)
         plans.append(assemble(ordered, Strategy.CUSTOM, run_strategy(ordered, Strategy.CUSTOM)))
+    return plans
+
+
+def _size(debt: PlanDebt) -> Decimal:
+    """What a debt owes at the start, for smallest first."""
+    if debt.overdue_debt is not None:
+        return debt.overdue_debt.principal + debt.overdue_debt.not_yet_due_principal
+    return (debt.balance or ZERO) + debt.fees
+
+
+def _order_moves(plan_input: PlanInput, free: Sequence[str]) -> list[Plan]:
+    """Fixed orders of many debts, improved by moves (every order cannot be tried: 6 debts
+    have 720): from the cheaper of highest cost first and smallest first, a debt is moved to
+    another place whenever that lowers the exact objective, until no move does or
+    :data:`ORDER_MOVES_MAX` orders have been simulated. Every order simulated is returned."""
+    from xieshang.engine.strategy._simulate import run_strategy
+
+    plans: list[Plan] = []
+
+    def run(order: tuple[str, ...]) -> Plan:
+        ordered = replace(plan_input, order=order)
+        plan = assemble(ordered, Strategy.CUSTOM, run_strategy(ordered, Strategy.CUSTOM))
+        plans.append(plan)
+        return plan
+
+    debts = {debt.key: debt for debt in plan_input.debts}
+    by_cost = tuple(sorted(free, key=lambda key: -cost_rate(debts[key])))
+    by_size = tuple(sorted(free, key=lambda key: _size(debts[key])))
+    seeds = [run(by_cost)]
+    if by_size != by_cost:
+        seeds.append(run(by_size))
+    best = min(seeds, key=lambda plan: plan.totals.objective)
+    order = best.input.order
+    improved = True
+    while improved and len(plans) < ORDER_MOVES_MAX:
+        improved = False
+        for source in range(len(order)):
+            for target in range(len(order)):
+                if target == source or len(plans) >= ORDER_MOVES_MAX:
+                    continue
+                moved = list(order)
+                moved.insert(target, moved.pop(source))
+                plan = run(tuple(moved))
+                if plan.totals.objective < best.totals.objective:
+                    best, order, improved = plan, plan.input.order, True
+                    break
+            if improved:
+                break
     return plans

@@ -117,6 +117,11 @@ def simulate(plan_input: PlanInput, policy: Policy, *,
             if fixed is not None and month in fixed:
                 for index, on, amount in fixed[month]:
                     ledgers[index].pay(amount, on)
+            elif month in plan_input.earmarked:
+                for ledger, amount in zip(ledgers, _earmarked(
+                        policy, month, ledgers, budget, plan_input.earmarked[month]),
+                        strict=True):
+                    ledger.pay(amount)
             else:
                 for ledger, amount in zip(ledgers, policy(month, ledgers, budget), strict=True):
                     ledger.pay(amount)
@@ -134,6 +139,28 @@ def simulate(plan_input: PlanInput, policy: Policy, *,
                 finished = True
                 break
     return Run(tuple(result), ledgers, finished)
+
+
+def _earmarked(policy: Policy, month: int, ledgers: Sequence[Ledger], budget: Decimal,
+               parts: Mapping[str, Decimal]) -> list[Decimal]:
+    """A month with money that goes to one debt whatever the strategy: the strategy splits
+    the rest of the budget, then each earmarked debt gets its part on top, up to what it
+    owes; a part it cannot take goes by the strategy's cost order (avalanche)."""
+    marked: list[Decimal] = []
+    room = budget
+    for ledger in ledgers:
+        part = min(parts.get(ledger.debt.key, ZERO), room) if ledger.prepayable else ZERO
+        marked.append(part)
+        room -= part
+    pay = list(policy(month, ledgers, room))
+    left = ZERO
+    for index, ledger in enumerate(ledgers):
+        taken = min(marked[index], max(ZERO, ledger.owed - pay[index]))
+        pay[index] += taken
+        left += marked[index] - taken
+    if left > 0:
+        pay_in_order(pay, left, ledgers, avalanche_order(ledgers))
+    return pay
 
 
 # --------------------------------------------------------------------------- allocating
@@ -353,7 +380,7 @@ def run_strategy(plan_input: PlanInput, strategy: Strategy) -> Run:
     input (:mod:`._fast`), else :func:`simulate` (the reference)."""
     from xieshang.engine.strategy._fast import fast_run
 
-    run: Run | None = fast_run(plan_input, strategy)
+    run: Run | None = None if plan_input.earmarked else fast_run(plan_input, strategy)
     if run is None:
         run = simulate(plan_input, heuristic_policy(strategy, plan_input))
     return run

@@ -442,6 +442,8 @@ def statement_page(page: Page, tx: Tx, method: str) -> dict[str, Any]:
         "sources": _sources(page), "imports": imports,
         "situation": _situation_view(page, report["situation"]),
         "situation_values": _situation_values(budget),
+        "savings_debts": [("spread", page._("spread over all my debts"))] + [
+            (str(part["debt"]), part["name"]) for part in report["split"]["debts"]],
     }
 
 
@@ -454,6 +456,8 @@ def _situation_values(budget: Any) -> dict[str, str]:
     return {"savings": "" if budget.savings is None else str(budget.savings),
             "savings_on": budget.savings_on.isoformat() if budget.savings_on else "",
             "savings_use": budget.savings_use,
+            "savings_debt": "spread" if budget.savings_debt_id is None
+            else str(budget.savings_debt_id),
             "no_income_until": budget.no_income_until.isoformat()
             if budget.no_income_until else "",
             "income_changes": "\n".join(f"{day}={amount}"
@@ -473,7 +477,22 @@ def _situation_view(page: Page, situation: Mapping[str, Any]) -> dict[str, Any]:
     return {"months": [(month["on"].isoformat(), page.money(month["available"]))
                        for month in months],
             "recovery": situation["recovery"].isoformat() if situation["recovery"] else "",
-            "later": later}
+            "later": later, "savings_to": _savings_to(page, situation)}
+
+
+def _savings_to(page: Page, situation: Mapping[str, Any]) -> list[str]:
+    """Where the savings go, in a sentence or two (none without savings)."""
+    if not situation["savings"]:
+        return []
+    if not situation.get("savings_to"):
+        return [page._("They are spread over your debts in proportion to what each owes.")]
+    lines = [page._("They go to {debt}.").format(debt=situation["savings_to_name"])]
+    if situation.get("savings_rest"):
+        lines.append(page._("That is more than {debt} owes ({owed}): the {rest} left is spread "
+                            "over your other debts in proportion to what each owes.").format(
+            debt=situation["savings_to_name"], owed=page.money(situation["savings_to_owed"]),
+            rest=page.money(situation["savings_rest"])))
+    return lines
 
 
 @router.post("/budget/situation")
@@ -486,6 +505,7 @@ async def save_situation(request: Request) -> Response:
     from xieshang.services.budget import (
         current_budget,
         parse_income_changes,
+        parse_savings_debt,
         parse_savings_use,
         set_situation,
     )
@@ -502,6 +522,12 @@ async def save_situation(request: Request) -> Response:
         on_text, "savings_on")) if on_text else None
     changes["savings_use"] = errors.check("savings_use", lambda: parse_savings_use(
         form.get("savings_use") or "settlement"))
+    debt_text = (form.get("savings_debt") or "spread").strip()
+    with page.read() as tx:
+        current = tx.current_case()
+        if current is not None:
+            changes["savings_debt_id"] = errors.check("savings_debt", partial(
+                parse_savings_debt, tx, current, debt_text))
     until_text = (form.get("no_income_until") or "").strip()
     changes["no_income_until"] = errors.check("no_income_until", lambda: parse_date(
         until_text, "no_income_until")) if until_text else None
