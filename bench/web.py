@@ -152,7 +152,7 @@ def percentile(values: list[float], share: float) -> float:
 
 #: The server with every cache switched off (``--cold``): with no data version the page
 #: memory and ``Web.cached`` compute every time, and the plan page keeps no compared plans.
-COLD = ("from xieshang.web import kit\n"
+COLD = ("from xieshang.web import page as kit\n"
         "kit.Web.data_version = lambda self: None\n"
         "from xieshang.web.pages import plan\n"
         "plan._CACHE_SIZE = 0\n")

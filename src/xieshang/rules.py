@@ -16,7 +16,6 @@ from __future__ import annotations
 import tomllib
 from collections.abc import Mapping
 from functools import cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -28,16 +27,19 @@ __all__ = ["builtin_text", "law", "load_preset", "load_presets", "lpr_table", "q
 
 PRESET_PACKAGE = "xieshang.engine"
 
+#: The package's preset folder (a plain folder: ``importlib.resources`` costs start-up time
+#: and the package is always installed as files).
+BUILTIN_DIR = Path(__file__).parent / "engine" / "presets"
+
 
 def builtin_text(name: str) -> str:
     """The text of a data file shipped in ``xieshang/engine/presets``."""
-    return resources.files(PRESET_PACKAGE).joinpath("presets", name).read_text(encoding="utf-8")
+    return (BUILTIN_DIR / name).read_text(encoding="utf-8")
 
 
 def _builtin_tables() -> dict[str, tuple[str, dict[str, Any]]]:
     tables: dict[str, tuple[str, dict[str, Any]]] = {}
-    folder = resources.files(PRESET_PACKAGE).joinpath("presets")
-    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+    for entry in sorted(BUILTIN_DIR.iterdir(), key=lambda e: e.name):
         if not entry.name.endswith(".toml") or entry.name.startswith("_"):
             continue
         label = f"presets/{entry.name}"
@@ -90,15 +92,64 @@ def load_presets(user_dir: Path | None = None) -> Mapping[str, Preset]:
 
 
 def load_preset(product: str) -> Preset:
-    """The preset with this id (built-in or the person's own), or a clear error."""
+    """The preset with this id (built-in or the person's own), or a clear error.
+
+    With no files of the person's own, only that preset's file is read (``calc`` needs one
+    preset, and reading all of them was a tenth of its start-up); otherwise every file, as
+    :func:`load_presets`.
+    """
     from xieshang.paths import preset_dir
 
-    presets = load_presets(preset_dir())
     key = product.strip().lower().replace("-", "_")
+    user_dir = preset_dir()
+    found = _BY_ID.get((key, user_dir))
+    if found is not None:
+        return found
+    if str(user_dir.resolve()) not in _CACHE and not _has_files(user_dir):
+        found = _builtin_preset(key)
+    if found is None:
+        found = _from_all(product, key, user_dir)
+    # kept, as load_presets keeps them: a page asks for each debt's preset many times
+    _BY_ID[(key, user_dir)] = found
+    return found
+
+
+def _from_all(product: str, key: str, user_dir: Path) -> Preset:
+    presets = load_presets(user_dir)
     if key not in presets:
         raise InputError("product", N_("unknown product '{value}'; known products: {known}"),
                          value=product, known=", ".join(sorted(presets)))
     return presets[key]
+
+
+#: Presets found by :func:`load_preset`, by (id, the person's preset folder).
+_BY_ID: dict[tuple[str, Path], Preset] = {}
+
+
+def _has_files(user_dir: Path | None) -> bool:
+    """Whether the person's preset folder holds any preset file."""
+    return user_dir is not None and user_dir.is_dir() and any(user_dir.glob("*.toml"))
+
+
+_SINGLE: dict[str, Preset] = {}
+
+
+def _builtin_preset(key: str) -> Preset | None:
+    """The built-in preset in ``<key>.toml`` alone (None when there is no such file or its id
+    is another): the same preset :func:`load_presets` gives when nothing overrides it."""
+    if key in _SINGLE:
+        return _SINGLE[key]
+    if not key.isidentifier() or key.startswith("_"):
+        return None
+    path = BUILTIN_DIR / f"{key}.toml"
+    if not path.is_file():
+        return None
+    label = f"presets/{path.name}"
+    data = _load_toml(path.read_text(encoding="utf-8"), label)
+    if data.get("id", key) != key:
+        return None
+    _SINGLE[key] = preset = preset_from_dict(data, label)
+    return preset
 
 
 # -------------------------------------------------------------- legal and question tables

@@ -28,21 +28,15 @@ def index(request: Request) -> HTMLResponse:
 
     from xieshang.web.pages.welcome import answer_view, first_run_context, needs_first_run
 
+    # one read transaction for the whole page: the case is read once (not once for the
+    # figures, once for the recommendation and again for the guide's steps)
     with page.read() as tx:
-        first = needs_first_run(tx)
-    if first:
-        return page.render("today.html", case=None, **first_run_context(page))
-
-    def compute() -> dict[str, Any]:
-        with page.read() as tx:
-            return dashboard(page.out, tx, page.today)
-
-    def recommendation() -> dict[str, Any] | None:
-        with page.read() as tx:
-            return answer_view(page, tx)
-
-    return page.render("today.html", answer=page.cached("today-answer", recommendation),
-                       **page.cached("today", compute))
+        if needs_first_run(tx):
+            return page.render("today.html", case=None, **first_run_context(page))
+        return page.render(
+            "today.html",
+            answer=page.cached("today-answer", lambda: answer_view(page, tx)),
+            **page.cached("today", lambda: dashboard(page.out, tx, page.today)))
 
 
 def dashboard(out: Output, tx: Tx, today: date) -> dict[str, Any]:
@@ -61,6 +55,7 @@ def dashboard(out: Output, tx: Tx, today: date) -> dict[str, Any]:
     if case is None:
         return {"case": None, "debts": [], "total": None, "daily_cost": None, "next": None,
                 "actions": [], "payments": [], "plan_note": None, "risks": []}
+    tx.preload(case.id)
     lines = status_lines(out, tx, case.id, today)
     zero = Decimal("0.00")
     total = sum((line["total"] for line in lines), zero)

@@ -315,6 +315,7 @@ def answer_view(page: Page, tx: Tx) -> dict[str, Any] | None:
     case = tx.current_case()
     if case is None:
         return None
+    tx.preload(case.id)
     found = recommend(tx, case, page.today,
                       status_lines(page.out, tx, case.id, page.today))
     if not found.asks:
