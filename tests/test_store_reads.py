@@ -1,5 +1,5 @@
 """A transaction reads each thing once (issue 16): what it read is remembered until it
-writes, ``preload`` reads a case in a few queries, and ``memo`` keeps a derived figure.
+writes, and ``preload`` reads a case in a few queries.
 
 The figures must not change: every test compares what is read from memory with what a
 transaction that remembers nothing reads from the database. Queries are counted with
@@ -136,20 +136,3 @@ def test_case_view_reads_the_case_in_a_few_queries_and_the_same_figures(
     # the charges: at least 38,000, the same either way
     assert view.due == expected.due
     assert view.due >= Decimal("38000.00")
-
-
-def test_memo_keeps_a_figure_for_the_same_record_until_a_write(store: Store) -> None:
-    case_id = twenty_debts(store)
-    calls: list[int] = []
-
-    def figure() -> int:
-        calls.append(1)
-        return len(calls)
-
-    with store.begin() as tx:
-        debt = tx.find(Debt, case_id=case_id)[0]
-        assert tx.memo(("f",), figure, of=debt) == 1
-        assert tx.memo(("f",), figure, of=debt) == 1
-        assert tx.memo(("f",), figure, of=replace(debt, label="x")) == 2  # another record
-        tx.add(Payment(debt_id=debt.id, paid_on=TODAY, amount=money(1)))
-        assert tx.memo(("f",), figure, of=debt) == 3  # a write: computed again

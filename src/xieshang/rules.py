@@ -22,8 +22,8 @@ from typing import Any
 from xieshang.engine.errors import N_, InputError, PresetError
 from xieshang.engine.preset import Preset, merge_override, preset_from_dict
 
-__all__ = ["builtin_text", "law", "load_preset", "load_presets", "lpr_table", "questions",
-           "rate_law", "user_preset_dir"]
+__all__ = ["builtin_text", "law", "load_one_preset", "load_preset", "load_presets", "lpr_table",
+           "questions", "rate_law", "user_preset_dir"]
 
 PRESET_PACKAGE = "xieshang.engine"
 
@@ -92,38 +92,29 @@ def load_presets(user_dir: Path | None = None) -> Mapping[str, Preset]:
 
 
 def load_preset(product: str) -> Preset:
-    """The preset with this id (built-in or the person's own), or a clear error.
-
-    With no files of the person's own, only that preset's file is read (``calc`` needs one
-    preset, and reading all of them was a tenth of its start-up); otherwise every file, as
-    :func:`load_presets`.
-    """
+    """The preset with this id (built-in or the person's own), or a clear error."""
     from xieshang.paths import preset_dir
 
+    presets = load_presets(preset_dir())
     key = product.strip().lower().replace("-", "_")
-    user_dir = preset_dir()
-    found = _BY_ID.get((key, user_dir))
-    if found is not None:
-        return found
-    if str(user_dir.resolve()) not in _CACHE and not _has_files(user_dir):
-        found = _builtin_preset(key)
-    if found is None:
-        found = _from_all(product, key, user_dir)
-    # kept, as load_presets keeps them: a page asks for each debt's preset many times
-    _BY_ID[(key, user_dir)] = found
-    return found
-
-
-def _from_all(product: str, key: str, user_dir: Path) -> Preset:
-    presets = load_presets(user_dir)
     if key not in presets:
         raise InputError("product", N_("unknown product '{value}'; known products: {known}"),
                          value=product, known=", ".join(sorted(presets)))
     return presets[key]
 
 
-#: Presets found by :func:`load_preset`, by (id, the person's preset folder).
-_BY_ID: dict[tuple[str, Path], Preset] = {}
+def load_one_preset(product: str) -> Preset:
+    """:func:`load_preset` for a command that needs one preset (``calc``): with no files of
+    the person's own, only that preset's file is read (reading all seven was a tenth of the
+    calculator's start-up); otherwise every file, as :func:`load_preset`."""
+    from xieshang.paths import preset_dir
+
+    key = product.strip().lower().replace("-", "_")
+    if not _has_files(preset_dir()):
+        found = _builtin_preset(key)
+        if found is not None:
+            return found
+    return load_preset(product)
 
 
 def _has_files(user_dir: Path | None) -> bool:
@@ -131,14 +122,9 @@ def _has_files(user_dir: Path | None) -> bool:
     return user_dir is not None and user_dir.is_dir() and any(user_dir.glob("*.toml"))
 
 
-_SINGLE: dict[str, Preset] = {}
-
-
 def _builtin_preset(key: str) -> Preset | None:
     """The built-in preset in ``<key>.toml`` alone (None when there is no such file or its id
     is another): the same preset :func:`load_presets` gives when nothing overrides it."""
-    if key in _SINGLE:
-        return _SINGLE[key]
     if not key.isidentifier() or key.startswith("_"):
         return None
     path = BUILTIN_DIR / f"{key}.toml"
@@ -148,8 +134,7 @@ def _builtin_preset(key: str) -> Preset | None:
     data = _load_toml(path.read_text(encoding="utf-8"), label)
     if data.get("id", key) != key:
         return None
-    _SINGLE[key] = preset = preset_from_dict(data, label)
-    return preset
+    return preset_from_dict(data, label)
 
 
 # -------------------------------------------------------------- legal and question tables

@@ -80,11 +80,8 @@ def debt_status(out: Output, tx: Tx, debt: Debt, as_of: date) -> dict[str, Any]:
 
 def status_lines(out: Output, tx: Tx, case_id: int, as_of: date) -> list[dict[str, Any]]:
     """Every open debt of a case (open or under an arrangement) as seen on ``as_of``
-    (those needing a fix are left out: :func:`broken_debts`). Computed once in a
-    transaction for a language and day (a page shows them and advises from them); the lines
-    are shared: read them, do not change them."""
-    return list(tx.memo(("status_lines", out.lang, case_id, as_of), lambda: tuple(
-        debt_status(out, tx, debt, as_of) for debt in open_debts(tx, case_id))))
+    (those needing a fix are left out: :func:`broken_debts`)."""
+    return [debt_status(out, tx, debt, as_of) for debt in open_debts(tx, case_id)]
 
 
 def budget_report(out: Output, tx: Tx, case: Case, method: str, *,

@@ -210,13 +210,6 @@ def budget_view(tx: Tx, case: Case, method: str = "pro_rata", *,
     ahead (a missed one included), set aside first; the other open debts share the rest in
     proportion to what is owed (or in the person's order, with ``priority``).
     """
-    # asked for many times by one page (each debt's share, ladder, advice): once
-    return tx.memo(("budget_view", method, as_of if as_of is not None else today()),
-                   lambda: _budget_view(tx, case, method, as_of=as_of), of=case)
-
-
-def _budget_view(tx: Tx, case: Case, method: str = "pro_rata", *,
-                 as_of: date | None = None) -> BudgetView | None:
     from xieshang.engine.budget import DebtShare, affordability, check_reasonableness, split
     from xieshang.engine.schedules import add_months
     from xieshang.engine.situation import statement_income, with_income
@@ -329,38 +322,25 @@ def debt_shares_by_month(tx: Tx, case: Case, day: date, debt_id: int,
     """One open debt's monthly share in each month from ``day``: the same split as
     :func:`budget_view` (pro rata to what each debt owes on ``day``, agreed payments set
     aside), applied to each month's money. Empty without a statement."""
-    every = tx.memo(("shares_by_month", day, months),
-                    lambda: _shares_by_month(tx, case, day, months), of=case)
-    if every is None:
-        return ()
-    count, reserved, columns = every
-    if debt_id in reserved:
-        return (reserved[debt_id],) * count
-    return columns.get(str(debt_id), (Decimal("0.00"),) * count)
-
-
-def _shares_by_month(tx: Tx, case: Case, day: date, months: int) -> tuple[
-        int, dict[int, Decimal], dict[str, tuple[Decimal, ...]]] | None:
-    """Every open debt's monthly shares (one split a month for all the debts, rather than
-    one for each debt): (months, the amounts set aside by debt, the shares by debt key)."""
     from xieshang.engine.budget import DebtShare, split
 
     view = budget_view(tx, case, "pro_rata", as_of=day)
     if view is None:
-        return None
+        return ()
     money_by_month = available_by_month(tx, case, day, months)
     reserved = {part.debt: part.amount for part in view.parts if part.share == 0
                 and part.amount > 0}
     shares = [DebtShare(key=str(part.debt), balance=part.balance)
               for part in view.parts if part.debt not in reserved]
-    columns: dict[str, list[Decimal]] = {share.key: [] for share in shares}
+    result = []
     for amount in money_by_month:
+        if debt_id in reserved:
+            result.append(reserved[debt_id])
+            continue
         left = max(Decimal("0.00"), amount - sum(reserved.values(), Decimal("0.00")))
         found = {a.key: a.amount for a in split(left, shares, "pro_rata")} if shares else {}
-        for key, column in columns.items():
-            column.append(found.get(key, Decimal("0.00")))
-    return (len(money_by_month), reserved,
-            {key: tuple(column) for key, column in columns.items()})
+        result.append(found.get(str(debt_id), Decimal("0.00")))
+    return tuple(result)
 
 
 def parse_income_change(text: str, option: str = "income_change") -> tuple[date, Decimal | None]:

@@ -365,11 +365,6 @@ def debt_problems(tx: Tx, debt: Debt) -> list[InputError]:
     """What is out of bounds in a stored debt (saved by an older version, or by hand):
     each an :class:`InputError` naming the field as ``debt edit`` names it; [] when the
     debt can be used. Its payments are checked too (field ``payment``)."""
-    # asked for each debt many times by one page: once per transaction
-    return list(tx.memo(("debt_problems",), lambda: tuple(_debt_problems(tx, debt)), of=debt))
-
-
-def _debt_problems(tx: Tx, debt: Debt) -> list[InputError]:
     from dataclasses import fields
 
     from xieshang.engine.checks import value_problems
@@ -441,11 +436,6 @@ def current_bill(tx: Tx, debt: Debt, as_of: date) -> tuple[Bill | None, Any]:
     the bill is what is still to pay of the agreed payments (no penalty runs), and there is
     no engine debt (see :func:`xieshang.services.arrangements.accepted_arrangement`).
     """
-    # asked for each debt many times by one page (its status, balance, share …): once
-    return tx.memo(("current_bill", as_of), lambda: _current_bill(tx, debt, as_of), of=debt)
-
-
-def _current_bill(tx: Tx, debt: Debt, as_of: date) -> tuple[Bill | None, Any]:
     from xieshang.services.arrangements import accepted_arrangement
     from xieshang.store.model import Payment
 

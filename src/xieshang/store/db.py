@@ -62,7 +62,6 @@ __all__ = ["DB_FILE", "DiskFull", "StaleRecord", "Store", "StoreBusy", "StoreIOE
            "StoreUnavailable", "Tx", "alembic_config", "open_store", "plain", "store_trouble"]
 
 R = TypeVar("R", bound=Record)
-T = TypeVar("T")
 
 DB_FILE = "xieshang.db"
 _BUSY_TIMEOUT_MS = 10_000
@@ -538,23 +537,6 @@ class Tx:
         reads[key] = tuple(records)
         for record in records:
             reads[("get", kind, record.id)] = record  # type: ignore[attr-defined]
-
-    def memo(self, key: tuple[Any, ...], compute: Callable[[], T], *, of: object = None) -> T:
-        """``compute()``, remembered until this transaction writes: for a figure derived only
-        from what it reads (a debt's bill today, the budget's shares), asked for again and
-        again by one page. ``of``: the record the figure is about, matched by identity (a
-        record with JSON fields cannot be a key; one changed in memory is another object).
-        The result is shared: it must not be changed."""
-        reads = self._memory()
-        if reads is None:
-            return compute()
-        full = ("memo", key, id(of))
-        hit = reads.get(full)
-        if hit is not None and hit[0] is of:
-            return cast("T", hit[1])
-        value = compute()
-        reads[full] = (of, value)
-        return value
 
     def preload(self, case_id: int) -> None:
         """Read a case whole in a few queries: its debts, what belongs to the case, and

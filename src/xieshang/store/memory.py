@@ -11,7 +11,7 @@ the person's file.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any, TypeVar
 
@@ -20,7 +20,6 @@ from xieshang.store.model import Case, Record
 __all__ = ["MemoryTx"]
 
 R = TypeVar("R", bound=Record)
-T = TypeVar("T")
 
 
 class MemoryTx:
@@ -68,11 +67,6 @@ class MemoryTx:
             else:
                 found.append(record)
         return found  # type: ignore[return-value]
-
-    def memo(self, key: tuple[Any, ...], compute: Callable[[], T], *, of: object = None) -> T:
-        """``compute()``: nothing is remembered here, every read is from memory already
-        (see :meth:`xieshang.store.db.Tx.memo`)."""
-        return compute()
 
     def preload(self, case_id: int) -> None:
         """Nothing to read ahead: every record is in memory already (as
