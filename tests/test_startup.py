@@ -96,3 +96,25 @@ def test_status_does_not_import_the_web_or_charts(tmp_path: object) -> None:
                    ("jinja2", "matplotlib", "fastapi", "starlette", "uvicorn", "highspy",
                     "numpy", "pyarrow", "dask", "babel"))
     assert heavy == []
+
+
+def test_help_lists_the_commands_without_importing_them(tmp_path: object) -> None:
+    modules = _imported(["--help"], tmp_path)
+    loaded = sorted(m for m in modules
+                    if m.startswith("xieshang.cli.") and m != "xieshang.cli.main")
+    assert loaded == []
+
+
+@pytest.mark.parametrize("width", [40, 60, 80, 100, 200])
+def test_the_help_summaries_are_the_commands_own(width: int) -> None:
+    """``--help`` shows each command's summary from ``main._SUMMARIES``: the same line the
+    command itself would give, at every width (a changed docstring fails here)."""
+    import click
+
+    from xieshang.cli.main import _SUMMARIES, app
+
+    real = {name: command.get_short_help_str(width) for name, command in app.commands.items()
+            if not command.hidden}
+    listed = {name: click.Command(name, help=text).get_short_help_str(width)
+              for name, text in _SUMMARIES.items()}
+    assert listed == real
