@@ -546,6 +546,7 @@ class Page:
                 case = tx.current_case()
                 if case is None:
                     return []
+                tx.preload(case.id)  # every debt's payments in one query, not one each
                 return [{"id": debt.id, "name": debt_name(self.out, debt),
                          "problems": [self.error_text(error) for error in problems]}
                         for debt, problems in broken_debts(tx, case.id)]

@@ -34,6 +34,9 @@ def index(request: Request) -> HTMLResponse:
     # figures, once for the recommendation and again for the guide's steps), and the debts'
     # status lines are made once for both
     with page.read() as tx:
+        current = tx.current_case()
+        if current is not None:
+            tx.preload(current.id)
         if needs_first_run(tx):
             return page.render("today.html", case=None, **first_run_context(page))
         made: list[list[dict[str, Any]]] = []
