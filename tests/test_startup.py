@@ -16,7 +16,7 @@ import sys
 import pytest
 
 HEAVY = ("sqlalchemy", "alembic", "jinja2", "matplotlib", "fastapi", "starlette", "uvicorn",
-         "highspy", "numpy")
+         "highspy", "numpy", "pyarrow", "dask", "babel", "platformdirs")
 
 RUN = (
     "import json, runpy, sys\n"
@@ -61,3 +61,60 @@ def test_calc_loads_only_the_calc_commands(tmp_path: object) -> None:
     assert "xieshang.cli.calc" in modules
     for other in ("budget", "case", "debt", "log", "negotiate", "plan", "serve", "exchange"):
         assert f"xieshang.cli.{other}" not in modules
+
+
+def test_calc_reads_only_its_own_preset(tmp_path: object) -> None:
+    """``calc overdue --product huabei`` parses huabei's preset file alone (parsing all
+    seven was a tenth of its start-up), and nothing of the store or the web."""
+    code = ("import json, runpy, sys, tomllib\n"
+            "read = []\n"
+            "loads = tomllib.loads\n"
+            "def counted(text, **kw):\n"
+            "    read.append(text[:200])\n"
+            "    return loads(text, **kw)\n"
+            "tomllib.loads = counted\n"
+            "sys.argv = ['xieshang', 'calc', 'overdue', '--product', 'huabei', '--amount',"
+            " '100', '--days', '1']\n"
+            "try:\n"
+            "    runpy.run_module('xieshang', run_name='__main__')\n"
+            "except SystemExit:\n"
+            "    pass\n"
+            "sys.stdout.flush()\n"
+            "sys.stderr.write('\\nREAD ' + json.dumps(read))\n")
+    env = dict(os.environ, XIESHANG_HOME=str(tmp_path))
+    result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
+                            text=True, check=True)
+    read = json.loads(result.stderr.rsplit("READ ", 1)[1])
+    assert len(read) == 1
+    assert read[0].startswith("# 花呗 Huabei")
+
+
+def test_status_does_not_import_the_web_or_charts(tmp_path: object) -> None:
+    modules = _imported(["status"], tmp_path)
+    assert "click" in modules
+    heavy = sorted(m for m in modules if m.split(".")[0] in
+                   ("jinja2", "matplotlib", "fastapi", "starlette", "uvicorn", "highspy",
+                    "numpy", "pyarrow", "dask", "babel"))
+    assert heavy == []
+
+
+def test_help_lists_the_commands_without_importing_them(tmp_path: object) -> None:
+    modules = _imported(["--help"], tmp_path)
+    loaded = sorted(m for m in modules
+                    if m.startswith("xieshang.cli.") and m != "xieshang.cli.main")
+    assert loaded == []
+
+
+@pytest.mark.parametrize("width", [40, 60, 80, 100, 200])
+def test_the_help_summaries_are_the_commands_own(width: int) -> None:
+    """``--help`` shows each command's summary from ``main._SUMMARIES``: the same line the
+    command itself would give, at every width (a changed docstring fails here)."""
+    import click
+
+    from xieshang.cli.main import _SUMMARIES, app
+
+    real = {name: command.get_short_help_str(width) for name, command in app.commands.items()
+            if not command.hidden}
+    listed = {name: click.Command(name, help=text).get_short_help_str(width)
+              for name, text in _SUMMARIES.items()}
+    assert listed == real

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from functools import cache
 from pathlib import Path
 
 __all__ = ["data_dir", "preset_dir", "private_folder", "write_private"]
@@ -16,6 +17,13 @@ def data_dir(override: str | Path | None = None) -> Path:
     env = os.environ.get("XIESHANG_HOME")
     if env:
         return Path(env).expanduser()
+    return _platform_dir(os.environ.get("XDG_DATA_HOME"))
+
+
+@cache
+def _platform_dir(_xdg: str | None) -> Path:
+    """The platform's user data folder (asked once for each ``$XDG_DATA_HOME``: pages ask
+    for it for every debt)."""
     from platformdirs import user_data_dir
 
     return Path(user_data_dir("xieshang", appauthor=False))

@@ -16,28 +16,30 @@ from __future__ import annotations
 import tomllib
 from collections.abc import Mapping
 from functools import cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from xieshang.engine.errors import N_, InputError, PresetError
 from xieshang.engine.preset import Preset, merge_override, preset_from_dict
 
-__all__ = ["builtin_text", "law", "load_preset", "load_presets", "lpr_table", "questions",
-           "rate_law", "user_preset_dir"]
+__all__ = ["builtin_text", "law", "load_one_preset", "load_preset", "load_presets", "lpr_table",
+           "questions", "rate_law", "user_preset_dir"]
 
 PRESET_PACKAGE = "xieshang.engine"
+
+#: The package's preset folder (a plain folder: ``importlib.resources`` costs start-up time
+#: and the package is always installed as files).
+BUILTIN_DIR = Path(__file__).parent / "engine" / "presets"
 
 
 def builtin_text(name: str) -> str:
     """The text of a data file shipped in ``xieshang/engine/presets``."""
-    return resources.files(PRESET_PACKAGE).joinpath("presets", name).read_text(encoding="utf-8")
+    return (BUILTIN_DIR / name).read_text(encoding="utf-8")
 
 
 def _builtin_tables() -> dict[str, tuple[str, dict[str, Any]]]:
     tables: dict[str, tuple[str, dict[str, Any]]] = {}
-    folder = resources.files(PRESET_PACKAGE).joinpath("presets")
-    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+    for entry in sorted(BUILTIN_DIR.iterdir(), key=lambda e: e.name):
         if not entry.name.endswith(".toml") or entry.name.startswith("_"):
             continue
         label = f"presets/{entry.name}"
@@ -121,6 +123,40 @@ def load_preset(product: str) -> Preset:
         raise InputError("product", N_("unknown product '{value}'; known products: {known}"),
                          value=product, known=", ".join(sorted(presets)))
     return presets[key]
+
+
+def load_one_preset(product: str) -> Preset:
+    """:func:`load_preset` for a command that needs one preset (``calc``): with no files of
+    the person's own, only that preset's file is read (reading all seven was a tenth of the
+    calculator's start-up); otherwise every file, as :func:`load_preset`."""
+    from xieshang.paths import preset_dir
+
+    key = product.strip().lower().replace("-", "_")
+    if not _has_files(preset_dir()):
+        found = _builtin_preset(key)
+        if found is not None:
+            return found
+    return load_preset(product)
+
+
+def _has_files(user_dir: Path | None) -> bool:
+    """Whether the person's preset folder holds any preset file."""
+    return user_dir is not None and user_dir.is_dir() and any(user_dir.glob("*.toml"))
+
+
+def _builtin_preset(key: str) -> Preset | None:
+    """The built-in preset in ``<key>.toml`` alone (None when there is no such file or its id
+    is another): the same preset :func:`load_presets` gives when nothing overrides it."""
+    if not key.isidentifier() or key.startswith("_"):
+        return None
+    path = BUILTIN_DIR / f"{key}.toml"
+    if not path.is_file():
+        return None
+    label = f"presets/{path.name}"
+    data = _load_toml(path.read_text(encoding="utf-8"), label)
+    if data.get("id", key) != key:
+        return None
+    return preset_from_dict(data, label)
 
 
 # -------------------------------------------------------------- legal and question tables

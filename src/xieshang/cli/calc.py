@@ -19,7 +19,7 @@ from xieshang.cli.main import calc_app, common_options
 from xieshang.cli.rates import YES_OPTION, checked_rates
 from xieshang.clock import today as _today
 from xieshang.engine.errors import N_, InputError
-from xieshang.rules import load_preset
+from xieshang.rules import load_one_preset as load_preset
 
 #: No amount (an option left out).
 ZERO_FEN = Decimal("0.00")

@@ -29,7 +29,7 @@ CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 #: Which module registers each command: a command's module (and the services and engine
 #: parts it imports) is loaded only when that command runs, so `calc overdue` never pays
-#: for the store, the plan or the web app. Listing every command (`--help`) loads them all.
+#: for the store, the plan or the web app. `--help` lists them from `_SUMMARIES`.
 _COMMAND_MODULES = {
     "budget": "budget", "calc": "calc",
     "case": "case", "hardship": "case", "encrypt": "case",
@@ -42,11 +42,98 @@ _COMMAND_MODULES = {
 }
 
 
-class LazyGroup(click.Group):
-    """A command group whose commands are registered by modules imported on first use."""
+#: Each command's first paragraph of help, so that ``xieshang --help`` lists the commands
+#: without importing them (a test keeps it equal to the commands' own help).
+_SUMMARIES = {
+    "alerts": (
+        "今天需要跟进的事：到期还款、未收到书面确认、逾期未处理的承诺、违规催收电话 "
+        "(what needs following up today)."
+    ),
+    "backup": "备份整个数据库（一致的快照） (back up the whole store: a consistent snapshot).",
+    "batch": (
+        "批量评估许多案例（本机或 Dask 集群）。Many cases at once, on this machine or "
+        "a Dask cluster."
+    ),
+    "budget": "收支表：家庭情况、每月收入和支出、每月能还多少、如何分给各笔债务。",
+    "calc": "计算器：逾期费用、分期、还款计划、年化利率、信用卡利息、利率上限、时间线。",
+    "case": "案例：一个人及其债务（一个数据库可以放几个案例）。",
+    "debt": "债务：添加、修改、列出、删除，以及与贷款机构的数字核对。",
+    "demo": "内置演示案例：花呗、借呗、信用卡都已逾期。The built-in demo case.",
+    "dossier": (
+        "整套协商材料：情况、账单、时间线、收支、方案、话术、联系记录、承诺、证据索引 "
+        "(the dossier, HTML and PDF)."
+    ),
+    "encrypt": (
+        "用口令加密保存个人信息（姓名、身份证号、手机号、卡号） (encrypt personal data "
+        "at rest)."
+    ),
+    "export": "把一个案例导出为一个 JSON 文件 (export one case as a JSON document).",
+    "hardship": "困难情况：为什么逾期、从什么时候、预计何时恢复，以及证明材料。",
+    "import": (
+        "从 JSON 文件导入一个案例（总是新建案例，不覆盖） (import a case as a new "
+        "case)."
+    ),
+    "ladder": "协商阶梯：首次请求、退一步的方案、底线 (the proposal ladder for a debt).",
+    "log": "联系记录：每次与贷款机构或催收的联系（修改会保留旧版本）。",
+    "offer": (
+        "检查对方提出的方案：还得起吗、真实年化和总成本、下一步怎么说 (check a "
+        "counter-offer)."
+    ),
+    "open": (
+        "打开本机网页版：启动并在浏览器中打开（不带参数运行 xieshang 也一样）。Start "
+        "the local web app and open it in the browser (what ``xieshang`` with no "
+        "arguments does)."
+    ),
+    "pay": "记录一笔已还款 (record a payment made).",
+    "plan": (
+        "还款计划：各种策略比较，或某个策略的逐月计划。The repayment plan across all "
+        "debts."
+    ),
+    "prepare": (
+        "联系贷款机构之前要准备什么：材料清单、渠道、你的权利、小心付费代理 (what to "
+        "prepare before contacting the lender)."
+    ),
+    "promise": "承诺：双方答应的事（金额、期限、条件、是否书面确认）。",
+    "refused": (
+        "对方拒绝了：可能的原因和下一步 (they said no: the likely cause and the next "
+        "moves)."
+    ),
+    "remind": (
+        "把提醒写成 .ics 日历：还款、跟进、书面确认、每年两次免费查信用报告 (write the "
+        "reminders as an .ics calendar)."
+    ),
+    "restore": (
+        "用备份替换当前数据库（先自动保留一份当前数据） (restore a backup; the current "
+        "data is kept first)."
+    ),
+    "script": (
+        "协商用的文书：电话提纲、在线客服、申请书、困难说明、收支说明、书面确认、跟进函"
+        "、复议申请、欠款明细申请、给催收的告知函、公开求助、投诉；亲友借款另有还款协议"
+        " (scripts and letters)."
+    ),
+    "selfcheck": (
+        "重新核对公开的计算示例。Re-verify the published worked examples; exit 1 on a "
+        "mismatch."
+    ),
+    "serve": (
+        "本机网页版（默认只监听 127.0.0.1）。The local web app (loopback only by "
+        "default)."
+    ),
+    "status": "每笔债务：今天应还多少（逐项）、每天增加多少、下一个节点 (every debt today).",
+}
 
-    def __init__(self, *args: Any, lazy: dict[str, str] | None = None, **kwargs: Any) -> None:
+
+class LazyGroup(click.Group):
+    """A command group whose commands are registered by modules imported on first use.
+
+    ``summaries``: each lazy command's first paragraph of help, so that the group's help
+    lists them without importing them."""
+
+    def __init__(self, *args: Any, lazy: dict[str, str] | None = None,
+                 summaries: dict[str, str] | None = None, **kwargs: Any) -> None:
         self._lazy = dict(lazy or {})
+        self._summaries = dict(summaries or {})
+        self._listing = False
         self._loading = False
         super().__init__(*args, **kwargs)
 
@@ -82,15 +169,25 @@ class LazyGroup(click.Group):
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         module = self._lazy.get(cmd_name)
         if module is not None:
+            if self._listing and cmd_name in self._summaries:
+                # listed in the help: its summary stands in for it, nothing is imported
+                return click.Command(cmd_name, help=self._summaries[cmd_name])
             self._load(module)
         return self._commands.get(cmd_name)
 
     def list_commands(self, ctx: click.Context) -> list[str]:
-        return sorted(self.commands)
+        return sorted(set(self._commands) | set(self._lazy))
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        self._listing = True
+        try:
+            super().format_commands(ctx, formatter)
+        finally:
+            self._listing = False
 
 
 @click.group(
-    cls=LazyGroup, lazy=_COMMAND_MODULES,
+    cls=LazyGroup, lazy=_COMMAND_MODULES, summaries=_SUMMARIES,
     context_settings=CONTEXT,
     help="协商 xieshang — 看清逾期的代价，找到还得起的方案，好好去谈。\n\n"
     "See what being overdue costs, find an arrangement you can afford, ask for it well.",

@@ -223,6 +223,7 @@ def _case_view(tx: Tx, case: Case, as_of: date) -> CaseView:
     from xieshang.services.debts import open_debts
     from xieshang.store.model import Contact, Debt, Evidence, Hardship, Payment
 
+    tx.preload(case.id)  # the case in a few queries, not a few for each debt
     budget = budget_view(tx, case, "pro_rata", as_of=as_of)
     debts = open_debts(tx, case.id)
     views = tuple(debt_view(tx, debt, as_of,

@@ -26,7 +26,7 @@ from dataclasses import fields, replace
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from sqlalchemy import (
     Connection,
@@ -294,7 +294,7 @@ class Store:
                 connection.execution_options(
                     xieshang_begin="DEFERRED" if readonly else "IMMEDIATE")
                 with connection.begin():
-                    yield Tx(connection, self)
+                    yield Tx(connection, self, readonly=readonly)
         except DBAPIError as error:
             trouble = store_trouble(error)
             if trouble is not None:  # busy, disk full, I/O: named as such
@@ -467,6 +467,22 @@ def _plain_value(value: Any) -> Any:
 _STAMPS = ("created_at", "updated_at", "imported_at")
 
 
+def _question(kind: type[Record], where: dict[str, Any]) -> tuple[Any, ...] | None:
+    """A ``find`` as a key of what a read transaction remembers (None: a value that cannot
+    be a key)."""
+    parts = []
+    for column, value in sorted(where.items()):
+        if isinstance(value, (list, tuple, set, frozenset)):
+            value = ("in", frozenset(value))
+        parts.append((column, value))
+    key = (kind, tuple(parts))
+    try:
+        hash(key)
+    except TypeError:
+        return None
+    return key
+
+
 def _same(stored: Record, wanted: Record) -> bool:
     """The same values, the version and the time stamps aside."""
     skip = {"version", *_STAMPS}
@@ -479,18 +495,84 @@ def _same(stored: Record, wanted: Record) -> bool:
 
 
 class Tx:
-    """Work inside one transaction: add, get, find, update and delete records."""
+    """Work inside one transaction: add, get, find, update and delete records.
 
-    def __init__(self, connection: Connection, store: Store) -> None:
+    A transaction remembers what it has read until it writes: it sees one snapshot of the
+    store (SQLite: from its first read to its end; a write transaction holds the write lock
+    from its start), so the same ``get``, ``find``, ``count`` or ``setting`` gives the same
+    answer and is asked of the database once (a page reads a debt's payments for its bill,
+    its balance, its share …). Every write goes through the methods below, and each one
+    forgets what was remembered. :meth:`preload` reads a whole case in a few queries.
+    """
+
+    def __init__(self, connection: Connection, store: Store, *, readonly: bool = False) -> None:
         self.connection = connection
         self.store = store
+        self.readonly = readonly
         self._crypto_known = False
         self._crypto: str | None = None
+        #: what this transaction has read since its last write: question → answer
+        self._reads: dict[Any, Any] | None = {}
+        self._reads_vault: Vault | None = None
+
+    # -- what a read transaction remembers ---------------------------------------------
+
+    def _memory(self) -> dict[Any, Any] | None:
+        """The reads remembered (None in a write transaction); forgotten when the vault
+        changed (personal fields read before would now open otherwise)."""
+        reads = self._reads
+        if reads is not None and self.store._vault is not self._reads_vault:
+            reads.clear()
+            self._reads_vault = self.store._vault
+        return reads
+
+    def _forget(self) -> None:
+        if self._reads is not None:
+            self._reads.clear()
+
+    def _remember_rows(self, kind: type[R], key: Any, records: list[R]) -> None:
+        reads = self._memory()
+        if reads is None:
+            return
+        reads[key] = tuple(records)
+        for record in records:
+            reads[("get", kind, record.id)] = record  # type: ignore[attr-defined]
+
+    def preload(self, case_id: int) -> None:
+        """Read a case whole in a few queries: its debts, what belongs to the case, and
+        each debt's payments and proposals in one query per kind — then every ``find`` of
+        those by case or by debt is answered from memory."""
+        from xieshang.store.model import (
+            Budget,
+            Commitment,
+            Debt,
+            Evidence,
+            Hardship,
+            Payment,
+            Proposal,
+        )
+
+        reads = self._memory()
+        if reads is None or ("preloaded", case_id) in reads:
+            return
+        reads[("preloaded", case_id)] = True
+        debts = self.find(Debt, case_id=case_id)
+        for kind in (Hardship, Evidence, Contact, Commitment, Budget):
+            self.find(kind, case_id=case_id)
+        ids = [debt.id for debt in debts]
+        by_debt: type[Payment] | type[Proposal]
+        for by_debt in (Payment, Proposal):
+            groups: dict[int, list[Any]] = {ident: [] for ident in ids}
+            for record in self.find(by_debt, debt_id=ids):
+                groups[record.debt_id].append(record)
+            for ident, records in groups.items():
+                self._remember_rows(by_debt, (by_debt, (("debt_id", ident),)), records)
 
     # -- records -----------------------------------------------------------------------
 
     def add(self, record: R) -> R:
         """Insert a record; returns it with its id (and creation time) filled in."""
+        self._forget()
         record = self._stamped(record, creating=True)
         table, _columns = _spec(type(record))
         values = self._row(record)
@@ -505,6 +587,7 @@ class Tx:
         """Insert many records of one type at once (ids are not returned)."""
         if not records:
             return
+        self._forget()
         table, _columns = _spec(type(records[0]))
         rows = []
         for record in records:
@@ -515,12 +598,23 @@ class Tx:
 
     def get(self, kind: type[R], ident: int) -> R | None:
         """The record with this id, or None."""
+        reads = self._memory()
+        key = ("get", kind, ident)
+        if reads is not None and key in reads:
+            return cast("R | None", reads[key])
         table, _columns = _spec(kind)
         row = self.connection.execute(select(table).where(table.c.id == ident)).first()
-        return None if row is None else self._record(kind, row._mapping)
+        record = None if row is None else self._record(kind, row._mapping)
+        if reads is not None:
+            reads[key] = record
+        return record
 
     def find(self, kind: type[R], **where: Any) -> list[R]:
         """Records whose columns equal the given values (``case_id=3``), by id."""
+        reads = self._memory()
+        key = None if reads is None else _question(kind, where)
+        if key is not None and reads is not None and key in reads:
+            return list(reads[key])
         table, _columns = _spec(kind)
         query = select(table).order_by(table.c.id)
         for column, value in where.items():
@@ -528,20 +622,35 @@ class Tx:
                 query = query.where(table.c[column].in_(list(value)))
             else:
                 query = query.where(table.c[column] == value)
-        return [self._record(kind, row._mapping) for row in self.connection.execute(query)]
+        records = [self._record(kind, row._mapping) for row in self.connection.execute(query)]
+        if key is not None:
+            self._remember_rows(kind, key, records)
+        return records
 
     def count(self, kind: type[Record], **where: Any) -> int:
         """How many records match."""
+        reads = self._memory()
+        question = None if reads is None else _question(kind, where)
+        if reads is not None and question is not None:
+            if question in reads:
+                return len(reads[question])
+            key = ("count", question)
+            if key in reads:
+                return cast(int, reads[key])
         table, _columns = _spec(kind)
         query = select(func.count()).select_from(table)
         for column, value in where.items():
             query = query.where(table.c[column] == value)
-        return int(self.connection.execute(query).scalar_one())
+        number = int(self.connection.execute(query).scalar_one())
+        if reads is not None and question is not None:
+            reads[("count", question)] = number
+        return number
 
     def update(self, record: R) -> R:
         """Write a changed record back. Editing a contact keeps its previous version."""
         if not record.id:  # type: ignore[attr-defined]
             raise ValueError("update() needs a saved record")
+        self._forget()
         if isinstance(record, Contact):
             previous = self.get(Contact, record.id)
             if previous is not None and replace(previous, version=record.version) != record:
@@ -583,6 +692,7 @@ class Tx:
 
     def delete(self, kind: type[Record], ident: int) -> bool:
         """Delete a record (and, through the foreign keys, what belongs to it)."""
+        self._forget()
         table, _columns = _spec(kind)
         result = self.connection.execute(table.delete().where(table.c.id == ident))
         return bool(result.rowcount)
@@ -593,14 +703,20 @@ class Tx:
         """A store-wide setting, or None."""
         if key == "crypto" and self._crypto_known:
             return self._crypto
+        reads = self._memory()
+        if reads is not None and ("setting", key) in reads:
+            return cast("str | None", reads[("setting", key)])
         table = schema.settings
         value = self.connection.execute(select(table.c.value).where(table.c.key == key)).scalar()
         if key == "crypto":
             self._crypto, self._crypto_known = value, True
+        if reads is not None:
+            reads[("setting", key)] = value
         return value
 
     def set_setting(self, key: str, value: str | None) -> None:
         """Set (or with None, remove) a store-wide setting."""
+        self._forget()
         table = schema.settings
         self.connection.execute(table.delete().where(table.c.key == key))
         if value is not None:
@@ -674,6 +790,7 @@ class Tx:
         return count
 
     def _recode(self, change: Callable[[str, str], str]) -> int:
+        self._forget()
         count = 0
         for table_name, column_name in sorted(schema.PERSONAL):
             table = schema.metadata.tables[table_name]

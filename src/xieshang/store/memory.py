@@ -68,6 +68,10 @@ class MemoryTx:
                 found.append(record)
         return found  # type: ignore[return-value]
 
+    def preload(self, case_id: int) -> None:
+        """Nothing to read ahead: every record is in memory already (as
+        :meth:`xieshang.store.db.Tx.preload`)."""
+
     def count(self, kind: type[Record], **where: Any) -> int:
         """How many records match."""
         return len(self.find(kind, **where))

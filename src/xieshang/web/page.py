@@ -348,6 +348,8 @@ class Page:
         self.out = Output.make("en" if self.lang == "en" else "zh", False)
         self.sid = request.cookies.get(SESSION_COOKIE) or ""
         self._new_sid: str | None = None
+        #: the read transaction open in :meth:`read` (blocks inside it share it)
+        self._tx: Tx | None = None
         if not self.sid:
             self._new_sid = self.sid = secrets.token_urlsafe(24)
 
@@ -392,14 +394,33 @@ class Page:
 
     @contextmanager
     def read(self) -> Iterator[Tx]:
-        """A read-only transaction."""
+        """A read-only transaction; inside one already open for this request (a page that
+        reads in one block and renders in it), that same one: one snapshot of the case, and
+        what it read once is not read again (:class:`~xieshang.store.db.Tx`)."""
         from xieshang.store.db import StoreUnavailable
 
+        if self._tx is not None:
+            yield self._tx
+            return
         try:
             with self.web.store.begin(readonly=True) as tx:
-                yield tx
+                self._tx = tx
+                try:
+                    yield tx
+                finally:
+                    self._tx = None
         except StoreUnavailable as error:
             raise self.unavailable(error) from None
+
+    @contextmanager
+    def _reading(self) -> Iterator[Tx]:
+        """The request's open read transaction, or a new one (for the shared parts of
+        every page; the store's errors are left to the caller)."""
+        if self._tx is not None:
+            yield self._tx
+            return
+        with self.web.store.begin(readonly=True) as tx:
+            yield tx
 
     @contextmanager
     def write(self) -> Iterator[Tx]:
@@ -489,7 +510,7 @@ class Page:
             from xieshang.store.model import Budget, Contact, Debt, Hardship
 
             try:
-                with self.web.store.begin(readonly=True) as tx:
+                with self._reading() as tx:
                     case = tx.current_case()
                     if case is None:
                         return frozenset()
@@ -521,10 +542,11 @@ class Page:
         from xieshang.services.debts import broken_debts
 
         try:
-            with self.web.store.begin(readonly=True) as tx:
+            with self._reading() as tx:
                 case = tx.current_case()
                 if case is None:
                     return []
+                tx.preload(case.id)  # every debt's payments in one query, not one each
                 return [{"id": debt.id, "name": debt_name(self.out, debt),
                          "problems": [self.error_text(error) for error in problems]}
                         for debt, problems in broken_debts(tx, case.id)]
@@ -547,7 +569,7 @@ class Page:
         if store.unlocked:
             return False
         try:
-            with store.begin(readonly=True) as tx:
+            with self._reading() as tx:
                 return tx.setting("crypto") is not None
         except XieshangError:
             return False

@@ -62,6 +62,22 @@ def compared_plans(plan_input: PlanInput, *, optimal: bool) -> tuple[Plan, ...]:
     return plans
 
 
+def chosen_plan(plan_input: PlanInput, strategy: Any, *, optimal: bool) -> Plan:
+    """The plan of one strategy, as :func:`compared_plans` has it: from the plans compared
+    last when they are remembered, else that strategy's plan alone (a rule-based plan does
+    not depend on the others: a debt's months loaded on demand need not compute four)."""
+    from xieshang.engine.strategy import Strategy, make_plan
+
+    key = (repr(plan_input), optimal)
+    with _CACHE_LOCK:
+        remembered = _CACHE.get(key)
+    if remembered is None and strategy is not Strategy.OPTIMAL:
+        return make_plan(plan_input, strategy)
+    plans = remembered if remembered is not None else compared_plans(plan_input,
+                                                                       optimal=optimal)
+    return next(p for p in plans if p.strategy is strategy)
+
+
 def owed_table(plans: tuple[Plan, ...] | list[Plan]) -> list[tuple[Any, list[Decimal | None]]]:
     """Total owed after each month's payments, per plan (the chart's figures): one row per
     pay date, starting with today; a plan that has been repaid owes 0.00 from then on, one
@@ -162,11 +178,16 @@ def _plan_response(request: Request, months_of: str | None = None) -> HTMLRespon
             shares = budget_shares(tx, case, plan_input.start)
     chosen = Strategy(strategy)
     try:
-        plans = compared_plans(plan_input, optimal=optimal or chosen is Strategy.OPTIMAL)
+        if months_of is not None:  # one debt's months: the chosen plan alone
+            plan = chosen_plan(plan_input, chosen,
+                               optimal=optimal or chosen is Strategy.OPTIMAL)
+            plans: tuple[Plan, ...] = (plan,)
+        else:
+            plans = compared_plans(plan_input, optimal=optimal or chosen is Strategy.OPTIMAL)
+            plan = next(p for p in plans if p.strategy is chosen)
     except XieshangError as error:
         values.update(state="problem", problem=page.error_text(error))
         return page.render("plan.html", step=5, **values)
-    plan = next(p for p in plans if p.strategy is chosen)
     wanted = {name: value for name, value in form.values.items() if value}
     query = urlencode(wanted)
     inline = months_of is None and len(plan.months) * len(plan.debts) <= INLINE_ROWS
@@ -325,7 +346,8 @@ def _plan_view(page: Page, plans: tuple[Plan, ...], plan: Plan, names: dict[str,
     if plan.solver is not None and plan.solver.source is not Strategy.OPTIMAL:
         solver_note = _("No split the solver found was better than {strategy}; that plan is "
                         "shown.").format(strategy=_(SHORT_NAMES[plan.solver.source.value]))
-    table = owed_table(plans)
+    # one debt's months alone (``only``): no chart to draw
+    table = owed_table(plans) if only is None else []
     return {
         "plans": compared,
         "chosen": {"key": plan.strategy.value, "name": _(SHORT_NAMES[plan.strategy.value]),
@@ -338,7 +360,7 @@ def _plan_view(page: Page, plans: tuple[Plan, ...], plan: Plan, names: dict[str,
         "month": month, "month_total": page.money(month_total), "share_notes": share_lines,
         "month_unpaid": any(a.unpaid for a in actions),
         "detail": detail,
-        "chart": _chart(page, plans),
+        "chart": _chart(page, plans) if only is None else "",
         "chart_names": [item["name"] for item in compared],
         "chart_rows": [{"on": day.isoformat(),
                         "cells": [page.money(v) if v is not None else "—" for v in cells]}

@@ -13,6 +13,8 @@ from xieshang.engine.errors import XieshangError
 from xieshang.web.page import Page, is_id
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from xieshang.output import Output
     from xieshang.store.db import Tx
     from xieshang.store.model import Case
@@ -28,25 +30,36 @@ def index(request: Request) -> HTMLResponse:
 
     from xieshang.web.pages.welcome import answer_view, first_run_context, needs_first_run
 
+    # one read transaction for the whole page: the case is read once (not once for the
+    # figures, once for the recommendation and again for the guide's steps), and the debts'
+    # status lines are made once for both
     with page.read() as tx:
-        first = needs_first_run(tx)
-    if first:
-        return page.render("today.html", case=None, **first_run_context(page))
+        current = tx.current_case()
+        if current is not None:
+            tx.preload(current.id)
+        if needs_first_run(tx):
+            return page.render("today.html", case=None, **first_run_context(page))
+        made: list[list[dict[str, Any]]] = []
 
-    def compute() -> dict[str, Any]:
-        with page.read() as tx:
-            return dashboard(page.out, tx, page.today)
+        def lines() -> list[dict[str, Any]]:
+            from xieshang.present.views import status_lines
 
-    def recommendation() -> dict[str, Any] | None:
-        with page.read() as tx:
-            return answer_view(page, tx)
+            case = tx.current_case()
+            if not made and case is not None:
+                tx.preload(case.id)
+                made.append(status_lines(page.out, tx, case.id, page.today))
+            return made[0] if made else []
 
-    return page.render("today.html", answer=page.cached("today-answer", recommendation),
-                       **page.cached("today", compute))
+        return page.render(
+            "today.html",
+            answer=page.cached("today-answer", lambda: answer_view(page, tx, lines)),
+            **page.cached("today", lambda: dashboard(page.out, tx, page.today, lines)))
 
 
-def dashboard(out: Output, tx: Tx, today: date) -> dict[str, Any]:
-    """The figures of the "today" page, formatted for ``out``'s language.
+def dashboard(out: Output, tx: Tx, today: date,
+              lines_of: Callable[[], list[dict[str, Any]]] | None = None) -> dict[str, Any]:
+    """The figures of the "today" page, formatted for ``out``'s language (``lines_of``: the
+    case's status lines, when the page has them already).
 
     Returns a dict with ``case`` (None when there is no case yet), ``debts`` (one dict per
     open debt: name, overdue days, total, daily cost, next milestone), ``total``,
@@ -61,7 +74,8 @@ def dashboard(out: Output, tx: Tx, today: date) -> dict[str, Any]:
     if case is None:
         return {"case": None, "debts": [], "total": None, "daily_cost": None, "next": None,
                 "actions": [], "payments": [], "plan_note": None, "risks": []}
-    lines = status_lines(out, tx, case.id, today)
+    tx.preload(case.id)
+    lines = lines_of() if lines_of is not None else status_lines(out, tx, case.id, today)
     zero = Decimal("0.00")
     total = sum((line["total"] for line in lines), zero)
     later = sum((line["not_yet_due"] for line in lines), zero)

@@ -21,6 +21,8 @@ from xieshang.engine.errors import N_, InputError, XieshangError
 from xieshang.web.page import Errors, Form, Page
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from xieshang.store.db import Tx
 
 __all__ = ["DEBT_ROWS", "SPENDING", "first_run_context", "router", "where_to_look"]
@@ -313,9 +315,12 @@ def needs_first_run(tx: Tx) -> bool:
     return not open_debts(tx, case.id) and current_budget(tx, case, create=False) is None
 
 
-def answer_view(page: Page, tx: Tx) -> dict[str, Any] | None:
+def answer_view(page: Page, tx: Tx,
+                lines_of: Callable[[], list[dict[str, Any]]] | None = None
+                ) -> dict[str, Any] | None:
     """The recommendation of :func:`~xieshang.services.advice.recommend`, in words: which
-    debt first, what to ask each lender for and by when, each with its reasons."""
+    debt first, what to ask each lender for and by when, each with its reasons
+    (``lines_of``: the case's status lines, when the page has them already)."""
     from xieshang.present.views import status_lines
     from xieshang.services.advice import recommend
     from xieshang.web.pages.negotiate import _rung_phrase
@@ -323,8 +328,9 @@ def answer_view(page: Page, tx: Tx) -> dict[str, Any] | None:
     case = tx.current_case()
     if case is None:
         return None
-    found = recommend(tx, case, page.today,
-                      status_lines(page.out, tx, case.id, page.today))
+    tx.preload(case.id)
+    found = recommend(tx, case, page.today, lines_of() if lines_of is not None
+                      else status_lines(page.out, tx, case.id, page.today))
     if not found.asks:
         return None
     _ = page._
