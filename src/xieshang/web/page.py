@@ -397,13 +397,14 @@ class Page:
         """A read-only transaction; inside one already open for this request (a page that
         reads in one block and renders in it), that same one: one snapshot of the case, and
         what it read once is not read again (:class:`~xieshang.store.db.Tx`)."""
+        from xieshang.services._memo import reading
         from xieshang.store.db import StoreUnavailable
 
         if self._tx is not None:
             yield self._tx
             return
         try:
-            with self.web.store.begin(readonly=True) as tx:
+            with self.web.store.begin(readonly=True) as tx, reading():
                 self._tx = tx
                 try:
                     yield tx
