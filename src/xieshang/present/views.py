@@ -6,7 +6,7 @@ web app."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -74,8 +74,41 @@ def debt_status(out: Output, tx: Tx, debt: Debt, as_of: date) -> dict[str, Any]:
             "remaining": progress.remaining, "kept": progress.kept,
             "missed": [{"on": i.payment.on, "amount": i.payment.amount, "missing": i.missing}
                        for i in progress.missed],
-            "overdue_amount": progress.overdue_amount}
+            "overdue_amount": progress.overdue_amount,
+            "phases": [{"kind": p.kind, "start": p.start, "end": p.end, "amount": p.amount,
+                        "count": p.count} for p in agreed.phases],
+            "now": next((k for k, p in enumerate(agreed.phases) if as_of <= p.end), None),
+            "as_of": as_of}
+        line["phase_text"] = phase_lines(out, line["arrangement"], as_of)
     return line
+
+
+#: What each phase of an accepted arrangement asks (msgids; see :func:`phase_lines`).
+PHASE_TEXTS = {
+    "down_payment": N_("First payment: {amount} on {start}."),
+    "deferral": N_("Deferral: nothing to pay under the arrangement before {after}."),
+    "token": N_("Token payments: {amount} a month, {count} payments from {start} to {end}."),
+    "installments": N_("Installments: {amount} a month, {count} payments from {start} to "
+                       "{end}."),
+    "settlement": N_("Settlement: one payment of {amount} on {start} settles the debt."),
+}
+
+
+def phase_lines(out: Output, agreed: dict[str, Any], as_of: date) -> list[str]:
+    """The phases of an accepted arrangement, one line each, the one ``as_of`` falls in
+    marked "now" (status, the Today page and the Debts page say the same)."""
+    _ = out._
+    lines = []
+    for index, phase in enumerate(agreed["phases"]):
+        text = _(PHASE_TEXTS[phase["kind"]]).format(
+            amount=out.money(phase["amount"]), count=phase["count"],
+            start=phase["start"].isoformat(), end=phase["end"].isoformat(),
+            after=(phase["end"] + timedelta(days=1)).isoformat())
+        if index == agreed["now"]:
+            text = (_("Now: {phase}") if phase["start"] <= as_of
+                    else _("Next: {phase}")).format(phase=text)
+        lines.append(text)
+    return lines
 
 
 def status_lines(out: Output, tx: Tx, case_id: int, as_of: date) -> list[dict[str, Any]]:

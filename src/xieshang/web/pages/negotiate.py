@@ -82,12 +82,14 @@ CHANNEL_DOCUMENTS = {"hotline": "phone", "app": "chat", "letter": "letter", "bra
 
 #: The counter-offer form's fields (also the names the command line's options use).
 OFFER_FIELDS = ("periods", "monthly", "annual_rate", "monthly_fee_rate", "fee_rate",
-                "waive_penalty", "down_payment", "scope")
+                "waive_penalty", "down_payment", "scope", "defer_months", "token", "settle",
+                "settle_on")
 
 #: The engine's field names → the form's.
 _OFFER_FIELD_OF = {"monthly_amount": "monthly", "total_fee_rate": "fee_rate",
                    "waive_fees": "waive_penalty", "down_payment_percent": "down_payment",
-                   "conditions": "periods"}
+                   "conditions": "periods", "deferral_months": "defer_months",
+                   "token_payment": "token", "settlement_amount": "settle"}
 
 #: Statuses of a recorded proposal (msgids).
 PROPOSAL_STATUSES = {
@@ -188,7 +190,7 @@ async def offer(request: Request, debt_id: str) -> Response:
         if offer_value is not None and view["inputs"] is not None:
             inputs: DebtInputs = view["inputs"]
             try:
-                check = check_offer_for(inputs, offer_value, scope)
+                check = check_offer_for(inputs, offer_value, scope, tx)
             except InputError as error:
                 errors.add_error(_OFFER_FIELD_OF.get(error.field, error.field), error)
             except XieshangError as error:
@@ -209,7 +211,7 @@ async def offer(request: Request, debt_id: str) -> Response:
     with page.write() as tx:
         case, debt = _find(tx, debt_id)
         inputs = debt_inputs(tx, str(case.id), str(debt.id), today=page.today)
-        check = check_offer_for(inputs, offer_value, scope)
+        check = check_offer_for(inputs, offer_value, scope, tx)
         saved = record_offer(tx, inputs, offer_value, check, typed, accept=action == "accept")
     return page.redirect(f"/negotiate/{debt.id}?recorded={saved}#proposals")
 
@@ -576,9 +578,21 @@ def _parse_offer(page: Page, form: Form, errors: Errors) -> Offer | None:
     from xieshang.engine.negotiation import Offer
     from xieshang.engine.parsing import parse_count
     from xieshang.engine.schedules import MAX_PERIODS
-    from xieshang.services.negotiation import optional_amount, optional_rate
+    from xieshang.services.negotiation import offer_phase_fields, optional_amount, optional_rate
 
-    periods_text = errors.required(form, "periods")
+    phase: dict[str, Any] = {}
+    for name in ("defer_months", "token", "settle", "settle_on"):
+        values = {key: form.optional(key) if key == name else None
+                  for key in ("defer_months", "token", "settle", "settle_on")}
+        found = errors.check(name, partial(offer_phase_fields, values["defer_months"],
+                                           values["token"], values["settle"],
+                                           values["settle_on"]))
+        if found is not None:
+            phase |= {key: value for key, value in found.items() if value}
+    if form.optional("settle") and not form.optional("periods"):
+        periods_text: str | None = "1"  # a settlement is one payment
+    else:
+        periods_text = errors.required(form, "periods")
     periods = None if periods_text is None else errors.check(
         "periods", lambda: parse_count(periods_text, "periods", minimum=1,
                                        maximum=MAX_PERIODS))
@@ -596,7 +610,7 @@ def _parse_offer(page: Page, form: Form, errors: Errors) -> Offer | None:
         return Offer(periods=periods, monthly_amount=monthly, annual_rate=rates["annual_rate"],
                      monthly_fee_rate=rates["monthly_fee_rate"],
                      total_fee_rate=rates["fee_rate"], waive_penalty=waiver,
-                     waive_fees=waiver, down_payment=down)
+                     waive_fees=waiver, down_payment=down, **phase)
     except InputError as error:
         errors.add_error(_OFFER_FIELD_OF.get(error.field, error.field), error)
     except XieshangError as error:

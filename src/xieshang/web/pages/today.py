@@ -80,7 +80,8 @@ def dashboard(out: Output, tx: Tx, today: date) -> dict[str, Any]:
                 earliest = (event["on"], milestone)
         debts.append({"id": line["id"], "name": line["name"], "overdue": line["overdue"],
                       "days": line["days_overdue"], "total": out.money(line["total"]),
-                      "daily": out.money(line["daily_cost"]), "next": milestone})
+                      "daily": out.money(line["daily_cost"]), "next": milestone,
+                      "phase": _current_phase(line)})
     payments, note = _month_actions(out, tx, case, today) if lines else ([], None)
     from xieshang.present.views import overdraft_risks
 
@@ -92,6 +93,16 @@ def dashboard(out: Output, tx: Tx, today: date) -> dict[str, Any]:
             "next": earliest[1] if earliest else None,
             "actions": next_actions(out, tx, case, today, payments, lines),
             "payments": payments, "plan_note": note}
+
+
+def _current_phase(line: dict[str, Any]) -> str | None:
+    """The phase of the accepted arrangement the debt is in today ("Now: deferral until …"),
+    or ``None`` when it is not under one."""
+    agreed = line["arrangement"]
+    if agreed is None or agreed["now"] is None:
+        return None
+    text: str = line["phase_text"][agreed["now"]]
+    return text
 
 
 #: How urgent each kind of action is (lower first).
