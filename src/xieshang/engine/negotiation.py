@@ -269,6 +269,12 @@ PAYMENTS_BELOW_OWED: Final = N_(
 NO_AMOUNT_GIVEN: Final = N_(
     "They gave neither the monthly amount nor a rate or fee; this check assumes no interest. "
     "Ask for both, in writing.")
+REGULAR_SHIFTED: Final = N_(
+    "You have no money for this loan before the plan starts, so this assumes the deferral "
+    "(延期还款) also moves your regular installments back by {months} month(s): the next one "
+    "of {regular} would fall due on {next} instead of {was}, and each later one as much later. "
+    "That is how a deferral usually works, but no published rule says so: ask the lender to "
+    "confirm the new dates in writing.")
 SETTLEMENT_FITS: Final = N_(
     "Settling for {amount} on {on} fits what you can pay by then ({can_pay}). On that day "
     "{owed} is owed, so {discount} would be waived. You can accept it — first ask them to "
@@ -1977,12 +1983,15 @@ class LoanLadders:
         whole: "reschedule the whole balance" — the arrears and the principal not yet due,
             in one new schedule within the whole share.
         whole_bill: what the whole-balance ladder reschedules.
+        regular_shift: months the regular installments are taken to move back while the
+            arrears are deferred (0: they keep their dates). See :data:`REGULAR_SHIFTED`.
     """
 
     regular: Decimal
     arrears: Ladder
     whole: Ladder
     whole_bill: Bill
+    regular_shift: int = 0
 
 
 def whole_balance(bill: Bill) -> Bill:
@@ -1993,7 +2002,8 @@ def whole_balance(bill: Bill) -> Bill:
 def build_loan_ladders(bill: Bill, preset: Preset, affordable: Decimal, *, regular: Decimal,
                        today: date, income: Decimal | None = None,
                        settings: NegotiationData, deferral_months: int = 0,
-                       pause_months: int | None = None) -> LoanLadders:
+                       pause_months: int | None = None, regular_shift: int = 0,
+                       regular_due: date | None = None) -> LoanLadders:
     """Both ladders of an installment loan (see :class:`LoanLadders`).
 
     ``regular`` is the next regular installment (principal and interest). The arrears
@@ -2001,6 +2011,14 @@ def build_loan_ladders(bill: Bill, preset: Preset, affordable: Decimal, *, regul
     the whole share: it then asks for breathing space); the whole-balance ladder gets
     ``affordable``, and its APR is computed over the whole balance it reschedules.
     ``deferral_months`` and ``pause_months`` are :func:`build_ladder`'s, for both.
+
+    ``regular_shift`` (months) with ``regular_due`` (the next regular installment's date):
+    while the arrears are deferred because the person has no money yet, the regular
+    installments are taken to move back by that many months too, as a lender's 延期还款
+    moves the rest of the schedule — an assumption, not a published rule: each arrears rung
+    says so and asks for the new dates in writing (:data:`REGULAR_SHIFTED`).
+    Example: today 2026-11-20, no money before 2026-12-20, next installment 2026-12-10 →
+    shifted 1 month to 2027-01-10.
     """
     share = _amount("affordable", affordable)
     instalment = _amount("regular", regular)
@@ -2011,5 +2029,12 @@ def build_loan_ladders(bill: Bill, preset: Preset, affordable: Decimal, *, regul
     whole = build_ladder(whole_bill, preset, share, today=today, income=income,
                          settings=settings, deferral_months=deferral_months,
                          pause_months=pause_months)
+    if regular_shift > 0 and regular_due is not None:
+        note = Reason("REGULAR_SHIFTED", REGULAR_SHIFTED, {
+            "months": str(regular_shift), "regular": format_money(instalment),
+            "was": regular_due.isoformat(),
+            "next": add_months(regular_due, regular_shift).isoformat()})
+        arrears = replace(arrears, rungs=tuple(
+            replace(rung, reasons=(*rung.reasons, note)) for rung in arrears.rungs))
     return LoanLadders(regular=instalment, arrears=arrears, whole=whole,
-                       whole_bill=whole_bill)
+                       whole_bill=whole_bill, regular_shift=max(regular_shift, 0))

@@ -80,6 +80,16 @@ def debt_status(out: Output, tx: Tx, debt: Debt, as_of: date) -> dict[str, Any]:
             "now": next((k for k, p in enumerate(agreed.phases) if as_of <= p.end), None),
             "as_of": as_of}
         line["phase_text"] = phase_lines(out, line["arrangement"], as_of)
+        if agreed.regular_shift and line.get("installments"):
+            # the regular installments moved back with the arrears deferred (an assumption)
+            from xieshang.engine.schedules import add_months
+
+            start = loan_position(debt, agreed.accepted_on)
+            shift = agreed.regular_shift
+            ahead = [] if start is None else [
+                {"period": i.period, "due": add_months(i.due, shift), "amount": i.amount}
+                for i in start.ahead if add_months(i.due, shift) > as_of]
+            line["installments"] |= {"ahead": ahead, "shift": shift}
     return line
 
 
@@ -306,4 +316,8 @@ def installment_lines(out: Output, line: dict[str, Any]) -> list[str]:
         texts.append(_("Regular installments ahead: {count}, the next {amount} on {date}.")
                      .format(count=len(loan["ahead"]), amount=out.money(first["amount"]),
                              date=first["due"].isoformat()))
+    if loan.get("shift"):
+        texts.append(_("Under the arrangement these dates are taken as moved back by {months} "
+                       "month(s) with the deferred arrears — an assumption: ask the lender to "
+                       "confirm the new dates in writing.").format(months=loan["shift"]))
     return texts

@@ -42,6 +42,8 @@ class AcceptedArrangement:
         progress: what has been paid against them, what was missed, what is next.
         phases: its phases as agreed (a deferral or token phase, the installments, a
             settlement), in order.
+        regular_shift: for an arrangement on a loan's arrears, the months its regular
+            installments are taken to move back (0: they keep their dates).
     """
 
     proposal_id: int
@@ -49,6 +51,7 @@ class AcceptedArrangement:
     payments: tuple[ScheduledPayment, ...]
     progress: Progress
     phases: tuple[Phase, ...] = ()
+    regular_shift: int = 0
 
     def phase_on(self, day: date) -> Phase | None:
         """The phase ``day`` falls in (the next one between two phases; ``None`` after the
@@ -192,7 +195,8 @@ def accepted_arrangement(tx: Tx, debt: Debt, as_of: date) -> AcceptedArrangement
     return AcceptedArrangement(proposal_id=proposal.id, accepted_on=start,
                                payments=tuple(sorted(payments, key=lambda p: p.on)),
                                progress=follow(payments, paid, as_of),
-                               phases=_phases(proposal.params, start, payments))
+                               phases=_phases(proposal.params, start, payments),
+                               regular_shift=int(proposal.params.get("regular_shift") or 0))
 
 
 def plan_arrangement(agreed: AcceptedArrangement) -> Arrangement | None:

@@ -175,17 +175,20 @@ def debt_inputs(tx: Tx, case_id: str | None, debt_id: str | None, *,
     bill = bill_today(tx, debt, day)
     income = view.income
     preset = own_preset(debt)
-    share, deferral = _phased_share(tx, case, debt.id, day, share)
     part = _savings_part(view, debt.id)
     savings_on = view.situation.savings_on if view.situation is not None else None
     settlement = _savings_settlement(view, part, _bill_on_day(tx, debt, bill, savings_on),
                                      preset, day)
     pause = _months_to_recovery(tx, case, day) if share == 0 else None
+    now = share
+    share, deferral = _phased_share(tx, case, debt.id, day, share)
     regular = regular_installment(debt, bill, day)
     if regular is not None:
+        due, shift = _regular_shift(debt, day, deferral) if now <= 0 else (None, 0)
         loan = build_loan_ladders(bill, preset, share, regular=regular, today=day,
                                   income=income, settings=negotiation_data(),
-                                  deferral_months=deferral, pause_months=pause)
+                                  deferral_months=deferral, pause_months=pause,
+                                  regular_shift=shift, regular_due=due)
         return DebtInputs(case=case, debt=debt, preset=preset, bill=bill, affordable=share,
                           income=income or None, ladder=loan.arrears, day=day,
                           deferral_months=deferral, settlement=settlement, loan=loan,
@@ -233,6 +236,27 @@ def _savings_settlement(view: Any, part: Decimal, bill: Bill, preset: Preset,
         return None
     return savings_settlement(bill, preset, part, today=day, on=situation.savings_on,
                               rules=negotiation_data().ladder)
+
+
+def _regular_shift(debt: Debt, day: date, deferral: int) -> tuple[date | None, int]:
+    """(the next regular installment's date, the months it moves back) for a loan whose
+    person has no money this month: the plan's first payment is on
+    ``add_months(day, deferral + 1)``, and the regular installments are taken to move back
+    (as a lender's deferral moves the rest of the schedule) until the first one falls on or
+    after that day. Example: 2026-11-20, no deferral, next installment 2026-12-10 → the
+    plan starts 2026-12-20, so it moves 1 month, to 2027-01-10."""
+    from xieshang.engine.schedules import add_months
+    from xieshang.services.debts import loan_position
+
+    loan = loan_position(debt, day)
+    if loan is None or not loan.ahead:
+        return None, 0
+    due: date = loan.ahead[0].due
+    start = add_months(day, deferral + 1)
+    months = 0
+    while add_months(due, months) < start:
+        months += 1
+    return due, months
 
 
 def _months_to_recovery(tx: Tx, case: Case, day: date) -> int | None:
@@ -636,6 +660,11 @@ def record_offer(tx: Tx, inputs: DebtInputs, offer: Offer, check: OfferCheck,
         )
         from xieshang.store.model import Payment
 
+        if inputs.loan is not None and typed.get("scope") == "arrears":
+            # the regular installments move back with the arrears deferred (an assumption,
+            # said with the ladder): by the plan's own shift, or the offer's deferral
+            params["scope"] = "arrears"
+            params["regular_shift"] = max(inputs.loan.regular_shift, offer.deferral_months)
         params["arrangement"] = arrangement_params(offer, check)
         params["schedule"] = schedule_params(agreed_payments(check))
         params["phases"] = phase_params(offer_phases(check))

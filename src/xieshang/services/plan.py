@@ -318,10 +318,15 @@ def with_regular_installments(tx: Tx, debt: Any, agreed: Any, left: Any, day: da
     covered = sum((p.principal for p in agreed.payments), ZERO)
     if covered >= at_start.principal + at_start.not_yet_due:
         return left  # the whole balance was rescheduled
-    loan = loan_position(debt, max(start, day))
+    # moved back as the arrears are deferred (the arrangement's regular_shift): the
+    # installments ahead on the day it started, on their new dates from today on
+    shift = agreed.regular_shift
+    loan = loan_position(debt, start if shift else max(start, day))
     if loan is not None:
-        extra = [ScheduledPayment(max(item.due, day), item.principal, item.interest)
-                 for item in loan.ahead if item.due >= start]
+        extra = [ScheduledPayment(max(add_months(item.due, shift), day), item.principal,
+                                  item.interest)
+                 for item in loan.ahead
+                 if item.due >= start and add_months(item.due, shift) >= day]
     else:
         last = max((p.on for p in agreed.payments), default=day)
         extra = [ScheduledPayment(max(add_months(last, 1), day), at_start.not_yet_due)]
