@@ -215,6 +215,11 @@ def offer_command(debt_id: str | None, periods: str | None, monthly: str | None,
         out.json(payload)
         return
     rows = [
+        (_("Settlement (one payment)"), out.money(check.total_paid)),
+        (_("Paid on"), check.dates[-1].isoformat()),
+        (_("You can pay by then"), out.money(check.total_paid - check.monthly_gap)),
+        (_("Waived"), out.money(check.waived)),
+    ] if offer.settlement else [
         (_("Largest monthly payment"), out.money(check.max_payment)),
         (_("Your budget for this debt"), out.money(inputs.affordable)),
         (_("Paid first"), out.money(check.down_payment)),

@@ -114,9 +114,8 @@ def phase_lines(out: Output, agreed: dict[str, Any], as_of: date) -> list[str]:
             amount=out.money(phase["amount"]), count=phase["count"],
             start=phase["start"].isoformat(), end=phase["end"].isoformat(),
             after=(phase["end"] + timedelta(days=1)).isoformat())
-        if index == agreed["now"]:
-            text = (_("Now: {phase}") if phase["start"] <= as_of
-                    else _("Next: {phase}")).format(phase=text)
+        if index == agreed["now"] and phase["start"] <= as_of:
+            text = _("Now: {phase}").format(phase=text)
         lines.append(text)
     return lines
 

@@ -99,7 +99,8 @@ def _current_phase(line: dict[str, Any]) -> str | None:
     """The phase of the accepted arrangement the debt is in today ("Now: deferral until …"),
     or ``None`` when it is not under one."""
     agreed = line["arrangement"]
-    if agreed is None or agreed["now"] is None:
+    if agreed is None or agreed["now"] is None or (len(agreed["phases"]) < 2 and all(
+            phase["kind"] == "installments" for phase in agreed["phases"])):
         return None
     text: str = line["phase_text"][agreed["now"]]
     return text
