@@ -293,7 +293,7 @@ def test_a_settlement_paid_from_savings_in_3_weeks_uses_that_days_bill() -> None
     ok("budget", "set", "--income", "wages=5000")
     month = ok_json("plan", "month")
     [action] = month["actions"]
-    assert month["budget"] == "2250.00"
+    assert month["budget"] == "8250.00"  # 2,250 + the 6,000 of savings
     assert (action["amount"], action["by"], action["unpaid"]) == (
         "6000.00", "2026-12-28", "0.00")
     letter = " ".join(ok("script", "--channel", "confirm").split())
@@ -315,3 +315,28 @@ def test_plan_month_shows_what_the_overdue_loan_requires() -> None:
     [action] = ok_json("plan", "month")["actions"]
     assert (action["amount"], action["required"], action["unpaid"]) == (
         "3200.00", "3691.64", "491.64")
+
+
+@pytest.mark.now("2026-12-07T10:00+08:00")
+def test_the_web_checks_a_settlement_on_its_day(home: Path) -> None:
+    """The Negotiate page with the settlement of the test above (6,000 on 2026-12-28, no
+    number of payments): the same figures, 4,240.00 waived against that day's 10,240.00; a
+    settlement with a rate is refused with 422 naming the settlement field."""
+    ok("debt", "add", "--product", "huabei", "--amount", "10000", "--overdue-since",
+       "2026-11-11")
+    ok("budget", "set", "--income", "wages=9000", "--priority", "rent=1500", "--flexible",
+       "food=1000", "--savings", "6000", "--savings-on", "2026-12-28", "--savings-use",
+       "settlement")
+    with WebClient(lambda: open_store(data_dir=home), lang="en",
+                   today=date(2026, 12, 7)) as web:
+        web.get("/negotiate/1")
+        response = web.post("/negotiate/1/offer", {"settle": "6000",
+                                                   "settle_on": "2026-12-28"})
+        assert response.status_code == 200, response.text
+        page = " ".join(response.text.split())
+        assert "Settlement (one payment)" in page
+        assert "¥4,240.00" in page
+        assert "On that day ¥10,240.00 is owed" in page
+        refused = web.post("/negotiate/1/offer", {"settle": "6000", "annual_rate": "12%"})
+        assert refused.status_code == 422
+        assert "does not apply to a settlement" in refused.text

@@ -629,10 +629,16 @@ def _check_view(page: Page, view: dict[str, Any], check: OfferCheck) -> dict[str
     def signed(value: Decimal) -> str:
         return ("+" if value > 0 else "") + page.money(value)
 
+    settlement = [  # one lump sum on its day, against that day's bill (as `xieshang offer`)
+        (_("Settlement (one payment)"), page.money(check.total_paid)),
+        (_("Paid on"), check.dates[-1].isoformat()),
+        (_("You can pay by then"), page.money(check.total_paid - check.monthly_gap)),
+        (_("Waived"), page.money(check.waived)),
+    ]
     return {
         "verdict": check.verdict.value, "verdict_text": _(VERDICTS[check.verdict.value]),
         "affordable": check.affordable,
-        "rows": [
+        "rows": settlement if check.offer.settlement else [
             (_("Regular monthly payment"), page.money(check.monthly)),
             (_("Largest monthly payment"), page.money(check.max_payment)),
             (_("Your budget for this debt"), page.money(inputs.affordable)),
@@ -644,7 +650,8 @@ def _check_view(page: Page, view: dict[str, Any], check: OfferCheck) -> dict[str
             (_("APR"), format_percent(check.apr_nominal)),
             (_("Effective annual rate"), format_percent(check.apr_effective)),
         ],
-        "gap": page.money(check.monthly_gap) if check.monthly_gap > 0 else None,
+        "gap": page.money(check.monthly_gap) if check.monthly_gap > 0
+        and not check.offer.settlement else None,
         "implied": check.implied,
         "comparisons": [{"label": labels.get(c.level.value, c.level.value),
                          "monthly": signed(c.monthly_difference),
