@@ -153,7 +153,7 @@ def test_accepting_defer_2_months_then_12_installments(later: Any) -> None:
 
 
 @pytest.mark.now("2026-11-20T10:00+08:00")
-def test_token_payments_are_asked_during_the_token_phase() -> None:
+def test_token_payments_are_asked_during_the_token_phase(tmp_path: Path) -> None:
     """The same 花呗 offer with a token of ¥50 in each of the 2 deferred months: 2 × 50 =
     100 paid on 2026-12-20 and 2027-01-20, then 8,000 − 100 = 7,900 in 12 installments from
     2027-02-20: 7,900 ÷ 12 = 658.33 (× 11) and 658.37 last. The reminders ask 50.00 on
@@ -171,6 +171,11 @@ def test_token_payments_are_asked_during_the_token_phase() -> None:
     letter = " ".join(ok("script", "--debt", "2", "--channel", "confirm").split())
     assert "从 2026-12-20 到 2027-01-20 每月先还 ¥50.00（共 2 期），然后分 12 期，每月 ¥658.33" \
         in letter
+    events = ok_json("remind", "--ics", str(tmp_path / "r.ics"), "--lang", "en")
+    agreed = [e for e in events["events"] if "arrangement" in e["uid"]]
+    assert [(e["on"], e["summary"].split(": ")[-1]) for e in agreed[:3]] == [
+        ("2026-12-20", "pay ¥50.00"), ("2027-01-20", "pay ¥50.00"),
+        ("2027-02-20", "pay ¥658.33")]
 
 
 @pytest.mark.now("2026-11-20T10:00+08:00")
