@@ -345,3 +345,17 @@ def test_the_web_checks_a_settlement_on_its_day(home: Path) -> None:
         refused = web.post("/negotiate/1/offer", {"settle": "6000", "annual_rate": "12%"})
         assert refused.status_code == 422
         assert "does not apply to a settlement" in refused.text
+
+
+@pytest.mark.now("2026-11-20T10:00+08:00")
+def test_today_says_the_regular_installments_move_back_too(home: Path) -> None:
+    """The 借呗 case before any offer: the Today page's recommendation for it says the
+    regular installment of 1,818.76 is taken to move back 1 month, the next on 2027-01-10
+    (as the ladder's rungs say), not that it still falls due every month."""
+    _jiebei()
+    with WebClient(lambda: open_store(data_dir=home), lang="en",
+                   today=date(2026, 11, 20)) as web:
+        page = " ".join(web.get("/").text.split())
+    assert ("the regular installment of ¥1,818.76 is taken to move back 1 month(s) too, the "
+            "next on 2027-01-10") in page
+    assert "still falls due every month" not in page

@@ -1985,6 +1985,8 @@ class LoanLadders:
         whole_bill: what the whole-balance ladder reschedules.
         regular_shift: months the regular installments are taken to move back while the
             arrears are deferred (0: they keep their dates). See :data:`REGULAR_SHIFTED`.
+        regular_next: the next regular installment's date, moved back by ``regular_shift``
+            (``None`` when not given).
     """
 
     regular: Decimal
@@ -1992,6 +1994,7 @@ class LoanLadders:
     whole: Ladder
     whole_bill: Bill
     regular_shift: int = 0
+    regular_next: date | None = None
 
 
 def whole_balance(bill: Bill) -> Bill:
@@ -2036,5 +2039,8 @@ def build_loan_ladders(bill: Bill, preset: Preset, affordable: Decimal, *, regul
             "next": add_months(regular_due, regular_shift).isoformat()})
         arrears = replace(arrears, rungs=tuple(
             replace(rung, reasons=(*rung.reasons, note)) for rung in arrears.rungs))
+    shift = max(regular_shift, 0)
     return LoanLadders(regular=instalment, arrears=arrears, whole=whole,
-                       whole_bill=whole_bill, regular_shift=max(regular_shift, 0))
+                       whole_bill=whole_bill, regular_shift=shift,
+                       regular_next=None if regular_due is None
+                       else add_months(regular_due, shift))

@@ -180,15 +180,19 @@ def _month_actions(out: Output, tx: Tx, case: Case,
         actions = month_actions(given, Strategy.PRO_RATA)
     except XieshangError as error:
         return [], translate_error(error, out.lang)
-    if not actions and not any(available_by_month(tx, case, today, 1)):
-        # a month the budget leaves nothing for the debts (e.g. income not started yet)
-        return [], out._("Your budget leaves nothing for these debts this month: nothing is "
-                         "asked of you now. Tell the lenders before their next date, and ask "
-                         "for the plan to start when your money does.")
+    note = None
+    if not any(a.amount for a in actions) and not any(available_by_month(tx, case, today, 1)):
+        # a month the budget leaves nothing for the debts (e.g. income not started yet):
+        # what the debts require is still shown, none of it asked
+        note = out._("Your budget leaves nothing for these debts this month: nothing is "
+                     "asked of you now. Tell the lenders before their next date, and ask "
+                     "for the plan to start when your money does.")
+        if not actions:
+            return [], note
     # Most important first: a payment not covered, then the earliest date, then the largest.
     ranked = sorted(actions, key=lambda a: (not a.unpaid, a.by, -a.amount))[:3]
     return [{"name": names.get(a.key, a.label), "debt": a.key, "amount": out.money(a.amount),
              "by": a.by.isoformat(),
              "why": out._(ACTION_KINDS.get(a.kind.value, a.kind.value)),
              "unpaid": out.money(a.unpaid) if a.unpaid else "",
-             "nothing": "" if a.amount else "1"} for a in ranked], None
+             "nothing": "" if a.amount else "1"} for a in ranked], note
