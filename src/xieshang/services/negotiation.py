@@ -430,6 +430,7 @@ def ladder_json(inputs: DebtInputs, lang: str) -> dict[str, Any]:
         loan = inputs.loan
         result["loan"] = {
             "regular": loan.regular, "arrears_share": loan.arrears.affordable,
+            "regular_shift": loan.regular_shift, "regular_next": loan.regular_next,
             "not_yet_due": inputs.bill.not_yet_due,
             "whole": _ladder_values(loan.whole, loan.whole_bill.total, inputs.debt.id, lang,
                                     inputs.deferral_months)}
