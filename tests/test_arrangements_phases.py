@@ -374,3 +374,26 @@ def test_a_family_loan_letter_states_the_token_phase() -> None:
     chat = " ".join(ok("script", "--channel", "chat").split())
     assert ("从 2026-12-20 到 2027-01-20 每月先还您 ¥100.00，然后每月还您 ¥1,980.00，分 10 个月，"
             "从 2027-02-20 到 2027-11-20，一共 ¥20,000.00") in chat
+
+
+@pytest.mark.now("2026-11-20T10:00+08:00")
+def test_an_arrears_offer_deferred_2_months_moves_the_regular_installments_too() -> None:
+    """借呗 with income now (3,200 a month): the lender defers the arrears 2 months, then 4
+    payments of 909.38 (as above) from add_months(2026-11-20, 3) = 2027-02-20. The regular
+    installments are taken to move back the same 2 months: the next, due 2026-12-10, on
+    2027-02-10. The plan asks nothing in its first two months (from 2026-11-20 and
+    2026-12-20), 1,818.76 in the third (from 2027-01-20: the 2027-02-10 installment), then
+    909.38 + 1,818.76 = 2,728.14."""
+    ok("debt", "add", "--product", "jiebei", "--borrowed", "20000", "--periods", "12",
+       "--daily-rate", "0.045%", "--method", "annuity", "--first-due", "2026-09-10",
+       "--paid-periods", "1")
+    ok("budget", "set", "--adults", "1", "--city-tier", "tier2", "--income", "wages=6000",
+       "--priority", "rent=1500", "--flexible", "food=1000")
+    ok("offer", "--scope", "arrears", "--defer-months", "2", "--periods", "4",
+       "--waive-penalty", "--accept")
+    status = " ".join(ok("status", "--lang", "en").split())
+    assert "Regular installments ahead: 9, the next ¥1,818.76 on 2027-02-10." in status
+    assert "Now: Deferral: nothing to pay under the arrangement before 2027-02-20." in status
+    plan = ok_json("plan", "--strategy", "avalanche")
+    assert [m["debts"][0]["paid"] for m in plan["plans"][0]["months"][:4]] == [
+        "0.00", "0.00", "1818.76", "2728.14"]
