@@ -22,6 +22,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from test_cli_case import ok, ok_json
 from webclient import WebClient
@@ -111,6 +113,37 @@ def test_phases_of_token_payments_and_of_a_settlement() -> None:
                     down=M("0.00"), settlement=True)
     assert settle == (Phase("settlement", date(2026, 12, 28), date(2026, 12, 28),
                             M("6000.00"), 1),)
+
+
+@settings(derandomize=True, max_examples=200, deadline=None)
+@given(periods=st.integers(min_value=1, max_value=24),
+       deferral=st.integers(min_value=0, max_value=6), token=st.booleans(),
+       down=st.integers(min_value=0, max_value=500),
+       amount=st.integers(min_value=1, max_value=100_000))
+def test_phases_cover_every_payment_once(periods: int, deferral: int, token: bool, down: int,
+                                         amount: int) -> None:
+    """Whatever the offer (a first payment, a deferral with or without token payments, any
+    number of installments), the phases count every payment exactly once, each payment falls
+    in a phase that asks for payments, and a deferral ends the day before the first payment.
+    Built as :func:`xieshang.engine.arrangements.evaluate` dates them: month k after
+    2026-11-20 for token payments, months ``deferral + 1 …`` for the installments."""
+    from xieshang.engine.schedules import add_months
+
+    start = date(2026, 11, 20)
+    token = token and deferral > 0
+    lead = [(add_months(start, k), M("50.00")) for k in range(1, deferral + 1)] if token \
+        else []
+    first = deferral + 1
+    rows = [(add_months(start, first + k), M(amount) / 100) for k in range(periods)]
+    found = phases(start, lead + rows, down=M(down), deferral_months=deferral, token=token)
+    assert sum(p.count for p in found) == len(lead) + len(rows) + (1 if down else 0)
+    for day, _amount in lead + rows:
+        assert any(p.covers(day) and p.kind in ("token", "installments") for p in found)
+    pause = [p for p in found if p.kind == "deferral"]
+    if deferral and not token:
+        assert pause[0].end == date.fromordinal(rows[0][0].toordinal() - 1)
+    else:
+        assert not pause
 
 
 # ----------------------------------------------- 1. an accepted offer keeps its phases

@@ -59,22 +59,6 @@ class AcceptedArrangement:
         return next((phase for phase in self.phases if day <= phase.end), None)
 
     @property
-    def deferral_months(self) -> int:
-        """Whole months of the agreed deferral or token phase (0 for none): the months the
-        arrears are put off."""
-        from xieshang.engine.schedules import add_months
-
-        for phase in self.phases:
-            if phase.kind == "token":
-                return phase.count
-            if phase.kind == "deferral":
-                months = 0
-                while add_months(phase.start, months + 1) <= phase.end:
-                    months += 1
-                return months
-        return 0
-
-    @property
     def total(self) -> Decimal:
         """Everything the arrangement asks for."""
         return self.progress.total
