@@ -241,7 +241,10 @@ def test_the_web_offer_form_accepts_a_deferral_and_today_says_the_phase(home: Pa
             "periods": "12", "defer_months": "2", "waive_penalty": "1", "action": "accept"})
         assert response.status_code == 303, response.text
         today = " ".join(web.get("/").text.split())
+        negotiate = " ".join(web.get("/negotiate/2").text.split())
     assert "Now: Deferral: nothing to pay under the arrangement before 2027-02-20." in today
+    assert ("Installments: ¥666.67 a month, 12 payments from 2027-02-20 to 2028-01-20."
+            in negotiate)
     [line] = [d for d in ok_json("status")["debts"] if d["id"] == 2]
     assert [p["kind"] for p in line["arrangement"]["phases"]] == ["deferral", "installments"]
 

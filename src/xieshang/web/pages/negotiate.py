@@ -392,9 +392,17 @@ def agreed_view(page: Page, tx: Tx, debt: Debt, today: date) -> dict[str, Any] |
     terms = agreed_terms(tx, debt, today)
     if agreed is None or terms is None:
         return None
+    from xieshang.present.views import phase_lines
+
     progress = agreed.progress
     upcoming = progress.next
+    plain = all(phase.kind in ("installments", "down_payment") for phase in agreed.phases)
+    phases = [] if plain else phase_lines(page.out, {
+        "phases": [{"kind": p.kind, "start": p.start, "end": p.end, "amount": p.amount,
+                    "count": p.count} for p in agreed.phases],
+        "now": next((k for k, p in enumerate(agreed.phases) if today <= p.end), None)}, today)
     return {
+        "phases": phases,
         "accepted_on": agreed.accepted_on.isoformat(), "periods": len(terms.payments),
         "monthly": page.money(terms.monthly), "total": page.money(agreed.total),
         "down": page.money(terms.down_payment) if terms.down_payment > 0 else "",
