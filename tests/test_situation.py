@@ -203,19 +203,23 @@ def test_no_income_until_next_month_asks_no_payment_this_month() -> None:
 def test_a_loan_without_income_this_month_gets_a_sentence_not_an_empty_table() -> None:
     """借呗 ¥20,000 in 12 annuity installments of ¥1,818.76 (0.045 %/day), two missed;
     wages 7,000 from 2027-01-15, rent 1,500, food 1,000: this month the budget leaves 0, so
-    `plan month` plans nothing and says so in words (it printed an empty table); the loan's
-    ladders start on 2027-02-07, within the 4,150 a month the budget then leaves (7,000 −
-    1,500 − 1,000 − the 350 buffer)."""
+    `plan month` pays nothing — and shows what the loan requires, as `status` does (issue 12:
+    it said "required ¥0.00"): installments 2 and 3 (principal 1,569.55 + 1,583.13 =
+    3,152.68, interest 249.21 + 235.63 = 484.84) and their penalty at 1.5 × 0.045 % from
+    each one's own date to 2026-12-07 (1,569.55 × 0.000675 × 58 = 61.45; 1,583.13 ×
+    0.000675 × 27 = 28.85) = 3,727.82, none of it covered. The loan's ladders start on
+    2027-02-07, within the 4,150 a month the budget then leaves (7,000 − 1,500 − 1,000 −
+    the 350 buffer)."""
     ok("debt", "add", "--product", "jiebei", "--borrowed", "20000", "--periods", "12",
        "--daily-rate", "0.045%", "--method", "annuity", "--first-due", "2026-09-10",
        "--paid-periods", "1")
     ok("budget", "set", "--income", "wages=7000", "--priority", "rent=1500", "--flexible",
        "food=1000", "--no-income-until", "2027-01-15")
-    assert ok_json("plan", "month")["actions"] == []
-    text = ok("plan", "month", "--lang", "en")
-    assert "your budget leaves nothing for the debts, so nothing is planned" in " ".join(
-        text.split())
-    assert "┏" not in text
+    [action] = ok_json("plan", "month")["actions"]
+    assert (action["amount"], action["required"], action["unpaid"]) == (
+        "0.00", "3727.82", "3727.82")
+    text = " ".join(ok("plan", "month", "--lang", "en").split())
+    assert "Some required payments are not covered this month" in text
     ladder = ok_json("ladder")
     assert M(ladder["affordable"]) == M("4150.00")
     assert {rung["first_due"] for rung in ladder["rungs"]} == {"2027-02-07"}
@@ -326,7 +330,9 @@ def test_a_token_phase_then_installments() -> None:
 def test_ladder_offers_a_settlement_from_savings() -> None:
     """One debt, Huabei ¥10,000 overdue since 2026-11-11: owed ¥10,135.00 on 2026-12-07
     (27 days × 0.05 % × 10,000 = 135). Savings ¥6,000 for a settlement on 2027-01-07: the
-    ladder offers 6,000 and asks for 4,135 off."""
+    ladder offers 6,000 on that day, measured against that day's bill (issue 12: the bill on
+    the day the money is paid): 2026-11-11 → 2027-01-07 is 20 + 31 + 7 = 58 days,
+    10,000 × 0.05 % × 58 = 290, owed 10,290 → it asks for 4,290 off."""
     ok("debt", "add", "--product", "huabei", "--amount", "10000", "--overdue-since",
        "2026-11-11")
     ok("budget", "set", "--income", "wages=9000", "--priority", "rent=1500", "--flexible",
@@ -334,7 +340,7 @@ def test_ladder_offers_a_settlement_from_savings() -> None:
     ladder = ok_json("ladder")
     assert ladder["owed"] == "10135.00"
     assert (ladder["settlement"]["amount"], ladder["settlement"]["on"],
-            ladder["settlement"]["discount"]) == ("6000.00", "2027-01-07", "4135.00")
+            ladder["settlement"]["discount"]) == ("6000.00", "2027-01-07", "4290.00")
 
 
 @pytest.mark.now("2026-12-07T10:00+08:00")

@@ -297,8 +297,11 @@ def test_first_run_with_the_installment_loan_and_income_from_next_month(
     assert recommendation.endswith("the first payment on 2027-01-07.")
     assert "nothing is asked of you now" in text_of(page, "plan-note")
     assert "Pay ¥" not in page  # no payment asked this month
-    # the ask brings the arrears current; the reasons say the ¥1,818.76 installment goes on
-    assert "the regular installment of ¥1,818.76 still falls due every month" in page
+    # the ask brings the arrears current; with nothing to pay before 2027-01-07 the reasons
+    # say the ¥1,818.76 installment due 2026-12-10 is taken to move back a month, to
+    # 2027-01-10 (issue 12: it still fell due with no money)
+    assert ("the regular installment of ¥1,818.76 is taken to move back 1 month(s) too, the "
+            "next on 2027-01-10") in " ".join(page.split())
 
 
 def test_the_negotiate_page_shows_both_loan_ladders_as_the_cli(

@@ -603,6 +603,11 @@ def arrangement_lines(out: Output, agreed: dict[str, Any] | None) -> list[str]:
         date=agreed["accepted_on"].isoformat(), periods=agreed["periods"],
         total=out.money(agreed["total"]), paid=out.money(agreed["paid"]),
         remaining=out.money(agreed["remaining"]))]
+    if len(agreed.get("phases", ())) > 1 or any(
+            phase["kind"] != "installments" for phase in agreed.get("phases", ())):
+        from xieshang.present.views import phase_lines
+
+        lines += phase_lines(out, agreed, agreed["as_of"])
     for missed in agreed["missed"]:
         lines.append(_("Missed: {amount} due on {date} is still unpaid.").format(
             amount=out.money(missed["missing"]), date=missed["on"].isoformat()))

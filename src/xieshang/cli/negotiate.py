@@ -154,7 +154,7 @@ def ladder_command(debt_id: str | None, case_id: str | None = None, lang: str | 
 @case_option
 @click.option("--debt", "debt_id", default=None, metavar="ID",
               help="债务编号（案例只有一笔时可省略）. The debt (optional with one debt).")
-@click.option("--periods", "periods", required=True, metavar="N", help="期数. Number of monthly payments.")
+@click.option("--periods", "periods", default=None, metavar="N", help="期数（一次性结清时可省略）. Number of monthly payments (not needed with --settle).")
 @click.option("--monthly", "monthly", default=None, metavar="AMOUNT", help="每月还款额. The monthly amount they stated.")
 @click.option("--fee-rate", "fee_rate", default=None, metavar="RATE", help="整个期限的手续费率，如 8.8%. Total fee rate over the term.")
 @click.option("--monthly-fee-rate", "monthly_fee_rate", default=None, metavar="RATE", help="每月手续费率，如 0.6%. Monthly fee rate.")
@@ -164,9 +164,16 @@ def ladder_command(debt_id: str | None, case_id: str | None = None, lang: str | 
 @click.option("--save", "save", is_flag=True, help="把这个方案记入案例（对方提出的方案）. Record it as an offered proposal.")
 @click.option("--accept", "accept", is_flag=True, help="接受这个方案：记入案例并作为这笔债务的还款安排. Accept it: the debt's arrangement.")
 @click.option("--scope", "scope", default=None, metavar="arrears|whole", help="分期借款：方案只针对已逾期的几期（arrears），还是把全部欠款重新分期（whole）. For a loan with installments ahead: what the offer covers.")
-def offer_command(debt_id: str | None, periods: str, monthly: str | None, fee_rate: str | None,
+@click.option("--defer-months", "defer_months", default=None, metavar="N", help="先延期几个月不用还，再开始分期. Months with nothing to pay before the payments start.")
+@click.option("--token", "token", default=None, metavar="AMOUNT", help="延期期间每月象征性还款额. A small amount paid in each deferred month.")
+@click.option("--settle", "settle", default=None, metavar="AMOUNT", help="一次性结清的金额. A lump-sum settlement of this amount.")
+@click.option("--settle-on", "settle_on", default=None, metavar="YYYY-MM-DD", help="结清款哪天还（默认今天）. The day the settlement is paid (default: today).")
+def offer_command(debt_id: str | None, periods: str | None, monthly: str | None,
+                  fee_rate: str | None,
                   monthly_fee_rate: str | None, annual_rate: str | None, waive_penalty: bool,
                   down_payment: str | None, save: bool, accept: bool, scope: str | None = None,
+                  defer_months: str | None = None, token: str | None = None,
+                  settle: str | None = None, settle_on: str | None = None,
                   case_id: str | None = None,
                   lang: str | None = None, as_json: bool = False) -> None:
     """检查对方提出的方案：还得起吗、真实年化和总成本、下一步怎么说 (check a counter-offer)."""
@@ -176,8 +183,16 @@ def offer_command(debt_id: str | None, periods: str, monthly: str | None, fee_ra
 
     out = _out(lang, as_json)
     _ = out._
+    from xieshang.services.negotiation import offer_phase_fields
+
     waiver = Decimal(1) if waive_penalty else Decimal(0)
-    offer = Offer(periods=parse_count(periods, "periods", minimum=1, maximum=MAX_PERIODS),
+    phase = offer_phase_fields(defer_months, token, settle, settle_on)
+    if periods is None and settle is None:
+        raise InputError("periods", N_("give the number of monthly payments (--periods), or "
+                                       "a settlement amount (--settle)"))
+    offer = Offer(periods=1 if periods is None else parse_count(periods, "periods", minimum=1,
+                                                                  maximum=MAX_PERIODS),
+                  **phase,
                   monthly_amount=optional_amount(monthly, "monthly"),
                   annual_rate=optional_rate(annual_rate, "annual_rate"),
                   monthly_fee_rate=optional_rate(monthly_fee_rate, "monthly_fee_rate"),
@@ -188,18 +203,24 @@ def offer_command(debt_id: str | None, periods: str, monthly: str | None, fee_ra
     saved = None
     with session(out, readonly=not (save or accept)) as tx:
         inputs = debt_inputs(tx, case_id, debt_id)
-        check = check_offer_for(inputs, offer, covers)
+        check = check_offer_for(inputs, offer, covers, tx)
         if save or accept:
             saved = record_offer(tx, inputs, offer, check, {
                 "monthly": monthly, "fee_rate": fee_rate, "monthly_fee_rate": monthly_fee_rate,
                 "annual_rate": annual_rate, "waive_penalty": waive_penalty,
-                "down_payment": down_payment, "scope": covers}, accept=accept)
+                "down_payment": down_payment, "scope": covers, "defer_months": defer_months,
+                "token": token, "settle": settle, "settle_on": settle_on}, accept=accept)
     if out.as_json:
         payload = check_json(check, _, share=inputs.affordable)
         payload["proposal"] = saved
         out.json(payload)
         return
     rows = [
+        (_("Settlement (one payment)"), out.money(check.total_paid)),
+        (_("Paid on"), check.dates[-1].isoformat()),
+        (_("You can pay by then"), out.money(check.total_paid - check.monthly_gap)),
+        (_("Waived"), out.money(check.waived)),
+    ] if offer.settlement else [
         (_("Largest monthly payment"), out.money(check.max_payment)),
         (_("Your budget for this debt"), out.money(inputs.affordable)),
         (_("Paid first"), out.money(check.down_payment)),

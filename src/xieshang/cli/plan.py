@@ -128,7 +128,7 @@ def plan_month(strategy: str, budget: str | None = None, order: str | None = Non
             return shares.get(int(key)) if shares is not None and key.isdigit() else None
 
         out.json({"as_of": given.start, "strategy": plan.strategy,
-                  "budget": given.monthly_budget, "budget_source": source,
+                  "budget": given.budget_of(0), "budget_source": source,
                   "actions": [{"debt": a.key, "name": names.get(a.key, a.label),
                                "amount": a.amount, "by": a.by, "required": a.required,
                                "unpaid": a.unpaid, "kind": a.kind, "share": share(a.key)}

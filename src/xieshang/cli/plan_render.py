@@ -114,7 +114,7 @@ def month_table(out: Output, plan: Plan, actions: tuple[Action, ...],
         [_("Debt"), _("Pay"), _("By"), _("Required"), _("Not covered"), _("Why")], rows,
         right=[1, 3, 4])]
     items.append(_("In all {total} of {budget}.").format(
-        total=out.money(total), budget=out.money(plan.input.monthly_budget)))
+        total=out.money(total), budget=out.money(plan.input.budget_of(0))))
     if any(a.unpaid for a in actions):
         items.append(_("Some required payments are not covered this month: tell those lenders "
                        "before the due date and ask for an arrangement (see `xieshang calc "

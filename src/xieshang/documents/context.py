@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -454,11 +454,24 @@ class AgreedTerms:
         accepted_on: the day it was agreed.
         down_payment: paid first (0 for none).
         payments: the regular payments after it: (date, amount), in date order.
+        phases: its phases (``xieshang.engine.arrangements.Phase``: a deferral, a token
+            phase, the installments, a settlement); empty: plain installments.
     """
 
     accepted_on: date
     down_payment: Decimal
     payments: tuple[tuple[date, Decimal], ...]
+    phases: tuple[Any, ...] = ()
+
+    def phase(self, kind: str) -> Any:
+        """The phase of that kind (``None`` when there is none)."""
+        return next((p for p in self.phases if p.kind == kind), None)
+
+    @property
+    def installments(self) -> tuple[tuple[date, Decimal], ...]:
+        """The payments after a token phase (all of them without one)."""
+        token = self.phase("token")
+        return self.payments[token.count:] if token is not None else self.payments
 
     @property
     def total(self) -> Decimal:
@@ -472,18 +485,32 @@ class AgreedTerms:
 
 
 def _agreed(terms: AgreedTerms) -> dict[str, Any]:
-    monthly = terms.monthly
+    regular = terms.installments or terms.payments
+    amounts = [amount for _day, amount in regular]
+    monthly = max(amounts, key=lambda a: (amounts.count(a), -amounts.index(a))) if amounts \
+        else Decimal("0.00")
+    deferral, token, settlement = (terms.phase(kind)
+                                   for kind in ("deferral", "token", "settlement"))
     return {
         "rows": [{"period": index, "due": day.isoformat(), "amount": format_money(amount)}
                  for index, (day, amount) in enumerate(terms.payments, start=1)],
         "accepted_on": terms.accepted_on.isoformat(),
-        "periods": len(terms.payments),
+        "periods": len(regular),
         "monthly": format_money(monthly),
-        "uneven": any(amount != monthly for _day, amount in terms.payments),
-        "first": terms.payments[0][0].isoformat() if terms.payments else "",
-        "last": terms.payments[-1][0].isoformat() if terms.payments else "",
+        "uneven": any(amount != monthly for amount in amounts),
+        "first": regular[0][0].isoformat() if regular else "",
+        "last": regular[-1][0].isoformat() if regular else "",
         "total": format_money(terms.total),
         "down": format_money(terms.down_payment) if terms.down_payment > 0 else "",
+        # the phases: nothing to pay until a day, token payments first, or one lump sum
+        # the first day something is due again after a deferral
+        "deferred_until": (deferral.end + timedelta(days=1)).isoformat()
+        if deferral is not None else "",
+        "token": None if token is None else {
+            "amount": format_money(token.amount), "count": token.count,
+            "first": token.start.isoformat(), "last": token.end.isoformat()},
+        "settlement": None if settlement is None else {
+            "amount": format_money(settlement.amount), "on": settlement.start.isoformat()},
     }
 
 

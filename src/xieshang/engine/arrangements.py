@@ -24,8 +24,9 @@ nets out); the annualised rates come from those flows through :mod:`xieshang.eng
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from enum import StrEnum
 from typing import TYPE_CHECKING, Final
@@ -61,8 +62,10 @@ __all__ = [
     "TERM_ABOVE_MAX",
     "Evaluation",
     "Kind",
+    "Phase",
     "Proposal",
     "evaluate",
+    "phases",
     "standard_options",
 ]
 
@@ -550,3 +553,62 @@ def standard_options(bill: Bill, preset: Preset, *, today: date) -> list[Evaluat
     if limits.deferral_months is not None:
         proposals.append(Proposal(Kind.DEFERRAL, deferral_months=limits.deferral_months))
     return [evaluate(bill, preset, proposal, today=today) for proposal in proposals]
+
+
+# ---------------------------------------------------------------------------------- phases
+
+
+@dataclass(frozen=True, slots=True)
+class Phase:
+    """One phase of an arrangement, as the person keeps it.
+
+    Attributes:
+        kind: ``down_payment`` (paid on the first day), ``deferral`` (nothing to pay),
+            ``token`` (a small payment each month), ``installments`` or ``settlement``
+            (one lump sum).
+        start: its first day (a deferral) or its first payment's date.
+        end: its last day (a deferral) or its last payment's date.
+        amount: each payment (the regular one for installments; 0 in a deferral).
+        count: how many payments (0 in a deferral).
+    """
+
+    kind: str
+    start: date
+    end: date
+    amount: Decimal
+    count: int
+
+    def covers(self, day: date) -> bool:
+        """Whether ``day`` falls in this phase (up to its last day)."""
+        return self.start <= day <= self.end
+
+
+def phases(start: date, payments: Sequence[tuple[date, Decimal]], *, down: Decimal,
+           deferral_months: int = 0, token: bool = False,
+           settlement: bool = False) -> tuple[Phase, ...]:
+    """The phases of an arrangement that starts on ``start``, from its dated payments
+    (``payments``: after the down payment, in date order).
+
+    A deferral without token payments is the time from the start to the day before the
+    first payment; with token payments, the first ``deferral_months`` payments are the
+    token phase. Example: defer 2 months from 2026-11-20, then 12 installments of 1,000:
+    deferral 2026-11-20 … 2027-02-19, installments 2027-02-20 … 2028-01-20.
+    """
+    out: list[Phase] = []
+    if down > 0:
+        out.append(Phase("down_payment", start, start, down, 1))
+    rest = list(payments)
+    if not rest:
+        return tuple(out)
+    if settlement:
+        day, amount = rest[0]
+        return (*out, Phase("settlement", day, day, amount, 1))
+    if deferral_months and token:
+        lead, rest = rest[:deferral_months], rest[deferral_months:]
+        out.append(Phase("token", lead[0][0], lead[-1][0], lead[0][1], len(lead)))
+    elif deferral_months:
+        out.append(Phase("deferral", start, rest[0][0] - timedelta(days=1), ZERO, 0))
+    if rest:
+        out.append(Phase("installments", rest[0][0], rest[-1][0],
+                         _regular([amount for _day, amount in rest]), len(rest)))
+    return tuple(out)

@@ -54,7 +54,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Final
 
-from xieshang.engine.arrangements import Evaluation, Kind, Proposal, evaluate
+from xieshang.engine.arrangements import Evaluation, Kind, Phase, Proposal, evaluate, phases
 from xieshang.engine.bill import Bill
 from xieshang.engine.errors import N_, InputError, PresetError, StateError, fill
 from xieshang.engine.money import CONTEXT, ZERO, format_money, money, round_money
@@ -273,6 +273,21 @@ PAYMENTS_BELOW_OWED: Final = N_(
 NO_AMOUNT_GIVEN: Final = N_(
     "They gave neither the monthly amount nor a rate or fee; this check assumes no interest. "
     "Ask for both, in writing.")
+REGULAR_SHIFTED: Final = N_(
+    "You have no money for this loan before the plan starts, so this assumes the deferral "
+    "(延期还款) also moves your regular installments back by {months} month(s): the next one "
+    "of {regular} would fall due on {next} instead of {was}, and each later one as much later. "
+    "That is how a deferral usually works, but no published rule says so: ask the lender to "
+    "confirm the new dates in writing.")
+SETTLEMENT_FITS: Final = N_(
+    "Settling for {amount} on {on} fits what you can pay by then ({can_pay}). On that day "
+    "{owed} is owed, so {discount} would be waived. You can accept it — first ask them to "
+    "confirm in writing that this one payment settles the debt in full (结清) and that "
+    "nothing more will be asked, and keep the confirmation.")
+SETTLEMENT_ABOVE_MEANS: Final = N_(
+    "The settlement asks for {amount} on {on}, more than the {can_pay} you can pay by then. "
+    "Tell them what you can pay and on which day, and ask whether they would settle for "
+    "that.")
 ASK_LATER_START: Final = N_(
     "It asks for a payment on {first}, but your budget has nothing for this debt before "
     "{start}. Ask for the payments to start on {start}, and for interest and charges to be "
@@ -1101,6 +1116,14 @@ class Offer:
             ("pay 10 % first" = 0.10), rounded as the lender rounds.
         method: how a rate-based plan repays principal (default: level payments, 等额本息).
         conditions: other conditions, as typed ("no new credit cards until repaid").
+        deferral_months: months with nothing to pay before the payments start ("defer 2
+            months, then 12 installments"): the first of the ``periods`` payments falls
+            ``deferral_months + 1`` months after the start.
+        token_payment: with a deferral, a small amount paid in each deferred month instead
+            of nothing (a token phase); the installments then repay the rest.
+        settlement_amount: a lump-sum settlement (结清): one payment of this amount settles
+            the debt (``periods`` is then 1; no rate, waiver or down payment applies).
+        settle_on: the day the settlement is paid (default: the start).
     """
 
     periods: int
@@ -1115,6 +1138,10 @@ class Offer:
     down_payment_percent: Decimal | None = None
     method: Method = Method.ANNUITY
     conditions: tuple[str, ...] = ()
+    deferral_months: int = 0
+    token_payment: Decimal | None = None
+    settlement_amount: Decimal | None = None
+    settle_on: date | None = None
 
     def __post_init__(self) -> None:
         if isinstance(self.periods, bool) or not isinstance(self.periods, int) or not (
@@ -1152,6 +1179,42 @@ class Offer:
         for condition in self.conditions:
             if not isinstance(condition, str) or not condition.strip():
                 raise InputError("conditions", N_("a condition must be a non-empty text"))
+        self._check_phases()
+
+    def _check_phases(self) -> None:
+        if isinstance(self.deferral_months, bool) or not isinstance(
+                self.deferral_months, int) or not 0 <= self.deferral_months <= MAX_PERIODS:
+            raise InputError("deferral_months", N_("must be a whole number from {minimum} to "
+                                                   "{maximum} (got {value})"),
+                             minimum=0, maximum=MAX_PERIODS, value=self.deferral_months)
+        if self.token_payment is not None:
+            if money(self.token_payment, "token_payment") <= 0:
+                raise InputError("token_payment", N_("must be more than 0 (got {value})"),
+                                 value=self.token_payment)
+            if not self.deferral_months:
+                raise InputError("token_payment", N_("applies only with a deferral"))
+        if self.settle_on is not None and self.settlement_amount is None:
+            raise InputError("settle_on", N_("give the settlement amount too"))
+        if self.settlement_amount is None:
+            return
+        if money(self.settlement_amount, "settlement_amount") <= 0:
+            raise InputError("settlement_amount", N_("must be more than 0 (got {value})"),
+                             value=self.settlement_amount)
+        given = [name for name in ("monthly_amount", "annual_rate", "monthly_fee_rate",
+                                   "total_fee_rate", "down_payment", "down_payment_percent",
+                                   "token_payment") if getattr(self, name) is not None]
+        given += [name for name in ("waive_penalty", "waive_fees", "waive_interest",
+                                    "deferral_months") if getattr(self, name)]
+        if given:
+            raise InputError(given[0], N_("does not apply to a settlement (one lump sum)"))
+        if self.periods != 1:
+            raise InputError("periods", N_("a settlement is one payment (got {value})"),
+                             value=self.periods)
+
+    @property
+    def settlement(self) -> bool:
+        """Whether the offer is a lump-sum settlement."""
+        return self.settlement_amount is not None
 
     @property
     def has_cost(self) -> bool:
@@ -1275,6 +1338,8 @@ def check_offer(
     """
     share = _amount("affordable", affordable)
     at_once = share if lump_sum is None else _amount("lump_sum", lump_sum)
+    if offer.settlement_amount is not None:
+        return _check_settlement(bill, preset, offer, at_once, today)
     mode = preset.rounding.mode
     waived = (round_money(bill.penalty * offer.waive_penalty, mode)
               + round_money(bill.fees * offer.waive_fees, mode)
@@ -1313,9 +1378,13 @@ def check_offer(
                                  "computed": format_money(evaluation.monthly_amount)}))
     else:
         stated = money(offer.monthly_amount, "monthly_amount")
-        payments = (stated,) * offer.periods
-        dates = (today, *(add_months(today, k) for k in range(1, offer.periods + 1)))
-        rates = annualised((-rescheduled, *payments))
+        skip = offer.deferral_months
+        lead = (() if offer.token_payment is None
+                else (money(offer.token_payment, "token_payment"),) * skip)
+        payments = (*lead, *((stated,) * offer.periods))
+        first = 1 if lead else skip + 1  # the month of the first payment
+        dates = (today, *(add_months(today, k) for k in range(first, first + len(payments))))
+        rates = annualised((-rescheduled, *((ZERO,) * (first - 1)), *payments))
         apr_nominal, apr_effective = rates.nominal, rates.effective
         implied = True
     scheduled = sum(payments, ZERO)
@@ -1361,9 +1430,9 @@ def check_offer(
     early = [day for day, payment in zip(dates[1:], payments, strict=False)
              if pay_from is not None and day < pay_from and payment > 0]
     if pay_from is not None and (early or (down > 0 and today < pay_from)):
-        first = min([*early, *([today] if down > 0 else [])])
+        earliest = min([*early, *([today] if down > 0 else [])])
         primary.insert(0, Reason("ASK_LATER_START", ASK_LATER_START,
-                                 {"first": first.isoformat(), "start": pay_from.isoformat()}))
+                                 {"first": earliest.isoformat(), "start": pay_from.isoformat()}))
         if verdict is Verdict.AFFORDABLE:
             verdict = Verdict.ASK_CHANGES
     if price is not None and price[0]:
@@ -1406,6 +1475,45 @@ def check_offer(
         apr_nominal=apr_nominal, apr_effective=apr_effective, implied=implied,
         affordable=monthly_ok and down_ok, monthly_gap=monthly_gap, down_payment_gap=down_gap,
         verdict=verdict, comparisons=comparisons, advice=tuple(advice))
+
+
+def _check_settlement(bill: Bill, preset: Preset, offer: Offer, at_once: Decimal,
+                      today: date) -> OfferCheck:
+    """A lump-sum settlement offer: one payment on its day, against what can be paid at once
+    by then (``at_once``); ``bill`` is what is owed on the day it is paid, so the discount is
+    what that day's bill leaves out."""
+    evaluation = evaluate(bill, preset, _offer_proposal(offer, ZERO, 1), today=today)
+    amount = evaluation.total_paid
+    on = evaluation.dates[-1]
+    waived = max(bill.total - amount, ZERO)
+    fits = amount <= at_once
+    params = {"amount": format_money(amount), "on": on.isoformat(),
+              "owed": format_money(bill.total), "discount": format_money(waived),
+              "can_pay": format_money(at_once)}
+    advice: tuple[Reason, ...]
+    if fits:
+        advice = (Reason("SETTLEMENT_FITS", SETTLEMENT_FITS, params),)
+    else:
+        advice = (Reason("SETTLEMENT_ABOVE_MEANS", SETTLEMENT_ABOVE_MEANS, params),
+                  Reason("CONFIRM_IN_WRITING", CONFIRM_IN_WRITING))
+    return OfferCheck(
+        offer=offer, evaluation=evaluation, waived=waived, owed=amount, down_payment=ZERO,
+        rescheduled=amount, payments=(amount,), dates=(today, on), monthly=amount,
+        max_payment=amount, total_paid=amount, cost_over_principal=amount - bill.principal,
+        extra_over_bill=amount - bill.total, apr_nominal=None, apr_effective=None,
+        implied=False, affordable=fits, monthly_gap=amount - at_once, down_payment_gap=ZERO,
+        verdict=Verdict.AFFORDABLE if fits else Verdict.UNAFFORDABLE, comparisons=(),
+        advice=advice)
+
+
+def offer_phases(check: OfferCheck) -> tuple[Phase, ...]:
+    """The phases of a checked offer (a first payment, a deferral or token phase, the
+    installments, or the settlement), from its dated payments."""
+    start, *days = check.dates
+    offer = check.offer
+    return phases(start, list(zip(days, check.payments, strict=True)),
+                  down=check.down_payment, deferral_months=offer.deferral_months,
+                  token=offer.token_payment is not None, settlement=offer.settlement)
 
 
 def _price_check(bill: Bill, preset: Preset, offer: Offer, down: Decimal, periods: int,
@@ -1462,11 +1570,16 @@ def _offer_proposal(offer: Offer, down: Decimal, periods: int,
         annual = max(implied_annual, Decimal(0))
     elif not offer.has_cost:
         annual = Decimal(0)
-    return Proposal(Kind.INSTALLMENTS, periods=periods, annual_rate=annual,
+    if offer.settlement_amount is not None:
+        return Proposal(Kind.SETTLEMENT, settlement_amount=offer.settlement_amount,
+                        pay_on=offer.settle_on)
+    return Proposal(Kind.DEFERRAL if offer.deferral_months else Kind.INSTALLMENTS,
+                    periods=periods, annual_rate=annual,
                     monthly_fee_rate=offer.monthly_fee_rate, total_fee_rate=total_fee,
                     waive_penalty=offer.waive_penalty, waive_fees=offer.waive_fees,
                     waive_interest=offer.waive_interest, down_payment=down,
-                    method=offer.method)
+                    method=offer.method, deferral_months=offer.deferral_months,
+                    token_payment=offer.token_payment or Decimal("0.00"))
 
 
 def _longer_term(bill: Bill, preset: Preset, offer: Offer, down: Decimal,
@@ -1922,12 +2035,18 @@ class LoanLadders:
         whole: "reschedule the whole balance" — the arrears and the principal not yet due,
             in one new schedule within the whole share.
         whole_bill: what the whole-balance ladder reschedules.
+        regular_shift: months the regular installments are taken to move back while the
+            arrears are deferred (0: they keep their dates). See :data:`REGULAR_SHIFTED`.
+        regular_next: the next regular installment's date, moved back by ``regular_shift``
+            (``None`` when not given).
     """
 
     regular: Decimal
     arrears: Ladder
     whole: Ladder
     whole_bill: Bill
+    regular_shift: int = 0
+    regular_next: date | None = None
 
 
 def whole_balance(bill: Bill) -> Bill:
@@ -1938,7 +2057,8 @@ def whole_balance(bill: Bill) -> Bill:
 def build_loan_ladders(bill: Bill, preset: Preset, affordable: Decimal, *, regular: Decimal,
                        today: date, income: Decimal | None = None,
                        settings: NegotiationData, deferral_months: int = 0,
-                       pause_months: int | None = None) -> LoanLadders:
+                       pause_months: int | None = None, regular_shift: int = 0,
+                       regular_due: date | None = None) -> LoanLadders:
     """Both ladders of an installment loan (see :class:`LoanLadders`).
 
     ``regular`` is the next regular installment (principal and interest). The arrears
@@ -1946,6 +2066,14 @@ def build_loan_ladders(bill: Bill, preset: Preset, affordable: Decimal, *, regul
     the whole share: it then asks for breathing space); the whole-balance ladder gets
     ``affordable``, and its APR is computed over the whole balance it reschedules.
     ``deferral_months`` and ``pause_months`` are :func:`build_ladder`'s, for both.
+
+    ``regular_shift`` (months) with ``regular_due`` (the next regular installment's date):
+    while the arrears are deferred because the person has no money yet, the regular
+    installments are taken to move back by that many months too, as a lender's 延期还款
+    moves the rest of the schedule — an assumption, not a published rule: each arrears rung
+    says so and asks for the new dates in writing (:data:`REGULAR_SHIFTED`).
+    Example: today 2026-11-20, no money before 2026-12-20, next installment 2026-12-10 →
+    shifted 1 month to 2027-01-10.
     """
     share = _amount("affordable", affordable)
     instalment = _amount("regular", regular)
@@ -1956,5 +2084,15 @@ def build_loan_ladders(bill: Bill, preset: Preset, affordable: Decimal, *, regul
     whole = build_ladder(whole_bill, preset, share, today=today, income=income,
                          settings=settings, deferral_months=deferral_months,
                          pause_months=pause_months)
+    if regular_shift > 0 and regular_due is not None:
+        note = Reason("REGULAR_SHIFTED", REGULAR_SHIFTED, {
+            "months": str(regular_shift), "regular": format_money(instalment),
+            "was": regular_due.isoformat(),
+            "next": add_months(regular_due, regular_shift).isoformat()})
+        arrears = replace(arrears, rungs=tuple(
+            replace(rung, reasons=(*rung.reasons, note)) for rung in arrears.rungs))
+    shift = max(regular_shift, 0)
     return LoanLadders(regular=instalment, arrears=arrears, whole=whole,
-                       whole_bill=whole_bill)
+                       whole_bill=whole_bill, regular_shift=shift,
+                       regular_next=None if regular_due is None
+                       else add_months(regular_due, shift))

@@ -6,7 +6,7 @@ web app."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -84,7 +84,22 @@ def debt_status(out: Output, tx: Tx, debt: Debt, as_of: date) -> dict[str, Any]:
             "remaining": progress.remaining, "kept": progress.kept,
             "missed": [{"on": i.payment.on, "amount": i.payment.amount, "missing": i.missing}
                        for i in progress.missed],
-            "overdue_amount": progress.overdue_amount}
+            "overdue_amount": progress.overdue_amount,
+            "phases": [{"kind": p.kind, "start": p.start, "end": p.end, "amount": p.amount,
+                        "count": p.count} for p in agreed.phases],
+            "now": next((k for k, p in enumerate(agreed.phases) if as_of <= p.end), None),
+            "as_of": as_of}
+        line["phase_text"] = phase_lines(out, line["arrangement"], as_of)
+        if agreed.regular_shift and line.get("installments"):
+            # the regular installments moved back with the arrears deferred (an assumption)
+            from xieshang.engine.schedules import add_months
+
+            start = loan_position(debt, agreed.accepted_on)
+            shift = agreed.regular_shift
+            ahead = [] if start is None else [
+                {"period": i.period, "due": add_months(i.due, shift), "amount": i.amount}
+                for i in start.ahead if add_months(i.due, shift) > as_of]
+            line["installments"] |= {"ahead": ahead, "shift": shift}
     return line
 
 
@@ -198,6 +213,33 @@ def private_loan_lines(out: Output, info: dict[str, Any] | None) -> list[str]:
                    "estimate. Source: the Supreme People's Court's Provisions on the Trial of "
                    "Private Lending Cases (as amended 2020)."))
     return texts
+
+
+#: What each phase of an accepted arrangement asks (msgids; see :func:`phase_lines`).
+PHASE_TEXTS = {
+    "down_payment": N_("First payment: {amount} on {start}."),
+    "deferral": N_("Deferral: nothing to pay under the arrangement before {after}."),
+    "token": N_("Token payments: {amount} a month, {count} payments from {start} to {end}."),
+    "installments": N_("Installments: {amount} a month, {count} payments from {start} to "
+                       "{end}."),
+    "settlement": N_("Settlement: one payment of {amount} on {start} settles the debt."),
+}
+
+
+def phase_lines(out: Output, agreed: dict[str, Any], as_of: date) -> list[str]:
+    """The phases of an accepted arrangement, one line each, the one ``as_of`` falls in
+    marked "now" (status, the Today page and the Debts page say the same)."""
+    _ = out._
+    lines = []
+    for index, phase in enumerate(agreed["phases"]):
+        text = _(PHASE_TEXTS[phase["kind"]]).format(
+            amount=out.money(phase["amount"]), count=phase["count"],
+            start=phase["start"].isoformat(), end=phase["end"].isoformat(),
+            after=(phase["end"] + timedelta(days=1)).isoformat())
+        if index == agreed["now"] and phase["start"] <= as_of:
+            text = _("Now: {phase}").format(phase=text)
+        lines.append(text)
+    return lines
 
 
 def status_lines(out: Output, tx: Tx, case_id: int, as_of: date) -> list[dict[str, Any]]:
@@ -406,4 +448,8 @@ def installment_lines(out: Output, line: dict[str, Any]) -> list[str]:
         texts.append(_("Regular installments ahead: {count}, the next {amount} on {date}.")
                      .format(count=len(loan["ahead"]), amount=out.money(first["amount"]),
                              date=first["due"].isoformat()))
+    if loan.get("shift"):
+        texts.append(_("Under the arrangement these dates are taken as moved back by {months} "
+                       "month(s) with the deferred arrears — an assumption: ask the lender to "
+                       "confirm the new dates in writing.").format(months=loan["shift"]))
     return texts

@@ -121,7 +121,17 @@ def recommend(tx: Tx, case: Case, today: date,
                                        "from then it gives it {amount} a month."),
                                     {"date": starts or starts_on,
                                      "amount": inputs.affordable}))
-                if inputs.loan is not None:
+                if inputs.loan is not None and inputs.loan.regular_shift:
+                    # no money before the plan starts: the regular installments move back
+                    reasons.append((N_("This asks for the overdue installments only. With "
+                                       "nothing to pay before the plan starts, the regular "
+                                       "installment of {regular} is taken to move back "
+                                       "{months} month(s) too, the next on {date}: ask the "
+                                       "lender to confirm the new dates in writing."),
+                                    {"regular": inputs.loan.regular,
+                                     "months": inputs.loan.regular_shift,
+                                     "date": inputs.loan.regular_next}))
+                elif inputs.loan is not None:
                     # the ask brings the arrears current: the regular installments go on
                     reasons.append((N_("This asks for the overdue installments only: the "
                                        "regular installment of {regular} still falls due "

@@ -21,12 +21,13 @@ from xieshang.engine.errors import StateError
 from xieshang.engine.strategy import ScheduledPayment
 
 if TYPE_CHECKING:
+    from xieshang.engine.arrangements import Phase
     from xieshang.engine.negotiation import OfferCheck
     from xieshang.engine.strategy import Arrangement
     from xieshang.store.db import Tx
     from xieshang.store.model import Debt, Proposal
 
-__all__ = ["AcceptedArrangement", "accepted_arrangement", "agreed_payments",
+__all__ = ["AcceptedArrangement", "accepted_arrangement", "agreed_payments", "phase_params",
            "plan_arrangement", "schedule_params"]
 
 
@@ -39,12 +40,23 @@ class AcceptedArrangement:
         accepted_on: the day it was accepted (its start).
         payments: the agreed payments, in date order (a down payment first).
         progress: what has been paid against them, what was missed, what is next.
+        phases: its phases as agreed (a deferral or token phase, the installments, a
+            settlement), in order.
+        regular_shift: for an arrangement on a loan's arrears, the months its regular
+            installments are taken to move back (0: they keep their dates).
     """
 
     proposal_id: int
     accepted_on: date
     payments: tuple[ScheduledPayment, ...]
     progress: Progress
+    phases: tuple[Phase, ...] = ()
+    regular_shift: int = 0
+
+    def phase_on(self, day: date) -> Phase | None:
+        """The phase ``day`` falls in (the next one between two phases; ``None`` after the
+        last)."""
+        return next((phase for phase in self.phases if day <= phase.end), None)
 
     @property
     def total(self) -> Decimal:
@@ -82,6 +94,29 @@ def schedule_params(payments: list[ScheduledPayment]) -> list[list[str]]:
     """The agreed payments as stored with the accepted proposal (exact strings)."""
     return [[p.on.isoformat(), str(p.principal), str(p.interest), str(p.fee)]
             for p in payments]
+
+
+def phase_params(found: tuple[Phase, ...]) -> list[list[Any]]:
+    """The phases as stored with the accepted proposal (exact strings)."""
+    return [[p.kind, p.start.isoformat(), p.end.isoformat(), str(p.amount), p.count]
+            for p in found]
+
+
+def _phases(params: Mapping[str, Any], start: date,
+            payments: list[ScheduledPayment]) -> tuple[Phase, ...]:
+    """The stored phases; for an arrangement accepted before they were stored, the ones its
+    payments show (a first payment on the day, then installments)."""
+    from xieshang.engine.arrangements import Phase, phases
+
+    if "phases" in params:
+        return tuple(Phase(kind, date.fromisoformat(first), date.fromisoformat(last),
+                           Decimal(amount), int(count))
+                     for kind, first, last, amount, count in params["phases"])
+    ordered = sorted(payments, key=lambda p: p.on)
+    down = Decimal("0.00")
+    if len(ordered) > 1 and ordered[0].on == start:
+        down = ordered.pop(0).amount
+    return phases(start, [(p.on, p.amount) for p in ordered], down=down)
 
 
 def _stored(params: Mapping[str, Any]) -> list[ScheduledPayment]:
@@ -143,7 +178,9 @@ def accepted_arrangement(tx: Tx, debt: Debt, as_of: date) -> AcceptedArrangement
         raise StateError("proposal.id")
     return AcceptedArrangement(proposal_id=proposal.id, accepted_on=start,
                                payments=tuple(sorted(payments, key=lambda p: p.on)),
-                               progress=follow(payments, paid, as_of))
+                               progress=follow(payments, paid, as_of),
+                               phases=_phases(proposal.params, start, payments),
+                               regular_shift=int(proposal.params.get("regular_shift") or 0))
 
 
 def plan_arrangement(agreed: AcceptedArrangement) -> Arrangement | None:

@@ -221,7 +221,7 @@ def budget_view(tx: Tx, case: Case, method: str = "pro_rata", *,
     """
     from xieshang.engine.budget import DebtShare, affordability, check_reasonableness, split
     from xieshang.engine.schedules import add_months
-    from xieshang.engine.situation import statement_income, with_income
+    from xieshang.engine.situation import SavingsUse, statement_income, with_income
     from xieshang.services.arrangements import accepted_arrangement
     from xieshang.services.debts import balance_of, open_debts
     from xieshang.store.model import BudgetEntry, budget_statement
@@ -236,13 +236,23 @@ def budget_view(tx: Tx, case: Case, method: str = "pro_rata", *,
     debts = open_debts(tx, case.id)
     balances = {debt.id: balance_of(tx, debt, day) for debt in debts}
     horizon = add_months(day, 1)
+    situation = situation_of(budget)
     reserved: dict[int, Decimal] = {}
+    # the savings kept for a settlement pay an accepted settlement, not the month's money
+    savings = situation.savings if situation.savings_use is SavingsUse.SETTLEMENT \
+        else Decimal("0.00")
     for debt in debts:
         agreed = accepted_arrangement(tx, debt, day)
         if agreed is not None and debt.id is not None:
-            reserved[debt.id] = sum((item.missing for item in agreed.progress.installments
-                                     if item.payment.on < horizon), Decimal("0.00"))
-    situation = situation_of(budget)
+            due = sum((item.missing for item in agreed.progress.installments
+                       if item.payment.on < horizon), Decimal("0.00"))
+            phase = agreed.phase_on(day)
+            if due > 0 and savings > 0 and phase is not None and phase.kind == "settlement" \
+                    and situation.savings_ready(phase.start):
+                funded = min(savings, due)
+                due -= funded
+                savings -= funded
+            reserved[debt.id] = due
     ordinary = affordability(statement, rules)
     result = affordability(with_income(statement, situation.income_on(
         day, statement_income(statement))), rules)

@@ -66,6 +66,7 @@ __all__ = [
     "log_refusal",
     "mark_label",
     "negotiation_data",
+    "offer_phase_fields",
     "offer_scope",
     "optional_amount",
     "optional_rate",
@@ -124,6 +125,8 @@ class DebtInputs:
             for a settlement.
         available: what the whole budget leaves for all debts this month (``None``: not
             known).
+        savings: this debt's part of the savings or lump sum (0 for none), and
+        savings_on: the day it is available (``None``: now).
     """
 
     case: Case
@@ -138,6 +141,8 @@ class DebtInputs:
     settlement: Any = None
     loan: LoanLadders | None = None
     available: Decimal | None = None
+    savings: Decimal = Decimal("0.00")
+    savings_on: date | None = None
 
     @property
     def pay_now(self) -> bool:
@@ -171,55 +176,97 @@ def debt_inputs(tx: Tx, case_id: str | None, debt_id: str | None, *,
     bill = bill_today(tx, debt, day)
     income = view.income
     preset = own_preset(debt)
-    share, deferral = _phased_share(tx, case, debt.id, day, share)
-    settlement = _savings_settlement(view, debt.id, bill, preset, day)
+    part = _savings_part(view, debt.id)
+    savings_on = view.situation.savings_on if view.situation is not None else None
+    settlement = _savings_settlement(view, part, _bill_on_day(tx, debt, bill, savings_on),
+                                     preset, day)
     pause = _months_to_recovery(tx, case, day) if share == 0 else None
+    now = share
+    share, deferral = _phased_share(tx, case, debt.id, day, share)
     regular = regular_installment(debt, bill, day)
     if regular is not None:
+        due, shift = _regular_shift(debt, day, deferral) if now <= 0 else (None, 0)
         loan = build_loan_ladders(bill, preset, share, regular=regular, today=day,
                                   income=income, settings=negotiation_data(),
-                                  deferral_months=deferral, pause_months=pause)
+                                  deferral_months=deferral, pause_months=pause,
+                                  regular_shift=shift, regular_due=due)
         return DebtInputs(case=case, debt=debt, preset=preset, bill=bill, affordable=share,
                           income=income or None, ladder=loan.arrears, day=day,
                           deferral_months=deferral, settlement=settlement, loan=loan,
-                          available=view.available)
+                          available=view.available, savings=part, savings_on=savings_on)
     ladder = build_ladder(bill, preset, share, today=day, income=income,
                           settings=negotiation_data(), deferral_months=deferral,
                           pause_months=pause)
     return DebtInputs(case=case, debt=debt, preset=preset, bill=bill, affordable=share,
                       income=income or None, ladder=ladder, day=day, deferral_months=deferral,
-                      settlement=settlement, available=view.available)
+                      settlement=settlement, available=view.available, savings=part,
+                      savings_on=savings_on)
 
 
-def _savings_settlement(view: Any, debt_id: int, bill: Bill, preset: Preset,
-                        day: date) -> Any:
-    """This debt's settlement from the savings, when the person keeps them for a settlement:
-    its part of the savings (:func:`xieshang.engine.situation.savings_parts`: all of them up
-    to what it owes when the person put them towards this debt, the rest spread over the
-    others; else its share of what all the open debts owe, the budget's own pro-rata split),
-    paid on the day the savings are available."""
-    from xieshang.engine.negotiation import savings_settlement
-    from xieshang.engine.situation import SavingsUse, savings_parts
+def _savings_part(view: Any, debt_id: int) -> Decimal:
+    """This debt's part of the savings (:func:`xieshang.engine.situation.savings_parts`: all
+    of them up to what it owes when the person put them towards this debt, the rest spread
+    over the others; else its share of what all the open debts owe, the budget's own
+    pro-rata split); 0 without savings."""
+    from xieshang.engine.situation import savings_parts
 
     situation = view.situation
-    if situation is None or situation.savings <= 0 \
-            or situation.savings_use is not SavingsUse.SETTLEMENT:
-        return None
+    if situation is None or situation.savings <= 0:
+        return Decimal("0.00")
     parts = savings_parts(situation.savings,
                           [(str(part.debt), part.balance) for part in view.parts],
                           situation.savings_to)
-    part = parts.get(str(debt_id), Decimal("0.00"))
-    if not part:
-        return None  # the savings all go to another debt
+    return parts.get(str(debt_id), Decimal("0.00"))
+
+
+def _bill_on_day(tx: Tx, debt: Debt, bill: Bill, on: date | None) -> Bill:
+    """What the debt owes on ``on`` (a settlement's day): the engine bills any day, so a
+    settlement paid later is measured against that day's bill, not today's (``bill`` when
+    ``on`` is not after it)."""
+    if on is None or on <= bill.as_of:
+        return bill
+    return bill_today(tx, debt, on)
+
+
+def _savings_settlement(view: Any, part: Decimal, bill: Bill, preset: Preset,
+                        day: date) -> Any:
+    """This debt's settlement from its part of the savings, when the person keeps them for
+    a settlement, paid on the day the savings are available (``bill``: that day's)."""
+    from xieshang.engine.negotiation import savings_settlement
+    from xieshang.engine.situation import SavingsUse
+
+    situation = view.situation
+    if situation is None or part <= 0 or situation.savings_use is not SavingsUse.SETTLEMENT:
+        return None
     if bill.not_yet_due > 0 and part > bill.total:
         # a loan's part beyond its arrears: the settlement is of the whole balance (as the
         # whole-balance ladder reschedules it), not arrears paid with money left unsaid
         from xieshang.engine.negotiation import whole_balance
 
         bill = whole_balance(bill)
-    return savings_settlement(bill, preset, part,
-                              today=day, on=situation.savings_on,
+    return savings_settlement(bill, preset, part, today=day, on=situation.savings_on,
                               rules=negotiation_data().ladder)
+
+
+def _regular_shift(debt: Debt, day: date, deferral: int) -> tuple[date | None, int]:
+    """(the next regular installment's date, the months it moves back) for a loan whose
+    person has no money this month: the plan's first payment is on
+    ``add_months(day, deferral + 1)``, and the regular installments are taken to move back
+    (as a lender's deferral moves the rest of the schedule) until the first one falls on or
+    after that day. Example: 2026-11-20, no deferral, next installment 2026-12-10 → the
+    plan starts 2026-12-20, so it moves 1 month, to 2027-01-10."""
+    from xieshang.engine.schedules import add_months
+    from xieshang.services.debts import loan_position
+
+    loan = loan_position(debt, day)
+    if loan is None or not loan.ahead:
+        return None, 0
+    due: date = loan.ahead[0].due
+    start = add_months(day, deferral + 1)
+    months = 0
+    while add_months(due, months) < start:
+        months += 1
+    return due, months
 
 
 def _months_to_recovery(tx: Tx, case: Case, day: date) -> int | None:
@@ -421,6 +468,7 @@ def ladder_json(inputs: DebtInputs, lang: str) -> dict[str, Any]:
         loan = inputs.loan
         result["loan"] = {
             "regular": loan.regular, "arrears_share": loan.arrears.affordable,
+            "regular_shift": loan.regular_shift, "regular_next": loan.regular_next,
             "not_yet_due": inputs.bill.not_yet_due,
             "whole": _ladder_values(loan.whole, loan.whole_bill.total, inputs.debt.id, lang,
                                     inputs.deferral_months)}
@@ -469,6 +517,23 @@ OFFER_SCOPES = {"arrears": N_("only the overdue installments (the regular ones g
                             "installments)")}
 
 
+def offer_phase_fields(defer_months: str | None, token: str | None, settle: str | None,
+                       settle_on: str | None) -> dict[str, Any]:
+    """The offer's phases as typed (a deferral in months, a token payment, a settlement
+    amount and its day) → :class:`xieshang.engine.negotiation.Offer` fields."""
+    from xieshang.engine.parsing import parse_count, parse_date
+    from xieshang.engine.schedules import MAX_PERIODS
+
+    defer = (defer_months or "").strip()
+    day = (settle_on or "").strip()
+    return {
+        "deferral_months": parse_count(defer, "defer_months", minimum=0,
+                                       maximum=MAX_PERIODS) if defer else 0,
+        "token_payment": optional_amount(token, "token"),
+        "settlement_amount": optional_amount(settle, "settle"),
+        "settle_on": parse_date(day, "settle_on") if day else None}
+
+
 def offer_scope(text: str | None) -> str | None:
     """``--scope`` / the form's ``scope``: ``arrears`` or ``whole`` (None: not said)."""
     if text is None or not text.strip():
@@ -480,7 +545,8 @@ def offer_scope(text: str | None) -> str | None:
     return key
 
 
-def check_offer_for(inputs: DebtInputs, offer: Offer, scope: str | None = None) -> OfferCheck:
+def check_offer_for(inputs: DebtInputs, offer: Offer, scope: str | None = None,
+                    tx: Tx | None = None) -> OfferCheck:
     """A lender's offer checked against this debt's share of the budget and its ladder
     (the share is the one the budget and the plan show: :attr:`DebtInputs.affordable`).
 
@@ -488,17 +554,30 @@ def check_offer_for(inputs: DebtInputs, offer: Offer, scope: str | None = None) 
     overdue installments (``arrears``: checked against the share less the regular
     installment) or the whole balance (``whole``). It is asked, never guessed.
 
+    A settlement is checked against the bill on the day it is paid (``tx`` reads it) and
+    what can be paid at once by then: this month's share, plus the debt's part of the
+    savings when they are available by that day.
+
     Raises:
         InputError: (field ``scope``) a loan with installments ahead and no ``scope``.
     """
     from xieshang.engine.money import format_money
-    from xieshang.engine.negotiation import check_offer
+    from xieshang.engine.negotiation import check_offer, whole_balance
     from xieshang.engine.schedules import add_months
     from xieshang.rules import lpr_table, rate_law
 
     start = add_months(inputs.day, inputs.deferral_months + 1) if inputs.deferral_months \
         else None
     priced = {"law": rate_law()["law"], "fixings": lpr_table(), "pay_from": start}
+    if offer.settlement_amount is not None:
+        on = offer.settle_on or inputs.day
+        bill = inputs.bill if tx is None else _bill_on_day(tx, inputs.debt, inputs.bill, on)
+        if inputs.loan is not None:
+            bill = whole_balance(bill)  # a settlement ends the loan: the whole balance
+        ready = inputs.savings_on is None or inputs.savings_on <= on
+        at_once = inputs.affordable + (inputs.savings if ready else Decimal("0.00"))
+        return check_offer(bill, inputs.preset, offer, inputs.affordable, inputs.ladder,
+                           today=inputs.day, lump_sum=at_once)
     loan = inputs.loan
     if loan is not None:
         if scope is None:
@@ -547,7 +626,10 @@ def arrangement_params(offer: Any, check: OfferCheck) -> dict[str, Any]:
               "monthly_fee_rate": offer.monthly_fee_rate,
               "total_fee_rate": offer.total_fee_rate, "waive_penalty": offer.waive_penalty,
               "waive_fees": offer.waive_fees, "waive_interest": offer.waive_interest,
-              "down_payment": check.down_payment, "method": offer.method.value}
+              "down_payment": check.down_payment, "method": offer.method.value,
+              "deferral_months": offer.deferral_months, "token_payment": offer.token_payment,
+              "settlement_amount": offer.settlement_amount,
+              "settle_on": None if offer.settle_on is None else offer.settle_on.isoformat()}
     return {key: value if isinstance(value, int) or value is None else str(value)
             for key, value in values.items()}
 
@@ -561,7 +643,14 @@ def arrangement_proposal(params: dict[str, Any]) -> Any:
         value = params.get(key)
         return None if value is None else Decimal(str(value))
 
-    return Proposal(Kind.INSTALLMENTS, periods=int(params["periods"]),
+    if params.get("settlement_amount") is not None:
+        on = params.get("settle_on")
+        return Proposal(Kind.SETTLEMENT, settlement_amount=number("settlement_amount"),
+                        pay_on=None if on is None else date.fromisoformat(on))
+    deferral = int(params.get("deferral_months") or 0)
+    return Proposal(Kind.DEFERRAL if deferral else Kind.INSTALLMENTS,
+                    periods=int(params["periods"]), deferral_months=deferral,
+                    token_payment=number("token_payment") or Decimal("0.00"),
                     annual_rate=number("annual_rate"),
                     monthly_fee_rate=number("monthly_fee_rate"),
                     total_fee_rate=number("total_fee_rate"),
@@ -597,14 +686,27 @@ def record_offer(tx: Tx, inputs: DebtInputs, offer: Offer, check: OfferCheck,
         "fee_rate": typed.get("fee_rate"), "monthly_fee_rate": typed.get("monthly_fee_rate"),
         "annual_rate": typed.get("annual_rate"),
         "waive_penalty": bool(typed.get("waive_penalty")),
-        "down_payment": typed.get("down_payment"), "verdict": check.verdict.value}
+        "down_payment": typed.get("down_payment"), "verdict": check.verdict.value,
+        "defer_months": typed.get("defer_months"), "token": typed.get("token"),
+        "settle": typed.get("settle"), "settle_on": typed.get("settle_on")}
     params = {k: v for k, v in params.items() if v is not None}
     if accept:
-        from xieshang.services.arrangements import agreed_payments, schedule_params
+        from xieshang.engine.negotiation import offer_phases
+        from xieshang.services.arrangements import (
+            agreed_payments,
+            phase_params,
+            schedule_params,
+        )
         from xieshang.store.model import Payment
 
+        if inputs.loan is not None and typed.get("scope") == "arrears":
+            # the regular installments move back with the arrears deferred (an assumption,
+            # said with the ladder): by the plan's own shift, or the offer's deferral
+            params["scope"] = "arrears"
+            params["regular_shift"] = max(inputs.loan.regular_shift, offer.deferral_months)
         params["arrangement"] = arrangement_params(offer, check)
         params["schedule"] = schedule_params(agreed_payments(check))
+        params["phases"] = phase_params(offer_phases(check))
         # the payments already taken off the bill the arrangement reschedules: the payments
         # that count against it are those recorded after this one
         params["after_payment"] = max((p.id or 0 for p in tx.find(Payment,
@@ -724,7 +826,8 @@ def agreed_terms(tx: Tx, debt: Debt, day: date) -> AgreedTerms | None:
     if len(payments) > 1 and payments[0].on == agreed.accepted_on:
         down = payments.pop(0).amount
     return AgreedTerms(accepted_on=agreed.accepted_on, down_payment=down,
-                       payments=tuple((p.on, p.amount) for p in payments))
+                       payments=tuple((p.on, p.amount) for p in payments),
+                       phases=agreed.phases)
 
 
 def _plain(value: Any) -> str:

@@ -103,6 +103,8 @@ def plan_input(name: Callable[[Debt], str], tx: Tx, case: Case, budget_text: str
         if directed is not None:
             key, parts = directed
             earmarked = {month: {key: part} for month, part in parts.items()}
+        for month, funded in settlement_savings(tx, view, debts, day).items():
+            adjustments[month] = adjustments.get(month, Decimal("0.00")) + funded
     overdue: dict[str, Any] = {}
     current: list[Any] = []
     paid_off: list[int] = []
@@ -156,6 +158,44 @@ def plan_input(name: Callable[[Debt], str], tx: Tx, case: Case, budget_text: str
 
         plan_input = replace(plan_input, token=norms().token.per_creditor_min)
     return plan_input, names, source
+
+
+def settlement_savings(tx: Tx, view: Any, debts: Sequence[Debt],
+                       day: date) -> dict[int, Decimal]:
+    """The savings kept for a settlement that fund an accepted settlement: for each debt
+    whose accepted arrangement is one lump sum paid on or after the day the savings are
+    available, the plan month of that payment gets ``min(savings left, the lump sum)``
+    on top of the month's budget (the monthly money is not asked for it). Month ``m`` is
+    paid on ``add_months(day, m)``."""
+    from xieshang.engine.situation import SavingsUse
+    from xieshang.services.arrangements import accepted_arrangement
+
+    situation = view.situation
+    if situation is None or situation.savings <= 0 \
+            or situation.savings_use is not SavingsUse.SETTLEMENT:
+        return {}
+    left = situation.savings
+    funded: dict[int, Decimal] = {}
+    for debt in debts:
+        agreed = accepted_arrangement(tx, debt, day)
+        phase = None if agreed is None else agreed.phase_on(day)
+        if phase is None or phase.kind != "settlement" or left <= 0 or (
+                situation.savings_on is not None and situation.savings_on > phase.start):
+            continue
+        unpaid = agreed.progress.remaining if agreed is not None else Decimal("0.00")
+        part = min(left, unpaid)
+        month = max(0, _month_of(day, phase.start))
+        funded[month] = funded.get(month, Decimal("0.00")) + part
+        left -= part
+    return funded
+
+
+def _month_of(start: date, day: date) -> int:
+    """The plan month whose pay date is the last on or before ``day``."""
+    from xieshang.engine.schedules import add_months
+
+    months = (day.year - start.year) * 12 + day.month - start.month
+    return months - 1 if add_months(start, months) > day else months
 
 
 def _repayment_day(debt: Any) -> int | None:
@@ -330,10 +370,15 @@ def with_regular_installments(tx: Tx, debt: Any, agreed: Any, left: Any, day: da
     covered = sum((p.principal for p in agreed.payments), ZERO)
     if covered >= at_start.principal + at_start.not_yet_due:
         return left  # the whole balance was rescheduled
-    loan = loan_position(debt, max(start, day))
+    # moved back as the arrears are deferred (the arrangement's regular_shift): the
+    # installments ahead on the day it started, on their new dates from today on
+    shift = agreed.regular_shift
+    loan = loan_position(debt, start if shift else max(start, day))
     if loan is not None:
-        extra = [ScheduledPayment(max(item.due, day), item.principal, item.interest)
-                 for item in loan.ahead if item.due >= start]
+        extra = [ScheduledPayment(max(add_months(item.due, shift), day), item.principal,
+                                  item.interest)
+                 for item in loan.ahead
+                 if item.due >= start and add_months(item.due, shift) >= day]
     else:
         last = max((p.on for p in agreed.payments), default=day)
         extra = [ScheduledPayment(max(add_months(last, 1), day), at_start.not_yet_due)]

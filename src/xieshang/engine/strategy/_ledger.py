@@ -163,6 +163,8 @@ class Ledger:
         self.c_principal = self.c_interest = self.c_penalty = self.c_fees = ZERO
         self.closing = ZERO
         self.tolerance = ZERO
+        self.due_now = ZERO
+        self.installment_loan = False
         self._od: OverdueDebt | None = None
         self._walker: Walker | None = None
         if debt.overdue_debt is not None:
@@ -171,6 +173,9 @@ class Ledger:
             self.payments = list(debt.overdue_debt.payments)
             self.ndp = debt.overdue_debt.not_yet_due_principal
             self.tolerance = debt.overdue_debt.preset.tolerance
+            # a loan with installments ahead: what is due each month is the installments
+            # past due and their charges (the bill), not nothing
+            self.installment_loan = bool(debt.overdue_debt.later) or self.ndp > 0
         elif debt.balance is not None:
             self.phase = Phase.TERMS
         else:
@@ -253,6 +258,9 @@ class Ledger:
             if base < charges:
                 self.grows = True
         self.required = min(self.owed, base + self.arrears)
+        if self.phase is Phase.OVERDUE and self.installment_loan:
+            # the overdue installments and their charges are due now (status's "due")
+            self.required = min(self.owed, max(self.required, self.due_now))
 
     def pay(self, amount: Decimal, on: date | None = None) -> None:
         """A payment this month (on the pay date unless ``on`` says otherwise)."""
@@ -355,12 +363,13 @@ class Ledger:
         if self._od is None:
             raise StateError("self._od")
         if self.opened and self.closing == 0 and self.ndp == 0:
-            self.owed = ZERO
+            self.owed = self.due_now = ZERO
             return
         if self._walker is None:
             self._walker = Walker(self._od)
         bill = self._walker.bill_forward(self.payments, self.day)
         self.ndp = bill.not_yet_due  # later installments that fell due are in the bill
+        self.due_now = bill.total
         total = bill.total + self.ndp
         if not self.opened:
             self.opened = True

@@ -82,12 +82,14 @@ CHANNEL_DOCUMENTS = {"hotline": "phone", "app": "chat", "letter": "letter", "bra
 
 #: The counter-offer form's fields (also the names the command line's options use).
 OFFER_FIELDS = ("periods", "monthly", "annual_rate", "monthly_fee_rate", "fee_rate",
-                "waive_penalty", "down_payment", "scope")
+                "waive_penalty", "down_payment", "scope", "defer_months", "token", "settle",
+                "settle_on")
 
 #: The engine's field names → the form's.
 _OFFER_FIELD_OF = {"monthly_amount": "monthly", "total_fee_rate": "fee_rate",
                    "waive_fees": "waive_penalty", "down_payment_percent": "down_payment",
-                   "conditions": "periods"}
+                   "conditions": "periods", "deferral_months": "defer_months",
+                   "token_payment": "token", "settlement_amount": "settle"}
 
 #: Statuses of a recorded proposal (msgids).
 PROPOSAL_STATUSES = {
@@ -188,7 +190,7 @@ async def offer(request: Request, debt_id: str) -> Response:
         if offer_value is not None and view["inputs"] is not None:
             inputs: DebtInputs = view["inputs"]
             try:
-                check = check_offer_for(inputs, offer_value, scope)
+                check = check_offer_for(inputs, offer_value, scope, tx)
             except InputError as error:
                 errors.add_error(_OFFER_FIELD_OF.get(error.field, error.field), error)
             except XieshangError as error:
@@ -209,7 +211,7 @@ async def offer(request: Request, debt_id: str) -> Response:
     with page.write() as tx:
         case, debt = _find(tx, debt_id)
         inputs = debt_inputs(tx, str(case.id), str(debt.id), today=page.today)
-        check = check_offer_for(inputs, offer_value, scope)
+        check = check_offer_for(inputs, offer_value, scope, tx)
         saved = record_offer(tx, inputs, offer_value, check, typed, accept=action == "accept")
     return page.redirect(f"/negotiate/{debt.id}?recorded={saved}#proposals")
 
@@ -390,9 +392,17 @@ def agreed_view(page: Page, tx: Tx, debt: Debt, today: date) -> dict[str, Any] |
     terms = agreed_terms(tx, debt, today)
     if agreed is None or terms is None:
         return None
+    from xieshang.present.views import phase_lines
+
     progress = agreed.progress
     upcoming = progress.next
+    plain = all(phase.kind in ("installments", "down_payment") for phase in agreed.phases)
+    phases = [] if plain else phase_lines(page.out, {
+        "phases": [{"kind": p.kind, "start": p.start, "end": p.end, "amount": p.amount,
+                    "count": p.count} for p in agreed.phases],
+        "now": next((k for k, p in enumerate(agreed.phases) if today <= p.end), None)}, today)
     return {
+        "phases": phases,
         "accepted_on": agreed.accepted_on.isoformat(), "periods": len(terms.payments),
         "monthly": page.money(terms.monthly), "total": page.money(agreed.total),
         "down": page.money(terms.down_payment) if terms.down_payment > 0 else "",
@@ -576,9 +586,21 @@ def _parse_offer(page: Page, form: Form, errors: Errors) -> Offer | None:
     from xieshang.engine.negotiation import Offer
     from xieshang.engine.parsing import parse_count
     from xieshang.engine.schedules import MAX_PERIODS
-    from xieshang.services.negotiation import optional_amount, optional_rate
+    from xieshang.services.negotiation import offer_phase_fields, optional_amount, optional_rate
 
-    periods_text = errors.required(form, "periods")
+    phase: dict[str, Any] = {}
+    for name in ("defer_months", "token", "settle", "settle_on"):
+        values = {key: form.optional(key) if key == name else None
+                  for key in ("defer_months", "token", "settle", "settle_on")}
+        found = errors.check(name, partial(offer_phase_fields, values["defer_months"],
+                                           values["token"], values["settle"],
+                                           values["settle_on"]))
+        if found is not None:
+            phase |= {key: value for key, value in found.items() if value}
+    if form.optional("settle") and not form.optional("periods"):
+        periods_text: str | None = "1"  # a settlement is one payment
+    else:
+        periods_text = errors.required(form, "periods")
     periods = None if periods_text is None else errors.check(
         "periods", lambda: parse_count(periods_text, "periods", minimum=1,
                                        maximum=MAX_PERIODS))
@@ -596,7 +618,7 @@ def _parse_offer(page: Page, form: Form, errors: Errors) -> Offer | None:
         return Offer(periods=periods, monthly_amount=monthly, annual_rate=rates["annual_rate"],
                      monthly_fee_rate=rates["monthly_fee_rate"],
                      total_fee_rate=rates["fee_rate"], waive_penalty=waiver,
-                     waive_fees=waiver, down_payment=down)
+                     waive_fees=waiver, down_payment=down, **phase)
     except InputError as error:
         errors.add_error(_OFFER_FIELD_OF.get(error.field, error.field), error)
     except XieshangError as error:
@@ -615,10 +637,16 @@ def _check_view(page: Page, view: dict[str, Any], check: OfferCheck) -> dict[str
     def signed(value: Decimal) -> str:
         return ("+" if value > 0 else "") + page.money(value)
 
+    settlement = [  # one lump sum on its day, against that day's bill (as `xieshang offer`)
+        (_("Settlement (one payment)"), page.money(check.total_paid)),
+        (_("Paid on"), check.dates[-1].isoformat()),
+        (_("You can pay by then"), page.money(check.total_paid - check.monthly_gap)),
+        (_("Waived"), page.money(check.waived)),
+    ]
     return {
         "verdict": check.verdict.value, "verdict_text": _(VERDICTS[check.verdict.value]),
         "affordable": check.affordable,
-        "rows": [
+        "rows": settlement if check.offer.settlement else [
             (_("Regular monthly payment"), page.money(check.monthly)),
             (_("Largest monthly payment"), page.money(check.max_payment)),
             (_("Your budget for this debt"), page.money(inputs.affordable)),
@@ -630,7 +658,8 @@ def _check_view(page: Page, view: dict[str, Any], check: OfferCheck) -> dict[str
             (_("APR"), format_percent(check.apr_nominal)),
             (_("Effective annual rate"), format_percent(check.apr_effective)),
         ],
-        "gap": page.money(check.monthly_gap) if check.monthly_gap > 0 else None,
+        "gap": page.money(check.monthly_gap) if check.monthly_gap > 0
+        and not check.offer.settlement else None,
         "implied": check.implied,
         "comparisons": [{"label": labels.get(c.level.value, c.level.value),
                          "monthly": signed(c.monthly_difference),

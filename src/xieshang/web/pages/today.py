@@ -94,7 +94,8 @@ def dashboard(out: Output, tx: Tx, today: date,
                 earliest = (event["on"], milestone)
         debts.append({"id": line["id"], "name": line["name"], "overdue": line["overdue"],
                       "days": line["days_overdue"], "total": out.money(line["total"]),
-                      "daily": out.money(line["daily_cost"]), "next": milestone})
+                      "daily": out.money(line["daily_cost"]), "next": milestone,
+                      "phase": _current_phase(line)})
     payments, note = _month_actions(out, tx, case, today) if lines else ([], None)
     from xieshang.present.views import overdraft_risks
 
@@ -106,6 +107,17 @@ def dashboard(out: Output, tx: Tx, today: date,
             "next": earliest[1] if earliest else None,
             "actions": next_actions(out, tx, case, today, payments, lines),
             "payments": payments, "plan_note": note}
+
+
+def _current_phase(line: dict[str, Any]) -> str | None:
+    """The phase of the accepted arrangement the debt is in today ("Now: deferral until …"),
+    or ``None`` when it is not under one."""
+    agreed = line["arrangement"]
+    if agreed is None or agreed["now"] is None or (len(agreed["phases"]) < 2 and all(
+            phase["kind"] == "installments" for phase in agreed["phases"])):
+        return None
+    text: str = line["phase_text"][agreed["now"]]
+    return text
 
 
 #: How urgent each kind of action is (lower first).
@@ -183,15 +195,19 @@ def _month_actions(out: Output, tx: Tx, case: Case,
         actions = month_actions(given, Strategy.PRO_RATA)
     except XieshangError as error:
         return [], translate_error(error, out.lang)
-    if not actions and not any(available_by_month(tx, case, today, 1)):
-        # a month the budget leaves nothing for the debts (e.g. income not started yet)
-        return [], out._("Your budget leaves nothing for these debts this month: nothing is "
-                         "asked of you now. Tell the lenders before their next date, and ask "
-                         "for the plan to start when your money does.")
+    note = None
+    if not any(a.amount for a in actions) and not any(available_by_month(tx, case, today, 1)):
+        # a month the budget leaves nothing for the debts (e.g. income not started yet):
+        # what the debts require is still shown, none of it asked
+        note = out._("Your budget leaves nothing for these debts this month: nothing is "
+                     "asked of you now. Tell the lenders before their next date, and ask "
+                     "for the plan to start when your money does.")
+        if not actions:
+            return [], note
     # Most important first: a payment not covered, then the earliest date, then the largest.
     ranked = sorted(actions, key=lambda a: (not a.unpaid, a.by, -a.amount))[:3]
     return [{"name": names.get(a.key, a.label), "debt": a.key, "amount": out.money(a.amount),
              "by": a.by.isoformat(),
              "why": out._(ACTION_KINDS.get(a.kind.value, a.kind.value)),
              "unpaid": out.money(a.unpaid) if a.unpaid else "",
-             "nothing": "" if a.amount else "1"} for a in ranked], None
+             "nothing": "" if a.amount else "1"} for a in ranked], note
