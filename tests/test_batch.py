@@ -204,7 +204,7 @@ def test_stopped_then_killed_then_resumed_gives_every_case_once(tmp_path: Path) 
 
     def finished() -> int:
         try:
-            return len(json.loads(manifest.read_text())["done"])
+            return int(json.loads(manifest.read_text())["finished"])
         except (OSError, ValueError):
             return 0
 
