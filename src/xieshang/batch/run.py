@@ -4,7 +4,8 @@ stopped run resume.
 The output folder::
 
     OUT/manifest.json            the run (input, day, chunk size) and the finished chunks
-    OUT/cases/part-000000.parquet  one part per chunk and table (cases, debts, rungs, errors)
+    OUT/cases/part-000000.parquet  one part per chunk and table (cases, debts, rungs, errors,
+                                   documents); none for a table the chunk has no rows of
     OUT/report.html              written when every chunk is done
 
 A chunk's parts are written to temporary names and renamed into place, then the manifest
@@ -216,15 +217,23 @@ def _part(output: Path, table: str, index: int) -> Path:
 
 
 def _save_chunk(output: Path, index: int, tables: dict[str, pa.RecordBatch]) -> dict[str, int]:
+    """Write a chunk's parts. A table with no rows in this chunk gets no part (most chunks
+    have no errors and no documents: two Parquet files and two fsyncs saved), except in the
+    first chunk, so that every table's folder holds its schema; a part left by an earlier,
+    unfinished attempt at the chunk is removed."""
     counts = {}
     for name in TABLE_NAMES:
         table = pa.Table.from_batches([tables[name]], schema=OUTPUT_SCHEMAS[name])
+        counts[name] = table.num_rows
+        target = _part(output, name, index)
+        if not table.num_rows and index:
+            target.unlink(missing_ok=True)
+            continue
 
         def write(path: Path, table: pa.Table = table) -> None:
             pq.write_table(table, path, compression="zstd")
 
-        _write_atomic(_part(output, name, index), write)
-        counts[name] = table.num_rows
+        _write_atomic(target, write)
     return counts
 
 
@@ -430,7 +439,9 @@ def finished_parts(output: Path, table: str) -> Iterator[Path]:
     """The parts of one output table written by finished chunks, in chunk order."""
     manifest = json.loads(_manifest_path(output).read_text(encoding="utf-8"))
     for index in Done(manifest["done"]):
-        yield _part(output, table, index)
+        part = _part(output, table, index)
+        if part.exists():  # a chunk without rows in this table has no part
+            yield part
 
 
 def read_output(output: Path, table: str, columns: list[str] | None = None) -> pa.Table:

@@ -21,7 +21,7 @@ from __future__ import annotations
 import decimal
 import hashlib
 import hmac
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -118,22 +118,45 @@ def case_key(case_id: str, key: str | None) -> str:
     return hmac.new(key.encode("utf-8"), case_id.encode("utf-8"), hashlib.sha256).hexdigest()
 
 
+def _pairs(rows: Iterable[Mapping[str, str | None]]) -> pa.Array:
+    """Rows of column → text as one Arrow map array (built from flat lists: no per-value
+    type inference)."""
+    offsets = [0]
+    keys: list[str] = []
+    values: list[str | None] = []
+    for row in rows:
+        keys.extend(row.keys())
+        values.extend(row.values())
+        offsets.append(len(keys))
+    return pa.MapArray.from_arrays(pa.array(offsets, pa.int32()), pa.array(keys, pa.string()),
+                                   pa.array(values, pa.string()), type=_PAIRS)
+
+
+def _numbered(items: Iterable[Sequence[tuple[int, Mapping[str, str | None]]]]) -> pa.Array:
+    offsets = [0]
+    numbers: list[int] = []
+    rows: list[Mapping[str, str | None]] = []
+    for item in items:
+        for number, row in item:
+            numbers.append(number)
+            rows.append(row)
+        offsets.append(len(numbers))
+    inner = pa.StructArray.from_arrays([pa.array(numbers, pa.int64()), _pairs(rows)],
+                                       fields=list(_ROWS.value_type))
+    return pa.ListArray.from_arrays(pa.array(offsets, pa.int32()), inner, type=_ROWS)
+
+
 def rows_to_batch(cases: Iterable[CaseRows]) -> pa.RecordBatch:
     """Cases as one input batch (:data:`INPUT_SCHEMA`)."""
     items = list(cases)
-
-    def pairs(row: Any) -> list[tuple[str, str | None]]:
-        return list(row.items())
-
-    return pa.RecordBatch.from_pydict({
-        "case_id": [c.case_id for c in items],
-        "row": [c.row for c in items],
-        "case": [pairs(c.case) for c in items],
-        "debts": [[{"row": n, "values": pairs(r)} for n, r in c.debts] for c in items],
-        "budget_lines": [[{"row": n, "values": pairs(r)} for n, r in c.lines]
-                         for c in items],
-        "document": [c.document for c in items],
-    }, schema=INPUT_SCHEMA)
+    return pa.RecordBatch.from_arrays([
+        pa.array([c.case_id for c in items], pa.string()),
+        pa.array([c.row for c in items], pa.int64()),
+        _pairs(c.case for c in items),
+        _numbered(c.debts for c in items),
+        _numbered(c.lines for c in items),
+        pa.array([c.document for c in items], pa.string()),
+    ], schema=INPUT_SCHEMA)
 
 
 def warm_up(lang: str = "zh") -> None:
