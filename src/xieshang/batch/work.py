@@ -7,10 +7,10 @@ same way. Each input row is one whole case (:data:`INPUT_SCHEMA`: the ``cases`` 
 batches — ``cases``, ``debts``, ``rungs`` and ``errors`` (:data:`OUTPUT_SCHEMAS`). Money is
 exact: ``decimal128(18, 2)`` yuan, the engine's own figures; rates ``decimal128(12, 6)``.
 
-For Spark's ``mapInArrow`` (and Ray Data's ``map_batches``), :func:`unit_of_work` gives the
-function exactly as they call it: an iterator of ``pyarrow.RecordBatch`` in, an iterator of
-one output table's batches out; :func:`spark_ddl` gives that table's schema in Spark's
-words.
+For Spark's ``mapInArrow``, :func:`unit_of_work` gives the function exactly as Spark calls
+it: an iterator of ``pyarrow.RecordBatch`` in, an iterator of one output table's batches
+out; :func:`spark_ddl` gives that table's schema in Spark's words. (Ray Data's
+``map_batches`` hands over a ``pyarrow.Table``: pass it ``table.to_batches()``.)
 
 Privacy: no name, ID number, phone, account number or debt label is ever read into an
 output; with a key, case ids are replaced by ``HMAC-SHA256(key, case_id)``.
@@ -222,11 +222,11 @@ def evaluate_batch(batch: pa.RecordBatch, options: Options) -> dict[str, pa.Reco
 
 @dataclass(frozen=True)
 class MapInArrow:
-    """The unit of work as Spark's ``DataFrame.mapInArrow`` and Ray Data's ``map_batches``
-    call it: ``function(batches)`` takes an iterator of input ``pyarrow.RecordBatch``
-    (:data:`INPUT_SCHEMA`, one whole case per row, any number of rows per batch) and yields,
-    for each, the batch of one output ``table`` (:data:`OUTPUT_SCHEMAS`). A plain frozen
-    dataclass, so it pickles (Spark sends it to its executors with cloudpickle)."""
+    """The unit of work as Spark's ``DataFrame.mapInArrow`` calls it: ``function(batches)``
+    takes an iterator of input ``pyarrow.RecordBatch`` (:data:`INPUT_SCHEMA`, one whole case
+    per row, any number of rows per batch) and yields, for each, the batch of one output
+    ``table`` (:data:`OUTPUT_SCHEMAS`). A plain frozen dataclass, so it pickles (Spark sends
+    it to its executors with cloudpickle)."""
 
     options: Options
     table: str = "cases"
