@@ -158,19 +158,21 @@ def _one_round(folder: Path, workers: int, chunk: int) -> dict[str, float]:
                                scheduler=cluster.scheduler_address, report=False)
         client.run(warm_up, "zh")
         before = sum(client.run(time.process_time).values())
-        driver = time.process_time()
-        busy, elapsed = _busy()
+        driver = time.thread_time()
+        here = time.process_time()
+        busy = _busy()
         started = time.perf_counter()
         result = run_batch(settings)
         seconds = time.perf_counter() - started
-        busy, elapsed = _busy()[0] - busy, _busy()[1] - elapsed
-        driver = time.process_time() - driver
+        spent = _busy()[0] - busy[0]
+        driver = time.thread_time() - driver
+        here = time.process_time() - here
         used = sum(client.run(time.process_time).values()) - before
     cases = result.cases
     return {"workers": workers, "seconds": seconds, "rate": cases / seconds * 60,
-            "cpu": used / cases, "driver": driver / cases,
+            "cpu": used / cases, "driver": driver / cases, "scheduler": (here - driver) / cases,
             "utilisation": used / (seconds * workers),
-            "others": max(0.0, busy - used - driver) / seconds, "cases": cases}
+            "others": max(0.0, spent - used - here) / seconds, "cases": cases}
 
 
 def scaling(folder: Path, count: int, rounds: int) -> None:
@@ -187,17 +189,24 @@ def scaling(folder: Path, count: int, rounds: int) -> None:
         print(f"   {workers} worker(s): {figures['seconds']:6.1f} s wall = "
               f"{figures['rate']:6,.0f} cases/min; workers' CPU {figures['cpu'] * 1000:.2f} "
               f"ms a case, utilisation {figures['utilisation']:.2f}; driver "
-              f"{figures['driver'] * 1000:.2f} ms a case; other jobs used "
+              f"{figures['driver'] * 1000:.2f} ms a case (read, convert, write), scheduler "
+              f"and client {figures['scheduler'] * 1000:.2f}; other jobs used "
               f"{figures['others']:.2f} of {os.cpu_count()} cores")
     rate = {w: statistics.median(f["rate"] for f in found[w]) for w in (1, 2)}
     cpu = {w: statistics.median(f["cpu"] for f in found[w]) for w in (1, 2)}
     used = {w: statistics.median(f["utilisation"] for f in found[w]) for w in (1, 2)}
     others = statistics.median(f["others"] for w in (1, 2) for f in found[w])
     ratio = rate[2] / rate[1]
+    overhead = {w: statistics.median(f["driver"] + f["scheduler"] for f in found[w])
+                for w in (1, 2)}
     print(f"   scaling 1 → 2 workers (medians): {ratio:.2f}× wall clock (target ≥ 1.8×: "
           f"{'met' if ratio >= 1.8 else 'NOT met'}); CPU a case 2 vs 1 worker "
           f"{cpu[2] / cpu[1]:.2f}× (1.00: splitting costs nothing); utilisation "
           f"{used[1]:.2f} / {used[2]:.2f}; other jobs took {others:.2f} cores meanwhile")
+    # on two free cores: both workers busy, the driver and scheduler taking their share
+    free = 2 * cpu[1] / (cpu[2] + overhead[2])
+    print(f"   on two free cores the CPU figures allow {free:.2f}× (2 × one worker's CPU a "
+          f"case ÷ (CPU a case with two + driver and scheduler CPU a case))")
 
 
 def _rss(pid: int) -> int:
