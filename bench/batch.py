@@ -23,7 +23,8 @@ out.
    resident memory of the driver and of each worker (``/proc``), and their proportional
    sum (PSS: pages shared after the fork counted once). Target: under 2 GB for 1,000,000
    cases (``--cases 1000000``; about 6 CPU-hours at 21 ms a case — run it on a quiet
-   machine). ``--no-plan`` passes ``--no-plan`` to the run (a quicker memory check).
+   machine). ``--no-plan`` and ``--no-ladder`` are passed to the run (both: bills, flags and
+   shares only, a quicker memory check of the same streaming).
 
 The machine is shared (other jobs use the same 2 cores), so wall-clock rates are lower
 bounds; CPU seconds per case (``time.process_time``) are the steadier figure.
@@ -276,7 +277,7 @@ class _Watch:
         self.thread.join()
 
 
-def end_to_end(count: int, seed: int, no_plan: bool, keep: Path | None) -> None:
+def end_to_end(count: int, seed: int, light: list[str], keep: Path | None) -> None:
     mb = 2**20
     with tempfile.TemporaryDirectory(dir=keep) as work:
         folder = Path(work) / "in"
@@ -285,7 +286,7 @@ def end_to_end(count: int, seed: int, no_plan: bool, keep: Path | None) -> None:
         written = time.perf_counter() - started
         command = [sys.executable, "-m", "xieshang", "--now", DAY.isoformat(), "batch", "run",
                    str(folder), "--output", str(Path(work) / "out"), "--json",
-                   *(["--no-plan"] if no_plan else [])]
+                   *light]
         env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
         before = os.times()
         started = time.perf_counter()
@@ -300,8 +301,9 @@ def end_to_end(count: int, seed: int, no_plan: bool, keep: Path | None) -> None:
                + after.children_system - before.children_system)
         size = sum(p.stat().st_size for p in (Path(work) / "out").rglob("*") if p.is_file())
     workers = sorted(watch.workers.values(), reverse=True)
-    print(f"3. end to end, {count:,} cases{' (--no-plan)' if no_plan else ''} (sample written "
-          f"in {written:.0f} s): {seconds:,.1f} s = {count / seconds * 60:,.0f} cases/min, "
+    flags = f" ({' '.join(light)})" if light else ""
+    print(f"3. end to end, {count:,} cases{flags} (sample written in {written:.0f} s): "
+          f"{seconds:,.1f} s = {count / seconds * 60:,.0f} cases/min, "
           f"{cpu / count * 1000:.2f} ms CPU a case (driver and workers); output "
           f"{size / mb:,.0f} MB; exit {process.returncode}")
     print(f"   peak memory: driver {watch.driver / mb:,.0f} MB, workers "
@@ -322,6 +324,9 @@ def main() -> None:
     parser.add_argument("--cases", default="2000",
                         help="end-to-end sizes, comma-separated (e.g. 20000,100000 or 1000000)")
     parser.add_argument("--no-plan", action="store_true", help="end to end without the plan")
+    parser.add_argument("--no-ladder", action="store_true",
+                        help="end to end without the ladders (with --no-plan: a quick memory "
+                             "check, bills, flags and shares only)")
     parser.add_argument("--workdir", type=Path, default=None,
                         help="where the end-to-end input and output go (default: /tmp)")
     parser.add_argument("--seed", type=int, default=1)
@@ -338,7 +343,9 @@ def main() -> None:
             scaling(base / "scale", args.scale_cases, args.rounds)
     if "3" not in skip:
         for count in (int(v) for v in args.cases.split(",") if v.strip()):
-            end_to_end(count, args.seed, args.no_plan, args.workdir)
+            light = [flag for flag, given in (("--no-plan", args.no_plan),
+                                              ("--no-ladder", args.no_ladder)) if given]
+            end_to_end(count, args.seed, light, args.workdir)
 
 
 if __name__ == "__main__":
