@@ -211,7 +211,8 @@ def test_stopped_then_killed_then_resumed_gives_every_case_once(tmp_path: Path) 
     def run_until(chunks: int, sig: int) -> int | None:
         import psutil
 
-        slow = {**_env(), "XIESHANG_TEST_BATCH_DELAY": "0.4"}  # a pause after each chunk
+        # a pause after each chunk, long enough for this test to see the run on a busy machine
+        slow = {**_env(), "XIESHANG_TEST_BATCH_DELAY": "1.0"}
         process = subprocess.Popen(command, env=slow, stdout=subprocess.DEVNULL,
                                    stderr=subprocess.DEVNULL)
         deadline = time.monotonic() + 90
