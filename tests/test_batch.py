@@ -189,6 +189,12 @@ def test_a_dask_cluster_gives_what_the_local_engine_gives(tmp_path: Path) -> Non
             read_output(tmp_path / "local", table)), table
 
 
+def _default_sigint() -> None:
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def test_stopped_then_killed_then_resumed_gives_every_case_once(tmp_path: Path) -> None:
     """Ctrl-C (SIGINT) once two chunks are finished: the run stops with status 130; run
     again and ``kill -9`` it two chunks later; the same command a third time finishes the
@@ -204,7 +210,7 @@ def test_stopped_then_killed_then_resumed_gives_every_case_once(tmp_path: Path) 
 
     def finished() -> int:
         try:
-            return len(json.loads(manifest.read_text())["done"])
+            return int(json.loads(manifest.read_text())["finished"])
         except (OSError, ValueError):
             return 0
 
@@ -212,8 +218,10 @@ def test_stopped_then_killed_then_resumed_gives_every_case_once(tmp_path: Path) 
         import psutil
 
         slow = {**_env(), "XIESHANG_TEST_BATCH_DELAY": "0.4"}  # a pause after each chunk
+        # Ctrl-C reaches the run even when the tests themselves run as a background job
+        # (which ignores SIGINT, and its children inherit that)
         process = subprocess.Popen(command, env=slow, stdout=subprocess.DEVNULL,
-                                   stderr=subprocess.DEVNULL)
+                                   stderr=subprocess.DEVNULL, preexec_fn=_default_sigint)
         deadline = time.monotonic() + 90
         while time.monotonic() < deadline and finished() < chunks \
                 and process.poll() is None:

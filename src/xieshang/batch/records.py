@@ -8,7 +8,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from xieshang.engine.budget import Household
+from xieshang.engine.checks import value_problems
 from xieshang.engine.errors import N_, InputError
+from xieshang.engine.money import parse_amount
+from xieshang.rules import load_preset
+from xieshang.services.budget import household_count, norms
+from xieshang.services.debts import debt_fields
 from xieshang.store.memory import MemoryTx
 from xieshang.store.model import Budget, BudgetEntry, Case, Debt
 
@@ -80,10 +86,6 @@ def build_case(rows: CaseRows) -> tuple[MemoryTx, Case] | list[Problem]:
 
 
 def _budget(tx: MemoryTx, case: Case, rows: CaseRows, problems: list[Problem]) -> Budget | None:
-    from xieshang.engine.budget import Household
-    from xieshang.engine.money import parse_amount
-    from xieshang.services.budget import household_count, norms
-
     if not rows.lines:
         return None
     values: dict[str, Any] = {}
@@ -119,9 +121,6 @@ def _budget(tx: MemoryTx, case: Case, rows: CaseRows, problems: list[Problem]) -
 
 def _lines(tx: MemoryTx, budget: Budget | None, rows: CaseRows,
            problems: list[Problem]) -> None:
-    from xieshang.engine.money import parse_amount
-    from xieshang.services.budget import norms
-
     if budget is None:
         return
     rules = norms()
@@ -166,10 +165,6 @@ _OPTIONS = ("interest", "fees", "not_yet_due", "overdue_since", "annual_rate", "
 
 def _debt(tx: MemoryTx, case: Case, number: int, row: Mapping[str, str | None],
           problems: list[Problem]) -> None:
-    from xieshang.engine.checks import value_problems
-    from xieshang.rules import load_preset
-    from xieshang.services.debts import debt_fields
-
     before = len(problems)
     product = _text(row, "product")
     amount = _text(row, "amount")
@@ -211,8 +206,6 @@ def _from_document(rows: CaseRows) -> tuple[MemoryTx, Case] | list[Problem]:
 
     def known_product(_where: str, name: str, value: Any) -> None:
         if name == "preset_id":
-            from xieshang.rules import load_preset
-
             load_preset(str(value))
 
     tx = MemoryTx()

@@ -1,7 +1,9 @@
 """The run's short HTML report: its figures and three charts (matplotlib SVG, inline).
 
-Figures are sums and counts of the output tables (exact decimals); the charts are drawn
-from them (floats only for drawing).
+Figures are sums and counts of the output tables (exact decimals), read one finished chunk
+at a time, so the report's memory does not grow with the run but for one column: each
+case's affordable amount (16 bytes a case in Arrow) for the median and the histogram. The
+charts are drawn from the figures (floats only for drawing).
 """
 
 from __future__ import annotations
@@ -12,51 +14,67 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.parquet as pq
 
 if TYPE_CHECKING:
     from xieshang.batch.run import RunResult
     from xieshang.batch.work import Options
 
-__all__ = ["write_report"]
+__all__ = ["figures_of", "write_report"]
 
 ZERO = Decimal("0.00")
+_SUMS = ("due", "daily_cost", "month_delay", "plan_cost")
 
 
-def _sum(table: Any, column: str) -> Decimal:
-    value = pc.sum(table[column]).as_py() if table.num_rows else None
+def _sum(column: Any) -> Decimal:
+    value = pc.sum(column).as_py() if len(column) else None
     return ZERO if value is None else Decimal(value)
 
 
-def figures_of(output: Path) -> tuple[dict[str, Any], Any, Any]:
-    """The run's figures (language-free), the cases and the debts columns they came from."""
-    from xieshang.batch.run import read_output
+def figures_of(output: Path) -> tuple[dict[str, Any], Any]:
+    """The run's figures (language-free) and every case's affordable amount (an Arrow
+    array, ascending, no nulls)."""
+    from xieshang.batch.run import finished_parts
 
-    cases = read_output(output, "cases", ["available", "budget_outcome", "due", "daily_cost",
-                                          "month_delay", "plan_months", "plan_cost"])
-    debts = read_output(output, "debts", ["product", "month_delay"])
+    sums = dict.fromkeys(_SUMS, ZERO)
     outcomes: dict[str, int] = {}
-    for value in cases["budget_outcome"].to_pylist():
-        key = value or "no_budget"
-        outcomes[key] = outcomes.get(key, 0) + 1
     by_product: dict[str, Decimal] = {}
-    if debts.num_rows:
-        grouped = debts.group_by("product").aggregate([("month_delay", "sum")])
+    available: list[Any] = []
+    cases = debts = 0
+    for part in finished_parts(output, "cases"):
+        table = pq.read_table(part, columns=["available", "budget_outcome", *_SUMS])
+        cases += table.num_rows
+        for name in _SUMS:
+            sums[name] += _sum(table[name])
+        counted = pc.value_counts(table["budget_outcome"].combine_chunks())
+        for item in counted.to_pylist():
+            key = item["values"] or "no_budget"
+            outcomes[key] = outcomes.get(key, 0) + item["counts"]
+        available.append(pc.drop_null(table["available"]).combine_chunks())
+    for part in finished_parts(output, "debts"):
+        table = pq.read_table(part, columns=["product", "month_delay"])
+        debts += table.num_rows
+        if not table.num_rows:
+            continue
+        grouped = table.group_by("product").aggregate([("month_delay", "sum")])
         for product, total in zip(grouped["product"].to_pylist(),
                                   grouped["month_delay_sum"].to_pylist(), strict=True):
-            by_product[product] = ZERO if total is None else Decimal(total)
-    available = [v for v in cases["available"].to_pylist() if v is not None]
-    available.sort()
+            by_product[product] = by_product.get(product, ZERO) + (
+                ZERO if total is None else Decimal(total))
+    amounts = pa.concat_arrays(available) if available else pa.array([], pa.decimal128(18, 2))
+    amounts = amounts.take(pc.sort_indices(amounts))
     figures = {
-        "cases": cases.num_rows, "debts": debts.num_rows,
-        "due": _sum(cases, "due"), "daily_cost": _sum(cases, "daily_cost"),
-        "month_delay": _sum(cases, "month_delay"), "plan_cost": _sum(cases, "plan_cost"),
+        "cases": cases, "debts": debts,
+        "due": sums["due"], "daily_cost": sums["daily_cost"],
+        "month_delay": sums["month_delay"], "plan_cost": sums["plan_cost"],
         "outcomes": outcomes,
         "token_only": outcomes.get("token", 0) + outcomes.get("breathing_space", 0),
-        "median_available": available[len(available) // 2] if available else None,
+        "median_available": amounts[len(amounts) // 2].as_py() if len(amounts) else None,
         "month_delay_by_product": dict(sorted(by_product.items(), key=lambda kv: -kv[1])),
     }
-    return figures, cases, debts
+    return figures, amounts
 
 
 def _svg(draw: Any) -> str:
@@ -90,12 +108,11 @@ def write_report(output: Path, options: Options, result: RunResult
     from xieshang.engine.money import format_money
     from xieshang.i18n import gettext_for
 
-    figures, cases, _debts = figures_of(output)
+    figures, amounts = figures_of(output)
     # without a Chinese font the chart labels would be empty boxes: label them in English
     chart_ = gettext_for(options.lang if font_family() is not None else "en")
     _ = gettext_for(options.lang)
-    available = [float(v) for v in cases["available"].to_pylist()  # float-ok: plot
-                 if v is not None]
+    available = pc.cast(amounts, pa.float64()).to_numpy()  # float-ok: plot
 
     def histogram(axes: Any) -> None:
         axes.hist(available, bins=40, color="#4a7bb7")

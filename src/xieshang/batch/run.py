@@ -4,24 +4,30 @@ stopped run resume.
 The output folder::
 
     OUT/manifest.json            the run (input, day, chunk size) and the finished chunks
-    OUT/cases/part-000000.parquet  one part per chunk and table (cases, debts, rungs, errors)
+    OUT/cases/part-000000.parquet  one part per chunk and table (cases, debts, rungs, errors,
+                                   documents); none for a table the chunk has no rows of
     OUT/report.html              written when every chunk is done
 
-A chunk's four parts are written to temporary names and renamed into place, then the
-manifest (also written whole and renamed) lists the chunk. A run stopped at any moment —
-Ctrl-C, a kill, a power cut — leaves only finished chunks in the manifest; running the same
-command again skips them and redoes the rest, overwriting any part of an unfinished chunk.
-So no case is written twice and none is lost.
+A chunk's parts are written to temporary names and renamed into place, then the manifest
+(also written whole and renamed) counts the chunk. A run stopped at any moment — Ctrl-C, a
+kill, a power cut — leaves only finished chunks in the manifest; running the same command
+again skips them and redoes the rest, overwriting any part of an unfinished chunk. So no
+case is written twice and none is lost. The manifest stays small whatever the input: the
+finished chunks as ranges of chunk numbers (``[[0, 1999]]`` once 2,000 chunks are done; a
+few more ranges while chunks finish out of order) and the running totals.
 
 Engines: ``local`` (the default) runs the chunks in a pool of worker processes, one per core
 (``multiprocessing`` rather than a Dask ``LocalCluster``: no scheduler, nanny or dashboard
 to start — about two seconds and 100 MB saved on a small machine — and the bounded window of
 chunks in flight is a few lines); ``--scheduler`` sends the same function to an existing
-Dask cluster.
+Dask cluster. Either way each worker imports the code and loads the presets, budget norms,
+legal tables and message catalogs once, before its first chunk (:func:`warm_up`), and the
+run's options travel once per worker (scattered on Dask), not with every chunk.
 """
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import hmac
 import json
@@ -39,12 +45,21 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from xieshang.batch.read import Chunk, Source, open_source
-from xieshang.batch.work import OUTPUT_SCHEMAS, Options, case_key, evaluate_batch, rows_to_batch
+from xieshang.batch.work import (
+    OUTPUT_SCHEMAS,
+    Options,
+    case_key,
+    evaluate_batch,
+    rows_to_batch,
+    warm_up,
+)
 from xieshang.engine.errors import N_, InputError
 
-__all__ = ["RunResult", "RunSettings", "read_output", "run_batch"]
+__all__ = ["RunResult", "RunSettings", "finished_parts", "read_output", "run_batch"]
 
 FORMAT = "xieshang-batch"
+#: The manifest's layout (2: finished chunks as ranges, with running totals).
+VERSION = 2
 TABLE_NAMES = tuple(OUTPUT_SCHEMAS)
 
 
@@ -112,16 +127,54 @@ def _manifest_path(output: Path) -> Path:
     return output / "manifest.json"
 
 
+class Done:
+    """The finished chunks: sorted, disjoint ranges ``[first, last]`` of chunk numbers.
+
+    Adding a chunk merges it with its neighbours, so a run that finishes its chunks in order
+    keeps one range, and one finishing them a few at a time out of order a few more.
+    """
+
+    def __init__(self, ranges: list[list[int]] | None = None) -> None:
+        self.ranges: list[list[int]] = [list(r) for r in ranges or ()]
+        self.count = sum(last - first + 1 for first, last in self.ranges)
+
+    def __contains__(self, index: int) -> bool:
+        at = bisect.bisect_right(self.ranges, index, key=lambda r: r[0]) - 1
+        return at >= 0 and self.ranges[at][0] <= index <= self.ranges[at][1]
+
+    def __iter__(self) -> Iterator[int]:
+        for first, last in self.ranges:
+            yield from range(first, last + 1)
+
+    def add(self, index: int) -> None:
+        if index in self:
+            return
+        at = bisect.bisect_left(self.ranges, index, key=lambda r: r[0])
+        before = self.ranges[at - 1] if at > 0 else None
+        after = self.ranges[at] if at < len(self.ranges) else None
+        if before is not None and before[1] == index - 1:
+            before[1] = index
+            if after is not None and after[0] == index + 1:
+                before[1] = after[1]
+                del self.ranges[at]
+        elif after is not None and after[0] == index + 1:
+            after[0] = index
+        else:
+            self.ranges.insert(at, [index, index])
+        self.count += 1
+
+
 def _load_manifest(settings: RunSettings, source: Source) -> dict[str, Any]:
     """The manifest of an earlier run of the same command, or a new one; a folder holding
     another run is refused."""
     path = _manifest_path(settings.output)
     options = settings.options
-    fresh = {"format": FORMAT, "version": 1, "input": source.fingerprint(),
+    fresh = {"format": FORMAT, "version": VERSION, "input": source.fingerprint(),
              "as_of": options.as_of.isoformat(), "chunk_size": settings.chunk_size,
              "key": _key_mark(options.hash_key), "plan": options.plan,
              "ladder": options.ladder, "lang": options.lang,
-             "documents": list(options.documents), "done": {}}
+             "documents": list(options.documents), "done": [], "finished": 0,
+             "totals": {**dict.fromkeys(TABLE_NAMES, 0), "input": 0}}
     if not path.exists():
         if settings.output.exists() and any(settings.output.iterdir()):
             raise InputError("output", N_("{path} is not empty and holds no batch run: give a "
@@ -132,8 +185,9 @@ def _load_manifest(settings: RunSettings, source: Source) -> dict[str, Any]:
     except (OSError, ValueError):
         raise InputError("output", N_("{path} holds a damaged manifest.json: give a new "
                                       "folder"), path=str(settings.output)) from None
-    same = all(found.get(k) == fresh[k] for k in ("format", "input", "chunk_size", "key",
-                                                  "plan", "ladder", "lang", "documents"))
+    same = all(found.get(k) == fresh[k] for k in ("format", "version", "input", "chunk_size",
+                                                  "key", "plan", "ladder", "lang",
+                                                  "documents"))
     if not same:
         raise InputError("output", N_("{path} holds a run of other input or options: give a "
                                       "new folder, or the same command to resume"),
@@ -163,15 +217,23 @@ def _part(output: Path, table: str, index: int) -> Path:
 
 
 def _save_chunk(output: Path, index: int, tables: dict[str, pa.RecordBatch]) -> dict[str, int]:
+    """Write a chunk's parts. A table with no rows in this chunk gets no part (most chunks
+    have no errors and no documents: two Parquet files and two fsyncs saved), except in the
+    first chunk, so that every table's folder holds its schema; a part left by an earlier,
+    unfinished attempt at the chunk is removed."""
     counts = {}
     for name in TABLE_NAMES:
         table = pa.Table.from_batches([tables[name]], schema=OUTPUT_SCHEMAS[name])
+        counts[name] = table.num_rows
+        target = _part(output, name, index)
+        if not table.num_rows and index:
+            target.unlink(missing_ok=True)
+            continue
 
         def write(path: Path, table: pa.Table = table) -> None:
             pq.write_table(table, path, compression="zstd")
 
-        _write_atomic(_part(output, name, index), write)
-        counts[name] = table.num_rows
+        _write_atomic(target, write)
     return counts
 
 
@@ -195,9 +257,10 @@ def _merge(chunk: Chunk, result: dict[str, pa.RecordBatch], options: Options
             if errors.num_rows else result["errors"]}
 
 
-def _worker_start() -> None:
-    """In each local worker: Ctrl-C is the driver's to handle, and a worker never outlives
-    its driver (killed with ``kill -9``, the driver cannot stop them itself)."""
+def _worker_start(lang: str) -> None:
+    """In each local worker: Ctrl-C is the driver's to handle, a worker never outlives its
+    driver (killed with ``kill -9``, the driver cannot stop them itself), and the code and
+    rule data are loaded before the first chunk."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     parent = os.getppid()
     try:
@@ -219,22 +282,35 @@ def _worker_start() -> None:
     import threading
 
     threading.Thread(target=watch, daemon=True).start()
+    warm_up(lang)
+
+
+def _ready() -> int:
+    return os.getpid()
 
 
 class _Local:
     """The local engine: worker processes (or this process, with one worker)."""
 
-    def __init__(self, workers: int) -> None:
+    def __init__(self, workers: int, options: Options) -> None:
         self.workers = workers
-        self.pool = None if workers <= 1 else ProcessPoolExecutor(
-            max_workers=workers, initializer=_worker_start)
+        self.options = options
+        self.pool = None
+        if workers <= 1:
+            warm_up(options.lang)
+            return
+        self.pool = ProcessPoolExecutor(max_workers=workers, initializer=_worker_start,
+                                        initargs=(options.lang,))
+        # start the workers now: they fork from a driver that holds no input yet, and load
+        # the code while the driver reads the first chunk
+        self.pool.submit(_ready)
 
-    def submit(self, batch: pa.RecordBatch, options: Options) -> Future[Any]:
+    def submit(self, batch: pa.RecordBatch) -> Future[Any]:
         if self.pool is None:
             future: Future[Any] = Future()
-            future.set_result(evaluate_batch(batch, options))
+            future.set_result(evaluate_batch(batch, self.options))
             return future
-        return self.pool.submit(evaluate_batch, batch, options)
+        return self.pool.submit(evaluate_batch, batch, self.options)
 
     def wait(self, pending: set[Any]) -> set[Any]:
         done, _rest = wait(pending, return_when=FIRST_COMPLETED)
@@ -250,9 +326,10 @@ class _Local:
 
 
 class _Dask:
-    """An existing Dask cluster."""
+    """An existing Dask cluster: the options scattered to every worker once, and each worker
+    warmed up before the first chunk."""
 
-    def __init__(self, address: str) -> None:
+    def __init__(self, address: str, options: Options) -> None:
         from distributed import Client
 
         try:
@@ -262,9 +339,12 @@ class _Dask:
                                              "{error}"), address=address,
                              error=str(error)[:200]) from None
         self.workers = max(1, len(self.client.scheduler_info().get("workers", {})))
+        self.client.run(warm_up, options.lang)
+        self.options = self.client.scatter(options, broadcast=True,  # type: ignore[no-untyped-call]
+                                           hash=False)
 
-    def submit(self, batch: pa.RecordBatch, options: Options) -> Any:
-        return self.client.submit(evaluate_batch, batch, options, pure=False)
+    def submit(self, batch: pa.RecordBatch) -> Any:
+        return self.client.submit(evaluate_batch, batch, self.options, pure=False)
 
     def wait(self, pending: set[Any]) -> set[Any]:
         from distributed import wait as dask_wait
@@ -294,13 +374,14 @@ def run_batch(settings: RunSettings, *, progress: Callable[[int, int], None] | N
     for name in TABLE_NAMES:
         (settings.output / name).mkdir(exist_ok=True)
     _save_manifest(settings.output, manifest)
-    done: dict[str, Any] = manifest["done"]
-    result = RunResult(total=source.total, as_of=options.as_of, skipped=len(done))
-    finished_cases = sum(item["input"] for item in done.values())
+    done = Done(manifest["done"])
+    totals: dict[str, int] = manifest["totals"]
+    result = RunResult(total=source.total, as_of=options.as_of, skipped=done.count)
+    finished_cases = totals["input"]
     if progress is not None:
         progress(finished_cases, source.total)
-    engine: _Local | _Dask = _Dask(settings.scheduler) if settings.scheduler else \
-        _Local(settings.workers or os.cpu_count() or 1)
+    engine: _Local | _Dask = _Dask(settings.scheduler, options) if settings.scheduler else \
+        _Local(settings.workers or os.cpu_count() or 1, options)
     window = max(2, engine.workers * 2)
     # tests stop a run between chunks: a pause after each one (seconds), never set otherwise
     delay = float(os.environ.get("XIESHANG_TEST_BATCH_DELAY", "0") or 0)  # float-ok: seconds
@@ -312,10 +393,15 @@ def run_batch(settings: RunSettings, *, progress: Callable[[int, int], None] | N
             chunk = pending.pop(future)
             tables = _merge(chunk, future.result(), options)
             counts = _save_chunk(settings.output, chunk.index, tables)
-            done[str(chunk.index)] = {**counts, "input": len(chunk.cases) + len(
-                [p for p in chunk.problems if p[1].table == "cases"])}
+            counts["input"] = len(chunk.cases) + sum(
+                1 for p in chunk.problems if p[1].table == "cases")
+            for name, count in counts.items():
+                totals[name] = totals.get(name, 0) + count
+            done.add(chunk.index)
+            manifest["done"] = done.ranges
+            manifest["finished"] = done.count
             _save_manifest(settings.output, manifest)
-            finished_cases += done[str(chunk.index)]["input"]
+            finished_cases += counts["input"]
             if progress is not None:
                 progress(finished_cases, source.total)
             if delay:
@@ -325,11 +411,11 @@ def run_batch(settings: RunSettings, *, progress: Callable[[int, int], None] | N
     try:
         for chunk in chunks:
             result.chunks += 1
-            if str(chunk.index) in done:
+            if chunk.index in done:
                 continue
             while len(pending) >= window:
                 collect(engine.wait(set(pending)))
-            pending[engine.submit(rows_to_batch(chunk.cases), options)] = chunk
+            pending[engine.submit(rows_to_batch(chunk.cases))] = chunk
         while pending:
             collect(engine.wait(set(pending)))
     except KeyboardInterrupt:
@@ -337,11 +423,10 @@ def run_batch(settings: RunSettings, *, progress: Callable[[int, int], None] | N
         engine.close(cancel=True)
     else:
         engine.close()
-    result.done = len(done)
-    for item in done.values():
-        result.cases += item["cases"]
-        result.errors += item["errors"]
-        result.refused += item["input"] - item["cases"]
+    result.done = done.count
+    result.cases = totals["cases"]
+    result.errors = totals["errors"]
+    result.refused = totals["input"] - totals["cases"]
     result.seconds = time.monotonic() - started
     if not result.interrupted and settings.report:
         from xieshang.batch.report import write_report
@@ -350,10 +435,21 @@ def run_batch(settings: RunSettings, *, progress: Callable[[int, int], None] | N
     return result
 
 
-def read_output(output: Path, table: str, columns: list[str] | None = None) -> pa.Table:
-    """One output table: the parts of the finished chunks, in chunk order."""
+def finished_parts(output: Path, table: str) -> Iterator[Path]:
+    """The parts of one output table written by finished chunks, in chunk order."""
     manifest = json.loads(_manifest_path(output).read_text(encoding="utf-8"))
-    parts = [_part(output, table, index) for index in sorted(int(k) for k in manifest["done"])]
+    for index in Done(manifest["done"]):
+        part = _part(output, table, index)
+        if part.exists():  # a chunk without rows in this table has no part
+            yield part
+
+
+def read_output(output: Path, table: str, columns: list[str] | None = None) -> pa.Table:
+    """One output table, whole (for tests and small runs: a large run's tables are read
+    part by part, :func:`finished_parts`)."""
+    parts = list(finished_parts(output, table))
     if not parts:
-        return OUTPUT_SCHEMAS[table].empty_table()
+        schema = OUTPUT_SCHEMAS[table]
+        return (schema if columns is None else pa.schema([schema.field(c) for c in columns])
+                ).empty_table()
     return pa.concat_tables([pq.read_table(p, columns=columns) for p in parts])

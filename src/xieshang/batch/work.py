@@ -7,15 +7,21 @@ same way. Each input row is one whole case (:data:`INPUT_SCHEMA`: the ``cases`` 
 batches — ``cases``, ``debts``, ``rungs`` and ``errors`` (:data:`OUTPUT_SCHEMAS`). Money is
 exact: ``decimal128(18, 2)`` yuan, the engine's own figures; rates ``decimal128(12, 6)``.
 
+For Spark's ``mapInArrow``, :func:`unit_of_work` gives the function exactly as Spark calls
+it: an iterator of ``pyarrow.RecordBatch`` in, an iterator of one output table's batches
+out; :func:`spark_ddl` gives that table's schema in Spark's words. (Ray Data's
+``map_batches`` hands over a ``pyarrow.Table``: pass it ``table.to_batches()``.)
+
 Privacy: no name, ID number, phone, account number or debt label is ever read into an
 output; with a key, case ids are replaced by ``HMAC-SHA256(key, case_id)``.
 """
 
 from __future__ import annotations
 
+import decimal
 import hashlib
 import hmac
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -23,10 +29,15 @@ from typing import Any
 
 import pyarrow as pa
 
+from xieshang import clock
 from xieshang.batch.records import CaseRows, Problem, build_case
+from xieshang.engine.errors import N_, InputError, XieshangError
+from xieshang.i18n import gettext_for
+from xieshang.services.evaluate import evaluate_case
 
-__all__ = ["INPUT_SCHEMA", "OUTPUT_SCHEMAS", "Options", "case_key", "evaluate_batch",
-           "map_in_arrow", "rows_to_batch"]
+__all__ = ["INPUT_SCHEMA", "OUTPUT_SCHEMAS", "MapInArrow", "Options", "case_key",
+           "evaluate_batch", "map_in_arrow", "rows_to_batch", "spark_ddl", "unit_of_work",
+           "warm_up"]
 
 MONEY = pa.decimal128(18, 2)
 RATE = pa.decimal128(12, 6)
@@ -107,40 +118,98 @@ def case_key(case_id: str, key: str | None) -> str:
     return hmac.new(key.encode("utf-8"), case_id.encode("utf-8"), hashlib.sha256).hexdigest()
 
 
+def _pairs(rows: Iterable[Mapping[str, str | None]]) -> pa.Array:
+    """Rows of column → text as one Arrow map array (built from flat lists: no per-value
+    type inference)."""
+    offsets = [0]
+    keys: list[str] = []
+    values: list[str | None] = []
+    for row in rows:
+        keys.extend(row.keys())
+        values.extend(row.values())
+        offsets.append(len(keys))
+    return pa.MapArray.from_arrays(pa.array(offsets, pa.int32()), pa.array(keys, pa.string()),
+                                   pa.array(values, pa.string()), type=_PAIRS)
+
+
+def _numbered(items: Iterable[Sequence[tuple[int, Mapping[str, str | None]]]]) -> pa.Array:
+    offsets = [0]
+    numbers: list[int] = []
+    rows: list[Mapping[str, str | None]] = []
+    for item in items:
+        for number, row in item:
+            numbers.append(number)
+            rows.append(row)
+        offsets.append(len(numbers))
+    inner = pa.StructArray.from_arrays([pa.array(numbers, pa.int64()), _pairs(rows)],
+                                       fields=list(_ROWS.value_type))
+    return pa.ListArray.from_arrays(pa.array(offsets, pa.int32()), inner, type=_ROWS)
+
+
 def rows_to_batch(cases: Iterable[CaseRows]) -> pa.RecordBatch:
     """Cases as one input batch (:data:`INPUT_SCHEMA`)."""
     items = list(cases)
+    return pa.RecordBatch.from_arrays([
+        pa.array([c.case_id for c in items], pa.string()),
+        pa.array([c.row for c in items], pa.int64()),
+        _pairs(c.case for c in items),
+        _numbered(c.debts for c in items),
+        _numbered(c.lines for c in items),
+        pa.array([c.document for c in items], pa.string()),
+    ], schema=INPUT_SCHEMA)
 
-    def pairs(row: Any) -> list[tuple[str, str | None]]:
-        return list(row.items())
 
-    return pa.RecordBatch.from_pydict({
-        "case_id": [c.case_id for c in items],
-        "row": [c.row for c in items],
-        "case": [pairs(c.case) for c in items],
-        "debts": [[{"row": n, "values": pairs(r)} for n, r in c.debts] for c in items],
-        "budget_lines": [[{"row": n, "values": pairs(r)} for n, r in c.lines]
-                         for c in items],
-        "document": [c.document for c in items],
-    }, schema=INPUT_SCHEMA)
+def warm_up(lang: str = "zh") -> None:
+    """Load, once per process, what every case needs: the code of the services and the
+    engine, the presets (built-in and the person's), the budget norms, the legal and rate
+    tables and the message catalog. A worker calls it before its first chunk, so no chunk
+    pays for it and every chunk costs the same."""
+    import xieshang.engine.strategy
+    import xieshang.engine.timeline
+    import xieshang.services.case_view
+    import xieshang.services.negotiation
+    import xieshang.services.plan  # noqa: F401
+    from xieshang.paths import preset_dir
+    from xieshang.rules import law, load_presets, lpr_table, rate_law
+    from xieshang.services.budget import norms
+
+    load_presets(preset_dir())
+    norms()
+    law()
+    lpr_table()
+    rate_law()
+    gettext_for(lang)
+
+
+def _column(data: dict[str, list[Any]], name: str, count: int) -> list[Any]:
+    found = data.get(name)
+    return [None] * count if found is None else found
 
 
 def _batch_rows(batch: pa.RecordBatch) -> Iterator[CaseRows]:
+    """The cases of an input batch. Only ``case_id`` is required: ``row`` (default: the
+    case's place in the batch), ``case``, ``debts``, ``budget_lines`` and ``document`` may
+    be left out, and the names of the nested fields (a list's ``item`` or Spark's
+    ``element``, a map's entries) do not matter."""
     data = batch.to_pydict()
-    for index, case_id in enumerate(data["case_id"]):
+    ids = data["case_id"]
+    count = len(ids)
+    numbers = _column(data, "row", count)
+    cases = _column(data, "case", count)
+    debts = _column(data, "debts", count)
+    lines = _column(data, "budget_lines", count)
+    documents = _column(data, "document", count)
+    for index, case_id in enumerate(ids):
         yield CaseRows(
-            case_id=case_id, row=data["row"][index], case=dict(data["case"][index] or ()),
-            debts=[(item["row"], dict(item["values"] or ()))
-                   for item in data["debts"][index] or ()],
-            lines=[(item["row"], dict(item["values"] or ()))
-                   for item in data["budget_lines"][index] or ()],
-            document=data["document"][index])
+            case_id=case_id, row=index + 1 if numbers[index] is None else numbers[index],
+            case=dict(cases[index] or ()),
+            debts=[(item["row"], dict(item["values"] or ())) for item in debts[index] or ()],
+            lines=[(item["row"], dict(item["values"] or ())) for item in lines[index] or ()],
+            document=documents[index])
 
 
 def evaluate_batch(batch: pa.RecordBatch, options: Options) -> dict[str, pa.RecordBatch]:
-    """Every case of ``batch`` evaluated as of ``options.as_of``: the four output batches."""
-    from xieshang import clock
-
+    """Every case of ``batch`` evaluated as of ``options.as_of``: the output batches."""
     out: dict[str, list[dict[str, Any]]] = {name: [] for name in OUTPUT_SCHEMAS}
     # services that check dates against "today" (the first day overdue may not be in the
     # future) see the run's day, in whichever process this runs
@@ -151,18 +220,53 @@ def evaluate_batch(batch: pa.RecordBatch, options: Options) -> dict[str, pa.Reco
             for name, schema in OUTPUT_SCHEMAS.items()}
 
 
+@dataclass(frozen=True)
+class MapInArrow:
+    """The unit of work as Spark's ``DataFrame.mapInArrow`` calls it: ``function(batches)``
+    takes an iterator of input ``pyarrow.RecordBatch`` (:data:`INPUT_SCHEMA`, one whole case
+    per row, any number of rows per batch) and yields, for each, the batch of one output
+    ``table`` (:data:`OUTPUT_SCHEMAS`). A plain frozen dataclass, so it pickles (Spark sends
+    it to its executors with cloudpickle)."""
+
+    options: Options
+    table: str = "cases"
+
+    def __call__(self, batches: Iterable[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        if self.table not in OUTPUT_SCHEMAS:
+            raise ValueError(f"unknown output table {self.table!r}: "
+                             f"one of {', '.join(OUTPUT_SCHEMAS)}")
+        for batch in batches:
+            yield evaluate_batch(batch, self.options)[self.table]
+
+
+def unit_of_work(options: Options, table: str = "cases") -> MapInArrow:
+    """The function to give ``mapInArrow`` for one output table (see :class:`MapInArrow`)."""
+    return MapInArrow(options, table)
+
+
 def map_in_arrow(batches: Iterable[pa.RecordBatch], options: Options,
                  table: str = "cases") -> Iterator[pa.RecordBatch]:
-    """For Spark's ``mapInArrow`` and Ray Data: the batches of one output table."""
-    for batch in batches:
-        yield evaluate_batch(batch, options)[table]
+    """The batches of one output table (``unit_of_work(options, table)(batches)``)."""
+    return MapInArrow(options, table)(batches)
+
+
+def _spark_type(kind: pa.DataType) -> str:
+    if pa.types.is_decimal(kind):
+        return f"DECIMAL({kind.precision}, {kind.scale})"
+    names = {pa.string(): "STRING", pa.int32(): "INT", pa.int64(): "BIGINT",
+             pa.bool_(): "BOOLEAN", pa.date32(): "DATE"}
+    return names[kind]
+
+
+def spark_ddl(table: str = "cases") -> str:
+    """The output table's schema as a Spark DDL string (``mapInArrow``'s second argument):
+    decimals keep their precision, so money stays exact in Spark too."""
+    return ", ".join(f"`{field.name}` {_spark_type(field.type)}"
+                     for field in OUTPUT_SCHEMAS[table])
 
 
 def _evaluate_one(rows: CaseRows, options: Options, out: dict[str, list[dict[str, Any]]]
                   ) -> None:
-    from xieshang.engine.errors import N_, InputError, XieshangError
-    from xieshang.services.evaluate import evaluate_case
-
     key = case_key(rows.case_id, options.hash_key)
     built = build_case(rows)
     if isinstance(built, list):
@@ -170,8 +274,6 @@ def _evaluate_one(rows: CaseRows, options: Options, out: dict[str, list[dict[str
             out["errors"].append(_error(key, problem, options.lang))
         return
     tx, case = built
-    import decimal
-
     try:
         figures = evaluate_case(tx, case, options.as_of, plan=options.plan,
                                 ladder=options.ladder)
@@ -204,8 +306,6 @@ def _table(rows: CaseRows) -> str:
 
 
 def _error(key: str, problem: Problem, lang: str) -> dict[str, Any]:
-    from xieshang.i18n import gettext_for
-
     _ = gettext_for(lang)
     return {"case": key, "table": problem.table, "row": problem.row,
             "column": problem.column, "message": problem.error.render(_(problem.error.message))}

@@ -60,11 +60,13 @@ def batch_app() -> None:
               help="本机进程数（默认每个核一个）. Local worker processes (default: one per core).")
 @click.option("--no-plan", "no_plan", is_flag=True,
               help="不计算还款计划摘要. Skip the plan summary.")
+@click.option("--no-ladder", "no_ladder", is_flag=True,
+              help="不计算每笔债务的协商阶梯（也就没有建议方案和文书）. Skip the ladders.")
 @click.option("--documents", "documents", default=None, metavar="KIND,…",
               help="为每笔债务生成文书，如 letter,hardship（不含姓名和账号）. Documents per debt.")
 def batch_run(input_dir: Path, output: Path, scheduler: str | None, hash_key: str | None,
-              chunk_size: str, workers: str | None, no_plan: bool, documents: str | None,
-              lang: str | None = None, as_json: bool = False) -> None:
+              chunk_size: str, workers: str | None, no_plan: bool, no_ladder: bool,
+              documents: str | None, lang: str | None = None, as_json: bool = False) -> None:
     """评估 INPUT 中的每个案例。Evaluate every case in INPUT (see docs/batch.md)."""
     _require(lang)
     from xieshang.batch.run import RunSettings, run_batch
@@ -87,7 +89,7 @@ def batch_run(input_dir: Path, output: Path, scheduler: str | None, hash_key: st
     settings = RunSettings(
         input=input_dir, output=output,
         options=Options(as_of=today(), lang=out.lang, hash_key=hash_key, plan=not no_plan,
-                        documents=kinds),
+                        ladder=not no_ladder, documents=kinds),
         chunk_size=parse_count(chunk_size, "chunk_size", minimum=1, maximum=100_000),
         workers=None if workers is None else parse_count(workers, "workers", minimum=1,
                                                          maximum=512),
