@@ -1960,31 +1960,11 @@ def _ids(reader: TableReader, key: str, known: set[str] | None) -> tuple[str, ..
 
 
 def _kinds(reader: TableReader) -> frozenset[ProductKind]:
-    values = reader.raw("product_kinds", [], kind=list)
-    result = set()
-    for index, value in enumerate(values):
-        try:
-            result.add(ProductKind(value))
-        except ValueError:
-            allowed = ", ".join(member.value for member in ProductKind)
-            raise PresetError(reader.source, f"{reader.path}.product_kinds[{index}]",
-                              N_("must be one of {allowed}, got {value!r}"), allowed=allowed,
-                              value=value) from None
-    return frozenset(result)
+    return reader.choices("product_kinds", ProductKind, [])
 
 
 def _lender_types(reader: TableReader) -> frozenset[LenderType]:
-    values = reader.raw("lender_types", [], kind=list)
-    result = set()
-    for index, value in enumerate(values):
-        try:
-            result.add(LenderType(value))
-        except ValueError:
-            allowed = ", ".join(member.value for member in LenderType)
-            raise PresetError(reader.source, f"{reader.path}.lender_types[{index}]",
-                              N_("must be one of {allowed}, got {value!r}"), allowed=allowed,
-                              value=value) from None
-    return frozenset(result)
+    return reader.choices("lender_types", LenderType, [])
 
 
 def _source(reader: TableReader) -> Source:

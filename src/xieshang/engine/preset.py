@@ -19,7 +19,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any, Final
+from typing import Any, Final, TypeVar
 
 from xieshang.engine.errors import N_, PresetError, StateError
 from xieshang.engine.money import D, Rounding
@@ -56,6 +56,9 @@ __all__ = [
 ]
 
 SCHEMA_VERSION: Final = 1
+
+
+E = TypeVar("E", bound=StrEnum)
 
 
 class Confidence(StrEnum):
@@ -487,6 +490,20 @@ class TableReader:
             allowed = ", ".join(member.value for member in enum)
             raise self.fail(key, N_("must be one of {allowed}, got {value!r}"), allowed=allowed,
                             value=value) from None
+
+    def choices(self, key: str, enum: type[E], default: Any = ...) -> frozenset[E]:
+        """A list of ``enum`` values (``default`` when absent: a list, or required)."""
+        values = self.raw(key, default, kind=list)
+        result: set[E] = set()
+        for index, value in enumerate(values):
+            try:
+                result.add(enum(value))
+            except ValueError:
+                allowed = ", ".join(member.value for member in enum)
+                raise PresetError(self.source, f"{self._where(key)}[{index}]",
+                                  N_("must be one of {allowed}, got {value!r}"),
+                                  allowed=allowed, value=value) from None
+        return frozenset(result)
 
     def table(self, key: str, *, required: bool = False) -> TableReader | None:
         if not self.has(key):

@@ -586,17 +586,7 @@ def parse_rate_law(text: str, source: str) -> RateLaw:
 
 
 def _lender_types(reader: TableReader, key: str) -> frozenset[LenderType]:
-    names = reader.raw(key, kind=list)
-    result: set[LenderType] = set()
-    for index, name in enumerate(names):
-        try:
-            result.add(LenderType(name))
-        except ValueError:
-            allowed = ", ".join(member.value for member in LenderType)
-            raise PresetError(reader.source, f"{reader.path}.{key}[{index}]",
-                              N_("must be one of {allowed}, got {value!r}"), allowed=allowed,
-                              value=name) from None
-    return frozenset(result)
+    return reader.choices(key, LenderType)
 
 
 def _source(reader: TableReader) -> Source:
