@@ -732,18 +732,34 @@ class _Cursor:
 
     def run(self, last: date) -> None:
         """Walk every day from ``self.day`` to ``last`` (inclusive) with no payment: the
-        same as :meth:`walk_day` on each, with the plain days between two events (the end
-        of the grace days, a monthly step) added up in one step (:meth:`_Ledger.accrue_days`).
+        same as :meth:`walk_day` on each, with the plain days between two events added up
+        in one step (:meth:`_Ledger.accrue_days`).
+
+        The events, walked as a day each: the days before charges start, the end of the
+        grace days, a later installment falling due, and a monthly step that does something
+        (compounding or a statement's late fee; without either a monthly step only counts
+        the months, and the run passes over it).
         """
         debt, terms, ledger = self.debt, self.terms, self.ledger
         grace_end = debt.due_date + timedelta(days=terms.grace_days + 1)
         first_charged = debt.due_date + _ONE_DAY
+        steps = terms.compounding or terms.late_fee.per_statement
+        later = ledger.later
         while self.day <= last:
             day = self.day
-            if day < first_charged or day == grace_end or day == self.step:
+            if ledger.later_at < len(later):
+                falls = later[ledger.later_at].due
+                if falls <= day:  # only on the day itself (walk_day took the earlier ones)
+                    self.walk_day(())
+                    continue
+                stop = min(last, falls - _ONE_DAY)
+            else:
+                stop = last
+            if day < first_charged or day == grace_end or (steps and day == self.step):
                 self.walk_day(())
                 continue
-            stop = min(last, self.step - _ONE_DAY)
+            if steps:
+                stop = min(stop, self.step - _ONE_DAY)
             if day < grace_end:
                 stop = min(stop, grace_end - _ONE_DAY)
             days = (stop - day).days + 1
@@ -754,6 +770,9 @@ class _Cursor:
                     while self.day <= stop:  # not exact in one step: day by day
                         self.walk_day(())
                     continue
+            while self.step <= stop:  # monthly steps passed over (nothing to do on them)
+                self.months += 1
+                self.step = _add_months(debt.due_date, self.months)
             self.day = stop + _ONE_DAY
 
 
