@@ -456,7 +456,7 @@ class _Ledger:
     """
 
     __slots__ = (
-        "confirmed", "cycle_paid", "due", "fees", "grace_interest", "grace_penalty",
+        "charges", "confirmed", "cycle_paid", "due", "fees", "grace_interest", "grace_penalty",
         "interest_accrued", "interest_bearing", "interest_paid", "later", "later_at",
         "not_yet_due", "on_time", "paid_on_time", "penalty_accrued", "penalty_bearing",
         "penalty_paid", "posted", "principal", "settled_day", "statement", "terms",
@@ -486,6 +486,9 @@ class _Ledger:
         self.posted = debt.interest_from
         self.due = debt.due_date
         self.statement = self.principal
+        #: one day's (penalty, interest) on the balances as they stand; None once a payment,
+        #: an installment falling due or a compounding step changed them
+        self.charges: tuple[Decimal, Decimal] | None = None
 
     def interest_due(self) -> Decimal:
         """Contract interest due and unpaid, to the fen."""
@@ -563,6 +566,7 @@ class _Ledger:
                 continue
             self.not_yet_due -= take
             self.principal += take
+            self.charges = None
             interest = item.interest if take == item.principal else round_money(
                 item.interest * take / item.principal, self.terms.rounding.mode)
             self.interest_accrued += interest
@@ -582,13 +586,16 @@ class _Ledger:
 
     def _day_charges(self) -> tuple[Decimal, Decimal]:
         """(penalty, interest) of one day on the balances as they stand."""
+        if self.charges is not None:
+            return self.charges
         terms = self.terms
         principal = self.principal
         if terms.base is PenaltyBase.ALL_PRINCIPAL:
             principal += self.not_yet_due
         base = principal + self.interest_bearing + self.penalty_bearing
-        return (self._charge(base, terms.penalty_rate, terms.minimum_per_day),
-                self._charge(principal, terms.interest_rate, ZERO))
+        charges = self.charges = (self._charge(base, terms.penalty_rate, terms.minimum_per_day),
+                                  self._charge(principal, terms.interest_rate, ZERO))
+        return charges
 
     def accrue(self) -> None:
         """One day's charges on the balances at the start of the day."""
@@ -629,6 +636,7 @@ class _Ledger:
             return
         self.interest_bearing = self.interest_due()
         self.penalty_bearing = self.penalty_due()
+        self.charges = None
 
     def pay(self, amount: Decimal, day: int) -> None:
         """Allocate a payment made on overdue day ``day`` (≤ 0 before the due date)."""
@@ -636,6 +644,7 @@ class _Ledger:
             self.paid_on_time += amount
             self.on_time += ((day, amount),)
         self.cycle_paid += amount
+        self.charges = None
         left = amount
         taken = min(left, self.fees)
         self.fees -= taken
