@@ -649,19 +649,24 @@ class _Ledger:
         taken = min(left, self.fees)
         self.fees -= taken
         left -= taken
-        taken = min(left, self.penalty_due())
+        penalty = self.penalty_due()  # what stays due is this less what is taken (exact:
+        taken = min(left, penalty)  # amounts to the fen), not rounded a second time
         self.penalty_paid += taken
         self.penalty_bearing = max(ZERO, self.penalty_bearing - taken)
+        penalty -= taken
         left -= taken
-        taken = min(left, self.interest_due())
+        interest = self.interest_due()
+        taken = min(left, interest)
         self.interest_paid += taken
         self.interest_bearing = max(ZERO, self.interest_bearing - taken)
+        interest -= taken
         left -= taken
         taken = min(left, self.principal)
         self.principal -= taken
         left -= taken
         self.not_yet_due -= min(left, self.not_yet_due)
-        if self.settled_day is None and self._outstanding() <= self.terms.tolerance:
+        if (self.settled_day is None
+                and self.principal + interest + penalty + self.fees <= self.terms.tolerance):
             self.settled_day = max(day, 0)
             self.grace_interest = ZERO
             self.grace_penalty = ZERO
