@@ -790,6 +790,41 @@ class _Cursor:
             self.day = stop + _ONE_DAY
 
 
+    def through(self, last: date) -> int | None:
+        """Walk from ``self.day`` to the morning of ``last`` (:meth:`morning`, the cursor
+        left on ``last``) in one exact step when every one of those days is plain — charged,
+        not the end of the grace days, no installment falling due, no monthly step that does
+        something before ``last`` — and no payment is made on them; returns ``last``'s number
+        (days after the due date). ``None``: nothing was done (an event in the stretch, or
+        the step is not exact); walk it with :meth:`run` and :meth:`morning`.
+
+        The same as :meth:`run` up to the day before ``last`` then :meth:`morning`: on those
+        days the balances and rates do not change, each morning only adds the day's charges,
+        and :meth:`_Ledger.accrue_days` adds them all at once only when that is exact.
+        """
+        day, debt, terms, ledger = self.day, self.debt, self.terms, self.ledger
+        if day <= debt.due_date or day > last:
+            return None
+        grace_end = debt.due_date + timedelta(days=terms.grace_days + 1)
+        if day <= grace_end <= last:
+            return None
+        if ledger.later_at < len(ledger.later) and ledger.later[ledger.later_at].due <= last:
+            return None
+        steps = terms.compounding or terms.late_fee.per_statement
+        if steps and self.step < last:
+            return None
+        if ledger.settled_day is None:
+            try:
+                ledger.accrue_days((last - day).days + 1)
+            except decimal.Inexact:
+                return None
+        while self.step < last:  # monthly steps passed over (nothing to do on them)
+            self.months += 1
+            self.step = _add_months(debt.due_date, self.months)
+        self.day = last
+        return (last - debt.due_date).days
+
+
 def _walk(debt: OverdueDebt, payments: Sequence[Payment], start: date, end: date, *,
           segments: bool = True) -> list[Bill]:
     """The bill at the end of each day from ``start`` to ``end``, walking from the due date.
@@ -961,7 +996,9 @@ class Walker:
                     today.append(paid[index])
                     index += 1
                 cursor.evening(today, (half - debt.due_date).days)
-            while cursor.day < as_of:
+            number = (cursor.through(as_of) if self.segments and index == len(paid)
+                      else None)
+            while number is None and cursor.day < as_of:
                 following = paid[index].on if index < len(paid) else as_of
                 if self.segments and following > cursor.day:
                     cursor.run(min(following, as_of) - _ONE_DAY)
@@ -972,7 +1009,8 @@ class Walker:
                     index += 1
                 cursor.walk_day(today)
             self._applied.extend(paid[done:index])
-            number = cursor.morning()
+            if number is None:
+                number = cursor.morning()
             self._half = as_of
             if as_of == cursor.step and self._terms.late_fee.per_statement:
                 ahead = cursor.copy()
