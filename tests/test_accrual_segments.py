@@ -6,8 +6,9 @@ base and rates do not change, so the days in between are added up in one exact s
 reference: each example below computes the same bills both ways — ``_walk(..., segments=False)``
 and ``Walker(..., segments=False)`` walk every day — and requires every figure to be equal,
 over every shipped preset with random overrides (daily rounding on and off, compounding,
-grace days, penalty base, charged or free grace days, odd rates, minimum charge per day),
-random payments and dates up to 420 days after the due date.
+grace days, penalty base, charged or free grace days, odd rates, minimum charge per day,
+a loan's installments falling due later, a card's interest from the posting date), random
+payments and dates up to 420 days after the due date.
 
 Derandomised. 300 examples by default; ``XIESHANG_SEGMENT_EXAMPLES=10000`` runs the full
 check (run once and reported in bench/RESULTS.md).
@@ -22,7 +23,7 @@ from decimal import Decimal
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from xieshang.engine.accrual import OverdueDebt, Payment, Walker, _walk
+from xieshang.engine.accrual import LaterInstallment, OverdueDebt, Payment, Walker, _walk
 from xieshang.engine.preset import PenaltyBase
 from xieshang.rules import load_presets
 
@@ -42,11 +43,20 @@ def debts(draw: st.DrawFn) -> OverdueDebt:
     payments = tuple(
         Payment(due + timedelta(days=draw(st.integers(-5, 400))), draw(amounts))
         for _ in range(draw(st.integers(0, 5))))
+    later = []
+    falls = due
+    for _ in range(draw(st.sampled_from([0, 0, 1, 3]))):  # a loan's installments ahead
+        falls += timedelta(days=draw(st.integers(1, 45)))
+        later.append(LaterInstallment(falls, draw(amounts), draw(st.sampled_from(
+            [D("0.00"), D("8.88"), D("41.05")]))))
+    ahead = sum((item.principal for item in later), D("0.00"))
+    posted = draw(st.one_of(st.none(), st.integers(0, 50)))
     return OverdueDebt(
         preset, draw(amounts), due,
         interest=draw(st.sampled_from([D("0.00"), D("12.34"), D("250.01")])),
         fees=draw(st.sampled_from([D("0.00"), D("5.00")])),
-        not_yet_due_principal=draw(st.sampled_from([D("0.00"), D("3000.00"), D("777.77")])),
+        not_yet_due_principal=ahead + draw(st.sampled_from([D("0.00"), D("3000.00"),
+                                                            D("777.77")])),
         contract_daily_rate=draw(st.sampled_from([D("0.0004"), D("0.000175"), D("0.00035")])),
         penalty_daily_rate=draw(rates),
         payments=payments,
@@ -55,6 +65,8 @@ def debts(draw: st.DrawFn) -> OverdueDebt:
         rounding_daily=draw(st.one_of(st.none(), st.booleans())),
         penalty_base=draw(st.one_of(st.none(), st.sampled_from(list(PenaltyBase)))),
         charge_grace_days=draw(st.one_of(st.none(), st.booleans())),
+        later=tuple(later),
+        interest_from=None if posted is None else due - timedelta(days=posted),
     )
 
 
@@ -99,6 +111,32 @@ def test_a_long_unpaid_stretch_is_the_same_both_ways() -> None:
     debt = OverdueDebt(card, D("10000.00"), date(2025, 1, 31))
     last = debt.due_date + timedelta(days=400)
     assert _walk(debt, (), last, last) == _walk(debt, (), last, last, segments=False)
+
+
+def test_installments_falling_due_stop_a_segment() -> None:
+    """¥1,000 of a loan overdue since 2025-01-10 at 0.05 %/day (jiebei: 1.5 × 0.0004 would
+    be 0.0006; the rate is given), ¥2,000 more falling due on 2025-02-03 and 2025-03-20
+    (¥1,000 + ¥30 and ¥1,000 + ¥20 interest), nothing paid, bill on 2025-05-01: the
+    penalty counts each installment from the day after its own due date.
+
+    Worked by hand (overdue amount base: principal + contract interest due, no daily
+    rounding): 1,000 × 0.0005 × 111 days (01-11..05-01) = 55.50; 1,030 × 0.0005 × 87
+    days (02-04..05-01) = 44.805; 1,020 × 0.0005 × 42 days (03-21..05-01) = 21.42;
+    penalty 121.725 → 121.73. The segment step once skipped the installments' due dates
+    and charged them from the next event only."""
+    jiebei = next(p for p in PRESETS if p.id == "jiebei")
+    debt = OverdueDebt(jiebei, D("1000.00"), date(2025, 1, 10),
+                       not_yet_due_principal=D("2000.00"), contract_daily_rate=D("0.0004"),
+                       penalty_daily_rate=D("0.0005"), penalty_base=PenaltyBase.OVERDUE_AMOUNT,
+                       rounding_daily=False, grace_days=0,
+                       later=(LaterInstallment(date(2025, 2, 3), D("1000.00"), D("30.00")),
+                              LaterInstallment(date(2025, 3, 20), D("1000.00"), D("20.00"))))
+    last = date(2025, 5, 1)
+    fast = _walk(debt, (), last, last)
+    assert fast == _walk(debt, (), last, last, segments=False)
+    assert fast[0].principal == D("3000.00")
+    assert fast[0].interest == D("50.00")
+    assert fast[0].penalty == D("121.73")
 
 
 @PROFILE

@@ -456,7 +456,7 @@ class _Ledger:
     """
 
     __slots__ = (
-        "confirmed", "cycle_paid", "due", "fees", "grace_interest", "grace_penalty",
+        "charges", "confirmed", "cycle_paid", "due", "fees", "grace_interest", "grace_penalty",
         "interest_accrued", "interest_bearing", "interest_paid", "later", "later_at",
         "not_yet_due", "on_time", "paid_on_time", "penalty_accrued", "penalty_bearing",
         "penalty_paid", "posted", "principal", "settled_day", "statement", "terms",
@@ -486,6 +486,9 @@ class _Ledger:
         self.posted = debt.interest_from
         self.due = debt.due_date
         self.statement = self.principal
+        #: one day's (penalty, interest) on the balances as they stand; None once a payment,
+        #: an installment falling due or a compounding step changed them
+        self.charges: tuple[Decimal, Decimal] | None = None
 
     def interest_due(self) -> Decimal:
         """Contract interest due and unpaid, to the fen."""
@@ -563,6 +566,7 @@ class _Ledger:
                 continue
             self.not_yet_due -= take
             self.principal += take
+            self.charges = None
             interest = item.interest if take == item.principal else round_money(
                 item.interest * take / item.principal, self.terms.rounding.mode)
             self.interest_accrued += interest
@@ -582,13 +586,16 @@ class _Ledger:
 
     def _day_charges(self) -> tuple[Decimal, Decimal]:
         """(penalty, interest) of one day on the balances as they stand."""
+        if self.charges is not None:
+            return self.charges
         terms = self.terms
         principal = self.principal
         if terms.base is PenaltyBase.ALL_PRINCIPAL:
             principal += self.not_yet_due
         base = principal + self.interest_bearing + self.penalty_bearing
-        return (self._charge(base, terms.penalty_rate, terms.minimum_per_day),
-                self._charge(principal, terms.interest_rate, ZERO))
+        charges = self.charges = (self._charge(base, terms.penalty_rate, terms.minimum_per_day),
+                                  self._charge(principal, terms.interest_rate, ZERO))
+        return charges
 
     def accrue(self) -> None:
         """One day's charges on the balances at the start of the day."""
@@ -629,6 +636,7 @@ class _Ledger:
             return
         self.interest_bearing = self.interest_due()
         self.penalty_bearing = self.penalty_due()
+        self.charges = None
 
     def pay(self, amount: Decimal, day: int) -> None:
         """Allocate a payment made on overdue day ``day`` (≤ 0 before the due date)."""
@@ -636,23 +644,29 @@ class _Ledger:
             self.paid_on_time += amount
             self.on_time += ((day, amount),)
         self.cycle_paid += amount
+        self.charges = None
         left = amount
         taken = min(left, self.fees)
         self.fees -= taken
         left -= taken
-        taken = min(left, self.penalty_due())
+        penalty = self.penalty_due()  # what stays due is this less what is taken (exact:
+        taken = min(left, penalty)  # amounts to the fen), not rounded a second time
         self.penalty_paid += taken
         self.penalty_bearing = max(ZERO, self.penalty_bearing - taken)
+        penalty -= taken
         left -= taken
-        taken = min(left, self.interest_due())
+        interest = self.interest_due()
+        taken = min(left, interest)
         self.interest_paid += taken
         self.interest_bearing = max(ZERO, self.interest_bearing - taken)
+        interest -= taken
         left -= taken
         taken = min(left, self.principal)
         self.principal -= taken
         left -= taken
         self.not_yet_due -= min(left, self.not_yet_due)
-        if self.settled_day is None and self._outstanding() <= self.terms.tolerance:
+        if (self.settled_day is None
+                and self.principal + interest + penalty + self.fees <= self.terms.tolerance):
             self.settled_day = max(day, 0)
             self.grace_interest = ZERO
             self.grace_penalty = ZERO
@@ -732,18 +746,34 @@ class _Cursor:
 
     def run(self, last: date) -> None:
         """Walk every day from ``self.day`` to ``last`` (inclusive) with no payment: the
-        same as :meth:`walk_day` on each, with the plain days between two events (the end
-        of the grace days, a monthly step) added up in one step (:meth:`_Ledger.accrue_days`).
+        same as :meth:`walk_day` on each, with the plain days between two events added up
+        in one step (:meth:`_Ledger.accrue_days`).
+
+        The events, walked as a day each: the days before charges start, the end of the
+        grace days, a later installment falling due, and a monthly step that does something
+        (compounding or a statement's late fee; without either a monthly step only counts
+        the months, and the run passes over it).
         """
         debt, terms, ledger = self.debt, self.terms, self.ledger
         grace_end = debt.due_date + timedelta(days=terms.grace_days + 1)
         first_charged = debt.due_date + _ONE_DAY
+        steps = terms.compounding or terms.late_fee.per_statement
+        later = ledger.later
         while self.day <= last:
             day = self.day
-            if day < first_charged or day == grace_end or day == self.step:
+            if ledger.later_at < len(later):
+                falls = later[ledger.later_at].due
+                if falls <= day:  # only on the day itself (walk_day took the earlier ones)
+                    self.walk_day(())
+                    continue
+                stop = min(last, falls - _ONE_DAY)
+            else:
+                stop = last
+            if day < first_charged or day == grace_end or (steps and day == self.step):
                 self.walk_day(())
                 continue
-            stop = min(last, self.step - _ONE_DAY)
+            if steps:
+                stop = min(stop, self.step - _ONE_DAY)
             if day < grace_end:
                 stop = min(stop, grace_end - _ONE_DAY)
             days = (stop - day).days + 1
@@ -754,7 +784,45 @@ class _Cursor:
                     while self.day <= stop:  # not exact in one step: day by day
                         self.walk_day(())
                     continue
+            while self.step <= stop:  # monthly steps passed over (nothing to do on them)
+                self.months += 1
+                self.step = _add_months(debt.due_date, self.months)
             self.day = stop + _ONE_DAY
+
+
+    def through(self, last: date) -> int | None:
+        """Walk from ``self.day`` to the morning of ``last`` (:meth:`morning`, the cursor
+        left on ``last``) in one exact step when every one of those days is plain — charged,
+        not the end of the grace days, no installment falling due, no monthly step that does
+        something before ``last`` — and no payment is made on them; returns ``last``'s number
+        (days after the due date). ``None``: nothing was done (an event in the stretch, or
+        the step is not exact); walk it with :meth:`run` and :meth:`morning`.
+
+        The same as :meth:`run` up to the day before ``last`` then :meth:`morning`: on those
+        days the balances and rates do not change, each morning only adds the day's charges,
+        and :meth:`_Ledger.accrue_days` adds them all at once only when that is exact.
+        """
+        day, debt, terms, ledger = self.day, self.debt, self.terms, self.ledger
+        if day <= debt.due_date or day > last:
+            return None
+        grace_end = debt.due_date + timedelta(days=terms.grace_days + 1)
+        if day <= grace_end <= last:
+            return None
+        if ledger.later_at < len(ledger.later) and ledger.later[ledger.later_at].due <= last:
+            return None
+        steps = terms.compounding or terms.late_fee.per_statement
+        if steps and self.step < last:
+            return None
+        if ledger.settled_day is None:
+            try:
+                ledger.accrue_days((last - day).days + 1)
+            except decimal.Inexact:
+                return None
+        while self.step < last:  # monthly steps passed over (nothing to do on them)
+            self.months += 1
+            self.step = _add_months(debt.due_date, self.months)
+        self.day = last
+        return (last - debt.due_date).days
 
 
 def _walk(debt: OverdueDebt, payments: Sequence[Payment], start: date, end: date, *,
@@ -928,7 +996,9 @@ class Walker:
                     today.append(paid[index])
                     index += 1
                 cursor.evening(today, (half - debt.due_date).days)
-            while cursor.day < as_of:
+            number = (cursor.through(as_of) if self.segments and index == len(paid)
+                      else None)
+            while number is None and cursor.day < as_of:
                 following = paid[index].on if index < len(paid) else as_of
                 if self.segments and following > cursor.day:
                     cursor.run(min(following, as_of) - _ONE_DAY)
@@ -939,7 +1009,8 @@ class Walker:
                     index += 1
                 cursor.walk_day(today)
             self._applied.extend(paid[done:index])
-            number = cursor.morning()
+            if number is None:
+                number = cursor.morning()
             self._half = as_of
             if as_of == cursor.step and self._terms.late_fee.per_statement:
                 ahead = cursor.copy()
