@@ -255,6 +255,8 @@ def _context(out: Output, tx: Tx, case: Case, debt: Debt, day: date, *, bill: Bi
         lang=out.lang, today=day, applicant=_shown(masked(out, "name", person)),
         account=_shown(masked(out, "account", debt.account_number)),
         preset=preset, bill=bill, ladder=ladder, settings=negotiation_data(),
+        no_rate=(preset.product_kind.value == "informal" and not debt.contract_rate
+                 and not debt.penalty_daily_rate),
         lender=debt.lender, **case_facts(out, tx, case, debt), **history)
 
 
