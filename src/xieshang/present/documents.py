@@ -321,7 +321,8 @@ def _ahead(out: Output, tx: Tx, debts: list[Debt], day: date) -> list[Any]:
         event = entry["event"]
         rows.append(DossierMilestone(
             on=out._("date not known") if event.on is None else event.on.isoformat(),
-            debts=(", " if out.lang == "en" else "、").join(entry["debts"]), title=event.title.get(out.lang),
+            debts=(", " if out.lang == "en" else "、").join(entry["debts"]),
+            title=event.title.get(out.lang),
             detail=event.detail.get(out.lang),
             amount="" if event.amount_due is None else out.money(event.amount_due),
             sources="; ".join(cited(event.urls)) or out._("no public source recorded"),
