@@ -192,3 +192,32 @@ def test_the_debts_page_says_what_a_court_would_support(tmp_path: Path) -> None:
         page = web.get("/debts").text
     assert "a court would support" in page
     assert "¥787.40 of the ¥5,000.00 entered" in page
+
+
+def test_family_documents_state_a_0_percent_loan_as_its_principal() -> None:
+    """¥30,000 from a brother-in-law at 0 %, lent 2020-12-01, overdue since 2021-01-01.
+
+    The bill carries overdue interest at the LPR — only what a court would support if he
+    sued and asked (Art. 28) — so the status line shows it, but the agreement both sign and
+    the confirmation message state the ¥30,000 of principal and that no interest was
+    agreed: neither may present the estimate as interest "as first agreed". A friend's loan
+    at an agreed 15 % keeps its agreed interest in the agreement.
+    """
+    ok("debt", "add", "--product", "informal_loan", "--amount", "30000", "--overdue-since",
+       "2021-01-01", "--annual-rate", "0%", "--contract-date", "2020-12-01", "--label",
+       "姐夫", "--lender", "姐夫")
+    assert ok_json("status")["debts"][0]["penalty"] != "0.00"
+    agreement = ok("script", "--channel", "agreement", "--debt", "1")
+    assert ("乙方尚欠甲方借款本金 ¥30,000.00（大写：叁万元整），借款时双方没有约定利息。"
+            in agreement)
+    assert "按原约定计算" not in agreement
+    assert "双方原来没有约定利息，本协议的还款期间也不计利息。" in agreement
+    confirm = ok("script", "--channel", "confirm", "--debt", "1")
+    assert "我一共欠您 ¥30,000.00（借的时候没有约定利息）。" in confirm
+    english = ok("script", "--channel", "agreement", "--debt", "1", "--lang", "en")
+    assert "B owes A ¥30,000.00 of principal; no interest was agreed" in english
+    ok("debt", "add", "--product", "informal_loan", "--amount", "50000", "--overdue-since",
+       "2023-01-01", "--annual-rate", "15%", "--contract-date", "2021-03-01", "--label",
+       "朋友")
+    friend = ok("script", "--channel", "agreement", "--debt", "2")
+    assert "按原约定计算的逾期利息" in friend

@@ -211,7 +211,7 @@ def test_the_lenders_budget_statement_says_where_the_savings_go() -> None:
     assert "I have ¥8,000.00 of savings, which I am putting towards " \
            "Chongqing Ant Consumer Finance Co., Ltd. (Jiebei (Alipay))." in text
     zh = ok("script", "--channel", "budget", "--debt", "1")
-    assert "此外，本人有存款 ¥8,000.00，将用于偿还重庆蚂蚁消费金融有限公司（借呗）。" in zh
+    assert "此外，本人有存款 ¥8,000.00，将用于偿还重庆蚂蚁消费金融有限公司（借呗）的欠款。" in zh
 
 
 @pytest.mark.now("2026-12-07T10:00+08:00")

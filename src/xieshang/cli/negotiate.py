@@ -137,7 +137,7 @@ def ladder_command(debt_id: str | None, case_id: str | None = None, lang: str | 
         out.print(_("Your budget has nothing for this debt before {date}: every plan starts "
                     "then.").format(date=min(day for day in starts if day).isoformat()))
     for rung in inputs.ladder.rungs:
-        out.print(rung.label.get(out.lang) + ":")
+        out.print(rung.label.get(out.lang) + ("：" if out.lang.startswith("zh") else ":"))
         out.print(out.bullets(
             reason.render(_(reason.message))
             + ("" if reason.source is None else f" [{reason.source.confidence.value}]")

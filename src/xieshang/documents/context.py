@@ -214,6 +214,7 @@ def build_context(
     agreed: AgreedTerms | None = None,
     identifiers: Identifiers | None = None,
     statement: BudgetStatement | None = None,
+    no_rate: bool = False,
 ) -> dict[str, Any]:
     """The template values for one debt.
 
@@ -253,6 +254,10 @@ def build_context(
             the document they send (``None``: the masked ``applicant`` and ``account``).
         statement: the budget as the lender may see it (the budget statement; ``None``
             without a budget).
+        no_rate: a private loan made with no interest agreed (rate 0 or left empty): the
+            family documents then state the principal as what is owed — the interest the
+            bill shows is only what a court would support if the lender sued and asked, and
+            a letter or an agreement must not present it as agreed (``bill.no_rate``).
 
     Returns:
         A dict of plain values (strings, numbers, lists and dicts, never ``None``).
@@ -291,6 +296,8 @@ def build_context(
             "has_penalty": bill.penalty > 0,
             "has_interest": bill.interest > 0,
             "has_fees": bill.fees > 0,
+            "no_rate": no_rate,
+            "principal_capitals": money_in_capitals(bill.principal),
             "days_overdue": bill.days_overdue,
             "daily": format_money(bill.daily_cost),
         },

@@ -255,6 +255,8 @@ def _context(out: Output, tx: Tx, case: Case, debt: Debt, day: date, *, bill: Bi
         lang=out.lang, today=day, applicant=_shown(masked(out, "name", person)),
         account=_shown(masked(out, "account", debt.account_number)),
         preset=preset, bill=bill, ladder=ladder, settings=negotiation_data(),
+        no_rate=(preset.product_kind.value == "informal" and not debt.contract_rate
+                 and not debt.penalty_daily_rate),
         lender=debt.lender, **case_facts(out, tx, case, debt), **history)
 
 
@@ -319,7 +321,8 @@ def _ahead(out: Output, tx: Tx, debts: list[Debt], day: date) -> list[Any]:
         event = entry["event"]
         rows.append(DossierMilestone(
             on=out._("date not known") if event.on is None else event.on.isoformat(),
-            debts=", ".join(entry["debts"]), title=event.title.get(out.lang),
+            debts=(", " if out.lang == "en" else "、").join(entry["debts"]),
+            title=event.title.get(out.lang),
             detail=event.detail.get(out.lang),
             amount="" if event.amount_due is None else out.money(event.amount_due),
             sources="; ".join(cited(event.urls)) or out._("no public source recorded"),
