@@ -399,20 +399,18 @@ def test_today_says_the_regular_installments_move_back_too(home: Path) -> None:
 
 @pytest.mark.now("2026-11-20T10:00+08:00")
 def test_a_family_loan_letter_states_the_token_phase() -> None:
-    """A family loan of ¥20,000 at 0 %, due 2026-10-01, on 2026-11-20: with no rate agreed,
-    a court would support interest at the 1-year LPR of the first overdue day (3.0 %, SPC
-    Provisions Art. 28) if asked — 20,000 × 3 % × 51 ÷ 365 = 83.84, so 20,083.84 is owed at
-    most. The lender agrees 2 months of ¥100, then 10 months for the rest: (20,083.84 −
-    2 × 100) ÷ 10 = 1,988.384 → 1,988.38 from 2027-02-20 to 2027-11-20. The message to the
-    lender says both phases, 20,083.84 in all."""
+    """A family loan of ¥20,000 at 0 %: the lender agrees 2 months of ¥100, then 10 months
+    for the rest: (20,000 − 2 × 100) ÷ 10 = 1,980.00 from 2027-02-20 to 2027-11-20. The
+    message to the lender says both phases, 20,000 in all (the interest a court would
+    support if he asked, Art. 28, is not owed and not offered)."""
     ok("debt", "add", "--product", "informal_loan", "--amount", "20000", "--overdue-since",
        "2026-10-01", "--contract-date", "2025-10-01", "--annual-rate", "0%")
     ok("budget", "set", "--income", "wages=6000", "--priority", "rent=1500", "--flexible",
        "food=1000")
     ok("offer", "--defer-months", "2", "--token", "100", "--periods", "10", "--accept")
     chat = " ".join(ok("script", "--channel", "chat").split())
-    assert ("从 2026-12-20 到 2027-01-20 每月先还您 ¥100.00，然后每月还您 ¥1,988.38，分 10 个月，"
-            "从 2027-02-20 到 2027-11-20，一共 ¥20,083.84") in chat
+    assert ("从 2026-12-20 到 2027-01-20 每月先还您 ¥100.00，然后每月还您 ¥1,980.00，分 10 个月，"
+            "从 2027-02-20 到 2027-11-20，一共 ¥20,000.00") in chat
 
 
 @pytest.mark.now("2026-11-20T10:00+08:00")

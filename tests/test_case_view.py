@@ -80,12 +80,11 @@ def test_the_view_s_figures_by_hand(home: Path) -> None:
     assert view.budget is not None
     # 7,000 − rent 2,000 − transport 300 − food 1,500 − the buffer (5 % of income: 350)
     assert view.budget.available == Decimal("2850.00")
-    # from a cousin, no interest agreed: after the due date a court would support interest
-    # at the 1-year LPR of the first overdue day (Art. 28 ¶2 (1)), 3.00 % (from 2025-05-20):
-    # 20,000 × 3 % × 90 / 365 = 147.945… → 147.95; 20,000 × 3 % / 365 = 1.643… → 1.64 a day
+    # from a cousin, no interest agreed: nothing is added (a court would support interest at
+    # the LPR only if the cousin asked, Art. 28: said beside the bill, not owed)
     loan = view.debt(2)
-    assert (loan.due, loan.owed, loan.daily_cost) == (Decimal("20147.95"),) * 2 + (
-        Decimal("1.64"),)
+    assert (loan.due, loan.owed, loan.daily_cost) == (Decimal("20000.00"),) * 2 + (
+        Decimal("0.00"),)
     # each share is the exact pro-rata part, to within a fen, and they add up to 2,850.00
     owed = {d.debt.id: d.owed for d in view.debts}
     whole = sum(owed.values(), Decimal(0))

@@ -353,12 +353,14 @@ def test_a_private_loan_at_18_percent_is_capped_at_the_legal_rate(
 
 @pytest.mark.now(NOW)
 def test_a_family_loan_works_with_no_extra_flags() -> None:
-    """No rate agreed: overdue interest follows the LPR (Art. 28), 3.00 % a year:
-    20,000 × 3 % × 60 / 365 = 98.63. The timeline works and has no credit-report
-    milestones (a private lender does not report); the plan needs no --annual-rate."""
+    """No rate agreed: overdue interest follows the LPR (Art. 28), 3.00 % a year, if the
+    lender asks: 20,000 × 3 % × 60 / 365 = 98.63, said, not charged (penalty 0.00). The
+    timeline works and has no credit-report milestones (a private lender does not report);
+    the plan needs no --annual-rate."""
     data = ok_json("calc", "overdue", "--product", "informal_loan", "--amount", "20000",
                    "--days", "60")
-    assert data["penalty"] == "98.63"
+    assert data["penalty"] == "0.00"
+    assert data["private_loan"]["claimable"] == "98.63"
     assert data["private_loan"]["lpr_default"] is True
     events = ok_json("calc", "timeline", "--product", "informal_loan", "--amount", "20000",
                      "--overdue-since", "2026-09-21")["events"]

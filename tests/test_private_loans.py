@@ -58,28 +58,30 @@ def test_brother_in_law_at_0_percent_overdue_since_2020(contract_date: tuple[str
     * from 2020-08-20, Art. 28 ¶2 (1): the LPR of the first overdue day, 3.85 % (fixed
       2020-04-20), below the limit 4 × 3.00 % (latest fixing, standing for the day of a
       suit) = 12 %.
-    The accrual charges 3.85 % over all 2,380 days: 30,000 × 3.85 % × 2,380 / 365 =
-    7,531.232… → 7,531.23 (penalty); the earlier rule's extra for the 79 days,
-    30,000 × (6 % − 3.85 %) × 79 / 365 = 139.602… → 139.60, is carried as interest.
-    Total 30,000 + 139.60 + 7,531.23 = 37,670.83. Before the change: 30,000.00 (no interest
-    at all after the due date).
+    Nobody agreed to any interest, so none of it is counted in what is owed (it is owed
+    only if the lender asks, Art. 28): the bill stays 30,000.00 and the interest a court
+    would support if asked is said beside it: 2020-08-20 … 2026-12-07 is 2,380 − 79 =
+    2,301 days, 30,000 × 3.85 % × 2,301 / 365 = 7,281.246… → 7,281.25, plus the 389.59 of
+    the earlier rule: 7,670.84. (A branch of this morning counted it as owed: 37,670.83.)
     """
     ok("debt", "add", "--product", "informal_loan", "--amount", "30000", "--overdue-since",
        "2020-06-02", "--annual-rate", "0%", "--label", "姐夫", *contract_date)
     line = ok_json("status")["debts"][0]
-    assert (line["interest"], line["penalty"], line["total"]) == ("139.60", "7531.23",
-                                                                  "37670.83")
+    assert (line["interest"], line["penalty"], line["total"]) == ("0.00", "0.00",
+                                                                  "30000.00")
     private = line["private_loan"]
     assert (private["lpr_default"], private["lpr"], private["lpr_from"]) == (
         True, "0.0385", "2020-04-20")
     assert (private["cap"], private["cap_basis"]) == ("0.12", "as_of")
     assert private["earlier"] == {"start": "2020-06-02", "until": "2020-08-19", "days": 79,
                                   "annual": "0.06", "interest": "389.59", "extra": "139.60"}
+    assert private["claimable"] == "7670.84"
     assert private["estimate"] is True
     text = ok("status", "--lang", "en")
     assert "a court would support" in text
     assert "not what the lender" in text
     assert "2020-08-20" in text  # the date comes from the rule data
+    assert "So far that would come to ¥7,670.84. It is not counted in what you owe" in text
 
 
 @pytest.mark.now(NOW)
@@ -123,14 +125,16 @@ def test_friend_at_15_percent_with_a_5000_penalty_clause() -> None:
 def test_no_rate_follows_the_lpr_of_the_first_overdue_day() -> None:
     """¥10,000 at 0 %, no contract date, due 2024-07-21, valued 100 days later
     (2024-10-29): the first overdue day 2024-07-22 has the LPR 3.35 % (not today's 3.00 %):
-    10,000 × 3.35 % × 100 / 365 = 91.780… → 91.78."""
+    10,000 × 3.35 % × 100 / 365 = 91.780… → 91.78, said as what a court would support if
+    the lender asked, not charged: the bill has no penalty."""
     due = date(2024, 7, 21)
     charged, info = with_private_rate(_debt("10000", due, annual="0"), None,
                                       due + timedelta(days=100), FIXINGS, LAW)
     assert info is not None
     assert info.lpr is not None
     assert info.lpr.rate == Decimal("0.0335")
-    assert bill_on(charged, due + timedelta(days=100)).penalty == Decimal("91.78")
+    assert info.claimable == Decimal("91.78")
+    assert bill_on(charged, due + timedelta(days=100)).penalty == Decimal("0.00")
 
 
 def test_a_rate_at_the_limit_leaves_nothing_for_the_penalty_clause() -> None:
@@ -197,16 +201,19 @@ def test_the_debts_page_says_what_a_court_would_support(tmp_path: Path) -> None:
 def test_family_documents_state_a_0_percent_loan_as_its_principal() -> None:
     """¥30,000 from a brother-in-law at 0 %, lent 2020-12-01, overdue since 2021-01-01.
 
-    The bill carries overdue interest at the LPR — only what a court would support if he
-    sued and asked (Art. 28) — so the status line shows it, but the agreement both sign and
-    the confirmation message state the ¥30,000 of principal and that no interest was
-    agreed: neither may present the estimate as interest "as first agreed". A friend's loan
+    The bill is the ¥30,000 of principal (the overdue interest at the LPR is only what a
+    court would support if he sued and asked, Art. 28, said beside it, not owed), and the
+    agreement both sign and the confirmation message state the ¥30,000 of principal and
+    that no interest was agreed: neither may present the estimate as interest "as first
+    agreed". A friend's loan
     at an agreed 15 % keeps its agreed interest in the agreement.
     """
     ok("debt", "add", "--product", "informal_loan", "--amount", "30000", "--overdue-since",
        "2021-01-01", "--annual-rate", "0%", "--contract-date", "2020-12-01", "--label",
        "姐夫", "--lender", "姐夫")
-    assert ok_json("status")["debts"][0]["penalty"] != "0.00"
+    line = ok_json("status")["debts"][0]
+    assert (line["penalty"], line["total"]) == ("0.00", "30000.00")
+    assert line["private_loan"]["claimable"] != "0.00"
     agreement = ok("script", "--channel", "agreement", "--debt", "1")
     assert ("乙方尚欠甲方借款本金 ¥30,000.00（大写：叁万元整），借款时双方没有约定利息。"
             in agreement)

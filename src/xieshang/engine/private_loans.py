@@ -103,6 +103,11 @@ class PrivateRate:
             adds to the supported part (principal × (cap − rate) ÷ day basis, to the fen);
             0 otherwise. The accrual's daily cost leaves it out (the fees are fixed on the
             day of the figure), so the fronts say it.
+        claimable: with no rate agreed (``lpr_default``), the interest a court would
+            support from the first overdue day to the day of the figure *if the lender
+            asked for it* (Art. 28 ¶2 (1); the earlier rule's days included). It is not
+            counted in what is owed: nobody agreed to it, and many relatives and friends
+            never ask. 0 when a rate was agreed (that interest is owed and charged).
     """
 
     agreed: Decimal | None
@@ -118,6 +123,7 @@ class PrivateRate:
     fees_supported: Decimal = ZERO
     loan_period_rate: bool = False
     fees_daily: Decimal = ZERO
+    claimable: Decimal = ZERO
 
     @property
     def fees_cut(self) -> bool:
@@ -219,6 +225,13 @@ def with_private_rate(debt: OverdueDebt, contract_date: date | None, as_of: date
     rate = replace(rate, earlier=earlier, fees_entered=debt.fees, fees_supported=supported,
                    loan_period_rate=debt.penalty_daily_rate is None and not rate.lpr_default,
                    fees_daily=fees_daily)
+    if rate.lpr_default:
+        # no rate agreed: what a court would support if asked is said, not charged
+        claimable = round_money(_times(debt.principal, rate.annual, current_days, days))
+        if earlier is not None:
+            claimable += earlier.interest
+        rate = replace(rate, claimable=claimable)
+        return replace(debt, penalty_daily_rate=ZERO, fees=supported), rate
     charged = replace(debt, penalty_daily_rate=CONTEXT.divide(rate.annual, days),
                       interest=debt.interest + extra, fees=supported)
     return charged, rate

@@ -153,7 +153,7 @@ def private_loan_json(info: Any) -> dict[str, Any] | None:
             "extra": earlier.extra},
         "fees_entered": info.fees_entered, "fees_supported": info.fees_supported,
         "loan_period_rate": info.loan_period_rate, "fees_daily": info.fees_daily,
-        "estimate": True,
+        "claimable": info.claimable, "estimate": True,
     }
 
 
@@ -191,7 +191,14 @@ def private_loan_lines(out: Output, info: dict[str, Any] | None) -> list[str]:
         multiple=f"{law.lpr_multiple.normalize():f}", basis=basis,
         lpr=out.percent(info["cap_lpr"]), day=info["cap_lpr_from"].isoformat())]
     earlier = info["earlier"]
-    if earlier is not None:
+    if earlier is not None and info["lpr_default"]:
+        texts.append(_("The loan was made before {before}: for {start} to {until} ({days} "
+                       "days) the earlier rule applies, {rate} a year, {interest} (Art. 31; "
+                       "the 2015 Provisions), part of the amount below.").format(
+            before=law.old_contracts_before.isoformat(), start=earlier["start"].isoformat(),
+            until=earlier["until"].isoformat(), days=earlier["days"],
+            rate=out.percent(earlier["annual"]), interest=out.money(earlier["interest"])))
+    elif earlier is not None:
         texts.append(_("The loan was made before {before}: for {start} to {until} ({days} "
                        "days) the earlier rule applies, {rate} a year, {interest} (Art. 31; "
                        "the 2015 Provisions); the {extra} it adds over the rate above is shown "
@@ -199,6 +206,10 @@ def private_loan_lines(out: Output, info: dict[str, Any] | None) -> list[str]:
             before=law.old_contracts_before.isoformat(), start=earlier["start"].isoformat(),
             until=earlier["until"].isoformat(), days=earlier["days"],
             rate=out.percent(earlier["annual"]), interest=out.money(earlier["interest"])))
+    if info["lpr_default"]:
+        texts.append(_("So far that would come to {amount}. It is not counted in what you owe "
+                       "here: no interest was agreed, and it is owed only if the lender asks "
+                       "for it.").format(amount=out.money(info["claimable"])))
     if info["fees_entered"] > 0:
         texts.append(_("The agreed penalty (违约金) and other fees count with the overdue "
                        "interest toward the same limit (Art. 29): {supported} of the "
