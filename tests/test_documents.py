@@ -33,6 +33,7 @@ from xieshang.engine.errors import InputError
 from xieshang.engine.money import format_money, money_in_capitals
 from xieshang.engine.negotiation import Ladder, build_ladder, parse_negotiation_data
 from xieshang.engine.preset import Preset, parse_preset
+from xieshang.present.documents import quiet_hours
 from xieshang.rules import builtin_text, law
 
 M = Decimal
@@ -92,7 +93,8 @@ class Case:
                              settings=DATA, reason=self.reason, reason_note=self.note,
                              since=date(2025, 11, 1) if self.reason == "income_loss" else None,
                              contacts=contacts, calls=calls, statement=self.statement(lang),
-                             lender=self.lender[1 if lang == "en" else 0])
+                             lender=self.lender[1 if lang == "en" else 0],
+                             quiet_hours=quiet_hours())
 
     @property
     def kinds(self) -> tuple[DocumentKind, ...]:

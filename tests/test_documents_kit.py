@@ -38,6 +38,7 @@ from xieshang.documents import (
 from xieshang.engine.errors import InputError
 from xieshang.engine.money import format_money
 from xieshang.engine.negotiation import parse_negotiation_data
+from xieshang.present.documents import quiet_hours
 from xieshang.rules import builtin_text
 
 DATA = parse_negotiation_data(builtin_text("_negotiation.toml"), "presets/_negotiation.toml")
@@ -51,7 +52,7 @@ def _with_ids(case: Case, kind: DocumentKind, lang: str = "zh") -> str:
                             applicant="李*", account="**** 1111", preset=case.preset,
                             bill=case.bill, ladder=case.ladder, settings=DATA,
                             reason=case.reason, statement=case.statement(lang),
-                            identifiers=ID)
+                            identifiers=ID, quiet_hours=quiet_hours())
     return render_document(kind, context, lang)
 
 

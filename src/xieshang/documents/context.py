@@ -215,6 +215,7 @@ def build_context(
     identifiers: Identifiers | None = None,
     statement: BudgetStatement | None = None,
     no_rate: bool = False,
+    quiet_hours: dict[str, dict[str, str]] | None = None,
 ) -> dict[str, Any]:
     """The template values for one debt.
 
@@ -258,6 +259,9 @@ def build_context(
             family documents then state the principal as what is owed — the interest the
             bill shows is only what a court would support if the lender sued and asked, and
             a letter or an agreement must not present it as agreed (``bill.no_rate``).
+        quiet_hours: the hours without collection by kind of rules (``online``, ``bank``:
+            ``{"start": "22:00", "end": "08:00"}``), from the rule data; the collector
+            letter states them.
 
     Returns:
         A dict of plain values (strings, numbers, lists and dicts, never ``None``).
@@ -328,6 +332,8 @@ def build_context(
             preset.product_kind, preset.lender_type)],
         "agreed": {} if agreed is None else _agreed(agreed),
         "online": preset.product_kind.value in ONLINE_KINDS,
+        # the hours without collection, by the rules for the lender's kind (rule data)
+        "quiet_hours": quiet_hours or {},
         # a bank's card or loan: calls are checked against the banks' collection guideline
         # (self-regulation, not a law); "checked": the calls are checked against some rules
         "bank_rules": call_rules_for(preset.product_kind.value,

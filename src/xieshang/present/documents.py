@@ -102,7 +102,19 @@ def document_history(out: Output, tx: Tx, case: Case, debt: Debt, day: date) -> 
             start=quiet.quiet_from.strftime("%H:%M"), end=quiet.quiet_until.strftime("%H:%M"),
             count=len(alert.contact_ids), limit=limit,
             confidence=source.confidence.value, urls=source.urls))
-    return {"contacts": contacts, "calls": calls}
+    return {"contacts": contacts, "calls": calls, "quiet_hours": quiet_hours()}
+
+
+def quiet_hours() -> dict[str, dict[str, str]]:
+    """The hours without collection, from the rule data: ``online`` (the online-lending
+    rules) and ``bank`` (the banks' guideline), each ``{"start": "HH:MM", "end": "HH:MM"}``
+    (the documents' ``quiet_hours``)."""
+    from xieshang.rules import law
+
+    rules = law()
+    return {kind: {"start": quiet.quiet_from.strftime("%H:%M"),
+                   "end": quiet.quiet_until.strftime("%H:%M")}
+            for kind, quiet in (("online", rules.collection), ("bank", rules.bank_collection))}
 
 
 def _shown(value: str | None) -> str:
