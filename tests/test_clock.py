@@ -105,6 +105,45 @@ def test_a_pinned_clock_stands_still_and_is_restored(monkeypatch: pytest.MonkeyP
     assert clock.today() == date(2026, 3, 1)
 
 
+def test_blocks_closing_out_of_order_leave_the_clock_running(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # a batch run's threads each pin the run's day and finish in any order; the clock used
+    # to keep the day pinned after all of them had finished (first in, first out), and every
+    # later "today" in the process was that day
+    monkeypatch.setenv(clock.ENV, "2026-03-01T09:00+08:00")
+    first, second = clock.pinned("2026-12-07"), clock.pinned("2027-01-02")
+    first.__enter__()
+    second.__enter__()
+    assert clock.today() == date(2027, 1, 2)
+    first.__exit__(None, None, None)
+    assert clock.today() == date(2027, 1, 2)
+    second.__exit__(None, None, None)
+    assert clock.now() == datetime(2026, 3, 1, 9, 0, tzinfo=BEIJING)
+
+
+def test_threads_pinning_the_same_day_leave_the_clock_running(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import threading
+
+    monkeypatch.setenv(clock.ENV, "2026-03-01T09:00+08:00")
+    inside = threading.Barrier(4)
+    seen: list[date] = []
+
+    def work() -> None:
+        with clock.pinned("2026-12-07"):
+            inside.wait()
+            seen.append(clock.today())
+            inside.wait()
+
+    threads = [threading.Thread(target=work) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert seen == [date(2026, 12, 7)] * 4
+    assert clock.today() == date(2026, 3, 1)
+
+
 def test_an_unreadable_moment_in_the_environment_is_an_error(
         monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(clock.ENV, "yesterday")

@@ -18,6 +18,7 @@ is not reading the date and stays where it is used.
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, time, timedelta, timezone
@@ -39,7 +40,19 @@ ENV = "XIESHANG_NOW"
 #: a plan runs up to 50 years past "now", and dates must stay within Python's calendar).
 FIRST_YEAR, LAST_YEAR = 2000, 2099
 
+#: What :func:`now` answers when pinned: the innermost :func:`pinned` block still open, else
+#: the moment :func:`pin` set. Recomputed under ``_lock`` whenever either changes, so that
+#: blocks opened and closed in any order (threads of a batch run each pin the same day and
+#: finish in any order) leave the clock running once the last one closes.
 _pin: datetime | None = None
+_base: datetime | None = None
+_blocks: list[tuple[object, datetime]] = []
+_lock = threading.Lock()
+
+
+def _settle() -> None:
+    global _pin
+    _pin = _blocks[-1][1] if _blocks else _base
 
 
 def now() -> datetime:
@@ -111,21 +124,32 @@ def _from_env(text: str) -> datetime:
 
 def pin(moment: datetime | str | None) -> None:
     """Make the clock stand at ``moment`` (a string as :func:`parse_moment` takes it, or a
-    datetime: naive is Beijing time) until it is pinned again; ``None`` lets it run."""
-    global _pin
-    _pin = _coerce(moment) if moment is not None else None
+    datetime: naive is Beijing time) until it is pinned again; ``None`` lets it run.
+    A :func:`pinned` block still open takes precedence until it closes."""
+    global _base
+    value = _coerce(moment) if moment is not None else None
+    with _lock:
+        _base = value
+        _settle()
 
 
 @contextmanager
 def pinned(moment: datetime | str) -> Iterator[datetime]:
-    """Within the block the clock stands at ``moment``; afterwards it is as before."""
-    global _pin
-    before = _pin
-    _pin = _coerce(moment)
+    """Within the block the clock stands at ``moment``; afterwards it is as before.
+
+    Blocks may close in any order (one per thread, say): each removes only its own moment,
+    and the clock runs again when none is open and nothing was :func:`pin`-ned."""
+    value = _coerce(moment)
+    token = object()
+    with _lock:
+        _blocks.append((token, value))
+        _settle()
     try:
-        yield _pin
+        yield value
     finally:
-        _pin = before
+        with _lock:
+            _blocks[:] = [block for block in _blocks if block[0] is not token]
+            _settle()
 
 
 def _coerce(moment: datetime | str) -> datetime:
