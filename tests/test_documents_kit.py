@@ -38,7 +38,7 @@ from xieshang.documents import (
 from xieshang.engine.errors import InputError
 from xieshang.engine.money import format_money
 from xieshang.engine.negotiation import parse_negotiation_data
-from xieshang.rules import builtin_text
+from xieshang.rules import builtin_text, law
 
 DATA = parse_negotiation_data(builtin_text("_negotiation.toml"), "presets/_negotiation.toml")
 #: A card number that passes the Luhn check.
@@ -49,7 +49,7 @@ ID = Identifiers(name="李明", id_number=ID_NUMBER, phone=PHONE, account=CARD_N
 def _with_ids(case: Case, kind: DocumentKind, lang: str = "zh") -> str:
     context = build_context(lang="en" if lang == "en" else "zh", today=case.bill.as_of,
                             applicant="李*", account="**** 1111", preset=case.preset,
-                            bill=case.bill, ladder=case.ladder, settings=DATA,
+                            bill=case.bill, ladder=case.ladder, settings=DATA, law=law(),
                             reason=case.reason, statement=case.statement(lang),
                             identifiers=ID)
     return render_document(kind, context, lang)
@@ -335,7 +335,6 @@ REFERENCES = ("rules-cn", "anchors.md", "peers-and-style", ".toml", "§")
 
 def test_no_card_or_alert_source_names_a_reference_file() -> None:
     from xieshang.engine.followup import CallRecord, follow_up
-    from xieshang.rules import law
     from xieshang.services.negotiation import card_json, mark_label, rights_lines
 
     texts: list[str] = []

@@ -31,7 +31,7 @@ from test_documents import (
 from xieshang.documents import DocumentKind, build_context, kinds_for, render_document
 from xieshang.engine.bill import Bill
 from xieshang.engine.money import format_money
-from xieshang.rules import builtin_text
+from xieshang.rules import builtin_text, law
 
 M = Decimal
 
@@ -40,7 +40,7 @@ def _context(case: Case, lang: str = "zh", **facts: Any) -> dict[str, Any]:
     values: dict[str, Any] = {"reason": case.reason, "reason_note": case.note}
     values.update(facts)
     return build_context(lang=lang, today=TODAY, applicant="李*", account="", preset=case.preset,
-                         bill=case.bill, ladder=case.ladder, settings=DATA, **values)
+                         bill=case.bill, ladder=case.ladder, settings=DATA, law=law(), **values)
 
 
 def _quoted(text: str) -> list[str]:

@@ -22,6 +22,7 @@ from xieshang.engine.followup import CallRules, call_rules_for
 from xieshang.engine.money import format_money, money_in_capitals
 from xieshang.engine.negotiation import Ladder, NegotiationData, Rung
 from xieshang.engine.preset import Preset, public_sources
+from xieshang.engine.timeline import Law
 
 __all__ = ["AgreedTerms", "BudgetStatement", "FlaggedCall", "Identifiers", "LoggedContact",
            "base_lang", "build_context", "cited", "figures", "sentence"]
@@ -214,6 +215,7 @@ def build_context(
     agreed: AgreedTerms | None = None,
     identifiers: Identifiers | None = None,
     statement: BudgetStatement | None = None,
+    law: Law,
 ) -> dict[str, Any]:
     """The template values for one debt.
 
@@ -253,11 +255,16 @@ def build_context(
             the document they send (``None``: the masked ``applicant`` and ``account``).
         statement: the budget as the lender may see it (the budget statement; ``None``
             without a budget).
+        law: the rules whose quiet hours the letters state (``quiet``: the banks'
+            guideline for a bank's card or loan, the online-lending rules otherwise).
 
     Returns:
         A dict of plain values (strings, numbers, lists and dicts, never ``None``).
     """
     code = base_lang(lang)
+    bank_rules = call_rules_for(preset.product_kind.value,
+                                preset.lender_type.value) is CallRules.BANK
+    quiet = law.bank_collection if bank_rules else law.collection
     official = {item.id: {"name": item.name.get(code), "value": item.value,
                           "good_for": item.good_for.get(code)}
                 for item in settings.official}
@@ -323,8 +330,10 @@ def build_context(
         "online": preset.product_kind.value in ONLINE_KINDS,
         # a bank's card or loan: calls are checked against the banks' collection guideline
         # (self-regulation, not a law); "checked": the calls are checked against some rules
-        "bank_rules": call_rules_for(preset.product_kind.value,
-                                     preset.lender_type.value) is CallRules.BANK,
+        "bank_rules": bank_rules,
+        # the quiet hours of those rules (no collection from … until …)
+        "quiet": {"start": quiet.quiet_from.strftime("%H:%M"),
+                  "end": quiet.quiet_until.strftime("%H:%M")},
         "checked": preset.product_kind.value in ONLINE_KINDS or call_rules_for(
             preset.product_kind.value, preset.lender_type.value) is CallRules.BANK,
         **_history(contacts, calls, agreed=agreed is not None, today=today),

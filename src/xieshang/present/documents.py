@@ -245,6 +245,7 @@ def _context(out: Output, tx: Tx, case: Case, debt: Debt, day: date, *, bill: Bi
              preset: Preset, ladder: Ladder | None, with_identifiers: bool = False,
              statement: BudgetStatement | None = None) -> dict[str, Any]:
     from xieshang.documents import build_context
+    from xieshang.rules import law
 
     person = case.full_name or case.name
     history = document_history(out, tx, case, debt, day)
@@ -255,7 +256,7 @@ def _context(out: Output, tx: Tx, case: Case, debt: Debt, day: date, *, bill: Bi
         lang=out.lang, today=day, applicant=_shown(masked(out, "name", person)),
         account=_shown(masked(out, "account", debt.account_number)),
         preset=preset, bill=bill, ladder=ladder, settings=negotiation_data(),
-        lender=debt.lender, **case_facts(out, tx, case, debt), **history)
+                law=law(),         lender=debt.lender, **case_facts(out, tx, case, debt), **history)
 
 
 def _evidence_index(out: Output, tx: Tx, case: Case) -> list[tuple[str, ...]]:
@@ -333,6 +334,7 @@ def case_dossier(out: Output, tx: Tx, case_id: str | None, *, today: date | None
     from xieshang.documents.dossier import Dossier, DossierDebt
     from xieshang.engine.bill import Bill
     from xieshang.present.views import budget_report, overdraft_risks
+    from xieshang.rules import law
     from xieshang.services.budget import budget_view
     from xieshang.services.cases import REASONS
     from xieshang.services.debts import current_bill, open_debts, own_preset
@@ -384,7 +386,7 @@ def case_dossier(out: Output, tx: Tx, case_id: str | None, *, today: date | None
             context = build_context(
                 lang=out.lang, today=day, applicant=applicant, account=account,
                 preset=preset, bill=bill, ladder=ladder, settings=negotiation_data(),
-                lender=debt.lender, **case_facts(out, tx, case, debt),
+                law=law(), lender=debt.lender, **case_facts(out, tx, case, debt),
                 agreed=terms, **document_history(out, tx, case, debt, day))
             scripts = [(_("Request for written confirmation"),
                         render_document(DocumentKind.CONFIRM, context, out.lang))]
@@ -400,7 +402,7 @@ def case_dossier(out: Output, tx: Tx, case_id: str | None, *, today: date | None
             context = build_context(
                 lang=out.lang, today=day, applicant=applicant, account=account,
                 preset=preset, bill=bill, ladder=ladder, settings=negotiation_data(),
-                lender=debt.lender, **case_facts(out, tx, case, debt),
+                law=law(), lender=debt.lender, **case_facts(out, tx, case, debt),
                 **document_history(out, tx, case, debt, day))
             scripts = [(_("Phone script"), render_document(DocumentKind.PHONE, context,
                                                            out.lang)),
