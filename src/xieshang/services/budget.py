@@ -210,7 +210,7 @@ class BudgetView:
 
 
 @remembered(lambda tx, case, method="pro_rata", *, as_of=None: (
-    (id(tx), case.id, method, as_of), case))
+    (id(tx), case.id, method, as_of), (tx, case)))
 def budget_view(tx: Tx, case: Case, method: str = "pro_rata", *,
                 as_of: date | None = None) -> BudgetView | None:
     """The case's budget as of ``as_of`` (default: today): ``None`` without a statement.
@@ -370,7 +370,8 @@ def situation_of(budget: Budget) -> Any:
                      else str(budget.savings_debt_id))
 
 
-@remembered(lambda tx, case, day, months: ((id(tx), case.id, day, months), case))
+@remembered(lambda tx, case, day, months: (
+    (id(tx), case.id, day, months), (tx, case)))
 def available_by_month(tx: Tx, case: Case, day: date, months: int) -> tuple[Decimal, ...]:
     """What the budget leaves for the debts in each month from ``day`` (month ``m`` paid on
     ``add_months(day, m)``), with the dated income and, when the person chose so, the
