@@ -192,3 +192,20 @@ def test_the_debts_page_says_what_a_court_would_support(tmp_path: Path) -> None:
         page = web.get("/debts").text
     assert "a court would support" in page
     assert "¥787.40 of the ¥5,000.00 entered" in page
+
+
+@pytest.mark.now(NOW)
+@pytest.mark.parametrize("command", [("timeline", "--overdue-since", "2019-01-02"),
+                                     ("overdue", "--from", "2019-01-01", "--to", "2019-03-01")])
+def test_the_calculator_refuses_a_contract_date_after_the_due_date(command: tuple[str, ...]
+                                                                    ) -> None:
+    """As ``debt add`` does: a loan made on 2019-02-01 cannot have fallen due on 2019-01-01
+    (overdue since 2019-01-02) — a mistyped year would take the limit from the wrong LPR —
+    so the calculator exits 2 naming --contract-date, not a figure."""
+    from test_cli_case import invoke
+
+    code, out, err = invoke("calc", *command, "--product", "informal_loan", "--amount",
+                            "10000", "--contract-date", "2019-02-01")
+    assert code == 2, out + err
+    assert "--contract-date" in err + out
+    assert "2019-01-01" in err + out
