@@ -230,3 +230,20 @@ def test_savings_for_a_settlement_of_the_jiebei_loan() -> None:
         "8000.00", "11035.38")
     assert "42%" in ladder["settlement"]["text"]
     assert ok_json("ladder", "--debt", "1").get("settlement") is None
+
+
+def test_removing_the_chosen_debt_puts_the_savings_back_over_all_the_debts() -> None:
+    """The savings go to debt #2 (借呗); #2 is removed and a card is added. SQLite gives
+    the card the freed id 2, but the person never chose the card: the savings are spread
+    again (``savings_to`` null), not silently sent to it."""
+    ok("debt", "add", "--product", "huabei", "--amount", "3000", "--overdue-since",
+       "2026-11-01")
+    ok("debt", "add", "--product", "jiebei", "--amount", "5000", "--overdue-since",
+       "2026-11-01")
+    ok("budget", "set", "--income", "wages=8000", "--savings", "5000", "--savings-to", "2")
+    assert ok_json("budget", "show")["situation"]["savings_to"] == 2
+    ok("debt", "rm", "2", "--yes")
+    ok("debt", "add", "--product", "credit_card_cn", "--amount", "20000", "--overdue-since",
+       "2026-10-01")
+    assert [debt["id"] for debt in ok_json("debt", "list")["debts"]] == [1, 2]
+    assert ok_json("budget", "show")["situation"]["savings_to"] is None
