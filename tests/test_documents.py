@@ -90,7 +90,7 @@ class Case:
                 ) -> dict[str, Any]:
         return build_context(lang=lang, today=TODAY, applicant=applicant, account=account,
                              preset=self.preset, bill=self.bill, ladder=self.ladder,
-                             settings=DATA, reason=self.reason, reason_note=self.note,
+                             settings=DATA, law=law(), reason=self.reason, reason_note=self.note,
                              since=date(2025, 11, 1) if self.reason == "income_loss" else None,
                              contacts=contacts, calls=calls, statement=self.statement(lang),
                              lender=self.lender[1 if lang == "en" else 0],
@@ -455,3 +455,29 @@ def test_public_sources_are_cited_by_the_laws_title_or_address() -> None:
                   "LawRefBook/Laws/刑法/刑法.md", "https://example.org/a",
                   "https://example.org/a"]) == [
         "《民法典》总则", "《征信业管理条例》", "《刑法》", "https://example.org/a"]
+
+
+@pytest.mark.parametrize(("case", "section"), [(HUABEI, "collection"),
+                                               (CARD, "bank_collection")])
+def test_the_collector_letter_takes_the_quiet_hours_from_the_rules(case: Case,
+                                                                   section: str) -> None:
+    """The letter to collectors states the quiet hours of the rules that bind the lender
+    (``_law.toml``: an online lender's under ``collection``, a bank's under
+    ``bank_collection``), not a time written into the template: with the rules moved to
+    21:30–07:30, both languages say 21:30 and 07:30, and 22:00 appears nowhere."""
+    from dataclasses import replace
+    from datetime import time
+
+    rules = law()
+    moved = replace(getattr(rules, section), quiet_from=time(21, 30),
+                    quiet_until=time(7, 30))
+    changed = replace(rules, **{section: moved})
+    for lang in ("zh", "en"):
+        context = build_context(lang=lang, today=TODAY, applicant="李*", account=ACCOUNT,
+                                preset=case.preset, bill=case.bill, ladder=case.ladder,
+                                settings=DATA, law=changed)
+        text = render_document(DocumentKind.COLLECTOR, context, lang)
+        assert "21:30" in text
+        assert "07:30" in text
+        assert "22:00" not in text
+        assert "08:00" not in text

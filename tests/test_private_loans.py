@@ -228,3 +228,20 @@ def test_family_documents_state_a_0_percent_loan_as_its_principal() -> None:
        "朋友")
     friend = ok("script", "--channel", "agreement", "--debt", "2")
     assert "按原约定计算的逾期利息" in friend
+
+
+@pytest.mark.now(NOW)
+@pytest.mark.parametrize("command", [("timeline", "--overdue-since", "2019-01-02"),
+                                     ("overdue", "--from", "2019-01-01", "--to", "2019-03-01")])
+def test_the_calculator_refuses_a_contract_date_after_the_due_date(command: tuple[str, ...]
+                                                                    ) -> None:
+    """As ``debt add`` does: a loan made on 2019-02-01 cannot have fallen due on 2019-01-01
+    (overdue since 2019-01-02) — a mistyped year would take the limit from the wrong LPR —
+    so the calculator exits 2 naming --contract-date, not a figure."""
+    from test_cli_case import invoke
+
+    code, out, err = invoke("calc", *command, "--product", "informal_loan", "--amount",
+                            "10000", "--contract-date", "2019-02-01")
+    assert code == 2, out + err
+    assert "--contract-date" in err + out
+    assert "2019-01-01" in err + out

@@ -230,3 +230,38 @@ def test_savings_for_a_settlement_of_the_jiebei_loan() -> None:
         "8000.00", "11035.38")
     assert "42%" in ladder["settlement"]["text"]
     assert ok_json("ladder", "--debt", "1").get("settlement") is None
+
+
+def test_removing_the_chosen_debt_puts_the_savings_back_over_all_the_debts() -> None:
+    """The savings go to debt #2 (借呗); #2 is removed and a card is added. SQLite gives
+    the card the freed id 2, but the person never chose the card: the savings are spread
+    again (``savings_to`` null), not silently sent to it."""
+    ok("debt", "add", "--product", "huabei", "--amount", "3000", "--overdue-since",
+       "2026-11-01")
+    ok("debt", "add", "--product", "jiebei", "--amount", "5000", "--overdue-since",
+       "2026-11-01")
+    ok("budget", "set", "--income", "wages=8000", "--savings", "5000", "--savings-to", "2")
+    assert ok_json("budget", "show")["situation"]["savings_to"] == 2
+    ok("debt", "rm", "2", "--yes")
+    ok("debt", "add", "--product", "credit_card_cn", "--amount", "20000", "--overdue-since",
+       "2026-10-01")
+    assert [debt["id"] for debt in ok_json("debt", "list")["debts"]] == [1, 2]
+    assert ok_json("budget", "show")["situation"]["savings_to"] is None
+
+
+def test_savings_that_pay_part_of_the_chosen_debt_leave_no_money_idle() -> None:
+    """Two loans at 0 %: #1 owes ¥1,000.00, #2 ¥9,000.00; ¥4,200.00 a month for the debts
+    (6,000 − 1,500 food − 300 buffer) and ¥900.00 of savings this month, to #1. The month's
+    4,200 is split in proportion to what each owes: #1 420, #2 3,780; #1 with the 900 would
+    be 1,320, more than the 1,000 it owes, so it gets 1,000.00 and the 320 over goes to #2:
+    4,100.00. Together 5,100.00, all of the month's money (before, the ¥320.00 went
+    nowhere)."""
+    for amount in ("1000", "9000"):
+        ok("debt", "add", "--product", "generic_loan", "--amount", amount,
+           "--overdue-since", "2026-12-05", "--annual-rate", "0%")
+    ok("budget", "set", "--income", "wages=6000", "--flexible", "food=1500", "--savings",
+       "900", "--savings-on", "now", "--savings-use", "months", "--savings-to", "1")
+    shown = ok_json("budget", "show")
+    assert shown["situation"]["months"][0]["available"] == "5100.00"
+    parts = [(part["debt"], part["amount"]) for part in shown["split"]["debts"]]
+    assert parts == [(1, "1000.00"), (2, "4100.00")]

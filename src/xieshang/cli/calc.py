@@ -169,6 +169,9 @@ def _typed_debt(out: Output, preset: Preset, principal: Decimal, due: date, as_o
         raise InputError("posted_on", N_("must not be after the due date {due}"),
                          due=due.isoformat())
     made = parse_date(contract_date, "contract_date") if contract_date is not None else None
+    if made is not None and made > due:  # as debt add: a loan is made before it falls due
+        raise InputError("contract_date", N_("must not be after the due date {due}"),
+                         due=due.isoformat())
     debt = OverdueDebt(preset=preset, principal=principal, due_date=due, penalty_daily_rate=rate,
                        contract_daily_rate=contract,
                        interest_from=posted if preset.penalty.card_interest_basis else None)

@@ -6,7 +6,10 @@ Outside :func:`reading` nothing is remembered (every call computes, as before). 
 a function decorated with :func:`remembered` answers a repeated call from the first answer:
 the key names the transaction, the function and its arguments, and a *witness* (the record
 the answer was computed from) must be equal on a hit, so a record changed in between is
-computed anew. Errors are not remembered. The memory lives in a context variable: each
+computed anew. A key naming a transaction by ``id()`` puts the transaction itself in the
+witness: the memory then keeps it alive, so a later transaction in the same block can
+never be given its ``id()`` and be answered from what the first one read. Errors are
+not remembered. The memory lives in a context variable: each
 thread (each web request, each batch worker) has its own, dropped when :func:`reading`
 ends.
 """

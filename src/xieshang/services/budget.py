@@ -210,7 +210,7 @@ class BudgetView:
 
 
 @remembered(lambda tx, case, method="pro_rata", *, as_of=None: (
-    (id(tx), case.id, method, as_of), case))
+    (id(tx), case.id, method, as_of), (tx, case)))
 def budget_view(tx: Tx, case: Case, method: str = "pro_rata", *,
                 as_of: date | None = None) -> BudgetView | None:
     """The case's budget as of ``as_of`` (default: today): ``None`` without a statement.
@@ -266,6 +266,7 @@ def budget_view(tx: Tx, case: Case, method: str = "pro_rata", *,
                                                                   Decimal("0.00")))
     allocations = {int(a.key): a for a in (split(left, _less(shares, directed), method)
                                            if shares else [])}
+    amounts = _with_savings(left, shares, directed, method) if directed else {}
     parts = []
     for debt in debts:
         if debt.id is None:
@@ -275,10 +276,8 @@ def budget_view(tx: Tx, case: Case, method: str = "pro_rata", *,
                                   share=Decimal("0"), amount=reserved[debt.id]))
         else:
             found = allocations[debt.id]
-            extra = directed.get(str(debt.id), Decimal("0.00"))
             parts.append(DebtPart(debt=debt.id, balance=balances[debt.id], share=found.share,
-                                  amount=min(balances[debt.id], found.amount + extra)
-                                  if extra else found.amount))
+                                  amount=amounts.get(str(debt.id), found.amount)))
     return BudgetView(
         budget=budget, entries=tuple(_ordered(entries, rules)),
         flags=tuple(check_reasonableness(statement, rules)), affordability=result,
@@ -312,6 +311,35 @@ def _less(shares: Sequence[DebtShare], directed: Mapping[str, Decimal]) -> list[
     return [replace(share, balance=Decimal("0.00"))
             if directed.get(share.key, Decimal("0.00")) >= share.balance else share
             for share in shares]
+
+
+def _with_savings(left: Decimal, shares: Sequence[DebtShare], directed: Mapping[str, Decimal],
+                  method: str) -> dict[str, Decimal]:
+    """Each debt's amount of a month: its part of ``left`` (split on :func:`_less`) plus
+    the savings directed to it, never more than it owes; what that limit takes off the
+    chosen debt is split over the other debts on what they still owe, so none of the
+    month's money is left idle."""
+    from dataclasses import replace
+
+    from xieshang.engine.budget import split
+
+    parts = {a.key: a.amount for a in split(left, _less(shares, directed), method)} \
+        if shares else {}
+    owed = {share.key: share.balance for share in shares}
+    excess = Decimal("0.00")
+    for key, extra in directed.items():
+        total = parts.get(key, Decimal("0.00")) + extra
+        if key in owed and total > owed[key]:
+            excess += total - owed[key]
+            total = owed[key]
+        parts[key] = total
+    others = [replace(share, balance=share.balance - parts.get(share.key, Decimal("0.00")))
+              for share in shares if share.key not in directed]
+    others = [share for share in others if share.balance > 0]
+    if excess > 0 and others:
+        for allocation in split(excess, others, method):
+            parts[allocation.key] += allocation.amount
+    return parts
 
 
 def savings_split(tx: Tx, case: Case, day: date) -> dict[str, Any] | None:
@@ -380,7 +408,8 @@ def situation_of(budget: Budget) -> Any:
                      else str(budget.savings_debt_id))
 
 
-@remembered(lambda tx, case, day, months: ((id(tx), case.id, day, months), case))
+@remembered(lambda tx, case, day, months: (
+    (id(tx), case.id, day, months), (tx, case)))
 def available_by_month(tx: Tx, case: Case, day: date, months: int) -> tuple[Decimal, ...]:
     """What the budget leaves for the debts in each month from ``day`` (month ``m`` paid on
     ``add_months(day, m)``), with the dated income and, when the person chose so, the
@@ -469,19 +498,15 @@ def debt_shares_by_month(tx: Tx, case: Case, day: date, debt_id: int,
         left = max(Decimal("0.00"), amount - sum(reserved.values(), Decimal("0.00"))
                    - sum(directed.values(), Decimal("0.00")))
         if directed:
-            found = {a.key: a.amount for a in split(left, _less(shares, directed), "pro_rata")
-                     } if shares else {}
-            part = found.get(str(debt_id), Decimal("0.00"))
-        else:  # the same money splits the same way each month
-            cached = by_left.get(left)
-            if cached is None:
-                found = {a.key: a.amount for a in split(left, shares, "pro_rata")} if shares \
-                    else {}
-                cached = by_left[left] = found.get(str(debt_id), Decimal("0.00"))
-            part = cached
-        extra = directed.get(str(debt_id), Decimal("0.00"))
-        owed = next((share.balance for share in shares if share.key == str(debt_id)), part)
-        result.append(min(owed, part + extra) if extra else part)
+            result.append(_with_savings(left, shares, directed, "pro_rata").get(
+                str(debt_id), Decimal("0.00")))
+            continue
+        cached = by_left.get(left)  # the same money splits the same way each month
+        if cached is None:
+            found = {a.key: a.amount for a in split(left, shares, "pro_rata")} if shares \
+                else {}
+            cached = by_left[left] = found.get(str(debt_id), Decimal("0.00"))
+        result.append(cached)
     return tuple(result)
 
 

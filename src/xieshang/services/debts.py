@@ -373,7 +373,7 @@ def own_preset(debt: Debt) -> Any:
     return replace(preset, contract_daily_rate=daily)
 
 
-@remembered(lambda tx, debt: ((id(tx), debt.id), debt), copy=list)
+@remembered(lambda tx, debt: ((id(tx), debt.id), (tx, debt)), copy=list)
 def debt_problems(tx: Tx, debt: Debt) -> list[InputError]:
     """What is out of bounds in a stored debt (saved by an older version, or by hand):
     each an :class:`InputError` naming the field as ``debt edit`` names it; [] when the
@@ -442,7 +442,7 @@ def broken_debts(tx: Tx, case_id: int, status: str | tuple[str, ...] = OPEN_STAT
     return found
 
 
-@remembered(lambda tx, debt, as_of: ((id(tx), debt.id, as_of), debt))
+@remembered(lambda tx, debt, as_of: ((id(tx), debt.id, as_of), (tx, debt)))
 def current_bill(tx: Tx, debt: Debt, as_of: date) -> tuple[Bill | None, Any]:
     """Today's bill of a stored debt (None when it is not overdue) and its engine debt.
 

@@ -691,9 +691,16 @@ class Tx:
             raise StaleRecord(record.TABLE, getattr(record, "id", 0))
 
     def delete(self, kind: type[Record], ident: int) -> bool:
-        """Delete a record (and, through the foreign keys, what belongs to it)."""
+        """Delete a record (and, through the foreign keys, what belongs to it). A deleted
+        debt no longer receives the savings: ``budget_statements.savings_debt_id`` has no
+        foreign key (migration 0009), and SQLite may give the freed id to the next debt
+        added, which the person never chose."""
         self._forget()
         table, _columns = _spec(kind)
+        if table is schema.debts:
+            chosen = schema.budget_statements
+            self.connection.execute(chosen.update().where(chosen.c.savings_debt_id == ident)
+                                    .values(savings_debt_id=None))
         result = self.connection.execute(table.delete().where(table.c.id == ident))
         return bool(result.rowcount)
 
