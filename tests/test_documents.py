@@ -90,7 +90,7 @@ class Case:
                 ) -> dict[str, Any]:
         return build_context(lang=lang, today=TODAY, applicant=applicant, account=account,
                              preset=self.preset, bill=self.bill, ladder=self.ladder,
-                             settings=DATA, law=law(), reason=self.reason, reason_note=self.note,
+                             settings=DATA, reason=self.reason, reason_note=self.note,
                              since=date(2025, 11, 1) if self.reason == "income_loss" else None,
                              contacts=contacts, calls=calls, statement=self.statement(lang),
                              lender=self.lender[1 if lang == "en" else 0],
@@ -475,7 +475,7 @@ def test_the_collector_letter_takes_the_quiet_hours_from_the_rules(case: Case,
     for lang in ("zh", "en"):
         context = build_context(lang=lang, today=TODAY, applicant="李*", account=ACCOUNT,
                                 preset=case.preset, bill=case.bill, ladder=case.ladder,
-                                settings=DATA, law=changed)
+                                settings=DATA, quiet_hours=quiet_hours(changed))
         text = render_document(DocumentKind.COLLECTOR, context, lang)
         assert "21:30" in text
         assert "07:30" in text

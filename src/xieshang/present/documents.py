@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from xieshang.engine.bill import Bill
     from xieshang.engine.negotiation import Ladder
     from xieshang.engine.preset import Preset
+    from xieshang.engine.timeline import Law
     from xieshang.output import Output
     from xieshang.store.db import Tx
     from xieshang.store.model import Case, Debt
@@ -105,13 +106,14 @@ def document_history(out: Output, tx: Tx, case: Case, debt: Debt, day: date) -> 
     return {"contacts": contacts, "calls": calls, "quiet_hours": quiet_hours()}
 
 
-def quiet_hours() -> dict[str, dict[str, str]]:
-    """The hours without collection, from the rule data: ``online`` (the online-lending
-    rules) and ``bank`` (the banks' guideline), each ``{"start": "HH:MM", "end": "HH:MM"}``
-    (the documents' ``quiet_hours``)."""
-    from xieshang.rules import law
+def quiet_hours(rules: Law | None = None) -> dict[str, dict[str, str]]:
+    """The hours without collection, from the rule data (``rules``, by default the built-in
+    law): ``online`` (the online-lending rules) and ``bank`` (the banks' guideline), each
+    ``{"start": "HH:MM", "end": "HH:MM"}`` (the documents' ``quiet_hours``)."""
+    if rules is None:
+        from xieshang.rules import law
 
-    rules = law()
+        rules = law()
     return {kind: {"start": quiet.quiet_from.strftime("%H:%M"),
                    "end": quiet.quiet_until.strftime("%H:%M")}
             for kind, quiet in (("online", rules.collection), ("bank", rules.bank_collection))}
