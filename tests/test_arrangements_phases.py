@@ -25,7 +25,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from test_cli_case import ok, ok_json
+from test_cli_case import clean_home, ok, ok_json
 from webclient import WebClient
 from xieshang import clock
 from xieshang.engine.arrangements import Phase, phases
@@ -36,11 +36,7 @@ M = Decimal
 
 @pytest.fixture(autouse=True)
 def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    folder = tmp_path / "home"
-    monkeypatch.setenv("XIESHANG_HOME", str(folder))
-    for name in ("XIESHANG_DB_URL", "XIESHANG_PASSPHRASE", "XIESHANG_LANG",
-                 "XIESHANG_TEST_PROGRESS"):
-        monkeypatch.delenv(name, raising=False)
+    folder = clean_home(tmp_path, monkeypatch)
     ok("case", "new", "--name", "李明")
     return folder
 

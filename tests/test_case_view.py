@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from test_cli_case import ok, ok_json, overdue_since
+from test_cli_case import clean_home, ok, ok_json, overdue_since
 from xieshang.clock import today
 from xieshang.services.case_view import case_view
 from xieshang.store.db import open_store
@@ -18,10 +18,7 @@ from xieshang.store.db import open_store
 
 @pytest.fixture(autouse=True)
 def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    folder = tmp_path / "home"
-    monkeypatch.setenv("XIESHANG_HOME", str(folder))
-    for name in ("XIESHANG_DB_URL", "XIESHANG_PASSPHRASE", "XIESHANG_LANG"):
-        monkeypatch.delenv(name, raising=False)
+    folder = clean_home(tmp_path, monkeypatch)
     ok("case", "new", "--name", "王先生")
     ok("debt", "add", "--product", "credit_card_cn", "--amount", "30000", "--overdue-since",
        overdue_since(40), "--minimum", "1500", "--label", "招行信用卡")

@@ -55,14 +55,20 @@ def ok_json(*args: str) -> Any:
     return json.loads(ok(*args, "--json"))
 
 
-@pytest.fixture(autouse=True)
-def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def clean_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A new data folder for the commands under test (``$XIESHANG_HOME``), with no database
+    address, passphrase, language or progress setting taken from the environment."""
     folder = tmp_path / "home"
     monkeypatch.setenv("XIESHANG_HOME", str(folder))
     for name in ("XIESHANG_DB_URL", "XIESHANG_PASSPHRASE", "XIESHANG_LANG",
                  "XIESHANG_TEST_PROGRESS"):
         monkeypatch.delenv(name, raising=False)
     return folder
+
+
+@pytest.fixture(autouse=True)
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    return clean_home(tmp_path, monkeypatch)
 
 
 def dump(home: Path) -> list[str]:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from test_cli_case import dump, invoke, ok, ok_json, overdue_since
+from test_cli_case import clean_home, dump, invoke, ok, ok_json, overdue_since
 from xieshang.engine.budget import BudgetLine, BudgetStatement, Household, Section, affordability
 from xieshang.services.budget import norms
 
@@ -23,11 +23,7 @@ STATEMENTS = ROOT / "tests" / "data" / "statements"
 
 @pytest.fixture(autouse=True)
 def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    folder = tmp_path / "home"
-    monkeypatch.setenv("XIESHANG_HOME", str(folder))
-    for name in ("XIESHANG_DB_URL", "XIESHANG_PASSPHRASE", "XIESHANG_LANG",
-                 "XIESHANG_TEST_PROGRESS"):
-        monkeypatch.delenv(name, raising=False)
+    folder = clean_home(tmp_path, monkeypatch)
     ok("case", "new", "--name", "李明")
     return folder
 

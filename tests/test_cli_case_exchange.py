@@ -8,16 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from test_cli_case import ID_NUMBER, dump, invoke, ok, ok_json, overdue_since
+from test_cli_case import ID_NUMBER, clean_home, dump, invoke, ok, ok_json, overdue_since
 
 
 @pytest.fixture(autouse=True)
 def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    folder = tmp_path / "home"
-    monkeypatch.setenv("XIESHANG_HOME", str(folder))
-    for name in ("XIESHANG_DB_URL", "XIESHANG_PASSPHRASE", "XIESHANG_LANG",
-                 "XIESHANG_TEST_PROGRESS"):
-        monkeypatch.delenv(name, raising=False)
+    folder = clean_home(tmp_path, monkeypatch)
     ok("case", "new", "--name", "李明", "--id-number", ID_NUMBER)
     ok("debt", "add", "--product", "huabei", "--amount", "3280.50", "--overdue-since",
        overdue_since(19), "--minimum", "328.05")

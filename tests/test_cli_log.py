@@ -16,6 +16,7 @@ import pytest
 from click.testing import CliRunner
 from icalendar import Calendar
 
+from test_cli_case import clean_home
 from xieshang.cli.main import run
 from xieshang.clock import today as _today
 
@@ -46,11 +47,7 @@ def ok_json(*args: str) -> Any:
 
 @pytest.fixture(autouse=True)
 def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    folder = tmp_path / "home"
-    monkeypatch.setenv("XIESHANG_HOME", str(folder))
-    for name in ("XIESHANG_DB_URL", "XIESHANG_PASSPHRASE", "XIESHANG_LANG",
-                 "XIESHANG_TEST_PROGRESS"):
-        monkeypatch.delenv(name, raising=False)
+    folder = clean_home(tmp_path, monkeypatch)
     ok("case", "new", "--name", "测试")
     ok("debt", "add", "--product", "huabei", "--amount", "3000")
     return folder

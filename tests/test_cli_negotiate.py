@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from test_cli_case import TODAY, dump, invoke, ok, ok_json, overdue_since
+from test_cli_case import TODAY, clean_home, dump, invoke, ok, ok_json, overdue_since
 from xieshang.documents import cited
 from xieshang.engine.accrual import bill_on
 from xieshang.engine.money import format_money
@@ -27,11 +27,7 @@ from xieshang.store.model import Debt, overdue_debt
 
 @pytest.fixture(autouse=True)
 def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    folder = tmp_path / "home"
-    monkeypatch.setenv("XIESHANG_HOME", str(folder))
-    for name in ("XIESHANG_DB_URL", "XIESHANG_PASSPHRASE", "XIESHANG_LANG",
-                 "XIESHANG_TEST_PROGRESS"):
-        monkeypatch.delenv(name, raising=False)
+    folder = clean_home(tmp_path, monkeypatch)
     ok("case", "new", "--name", "李明")
     ok("debt", "add", "--product", "credit_card_cn", "--amount", "30000", "--overdue-since",
        overdue_since(60), "--account", "4111111111111111")

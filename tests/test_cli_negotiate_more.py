@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from test_cli_case import TODAY, dump, invoke, ok, ok_json, overdue_since
+from test_cli_case import TODAY, clean_home, dump, invoke, ok, ok_json, overdue_since
 from xieshang.engine.accrual import bill_on
 from xieshang.engine.arrangements import evaluate
 from xieshang.engine.bill import Bill
@@ -24,11 +24,7 @@ from xieshang.store.model import Debt, Proposal, overdue_debt
 
 @pytest.fixture(autouse=True)
 def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    folder = tmp_path / "home"
-    monkeypatch.setenv("XIESHANG_HOME", str(folder))
-    for name in ("XIESHANG_DB_URL", "XIESHANG_PASSPHRASE", "XIESHANG_LANG",
-                 "XIESHANG_TEST_PROGRESS"):
-        monkeypatch.delenv(name, raising=False)
+    folder = clean_home(tmp_path, monkeypatch)
     ok("case", "new", "--name", "李明")
     ok("debt", "add", "--product", "credit_card_cn", "--amount", "30000", "--overdue-since",
        overdue_since(60))

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from test_cli_case import invoke, ok, ok_json
+from test_cli_case import clean_home, invoke, ok, ok_json
 from webclient import WebClient
 from xieshang.cli.serve import build_demo_store
 from xieshang.engine.errors import InputError
@@ -31,11 +31,7 @@ BAITIAO = ("debt", "add", "--product", "jd_baitiao", "--borrowed", "6000", "--pe
 
 @pytest.fixture(autouse=True)
 def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    folder = tmp_path / "home"
-    monkeypatch.setenv("XIESHANG_HOME", str(folder))
-    for name in ("XIESHANG_DB_URL", "XIESHANG_PASSPHRASE", "XIESHANG_LANG",
-                 "XIESHANG_TEST_PROGRESS"):
-        monkeypatch.delenv(name, raising=False)
+    folder = clean_home(tmp_path, monkeypatch)
     ok("case", "new", "--name", "李明")
     return folder
 

@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from test_cli_case import invoke, ok, ok_json
+from test_cli_case import clean_home, invoke, ok, ok_json
 from xieshang.engine.accrual import OverdueDebt, bill_on
 from xieshang.engine.installments import (
     LoanTerms,
@@ -33,11 +33,7 @@ JIEBEI = ("debt", "add", "--product", "jiebei", "--borrowed", "20000", "--period
 
 @pytest.fixture(autouse=True)
 def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    folder = tmp_path / "home"
-    monkeypatch.setenv("XIESHANG_HOME", str(folder))
-    for name in ("XIESHANG_DB_URL", "XIESHANG_PASSPHRASE", "XIESHANG_LANG",
-                 "XIESHANG_TEST_PROGRESS"):
-        monkeypatch.delenv(name, raising=False)
+    folder = clean_home(tmp_path, monkeypatch)
     ok("case", "new", "--name", "李明")
     return folder
 

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from test_cli_case import invoke, ok, ok_json
+from test_cli_case import clean_home, invoke, ok, ok_json
 from xieshang.engine.arrangements import Kind, Proposal, evaluate
 from xieshang.engine.bill import Bill
 from xieshang.engine.budget import BudgetLine, BudgetStatement, Household, Section
@@ -152,10 +152,7 @@ def test_ladder_with_a_deferral_starts_when_the_person_can_pay() -> None:
 
 @pytest.fixture(autouse=True)
 def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    folder = tmp_path / "home"
-    monkeypatch.setenv("XIESHANG_HOME", str(folder))
-    for name in ("XIESHANG_DB_URL", "XIESHANG_PASSPHRASE", "XIESHANG_LANG"):
-        monkeypatch.delenv(name, raising=False)
+    folder = clean_home(tmp_path, monkeypatch)
     ok("case", "new", "--name", "李明")
     return folder
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from test_cli_case import invoke, ok, ok_json
+from test_cli_case import clean_home, invoke, ok, ok_json
 from xieshang.engine.situation import savings_parts
 
 M = Decimal
@@ -20,10 +20,7 @@ M = Decimal
 
 @pytest.fixture(autouse=True)
 def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    folder = tmp_path / "home"
-    monkeypatch.setenv("XIESHANG_HOME", str(folder))
-    for name in ("XIESHANG_DB_URL", "XIESHANG_PASSPHRASE", "XIESHANG_LANG"):
-        monkeypatch.delenv(name, raising=False)
+    folder = clean_home(tmp_path, monkeypatch)
     ok("case", "new", "--name", "李明")
     return folder
 
