@@ -447,6 +447,35 @@ def test_cards_above_the_threshold_get_the_calm_sourced_risk_panel(fresh: Path) 
     assert [risk["debt"] for risk in data["legal_risks"]] == ["#1 招行信用卡"]
 
 
+def test_two_cards_above_the_threshold_share_one_panel(fresh: Path) -> None:
+    """Cards of ¥62,000 and ¥51,000 (both ≥ ¥50,000) and one of ¥12,000: `status`, the
+    dossier and Today show one panel headed by both cards, each card's own principal, and
+    the conditions once (they used to be printed twice, word for word); `--json` keeps a
+    record per card."""
+    from test_web import fetch
+    from xieshang.store.db import open_store
+
+    for amount, label in (("62000", "招行卡"), ("51000", "建行卡"), ("12000", "中信卡")):
+        ok("debt", "add", "--product", "credit_card_cn", "--amount", amount,
+           "--overdue-since", overdue_since(70), "--label", label)
+    target = fresh / "dossier.html"
+    ok("dossier", "--html", str(target))
+    page = fetch(lambda: open_store(data_dir=fresh / "home"), "/")
+    for text in (ok("status"), target.read_text(encoding="utf-8"), page.text):
+        flat = "".join(text.split())
+        assert flat.count("需要了解的法律问题") == 1
+        assert "需要了解的法律问题：#1招行卡、#2建行卡" in flat
+        assert "#1招行卡未还的透支本金是¥62,000.00" in flat
+        assert "#2建行卡未还的透支本金是¥51,000.00" in flat
+        assert flat.count("光凭这一点并不构成犯罪") == 1
+        assert "中信卡未还" not in flat
+    english = "".join(ok("status", "--lang", "en").split())
+    assert "Alegalpointtoknow:#1招行卡,#2建行卡" in english
+    data = __import__("json").loads(ok("status", "--json"))
+    assert [(risk["debt"], risk["principal"]) for risk in data["legal_risks"]] == [
+        ("#1 招行卡", "62000.00"), ("#2 建行卡", "51000.00")]
+
+
 def test_the_today_page_shows_the_risk_panel(fresh: Path) -> None:
     from test_web import fetch
     from xieshang.store.db import open_store

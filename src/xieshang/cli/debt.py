@@ -536,7 +536,7 @@ def status_command(as_of: str | None, case_id: str | None = None, lang: str | No
     out = _out(lang, as_json)
     _ = out._
     day = parse_date(as_of, "as_of") if as_of else today()
-    from xieshang.present.views import overdraft_risks
+    from xieshang.present.views import overdraft_risks, risk_panels
 
     with session(out, readonly=True) as tx:
         case = find_case(tx, case_id)
@@ -558,7 +558,7 @@ def status_command(as_of: str | None, case_id: str | None = None, lang: str | No
         return
     if lines:
         out.print(*status_table(out, lines, day))
-    for risk in risks:
+    for risk in risk_panels(out, risks):
         out.print("", "[bold]" + _("A legal point to know: {debt}").format(debt=risk.debt)
                   + "[/bold]")
         out.print(*(out.indented(text) for text in risk.paragraphs))

@@ -349,7 +349,7 @@ def case_dossier(out: Output, tx: Tx, case_id: str | None, *, today: date | None
     from xieshang.documents import DocumentKind, build_context, render_document
     from xieshang.documents.dossier import Dossier, DossierDebt
     from xieshang.engine.bill import Bill
-    from xieshang.present.views import budget_report, overdraft_risks
+    from xieshang.present.views import budget_report, overdraft_risks, risk_panels
     from xieshang.services.budget import budget_view
     from xieshang.services.cases import REASONS
     from xieshang.services.debts import current_bill, open_debts, own_preset
@@ -469,4 +469,4 @@ def case_dossier(out: Output, tx: Tx, case_id: str | None, *, today: date | None
                    commitments=commitments, evidence=_evidence_index(out, tx, case),
                    ahead=_ahead(out, tx, open_ones, day),
                    risks=[(risk.debt, risk.paragraphs, risk.sources, risk.mark)
-                          for risk in overdraft_risks(out, tx, case, day)])
+                          for risk in risk_panels(out, overdraft_risks(out, tx, case, day))])

@@ -31,9 +31,9 @@ if TYPE_CHECKING:
     from xieshang.store.db import Tx
     from xieshang.store.model import Case, Debt
 
-__all__ = ["CAP_BASIS", "OverdraftRisk", "budget_report", "debt_status", "installment_lines",
-           "overdraft_risks", "prepare_payload", "private_loan_json", "private_loan_lines",
-           "refusal_answer", "status_lines"]
+__all__ = ["CAP_BASIS", "OverdraftRisk", "RiskPanel", "budget_report", "debt_status",
+           "installment_lines", "overdraft_risks", "prepare_payload", "private_loan_json",
+           "private_loan_lines", "refusal_answer", "risk_panels", "status_lines"]
 
 
 def debt_status(out: Output, tx: Tx, debt: Debt, as_of: date) -> dict[str, Any]:
@@ -431,6 +431,39 @@ def overdraft_risks(out: Output, tx: Tx, case: Case, day: date) -> list[Overdraf
             sources=("; " if out.lang == "en" else "；").join(source.public),
             mark=mark_words(out, source.confidence.value)))
     return found
+
+
+@dataclass(frozen=True)
+class RiskPanel:
+    """The risk panel as a person reads it: the cards whose explanation is the same, each
+    with its own first paragraph (its name and unpaid principal), then the shared
+    explanation and sources once.
+
+    Attributes:
+        debt: the cards' names, joined (``#1 招行卡、#2 建行卡``).
+        paragraphs: each card's own paragraph, then the shared ones.
+        sources: the public sources.
+        mark: the confidence mark with what it means.
+    """
+
+    debt: str
+    paragraphs: tuple[str, ...]
+    sources: str
+    mark: str
+
+
+def risk_panels(out: Output, risks: list[OverdraftRisk]) -> list[RiskPanel]:
+    """The panels for ``risks`` (:func:`overdraft_risks`) on a screen or in the dossier:
+    cards whose explanation after the first paragraph, sources and mark are the same share
+    one panel (two cards above the amount read the conditions once, not twice)."""
+    groups: dict[tuple[tuple[str, ...], str, str], list[OverdraftRisk]] = {}
+    for risk in risks:
+        groups.setdefault((risk.paragraphs[1:], risk.sources, risk.mark), []).append(risk)
+    joiner = ", " if out.lang == "en" else "、"
+    return [RiskPanel(debt=joiner.join(risk.debt for risk in group),
+                      paragraphs=tuple(risk.paragraphs[0] for risk in group) + shared,
+                      sources=sources, mark=mark)
+            for (shared, sources, mark), group in groups.items()]
 
 
 def installment_lines(out: Output, line: dict[str, Any]) -> list[str]:

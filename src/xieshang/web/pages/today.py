@@ -97,10 +97,10 @@ def dashboard(out: Output, tx: Tx, today: date,
                       "daily": out.money(line["daily_cost"]), "next": milestone,
                       "phase": _current_phase(line)})
     payments, note = _month_actions(out, tx, case, today) if lines else ([], None)
-    from xieshang.present.views import overdraft_risks
+    from xieshang.present.views import overdraft_risks, risk_panels
 
     return {"case": {"id": case.id, "name": masked(out, "name", case.name)},
-            "risks": overdraft_risks(out, tx, case, today),
+            "risks": risk_panels(out, overdraft_risks(out, tx, case, today)),
             "debts": debts, "total": out.money(total), "daily_cost": out.money(daily),
             "not_yet_due": out.money(later) if later else None,
             "everything": out.money(total + later),
