@@ -227,7 +227,7 @@ def private_loan_lines(out: Output, info: dict[str, Any] | None) -> list[str]:
                        "here: no interest was agreed, and it is owed only if the lender asks "
                        "for it.").format(amount=out.money(info["claimable"])))
     if info["fees_entered"] > 0:
-        texts.append(_("The agreed penalty (违约金) and other fees count with the overdue "
+        texts.append(_("The penalty agreed in the contract and other fees count with the overdue "
                        "interest toward the same limit (Art. 29): {supported} of the "
                        "{entered} entered would be supported so far.").format(
             supported=out.money(info["fees_supported"]), entered=out.money(info["fees_entered"])))
