@@ -19,7 +19,7 @@ from functools import cache
 from typing import Any
 
 from xieshang.engine.money import format_money
-from xieshang.i18n import gettext_for, normalize_lang
+from xieshang.i18n import chinese_variant, gettext_for, normalize_lang, to_traditional
 
 __all__ = ["FittedTable", "Flow", "Output", "chinese_breaks", "jsonable", "safe_markup"]
 
@@ -56,6 +56,9 @@ class Output:
 
     lang: str
     as_json: bool
+    #: Traditional Chinese on the screen ("tw" or "hk", see `chinese_variant`): the text
+    #: is written in Simplified Chinese and converted as it is printed.
+    variant: str | None = None
 
     @classmethod
     def make(cls, lang: str | None, as_json: bool) -> Output:
@@ -72,7 +75,11 @@ class Output:
                                  value=os.environ.get("XIESHANG_LANG")) from None
             raise InputError("lang", N_("'{value}' is not a language; use zh or en"),
                              value=lang) from None
-        return cls(code, as_json)
+        return cls(code, as_json, chinese_variant(lang) if code == "zh" else None)
+
+    def screen(self, text: str) -> str:
+        """``text`` as the screen shows it: in Traditional Chinese when that was chosen."""
+        return to_traditional(text, self.variant) if self.variant else text
 
     @property
     def _(self) -> Callable[[str], str]:
@@ -87,7 +94,8 @@ class Output:
         return f"{(value * 100).quantize(Decimal(1).scaleb(-places))}%"
 
     def json(self, payload: Mapping[str, Any]) -> None:
-        sys.stdout.write(json.dumps(jsonable(payload), ensure_ascii=False, indent=2) + "\n")
+        text = json.dumps(jsonable(payload), ensure_ascii=False, indent=2)
+        sys.stdout.write(self.screen(text) + "\n")
 
     def console(self) -> Any:
         """A rich console; in Chinese one that lays out Chinese text as Chinese (see
@@ -96,7 +104,9 @@ class Output:
             from rich.console import Console
 
             return Console(highlight=False)
-        return _console_class()(highlight=False)
+        console = _console_class()(highlight=False)
+        console.convert = self.screen if self.variant else None
+        return console
 
     def table(
         self,
@@ -406,11 +416,15 @@ def _console_class() -> type:
         """A rich Text wrapped the Chinese way where a line has wide characters."""
 
         @classmethod
-        def of(cls, text: Text) -> ChineseText:
-            made = cls(text.plain, style=text.style, justify=text.justify,
+        def of(cls, text: Text, convert: Callable[[str], str] | None = None) -> ChineseText:
+            """``text`` as a ChineseText, converted by ``convert`` when given (its styled
+            parts kept where the conversion keeps the length, as it nearly always does)."""
+            plain = convert(text.plain) if convert is not None else text.plain
+            made = cls(plain, style=text.style, justify=text.justify,
                        overflow=text.overflow, no_wrap=text.no_wrap, end=text.end,
                        tab_size=text.tab_size)
-            made._spans[:] = text._spans
+            if len(plain) == len(text.plain):
+                made._spans[:] = text._spans
             return made
 
         def wrap(self, console: Any, width: int, *, justify: Any = None,
@@ -443,15 +457,20 @@ def _console_class() -> type:
             return lines
 
     class ChineseConsole(Console):
-        """Every Text it renders that holds Chinese wraps the Chinese way."""
+        """Every Text it renders that holds Chinese wraps the Chinese way, and is converted
+        by ``convert`` first (Traditional Chinese) when one is set."""
+
+        convert: Callable[[str], str] | None = None
 
         def render_str(self, text: str, **options: Any) -> Any:
+            if self.convert is not None and _WIDE.search(text):
+                text = self.convert(text)
             made = super().render_str(text, **options)
             return ChineseText.of(made) if type(made) is Text and _WIDE.search(text) else made
 
         def render(self, renderable: Any, options: Any = None) -> Any:
             if type(renderable) is Text and _WIDE.search(renderable.plain):
-                renderable = ChineseText.of(renderable)
+                renderable = ChineseText.of(renderable, self.convert)
             return super().render(renderable, options)
 
     return ChineseConsole

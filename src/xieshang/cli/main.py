@@ -320,7 +320,15 @@ def run(argv: list[str] | None = None) -> None:
             lang = DEFAULT_LANG
             message = translate_error(error, lang)
         english = (lang or "").lower().startswith("en")
-        click.echo(f"error: {message}" if english else f"错误：{message}", err=True)
+        message = f"error: {message}" if english else f"错误：{message}"
+        from xieshang.i18n import chinese_variant
+
+        variant = None if english else chinese_variant(lang)
+        if variant is not None:  # Traditional Chinese, as the rest of the screen
+            from xieshang.i18n import to_traditional
+
+            message = to_traditional(message, variant)
+        click.echo(message, err=True)
         raise SystemExit(2) from None
 
 
