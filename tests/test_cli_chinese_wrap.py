@@ -27,16 +27,25 @@ def _lines(text: str, width: int) -> list[str]:
 def test_chinese_breaks_between_characters_and_keeps_figures_whole() -> None:
     """Width 20 cells = 10 Chinese characters. "向法院请求保护民事权" is 10 characters
     (20 cells); "利的诉讼时效期间" 16 cells and the next unit "为3年" (5 cells) would make
-    21; "为3年（民法典" 13 cells, and "第188条）。" stays whole (a number with the word it
-    counts, closing punctuation never first)."""
-    text = "向法院请求保护民事权利的诉讼时效期间为3年（民法典第188条）。贷款机构每一次要求还款"
-    assert _lines(text, 20) == ["向法院请求保护民事权", "利的诉讼时效期间", "为3年（民法典",
-                                "第188条）。贷款机构", "每一次要求还款"]
+    21; "为3年（依民法典" is 15 cells and "第188条" (7, a number with the word it counts)
+    would make 22 (the aside "（依民法典第188条规定）" is 21 cells, too long to keep whole);
+    "第188条规定）。贷款" 19 cells (closing punctuation never first); the rest 18."""
+    text = ("向法院请求保护民事权利的诉讼时效期间为3年（依民法典第188条规定）。"
+            "贷款机构每一次要求还款")
+    assert _lines(text, 20) == ["向法院请求保护民事权", "利的诉讼时效期间", "为3年（依民法典",
+                                "第188条规定）。贷款", "机构每一次要求还款"]
     assert all(cell_len(line) <= 20 for line in _lines(text, 20))
 
 
+def test_a_source_set_off_by_spaces_stays_whole() -> None:
+    """"《民法典》人格权编" (18 cells) after its confidence mark is kept on one line, as
+    rich kept it (a word between spaces)."""
+    text = "也不得泄露你的私密信息。 [V] 《民法典》人格权编"
+    assert _lines(text, 30) == ["也不得泄露你的私密信息。 [V] ", "《民法典》人格权编"]
+
+
 def test_a_label_its_figure_and_a_short_aside_stay_together() -> None:
-    """"（年利率 3.85%）" is 16 cells (2 + 6 + 1 + 5 + 2): one unit. At 24 cells the line
+    """"（年利率 3.85%）" is 16 cells (2 + 6 + 1 + 5 + 2): one unit (up to 18). At 24 cells the line
     "参照当时的报价利率" (18 cells) has no room for it, so it starts the next line whole,
     followed by "计算的逾" (24 cells in all).
     "约为 ¥6,857.22" keeps the label's last character with the amount."""
@@ -73,8 +82,8 @@ def test_status_keeps_the_rate_and_the_amount_with_their_labels(
     """The brother-in-law's ¥30,000 at 0 %: the court line cites the LPR "（年利率 3.85%）"
     and the interest so far "约为 ¥6,857.22" (30,000 × 3.85 % × 2,167 / 365 = 6,857.22);
     each stays on one line at 80 and at 60 columns, and every wrapped line of a paragraph
-    but its last is filled to within 18 cells of the width: the widest unit kept whole is a
-    16-cell aside (rich left a line of 44 cells of 78: "…报价利率（年利率")."""
+    but its last is filled to within 18 cells of the width: the widest unit kept whole is an
+    18-cell aside (rich left a line of 44 cells of 78: "…报价利率（年利率")."""
     monkeypatch.setenv("COLUMNS", str(width))
     text = ok("status")
     lines = [line.rstrip() for line in text.splitlines()]

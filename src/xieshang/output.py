@@ -334,7 +334,8 @@ _WIDE = re.compile(r"[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30
 
 #: A short aside in full-width parentheses is kept on one line (up to this many cells).
 _ASIDE = re.compile(r"（[^（）\n]+）")
-_ASIDE_CELLS = 16
+_SPACED = re.compile(r"\S+")
+_ASIDE_CELLS = 18
 
 
 def _wide(char: str) -> bool:
@@ -350,9 +351,9 @@ def chinese_breaks(text: str, width: int, fold: bool = True) -> list[int]:
     English word) is never broken unless it is wider than a line, nor parted from the
     Chinese written against it ("第188条", "3个月"); a space between Chinese and a figure
     binds them ("年利率 3.85%", "约为 ¥6,857.22": a label stays with its figure); and a
-    short aside in full-width parentheses stays whole. Rich itself breaks only at spaces
-    and moves a long run of Chinese after a space to a line of its own, leaving "（年利率"
-    alone at the end of a half-empty line."""
+    short aside in full-width parentheses, or a short word set off by spaces, stays whole.
+    Rich itself breaks only at spaces and moves a long run of Chinese after a space to a
+    line of its own, leaving "（年利率" alone at the end of a half-empty line."""
     from rich.cells import cell_len, chop_cells
 
     # the places a line may start: the start of each unit that may begin a line
@@ -375,11 +376,12 @@ def chinese_breaks(text: str, width: int, fold: bool = True) -> list[int]:
             continue  # a number and the word it counts: "第188条", "3个月", "20日内"
         if _wide(char) or _wide(before):
             starts.append(index)
-    # a short aside in full-width parentheses ("（年利率 3.85%）", "（第二十八条）") is one unit
-    for aside in _ASIDE.finditer(text):
-        if cell_len(aside.group()) <= _ASIDE_CELLS:
+    # a short aside in full-width parentheses ("（年利率 3.85%）", "（第二十八条）") is one
+    # unit, and so is a short word set off by spaces ("《民法典》人格权编" after its mark)
+    for found in (*_ASIDE.finditer(text), *_SPACED.finditer(text)):
+        if cell_len(found.group()) <= _ASIDE_CELLS:
             starts = [start for start in starts
-                      if not aside.start() < start < aside.end()]
+                      if not found.start() < start < found.end()]
     starts.append(len(text))
     breaks: list[int] = []
     used = 0  # cells on the current line

@@ -234,8 +234,9 @@ def common_options(function: F) -> F:
         "--json", "as_json", is_flag=True, help='输出 JSON（金额为字符串，如 "30.00"）. JSON output.'
     )(function)
     return click.option(
-        "--lang", "lang", default=None, metavar="zh|en",
-        help="界面语言（默认 zh，或环境变量 XIESHANG_LANG）. Language.",
+        "--lang", "lang", default=None, metavar="zh|zh-Hant|zh-HK|en",
+        help="界面语言（默认 zh，或环境变量 XIESHANG_LANG；zh-Hant 台湾繁体，zh-HK 香港繁体）. "
+             "Language.",
     )(function)
 
 
