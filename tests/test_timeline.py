@@ -74,7 +74,8 @@ def test_law_sources_carry_the_reference_marks() -> None:
         ("[sources.collection]", "[sources.collection_rules]", "sources.collection"),
         ('[sources."credit_repair.max_amount"]', '[sources."credit_repair.amount"]',
          "sources.credit_repair.amount"),
-        ("[limitation]\nyears = 3\n", "", "limitation"),
+        (LAW_TEXT[LAW_TEXT.index("[limitation]"):LAW_TEXT.index('dated_for = ["informal"]\n')
+                  + len('dated_for = ["informal"]\n')], "", "limitation"),
     ],
 )
 def test_parse_law_names_the_field_of_a_problem(old: str, new: str, field: str) -> None:

@@ -13,10 +13,12 @@ import re
 from collections.abc import Callable
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from xieshang.engine.errors import XieshangError
 
-__all__ = ["DEFAULT_LANG", "LANGS", "catalog", "gettext_for", "normalize_lang", "translate_error"]
+__all__ = ["DEFAULT_LANG", "LANGS", "catalog", "chinese_variant", "gettext_for", "normalize_lang",
+           "to_traditional", "translate_error"]
 
 LANGS = ("zh", "en")
 DEFAULT_LANG = "zh"
@@ -33,6 +35,37 @@ def normalize_lang(lang: str | None) -> str:
     if lowered.startswith("zh") or lowered in {"cn", "chs"}:
         return "zh"
     raise ValueError(lang)
+
+
+#: What a person types for Traditional Chinese → the variant (Taiwan's or Hong Kong's).
+_VARIANTS = {"zh-hant": "tw", "zh-tw": "tw", "zh-hant-tw": "tw", "hant": "tw", "tw": "tw",
+             "cht": "tw", "zh-hk": "hk", "zh-hant-hk": "hk", "zh-mo": "hk", "hk": "hk"}
+
+
+def chinese_variant(lang: str | None) -> str | None:
+    """``"tw"`` or ``"hk"`` when ``lang`` (or, when it is not given, ``$XIESHANG_LANG``)
+    asks for Traditional Chinese (``zh-Hant``, ``zh_TW``, ``zh-HK``…); None otherwise. The
+    text is written in Simplified Chinese and converted (:func:`to_traditional`)."""
+    if not lang:
+        lang = os.environ.get("XIESHANG_LANG") or ""
+    return _VARIANTS.get(lang.strip().lower().replace("_", "-"))
+
+
+@cache
+def _opencc(variant: str) -> Any:
+    import opencc  # only when Traditional Chinese is chosen
+
+    from xieshang.engine.traditional import CONFIGS
+
+    return opencc.OpenCC(CONFIGS[variant])
+
+
+def to_traditional(text: str, variant: str) -> str:
+    """Simplified Chinese converted to Traditional for the screen, with the documents'
+    OpenCC configuration and fixes (:mod:`xieshang.engine.traditional`)."""
+    from xieshang.engine.traditional import fixed
+
+    return fixed(_opencc(variant).convert(text), variant)
 
 
 @cache

@@ -6,6 +6,7 @@ always shown as ``¥1,234.50`` in tables and as the string ``"1234.50"`` in JSON
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 import sys
@@ -14,12 +15,13 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from enum import Enum
+from functools import cache
 from typing import Any
 
 from xieshang.engine.money import format_money
-from xieshang.i18n import gettext_for, normalize_lang
+from xieshang.i18n import chinese_variant, gettext_for, normalize_lang, to_traditional
 
-__all__ = ["FittedTable", "Flow", "Output", "jsonable", "safe_markup"]
+__all__ = ["FittedTable", "Flow", "Output", "chinese_breaks", "jsonable", "safe_markup"]
 
 #: The rich style tags the fronts use on purpose; any other "[...]" in a text is data
 #: (a source mark "[S]", a placeholder "[lender]") and is shown as written.
@@ -54,6 +56,9 @@ class Output:
 
     lang: str
     as_json: bool
+    #: Traditional Chinese on the screen ("tw" or "hk", see `chinese_variant`): the text
+    #: is written in Simplified Chinese and converted as it is printed.
+    variant: str | None = None
 
     @classmethod
     def make(cls, lang: str | None, as_json: bool) -> Output:
@@ -70,7 +75,11 @@ class Output:
                                  value=os.environ.get("XIESHANG_LANG")) from None
             raise InputError("lang", N_("'{value}' is not a language; use zh or en"),
                              value=lang) from None
-        return cls(code, as_json)
+        return cls(code, as_json, chinese_variant(lang) if code == "zh" else None)
+
+    def screen(self, text: str) -> str:
+        """``text`` as the screen shows it: in Traditional Chinese when that was chosen."""
+        return to_traditional(text, self.variant) if self.variant else text
 
     @property
     def _(self) -> Callable[[str], str]:
@@ -85,12 +94,19 @@ class Output:
         return f"{(value * 100).quantize(Decimal(1).scaleb(-places))}%"
 
     def json(self, payload: Mapping[str, Any]) -> None:
-        sys.stdout.write(json.dumps(jsonable(payload), ensure_ascii=False, indent=2) + "\n")
+        text = json.dumps(jsonable(payload), ensure_ascii=False, indent=2)
+        sys.stdout.write(self.screen(text) + "\n")
 
     def console(self) -> Any:
-        from rich.console import Console
+        """A rich console; in Chinese one that lays out Chinese text as Chinese (see
+        `chinese_breaks`); English text (a Chinese name in it too) wraps at its spaces."""
+        if self.lang == "en":
+            from rich.console import Console
 
-        return Console(highlight=False)
+            return Console(highlight=False)
+        console = _console_class()(highlight=False)
+        console.convert = self.screen if self.variant else None
+        return console
 
     def table(
         self,
@@ -304,3 +320,159 @@ class Flow:
                 lines.append(part)
         for line in lines:
             yield Padding(Text.from_markup(safe_markup(line)), (0, 0, 0, self.indent), expand=False)
+
+
+# ------------------------------------------------------------- Chinese line breaking
+
+#: Never at the start of a line (closing punctuation) / at the end of one (opening).
+_NO_START = frozenset("，。、；：？！）」』】》〉’”…—·％,.;:!?)]}%")
+_NO_END = frozenset("（「『【《〈‘“([{")
+#: Any wide character (Chinese, full-width punctuation): text with none wraps as rich does.
+_WIDE = re.compile(r"[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f"
+                   r"\uff00-\uff60\uffe0-\uffe6]")
+
+
+#: A short aside in full-width parentheses is kept on one line (up to this many cells).
+_ASIDE = re.compile(r"（[^（）\n]+）")
+_SPACED = re.compile(r"\S+")
+_ASIDE_CELLS = 18
+
+
+def _wide(char: str) -> bool:
+    return bool(_WIDE.match(char))
+
+
+def chinese_breaks(text: str, width: int, fold: bool = True) -> list[int]:
+    """Where to break one line of mixed Chinese and ASCII text to fit ``width`` cells (the
+    offsets of the lines after the first, as rich's ``divide_line`` gives them).
+
+    Chinese may break between any two characters, but not before closing punctuation
+    (，。）…) nor after opening punctuation (（“…); an ASCII run (a figure, a date, an
+    English word) is never broken unless it is wider than a line, nor parted from the
+    Chinese written against it ("第188条", "3个月"); a space between Chinese and a figure
+    binds them ("年利率 3.85%", "约为 ¥6,857.22": a label stays with its figure); and a
+    short aside in full-width parentheses, or a short word set off by spaces, stays whole.
+    Rich itself breaks only at spaces and moves a long run of Chinese after a space to a
+    line of its own, leaving "（年利率" alone at the end of a half-empty line."""
+    from rich.cells import cell_len, chop_cells
+
+    # the places a line may start: the start of each unit that may begin a line
+    starts: list[int] = [0]
+    for index in range(1, len(text)):
+        char, before = text[index], text[index - 1]
+        if char.isspace():
+            continue
+        if before.isspace():
+            start = index
+            while start > 0 and text[start - 1].isspace():
+                start -= 1
+            # Chinese, a space, then ASCII (a figure): bound together
+            if not (start > 0 and _wide(text[start - 1]) and not _wide(char)):
+                starts.append(index)
+            continue
+        if char in _NO_START or before in _NO_END:
+            continue
+        if char.isdigit() != before.isdigit() and (char.isascii() or before.isascii()):
+            continue  # a number and the word it counts: "第188条", "3个月", "20日内"
+        if _wide(char) or _wide(before):
+            starts.append(index)
+    # a short aside in full-width parentheses ("（年利率 3.85%）", "（第二十八条）") is one
+    # unit, and so is a short word set off by spaces ("《民法典》人格权编" after its mark)
+    for found in (*_ASIDE.finditer(text), *_SPACED.finditer(text)):
+        if cell_len(found.group()) <= _ASIDE_CELLS:
+            starts = [start for start in starts
+                      if not found.start() < start < found.end()]
+    starts.append(len(text))
+    breaks: list[int] = []
+    used = 0  # cells on the current line
+    for begin, end in itertools.pairwise(starts):
+        unit = text[begin:end]
+        visible = cell_len(unit.rstrip())
+        if used + visible <= width:
+            used += cell_len(unit)
+            continue
+        if visible > width and fold:  # wider than a line by itself: folded
+            pieces = chop_cells(unit, width)
+            offset = begin
+            for number, piece in enumerate(pieces):
+                if offset and (number or used):
+                    breaks.append(offset)
+                offset += len(piece)
+            used = cell_len(pieces[-1])
+            continue
+        if begin and used:
+            breaks.append(begin)
+        used = cell_len(unit)
+    return breaks
+
+
+@cache
+def _console_class() -> type:
+    """A rich Console whose texts containing Chinese wrap by `chinese_breaks` (defined on
+    first use: rich is imported only by the commands that print)."""
+    from rich.console import Console
+    from rich.containers import Lines
+    from rich.text import Text
+
+    class ChineseText(Text):
+        """A rich Text wrapped the Chinese way where a line has wide characters."""
+
+        @classmethod
+        def of(cls, text: Text, convert: Callable[[str], str] | None = None) -> ChineseText:
+            """``text`` as a ChineseText, converted by ``convert`` when given (its styled
+            parts kept where the conversion keeps the length, as it nearly always does)."""
+            plain = convert(text.plain) if convert is not None else text.plain
+            made = cls(plain, style=text.style, justify=text.justify,
+                       overflow=text.overflow, no_wrap=text.no_wrap, end=text.end,
+                       tab_size=text.tab_size)
+            if len(plain) == len(text.plain):
+                made._spans[:] = text._spans
+            return made
+
+        def wrap(self, console: Any, width: int, *, justify: Any = None,
+                 overflow: Any = None, tab_size: int = 8, no_wrap: bool | None = None
+                 ) -> Any:
+            wrap_justify = justify or self.justify or "default"
+            wrap_overflow = overflow or self.overflow or "fold"
+            unwrapped = (self.no_wrap if no_wrap is None else no_wrap) or overflow == "ignore"
+            if unwrapped:
+                return super().wrap(console, width, justify=justify, overflow=overflow,
+                                    tab_size=tab_size, no_wrap=no_wrap)
+            lines = Lines()
+            for line in self.split(allow_blank=True):
+                if "\t" in line:
+                    line.expand_tabs(tab_size)
+                plain = line.plain
+                if not _WIDE.search(plain):
+                    lines.extend(Text.wrap(line, console, width, justify=justify,
+                                           overflow=overflow, tab_size=tab_size))
+                    continue
+                parts = line.divide(chinese_breaks(plain, width, wrap_overflow == "fold"))
+                for part in parts:
+                    part.rstrip_end(width)
+                if wrap_justify:
+                    parts.justify(console, width, justify=wrap_justify,
+                                  overflow=wrap_overflow)
+                for part in parts:
+                    part.truncate(width, overflow=wrap_overflow)
+                lines.extend(parts)
+            return lines
+
+    class ChineseConsole(Console):
+        """Every Text it renders that holds Chinese wraps the Chinese way, and is converted
+        by ``convert`` first (Traditional Chinese) when one is set."""
+
+        convert: Callable[[str], str] | None = None
+
+        def render_str(self, text: str, **options: Any) -> Any:
+            if self.convert is not None and _WIDE.search(text):
+                text = self.convert(text)
+            made = super().render_str(text, **options)
+            return ChineseText.of(made) if type(made) is Text and _WIDE.search(text) else made
+
+        def render(self, renderable: Any, options: Any = None) -> Any:
+            if type(renderable) is Text and _WIDE.search(renderable.plain):
+                renderable = ChineseText.of(renderable, self.convert)
+            return super().render(renderable, options)
+
+    return ChineseConsole

@@ -499,12 +499,17 @@ def status_table(out: Output, lines: list[dict[str, Any]], as_of: date) -> list[
         if line["not_yet_due"]:
             items.append(out.indented(_("Principal not yet due (later installments): {amount}.")
                                       .format(amount=out.money(line["not_yet_due"]))))
-        from xieshang.present.views import installment_lines, private_loan_lines
+        from xieshang.present.views import (
+            installment_lines,
+            limitation_lines,
+            private_loan_lines,
+        )
 
         items.extend(out.indented(text) for text in installment_lines(out, line))
         items.extend(out.indented(text)
                      for text in private_loan_lines(out, line.get("private_loan")))
         items.extend(out.indented(text) for text in arrangement_lines(out, line["arrangement"]))
+        items.extend(out.indented(text) for text in limitation_lines(out, line))
         event = line["next"]
         if event is not None:
             when = event["on"].isoformat() if event["on"] else _("date not known")

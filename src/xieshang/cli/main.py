@@ -234,8 +234,9 @@ def common_options(function: F) -> F:
         "--json", "as_json", is_flag=True, help='输出 JSON（金额为字符串，如 "30.00"）. JSON output.'
     )(function)
     return click.option(
-        "--lang", "lang", default=None, metavar="zh|en",
-        help="界面语言（默认 zh，或环境变量 XIESHANG_LANG）. Language.",
+        "--lang", "lang", default=None, metavar="zh|zh-Hant|zh-HK|en",
+        help="界面语言（默认 zh，或环境变量 XIESHANG_LANG；zh-Hant 台湾繁体，zh-HK 香港繁体）. "
+             "Language.",
     )(function)
 
 
@@ -320,7 +321,15 @@ def run(argv: list[str] | None = None) -> None:
             lang = DEFAULT_LANG
             message = translate_error(error, lang)
         english = (lang or "").lower().startswith("en")
-        click.echo(f"error: {message}" if english else f"错误：{message}", err=True)
+        message = f"error: {message}" if english else f"错误：{message}"
+        from xieshang.i18n import chinese_variant
+
+        variant = None if english else chinese_variant(lang)
+        if variant is not None:  # Traditional Chinese, as the rest of the screen
+            from xieshang.i18n import to_traditional
+
+            message = to_traditional(message, variant)
+        click.echo(message, err=True)
         raise SystemExit(2) from None
 
 

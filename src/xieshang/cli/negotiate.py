@@ -409,7 +409,7 @@ def script_command(channel: str, debt_id: str | None, output: Path | None,
     if output is not None:
         out.print(out._("Written to {file}.").format(file=output))
         return
-    click.echo(text, nl=False)
+    click.echo(out.screen(text), nl=False)  # Traditional when $XIESHANG_LANG asks for it
 
 
 @app.command("dossier", context_settings=CONTEXT)

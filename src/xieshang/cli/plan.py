@@ -30,6 +30,7 @@ from xieshang.services.plan import (
     owed_series,
     parse_strategy,
     plan_input,
+    plan_savings,
 )
 
 
@@ -72,21 +73,36 @@ def plan_app(ctx: click.Context, strategy: str | None, chart: Path | None,
         case = find_case(tx, case_id)
         given, names, source = plan_input(namer(out), tx, case, budget, order, horizon, name,
                                           token=token)
+        # the savings the plan counts, as `plan month` says them
+        savings = plan_savings(tx, case, given.start, given.horizon_months) \
+            if budget is None else None
     plans = list(compare_strategies(given)) if name is None else [make_plan(given, name)]
     if chart is not None:
         _chart(out, plans, chart)
     if out.as_json:
         out.json({"as_of": given.start, "budget": given.monthly_budget,
-                  "budget_source": source,
+                  "budget_source": source, "first_month_budget": given.budget_of(0),
+                  "savings": _savings_json(savings),
                   "plans": [_plan_json(out, plan, names, months=name is not None)
                             for plan in plans]})
         return
     from xieshang.cli.plan_render import comparison, plan_detail
+    from xieshang.present import savings_line
 
     _ = out._
-    out.print(_("Repayment plan for case {case} from {date}: {budget} a month ({source}).")
-              .format(case=case.id, date=given.start.isoformat(),
-                      budget=out.money(given.monthly_budget), source=_(source)))
+    first, then = given.budget_of(0), given.budget_of(1)
+    if first == then:
+        out.print(_("Repayment plan for case {case} from {date}: {budget} a month ({source}).")
+                  .format(case=case.id, date=given.start.isoformat(),
+                          budget=out.money(first), source=_(source)))
+    else:
+        out.print(_("Repayment plan for case {case} from {date}: {first} this month, then "
+                    "{budget} a month ({source}).").format(
+            case=case.id, date=given.start.isoformat(), first=out.money(first),
+            budget=out.money(then), source=_(source)))
+    line = savings_line(out, savings, names)
+    if line:
+        out.print(line)
     if name is None:
         out.print(*comparison(out, plans))
     else:
@@ -120,6 +136,8 @@ def plan_month(strategy: str, budget: str | None = None, order: str | None = Non
                                           token=token)
         # the budget's shares, when the plan spends what the budget statement leaves
         shares = budget_shares(tx, case, given.start) if budget is None else None
+        savings = plan_savings(tx, case, given.start, given.horizon_months) \
+            if budget is None else None
     plan = make_plan(given, name)
     actions = this_month(plan)
     notes = share_notes(actions, shares, plan.strategy)
@@ -129,6 +147,9 @@ def plan_month(strategy: str, budget: str | None = None, order: str | None = Non
 
         out.json({"as_of": given.start, "strategy": plan.strategy,
                   "budget": given.budget_of(0), "budget_source": source,
+                  "savings": None if savings is None else savings.of(0),
+                  "savings_to": None if savings is None or savings.to is None
+                  else str(savings.to),
                   "actions": [{"debt": a.key, "name": names.get(a.key, a.label),
                                "amount": a.amount, "by": a.by, "required": a.required,
                                "unpaid": a.unpaid, "kind": a.kind, "share": share(a.key)}
@@ -140,10 +161,24 @@ def plan_month(strategy: str, budget: str | None = None, order: str | None = Non
     from xieshang.cli.plan_render import month_table
 
     out.print(*month_table(out, plan, actions, names))
+    from xieshang.present import savings_line
+
+    line = savings_line(out, savings, names, month=0, budget=given.budget_of(0))
+    if line and actions:
+        out.print(line)
     for note in notes:
         out.print(out._(note.message).format(
             debt=names.get(note.key, note.key),
             **{k: out.money(v) for k, v in note.amounts.items()}))
+
+
+def _savings_json(savings: Any) -> dict[str, Any] | None:
+    """The savings the plan counts: per plan month (1: this month), their use and debt."""
+    if savings is None:
+        return None
+    return {"use": savings.use, "to": None if savings.to is None else str(savings.to),
+            "by_month": {str(month + 1): amount
+                         for month, amount in sorted(savings.by_month.items())}}
 
 
 def _plan_json(out: Output, plan: Plan, names: dict[str, str], *, months: bool) -> dict[str, Any]:

@@ -23,6 +23,7 @@ from typing import Any
 import jinja2
 
 from xieshang.engine.errors import N_, InputError
+from xieshang.engine.traditional import CONFIGS, fixed
 
 __all__ = ["LANGS", "NOT_FOR_FAMILY", "ONLY_FOR_FAMILY", "DocumentKind", "kind_of", "kinds_for",
            "render_document", "to_traditional"]
@@ -66,30 +67,18 @@ def _environment(folder: str) -> jinja2.Environment:
         trim_blocks=True, lstrip_blocks=True)
 
 
-#: Known OpenCC slips in our texts (发卡 "issue a card" is not 髮 "hair"; "7天后" is "after 7
-#: days", not the goddess 天后; s2twp's 智慧 for 智能, 賬 where Taiwan writes 帳, and 叄 where
-#: amounts in capitals are written 參).
-_FIXES = {"tw": (("髮卡", "發卡"), ("天后", "天後"), ("賬", "帳"), ("智慧語音", "智慧型語音"),
-                 ("叄", "參")),
-          "hk": (("髮卡", "發卡"), ("天后", "天後"), ("叄", "參"))}
-#: The OpenCC configuration of each variant.
-_CONFIGS = {"tw": "s2twp", "hk": "s2hk"}
-
-
 @cache
 def _converter(variant: str) -> Any:
     import opencc
 
-    return opencc.OpenCC(_CONFIGS[variant])
+    return opencc.OpenCC(CONFIGS[variant])
 
 
 def to_traditional(text: str, variant: str = "tw") -> str:
     """Simplified Chinese converted to Traditional with OpenCC: Taiwan's conventions
-    (``tw``, ``s2twp``: words as well as characters) or Hong Kong's (``hk``, ``s2hk``)."""
-    result: str = _converter(variant).convert(text)
-    for wrong, right in _FIXES[variant]:
-        result = result.replace(wrong, right)
-    return result
+    (``tw``, ``s2twp``: words as well as characters) or Hong Kong's (``hk``, ``s2hk``);
+    the configuration and its fixes are :mod:`xieshang.engine.traditional`'s."""
+    return fixed(_converter(variant).convert(text), variant)
 
 
 def kinds_for(product_kind: str) -> tuple[DocumentKind, ...]:

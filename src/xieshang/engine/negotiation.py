@@ -275,14 +275,14 @@ NO_AMOUNT_GIVEN: Final = N_(
     "Ask for both, in writing.")
 REGULAR_SHIFTED: Final = N_(
     "You have no money for this loan before the plan starts, so this assumes the deferral "
-    "(延期还款) also moves your regular installments back by {months} month(s): the next one "
+    "also moves your regular installments back by {months} month(s): the next one "
     "of {regular} would fall due on {next} instead of {was}, and each later one as much later. "
     "That is how a deferral usually works, but no published rule says so: ask the lender to "
     "confirm the new dates in writing.")
 SETTLEMENT_FITS: Final = N_(
     "Settling for {amount} on {on} fits what you can pay by then ({can_pay}). On that day "
     "{owed} is owed, so {discount} would be waived. You can accept it — first ask them to "
-    "confirm in writing that this one payment settles the debt in full (结清) and that "
+    "confirm in writing that this one payment settles the debt in full and that "
     "nothing more will be asked, and keep the confirmation.")
 SETTLEMENT_ABOVE_MEANS: Final = N_(
     "The settlement asks for {amount} on {on}, more than the {can_pay} you can pay by then. "

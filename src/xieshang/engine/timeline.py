@@ -117,9 +117,14 @@ class Limitation:
 
     Attributes:
         years: its length.
+        dated_for: the product kinds whose limitation gets a date: counted from the day
+            after the agreed repayment date (Art. 188, Art. 201–202), when no later demand,
+            part payment or acknowledgement is recorded. A lender that collects (a bank, a
+            platform) demands repayment again and again, so for it no date is given.
     """
 
     years: int
+    dated_for: frozenset[ProductKind] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -288,7 +293,8 @@ def _malicious(sub: TableReader) -> MaliciousOverdraft:
 
 
 def _limitation(sub: TableReader) -> Limitation:
-    result = Limitation(years=sub.integer("years", minimum=1, maximum=100))
+    result = Limitation(years=sub.integer("years", minimum=1, maximum=100),
+                        dated_for=sub.choices("dated_for", ProductKind, default=[]))
     sub.done()
     return result
 
@@ -392,7 +398,9 @@ def timeline(debt: OverdueDebt, as_of: date, law: Law, *, horizon_days: int = 36
           if debt.preset.credit_reporting else []),
     ]
     last = as_of + timedelta(days=horizon_days)
-    dated = sorted((e for e in events if e.on is not None and e.on <= last),
+    # the limitation's last day is shown however far ahead it is
+    dated = sorted((e for e in events if e.on is not None
+                    and (e.on <= last or e.id == "limitation")),
                    key=lambda e: e.on or as_of)
     return dated + [e for e in events if e.on is None]
 
@@ -632,8 +640,12 @@ class _Context:
                            applies=applies, urls=repeat_source.urls)]
 
     def limitation(self) -> Event:
-        """The limitation period, and why it gives no date."""
+        """The limitation period: for a lender that collects, why it gives no date; for a
+        loan between people (``dated_for``), its last day counted from the agreed
+        repayment date, with what restarts it."""
         years = self.law.limitation.years
+        if self.preset.product_kind in self.law.limitation.dated_for:
+            return self._dated_limitation(years)
         return self.event(
             "limitation", None,
             Text(f"诉讼时效：{years}年", f"Limitation period: {years} years"),
@@ -648,6 +660,40 @@ class _Context:
                  "gives no date after which the lender can no longer claim, and no "
                  "authoritative rule says after how long an overdue leads to a lawsuit."),
             self.law.source_of("limitation"))
+
+    def _dated_limitation(self, years: int) -> Event:
+        """The limitation of a loan with an agreed repayment date: it runs from the day
+        after that date (the first day overdue) and ends on the same date ``years`` later
+        (Art. 188, 201, 202), unless a demand, a part payment or an acknowledgement
+        restarted it (Art. 195)."""
+        from xieshang.engine.schedules import add_months
+
+        due = self.debt.due_date
+        end = add_months(due, 12 * years)
+        start = (due + timedelta(days=1)).isoformat()
+        zh_end, en_end = end.isoformat(), end.isoformat()
+        zh = (f"向法院请求保护民事权利的诉讼时效期间为{years}年（民法典第188条）。"
+              f"约定了还款日期的借款，一般从还款日期的次日（{start}）起算，按这个日期算到{zh_end}届满。出借人在这期间"
+              "向你要过钱（当面、电话、微信都算），你还过一部分，或者承认过这笔欠款，时效都会中断、"
+              "重新计算（第195条），所以实际的日子可能更晚。时效届满后，欠款并没有消失：出借人仍可以"
+              "起诉，只是你可以提出时效抗辩；你自愿还了，不能再要回来（第192条）。以上只是按一般算法"
+              "估算，不是法律意见。")
+        en = (f"The limitation period for asking a court to protect a civil right is {years} "
+              "years (Civil Code Art. 188). For a loan with an agreed repayment date it "
+              f"usually runs from the day after that date ({start}); counted so, it ends on "
+              f"{en_end}. If the lender asked you for the money in that time (in person, by "
+              "phone or by message), you repaid part of it, or you acknowledged the debt, it "
+              "was interrupted and started again (Art. 195), so the real day may be later. "
+              "After it ends the debt does not disappear: the lender can still sue, and you "
+              "may raise the limitation as a defence; what you repay willingly cannot be "
+              "claimed back (Art. 192). An estimate by the usual way of counting, not legal "
+              "advice.")
+        return self.event(
+            "limitation", end,
+            Text(f"诉讼时效：按约定还款日估算的{years}年届满日",
+                 f"Limitation period: {years} years from the agreed repayment date "
+                 "(estimate)"),
+            Text(zh, en), self.law.source_of("limitation"))
 
     def credit_report(self) -> Event:
         """How long negative records are kept."""

@@ -85,3 +85,32 @@ def namer(out: Output) -> Callable[[Debt], str]:
     """:func:`debt_name` in ``out``'s language, for the services that name debts in their
     notes (``plan_input``)."""
     return lambda debt: debt_name(out, debt)
+
+
+def savings_line(out: Output, savings: Any, names: dict[str, str], *,
+                 month: int | None = None, budget: Any = None) -> str | None:
+    """What the savings pay in a plan (a :class:`~xieshang.services.plan.PlanSavings`), in
+    the same words for ``plan`` (every month with savings: ``month`` None) and ``plan
+    month`` (``month`` 0, out of that month's ``budget``); None when there are none."""
+    if savings is None:
+        return None
+    _ = out._
+    debt = names.get(str(savings.to), f"#{savings.to}") if savings.to is not None else None
+    if savings.use == "settlement":
+        target = (_("for the agreed settlement of {debt}").format(debt=debt) if debt
+                  else _("for the agreed settlement"))
+    else:
+        target = (_("for {debt}").format(debt=debt) if debt
+                  else _("spread over the debts"))
+    if month is not None:
+        amount = savings.of(month)
+        if amount <= 0:
+            return None
+        return _("Of this month's {budget}, {amount} comes from your savings ({target}).").format(
+            budget=out.money(budget), amount=out.money(amount), target=target)
+    parts = [_("{amount} in month {n}").format(amount=out.money(amount), n=index + 1)
+             for index, amount in sorted(savings.by_month.items()) if amount > 0]
+    if not parts:
+        return None
+    return _("Your savings in the plan: {parts} ({target}).").format(
+        parts=(", " if out.lang == "en" else "，").join(parts), target=target)

@@ -32,8 +32,9 @@ if TYPE_CHECKING:
     from xieshang.store.model import Case, Debt
 
 __all__ = ["CAP_BASIS", "OverdraftRisk", "RiskPanel", "budget_report", "debt_status",
-           "installment_lines", "overdraft_risks", "prepare_payload", "private_loan_json",
-           "private_loan_lines", "refusal_answer", "risk_panels", "status_lines"]
+           "installment_lines", "limitation_lines", "overdraft_risks", "prepare_payload",
+           "private_loan_json", "private_loan_lines", "refusal_answer", "risk_panels",
+           "status_lines"]
 
 
 def debt_status(out: Output, tx: Tx, debt: Debt, as_of: date) -> dict[str, Any]:
@@ -75,6 +76,9 @@ def debt_status(out: Output, tx: Tx, debt: Debt, as_of: date) -> dict[str, Any]:
             line["installments"]["apr"] = {"nominal": rates.nominal,
                                            "effective": rates.effective}
     line["private_loan"] = private_loan_json(_private_info(tx, debt, as_of))
+    # a loan between people with no repayment date entered: its limitation cannot be dated
+    line["limitation_undated"] = (view.preset.product_kind.value == "informal"
+                                  and debt.due_date is None and view.arrangement is None)
     agreed = view.arrangement
     if agreed is not None:
         progress = agreed.progress
@@ -157,6 +161,19 @@ def private_loan_json(info: Any) -> dict[str, Any] | None:
     }
 
 
+def limitation_lines(out: Output, line: dict[str, Any]) -> list[str]:
+    """For a loan between people with no repayment date entered (a :func:`debt_status`
+    line): how its limitation period could be dated; [] otherwise."""
+    if not line.get("limitation_undated"):
+        return []
+    return [out._("Limitation period: no repayment date is entered for this loan. If you "
+                  "agreed one, enter the day after it with `xieshang debt edit {id} "
+                  "--overdue-since YYYY-MM-DD` to see the estimated date (Civil Code "
+                  "Art. 188). With no agreed date, the period usually runs from the end of "
+                  "the time the lender gives you after asking for the money.").format(
+        id=line["id"])]
+
+
 def private_loan_lines(out: Output, info: dict[str, Any] | None) -> list[str]:
     """What a court would support for a private loan if the lender asked (a
     :func:`private_loan_json`), in the same words for ``calc overdue``, ``status`` and the
@@ -211,7 +228,7 @@ def private_loan_lines(out: Output, info: dict[str, Any] | None) -> list[str]:
                        "here: no interest was agreed, and it is owed only if the lender asks "
                        "for it.").format(amount=out.money(info["claimable"])))
     if info["fees_entered"] > 0:
-        texts.append(_("The agreed penalty (违约金) and other fees count with the overdue "
+        texts.append(_("The penalty agreed in the contract and other fees count with the overdue "
                        "interest toward the same limit (Art. 29): {supported} of the "
                        "{entered} entered would be supported so far.").format(
             supported=out.money(info["fees_supported"]), entered=out.money(info["fees_entered"])))

@@ -47,6 +47,7 @@ __all__ = [
     "recovery_date",
     "save_import",
     "save_statement",
+    "savings_added_by_month",
     "savings_split",
     "savings_to_debt_by_month",
     "set_line",
@@ -416,6 +417,13 @@ def available_by_month(tx: Tx, case: Case, day: date, months: int) -> tuple[Deci
     savings funding the first months. Empty without a statement."""
     base, added = _money_by_month(tx, case, day, months)
     return tuple(amount + added.get(month, Decimal("0.00")) for month, amount in enumerate(base))
+
+
+def savings_added_by_month(tx: Tx, case: Case, day: date, months: int
+                           ) -> dict[int, Decimal]:
+    """The savings added to each month's money from ``day`` when they fund the first
+    months (as in :func:`available_by_month`); empty otherwise."""
+    return dict(_money_by_month(tx, case, day, months)[1])
 
 
 def _money_by_month(tx: Tx, case: Case, day: date, months: int

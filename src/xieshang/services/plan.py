@@ -26,10 +26,12 @@ __all__ = [
     "STRATEGIES",
     "STRATEGY_HELP",
     "STRATEGY_NAMES",
+    "PlanSavings",
     "ShareNote",
     "owed_series",
     "parse_strategy",
     "plan_input",
+    "plan_savings",
     "share_notes",
 ]
 
@@ -188,6 +190,59 @@ def settlement_savings(tx: Tx, view: Any, debts: Sequence[Debt],
         funded[month] = funded.get(month, Decimal("0.00")) + part
         left -= part
     return funded
+
+
+@dataclass(frozen=True, slots=True)
+class PlanSavings:
+    """The savings in the plan's money (the same amounts :func:`plan_input` adds).
+
+    Attributes:
+        by_month: plan month (0: this month) → the savings in that month's money.
+        use: ``"months"`` (they fund the first months) or ``"settlement"`` (they pay an
+            accepted settlement).
+        to: the debt they go to (its id), or ``None`` when they are spread.
+    """
+
+    by_month: Mapping[int, Decimal]
+    use: str
+    to: int | None
+
+    def of(self, month: int) -> Decimal:
+        """The savings in month ``month``'s money (0 when none)."""
+        return self.by_month.get(month, Decimal("0.00"))
+
+
+def plan_savings(tx: Tx, case: Case, day: date, months: int) -> PlanSavings | None:
+    """The savings the plan from ``day`` counts in its months' money: the first months'
+    (``--savings-use months``, the same split as the budget) or an accepted settlement's;
+    ``None`` when the plan counts none (no statement, no savings, or savings kept for a
+    settlement not yet agreed). ``plan`` and ``plan month`` say the same from it."""
+    from xieshang.services.budget import budget_view, savings_added_by_month
+    from xieshang.services.debts import open_debts
+
+    view = budget_view(tx, case, "pro_rata", as_of=day)
+    if view is None or view.situation is None or view.situation.savings <= 0:
+        return None
+    situation = view.situation
+    if situation.savings_use.value == "settlement":
+        debts = open_debts(tx, case.id)
+        funded = settlement_savings(tx, view, debts, day)
+        if not funded:
+            return None
+        from xieshang.services.arrangements import accepted_arrangement
+
+        settled = [debt.id for debt in debts
+                   if (agreed := accepted_arrangement(tx, debt, day)) is not None
+                   and (phase := agreed.phase_on(day)) is not None
+                   and phase.kind == "settlement"]
+        return PlanSavings(funded, "settlement", settled[0] if len(settled) == 1 else None)
+    added = {month: amount for month, amount in savings_added_by_month(tx, case, day,
+                                                                       months).items()
+             if amount > 0}
+    if not added:
+        return None
+    to = int(situation.savings_to) if situation.savings_to else None
+    return PlanSavings(added, "months", to)
 
 
 def _month_of(start: date, day: date) -> int:

@@ -1,0 +1,97 @@
+"""Traditional Chinese on the screen: with ``--lang zh-Hant`` (or zh_TW, zh-HK, or
+``$XIESHANG_LANG``) the CLI's tables, paragraphs, JSON and error messages are converted
+from the Simplified text with the documents' OpenCC configuration (``s2twp`` for Taiwan,
+``s2hk`` for Hong Kong, and the same fixes), as the documents and the web pages already
+were; OpenCC is imported only when that language is chosen."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from test_cli_case import invoke, ok
+from xieshang.documents.render import to_traditional as document_traditional
+from xieshang.i18n import chinese_variant, to_traditional
+
+NOW = "2026-12-07T10:00+08:00"
+
+
+@pytest.fixture(autouse=True)
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    folder = tmp_path / "home"
+    monkeypatch.setenv("XIESHANG_HOME", str(folder))
+    for name in ("XIESHANG_DB_URL", "XIESHANG_PASSPHRASE", "XIESHANG_LANG",
+                 "XIESHANG_TEST_PROGRESS", "COLUMNS"):
+        monkeypatch.delenv(name, raising=False)
+    ok("case", "new", "--name", "李明")
+    ok("debt", "add", "--product", "informal_loan", "--amount", "30000", "--overdue-since",
+       "2021-01-01", "--annual-rate", "0%", "--contract-date", "2020-12-01", "--label", "姐夫",
+       "--lender", "姐夫")
+    return folder
+
+
+def test_the_variant_is_read_from_what_a_person_types(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert [chinese_variant(x) for x in ("zh-Hant", "zh_TW", "zh-HK", "zh", "en", "zh-CN")] \
+        == ["tw", "tw", "hk", None, None, None]
+    monkeypatch.setenv("XIESHANG_LANG", "zh_TW")
+    assert chinese_variant(None) == "tw"
+
+
+def test_the_screen_converts_as_the_documents_do() -> None:
+    """One configuration for both: 这里 → 這裡 (Taiwan) / 這裏 (Hong Kong); s2twp's 支援
+    for 支持 ("what a court would support") is corrected to 支持 in both."""
+    text = "这里的欠款合计；法院应予支持的是"
+    assert to_traditional(text, "tw") == document_traditional(text, "tw") \
+        == "這裡的欠款合計；法院應予支持的是"
+    assert to_traditional(text, "hk") == document_traditional(text, "hk") \
+        == "這裏的欠款合計；法院應予支持的是"
+
+
+@pytest.mark.now(NOW)
+def test_status_in_traditional_chinese(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The brother-in-law's loan: the Simplified "应还合计 ¥30,000.00" reads "應還合計
+    ¥30,000.00"; the figures are unchanged."""
+    simplified = ok("status")
+    assert "应还合计 ¥30,000.00" in simplified
+    for lang in ("zh-Hant", "zh_TW"):
+        text = ok("status", "--lang", lang)
+        assert "應還合計 ¥30,000.00" in text
+        assert "应还合计" not in text
+        assert "這裡的欠款合計" in text
+        assert "法院應予支持" in text
+    assert "這裏的欠款合計" in ok("status", "--lang", "zh-HK")
+    monkeypatch.setenv("XIESHANG_LANG", "zh-Hant")
+    assert "應還合計" in ok("debt", "list") + ok("status")
+    assert json.loads(ok("status", "--json"))["debts"][0]["total"] == "30000.00"
+    prepared = ok("prepare", "--debt", "1", "--json")
+    assert "身份證" in prepared
+    assert "身份证" not in prepared
+
+
+def test_an_error_in_traditional_chinese() -> None:
+    code, _out, err = invoke("debt", "add", "--product", "huabei", "--amount", "abc",
+                             "--overdue-since", "2026-11-01", "--lang", "zh-Hant")
+    assert code == 2
+    assert err.startswith("錯誤：")
+    assert "错误" not in err
+
+
+def test_opencc_is_imported_only_for_traditional_chinese(home: Path) -> None:
+    """In Simplified Chinese the command never loads OpenCC (start-up stays fast)."""
+    code = ("import sys\nfrom xieshang.cli.main import run\n"
+            "try:\n    run(sys.argv[1:])\nexcept SystemExit:\n    pass\n"
+            "print('opencc' in sys.modules, file=sys.stderr)")
+    env = {**os.environ, "XIESHANG_HOME": str(home),
+           "PYTHONPATH": str(Path(__file__).parents[1] / "src")}
+    env.pop("XIESHANG_LANG", None)
+    loaded = []
+    for lang in ("zh", "zh-Hant"):
+        done = subprocess.run([sys.executable, "-c", code, "debt", "list", "--lang", lang],
+                              capture_output=True, text=True, env=env, check=True)
+        loaded.append(done.stderr.strip().splitlines()[-1])
+    assert loaded == ["False", "True"]
