@@ -19,7 +19,7 @@ from typing import Any
 from xieshang.engine.money import format_money
 from xieshang.i18n import gettext_for, normalize_lang
 
-__all__ = ["FittedTable", "Flow", "Output", "jsonable", "safe_markup"]
+__all__ = ["FittedTable", "Flow", "Output", "Titled", "jsonable", "plain_width", "safe_markup"]
 
 #: The rich style tags the fronts use on purpose; any other "[...]" in a text is data
 #: (a source mark "[S]", a placeholder "[lender]") and is shown as written.
@@ -102,13 +102,7 @@ class Output:
         caption: str | None = None,
     ) -> Any:
         """A titled table that fits the terminal: figures are never cut (see `FittedTable`)."""
-        from rich.console import Group
-        from rich.text import Text
-
-        parts: list[Any] = [Text(title, style="bold"), FittedTable(columns, rows, right)]
-        if caption:
-            parts.append(Text(caption, style="dim"))
-        return Group(*parts)
+        return Titled(title, FittedTable(columns, rows, right), caption or None)
 
     def bullets(self, lines: Iterable[str], *, indent: int = 2, mark: str = "•") -> Any:
         """A bullet list that wraps Chinese text in place (rich would move a long run of
@@ -136,9 +130,120 @@ class Output:
         return Padding(Text.from_markup(safe_markup(text)), (0, 0, 0, indent), expand=False)
 
     def print(self, *items: Any) -> None:
+        width = plain_width()
+        if width is not None:
+            texts = [_plain(item, width) for item in items]
+            if None not in texts:
+                # what rich would write, without importing it (issue 16: start-up)
+                sys.stdout.write("".join(t for t in texts if t is not None))
+                sys.stdout.flush()
+                return
         console = self.console()
         for item in items:
             console.print(safe_markup(item) if isinstance(item, str) else item)
+
+
+# ------------------------------------------------------------------ plain output (no rich)
+#
+# Importing rich and laying a table out is a fifth of a calculator's start-up. Where rich
+# would write no colours (the output is not a terminal), a text that fits the width and a
+# table whose columns fit at their natural width come out the same written directly: the
+# functions below do that, and give None (rich then does it) for anything else — markup,
+# emoji codes, tabs, text to wrap, a table to fit. tests/test_startup.py compares the two.
+
+#: Markup or an emoji code rich would interpret (``[bold]``, ``:smile:``), a backslash
+#: (rich's escape), a control character (a tab is expanded): left to rich.
+_RICH_SYNTAX = re.compile(r"[\\\x00-\x09\x0b-\x1f\x7f]|:\S*?:")
+
+
+def plain_width() -> int | None:
+    """The width rich's console would have when it writes no colours or styles to standard
+    output (its own rules: ``TTY_COMPATIBLE``, ``FORCE_COLOR``, not a terminal, ``COLUMNS``,
+    else the size of a terminal on standard input, output or error, else 80); None when it
+    would write styles or could differ in another way (Windows, Jupyter, IDLE, a non-UTF
+    encoding)."""
+    import builtins
+    import os
+
+    stdout = sys.stdout
+    if stdout is None or sys.platform == "win32" or hasattr(builtins, "get_ipython") \
+            or getattr(sys.stdin, "__module__", "").startswith("idlelib"):
+        return None
+    compatible = os.environ.get("TTY_COMPATIBLE", "")
+    force = os.environ.get("FORCE_COLOR")
+    if compatible == "1" or (compatible != "0" and force not in (None, "")):
+        return None
+    if compatible != "0" and force is None:
+        try:
+            if stdout.isatty():
+                return None
+        except (AttributeError, ValueError):
+            pass
+    if not (getattr(stdout, "encoding", "utf-8") or "utf-8").lower().startswith("utf"):
+        return None
+    columns = os.environ.get("COLUMNS")
+    if columns is not None and columns.isdigit():
+        return int(columns) or 80
+    for descriptor in (0, 1, 2):
+        try:
+            width = os.get_terminal_size(descriptor)[0]
+        except (AttributeError, ValueError, OSError):
+            continue
+        return width or 80
+    return 80
+
+
+def _fits(text: str, width: int, *, markup: bool) -> bool:
+    """Whether rich would write ``text`` as it is (one line per line, nothing wrapped)."""
+    from rich.cells import cell_len
+
+    if markup and "[" in text and "[" in _OUR_TAGS.sub("", text):
+        return False  # one of our style tags
+    return _RICH_SYNTAX.search(text) is None \
+        and all(cell_len(line) <= width for line in text.split("\n"))
+
+
+def _plain(item: Any, width: int) -> str | None:
+    """What rich writes for ``item`` without colours, or None when that is left to rich."""
+    if isinstance(item, str):
+        return item + "\n" if _fits(item, width, markup=True) else None
+    if isinstance(item, Titled):
+        return item.plain(width)
+    return None
+
+
+class Titled:
+    """A table with its title above (bold) and a caption below (dim): rich's
+    ``Group(Text(title), table, Text(caption))``, made only when rich draws it."""
+
+    def __init__(self, title: str, table: FittedTable, caption: str | None = None) -> None:
+        self.title, self.table, self.caption = title, table, caption
+
+    def group(self) -> Any:
+        from rich.console import Group
+        from rich.text import Text
+
+        parts: list[Any] = [Text(self.title, style="bold"), self.table]
+        if self.caption:
+            parts.append(Text(self.caption, style="dim"))
+        return Group(*parts)
+
+    def __rich_console__(self, console: Any, options: Any) -> Any:
+        yield self.group()
+
+    def __rich_measure__(self, console: Any, options: Any) -> Any:
+        return self.group().__rich_measure__(console, options)
+
+    def plain(self, width: int) -> str | None:
+        """The title, the table and the caption as rich writes them without colours."""
+        texts = [self.title, *([self.caption] if self.caption else [])]
+        if not all(_fits(text, width, markup=False) for text in texts):
+            return None
+        table = self.table.plain(width)
+        if table is None:
+            return None
+        caption = f"{self.caption}\n" if self.caption else ""
+        return f"{self.title}\n{table}{caption}"
 
 
 #: A word of this many cells or fewer is not broken while the table has room for it; a
@@ -217,20 +322,63 @@ class FittedTable:
 
     def __init__(self, columns: Sequence[str], rows: Iterable[Sequence[Any]],
                  right: Iterable[int] = ()) -> None:
-        from rich.text import Text
-
-        def cell(value: Any, numeric: bool) -> Any:
-            if isinstance(value, str):
-                value = Text.from_markup(safe_markup(value))
-            if isinstance(value, Text):
-                value.overflow = "fold"
-                value.no_wrap = numeric or None
-            return value
-
         self.right = set(right)
-        self.headers = [cell(column, False) for column in columns]
-        self.rows = [[cell(value, index in self.right) for index, value in enumerate(row)]
-                     for row in rows]
+        self.columns = list(columns)
+        self.values = [list(row) for row in rows]
+        self._cells: tuple[list[Any], list[list[Any]]] | None = None
+
+    def _made(self) -> tuple[list[Any], list[list[Any]]]:
+        """The headers and rows as rich texts (made once, when rich draws the table)."""
+        if self._cells is None:
+            from rich.text import Text
+
+            def cell(value: Any, numeric: bool) -> Any:
+                if isinstance(value, str):
+                    value = Text.from_markup(safe_markup(value))
+                if isinstance(value, Text):
+                    value.overflow = "fold"
+                    value.no_wrap = numeric or None
+                return value
+
+            self._cells = ([cell(column, False) for column in self.columns],
+                           [[cell(value, index in self.right) for index, value in enumerate(row)]
+                            for row in self.values])
+        return self._cells
+
+    @property
+    def headers(self) -> list[Any]:
+        return self._made()[0]
+
+    @property
+    def rows(self) -> list[list[Any]]:
+        return self._made()[1]
+
+    def plain(self, width: int) -> str | None:
+        """The table as rich draws it without colours when every column fits at its natural
+        width (then no cell wraps and the layout below gives exactly those widths); None
+        otherwise, and for a table of no rows or with a cell that is not plain text."""
+        from rich.cells import cell_len
+
+        cells = [self.columns, *self.values]
+        if not self.values or not all(
+                isinstance(value, str) and "\n" not in value and value == value.strip()
+                and _fits(value, width, markup=True) for row in cells for value in row):
+            return None
+        widths = [max(1, *(cell_len(row[i]) for row in cells)) for i in range(len(self.columns))]
+        if sum(widths) > width - 3 * len(widths) - 1:
+            return None
+
+        def line(row: list[str], bar: str) -> str:
+            gaps = [" " * (w - cell_len(v)) for v, w in zip(row, widths, strict=True)]
+            padded = [gap + v if i in self.right else v + gap
+                      for i, (v, gap) in enumerate(zip(row, gaps, strict=True))]
+            return bar + bar.join(f" {v} " for v in padded) + bar + "\n"
+
+        def rule(left: str, fill: str, cross: str, end: str) -> str:
+            return left + cross.join(fill * (w + 2) for w in widths) + end + "\n"
+
+        return (rule("┏", "━", "┳", "┓") + line(self.columns, "┃") + rule("┡", "━", "╇", "┩")
+                + "".join(line(row, "│") for row in self.values) + rule("└", "─", "┴", "┘"))
 
     def __rich_console__(self, console: Any, options: Any) -> Any:
         from rich.table import Table

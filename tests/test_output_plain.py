@@ -1,0 +1,91 @@
+"""Output written without rich (issue 16: start-up) is exactly what rich writes.
+
+`Output.print` writes a text or a titled table itself when rich would write no styles (the
+output is not a terminal) and nothing needs wrapping or fitting; anything else is left to
+rich. Here both are made for the same items and compared character for character.
+"""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from xieshang.output import FittedTable, Titled, _plain, plain_width, safe_markup
+
+
+def _rich(item: object, width: int) -> str:
+    from rich.console import Console
+
+    buffer = io.StringIO()
+    console = Console(file=buffer, width=width, highlight=False, _environ={})
+    console.print(safe_markup(item) if isinstance(item, str) else item)
+    return buffer.getvalue()
+
+
+#: Letters that matter to the layout: wide Chinese, narrow ASCII, the yen sign, markup and
+#: emoji syntax (brackets, colons, backslashes), spaces, a tab and new lines.
+_PIECES = [*"ab1¥,.-%（）：项目金额本利息 []:\\/\t\n", "[bold]", "[/]", ":smile:", "[S]"]
+_TEXT = st.lists(st.sampled_from(_PIECES), max_size=20).map("".join)
+#: Table cells: mostly what rich writes as it is (a source mark, a lone colon or bracket).
+_CELL = st.lists(st.sampled_from([*"ab1¥,.%（）项目金额:[", " ", "[S]", "¥1,000.00", "[bold]"]),
+                 max_size=8).map("".join)
+
+
+@settings(max_examples=300)
+@given(text=_TEXT, width=st.integers(min_value=10, max_value=120))
+def test_a_text_is_written_as_rich_writes_it(text: str, width: int) -> None:
+    plain = _plain(text, width)
+    if plain is not None:
+        assert plain == _rich(text, width)
+
+
+@settings(max_examples=300)
+@given(title=_CELL, caption=st.none() | _CELL,
+       columns=st.integers(min_value=1, max_value=4),
+       cells=st.lists(st.lists(_CELL, min_size=4, max_size=4), min_size=1, max_size=5),
+       right=st.sets(st.integers(min_value=0, max_value=3)),
+       width=st.integers(min_value=10, max_value=120))
+def test_a_table_is_written_as_rich_writes_it(title: str, caption: str | None, columns: int,
+                                              cells: list[list[str]], right: set[int],
+                                              width: int) -> None:
+    heads, rows = cells[0][:columns] if cells else ["a"] * columns, \
+        [row[:columns] for row in cells[1:]]
+    item = Titled(title, FittedTable(heads, rows, right), caption)
+    plain = _plain(item, width)
+    if plain is not None:
+        assert plain == _rich(item, width)
+
+
+def test_the_calculator_table_is_written_without_rich() -> None:
+    """The bill table of ``calc overdue`` (worked: 16 + 9 cells of text, two borders, four
+    spaces → 32 cells wide, within 80) is written directly, as rich draws it."""
+    rows = [("本金", "¥1,000.00"), ("罚息（逾期利息）", "¥1.50"), ("应还合计", "¥1,001.50")]
+    title = "花呗：2026-12-07 应还金额（已逾期 3 天）"
+    item = Titled(title, FittedTable(["项目", "金额"], rows, [1]))
+    plain = _plain(item, 80)
+    assert plain == _rich(item, 80)
+    assert plain is not None
+    assert plain.splitlines()[1] == "┏" + "━" * 18 + "┳" + "━" * 11 + "┓"
+    source = "来源: rules-cn.md §1.2 [S] 二手来源"
+    assert _plain(source, 80) == source + "\n"
+
+
+def test_styles_and_what_does_not_fit_are_left_to_rich() -> None:
+    assert _plain("[bold]总计[/bold]", 80) is None
+    assert _plain("a :smile: b", 80) is None
+    assert _plain("一" * 41, 80) is None  # 82 cells: rich wraps it
+    wide = Titled("t", FittedTable(["a", "b"], [("x" * 40, "y" * 40)]))
+    assert _plain(wide, 80) is None  # rich fits the columns
+
+
+def test_the_width_is_rich_s(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", "63")
+    monkeypatch.delenv("FORCE_COLOR", raising=False)
+    monkeypatch.delenv("TTY_COMPATIBLE", raising=False)
+    monkeypatch.setattr("sys.stdout", io.StringIO())
+    assert plain_width() == 63
+    monkeypatch.setenv("FORCE_COLOR", "1")  # rich would write styles
+    assert plain_width() is None
