@@ -12,6 +12,7 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -118,3 +119,30 @@ def test_the_help_summaries_are_the_commands_own(width: int) -> None:
     listed = {name: click.Command(name, help=text).get_short_help_str(width)
               for name, text in _SUMMARIES.items()}
     assert listed == real
+
+
+def test_the_catalog_is_kept_parsed_beside_it(tmp_path: Path,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """The ``.po`` table is kept in ``__pycache__`` as Python keeps bytecode: read back while
+    the file is unchanged, parsed anew (and the old table removed) once it changes, a broken
+    table ignored, nothing written when Python writes no bytecode."""
+    import marshal
+
+    from xieshang.i18n import cached_po, parse_po
+
+    po = tmp_path / "x.po"
+    po.write_text('msgid "Principal"\nmsgstr "本金"\n', encoding="utf-8")
+    monkeypatch.setattr(sys, "dont_write_bytecode", True)
+    assert cached_po(str(po)) == {"Principal": "本金"}
+    assert not (tmp_path / "__pycache__").exists()
+    monkeypatch.setattr(sys, "dont_write_bytecode", False)
+    assert cached_po(str(po)) == {"Principal": "本金"}
+    [kept] = (tmp_path / "__pycache__").iterdir()
+    kept.write_bytes(marshal.dumps({"Principal": "kept"}))
+    assert cached_po(str(po)) == {"Principal": "kept"}  # read back, not parsed
+    po.write_text('msgid "Interest"\nmsgstr "利息"\n', encoding="utf-8")
+    assert cached_po(str(po)) == {"Interest": "利息"}
+    [newer] = (tmp_path / "__pycache__").iterdir()
+    assert newer != kept
+    newer.write_bytes(b"not a table")
+    assert cached_po(str(po)) == parse_po(po.read_text(encoding="utf-8")) == {"Interest": "利息"}
