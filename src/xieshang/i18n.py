@@ -12,7 +12,6 @@ import os
 import re
 from collections.abc import Callable
 from functools import cache
-from pathlib import Path
 
 from xieshang.engine.errors import XieshangError
 
@@ -42,8 +41,8 @@ def catalog(lang: str) -> dict[str, str]:
     directory = _CATALOG_DIRS.get(lang)
     if directory is None:
         return {}
-    path = Path(__file__).parent / "locale" / directory / "LC_MESSAGES" / "xieshang.po"
-    return cached_po(str(path))
+    return cached_po(os.path.join(os.path.dirname(__file__), "locale", directory, "LC_MESSAGES",
+                                  "xieshang.po"))
 
 
 def cached_po(path: str) -> dict[str, str]:

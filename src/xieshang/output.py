@@ -6,7 +6,6 @@ always shown as ``¥1,234.50`` in tables and as the string ``"1234.50"`` in JSON
 
 from __future__ import annotations
 
-import json
 import re
 import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -85,6 +84,8 @@ class Output:
         return f"{(value * 100).quantize(Decimal(1).scaleb(-places))}%"
 
     def json(self, payload: Mapping[str, Any]) -> None:
+        import json
+
         sys.stdout.write(json.dumps(jsonable(payload), ensure_ascii=False, indent=2) + "\n")
 
     def console(self) -> Any:

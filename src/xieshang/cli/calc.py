@@ -7,10 +7,8 @@ calls one engine function and renders the result as a table or, with ``--json``,
 from __future__ import annotations
 
 import itertools
-import json
 from datetime import date, timedelta
 from decimal import Decimal
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -25,6 +23,8 @@ from xieshang.rules import load_one_preset as load_preset
 ZERO_FEN = Decimal("0.00")
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from xieshang.engine.preset import Preset
     from xieshang.engine.schedules import Schedule
     from xieshang.output import Output
@@ -430,9 +430,9 @@ def apr(
 
 @calc_app.command("card-interest")
 @common_options
-@click.option("--input", "input_file", type=click.Path(path_type=Path, dir_okay=False), required=True, help="JSON 文件：daily_rate, statement_date, due_date, next_statement_date, transactions, payments（可选 basis: full 全额计息 | unpaid 按未还部分计息）")
+@click.option("--input", "input_file", type=click.Path(dir_okay=False), required=True, help="JSON 文件：daily_rate, statement_date, due_date, next_statement_date, transactions, payments（可选 basis: full 全额计息 | unpaid 按未还部分计息）")
 def card_interest_command(
-    input_file: Path,
+    input_file: str,
     lang: str | None = None,
     as_json: bool = False,
 ) -> None:
@@ -442,7 +442,9 @@ def card_interest_command(
     from xieshang.engine.parsing import parse_date, parse_rate
 
     out = _out(lang, as_json)
-    data = _read_json(input_file)
+    from pathlib import Path
+
+    data = _read_json(Path(input_file))
     try:
         raw_rate = data["daily_rate"]
         # a number in the file is a fraction (0.0005); text needs its unit ("0.05%")
@@ -499,6 +501,8 @@ def _field(item: Any, key: str, where: str) -> Any:
 
 
 def _read_json(path: Path) -> dict[str, Any]:
+    import json
+
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
