@@ -52,6 +52,7 @@ def test_calc_and_help_do_not_import_heavy_libraries(args: list[str], tmp_path: 
     heavy = sorted(m for m in modules if m.split(".")[0] in HEAVY)
     assert heavy == []
     assert "xieshang.store.db" not in modules
+    assert "shutil" not in modules  # click finds the help's width by it; cli.main does not
     if args[0] == "calc":
         assert "xieshang.services.plan" not in modules
 
@@ -161,3 +162,20 @@ def test_the_catalog_is_kept_parsed_beside_it(tmp_path: Path,
     assert newer != kept
     newer.write_bytes(b"not a table")
     assert cached_po(str(po)) == parse_po(po.read_text(encoding="utf-8")) == {"Interest": "利息"}
+
+
+@pytest.mark.parametrize("columns", ["", "0", "20", "60", "90", "300", "wide"])
+def test_the_help_is_as_wide_as_click_makes_it(columns: str,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """cli.main's context finds the help's width without shutil, as click does with it:
+    $COLUMNS (else the terminal, else 80) within ``max_content_width`` (100), less 2,
+    at least 50 — e.g. COLUMNS=90 gives 88, 300 gives 98, 20 gives 50."""
+    import click
+
+    from xieshang.cli.main import Context, app
+
+    monkeypatch.setenv("COLUMNS", columns)
+    monkeypatch.setattr("click.formatting.FORCED_WIDTH", None)
+    ours = Context(app, max_content_width=100).make_formatter().width
+    assert ours == click.HelpFormatter(max_width=100).width
+    assert ours == {"90": 88, "300": 98, "20": 50}.get(columns, ours)
