@@ -115,6 +115,19 @@ def test_status_does_not_import_the_web_or_charts(tmp_path: object) -> None:
     assert heavy == []
 
 
+def test_status_of_debts_under_no_arrangement_loads_no_planner(tmp_path: Path) -> None:
+    """The demo case's three debts are under no arrangement: ``status`` shows each one's bill
+    and next milestone without the agreement's follow-up or the planner (engine.strategy
+    imports the whole planner: a tenth of ``status``)."""
+    from xieshang.cli.serve import build_demo_store
+
+    build_demo_store(str(tmp_path))
+    modules = _imported(["status"], tmp_path)
+    assert "xieshang.services.case_view" in modules  # the bills were made
+    assert "xieshang.engine.strategy" not in modules
+    assert "xieshang.engine.agreement" not in modules
+
+
 def test_help_lists_the_commands_without_importing_them(tmp_path: object) -> None:
     modules = _imported(["--help"], tmp_path)
     loaded = sorted(m for m in modules
