@@ -89,3 +89,28 @@ def test_the_width_is_rich_s(monkeypatch: pytest.MonkeyPatch) -> None:
     assert plain_width() == 63
     monkeypatch.setenv("FORCE_COLOR", "1")  # rich would write styles
     assert plain_width() is None
+
+
+def test_the_cells_of_each_usual_letter_are_rich_s() -> None:
+    """Every character counted without rich (ASCII, Latin-1, CJK: 21,000 and more) takes
+    the cells rich gives it (e.g. 本 2, ¥ 1, — 1, ， 2)."""
+    from rich.cells import cell_len as rich_cell_len
+
+    from xieshang.output import _NARROW, _WIDE, cell_len
+
+    for ranges, cells in ((_NARROW, 1), (_WIDE, 2)):
+        for low, high in ranges:
+            for code in range(low, high + 1):
+                assert cell_len(chr(code)) == rich_cell_len(chr(code)) == cells, hex(code)
+    assert cell_len("本金 ¥1,000.00 — ，") == 2 + 2 + 1 + 9 + 1 + 1 + 1 + 2
+
+
+@settings(max_examples=300)
+@given(text=st.text(alphabet=st.sampled_from([*"a ¥—·•…本，。（）\u00ad\u0301\ufe0f\u200d",
+                                             "\U0001f600", "\u3000", "\t"])))
+def test_a_text_s_cells_are_rich_s(text: str) -> None:
+    from rich.cells import cell_len as rich_cell_len
+
+    from xieshang.output import cell_len
+
+    assert cell_len(text) == rich_cell_len(text)

@@ -194,10 +194,36 @@ def plain_width() -> int | None:
     return 80
 
 
+#: Characters whose width in cells rich gives as 1 (narrow) or 2 (wide), each on its own
+#: and beside any other of them: printable ASCII and Latin-1 (not the soft hyphen), dashes,
+#: quotes, the bullet and the ellipsis; CJK punctuation and brackets, the unified
+#: ideographs, the full-width forms. tests/test_output_plain.py checks them against rich.
+_NARROW = ((0x20, 0x7E), (0xA1, 0xAC), (0xAE, 0xFF), (0x2014, 0x2014), (0x2018, 0x201D),
+           (0x2022, 0x2022), (0x2026, 0x2026))
+_WIDE = ((0x3001, 0x3003), (0x3008, 0x3011), (0x4E00, 0x9FFF), (0xFF01, 0xFF60))
+
+
+def cell_len(text: str) -> int:
+    """``rich.cells.cell_len``: the cells ``text`` takes in a terminal; counted here for the
+    usual letters (rich's tables of every character take a millisecond to load)."""
+    if text.isascii() and text.isprintable():
+        return len(text)
+    cells = 0
+    for character in text:
+        code = ord(character)
+        if any(low <= code <= high for low, high in _NARROW):
+            cells += 1
+        elif any(low <= code <= high for low, high in _WIDE):
+            cells += 2
+        else:
+            from rich.cells import cell_len as rich_cell_len
+
+            return rich_cell_len(text)
+    return cells
+
+
 def _fits(text: str, width: int, *, markup: bool) -> bool:
     """Whether rich would write ``text`` as it is (one line per line, nothing wrapped)."""
-    from rich.cells import cell_len
-
     if markup and "[" in text and "[" in _OUR_TAGS.sub("", text):
         return False  # one of our style tags
     return _RICH_SYNTAX.search(text) is None \
@@ -358,8 +384,6 @@ class FittedTable:
         """The table as rich draws it without colours when every column fits at its natural
         width (then no cell wraps and the layout below gives exactly those widths); None
         otherwise, and for a table of no rows or with a cell that is not plain text."""
-        from rich.cells import cell_len
-
         cells = [self.columns, *self.values]
         if not self.values or not all(
                 isinstance(value, str) and "\n" not in value and value == value.strip()

@@ -86,7 +86,6 @@ def overdue(
     from xieshang.engine.accrual import bill_on
     from xieshang.engine.money import parse_amount
     from xieshang.engine.parsing import parse_count, parse_date
-    from xieshang.present.views import private_loan_json, private_loan_lines
 
     out = _out(lang, as_json)
     preset = load_preset(product)
@@ -128,7 +127,7 @@ def overdue(
         "penalty_daily_rate": used_rate,
         "penalty_model": preset.penalty.model,
         "source": _source_json(preset, "penalty") if rate is None else {"confidence": "USER"},
-        "private_loan": private_loan_json(private),
+        "private_loan": _private_loan_json(private),
     }
     if out.as_json:
         out.json(payload)
@@ -137,10 +136,22 @@ def overdue(
 
     out.print(render.bill_table(out, preset, bill))
     if private is not None:
-        for text in private_loan_lines(out, private_loan_json(private)):
+        from xieshang.present.views import private_loan_lines
+
+        for text in private_loan_lines(out, _private_loan_json(private)):
             out.print(text)
     elif rate is None:
         out.print(_source_line(out, preset, "penalty"))
+
+
+def _private_loan_json(private: Any) -> dict[str, Any] | None:
+    """:func:`~xieshang.present.views.private_loan_json` (``None`` for other lenders: the
+    views are imported only for a private loan)."""
+    if private is None:
+        return None
+    from xieshang.present.views import private_loan_json
+
+    return private_loan_json(private)
 
 
 def _typed_debt(out: Output, preset: Preset, principal: Decimal, due: date, as_of: date, *,
