@@ -87,6 +87,9 @@ def test_the_width_is_rich_s(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("TTY_COMPATIBLE", raising=False)
     monkeypatch.setattr("sys.stdout", io.StringIO())
     assert plain_width() == 63
+    monkeypatch.setenv("COLUMNS", "0")  # rich's own oddity: left to rich
+    assert plain_width() is None
+    monkeypatch.setenv("COLUMNS", "63")
     monkeypatch.setenv("FORCE_COLOR", "1")  # rich would write styles
     assert plain_width() is None
 

@@ -184,7 +184,7 @@ def plain_width() -> int | None:
         return None
     columns = os.environ.get("COLUMNS")
     if columns is not None and columns.isdigit():
-        return int(columns) or 80
+        return int(columns) or None  # rich takes COLUMNS=0 as it is
     for descriptor in (0, 1, 2):
         try:
             width = os.get_terminal_size(descriptor)[0]
