@@ -8,6 +8,7 @@ imported on its path. ``--help`` lists the commands without the store either.
 
 from __future__ import annotations
 
+import decimal
 import json
 import os
 import subprocess
@@ -190,3 +191,21 @@ def test_the_help_is_as_wide_as_click_makes_it(columns: str,
     ours = Context(app, max_content_width=100).make_formatter().width
     assert ours == click.HelpFormatter(max_width=100).width
     assert ours == {"90": 88, "300": 98, "20": 50}.get(columns, ours)
+
+
+@pytest.mark.parametrize("error", [decimal.InvalidOperation, OverflowError])
+def test_a_figure_too_large_is_said_with_exit_2(error: type[Exception],
+                                                monkeypatch: pytest.MonkeyPatch,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    """``run`` names a figure that outgrew the arithmetic (decimal is imported by the
+    commands that compute, not by cli.main) instead of a traceback."""
+    from xieshang.cli import main
+
+    def fail(*_args: object, **_kwargs: object) -> None:
+        raise error("too large")
+
+    monkeypatch.setattr(main.app, "main", fail)
+    with pytest.raises(SystemExit) as stopped:
+        main.run(["calc", "overdue", "--lang", "en"])
+    assert stopped.value.code == 2
+    assert capsys.readouterr().err.startswith("error: a figure grows beyond what xieshang")

@@ -10,7 +10,6 @@ markdown-it at start; click gives the same commands in a fraction of the time.
 
 from __future__ import annotations
 
-import decimal
 import sys
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -344,11 +343,15 @@ def run(argv: list[str] | None = None) -> None:
     try:
         try:
             app.main(args=args, prog_name="xieshang", standalone_mode=True)
-        except (decimal.InvalidOperation, OverflowError):
-            # every value was within its bounds, yet a figure outgrew the arithmetic
-            # (charges compounding for decades): say so instead of a traceback
-            raise XieshangError(TOO_LARGE) from None
         except Exception as error:
+            # decimal is imported by the commands that compute (not by --help): an error of
+            # it can only come once it is
+            decimal = sys.modules.get("decimal")
+            if isinstance(error, OverflowError) or (
+                    decimal is not None and isinstance(error, decimal.InvalidOperation)):
+                # every value was within its bounds, yet a figure outgrew the arithmetic
+                # (charges compounding for decades): say so instead of a traceback
+                raise XieshangError(TOO_LARGE) from None
             # a full disk, a busy or unreadable case file met outside a transaction (a
             # file being written, the store being opened): named as such
             from xieshang.store.db import store_trouble
