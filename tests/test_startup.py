@@ -209,3 +209,28 @@ def test_a_figure_too_large_is_said_with_exit_2(error: type[Exception],
         main.run(["calc", "overdue", "--lang", "en"])
     assert stopped.value.code == 2
     assert capsys.readouterr().err.startswith("error: a figure grows beyond what xieshang")
+
+
+def test_calc_uses_the_person_s_own_preset_file(tmp_path: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """With a preset file of the person's own in ``$XIESHANG_HOME/presets`` (found without
+    pathlib), ``calc`` reads every preset and takes the override: 1,000 overdue 10 days at
+    the overridden 0.04 % a day is 1,000 × 0.0004 × 10 = 4.00 of penalty."""
+    from click.testing import CliRunner
+
+    from xieshang.cli.main import app
+
+    folder = tmp_path / "presets"
+    folder.mkdir()
+    (folder / "mine.toml").write_text(
+        'id = "huabei"\n[penalty]\ndaily_rate = "0.0004"\n'
+        '[sources."penalty.daily_rate"]\nconfidence = "USER"\nnote = "账单显示0.04%/天"\n',
+        encoding="utf-8")
+    monkeypatch.setenv("XIESHANG_HOME", str(tmp_path))
+    result = CliRunner().invoke(app, ["calc", "overdue", "--product", "huabei", "--amount",
+                                      "1000", "--from", "2026-11-01", "--to", "2026-11-11",
+                                      "--json"])
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.output)
+    assert payload["penalty_daily_rate"] == "0.0004"
+    assert payload["penalty"] == "4.00"
