@@ -62,7 +62,7 @@ def cached_po(path: str) -> dict[str, str]:
     cached = os.path.join(folder, f"{stem}{crc32(raw):08x}.{len(raw)}.marshal")
     try:
         with open(cached, "rb") as stream:
-            table = marshal.load(stream)
+            table = marshal.loads(stream.read())  # marshal.load reads in small pieces
         if isinstance(table, dict):
             return table
     except (OSError, EOFError, ValueError, TypeError):
