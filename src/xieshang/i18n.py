@@ -77,8 +77,9 @@ def _keep(folder: str, stem: str, target: str, data: bytes) -> None:
     """Write ``data`` to ``target`` whole (a temporary file renamed over it) and remove the
     tables kept for earlier versions of the file; nothing when the folder is not writable."""
     import contextlib
+    import threading
 
-    partial = f"{target}.{os.getpid()}.partial"
+    partial = f"{target}.{os.getpid()}.{threading.get_ident()}.partial"
     try:
         os.makedirs(folder, exist_ok=True)
         with open(partial, "xb") as stream:
