@@ -13,14 +13,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from xieshang.output import FittedTable, Titled, _plain, plain_width, safe_markup
+from xieshang.output import FittedTable, Titled, _plain, plain_target, plain_width, safe_markup
 
 
-def _rich(item: object, width: int) -> str:
+def _rich(item: object, width: int, environ: dict[str, str] | None = None) -> str:
+    """What rich writes: to a file, or to a terminal (``environ``: its TERM, NO_COLOR)."""
     from rich.console import Console
 
     buffer = io.StringIO()
-    console = Console(file=buffer, width=width, highlight=False, _environ={})
+    console = Console(file=buffer, width=width, highlight=False,
+                      force_terminal=None if environ is None else True, _environ=environ or {})
     console.print(safe_markup(item) if isinstance(item, str) else item)
     return buffer.getvalue()
 
@@ -57,6 +59,15 @@ def test_a_table_is_written_as_rich_writes_it(title: str, caption: str | None, c
     plain = _plain(item, width)
     if plain is not None:
         assert plain == _rich(item, width)
+    styled = _plain(item, width, styled=True)
+    if styled is not None:
+        for environ in _TERMINALS:
+            assert styled == _rich(item, width, environ)
+
+
+#: Terminals rich writes bold and dim to, with colours of every kind or none.
+_TERMINALS = ({"TERM": "xterm-256color"}, {"TERM": "xterm", "COLORTERM": "truecolor"},
+              {"TERM": "linux"}, {"TERM": "xterm-256color", "NO_COLOR": "1"})
 
 
 def test_the_calculator_table_is_written_without_rich() -> None:
@@ -69,6 +80,10 @@ def test_the_calculator_table_is_written_without_rich() -> None:
     assert plain == _rich(item, 80)
     assert plain is not None
     assert plain.splitlines()[1] == "┏" + "━" * 18 + "┳" + "━" * 11 + "┓"
+    styled = _plain(item, 80, styled=True)  # in a terminal: the title and headings bold
+    assert styled == _rich(item, 80, {"TERM": "xterm-256color"})
+    assert styled is not None
+    assert styled.startswith(f"\x1b[1m{title}\x1b[0m\n")
     source = "来源: rules-cn.md §1.2 [S] 二手来源"
     assert _plain(source, 80) == source + "\n"
 
@@ -92,6 +107,12 @@ def test_the_width_is_rich_s(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("COLUMNS", "63")
     monkeypatch.setenv("FORCE_COLOR", "1")  # rich would write styles
     assert plain_width() is None
+    monkeypatch.setenv("TERM", "xterm")
+    assert plain_target() == (63, True)
+    monkeypatch.setenv("TERM", "dumb")  # rich writes no styles and takes 80 columns
+    assert plain_target() is None
+    monkeypatch.setenv("TTY_COMPATIBLE", "0")  # not a terminal, whatever FORCE_COLOR says
+    assert plain_target() == (63, False)
 
 
 def test_the_cells_of_each_usual_letter_are_rich_s() -> None:

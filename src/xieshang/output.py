@@ -18,7 +18,8 @@ from typing import Any
 from xieshang.engine.money import format_money
 from xieshang.i18n import gettext_for, normalize_lang
 
-__all__ = ["FittedTable", "Flow", "Output", "Titled", "jsonable", "plain_width", "safe_markup"]
+__all__ = ["FittedTable", "Flow", "Output", "Titled", "jsonable", "plain_target", "plain_width",
+           "safe_markup"]
 
 #: The rich style tags the fronts use on purpose; any other "[...]" in a text is data
 #: (a source mark "[S]", a placeholder "[lender]") and is shown as written.
@@ -131,9 +132,10 @@ class Output:
         return Padding(Text.from_markup(safe_markup(text)), (0, 0, 0, indent), expand=False)
 
     def print(self, *items: Any) -> None:
-        width = plain_width()
-        if width is not None:
-            texts = [_plain(item, width) for item in items]
+        target = plain_target()
+        if target is not None:
+            width, styled = target
+            texts = [_plain(item, width, styled=styled) for item in items]
             if None not in texts:
                 # what rich would write, without importing it (issue 16: start-up)
                 sys.stdout.write("".join(t for t in texts if t is not None))
@@ -157,12 +159,12 @@ class Output:
 _RICH_SYNTAX = re.compile(r"[\\\x00-\x09\x0b-\x1f\x7f]|:\S*?:")
 
 
-def plain_width() -> int | None:
-    """The width rich's console would have when it writes no colours or styles to standard
-    output (its own rules: ``TTY_COMPATIBLE``, ``FORCE_COLOR``, not a terminal, ``COLUMNS``,
-    else the size of a terminal on standard input, output or error, else 80); None when it
-    would write styles or could differ in another way (Windows, Jupyter, IDLE, a non-UTF
-    encoding)."""
+def plain_target() -> tuple[int, bool] | None:
+    """The width of rich's console on standard output and whether it writes styles (a
+    terminal: bold and dim as ANSI codes, the only styles written here), by its own rules:
+    ``TTY_COMPATIBLE``, ``FORCE_COLOR``, whether the output is a terminal; ``COLUMNS``, else
+    the size of a terminal on standard input, output or error, else 80. None where rich
+    could write otherwise: Windows, Jupyter, IDLE, a dumb terminal, a non-UTF encoding."""
     import builtins
     import os
 
@@ -172,26 +174,40 @@ def plain_width() -> int | None:
         return None
     compatible = os.environ.get("TTY_COMPATIBLE", "")
     force = os.environ.get("FORCE_COLOR")
-    if compatible == "1" or (compatible != "0" and force not in (None, "")):
-        return None
-    if compatible != "0" and force is None:
+    if compatible in ("0", "1"):
+        styled = compatible == "1"
+    elif force is not None:
+        styled = force != ""
+    else:
         try:
-            if stdout.isatty():
-                return None
+            styled = bool(stdout.isatty())
         except (AttributeError, ValueError):
-            pass
+            styled = False
+    if styled and os.environ.get("TERM", "").lower() in ("dumb", "unknown"):
+        return None
     if not (getattr(stdout, "encoding", "utf-8") or "utf-8").lower().startswith("utf"):
         return None
     columns = os.environ.get("COLUMNS")
     if columns is not None and columns.isdigit():
-        return int(columns) or None  # rich takes COLUMNS=0 as it is
+        return (int(columns), styled) if int(columns) else None  # rich keeps COLUMNS=0
     for descriptor in (0, 1, 2):
         try:
             width = os.get_terminal_size(descriptor)[0]
         except (AttributeError, ValueError, OSError):
             continue
-        return width or 80
-    return 80
+        return width or 80, styled
+    return 80, styled
+
+
+def plain_width() -> int | None:
+    """:func:`plain_target`'s width where rich writes no styles, else None."""
+    target = plain_target()
+    return None if target is None or target[1] else target[0]
+
+
+def _styled(text: str, code: str, styled: bool) -> str:
+    """``text`` as rich writes it in a style (``1`` bold, ``2`` dim) to a terminal."""
+    return f"\x1b[{code}m{text}\x1b[0m" if styled else text
 
 
 #: Characters whose width in cells rich gives as 1 (narrow) or 2 (wide), each on its own
@@ -230,12 +246,13 @@ def _fits(text: str, width: int, *, markup: bool) -> bool:
         and all(cell_len(line) <= width for line in text.split("\n"))
 
 
-def _plain(item: Any, width: int) -> str | None:
-    """What rich writes for ``item`` without colours, or None when that is left to rich."""
+def _plain(item: Any, width: int, *, styled: bool = False) -> str | None:
+    """What rich writes for ``item`` (with its bold and dim where ``styled``), or None when
+    that is left to rich."""
     if isinstance(item, str):
         return item + "\n" if _fits(item, width, markup=True) else None
     if isinstance(item, Titled):
-        return item.plain(width)
+        return item.plain(width, styled=styled)
     return None
 
 
@@ -261,16 +278,17 @@ class Titled:
     def __rich_measure__(self, console: Any, options: Any) -> Any:
         return self.group().__rich_measure__(console, options)
 
-    def plain(self, width: int) -> str | None:
-        """The title, the table and the caption as rich writes them without colours."""
+    def plain(self, width: int, *, styled: bool = False) -> str | None:
+        """The title (bold), the table and the caption (dim) as rich writes them."""
         texts = [self.title, *([self.caption] if self.caption else [])]
-        if not all(_fits(text, width, markup=False) for text in texts):
+        if not all(_fits(text, width, markup=False) for text in texts) \
+                or (styled and any(text == "" or "\n" in text for text in texts)):
             return None
-        table = self.table.plain(width)
+        table = self.table.plain(width, styled=styled)
         if table is None:
             return None
-        caption = f"{self.caption}\n" if self.caption else ""
-        return f"{self.title}\n{table}{caption}"
+        caption = f"{_styled(self.caption, '2', styled)}\n" if self.caption else ""
+        return f"{_styled(self.title, '1', styled)}\n{table}{caption}"
 
 
 #: A word of this many cells or fewer is not broken while the table has room for it; a
@@ -380,10 +398,11 @@ class FittedTable:
     def rows(self) -> list[list[Any]]:
         return self._made()[1]
 
-    def plain(self, width: int) -> str | None:
-        """The table as rich draws it without colours when every column fits at its natural
-        width (then no cell wraps and the layout below gives exactly those widths); None
-        otherwise, and for a table of no rows or with a cell that is not plain text."""
+    def plain(self, width: int, *, styled: bool = False) -> str | None:
+        """The table as rich draws it (the headings bold where ``styled``) when every column
+        fits at its natural width (then no cell wraps and the layout below gives exactly
+        those widths); None otherwise, and for a table of no rows or with a cell that is not
+        plain text."""
         cells = [self.columns, *self.values]
         if not self.values or not all(
                 isinstance(value, str) and "\n" not in value and value == value.strip()
@@ -393,16 +412,21 @@ class FittedTable:
         if sum(widths) > width - 3 * len(widths) - 1:
             return None
 
-        def line(row: list[str], bar: str) -> str:
+        def line(row: list[str], bar: str, bold: bool = False) -> str:
             gaps = [" " * (w - cell_len(v)) for v, w in zip(row, widths, strict=True)]
             padded = [gap + v if i in self.right else v + gap
                       for i, (v, gap) in enumerate(zip(row, gaps, strict=True))]
+            if bold:  # rich styles the padding and the text apart
+                space = _styled(" ", "1", True)
+                return bar + bar.join(space + _styled(v, "1", True) + space
+                                      for v in padded) + bar + "\n"
             return bar + bar.join(f" {v} " for v in padded) + bar + "\n"
 
         def rule(left: str, fill: str, cross: str, end: str) -> str:
             return left + cross.join(fill * (w + 2) for w in widths) + end + "\n"
 
-        return (rule("┏", "━", "┳", "┓") + line(self.columns, "┃") + rule("┡", "━", "╇", "┩")
+        return (rule("┏", "━", "┳", "┓") + line(self.columns, "┃", styled)
+                + rule("┡", "━", "╇", "┩")
                 + "".join(line(row, "│") for row in self.values) + rule("└", "─", "┴", "┘"))
 
     def __rich_console__(self, console: Any, options: Any) -> Any:
