@@ -8,10 +8,12 @@ imported on its path. ``--help`` lists the commands without the store either.
 
 from __future__ import annotations
 
+import decimal
 import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -51,6 +53,7 @@ def test_calc_and_help_do_not_import_heavy_libraries(args: list[str], tmp_path: 
     heavy = sorted(m for m in modules if m.split(".")[0] in HEAVY)
     assert heavy == []
     assert "xieshang.store.db" not in modules
+    assert "shutil" not in modules  # click finds the help's width by it; cli.main does not
     if args[0] == "calc":
         assert "xieshang.services.plan" not in modules
 
@@ -61,6 +64,19 @@ def test_calc_loads_only_the_calc_commands(tmp_path: object) -> None:
     assert "xieshang.cli.calc" in modules
     for other in ("budget", "case", "debt", "log", "negotiate", "plan", "serve", "exchange"):
         assert f"xieshang.cli.{other}" not in modules
+
+
+def test_calc_writes_its_table_without_rich_or_the_services(tmp_path: object) -> None:
+    """Written to a file (not a terminal), the bill table is drawn without rich (its cells
+    counted by ``output.cell_len``), and the calculator loads neither the views, the budget
+    nor the negotiation services, nor ``pathlib`` (with rich, a fifth of its start-up)."""
+    modules = _imported(["calc", "overdue", "--product", "huabei", "--amount", "100",
+                         "--days", "1"], tmp_path)
+    assert "xieshang.output" in modules
+    assert sorted(m for m in modules if m.split(".")[0] == "rich") == []
+    for module in ("xieshang.present.views", "xieshang.services.budget",
+                   "xieshang.services.negotiation", "pathlib", "platformdirs"):
+        assert module not in modules
 
 
 def test_calc_reads_only_its_own_preset(tmp_path: object) -> None:
@@ -98,6 +114,19 @@ def test_status_does_not_import_the_web_or_charts(tmp_path: object) -> None:
     assert heavy == []
 
 
+def test_status_of_debts_under_no_arrangement_loads_no_planner(tmp_path: Path) -> None:
+    """The demo case's three debts are under no arrangement: ``status`` shows each one's bill
+    and next milestone without the agreement's follow-up or the planner (engine.strategy
+    imports the whole planner: a tenth of ``status``)."""
+    from xieshang.cli.serve import build_demo_store
+
+    build_demo_store(str(tmp_path))
+    modules = _imported(["status"], tmp_path)
+    assert "xieshang.services.case_view" in modules  # the bills were made
+    assert "xieshang.engine.strategy" not in modules
+    assert "xieshang.engine.agreement" not in modules
+
+
 def test_help_lists_the_commands_without_importing_them(tmp_path: object) -> None:
     modules = _imported(["--help"], tmp_path)
     loaded = sorted(m for m in modules
@@ -118,3 +147,90 @@ def test_the_help_summaries_are_the_commands_own(width: int) -> None:
     listed = {name: click.Command(name, help=text).get_short_help_str(width)
               for name, text in _SUMMARIES.items()}
     assert listed == real
+
+
+def test_the_catalog_is_kept_parsed_beside_it(tmp_path: Path,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """The ``.po`` table is kept in ``__pycache__`` as Python keeps bytecode: read back while
+    the file is unchanged, parsed anew (and the old table removed) once it changes, a broken
+    table ignored, nothing written when Python writes no bytecode."""
+    import marshal
+
+    from xieshang.i18n import cached_po, parse_po
+
+    po = tmp_path / "x.po"
+    po.write_text('msgid "Principal"\nmsgstr "本金"\n', encoding="utf-8")
+    monkeypatch.setattr(sys, "dont_write_bytecode", True)
+    assert cached_po(str(po)) == {"Principal": "本金"}
+    assert not (tmp_path / "__pycache__").exists()
+    monkeypatch.setattr(sys, "dont_write_bytecode", False)
+    assert cached_po(str(po)) == {"Principal": "本金"}
+    [kept] = (tmp_path / "__pycache__").iterdir()
+    kept.write_bytes(marshal.dumps({"Principal": "kept"}))
+    assert cached_po(str(po)) == {"Principal": "kept"}  # read back, not parsed
+    po.write_text('msgid "Interest"\nmsgstr "利息"\n', encoding="utf-8")
+    assert cached_po(str(po)) == {"Interest": "利息"}
+    [newer] = (tmp_path / "__pycache__").iterdir()
+    assert newer != kept
+    newer.write_bytes(b"not a table")
+    assert cached_po(str(po)) == parse_po(po.read_text(encoding="utf-8")) == {"Interest": "利息"}
+
+
+@pytest.mark.parametrize("columns", ["", "0", "20", "60", "90", "300", "wide"])
+def test_the_help_is_as_wide_as_click_makes_it(columns: str,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """cli.main's context finds the help's width without shutil, as click does with it:
+    $COLUMNS (else the terminal, else 80) within ``max_content_width`` (100), less 2,
+    at least 50 — e.g. COLUMNS=90 gives 88, 300 gives 98, 20 gives 50."""
+    import click
+
+    from xieshang.cli.main import Context, app
+
+    monkeypatch.setenv("COLUMNS", columns)
+    monkeypatch.setattr("click.formatting.FORCED_WIDTH", None)
+    ours = Context(app, max_content_width=100).make_formatter().width
+    assert ours == click.HelpFormatter(max_width=100).width
+    assert ours == {"90": 88, "300": 98, "20": 50}.get(columns, ours)
+
+
+@pytest.mark.parametrize("error", [decimal.InvalidOperation, OverflowError])
+def test_a_figure_too_large_is_said_with_exit_2(error: type[Exception],
+                                                monkeypatch: pytest.MonkeyPatch,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    """``run`` names a figure that outgrew the arithmetic (decimal is imported by the
+    commands that compute, not by cli.main) instead of a traceback."""
+    from xieshang.cli import main
+
+    def fail(*_args: object, **_kwargs: object) -> None:
+        raise error("too large")
+
+    monkeypatch.setattr(main.app, "main", fail)
+    with pytest.raises(SystemExit) as stopped:
+        main.run(["calc", "overdue", "--lang", "en"])
+    assert stopped.value.code == 2
+    assert capsys.readouterr().err.startswith("error: a figure grows beyond what xieshang")
+
+
+def test_calc_uses_the_person_s_own_preset_file(tmp_path: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """With a preset file of the person's own in ``$XIESHANG_HOME/presets`` (found without
+    pathlib), ``calc`` reads every preset and takes the override: 1,000 overdue 10 days at
+    the overridden 0.04 % a day is 1,000 × 0.0004 × 10 = 4.00 of penalty."""
+    from click.testing import CliRunner
+
+    from xieshang.cli.main import app
+
+    folder = tmp_path / "presets"
+    folder.mkdir()
+    (folder / "mine.toml").write_text(
+        'id = "huabei"\n[penalty]\ndaily_rate = "0.0004"\n'
+        '[sources."penalty.daily_rate"]\nconfidence = "USER"\nnote = "账单显示0.04%/天"\n',
+        encoding="utf-8")
+    monkeypatch.setenv("XIESHANG_HOME", str(tmp_path))
+    result = CliRunner().invoke(app, ["calc", "overdue", "--product", "huabei", "--amount",
+                                      "1000", "--from", "2026-11-01", "--to", "2026-11-11",
+                                      "--json"])
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.output)
+    assert payload["penalty_daily_rate"] == "0.0004"
+    assert payload["penalty"] == "4.00"

@@ -12,13 +12,12 @@ import os
 import re
 from collections.abc import Callable
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 from xieshang.engine.errors import XieshangError
 
-__all__ = ["DEFAULT_LANG", "LANGS", "catalog", "chinese_variant", "gettext_for", "normalize_lang",
-           "to_traditional", "translate_error"]
+__all__ = ["DEFAULT_LANG", "LANGS", "cached_po", "catalog", "chinese_variant", "gettext_for",
+           "normalize_lang", "to_traditional", "translate_error"]
 
 LANGS = ("zh", "en")
 DEFAULT_LANG = "zh"
@@ -74,8 +73,57 @@ def catalog(lang: str) -> dict[str, str]:
     directory = _CATALOG_DIRS.get(lang)
     if directory is None:
         return {}
-    path = Path(__file__).parent / "locale" / directory / "LC_MESSAGES" / "xieshang.po"
-    return parse_po(path.read_text(encoding="utf-8"))
+    return cached_po(os.path.join(os.path.dirname(__file__), "locale", directory, "LC_MESSAGES",
+                                  "xieshang.po"))
+
+
+def cached_po(path: str) -> dict[str, str]:
+    """:func:`parse_po` of the ``.po`` file at ``path``, kept beside it as Python keeps
+    bytecode: in ``__pycache__``, as a ``marshal`` of the table, named by the file's CRC-32
+    and size (a changed catalog is parsed anew; reading the table back takes a millisecond,
+    parsing the file several: issue 16, start-up). Not written when Python writes no
+    bytecode (``PYTHONDONTWRITEBYTECODE``) or the folder is read-only."""
+    import marshal
+    import sys
+    from binascii import crc32
+
+    with open(path, "rb") as stream:
+        raw = stream.read()
+    folder = os.path.join(os.path.dirname(path), "__pycache__")
+    stem = f"{os.path.basename(path)}.{sys.implementation.cache_tag}."
+    cached = os.path.join(folder, f"{stem}{crc32(raw):08x}.{len(raw)}.marshal")
+    try:
+        with open(cached, "rb") as stream:
+            table = marshal.loads(stream.read())  # marshal.load reads in small pieces
+        if isinstance(table, dict):
+            return table
+    except (OSError, EOFError, ValueError, TypeError):
+        pass
+    table = parse_po(raw.decode("utf-8"))
+    if not sys.dont_write_bytecode:
+        _keep(folder, stem, cached, marshal.dumps(table))
+    return table
+
+
+def _keep(folder: str, stem: str, target: str, data: bytes) -> None:
+    """Write ``data`` to ``target`` whole (a temporary file renamed over it) and remove the
+    tables kept for earlier versions of the file; nothing when the folder is not writable."""
+    import contextlib
+    import threading
+
+    partial = f"{target}.{os.getpid()}.{threading.get_ident()}.partial"
+    try:
+        os.makedirs(folder, exist_ok=True)
+        with open(partial, "xb") as stream:
+            stream.write(data)
+        os.replace(partial, target)
+        for name in os.listdir(folder):
+            if name.startswith(stem) and name.endswith(".marshal") \
+                    and os.path.join(folder, name) != target:
+                os.remove(os.path.join(folder, name))
+    except OSError:
+        with contextlib.suppress(OSError):
+            os.remove(partial)
 
 
 #: One entry of a ``.po`` file: its comment lines, then ``msgid`` and ``msgstr``, each a

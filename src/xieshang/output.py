@@ -7,7 +7,6 @@ always shown as ``¥1,234.50`` in tables and as the string ``"1234.50"`` in JSON
 from __future__ import annotations
 
 import itertools
-import json
 import re
 import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -21,7 +20,8 @@ from typing import Any
 from xieshang.engine.money import format_money
 from xieshang.i18n import chinese_variant, gettext_for, normalize_lang, to_traditional
 
-__all__ = ["FittedTable", "Flow", "Output", "chinese_breaks", "jsonable", "safe_markup"]
+__all__ = ["FittedTable", "Flow", "Output", "Titled", "chinese_breaks", "jsonable",
+           "plain_target", "plain_width", "safe_markup"]
 
 #: The rich style tags the fronts use on purpose; any other "[...]" in a text is data
 #: (a source mark "[S]", a placeholder "[lender]") and is shown as written.
@@ -94,6 +94,8 @@ class Output:
         return f"{(value * 100).quantize(Decimal(1).scaleb(-places))}%"
 
     def json(self, payload: Mapping[str, Any]) -> None:
+        import json
+
         text = json.dumps(jsonable(payload), ensure_ascii=False, indent=2)
         sys.stdout.write(self.screen(text) + "\n")
 
@@ -118,13 +120,7 @@ class Output:
         caption: str | None = None,
     ) -> Any:
         """A titled table that fits the terminal: figures are never cut (see `FittedTable`)."""
-        from rich.console import Group
-        from rich.text import Text
-
-        parts: list[Any] = [Text(title, style="bold"), FittedTable(columns, rows, right)]
-        if caption:
-            parts.append(Text(caption, style="dim"))
-        return Group(*parts)
+        return Titled(title, FittedTable(columns, rows, right), caption or None)
 
     def bullets(self, lines: Iterable[str], *, indent: int = 2, mark: str = "•") -> Any:
         """A bullet list that wraps Chinese text in place (rich would move a long run of
@@ -152,9 +148,163 @@ class Output:
         return Padding(Text.from_markup(safe_markup(text)), (0, 0, 0, indent), expand=False)
 
     def print(self, *items: Any) -> None:
+        target = plain_target()
+        if target is not None:
+            width, styled = target
+            texts = [_plain(item, width, styled=styled) for item in items]
+            if None not in texts:
+                # what rich would write, without importing it (issue 16: start-up)
+                sys.stdout.write(self.screen("".join(t for t in texts if t is not None)))
+                sys.stdout.flush()
+                return
         console = self.console()
         for item in items:
             console.print(safe_markup(item) if isinstance(item, str) else item)
+
+
+# ------------------------------------------------------------------ plain output (no rich)
+#
+# Importing rich and laying a table out is a fifth of a calculator's start-up. Where rich
+# would write no colours (the output is not a terminal), a text that fits the width and a
+# table whose columns fit at their natural width come out the same written directly: the
+# functions below do that, and give None (rich then does it) for anything else — markup,
+# emoji codes, tabs, text to wrap, a table to fit. tests/test_startup.py compares the two.
+
+#: Markup or an emoji code rich would interpret (``[bold]``, ``:smile:``), a backslash
+#: (rich's escape), a control character (a tab is expanded): left to rich.
+_RICH_SYNTAX = re.compile(r"[\\\x00-\x09\x0b-\x1f\x7f]|:\S*?:")
+
+
+def plain_target() -> tuple[int, bool] | None:
+    """The width of rich's console on standard output and whether it writes styles (a
+    terminal: bold and dim as ANSI codes, the only styles written here), by its own rules:
+    ``TTY_COMPATIBLE``, ``FORCE_COLOR``, whether the output is a terminal; ``COLUMNS``, else
+    the size of a terminal on standard input, output or error, else 80. None where rich
+    could write otherwise: Windows, Jupyter, IDLE, a dumb terminal, a non-UTF encoding."""
+    import builtins
+    import os
+
+    stdout = sys.stdout
+    if stdout is None or sys.platform == "win32" or hasattr(builtins, "get_ipython") \
+            or getattr(sys.stdin, "__module__", "").startswith("idlelib"):
+        return None
+    compatible = os.environ.get("TTY_COMPATIBLE", "")
+    force = os.environ.get("FORCE_COLOR")
+    if compatible in ("0", "1"):
+        styled = compatible == "1"
+    elif force is not None:
+        styled = force != ""
+    else:
+        try:
+            styled = bool(stdout.isatty())
+        except (AttributeError, ValueError):
+            styled = False
+    if styled and os.environ.get("TERM", "").lower() in ("dumb", "unknown"):
+        return None
+    if not (getattr(stdout, "encoding", "utf-8") or "utf-8").lower().startswith("utf"):
+        return None
+    columns = os.environ.get("COLUMNS")
+    if columns is not None and columns.isdigit():
+        return (int(columns), styled) if int(columns) else None  # rich keeps COLUMNS=0
+    for descriptor in (0, 1, 2):
+        try:
+            width = os.get_terminal_size(descriptor)[0]
+        except (AttributeError, ValueError, OSError):
+            continue
+        return width or 80, styled
+    return 80, styled
+
+
+def plain_width() -> int | None:
+    """:func:`plain_target`'s width where rich writes no styles, else None."""
+    target = plain_target()
+    return None if target is None or target[1] else target[0]
+
+
+def _styled(text: str, code: str, styled: bool) -> str:
+    """``text`` as rich writes it in a style (``1`` bold, ``2`` dim) to a terminal."""
+    return f"\x1b[{code}m{text}\x1b[0m" if styled else text
+
+
+#: Characters whose width in cells rich gives as 1 (narrow) or 2 (wide), each on its own
+#: and beside any other of them: printable ASCII and Latin-1 (not the soft hyphen), dashes,
+#: quotes, the bullet and the ellipsis; CJK punctuation and brackets, the unified
+#: ideographs, the full-width forms. tests/test_output_plain.py checks them against rich.
+_NARROW = ((0x20, 0x7E), (0xA1, 0xAC), (0xAE, 0xFF), (0x2014, 0x2014), (0x2018, 0x201D),
+           (0x2022, 0x2022), (0x2026, 0x2026))
+_WIDE_RANGES = ((0x3001, 0x3003), (0x3008, 0x3011), (0x4E00, 0x9FFF), (0xFF01, 0xFF60))
+
+
+def cell_len(text: str) -> int:
+    """``rich.cells.cell_len``: the cells ``text`` takes in a terminal; counted here for the
+    usual letters (rich's tables of every character take a millisecond to load)."""
+    if text.isascii() and text.isprintable():
+        return len(text)
+    cells = 0
+    for character in text:
+        code = ord(character)
+        if any(low <= code <= high for low, high in _NARROW):
+            cells += 1
+        elif any(low <= code <= high for low, high in _WIDE_RANGES):
+            cells += 2
+        else:
+            from rich.cells import cell_len as rich_cell_len
+
+            return rich_cell_len(text)
+    return cells
+
+
+def _fits(text: str, width: int, *, markup: bool) -> bool:
+    """Whether rich would write ``text`` as it is (one line per line, nothing wrapped)."""
+    if markup and "[" in text and "[" in _OUR_TAGS.sub("", text):
+        return False  # one of our style tags
+    return _RICH_SYNTAX.search(text) is None \
+        and all(cell_len(line) <= width for line in text.split("\n"))
+
+
+def _plain(item: Any, width: int, *, styled: bool = False) -> str | None:
+    """What rich writes for ``item`` (with its bold and dim where ``styled``), or None when
+    that is left to rich."""
+    if isinstance(item, str):
+        return item + "\n" if _fits(item, width, markup=True) else None
+    if isinstance(item, Titled):
+        return item.plain(width, styled=styled)
+    return None
+
+
+class Titled:
+    """A table with its title above (bold) and a caption below (dim): rich's
+    ``Group(Text(title), table, Text(caption))``, made only when rich draws it."""
+
+    def __init__(self, title: str, table: FittedTable, caption: str | None = None) -> None:
+        self.title, self.table, self.caption = title, table, caption
+
+    def group(self) -> Any:
+        from rich.console import Group
+        from rich.text import Text
+
+        parts: list[Any] = [Text(self.title, style="bold"), self.table]
+        if self.caption:
+            parts.append(Text(self.caption, style="dim"))
+        return Group(*parts)
+
+    def __rich_console__(self, console: Any, options: Any) -> Any:
+        yield self.group()
+
+    def __rich_measure__(self, console: Any, options: Any) -> Any:
+        return self.group().__rich_measure__(console, options)
+
+    def plain(self, width: int, *, styled: bool = False) -> str | None:
+        """The title (bold), the table and the caption (dim) as rich writes them."""
+        texts = [self.title, *([self.caption] if self.caption else [])]
+        if not all(_fits(text, width, markup=False) for text in texts) \
+                or (styled and any(text == "" or "\n" in text for text in texts)):
+            return None
+        table = self.table.plain(width, styled=styled)
+        if table is None:
+            return None
+        caption = f"{_styled(self.caption, '2', styled)}\n" if self.caption else ""
+        return f"{_styled(self.title, '1', styled)}\n{table}{caption}"
 
 
 #: A word of this many cells or fewer is not broken while the table has room for it; a
@@ -233,20 +383,67 @@ class FittedTable:
 
     def __init__(self, columns: Sequence[str], rows: Iterable[Sequence[Any]],
                  right: Iterable[int] = ()) -> None:
-        from rich.text import Text
-
-        def cell(value: Any, numeric: bool) -> Any:
-            if isinstance(value, str):
-                value = Text.from_markup(safe_markup(value))
-            if isinstance(value, Text):
-                value.overflow = "fold"
-                value.no_wrap = numeric or None
-            return value
-
         self.right = set(right)
-        self.headers = [cell(column, False) for column in columns]
-        self.rows = [[cell(value, index in self.right) for index, value in enumerate(row)]
-                     for row in rows]
+        self.columns = list(columns)
+        self.values = [list(row) for row in rows]
+        self._cells: tuple[list[Any], list[list[Any]]] | None = None
+
+    def _made(self) -> tuple[list[Any], list[list[Any]]]:
+        """The headers and rows as rich texts (made once, when rich draws the table)."""
+        if self._cells is None:
+            from rich.text import Text
+
+            def cell(value: Any, numeric: bool) -> Any:
+                if isinstance(value, str):
+                    value = Text.from_markup(safe_markup(value))
+                if isinstance(value, Text):
+                    value.overflow = "fold"
+                    value.no_wrap = numeric or None
+                return value
+
+            self._cells = ([cell(column, False) for column in self.columns],
+                           [[cell(value, index in self.right) for index, value in enumerate(row)]
+                            for row in self.values])
+        return self._cells
+
+    @property
+    def headers(self) -> list[Any]:
+        return self._made()[0]
+
+    @property
+    def rows(self) -> list[list[Any]]:
+        return self._made()[1]
+
+    def plain(self, width: int, *, styled: bool = False) -> str | None:
+        """The table as rich draws it (the headings bold where ``styled``) when every column
+        fits at its natural width (then no cell wraps and the layout below gives exactly
+        those widths); None otherwise, and for a table of no rows or with a cell that is not
+        plain text."""
+        cells = [self.columns, *self.values]
+        if not self.values or not all(
+                isinstance(value, str) and "\n" not in value and value == value.strip()
+                and _fits(value, width, markup=True) for row in cells for value in row):
+            return None
+        widths = [max(1, *(cell_len(row[i]) for row in cells)) for i in range(len(self.columns))]
+        if sum(widths) > width - 3 * len(widths) - 1:
+            return None
+
+        def line(row: list[str], bar: str, bold: bool = False) -> str:
+            gaps = [" " * (w - cell_len(v)) for v, w in zip(row, widths, strict=True)]
+            padded = [gap + v if i in self.right else v + gap
+                      for i, (v, gap) in enumerate(zip(row, gaps, strict=True))]
+            if bold:  # rich styles the padding and the text apart
+                space = _styled(" ", "1", True)
+                return bar + bar.join(space + _styled(v, "1", True) + space
+                                      for v in padded) + bar + "\n"
+            return bar + bar.join(f" {v} " for v in padded) + bar + "\n"
+
+        def rule(left: str, fill: str, cross: str, end: str) -> str:
+            return left + cross.join(fill * (w + 2) for w in widths) + end + "\n"
+
+        return (rule("┏", "━", "┳", "┓") + line(self.columns, "┃", styled)
+                + rule("┡", "━", "╇", "┩")
+                + "".join(line(row, "│") for row in self.values) + rule("└", "─", "┴", "┘"))
 
     def __rich_console__(self, console: Any, options: Any) -> Any:
         from rich.table import Table

@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import os
 from functools import cache
-from pathlib import Path
+from typing import TYPE_CHECKING
 
-__all__ = ["data_dir", "preset_dir", "private_folder", "write_private"]
+if TYPE_CHECKING:
+    from pathlib import Path
+
+__all__ = ["data_dir", "preset_dir", "preset_folder", "private_folder", "write_private"]
 
 
 def data_dir(override: str | Path | None = None) -> Path:
     """The data folder: ``--data-dir``, else ``$XIESHANG_HOME``, else the platform's user
     data folder (e.g. ``~/.local/share/xieshang``)."""
+    from pathlib import Path
+
     if override:
         return Path(override).expanduser()
     env = os.environ.get("XIESHANG_HOME")
@@ -24,6 +29,8 @@ def data_dir(override: str | Path | None = None) -> Path:
 def _platform_dir(_xdg: str | None) -> Path:
     """The platform's user data folder (asked once for each ``$XDG_DATA_HOME``: pages ask
     for it for every debt)."""
+    from pathlib import Path
+
     from platformdirs import user_data_dir
 
     return Path(user_data_dir("xieshang", appauthor=False))
@@ -32,6 +39,15 @@ def _platform_dir(_xdg: str | None) -> Path:
 def preset_dir(override: str | Path | None = None) -> Path:
     """The folder where a person adds or overrides presets."""
     return data_dir(override) / "presets"
+
+
+def preset_folder() -> str:
+    """:func:`preset_dir` as text, without ``pathlib`` when ``$XIESHANG_HOME`` names the data
+    folder (a calculator's start-up: issue 16)."""
+    env = os.environ.get("XIESHANG_HOME")
+    if env:
+        return os.path.join(os.path.expanduser(env), "presets")
+    return str(preset_dir())
 
 
 def private_folder(folder: Path) -> Path:
@@ -47,6 +63,7 @@ def write_private(target: Path, data: bytes | str) -> None:
     (``os.replace``); the temporary file is removed when anything fails. Text is written as
     UTF-8. Raises :class:`OSError`."""
     import tempfile
+    from pathlib import Path
 
     raw = data.encode("utf-8") if isinstance(data, str) else data
     folder = target.parent if str(target.parent) else Path(".")

@@ -13,14 +13,17 @@ Files whose name starts with ``_`` are data tables other than presets (e.g. ``_l
 
 from __future__ import annotations
 
+import os
 import tomllib
 from collections.abc import Mapping
 from functools import cache
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from xieshang.engine.errors import N_, InputError, PresetError
 from xieshang.engine.preset import Preset, merge_override, preset_from_dict
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 __all__ = ["builtin_text", "law", "load_one_preset", "load_preset", "load_presets", "lpr_table",
            "questions", "rate_law", "user_preset_dir"]
@@ -28,23 +31,30 @@ __all__ = ["builtin_text", "law", "load_one_preset", "load_preset", "load_preset
 PRESET_PACKAGE = "xieshang.engine"
 
 #: The package's preset folder (a plain folder: ``importlib.resources`` costs start-up time
-#: and the package is always installed as files).
-BUILTIN_DIR = Path(__file__).parent / "engine" / "presets"
+#: and the package is always installed as files; a path as text: ``pathlib`` costs a
+#: calculator's start-up too).
+BUILTIN_DIR = os.path.join(os.path.dirname(__file__), "engine", "presets")
+
+
+def _read(path: str) -> str:
+    with open(path, encoding="utf-8") as stream:
+        return stream.read()
 
 
 def builtin_text(name: str) -> str:
     """The text of a data file shipped in ``xieshang/engine/presets``."""
-    return (BUILTIN_DIR / name).read_text(encoding="utf-8")
+    return _read(os.path.join(BUILTIN_DIR, name))
 
 
 def _builtin_tables() -> dict[str, tuple[str, dict[str, Any]]]:
     tables: dict[str, tuple[str, dict[str, Any]]] = {}
-    for entry in sorted(BUILTIN_DIR.iterdir(), key=lambda e: e.name):
-        if not entry.name.endswith(".toml") or entry.name.startswith("_"):
+    for name in sorted(os.listdir(BUILTIN_DIR)):
+        path = os.path.join(BUILTIN_DIR, name)
+        if not name.endswith(".toml") or name.startswith("_"):
             continue
-        label = f"presets/{entry.name}"
-        data = _load_toml(entry.read_text(encoding="utf-8"), label)
-        tables[str(data.get("id", entry.name[:-5]))] = (label, data)
+        label = f"presets/{name}"
+        data = _load_toml(_read(path), label)
+        tables[str(data.get("id", name[:-5]))] = (label, data)
     return tables
 
 
@@ -129,19 +139,23 @@ def load_one_preset(product: str) -> Preset:
     """:func:`load_preset` for a command that needs one preset (``calc``): with no files of
     the person's own, only that preset's file is read (reading all seven was a tenth of the
     calculator's start-up); otherwise every file, as :func:`load_preset`."""
-    from xieshang.paths import preset_dir
+    from xieshang.paths import preset_folder
 
     key = product.strip().lower().replace("-", "_")
-    if not _has_files(preset_dir()):
+    if not _has_files(preset_folder()):
         found = _builtin_preset(key)
         if found is not None:
             return found
     return load_preset(product)
 
 
-def _has_files(user_dir: Path | None) -> bool:
-    """Whether the person's preset folder holds any preset file."""
-    return user_dir is not None and user_dir.is_dir() and any(user_dir.glob("*.toml"))
+def _has_files(folder: str) -> bool:
+    """Whether the person's preset folder holds any preset file (what ``*.toml`` matches)."""
+    try:
+        with os.scandir(folder) as entries:
+            return any(entry.name.endswith(".toml") for entry in entries)
+    except OSError:  # no such folder, or not a folder
+        return False
 
 
 def _builtin_preset(key: str) -> Preset | None:
@@ -149,11 +163,11 @@ def _builtin_preset(key: str) -> Preset | None:
     is another): the same preset :func:`load_presets` gives when nothing overrides it."""
     if not key.isidentifier() or key.startswith("_"):
         return None
-    path = BUILTIN_DIR / f"{key}.toml"
-    if not path.is_file():
+    path = os.path.join(BUILTIN_DIR, f"{key}.toml")
+    if not os.path.isfile(path):
         return None
-    label = f"presets/{path.name}"
-    data = _load_toml(path.read_text(encoding="utf-8"), label)
+    label = f"presets/{key}.toml"
+    data = _load_toml(_read(path), label)
     if data.get("id", key) != key:
         return None
     return preset_from_dict(data, label)

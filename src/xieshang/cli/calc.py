@@ -7,10 +7,8 @@ calls one engine function and renders the result as a table or, with ``--json``,
 from __future__ import annotations
 
 import itertools
-import json
 from datetime import date, timedelta
 from decimal import Decimal
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -25,6 +23,8 @@ from xieshang.rules import load_one_preset as load_preset
 ZERO_FEN = Decimal("0.00")
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from xieshang.engine.preset import Preset
     from xieshang.engine.schedules import Schedule
     from xieshang.output import Output
@@ -86,7 +86,6 @@ def overdue(
     from xieshang.engine.accrual import bill_on
     from xieshang.engine.money import parse_amount
     from xieshang.engine.parsing import parse_count, parse_date
-    from xieshang.present.views import private_loan_json, private_loan_lines
 
     out = _out(lang, as_json)
     preset = load_preset(product)
@@ -128,7 +127,7 @@ def overdue(
         "penalty_daily_rate": used_rate,
         "penalty_model": preset.penalty.model,
         "source": _source_json(preset, "penalty") if rate is None else {"confidence": "USER"},
-        "private_loan": private_loan_json(private),
+        "private_loan": _private_loan_json(private),
     }
     if out.as_json:
         out.json(payload)
@@ -137,10 +136,22 @@ def overdue(
 
     out.print(render.bill_table(out, preset, bill))
     if private is not None:
-        for text in private_loan_lines(out, private_loan_json(private)):
+        from xieshang.present.views import private_loan_lines
+
+        for text in private_loan_lines(out, _private_loan_json(private)):
             out.print(text)
     elif rate is None:
         out.print(_source_line(out, preset, "penalty"))
+
+
+def _private_loan_json(private: Any) -> dict[str, Any] | None:
+    """:func:`~xieshang.present.views.private_loan_json` (``None`` for other lenders: the
+    views are imported only for a private loan)."""
+    if private is None:
+        return None
+    from xieshang.present.views import private_loan_json
+
+    return private_loan_json(private)
 
 
 def _typed_debt(out: Output, preset: Preset, principal: Decimal, due: date, as_of: date, *,
@@ -430,9 +441,9 @@ def apr(
 
 @calc_app.command("card-interest")
 @common_options
-@click.option("--input", "input_file", type=click.Path(path_type=Path, dir_okay=False), required=True, help="JSON 文件：daily_rate, statement_date, due_date, next_statement_date, transactions, payments（可选 basis: full 全额计息 | unpaid 按未还部分计息）")
+@click.option("--input", "input_file", type=click.Path(dir_okay=False), required=True, help="JSON 文件：daily_rate, statement_date, due_date, next_statement_date, transactions, payments（可选 basis: full 全额计息 | unpaid 按未还部分计息）")
 def card_interest_command(
-    input_file: Path,
+    input_file: str,
     lang: str | None = None,
     as_json: bool = False,
 ) -> None:
@@ -442,7 +453,9 @@ def card_interest_command(
     from xieshang.engine.parsing import parse_date, parse_rate
 
     out = _out(lang, as_json)
-    data = _read_json(input_file)
+    from pathlib import Path
+
+    data = _read_json(Path(input_file))
     try:
         raw_rate = data["daily_rate"]
         # a number in the file is a fraction (0.0005); text needs its unit ("0.05%")
@@ -499,6 +512,8 @@ def _field(item: Any, key: str, where: str) -> Any:
 
 
 def _read_json(path: Path) -> dict[str, Any]:
+    import json
+
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:

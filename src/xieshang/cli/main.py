@@ -10,7 +10,6 @@ markdown-it at start; click gives the same commands in a fraction of the time.
 
 from __future__ import annotations
 
-import decimal
 import sys
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -123,11 +122,60 @@ _SUMMARIES = {
 }
 
 
-class LazyGroup(click.Group):
+def _terminal_columns() -> int:
+    """``shutil.get_terminal_size().columns`` (``$COLUMNS``, else the size of the terminal
+    on standard output, else 80) without importing shutil, which imports the compressors."""
+    import os
+
+    try:
+        columns = int(os.environ["COLUMNS"])
+    except (KeyError, ValueError):
+        columns = 0
+    if columns <= 0:
+        try:
+            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns  # type: ignore[union-attr]
+        except (AttributeError, ValueError, OSError):
+            columns = 80
+    return columns or 80
+
+
+class Context(click.Context):
+    """click's context; its help formatter is as wide as click makes it (see
+    ``click.formatting.HelpFormatter``), found without importing shutil (issue 16)."""
+
+    def make_formatter(self) -> click.HelpFormatter:
+        width = self.terminal_width
+        if width is None:
+            from click import formatting
+
+            width = formatting.FORCED_WIDTH
+            if width is None:
+                most = 80 if self.max_content_width is None else self.max_content_width
+                width = max(min(_terminal_columns(), most) - 2, 50)
+        return self.formatter_class(width=width, max_width=self.max_content_width)
+
+
+class Command(click.Command):
+    """A command with :class:`Context`."""
+
+    context_class = Context
+
+
+class Group(click.Group):
+    """A group with :class:`Context`, whose commands and groups have it too."""
+
+    context_class = Context
+    command_class = Command
+    group_class: type[click.Group | type] | None = type
+
+
+class LazyGroup(Group):
     """A command group whose commands are registered by modules imported on first use.
 
     ``summaries``: each lazy command's first paragraph of help, so that the group's help
     lists them without importing them."""
+
+    group_class = Group
 
     def __init__(self, *args: Any, lazy: dict[str, str] | None = None,
                  summaries: dict[str, str] | None = None, **kwargs: Any) -> None:
@@ -296,11 +344,15 @@ def run(argv: list[str] | None = None) -> None:
     try:
         try:
             app.main(args=args, prog_name="xieshang", standalone_mode=True)
-        except (decimal.InvalidOperation, OverflowError):
-            # every value was within its bounds, yet a figure outgrew the arithmetic
-            # (charges compounding for decades): say so instead of a traceback
-            raise XieshangError(TOO_LARGE) from None
         except Exception as error:
+            # decimal is imported by the commands that compute (not by --help): an error of
+            # it can only come once it is
+            decimal = sys.modules.get("decimal")
+            if isinstance(error, OverflowError) or (
+                    decimal is not None and isinstance(error, decimal.InvalidOperation)):
+                # every value was within its bounds, yet a figure outgrew the arithmetic
+                # (charges compounding for decades): say so instead of a traceback
+                raise XieshangError(TOO_LARGE) from None
             # a full disk, a busy or unreadable case file met outside a transaction (a
             # file being written, the store being opened): named as such
             from xieshang.store.db import store_trouble

@@ -12,22 +12,12 @@ from typing import TYPE_CHECKING, Any
 
 from xieshang.engine.errors import N_, InputError
 from xieshang.present import debt_name, mark_words
-from xieshang.services.budget import _situation_report, budget_view, norms
-from xieshang.services.cases import find_case, find_debt
-from xieshang.services.debts import loan_position, open_debts
-from xieshang.services.negotiation import (
-    COMPLAINT_CHANNELS,
-    RefusalAnswer,
-    card_json,
-    channel_json,
-    debt_inputs,
-    hardship_ids,
-    negotiation_data,
-    source_json,
-)
 
+# The services are imported by the functions that use them: ``calc overdue`` needs only the
+# private-loan lines here, not the budget, the negotiation data or the store (issue 16).
 if TYPE_CHECKING:
     from xieshang.output import Output
+    from xieshang.services.negotiation import RefusalAnswer
     from xieshang.store.db import Tx
     from xieshang.store.model import Case, Debt
 
@@ -41,6 +31,7 @@ def debt_status(out: Output, tx: Tx, debt: Debt, as_of: date) -> dict[str, Any]:
     """One debt's status line (plain values in ``out``'s language) from its
     :class:`~xieshang.services.case_view.DebtView`."""
     from xieshang.services.case_view import debt_view
+    from xieshang.services.debts import loan_position
 
     view = debt_view(tx, debt, as_of)
     principal, interest, penalty, fees = view.parts
@@ -273,6 +264,8 @@ def phase_lines(out: Output, agreed: dict[str, Any], as_of: date) -> list[str]:
 def status_lines(out: Output, tx: Tx, case_id: int, as_of: date) -> list[dict[str, Any]]:
     """Every open debt of a case (open or under an arrangement) as seen on ``as_of``
     (those needing a fix are left out: :func:`broken_debts`)."""
+    from xieshang.services.debts import open_debts
+
     return [debt_status(out, tx, debt, as_of) for debt in open_debts(tx, case_id)]
 
 
@@ -282,6 +275,8 @@ def budget_report(out: Output, tx: Tx, case: Case, method: str, *,
     (the statement, its flags, the affordability working and the split), with balances as
     of ``as_of`` (default: today). Code that needs the figures reads
     :func:`~xieshang.services.budget.budget_view`."""
+    from xieshang.services.budget import _situation_report, budget_view, norms
+
     view = budget_view(tx, case, method, as_of=as_of)
     if view is None:
         return None
@@ -334,7 +329,16 @@ def refusal_answer(out: Output, tx: Tx, case_id: str | None, debt_id: str | None
         InputError: no case, no such debt, an unknown reason (field ``reason``).
     """
     from xieshang.engine.negotiation import next_moves
-    from xieshang.services.cases import preset_of
+    from xieshang.services.cases import find_case, find_debt, preset_of
+    from xieshang.services.negotiation import (
+        COMPLAINT_CHANNELS,
+        RefusalAnswer,
+        channel_json,
+        debt_inputs,
+        hardship_ids,
+        negotiation_data,
+        source_json,
+    )
 
     data = negotiation_data()
     refusal = data.refusal(reason.strip())
@@ -382,6 +386,13 @@ def prepare_payload(out: Output, tx: Tx, case: Case, debt: Debt) -> dict[str, An
     the warning card about paid agents."""
     from xieshang.engine.negotiation import materials_for
     from xieshang.services.cases import preset_of
+    from xieshang.services.negotiation import (
+        card_json,
+        channel_json,
+        hardship_ids,
+        negotiation_data,
+        source_json,
+    )
 
     data = negotiation_data()
     hardship = hardship_ids(tx, case)

@@ -16,14 +16,15 @@ from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from xieshang.engine.agreement import Progress, follow, split_level
 from xieshang.engine.errors import StateError
-from xieshang.engine.strategy import ScheduledPayment
 
+# The agreement and the planner (engine.strategy imports the whole planner) are imported
+# by the functions that use them: a debt under no arrangement (``status``) needs neither.
 if TYPE_CHECKING:
+    from xieshang.engine.agreement import Progress
     from xieshang.engine.arrangements import Phase
     from xieshang.engine.negotiation import OfferCheck
-    from xieshang.engine.strategy import Arrangement
+    from xieshang.engine.strategy import Arrangement, ScheduledPayment
     from xieshang.store.db import Tx
     from xieshang.store.model import Debt, Proposal
 
@@ -74,6 +75,9 @@ def agreed_payments(check: OfferCheck) -> list[ScheduledPayment]:
     down payment on the day, then each payment on its date. An offer given as "N payments
     of X" keeps X exactly (its cost is spread evenly over the payments); otherwise the
     evaluated schedule's rows are the payments."""
+    from xieshang.engine.agreement import split_level
+    from xieshang.engine.strategy import ScheduledPayment
+
     first, *dates = check.dates
     payments = []
     if check.down_payment > 0:
@@ -120,6 +124,8 @@ def _phases(params: Mapping[str, Any], start: date,
 
 
 def _stored(params: Mapping[str, Any]) -> list[ScheduledPayment]:
+    from xieshang.engine.strategy import ScheduledPayment
+
     return [ScheduledPayment(date.fromisoformat(on), Decimal(principal), Decimal(interest),
                           Decimal(fee)) for on, principal, interest, fee in params["schedule"]]
 
@@ -130,6 +136,7 @@ def _rebuilt(tx: Tx, debt: Debt, proposal: Proposal) -> list[ScheduledPayment]:
     from xieshang.engine.accrual import bill_on
     from xieshang.engine.arrangements import evaluate
     from xieshang.engine.bill import Bill
+    from xieshang.engine.strategy import ScheduledPayment
     from xieshang.services.cases import preset_of
     from xieshang.services.negotiation import arrangement_proposal
     from xieshang.store.model import Payment
@@ -176,6 +183,8 @@ def accepted_arrangement(tx: Tx, debt: Debt, as_of: date) -> AcceptedArrangement
             if ((p.id or 0) > int(after) if after is not None else p.paid_on >= start)]
     if proposal.id is None:
         raise StateError("proposal.id")
+    from xieshang.engine.agreement import follow
+
     return AcceptedArrangement(proposal_id=proposal.id, accepted_on=start,
                                payments=tuple(sorted(payments, key=lambda p: p.on)),
                                progress=follow(payments, paid, as_of),
@@ -187,7 +196,7 @@ def plan_arrangement(agreed: AcceptedArrangement) -> Arrangement | None:
     """What is still to pay under the arrangement, for the plan: each agreed payment's
     unpaid part on its date (a missed one is due at once, on the plan's first day).
     ``None`` when everything is paid."""
-    from xieshang.engine.strategy import Arrangement
+    from xieshang.engine.strategy import Arrangement, ScheduledPayment
 
     day = agreed.progress.as_of
     left = []

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from xieshang.engine.errors import N_, InputError, InputErrors
 
 if TYPE_CHECKING:
     from collections.abc import Callable
+    from pathlib import Path
 
     from xieshang.engine.preset import Preset
     from xieshang.store.db import Tx
@@ -291,6 +291,8 @@ def hardship_json(record: Any) -> dict[str, Any]:
 
 
 def file_state(item: Any) -> str:
+    from pathlib import Path
+
     path = Path(item.path)
     if not path.is_file():
         return "missing"

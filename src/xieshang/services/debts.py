@@ -10,10 +10,6 @@ from xieshang.clock import today
 from xieshang.engine.errors import N_, InputError
 from xieshang.engine.limits import MAX_NOTES
 from xieshang.services._memo import remembered
-from xieshang.services.cases import (
-    preset_of,
-    validate_account,
-)
 
 if TYPE_CHECKING:
     from xieshang.engine.bill import Bill
@@ -145,6 +141,8 @@ def debt_fields(*, lender: str | None = None, label: str | None = None,
     if label is not None:
         values["label"] = debt_text(label, "label")
     if account is not None:
+        from xieshang.services.cases import validate_account
+
         values["account_number"] = validate_account(account) if account.strip() else None
     if amount is not None:
         values["principal"] = debt_amount(amount, "amount", positive=True)
@@ -351,6 +349,7 @@ def private_loan_rate(engine: Any, contract_date: date | None, as_of: date) -> t
 def engine_debt(debt: Debt, payments: Any, as_of: date) -> Any:
     """The engine's overdue debt of a stored one as of ``as_of``: its own terms (entered
     rate, installments, adopted reconciliation) and, for a private loan, the legal cap."""
+    from xieshang.services.cases import preset_of
     from xieshang.store.model import overdue_debt
 
     engine = overdue_debt(debt, preset_of(debt), payments)
