@@ -95,3 +95,16 @@ def test_opencc_is_imported_only_for_traditional_chinese(home: Path) -> None:
                               capture_output=True, text=True, env=env, check=True)
         loaded.append(done.stderr.strip().splitlines()[-1])
     assert loaded == ["False", "True"]
+
+
+def test_taiwan_words_are_the_ordinary_ones_not_computing_terms() -> None:
+    """s2twp turns 项目 (a bill's items) into 專案 ("project"), 类型 (a lender's kind) into
+    型別 ("data type") and 参数 (a debt's terms) into 引數 ("argument"); the screen and the
+    documents say 項目, 類型 and 參數 (a bill's heading read 專案 before)."""
+    from xieshang.i18n import to_traditional
+
+    assert to_traditional("项目；出借人类型；采用的参数", "tw") == "項目；出借人類型；採用的參數"
+    out = ok("calc", "overdue", "--product", "huabei", "--amount", "2000", "--days", "30",
+             "--lang", "zh-Hant")
+    assert "項目" in out
+    assert "專案" not in out

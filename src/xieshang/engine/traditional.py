@@ -14,9 +14,13 @@ CONFIGS = {"tw": "s2twp", "hk": "s2hk"}
 #: Known OpenCC slips in our texts (发卡 "issue a card" is not 髮 "hair"; "7天后" is "after 7
 #: days", not the goddess 天后; s2twp's 智慧 for 智能, 賬 where Taiwan writes 帳, and 叄 where
 #: amounts in capitals are written 參; s2twp's 支援 for 支持, "what a court would support",
-#: where Taiwan writes 支持 too — our Simplified texts never write 支援).
+#: where Taiwan writes 支持 too — our Simplified texts never write 支援; and three computing
+#: words s2twp puts for ordinary ones: 專案 "project" for 项目 "item" (a bill's items),
+#: 型別 "data type" for 类型 "kind" (a lender's kind), 引數 "argument" for 参数 "parameter"
+#: (a debt's terms)).
 FIXES = {"tw": (("髮卡", "發卡"), ("天后", "天後"), ("賬", "帳"), ("智慧語音", "智慧型語音"),
-                ("叄", "參"), ("支援", "支持")),
+                ("叄", "參"), ("支援", "支持"),
+                ("專案", "項目"), ("型別", "類型"), ("引數", "參數")),
          "hk": (("髮卡", "發卡"), ("天后", "天後"), ("叄", "參"))}
 
 
