@@ -83,7 +83,7 @@ SECURITY_HEADERS: dict[str, str] = {
 #: of them depends only on the store, the day, the language and the query (never on the
 #: session; the session's CSRF token is put in at the last moment). Not /start: it checks
 #: the evidence files on disk.
-_CACHED_PAGES = re.compile(r"^/(?:|debts|consequences|budget|plan(?:/months/\d+)?"
+_CACHED_PAGES = re.compile(r"^/(?:|answer/asks|debts|consequences|budget|plan(?:/months/\d+)?"
                            r"|negotiate(?:/\d+)?|log"
                            r"|dossier|questions(?:/[a-z0-9-]+)?)$")
 #: How many rendered pages are kept (least recently used dropped first).
