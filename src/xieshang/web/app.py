@@ -255,9 +255,11 @@ def create_app(store_opener: Callable[[], Store], *, read_only: bool = False,
     from xieshang.web.page import known_lang, public_ref_of
 
     default_lang = known_lang(lang) or Output.make(lang, False).lang
+    # the templates ship with the package: each is compiled once and kept (no file checked
+    # for changes at every page)
     env = Environment(loader=FileSystemLoader(HERE / "templates"),
                       autoescape=select_autoescape(["html"]), trim_blocks=True,
-                      lstrip_blocks=True)
+                      lstrip_blocks=True, auto_reload=False)
     env.globals["_"] = template_gettext
     env.globals["support_lines"] = support_lines
     # a source's address is a link only when it is a web address (not a reference file's path)
