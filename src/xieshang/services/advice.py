@@ -81,7 +81,7 @@ def recommend(tx: Tx, case: Case, today: date,
     milestone's title in the person's language), so the asks name them as the page does.
 
     ``limit``: only the first ``limit`` asks are worked out (each ask builds its debt's
-    ladder: a front that shows the others on demand asks again without it for them).
+    ladder; a front that loads the others on demand calls again without a limit).
     """
     from xieshang.services.budget import budget_view
     from xieshang.services.negotiation import debt_inputs

@@ -208,8 +208,8 @@ def _month_actions(out: Output, tx: Tx, case: Case,
 
     try:
         # this month only: no 120-month plan to show three payments, and no input for the
-        # months after it (a rule-based strategy decides month 0 from month 0 alone: the
-        # budget's later months and the milestones months ahead change nothing in it)
+        # months after it (a rule-based strategy decides month 0 from month 0 alone: neither
+        # the budget of later months nor the milestones ahead change it)
         given, names, _source = plan_input(namer(out), tx, case, None, None, "1",
                                            Strategy.PRO_RATA, today=today)
         actions = month_actions(given, Strategy.PRO_RATA)
