@@ -507,3 +507,52 @@ def test_no_page_scrolls_sideways_at_360(browser: Any, tmp_path: Path) -> None:
                 wide.append(f"{lang} import preview: {width}px")
             context.close()
     assert wide == []
+
+
+def test_many_debts_load_each_lenders_ask_when_opened(browser: Any, tmp_path: Path) -> None:
+    """With more debts owing than the Today page works out at once (the demo's 3 and 4
+    more), opening "Why, and what to ask each lender" loads every ask (htmx); without
+    JavaScript its link opens them as a page."""
+    from datetime import timedelta
+    from decimal import Decimal
+
+    from xieshang.engine.money import money
+    from xieshang.web.pages.welcome import INLINE_ASKS
+
+    opener = build_demo_store(tmp_path / "store")
+    with opener() as store, store.begin() as tx:
+        case = tx.current_case()
+        assert case is not None
+        for number in range(1, 5):
+            tx.add(Debt(case_id=case.id, preset_id="jiebei", label=f"more {number}",
+                        principal=money(f"{number}000.00"),
+                        due_date=today() - timedelta(days=10 * number),
+                        contract_rate=Decimal("0.18"), contract_rate_basis="annual"))
+    owing = [line for line in figures(opener)["lines"] if line["total"] > 0]
+    assert len(owing) == 7 > INLINE_ASKS
+    with running_server(opener, lang="en") as base:
+        context = browser.new_context(locale="en-GB", **VIEWPORTS["desktop"])
+        page = context.new_page()
+        journey = Journey(page, base, tmp_path)
+        journey.go("/")
+        assert page.locator("#reasons li strong").count() == 0
+        page.click("#reasons summary")
+        page.wait_for_selector("#reasons-list ol")
+        asks = page.locator("#reasons-list ol > li > strong a")
+        assert asks.count() == 7
+        assert sorted(asks.all_inner_texts()) == sorted(line["name"] for line in owing)
+        journey.accessible()
+        assert journey.errors == []
+        context.close()
+        still = browser.new_context(locale="en-GB", java_script_enabled=False,
+                                    **VIEWPORTS["desktop"])
+        page = still.new_page()
+        journey = Journey(page, base, tmp_path)
+        journey.go("/")
+        page.click("#reasons summary")
+        with page.expect_navigation():
+            page.click("#reasons-list a")
+        assert page.url == base + "/answer/asks"
+        assert page.locator("#reasons ol > li > strong a").count() == 7
+        journey.accessible()
+        still.close()

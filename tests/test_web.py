@@ -204,3 +204,51 @@ def test_no_page_names_our_own_reference_files(demo: Callable[[], Store], lang: 
         text = re.sub(r"(指南|the guide) §[\d.]+(?:[,，、] ?§[\d.]+)*", "", text)
         found = [name for name in _OWN_FILES if name in text]
         assert not found, (path, found, text[max(0, text.find(found[0]) - 80):][:200])
+
+
+def test_many_debts_load_each_lenders_ask_on_demand(demo: Callable[[], Store],
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """With more debts owing than :data:`INLINE_ASKS`, the Today page works out the first
+    ask alone (one ladder, not one per debt) and loads the others when their list is opened
+    (``/answer/asks``: the list for htmx, a page of its own without JavaScript). What is
+    shown is the same as the page that has every ask in it: the demo's 3 debts, the same
+    recommendation, the same list, byte for byte."""
+    import re
+
+    from webclient import WebClient
+    from xieshang.web.pages import welcome
+
+    def asks_list(html: str) -> str:
+        found = re.search(r"\n    <ol>\n.*?\n    </ol>\n", html, re.DOTALL)
+        assert found is not None
+        return found.group(0)
+
+    def rest(html: str, token: str) -> str:  # the page but the list of asks
+        return html.replace(html[html.index("  <details"):html.index("  </details>")],
+                            "").replace(token, "")
+
+    with WebClient(demo, lang="en") as client:
+        inline = client.get("/").text
+        inline_rest = rest(inline, client.csrf)
+    assert 'id="reasons-list"' not in inline
+    every = asks_list(inline)
+    assert every.count('<li><strong><a href="/negotiate/') == 3
+    monkeypatch.setattr(welcome, "INLINE_ASKS", 2)
+    with WebClient(demo, lang="en") as client:
+        page = client.get("/").text
+        assert ('<details id="reasons" hx-get="/answer/asks" hx-trigger="toggle once" '
+                'hx-target="#reasons-list" hx-swap="innerHTML">') in page
+        assert '<div id="reasons-list"><p><a href="/answer/asks">Show</a></p></div>' in page
+        assert '<li><strong><a href="/negotiate/' not in page
+        # the rest of the page is the same: the recommendation names the same first ask
+        assert rest(page, client.csrf) == inline_rest
+        fragment = client.get("/answer/asks", headers={"HX-Request": "true"})
+        assert fragment.status_code == 200
+        assert "<html" not in fragment.text
+        assert fragment.text == every.strip("\n")
+        alone = client.get("/answer/asks")
+        assert alone.status_code == 200
+        assert asks_list(alone.text) == every
+        assert '<a class="button" href="/#answer">Back to today</a>' in alone.text
+        # remembered until the data changes, as the other pages
+        assert client.get("/answer/asks", headers={"HX-Request": "true"}).text == fragment.text

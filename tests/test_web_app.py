@@ -417,3 +417,48 @@ def test_removing_one_evidence_record_keeps_a_file_another_record_uses(tmp_path:
         removed = client.post(f"/start/evidence/{start_record.id}/remove", {"confirm": "1"})
         assert removed.status_code == 303
         assert stored.is_file()  # the contact's evidence is still there
+
+
+@pytest.mark.parametrize("slots", [1, 2])
+def test_pages_are_computed_a_few_at_a_time(demo: Callable[[], Store], slots: int,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pages not in memory are computed at most ``PAGE_SLOTS`` at once (the others wait
+    their turn): six Today pages asked at once, with nothing remembered, never compute more
+    than ``slots`` dashboards together — and with 2 slots two of them do meet (a barrier
+    of two: with one slot it could never be passed)."""
+    import asyncio
+    import threading
+
+    from xieshang.web import app as web_app
+    from xieshang.web import page as kit
+    from xieshang.web.pages import today
+
+    monkeypatch.setattr(web_app, "PAGE_SLOTS", slots)
+    monkeypatch.setattr(kit.Web, "data_version", lambda self: None)  # nothing remembered
+    inside = {"now": 0, "most": 0}
+    guard = threading.Lock()
+    meet = threading.Barrier(2, timeout=30)
+    dashboard = today.dashboard
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        with guard:
+            inside["now"] += 1
+            inside["most"] = max(inside["most"], inside["now"])
+        try:
+            if slots == 2 and not meet.broken:
+                meet.wait()
+            return dashboard(*args, **kwargs)
+        finally:
+            with guard:
+                inside["now"] -= 1
+
+    monkeypatch.setattr(today, "dashboard", counted)
+    with WebClient(demo, lang="en") as client:
+        client.get("/start")  # a session first
+
+        async def all_at_once() -> list[httpx.Response]:
+            return list(await asyncio.gather(*(client.client.get("/") for _ in range(6))))
+
+        answers = client.loop.run_until_complete(all_at_once())
+    assert [answer.status_code for answer in answers] == [200] * 6
+    assert inside["most"] == slots

@@ -69,7 +69,7 @@ class Recommendation:
 
 
 def recommend(tx: Tx, case: Case, today: date,
-              lines: list[dict[str, Any]]) -> Recommendation:
+              lines: list[dict[str, Any]], *, limit: int | None = None) -> Recommendation:
     """The recommendation for ``case`` on ``today``.
 
     Order: overdue debts before the others; among them the one whose each further day costs
@@ -79,6 +79,9 @@ def recommend(tx: Tx, case: Case, today: date,
     ``lines``: the case's status lines as the front shows them
     (:func:`xieshang.present.views.status_lines`: each debt's figures, its name and its next
     milestone's title in the person's language), so the asks name them as the page does.
+
+    ``limit``: only the first ``limit`` asks are worked out (each ask builds its debt's
+    ladder; a front that loads the others on demand calls again without a limit).
     """
     from xieshang.services.budget import budget_view
     from xieshang.services.negotiation import debt_inputs
@@ -91,6 +94,8 @@ def recommend(tx: Tx, case: Case, today: date,
         return event["on"] if event is not None and event["on"] is not None else date.max
 
     lines.sort(key=lambda line: (not line["overdue"], -line["daily_cost"], milestone(line)))
+    if limit is not None:
+        del lines[limit:]
     starts_on, later = (None, None) if view is None else _money_starts(tx, case, today)
     nothing_now = starts_on is not None
     asks = []

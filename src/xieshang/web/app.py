@@ -83,11 +83,16 @@ SECURITY_HEADERS: dict[str, str] = {
 #: of them depends only on the store, the day, the language and the query (never on the
 #: session; the session's CSRF token is put in at the last moment). Not /start: it checks
 #: the evidence files on disk.
-_CACHED_PAGES = re.compile(r"^/(?:|debts|consequences|budget|plan(?:/months/\d+)?"
+_CACHED_PAGES = re.compile(r"^/(?:|answer/asks|debts|consequences|budget|plan(?:/months/\d+)?"
                            r"|negotiate(?:/\d+)?|log"
                            r"|dossier|questions(?:/[a-z0-9-]+)?)$")
 #: How many rendered pages are kept (least recently used dropped first).
 _CACHED_MAX = 48
+#: How many of those pages are computed at once; the others wait their turn (first come,
+#: first served). The figures are pure Python: more at once only share the same cores (and
+#: one interpreter lock), so every one of them would finish as late as the last, each
+#: holding its plans in memory meanwhile. A page served from memory never waits.
+PAGE_SLOTS = 4
 #: Stands for the CSRF token in a remembered page.
 _TOKEN_MARK = "<xieshang-csrf-token/>"  # escaped output can never hold a "<"
 
@@ -255,9 +260,11 @@ def create_app(store_opener: Callable[[], Store], *, read_only: bool = False,
     from xieshang.web.page import known_lang, public_ref_of
 
     default_lang = known_lang(lang) or Output.make(lang, False).lang
+    # the templates ship with the package: each is compiled once and kept (no file checked
+    # for changes at every page)
     env = Environment(loader=FileSystemLoader(HERE / "templates"),
                       autoescape=select_autoescape(["html"]), trim_blocks=True,
-                      lstrip_blocks=True)
+                      lstrip_blocks=True, auto_reload=False)
     env.globals["_"] = template_gettext
     env.globals["support_lines"] = support_lines
     # a source's address is a link only when it is a web address (not a reference file's path)
@@ -285,6 +292,12 @@ def create_app(store_opener: Callable[[], Store], *, read_only: bool = False,
 
     pages: OrderedDict[tuple[Any, ...], tuple[int, str]] = OrderedDict()
     locks: dict[tuple[Any, ...], asyncio.Lock] = {}
+    slots = asyncio.Semaphore(PAGE_SLOTS)
+
+    async def computed(request: Request,
+                       call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        async with slots:
+            return await call_next(request)
 
     # added first, so it runs inside `guard` (which checks signing in and adds the headers)
     @app.middleware("http")
@@ -299,7 +312,7 @@ def create_app(store_opener: Callable[[], Store], *, read_only: bool = False,
         except XieshangError:  # the store cannot be opened now: the page itself says why
             version = None
         if version is None:
-            return await call_next(request)
+            return await computed(request, call_next)
         key = (request.url.path, request.url.query, page.lang, page.today, version,
                web.undo.get(page.sid, ("",))[0],
                request.headers.get("HX-Request", ""))
@@ -307,7 +320,7 @@ def create_app(store_opener: Callable[[], Store], *, read_only: bool = False,
         async with lock:  # the same page asked by many at once is made once
             found = pages.get(key)
             if found is None:
-                response = await call_next(request)
+                response = await computed(request, call_next)
                 if response.status_code != 200 or not response.headers.get(
                         "content-type", "").startswith("text/html"):
                     return response

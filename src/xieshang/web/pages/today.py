@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 
 from xieshang.engine.errors import XieshangError
 from xieshang.web.page import Page, is_id
@@ -54,6 +54,24 @@ def index(request: Request) -> HTMLResponse:
             "today.html",
             answer=page.cached("today-answer", lambda: answer_view(page, tx, lines)),
             **page.cached("today", lambda: dashboard(page.out, tx, page.today, lines)))
+
+
+@router.get("/answer/asks", response_class=HTMLResponse)
+def every_ask(request: Request) -> Response:
+    """What to ask each lender, every debt's ask with its reasons: the Today page loads
+    them when their list is opened (a case with many debts: see
+    :data:`~xieshang.web.pages.welcome.INLINE_ASKS`); a page of its own without
+    JavaScript."""
+    from xieshang.web.pages.welcome import answer_view
+
+    page = Page.of(request)
+    with page.read() as tx:
+        answer = page.cached("today-asks", lambda: answer_view(page, tx, every_ask=True))
+        if answer is None:
+            return page.redirect("/")
+        if request.headers.get("HX-Request"):
+            return page.render("today_asks.html", answer=answer)
+        return page.render("today_asks_page.html", answer=answer)
 
 
 def dashboard(out: Output, tx: Tx, today: date,
@@ -189,9 +207,11 @@ def _month_actions(out: Output, tx: Tx, case: Case,
     from xieshang.services.plan import ACTION_KINDS, plan_input
 
     try:
-        given, names, _source = plan_input(namer(out), tx, case, None, None, None,
+        # this month only: no 120-month plan to show three payments, and no input for the
+        # months after it (a rule-based strategy decides month 0 from month 0 alone: neither
+        # the budget of later months nor the milestones ahead change it)
+        given, names, _source = plan_input(namer(out), tx, case, None, None, "1",
                                            Strategy.PRO_RATA, today=today)
-        # this month only: no 120-month plan to show three payments
         actions = month_actions(given, Strategy.PRO_RATA)
     except XieshangError as error:
         return [], translate_error(error, out.lang)

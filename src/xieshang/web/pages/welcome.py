@@ -315,12 +315,24 @@ def needs_first_run(tx: Tx) -> bool:
     return not open_debts(tx, case.id) and current_budget(tx, case, create=False) is None
 
 
+#: Up to this many debts with something owed, every lender's ask is in the Today page;
+#: beyond it the page works out the first ask alone and the others are loaded when their
+#: list is opened (``/answer/asks``: htmx, or a link without JavaScript): each ask builds
+#: its debt's ladder, most of the page's work for 20 debts.
+INLINE_ASKS = 5
+
+#: Where the Today page loads every lender's ask from (:data:`INLINE_ASKS`).
+ASKS_URL = "/answer/asks"
+
+
 def answer_view(page: Page, tx: Tx,
-                lines_of: Callable[[], list[dict[str, Any]]] | None = None
-                ) -> dict[str, Any] | None:
+                lines_of: Callable[[], list[dict[str, Any]]] | None = None, *,
+                every_ask: bool = False) -> dict[str, Any] | None:
     """The recommendation of :func:`~xieshang.services.advice.recommend`, in words: which
     debt first, what to ask each lender for and by when, each with its reasons
-    (``lines_of``: the case's status lines, when the page has them already)."""
+    (``lines_of``: the case's status lines, when the page has them already). With more
+    than :data:`INLINE_ASKS` debts owing, only the first ask is worked out (``asks_url``
+    says where the others are loaded from) unless ``every_ask``."""
     from xieshang.present.views import status_lines
     from xieshang.services.advice import recommend
     from xieshang.web.pages.negotiate import _rung_phrase
@@ -329,8 +341,10 @@ def answer_view(page: Page, tx: Tx,
     if case is None:
         return None
     tx.preload(case.id)
-    found = recommend(tx, case, page.today, lines_of() if lines_of is not None
-                      else status_lines(page.out, tx, case.id, page.today))
+    lines = lines_of() if lines_of is not None else status_lines(page.out, tx, case.id,
+                                                                 page.today)
+    on_demand = not every_ask and sum(1 for line in lines if line["total"] > 0) > INLINE_ASKS
+    found = recommend(tx, case, page.today, lines, limit=1 if on_demand else None)
     if not found.asks:
         return None
     _ = page._
@@ -349,6 +363,7 @@ def answer_view(page: Page, tx: Tx,
             "reasons": [_(msgid).format(**{k: shown(v) for k, v in values.items()})
                         for msgid, values in ask.reasons]})
     return {"asks": asks, "first": asks[0], "needs_budget": found.needs_budget,
+            "asks_url": ASKS_URL if on_demand else None,
             "affordable": None if found.affordable is None else page.money(found.affordable),
             "money_starts": None if found.starts is None else found.starts.isoformat(),
             "later": None if found.later is None else page.money(found.later)}
