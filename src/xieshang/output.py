@@ -525,8 +525,15 @@ class Flow:
 _NO_START = frozenset("，。、；：？！）」』】》〉’”…—·％,.;:!?)]}%")
 _NO_END = frozenset("（「『【《〈‘“([{")
 #: Any wide character (Chinese, full-width punctuation): text with none wraps as rich does.
-_WIDE = re.compile(r"[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f"
-                   r"\uff00-\uff60\uffe0-\uffe6]")
+_WIDE_CLASS = (r"[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f"
+               r"\uff00-\uff60\uffe0-\uffe6]")
+
+
+@cache
+def _wide_pattern() -> re.Pattern[str]:
+    """:data:`_WIDE_CLASS` compiled on first use: compiling its large ranges takes about
+    5 ms, which a command that wraps no Chinese (``calc`` written plainly) need not pay."""
+    return re.compile(_WIDE_CLASS)
 
 
 #: A short aside in full-width parentheses is kept on one line (up to this many cells).
@@ -536,7 +543,7 @@ _ASIDE_CELLS = 18
 
 
 def _wide(char: str) -> bool:
-    return bool(_WIDE.match(char))
+    return bool(_wide_pattern().match(char))
 
 
 def chinese_breaks(text: str, width: int, fold: bool = True) -> list[int]:
@@ -640,7 +647,7 @@ def _console_class() -> type:
                 if "\t" in line:
                     line.expand_tabs(tab_size)
                 plain = line.plain
-                if not _WIDE.search(plain):
+                if not _wide_pattern().search(plain):
                     lines.extend(Text.wrap(line, console, width, justify=justify,
                                            overflow=overflow, tab_size=tab_size))
                     continue
@@ -662,13 +669,14 @@ def _console_class() -> type:
         convert: Callable[[str], str] | None = None
 
         def render_str(self, text: str, **options: Any) -> Any:
-            if self.convert is not None and _WIDE.search(text):
+            if self.convert is not None and _wide_pattern().search(text):
                 text = self.convert(text)
             made = super().render_str(text, **options)
-            return ChineseText.of(made) if type(made) is Text and _WIDE.search(text) else made
+            wide = type(made) is Text and _wide_pattern().search(text)
+            return ChineseText.of(made) if wide else made
 
         def render(self, renderable: Any, options: Any = None) -> Any:
-            if type(renderable) is Text and _WIDE.search(renderable.plain):
+            if type(renderable) is Text and _wide_pattern().search(renderable.plain):
                 renderable = ChineseText.of(renderable, self.convert)
             return super().render(renderable, options)
 
