@@ -31,6 +31,7 @@ from xieshang.engine.accrual import (
     compounding_dates,
     principal_outstanding_principal_first,
 )
+from xieshang.engine.bill import Bill
 from xieshang.engine.errors import N_, InputError, PresetError, StateError
 from xieshang.engine.money import format_money
 from xieshang.engine.preset import (
@@ -405,15 +406,24 @@ class _Context:
         self.as_of = as_of
         self.law = law
         self.preset = debt.preset
-        self.today = bill_on(debt, as_of)
+        #: the bills asked for, by day (several events ask for the same day's)
+        self.bills: dict[date, Bill] = {}
+        self.today = self.bill(as_of)
         self.settled = self.today.total <= self.preset.tolerance
+
+    def bill(self, day: date) -> Bill:
+        """:func:`bill_on` of the debt on ``day`` (each day's computed once)."""
+        found = self.bills.get(day)
+        if found is None:
+            found = self.bills[day] = bill_on(self.debt, day)
+        return found
 
     def event(self, event_id: str, on: date | None, title: Text, detail: Text,
               source: Source, *, applies: bool = True, urls: tuple[str, ...] = ()) -> Event:
         days = amount = None
         if on is not None and on >= self.debt.due_date:
             days = (on - self.debt.due_date).days
-            amount = bill_on(self.debt, on).total
+            amount = self.bill(on).total
         return Event(
             id=event_id, on=on, days_overdue=days, amount_due=amount, title=title,
             detail=detail, source_ref=source.ref, urls=source.urls + urls,
@@ -462,7 +472,7 @@ class _Context:
                      "understate the cost."),
                 self._preset_source("grace_days", debt.grace_days is not None)))
         start = debt.due_date + timedelta(days=grace + 1)
-        fee = bill_on(debt, start).fees - bill_on(debt, start - timedelta(days=1)).fees
+        fee = self.bill(start).fees - self.bill(start - timedelta(days=1)).fees
         if after_grace and grace > 0:
             zh = ("逾期费用从宽限期结束的次日起按天计算（你确认的贷款机构算法）；"
                   "这一天的应还金额包含到这一天为止的全部费用。")
@@ -520,7 +530,7 @@ class _Context:
         small = amount <= rule.max_amount
         passed = self.as_of > rule.repaid_by
         check = min(self.as_of, rule.repaid_by)
-        repaid = check >= arose and bill_on(debt, check).total <= self.preset.tolerance
+        repaid = check >= arose and self.bill(check).total <= self.preset.tolerance
         applies = in_window and small and (repaid or not passed)
         start, end = rule.overdue_from.isoformat(), rule.overdue_to.isoformat()
         deadline, cap = rule.repaid_by.isoformat(), format_money(rule.max_amount)

@@ -198,14 +198,28 @@ def debt_view(tx: Tx, debt: Debt, as_of: date, share: Decimal | None = None) -> 
         if first else None)
 
 
+def debt_timeline(engine: Any, as_of: date, horizon_days: int = 365) -> tuple[Any, ...]:
+    """The timeline of an overdue debt as of ``as_of`` under the law's rules, dated events
+    up to ``horizon_days`` ahead (as :func:`~xieshang.engine.timeline.timeline`). Built once
+    while a case is read, with every dated event (:func:`_whole_timeline`): the view, the
+    evaluation's risk flags and the plan's milestones all ask."""
+    from datetime import timedelta
+
+    last = as_of + timedelta(days=horizon_days)
+    return tuple(event for event in _whole_timeline(engine, as_of)
+                 if event.on is None or event.on <= last)
+
+
 @remembered(lambda engine, as_of: ((id(engine), as_of), engine))
-def debt_timeline(engine: Any, as_of: date) -> tuple[Any, ...]:
-    """The timeline of an overdue debt as of ``as_of`` under the law's rules (remembered
-    while a case is read: the view and the evaluation's risk flags both ask)."""
+def _whole_timeline(engine: Any, as_of: date) -> tuple[Any, ...]:
+    """The timeline with no horizon (its dated events by date, then the undated ones): a
+    horizon only leaves out the dated events after it."""
+    from datetime import date as day_type
+
     from xieshang.engine.timeline import timeline
     from xieshang.rules import law
 
-    return tuple(timeline(engine, as_of, law()))
+    return tuple(timeline(engine, as_of, law(), horizon_days=(day_type.max - as_of).days))
 
 
 def case_view(tx: Tx, case: Case, as_of: date) -> CaseView:
