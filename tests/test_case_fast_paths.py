@@ -20,6 +20,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -181,3 +182,68 @@ def test_a_plans_payment_made_directly_is_a_payment() -> None:
     assert type(made) is Payment
     assert made == Payment(date(2026, 12, 7), D("123.45"))
     assert hash(made) == hash(Payment(date(2026, 12, 7), D("123.45")))
+
+
+def _shortest_before(self: Any, rule: Any, *, soft: Decimal, hard: Decimal,
+                     min_periods: int = 1) -> Any:
+    """``_Planner.shortest`` as it was: the longest term evaluated first, its
+    ``rescheduled`` giving the bound (the reference of the test below)."""
+    from xieshang.engine.negotiation import CONTEXT
+
+    terms = self.terms(rule)
+    longer = [periods for periods in terms if periods >= min_periods]
+    if longer and len(longer) < len(terms):
+        terms = longer
+    if not terms or self.owed(rule) <= 0:
+        return None
+    longest = self.evaluate(rule, terms[-1])
+    if soft > 0:
+        lower = CONTEXT.divide(longest.rescheduled, soft)
+        for periods in terms:
+            if periods < lower:
+                continue
+            evaluation = longest if periods == terms[-1] else self.evaluate(rule, periods)
+            if evaluation.max_payment <= soft:
+                return evaluation, True
+    if longest.max_payment <= hard:
+        return longest, False
+    return None
+
+
+@PROFILE
+@given(preset=st.sampled_from(PRESETS), principal=amounts, today=starts,
+       interest=st.sampled_from([D("0.00"), D("12.34"), D("250.01")]),
+       penalty=st.sampled_from([D("0.00"), D("56.78"), D("1234.56")]),
+       fees=st.sampled_from([D("0.00"), D("5.00"), D("80.00")]),
+       share=st.integers(0, 500_000).map(lambda fen: D(fen) / 100),
+       income=st.sampled_from([None, D("3000.00"), D("12000.00")]),
+       deferral=st.sampled_from([0, 0, 2]))
+def test_the_ladder_evaluates_the_longest_term_only_when_needed(
+        preset: Preset, principal: Decimal, today: date, interest: Decimal, penalty: Decimal,
+        fees: Decimal, share: Decimal, income: Decimal | None, deferral: int) -> None:
+    """The ladder searching each rung's shortest term with the bound taken from what the
+    rung's waivers leave owed equals the ladder that evaluated the longest term first for
+    it (the same rungs, terms and figures)."""
+    from xieshang.engine import negotiation
+    from xieshang.services.negotiation import negotiation_data
+
+    bill = Bill(as_of=today, principal=principal, interest=interest, penalty=penalty,
+                fees=fees)
+
+    def ladder() -> Any:
+        try:
+            return negotiation.build_ladder(bill, preset, share, today=today, income=income,
+                                            settings=negotiation_data(),
+                                            deferral_months=deferral)
+        except InputError as error:
+            return ("refused", error.field, error.message)
+
+    found = ladder()
+    planner: Any = negotiation._Planner
+    now = planner.shortest
+    planner.shortest = _shortest_before
+    try:
+        expected = ladder()
+    finally:
+        planner.shortest = now
+    assert found == expected
