@@ -8,7 +8,9 @@ random inputs (derandomised):
 * a timeline made once with no horizon and cut at a horizon (``services.case_view``'s
   ``debt_timeline``, which the view, the risk flags and the plan share) against the engine's
   ``timeline`` made with that horizon; a timeline's bills each asked once against
-  :func:`~xieshang.engine.accrual.bill_on` on every event's day;
+  :func:`~xieshang.engine.accrual.bill_on` on every event's day (the days from today on
+  walked forward by one :class:`~xieshang.engine.accrual.Walker`, today's bill given by the
+  caller or not);
 * schedules built with their due dates (``dues=``) against the same schedule built from
   ``start``; an arrangement's rows dated when built against the rule the old second pass
   applied (period ``k`` due ``add_months(today, deferral + k)``, the deferral's interest
@@ -107,7 +109,10 @@ def test_the_shared_timeline_equals_the_engines(debt: OverdueDebt, ahead: int,
 @given(debt=debts(), ahead=st.integers(0, 420))
 def test_a_timelines_amounts_are_the_bills_of_their_days(debt: OverdueDebt, ahead: int) -> None:
     day = debt.due_date + timedelta(days=ahead)
-    for event in timeline(debt, day, law()):
+    found = timeline(debt, day, law())
+    # given today's bill (the case view has it), the same timeline
+    assert timeline(debt, day, law(), today=bill_on(debt, day)) == found
+    for event in found:
         if event.amount_due is not None and event.on is not None:
             known = [p for p in debt.payments if p.on <= day]
             assert event.amount_due == bill_on(replace(debt, payments=tuple(known)),

@@ -27,6 +27,7 @@ from decimal import Decimal
 
 from xieshang.engine.accrual import (
     OverdueDebt,
+    Walker,
     bill_on,
     compounding_dates,
     principal_outstanding_principal_first,
@@ -371,18 +372,19 @@ class Event:
     applies: bool = True
 
 
-def timeline(debt: OverdueDebt, as_of: date, law: Law, *, horizon_days: int = 365
-             ) -> list[Event]:
+def timeline(debt: OverdueDebt, as_of: date, law: Law, *, horizon_days: int = 365,
+             today: Bill | None = None) -> list[Event]:
     """The milestones of ``debt`` seen from ``as_of``: dated ones by date, then undated ones.
 
     Dated events up to ``horizon_days`` after ``as_of`` are listed, including ones already
-    passed (marked ``passed``). Only payments made up to ``as_of`` count.
+    passed (marked ``passed``). Only payments made up to ``as_of`` count. ``today``: the
+    debt's bill on ``as_of`` (``bill_on(debt, as_of)``) when the caller has it already.
     """
     if horizon_days < 0:
         raise InputError("horizon_days", N_("must not be negative (got {value})"),
                          value=horizon_days)
     known = replace(debt, payments=tuple(p for p in debt.payments if p.on <= as_of))
-    context = _Context(known, as_of, law)
+    context = _Context(known, as_of, law, today)
     events = [
         *context.charges(),
         *context.preset_milestones(),
@@ -401,21 +403,31 @@ def timeline(debt: OverdueDebt, as_of: date, law: Law, *, horizon_days: int = 36
 class _Context:
     """Builds the events of one debt seen from one day."""
 
-    def __init__(self, debt: OverdueDebt, as_of: date, law: Law) -> None:
+    def __init__(self, debt: OverdueDebt, as_of: date, law: Law, today: Bill | None = None
+                 ) -> None:
         self.debt = debt
         self.as_of = as_of
         self.law = law
         self.preset = debt.preset
         #: the bills asked for, by day (several events ask for the same day's)
         self.bills: dict[date, Bill] = {}
+        if today is not None and today.as_of == as_of:
+            self.bills[as_of] = today
+        #: the days from ``as_of`` on, walked forward once (no payment comes after as_of)
+        self.ahead = Walker(debt)
         self.today = self.bill(as_of)
         self.settled = self.today.total <= self.preset.tolerance
 
     def bill(self, day: date) -> Bill:
-        """:func:`bill_on` of the debt on ``day`` (each day's computed once)."""
+        """:func:`bill_on` of the debt on ``day`` (each day's computed once; the days from
+        ``as_of`` on by one walker, which goes on from the last such day asked)."""
         found = self.bills.get(day)
         if found is None:
-            found = self.bills[day] = bill_on(self.debt, day)
+            if day >= self.as_of:
+                found = self.ahead.bill_on(self.debt.payments, day)
+            else:
+                found = bill_on(self.debt, day)
+            self.bills[day] = found
         return found
 
     def event(self, event_id: str, on: date | None, title: Text, detail: Text,
