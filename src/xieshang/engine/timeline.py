@@ -28,7 +28,6 @@ from decimal import Decimal
 from xieshang.engine.accrual import (
     OverdueDebt,
     Walker,
-    bill_on,
     compounding_dates,
     principal_outstanding_principal_first,
 )
@@ -413,21 +412,20 @@ class _Context:
         self.bills: dict[date, Bill] = {}
         if today is not None and today.as_of == as_of:
             self.bills[as_of] = today
-        #: the days from ``as_of`` on, walked forward once (no payment comes after as_of)
+        #: the days before ``as_of`` and the days from it on, each walked forward by one
+        #: walker (a walker asked for an earlier day starts again from the due date)
+        self.behind = Walker(debt)
         self.ahead = Walker(debt)
         self.today = self.bill(as_of)
         self.settled = self.today.total <= self.preset.tolerance
 
     def bill(self, day: date) -> Bill:
-        """:func:`bill_on` of the debt on ``day`` (each day's computed once; the days from
-        ``as_of`` on by one walker, which goes on from the last such day asked)."""
+        """:func:`bill_on` of the debt on ``day`` (each day's computed once, by a walker
+        going on from the last day it was asked for)."""
         found = self.bills.get(day)
         if found is None:
-            if day >= self.as_of:
-                found = self.ahead.bill_on(self.debt.payments, day)
-            else:
-                found = bill_on(self.debt, day)
-            self.bills[day] = found
+            walker = self.ahead if day >= self.as_of else self.behind
+            found = self.bills[day] = walker.bill_on(self.debt.payments, day)
         return found
 
     def event(self, event_id: str, on: date | None, title: Text, detail: Text,
@@ -484,7 +482,8 @@ class _Context:
                      "understate the cost."),
                 self._preset_source("grace_days", debt.grace_days is not None)))
         start = debt.due_date + timedelta(days=grace + 1)
-        fee = self.bill(start).fees - self.bill(start - timedelta(days=1)).fees
+        before = self.bill(start - timedelta(days=1))  # the day before first: one walk
+        fee = self.bill(start).fees - before.fees
         if after_grace and grace > 0:
             zh = ("逾期费用从宽限期结束的次日起按天计算（你确认的贷款机构算法）；"
                   "这一天的应还金额包含到这一天为止的全部费用。")
