@@ -40,7 +40,6 @@ from xieshang.engine.schedules import (
     Method,
     Row,
     Schedule,
-    _make_row,
     add_months,
     annuity,
     equal_principal,
@@ -392,17 +391,19 @@ def evaluate(bill: Bill, preset: Preset, proposal: Proposal, *, today: date) -> 
     if token:
         rest = rescheduled - token * deferral
         built, published = _installments(rest, periods, kind, annual, monthly_fee, total_fee,
-                                         proposal.method, preset)
+                                         proposal.method, preset,
+                                         _month_dues(today, deferral, periods))
         ask = True
-        schedule = _token_phase(_shift(built, today, deferral, deferral_interest), today,
+        schedule = _token_phase(_with_deferral_interest(built, deferral_interest), today,
                                 deferral, token, rescheduled)
     elif periods == 0:
         schedule = _lump(rescheduled, add_months(today, deferral), deferral_interest)
     else:
         built, published = _installments(rescheduled, periods, kind, annual, monthly_fee,
-                                          total_fee, proposal.method, preset)
+                                          total_fee, proposal.method, preset,
+                                          _month_dues(today, deferral, periods))
         ask = ask or not published
-        schedule = _shift(built, today, deferral, deferral_interest)
+        schedule = _with_deferral_interest(built, deferral_interest)
     if ask:
         warnings.insert(0, ASK)
     return _result(bill, proposal, schedule, waived, rescheduled, down, today, warnings, ask=ask)
@@ -417,15 +418,17 @@ def _installments(
     total_fee: Decimal | None,
     method: Method,
     preset: Preset,
+    dues: Sequence[date],
 ) -> tuple[Schedule, bool]:
-    """The installment schedule (undated) and whether its terms are the preset's own."""
+    """The installment schedule, period ``k`` due on ``dues[k − 1]``, and whether its terms
+    are the preset's own."""
     mode = preset.rounding.mode
     residue = preset.installments.residue
     listed = preset.installments.total_rate(periods)
     if monthly_fee is not None or total_fee is not None:
         schedule = fixed_fee_installment(amount, periods, total_fee_rate=total_fee,
                                          monthly_fee_rate=monthly_fee, residue=residue,
-                                         rounding=mode)
+                                         rounding=mode, dues=dues)
         rate = total_fee if total_fee is not None else (monthly_fee or ZERO) * periods
         return schedule, kind is Kind.INSTALLMENTS and rate == listed
     if annual is None and kind is Kind.INSTALLMENTS:
@@ -436,12 +439,12 @@ def _installments(
                                 "(it lists: {offered}); give a fee rate or an annual rate"),
                              periods=periods, offered=offered)
         schedule = fixed_fee_installment(amount, periods, total_fee_rate=listed,
-                                         residue=residue, rounding=mode)
+                                         residue=residue, rounding=mode, dues=dues)
         return schedule, True
     build = {Method.ANNUITY: annuity, Method.EQUAL_PRINCIPAL: equal_principal,
              Method.INTEREST_ONLY: interest_only}[Method(method)]
     monthly = (annual or Decimal(0)) / 12
-    return build(amount, monthly, periods, rounding=mode), False
+    return build(amount, monthly, periods, rounding=mode, dues=dues), False
 
 
 def _lump(amount: Decimal, due: date, interest: Decimal) -> Schedule:
@@ -450,17 +453,32 @@ def _lump(amount: Decimal, due: date, interest: Decimal) -> Schedule:
     return Schedule(principal=amount, rows=(row,), method="lump_sum")
 
 
-def _shift(schedule: Schedule, today: date, deferral: int, interest: Decimal) -> Schedule:
-    """Date the rows (first due ``deferral + 1`` months after today) and add the deferral
-    interest to the first payment."""
-    rows = [_make_row(row.period, add_months(today, deferral + row.period), row.payment,
-                      row.principal, row.interest, row.fee, row.balance)
-            for row in schedule.rows]
-    if interest:
-        first = rows[0]
-        rows[0] = replace(first, interest=first.interest + interest,
-                          payment=first.payment + interest)
-    return replace(schedule, rows=tuple(rows))
+#: the due dates ``add_months(today, deferral + k)``, k = 1, 2, …, by (today, deferral):
+#: every term a ladder looks at uses a prefix of the same dates (a tuple replaced whole,
+#: never changed in place, so threads sharing it never see it half made)
+_DUES: dict[tuple[date, int], tuple[date, ...]] = {}
+
+
+def _month_dues(today: date, deferral: int, periods: int) -> tuple[date, ...]:
+    """Period ``k`` of an arrangement starting ``today`` after ``deferral`` months with
+    nothing to pay is due ``add_months(today, deferral + k)``: the ``periods`` dates."""
+    known = _DUES.get((today, deferral))
+    if known is None or len(known) < periods:
+        if len(_DUES) >= 256:
+            _DUES.clear()
+        known = _DUES[(today, deferral)] = tuple(
+            add_months(today, deferral + k) for k in range(1, max(periods, 60) + 1))
+    return known[:periods]
+
+
+def _with_deferral_interest(schedule: Schedule, interest: Decimal) -> Schedule:
+    """The deferral interest added to the first payment."""
+    if not interest:
+        return schedule
+    first = schedule.rows[0]
+    rows = (replace(first, interest=first.interest + interest,
+                    payment=first.payment + interest), *schedule.rows[1:])
+    return replace(schedule, rows=rows)
 
 
 def _token_phase(installments: Schedule, today: date, deferral: int, token: Decimal,

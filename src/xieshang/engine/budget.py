@@ -1025,8 +1025,9 @@ def pro_rata(amount: Decimal, balances: Sequence[Decimal]) -> list[Decimal]:
     """``amount`` shared in proportion to ``balances``, exact to the fen, as :func:`split`
     shares it (Webster rounding); each part at most its balance. The one pro-rata rule of
     xieshang: the budget's split and the plan's pro-rata strategy both use it."""
-    amount_fen = min(to_fen(amount), sum(to_fen(b) for b in balances))
-    return [from_fen(part) for part in _webster(amount_fen, [to_fen(b) for b in balances])]
+    fens = [to_fen(b) for b in balances]
+    amount_fen = min(to_fen(amount), sum(fens))
+    return [from_fen(part) for part in _webster(amount_fen, fens)]
 
 
 def _webster(amount: int, balances: Sequence[int]) -> list[int]:

@@ -117,9 +117,25 @@ def round_money(value: Decimal, mode: Rounding = Rounding.HALF_UP) -> Decimal:
     return value.quantize(CENT, rounding=mode.decimal_mode, context=CONTEXT)
 
 
+#: Scaling by 100 exactly (any inexact result traps, and the slow path decides).
+_SCALE: Final = decimal.Context(prec=40, traps=[decimal.Inexact, decimal.Rounded,
+                                                decimal.InvalidOperation])
+
+
 def to_fen(value: Decimal) -> int:
     """Integer fen for storage; the amount must already be exact to the fen and small
     enough for a 64-bit integer column."""
+    if value.__class__ is Decimal and value.is_finite() and value.adjusted() < 16:
+        # the common case in one exact step: a Decimal worth a whole number of fen
+        # (anything else takes the checks below, which name what is wrong)
+        try:
+            scaled = value.scaleb(2, _SCALE)
+        except decimal.DecimalException:
+            pass
+        else:
+            fen = int(scaled)
+            if fen == scaled:
+                return fen
     exact = money(value)
     fen = int(exact * 100)
     if abs(fen) >= _MAX_FEN:

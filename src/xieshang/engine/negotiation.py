@@ -865,23 +865,31 @@ class _Planner:
 
         Returns the evaluation and whether it met ``soft``. Terms below rescheduled ÷ soft
         are skipped: a schedule pays at least what it reschedules, so its largest payment
-        is at least rescheduled ÷ term.
+        is at least rescheduled ÷ term. What a rung's proposal reschedules is what is owed
+        after its waivers (:meth:`owed`: no down payment, no interest waived), so the
+        longest term — the longest schedule — is evaluated only when it is the answer or
+        is needed for ``hard``.
         """
         terms = self.terms(rule)
         longer = [periods for periods in terms if periods >= min_periods]
         if longer and len(longer) < len(terms):
             terms = longer
-        if not terms or self.owed(rule) <= 0:
+        owed = self.owed(rule)
+        if not terms or owed <= 0:
             return None
-        longest = self.evaluate(rule, terms[-1])
+        longest: Evaluation | None = None
         if soft > 0:
-            lower = CONTEXT.divide(longest.rescheduled, soft)
+            lower = CONTEXT.divide(owed, soft)
             for periods in terms:
                 if periods < lower:
                     continue
-                evaluation = longest if periods == terms[-1] else self.evaluate(rule, periods)
+                evaluation = self.evaluate(rule, periods)
+                if periods == terms[-1]:
+                    longest = evaluation
                 if evaluation.max_payment <= soft:
                     return evaluation, True
+        if longest is None:
+            longest = self.evaluate(rule, terms[-1])
         if longest.max_payment <= hard:
             return longest, False
         return None

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import calendar
 import decimal
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
@@ -270,7 +270,12 @@ def _rate(value: Decimal | int | str, field: str) -> Decimal:
     return rate
 
 
-def _dues(start: date | None, n: int) -> list[date | None]:
+def _dues(start: date | None, n: int, dues: Sequence[date] | None = None
+          ) -> list[date | None]:
+    if dues is not None:
+        if len(dues) != n:
+            raise StateError("dues")
+        return list(dues)
     if start is None:
         return [None] * n
     return [add_months(start, k) for k in range(1, n + 1)]
@@ -395,6 +400,7 @@ def annuity(
     *,
     start: date | None = None,
     rounding: Rounding = Rounding.HALF_UP,
+    dues: Sequence[date] | None = None,
 ) -> Schedule:
     """等额本息: a level payment ``P·r·(1+r)^n / ((1+r)^n − 1)`` rounded to the fen.
 
@@ -410,6 +416,7 @@ def annuity(
         months: the number of monthly payments (1–600).
         start: the loan date; period k is due ``add_months(start, k)``.
         rounding: how the payment and each interest amount are rounded.
+        dues: each period's due date, given instead of ``start`` (``months`` of them).
 
     Raises:
         InputError: "principal", "monthly_rate" or "months" is out of range.
@@ -424,7 +431,7 @@ def annuity(
             factor = (1 + rate) ** n
             raw = amount * rate * factor / (factor - 1)
         payment = _fen(raw, rounding)
-        return _level(amount, payment, [rate] * n, _dues(start, n), rounding,
+        return _level(amount, payment, [rate] * n, _dues(start, n, dues), rounding,
                       Method.ANNUITY.value)
 
 
@@ -435,6 +442,7 @@ def equal_principal(
     *,
     start: date | None = None,
     rounding: Rounding = Rounding.HALF_UP,
+    dues: Sequence[date] | None = None,
 ) -> Schedule:
     """等额本金: principal ÷ n (rounded) each period plus interest on the remaining principal.
 
@@ -444,7 +452,7 @@ def equal_principal(
     rate = _rate(monthly_rate, "monthly_rate")
     n = _count(months, "months")
     with _local():
-        return _equal_principal_rows(amount, [rate] * n, _dues(start, n), rounding,
+        return _equal_principal_rows(amount, [rate] * n, _dues(start, n, dues), rounding,
                                      Method.EQUAL_PRINCIPAL.value)
 
 
@@ -455,6 +463,7 @@ def interest_only(
     *,
     start: date | None = None,
     rounding: Rounding = Rounding.HALF_UP,
+    dues: Sequence[date] | None = None,
 ) -> Schedule:
     """先息后本: principal × rate (rounded) every period; the principal with the last payment.
 
@@ -464,7 +473,7 @@ def interest_only(
     rate = _rate(monthly_rate, "monthly_rate")
     n = _count(months, "months")
     with _local():
-        return _interest_only_rows(amount, [rate] * n, _dues(start, n), rounding,
+        return _interest_only_rows(amount, [rate] * n, _dues(start, n, dues), rounding,
                                    Method.INTEREST_ONLY.value)
 
 
@@ -480,6 +489,7 @@ def fixed_fee_installment(
     residue: Residue = Residue.LAST,
     start: date | None = None,
     rounding: Rounding = Rounding.HALF_UP,
+    dues: Sequence[date] | None = None,
 ) -> Schedule:
     """Card / Huabei installments: equal principal plus an equal fee each period.
 
@@ -497,6 +507,7 @@ def fixed_fee_installment(
         residue: which period takes the rounding residue.
         start: the installment date; period k is due ``add_months(start, k)``.
         rounding: how the per-period amounts and the total fee are rounded.
+        dues: each period's due date, given instead of ``start`` (``periods`` of them).
 
     Raises:
         InputError: a value is out of range, or not exactly one fee rate was given.
@@ -521,7 +532,7 @@ def fixed_fee_installment(
         odd = n if residue is Residue.LAST else 1
         rows = []
         balance = amount
-        for k, due in enumerate(_dues(start, n), start=1):
+        for k, due in enumerate(_dues(start, n, dues), start=1):
             if k == odd:
                 this_part = amount - part * (n - 1)
                 this_fee = total_fee - fee * (n - 1)

@@ -27,10 +27,11 @@ from decimal import Decimal
 
 from xieshang.engine.accrual import (
     OverdueDebt,
-    bill_on,
+    Walker,
     compounding_dates,
     principal_outstanding_principal_first,
 )
+from xieshang.engine.bill import Bill
 from xieshang.engine.errors import N_, InputError, PresetError, StateError
 from xieshang.engine.money import format_money
 from xieshang.engine.preset import (
@@ -53,6 +54,7 @@ __all__ = [
     "Limitation",
     "MaliciousOverdraft",
     "parse_law",
+    "shown_by",
     "timeline",
 ]
 
@@ -376,18 +378,19 @@ class Event:
     applies: bool = True
 
 
-def timeline(debt: OverdueDebt, as_of: date, law: Law, *, horizon_days: int = 365
-             ) -> list[Event]:
+def timeline(debt: OverdueDebt, as_of: date, law: Law, *, horizon_days: int = 365,
+             today: Bill | None = None) -> list[Event]:
     """The milestones of ``debt`` seen from ``as_of``: dated ones by date, then undated ones.
 
     Dated events up to ``horizon_days`` after ``as_of`` are listed, including ones already
-    passed (marked ``passed``). Only payments made up to ``as_of`` count.
+    passed (marked ``passed``). Only payments made up to ``as_of`` count. ``today``: the
+    debt's bill on ``as_of`` (``bill_on(debt, as_of)``) when the caller has it already.
     """
     if horizon_days < 0:
         raise InputError("horizon_days", N_("must not be negative (got {value})"),
                          value=horizon_days)
     known = replace(debt, payments=tuple(p for p in debt.payments if p.on <= as_of))
-    context = _Context(known, as_of, law)
+    context = _Context(known, as_of, law, today)
     events = [
         *context.charges(),
         *context.preset_milestones(),
@@ -398,30 +401,52 @@ def timeline(debt: OverdueDebt, as_of: date, law: Law, *, horizon_days: int = 36
           if debt.preset.credit_reporting else []),
     ]
     last = as_of + timedelta(days=horizon_days)
-    # the limitation's last day is shown however far ahead it is
-    dated = sorted((e for e in events if e.on is not None
-                    and (e.on <= last or e.id == "limitation")),
+    dated = sorted((e for e in events if e.on is not None and shown_by(e, last)),
                    key=lambda e: e.on or as_of)
     return dated + [e for e in events if e.on is None]
+
+
+def shown_by(event: Event, last: date) -> bool:
+    """Whether a timeline ending on ``last`` lists ``event``: the undated ones, the dated
+    ones up to ``last``, and the limitation's last day however far ahead it is."""
+    return event.on is None or event.on <= last or event.id == "limitation"
 
 
 class _Context:
     """Builds the events of one debt seen from one day."""
 
-    def __init__(self, debt: OverdueDebt, as_of: date, law: Law) -> None:
+    def __init__(self, debt: OverdueDebt, as_of: date, law: Law, today: Bill | None = None
+                 ) -> None:
         self.debt = debt
         self.as_of = as_of
         self.law = law
         self.preset = debt.preset
-        self.today = bill_on(debt, as_of)
+        #: the bills asked for, by day (several events ask for the same day's)
+        self.bills: dict[date, Bill] = {}
+        if today is not None and today.as_of == as_of:
+            self.bills[as_of] = today
+        #: the days before ``as_of`` and the days from it on, each walked forward by one
+        #: walker (a walker asked for an earlier day starts again from the due date)
+        self.behind = Walker(debt)
+        self.ahead = Walker(debt)
+        self.today = self.bill(as_of)
         self.settled = self.today.total <= self.preset.tolerance
+
+    def bill(self, day: date) -> Bill:
+        """:func:`bill_on` of the debt on ``day`` (each day's computed once, by a walker
+        going on from the last day it was asked for)."""
+        found = self.bills.get(day)
+        if found is None:
+            walker = self.ahead if day >= self.as_of else self.behind
+            found = self.bills[day] = walker.bill_on(self.debt.payments, day)
+        return found
 
     def event(self, event_id: str, on: date | None, title: Text, detail: Text,
               source: Source, *, applies: bool = True, urls: tuple[str, ...] = ()) -> Event:
         days = amount = None
         if on is not None and on >= self.debt.due_date:
             days = (on - self.debt.due_date).days
-            amount = bill_on(self.debt, on).total
+            amount = self.bill(on).total
         return Event(
             id=event_id, on=on, days_overdue=days, amount_due=amount, title=title,
             detail=detail, source_ref=source.ref, urls=source.urls + urls,
@@ -470,7 +495,8 @@ class _Context:
                      "understate the cost."),
                 self._preset_source("grace_days", debt.grace_days is not None)))
         start = debt.due_date + timedelta(days=grace + 1)
-        fee = bill_on(debt, start).fees - bill_on(debt, start - timedelta(days=1)).fees
+        before = self.bill(start - timedelta(days=1))  # the day before first: one walk
+        fee = self.bill(start).fees - before.fees
         if after_grace and grace > 0:
             zh = ("逾期费用从宽限期结束的次日起按天计算（你确认的贷款机构算法）；"
                   "这一天的应还金额包含到这一天为止的全部费用。")
@@ -528,7 +554,7 @@ class _Context:
         small = amount <= rule.max_amount
         passed = self.as_of > rule.repaid_by
         check = min(self.as_of, rule.repaid_by)
-        repaid = check >= arose and bill_on(debt, check).total <= self.preset.tolerance
+        repaid = check >= arose and self.bill(check).total <= self.preset.tolerance
         applies = in_window and small and (repaid or not passed)
         start, end = rule.overdue_from.isoformat(), rule.overdue_to.isoformat()
         deadline, cap = rule.repaid_by.isoformat(), format_money(rule.max_amount)

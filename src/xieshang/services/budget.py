@@ -426,11 +426,14 @@ def savings_added_by_month(tx: Tx, case: Case, day: date, months: int
     return dict(_money_by_month(tx, case, day, months)[1])
 
 
+@remembered(lambda tx, case, day, months: (
+    (id(tx), case.id, day, months), (tx, case)))
 def _money_by_month(tx: Tx, case: Case, day: date, months: int
                     ) -> tuple[tuple[Decimal, ...], dict[int, Decimal]]:
     """(what the statement leaves in each month from ``day`` with the dated income, the
     savings added to each month when they fund the first months); ``((), {})`` without a
-    statement."""
+    statement. Remembered while a case is read (the budget view, the plan and every debt's
+    ladder ask); callers must not change the dict."""
     from xieshang.engine.budget import affordability
     from xieshang.engine.situation import monthly_available, savings_by_month
     from xieshang.store.model import BudgetEntry, budget_statement
@@ -478,12 +481,30 @@ def debt_shares_by_month(tx: Tx, case: Case, day: date, debt_id: int,
                          months: int) -> tuple[Decimal, ...]:
     """One open debt's monthly share in each month from ``day``: the same split as
     :func:`budget_view` (pro rata to what each debt owes on ``day``, agreed payments set
-    aside), applied to each month's money. Empty without a statement."""
+    aside), applied to each month's money. Empty without a statement. Every debt's shares
+    are split once while a case is read (:func:`_shares_by_month`)."""
+    table = _shares_by_month(tx, case, day, months)
+    if table is None:
+        return ()
+    reserved, rows = table
+    if debt_id in reserved:
+        return (reserved[debt_id],) * len(rows)
+    key = str(debt_id)
+    zero = Decimal("0.00")
+    return tuple(row.get(key, zero) for row in rows)
+
+
+@remembered(lambda tx, case, day, months: (
+    (id(tx), case.id, day, months), (tx, case)))
+def _shares_by_month(tx: Tx, case: Case, day: date, months: int
+                     ) -> tuple[dict[int, Decimal], tuple[Mapping[str, Decimal], ...]] | None:
+    """(the agreed payments set aside by debt id, each month's split of the rest by debt
+    key) for :func:`debt_shares_by_month`; ``None`` without a statement."""
     from xieshang.engine.budget import DebtShare, split
 
     view = budget_view(tx, case, "pro_rata", as_of=day)
     if view is None:
-        return ()
+        return None
     base, added = _money_by_month(tx, case, day, months)
     reserved = {part.debt: part.amount for part in view.parts if part.share == 0
                 and part.amount > 0}
@@ -491,31 +512,27 @@ def debt_shares_by_month(tx: Tx, case: Case, day: date, debt_id: int,
               for part in view.parts if part.debt not in reserved]
     target = view.situation.savings_to if view.situation is not None else None
     room: Decimal | None = None
-    result = []
-    by_left: dict[Decimal, Decimal] = {}
+    rows: list[Mapping[str, Decimal]] = []
+    by_left: dict[Decimal, Mapping[str, Decimal]] = {}
+    set_aside = sum(reserved.values(), Decimal("0.00"))
     for month, ordinary in enumerate(base):
         extra = added.get(month, Decimal("0.00"))
         amount = ordinary + extra
-        if debt_id in reserved:
-            result.append(reserved[debt_id])
-            continue
         directed = _directed(target, shares, extra, room)
         if directed:
             room = (next(s.balance for s in shares if s.key == target) if room is None
                     else room) - sum(directed.values(), Decimal("0.00"))
-        left = max(Decimal("0.00"), amount - sum(reserved.values(), Decimal("0.00"))
+        left = max(Decimal("0.00"), amount - set_aside
                    - sum(directed.values(), Decimal("0.00")))
         if directed:
-            result.append(_with_savings(left, shares, directed, "pro_rata").get(
-                str(debt_id), Decimal("0.00")))
+            rows.append(_with_savings(left, shares, directed, "pro_rata"))
             continue
         cached = by_left.get(left)  # the same money splits the same way each month
         if cached is None:
-            found = {a.key: a.amount for a in split(left, shares, "pro_rata")} if shares \
-                else {}
-            cached = by_left[left] = found.get(str(debt_id), Decimal("0.00"))
-        result.append(cached)
-    return tuple(result)
+            cached = by_left[left] = {a.key: a.amount for a in split(left, shares, "pro_rata")
+                                      } if shares else {}
+        rows.append(cached)
+    return reserved, tuple(rows)
 
 
 def parse_income_change(text: str, option: str = "income_change") -> tuple[date, Decimal | None]:

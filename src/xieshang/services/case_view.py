@@ -186,7 +186,7 @@ def debt_view(tx: Tx, debt: Debt, as_of: date, share: Decimal | None = None) -> 
         return DebtView(debt=debt, preset=preset, bill=None, engine=None, arrangement=None,
                         due=owed - debt.not_yet_due, owed=owed, daily_cost=ZERO,
                         days_overdue=0, share=share, next=milestone)
-    events = [event for event in debt_timeline(engine, as_of) if event.applies]
+    events = [event for event in debt_timeline(engine, as_of, bill=bill) if event.applies]
     ahead = [event for event in events if event.on is not None and event.on > as_of]
     undated = [event for event in events if event.on is None]
     first = (ahead or undated)[:1]
@@ -198,14 +198,35 @@ def debt_view(tx: Tx, debt: Debt, as_of: date, share: Decimal | None = None) -> 
         if first else None)
 
 
-@remembered(lambda engine, as_of: ((id(engine), as_of), engine))
-def debt_timeline(engine: Any, as_of: date) -> tuple[Any, ...]:
-    """The timeline of an overdue debt as of ``as_of`` under the law's rules (remembered
-    while a case is read: the view and the evaluation's risk flags both ask)."""
+def debt_timeline(engine: Any, as_of: date, horizon_days: int = 365, *,
+                  bill: Any = None) -> tuple[Any, ...]:
+    """The timeline of an overdue debt as of ``as_of`` under the law's rules, dated events
+    up to ``horizon_days`` ahead (as :func:`~xieshang.engine.timeline.timeline`). Built once
+    while a case is read, with every dated event (:func:`_whole_timeline`): the view, the
+    evaluation's risk flags and the plan's milestones all ask. ``bill``: the debt's bill on
+    ``as_of``, when the caller has it (:func:`~xieshang.services.debts.current_bill`)."""
+    from datetime import timedelta
+
+    from xieshang.engine.timeline import shown_by
+
+    last = as_of + timedelta(days=horizon_days)
+    return tuple(event for event in _whole_timeline(engine, as_of, bill)
+                 if shown_by(event, last))
+
+
+@remembered(lambda engine, as_of, bill=None: ((id(engine), as_of), engine))
+def _whole_timeline(engine: Any, as_of: date, bill: Any = None) -> tuple[Any, ...]:
+    """The timeline with no horizon (its dated events by date, then the undated ones): a
+    horizon only leaves out what :func:`~xieshang.engine.timeline.shown_by` says. ``bill``
+    is the engine's bill on ``as_of`` (the same for the same engine and day, so not part of
+    the key)."""
+    from datetime import date as day_type
+
     from xieshang.engine.timeline import timeline
     from xieshang.rules import law
 
-    return tuple(timeline(engine, as_of, law()))
+    return tuple(timeline(engine, as_of, law(), horizon_days=(day_type.max - as_of).days,
+                          today=bill))
 
 
 def case_view(tx: Tx, case: Case, as_of: date) -> CaseView:

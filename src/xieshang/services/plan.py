@@ -67,6 +67,7 @@ def plan_input(name: Callable[[Debt], str], tx: Tx, case: Case, budget_text: str
         budget_view,
         savings_to_debt_by_month,
     )
+    from xieshang.services.case_view import debt_timeline
     from xieshang.services.debts import balance_of, current_bill, open_debts
 
     day = today if today is not None else session_today()
@@ -148,9 +149,13 @@ def plan_input(name: Callable[[Debt], str], tx: Tx, case: Case, budget_text: str
                              key=unknown[0])
     elif strategy is not None and strategy.value == "custom":
         raise InputError("order", N_("the custom strategy needs --order, e.g. --order 2,1,3"))
+    # the timelines the case view made already (one walk of each debt's milestones)
+    timelines = {key: debt_timeline(engine_debt, day, horizon * 31)
+                 for key, engine_debt in overdue.items()}
     plan_input = plan_input_from_case(overdue, amount, day, law=law(), labels=names,
                                       current=current, minimums=minimums, order=order,
-                                      adjustments=adjustments, horizon_months=horizon)
+                                      adjustments=adjustments, horizon_months=horizon,
+                                      timelines=timelines)
     from dataclasses import replace
 
     if earmarked and all(key in names for parts in earmarked.values() for key in parts):

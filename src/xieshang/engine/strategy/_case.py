@@ -24,7 +24,7 @@ from xieshang.engine.strategy._model import (
     ScheduledPayment,
 )
 from xieshang.engine.strategy._simulate import simulate
-from xieshang.engine.timeline import Law, timeline
+from xieshang.engine.timeline import Event, Law, timeline
 
 __all__ = ["RISK_EVENTS", "Recast", "plan_input_from_case", "recast_input"]
 
@@ -46,6 +46,7 @@ def plan_input_from_case(
     weights: RiskWeights | None = None,
     horizon_months: int = DEFAULT_HORIZON,
     order: Sequence[str] = (),
+    timelines: Mapping[str, Sequence[Event]] | None = None,
 ) -> PlanInput:
     """The plan input for a case: its overdue debts (by key) and the monthly budget.
 
@@ -69,6 +70,9 @@ def plan_input_from_case(
         weights: the risk weights.
         horizon_months: the longest plan looked at.
         order: the custom order (keys).
+        timelines: with ``law``, each overdue debt's timeline as
+            ``timeline(debt, start, law, horizon_days=horizon_months * 31)`` gives it, by key,
+            when the caller has it already (a debt left out: computed here).
 
     Raises:
         InputError: a payment is after ``start`` ("payments"), a key is unknown, or the
@@ -88,9 +92,12 @@ def plan_input_from_case(
         milestones: tuple[RiskMilestone, ...] = ()
         if law is not None:
             ids = {m.id for m in debt.preset.milestones} | RISK_EVENTS
+            given = None if timelines is None else timelines.get(key)
+            events = (timeline(debt, start, law, horizon_days=horizon_days) if given is None
+                      else given)
             milestones = tuple(
                 RiskMilestone(event.id, event.on)
-                for event in timeline(debt, start, law, horizon_days=horizon_days)
+                for event in events
                 if event.on is not None and event.id in ids and event.applies
                 and not event.passed
             )

@@ -140,6 +140,25 @@ class _DebtMonthTwin:
         self.__class__ = DebtMonth  # type: ignore[assignment]
 
 
+def _payment_maker() -> Callable[[date, Decimal], Payment]:
+    """A :class:`Payment` made with its slots filled directly, for an amount already known
+    to be more than 0 and exact to the fen (what its ``__post_init__`` checks): the plan
+    makes one per overdue debt and month."""
+    new = object.__new__
+    set_on, set_amount = (getattr(Payment, name).__set__ for name in ("on", "amount"))
+
+    def make(on: date, amount: Decimal) -> Payment:
+        payment = new(Payment)
+        set_on(payment, on)
+        set_amount(payment, amount)
+        return payment
+
+    return make
+
+
+_payment: Final = _payment_maker()
+
+
 #: :class:`DebtMonth` by position, slots filled directly (one per debt and month).
 make_debt_month: Final[Callable[..., DebtMonth]] = _DebtMonthTwin  # type: ignore[assignment]
 
@@ -274,7 +293,10 @@ class Ledger:
             self.fees_due -= taken
             self.balance = max(ZERO, self.balance - (amount - taken))
         elif self.phase is Phase.OVERDUE:
-            self.payments.append(Payment(on or self.day, amount))
+            if round_money(amount) == amount:  # Payment's own checks, passed: made directly
+                self.payments.append(_payment(on or self.day, amount))
+            else:
+                self.payments.append(Payment(on or self.day, amount))  # raises
             # fees, then penalty, then interest, then principal
             left = amount
             taken = min(left, self.c_fees)
