@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from rich.cells import cell_len
 
-from test_cli_case import ok
+from test_cli_case import clean_home, ok
 from xieshang.output import Output, chinese_breaks
 
 NOW = "2026-12-07T10:00+08:00"
@@ -61,18 +61,21 @@ def test_english_and_plain_ascii_wrap_as_rich_does() -> None:
     assert type(Output("zh", False).console()).__name__ == "ChineseConsole"
 
 
-@pytest.fixture
-def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    folder = tmp_path / "home"
-    monkeypatch.setenv("XIESHANG_HOME", str(folder))
-    for name in ("XIESHANG_DB_URL", "XIESHANG_PASSPHRASE", "XIESHANG_LANG",
-                 "XIESHANG_TEST_PROGRESS", "COLUMNS"):
-        monkeypatch.delenv(name, raising=False)
+def brother_in_law_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A new home holding one case: ¥30,000 from a brother-in-law at 0 %, lent 2020-12-01,
+    overdue since 2021-01-01 (the terminal's width left to each test)."""
+    folder = clean_home(tmp_path, monkeypatch)
+    monkeypatch.delenv("COLUMNS", raising=False)
     ok("case", "new", "--name", "李明")
     ok("debt", "add", "--product", "informal_loan", "--amount", "30000", "--overdue-since",
        "2021-01-01", "--annual-rate", "0%", "--contract-date", "2020-12-01", "--label", "姐夫",
        "--lender", "姐夫")
     return folder
+
+
+@pytest.fixture
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    return brother_in_law_home(tmp_path, monkeypatch)
 
 
 @pytest.mark.now(NOW)

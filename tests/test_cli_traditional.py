@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from test_cli_case import invoke, ok
+from test_cli_chinese_wrap import brother_in_law_home
 from xieshang.documents.render import to_traditional as document_traditional
 from xieshang.i18n import chinese_variant, to_traditional
 
@@ -23,16 +24,7 @@ NOW = "2026-12-07T10:00+08:00"
 
 @pytest.fixture(autouse=True)
 def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    folder = tmp_path / "home"
-    monkeypatch.setenv("XIESHANG_HOME", str(folder))
-    for name in ("XIESHANG_DB_URL", "XIESHANG_PASSPHRASE", "XIESHANG_LANG",
-                 "XIESHANG_TEST_PROGRESS", "COLUMNS"):
-        monkeypatch.delenv(name, raising=False)
-    ok("case", "new", "--name", "李明")
-    ok("debt", "add", "--product", "informal_loan", "--amount", "30000", "--overdue-since",
-       "2021-01-01", "--annual-rate", "0%", "--contract-date", "2020-12-01", "--label", "姐夫",
-       "--lender", "姐夫")
-    return folder
+    return brother_in_law_home(tmp_path, monkeypatch)
 
 
 def test_the_variant_is_read_from_what_a_person_types(monkeypatch: pytest.MonkeyPatch) -> None:

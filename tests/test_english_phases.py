@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 from babel.messages.pofile import read_po
 
-from test_cli_case import ok, ok_json
+from test_arrangements_phases import _jiebei
+from test_cli_case import clean_home, ok, ok_json
 
 CATALOG = (Path(__file__).parents[1] / "src" / "xieshang" / "locale" / "zh_Hans"
            / "LC_MESSAGES" / "xieshang.po")
@@ -42,11 +43,7 @@ def test_no_english_message_of_the_phases_contains_chinese() -> None:
 
 @pytest.fixture(autouse=True)
 def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    folder = tmp_path / "home"
-    monkeypatch.setenv("XIESHANG_HOME", str(folder))
-    for name in ("XIESHANG_DB_URL", "XIESHANG_PASSPHRASE", "XIESHANG_LANG",
-                 "XIESHANG_TEST_PROGRESS"):
-        monkeypatch.delenv(name, raising=False)
+    folder = clean_home(tmp_path, monkeypatch)
     ok("case", "new", "--name", "李明")
     return folder
 
@@ -56,12 +53,7 @@ def test_a_deferral_of_a_loan_reads_in_english() -> None:
     """借呗 with periods 2 and 3 missed and no income before 2026-12-15: the ladder's rungs
     defer the arrears and say the regular installments move back (REGULAR_SHIFTED); the
     English ladder has no Chinese beyond the product's own name (借呗 is its brand)."""
-    ok("debt", "add", "--product", "jiebei", "--borrowed", "20000", "--periods", "12",
-       "--daily-rate", "0.045%", "--method", "annuity", "--first-due", "2026-09-10",
-       "--paid-periods", "1")
-    ok("budget", "set", "--adults", "1", "--city-tier", "tier2", "--income", "wages=6000",
-       "--priority", "rent=1500", "--flexible", "food=1000", "--no-income-until",
-       "2026-12-15")
+    _jiebei()
     text = " ".join(ok("ladder", "--lang", "en").split())
     assert "moves your regular installments back by 1 month(s)" in text
     assert "the deferral also moves" in text

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from test_cli_case import ok, ok_json
+from test_cli_case import clean_home, ok, ok_json
 from xieshang.engine.accrual import OverdueDebt
 from xieshang.engine.money import D
 from xieshang.engine.timeline import timeline
@@ -21,11 +21,7 @@ NOW = "2026-12-07T10:00+08:00"
 
 @pytest.fixture(autouse=True)
 def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    folder = tmp_path / "home"
-    monkeypatch.setenv("XIESHANG_HOME", str(folder))
-    for name in ("XIESHANG_DB_URL", "XIESHANG_PASSPHRASE", "XIESHANG_LANG",
-                 "XIESHANG_TEST_PROGRESS"):
-        monkeypatch.delenv(name, raising=False)
+    folder = clean_home(tmp_path, monkeypatch)
     ok("case", "new", "--name", "李明")
     return folder
 
