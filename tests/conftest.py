@@ -20,13 +20,15 @@ runs the time-sensitive files under ``faketime`` at the awkward moments.
 from __future__ import annotations
 
 import os
-from collections.abc import Generator
+from collections.abc import Generator, Iterator
 from datetime import datetime, time
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, settings
 
 from xieshang import clock
+from xieshang.store.db import Store, open_store
 
 settings.register_profile("dev", deadline=None)
 settings.register_profile(
@@ -65,3 +67,12 @@ def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> 
             os.environ.pop(clock.ENV, None)
         else:
             os.environ[clock.ENV] = before
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[Store]:
+    """An empty store in the test's own folder, closed afterwards (a module may define its
+    own ``store`` with a case in it)."""
+    opened = open_store(data_dir=tmp_path)
+    yield opened
+    opened.close()

@@ -17,13 +17,6 @@ from xieshang.store.exchange import FORMAT, VERSION, dumps, export_case, import_
 from xieshang.store.model import RECORDS, Case, Debt, StatementRow
 
 
-@pytest.fixture
-def store(tmp_path: Path) -> Store:
-    opened = open_store(data_dir=tmp_path)
-    yield opened  # type: ignore[misc]
-    opened.close()
-
-
 def dump(path: Path) -> list[str]:
     with sqlite3.connect(path) as db:
         return list(db.iterdump())

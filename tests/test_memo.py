@@ -4,27 +4,16 @@ was read in: a later transaction inside the same block (which may be given the s
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date, timedelta
 from decimal import Decimal
-from pathlib import Path
-
-import pytest
 
 from xieshang.engine.money import money
 from xieshang.services._memo import reading
 from xieshang.services.debts import current_bill
-from xieshang.store.db import Store, open_store
+from xieshang.store.db import Store
 from xieshang.store.model import Case, Debt, Payment
 
 TODAY = date(2026, 12, 7)
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    opened = open_store(data_dir=tmp_path)
-    yield opened
-    opened.close()
 
 
 def test_a_later_transaction_in_the_same_block_sees_a_payment_made_in_between(

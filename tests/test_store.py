@@ -44,13 +44,6 @@ CARD = "6222021234567890128"  # Luhn-valid, made up
 PASSPHRASE = "correct horse battery"
 
 
-@pytest.fixture
-def store(tmp_path: Path) -> Store:
-    opened = open_store(data_dir=tmp_path)
-    yield opened  # type: ignore[misc]
-    opened.close()
-
-
 def full_case(store: Store) -> dict[type, object]:
     """One record of every type, every field set to something other than its default."""
     saved: dict[type, object] = {}

@@ -13,24 +13,15 @@ from contextlib import contextmanager
 from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
-import pytest
 from sqlalchemy import event
 
 from xieshang.engine.money import money
-from xieshang.store.db import Store, Tx, open_store
+from xieshang.store.db import Store, Tx
 from xieshang.store.model import Case, Debt, Payment
 
 TODAY = date(2026, 12, 7)
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    opened = open_store(data_dir=tmp_path)
-    yield opened
-    opened.close()
 
 
 @contextmanager
