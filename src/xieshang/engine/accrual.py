@@ -64,12 +64,13 @@ import calendar
 import decimal
 from bisect import bisect_right
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal
 from enum import StrEnum
 from typing import Final
 
+from xieshang.engine._record import record
 from xieshang.engine.bill import Bill
 from xieshang.engine.errors import N_, InputError, StateError
 from xieshang.engine.money import ZERO, Rounding, round_money
@@ -117,7 +118,7 @@ _MAX_DAYS: Final = 36_525
 # ------------------------------------------------------------------------------ records
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Payment:
     """A repayment.
 
@@ -136,7 +137,7 @@ class Payment:
         _check_fen("payments", self.amount)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class LaterInstallment:
     """An installment of a loan that falls due after the missed one.
 
@@ -158,7 +159,7 @@ class LaterInstallment:
     interest: Decimal = ZERO
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class OverdueDebt:
     """One missed repayment and what was paid since.
 
@@ -375,7 +376,7 @@ def daily_costs(debt: OverdueDebt, start: date, end: date) -> list[tuple[date, D
     return [(bill.as_of, bill.total) for bill in _walk(debt, debt.payments, start, end)]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class _Terms:
     """The rules one debt is charged by, preset and overrides resolved."""
 
@@ -1046,7 +1047,7 @@ def _check_not_negative(field: str, value: Decimal) -> None:
 # ------------------------------------------------------------------ credit-card interest
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class CardTransaction:
     """A posting on a card statement.
 
@@ -1077,7 +1078,7 @@ class CardNote(StrEnum):
     LATE_PAYMENTS_IGNORED = "payments_after_next_statement_ignored"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Segment:
     """One line of card interest: part of one posting, over a run of days.
 
@@ -1102,7 +1103,7 @@ class Segment:
     repaid_on: date | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class CardInterest:
     """Interest that a statement's postings bear on the next statement.
 

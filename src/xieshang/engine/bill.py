@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+
+from xieshang.engine._record import record
 
 __all__ = ["Bill"]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Bill:
     """The amount due on ``as_of``, itemised.
 

@@ -15,12 +15,12 @@ from __future__ import annotations
 
 import tomllib
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any, Final, TypeVar
 
+from xieshang.engine._record import field, record
 from xieshang.engine.errors import N_, PresetError, StateError
 from xieshang.engine.money import D, Rounding
 
@@ -156,7 +156,7 @@ class DayBasis(StrEnum):
         return int(self.value)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Text:
     """A short text in Simplified Chinese and English (zh-Hant is generated)."""
 
@@ -168,7 +168,7 @@ class Text:
         return self.en if lang.startswith("en") else self.zh
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Source:
     """Where a parameter comes from.
 
@@ -216,7 +216,7 @@ def public_sources(urls: Sequence[str]) -> tuple[str, ...]:
     return tuple(result)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Penalty:
     """Overdue-charge rule. Rates are fractions per day (0.0005 = 0.05 %/day)."""
 
@@ -233,7 +233,7 @@ class Penalty:
     card_interest_basis: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class RoundingRule:
     """What the lender rounds and how.
 
@@ -247,7 +247,7 @@ class RoundingRule:
     daily_amount: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class LateFee:
     """Late-fee rule, e.g. 5 % of the unpaid part of the minimum payment, at least ¥10."""
 
@@ -261,7 +261,7 @@ class LateFee:
     per_statement: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class MinimumPayment:
     """Minimum-payment rule: ``percent`` of the principal of the bill, plus (if set) 100 %
     of fees and interest and of the current installment amounts."""
@@ -271,7 +271,7 @@ class MinimumPayment:
     plus_installments: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class FeeRow:
     """One row of an installment fee table: total fee rate over ``periods`` periods."""
 
@@ -279,7 +279,7 @@ class FeeRow:
     total_rate: Decimal
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Installments:
     """Installment terms: a table of total fee rates or a monthly fee rate."""
 
@@ -297,7 +297,7 @@ class Installments:
         return None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Negotiation:
     """What can be negotiated and its published limits."""
 
@@ -306,7 +306,7 @@ class Negotiation:
     deferral_months: int | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Milestone:
     """A lender-specific event on the timeline, counted in days overdue.
 
@@ -320,7 +320,7 @@ class Milestone:
     after_days: int | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Channel:
     """A way to reach the lender."""
 
@@ -331,7 +331,7 @@ class Channel:
     good_for: Text | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Preset:
     """One lender product's rules. See the module docstring and ``docs/presets.md``."""
 
@@ -828,4 +828,6 @@ def merge_override(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict
 
 def with_user_values(preset: Preset, **changes: Any) -> Preset:
     """A copy of ``preset`` with some values replaced (used for per-debt adjustments)."""
+    from dataclasses import replace
+
     return replace(preset, **changes)
