@@ -126,12 +126,15 @@ def _keep(folder: str, stem: str, target: str, data: bytes) -> None:
             os.remove(partial)
 
 
-#: One entry of a ``.po`` file: its comment lines, then ``msgid`` and ``msgstr``, each a
-#: quoted string continued by quoted lines. Reading the file with this one expression is
-#: three times faster than line by line (the catalog is read by every command).
-_ENTRY = re.compile(r'^((?:#.*\n)*)msgid "(.*)"\n((?:".*"\n)*)msgstr "(.*)"\n((?:".*"\n)*)',
-                    re.MULTILINE)
-_FUZZY = re.compile(r"^#,.*\bfuzzy\b", re.MULTILINE)
+@cache
+def _po_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """One entry of a ``.po`` file: its comment lines, then ``msgid`` and ``msgstr``, each a
+    quoted string continued by quoted lines (reading the file with this one expression is
+    three times faster than line by line); a fuzzy entry's comment. Compiled on first use:
+    the catalog is mostly read back from its cache (:func:`cached_po`)."""
+    return (re.compile(r'^((?:#.*\n)*)msgid "(.*)"\n((?:".*"\n)*)msgstr "(.*)"\n((?:".*"\n)*)',
+                       re.MULTILINE),
+            re.compile(r"^#,.*\bfuzzy\b", re.MULTILINE))
 
 
 def _continued(first: str, more: str) -> str:
@@ -153,10 +156,11 @@ def parse_po(text: str) -> dict[str, str]:
     text = text.replace("\r\n", "\n")
     if not text.endswith("\n"):
         text += "\n"
-    for match in _ENTRY.finditer(text):
+    entry, fuzzy = _po_patterns()
+    for match in entry.finditer(text):
         comments, first_id, more_id, first_str, more_str = match.groups()
         key, value = _continued(first_id, more_id), _continued(first_str, more_str)
-        if not key or not value or (comments and _FUZZY.search(comments)):
+        if not key or not value or (comments and fuzzy.search(comments)):
             continue
         if "\\" in key or "\\" in value:
             # escapes (most entries have none) are read as Python reads them

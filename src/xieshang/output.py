@@ -10,7 +10,6 @@ import itertools
 import re
 import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from enum import Enum
@@ -25,14 +24,17 @@ __all__ = ["FittedTable", "Flow", "Output", "Titled", "chinese_breaks", "jsonabl
 
 #: The rich style tags the fronts use on purpose; any other "[...]" in a text is data
 #: (a source mark "[S]", a placeholder "[lender]") and is shown as written.
-_OUR_TAGS = re.compile(
-    r"\[(?!/?(?:bold|dim|italic|underline|red|green|yellow|cyan|magenta|blue)"
-    r"(?: [a-z ]+)?\]|/\])")
+@cache
+def _our_tags() -> re.Pattern[str]:
+    """Any ``[`` but one of our style tags' (compiled on first use, as the patterns below:
+    a calculator's start-up compiled a dozen patterns it never used, issue 16)."""
+    return re.compile(r"\[(?!/?(?:bold|dim|italic|underline|red|green|yellow|cyan|magenta|"
+                      r"blue)(?: [a-z ]+)?\]|/\])")
 
 
 def safe_markup(text: str) -> str:
     """Escape every ``[`` that does not open one of our own style tags."""
-    return _OUR_TAGS.sub(r"\\[", text)
+    return _our_tags().sub(r"\\[", text)
 
 
 def jsonable(value: Any) -> Any:
@@ -50,15 +52,35 @@ def jsonable(value: Any) -> Any:
     return value
 
 
-@dataclass
 class Output:
-    """Where a command writes: the language, JSON or tables, and the console."""
+    """Where a command writes: the language, JSON or tables, and the console.
+
+    A plain class with what ``@dataclass`` would give it (the fields in order, ``==``,
+    ``repr``): making a dataclass costs a calculator's start-up about half a millisecond
+    (issue 16)."""
+
+    __hash__ = None  # type: ignore[assignment]  # mutable and compared by value
 
     lang: str
     as_json: bool
     #: Traditional Chinese on the screen ("tw" or "hk", see `chinese_variant`): the text
     #: is written in Simplified Chinese and converted as it is printed.
-    variant: str | None = None
+    variant: str | None
+
+    def __init__(self, lang: str, as_json: bool, variant: str | None = None) -> None:
+        self.lang = lang
+        self.as_json = as_json
+        self.variant = variant
+
+    def __repr__(self) -> str:
+        return (f"{type(self).__qualname__}(lang={self.lang!r}, as_json={self.as_json!r}, "
+                f"variant={self.variant!r})")
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Output) or other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.lang, self.as_json, self.variant) == (
+            other.lang, other.as_json, other.variant)
 
     @classmethod
     def make(cls, lang: str | None, as_json: bool) -> Output:
@@ -170,9 +192,11 @@ class Output:
 # functions below do that, and give None (rich then does it) for anything else — markup,
 # emoji codes, tabs, text to wrap, a table to fit. tests/test_startup.py compares the two.
 
-#: Markup or an emoji code rich would interpret (``[bold]``, ``:smile:``), a backslash
-#: (rich's escape), a control character (a tab is expanded): left to rich.
-_RICH_SYNTAX = re.compile(r"[\\\x00-\x09\x0b-\x1f\x7f]|:\S*?:")
+@cache
+def _rich_syntax() -> re.Pattern[str]:
+    """Markup or an emoji code rich would interpret (``[bold]``, ``:smile:``), a backslash
+    (rich's escape), a control character (a tab is expanded): left to rich."""
+    return re.compile(r"[\\\x00-\x09\x0b-\x1f\x7f]|:\S*?:")
 
 
 def plain_target() -> tuple[int, bool] | None:
@@ -256,9 +280,9 @@ def cell_len(text: str) -> int:
 
 def _fits(text: str, width: int, *, markup: bool) -> bool:
     """Whether rich would write ``text`` as it is (one line per line, nothing wrapped)."""
-    if markup and "[" in text and "[" in _OUR_TAGS.sub("", text):
+    if markup and "[" in text and "[" in _our_tags().sub("", text):
         return False  # one of our style tags
-    return _RICH_SYNTAX.search(text) is None \
+    return _rich_syntax().search(text) is None \
         and all(cell_len(line) <= width for line in text.split("\n"))
 
 
@@ -313,9 +337,11 @@ class Titled:
 _SOFT_WORD = 10
 _SOFT_CHINESE = 6
 
-#: A figure: ASCII with a digit in it (an amount, a date, "penalty=30.00", "10%"); never
-#: broken. A web address is not a figure (it may fold).
-_FIGURE = re.compile(r"[!-~¥×]*[0-9][!-~¥×]*")
+@cache
+def _figure() -> re.Pattern[str]:
+    """A figure: ASCII with a digit in it (an amount, a date, "penalty=30.00", "10%"); never
+    broken. A web address is not a figure (it may fold)."""
+    return re.compile(r"[!-~¥×]*[0-9][!-~¥×]*")
 
 
 def _text_widths(text: Any) -> tuple[int, int]:
@@ -330,7 +356,7 @@ def _text_widths(text: Any) -> tuple[int, int]:
     narrowest = 1
     for word in text.plain.split():
         width = cell_len(word)
-        if _FIGURE.fullmatch(word) and "://" not in word:
+        if _figure().fullmatch(word) and "://" not in word:
             narrowest = max(narrowest, width)
         else:
             soft = _SOFT_WORD if width == len(word) else _SOFT_CHINESE
@@ -536,9 +562,13 @@ def _wide_pattern() -> re.Pattern[str]:
     return re.compile(_WIDE_CLASS)
 
 
-#: A short aside in full-width parentheses is kept on one line (up to this many cells).
-_ASIDE = re.compile(r"（[^（）\n]+）")
-_SPACED = re.compile(r"\S+")
+@cache
+def _aside_and_word() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """A short aside in full-width parentheses; a word set off by spaces."""
+    return re.compile(r"（[^（）\n]+）"), re.compile(r"\S+")
+
+
+#: A short aside or word is kept on one line (up to this many cells).
 _ASIDE_CELLS = 18
 
 
@@ -582,7 +612,8 @@ def chinese_breaks(text: str, width: int, fold: bool = True) -> list[int]:
             starts.append(index)
     # a short aside in full-width parentheses ("（年利率 3.85%）", "（第二十八条）") is one
     # unit, and so is a short word set off by spaces ("《民法典》人格权编" after its mark)
-    for found in (*_ASIDE.finditer(text), *_SPACED.finditer(text)):
+    aside, word = _aside_and_word()
+    for found in (*aside.finditer(text), *word.finditer(text)):
         if cell_len(found.group()) <= _ASIDE_CELLS:
             starts = [start for start in starts
                       if not found.start() < start < found.end()]

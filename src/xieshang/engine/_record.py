@@ -23,7 +23,7 @@ from collections.abc import Callable
 from operator import attrgetter
 from typing import Any, TypeVar, dataclass_transform
 
-__all__ = ["field", "record"]
+__all__ = ["field", "record", "replace"]
 
 T = TypeVar("T")
 C = TypeVar("C", bound=type)
@@ -255,6 +255,20 @@ def _compile(cls: type, spec: _Spec, method: str) -> Callable[..., Any]:
     return compiled
 
 
+def replace(obj: T, /, **changes: Any) -> T:
+    """A copy of the record ``obj`` with some fields changed: :func:`dataclasses.replace`,
+    which it calls for anything else than a record."""
+    spec: _Spec | None = getattr(type(obj), "__record_spec__", None)
+    if spec is None:
+        import dataclasses
+
+        return dataclasses.replace(obj, **changes)  # type: ignore[type-var]
+    for name in spec.names:
+        if name not in changes:
+            changes[name] = getattr(obj, name)
+    return obj.__class__(**changes)
+
+
 class _LazyFields:
     """``__dataclass_fields__``, made by :mod:`dataclasses` on first use (``fields``,
     ``replace``, ``asdict``), then kept on the class."""
@@ -265,6 +279,7 @@ class _LazyFields:
         owner = _record_class(owner)
         spec: _Spec = owner.__dict__["__record_spec__"]
         body: dict[str, Any] = {"__annotations__": dict(spec.annotations),
+                                "__doc__": owner.__doc__ or owner.__name__,
                                 "__module__": owner.__module__,
                                 "__qualname__": owner.__qualname__}
         for name in spec.names:

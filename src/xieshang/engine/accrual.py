@@ -64,13 +64,12 @@ import calendar
 import decimal
 from bisect import bisect_right
 from collections.abc import Sequence
-from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal
 from enum import StrEnum
 from typing import Final
 
-from xieshang.engine._record import record
+from xieshang.engine._record import record, replace
 from xieshang.engine.bill import Bill
 from xieshang.engine.errors import N_, InputError, StateError
 from xieshang.engine.money import ZERO, Rounding, round_money

@@ -18,6 +18,7 @@ import decimal
 import re
 from decimal import Decimal
 from enum import StrEnum
+from functools import cache
 from typing import Final
 
 from xieshang.engine.errors import N_, InputError
@@ -164,9 +165,15 @@ _UNITS: Final = {
     "万": Decimal(10_000), "千": Decimal(1_000), "百": Decimal(100), "亿": Decimal(10**8),
 }
 _UNIT_WORDS: Final = {"w": Decimal(10_000), "k": Decimal(1_000)}
-_CURRENCY: Final = re.compile(r"^(?:¥|￥|rmb|cny)\s*", re.IGNORECASE)
-_SUFFIX: Final = re.compile(r"\s*(?:元整|元|块钱|块|rmb|cny)$", re.IGNORECASE)
-_NUMBER: Final = re.compile(r"^[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)?(?:\.\d+)?$")
+
+
+@cache
+def _patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
+    """A currency sign before an amount, a currency word after it, the amount: compiled on
+    first use (a plain ``1234.50`` needs none of them: issue 16, start-up)."""
+    return (re.compile(r"^(?:¥|￥|rmb|cny)\s*", re.IGNORECASE),
+            re.compile(r"\s*(?:元整|元|块钱|块|rmb|cny)$", re.IGNORECASE),
+            re.compile(r"^[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)?(?:\.\d+)?$"))
 
 
 def parse_amount(text: str, field: str = "amount", *, allow_negative: bool = False) -> Decimal:
@@ -193,21 +200,26 @@ def parse_amount(text: str, field: str = "amount", *, allow_negative: bool = Fal
 def _parse_amount_text(text: str, field: str) -> Decimal:
     raw = text
     cleaned = text.translate(_FULLWIDTH).strip().replace(" ", "")
-    cleaned = _CURRENCY.sub("", cleaned)
-    cleaned = _SUFFIX.sub("", cleaned)
     multiplier = Decimal(1)
-    if cleaned and cleaned[-1] in _UNITS:
-        multiplier = _UNITS[cleaned[-1]]
-        cleaned = cleaned[:-1]
-    elif cleaned and cleaned[-1].lower() in _UNIT_WORDS:
-        multiplier = _UNIT_WORDS[cleaned[-1].lower()]
-        cleaned = cleaned[:-1]
-    if not cleaned or cleaned in {"+", "-", "."} or not _NUMBER.match(cleaned):
-        raise InputError(
-            field,
-            N_("'{value}' is not an amount; type it like 1234.56, ¥1,234.56 or 1.2万"),
-            value=raw,
-        )
+    head, dot, tail = cleaned.partition(".")
+    # plain digits (1234, 1234.5, .5), which the patterns below leave as they are, skip them
+    if not (cleaned.isascii() and (head.isdigit() or (dot and not head))
+            and (not dot or tail.isdigit())):
+        currency, suffix, amount = _patterns()
+        cleaned = currency.sub("", cleaned)
+        cleaned = suffix.sub("", cleaned)
+        if cleaned and cleaned[-1] in _UNITS:
+            multiplier = _UNITS[cleaned[-1]]
+            cleaned = cleaned[:-1]
+        elif cleaned and cleaned[-1].lower() in _UNIT_WORDS:
+            multiplier = _UNIT_WORDS[cleaned[-1].lower()]
+            cleaned = cleaned[:-1]
+        if not cleaned or cleaned in {"+", "-", "."} or not amount.match(cleaned):
+            raise InputError(
+                field,
+                N_("'{value}' is not an amount; type it like 1234.56, ¥1,234.56 or 1.2万"),
+                value=raw,
+            )
     digits = cleaned.replace(",", "")
     if len(digits.lstrip("+-0").partition(".")[0]) > 13:  # beyond MAX_AMOUNT whatever the unit
         raise InputError(field, N_("'{value}' is too large: amounts must be below {limit}"),

@@ -23,7 +23,6 @@ _CN_DIGITS: Final = {
 }
 _FRACTION_WORDS: Final = (("万分之", Decimal(10_000)), ("千分之", Decimal(1_000)),
                           ("百分之", Decimal(100)))
-_DATE: Final = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 
 
 #: Words that say which unit a typed rate is in.
@@ -232,7 +231,7 @@ def parse_date(text: str | date, field: str = "date") -> date:
     if isinstance(text, date):
         day = text
     else:
-        match = _DATE.match(text.strip())
+        match = re.match(r"^(\d{4})-(\d{2})-(\d{2})$", text.strip())
         if not match:
             raise InputError(field, N_("'{value}' is not a date; type it as YYYY-MM-DD"),
                              value=text[:40])
@@ -257,7 +256,8 @@ def parse_count(text: str | int, field: str, *, minimum: int = 1, maximum: int =
         value = text
     else:
         cleaned = text.translate(_FULLWIDTH).strip()
-        if not re.fullmatch(r"[+-]?\d+", cleaned):
+        digits = cleaned[1:] if cleaned[:1] in ("+", "-") else cleaned
+        if not digits.isdecimal():  # what [+-]?\d+ matches (\d: Unicode decimal digits)
             raise InputError(field, N_("'{value}' is not a whole number"), value=text)
         if len(cleaned) > 18:  # far beyond any limit a count has; int() refuses 4,300+ digits
             raise InputError(field, N_("must be between {minimum} and {maximum} (got {value})"),

@@ -20,7 +20,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any, Final, TypeVar
 
-from xieshang.engine._record import field, record
+from xieshang.engine._record import field, record, replace
 from xieshang.engine.errors import N_, PresetError, StateError
 from xieshang.engine.money import D, Rounding
 
@@ -828,6 +828,4 @@ def merge_override(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict
 
 def with_user_values(preset: Preset, **changes: Any) -> Preset:
     """A copy of ``preset`` with some values replaced (used for per-debt adjustments)."""
-    from dataclasses import replace
-
     return replace(preset, **changes)
