@@ -186,6 +186,10 @@ def _typed_debt(out: Output, preset: Preset, principal: Decimal, due: date, as_o
     debt = OverdueDebt(preset=preset, principal=principal, due_date=due, penalty_daily_rate=rate,
                        contract_daily_rate=contract,
                        interest_from=posted if preset.penalty.card_interest_basis else None)
+    from xieshang.engine.preset import LenderType
+
+    if preset.lender_type is not LenderType.PRIVATE:
+        return debt, None  # as private_loan_rate, without importing the services (issue 16)
     from xieshang.services.debts import private_loan_rate
 
     return private_loan_rate(debt, made, as_of)

@@ -2,16 +2,18 @@
 
 ``@record`` gives a class what ``@dataclass(frozen=True, slots=True)`` gives it — an
 ``__init__`` taking the fields in order (defaults, :func:`field` factories,
-``__post_init__``), ``__repr__``, ``__eq__`` and ``__hash__`` over the fields' tuple,
+``__post_init__``), ``__repr__``, ``__eq__`` and ``__hash__`` over the tuple of the fields,
 frozen instances (:class:`dataclasses.FrozenInstanceError`), ``__slots__``, pickling and
 ``__match_args__``; :func:`dataclasses.fields`, :func:`dataclasses.replace`,
 :func:`dataclasses.asdict` and :func:`dataclasses.is_dataclass` work on it — but a
-dataclass compiles six methods with ``exec`` as the class is made (about 0.45 ms each
-class; ``xieshang calc overdue`` made 21 of them before it could start). Here the class is
-made in a few microseconds: ``__eq__``, ``__hash__`` and ``__repr__`` are shared
-functions over an :func:`operator.attrgetter`, and ``__init__`` is compiled on the first
-instance (the same code a dataclass runs, so constructing is no slower), as is
-``__dataclass_fields__`` on first use (by :mod:`dataclasses` itself).
+dataclass compiles six methods with ``exec`` as the class is made (about 0.45 ms a class;
+``xieshang calc overdue`` made 21 of them before it could start). Here the class is made in
+a few microseconds: ``__init__``, ``__eq__`` and ``__hash__`` start as general functions
+that read the fields from the class's list, and a class used more than a few times gets the
+very methods a dataclass has, compiled then (constructing is no slower where it counts: the
+plan simulator makes records by the thousand). ``__dataclass_fields__`` is made by
+:mod:`dataclasses` itself on first use (``fields``, ``asdict``); :func:`replace` is
+:func:`dataclasses.replace` without it.
 
 The decorator is marked :func:`typing.dataclass_transform`, so mypy checks the
 constructors as a dataclass's.
@@ -49,15 +51,20 @@ def field(*, default_factory: Callable[[], T]) -> T:
 
 
 class _Spec:
-    """One record class's fields: names in order, defaults, factories, annotations."""
+    """One record class's fields — names in order, defaults, factories, annotations — and
+    how often its general methods ran (see :func:`_lazy`)."""
 
-    __slots__ = ("annotations", "defaults", "factories", "names")
+    __slots__ = ("annotations", "calls", "defaults", "factories", "names", "post_init",
+                 "values")
 
     def __init__(self) -> None:
         self.names: list[str] = []
         self.defaults: dict[str, Any] = {}
         self.factories: dict[str, Callable[[], Any]] = {}
         self.annotations: dict[str, Any] = {}
+        self.calls: dict[str, int] = {}
+        self.post_init: bool | None = None  # whether the class has one, once asked
+        self.values: Callable[[Any], tuple[Any, ...]] | None = None
 
 
 def _is_class_var(annotation: Any) -> bool:
@@ -169,7 +176,7 @@ def _frozen_delattr(self: Any, name: str) -> None:
 
 
 def _getstate(self: Any) -> list[Any]:
-    return list(_spec_of(type(self)).values(self))
+    return list(_values(_spec_of(type(self)))(self))
 
 
 def _setstate(self: Any, state: list[Any]) -> None:
@@ -177,22 +184,15 @@ def _setstate(self: Any, state: list[Any]) -> None:
         object.__setattr__(self, name, value)
 
 
-class _SpecView:
-    __slots__ = ("names", "values")
-
-    def __init__(self, names: list[str]) -> None:
-        self.names = names
-        self.values = _values_of(tuple(names))
+def _spec_of(cls: type) -> _Spec:
+    spec: _Spec = _record_class(cls).__dict__["__record_spec__"]
+    return spec
 
 
-def _spec_of(cls: type) -> _SpecView:
-    view: _SpecView | None = cls.__dict__.get("__record_view__")
-    if view is None:
-        spec = next(klass.__dict__["__record_spec__"] for klass in cls.__mro__
-                    if "__record_spec__" in klass.__dict__)
-        view = _SpecView(spec.names)
-        type.__setattr__(cls, "__record_view__", view)
-    return view
+def _values(spec: _Spec) -> Callable[[Any], tuple[Any, ...]]:
+    if spec.values is None:
+        spec.values = _values_of(tuple(spec.names))
+    return spec.values
 
 
 def _record_class(cls: type) -> type:
@@ -200,18 +200,81 @@ def _record_class(cls: type) -> type:
     return next(klass for klass in cls.__mro__ if "__record_spec__" in klass.__dict__)
 
 
+#: Calls of a record class's general ``__init__``, ``__eq__`` or ``__hash__`` before the
+#: class gets the compiled one (compiling costs as much as some hundred general calls).
+PROMOTE_AFTER = 8
+
+_FAILED: Any = object()
+
+
 def _lazy(method: str) -> Callable[..., Any]:
-    """A stand-in for ``method`` (``__init__``, ``__eq__``, ``__hash__``): on its first call
-    it compiles the class's own (:func:`_compile`), puts it on the class and runs it."""
+    """``method`` (``__init__``, ``__eq__``, ``__hash__``) of a record class: the general
+    one for its first :data:`PROMOTE_AFTER` calls, then the class's own compiled
+    (:func:`_compile`), put on the class. Arguments the general ``__init__`` does not bind
+    (a missing or unknown one) go to the compiled one, which raises as a dataclass does."""
+    general = _GENERAL[method]
 
     def first(self: Any, *args: Any, **kwargs: Any) -> Any:
         owner = _record_class(type(self))
-        compiled = _compile(owner, owner.__dict__["__record_spec__"], method)
+        spec: _Spec = owner.__dict__["__record_spec__"]
+        calls = spec.calls.get(method, 0) + 1
+        spec.calls[method] = calls
+        if calls < PROMOTE_AFTER:
+            result = general(owner, spec, self, args, kwargs)
+            if result is not _FAILED:
+                return result
+        compiled = _compile(owner, spec, method)
         type.__setattr__(owner, method, compiled)
         return compiled(self, *args, **kwargs)
 
     first.__name__ = method
     return first
+
+
+def _general_init(owner: type, spec: _Spec, self: Any, args: tuple[Any, ...],
+                  kwargs: dict[str, Any]) -> Any:
+    names = spec.names
+    given = len(args)
+    if given > len(names):
+        return _FAILED
+    for name, value in zip(names, args, strict=False):
+        object.__setattr__(self, name, value)
+    named = 0
+    for name in names[given:]:
+        if name in kwargs:
+            value = kwargs[name]
+            named += 1
+        elif name in spec.defaults:
+            value = spec.defaults[name]
+        elif name in spec.factories:
+            value = spec.factories[name]()
+        else:
+            return _FAILED
+        object.__setattr__(self, name, value)
+    if named != len(kwargs):
+        return _FAILED
+    if spec.post_init is None:
+        spec.post_init = hasattr(owner, "__post_init__")
+    if spec.post_init:
+        self.__post_init__()
+    return None
+
+
+def _general_eq(owner: type, spec: _Spec, self: Any, args: tuple[Any, ...],
+                kwargs: dict[str, Any]) -> Any:
+    other = args[0]
+    if other.__class__ is self.__class__:
+        values = _values(spec)
+        return values(self) == values(other)
+    return NotImplemented
+
+
+def _general_hash(owner: type, spec: _Spec, self: Any, args: tuple[Any, ...],
+                  kwargs: dict[str, Any]) -> Any:
+    return hash(_values(spec)(self))
+
+
+_GENERAL = {"__init__": _general_init, "__eq__": _general_eq, "__hash__": _general_hash}
 
 
 def _compile(cls: type, spec: _Spec, method: str) -> Callable[..., Any]:
