@@ -14,7 +14,6 @@ Files whose name starts with ``_`` are data tables other than presets (e.g. ``_l
 from __future__ import annotations
 
 import os
-import tomllib
 from collections.abc import Mapping
 from functools import cache
 from typing import TYPE_CHECKING, Any
@@ -53,16 +52,116 @@ def _builtin_tables() -> dict[str, tuple[str, dict[str, Any]]]:
         if not name.endswith(".toml") or name.startswith("_"):
             continue
         label = f"presets/{name}"
-        data = _load_toml(_read(path), label)
+        data = _builtin_data(path, label)
         tables[str(data.get("id", name[:-5]))] = (label, data)
     return tables
 
 
 def _load_toml(text: str, label: str) -> dict[str, Any]:
+    import tomllib
+
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise PresetError(label, "", N_("is not valid TOML: {error}"), error=str(error)) from None
+
+
+def _builtin_data(path: str, label: str) -> dict[str, Any]:
+    """:func:`_load_toml` of a file of the package, kept beside it as Python keeps bytecode
+    (and as :func:`xieshang.i18n.cached_po` keeps the catalog): in ``__pycache__``, as a
+    ``marshal`` of the table, named by the file's CRC-32 and size — a changed file is
+    parsed anew. Reading the table back takes a tenth of parsing the file and importing
+    tomllib (issue 16, a calculator's start-up). Not written when Python writes no bytecode
+    (``PYTHONDONTWRITEBYTECODE``) or the folder is read-only."""
+    import marshal
+    import sys
+    from binascii import crc32
+
+    with open(path, "rb") as stream:
+        raw = stream.read()
+    folder = os.path.join(os.path.dirname(path), "__pycache__")
+    stem = f"{os.path.basename(path)}.{sys.implementation.cache_tag}."
+    cached = os.path.join(folder, f"{stem}{crc32(raw):08x}.{len(raw)}.marshal")
+    try:
+        with open(cached, "rb") as stream:
+            kept = marshal.loads(stream.read())  # marshal.load reads in small pieces
+        if isinstance(kept, dict):
+            table: dict[str, Any] = _thawed(kept)
+            return table
+    except (OSError, EOFError, ValueError, TypeError):
+        pass
+    # as open(path, encoding="utf-8") reads it: universal newlines
+    data = _load_toml(raw.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n"), label)
+    frozen = _frozen(data)
+    if frozen is not None and not sys.dont_write_bytecode:
+        _keep(folder, stem, cached, marshal.dumps(frozen))
+    return data
+
+
+#: A date in a kept table: a tuple (TOML gives lists, never tuples) of this tag and the
+#: date's ordinal.
+_DATE_TAG = "\0date"
+
+
+def _frozen(value: Any) -> Any:
+    """A TOML table as marshal can keep it: dates as tagged tuples; None when it holds a
+    date-time or a time (kept by no table of ours: such a file is parsed each time)."""
+    from datetime import date, datetime, time
+
+    def freeze(item: Any) -> Any:
+        if isinstance(item, dict):
+            return {key: freeze(inner) for key, inner in item.items()}
+        if isinstance(item, list):
+            return [freeze(inner) for inner in item]
+        if isinstance(item, (datetime, time)):
+            raise _NotKept
+        if isinstance(item, date):
+            return (_DATE_TAG, item.toordinal())
+        return item
+
+    try:
+        return freeze(value)
+    except _NotKept:
+        return None
+
+
+class _NotKept(Exception):
+    """A value marshal cannot keep."""
+
+
+def _thawed(value: Any) -> Any:
+    """The table :func:`_frozen` kept, as tomllib gave it."""
+    if isinstance(value, dict):
+        return {key: _thawed(inner) for key, inner in value.items()}
+    if isinstance(value, list):
+        return [_thawed(inner) for inner in value]
+    if isinstance(value, tuple):
+        from datetime import date
+
+        return date.fromordinal(value[1])
+    return value
+
+
+def _keep(folder: str, stem: str, target: str, data: bytes) -> None:
+    """Write ``data`` to ``target`` whole (a temporary file renamed over it) and remove the
+    tables kept for earlier versions of the file; nothing when the folder is not writable
+    (as :func:`xieshang.i18n._keep`, which this layer may not import)."""
+    import contextlib
+    import threading
+
+    partial = f"{target}.{os.getpid()}.{threading.get_ident()}.partial"
+    try:
+        os.makedirs(folder, exist_ok=True)
+        with open(partial, "xb") as stream:
+            stream.write(data)
+        os.replace(partial, target)
+        for name in os.listdir(folder):
+            if name.startswith(stem) and name.endswith(".marshal") \
+                    and os.path.join(folder, name) != target:
+                os.remove(os.path.join(folder, name))
+    except OSError:
+        with contextlib.suppress(OSError):
+            os.remove(partial)
 
 
 def user_preset_dir(data_dir: Path | None) -> Path | None:
@@ -167,7 +266,7 @@ def _builtin_preset(key: str) -> Preset | None:
     if not os.path.isfile(path):
         return None
     label = f"presets/{key}.toml"
-    data = _load_toml(_read(path), label)
+    data = _builtin_data(path, label)
     if data.get("id", key) != key:
         return None
     return preset_from_dict(data, label)

@@ -13,7 +13,6 @@ and stays editable.
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Mapping, Sequence
 from datetime import date
 from decimal import Decimal
@@ -546,6 +545,8 @@ def parse_preset(text: str, source: str) -> Preset:
 
     Raises :class:`PresetError` naming the file and the dotted field of the first problem.
     """
+    import tomllib  # not at import: a calculator reads its preset back from the cache
+
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
