@@ -80,15 +80,23 @@ def test_calc_writes_its_table_without_rich_or_the_services(tmp_path: object) ->
 
 
 def test_calc_reads_only_its_own_preset(tmp_path: object) -> None:
-    """``calc overdue --product huabei`` parses huabei's preset file alone (parsing all
-    seven was a tenth of its start-up), and nothing of the store or the web."""
+    """``calc overdue --product huabei`` reads huabei's preset file alone (parsing all
+    seven was a tenth of its start-up) — parsed, or its table read back from the cache —
+    and nothing of the store or the web."""
     code = ("import json, runpy, sys, tomllib\n"
+            "import xieshang.rules as rules\n"
             "read = []\n"
+            "files = []\n"
             "loads = tomllib.loads\n"
             "def counted(text, **kw):\n"
             "    read.append(text[:200])\n"
             "    return loads(text, **kw)\n"
             "tomllib.loads = counted\n"
+            "data = rules._builtin_data\n"
+            "def kept(path, label):\n"
+            "    files.append(label)\n"
+            "    return data(path, label)\n"
+            "rules._builtin_data = kept\n"
             "sys.argv = ['xieshang', 'calc', 'overdue', '--product', 'huabei', '--amount',"
             " '100', '--days', '1']\n"
             "try:\n"
@@ -96,13 +104,67 @@ def test_calc_reads_only_its_own_preset(tmp_path: object) -> None:
             "except SystemExit:\n"
             "    pass\n"
             "sys.stdout.flush()\n"
-            "sys.stderr.write('\\nREAD ' + json.dumps(read))\n")
+            "sys.stderr.write('\\nREAD ' + json.dumps([read, files]))\n")
     env = dict(os.environ, XIESHANG_HOME=str(tmp_path))
     result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
                             text=True, check=True)
-    read = json.loads(result.stderr.rsplit("READ ", 1)[1])
-    assert len(read) == 1
-    assert read[0].startswith("# 花呗 Huabei")
+    read, files = json.loads(result.stderr.rsplit("READ ", 1)[1])
+    assert files == ["presets/huabei.toml"]
+    assert len(read) <= 1  # none when its table was kept
+    assert all(text.startswith("# 花呗 Huabei") for text in read)
+
+
+def test_calc_with_its_preset_kept_needs_no_toml_parser(tmp_path: Path) -> None:
+    """Once huabei's table is kept in ``__pycache__`` (as bytecode is), ``calc overdue``
+    reads it back without importing tomllib; nor does it import dataclasses or the
+    services (a preset's records are made without dataclasses' code generation)."""
+    from xieshang.rules import BUILTIN_DIR, _builtin_data
+
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    code = ("import sys\n"
+            "from xieshang.rules import BUILTIN_DIR, _builtin_data\n"
+            "_builtin_data(BUILTIN_DIR + '/huabei.toml', 'presets/huabei.toml')\n")
+    subprocess.run([sys.executable, "-c", code], env=env, check=True)
+    if not list(Path(BUILTIN_DIR, "__pycache__").glob("huabei.toml.*.marshal")):
+        pytest.skip("the package's folder is read-only: no table is kept")
+    assert _builtin_data(os.path.join(BUILTIN_DIR, "huabei.toml"), "presets/huabei.toml")
+    modules = _imported(["calc", "overdue", "--product", "huabei", "--amount", "100",
+                         "--days", "1"], tmp_path)
+    assert "xieshang.engine.accrual" in modules  # the bill was made
+    for module in ("tomllib", "dataclasses", "xieshang.services", "xieshang.services.debts"):
+        assert module not in modules
+
+
+def test_a_preset_table_is_kept_parsed_beside_it(tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """A preset's table is kept in ``__pycache__`` as the catalog is: the same table as
+    tomllib gives (its dates too), read back while the file is unchanged, parsed anew once
+    it changes, a broken table ignored, nothing written when Python writes no bytecode."""
+    import marshal
+    import tomllib
+    from datetime import date
+
+    from xieshang.rules import _builtin_data
+
+    path = tmp_path / "x.toml"
+    path.write_text('id = "x"\nreviewed = 2026-03-31\n[[rows]]\na = "0.0005"\n',
+                    encoding="utf-8")
+    expected = {"id": "x", "reviewed": date(2026, 3, 31), "rows": [{"a": "0.0005"}]}
+    monkeypatch.setattr(sys, "dont_write_bytecode", True)
+    assert _builtin_data(str(path), "x") == expected
+    assert not (tmp_path / "__pycache__").exists()
+    monkeypatch.setattr(sys, "dont_write_bytecode", False)
+    assert _builtin_data(str(path), "x") == expected
+    assert _builtin_data(str(path), "x") == expected == tomllib.loads(path.read_text("utf-8"))
+    [kept] = (tmp_path / "__pycache__").iterdir()
+    kept.write_bytes(marshal.dumps({"id": "kept"}))
+    assert _builtin_data(str(path), "x") == {"id": "kept"}  # read back, not parsed
+    path.write_text('id = "y"\n', encoding="utf-8")
+    assert _builtin_data(str(path), "x") == {"id": "y"}
+    [newer] = (tmp_path / "__pycache__").iterdir()
+    assert newer != kept
+    newer.write_bytes(b"not a table")
+    assert _builtin_data(str(path), "x") == {"id": "y"}
 
 
 def test_status_does_not_import_the_web_or_charts(tmp_path: object) -> None:

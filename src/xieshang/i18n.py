@@ -79,19 +79,19 @@ def catalog(lang: str) -> dict[str, str]:
 
 def cached_po(path: str) -> dict[str, str]:
     """:func:`parse_po` of the ``.po`` file at ``path``, kept beside it as Python keeps
-    bytecode: in ``__pycache__``, as a ``marshal`` of the table, named by the file's CRC-32
-    and size (a changed catalog is parsed anew; reading the table back takes a millisecond,
-    parsing the file several: issue 16, start-up). Not written when Python writes no
-    bytecode (``PYTHONDONTWRITEBYTECODE``) or the folder is read-only."""
+    bytecode: in ``__pycache__``, as a ``marshal`` of the table, named by the file's time of
+    change (in nanoseconds) and size, as Python checks bytecode against its source (a
+    changed catalog is parsed anew; reading the table back takes half a millisecond,
+    parsing the file several, and the file itself is not read: issue 16, start-up). Not
+    written when Python writes no bytecode (``PYTHONDONTWRITEBYTECODE``) or the folder is
+    read-only."""
     import marshal
     import sys
-    from binascii import crc32
 
-    with open(path, "rb") as stream:
-        raw = stream.read()
+    stamp = _stamp(path)
     folder = os.path.join(os.path.dirname(path), "__pycache__")
     stem = f"{os.path.basename(path)}.{sys.implementation.cache_tag}."
-    cached = os.path.join(folder, f"{stem}{crc32(raw):08x}.{len(raw)}.marshal")
+    cached = os.path.join(folder, f"{stem}{stamp}.marshal")
     try:
         with open(cached, "rb") as stream:
             table = marshal.loads(stream.read())  # marshal.load reads in small pieces
@@ -99,10 +99,19 @@ def cached_po(path: str) -> dict[str, str]:
             return table
     except (OSError, EOFError, ValueError, TypeError):
         pass
+    with open(path, "rb") as stream:
+        raw = stream.read()
     table = parse_po(raw.decode("utf-8"))
-    if not sys.dont_write_bytecode:
+    if not sys.dont_write_bytecode and _stamp(path) == stamp:  # not changed meanwhile
         _keep(folder, stem, cached, marshal.dumps(table))
     return table
+
+
+def _stamp(path: str) -> str:
+    """A file's time of change (nanoseconds) and size, as a kept table's name has them.
+    Raises :class:`OSError`."""
+    status = os.stat(path)
+    return f"{status.st_mtime_ns:x}.{status.st_size}"
 
 
 def _keep(folder: str, stem: str, target: str, data: bytes) -> None:

@@ -69,19 +69,17 @@ def _load_toml(text: str, label: str) -> dict[str, Any]:
 def _builtin_data(path: str, label: str) -> dict[str, Any]:
     """:func:`_load_toml` of a file of the package, kept beside it as Python keeps bytecode
     (and as :func:`xieshang.i18n.cached_po` keeps the catalog): in ``__pycache__``, as a
-    ``marshal`` of the table, named by the file's CRC-32 and size — a changed file is
-    parsed anew. Reading the table back takes a tenth of parsing the file and importing
-    tomllib (issue 16, a calculator's start-up). Not written when Python writes no bytecode
-    (``PYTHONDONTWRITEBYTECODE``) or the folder is read-only."""
+    ``marshal`` of the table, named by the file's time of change (in nanoseconds) and size
+    — a changed file is parsed anew. Reading the table back takes a tenth of importing
+    tomllib and parsing the file (issue 16, a calculator's start-up). Not written when
+    Python writes no bytecode (``PYTHONDONTWRITEBYTECODE``) or the folder is read-only."""
     import marshal
     import sys
-    from binascii import crc32
 
-    with open(path, "rb") as stream:
-        raw = stream.read()
+    stamp = _stamp(path)
     folder = os.path.join(os.path.dirname(path), "__pycache__")
     stem = f"{os.path.basename(path)}.{sys.implementation.cache_tag}."
-    cached = os.path.join(folder, f"{stem}{crc32(raw):08x}.{len(raw)}.marshal")
+    cached = os.path.join(folder, f"{stem}{stamp}.marshal")
     try:
         with open(cached, "rb") as stream:
             kept = marshal.loads(stream.read())  # marshal.load reads in small pieces
@@ -90,12 +88,17 @@ def _builtin_data(path: str, label: str) -> dict[str, Any]:
             return table
     except (OSError, EOFError, ValueError, TypeError):
         pass
-    # as open(path, encoding="utf-8") reads it: universal newlines
-    data = _load_toml(raw.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n"), label)
+    data = _load_toml(_read(path), label)
     frozen = _frozen(data)
-    if frozen is not None and not sys.dont_write_bytecode:
+    if frozen is not None and not sys.dont_write_bytecode and _stamp(path) == stamp:
         _keep(folder, stem, cached, marshal.dumps(frozen))
     return data
+
+
+def _stamp(path: str) -> str:
+    """A file's time of change (nanoseconds) and size, as a kept table's name has them."""
+    status = os.stat(path)
+    return f"{status.st_mtime_ns:x}.{status.st_size}"
 
 
 #: A date in a kept table: a tuple (TOML gives lists, never tuples) of this tag and the
