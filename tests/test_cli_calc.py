@@ -216,3 +216,64 @@ def test_card_interest_missing_file_and_bad_json(tmp_path: Path) -> None:
     code, _, err = invoke("calc", "card-interest", "--input", str(bad), "--lang", "en")
     assert code == 2
     assert "line 1" in err
+
+
+# ------------------------------------------------------------------- public sources only
+
+
+def test_the_overdue_source_line_cites_the_presets_public_source() -> None:
+    """``calc overdue`` names where the penalty rule comes from as a person can look it up
+    — the first public source huabei's preset names, with its confidence in words — never
+    our own reference file (it said "来源: rules-cn.md §1.2 [S] …"); so does ``--json``."""
+    from xieshang.rules import load_preset
+
+    source = load_preset("huabei").source_of("penalty")
+    first = source.public[0]
+    code, out, _ = invoke("calc", "overdue", "--product", "huabei", "--amount", "1000",
+                          "--days", "3")
+    assert code == 0
+    line = " ".join(out.split("来源:", 1)[1].split())
+    assert line == f"{first} [S] 二手来源，未与合同核对"
+    code, out, _ = invoke("calc", "overdue", "--product", "huabei", "--amount", "1000",
+                          "--days", "3", "--lang", "en")
+    assert " ".join(out.split("Source:", 1)[1].split()) == (
+        f"{first} [S] secondary source, not verified against the contract")
+    data = calc_json("overdue", "--product", "huabei", "--amount", "1000", "--days", "3")
+    assert data["source"] == {"confidence": "S", "ref": first, "urls": list(source.urls),
+                              "note": source.note}
+
+
+@pytest.mark.parametrize("args", [
+    ["overdue", "--product", "jiebei", "--amount", "1000", "--days", "3"],
+    ["timeline", "--product", "credit_card_cn", "--amount", "60000", "--overdue-since",
+     "2026-09-01", "--as-of", "2026-11-29"],
+    ["cap", "--annual-rate", "15%", "--contract-date", "2025-06-01", "--lender-type",
+     "private"],
+], ids=["overdue", "timeline", "cap"])
+@pytest.mark.parametrize("as_json", [False, True], ids=["table", "json"])
+def test_calculators_cite_no_reference_file_of_ours(args: list[str], as_json: bool) -> None:
+    """No calculator shows a section of our own reference files (``rules-cn.md §…``, a
+    bare ``§3.5``): a person is shown the public source, the law or the regulator's page."""
+    code, out, err = invoke("calc", *args, *(["--json"] if as_json else []))
+    assert code == 0, err
+    assert "rules-cn" not in out
+    assert "§" not in out
+
+
+def test_card_interest_cites_the_public_source_of_the_rule(tmp_path: Path) -> None:
+    """The card-interest table's note names the card preset's public source for 全额计息,
+    not "rules-cn.md §3.5"."""
+    from xieshang.rules import load_preset
+
+    path = tmp_path / "card.json"
+    path.write_text(json.dumps({
+        "daily_rate": "0.05%", "statement_date": "2026-01-05", "due_date": "2026-01-25",
+        "next_statement_date": "2026-02-05",
+        "transactions": [{"posted": "2025-12-20", "amount": "10000.00"}],
+        "payments": [{"date": "2026-01-25", "amount": "1000.00"}],
+    }), encoding="utf-8")
+    code, out, err = invoke("calc", "card-interest", "--input", str(path), "--lang", "en")
+    assert code == 0, err
+    public = load_preset("credit_card_cn").source_of("penalty.card_interest_basis").public
+    assert "rules-cn" not in out
+    assert public[0] in "".join(out.split())

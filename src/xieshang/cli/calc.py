@@ -42,9 +42,14 @@ def _source_line(out: Output, preset: Preset, parameter: str) -> str:
     mark = {"V": _("verified"), "S": _("secondary source, not verified against the contract"),
             "C": _("computed"), "NF": _("not verified: a default you can change"),
             "USER": _("set by you")}[source.confidence.value]
-    ref = f"rules-cn.md {source.ref}" if source.ref else ""
+    from xieshang.cli.render import public_source
+
+    # the public source the preset names (a law, a web address), never our own reference
+    # files (rules-cn.md): a person must be able to look it up
+    ref = public_source(out, source.ref, source.urls)
     label = _("Source")
-    return f"{label}: {ref} [{source.confidence.value}] {mark}".strip()
+    return " ".join(part for part in (f"{label}:", ref, f"[{source.confidence.value}]", mark)
+                    if part)
 
 
 # ------------------------------------------------------------------------------ overdue
@@ -213,8 +218,14 @@ def _penalty_rate_of(debt: Any) -> Decimal | None:
 
 
 def _source_json(preset: Preset, parameter: str) -> dict[str, Any]:
+    """A parameter's source as plain values: ``ref`` is the public source as the table
+    shows it (:func:`~xieshang.cli.render.public_source`), never our own reference's
+    section."""
+    from xieshang.cli.render import public_source
+
     source = preset.source_of(parameter)
-    return {"confidence": source.confidence.value, "ref": source.ref, "urls": list(source.urls),
+    return {"confidence": source.confidence.value,
+            "ref": public_source(None, source.ref, source.urls), "urls": list(source.urls),
             "note": source.note}
 
 
@@ -500,7 +511,9 @@ def card_interest_command(
         return
     from xieshang.cli import render
 
-    out.print(render.card_table(out, result))
+    card = load_preset("credit_card_cn").source_of("penalty.card_interest_basis")
+    out.print(render.card_table(out, result,
+                                source=render.public_source(out, card.ref, card.urls)))
 
 
 def _segment_json(segment: Any) -> dict[str, Any]:

@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING, Any
 from xieshang.engine.errors import N_
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from xieshang.engine.accrual import CardInterest
     from xieshang.engine.bill import Bill
     from xieshang.engine.preset import Preset
@@ -19,6 +21,27 @@ if TYPE_CHECKING:
     from xieshang.services.negotiation import DebtInputs
     from xieshang.store.db import Tx
     from xieshang.store.model import Case, Debt
+
+
+def public_source(out: Output | None, ref: str, urls: Sequence[str]) -> str:
+    """A source as a person may see it: the sections of the person's own guide that ``ref``
+    names (``guide §5.2``, shipped as docs/guide.*.md) and the first public source of
+    ``urls`` — a law's title or a web address
+    (:func:`xieshang.engine.preset.public_sources`). The sections of our own reference
+    files (a bare ``§1.2``, ``rules-cn.md …``) are not public sources and are left out, as
+    on the web (``web.page.public_ref``). ``out`` None: the guide's sections as written
+    (JSON)."""
+    from xieshang.engine.preset import public_sources
+
+    parts = []
+    guide = [part.strip().removeprefix("guide").strip() for part in ref.split(";")
+             if part.strip().startswith("guide")]
+    if guide:
+        sections = ", ".join(guide)
+        parts.append(f"guide {sections}" if out is None
+                     else out._("the guide {sections}").format(sections=sections))
+    parts.extend(public_sources(urls)[:1])
+    return " · ".join(parts)
 
 
 def bill_table(out: Output, preset: Preset, bill: Bill, *, title: str | None = None) -> Any:
@@ -74,8 +97,9 @@ def schedule_summary(out: Output, schedule: Schedule, rates: AnnualRates,
     return out.table(_("Summary"), [_("Item"), _("Value")], rows, right=[1])
 
 
-def card_table(out: Output, result: CardInterest) -> Any:
-    """Credit-card interest by balance segment."""
+def card_table(out: Output, result: CardInterest, *, source: str = "") -> Any:
+    """Credit-card interest by balance segment; ``source``: where the rule comes from, as a
+    person may see it (:func:`public_source`)."""
     _ = out._
     if result.full_payment:
         return _("Paid in full by the due date: no interest on this statement.")
@@ -90,7 +114,7 @@ def card_table(out: Output, result: CardInterest) -> Any:
         _("Interest on the next statement"),
         [_("From"), _("To (inclusive)"), _("Balance"), _("Days"), _("Interest")],
         rows, right=[2, 3, 4],
-        caption=" ".join(notes) + " (rules-cn.md §3.5)",
+        caption=" ".join(notes) + (f" ({source})" if source else ""),
     )
 
 
@@ -125,8 +149,8 @@ def cap_json(result: CapCheck) -> dict[str, Any]:
         "court_reference_applies": result.court_reference_applies,
         "above_24": result.above_24 if result.court_reference_applies else None,
         "findings": [
-            {"code": f.code, "message": f.render(), "source": f.source,
-             "confidence": f.confidence}
+            {"code": f.code, "message": f.render(),
+             "source": public_source(None, "", f.urls), "confidence": f.confidence}
             for f in result.findings
         ],
     }
@@ -158,8 +182,10 @@ def cap_report(out: Output, result: CapCheck) -> list[Any]:
     items: list[Any] = [out.table(_("Legal rate check"), [_("Item"), _("Value")], rows,
                                   right=[1])]
     for finding in result.findings:
-        items.append(f"• {finding.render(_(finding.message))} ({finding.source} "
-                     f"[{finding.confidence}])")
+        cited = public_source(out, "", finding.urls)  # not finding.source: our own reference
+        items.append(f"• {finding.render(_(finding.message))} "
+                     + (f"({cited} [{finding.confidence}])" if cited
+                        else f"([{finding.confidence}])"))
     items.append(_("This is information, not legal advice."))
     return items
 
@@ -170,7 +196,8 @@ def events_json(events: list[Event]) -> list[dict[str, Any]]:
         {
             "id": e.id, "on": e.on, "days_overdue": e.days_overdue, "amount_due": e.amount_due,
             "title": e.title.zh, "title_en": e.title.en, "detail": e.detail.zh,
-            "detail_en": e.detail.en, "source": e.source_ref, "urls": list(e.urls),
+            "detail_en": e.detail.en, "source": public_source(None, e.source_ref, e.urls),
+            "urls": list(e.urls),
             "confidence": e.confidence, "passed": e.passed, "applies": e.applies,
         }
         for e in events
@@ -199,7 +226,8 @@ def timeline_table(out: Output, events: list[Event], as_of: date) -> Any:
         line.append(title, style="dim" if event.passed or not event.applies else "bold")
         if event.amount_due is not None:
             line.append("  " + _("Amount due") + " " + out.money(event.amount_due))
-        line.append(f"  [{event.source_ref} {mark}]", style="dim")
+        cited = public_source(out, event.source_ref, event.urls)
+        line.append(f"  [{cited} {mark}]" if cited else f"  [{mark}]", style="dim")
         parts.append(line)
         parts.append(Padding(Text(event.detail.get(out.lang)), (0, 0, 0, 4)))
     parts.append(Text(_("[V] verified in the rule itself; [S] secondary source; [NF] not "

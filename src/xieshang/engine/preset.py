@@ -204,7 +204,9 @@ def public_sources(urls: Sequence[str]) -> tuple[str, ...]:
             continue  # our own material (the user's guide's seed files): not a public source
         if url.startswith("LawRefBook/"):
             parts = url.split("/")
-            book, stem = parts[-2], parts[-1].rsplit(".", 1)[0]
+            # the collection's folder, also as some files cite it ("Laws: 司法解释")
+            book = parts[-2].rpartition(":")[2].strip()
+            stem = parts[-1].rsplit(".", 1)[0]
             title = stem.split("(")[0].replace("《", "〈").replace("》", "〉")
             text = f"《{title}》" if title == book or book in ("行政法规", "司法解释") \
                 else f"《{book}》{title}"
