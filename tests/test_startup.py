@@ -296,3 +296,41 @@ def test_calc_uses_the_person_s_own_preset_file(tmp_path: Path,
     payload = json.loads(result.output)
     assert payload["penalty_daily_rate"] == "0.0004"
     assert payload["penalty"] == "4.00"
+
+
+def test_the_collector_pauses_only_while_the_command_loads(tmp_path: Path) -> None:
+    """The ``xieshang`` command pauses the cyclic garbage collector while its modules load
+    and sets what they loaded apart (issue 16); it runs again for the command itself. A
+    program (or a test) importing ``cli.main`` keeps its collector as it was."""
+    code = ("import gc, json, runpy, sys\n"
+            "import xieshang.cli.main\n"
+            "imported = [gc.isenabled(), gc.get_freeze_count()]\n"
+            "seen = []\n"
+            "import xieshang.cli.calc as calc\n"
+            "real = calc.load_preset\n"
+            "def watched(product):\n"
+            "    seen.append(gc.isenabled())\n"
+            "    return real(product)\n"
+            "calc.load_preset = watched\n"
+            "sys.argv = ['xieshang', 'calc', 'overdue', '--product', 'huabei', '--amount',"
+            " '100', '--days', '1']\n"
+            "try:\n"
+            "    runpy.run_module('xieshang', run_name='__main__')\n"
+            "except SystemExit:\n"
+            "    pass\n"
+            "sys.stdout.flush()\n"
+            "sys.stderr.write('\\nGC ' + json.dumps([imported, seen, gc.isenabled()]))\n")
+    env = dict(os.environ, XIESHANG_HOME=str(tmp_path))
+    result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
+                            text=True, check=True)
+    imported, seen, after = json.loads(result.stderr.rsplit("GC ", 1)[1])
+    assert imported == [True, 0]  # imported by a program: untouched
+    assert seen == [True]  # the command ran with the collector
+    assert after is True
+    script = ("import gc, sys\n"
+              "sys.argv = ['xieshang', '--help']\n"
+              "import xieshang.cli.main\n"
+              "print(gc.isenabled(), gc.get_freeze_count() > 0)\n")
+    shown = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True,
+                           text=True, check=True)
+    assert shown.stdout.split() == ["True", "True"]  # as the command: paused, then set apart

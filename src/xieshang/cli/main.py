@@ -11,15 +11,41 @@ markdown-it at start; click gives the same commands in a fraction of the time.
 from __future__ import annotations
 
 import gc
+import os
+import sys
 
-#: The cyclic garbage collector pauses while the command line's modules load (click and
-#: this module, then a command's own: :meth:`LazyGroup._load`): loading allocates many
-#: objects that all stay, and the collections that set off were a tenth of a calculator's
-#: start-up (issue 16). It runs as usual once they are loaded.
-_COLLECTING = gc.isenabled()
-gc.disable()
 
-import sys  # noqa: E402
+def _program() -> bool:
+    """Whether this process is the ``xieshang`` command (``python -m xieshang``, the
+    installed script), not a program or a test that imports this module."""
+    main = getattr(sys.modules.get("__main__"), "__spec__", None)
+    argv = getattr(sys, "argv", None) or [""]
+    return getattr(main, "name", None) == "xieshang.__main__" \
+        or os.path.basename(argv[0]).startswith("xieshang")
+
+
+def _pause() -> bool:
+    """In the ``xieshang`` command, pause the cyclic garbage collector while modules load
+    (click and this module, then a command's own: :meth:`LazyGroup._load`). Loading
+    allocates many objects that all stay, and the collections that set off, each looking
+    at everything loaded so far, were a tenth of a calculator's start-up (issue 16).
+    True if paused: :func:`_resume` then."""
+    if not gc.isenabled() or not _program():
+        return False
+    gc.disable()
+    return True
+
+
+def _resume(paused: bool) -> None:
+    """The collector runs again after :func:`_pause`; what was loaded is set apart from its
+    collections (``gc.freeze``: modules, classes and functions stay for the process)."""
+    if paused:
+        gc.freeze()
+        gc.enable()
+
+
+_PAUSED = _pause()
+
 from collections.abc import Callable  # noqa: E402
 from typing import Any, TypeVar  # noqa: E402
 
@@ -134,8 +160,6 @@ _SUMMARIES = {
 def _terminal_columns() -> int:
     """``shutil.get_terminal_size().columns`` (``$COLUMNS``, else the size of the terminal
     on standard output, else 80) without importing shutil, which imports the compressors."""
-    import os
-
     try:
         columns = int(os.environ["COLUMNS"])
     except (KeyError, ValueError):
@@ -210,15 +234,12 @@ class LazyGroup(Group):
         import importlib
 
         self._loading = True
-        collecting = gc.isenabled()
-        gc.disable()  # while the modules load (see _COLLECTING)
+        paused = _pause()
         try:
             importlib.import_module(f"xieshang.cli.{module}")
         finally:
             self._loading = False
-            if collecting:
-                gc.freeze()
-                gc.enable()
+            _resume(paused)
         self._lazy = {name: m for name, m in self._lazy.items() if m != module}
 
     def add_command(self, cmd: click.Command, name: str | None = None) -> None:
@@ -405,14 +426,10 @@ def _lang_from_argv(argv: list[str]) -> str | None:
             return argv[index + 1]
         if arg.startswith("--lang="):
             return arg.split("=", 1)[1]
-    import os
-
     return os.environ.get("XIESHANG_LANG")
 
 
-if _COLLECTING:  # this module is loaded (see _COLLECTING)
-    gc.freeze()
-    gc.enable()
+_resume(_PAUSED)  # this module is loaded
 
 if __name__ == "__main__":  # pragma: no cover
     run()
