@@ -259,22 +259,38 @@ _NARROW = ((0x20, 0x7E), (0xA1, 0xAC), (0xAE, 0xFF), (0x2014, 0x2014), (0x2018, 
 _WIDE_RANGES = ((0x3001, 0x3003), (0x3008, 0x3011), (0x4E00, 0x9FFF), (0xFF01, 0xFF60))
 
 
+#: The cells of each character met so far (0: not one of the usual letters).
+_CELLS: dict[str, int] = {}
+
+
+def _cells_of(character: str) -> int:
+    """1 or 2 cells for one of the usual letters (:data:`_NARROW`, :data:`_WIDE_RANGES`),
+    else 0."""
+    code = ord(character)
+    if any(low <= code <= high for low, high in _NARROW):
+        return 1
+    if any(low <= code <= high for low, high in _WIDE_RANGES):
+        return 2
+    return 0
+
+
 def cell_len(text: str) -> int:
     """``rich.cells.cell_len``: the cells ``text`` takes in a terminal; counted here for the
-    usual letters (rich's tables of every character take a millisecond to load)."""
+    usual letters (rich's tables of every character take a millisecond to load), each
+    letter looked up once."""
     if text.isascii() and text.isprintable():
         return len(text)
     cells = 0
+    known = _CELLS
     for character in text:
-        code = ord(character)
-        if any(low <= code <= high for low, high in _NARROW):
-            cells += 1
-        elif any(low <= code <= high for low, high in _WIDE_RANGES):
-            cells += 2
-        else:
+        width = known.get(character)
+        if width is None:
+            width = known[character] = _cells_of(character)
+        if not width:
             from rich.cells import cell_len as rich_cell_len
 
             return rich_cell_len(text)
+        cells += width
     return cells
 
 
