@@ -100,6 +100,9 @@ def record(cls: C) -> C:
         if isinstance(value, _Field):
             spec.factories[name] = value.default_factory
         elif value is not _NONE:
+            if value.__class__.__hash__ is None:  # as a dataclass: a list, a dict, a set
+                raise ValueError(f"mutable default {type(value)} for field {name} is not "
+                                 "allowed: use default_factory")
             spec.defaults[name] = value
     optional = False
     for name in spec.names:
