@@ -1,0 +1,358 @@
+"""An overdue debt walked forward in integer fen, for the plan's month-by-month walk.
+
+:class:`FenWalker` computes what :meth:`xieshang.engine.accrual.Walker.bill_forward` computes
+— the bill of an overdue debt on later and later dates, payments only added on the last
+date asked — with the same rules as :mod:`xieshang.engine.accrual` (its ``_Ledger`` and
+``_Cursor``, day by day), on integers:
+
+* amounts due are integer fen; charges accrue in units of 1/R fen, where R = 10^k is the
+  smallest power of ten that makes the daily rates whole numbers (0.00075/day: R = 10^5),
+  so base × rate × days is an exact integer, as the Decimal walk's sums are exact;
+* a day's charge is rounded to the fen (``rounding.daily_amount``) or the running total
+  is, with the preset's mode, as ``round_money`` rounds;
+* the days between two events (a payment, the end of the grace days, a monthly step that
+  compounds or charges a statement's late fee) are added in one multiplication — exact,
+  hence the day walk;
+* late fees are :func:`~xieshang.engine.accrual.late_fee_due` itself.
+
+:meth:`FenWalker.of` returns ``None`` for what this walk does not cover — installments
+falling due later, a card's interest from the posting date, payments on or after the first
+date asked, a rate or amount too large for the exact Decimal walk to stay exact (its
+context holds 34 digits), a tolerance or a minimum daily charge not in whole fen — and the
+Decimal :class:`~xieshang.engine.accrual.Walker` stays the reference: a property test
+(``tests/test_accrual_fen.py``) requires both to give the same bills to the fen.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from decimal import Decimal
+from typing import Final
+
+from xieshang.engine.accrual import OverdueDebt, Payment, _add_months, _terms, late_fee_due
+from xieshang.engine.money import CENT, Rounding
+from xieshang.engine.preset import PenaltyBase
+
+__all__ = ["FenWalker", "fen_of"]
+
+#: Largest denominator of the daily rates (R) the walk takes on.
+_MAX_SCALE: Final = 10**18
+#: Largest amount in fen a debt may start with (10^13 fen: 100 billion yuan).
+_MAX_FEN: Final = 10**13
+#: While every running total stays below this, the Decimal walk (34 digits) is exact.
+_MAX_UNITS: Final = 10**30
+_NEVER: Final = 1 << 62
+
+
+def fen_of(value: Decimal) -> int:
+    """An amount of at most 2 places as integer fen (exact)."""
+    return int(value.scaleb(2))
+
+
+def _scale_of(*rates: Decimal) -> int | None:
+    """R: the power of ten that makes every rate whole (``None``: not a finite rate)."""
+    places = 0
+    for rate in rates:
+        if not rate.is_finite():
+            return None
+        exponent = rate.as_tuple().exponent
+        if not isinstance(exponent, int):
+            return None
+        places = max(places, -exponent)
+    scale = 10**places
+    return scale if scale <= _MAX_SCALE else None
+
+
+class FenWalker:
+    """The bills of one overdue debt on later and later dates, in integer fen.
+
+    :meth:`advance` to a date returns the bill there (principal, interest, penalty, fees,
+    principal not yet due) as ``Walker.bill_forward`` gives it with the payments
+    registered by :meth:`pay`, which are made on the last date advanced to.
+    """
+
+    __slots__ = (
+        "_all_principal", "_charge_grace", "_charges", "_compounding", "_confirmed",
+        "_cycle_paid", "_day", "_due", "_fees", "_grace_days", "_grace_end",
+        "_grace_interest", "_grace_penalty", "_half", "_interest_accrued",
+        "_interest_bearing", "_interest_paid", "_interest_rate", "_late_fee",
+        "_minimum_due", "_minimum_units", "_mode", "_months", "_not_yet_due",
+        "_paid_on_time", "_penalty_accrued", "_penalty_bearing", "_penalty_paid",
+        "_penalty_rate", "_pending", "_per_statement", "_principal", "_round_daily",
+        "_scale", "_settled", "_step", "_steps", "_today", "_tolerance",
+    )
+
+    @classmethod
+    def of(cls, debt: OverdueDebt, first: date) -> FenWalker | None:
+        """A walker of ``debt`` whose first :meth:`advance` is to ``first`` or later, or
+        ``None`` when the integer walk does not cover it (see the module docstring)."""
+        if debt.later or debt.interest_from is not None or first <= debt.due_date:
+            return None
+        if any(payment.on >= first for payment in debt.payments):
+            return None
+        terms = _terms(debt)
+        scale = _scale_of(terms.penalty_rate, terms.interest_rate)
+        if scale is None:
+            return None
+        minimum = terms.minimum_per_day * 100
+        tolerance = terms.tolerance * 100
+        if minimum != minimum.to_integral_value() or tolerance != tolerance.to_integral_value():
+            return None
+        start = (debt.principal + debt.interest + debt.fees + debt.extra_fee
+                 + debt.not_yet_due_principal)
+        if start * 100 >= _MAX_FEN:
+            return None
+        walker = object.__new__(cls)
+        walker._init(debt, scale, int(minimum), int(tolerance))
+        return walker
+
+    def _init(self, debt: OverdueDebt, scale: int, minimum: int, tolerance: int) -> None:
+        terms = _terms(debt)
+        self._due = debt.due_date
+        self._scale = scale
+        self._penalty_rate = int(terms.penalty_rate * scale)
+        self._interest_rate = int(terms.interest_rate * scale)
+        self._minimum_units = minimum * scale
+        self._round_daily = terms.rounding.daily_amount
+        self._mode = terms.rounding.mode
+        self._compounding = terms.compounding
+        self._per_statement = terms.late_fee.per_statement
+        self._steps = terms.compounding or terms.late_fee.per_statement
+        self._late_fee = terms.late_fee
+        self._minimum_due = terms.minimum_due
+        self._all_principal = terms.base is PenaltyBase.ALL_PRINCIPAL
+        self._grace_days = terms.grace_days
+        self._grace_end = terms.grace_days + 1  # the day number the grace days end on
+        self._charge_grace = terms.charge_grace_days
+        self._tolerance = tolerance
+        self._principal = fen_of(debt.principal)
+        self._not_yet_due = fen_of(debt.not_yet_due_principal)
+        self._fees = fen_of(debt.fees) + fen_of(debt.extra_fee)
+        self._interest_accrued = fen_of(debt.interest) * scale
+        self._interest_paid = 0
+        self._penalty_accrued = 0
+        self._penalty_paid = 0
+        self._grace_interest = 0
+        self._grace_penalty = 0
+        self._interest_bearing = (self._interest_due()
+                                  if terms.base is PenaltyBase.OVERDUE_AMOUNT else 0)
+        self._penalty_bearing = 0
+        self._paid_on_time = 0
+        self._cycle_paid = 0
+        self._confirmed = False
+        self._settled: int | None = 0 if self._outstanding() <= tolerance else None
+        self._charges: tuple[int, int] | None = None
+        self._months = 1
+        self._step = self._step_of(1)
+        self._day = 0  # the next day number to walk (0: the due date)
+        self._half = False  # the morning of ``_day - 1`` is walked, its evening is not
+        self._today: list[int] = []  # payments of the half-walked day
+        #: the debt's own payments from the due date on (before the first date asked),
+        #: (day number, fen), walked on their days
+        self._pending: list[tuple[int, int]] = []
+        before = sorted(debt.payments, key=_on_date)
+        for payment in before:  # all before the first date (``of`` checks it)
+            number = (payment.on - debt.due_date).days
+            if number < 0:
+                self._pay(fen_of(payment.amount), number)
+            else:
+                self._pending.append((number, fen_of(payment.amount)))
+
+    def pay(self, amount: int) -> None:
+        """A payment of ``amount`` fen (more than 0) on the last date advanced to."""
+        self._today.append(amount)
+
+    def advance(self, as_of: date) -> tuple[int, int, int, int, int] | None:
+        """The bill on ``as_of`` (later than the last date advanced to): principal,
+        interest, penalty, fees and principal not yet due, in fen; ``None`` when a running
+        total grew too large to be sure of the Decimal walk (take the Walker then)."""
+        target = (as_of - self._due).days
+        if self._half:
+            self._evening(self._day - 1, self._today)
+            self._today = []
+        pending = self._pending
+        while self._day < target:
+            day = self._day
+            if pending and pending[0][0] == day:
+                today = []
+                while pending and pending[0][0] == day:
+                    today.append(pending.pop(0)[1])
+                self._morning(day)
+                self._evening(day, today)
+                self._day = day + 1
+                continue
+            if day < 1 or day == self._grace_end or (self._steps and day == self._step):
+                self._morning(day)
+                self._evening(day, ())
+                self._day = day + 1
+                continue
+            stop = target
+            if pending:
+                stop = min(stop, pending[0][0])
+            if day < self._grace_end:
+                stop = min(stop, self._grace_end)
+            if self._steps:
+                stop = min(stop, self._step)
+            self._accrue(stop - day)
+            if not self._steps:
+                while self._step < stop:
+                    self._months += 1
+                    self._step = self._step_of(self._months)
+            self._day = stop
+        self._morning(target)
+        self._day = target + 1
+        self._half = True
+        fees = self._fees
+        if self._per_statement and target == self._step and self._confirmed \
+                and self._settled is None:
+            fees += self._late_fee_fen(self._cycle_paid)
+        if max(self._interest_accrued, self._penalty_accrued, *self._day_charges()) \
+                >= _MAX_UNITS:
+            return None
+        return (self._principal, self._interest_due(), self._penalty_due(), fees,
+                self._not_yet_due)
+
+    # -- the day walk (accrual._Cursor) ---------------------------------------------------
+
+    def _step_of(self, months: int) -> int:
+        return (_add_months(self._due, months) - self._due).days
+
+    def _morning(self, day: int) -> None:
+        if day == self._grace_end:
+            self._end_grace()
+        if day >= 1:
+            self._accrue(1)
+
+    def _evening(self, day: int, payments: Sequence[int]) -> None:
+        for amount in payments:
+            self._pay(amount, day)
+        if day == self._step:
+            if self._compounding:
+                self._compound()
+            if self._per_statement:
+                self._statement_fee()
+            self._months += 1
+            self._step = self._step_of(self._months)
+
+    # -- the balances (accrual._Ledger) ---------------------------------------------------
+
+    def _round(self, units: int) -> int:
+        """``units`` (1/R fen, ≥ 0) to the fen, with the preset's mode."""
+        scale = self._scale
+        if scale == 1:
+            return units
+        whole, rest = divmod(units, scale)
+        mode = self._mode
+        if mode is Rounding.HALF_UP:
+            return whole + 1 if 2 * rest >= scale else whole
+        if mode is Rounding.HALF_EVEN:
+            return whole + 1 if 2 * rest > scale or (2 * rest == scale and whole % 2) else whole
+        if mode is Rounding.DOWN:
+            return whole
+        return whole + 1 if rest else whole
+
+    def _interest_due(self) -> int:
+        return self._round(self._interest_accrued) - self._interest_paid
+
+    def _penalty_due(self) -> int:
+        return self._round(self._penalty_accrued) - self._penalty_paid
+
+    def _outstanding(self) -> int:
+        return self._principal + self._interest_due() + self._penalty_due() + self._fees
+
+    def _late_fee_fen(self, paid: int) -> int:
+        return fen_of(late_fee_due(self._late_fee, self._minimum_due, Decimal(paid) * CENT,
+                                   self._mode))
+
+    def _end_grace(self) -> None:
+        if self._settled is not None:
+            return
+        self._confirmed = True
+        if self._charge_grace:
+            self._interest_accrued += self._grace_interest
+            self._penalty_accrued += self._grace_penalty
+        self._grace_interest = 0
+        self._grace_penalty = 0
+        self._fees += self._late_fee_fen(self._paid_on_time)
+        self._cycle_paid = 0
+
+    def _charge(self, base: int, rate: int, minimum: int) -> int:
+        if base <= 0 or rate <= 0:
+            return 0
+        amount = base * rate
+        if amount < minimum:
+            amount = minimum
+        if self._round_daily:
+            return self._round(amount) * self._scale
+        return amount
+
+    def _day_charges(self) -> tuple[int, int]:
+        charges = self._charges
+        if charges is None:
+            principal = self._principal
+            if self._all_principal:
+                principal += self._not_yet_due
+            base = principal + self._interest_bearing + self._penalty_bearing
+            charges = self._charges = (
+                self._charge(base, self._penalty_rate, self._minimum_units),
+                self._charge(principal, self._interest_rate, 0))
+        return charges
+
+    def _accrue(self, days: int) -> None:
+        if self._settled is not None or days <= 0:
+            return
+        penalty, interest = self._day_charges()
+        if self._confirmed:
+            self._penalty_accrued += penalty * days
+            self._interest_accrued += interest * days
+        else:
+            self._grace_penalty += penalty * days
+            self._grace_interest += interest * days
+
+    def _compound(self) -> None:
+        if not self._confirmed or self._settled is not None:
+            return
+        self._interest_bearing = self._interest_due()
+        self._penalty_bearing = self._penalty_due()
+        self._charges = None
+
+    def _statement_fee(self) -> None:
+        if self._confirmed and self._settled is None:
+            self._fees += self._late_fee_fen(self._cycle_paid)
+        self._cycle_paid = 0
+
+    def _pay(self, amount: int, day: int) -> None:
+        if day <= self._grace_days:
+            self._paid_on_time += amount
+        self._cycle_paid += amount
+        self._charges = None
+        left = amount
+        taken = min(left, self._fees)
+        self._fees -= taken
+        left -= taken
+        penalty = self._penalty_due()
+        taken = min(left, penalty)
+        self._penalty_paid += taken
+        self._penalty_bearing = max(0, self._penalty_bearing - taken)
+        penalty -= taken
+        left -= taken
+        interest = self._interest_due()
+        taken = min(left, interest)
+        self._interest_paid += taken
+        self._interest_bearing = max(0, self._interest_bearing - taken)
+        interest -= taken
+        left -= taken
+        taken = min(left, self._principal)
+        self._principal -= taken
+        left -= taken
+        self._not_yet_due -= min(left, self._not_yet_due)
+        if (self._settled is None
+                and self._principal + interest + penalty + self._fees <= self._tolerance):
+            self._settled = max(day, 0)
+            self._grace_interest = 0
+            self._grace_penalty = 0
+
+
+def _on_date(payment: Payment) -> date:
+    return payment.on
