@@ -23,6 +23,7 @@ from hypothesis import strategies as st
 
 from xieshang.engine.accrual import LaterInstallment, OverdueDebt, Payment, Walker
 from xieshang.engine.accrual_fen import FenWalker
+from xieshang.engine.errors import InputError
 from xieshang.engine.preset import PenaltyBase
 from xieshang.rules import load_presets
 
@@ -71,7 +72,7 @@ def random_debt(rng: random.Random) -> tuple[OverdueDebt, date]:
 def _needs_contract(debt: OverdueDebt) -> bool:
     try:
         Walker(debt)
-    except Exception:  # noqa: BLE001 - a preset that needs a contract rate not given
+    except InputError:  # a preset that needs a contract rate not given
         return True
     return False
 
