@@ -75,12 +75,12 @@ class FenWalker:
     __slots__ = (
         "_all_principal", "_charge_grace", "_charges", "_compounding", "_confirmed",
         "_cycle_paid", "_day", "_due", "_fees", "_grace_days", "_grace_end",
-        "_grace_interest", "_grace_penalty", "_half", "_interest_accrued",
-        "_interest_bearing", "_interest_paid", "_interest_rate", "_late_fee",
+        "_grace_interest", "_grace_penalty", "_half", "_half_scale", "_interest_accrued",
+        "_interest_bearing", "_interest_paid", "_interest_rate", "_late_fee", "_late_fees",
         "_minimum_due", "_minimum_units", "_mode", "_months", "_not_yet_due",
         "_paid_on_time", "_penalty_accrued", "_penalty_bearing", "_penalty_paid",
         "_penalty_rate", "_pending", "_per_statement", "_principal", "_round_daily",
-        "_scale", "_settled", "_step", "_steps", "_today", "_tolerance",
+        "_scale", "_settled", "_step", "_steps", "_today", "_tolerance", "_too_large",
     )
 
     @classmethod
@@ -119,6 +119,13 @@ class FenWalker:
         self._compounding = terms.compounding
         self._per_statement = terms.late_fee.per_statement
         self._steps = terms.compounding or terms.late_fee.per_statement
+        self._months = 1
+        #: the next monthly step (day number); only walked when it does something
+        self._step = self._step_of(1) if self._steps else _NEVER
+        self._too_large = False
+        #: half a unit's scale for half-up rounding (−1: another mode)
+        self._half_scale = scale // 2 if self._mode is Rounding.HALF_UP else -1
+        self._late_fees: dict[int, int] = {}
         self._late_fee = terms.late_fee
         self._minimum_due = terms.minimum_due
         self._all_principal = terms.base is PenaltyBase.ALL_PRINCIPAL
@@ -143,8 +150,6 @@ class FenWalker:
         self._confirmed = False
         self._settled: int | None = 0 if self._outstanding() <= tolerance else None
         self._charges: tuple[int, int] | None = None
-        self._months = 1
-        self._step = self._step_of(1)
         self._day = 0  # the next day number to walk (0: the due date)
         self._half = False  # the morning of ``_day - 1`` is walked, its evening is not
         self._today: list[int] = []  # payments of the half-walked day
@@ -169,49 +174,61 @@ class FenWalker:
         total grew too large to be sure of the Decimal walk (take the Walker then)."""
         target = (as_of - self._due).days
         if self._half:
-            self._evening(self._day - 1, self._today)
-            self._today = []
+            today = self._today
+            if today:
+                self._today = []
+            self._evening(self._day - 1, today)
         pending = self._pending
+        grace_end = self._grace_end
+        steps = self._steps
+        morning = True  # the morning of ``target`` is still to walk
         while self._day < target:
             day = self._day
             if pending and pending[0][0] == day:
-                today = []
+                payments = []
                 while pending and pending[0][0] == day:
-                    today.append(pending.pop(0)[1])
+                    payments.append(pending.pop(0)[1])
                 self._morning(day)
-                self._evening(day, today)
+                self._evening(day, payments)
                 self._day = day + 1
                 continue
-            if day < 1 or day == self._grace_end or (self._steps and day == self._step):
+            if day < 1 or day == grace_end or (steps and day == self._step):
                 self._morning(day)
                 self._evening(day, ())
                 self._day = day + 1
                 continue
             stop = target
-            if pending:
-                stop = min(stop, pending[0][0])
-            if day < self._grace_end:
-                stop = min(stop, self._grace_end)
-            if self._steps:
-                stop = min(stop, self._step)
-            self._accrue(stop - day)
-            if not self._steps:
-                while self._step < stop:
-                    self._months += 1
-                    self._step = self._step_of(self._months)
+            if pending and pending[0][0] < stop:
+                stop = pending[0][0]
+            if day < grace_end < stop:
+                stop = grace_end
+            if steps and self._step < stop:
+                stop = self._step
+            if stop == target and target != grace_end:
+                # the plain days and the morning of ``target`` (its charges only)
+                self._accrue(stop - day + 1)
+                morning = False
+            else:
+                self._accrue(stop - day)
             self._day = stop
-        self._morning(target)
+        if morning:
+            self._morning(target)
         self._day = target + 1
         self._half = True
         fees = self._fees
         if self._per_statement and target == self._step and self._confirmed \
                 and self._settled is None:
             fees += self._late_fee_fen(self._cycle_paid)
-        if max(self._interest_accrued, self._penalty_accrued, *self._day_charges()) \
-                >= _MAX_UNITS:
+        if self._too_large or self._interest_accrued >= _MAX_UNITS \
+                or self._penalty_accrued >= _MAX_UNITS:
             return None
-        return (self._principal, self._interest_due(), self._penalty_due(), fees,
-                self._not_yet_due)
+        half, scale = self._half_scale, self._scale
+        if half >= 0:
+            interest = (self._interest_accrued + half) // scale - self._interest_paid
+            penalty = (self._penalty_accrued + half) // scale - self._penalty_paid
+        else:
+            interest, penalty = self._interest_due(), self._penalty_due()
+        return (self._principal, interest, penalty, fees, self._not_yet_due)
 
     # -- the day walk (accrual._Cursor) ---------------------------------------------------
 
@@ -240,6 +257,8 @@ class FenWalker:
     def _round(self, units: int) -> int:
         """``units`` (1/R fen, ≥ 0) to the fen, with the preset's mode."""
         scale = self._scale
+        if self._half_scale >= 0:  # half up (R is 1 or even)
+            return (units + self._half_scale) // scale
         if scale == 1:
             return units
         whole, rest = divmod(units, scale)
@@ -262,8 +281,11 @@ class FenWalker:
         return self._principal + self._interest_due() + self._penalty_due() + self._fees
 
     def _late_fee_fen(self, paid: int) -> int:
-        return fen_of(late_fee_due(self._late_fee, self._minimum_due, Decimal(paid) * CENT,
-                                   self._mode))
+        fee = self._late_fees.get(paid)
+        if fee is None:
+            fee = self._late_fees[paid] = fen_of(late_fee_due(
+                self._late_fee, self._minimum_due, Decimal(paid) * CENT, self._mode))
+        return fee
 
     def _end_grace(self) -> None:
         if self._settled is not None:
@@ -297,6 +319,8 @@ class FenWalker:
             charges = self._charges = (
                 self._charge(base, self._penalty_rate, self._minimum_units),
                 self._charge(principal, self._interest_rate, 0))
+            if charges[0] >= _MAX_UNITS or charges[1] >= _MAX_UNITS:
+                self._too_large = True
         return charges
 
     def _accrue(self, days: int) -> None:
