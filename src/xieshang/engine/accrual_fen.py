@@ -15,23 +15,37 @@ date asked — with the same rules as :mod:`xieshang.engine.accrual` (its ``_Led
   hence the day walk;
 * late fees are :func:`~xieshang.engine.accrual.late_fee_due` itself.
 
+A rate of more than 18 places (a yearly rate ÷ 365 has 34 in the engine's context) makes
+charges that the Decimal walk rounds to 34 digits: for such a debt the running totals of
+charges stay Decimals, added up in that context exactly as the Decimal walk adds them
+(``_DecimalCharges``); the rest of its walk is integer fen all the same.
+
 :meth:`FenWalker.of` returns ``None`` for what this walk does not cover — installments
-falling due later, a card's interest from the posting date, payments on or after the first
-date asked, a rate or amount too large for the exact Decimal walk to stay exact (its
-context holds 34 digits), a tolerance or a minimum daily charge not in whole fen — and the
+falling due later, a card's interest from the posting date, a first date not after the due
+date, payments on or after the first date asked, amounts too large for the exact Decimal
+walk to stay exact, a tolerance or a minimum daily charge not in whole fen — and the
 Decimal :class:`~xieshang.engine.accrual.Walker` stays the reference: a property test
 (``tests/test_accrual_fen.py``) requires both to give the same bills to the fen.
 """
 
 from __future__ import annotations
 
+import decimal
 from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
-from typing import Final
+from typing import Any, Final
 
-from xieshang.engine.accrual import OverdueDebt, Payment, _add_months, _terms, late_fee_due
-from xieshang.engine.money import CENT, Rounding
+from xieshang.engine.accrual import (
+    _CONTEXT,
+    _EXACT,
+    OverdueDebt,
+    Payment,
+    _add_months,
+    _terms,
+    late_fee_due,
+)
+from xieshang.engine.money import CENT, ZERO, Rounding
 from xieshang.engine.preset import PenaltyBase
 
 __all__ = ["FenWalker", "fen_of"]
@@ -93,8 +107,10 @@ class FenWalker:
             return None
         terms = _terms(debt)
         scale = _scale_of(terms.penalty_rate, terms.interest_rate)
-        if scale is None:
-            return None
+        if scale is None:  # a rate of many places (0.27 ÷ 365): the charges in Decimal
+            if not (terms.penalty_rate.is_finite() and terms.interest_rate.is_finite()):
+                return None
+            cls, scale = _DecimalCharges, 1
         minimum = terms.minimum_per_day * 100
         tolerance = terms.tolerance * 100
         if minimum != minimum.to_integral_value() or tolerance != tolerance.to_integral_value():
@@ -136,12 +152,12 @@ class FenWalker:
         self._principal = fen_of(debt.principal)
         self._not_yet_due = fen_of(debt.not_yet_due_principal)
         self._fees = fen_of(debt.fees) + fen_of(debt.extra_fee)
-        self._interest_accrued = fen_of(debt.interest) * scale
+        self._interest_accrued = self._units(fen_of(debt.interest))
         self._interest_paid = 0
-        self._penalty_accrued = 0
+        self._penalty_accrued = self._units(0)
         self._penalty_paid = 0
-        self._grace_interest = 0
-        self._grace_penalty = 0
+        self._grace_interest = self._units(0)
+        self._grace_penalty = self._units(0)
         self._interest_bearing = (self._interest_due()
                                   if terms.base is PenaltyBase.OVERDUE_AMOUNT else 0)
         self._penalty_bearing = 0
@@ -253,6 +269,10 @@ class FenWalker:
             self._step = self._step_of(self._months)
 
     # -- the balances (accrual._Ledger) ---------------------------------------------------
+
+    def _units(self, fen: int) -> int:
+        """``fen`` as a running total of charges."""
+        return fen * self._scale
 
     def _round(self, units: int) -> int:
         """``units`` (1/R fen, ≥ 0) to the fen, with the preset's mode."""
@@ -376,6 +396,67 @@ class FenWalker:
             self._settled = max(day, 0)
             self._grace_interest = 0
             self._grace_penalty = 0
+
+
+class _DecimalCharges(FenWalker):
+    """A debt charged at a rate of more places than the integer walk takes (a yearly rate
+    ÷ 365: 34 digits): the running totals of its charges are Decimals added up exactly as
+    the Decimal walk adds them — in its 34-digit context, a run of days in one exact step
+    or else day by day — and everything else (amounts due, payments, steps, late fees) is
+    integer fen as in :class:`FenWalker`."""
+
+    __slots__ = ()
+
+    def _init(self, debt: OverdueDebt, scale: int, minimum: int, tolerance: int) -> None:
+        with decimal.localcontext(_CONTEXT):
+            super()._init(debt, 1, minimum, tolerance)
+        terms = _terms(debt)
+        self._penalty_rate = terms.penalty_rate  # type: ignore[assignment]
+        self._interest_rate = terms.interest_rate  # type: ignore[assignment]
+        self._minimum_units = terms.minimum_per_day  # type: ignore[assignment]
+        self._half_scale = -1
+
+    def advance(self, as_of: date) -> tuple[int, int, int, int, int] | None:
+        with decimal.localcontext(_CONTEXT):
+            return super().advance(as_of)
+
+    def _units(self, fen: int) -> Any:
+        return _CONTEXT.multiply(Decimal(fen), CENT)
+
+    def _round(self, units: Any) -> int:
+        return fen_of(units.quantize(CENT, rounding=self._mode.decimal_mode, context=_CONTEXT))
+
+    def _charge(self, base: int, rate: Any, minimum: Any) -> Any:
+        if base <= 0 or rate <= 0:
+            return ZERO
+        amount = max(_CONTEXT.multiply(_CONTEXT.multiply(Decimal(base), CENT), rate),
+                     minimum or ZERO)
+        if self._round_daily:
+            return amount.quantize(CENT, rounding=self._mode.decimal_mode, context=_CONTEXT)
+        return amount
+
+    def _accrue(self, days: int) -> None:
+        if self._settled is not None or days <= 0:
+            return
+        penalty, interest = self._day_charges()
+        if self._confirmed:
+            self._penalty_accrued = _add_days(self._penalty_accrued, penalty, days)
+            self._interest_accrued = _add_days(self._interest_accrued, interest, days)
+        else:
+            self._grace_penalty = _add_days(self._grace_penalty, penalty, days)
+            self._grace_interest = _add_days(self._grace_interest, interest, days)
+
+
+def _add_days(total: Any, charge: Any, days: int) -> Any:
+    """``total`` + ``charge`` added ``days`` times in the 34-digit context: in one step when
+    that is exact, else one day at a time (what the Decimal walk does)."""
+    try:
+        return _EXACT.add(total, _EXACT.multiply(charge, days))
+    except decimal.Inexact:
+        add = _CONTEXT.add
+        for _ in range(days):
+            total = add(total, charge)
+        return total
 
 
 def _on_date(payment: Payment) -> date:
