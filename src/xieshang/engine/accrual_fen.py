@@ -46,7 +46,7 @@ from xieshang.engine.accrual import (
     late_fee_due,
 )
 from xieshang.engine.money import CENT, ZERO, Rounding
-from xieshang.engine.preset import PenaltyBase
+from xieshang.engine.preset import LateFee, LateFeeKind, PenaltyBase
 
 __all__ = ["FenWalker", "fen_of"]
 
@@ -88,13 +88,14 @@ class FenWalker:
 
     __slots__ = (
         "_all_principal", "_charge_grace", "_charges", "_compounding", "_confirmed",
-        "_cycle_paid", "_day", "_due", "_fees", "_grace_days", "_grace_end",
-        "_grace_interest", "_grace_penalty", "_half", "_half_scale", "_interest_accrued",
-        "_interest_bearing", "_interest_paid", "_interest_rate", "_late_fee", "_late_fees",
-        "_minimum_due", "_minimum_units", "_mode", "_months", "_not_yet_due",
-        "_paid_on_time", "_penalty_accrued", "_penalty_bearing", "_penalty_paid",
-        "_penalty_rate", "_pending", "_per_statement", "_principal", "_round_daily",
-        "_scale", "_settled", "_step", "_steps", "_today", "_tolerance", "_too_large",
+        "_cycle_paid", "_day", "_due", "_fee_maximum", "_fee_minimum", "_fee_percent",
+        "_fees", "_grace_days", "_grace_end", "_grace_interest", "_grace_penalty", "_half",
+        "_half_scale", "_interest_accrued", "_interest_bearing", "_interest_paid",
+        "_interest_rate", "_late_fee", "_late_fees", "_minimum_due", "_minimum_due_fen",
+        "_minimum_units", "_mode", "_months", "_not_yet_due", "_paid_on_time",
+        "_penalty_accrued", "_penalty_bearing", "_penalty_paid", "_penalty_rate",
+        "_pending", "_per_statement", "_principal", "_round_daily", "_scale", "_settled",
+        "_step", "_steps", "_today", "_tolerance", "_too_large",
     )
 
     @classmethod
@@ -143,6 +144,10 @@ class FenWalker:
         self._half_scale = scale // 2 if self._mode is Rounding.HALF_UP else -1
         self._late_fees: dict[int, int] = {}
         self._late_fee = terms.late_fee
+        self._fee_percent, self._fee_minimum, self._fee_maximum = _percent_fee(
+            terms.late_fee, terms.minimum_due)
+        #: the minimum due × 100 (a Decimal: it may have more places than fen)
+        self._minimum_due_fen = terms.minimum_due * 100
         self._minimum_due = terms.minimum_due
         self._all_principal = terms.base is PenaltyBase.ALL_PRINCIPAL
         self._grace_days = terms.grace_days
@@ -301,10 +306,24 @@ class FenWalker:
         return self._principal + self._interest_due() + self._penalty_due() + self._fees
 
     def _late_fee_fen(self, paid: int) -> int:
+        """:func:`late_fee_due` of the minimum due with ``paid`` fen paid, in fen."""
+        rule = self._late_fee
+        if rule.kind is LateFeeKind.NONE or paid >= self._minimum_due_fen:
+            return 0  # (an unpaid part of the minimum of less than a fen still counts)
         fee = self._late_fees.get(paid)
         if fee is None:
-            fee = self._late_fees[paid] = fen_of(late_fee_due(
-                self._late_fee, self._minimum_due, Decimal(paid) * CENT, self._mode))
+            percent = self._fee_percent
+            if percent is not None:  # the same steps on integer fen
+                numerator, denominator = percent
+                unpaid = int(self._minimum_due_fen) - paid  # whole fen (_percent_fee)
+                fee = max(_rounded(unpaid * numerator, denominator, self._mode),
+                          self._fee_minimum)
+                if self._fee_maximum is not None:
+                    fee = min(fee, self._fee_maximum)
+            else:
+                fee = fen_of(late_fee_due(rule, self._minimum_due, Decimal(paid) * CENT,
+                                          self._mode))
+            self._late_fees[paid] = fee
         return fee
 
     def _end_grace(self) -> None:
@@ -396,6 +415,40 @@ class FenWalker:
             self._settled = max(day, 0)
             self._grace_interest = 0
             self._grace_penalty = 0
+
+
+def _whole_fen(value: Decimal) -> int | None:
+    """``value`` in fen when it is a whole number of fen, else ``None``."""
+    scaled = value * 100
+    return int(scaled) if scaled == scaled.to_integral_value() else None
+
+
+def _percent_fee(rule: LateFee, minimum_due: Decimal
+                 ) -> tuple[tuple[int, int] | None, int, int | None]:
+    """A percent-of-unpaid-minimum late fee as integers: (rate as a fraction, minimum,
+    maximum); the fraction is ``None`` for any other rule or amounts not in whole fen."""
+    minimum = _whole_fen(rule.minimum)
+    maximum = None if rule.maximum is None else _whole_fen(rule.maximum)
+    if (rule.kind is not LateFeeKind.PERCENT_OF_UNPAID_MINIMUM or minimum is None
+            or (rule.maximum is not None and maximum is None)
+            or _whole_fen(minimum_due) is None or not rule.rate.is_finite()
+            or _scale_of(rule.rate) is None):  # (unpaid × rate exact in 34 digits)
+        return None, 0, None
+    return rule.rate.as_integer_ratio(), minimum, maximum
+
+
+def _rounded(numerator: int, denominator: int, mode: Rounding) -> int:
+    """numerator ÷ denominator (both > 0) to a whole number with ``mode``, as
+    ``round_money`` rounds an amount to the fen."""
+    whole, rest = divmod(numerator, denominator)
+    if mode is Rounding.HALF_UP:
+        return whole + 1 if 2 * rest >= denominator else whole
+    if mode is Rounding.HALF_EVEN:
+        return whole + 1 if 2 * rest > denominator or (
+            2 * rest == denominator and whole % 2) else whole
+    if mode is Rounding.DOWN:
+        return whole
+    return whole + 1 if rest else whole
 
 
 class _DecimalCharges(FenWalker):
