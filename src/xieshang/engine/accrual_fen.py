@@ -34,7 +34,7 @@ import decimal
 from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
-from typing import Any, Final
+from typing import Any, ClassVar, Final
 
 from xieshang.engine.accrual import (
     _CONTEXT,
@@ -98,6 +98,9 @@ class FenWalker:
         "_step", "_steps", "_today", "_tolerance", "_too_large",
     )
 
+    #: the running totals of charges are integers (units of 1/R fen)
+    _INTEGER: ClassVar[bool] = True
+
     @classmethod
     def of(cls, debt: OverdueDebt, first: date) -> FenWalker | None:
         """A walker of ``debt`` whose first :meth:`advance` is to ``first`` or later, or
@@ -141,7 +144,8 @@ class FenWalker:
         self._step = self._step_of(1) if self._steps else _NEVER
         self._too_large = False
         #: half a unit's scale for half-up rounding (−1: another mode)
-        self._half_scale = scale // 2 if self._mode is Rounding.HALF_UP else -1
+        self._half_scale = scale // 2 if self._mode is Rounding.HALF_UP and self._INTEGER \
+            else -1
         self._late_fees: dict[int, int] = {}
         self._late_fee = terms.late_fee
         self._fee_percent, self._fee_minimum, self._fee_maximum = _percent_fee(
@@ -229,6 +233,12 @@ class FenWalker:
                 # the plain days and the morning of ``target`` (its charges only)
                 self._accrue(stop - day + 1)
                 morning = False
+            elif steps and stop == self._step and stop != grace_end and not (
+                    pending and pending[0][0] == stop):
+                # the plain days and the whole monthly step day (its charges, the step)
+                self._accrue(stop - day + 1)
+                self._evening(stop, ())
+                stop += 1
             else:
                 self._accrue(stop - day)
             self._day = stop
@@ -355,9 +365,16 @@ class FenWalker:
             if self._all_principal:
                 principal += self._not_yet_due
             base = principal + self._interest_bearing + self._penalty_bearing
-            charges = self._charges = (
-                self._charge(base, self._penalty_rate, self._minimum_units),
-                self._charge(principal, self._interest_rate, 0))
+            if self._round_daily:
+                charges = self._charges = (
+                    self._charge(base, self._penalty_rate, self._minimum_units),
+                    self._charge(principal, self._interest_rate, 0))
+            else:  # _charge without rounding, inline
+                penalty = base * self._penalty_rate if base > 0 else 0
+                if 0 < penalty < self._minimum_units:
+                    penalty = self._minimum_units
+                charges = self._charges = (
+                    penalty, principal * self._interest_rate if principal > 0 else 0)
             if charges[0] >= _MAX_UNITS or charges[1] >= _MAX_UNITS:
                 self._too_large = True
         return charges
@@ -394,13 +411,19 @@ class FenWalker:
         taken = min(left, self._fees)
         self._fees -= taken
         left -= taken
-        penalty = self._penalty_due()
+        half = self._half_scale
+        if half >= 0:  # the due amounts, rounded half up inline
+            scale = self._scale
+            penalty = (self._penalty_accrued + half) // scale - self._penalty_paid
+            interest = (self._interest_accrued + half) // scale - self._interest_paid
+        else:
+            penalty = self._penalty_due()
+            interest = self._interest_due()
         taken = min(left, penalty)
         self._penalty_paid += taken
         self._penalty_bearing = max(0, self._penalty_bearing - taken)
         penalty -= taken
         left -= taken
-        interest = self._interest_due()
         taken = min(left, interest)
         self._interest_paid += taken
         self._interest_bearing = max(0, self._interest_bearing - taken)
@@ -459,6 +482,7 @@ class _DecimalCharges(FenWalker):
     integer fen as in :class:`FenWalker`."""
 
     __slots__ = ()
+    _INTEGER: ClassVar[bool] = False
 
     def _init(self, debt: OverdueDebt, scale: int, minimum: int, tolerance: int) -> None:
         with decimal.localcontext(_CONTEXT):
@@ -467,7 +491,6 @@ class _DecimalCharges(FenWalker):
         self._penalty_rate = terms.penalty_rate  # type: ignore[assignment]
         self._interest_rate = terms.interest_rate  # type: ignore[assignment]
         self._minimum_units = terms.minimum_per_day  # type: ignore[assignment]
-        self._half_scale = -1
 
     def advance(self, as_of: date) -> tuple[int, int, int, int, int] | None:
         with decimal.localcontext(_CONTEXT):
@@ -487,6 +510,18 @@ class _DecimalCharges(FenWalker):
         if self._round_daily:
             return amount.quantize(CENT, rounding=self._mode.decimal_mode, context=_CONTEXT)
         return amount
+
+    def _day_charges(self) -> tuple[int, int]:
+        charges = self._charges
+        if charges is None:
+            principal = self._principal
+            if self._all_principal:
+                principal += self._not_yet_due
+            base = principal + self._interest_bearing + self._penalty_bearing
+            charges = self._charges = (
+                self._charge(base, self._penalty_rate, self._minimum_units),
+                self._charge(principal, self._interest_rate, 0))
+        return charges
 
     def _accrue(self, days: int) -> None:
         if self._settled is not None or days <= 0:
