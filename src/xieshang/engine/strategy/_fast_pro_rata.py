@@ -112,6 +112,25 @@ def _split(total: int, weights: list[int]) -> list[int]:
     return shares
 
 
+def _fair(budget: int, left: int, pay: list[int], owed: list[int],
+          interest: list[int]) -> list[int]:
+    """The rest of ``_pro_rata`` once what is required is in ``pay`` and ``left`` is the
+    money left: each debt brought up towards its fair share (the budget's Webster split of
+    what is owed before the month's interest), then the rest in proportion to what is
+    still owed."""
+    rooms = [o - p for o, p in zip(owed, pay, strict=True)]
+    weights = [o - i for o, i in zip(owed, interest, strict=True)]
+    fair = _webster(min(budget if budget > 0 else 0, sum(weights)), weights)
+    wants = [min(r, f - p if f > p else 0) for r, f, p in zip(rooms, fair, pay, strict=True)]
+    wanted = sum(wants)
+    if left <= wanted:
+        extra = wants if left == wanted else _split(left, wants)
+    else:
+        more = _split(left - wanted, [r - w for r, w in zip(rooms, wants, strict=True)])
+        extra = [w + m for w, m in zip(wants, more, strict=True)]
+    return [p + e for p, e in zip(pay, extra, strict=True)]
+
+
 def _half_up(numerator: int, denominator: int) -> int:
     """numerator ÷ denominator rounded half up (away from zero on a tie), as
     ``round_money`` rounds (``denominator`` > 0)."""
@@ -193,6 +212,9 @@ def _run(plan_input: PlanInput) -> Any:
     sum_newly = [0] * count
     short = 0
     months: list[Any] = []
+    adjusted = plan_input.adjustments
+    plain_dec = max(ZERO, plan_input.monthly_budget + ZERO)  # budget_of, no adjustment
+    plain = fen_of(plain_dec)
     finished = False
     for month in range(plan_input.horizon_months):
         day = dates[month]
@@ -245,29 +267,21 @@ def _run(plan_input: PlanInput) -> Any:
                 need = min(owe, max(need, due_now[i]))
             required[i] = need
         # -- the policy (_pro_rata)
-        budget_dec = plan_input.budget_of(month)
-        budget = fen_of(budget_dec)
+        if month in adjusted:
+            budget_dec = plan_input.budget_of(month)
+            budget = fen_of(budget_dec)
+        else:
+            budget_dec, budget = plain_dec, plain
         total_required = sum(required)
         if budget >= total_required:
-            pay = list(required)
             left = budget - total_required
-        else:
-            pay = _split(budget, required)
-            left = 0
-        rooms = [owed[i] - pay[i] for i in indices]
-        if left >= sum(rooms):
-            pay = list(owed)
-        else:
-            weights = [owed[i] - interest[i] for i in indices]
-            fair = _webster(min(budget if budget > 0 else 0, sum(weights)), weights)
-            wants = [min(rooms[i], max(0, fair[i] - pay[i])) for i in indices]
-            wanted = sum(wants)
-            if left <= wanted:
-                extra = wants if left == wanted else _split(left, wants)
+            if left >= sum(owed) - total_required:  # every debt can be paid what it owes
+                pay = list(owed)
             else:
-                more = _split(left - wanted, [rooms[i] - wants[i] for i in indices])
-                extra = [wants[i] + more[i] for i in indices]
-            pay = [pay[i] + extra[i] for i in indices]
+                pay = _fair(budget, left, list(required), owed, interest)
+        else:
+            pay = _split(budget, required)  # nothing left; (no room left either: owed)
+            pay = list(owed) if sum(pay) >= sum(owed) else _fair(budget, 0, pay, owed, interest)
         # -- pay and close
         rows: list[Any] = [None] * count
         paid_total = 0
