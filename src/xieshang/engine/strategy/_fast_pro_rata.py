@@ -169,7 +169,6 @@ def _run(plan_input: PlanInput) -> Any:
             raise ValueError("an overdue debt")
         walker = FenWalker.of(od, first)
         sources.append(walker if walker is not None else _Decimal(od, []))
-    history: list[list[tuple[date, int]]] = [[] for _ in indices]
     arrears = [fen_of(d.past_due) for d in debts]
     cards = [None if d.card_principal is None else fen_of(d.card_principal) for d in debts]
     any_card = any(card is not None for card in cards)
@@ -233,7 +232,9 @@ def _run(plan_input: PlanInput) -> Any:
                     od = ods[i]
                     if od is None:
                         raise ValueError("an overdue debt")
-                    sources[i] = _Decimal(od, history[i])
+                    # (every payment so far, from the months' rows)
+                    sources[i] = _Decimal(od, [(m.pay_date, fen_of(m.debts[i].paid))
+                                               for m in months if m.debts[i].paid > 0])
                     figures = sources[i].advance(day)
                 p, it, pe, f, n = figures
                 ndp[i] = n
@@ -292,7 +293,6 @@ def _run(plan_input: PlanInput) -> Any:
                 if cards[i] is not None:
                     cards[i] = max(0, (cards[i] or 0) - amount)
                 sources[i].pay(amount)
-                history[i].append((day, amount))
                 left_over = amount
                 taken = min(left_over, c_fees[i])
                 c_fees[i] -= taken
@@ -310,7 +310,6 @@ def _run(plan_input: PlanInput) -> Any:
             if done[i]:
                 rows[i] = make_row(keys[i], zero, zero, zero, zero, zero, zero, zero, zero,
                                    False, zero, day, zero)
-                paid_total += 0
                 continue
             need = required[i]
             unpaid = need - amount if need > amount else 0
