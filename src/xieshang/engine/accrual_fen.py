@@ -42,6 +42,7 @@ from xieshang.engine.accrual import (
     OverdueDebt,
     Payment,
     _add_months,
+    _Terms,
     _terms,
     late_fee_due,
 )
@@ -124,11 +125,11 @@ class FenWalker:
         if start * 100 >= _MAX_FEN:
             return None
         walker = object.__new__(cls)
-        walker._init(debt, scale, int(minimum), int(tolerance))
+        walker._init(debt, terms, scale, int(minimum), int(tolerance))
         return walker
 
-    def _init(self, debt: OverdueDebt, scale: int, minimum: int, tolerance: int) -> None:
-        terms = _terms(debt)
+    def _init(self, debt: OverdueDebt, terms: _Terms, scale: int, minimum: int,
+              tolerance: int) -> None:
         self._due = debt.due_date
         self._scale = scale
         self._penalty_rate = int(terms.penalty_rate * scale)
@@ -484,10 +485,10 @@ class _DecimalCharges(FenWalker):
     __slots__ = ()
     _INTEGER: ClassVar[bool] = False
 
-    def _init(self, debt: OverdueDebt, scale: int, minimum: int, tolerance: int) -> None:
+    def _init(self, debt: OverdueDebt, terms: _Terms, scale: int, minimum: int,
+              tolerance: int) -> None:
         with decimal.localcontext(_CONTEXT):
-            super()._init(debt, 1, minimum, tolerance)
-        terms = _terms(debt)
+            super()._init(debt, terms, 1, minimum, tolerance)
         self._penalty_rate = terms.penalty_rate  # type: ignore[assignment]
         self._interest_rate = terms.interest_rate  # type: ignore[assignment]
         self._minimum_units = terms.minimum_per_day  # type: ignore[assignment]

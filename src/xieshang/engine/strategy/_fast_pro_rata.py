@@ -25,7 +25,7 @@ from typing import Any, Final
 from xieshang.engine.accrual import OverdueDebt, Payment, Walker
 from xieshang.engine.accrual_fen import FenWalker, fen_of
 from xieshang.engine.budget import _webster
-from xieshang.engine.money import ZERO
+from xieshang.engine.money import CENT, ZERO
 from xieshang.engine.strategy._fast import _MONTH, _Cents
 from xieshang.engine.strategy._ledger import Calendar, make_debt_month
 from xieshang.engine.strategy._model import PlanInput
@@ -160,6 +160,8 @@ def _run(plan_input: PlanInput) -> Any:
     cents = _Cents().__getitem__
     zero = ZERO
     make_row = make_debt_month
+    D = Decimal
+    cent = CENT
     keys = [d.key for d in debts]
     ods = [d.overdue_debt for d in debts]
     sources: list[Any] = []
@@ -328,10 +330,13 @@ def _run(plan_input: PlanInput) -> Any:
             if unpaid:
                 unpaid_month += unpaid
                 sum_newly[i] += min(unpaid, need - arrear)
+            # amounts nearly always new: made directly (2 places, exact)
             rows[i] = make_row(
-                keys[i], cents(owed[i]), cents(need), cents(amount), cents(close),
-                cents(interest[i]), cents(penalty[i]), cents(fees[i]), zero, overdue,
-                cents(unpaid), day, cents(arrear))
+                keys[i], D(owed[i]) * cent, D(need) * cent, D(amount) * cent,
+                D(close) * cent, D(interest[i]) * cent, D(penalty[i]) * cent,
+                D(fees[i]) * cent if fees[i] else zero, zero, overdue,
+                D(unpaid) * cent if unpaid else zero, day,
+                D(arrear) * cent if arrear else zero)
         if unpaid_month:
             short += 1
         card_total = cents(sum(card or 0 for card in cards)) if any_card else zero
