@@ -174,3 +174,14 @@ def test_a_card_a_year_unpaid_then_paid_off() -> None:
     debt = OverdueDebt(card, D("10000.00"), date(2025, 1, 31))
     steps: list[tuple[int, Decimal | None]] = [(30, None)] * 12 + [(31, D("2000.00"))] * 10
     assert _compare(debt, date(2025, 2, 28), steps)
+
+
+def test_more_than_a_hundred_years_is_left_to_the_walker() -> None:
+    """The Walker refuses a date more than 100 years after the due date; the integer walk
+    hands such a date over (``None``) so that the plan says the same."""
+    preset = next(p for p in PRESETS if p.id == "huabei")
+    debt = OverdueDebt(preset, D("1000.00"), date(1925, 3, 10))
+    walker = FenWalker.of(debt, date(1925, 4, 10))
+    assert walker is not None
+    assert walker.advance(date(2025, 3, 9)) is not None
+    assert walker.advance(date(2025, 3, 10)) is None

@@ -39,6 +39,7 @@ from typing import Any, ClassVar, Final
 from xieshang.engine.accrual import (
     _CONTEXT,
     _EXACT,
+    _MAX_DAYS,
     OverdueDebt,
     Payment,
     _add_months,
@@ -199,6 +200,8 @@ class FenWalker:
         interest, penalty, fees and principal not yet due, in fen; ``None`` when a running
         total grew too large to be sure of the Decimal walk (take the Walker then)."""
         target = (as_of - self._due).days
+        if target >= _MAX_DAYS:  # the Walker refuses it (more than 100 years): let it say so
+            return None
         if self._half:
             today = self._today
             if today:
