@@ -8,7 +8,8 @@ A ledger is in one of four phases:
   arrears and charged the lender's late fee;
 * ``OVERDUE`` — an :class:`~xieshang.engine.accrual.OverdueDebt`: the amount owed on each
   pay date is :func:`~xieshang.engine.accrual.bill_on` with every earlier payment (walked
-  once, by :class:`~xieshang.engine.accrual.Walker`), so the
+  once, in integer fen by :class:`~xieshang.engine.accrual_fen.FenWalker` when it covers
+  the debt, else by :class:`~xieshang.engine.accrual.Walker`), so the
   daily charges, penalty models, compounding, grace days and late fees are the accrual
   engine's own; a month's charges are the change of each component;
 * ``ARRANGEMENT`` — fixed dated payments: each falls due in the month whose pay date is the
