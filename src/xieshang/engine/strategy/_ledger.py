@@ -8,7 +8,8 @@ A ledger is in one of four phases:
   arrears and charged the lender's late fee;
 * ``OVERDUE`` — an :class:`~xieshang.engine.accrual.OverdueDebt`: the amount owed on each
   pay date is :func:`~xieshang.engine.accrual.bill_on` with every earlier payment (walked
-  once, by :class:`~xieshang.engine.accrual.Walker`), so the
+  once, in integer fen by :class:`~xieshang.engine.accrual_fen.FenWalker` when it covers
+  the debt, else by :class:`~xieshang.engine.accrual.Walker`), so the
   daily charges, penalty models, compounding, grace days and late fees are the accrual
   engine's own; a month's charges are the change of each component;
 * ``ARRANGEMENT`` — fixed dated payments: each falls due in the month whose pay date is the
@@ -30,6 +31,7 @@ from enum import Enum
 from typing import Final
 
 from xieshang.engine.accrual import OverdueDebt, Payment, Walker, late_fee_due
+from xieshang.engine.accrual_fen import FenWalker, fen_of
 from xieshang.engine.errors import StateError
 from xieshang.engine.money import ZERO, round_money
 from xieshang.engine.preset import PenaltyModel
@@ -44,6 +46,19 @@ from xieshang.engine.strategy._model import (
 __all__ = ["Calendar", "Ledger", "Phase", "cost_rate", "make_debt_month", "month_of"]
 
 _TWELVE = Decimal(12)
+
+
+class _Cents(dict[int, Decimal]):
+    """Integer fen → Decimal with 2 places, cached (a plan repeats many amounts)."""
+
+    def __missing__(self, fen: int) -> Decimal:
+        value = Decimal(fen).scaleb(-2)
+        if len(self) < 100_000:
+            self[fen] = value
+        return value
+
+
+_CENTS: Final = _Cents()
 
 
 class Phase(Enum):
@@ -186,6 +201,9 @@ class Ledger:
         self.installment_loan = False
         self._od: OverdueDebt | None = None
         self._walker: Walker | None = None
+        #: the integer walk of the overdue debt while it covers it (else ``_walker``)
+        self._fen: FenWalker | None = None
+        self._fen_tried = False
         if debt.overdue_debt is not None:
             self.phase = Phase.OVERDUE
             self._od = debt.overdue_debt
@@ -297,6 +315,11 @@ class Ledger:
                 self.payments.append(_payment(on or self.day, amount))
             else:
                 self.payments.append(Payment(on or self.day, amount))  # raises
+            if self._fen is not None:
+                if on is None or on == self.day:
+                    self._fen.pay(fen_of(amount))
+                else:  # a payment on another day: the Decimal walk takes over
+                    self._fen = None
             # fees, then penalty, then interest, then principal
             left = amount
             taken = min(left, self.c_fees)
@@ -387,22 +410,32 @@ class Ledger:
         if self.opened and self.closing == 0 and self.ndp == 0:
             self.owed = self.due_now = ZERO
             return
-        if self._walker is None:
-            self._walker = Walker(self._od)
-        bill = self._walker.bill_forward(self.payments, self.day)
-        self.ndp = bill.not_yet_due  # later installments that fell due are in the bill
-        self.due_now = bill.total
-        total = bill.total + self.ndp
+        if not self._fen_tried:
+            self._fen_tried = True
+            self._fen = FenWalker.of(self._od, self.day)
+        figures = None if self._fen is None else self._fen.advance(self.day)
+        if figures is not None:
+            principal, interest, penalty, fees, ndp = (_CENTS[f] for f in figures)
+        else:
+            self._fen = None  # the Decimal walk from here on (it walks from the due date)
+            if self._walker is None:
+                self._walker = Walker(self._od)
+            bill = self._walker.bill_forward(self.payments, self.day)
+            principal, interest, penalty, fees, ndp = (
+                bill.principal, bill.interest, bill.penalty, bill.fees, bill.not_yet_due)
+        self.ndp = ndp  # later installments that fell due are in the bill
+        self.due_now = principal + interest + penalty + fees
+        total = self.due_now + ndp
         if not self.opened:
             self.opened = True
-            self.principal = bill.principal + self.ndp
-            self.charges_before = bill.charges
+            self.principal = principal + ndp
+            self.charges_before = interest + penalty + fees
         else:
-            self.interest = bill.interest - self.c_interest
-            self.fees = bill.fees - self.c_fees
+            self.interest = interest - self.c_interest
+            self.fees = fees - self.c_fees
             self.penalty = total - self.closing - self.interest - self.fees
-        self.c_principal, self.c_interest = bill.principal, bill.interest
-        self.c_penalty, self.c_fees = bill.penalty, bill.fees
+        self.c_principal, self.c_interest = principal, interest
+        self.c_penalty, self.c_fees = penalty, fees
         self.owed = total
 
     def _switch(self, month: int) -> None:

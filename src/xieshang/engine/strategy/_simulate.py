@@ -376,11 +376,18 @@ class _RiskFirst:
 
 
 def run_strategy(plan_input: PlanInput, strategy: Strategy) -> Run:
-    """The simulation of a rule-based strategy: the integer fast path when it covers the
-    input (:mod:`._fast`), else :func:`simulate` (the reference)."""
+    """The simulation of a rule-based strategy: an integer fast path when one covers the
+    input (:mod:`._fast`, :mod:`._fast_pro_rata`), else :func:`simulate` (the reference)."""
     from xieshang.engine.strategy._fast import fast_run
+    from xieshang.engine.strategy._fast_pro_rata import fast_pro_rata_run
 
-    run: Run | None = None if plan_input.earmarked else fast_run(plan_input, strategy)
+    run: Run | None = None
+    if plan_input.earmarked:
+        pass
+    elif strategy is Strategy.PRO_RATA:
+        run = fast_pro_rata_run(plan_input)
+    else:
+        run = fast_run(plan_input, strategy)
     if run is None:
         run = simulate(plan_input, heuristic_policy(strategy, plan_input))
     return run

@@ -1,0 +1,555 @@
+"""An overdue debt walked forward in integer fen, for the plan's month-by-month walk.
+
+:class:`FenWalker` computes what :meth:`xieshang.engine.accrual.Walker.bill_forward` computes
+— the bill of an overdue debt on later and later dates, payments only added on the last
+date asked — with the same rules as :mod:`xieshang.engine.accrual` (its ``_Ledger`` and
+``_Cursor``, day by day), on integers:
+
+* amounts due are integer fen; charges accrue in units of 1/R fen, where R = 10^k is the
+  smallest power of ten that makes the daily rates whole numbers (0.00075/day: R = 10^5),
+  so base × rate × days is an exact integer, as the Decimal walk's sums are exact;
+* a day's charge is rounded to the fen (``rounding.daily_amount``) or the running total
+  is, with the preset's mode, as ``round_money`` rounds;
+* the days between two events (a payment, the end of the grace days, a monthly step that
+  compounds or charges a statement's late fee) are added in one multiplication — exact,
+  hence the day walk;
+* late fees are :func:`~xieshang.engine.accrual.late_fee_due` itself.
+
+A rate of more than 18 places (a yearly rate ÷ 365 has 34 in the engine's context) makes
+charges that the Decimal walk rounds to 34 digits: for such a debt the running totals of
+charges stay Decimals, added up in that context exactly as the Decimal walk adds them
+(``_DecimalCharges``); the rest of its walk is integer fen all the same.
+
+:meth:`FenWalker.of` returns ``None`` for what this walk does not cover — installments
+falling due later, a card's interest from the posting date, a first date not after the due
+date, payments on or after the first date asked, amounts too large for the exact Decimal
+walk to stay exact, a tolerance or a minimum daily charge not in whole fen — and the
+Decimal :class:`~xieshang.engine.accrual.Walker` stays the reference: a property test
+(``tests/test_accrual_fen.py``) requires both to give the same bills to the fen.
+"""
+
+from __future__ import annotations
+
+import decimal
+from collections.abc import Sequence
+from datetime import date
+from decimal import Decimal
+from typing import Any, ClassVar, Final
+
+from xieshang.engine.accrual import (
+    _CONTEXT,
+    _EXACT,
+    _MAX_DAYS,
+    OverdueDebt,
+    Payment,
+    _add_months,
+    _Terms,
+    _terms,
+    late_fee_due,
+)
+from xieshang.engine.money import CENT, ZERO, Rounding
+from xieshang.engine.preset import LateFee, LateFeeKind, PenaltyBase
+
+__all__ = ["FenWalker", "fen_of"]
+
+#: Largest denominator of the daily rates (R) the walk takes on.
+_MAX_SCALE: Final = 10**18
+#: Largest amount in fen a debt may start with (10^13 fen: 100 billion yuan).
+_MAX_FEN: Final = 10**13
+#: While every running total stays below this, the Decimal walk (34 digits) is exact.
+_MAX_UNITS: Final = 10**30
+_NEVER: Final = 1 << 62
+
+
+def fen_of(value: Decimal) -> int:
+    """An amount of at most 2 places as integer fen (exact)."""
+    return int(value.scaleb(2))
+
+
+def _scale_of(*rates: Decimal) -> int | None:
+    """R: the power of ten that makes every rate whole (``None``: not a finite rate)."""
+    places = 0
+    for rate in rates:
+        if not rate.is_finite():
+            return None
+        exponent = rate.as_tuple().exponent
+        if not isinstance(exponent, int):
+            return None
+        places = max(places, -exponent)
+    scale = 10**places
+    return scale if scale <= _MAX_SCALE else None
+
+
+class FenWalker:
+    """The bills of one overdue debt on later and later dates, in integer fen.
+
+    :meth:`advance` to a date returns the bill there (principal, interest, penalty, fees,
+    principal not yet due) as ``Walker.bill_forward`` gives it with the payments
+    registered by :meth:`pay`, which are made on the last date advanced to.
+    """
+
+    __slots__ = (
+        "_all_principal", "_charge_grace", "_charges", "_compounding", "_confirmed",
+        "_cycle_paid", "_day", "_due", "_fee_maximum", "_fee_minimum", "_fee_percent",
+        "_fees", "_grace_days", "_grace_end", "_grace_interest", "_grace_penalty", "_half",
+        "_half_scale", "_interest_accrued", "_interest_bearing", "_interest_paid",
+        "_interest_rate", "_late_fee", "_late_fees", "_minimum_due", "_minimum_due_fen",
+        "_minimum_units", "_mode", "_months", "_not_yet_due", "_paid_on_time",
+        "_penalty_accrued", "_penalty_bearing", "_penalty_paid", "_penalty_rate",
+        "_pending", "_per_statement", "_principal", "_round_daily", "_scale", "_settled",
+        "_step", "_steps", "_today", "_tolerance", "_too_large",
+    )
+
+    #: the running totals of charges are integers (units of 1/R fen)
+    _INTEGER: ClassVar[bool] = True
+
+    @classmethod
+    def of(cls, debt: OverdueDebt, first: date) -> FenWalker | None:
+        """A walker of ``debt`` whose first :meth:`advance` is to ``first`` or later, or
+        ``None`` when the integer walk does not cover it (see the module docstring)."""
+        if debt.later or debt.interest_from is not None or first <= debt.due_date:
+            return None
+        if any(payment.on >= first for payment in debt.payments):
+            return None
+        terms = _terms(debt)
+        scale = _scale_of(terms.penalty_rate, terms.interest_rate)
+        if scale is None:  # a rate of many places (0.27 ÷ 365): the charges in Decimal
+            if not (terms.penalty_rate.is_finite() and terms.interest_rate.is_finite()):
+                return None
+            cls, scale = _DecimalCharges, 1
+        minimum = terms.minimum_per_day * 100
+        tolerance = terms.tolerance * 100
+        if minimum != minimum.to_integral_value() or tolerance != tolerance.to_integral_value():
+            return None
+        start = (debt.principal + debt.interest + debt.fees + debt.extra_fee
+                 + debt.not_yet_due_principal)
+        if start * 100 >= _MAX_FEN:
+            return None
+        walker = object.__new__(cls)
+        walker._init(debt, terms, scale, int(minimum), int(tolerance))
+        return walker
+
+    def _init(self, debt: OverdueDebt, terms: _Terms, scale: int, minimum: int,
+              tolerance: int) -> None:
+        self._due = debt.due_date
+        self._scale = scale
+        self._penalty_rate = int(terms.penalty_rate * scale)
+        self._interest_rate = int(terms.interest_rate * scale)
+        self._minimum_units = minimum * scale
+        self._round_daily = terms.rounding.daily_amount
+        self._mode = terms.rounding.mode
+        self._compounding = terms.compounding
+        self._per_statement = terms.late_fee.per_statement
+        self._steps = terms.compounding or terms.late_fee.per_statement
+        self._months = 1
+        #: the next monthly step (day number); only walked when it does something
+        self._step = self._step_of(1) if self._steps else _NEVER
+        self._too_large = False
+        #: half a unit's scale for half-up rounding (−1: another mode)
+        self._half_scale = scale // 2 if self._mode is Rounding.HALF_UP and self._INTEGER \
+            else -1
+        self._late_fees: dict[int, int] = {}
+        self._late_fee = terms.late_fee
+        self._fee_percent, self._fee_minimum, self._fee_maximum = _percent_fee(
+            terms.late_fee, terms.minimum_due)
+        #: the minimum due × 100 (a Decimal: it may have more places than fen)
+        self._minimum_due_fen = terms.minimum_due * 100
+        self._minimum_due = terms.minimum_due
+        self._all_principal = terms.base is PenaltyBase.ALL_PRINCIPAL
+        self._grace_days = terms.grace_days
+        self._grace_end = terms.grace_days + 1  # the day number the grace days end on
+        self._charge_grace = terms.charge_grace_days
+        self._tolerance = tolerance
+        self._principal = fen_of(debt.principal)
+        self._not_yet_due = fen_of(debt.not_yet_due_principal)
+        self._fees = fen_of(debt.fees) + fen_of(debt.extra_fee)
+        self._interest_accrued = self._units(fen_of(debt.interest))
+        self._interest_paid = 0
+        self._penalty_accrued = self._units(0)
+        self._penalty_paid = 0
+        self._grace_interest = self._units(0)
+        self._grace_penalty = self._units(0)
+        self._interest_bearing = (self._interest_due()
+                                  if terms.base is PenaltyBase.OVERDUE_AMOUNT else 0)
+        self._penalty_bearing = 0
+        self._paid_on_time = 0
+        self._cycle_paid = 0
+        self._confirmed = False
+        self._settled: int | None = 0 if self._outstanding() <= tolerance else None
+        self._charges: tuple[int, int] | None = None
+        self._day = 0  # the next day number to walk (0: the due date)
+        self._half = False  # the morning of ``_day - 1`` is walked, its evening is not
+        self._today: list[int] = []  # payments of the half-walked day
+        #: the debt's own payments from the due date on (before the first date asked),
+        #: (day number, fen), walked on their days
+        self._pending: list[tuple[int, int]] = []
+        before = sorted(debt.payments, key=_on_date)
+        for payment in before:  # all before the first date (``of`` checks it)
+            number = (payment.on - debt.due_date).days
+            if number < 0:
+                self._pay(fen_of(payment.amount), number)
+            else:
+                self._pending.append((number, fen_of(payment.amount)))
+
+    def pay(self, amount: int) -> None:
+        """A payment of ``amount`` fen (more than 0) on the last date advanced to."""
+        self._today.append(amount)
+
+    def advance(self, as_of: date) -> tuple[int, int, int, int, int] | None:
+        """The bill on ``as_of`` (later than the last date advanced to): principal,
+        interest, penalty, fees and principal not yet due, in fen; ``None`` when a running
+        total grew too large to be sure of the Decimal walk (take the Walker then)."""
+        target = (as_of - self._due).days
+        if target >= _MAX_DAYS:  # the Walker refuses it (more than 100 years): let it say so
+            return None
+        if self._half:
+            today = self._today
+            if today:
+                self._today = []
+            self._evening(self._day - 1, today)
+        pending = self._pending
+        grace_end = self._grace_end
+        steps = self._steps
+        morning = True  # the morning of ``target`` is still to walk
+        while self._day < target:
+            day = self._day
+            if pending and pending[0][0] == day:
+                payments = []
+                while pending and pending[0][0] == day:
+                    payments.append(pending.pop(0)[1])
+                self._morning(day)
+                self._evening(day, payments)
+                self._day = day + 1
+                continue
+            if day < 1 or day == grace_end or (steps and day == self._step):
+                self._morning(day)
+                self._evening(day, ())
+                self._day = day + 1
+                continue
+            stop = target
+            if pending and pending[0][0] < stop:
+                stop = pending[0][0]
+            if day < grace_end < stop:
+                stop = grace_end
+            if steps and self._step < stop:
+                stop = self._step
+            if stop == target and target != grace_end:
+                # the plain days and the morning of ``target`` (its charges only)
+                self._accrue(stop - day + 1)
+                morning = False
+            elif steps and stop == self._step and stop != grace_end and not (
+                    pending and pending[0][0] == stop):
+                # the plain days and the whole monthly step day (its charges, the step)
+                self._accrue(stop - day + 1)
+                self._evening(stop, ())
+                stop += 1
+            else:
+                self._accrue(stop - day)
+            self._day = stop
+        if morning:
+            self._morning(target)
+        self._day = target + 1
+        self._half = True
+        fees = self._fees
+        if self._per_statement and target == self._step and self._confirmed \
+                and self._settled is None:
+            fees += self._late_fee_fen(self._cycle_paid)
+        if self._too_large or self._interest_accrued >= _MAX_UNITS \
+                or self._penalty_accrued >= _MAX_UNITS:
+            return None
+        half, scale = self._half_scale, self._scale
+        if half >= 0:
+            interest = (self._interest_accrued + half) // scale - self._interest_paid
+            penalty = (self._penalty_accrued + half) // scale - self._penalty_paid
+        else:
+            interest, penalty = self._interest_due(), self._penalty_due()
+        return (self._principal, interest, penalty, fees, self._not_yet_due)
+
+    # -- the day walk (accrual._Cursor) ---------------------------------------------------
+
+    def _step_of(self, months: int) -> int:
+        return (_add_months(self._due, months) - self._due).days
+
+    def _morning(self, day: int) -> None:
+        if day == self._grace_end:
+            self._end_grace()
+        if day >= 1:
+            self._accrue(1)
+
+    def _evening(self, day: int, payments: Sequence[int]) -> None:
+        for amount in payments:
+            self._pay(amount, day)
+        if day == self._step:
+            if self._compounding:
+                self._compound()
+            if self._per_statement:
+                self._statement_fee()
+            self._months += 1
+            self._step = self._step_of(self._months)
+
+    # -- the balances (accrual._Ledger) ---------------------------------------------------
+
+    def _units(self, fen: int) -> int:
+        """``fen`` as a running total of charges."""
+        return fen * self._scale
+
+    def _round(self, units: int) -> int:
+        """``units`` (1/R fen, ≥ 0) to the fen, with the preset's mode."""
+        scale = self._scale
+        if self._half_scale >= 0:  # half up (R is 1 or even)
+            return (units + self._half_scale) // scale
+        if scale == 1:
+            return units
+        whole, rest = divmod(units, scale)
+        mode = self._mode
+        if mode is Rounding.HALF_UP:
+            return whole + 1 if 2 * rest >= scale else whole
+        if mode is Rounding.HALF_EVEN:
+            return whole + 1 if 2 * rest > scale or (2 * rest == scale and whole % 2) else whole
+        if mode is Rounding.DOWN:
+            return whole
+        return whole + 1 if rest else whole
+
+    def _interest_due(self) -> int:
+        return self._round(self._interest_accrued) - self._interest_paid
+
+    def _penalty_due(self) -> int:
+        return self._round(self._penalty_accrued) - self._penalty_paid
+
+    def _outstanding(self) -> int:
+        return self._principal + self._interest_due() + self._penalty_due() + self._fees
+
+    def _late_fee_fen(self, paid: int) -> int:
+        """:func:`late_fee_due` of the minimum due with ``paid`` fen paid, in fen."""
+        rule = self._late_fee
+        if rule.kind is LateFeeKind.NONE or paid >= self._minimum_due_fen:
+            return 0  # (an unpaid part of the minimum of less than a fen still counts)
+        fee = self._late_fees.get(paid)
+        if fee is None:
+            percent = self._fee_percent
+            if percent is not None:  # the same steps on integer fen
+                numerator, denominator = percent
+                unpaid = int(self._minimum_due_fen) - paid  # whole fen (_percent_fee)
+                fee = max(_rounded(unpaid * numerator, denominator, self._mode),
+                          self._fee_minimum)
+                if self._fee_maximum is not None:
+                    fee = min(fee, self._fee_maximum)
+            else:
+                fee = fen_of(late_fee_due(rule, self._minimum_due, Decimal(paid) * CENT,
+                                          self._mode))
+            self._late_fees[paid] = fee
+        return fee
+
+    def _end_grace(self) -> None:
+        if self._settled is not None:
+            return
+        self._confirmed = True
+        if self._charge_grace:
+            self._interest_accrued += self._grace_interest
+            self._penalty_accrued += self._grace_penalty
+        self._grace_interest = 0
+        self._grace_penalty = 0
+        self._fees += self._late_fee_fen(self._paid_on_time)
+        self._cycle_paid = 0
+
+    def _charge(self, base: int, rate: int, minimum: int) -> int:
+        if base <= 0 or rate <= 0:
+            return 0
+        amount = base * rate
+        if amount < minimum:
+            amount = minimum
+        if self._round_daily:
+            return self._round(amount) * self._scale
+        return amount
+
+    def _day_charges(self) -> tuple[int, int]:
+        charges = self._charges
+        if charges is None:
+            principal = self._principal
+            if self._all_principal:
+                principal += self._not_yet_due
+            base = principal + self._interest_bearing + self._penalty_bearing
+            if self._round_daily:
+                charges = self._charges = (
+                    self._charge(base, self._penalty_rate, self._minimum_units),
+                    self._charge(principal, self._interest_rate, 0))
+            else:  # _charge without rounding, inline
+                penalty = base * self._penalty_rate if base > 0 else 0
+                if 0 < penalty < self._minimum_units:
+                    penalty = self._minimum_units
+                charges = self._charges = (
+                    penalty, principal * self._interest_rate if principal > 0 else 0)
+            if charges[0] >= _MAX_UNITS or charges[1] >= _MAX_UNITS:
+                self._too_large = True
+        return charges
+
+    def _accrue(self, days: int) -> None:
+        if self._settled is not None or days <= 0:
+            return
+        penalty, interest = self._day_charges()
+        if self._confirmed:
+            self._penalty_accrued += penalty * days
+            self._interest_accrued += interest * days
+        else:
+            self._grace_penalty += penalty * days
+            self._grace_interest += interest * days
+
+    def _compound(self) -> None:
+        if not self._confirmed or self._settled is not None:
+            return
+        self._interest_bearing = self._interest_due()
+        self._penalty_bearing = self._penalty_due()
+        self._charges = None
+
+    def _statement_fee(self) -> None:
+        if self._confirmed and self._settled is None:
+            self._fees += self._late_fee_fen(self._cycle_paid)
+        self._cycle_paid = 0
+
+    def _pay(self, amount: int, day: int) -> None:
+        if day <= self._grace_days:
+            self._paid_on_time += amount
+        self._cycle_paid += amount
+        self._charges = None
+        left = amount
+        taken = min(left, self._fees)
+        self._fees -= taken
+        left -= taken
+        half = self._half_scale
+        if half >= 0:  # the due amounts, rounded half up inline
+            scale = self._scale
+            penalty = (self._penalty_accrued + half) // scale - self._penalty_paid
+            interest = (self._interest_accrued + half) // scale - self._interest_paid
+        else:
+            penalty = self._penalty_due()
+            interest = self._interest_due()
+        taken = min(left, penalty)
+        self._penalty_paid += taken
+        self._penalty_bearing = max(0, self._penalty_bearing - taken)
+        penalty -= taken
+        left -= taken
+        taken = min(left, interest)
+        self._interest_paid += taken
+        self._interest_bearing = max(0, self._interest_bearing - taken)
+        interest -= taken
+        left -= taken
+        taken = min(left, self._principal)
+        self._principal -= taken
+        left -= taken
+        self._not_yet_due -= min(left, self._not_yet_due)
+        if (self._settled is None
+                and self._principal + interest + penalty + self._fees <= self._tolerance):
+            self._settled = max(day, 0)
+            self._grace_interest = 0
+            self._grace_penalty = 0
+
+
+def _whole_fen(value: Decimal) -> int | None:
+    """``value`` in fen when it is a whole number of fen, else ``None``."""
+    scaled = value * 100
+    return int(scaled) if scaled == scaled.to_integral_value() else None
+
+
+def _percent_fee(rule: LateFee, minimum_due: Decimal
+                 ) -> tuple[tuple[int, int] | None, int, int | None]:
+    """A percent-of-unpaid-minimum late fee as integers: (rate as a fraction, minimum,
+    maximum); the fraction is ``None`` for any other rule or amounts not in whole fen."""
+    minimum = _whole_fen(rule.minimum)
+    maximum = None if rule.maximum is None else _whole_fen(rule.maximum)
+    if (rule.kind is not LateFeeKind.PERCENT_OF_UNPAID_MINIMUM or minimum is None
+            or (rule.maximum is not None and maximum is None)
+            or _whole_fen(minimum_due) is None or not rule.rate.is_finite()
+            or _scale_of(rule.rate) is None):  # (unpaid × rate exact in 34 digits)
+        return None, 0, None
+    return rule.rate.as_integer_ratio(), minimum, maximum
+
+
+def _rounded(numerator: int, denominator: int, mode: Rounding) -> int:
+    """numerator ÷ denominator (both > 0) to a whole number with ``mode``, as
+    ``round_money`` rounds an amount to the fen."""
+    whole, rest = divmod(numerator, denominator)
+    if mode is Rounding.HALF_UP:
+        return whole + 1 if 2 * rest >= denominator else whole
+    if mode is Rounding.HALF_EVEN:
+        return whole + 1 if 2 * rest > denominator or (
+            2 * rest == denominator and whole % 2) else whole
+    if mode is Rounding.DOWN:
+        return whole
+    return whole + 1 if rest else whole
+
+
+class _DecimalCharges(FenWalker):
+    """A debt charged at a rate of more places than the integer walk takes (a yearly rate
+    ÷ 365: 34 digits): the running totals of its charges are Decimals added up exactly as
+    the Decimal walk adds them — in its 34-digit context, a run of days in one exact step
+    or else day by day — and everything else (amounts due, payments, steps, late fees) is
+    integer fen as in :class:`FenWalker`."""
+
+    __slots__ = ()
+    _INTEGER: ClassVar[bool] = False
+
+    def _init(self, debt: OverdueDebt, terms: _Terms, scale: int, minimum: int,
+              tolerance: int) -> None:
+        with decimal.localcontext(_CONTEXT):
+            super()._init(debt, terms, 1, minimum, tolerance)
+        self._penalty_rate = terms.penalty_rate  # type: ignore[assignment]
+        self._interest_rate = terms.interest_rate  # type: ignore[assignment]
+        self._minimum_units = terms.minimum_per_day  # type: ignore[assignment]
+
+    def advance(self, as_of: date) -> tuple[int, int, int, int, int] | None:
+        with decimal.localcontext(_CONTEXT):
+            return super().advance(as_of)
+
+    def _units(self, fen: int) -> Any:
+        return _CONTEXT.multiply(Decimal(fen), CENT)
+
+    def _round(self, units: Any) -> int:
+        return fen_of(units.quantize(CENT, rounding=self._mode.decimal_mode, context=_CONTEXT))
+
+    def _charge(self, base: int, rate: Any, minimum: Any) -> Any:
+        if base <= 0 or rate <= 0:
+            return ZERO
+        amount = max(_CONTEXT.multiply(_CONTEXT.multiply(Decimal(base), CENT), rate),
+                     minimum or ZERO)
+        if self._round_daily:
+            return amount.quantize(CENT, rounding=self._mode.decimal_mode, context=_CONTEXT)
+        return amount
+
+    def _day_charges(self) -> tuple[int, int]:
+        charges = self._charges
+        if charges is None:
+            principal = self._principal
+            if self._all_principal:
+                principal += self._not_yet_due
+            base = principal + self._interest_bearing + self._penalty_bearing
+            charges = self._charges = (
+                self._charge(base, self._penalty_rate, self._minimum_units),
+                self._charge(principal, self._interest_rate, 0))
+        return charges
+
+    def _accrue(self, days: int) -> None:
+        if self._settled is not None or days <= 0:
+            return
+        penalty, interest = self._day_charges()
+        if self._confirmed:
+            self._penalty_accrued = _add_days(self._penalty_accrued, penalty, days)
+            self._interest_accrued = _add_days(self._interest_accrued, interest, days)
+        else:
+            self._grace_penalty = _add_days(self._grace_penalty, penalty, days)
+            self._grace_interest = _add_days(self._grace_interest, interest, days)
+
+
+def _add_days(total: Any, charge: Any, days: int) -> Any:
+    """``total`` + ``charge`` added ``days`` times in the 34-digit context: in one step when
+    that is exact, else one day at a time (what the Decimal walk does)."""
+    try:
+        return _EXACT.add(total, _EXACT.multiply(charge, days))
+    except decimal.Inexact:
+        add = _CONTEXT.add
+        for _ in range(days):
+            total = add(total, charge)
+        return total
+
+
+def _on_date(payment: Payment) -> date:
+    return payment.on

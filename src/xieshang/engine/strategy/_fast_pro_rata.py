@@ -1,0 +1,358 @@
+"""A fast path of the simulator for the plan every case gets: overdue debts shared pro rata.
+
+Same rules as :func:`~xieshang.engine.strategy._simulate.simulate` with
+:class:`~xieshang.engine.strategy._ledger.Ledger` in its ``OVERDUE`` phase and the
+``_pro_rata`` policy, computed on **integer fen** with plain lists: each debt's bill on the
+pay dates comes from :class:`~xieshang.engine.accrual_fen.FenWalker` (the integer walk of the
+accrual engine's rules) or, for what that walk does not cover, from the Decimal
+:class:`~xieshang.engine.accrual.Walker`, read as fen; the month's charges, what is
+required, the budget's fair shares (:func:`xieshang.engine.budget._webster`, the one pro-rata
+rule), the split of the rest (largest remainders), the allocation of each payment and the
+rows are integers. Frozen records (:class:`DebtMonth`, :class:`Month`) are built only for
+the result, their slots filled directly. Anything else (a debt on its own terms or under an
+arrangement, earmarked money, amounts too large for the Decimal reference to stay exact)
+returns ``None`` and the general simulator runs: it stays the reference, and a property test
+(``tests/test_strategy_fast_pro_rata.py``) requires both to give the same plan to the fen.
+"""
+
+from __future__ import annotations
+
+import decimal
+from datetime import date
+from decimal import Decimal
+from typing import Any, Final
+
+from xieshang.engine.accrual import OverdueDebt, Payment, Walker
+from xieshang.engine.accrual_fen import FenWalker, fen_of
+from xieshang.engine.budget import _webster
+from xieshang.engine.money import CENT, ZERO
+from xieshang.engine.strategy._fast import _MONTH, _Cents
+from xieshang.engine.strategy._ledger import Calendar, make_debt_month
+from xieshang.engine.strategy._model import PlanInput
+
+__all__ = ["fast_pro_rata_run"]
+
+#: Every amount of the plan stays below this (10^13 fen), so the Decimal reference's
+#: divisions (34 digits) order the remainders as exact fractions do.
+_LIMIT: Final = 10**13
+
+
+class _Decimal:
+    """A debt the integer walk does not cover: the Decimal walker, read as fen."""
+
+    __slots__ = ("_day", "_payments", "_walker")
+
+    def __init__(self, debt: OverdueDebt, history: list[tuple[date, int]]) -> None:
+        self._walker = Walker(debt)
+        self._payments = list(debt.payments) + [
+            Payment(on, Decimal(fen).scaleb(-2)) for on, fen in history]
+        self._day: date | None = None
+
+    def advance(self, as_of: date) -> tuple[int, int, int, int, int]:
+        self._day = as_of
+        bill = self._walker.bill_forward(self._payments, as_of)
+        return (fen_of(bill.principal), fen_of(bill.interest), fen_of(bill.penalty),
+                fen_of(bill.fees), fen_of(bill.not_yet_due))
+
+    def pay(self, amount: int) -> None:
+        if self._day is None:
+            raise ValueError("pay before advance")
+        self._payments.append(Payment(self._day, Decimal(amount).scaleb(-2)))
+
+
+class _Final:
+    """What :func:`assemble` reads of a debt's final state."""
+
+    __slots__ = ("balance_out", "charges_before", "debt", "grows", "principal")
+
+    def __init__(self, debt: Any, principal: Decimal, charges_before: Decimal,
+                 grows: bool, balance_out: int) -> None:
+        self.debt = debt
+        self.principal = principal
+        self.charges_before = charges_before
+        self.grows = grows
+        self.balance_out = balance_out
+
+    def finished(self) -> bool:
+        return self.balance_out <= 0
+
+
+def _covered(plan_input: PlanInput) -> bool:
+    if plan_input.earmarked:
+        return False
+    for debt in plan_input.debts:
+        od = debt.overdue_debt
+        if od is None or debt.arrangement is not None:
+            return False
+        if (od.principal + od.interest + od.fees + od.extra_fee + od.not_yet_due_principal
+                + debt.past_due) * 100 >= _LIMIT:
+            return False
+    return plan_input.monthly_budget * 100 < _LIMIT and all(
+        abs(value) * 100 < _LIMIT for value in plan_input.adjustments.values())
+
+
+def _split(total: int, weights: list[int]) -> list[int]:
+    """``_simulate.split`` on integer fen: each share rounded down, the fen left to the
+    largest remainders (then the first debts)."""
+    whole = sum(weights)
+    count = len(weights)
+    if whole <= 0 or total <= 0:
+        return [0] * count
+    shares = []
+    gaps = []  # share − exact, × whole
+    for weight in weights:
+        n = total * weight
+        share = n // whole if n >= 0 else -((-n) // whole)
+        shares.append(share)
+        gaps.append(share * whole - n)
+    fens = total - sum(shares)
+    if fens:
+        for index in sorted(range(count), key=lambda i: (gaps[i], i))[:fens]:
+            shares[index] += 1
+    return shares
+
+
+def _fair(budget: int, left: int, pay: list[int], owed: list[int],
+          interest: list[int]) -> list[int]:
+    """The rest of ``_pro_rata`` once what is required is in ``pay`` and ``left`` is the
+    money left: each debt brought up towards its fair share (the budget's Webster split of
+    what is owed before the month's interest), then the rest in proportion to what is
+    still owed."""
+    rooms = [o - p for o, p in zip(owed, pay, strict=True)]
+    weights = [o - i for o, i in zip(owed, interest, strict=True)]
+    fair = _webster(min(budget if budget > 0 else 0, sum(weights)), weights)
+    wants = [min(r, f - p if f > p else 0) for r, f, p in zip(rooms, fair, pay, strict=True)]
+    wanted = sum(wants)
+    if left <= wanted:
+        extra = wants if left == wanted else _split(left, wants)
+    else:
+        more = _split(left - wanted, [r - w for r, w in zip(rooms, wants, strict=True)])
+        extra = [w + m for w, m in zip(wants, more, strict=True)]
+    return [p + e for p, e in zip(pay, extra, strict=True)]
+
+
+def _half_up(numerator: int, denominator: int) -> int:
+    """numerator ÷ denominator rounded half up (away from zero on a tie), as
+    ``round_money`` rounds (``denominator`` > 0)."""
+    if numerator >= 0:
+        return (2 * numerator + denominator) // (2 * denominator)
+    return -((-2 * numerator + denominator) // (2 * denominator))
+
+
+def fast_pro_rata_run(plan_input: PlanInput) -> Any:
+    """The :class:`~xieshang.engine.strategy._simulate.Run` of the pro-rata strategy over
+    overdue debts, or ``None`` when this path does not cover the input."""
+    if not _covered(plan_input):
+        return None
+    from xieshang.engine.strategy._simulate import CONTEXT
+
+    with decimal.localcontext(CONTEXT):
+        return _run(plan_input)
+
+
+def _run(plan_input: PlanInput) -> Any:
+    from xieshang.engine.strategy._simulate import Run, Sums
+
+    debts = plan_input.debts
+    count = len(debts)
+    indices = range(count)
+    dates = Calendar(plan_input.start)
+    cents = _Cents().__getitem__
+    zero = ZERO
+    make_row = make_debt_month
+    D = Decimal
+    cent = CENT
+    keys = [d.key for d in debts]
+    ods = [d.overdue_debt for d in debts]
+    sources: list[Any] = []
+    first = dates[0]
+    for od in ods:
+        if od is None:
+            raise ValueError("an overdue debt")
+        walker = FenWalker.of(od, first)
+        sources.append(walker if walker is not None else _Decimal(od, []))
+    arrears = [fen_of(d.past_due) for d in debts]
+    cards = [None if d.card_principal is None else fen_of(d.card_principal) for d in debts]
+    any_card = any(card is not None for card in cards)
+    tolerance = [fen_of(od.preset.tolerance) if od else 0 for od in ods]
+    ndp = [fen_of(od.not_yet_due_principal) if od else 0 for od in ods]
+    installment_loan = [bool(od.later) or ndp[i] > 0 if od else False
+                        for i, od in enumerate(ods)]
+    rules: list[tuple[int, tuple[int, int] | None, bool, bool] | None] = []
+    for d in debts:
+        minimum = d.minimum
+        if minimum is None:
+            rules.append(None)
+        else:
+            rules.append((fen_of(minimum.amount), minimum.percent.as_integer_ratio()
+                          if minimum.percent else None,
+                          bool(minimum.percent or minimum.plus_charges), minimum.plus_charges))
+    c_principal = [0] * count
+    c_interest = [0] * count
+    c_penalty = [0] * count
+    c_fees = [0] * count
+    closing = [0] * count
+    due_now = [0] * count
+    opened = [False] * count
+    principal = [0] * count
+    charges_before = [0] * count
+    grows = [False] * count
+    done = [False] * count
+    owed = [0] * count
+    required = [0] * count
+    interest = [0] * count
+    penalty = [0] * count
+    fees = [0] * count
+    past_due = [0] * count
+    balance_out = [0] * count
+    sum_paid = [0] * count
+    sum_interest = [0] * count
+    sum_penalty = [0] * count
+    sum_fees = [0] * count
+    sum_overdue = [0] * count
+    sum_newly = [0] * count
+    short = 0
+    months: list[Any] = []
+    adjusted = plan_input.adjustments
+    plain_dec = max(ZERO, plan_input.monthly_budget + ZERO)  # budget_of, no adjustment
+    plain = fen_of(plain_dec)
+    finished = False
+    for month in range(plan_input.horizon_months):
+        day = dates[month]
+        # -- open
+        for i in indices:
+            if done[i]:
+                owed[i] = required[i] = interest[i] = penalty[i] = fees[i] = past_due[i] = 0
+                continue
+            interest[i] = penalty[i] = fees[i] = 0
+            arrear = past_due[i] = arrears[i]
+            if opened[i] and closing[i] == 0 and ndp[i] == 0:
+                owed[i] = due_now[i] = 0
+            else:
+                figures = sources[i].advance(day)
+                if figures is None:  # too large for the integer walk: the Decimal one
+                    od = ods[i]
+                    if od is None:
+                        raise ValueError("an overdue debt")
+                    # (every payment so far, from the months' rows)
+                    sources[i] = _Decimal(od, [(m.pay_date, fen_of(m.debts[i].paid))
+                                               for m in months if m.debts[i].paid > 0])
+                    figures = sources[i].advance(day)
+                p, it, pe, f, n = figures
+                ndp[i] = n
+                now = due_now[i] = p + it + pe + f
+                total = now + n
+                if not opened[i]:
+                    opened[i] = True
+                    principal[i] = p + n
+                    charges_before[i] = it + pe + f
+                else:
+                    interest[i] = it - c_interest[i]
+                    fees[i] = f - c_fees[i]
+                    penalty[i] = total - closing[i] - interest[i] - fees[i]
+                c_principal[i], c_interest[i], c_penalty[i], c_fees[i] = p, it, pe, f
+                owed[i] = total
+            owe = owed[i]
+            base = 0
+            rule = rules[i]
+            if rule is not None and owe > 0:
+                charges = interest[i] + penalty[i] + fees[i]
+                base = rule[0]
+                if rule[2]:
+                    share = 0
+                    if rule[1] is not None:
+                        share = _half_up((owe - charges) * rule[1][0], rule[1][1])
+                    base = max(base, share + (charges if rule[3] else 0))
+                if base < charges:
+                    grows[i] = True
+            need = min(owe, base + arrear)
+            if installment_loan[i]:
+                need = min(owe, max(need, due_now[i]))
+            required[i] = need
+        # -- the policy (_pro_rata)
+        if month in adjusted:
+            budget_dec = plan_input.budget_of(month)
+            budget = fen_of(budget_dec)
+        else:
+            budget_dec, budget = plain_dec, plain
+        total_required = sum(required)
+        if budget >= total_required:
+            left = budget - total_required
+            if left >= sum(owed) - total_required:  # every debt can be paid what it owes
+                pay = list(owed)
+            else:
+                pay = _fair(budget, left, list(required), owed, interest)
+        else:
+            pay = _split(budget, required)  # nothing left; (no room left either: owed)
+            pay = list(owed) if sum(pay) >= sum(owed) else _fair(budget, 0, pay, owed, interest)
+        # -- pay and close
+        rows: list[Any] = [None] * count
+        paid_total = 0
+        unpaid_month = 0
+        for i in indices:
+            amount = pay[i]
+            if amount > 0:
+                if cards[i] is not None:
+                    cards[i] = max(0, (cards[i] or 0) - amount)
+                sources[i].pay(amount)
+                left_over = amount
+                taken = min(left_over, c_fees[i])
+                c_fees[i] -= taken
+                left_over -= taken
+                taken = min(left_over, c_penalty[i])
+                c_penalty[i] -= taken
+                left_over -= taken
+                taken = min(left_over, c_interest[i])
+                c_interest[i] -= taken
+                left_over -= taken
+                taken = min(left_over, c_principal[i])
+                c_principal[i] -= taken
+                left_over -= taken
+                ndp[i] = max(0, ndp[i] - left_over)
+            if done[i]:
+                rows[i] = make_row(keys[i], zero, zero, zero, zero, zero, zero, zero, zero,
+                                   False, zero, day, zero)
+                continue
+            need = required[i]
+            unpaid = need - amount if need > amount else 0
+            close = owed[i] - amount if owed[i] > amount else 0
+            closing[i] = balance_out[i] = close
+            arrears[i] = unpaid
+            overdue = close > tolerance[i]
+            arrear = past_due[i] if past_due[i] < need else need
+            paid_total += amount
+            sum_paid[i] += amount
+            sum_interest[i] += interest[i]
+            sum_penalty[i] += penalty[i]
+            sum_fees[i] += fees[i]
+            if overdue:
+                sum_overdue[i] += 1
+            if unpaid:
+                unpaid_month += unpaid
+                sum_newly[i] += min(unpaid, need - arrear)
+            # amounts nearly always new: made directly (2 places, exact)
+            rows[i] = make_row(
+                keys[i], D(owed[i]) * cent, D(need) * cent, D(amount) * cent,
+                D(close) * cent, D(interest[i]) * cent, D(penalty[i]) * cent,
+                D(fees[i]) * cent if fees[i] else zero, zero, overdue,
+                D(unpaid) * cent if unpaid else zero, day,
+                D(arrear) * cent if arrear else zero)
+        if unpaid_month:
+            short += 1
+        card_total = cents(sum(card or 0 for card in cards)) if any_card else zero
+        months.append(_MONTH(month, day, budget_dec, cents(paid_total),
+                             cents(max(0, budget - paid_total)), card_total, tuple(rows)))
+        for i in indices:
+            if not done[i] and balance_out[i] <= 0:
+                done[i] = True
+        if all(done):
+            finished = True
+            break
+    ledgers = tuple(_Final(debts[i], cents(principal[i]), cents(charges_before[i]), grows[i],
+                           balance_out[i]) for i in indices)
+    sums = None
+    if months:
+        sums = tuple(Sums(cents(sum_paid[i]), cents(sum_interest[i]), cents(sum_penalty[i]),
+                          cents(sum_fees[i]), zero, sum_overdue[i], cents(sum_newly[i]))
+                     for i in indices)
+    return Run(tuple(months), ledgers, finished, sums, short)  # type: ignore[arg-type]
