@@ -124,6 +124,26 @@ def test_card_interest_from_file(tmp_path: Path) -> None:
     assert sum(Decimal(s["interest"]) for s in segments) == Decimal(str(data["interest"]))
 
 
+def test_card_interest_is_not_stopped_by_a_broken_preset_of_the_person_s_own(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The calculation takes no preset: a preset file of the person's own that does not
+    parse has no say in it, and the rule's public source is still shown."""
+    home = tmp_path / "home"
+    (home / "presets").mkdir(parents=True)
+    (home / "presets" / "mine.toml").write_text('id = "mine"\nbad = [', encoding="utf-8")
+    monkeypatch.setenv("XIESHANG_HOME", str(home))
+    path = tmp_path / "card.json"
+    path.write_text(json.dumps({
+        "daily_rate": "0.05%", "statement_date": "2026-01-05", "due_date": "2026-01-25",
+        "next_statement_date": "2026-02-05",
+        "transactions": [{"posted": "2025-12-20", "amount": "10000.00"}],
+        "payments": [{"date": "2026-01-25", "amount": "1000.00"}],
+    }), encoding="utf-8")
+    code, out, err = invoke("calc", "card-interest", "--input", str(path), "--lang", "en")
+    assert code == 0, err
+    assert "(https://" in out and "rules-cn" not in out and "mine.toml" not in out + err
+
+
 def test_cap_private_loan_above_4x_lpr() -> None:
     data = calc_json("cap", "--annual-rate", "15%", "--contract-date", "2025-06-01",
                      "--lender-type", "private")

@@ -130,3 +130,26 @@ def test_a_record_refuses_what_a_dataclass_refuses() -> None:
         @record
         class Mutable:
             a: list[int] = []  # noqa: RUF012 - the point of the test
+
+
+def test_a_record_refuses_what_its_compiled_methods_could_not_keep() -> None:
+    """An InitVar, a field named as the compiled methods' own names, and fields inherited
+    from a dataclass are refused when the class is made, not on its ninth use."""
+    with pytest.raises(TypeError, match="no InitVar"):
+        @record
+        class WithInitVar:
+            a: int
+            b: dataclasses.InitVar[int]
+
+    for name in ("self", "other", "_set"):
+        with pytest.raises(TypeError, match="field names"):
+            record(type("Named", (), {"__annotations__": {name: "int"}}))
+
+    @dataclasses.dataclass(frozen=True)
+    class Base:
+        a: int
+
+    with pytest.raises(TypeError, match="cannot inherit the fields of the dataclass"):
+        @record
+        class Sub(Base):
+            b: int

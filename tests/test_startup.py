@@ -165,6 +165,16 @@ def test_a_preset_table_is_kept_parsed_beside_it(tmp_path: Path,
     assert newer != kept
     newer.write_bytes(b"not a table")
     assert _builtin_data(str(path), "x") == {"id": "y"}
+    [newer] = (tmp_path / "__pycache__").iterdir()
+    newer.write_bytes(marshal.dumps({"id": "y", "odd": ()}))  # loads, but is not ours
+    assert _builtin_data(str(path), "x") == {"id": "y"}
+    # an edit of the same size with its time of change put back (cp -p, tar, rsync -t):
+    # the inode's own time of change still tells
+    before = path.stat()
+    path.write_text('id = "z"\n', encoding="utf-8")
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert path.stat().st_size == before.st_size
+    assert _builtin_data(str(path), "x") == {"id": "z"}
 
 
 def test_status_does_not_import_the_web_or_charts(tmp_path: object) -> None:

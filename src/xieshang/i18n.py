@@ -108,10 +108,11 @@ def cached_po(path: str) -> dict[str, str]:
 
 
 def _stamp(path: str) -> str:
-    """A file's time of change (nanoseconds) and size, as a kept table's name has them.
+    """A file's times of change (nanoseconds: its content's, and its inode's, which no copy
+    or archive tool can set back), inode and size, as a kept table's name has them.
     Raises :class:`OSError`."""
     status = os.stat(path)
-    return f"{status.st_mtime_ns:x}.{status.st_size}"
+    return f"{status.st_mtime_ns:x}.{status.st_ctime_ns:x}.{status.st_ino:x}.{status.st_size}"
 
 
 def _keep(folder: str, stem: str, target: str, data: bytes) -> None:

@@ -86,8 +86,8 @@ def _builtin_data(path: str, label: str) -> dict[str, Any]:
         if isinstance(kept, dict):
             table: dict[str, Any] = _thawed(kept)
             return table
-    except (OSError, EOFError, ValueError, TypeError):
-        pass
+    except (OSError, EOFError, ValueError, TypeError, OverflowError):
+        pass  # a damaged table: parsed again and kept anew
     data = _load_toml(_read(path), label)
     frozen = _frozen(data)
     if frozen is not None and not sys.dont_write_bytecode and _stamp(path) == stamp:
@@ -96,9 +96,10 @@ def _builtin_data(path: str, label: str) -> dict[str, Any]:
 
 
 def _stamp(path: str) -> str:
-    """A file's time of change (nanoseconds) and size, as a kept table's name has them."""
+    """A file's times of change (nanoseconds: its content's, and its inode's, which no copy
+    or archive tool can set back), inode and size, as a kept table's name has them."""
     status = os.stat(path)
-    return f"{status.st_mtime_ns:x}.{status.st_size}"
+    return f"{status.st_mtime_ns:x}.{status.st_ctime_ns:x}.{status.st_ino:x}.{status.st_size}"
 
 
 #: A date in a kept table: a tuple (TOML gives lists, never tuples) of this tag and the
@@ -139,6 +140,8 @@ def _thawed(value: Any) -> Any:
     if isinstance(value, list):
         return [_thawed(inner) for inner in value]
     if isinstance(value, tuple):
+        if len(value) != 2 or value[0] != _DATE_TAG or not isinstance(value[1], int):
+            raise ValueError("not a kept date")
         from datetime import date
 
         return date.fromordinal(value[1])
@@ -249,6 +252,13 @@ def load_one_preset(product: str) -> Preset:
         if found is not None:
             return found
     return load_preset(product)
+
+
+def builtin_preset(product: str) -> Preset | None:
+    """The preset as shipped (``presets/<product>.toml``), whatever the person's own preset
+    files say or hold: for a source the person reads beside a figure that does not come
+    from a preset (``calc card-interest``). None when there is no such built-in preset."""
+    return _builtin_preset(product.strip().lower().replace("-", "_"))
 
 
 def _has_files(folder: str) -> bool:

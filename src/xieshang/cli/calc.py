@@ -510,10 +510,15 @@ def card_interest_command(
                   "segments": [_segment_json(s) for s in result.segments]})
         return
     from xieshang.cli import render
+    from xieshang.rules import builtin_preset
 
-    card = load_preset("credit_card_cn").source_of("penalty.card_interest_basis")
-    out.print(render.card_table(out, result,
-                                source=render.public_source(out, card.ref, card.urls)))
+    # the rule's source as shipped: a preset file of the person's own (even a broken one)
+    # has no say in a calculation that takes no preset
+    shipped = builtin_preset("credit_card_cn")
+    card = None if shipped is None else shipped.source_of("penalty.card_interest_basis")
+    out.print(render.card_table(
+        out, result, source="" if card is None else render.public_source(out, card.ref,
+                                                                          card.urls)))
 
 
 def _segment_json(segment: Any) -> dict[str, Any]:

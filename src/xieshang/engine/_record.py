@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from operator import attrgetter
-from typing import Any, TypeVar, dataclass_transform
+from typing import TYPE_CHECKING, Any, TypeVar, dataclass_transform
 
 __all__ = ["field", "record", "replace"]
 
@@ -76,6 +76,10 @@ def _is_class_var(annotation: Any) -> bool:
 def record(cls: C) -> C:
     """The class as a frozen slotted record (see the module docstring)."""
     spec = _Spec()
+    for base in cls.__mro__[1:]:
+        if "__dataclass_fields__" in base.__dict__ and "__record_spec__" not in base.__dict__:
+            raise TypeError(f"record {cls.__qualname__} cannot inherit the fields of the "
+                            f"dataclass {base.__qualname__}: make both records")
     for base in reversed(cls.__mro__[1:]):
         inherited: _Spec | None = base.__dict__.get("__record_spec__")
         if inherited is not None:
@@ -89,7 +93,14 @@ def record(cls: C) -> C:
     own: list[str] = []
     for name, annotation in namespace.get("__annotations__", {}).items():
         if _is_class_var(annotation):
+            text = annotation if isinstance(annotation, str) else repr(annotation)
+            if "InitVar" in text:
+                raise TypeError(f"field {name} of {cls.__qualname__}: a record has no InitVar")
             continue
+        if name.startswith("_") or name in ("self", "other"):
+            # the compiled methods' own names (self, other, _set, _f0 …)
+            raise TypeError(f"field {name} of {cls.__qualname__}: a record's field names "
+                            "cannot start with '_' nor be 'self' or 'other'")
         own.append(name)
         if name not in spec.names:
             spec.names.append(name)
@@ -321,7 +332,7 @@ def _compile(cls: type, spec: _Spec, method: str) -> Callable[..., Any]:
     return compiled
 
 
-def replace(obj: T, /, **changes: Any) -> T:
+def _replace(obj: T, /, **changes: Any) -> T:
     """A copy of the record ``obj`` with some fields changed: :func:`dataclasses.replace`,
     which it calls for anything else than a record."""
     spec: _Spec | None = getattr(type(obj), "__record_spec__", None)
@@ -359,3 +370,9 @@ class _LazyFields:
         type.__setattr__(owner, "__dataclass_fields__", found)
         type.__setattr__(owner, "__dataclass_params__", shadow.__dict__["__dataclass_params__"])
         return found
+
+
+if TYPE_CHECKING:  # mypy checks the changes' names and types as for a dataclass
+    from dataclasses import replace as replace
+else:
+    replace = _replace
