@@ -70,7 +70,13 @@ from xieshang.engine.preset import (
     read_sources,
 )
 from xieshang.engine.rates import annualised, check_rate
-from xieshang.engine.schedules import MAX_PERIODS, Method, add_months
+from xieshang.engine.schedules import (
+    MAX_PERIODS,
+    Method,
+    add_months,
+    fixed_fee_max_payment,
+    interest_free_max_payment,
+)
 
 if TYPE_CHECKING:
     from xieshang.engine.rates import LprFixing, RateLaw
@@ -759,7 +765,7 @@ def build_ladder(
             break
     if walk is None:
         cheapest = next(rule for rule in reversed(candidates) if plan.owed(rule) > 0)
-        needed = plan.evaluate(cheapest, max_term).max_payment
+        needed = plan.max_payment(cheapest, max_term)
         return ladder(LadderOutcome.TOKEN, [_token_rung(rules, share, needed, max_term)])
 
     walk_rule, walk_eval, walk_shortest = walk
@@ -781,7 +787,7 @@ def build_ladder(
             continue
         # the term held at the step above's, where a shorter one would fit this level too
         lifted = found[1] and found[0].schedule.periods == floor > 1 and \
-            plan.evaluate(rule, floor - 1).max_payment <= cap
+            plan.max_payment(rule, floor - 1) <= cap
         built.insert(0, (level, rule, *found, lifted))
         upper_eval, upper_fraction = found[0], rule.fraction
 
@@ -857,6 +863,30 @@ class _Planner:
                                or proposal.total_fee_rate is not None else Decimal(0))
         return evaluate(self.bill, self.preset, proposal, today=self.today)
 
+    def max_payment(self, rule: RungRule, periods: int) -> Decimal:
+        """``self.evaluate(rule, periods).max_payment``, without building the schedule when
+        its largest payment has a closed form: an interest-free split (no interest asked,
+        no deferral interest) or a fixed-fee installment plan (the same value; any other
+        proposal is evaluated)."""
+        proposal = self.proposal(rule, periods)
+        if not 1 <= periods <= MAX_PERIODS or proposal.monthly_fee_rate is not None or (
+                proposal.kind is Kind.PERSONALISED
+                and self.preset.negotiation.max_term_months is not None
+                and periods > self.preset.negotiation.max_term_months):
+            return self.evaluate(rule, periods).max_payment
+        mode = self.preset.rounding.mode
+        fee = proposal.total_fee_rate
+        if fee is not None:
+            if proposal.annual_rate is not None:
+                return self.evaluate(rule, periods).max_payment
+            return fixed_fee_max_payment(self.owed(rule), periods, total_fee_rate=fee,
+                                         rounding=mode)
+        free = proposal.annual_rate == 0 if proposal.annual_rate is not None \
+            else proposal.kind is Kind.PERSONALISED
+        if not free or proposal.method is not Method.EQUAL_PRINCIPAL:
+            return self.evaluate(rule, periods).max_payment
+        return interest_free_max_payment(self.owed(rule), periods, rounding=mode)
+
     def shortest(self, rule: RungRule, *, soft: Decimal, hard: Decimal,
                  min_periods: int = 1) -> tuple[Evaluation, bool] | None:
         """The shortest term of at least ``min_periods`` whose largest payment is at most
@@ -868,7 +898,9 @@ class _Planner:
         is at least rescheduled ÷ term. What a rung's proposal reschedules is what is owed
         after its waivers (:meth:`owed`: no down payment, no interest waived), so the
         longest term — the longest schedule — is evaluated only when it is the answer or
-        is needed for ``hard``.
+        is needed for ``hard``. A term is tried by its largest payment alone
+        (:meth:`max_payment`, a closed form where there is one): only the answer is
+        evaluated.
         """
         terms = self.terms(rule)
         longer = [periods for periods in terms if periods >= min_periods]
@@ -877,19 +909,14 @@ class _Planner:
         owed = self.owed(rule)
         if not terms or owed <= 0:
             return None
-        longest: Evaluation | None = None
         if soft > 0:
             lower = CONTEXT.divide(owed, soft)
             for periods in terms:
                 if periods < lower:
                     continue
-                evaluation = self.evaluate(rule, periods)
-                if periods == terms[-1]:
-                    longest = evaluation
-                if evaluation.max_payment <= soft:
-                    return evaluation, True
-        if longest is None:
-            longest = self.evaluate(rule, terms[-1])
+                if self.max_payment(rule, periods) <= soft:
+                    return self.evaluate(rule, periods), True
+        longest = self.evaluate(rule, terms[-1])
         if longest.max_payment <= hard:
             return longest, False
         return None

@@ -49,6 +49,8 @@ __all__ = [
     "early_repayment_interest",
     "equal_principal",
     "fixed_fee_installment",
+    "fixed_fee_max_payment",
+    "interest_free_max_payment",
     "interest_only",
 ]
 
@@ -526,9 +528,7 @@ def fixed_fee_installment(
             if monthly_fee_rate is None:
                 raise StateError("monthly_fee_rate")
             total_rate = _rate(monthly_fee_rate, "monthly_fee_rate") * n
-        total_fee = _fen(amount * total_rate, rounding)
-        part = _share(amount, amount / n, n, rounding)
-        fee = _share(total_fee, amount * total_rate / n, n, rounding)
+        total_fee, part, fee = _fee_parts(amount, n, total_rate, rounding)
         odd = n if residue is Residue.LAST else 1
         rows = []
         balance = amount
@@ -541,6 +541,52 @@ def fixed_fee_installment(
             balance -= this_part
             rows.append(_row(k, due, this_part, _ZERO, this_fee, balance))
         return Schedule(principal=amount, rows=tuple(rows), method="fixed_fee_installment")
+
+
+def _fee_parts(amount: Decimal, n: int, total_rate: Decimal, rounding: Rounding
+               ) -> tuple[Decimal, Decimal, Decimal]:
+    """(the total fee, the regular principal part, the regular fee) of a fixed-fee
+    installment schedule (inside :func:`_local`)."""
+    total_fee = _fen(amount * total_rate, rounding)
+    part = _share(amount, amount / n, n, rounding)
+    fee = _share(total_fee, amount * total_rate / n, n, rounding)
+    return total_fee, part, fee
+
+
+def fixed_fee_max_payment(
+    principal: Decimal | int | str,
+    periods: int,
+    *,
+    total_fee_rate: Decimal | int | str,
+    rounding: Rounding = Rounding.HALF_UP,
+) -> Decimal:
+    """The largest payment of ``fixed_fee_installment(principal, periods,
+    total_fee_rate=…, rounding=…)`` without building its rows (the same value, checks and
+    errors; the residue's period does not change the largest payment): the regular payment
+    or the one that takes the residue."""
+    amount = _principal(principal)
+    n = _count(periods, "periods")
+    with _local():
+        total_rate = _rate(total_fee_rate, "total_fee_rate")
+        total_fee, part, fee = _fee_parts(amount, n, total_rate, rounding)
+        odd = (amount - part * (n - 1)) + _ZERO + (total_fee - fee * (n - 1))
+        return odd if n == 1 else max(part + _ZERO + fee, odd)
+
+
+def interest_free_max_payment(
+    principal: Decimal | int | str,
+    months: int,
+    *,
+    rounding: Rounding = Rounding.HALF_UP,
+) -> Decimal:
+    """The largest payment of ``equal_principal(principal, 0, months, rounding=…)`` (an
+    interest-free split) without building its rows (the same value, checks and errors):
+    the regular share or the last period's remainder."""
+    amount = _principal(principal)
+    n = _count(months, "months")
+    with _local():
+        share = _share(amount, amount / n, n, rounding)
+        return max(share, amount - share * (n - 1))
 
 
 # ------------------------------------------------------------------------ daily-rate loans
