@@ -494,8 +494,10 @@ def _token_phase(installments: Schedule, today: date, deferral: int, token: Deci
 
 
 def _regular(payments: list[Decimal]) -> Decimal:
+    """The most frequent payment (the largest of the most frequent; of equal payments the
+    first: the one ``Counter`` keeps)."""
     counts = Counter(payments)
-    return max(payments, key=lambda payment: (counts[payment], payment))
+    return max(counts, key=lambda payment: (counts[payment], payment))
 
 
 def _result(

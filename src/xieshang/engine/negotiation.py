@@ -815,6 +815,11 @@ class _Planner:
         self.max_term = max_term
         self.personalised = preset.negotiation.personalised_installments
         self.deferral = deferral
+        # (id(rule), periods) → (rule, answer): a term asked about again (the longest, the
+        # term below an answer) is not computed again; the rule is kept with its answer, so
+        # its id() cannot be reused by another rule while the planner lives
+        self._evaluations: dict[tuple[int, int], tuple[RungRule, Evaluation]] = {}
+        self._largest: dict[tuple[int, int], tuple[RungRule, Decimal]] = {}
 
     def terms(self, rule: RungRule) -> list[int]:
         """The terms a rung may use, shortest first ([] when its cost cannot be stated)."""
@@ -854,6 +859,15 @@ class _Planner:
                 - round_money(self.bill.fees * rule.waive_fees, mode))
 
     def evaluate(self, rule: RungRule, periods: int) -> Evaluation:
+        """The rung's proposal at a term, evaluated (once a planner)."""
+        found = self._evaluations.get((id(rule), periods))
+        if found is not None and found[0] is rule:
+            return found[1]
+        evaluation = self._evaluate(rule, periods)
+        self._evaluations[(id(rule), periods)] = (rule, evaluation)
+        return evaluation
+
+    def _evaluate(self, rule: RungRule, periods: int) -> Evaluation:
         proposal = self.proposal(rule, periods)
         if self.deferral:  # nothing to pay first, then the same installments
             proposal = replace(proposal, kind=Kind.DEFERRAL, deferral_months=self.deferral,
@@ -867,7 +881,17 @@ class _Planner:
         """``self.evaluate(rule, periods).max_payment``, without building the schedule when
         its largest payment has a closed form: an interest-free split (no interest asked,
         no deferral interest) or a fixed-fee installment plan (the same value; any other
-        proposal is evaluated)."""
+        proposal is evaluated). Once a planner."""
+        found = self._largest.get((id(rule), periods))
+        if found is not None and found[0] is rule:
+            return found[1]
+        known = self._evaluations.get((id(rule), periods))
+        largest = known[1].max_payment if known is not None and known[0] is rule \
+            else self._max_payment(rule, periods)
+        self._largest[(id(rule), periods)] = (rule, largest)
+        return largest
+
+    def _max_payment(self, rule: RungRule, periods: int) -> Decimal:
         proposal = self.proposal(rule, periods)
         if not 1 <= periods <= MAX_PERIODS or proposal.monthly_fee_rate is not None or (
                 proposal.kind is Kind.PERSONALISED
@@ -916,9 +940,8 @@ class _Planner:
                     continue
                 if self.max_payment(rule, periods) <= soft:
                     return self.evaluate(rule, periods), True
-        longest = self.evaluate(rule, terms[-1])
-        if longest.max_payment <= hard:
-            return longest, False
+        if self.max_payment(rule, terms[-1]) <= hard:
+            return self.evaluate(rule, terms[-1]), False
         return None
 
 

@@ -225,19 +225,16 @@ def budget_view(tx: Tx, case: Case, method: str = "pro_rata", *,
     from xieshang.engine.situation import SavingsUse, statement_income, with_income
     from xieshang.services.arrangements import accepted_arrangement
     from xieshang.services.debts import balance_of, open_debts
-    from xieshang.store.model import BudgetEntry, budget_statement
 
-    budget = current_budget(tx, case, create=False)
-    if budget is None:
+    basis = _statement_of(tx, case)
+    if basis is None:
         return None
+    budget, entries, statement, situation, ordinary = basis
     rules = norms()
-    entries = tx.find(BudgetEntry, statement_id=budget.id)
-    statement = budget_statement(budget, entries)
     day = as_of if as_of is not None else today()
     debts = open_debts(tx, case.id)
     balances = {debt.id: balance_of(tx, debt, day) for debt in debts}
     horizon = add_months(day, 1)
-    situation = situation_of(budget)
     reserved: dict[int, Decimal] = {}
     # the savings kept for a settlement pay an accepted settlement, not the month's money
     savings = situation.savings if situation.savings_use is SavingsUse.SETTLEMENT \
@@ -254,9 +251,10 @@ def budget_view(tx: Tx, case: Case, method: str = "pro_rata", *,
                 due -= funded
                 savings -= funded
             reserved[debt.id] = due
-    ordinary = affordability(statement, rules)
-    result = affordability(with_income(statement, situation.income_on(
-        day, statement_income(statement))), rules)
+    income = statement_income(statement)
+    now = situation.income_on(day, income)
+    # the statement's own income in force: its working is the ordinary month's
+    result = ordinary if now == income else affordability(with_income(statement, now), rules)
     base, added = _money_by_month(tx, case, day, 1)
     this_month = base[0] + added.get(0, Decimal("0.00"))
     shares = [DebtShare(key=str(debt.id), balance=balances[debt.id], priority=debt.priority)
@@ -434,19 +432,37 @@ def _money_by_month(tx: Tx, case: Case, day: date, months: int
     savings added to each month when they fund the first months); ``((), {})`` without a
     statement. Remembered while a case is read (the budget view, the plan and every debt's
     ladder ask); callers must not change the dict."""
-    from xieshang.engine.budget import affordability
     from xieshang.engine.situation import monthly_available, savings_by_month
+
+    basis = _statement_of(tx, case)
+    if basis is None:
+        return (), {}
+    _budget, _entries, statement, situation, working = basis
+    ordinary = working.available
+    if situation.no_income_until is None and not situation.income_changes:
+        # the statement's income is in force every month: what monthly_available finds
+        # for each month is the ordinary month's
+        base: tuple[Decimal, ...] = (ordinary,) * months
+    else:
+        base = monthly_available(statement, norms(), situation, day, months)
+    return base, savings_by_month(situation, base, ordinary, day)
+
+
+@remembered(lambda tx, case: ((id(tx), case.id), (tx, case)))
+def _statement_of(tx: Tx, case: Case) -> tuple[Budget, list[BudgetEntry], Any, Any, Any] | None:
+    """(the statement record, its lines, the engine's statement, the situation, the working
+    of an ordinary month: :func:`~xieshang.engine.budget.affordability`) of the case's
+    budget; ``None`` without one. Remembered while a case is read (the budget view and
+    every month's money ask); callers must not change the lines."""
+    from xieshang.engine.budget import affordability
     from xieshang.store.model import BudgetEntry, budget_statement
 
     budget = current_budget(tx, case, create=False)
     if budget is None:
-        return (), {}
-    rules = norms()
-    statement = budget_statement(budget, tx.find(BudgetEntry, statement_id=budget.id))
-    situation = situation_of(budget)
-    base = monthly_available(statement, rules, situation, day, months)
-    ordinary = affordability(statement, rules).available
-    return base, savings_by_month(situation, base, ordinary, day)
+        return None
+    entries = tx.find(BudgetEntry, statement_id=budget.id)
+    statement = budget_statement(budget, entries)
+    return budget, entries, statement, situation_of(budget), affordability(statement, norms())
 
 
 def savings_to_debt_by_month(tx: Tx, case: Case, day: date, months: int
