@@ -920,11 +920,9 @@ class _Planner:
         Returns the evaluation and whether it met ``soft``. Terms below rescheduled ÷ soft
         are skipped: a schedule pays at least what it reschedules, so its largest payment
         is at least rescheduled ÷ term. What a rung's proposal reschedules is what is owed
-        after its waivers (:meth:`owed`: no down payment, no interest waived), so the
-        longest term — the longest schedule — is evaluated only when it is the answer or
-        is needed for ``hard``. A term is tried by its largest payment alone
-        (:meth:`max_payment`, a closed form where there is one): only the answer is
-        evaluated.
+        after its waivers (:meth:`owed`: no down payment, no interest waived). A term is
+        tried by its largest payment alone (:meth:`max_payment`, a closed form where there
+        is one): only the answer is evaluated.
         """
         terms = self.terms(rule)
         longer = [periods for periods in terms if periods >= min_periods]

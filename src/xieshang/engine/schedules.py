@@ -364,6 +364,14 @@ def _equal_principal_rows(
     rows: list[Row] = []
     append = rows.append
     balance = principal
+    if all(rate.is_zero() and not rate.is_signed() for rate in rates):
+        # interest-free: every period's interest is 0.00 (a balance of 2 places, never
+        # negative, × +0, settled and rounded), and part + 0.00 is part itself
+        for k, due in zip(range(1, n), dues, strict=False):
+            balance -= share
+            append(make(k, due, share, share, zero, zero, balance))
+        append(make(n, dues[n - 1], balance, balance, zero, zero, balance - balance))
+        return Schedule(principal=principal, rows=tuple(rows), method=method)
     for k, rate, due in zip(range(1, n + 1), rates, dues, strict=True):
         interest = (balance * rate).quantize(settle, half_even).quantize(cent, mode, context)
         part = balance if k == n else share

@@ -507,7 +507,14 @@ def debt_shares_by_month(tx: Tx, case: Case, day: date, debt_id: int,
         return (reserved[debt_id],) * len(rows)
     key = str(debt_id)
     zero = Decimal("0.00")
-    return tuple(row.get(key, zero) for row in rows)
+    found: dict[int, Decimal] = {}  # the months share a few splits: each looked up once
+    shares = []
+    for row in rows:
+        amount = found.get(id(row))
+        if amount is None:
+            amount = found[id(row)] = row.get(key, zero)
+        shares.append(amount)
+    return tuple(shares)
 
 
 @remembered(lambda tx, case, day, months: (
@@ -531,23 +538,32 @@ def _shares_by_month(tx: Tx, case: Case, day: date, months: int
     rows: list[Mapping[str, Decimal]] = []
     by_left: dict[Decimal, Mapping[str, Decimal]] = {}
     set_aside = sum(reserved.values(), Decimal("0.00"))
+    last: tuple[Decimal | None, Mapping[str, Decimal]] = (None, {})
     for month, ordinary in enumerate(base):
-        extra = added.get(month, Decimal("0.00"))
-        amount = ordinary + extra
-        directed = _directed(target, shares, extra, room)
-        if directed:
-            room = (next(s.balance for s in shares if s.key == target) if room is None
-                    else room) - sum(directed.values(), Decimal("0.00"))
-        left = max(Decimal("0.00"), amount - set_aside
-                   - sum(directed.values(), Decimal("0.00")))
-        if directed:
-            rows.append(_with_savings(left, shares, directed, "pro_rata"))
-            continue
+        extra = added.get(month)
+        if extra is None:  # no savings this month, so none directed: the month's money
+            if ordinary is last[0]:  # the same amount as the month before (a plain budget)
+                rows.append(last[1])
+                continue
+            left = max(Decimal("0.00"), ordinary - set_aside)
+        else:
+            amount = ordinary + extra
+            directed = _directed(target, shares, extra, room)
+            if directed:
+                room = (next(s.balance for s in shares if s.key == target) if room is None
+                        else room) - sum(directed.values(), Decimal("0.00"))
+            left = max(Decimal("0.00"), amount - set_aside
+                       - sum(directed.values(), Decimal("0.00")))
+            if directed:
+                rows.append(_with_savings(left, shares, directed, "pro_rata"))
+                last = (None, {})
+                continue
         cached = by_left.get(left)  # the same money splits the same way each month
         if cached is None:
             cached = by_left[left] = {a.key: a.amount for a in split(left, shares, "pro_rata")
                                       } if shares else {}
         rows.append(cached)
+        last = (ordinary, cached) if extra is None else (None, {})
     return reserved, tuple(rows)
 
 

@@ -1,0 +1,232 @@
+"""Issues 16 and 17: the faster ways one batch case is evaluated give the old figures, to the
+fen and to the representation (property tests against the old algorithms, kept here)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from xieshang.engine import negotiation, schedules
+from xieshang.engine.arrangements import Evaluation, _regular
+from xieshang.engine.bill import Bill
+from xieshang.engine.budget import (
+    BudgetLine,
+    BudgetStatement,
+    Household,
+    Section,
+    affordability,
+)
+from xieshang.engine.money import CENT, CONTEXT, Rounding
+from xieshang.engine.negotiation import RungRule, build_ladder, parse_negotiation_data
+from xieshang.engine.preset import Preset, Residue, parse_preset
+from xieshang.engine.schedules import (
+    Row,
+    Schedule,
+    equal_principal,
+    fixed_fee_installment,
+    fixed_fee_max_payment,
+    interest_free_max_payment,
+)
+from xieshang.engine.situation import Situation, monthly_available
+from xieshang.rules import builtin_text
+from xieshang.services.budget import norms
+
+M = Decimal
+TODAY = date(2026, 3, 31)
+DATA = parse_negotiation_data(builtin_text("_negotiation.toml"), "presets/_negotiation.toml")
+PRESETS = [parse_preset(builtin_text(f"{name}.toml"), f"presets/{name}.toml")
+           for name in ("credit_card_cn", "huabei", "jiebei", "weilidai", "jd_baitiao",
+                        "generic_loan", "meituan_yuefu", "informal_loan")]
+
+amounts = st.integers(min_value=1, max_value=10**10).map(lambda fen: (M(fen) / 100).quantize(CENT))
+counts = st.integers(min_value=1, max_value=120)
+modes = st.sampled_from(list(Rounding))
+fee_rates = st.integers(min_value=0, max_value=3000).map(lambda r: M(r) / 10_000)
+
+
+# ------------------------------------------------------------------ the old algorithms
+
+
+def _old_equal_principal_rows(principal: Decimal, rates: list[Decimal],
+                              dues: list[date | None], rounding: Rounding,
+                              method: str) -> Schedule:
+    """The equal-principal row loop before its interest-free path (every rate the same)."""
+    settle, cent, mode = Decimal("1E-10"), CENT, rounding.decimal_mode
+    n = len(rates)
+    share = schedules._share(principal, principal / n, n, rounding)
+    rows = []
+    balance = principal
+    for k, rate, due in zip(range(1, n + 1), rates, dues, strict=True):
+        interest = (balance * rate).quantize(settle, "ROUND_HALF_EVEN").quantize(
+            cent, mode, CONTEXT)
+        part = balance if k == n else share
+        balance -= part
+        rows.append(Row(k, due, part + interest, part, interest, M("0.00"), balance))
+    return Schedule(principal=principal, rows=tuple(rows), method=method)
+
+
+def _old_regular(payments: list[Decimal]) -> Decimal:
+    counts = Counter(payments)
+    return max(payments, key=lambda payment: (counts[payment], payment))
+
+
+def _old_shortest(self: Any, rule: RungRule, *, soft: Decimal, hard: Decimal,
+                  min_periods: int = 1) -> tuple[Evaluation, bool] | None:
+    """``_Planner.shortest`` before it tried terms by their largest payment alone."""
+    terms = self.terms(rule)
+    longer = [periods for periods in terms if periods >= min_periods]
+    if longer and len(longer) < len(terms):
+        terms = longer
+    owed = self.owed(rule)
+    if not terms or owed <= 0:
+        return None
+    longest: Evaluation | None = None
+    if soft > 0:
+        lower = CONTEXT.divide(owed, soft)
+        for periods in terms:
+            if periods < lower:
+                continue
+            evaluation = self._evaluate(rule, periods)
+            if periods == terms[-1]:
+                longest = evaluation
+            if evaluation.max_payment <= soft:
+                return evaluation, True
+    if longest is None:
+        longest = self._evaluate(rule, terms[-1])
+    if longest.max_payment <= hard:
+        return longest, False
+    return None
+
+
+@contextmanager
+def _old_planner() -> Iterator[None]:
+    """The ladder's planner as it was: every term tried evaluated, nothing remembered."""
+    planner = negotiation._Planner
+    saved = (planner.shortest, planner.max_payment, planner.evaluate)
+    planner.shortest = _old_shortest  # type: ignore[method-assign]
+    planner.max_payment = lambda self, rule, periods: (  # type: ignore[method-assign]
+        self._evaluate(rule, periods).max_payment)
+    planner.evaluate = planner._evaluate  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        planner.shortest, planner.max_payment, planner.evaluate = saved  # type: ignore[method-assign]
+
+
+# ------------------------------------------------------------------------------ schedules
+
+
+@settings(max_examples=300, deadline=None)
+@given(amounts, counts, modes, st.sampled_from([M(0), M("0E-8"), M("0.00")]))
+def test_interest_free_rows_and_largest_payment_are_the_old_ones(
+        principal: Decimal, months: int, mode: Rounding, zero: Decimal) -> None:
+    new = equal_principal(principal, zero, months, start=TODAY, rounding=mode)
+    with schedules._local():
+        old = _old_equal_principal_rows(principal, [zero] * months,
+                                        [schedules.add_months(TODAY, k)
+                                         for k in range(1, months + 1)], mode,
+                                        "equal_principal")
+    assert repr(new) == repr(old)
+    assert interest_free_max_payment(principal, months, rounding=mode) == old.max_payment
+
+
+def test_a_negative_zero_rate_keeps_its_signed_interest() -> None:
+    new = equal_principal(M("0.01"), M("-0"), 3)
+    assert str(new.rows[0].interest) == "-0.00"
+
+
+@settings(max_examples=300, deadline=None)
+@given(amounts, counts, fee_rates, modes, st.sampled_from(list(Residue)))
+def test_fixed_fee_largest_payment_is_the_schedules(principal: Decimal, periods: int,
+                                                    rate: Decimal, mode: Rounding,
+                                                    residue: Residue) -> None:
+    schedule = fixed_fee_installment(principal, periods, total_fee_rate=rate, residue=residue,
+                                     rounding=mode)
+    assert fixed_fee_max_payment(principal, periods, total_fee_rate=rate,
+                                 rounding=mode) == schedule.max_payment
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from([M("1.00"), M("1.0"), M("2.50"), M("2.5"), M("0.00"),
+                                 M("3.00")]), min_size=1, max_size=12))
+def test_regular_payment_is_the_old_one_object_for_object(payments: list[Decimal]) -> None:
+    assert _regular(payments) is _old_regular(payments)
+
+
+# -------------------------------------------------------------------------------- ladders
+
+
+@st.composite
+def _ladder_cases(draw: st.DrawFn) -> tuple[Bill, Preset, Decimal, int]:
+    cents = st.integers
+    bill = Bill(as_of=TODAY, principal=M(draw(cents(1, 20_000_000))) / 100,
+                interest=M(draw(cents(0, 50_000))) / 100,
+                penalty=M(draw(cents(0, 100_000))) / 100,
+                fees=M(draw(cents(0, 20_000))) / 100)
+    preset = draw(st.sampled_from(PRESETS))
+    affordable = M(draw(cents(0, 800_000))) / 100
+    return bill, preset, affordable, draw(st.sampled_from([0, 0, 1, 3]))
+
+
+@settings(max_examples=250, deadline=None)
+@given(_ladder_cases())
+def test_ladder_is_the_old_search_s(case: tuple[Bill, Preset, Decimal, int]) -> None:
+    """Every rung, schedule, reason and figure of the ladder is the one the old search (each
+    term tried evaluated in full) finds."""
+    bill, preset, affordable, deferral = case
+    new = build_ladder(bill, preset, affordable, today=TODAY, settings=DATA,
+                       deferral_months=deferral)
+    with _old_planner():
+        old = build_ladder(bill, preset, affordable, today=TODAY, settings=DATA,
+                           deferral_months=deferral)
+    assert repr(new) == repr(old)
+
+
+@settings(max_examples=200, deadline=None)
+@given(_ladder_cases(), st.integers(1, 80))
+def test_largest_payment_is_the_evaluations(case: tuple[Bill, Preset, Decimal, int],
+                                            periods: int) -> None:
+    bill, preset, _affordable, deferral = case
+    planner = negotiation._Planner(bill, preset, TODAY, 80, deferral)
+    rules = DATA.ladder
+    for rule in (rules.ask, rules.fallback, rules.walk_away):
+        if planner.owed(rule) <= 0 or not planner.terms(rule):
+            continue
+        try:
+            expected = planner._evaluate(rule, periods).max_payment
+        except Exception as error:  # the same refusal either way
+            with pytest.raises(type(error)):
+                planner.max_payment(rule, periods)
+            continue
+        assert planner.max_payment(rule, periods) == expected
+
+
+# --------------------------------------------------------------------------------- budget
+
+
+@st.composite
+def _statements(draw: st.DrawFn) -> BudgetStatement:
+    cents = st.integers
+    lines = [BudgetLine(Section.INCOME, "wages", M(draw(cents(0, 3_000_000))) / 100),
+             BudgetLine(Section.PRIORITY, "rent", M(draw(cents(0, 1_000_000))) / 100),
+             BudgetLine(Section.FLEXIBLE, "food", M(draw(cents(0, 500_000))) / 100)]
+    return BudgetStatement(household=Household(adults=draw(st.integers(1, 4))),
+                           lines=tuple(lines))
+
+
+@settings(max_examples=100, deadline=None)
+@given(_statements(), st.integers(0, 80), st.dates(date(2024, 1, 1), date(2030, 12, 31)))
+def test_a_plain_budgets_months_are_its_ordinary_month(statement: BudgetStatement,
+                                                       months: int, day: date) -> None:
+    """What services.budget takes for every month when no income is dated."""
+    ordinary = affordability(statement, norms()).available
+    assert monthly_available(statement, norms(), Situation(), day, months) == \
+        (ordinary,) * months
