@@ -6,8 +6,9 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
+from fractions import Fraction
 from typing import Any
 
 import pytest
@@ -22,9 +23,11 @@ from xieshang.engine.budget import (
     BudgetStatement,
     Household,
     Section,
+    _webster,
     affordability,
+    pro_rata,
 )
-from xieshang.engine.money import CENT, CONTEXT, Rounding
+from xieshang.engine.money import CENT, CONTEXT, Rounding, from_fen
 from xieshang.engine.negotiation import RungRule, build_ladder, parse_negotiation_data
 from xieshang.engine.preset import Preset, Residue, parse_preset
 from xieshang.engine.schedules import (
@@ -230,3 +233,90 @@ def test_a_plain_budgets_months_are_its_ordinary_month(statement: BudgetStatemen
     ordinary = affordability(statement, norms()).available
     assert monthly_available(statement, norms(), Situation(), day, months) == \
         (ordinary,) * months
+
+
+@settings(max_examples=300, deadline=None)
+@given(amounts, st.integers(min_value=0, max_value=50_000).map(lambda r: M(r) / 1_000_000),
+       counts, modes)
+def test_annuity_largest_payment_is_the_schedules(principal: Decimal, rate: Decimal,
+                                                  months: int, mode: Rounding) -> None:
+    schedule = schedules.annuity(principal, rate, months, rounding=mode)
+    assert schedules.annuity_max_payment(principal, rate, months,
+                                         rounding=mode) == schedule.max_payment
+
+
+@pytest.mark.parametrize(("principal", "months"), [("0.01", 5), ("0.05", 12), ("1.00", 3)])
+def test_annuity_largest_payment_of_an_early_payoff(principal: str, months: int) -> None:
+    schedule = schedules.annuity(M(principal), M("0.02"), months)
+    assert schedules.annuity_max_payment(M(principal), M("0.02"),
+                                         months) == schedule.max_payment
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(min_value=0, max_value=10**16 - 1))
+def test_pro_ratas_amounts_are_from_fens(fen: int) -> None:
+    """engine.budget.pro_rata makes its amounts as ``Decimal(fen).scaleb(-2)``."""
+    assert repr(Decimal(fen).scaleb(-2)) == repr(from_fen(fen))
+
+
+def _old_webster(amount: int, balances: list[int]) -> list[int]:
+    """_webster before its one-debt path."""
+    total = sum(balances)
+    if amount <= 0 or total <= 0:
+        return [0] * len(balances)
+    parts = [(2 * balance * amount + total) // (2 * total) for balance in balances]
+
+    def rank(index: int, count: int) -> tuple[Fraction, int, int]:
+        return Fraction(2 * balances[index], 2 * count + 1), balances[index], -index
+
+    while sum(parts) < amount:
+        best = max((i for i, b in enumerate(balances) if b > 0),
+                   key=lambda i: rank(i, parts[i]))
+        parts[best] += 1
+    while sum(parts) > amount:
+        worst = min((i for i in range(len(parts)) if parts[i] > 0),
+                    key=lambda i: rank(i, parts[i] - 1))
+        parts[worst] -= 1
+    return parts
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.integers(min_value=0, max_value=10**12), min_size=1, max_size=4),
+       st.integers(min_value=0, max_value=10**12))
+def test_pro_rata_is_the_old_one(balances: list[int], amount: int) -> None:
+    amount = min(amount, sum(balances))
+    assert _webster(amount, balances) == _old_webster(amount, balances)
+    yuan = [from_fen(b) for b in balances]
+    assert repr(pro_rata(from_fen(amount), yuan)) == repr(
+        [from_fen(part) for part in _old_webster(amount, balances)])
+
+
+def _old_monthly_flows(evaluation: Evaluation) -> tuple[Decimal, ...] | None:
+    start = evaluation.dates[0]
+    grid: dict[int, Decimal] = {}
+    for day, flow in zip(evaluation.dates, evaluation.flows, strict=True):
+        months = (day.year - start.year) * 12 + day.month - start.month
+        if months < 0 or schedules.add_months(start, months) != day:
+            return None
+        grid[months] = grid.get(months, M("0.00")) + flow
+    return tuple(grid.get(k, M("0.00")) for k in range(max(grid) + 1))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dates(date(2024, 1, 1), date(2030, 12, 31)),
+       st.lists(st.tuples(st.integers(-2, 700), st.integers(-3, 3),
+                          st.integers(-10**6, 10**6)), min_size=1, max_size=8))
+def test_monthly_flows_are_the_old_ones(start: date,
+                                        flows: list[tuple[int, int, int]]) -> None:
+    """Flows on whole months after the first date (some a few days off, some before it)."""
+    dates = [start]
+    amounts = [M(-100)]
+    for months, days, fen in flows:
+        day = schedules.add_months(start, months) + timedelta(days=days)
+        dates.append(day)
+        amounts.append(M(fen) / 100)
+    evaluation = Evaluation(
+        proposal=None, schedule=None, waived=M(0), rescheduled=M(0),  # type: ignore[arg-type]
+        down_payment=M(0), total_paid=M(0), cost_over_principal=M(0), monthly_amount=M(0),
+        max_payment=M(0), flows=tuple(amounts), dates=tuple(dates))
+    assert repr(evaluation.monthly_flows) == repr(_old_monthly_flows(evaluation))

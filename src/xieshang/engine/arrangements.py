@@ -193,12 +193,24 @@ class Evaluation:
         ``None`` when a payment does not fall on a whole month after the first date (a
         settlement on an arbitrary day): a per-period IRR would then be wrong.
         """
-        start = self.dates[0]
-        grid: dict[int, Decimal] = {}
-        for day, flow in zip(self.dates, self.flows, strict=True):
-            months = (day.year - start.year) * 12 + day.month - start.month
-            if months < 0 or add_months(start, months) != day:
+        dates = self.dates
+        start = dates[0]
+        year, month = start.year, start.month
+        counts = [(day.year - year) * 12 + day.month - month for day in dates]
+        if min(counts) < 0:
+            return None
+        last = max(counts)
+        if last <= MAX_PERIODS:
+            # add_months(start, m) for m ≥ 1, from the table the schedules' dates come from
+            whole = _month_dues(start, 0, last)
+            if any((whole[months - 1] if months else start) != day
+                   for months, day in zip(counts, dates, strict=True)):
                 return None
+        elif any(add_months(start, months) != day
+                 for months, day in zip(counts, dates, strict=True)):
+            return None
+        grid: dict[int, Decimal] = {}
+        for months, flow in zip(counts, self.flows, strict=True):
             grid[months] = grid.get(months, ZERO) + flow
         return tuple(grid.get(k, ZERO) for k in range(max(grid) + 1))
 

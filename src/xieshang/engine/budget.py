@@ -1027,7 +1027,8 @@ def pro_rata(amount: Decimal, balances: Sequence[Decimal]) -> list[Decimal]:
     xieshang: the budget's split and the plan's pro-rata strategy both use it."""
     fens = [to_fen(b) for b in balances]
     amount_fen = min(to_fen(amount), sum(fens))
-    return [from_fen(part) for part in _webster(amount_fen, fens)]
+    # from_fen's amounts (whole fen at 2 places, exactly), made in one step each
+    return [Decimal(part).scaleb(-2) for part in _webster(amount_fen, fens)]
 
 
 def _webster(amount: int, balances: Sequence[int]) -> list[int]:
@@ -1043,6 +1044,8 @@ def _webster(amount: int, balances: Sequence[int]) -> list[int]:
     total = sum(balances)
     if amount <= 0 or total <= 0:
         return [0] * len(balances)
+    if len(balances) == 1 and amount <= total:  # (2·b·a + b) // 2b is a: all of it
+        return [amount]
     parts = [(2 * balance * amount + total) // (2 * total) for balance in balances]
 
     def rank(index: int, count: int) -> tuple[Fraction, int, int]:

@@ -74,6 +74,7 @@ from xieshang.engine.schedules import (
     MAX_PERIODS,
     Method,
     add_months,
+    annuity_max_payment,
     fixed_fee_max_payment,
     interest_free_max_payment,
 )
@@ -878,10 +879,10 @@ class _Planner:
         return evaluate(self.bill, self.preset, proposal, today=self.today)
 
     def max_payment(self, rule: RungRule, periods: int) -> Decimal:
-        """``self.evaluate(rule, periods).max_payment``, without building the schedule when
-        its largest payment has a closed form: an interest-free split (no interest asked,
-        no deferral interest) or a fixed-fee installment plan (the same value; any other
-        proposal is evaluated). Once a planner."""
+        """``self.evaluate(rule, periods).max_payment``, without building the schedule: an
+        interest-free split (no interest asked, no deferral interest) and a fixed-fee
+        installment plan have a closed form, an annuity at the contract rate is walked
+        amounts only (the same value). Once a planner."""
         found = self._largest.get((id(rule), periods))
         if found is not None and found[0] is rule:
             return found[1]
@@ -892,23 +893,26 @@ class _Planner:
         return largest
 
     def _max_payment(self, rule: RungRule, periods: int) -> Decimal:
-        proposal = self.proposal(rule, periods)
-        if not 1 <= periods <= MAX_PERIODS or proposal.monthly_fee_rate is not None or (
-                proposal.kind is Kind.PERSONALISED
-                and self.preset.negotiation.max_term_months is not None
-                and periods > self.preset.negotiation.max_term_months):
-            return self.evaluate(rule, periods).max_payment
+        # the schedule :meth:`proposal` and :func:`evaluate` build, by its closed form:
+        # the product's cost is its fee table (a fixed-fee plan) or its contract rate (an
+        # annuity at annual ÷ 12); no cost is an interest-free split, before or after a
+        # deferral (no interest during it)
+        limits = self.preset.negotiation
+        if not 1 <= periods <= MAX_PERIODS or (
+                self.personalised and limits.max_term_months is not None
+                and periods > limits.max_term_months):
+            return self.evaluate(rule, periods).max_payment  # as evaluate refuses it
         mode = self.preset.rounding.mode
-        fee = proposal.total_fee_rate
-        if fee is not None:
-            if proposal.annual_rate is not None:
-                return self.evaluate(rule, periods).max_payment
-            return fixed_fee_max_payment(self.owed(rule), periods, total_fee_rate=fee,
-                                         rounding=mode)
-        free = proposal.annual_rate == 0 if proposal.annual_rate is not None \
-            else proposal.kind is Kind.PERSONALISED
-        if not free or proposal.method is not Method.EQUAL_PRINCIPAL:
-            return self.evaluate(rule, periods).max_payment
+        if rule.cost is Cost.PRODUCT:
+            fee = self.preset.installments.total_rate(periods)
+            if fee is not None:
+                return fixed_fee_max_payment(self.owed(rule), periods, total_fee_rate=fee,
+                                             rounding=mode)
+            daily = self.preset.contract_daily_rate
+            if daily is not None:
+                annual = CONTEXT.multiply(daily, self.preset.day_basis.days)
+                return annuity_max_payment(self.owed(rule), (annual or Decimal(0)) / 12,
+                                           periods, rounding=mode)
         return interest_free_max_payment(self.owed(rule), periods, rounding=mode)
 
     def shortest(self, rule: RungRule, *, soft: Decimal, hard: Decimal,

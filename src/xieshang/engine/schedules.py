@@ -45,6 +45,7 @@ __all__ = [
     "Schedule",
     "add_months",
     "annuity",
+    "annuity_max_payment",
     "daily_rate_loan",
     "early_repayment_interest",
     "equal_principal",
@@ -579,6 +580,40 @@ def fixed_fee_max_payment(
         total_fee, part, fee = _fee_parts(amount, n, total_rate, rounding)
         odd = (amount - part * (n - 1)) + _ZERO + (total_fee - fee * (n - 1))
         return odd if n == 1 else max(part + _ZERO + fee, odd)
+
+
+def annuity_max_payment(
+    principal: Decimal | int | str,
+    monthly_rate: Decimal | int | str,
+    months: int,
+    *,
+    rounding: Rounding = Rounding.HALF_UP,
+) -> Decimal:
+    """The largest payment of ``annuity(principal, monthly_rate, months, rounding=…)``
+    without building its rows (the same value, checks and errors): the level payment, or
+    the last one, which takes what the rounding left (its rows are walked, amounts only)."""
+    amount = _principal(principal)
+    rate = _rate(monthly_rate, "monthly_rate")
+    n = _count(months, "months")
+    settle, half_even, cent, mode, context = (
+        _SETTLE, _HALF_EVEN, CENT, rounding.decimal_mode, _MONEY_CONTEXT)
+    with _local():
+        if rate == 0:
+            raw = amount / n
+        else:
+            factor = (1 + rate) ** n
+            raw = amount * rate * factor / (factor - 1)
+        payment = _fen(raw, rounding)
+        balance = amount
+        for k in range(1, n + 1):  # as _level walks them
+            interest = (balance * rate).quantize(settle, half_even).quantize(cent, mode, context)
+            part = payment - interest
+            if k < n and part < balance:
+                balance -= part
+                continue
+            last = balance + interest
+            return last if k == 1 else max(payment, last)
+    raise StateError("months")  # pragma: no cover - the last period always returns
 
 
 def interest_free_max_payment(

@@ -414,7 +414,10 @@ def available_by_month(tx: Tx, case: Case, day: date, months: int) -> tuple[Deci
     ``add_months(day, m)``), with the dated income and, when the person chose so, the
     savings funding the first months. Empty without a statement."""
     base, added = _money_by_month(tx, case, day, months)
-    return tuple(amount + added.get(month, Decimal("0.00")) for month, amount in enumerate(base))
+    zero = Decimal("0.00")
+    if not added and len({id(amount) for amount in base}) == 1:
+        return (base[0] + zero,) * len(base)  # a plain budget: one amount every month
+    return tuple(amount + added.get(month, zero) for month, amount in enumerate(base))
 
 
 def savings_added_by_month(tx: Tx, case: Case, day: date, months: int
