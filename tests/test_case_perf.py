@@ -15,7 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from xieshang.engine import negotiation, schedules
+from xieshang.engine import budget, negotiation, schedules
 from xieshang.engine.arrangements import Evaluation, _regular
 from xieshang.engine.bill import Bill
 from xieshang.engine.budget import (
@@ -320,3 +320,46 @@ def test_monthly_flows_are_the_old_ones(start: date,
         down_payment=M(0), total_paid=M(0), cost_over_principal=M(0), monthly_amount=M(0),
         max_payment=M(0), flows=tuple(amounts), dates=tuple(dates))
     assert repr(evaluation.monthly_flows) == repr(_old_monthly_flows(evaluation))
+
+
+def _old_reference_ranges(statement: BudgetStatement, norms: Any) -> list[Any]:
+    """reference_ranges before the groups' figures were kept a kind of household."""
+    import decimal
+
+    from xieshang.engine.budget import Reference
+    from xieshang.engine.money import ZERO, round_money
+
+    budget._check_lines(statement, norms)
+    household = statement.household
+    tier = norms.tier(household.city_tier)
+    stats = norms.statistics
+    size = norms.scale.size(household)
+    results = []
+    with decimal.localcontext(budget._CONTEXT):
+        for group in norms.groups:
+            members = tuple(c.id for c in norms.categories if c.group == group.id)
+            amount = sum((line.amount for line in statement.lines if line.category in members),
+                         ZERO)
+            exact = (group.per_capita * stats.total(tier.area) / stats.national_total / 12
+                     * tier.multiplier * size)
+            above = group.far_above if group.far_above is not None else norms.far_above
+            below = group.far_below if group.far_below is not None else norms.far_below
+            results.append(Reference(
+                group=group.id, label=group.label, categories=members, amount=amount,
+                reference=round_money(exact, Rounding.HALF_UP),
+                low=round_money(exact * below, Rounding.HALF_UP),
+                high=round_money(exact * above, Rounding.HALF_UP)))
+    return results
+
+
+@settings(max_examples=150, deadline=None)
+@given(_statements(), st.integers(1, 3), st.integers(0, 3), st.integers(0, 2),
+       st.sampled_from(sorted(norms().tiers)))
+def test_reference_ranges_are_the_old_ones(statement: BudgetStatement, adults: int,
+                                           children: int, dependants: int, tier: str) -> None:
+    household = Household(adults=adults, children_5_10=children, dependants=dependants,
+                          city_tier=tier)
+    statement = BudgetStatement(household=household, lines=statement.lines)
+    expected = repr(_old_reference_ranges(statement, norms()))
+    assert repr(budget.reference_ranges(statement, norms())) == expected
+    assert repr(budget.reference_ranges(statement, norms())) == expected  # remembered

@@ -39,7 +39,7 @@ from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 from fractions import Fraction
-from typing import Final
+from typing import Final, TypeAlias
 
 from xieshang.engine.errors import N_, InputError, PresetError, StateError, fill
 from xieshang.engine.money import ZERO, Rounding, format_money, from_fen, round_money, to_fen
@@ -97,6 +97,10 @@ class Section(StrEnum):
     PRIORITY = "priority"
     FIXED = "fixed"
     FLEXIBLE = "flexible"
+
+
+#: every section, for the check of a line (a set made once)
+_SECTIONS: Final = frozenset(Section)
 
 
 class Area(StrEnum):
@@ -204,7 +208,7 @@ class BudgetLine:
     note: str = ""
 
     def __post_init__(self) -> None:
-        if self.section not in set(Section):
+        if self.section not in _SECTIONS:
             allowed = ", ".join(member.value for member in Section)
             raise InputError("section", N_("must be one of {allowed} (got {value})"),
                              allowed=allowed, value=self.section)
@@ -681,27 +685,49 @@ def reference_ranges(statement: BudgetStatement, norms: Norms) -> list[Reference
             tier is unknown.
     """
     _check_lines(statement, norms)
-    household = statement.household
+    results = []
+    with decimal.localcontext(_CONTEXT):
+        for group, members, reference, low, high in _group_references(norms,
+                                                                      statement.household):
+            amount = sum((line.amount for line in statement.lines if line.category in members),
+                         ZERO)
+            results.append(Reference(group=group.id, label=group.label, categories=members,
+                                     amount=amount, reference=reference, low=low, high=high))
+    return results
+
+
+_GroupReference: TypeAlias = tuple[Group, tuple[str, ...], Decimal, Decimal, Decimal]
+
+#: (id(norms), household) → (the norms, each group's categories, reference, low and high):
+#: they depend on the norms and the household alone, so a caseload works them out once a
+#: kind of household (an entry is replaced whole, never changed in place)
+_REFERENCES: dict[tuple[int, Household], tuple[Norms, tuple[_GroupReference, ...]]] = {}
+
+
+def _group_references(norms: Norms, household: Household) -> tuple[_GroupReference, ...]:
+    """Each group's categories, reference and far below / far above bounds (to the fen)."""
+    key = (id(norms), household)
+    found = _REFERENCES.get(key)
+    if found is not None and found[0] is norms:
+        return found[1]
     tier = norms.tier(household.city_tier)
     stats = norms.statistics
     size = norms.scale.size(household)
-    results = []
+    rows = []
     with decimal.localcontext(_CONTEXT):
         for group in norms.groups:
             members = tuple(c.id for c in norms.categories if c.group == group.id)
-            amount = sum((line.amount for line in statement.lines if line.category in members),
-                         ZERO)
             exact = (group.per_capita * stats.total(tier.area) / stats.national_total / 12
                      * tier.multiplier * size)
             above = group.far_above if group.far_above is not None else norms.far_above
             below = group.far_below if group.far_below is not None else norms.far_below
-            results.append(Reference(
-                group=group.id, label=group.label, categories=members, amount=amount,
-                reference=round_money(exact, Rounding.HALF_UP),
-                low=round_money(exact * below, Rounding.HALF_UP),
-                high=round_money(exact * above, Rounding.HALF_UP),
-            ))
-    return results
+            rows.append((group, members, round_money(exact, Rounding.HALF_UP),
+                         round_money(exact * below, Rounding.HALF_UP),
+                         round_money(exact * above, Rounding.HALF_UP)))
+    if len(_REFERENCES) >= 512:
+        _REFERENCES.clear()
+    _REFERENCES[key] = (norms, tuple(rows))
+    return tuple(rows)
 
 
 def check_reasonableness(statement: BudgetStatement, norms: Norms) -> list[Flag]:
