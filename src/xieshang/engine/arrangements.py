@@ -266,8 +266,12 @@ def _whole(value: int, field: str, minimum: int) -> int:
     return value
 
 
+#: each kind's proposal with every field at its default (frozen, so shared)
+_DEFAULTS: Final = {kind: Proposal(kind) for kind in Kind}
+
+
 def _must_be_unset(proposal: Proposal, kind: Kind, *fields: str) -> None:
-    defaults = Proposal(kind)
+    defaults = _DEFAULTS[kind]
     for name in fields:
         if getattr(proposal, name) != getattr(defaults, name):
             raise InputError(name, N_("does not apply to this kind of arrangement ({kind})"),

@@ -365,19 +365,33 @@ def _equal_principal_rows(
     rows: list[Row] = []
     append = rows.append
     balance = principal
-    if all(rate.is_zero() and not rate.is_signed() for rate in rates):
-        # interest-free: every period's interest is 0.00 (a balance of 2 places, never
-        # negative, × +0, settled and rounded), and part + 0.00 is part itself
-        for k, due in zip(range(1, n), dues, strict=False):
-            balance -= share
-            append(make(k, due, share, share, zero, zero, balance))
-        append(make(n, dues[n - 1], balance, balance, zero, zero, balance - balance))
-        return Schedule(principal=principal, rows=tuple(rows), method=method)
     for k, rate, due in zip(range(1, n + 1), rates, dues, strict=True):
         interest = (balance * rate).quantize(settle, half_even).quantize(cent, mode, context)
         part = balance if k == n else share
         balance -= part
         append(make(k, due, part + interest, part, interest, zero, balance))
+    return Schedule(principal=principal, rows=tuple(rows), method=method)
+
+
+def _interest_free_rows(
+    principal: Decimal,
+    dues: list[date | None],
+    rounding: Rounding,
+    method: str,
+) -> Schedule:
+    """:func:`_equal_principal_rows` at a rate of +0 every period: each period's interest is
+    0.00 (a balance of 2 places, never negative, × +0, settled and rounded), and
+    part + 0.00 is part itself."""
+    zero, make = _ZERO, _make_row
+    n = len(dues)
+    share = _share(principal, principal / n, n, rounding)
+    rows: list[Row] = []
+    append = rows.append
+    balance = principal
+    for k, due in zip(range(1, n), dues, strict=False):
+        balance -= share
+        append(make(k, due, share, share, zero, zero, balance))
+    append(make(n, dues[n - 1], balance, balance, zero, zero, balance - balance))
     return Schedule(principal=principal, rows=tuple(rows), method=method)
 
 
@@ -463,6 +477,9 @@ def equal_principal(
     rate = _rate(monthly_rate, "monthly_rate")
     n = _count(months, "months")
     with _local():
+        if rate.is_zero() and not rate.is_signed():
+            return _interest_free_rows(amount, _dues(start, n, dues), rounding,
+                                       Method.EQUAL_PRINCIPAL.value)
         return _equal_principal_rows(amount, [rate] * n, _dues(start, n, dues), rounding,
                                      Method.EQUAL_PRINCIPAL.value)
 

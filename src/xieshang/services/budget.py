@@ -510,14 +510,10 @@ def debt_shares_by_month(tx: Tx, case: Case, day: date, debt_id: int,
         return (reserved[debt_id],) * len(rows)
     key = str(debt_id)
     zero = Decimal("0.00")
-    found: dict[int, Decimal] = {}  # the months share a few splits: each looked up once
-    shares = []
-    for row in rows:
-        amount = found.get(id(row))
-        if amount is None:
-            amount = found[id(row)] = row.get(key, zero)
-        shares.append(amount)
-    return tuple(shares)
+    # the months share a few splits: each looked up once
+    distinct = {id(row): row for row in rows}
+    found = {ident: row.get(key, zero) for ident, row in distinct.items()}
+    return tuple(map(found.__getitem__, map(id, rows)))
 
 
 @remembered(lambda tx, case, day, months: (
