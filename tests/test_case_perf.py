@@ -363,3 +363,23 @@ def test_reference_ranges_are_the_old_ones(statement: BudgetStatement, adults: i
     expected = repr(_old_reference_ranges(statement, norms()))
     assert repr(budget.reference_ranges(statement, norms())) == expected
     assert repr(budget.reference_ranges(statement, norms())) == expected  # remembered
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dates(date(2024, 1, 1), date(2030, 12, 31)), st.integers(0, 12),
+       st.lists(st.integers(0, 10**7), min_size=1, max_size=80), st.booleans())
+def test_a_schedules_monthly_flows_are_the_old_ones(start: date, deferral: int,
+                                                    payments: list[int],
+                                                    shifted: bool) -> None:
+    """A payment on each month after a deferral (the schedules' own dates), one of them a
+    day off or not."""
+    dates = [start] + [schedules.add_months(start, deferral + k)
+                       for k in range(1, len(payments) + 1)]
+    if shifted:
+        dates[-1] += timedelta(days=1)
+    evaluation = Evaluation(
+        proposal=None, schedule=None, waived=M(0), rescheduled=M(0),  # type: ignore[arg-type]
+        down_payment=M(0), total_paid=M(0), cost_over_principal=M(0), monthly_amount=M(0),
+        max_payment=M(0), flows=(M("-12.34"), *(M(fen) / 100 for fen in payments)),
+        dates=tuple(dates))
+    assert repr(evaluation.monthly_flows) == repr(_old_monthly_flows(evaluation))

@@ -196,6 +196,16 @@ class Evaluation:
         dates = self.dates
         start = dates[0]
         year, month = start.year, start.month
+        if len(dates) > 1:
+            # the usual schedule: a payment on each month from the first one's on, all
+            # on the start's day (the dates the schedules were built with)
+            first = (dates[1].year - year) * 12 + dates[1].month - month
+            count = len(dates) - 1
+            if 1 <= first and first + count <= MAX_PERIODS + 1 and _month_dues(
+                    start, 0, first + count - 1)[first - 1:] == dates[1:]:
+                zero = ZERO
+                return (zero + self.flows[0], *(zero,) * (first - 1),
+                        *map(zero.__add__, self.flows[1:]))
         counts = [(day.year - year) * 12 + day.month - month for day in dates]
         if min(counts) < 0:
             return None
