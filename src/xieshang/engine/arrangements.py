@@ -201,7 +201,7 @@ class Evaluation:
             # on the start's day (the dates the schedules were built with)
             first = (dates[1].year - year) * 12 + dates[1].month - month
             count = len(dates) - 1
-            if 1 <= first and first + count <= MAX_PERIODS + 1 and _month_dues(
+            if first >= 1 and first + count <= MAX_PERIODS + 1 and _month_dues(
                     start, 0, first + count - 1)[first - 1:] == dates[1:]:
                 zero = ZERO
                 return (zero + self.flows[0], *(zero,) * (first - 1),
