@@ -27,6 +27,7 @@ from xieshang.engine.budget import (
     affordability,
     pro_rata,
 )
+from xieshang.engine.errors import InputError
 from xieshang.engine.money import CENT, CONTEXT, Rounding, from_fen
 from xieshang.engine.negotiation import RungRule, build_ladder, parse_negotiation_data
 from xieshang.engine.preset import Preset, Residue, parse_preset
@@ -383,3 +384,13 @@ def test_a_schedules_monthly_flows_are_the_old_ones(start: date, deferral: int,
         max_payment=M(0), flows=(M("-12.34"), *(M(fen) / 100 for fen in payments)),
         dates=tuple(dates))
     assert repr(evaluation.monthly_flows) == repr(_old_monthly_flows(evaluation))
+
+
+def test_a_category_is_the_first_of_its_id_and_an_unknown_one_is_refused() -> None:
+    rules = norms()
+    for category in rules.categories:
+        assert rules.category(category.id) is next(
+            item for item in rules.categories if item.id == category.id)
+    with pytest.raises(InputError) as caught:
+        rules.category("no_such_category")
+    assert caught.value.field == "category"

@@ -539,7 +539,7 @@ def _result(
     ask: bool,
 ) -> Evaluation:
     payments = [row.payment for row in schedule.rows]
-    total_paid = down + schedule.total_paid
+    total_paid = down + sum(payments, ZERO)  # Schedule.total_paid, the payments at hand
     dues = [row.due if row.due is not None else today for row in schedule.rows]
     return Evaluation(
         proposal=proposal,

@@ -397,9 +397,17 @@ class Norms:
         Raises:
             InputError: (field ``category``) no such category.
         """
-        for item in self.categories:
-            if item.id == category_id:
-                return item
+        found = _CATEGORIES.get(id(self))
+        if found is None or found[0] is not self:
+            index: dict[str, Category] = {}
+            for item in self.categories:
+                index.setdefault(item.id, item)  # the first of an id, as a search finds
+            if len(_CATEGORIES) >= 64:
+                _CATEGORIES.clear()
+            found = _CATEGORIES[id(self)] = (self, index)
+        known = found[1].get(category_id)
+        if known is not None:
+            return known
         raise InputError("category", N_("'{value}' is not a budget category; known: {known}"),
                          value=category_id, known=", ".join(c.id for c in self.categories))
 
@@ -695,6 +703,10 @@ def reference_ranges(statement: BudgetStatement, norms: Norms) -> list[Reference
                                      amount=amount, reference=reference, low=low, high=high))
     return results
 
+
+#: id(norms) → (the norms, its categories by id): a category is looked up for every line
+#: of every statement (an entry is replaced whole, never changed in place)
+_CATEGORIES: dict[int, tuple[Norms, dict[str, Category]]] = {}
 
 _GroupReference: TypeAlias = tuple[Group, tuple[str, ...], Decimal, Decimal, Decimal]
 
