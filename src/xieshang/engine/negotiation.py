@@ -821,6 +821,7 @@ class _Planner:
         # its id() cannot be reused by another rule while the planner lives
         self._evaluations: dict[tuple[int, int], tuple[RungRule, Evaluation]] = {}
         self._largest: dict[tuple[int, int], tuple[RungRule, Decimal]] = {}
+        self._owed: dict[int, tuple[RungRule, Decimal]] = {}
 
     def terms(self, rule: RungRule) -> list[int]:
         """The terms a rung may use, shortest first ([] when its cost cannot be stated)."""
@@ -854,10 +855,16 @@ class _Planner:
                         **waivers)
 
     def owed(self, rule: RungRule) -> Decimal:
-        """What is left to repay after the rung's waivers (rounded as evaluate rounds)."""
+        """What is left to repay after the rung's waivers (rounded as evaluate rounds;
+        once a rule)."""
+        found = self._owed.get(id(rule))
+        if found is not None and found[0] is rule:
+            return found[1]
         mode = self.preset.rounding.mode
-        return (self.bill.total - round_money(self.bill.penalty * rule.waive_penalty, mode)
+        owed = (self.bill.total - round_money(self.bill.penalty * rule.waive_penalty, mode)
                 - round_money(self.bill.fees * rule.waive_fees, mode))
+        self._owed[id(rule)] = (rule, owed)
+        return owed
 
     def evaluate(self, rule: RungRule, periods: int) -> Evaluation:
         """The rung's proposal at a term, evaluated (once a planner)."""

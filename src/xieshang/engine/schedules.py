@@ -25,8 +25,8 @@ from __future__ import annotations
 
 import calendar
 import decimal
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -215,10 +215,10 @@ def _row_maker() -> Callable[[int, date | None, Decimal, Decimal, Decimal, Decim
 _make_row: Final = _row_maker()
 
 
-@contextmanager
-def _local() -> Iterator[None]:
-    with decimal.localcontext(_CONTEXT):
-        yield
+def _local() -> AbstractContextManager[decimal.Context]:
+    """The schedules' own arithmetic context for a block (``decimal.localcontext`` itself:
+    a generator around it costs more than many a closed form it guards)."""
+    return decimal.localcontext(_CONTEXT)
 
 
 def _fen(value: Decimal, rounding: Rounding) -> Decimal:
