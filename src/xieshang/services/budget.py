@@ -511,9 +511,10 @@ def debt_shares_by_month(tx: Tx, case: Case, day: date, debt_id: int,
     key = str(debt_id)
     zero = Decimal("0.00")
     # the months share a few splits: each looked up once
-    distinct = {id(row): row for row in rows}
-    found = {ident: row.get(key, zero) for ident, row in distinct.items()}
-    return tuple(map(found.__getitem__, map(id, rows)))
+    ids = list(map(id, rows))
+    found = {ident: row.get(key, zero)
+             for ident, row in dict(zip(ids, rows, strict=True)).items()}
+    return tuple(map(found.__getitem__, ids))
 
 
 @remembered(lambda tx, case, day, months: (
@@ -537,6 +538,11 @@ def _shares_by_month(tx: Tx, case: Case, day: date, months: int
     rows: list[Mapping[str, Decimal]] = []
     by_left: dict[Decimal, Mapping[str, Decimal]] = {}
     set_aside = sum(reserved.values(), Decimal("0.00"))
+    if base and not added and len(set(map(id, base))) == 1:
+        # a plain budget: the same money every month, split once (as the loop below does)
+        left = max(Decimal("0.00"), base[0] - set_aside)
+        row = {a.key: a.amount for a in split(left, shares, "pro_rata")} if shares else {}
+        return reserved, (row,) * len(base)
     last: tuple[Decimal | None, Mapping[str, Decimal]] = (None, {})
     for month, ordinary in enumerate(base):
         extra = added.get(month)
