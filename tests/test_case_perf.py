@@ -15,9 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from test_accrual_segments import debts
 from xieshang.engine import budget, negotiation, schedules
-from xieshang.engine.accrual import bill_on
 from xieshang.engine.arrangements import Evaluation, _regular
 from xieshang.engine.bill import Bill
 from xieshang.engine.budget import (
@@ -396,21 +394,3 @@ def test_a_category_is_the_first_of_its_id_and_an_unknown_one_is_refused() -> No
     with pytest.raises(InputError) as caught:
         rules.category("no_such_category")
     assert caught.value.field == "category"
-
-
-@settings(max_examples=200, deadline=None)
-@given(debt=debts(), ahead=st.integers(0, 400), months=st.integers(1, 3))
-def test_todays_walker_gives_the_bills_of_bill_on(debt: Any, ahead: int,
-                                                  months: int) -> None:
-    """services.debts.walker_of: today's bill, then the bill a month on from the same walker
-    (as the case view and the month's delay ask), are bill_on's to the representation."""
-    from xieshang.services._memo import reading
-    from xieshang.services.debts import walker_of
-
-    today = debt.due_date + timedelta(days=ahead)
-    later = schedules.add_months(today, months)
-    with reading():
-        first = walker_of(debt).bill_on(debt.payments, today)
-        second = walker_of(debt).bill_on(debt.payments, later)
-    assert repr(first) == repr(bill_on(debt, today))
-    assert repr(second) == repr(bill_on(debt, later))

@@ -462,23 +462,13 @@ def current_bill(tx: Tx, debt: Debt, as_of: date) -> tuple[Bill | None, Any]:
         return None, None
     import decimal
 
+    from xieshang.engine.accrual import bill_on
+
     try:
         engine = engine_debt(debt, tx.find(Payment, debt_id=debt.id), as_of)
-        return walker_of(engine).bill_on(engine.payments, as_of), engine
+        return bill_on(engine, as_of), engine
     except (decimal.InvalidOperation, OverflowError):
         raise too_large(debt.id) from None
-
-
-@remembered(lambda engine: (id(engine), engine))
-def walker_of(engine: Any) -> Any:
-    """A :class:`~xieshang.engine.accrual.Walker` of an engine debt: its
-    ``bill_on(engine.payments, day)`` is :func:`~xieshang.engine.accrual.bill_on` of the
-    debt on ``day``. While a case is read the same walker serves every later day asked for
-    the same debt (today's bill, then a month on: the days before today are not walked
-    again); otherwise a new one each time."""
-    from xieshang.engine.accrual import Walker
-
-    return Walker(engine)
 
 
 def too_large(debt_id: int | None) -> InputError:

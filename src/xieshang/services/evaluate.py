@@ -143,15 +143,15 @@ def _flags(item: DebtView, day: date) -> tuple[str, ...]:
 def _month_delay(item: DebtView, day: date) -> Decimal:
     import decimal
 
+    from xieshang.engine.accrual import bill_on
     from xieshang.engine.schedules import add_months
-    from xieshang.services.debts import too_large, walker_of
+    from xieshang.services.debts import too_large
 
     if item.engine is None or item.bill is None:
         return ZERO
     month = add_months(day, 1)
     try:
-        # bill_on(item.engine, month), walked on from today's bill
-        later: Decimal = walker_of(item.engine).bill_on(item.engine.payments, month).total
+        later: Decimal = bill_on(item.engine, month).total
     except (decimal.InvalidOperation, OverflowError):
         raise too_large(item.debt.id) from None
     return later - item.bill.total - _scheduled(item.engine, item.bill.not_yet_due, day, month)
