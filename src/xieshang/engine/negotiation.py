@@ -793,11 +793,14 @@ def build_ladder(
         upper_eval, upper_fraction = found[0], rule.fraction
 
     rungs: list[Rung] = []
+    # the same amounts in every rung's reasons, written once
+    texts = (format_money(share), format_money(income_amount) if income_amount else "")
     for index, (level, rule, evaluation, shortest, lifted) in enumerate(built):
         upper = built[index + 1][2] if index + 1 < len(built) else None
         reasons = _rung_reasons(level, rule, evaluation, shortest, upper, plan, share,
                                 income_amount, assumed, rules,
-                                usual_charges=walk_rule is rules.walk_away, lifted=lifted)
+                                usual_charges=walk_rule is rules.walk_away, lifted=lifted,
+                                texts=texts)
         if deferral_months:
             reasons = (_deferral_reason(evaluation, deferral_months, rules), *reasons)
         rungs.append(Rung(level=level, label=rules.label(level), evaluation=evaluation,
@@ -979,18 +982,23 @@ def _rung_reasons(
     *,
     usual_charges: bool,
     lifted: bool = False,
+    texts: tuple[str, str] | None = None,
 ) -> tuple[Reason, ...]:
+    """Why a rung is credible (``texts``: ``format_money`` of ``share`` and of ``income``,
+    when the caller has them)."""
+    share_text, income_text = texts if texts is not None else (
+        format_money(share), format_money(income) if income else "")
     preset = plan.preset
     monthly = evaluation.max_payment
     periods = evaluation.schedule.periods
     method = rules.source_of("ladder")
     reasons = [Reason("SHARE_OF_AFFORDABLE", SHARE_OF_AFFORDABLE,
-                      {"monthly": format_money(monthly), "affordable": format_money(share),
+                      {"monthly": format_money(monthly), "affordable": share_text,
                        "percent": _percent(monthly, share)}, method)]
     if income:
         reasons.append(Reason("SHARE_OF_INCOME", SHARE_OF_INCOME,
                               {"percent": _percent(monthly, income),
-                               "income": format_money(income)}, method))
+                               "income": income_text}, method))
     if lifted:
         reasons.append(Reason("NO_SHORTER_THAN_ABOVE", NO_SHORTER_THAN_ABOVE,
                               {"periods": str(periods)}, method))
@@ -1029,7 +1037,7 @@ def _rung_reasons(
                               {"waived": format_money(evaluation.waived)}, conditions))
     if level is Level.WALK_AWAY:
         reasons.append(Reason("WALK_AWAY_LIMIT", WALK_AWAY_LIMIT,
-                              {"affordable": format_money(share)},
+                              {"affordable": share_text},
                               rules.source_of("ladder.walk_away")))
         if periods == 1:
             reasons.append(Reason("ONE_PAYMENT", ONE_PAYMENT,
