@@ -327,6 +327,10 @@ def _write(key: str, figures: Any, options: Options, out: dict[str, list[dict[st
         ladder = item.ladder
         first = ladder.rungs[0] if ladder is not None and ladder.rungs else None
         evaluation = None if first is None else first.evaluation
+        # each rung's APR (an IRR) once: the first rung's is also the recommended one
+        aprs = [] if ladder is None else [
+            None if rung.evaluation is None else _rate(rung.evaluation.apr_nominal)
+            for rung in ladder.rungs]
         flags += len(item.flags)
         out["debts"].append({
             "case": key, "debt": debt.debt.id or number, "product": debt.debt.preset_id,
@@ -344,11 +348,11 @@ def _write(key: str, figures: Any, options: Options, out: dict[str, list[dict[st
             "recommended_monthly": None if first is None else first.monthly,
             "recommended_total_paid": None if first is None else first.total_paid,
             "recommended_cost": None if evaluation is None else evaluation.schedule.total_cost,
-            "recommended_apr": None if evaluation is None else _rate(evaluation.apr_nominal),
+            "recommended_apr": None if evaluation is None else aprs[0],
         })
         if ladder is None:
             continue
-        for rung in ladder.rungs:
+        for rung, apr in zip(ladder.rungs, aprs, strict=True):
             found = rung.evaluation
             out["rungs"].append({
                 "case": key, "debt": debt.debt.id or number, "level": rung.level.value,
@@ -356,7 +360,7 @@ def _write(key: str, figures: Any, options: Options, out: dict[str, list[dict[st
                 "total_paid": rung.total_paid,
                 "cost": None if found is None else found.schedule.total_cost,
                 "waived": None if found is None else found.waived,
-                "apr": None if found is None else _rate(found.apr_nominal)})
+                "apr": apr})
     plan = figures.plan
     totals = None if plan is None else plan.totals
     refused = figures.plan_problem

@@ -193,12 +193,34 @@ class Evaluation:
         ``None`` when a payment does not fall on a whole month after the first date (a
         settlement on an arbitrary day): a per-period IRR would then be wrong.
         """
-        start = self.dates[0]
-        grid: dict[int, Decimal] = {}
-        for day, flow in zip(self.dates, self.flows, strict=True):
-            months = (day.year - start.year) * 12 + day.month - start.month
-            if months < 0 or add_months(start, months) != day:
+        dates = self.dates
+        start = dates[0]
+        year, month = start.year, start.month
+        if len(dates) > 1:
+            # the usual schedule: a payment on each month from the first one's on, all
+            # on the start's day (the dates the schedules were built with)
+            first = (dates[1].year - year) * 12 + dates[1].month - month
+            count = len(dates) - 1
+            if first >= 1 and first + count <= MAX_PERIODS + 1 and _month_dues(
+                    start, 0, first + count - 1)[first - 1:] == dates[1:]:
+                zero = ZERO
+                return (zero + self.flows[0], *(zero,) * (first - 1),
+                        *map(zero.__add__, self.flows[1:]))
+        counts = [(day.year - year) * 12 + day.month - month for day in dates]
+        if min(counts) < 0:
+            return None
+        last = max(counts)
+        if last <= MAX_PERIODS:
+            # add_months(start, m) for m ≥ 1, from the table the schedules' dates come from
+            whole = _month_dues(start, 0, last)
+            if any((whole[months - 1] if months else start) != day
+                   for months, day in zip(counts, dates, strict=True)):
                 return None
+        elif any(add_months(start, months) != day
+                 for months, day in zip(counts, dates, strict=True)):
+            return None
+        grid: dict[int, Decimal] = {}
+        for months, flow in zip(counts, self.flows, strict=True):
             grid[months] = grid.get(months, ZERO) + flow
         return tuple(grid.get(k, ZERO) for k in range(max(grid) + 1))
 
@@ -254,8 +276,12 @@ def _whole(value: int, field: str, minimum: int) -> int:
     return value
 
 
+#: each kind's proposal with every field at its default (frozen, so shared)
+_DEFAULTS: Final = {kind: Proposal(kind) for kind in Kind}
+
+
 def _must_be_unset(proposal: Proposal, kind: Kind, *fields: str) -> None:
-    defaults = Proposal(kind)
+    defaults = _DEFAULTS[kind]
     for name in fields:
         if getattr(proposal, name) != getattr(defaults, name):
             raise InputError(name, N_("does not apply to this kind of arrangement ({kind})"),
@@ -494,8 +520,10 @@ def _token_phase(installments: Schedule, today: date, deferral: int, token: Deci
 
 
 def _regular(payments: list[Decimal]) -> Decimal:
+    """The most frequent payment (the largest of the most frequent; of equal payments the
+    first: the one ``Counter`` keeps)."""
     counts = Counter(payments)
-    return max(payments, key=lambda payment: (counts[payment], payment))
+    return max(counts, key=lambda payment: (counts[payment], payment))
 
 
 def _result(
@@ -511,7 +539,7 @@ def _result(
     ask: bool,
 ) -> Evaluation:
     payments = [row.payment for row in schedule.rows]
-    total_paid = down + schedule.total_paid
+    total_paid = down + sum(payments, ZERO)  # Schedule.total_paid, the payments at hand
     dues = [row.due if row.due is not None else today for row in schedule.rows]
     return Evaluation(
         proposal=proposal,

@@ -39,7 +39,7 @@ from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 from fractions import Fraction
-from typing import Final
+from typing import Final, TypeAlias
 
 from xieshang.engine.errors import N_, InputError, PresetError, StateError, fill
 from xieshang.engine.money import ZERO, Rounding, format_money, from_fen, round_money, to_fen
@@ -97,6 +97,10 @@ class Section(StrEnum):
     PRIORITY = "priority"
     FIXED = "fixed"
     FLEXIBLE = "flexible"
+
+
+#: every section, for the check of a line (a set made once)
+_SECTIONS: Final = frozenset(Section)
 
 
 class Area(StrEnum):
@@ -204,7 +208,7 @@ class BudgetLine:
     note: str = ""
 
     def __post_init__(self) -> None:
-        if self.section not in set(Section):
+        if self.section not in _SECTIONS:
             allowed = ", ".join(member.value for member in Section)
             raise InputError("section", N_("must be one of {allowed} (got {value})"),
                              allowed=allowed, value=self.section)
@@ -393,9 +397,17 @@ class Norms:
         Raises:
             InputError: (field ``category``) no such category.
         """
-        for item in self.categories:
-            if item.id == category_id:
-                return item
+        found = _CATEGORIES.get(id(self))
+        if found is None or found[0] is not self:
+            index: dict[str, Category] = {}
+            for item in self.categories:
+                index.setdefault(item.id, item)  # the first of an id, as a search finds
+            if len(_CATEGORIES) >= 64:
+                _CATEGORIES.clear()
+            found = _CATEGORIES[id(self)] = (self, index)
+        known = found[1].get(category_id)
+        if known is not None:
+            return known
         raise InputError("category", N_("'{value}' is not a budget category; known: {known}"),
                          value=category_id, known=", ".join(c.id for c in self.categories))
 
@@ -681,27 +693,53 @@ def reference_ranges(statement: BudgetStatement, norms: Norms) -> list[Reference
             tier is unknown.
     """
     _check_lines(statement, norms)
-    household = statement.household
+    results = []
+    with decimal.localcontext(_CONTEXT):
+        for group, members, reference, low, high in _group_references(norms,
+                                                                      statement.household):
+            amount = sum((line.amount for line in statement.lines if line.category in members),
+                         ZERO)
+            results.append(Reference(group=group.id, label=group.label, categories=members,
+                                     amount=amount, reference=reference, low=low, high=high))
+    return results
+
+
+#: id(norms) → (the norms, its categories by id): a category is looked up for every line
+#: of every statement (an entry is replaced whole, never changed in place)
+_CATEGORIES: dict[int, tuple[Norms, dict[str, Category]]] = {}
+
+_GroupReference: TypeAlias = tuple[Group, tuple[str, ...], Decimal, Decimal, Decimal]
+
+#: (id(norms), household) → (the norms, each group's categories, reference, low and high):
+#: they depend on the norms and the household alone, so a caseload works them out once a
+#: kind of household (an entry is replaced whole, never changed in place)
+_REFERENCES: dict[tuple[int, Household], tuple[Norms, tuple[_GroupReference, ...]]] = {}
+
+
+def _group_references(norms: Norms, household: Household) -> tuple[_GroupReference, ...]:
+    """Each group's categories, reference and far below / far above bounds (to the fen)."""
+    key = (id(norms), household)
+    found = _REFERENCES.get(key)
+    if found is not None and found[0] is norms:
+        return found[1]
     tier = norms.tier(household.city_tier)
     stats = norms.statistics
     size = norms.scale.size(household)
-    results = []
+    rows = []
     with decimal.localcontext(_CONTEXT):
         for group in norms.groups:
             members = tuple(c.id for c in norms.categories if c.group == group.id)
-            amount = sum((line.amount for line in statement.lines if line.category in members),
-                         ZERO)
             exact = (group.per_capita * stats.total(tier.area) / stats.national_total / 12
                      * tier.multiplier * size)
             above = group.far_above if group.far_above is not None else norms.far_above
             below = group.far_below if group.far_below is not None else norms.far_below
-            results.append(Reference(
-                group=group.id, label=group.label, categories=members, amount=amount,
-                reference=round_money(exact, Rounding.HALF_UP),
-                low=round_money(exact * below, Rounding.HALF_UP),
-                high=round_money(exact * above, Rounding.HALF_UP),
-            ))
-    return results
+            rows.append((group, members, round_money(exact, Rounding.HALF_UP),
+                         round_money(exact * below, Rounding.HALF_UP),
+                         round_money(exact * above, Rounding.HALF_UP)))
+    if len(_REFERENCES) >= 512:
+        _REFERENCES.clear()
+    _REFERENCES[key] = (norms, tuple(rows))
+    return tuple(rows)
 
 
 def check_reasonableness(statement: BudgetStatement, norms: Norms) -> list[Flag]:
@@ -1027,7 +1065,8 @@ def pro_rata(amount: Decimal, balances: Sequence[Decimal]) -> list[Decimal]:
     xieshang: the budget's split and the plan's pro-rata strategy both use it."""
     fens = [to_fen(b) for b in balances]
     amount_fen = min(to_fen(amount), sum(fens))
-    return [from_fen(part) for part in _webster(amount_fen, fens)]
+    # from_fen's amounts (whole fen at 2 places, exactly), made in one step each
+    return [Decimal(part).scaleb(-2) for part in _webster(amount_fen, fens)]
 
 
 def _webster(amount: int, balances: Sequence[int]) -> list[int]:
@@ -1043,6 +1082,8 @@ def _webster(amount: int, balances: Sequence[int]) -> list[int]:
     total = sum(balances)
     if amount <= 0 or total <= 0:
         return [0] * len(balances)
+    if len(balances) == 1 and amount <= total:  # (2·b·a + b) // 2b is a: all of it
+        return [amount]
     parts = [(2 * balance * amount + total) // (2 * total) for balance in balances]
 
     def rank(index: int, count: int) -> tuple[Fraction, int, int]:

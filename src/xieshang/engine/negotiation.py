@@ -70,7 +70,14 @@ from xieshang.engine.preset import (
     read_sources,
 )
 from xieshang.engine.rates import annualised, check_rate
-from xieshang.engine.schedules import MAX_PERIODS, Method, add_months
+from xieshang.engine.schedules import (
+    MAX_PERIODS,
+    Method,
+    add_months,
+    annuity_max_payment,
+    fixed_fee_max_payment,
+    interest_free_max_payment,
+)
 
 if TYPE_CHECKING:
     from xieshang.engine.rates import LprFixing, RateLaw
@@ -759,7 +766,7 @@ def build_ladder(
             break
     if walk is None:
         cheapest = next(rule for rule in reversed(candidates) if plan.owed(rule) > 0)
-        needed = plan.evaluate(cheapest, max_term).max_payment
+        needed = plan.max_payment(cheapest, max_term)
         return ladder(LadderOutcome.TOKEN, [_token_rung(rules, share, needed, max_term)])
 
     walk_rule, walk_eval, walk_shortest = walk
@@ -781,16 +788,19 @@ def build_ladder(
             continue
         # the term held at the step above's, where a shorter one would fit this level too
         lifted = found[1] and found[0].schedule.periods == floor > 1 and \
-            plan.evaluate(rule, floor - 1).max_payment <= cap
+            plan.max_payment(rule, floor - 1) <= cap
         built.insert(0, (level, rule, *found, lifted))
         upper_eval, upper_fraction = found[0], rule.fraction
 
     rungs: list[Rung] = []
+    # the same amounts in every rung's reasons, written once
+    texts = (format_money(share), format_money(income_amount) if income_amount else "")
     for index, (level, rule, evaluation, shortest, lifted) in enumerate(built):
         upper = built[index + 1][2] if index + 1 < len(built) else None
         reasons = _rung_reasons(level, rule, evaluation, shortest, upper, plan, share,
                                 income_amount, assumed, rules,
-                                usual_charges=walk_rule is rules.walk_away, lifted=lifted)
+                                usual_charges=walk_rule is rules.walk_away, lifted=lifted,
+                                texts=texts)
         if deferral_months:
             reasons = (_deferral_reason(evaluation, deferral_months, rules), *reasons)
         rungs.append(Rung(level=level, label=rules.label(level), evaluation=evaluation,
@@ -809,6 +819,12 @@ class _Planner:
         self.max_term = max_term
         self.personalised = preset.negotiation.personalised_installments
         self.deferral = deferral
+        # (id(rule), periods) → (rule, answer): a term asked about again (the longest, the
+        # term below an answer) is not computed again; the rule is kept with its answer, so
+        # its id() cannot be reused by another rule while the planner lives
+        self._evaluations: dict[tuple[int, int], tuple[RungRule, Evaluation]] = {}
+        self._largest: dict[tuple[int, int], tuple[RungRule, Decimal]] = {}
+        self._owed: dict[int, tuple[RungRule, Decimal]] = {}
 
     def terms(self, rule: RungRule) -> list[int]:
         """The terms a rung may use, shortest first ([] when its cost cannot be stated)."""
@@ -842,12 +858,27 @@ class _Planner:
                         **waivers)
 
     def owed(self, rule: RungRule) -> Decimal:
-        """What is left to repay after the rung's waivers (rounded as evaluate rounds)."""
+        """What is left to repay after the rung's waivers (rounded as evaluate rounds;
+        once a rule)."""
+        found = self._owed.get(id(rule))
+        if found is not None and found[0] is rule:
+            return found[1]
         mode = self.preset.rounding.mode
-        return (self.bill.total - round_money(self.bill.penalty * rule.waive_penalty, mode)
+        owed = (self.bill.total - round_money(self.bill.penalty * rule.waive_penalty, mode)
                 - round_money(self.bill.fees * rule.waive_fees, mode))
+        self._owed[id(rule)] = (rule, owed)
+        return owed
 
     def evaluate(self, rule: RungRule, periods: int) -> Evaluation:
+        """The rung's proposal at a term, evaluated (once a planner)."""
+        found = self._evaluations.get((id(rule), periods))
+        if found is not None and found[0] is rule:
+            return found[1]
+        evaluation = self._evaluate(rule, periods)
+        self._evaluations[(id(rule), periods)] = (rule, evaluation)
+        return evaluation
+
+    def _evaluate(self, rule: RungRule, periods: int) -> Evaluation:
         proposal = self.proposal(rule, periods)
         if self.deferral:  # nothing to pay first, then the same installments
             proposal = replace(proposal, kind=Kind.DEFERRAL, deferral_months=self.deferral,
@@ -856,6 +887,43 @@ class _Planner:
                                or proposal.monthly_fee_rate is not None
                                or proposal.total_fee_rate is not None else Decimal(0))
         return evaluate(self.bill, self.preset, proposal, today=self.today)
+
+    def max_payment(self, rule: RungRule, periods: int) -> Decimal:
+        """``self.evaluate(rule, periods).max_payment``, without building the schedule: an
+        interest-free split (no interest asked, no deferral interest) and a fixed-fee
+        installment plan have a closed form, an annuity at the contract rate is walked
+        amounts only (the same value). Once a planner."""
+        found = self._largest.get((id(rule), periods))
+        if found is not None and found[0] is rule:
+            return found[1]
+        known = self._evaluations.get((id(rule), periods))
+        largest = known[1].max_payment if known is not None and known[0] is rule \
+            else self._max_payment(rule, periods)
+        self._largest[(id(rule), periods)] = (rule, largest)
+        return largest
+
+    def _max_payment(self, rule: RungRule, periods: int) -> Decimal:
+        # the schedule :meth:`proposal` and :func:`evaluate` build, by its closed form:
+        # the product's cost is its fee table (a fixed-fee plan) or its contract rate (an
+        # annuity at annual ÷ 12); no cost is an interest-free split, before or after a
+        # deferral (no interest during it)
+        limits = self.preset.negotiation
+        if not 1 <= periods <= MAX_PERIODS or (
+                self.personalised and limits.max_term_months is not None
+                and periods > limits.max_term_months):
+            return self.evaluate(rule, periods).max_payment  # as evaluate refuses it
+        mode = self.preset.rounding.mode
+        if rule.cost is Cost.PRODUCT:
+            fee = self.preset.installments.total_rate(periods)
+            if fee is not None:
+                return fixed_fee_max_payment(self.owed(rule), periods, total_fee_rate=fee,
+                                             rounding=mode)
+            daily = self.preset.contract_daily_rate
+            if daily is not None:
+                annual = CONTEXT.multiply(daily, self.preset.day_basis.days)
+                return annuity_max_payment(self.owed(rule), (annual or Decimal(0)) / 12,
+                                           periods, rounding=mode)
+        return interest_free_max_payment(self.owed(rule), periods, rounding=mode)
 
     def shortest(self, rule: RungRule, *, soft: Decimal, hard: Decimal,
                  min_periods: int = 1) -> tuple[Evaluation, bool] | None:
@@ -866,9 +934,9 @@ class _Planner:
         Returns the evaluation and whether it met ``soft``. Terms below rescheduled ÷ soft
         are skipped: a schedule pays at least what it reschedules, so its largest payment
         is at least rescheduled ÷ term. What a rung's proposal reschedules is what is owed
-        after its waivers (:meth:`owed`: no down payment, no interest waived), so the
-        longest term — the longest schedule — is evaluated only when it is the answer or
-        is needed for ``hard``.
+        after its waivers (:meth:`owed`: no down payment, no interest waived). A term is
+        tried by its largest payment alone (:meth:`max_payment`, a closed form where there
+        is one): only the answer is evaluated.
         """
         terms = self.terms(rule)
         longer = [periods for periods in terms if periods >= min_periods]
@@ -877,21 +945,15 @@ class _Planner:
         owed = self.owed(rule)
         if not terms or owed <= 0:
             return None
-        longest: Evaluation | None = None
         if soft > 0:
             lower = CONTEXT.divide(owed, soft)
             for periods in terms:
                 if periods < lower:
                     continue
-                evaluation = self.evaluate(rule, periods)
-                if periods == terms[-1]:
-                    longest = evaluation
-                if evaluation.max_payment <= soft:
-                    return evaluation, True
-        if longest is None:
-            longest = self.evaluate(rule, terms[-1])
-        if longest.max_payment <= hard:
-            return longest, False
+                if self.max_payment(rule, periods) <= soft:
+                    return self.evaluate(rule, periods), True
+        if self.max_payment(rule, terms[-1]) <= hard:
+            return self.evaluate(rule, terms[-1]), False
         return None
 
 
@@ -920,18 +982,23 @@ def _rung_reasons(
     *,
     usual_charges: bool,
     lifted: bool = False,
+    texts: tuple[str, str] | None = None,
 ) -> tuple[Reason, ...]:
+    """Why a rung is credible (``texts``: ``format_money`` of ``share`` and of ``income``,
+    when the caller has them)."""
+    share_text, income_text = texts if texts is not None else (
+        format_money(share), format_money(income) if income else "")
     preset = plan.preset
     monthly = evaluation.max_payment
     periods = evaluation.schedule.periods
     method = rules.source_of("ladder")
     reasons = [Reason("SHARE_OF_AFFORDABLE", SHARE_OF_AFFORDABLE,
-                      {"monthly": format_money(monthly), "affordable": format_money(share),
+                      {"monthly": format_money(monthly), "affordable": share_text,
                        "percent": _percent(monthly, share)}, method)]
     if income:
         reasons.append(Reason("SHARE_OF_INCOME", SHARE_OF_INCOME,
                               {"percent": _percent(monthly, income),
-                               "income": format_money(income)}, method))
+                               "income": income_text}, method))
     if lifted:
         reasons.append(Reason("NO_SHORTER_THAN_ABOVE", NO_SHORTER_THAN_ABOVE,
                               {"periods": str(periods)}, method))
@@ -970,7 +1037,7 @@ def _rung_reasons(
                               {"waived": format_money(evaluation.waived)}, conditions))
     if level is Level.WALK_AWAY:
         reasons.append(Reason("WALK_AWAY_LIMIT", WALK_AWAY_LIMIT,
-                              {"affordable": format_money(share)},
+                              {"affordable": share_text},
                               rules.source_of("ladder.walk_away")))
         if periods == 1:
             reasons.append(Reason("ONE_PAYMENT", ONE_PAYMENT,

@@ -25,8 +25,8 @@ from __future__ import annotations
 
 import calendar
 import decimal
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -45,10 +45,13 @@ __all__ = [
     "Schedule",
     "add_months",
     "annuity",
+    "annuity_max_payment",
     "daily_rate_loan",
     "early_repayment_interest",
     "equal_principal",
     "fixed_fee_installment",
+    "fixed_fee_max_payment",
+    "interest_free_max_payment",
     "interest_only",
 ]
 
@@ -212,10 +215,10 @@ def _row_maker() -> Callable[[int, date | None, Decimal, Decimal, Decimal, Decim
 _make_row: Final = _row_maker()
 
 
-@contextmanager
-def _local() -> Iterator[None]:
-    with decimal.localcontext(_CONTEXT):
-        yield
+def _local() -> AbstractContextManager[decimal.Context]:
+    """The schedules' own arithmetic context for a block (``decimal.localcontext`` itself:
+    a generator around it costs more than many a closed form it guards)."""
+    return decimal.localcontext(_CONTEXT)
 
 
 def _fen(value: Decimal, rounding: Rounding) -> Decimal:
@@ -370,6 +373,28 @@ def _equal_principal_rows(
     return Schedule(principal=principal, rows=tuple(rows), method=method)
 
 
+def _interest_free_rows(
+    principal: Decimal,
+    dues: list[date | None],
+    rounding: Rounding,
+    method: str,
+) -> Schedule:
+    """:func:`_equal_principal_rows` at a rate of +0 every period: each period's interest is
+    0.00 (a balance of 2 places, never negative, × +0, settled and rounded), and
+    part + 0.00 is part itself."""
+    zero, make = _ZERO, _make_row
+    n = len(dues)
+    share = _share(principal, principal / n, n, rounding)
+    rows: list[Row] = []
+    append = rows.append
+    balance = principal
+    for k, due in zip(range(1, n), dues, strict=False):
+        balance -= share
+        append(make(k, due, share, share, zero, zero, balance))
+    append(make(n, dues[n - 1], balance, balance, zero, zero, balance - balance))
+    return Schedule(principal=principal, rows=tuple(rows), method=method)
+
+
 def _interest_only_rows(
     principal: Decimal,
     rates: list[Decimal],
@@ -452,6 +477,9 @@ def equal_principal(
     rate = _rate(monthly_rate, "monthly_rate")
     n = _count(months, "months")
     with _local():
+        if rate.is_zero() and not rate.is_signed():
+            return _interest_free_rows(amount, _dues(start, n, dues), rounding,
+                                       Method.EQUAL_PRINCIPAL.value)
         return _equal_principal_rows(amount, [rate] * n, _dues(start, n, dues), rounding,
                                      Method.EQUAL_PRINCIPAL.value)
 
@@ -526,9 +554,7 @@ def fixed_fee_installment(
             if monthly_fee_rate is None:
                 raise StateError("monthly_fee_rate")
             total_rate = _rate(monthly_fee_rate, "monthly_fee_rate") * n
-        total_fee = _fen(amount * total_rate, rounding)
-        part = _share(amount, amount / n, n, rounding)
-        fee = _share(total_fee, amount * total_rate / n, n, rounding)
+        total_fee, part, fee = _fee_parts(amount, n, total_rate, rounding)
         odd = n if residue is Residue.LAST else 1
         rows = []
         balance = amount
@@ -541,6 +567,86 @@ def fixed_fee_installment(
             balance -= this_part
             rows.append(_row(k, due, this_part, _ZERO, this_fee, balance))
         return Schedule(principal=amount, rows=tuple(rows), method="fixed_fee_installment")
+
+
+def _fee_parts(amount: Decimal, n: int, total_rate: Decimal, rounding: Rounding
+               ) -> tuple[Decimal, Decimal, Decimal]:
+    """(the total fee, the regular principal part, the regular fee) of a fixed-fee
+    installment schedule (inside :func:`_local`)."""
+    total_fee = _fen(amount * total_rate, rounding)
+    part = _share(amount, amount / n, n, rounding)
+    fee = _share(total_fee, amount * total_rate / n, n, rounding)
+    return total_fee, part, fee
+
+
+def fixed_fee_max_payment(
+    principal: Decimal | int | str,
+    periods: int,
+    *,
+    total_fee_rate: Decimal | int | str,
+    rounding: Rounding = Rounding.HALF_UP,
+) -> Decimal:
+    """The largest payment of ``fixed_fee_installment(principal, periods,
+    total_fee_rate=…, rounding=…)`` without building its rows (the same value, checks and
+    errors; the residue's period does not change the largest payment): the regular payment
+    or the one that takes the residue."""
+    amount = _principal(principal)
+    n = _count(periods, "periods")
+    with _local():
+        total_rate = _rate(total_fee_rate, "total_fee_rate")
+        total_fee, part, fee = _fee_parts(amount, n, total_rate, rounding)
+        odd = (amount - part * (n - 1)) + _ZERO + (total_fee - fee * (n - 1))
+        return odd if n == 1 else max(part + _ZERO + fee, odd)
+
+
+def annuity_max_payment(
+    principal: Decimal | int | str,
+    monthly_rate: Decimal | int | str,
+    months: int,
+    *,
+    rounding: Rounding = Rounding.HALF_UP,
+) -> Decimal:
+    """The largest payment of ``annuity(principal, monthly_rate, months, rounding=…)``
+    without building its rows (the same value, checks and errors): the level payment, or
+    the last one, which takes what the rounding left (its rows are walked, amounts only)."""
+    amount = _principal(principal)
+    rate = _rate(monthly_rate, "monthly_rate")
+    n = _count(months, "months")
+    settle, half_even, cent, mode, context = (
+        _SETTLE, _HALF_EVEN, CENT, rounding.decimal_mode, _MONEY_CONTEXT)
+    with _local():
+        if rate == 0:
+            raw = amount / n
+        else:
+            factor = (1 + rate) ** n
+            raw = amount * rate * factor / (factor - 1)
+        payment = _fen(raw, rounding)
+        balance = amount
+        for k in range(1, n + 1):  # as _level walks them
+            interest = (balance * rate).quantize(settle, half_even).quantize(cent, mode, context)
+            part = payment - interest
+            if k < n and part < balance:
+                balance -= part
+                continue
+            last = balance + interest
+            return last if k == 1 else max(payment, last)
+    raise StateError("months")  # pragma: no cover - the last period always returns
+
+
+def interest_free_max_payment(
+    principal: Decimal | int | str,
+    months: int,
+    *,
+    rounding: Rounding = Rounding.HALF_UP,
+) -> Decimal:
+    """The largest payment of ``equal_principal(principal, 0, months, rounding=…)`` (an
+    interest-free split) without building its rows (the same value, checks and errors):
+    the regular share or the last period's remainder."""
+    amount = _principal(principal)
+    n = _count(months, "months")
+    with _local():
+        share = _share(amount, amount / n, n, rounding)
+        return max(share, amount - share * (n - 1))
 
 
 # ------------------------------------------------------------------------ daily-rate loans

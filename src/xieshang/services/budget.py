@@ -225,19 +225,16 @@ def budget_view(tx: Tx, case: Case, method: str = "pro_rata", *,
     from xieshang.engine.situation import SavingsUse, statement_income, with_income
     from xieshang.services.arrangements import accepted_arrangement
     from xieshang.services.debts import balance_of, open_debts
-    from xieshang.store.model import BudgetEntry, budget_statement
 
-    budget = current_budget(tx, case, create=False)
-    if budget is None:
+    basis = _statement_of(tx, case)
+    if basis is None:
         return None
+    budget, entries, statement, situation, ordinary = basis
     rules = norms()
-    entries = tx.find(BudgetEntry, statement_id=budget.id)
-    statement = budget_statement(budget, entries)
     day = as_of if as_of is not None else today()
     debts = open_debts(tx, case.id)
     balances = {debt.id: balance_of(tx, debt, day) for debt in debts}
     horizon = add_months(day, 1)
-    situation = situation_of(budget)
     reserved: dict[int, Decimal] = {}
     # the savings kept for a settlement pay an accepted settlement, not the month's money
     savings = situation.savings if situation.savings_use is SavingsUse.SETTLEMENT \
@@ -254,9 +251,10 @@ def budget_view(tx: Tx, case: Case, method: str = "pro_rata", *,
                 due -= funded
                 savings -= funded
             reserved[debt.id] = due
-    ordinary = affordability(statement, rules)
-    result = affordability(with_income(statement, situation.income_on(
-        day, statement_income(statement))), rules)
+    income = statement_income(statement)
+    now = situation.income_on(day, income)
+    # the statement's own income in force: its working is the ordinary month's
+    result = ordinary if now == income else affordability(with_income(statement, now), rules)
     base, added = _money_by_month(tx, case, day, 1)
     this_month = base[0] + added.get(0, Decimal("0.00"))
     shares = [DebtShare(key=str(debt.id), balance=balances[debt.id], priority=debt.priority)
@@ -416,7 +414,10 @@ def available_by_month(tx: Tx, case: Case, day: date, months: int) -> tuple[Deci
     ``add_months(day, m)``), with the dated income and, when the person chose so, the
     savings funding the first months. Empty without a statement."""
     base, added = _money_by_month(tx, case, day, months)
-    return tuple(amount + added.get(month, Decimal("0.00")) for month, amount in enumerate(base))
+    zero = Decimal("0.00")
+    if not added and len({id(amount) for amount in base}) == 1:
+        return (base[0] + zero,) * len(base)  # a plain budget: one amount every month
+    return tuple(amount + added.get(month, zero) for month, amount in enumerate(base))
 
 
 def savings_added_by_month(tx: Tx, case: Case, day: date, months: int
@@ -434,19 +435,37 @@ def _money_by_month(tx: Tx, case: Case, day: date, months: int
     savings added to each month when they fund the first months); ``((), {})`` without a
     statement. Remembered while a case is read (the budget view, the plan and every debt's
     ladder ask); callers must not change the dict."""
-    from xieshang.engine.budget import affordability
     from xieshang.engine.situation import monthly_available, savings_by_month
+
+    basis = _statement_of(tx, case)
+    if basis is None:
+        return (), {}
+    _budget, _entries, statement, situation, working = basis
+    ordinary = working.available
+    if situation.no_income_until is None and not situation.income_changes:
+        # the statement's income is in force every month: what monthly_available finds
+        # for each month is the ordinary month's
+        base: tuple[Decimal, ...] = (ordinary,) * months
+    else:
+        base = monthly_available(statement, norms(), situation, day, months)
+    return base, savings_by_month(situation, base, ordinary, day)
+
+
+@remembered(lambda tx, case: ((id(tx), case.id), (tx, case)))
+def _statement_of(tx: Tx, case: Case) -> tuple[Budget, list[BudgetEntry], Any, Any, Any] | None:
+    """(the statement record, its lines, the engine's statement, the situation, the working
+    of an ordinary month: :func:`~xieshang.engine.budget.affordability`) of the case's
+    budget; ``None`` without one. Remembered while a case is read (the budget view and
+    every month's money ask); callers must not change the lines."""
+    from xieshang.engine.budget import affordability
     from xieshang.store.model import BudgetEntry, budget_statement
 
     budget = current_budget(tx, case, create=False)
     if budget is None:
-        return (), {}
-    rules = norms()
-    statement = budget_statement(budget, tx.find(BudgetEntry, statement_id=budget.id))
-    situation = situation_of(budget)
-    base = monthly_available(statement, rules, situation, day, months)
-    ordinary = affordability(statement, rules).available
-    return base, savings_by_month(situation, base, ordinary, day)
+        return None
+    entries = tx.find(BudgetEntry, statement_id=budget.id)
+    statement = budget_statement(budget, entries)
+    return budget, entries, statement, situation_of(budget), affordability(statement, norms())
 
 
 def savings_to_debt_by_month(tx: Tx, case: Case, day: date, months: int
@@ -491,7 +510,11 @@ def debt_shares_by_month(tx: Tx, case: Case, day: date, debt_id: int,
         return (reserved[debt_id],) * len(rows)
     key = str(debt_id)
     zero = Decimal("0.00")
-    return tuple(row.get(key, zero) for row in rows)
+    # the months share a few splits: each looked up once
+    ids = list(map(id, rows))
+    found = {ident: row.get(key, zero)
+             for ident, row in dict(zip(ids, rows, strict=True)).items()}
+    return tuple(map(found.__getitem__, ids))
 
 
 @remembered(lambda tx, case, day, months: (
@@ -515,23 +538,37 @@ def _shares_by_month(tx: Tx, case: Case, day: date, months: int
     rows: list[Mapping[str, Decimal]] = []
     by_left: dict[Decimal, Mapping[str, Decimal]] = {}
     set_aside = sum(reserved.values(), Decimal("0.00"))
+    if base and not added and len(set(map(id, base))) == 1:
+        # a plain budget: the same money every month, split once (as the loop below does)
+        left = max(Decimal("0.00"), base[0] - set_aside)
+        row = {a.key: a.amount for a in split(left, shares, "pro_rata")} if shares else {}
+        return reserved, (row,) * len(base)
+    last: tuple[Decimal | None, Mapping[str, Decimal]] = (None, {})
     for month, ordinary in enumerate(base):
-        extra = added.get(month, Decimal("0.00"))
-        amount = ordinary + extra
-        directed = _directed(target, shares, extra, room)
-        if directed:
-            room = (next(s.balance for s in shares if s.key == target) if room is None
-                    else room) - sum(directed.values(), Decimal("0.00"))
-        left = max(Decimal("0.00"), amount - set_aside
-                   - sum(directed.values(), Decimal("0.00")))
-        if directed:
-            rows.append(_with_savings(left, shares, directed, "pro_rata"))
-            continue
+        extra = added.get(month)
+        if extra is None:  # no savings this month, so none directed: the month's money
+            if ordinary is last[0]:  # the same amount as the month before (a plain budget)
+                rows.append(last[1])
+                continue
+            left = max(Decimal("0.00"), ordinary - set_aside)
+        else:
+            amount = ordinary + extra
+            directed = _directed(target, shares, extra, room)
+            if directed:
+                room = (next(s.balance for s in shares if s.key == target) if room is None
+                        else room) - sum(directed.values(), Decimal("0.00"))
+            left = max(Decimal("0.00"), amount - set_aside
+                       - sum(directed.values(), Decimal("0.00")))
+            if directed:
+                rows.append(_with_savings(left, shares, directed, "pro_rata"))
+                last = (None, {})
+                continue
         cached = by_left.get(left)  # the same money splits the same way each month
         if cached is None:
             cached = by_left[left] = {a.key: a.amount for a in split(left, shares, "pro_rata")
                                       } if shares else {}
         rows.append(cached)
+        last = (ordinary, cached) if extra is None else (None, {})
     return reserved, tuple(rows)
 
 

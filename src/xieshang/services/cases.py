@@ -8,6 +8,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from xieshang.engine.errors import N_, InputError, InputErrors
+from xieshang.services._memo import remembered
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -97,8 +98,9 @@ def find_debt(tx: Tx, case: Case, debt_id: str | None, field: str = "debt") -> D
     return debt
 
 
+@remembered(lambda debt: (debt.preset_id, debt.preset_id))
 def preset_of(debt: Debt) -> Preset:
-    """The preset a stored debt names."""
+    """The preset a stored debt names (looked up once a product while a case is read)."""
     from xieshang.rules import load_preset
 
     return load_preset(debt.preset_id)

@@ -418,10 +418,12 @@ def check_usable(tx: Tx, debt: Debt) -> None:
                          options=options or "…")
 
 
+@remembered(lambda tx, case_id, status=OPEN_STATUSES: ((id(tx), case_id, status), tx),
+            copy=list)
 def open_debts(tx: Tx, case_id: int,
                status: str | tuple[str, ...] = OPEN_STATUSES) -> list[Debt]:
     """A case's debts with ``status`` that can be computed with (those needing a fix are
-    left out: :func:`broken_debts` lists them)."""
+    left out: :func:`broken_debts` lists them). Found once while a case is read."""
     from xieshang.store.model import Debt
 
     return [debt for debt in tx.find(Debt, case_id=case_id, status=status)
