@@ -141,7 +141,9 @@ def test_card_interest_is_not_stopped_by_a_broken_preset_of_the_person_s_own(
     }), encoding="utf-8")
     code, out, err = invoke("calc", "card-interest", "--input", str(path), "--lang", "en")
     assert code == 0, err
-    assert "(https://" in out and "rules-cn" not in out and "mine.toml" not in out + err
+    assert "(https://" in out
+    assert "rules-cn" not in out
+    assert "mine.toml" not in out + err
 
 
 def test_cap_private_loan_above_4x_lpr() -> None:

@@ -371,8 +371,13 @@ def format_percent(value: Decimal | None) -> str:
 
 
 def source_json(source: Source) -> dict[str, Any]:
-    return {"confidence": source.confidence.value, "ref": source.ref,
-            "urls": list(source.urls)}
+    """A source as ``--json`` and the pages carry it: its confidence mark, the public
+    addresses, and of its references only the sections of the person's own guide
+    (``guide §3.1``, shipped as docs/guide.*.md); the sections of our reference files (a
+    bare ``§1.15(b)``) are not public sources and are left out."""
+    guide = "; ".join(part.strip() for part in source.ref.split(";")
+                      if part.strip().startswith("guide"))
+    return {"confidence": source.confidence.value, "ref": guide, "urls": list(source.urls)}
 
 
 def mark_label(source: Source) -> str:
