@@ -308,3 +308,32 @@ def test_this_months_payments_need_no_whole_plan() -> None:
                     M("2500.00"), START, card_threshold=M("50000.00"))
     for strategy in HEURISTICS:
         assert month_actions(inp, strategy) == this_month(make_plan(inp, strategy))
+
+
+def test_many_debts_over_many_months_try_fewer_orders_within_a_fixed_work() -> None:
+    """The order search is bounded by work as well as by count: the debts × months it
+    simulates (ORDER_MOVES_WORK). 24 card-like debts over 46 months try 13 orders (the two
+    starting orders and 11 moves), the same number on every run (a count, not a time);
+    the plan is still never above either starting order."""
+    import random
+
+    from xieshang.engine.strategy import ORDER_MOVES_WORK
+
+    rng = random.Random(20261207)
+    debts = []
+    for number in range(24):
+        balance = M(rng.randrange(50_000, 2_000_000)) / 100
+        percent = M(rng.randrange(300, 2999)) / 100
+        minimum = max((balance * (percent / 1200 + M("0.006"))).quantize(M("1")), M(25))
+        debts.append(PlanDebt(f"d{number}", f"d{number}", balance=balance,
+                              annual_rate=percent / 100, minimum=Minimum(minimum)))
+    budget = sum((d.minimum.amount for d in debts if d.minimum), M(0)) + M("2000.00")
+    inp = PlanInput(tuple(debts), budget, START, horizon_months=120)
+    optimal = make_plan(inp, Strategy.OPTIMAL)
+    assert optimal.solver is not None
+    avalanche = make_plan(inp, Strategy.AVALANCHE)
+    allowed = ORDER_MOVES_WORK // (24 * avalanche.totals.months)
+    assert optimal.solver.orders_searched == allowed == 13
+    assert make_plan(inp, Strategy.OPTIMAL).solver.orders_searched == (  # type: ignore[union-attr]
+        optimal.solver.orders_searched)
+    assert optimal.totals.objective <= avalanche.totals.objective
