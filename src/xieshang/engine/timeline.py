@@ -426,19 +426,25 @@ class _Context:
         if today is not None and today.as_of == as_of:
             self.bills[as_of] = today
         #: the days before ``as_of`` and the days from it on, each walked forward by one
-        #: walker (a walker asked for an earlier day starts again from the due date)
-        self.behind = Walker(debt)
-        self.ahead = Walker(debt)
+        #: walker (a walker asked for an earlier day starts again from the due date), made
+        #: when first asked
+        self.behind: Walker | None = None
+        self.ahead: Walker | None = None
         self.today = self.bill(as_of)
         self.settled = self.today.total <= self.preset.tolerance
 
     def bill(self, day: date) -> Bill:
         """:func:`bill_on` of the debt on ``day`` (each day's computed once, by a walker
-        going on from the last day it was asked for)."""
+        going on from the last day it was asked for). The events read only the amounts:
+        :attr:`Bill.daily_cost` is left at 0 (not walking the next day), except on
+        ``as_of`` when the caller gave its bill."""
         found = self.bills.get(day)
         if found is None:
-            walker = self.ahead if day >= self.as_of else self.behind
-            found = self.bills[day] = walker.bill_on(self.debt.payments, day)
+            if day >= self.as_of:
+                walker = self.ahead = self.ahead or Walker(self.debt)
+            else:
+                walker = self.behind = self.behind or Walker(self.debt)
+            found = self.bills[day] = walker.bill_on(self.debt.payments, day, daily_cost=False)
         return found
 
     def event(self, event_id: str, on: date | None, title: Text, detail: Text,
