@@ -109,6 +109,11 @@ _CONTEXT: Final = decimal.Context(prec=34, rounding=decimal.ROUND_HALF_EVEN)
 _EXACT: Final = decimal.Context(prec=34, rounding=decimal.ROUND_HALF_EVEN,
                                 traps=[decimal.Inexact, decimal.InvalidOperation,
                                        decimal.Overflow, decimal.DivisionByZero])
+#: The same, refusing any result that was rounded, even when only zeros were dropped (a sum
+#: that kept every digit keeps its operands' lowest place: see :func:`_added_days`).
+_UNROUNDED: Final = decimal.Context(prec=34, rounding=decimal.ROUND_HALF_EVEN,
+                                    traps=[decimal.Rounded, decimal.InvalidOperation,
+                                           decimal.Overflow, decimal.DivisionByZero])
 #: Wide enough for every sum and product of :func:`_added_days` to be exact (amounts below
 #: 10**40, charges and rates of 34 digits); its roundings are asked for explicitly.
 _WIDE: Final = decimal.Context(prec=200, rounding=decimal.ROUND_HALF_EVEN)
@@ -447,26 +452,28 @@ def _added_days(total: Decimal, charge: Decimal, days: int) -> Decimal:
     """``total`` after adding ``charge`` ``days`` times in :data:`_CONTEXT` (each sum rounded
     to 34 digits, as the day walk adds it), the same value in a few exact steps.
 
-    One step when every day's sum fits in 34 digits (from the lowest digit of ``total`` or
-    ``charge`` up to the highest of the last sum): then no sum was rounded. (An exact final
-    sum is not enough: a day's sum may have lost a digit that the last one has again.)
+    One step when ``days`` × ``charge`` and its sum with ``total`` are not rounded at all:
+    the last sum then has every place down to the lowest of ``total`` and ``charge``, and
+    each day's sum, smaller, fits too. (An exact final sum is not enough: a day's sum may
+    have lost a digit that the last one has again, 0 only at the end.)
     Otherwise: once a sum is in the decade [10**(k-1), 10**k) it is a multiple of
     q = 10**(k-34), so while the next sum stays below 10**k each day adds exactly ``charge``
     rounded to q (half-even; a charge exactly half way between two multiples of q depends on
     the total's last digit: those days are added one by one); the day a sum reaches the next
     decade is added on its own.
     """
-    if charge == 0 or days <= 0:
+    if charge > 0 and total >= 0 and days > 0:
+        try:  # not rounded at all (not even a 0 dropped): the last sum, hence each, fits
+            return _UNROUNDED.add(total, _UNROUNDED.multiply(charge, days))
+        except decimal.Rounded:
+            pass
+    elif charge == 0 or days <= 0:
         return total
-    if charge < 0 or total < 0:
+    else:
         for _ in range(days):
             total = _CONTEXT.add(total, charge)
         return total
     precision = _CONTEXT.prec
-    last = _WIDE.add(total, _WIDE.multiply(charge, days))
-    lowest = min(int(total.as_tuple().exponent), int(charge.as_tuple().exponent))
-    if last.adjusted() - lowest < precision:
-        return _CONTEXT.plus(last)
     while days > 0:
         total = _CONTEXT.add(total, charge)  # the first day of a decade, on its own
         days -= 1
