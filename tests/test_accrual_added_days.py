@@ -54,7 +54,8 @@ def _charge(rng: random.Random) -> Decimal:
         return D(5).scaleb(-rng.randint(25, 40)) + D(rng.randint(0, 10**6)) / 100
     else:
         rate = D("0.0005")
-    return _CONTEXT.multiply(base, rate)
+    charge: Decimal = _CONTEXT.multiply(base, rate)
+    return charge
 
 
 def test_added_days_equal_the_day_loop_digit_for_digit() -> None:
