@@ -109,7 +109,16 @@ _CONTEXT: Final = decimal.Context(prec=34, rounding=decimal.ROUND_HALF_EVEN)
 _EXACT: Final = decimal.Context(prec=34, rounding=decimal.ROUND_HALF_EVEN,
                                 traps=[decimal.Inexact, decimal.InvalidOperation,
                                        decimal.Overflow, decimal.DivisionByZero])
+#: The same, refusing any result that was rounded, even when only zeros were dropped (a sum
+#: that kept every digit keeps its operands' lowest place: see :func:`_added_days`).
+_UNROUNDED: Final = decimal.Context(prec=34, rounding=decimal.ROUND_HALF_EVEN,
+                                    traps=[decimal.Rounded, decimal.InvalidOperation,
+                                           decimal.Overflow, decimal.DivisionByZero])
+#: Wide enough for every sum and product of :func:`_added_days` to be exact (amounts below
+#: 10**40, charges and rates of 34 digits); its roundings are asked for explicitly.
+_WIDE: Final = decimal.Context(prec=200, rounding=decimal.ROUND_HALF_EVEN)
 _ONE_DAY: Final = timedelta(days=1)
+_ONE: Final = Decimal(1)
 #: Longest span walked day by day (100 years): guards against a mistyped year.
 _MAX_DAYS: Final = 36_525
 
@@ -439,6 +448,54 @@ def _terms(debt: OverdueDebt) -> _Terms:
     )
 
 
+def _added_days(total: Decimal, charge: Decimal, days: int) -> Decimal:
+    """``total`` after adding ``charge`` ``days`` times in :data:`_CONTEXT` (each sum rounded
+    to 34 digits, as the day walk adds it), the same value in a few exact steps.
+
+    One step when ``days`` × ``charge`` and its sum with ``total`` are not rounded at all:
+    the last sum then has every place down to the lowest of ``total`` and ``charge``, and
+    each day's sum, smaller, fits too. (An exact final sum is not enough: a day's sum may
+    have lost a digit that the last one has again, 0 only at the end.)
+    Otherwise: once a sum is in the decade [10**(k-1), 10**k) it is a multiple of
+    q = 10**(k-34), so while the next sum stays below 10**k each day adds exactly ``charge``
+    rounded to q (half-even; a charge exactly half way between two multiples of q depends on
+    the total's last digit: those days are added one by one); the day a sum reaches the next
+    decade is added on its own.
+    """
+    if charge > 0 and total >= 0 and days > 0:
+        try:  # not rounded at all (not even a 0 dropped): the last sum, hence each, fits
+            return _UNROUNDED.add(total, _UNROUNDED.multiply(charge, days))
+        except decimal.Rounded:
+            pass
+    elif charge == 0 or days <= 0:
+        return total
+    else:
+        for _ in range(days):
+            total = _CONTEXT.add(total, charge)
+        return total
+    precision = _CONTEXT.prec
+    while days > 0:
+        total = _CONTEXT.add(total, charge)  # the first day of a decade, on its own
+        days -= 1
+        if days == 0:
+            break
+        top = total.adjusted() + 1  # 10**(top-1) <= total < 10**top
+        quantum = _WIDE.scaleb(_ONE, top - precision)
+        step = charge.quantize(quantum, context=_WIDE)
+        if _WIDE.multiply(abs(_WIDE.subtract(charge, step)), 2) == quantum:
+            continue  # half way: rounded by the total's last digit
+        if step == 0:
+            return total  # each day's sum rounds back to the total
+        room = _WIDE.subtract(_WIDE.subtract(_WIDE.scaleb(_ONE, top), total), charge)
+        if room <= 0:
+            continue  # the next sum is in the next decade
+        count, rest = _WIDE.divmod(room, step)  # the days j = 0, 1 … with j·step < room
+        plain = min(days, int(count) + (1 if rest else 0))
+        total = _CONTEXT.plus(_WIDE.add(total, _WIDE.multiply(step, plain)))
+        days -= plain
+    return total
+
+
 class _Ledger:
     """The balances of one debt, walked day by day (mutable, private to this module).
 
@@ -615,19 +672,19 @@ class _Ledger:
         Between two events (a payment, the end of the grace days, a monthly step) the base
         and the rates do not change, so every day's charge is the same (each day's amount
         rounded first when the preset says so); ``days`` × the charge, added once, equals
-        adding it ``days`` times whenever the step is exact (:data:`_EXACT` raises
-        :class:`decimal.Inexact` otherwise and the caller walks those days one by one).
+        adding it ``days`` times whenever the step is exact; otherwise (a rate of 34 digits
+        such as 12 % / 365) :func:`_added_days` repeats the day's rounding a decade at a time.
         """
         if self.settled_day is not None:
             return
         penalty, interest = self._day_charges()
         if self.confirmed:
-            penalty_total = _EXACT.add(self.penalty_accrued, _EXACT.multiply(penalty, days))
-            interest_total = _EXACT.add(self.interest_accrued, _EXACT.multiply(interest, days))
+            penalty_total = _added_days(self.penalty_accrued, penalty, days)
+            interest_total = _added_days(self.interest_accrued, interest, days)
             self.penalty_accrued, self.interest_accrued = penalty_total, interest_total
         else:
-            penalty_total = _EXACT.add(self.grace_penalty, _EXACT.multiply(penalty, days))
-            interest_total = _EXACT.add(self.grace_interest, _EXACT.multiply(interest, days))
+            penalty_total = _added_days(self.grace_penalty, penalty, days)
+            interest_total = _added_days(self.grace_interest, interest, days)
             self.grace_penalty, self.grace_interest = penalty_total, interest_total
 
     def compound(self) -> None:

@@ -28,6 +28,7 @@ from decimal import Decimal
 from xieshang.engine.accrual import (
     OverdueDebt,
     Walker,
+    _walk,
     compounding_dates,
     principal_outstanding_principal_first,
 )
@@ -389,7 +390,8 @@ def timeline(debt: OverdueDebt, as_of: date, law: Law, *, horizon_days: int = 36
     if horizon_days < 0:
         raise InputError("horizon_days", N_("must not be negative (got {value})"),
                          value=horizon_days)
-    known = replace(debt, payments=tuple(p for p in debt.payments if p.on <= as_of))
+    known = debt if all(p.on <= as_of for p in debt.payments) else replace(
+        debt, payments=tuple(p for p in debt.payments if p.on <= as_of))
     context = _Context(known, as_of, law, today)
     events = [
         *context.charges(),
@@ -425,20 +427,30 @@ class _Context:
         self.bills: dict[date, Bill] = {}
         if today is not None and today.as_of == as_of:
             self.bills[as_of] = today
-        #: the days before ``as_of`` and the days from it on, each walked forward by one
-        #: walker (a walker asked for an earlier day starts again from the due date)
-        self.behind = Walker(debt)
-        self.ahead = Walker(debt)
+        #: the days from ``as_of`` on, walked forward by one walker made when first asked
+        #: (asked for an earlier day, it starts again from the due date)
+        self.ahead: Walker | None = None
         self.today = self.bill(as_of)
         self.settled = self.today.total <= self.preset.tolerance
 
     def bill(self, day: date) -> Bill:
         """:func:`bill_on` of the debt on ``day`` (each day's computed once, by a walker
-        going on from the last day it was asked for)."""
+        going on from the last day it was asked for; a day before ``as_of`` with the next
+        day, in one walk from the due date, as the events ask for the day before charges
+        start and that day). The events read only the amounts: :attr:`Bill.daily_cost` is
+        left at 0 (not walking the next day), except on ``as_of`` when the caller gave its
+        bill."""
         found = self.bills.get(day)
         if found is None:
-            walker = self.ahead if day >= self.as_of else self.behind
-            found = self.bills[day] = walker.bill_on(self.debt.payments, day)
+            if day >= self.as_of:
+                walker = self.ahead = self.ahead or Walker(self.debt)
+                found = self.bills[day] = walker.bill_on(self.debt.payments, day,
+                                                         daily_cost=False)
+            else:
+                found, following = _walk(self.debt, self.debt.payments, day,
+                                         day + timedelta(days=1))
+                self.bills[day] = found
+                self.bills.setdefault(following.as_of, following)
         return found
 
     def event(self, event_id: str, on: date | None, title: Text, detail: Text,
