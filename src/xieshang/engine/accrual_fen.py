@@ -38,11 +38,11 @@ from typing import Any, ClassVar, Final
 
 from xieshang.engine.accrual import (
     _CONTEXT,
-    _EXACT,
     _MAX_DAYS,
     OverdueDebt,
     Payment,
     _add_months,
+    _added_days,
     _Terms,
     _terms,
     late_fee_due,
@@ -540,15 +540,12 @@ class _DecimalCharges(FenWalker):
 
 
 def _add_days(total: Any, charge: Any, days: int) -> Any:
-    """``total`` + ``charge`` added ``days`` times in the 34-digit context: in one step when
-    that is exact, else one day at a time (what the Decimal walk does)."""
-    try:
-        return _EXACT.add(total, _EXACT.multiply(charge, days))
-    except decimal.Inexact:
-        add = _CONTEXT.add
-        for _ in range(days):
-            total = add(total, charge)
-        return total
+    """``total`` + ``charge`` added ``days`` times: whole units at once; Decimal running
+    totals as the Decimal walk adds them (:func:`xieshang.engine.accrual._added_days`:
+    each day's sum rounded to 34 digits, in a few exact steps)."""
+    if isinstance(total, int) and isinstance(charge, int):
+        return total + charge * days
+    return _added_days(Decimal(total), Decimal(charge), days)
 
 
 def _on_date(payment: Payment) -> date:
