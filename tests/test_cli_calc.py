@@ -109,14 +109,21 @@ def test_apr_verified_example() -> None:
     assert round(Decimal(str(data["apr_effective"])), 5) == Decimal("0.16185")
 
 
-def test_card_interest_from_file(tmp_path: Path) -> None:
-    path = tmp_path / "card.json"
+def _card_file(folder: Path) -> Path:
+    """A card's statement as ``calc card-interest --input`` reads it: ¥10,000 posted
+    2025-12-20, ¥1,000 paid on the due date 2026-01-25, 0.05 % a day."""
+    path = folder / "card.json"
     path.write_text(json.dumps({
         "daily_rate": "0.05%", "statement_date": "2026-01-05", "due_date": "2026-01-25",
         "next_statement_date": "2026-02-05",
         "transactions": [{"posted": "2025-12-20", "amount": "10000.00"}],
         "payments": [{"date": "2026-01-25", "amount": "1000.00"}],
     }), encoding="utf-8")
+    return path
+
+
+def test_card_interest_from_file(tmp_path: Path) -> None:
+    path = _card_file(tmp_path)
     data = calc_json("card-interest", "--input", str(path))
     assert data["full_payment"] is False
     segments = data["segments"]
@@ -132,13 +139,7 @@ def test_card_interest_is_not_stopped_by_a_broken_preset_of_the_person_s_own(
     (home / "presets").mkdir(parents=True)
     (home / "presets" / "mine.toml").write_text('id = "mine"\nbad = [', encoding="utf-8")
     monkeypatch.setenv("XIESHANG_HOME", str(home))
-    path = tmp_path / "card.json"
-    path.write_text(json.dumps({
-        "daily_rate": "0.05%", "statement_date": "2026-01-05", "due_date": "2026-01-25",
-        "next_statement_date": "2026-02-05",
-        "transactions": [{"posted": "2025-12-20", "amount": "10000.00"}],
-        "payments": [{"date": "2026-01-25", "amount": "1000.00"}],
-    }), encoding="utf-8")
+    path = _card_file(tmp_path)
     code, out, err = invoke("calc", "card-interest", "--input", str(path), "--lang", "en")
     assert code == 0, err
     assert "(https://" in out
@@ -287,13 +288,7 @@ def test_card_interest_cites_the_public_source_of_the_rule(tmp_path: Path) -> No
     not "rules-cn.md §3.5"."""
     from xieshang.rules import load_preset
 
-    path = tmp_path / "card.json"
-    path.write_text(json.dumps({
-        "daily_rate": "0.05%", "statement_date": "2026-01-05", "due_date": "2026-01-25",
-        "next_statement_date": "2026-02-05",
-        "transactions": [{"posted": "2025-12-20", "amount": "10000.00"}],
-        "payments": [{"date": "2026-01-25", "amount": "1000.00"}],
-    }), encoding="utf-8")
+    path = _card_file(tmp_path)
     code, out, err = invoke("calc", "card-interest", "--input", str(path), "--lang", "en")
     assert code == 0, err
     public = load_preset("credit_card_cn").source_of("penalty.card_interest_basis").public

@@ -14,7 +14,7 @@ ALLOWED = {
     "engine": set(),
     "clock": {"engine"},
     "paths": set(),
-    "i18n": {"engine"},
+    "i18n": {"engine", "paths"},
     "output": {"engine", "i18n"},
     "rules": {"engine", "paths"},
     "selfcheck": {"engine"},

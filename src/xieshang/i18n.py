@@ -88,7 +88,9 @@ def cached_po(path: str) -> dict[str, str]:
     import marshal
     import sys
 
-    stamp = _stamp(path)
+    from xieshang.paths import file_stamp, keep_beside
+
+    stamp = file_stamp(path)
     folder = os.path.join(os.path.dirname(path), "__pycache__")
     stem = f"{os.path.basename(path)}.{sys.implementation.cache_tag}."
     cached = os.path.join(folder, f"{stem}{stamp}.marshal")
@@ -102,38 +104,13 @@ def cached_po(path: str) -> dict[str, str]:
     with open(path, "rb") as stream:
         raw = stream.read()
     table = parse_po(raw.decode("utf-8"))
-    if not sys.dont_write_bytecode and _stamp(path) == stamp:  # not changed meanwhile
-        _keep(folder, stem, cached, marshal.dumps(table))
+    if not sys.dont_write_bytecode and file_stamp(path) == stamp:  # not changed meanwhile
+        keep_beside(folder, stem, cached, marshal.dumps(table))
     return table
 
 
-def _stamp(path: str) -> str:
-    """A file's times of change (nanoseconds: its content's, and its inode's, which no copy
-    or archive tool can set back), inode and size, as a kept table's name has them.
-    Raises :class:`OSError`."""
-    status = os.stat(path)
-    return f"{status.st_mtime_ns:x}.{status.st_ctime_ns:x}.{status.st_ino:x}.{status.st_size}"
 
 
-def _keep(folder: str, stem: str, target: str, data: bytes) -> None:
-    """Write ``data`` to ``target`` whole (a temporary file renamed over it) and remove the
-    tables kept for earlier versions of the file; nothing when the folder is not writable."""
-    import contextlib
-    import threading
-
-    partial = f"{target}.{os.getpid()}.{threading.get_ident()}.partial"
-    try:
-        os.makedirs(folder, exist_ok=True)
-        with open(partial, "xb") as stream:
-            stream.write(data)
-        os.replace(partial, target)
-        for name in os.listdir(folder):
-            if name.startswith(stem) and name.endswith(".marshal") \
-                    and os.path.join(folder, name) != target:
-                os.remove(os.path.join(folder, name))
-    except OSError:
-        with contextlib.suppress(OSError):
-            os.remove(partial)
 
 
 @cache

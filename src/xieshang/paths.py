@@ -79,3 +79,39 @@ def write_private(target: Path, data: bytes | str) -> None:
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+# ------------------------------------------------------------ tables kept beside their file
+
+
+def file_stamp(path: str) -> str:
+    """A file's times of change (nanoseconds: its content's, and its inode's, which no copy
+    or archive tool can set back), inode and size: the name of what is kept parsed beside it
+    (:func:`keep_beside`), as Python names bytecode by a source's time and size. Raises
+    :class:`OSError`."""
+    status = os.stat(path)
+    return f"{status.st_mtime_ns:x}.{status.st_ctime_ns:x}.{status.st_ino:x}.{status.st_size}"
+
+
+def keep_beside(folder: str, stem: str, target: str, data: bytes) -> None:
+    """Write ``data`` to ``target`` whole (a temporary file renamed over it) and remove what
+    was kept in ``folder`` for earlier versions of the file (named ``stem…​.marshal``);
+    nothing when the folder is not writable. For the parsed catalog
+    (:func:`xieshang.i18n.cached_po`) and the built-in presets' tables
+    (:func:`xieshang.rules._builtin_data`), kept in ``__pycache__``."""
+    import contextlib
+    import threading
+
+    partial = f"{target}.{os.getpid()}.{threading.get_ident()}.partial"
+    try:
+        os.makedirs(folder, exist_ok=True)
+        with open(partial, "xb") as stream:
+            stream.write(data)
+        os.replace(partial, target)
+        for name in os.listdir(folder):
+            if name.startswith(stem) and name.endswith(".marshal") \
+                    and os.path.join(folder, name) != target:
+                os.remove(os.path.join(folder, name))
+    except OSError:
+        with contextlib.suppress(OSError):
+            os.remove(partial)

@@ -76,7 +76,9 @@ def _builtin_data(path: str, label: str) -> dict[str, Any]:
     import marshal
     import sys
 
-    stamp = _stamp(path)
+    from xieshang.paths import file_stamp, keep_beside
+
+    stamp = file_stamp(path)
     folder = os.path.join(os.path.dirname(path), "__pycache__")
     stem = f"{os.path.basename(path)}.{sys.implementation.cache_tag}."
     cached = os.path.join(folder, f"{stem}{stamp}.marshal")
@@ -90,16 +92,11 @@ def _builtin_data(path: str, label: str) -> dict[str, Any]:
         pass  # a damaged table: parsed again and kept anew
     data = _load_toml(_read(path), label)
     frozen = _frozen(data)
-    if frozen is not None and not sys.dont_write_bytecode and _stamp(path) == stamp:
-        _keep(folder, stem, cached, marshal.dumps(frozen))
+    if frozen is not None and not sys.dont_write_bytecode and file_stamp(path) == stamp:
+        keep_beside(folder, stem, cached, marshal.dumps(frozen))
     return data
 
 
-def _stamp(path: str) -> str:
-    """A file's times of change (nanoseconds: its content's, and its inode's, which no copy
-    or archive tool can set back), inode and size, as a kept table's name has them."""
-    status = os.stat(path)
-    return f"{status.st_mtime_ns:x}.{status.st_ctime_ns:x}.{status.st_ino:x}.{status.st_size}"
 
 
 #: A date in a kept table: a tuple (TOML gives lists, never tuples) of this tag and the
@@ -148,26 +145,6 @@ def _thawed(value: Any) -> Any:
     return value
 
 
-def _keep(folder: str, stem: str, target: str, data: bytes) -> None:
-    """Write ``data`` to ``target`` whole (a temporary file renamed over it) and remove the
-    tables kept for earlier versions of the file; nothing when the folder is not writable
-    (as :func:`xieshang.i18n._keep`, which this layer may not import)."""
-    import contextlib
-    import threading
-
-    partial = f"{target}.{os.getpid()}.{threading.get_ident()}.partial"
-    try:
-        os.makedirs(folder, exist_ok=True)
-        with open(partial, "xb") as stream:
-            stream.write(data)
-        os.replace(partial, target)
-        for name in os.listdir(folder):
-            if name.startswith(stem) and name.endswith(".marshal") \
-                    and os.path.join(folder, name) != target:
-                os.remove(os.path.join(folder, name))
-    except OSError:
-        with contextlib.suppress(OSError):
-            os.remove(partial)
 
 
 def user_preset_dir(data_dir: Path | None) -> Path | None:

@@ -16,7 +16,7 @@ the general simulator runs: it stays the reference, and a property test
 from __future__ import annotations
 
 import decimal
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -62,6 +62,25 @@ _DEBT_MONTH = make_debt_month
 def _fen(value: Decimal) -> int:
     """An amount of at most 2 places as integer fen (exact)."""
     return int(value.scaleb(2))
+
+
+MinimumRule = tuple[int, tuple[int, int] | None, bool, bool]
+
+
+def _minimum_rules(debts: Sequence[PlanDebt]) -> list[MinimumRule | None]:
+    """Each debt's minimum rule on integers: (fixed amount in fen, percent as (top, bottom)
+    or None, whether it takes the larger of the two, plus the month's charges); None for no
+    minimum. Also the pro-rata fast path's (:mod:`._fast_pro_rata`)."""
+    rules: list[MinimumRule | None] = []
+    for d in debts:
+        minimum = d.minimum
+        if minimum is None:
+            rules.append(None)
+        else:
+            rules.append((_fen(minimum.amount), minimum.percent.as_integer_ratio()
+                          if minimum.percent else None,
+                          bool(minimum.percent or minimum.plus_charges), minimum.plus_charges))
+    return rules
 
 
 class _Cents(dict[int, Decimal]):
@@ -145,17 +164,7 @@ def _run(plan_input: PlanInput, strategy: Strategy) -> Any:
     due_days = [None if d.due_day is None else (d.due_day or 1) for d in debts]
     dated = [i for i in range(count) if due_days[i] is not None]
     late_fees = [d.late_fee for d in debts]
-    # the minimum rule: (fixed amount, percent as (top, bottom) or None, takes the
-    # larger of the two, plus the month's charges)
-    rules: list[tuple[int, tuple[int, int] | None, bool, bool] | None] = []
-    for d in debts:
-        minimum = d.minimum
-        if minimum is None:
-            rules.append(None)
-        else:
-            rules.append((_fen(minimum.amount), minimum.percent.as_integer_ratio()
-                          if minimum.percent else None,
-                          bool(minimum.percent or minimum.plus_charges), minimum.plus_charges))
+    rules = _minimum_rules(debts)
     keys = [d.key for d in debts]
     principal = [cents(b) for b in balance]
     charges_before = [cents(f) for f in fees_due]

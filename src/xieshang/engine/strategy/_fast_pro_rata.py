@@ -26,7 +26,7 @@ from xieshang.engine.accrual import OverdueDebt, Payment, Walker
 from xieshang.engine.accrual_fen import FenWalker, fen_of
 from xieshang.engine.budget import _webster
 from xieshang.engine.money import CENT, ZERO
-from xieshang.engine.strategy._fast import _MONTH, _Cents
+from xieshang.engine.strategy._fast import _MONTH, _Cents, _Final, _minimum_rules
 from xieshang.engine.strategy._ledger import Calendar, make_debt_month
 from xieshang.engine.strategy._model import PlanInput
 
@@ -58,23 +58,6 @@ class _Decimal:
         if self._day is None:
             raise ValueError("pay before advance")
         self._payments.append(Payment(self._day, Decimal(amount).scaleb(-2)))
-
-
-class _Final:
-    """What :func:`assemble` reads of a debt's final state."""
-
-    __slots__ = ("balance_out", "charges_before", "debt", "grows", "principal")
-
-    def __init__(self, debt: Any, principal: Decimal, charges_before: Decimal,
-                 grows: bool, balance_out: int) -> None:
-        self.debt = debt
-        self.principal = principal
-        self.charges_before = charges_before
-        self.grows = grows
-        self.balance_out = balance_out
-
-    def finished(self) -> bool:
-        return self.balance_out <= 0
 
 
 def _covered(plan_input: PlanInput) -> bool:
@@ -178,15 +161,7 @@ def _run(plan_input: PlanInput) -> Any:
     ndp = [fen_of(od.not_yet_due_principal) if od else 0 for od in ods]
     installment_loan = [bool(od.later) or ndp[i] > 0 if od else False
                         for i, od in enumerate(ods)]
-    rules: list[tuple[int, tuple[int, int] | None, bool, bool] | None] = []
-    for d in debts:
-        minimum = d.minimum
-        if minimum is None:
-            rules.append(None)
-        else:
-            rules.append((fen_of(minimum.amount), minimum.percent.as_integer_ratio()
-                          if minimum.percent else None,
-                          bool(minimum.percent or minimum.plus_charges), minimum.plus_charges))
+    rules = _minimum_rules(debts)
     c_principal = [0] * count
     c_interest = [0] * count
     c_penalty = [0] * count
