@@ -22,7 +22,7 @@ out.
    ``--cases N`` sample cases (several sizes: ``--cases 20000,100000``); every 0.2 s the
    resident memory of the driver and of each worker (``/proc``), and their proportional
    sum (PSS: pages shared after the fork counted once). Target: under 2 GB for 1,000,000
-   cases (``--cases 1000000``; about 6 CPU-hours at 21 ms a case — run it on a quiet
+   cases (``--cases 1000000``; about 1.5 CPU-hours at 5.2 ms a case — run it on a quiet
    machine). ``--no-plan`` and ``--no-ladder`` are passed to the run (both: bills, flags and
    shares only, a quicker memory check of the same streaming).
 
