@@ -78,39 +78,17 @@ def catalog(lang: str) -> dict[str, str]:
 
 
 def cached_po(path: str) -> dict[str, str]:
-    """:func:`parse_po` of the ``.po`` file at ``path``, kept beside it as Python keeps
-    bytecode: in ``__pycache__``, as a ``marshal`` of the table, named by the file's time of
-    change (in nanoseconds) and size, as Python checks bytecode against its source (a
-    changed catalog is parsed anew; reading the table back takes half a millisecond,
-    parsing the file several, and the file itself is not read: issue 16, start-up). Not
-    written when Python writes no bytecode (``PYTHONDONTWRITEBYTECODE``) or the folder is
-    read-only."""
-    import marshal
-    import sys
+    """:func:`parse_po` of the ``.po`` file at ``path``, kept parsed beside it
+    (:func:`xieshang.paths.kept_table`): reading the table back takes half a millisecond,
+    parsing the file several, and the file itself is not read (issue 16, start-up)."""
+    from xieshang.paths import kept_table
 
-    from xieshang.paths import file_stamp, keep_beside
+    def parse() -> dict[str, str]:
+        with open(path, "rb") as stream:
+            return parse_po(stream.read().decode("utf-8"))
 
-    stamp = file_stamp(path)
-    folder = os.path.join(os.path.dirname(path), "__pycache__")
-    stem = f"{os.path.basename(path)}.{sys.implementation.cache_tag}."
-    cached = os.path.join(folder, f"{stem}{stamp}.marshal")
-    try:
-        with open(cached, "rb") as stream:
-            table = marshal.loads(stream.read())  # marshal.load reads in small pieces
-        if isinstance(table, dict):
-            return table
-    except (OSError, EOFError, ValueError, TypeError):
-        pass
-    with open(path, "rb") as stream:
-        raw = stream.read()
-    table = parse_po(raw.decode("utf-8"))
-    if not sys.dont_write_bytecode and file_stamp(path) == stamp:  # not changed meanwhile
-        keep_beside(folder, stem, cached, marshal.dumps(table))
+    table: dict[str, str] = kept_table(path, parse)
     return table
-
-
-
-
 
 
 @cache

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import os
 from functools import cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from pathlib import Path
 
 __all__ = ["data_dir", "preset_dir", "preset_folder", "private_folder", "write_private"]
@@ -84,21 +85,57 @@ def write_private(target: Path, data: bytes | str) -> None:
 # ------------------------------------------------------------ tables kept beside their file
 
 
-def file_stamp(path: str) -> str:
+def _same(table: Any) -> Any:
+    return table
+
+
+def kept_table(path: str, parse: Callable[[], Any], *,
+               freeze: Callable[[Any], Any] = _same,
+               thaw: Callable[[Any], Any] = _same) -> Any:
+    """The table ``parse()`` makes of the file at ``path``, kept beside it as Python keeps
+    bytecode: in ``__pycache__``, as a ``marshal`` of ``freeze(table)``, named by the file's
+    :func:`_stamp` — a changed file is parsed anew; a kept table that is damaged, or that
+    ``thaw`` refuses (:class:`ValueError`, :class:`TypeError`), is parsed anew and kept
+    again. ``freeze`` gives None for a table marshal cannot keep. Nothing is written when
+    Python writes no bytecode (``PYTHONDONTWRITEBYTECODE``), when the file changed while
+    it was parsed, or when the folder is read-only. For the catalog
+    (:func:`xieshang.i18n.cached_po`) and the built-in presets
+    (:func:`xieshang.rules._builtin_data`): reading the table back costs a fraction of
+    parsing the file (issue 16, start-up)."""
+    import marshal
+    import sys
+
+    stamp = _stamp(path)
+    folder = os.path.join(os.path.dirname(path), "__pycache__")
+    stem = f"{os.path.basename(path)}.{sys.implementation.cache_tag}."
+    cached = os.path.join(folder, f"{stem}{stamp}.marshal")
+    try:
+        with open(cached, "rb") as stream:
+            kept = marshal.loads(stream.read())  # marshal.load reads in small pieces
+        if isinstance(kept, dict):
+            return thaw(kept)
+    except (OSError, EOFError, ValueError, TypeError, OverflowError):
+        pass  # a damaged table: parsed again and kept anew
+    table = parse()
+    frozen = freeze(table)
+    if frozen is not None and not sys.dont_write_bytecode and _stamp(path) == stamp:
+        _keep(folder, stem, cached, marshal.dumps(frozen))
+    return table
+
+
+def _stamp(path: str) -> str:
     """A file's times of change (nanoseconds: its content's, and its inode's, which no copy
     or archive tool can set back), inode and size: the name of what is kept parsed beside it
-    (:func:`keep_beside`), as Python names bytecode by a source's time and size. Raises
+    (:func:`kept_table`), as Python names bytecode by a source's time and size. Raises
     :class:`OSError`."""
     status = os.stat(path)
     return f"{status.st_mtime_ns:x}.{status.st_ctime_ns:x}.{status.st_ino:x}.{status.st_size}"
 
 
-def keep_beside(folder: str, stem: str, target: str, data: bytes) -> None:
+def _keep(folder: str, stem: str, target: str, data: bytes) -> None:
     """Write ``data`` to ``target`` whole (a temporary file renamed over it) and remove what
-    was kept in ``folder`` for earlier versions of the file (named ``stem…​.marshal``);
-    nothing when the folder is not writable. For the parsed catalog
-    (:func:`xieshang.i18n.cached_po`) and the built-in presets' tables
-    (:func:`xieshang.rules._builtin_data`), kept in ``__pycache__``."""
+    was kept in ``folder`` for earlier versions of the file (named ``stem….marshal``);
+    nothing when the folder is not writable."""
     import contextlib
     import threading
 

@@ -67,34 +67,15 @@ def _load_toml(text: str, label: str) -> dict[str, Any]:
 
 
 def _builtin_data(path: str, label: str) -> dict[str, Any]:
-    """:func:`_load_toml` of a file of the package, kept beside it as Python keeps bytecode
-    (and as :func:`xieshang.i18n.cached_po` keeps the catalog): in ``__pycache__``, as a
-    ``marshal`` of the table, named by the file's time of change (in nanoseconds) and size
-    — a changed file is parsed anew. Reading the table back takes a tenth of importing
-    tomllib and parsing the file (issue 16, a calculator's start-up). Not written when
-    Python writes no bytecode (``PYTHONDONTWRITEBYTECODE``) or the folder is read-only."""
-    import marshal
-    import sys
+    """:func:`_load_toml` of a file of the package, kept parsed beside it
+    (:func:`xieshang.paths.kept_table`; dates kept as tagged ordinals): reading the table
+    back takes a tenth of importing tomllib and parsing the file (issue 16, a calculator's
+    start-up)."""
+    from xieshang.paths import kept_table
 
-    from xieshang.paths import file_stamp, keep_beside
-
-    stamp = file_stamp(path)
-    folder = os.path.join(os.path.dirname(path), "__pycache__")
-    stem = f"{os.path.basename(path)}.{sys.implementation.cache_tag}."
-    cached = os.path.join(folder, f"{stem}{stamp}.marshal")
-    try:
-        with open(cached, "rb") as stream:
-            kept = marshal.loads(stream.read())  # marshal.load reads in small pieces
-        if isinstance(kept, dict):
-            table: dict[str, Any] = _thawed(kept)
-            return table
-    except (OSError, EOFError, ValueError, TypeError, OverflowError):
-        pass  # a damaged table: parsed again and kept anew
-    data = _load_toml(_read(path), label)
-    frozen = _frozen(data)
-    if frozen is not None and not sys.dont_write_bytecode and file_stamp(path) == stamp:
-        keep_beside(folder, stem, cached, marshal.dumps(frozen))
-    return data
+    table: dict[str, Any] = kept_table(path, lambda: _load_toml(_read(path), label),
+                                       freeze=_frozen, thaw=_thawed)
+    return table
 
 
 
