@@ -362,13 +362,17 @@ class FenWalker:
             return self._round(amount) * self._scale
         return amount
 
+    def _bases(self) -> tuple[int, int]:
+        """What bears the penalty and what bears the interest today (fen)."""
+        principal = self._principal
+        if self._all_principal:
+            principal += self._not_yet_due
+        return principal + self._interest_bearing + self._penalty_bearing, principal
+
     def _day_charges(self) -> tuple[int, int]:
         charges = self._charges
         if charges is None:
-            principal = self._principal
-            if self._all_principal:
-                principal += self._not_yet_due
-            base = principal + self._interest_bearing + self._penalty_bearing
+            base, principal = self._bases()
             if self._round_daily:
                 charges = self._charges = (
                     self._charge(base, self._penalty_rate, self._minimum_units),
@@ -518,10 +522,7 @@ class _DecimalCharges(FenWalker):
     def _day_charges(self) -> tuple[int, int]:
         charges = self._charges
         if charges is None:
-            principal = self._principal
-            if self._all_principal:
-                principal += self._not_yet_due
-            base = principal + self._interest_bearing + self._penalty_bearing
+            base, principal = self._bases()
             charges = self._charges = (
                 self._charge(base, self._penalty_rate, self._minimum_units),
                 self._charge(principal, self._interest_rate, 0))
