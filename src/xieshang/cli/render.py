@@ -31,11 +31,10 @@ def public_source(out: Output | None, ref: str, urls: Sequence[str]) -> str:
     files (a bare ``§1.2``, ``rules-cn.md …``) are not public sources and are left out, as
     on the web (``web.page.public_ref``). ``out`` None: the guide's sections as written
     (JSON)."""
-    from xieshang.engine.preset import public_sources
+    from xieshang.engine.preset import guide_sections, public_sources
 
     parts = []
-    guide = [part.strip().removeprefix("guide").strip() for part in ref.split(";")
-             if part.strip().startswith("guide")]
+    guide = guide_sections(ref)
     if guide:
         sections = ", ".join(guide)
         parts.append(f"guide {sections}" if out is None

@@ -47,6 +47,7 @@ __all__ = [
     "Source",
     "TableReader",
     "Text",
+    "guide_sections",
     "merge_override",
     "parse_preset",
     "preset_from_dict",
@@ -192,6 +193,14 @@ class Source:
     def public(self) -> tuple[str, ...]:
         """The sources as a reader can look them up (:func:`public_sources`)."""
         return public_sources(self.urls)
+
+
+def guide_sections(ref: str) -> list[str]:
+    """The sections of the person's own guide (``guide §5.2``, shipped as docs/guide.*.md)
+    that a source's ``ref`` names, without the word: ``["§5.2"]``. The rest of a ``ref``
+    (a bare ``§1.2`` of our reference files) is not a public source and is left out."""
+    return [part.strip().removeprefix("guide").strip() for part in ref.split(";")
+            if part.strip().startswith("guide")]
 
 
 def public_sources(urls: Sequence[str]) -> tuple[str, ...]:

@@ -375,8 +375,9 @@ def source_json(source: Source) -> dict[str, Any]:
     addresses, and of its references only the sections of the person's own guide
     (``guide §3.1``, shipped as docs/guide.*.md); the sections of our reference files (a
     bare ``§1.15(b)``) are not public sources and are left out."""
-    guide = "; ".join(part.strip() for part in source.ref.split(";")
-                      if part.strip().startswith("guide"))
+    from xieshang.engine.preset import guide_sections
+
+    guide = "; ".join(f"guide {section}" for section in guide_sections(source.ref))
     return {"confidence": source.confidence.value, "ref": guide, "urls": list(source.urls)}
 
 

@@ -700,11 +700,10 @@ def public_ref(ref: str, urls: Sequence[str] = ()) -> str:
     links apart). The sections of our own reference files (a bare ``§3.2``, ``anchors.md
     …``) are not public sources and are left out. Also the templates' ``public_ref``
     filter (on a source's plain values: ``ref``, ``urls``)."""
-    from xieshang.engine.preset import public_sources
+    from xieshang.engine.preset import guide_sections, public_sources
 
     parts = []
-    guide = [part.strip().removeprefix("guide").strip() for part in ref.split(";")
-             if part.strip().startswith("guide")]
+    guide = guide_sections(ref)
     if guide:
         parts.append(template_gettext("the guide {sections}").format(
             sections=", ".join(guide)))
