@@ -204,24 +204,24 @@ def loan_schedule(terms: LoanTerms) -> Schedule:
     28th of every month (one month before 31 March is 28 February).
     """
     first_due = terms.first_due
-    start = add_months(first_due, -1)
     method = Method(terms.method)
     fee = terms.fee_per_period
     if terms.daily_rate is not None:
         schedule = daily_rate_loan(terms.borrowed, terms.daily_rate, terms.periods, method,
-                                   start, rounding=terms.rounding, first_due=first_due)
-        dated = schedule.rows
+                                   add_months(first_due, -1), rounding=terms.rounding,
+                                   first_due=first_due)
     else:
         monthly = (terms.annual_rate or ZERO) / 12
         build = {Method.ANNUITY: annuity, Method.EQUAL_PRINCIPAL: equal_principal,
                  Method.INTEREST_ONLY: interest_only}[method]
-        schedule = build(terms.borrowed, monthly, terms.periods, start=start,
+        # each period dated as it is due (not by the loan date): rows made with their dates
+        schedule = build(terms.borrowed, monthly, terms.periods,
+                         dues=[add_months(first_due, k) for k in range(terms.periods)],
                          rounding=terms.rounding)
-        dated = tuple(replace(row, due=add_months(first_due, row.period - 1))
-                      for row in schedule.rows)
-    if fee:
-        dated = tuple(replace(row, fee=row.fee + fee, payment=row.payment + fee)
-                      for row in dated)
+    if not fee:
+        return schedule  # its rows are made when read (engine.schedules)
+    dated = tuple(replace(row, fee=row.fee + fee, payment=row.payment + fee)
+                  for row in schedule.rows)
     return replace(schedule, rows=dated)
 
 

@@ -25,13 +25,16 @@ from __future__ import annotations
 
 import calendar
 import decimal
-from collections.abc import Callable, Sequence
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
-from typing import Final
+from itertools import repeat
+from operator import attrgetter
+from typing import TYPE_CHECKING, Any, Final
 
 from xieshang.engine.errors import N_, InputError, StateError
 from xieshang.engine.money import CENT, D, Rounding, money, round_money
@@ -103,8 +106,15 @@ class Row:
     balance: Decimal
 
 
+class _Deferred:
+    """The slot a :class:`Schedule` keeps its amounts in until its rows are read (not a
+    field: it takes no part in construction, equality, hashing, ``repr`` or pickling)."""
+
+    __slots__ = ("_pending",)
+
+
 @dataclass(frozen=True, slots=True)
-class Schedule:
+class Schedule(_Deferred):
     """A complete repayment schedule.
 
     Attributes:
@@ -113,6 +123,13 @@ class Schedule:
         method: how it was built: a :class:`Method` value, ``fixed_fee_installment``,
             ``daily_rate_<method>`` or ``lump_sum``.
         note: an English msgid explaining something unusual (e.g. an early payoff), or "".
+
+    The builders of this module (except :func:`fixed_fee_installment`) compute every
+    period's payment, principal, interest and balance but make the :class:`Row` objects
+    only when ``rows`` is first read (then kept): :class:`_Walk` holds the amounts meanwhile.
+    ``rows`` is the same tuple either way, and equality, hashing, ``repr``, pickling and
+    :func:`dataclasses.replace` read it as any field; the totals below are summed from the
+    amounts without making rows.
     """
 
     principal: Decimal
@@ -120,19 +137,45 @@ class Schedule:
     method: str
     note: str = ""
 
+    if not TYPE_CHECKING:  # mypy keeps checking attribute names as for any record
+
+        def __getattr__(self, name):
+            """``rows`` on first reading, made from the amounts (any other missing
+            attribute is an AttributeError as usual)."""
+            if name == "rows":
+                pending = _pending_of(self)
+                if pending is not None:
+                    rows = pending.rows()
+                    object.__setattr__(self, "rows", rows)
+                    # None, not deleted: two threads may make the rows at once (alike)
+                    object.__setattr__(self, "_pending", None)
+                    return rows
+            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}",
+                                 name=name, obj=self)
+
+    def _amounts(self, column: int) -> Iterator[Decimal]:
+        """Each row's payment (0), principal (1), interest (2) or balance (3), in order,
+        without making rows that are not made yet."""
+        pending = _pending_of(self)
+        if pending is not None:
+            return pending.column(column)
+        return map(_ROW_AMOUNTS[column], self.rows)
+
     @property
     def total_paid(self) -> Decimal:
         """Σ payments."""
-        return sum((row.payment for row in self.rows), _ZERO)
+        return sum(self._amounts(0), _ZERO)
 
     @property
     def total_interest(self) -> Decimal:
         """Σ interest."""
-        return sum((row.interest for row in self.rows), _ZERO)
+        return sum(self._amounts(2), _ZERO)
 
     @property
     def total_fees(self) -> Decimal:
         """Σ fees."""
+        if _pending_of(self) is not None:  # the deferred builders charge no fee
+            return _ZERO
         return sum((row.fee for row in self.rows), _ZERO)
 
     @property
@@ -143,17 +186,20 @@ class Schedule:
     @property
     def first_payment(self) -> Decimal:
         """The payment of period 1."""
-        return self.rows[0].payment
+        for payment in self._amounts(0):
+            return payment
+        return self.rows[0].payment  # none: IndexError, as of an empty tuple
 
     @property
     def max_payment(self) -> Decimal:
         """The largest single payment."""
-        return max(row.payment for row in self.rows)
+        return max(self._amounts(0))
 
     @property
     def periods(self) -> int:
         """The number of payments."""
-        return len(self.rows)
+        pending = _pending_of(self)
+        return pending.periods if pending is not None else len(self.rows)
 
     def cash_flows(self, disbursed: Decimal | None = None) -> list[Decimal]:
         """Per-period cash flows for an IRR: ``[-disbursed, payment 1, payment 2, …]``.
@@ -163,7 +209,7 @@ class Schedule:
                 less than the principal when a fee is withheld up front.
         """
         received = self.principal if disbursed is None else disbursed
-        return [-received, *(row.payment for row in self.rows)]
+        return [-received, *self._amounts(0)]
 
     def dated_flows(
         self, start: date, disbursed: Decimal | None = None
@@ -183,36 +229,123 @@ class Schedule:
         return [start, *dues], self.cash_flows(disbursed)
 
 
+_PENDING_SLOT: Final[Any] = _Deferred.__dict__["_pending"]
+_ROW_AMOUNTS: Final = tuple(attrgetter(name)
+                            for name in ("payment", "principal", "interest", "balance"))
+
+
+def _pending_of(schedule: Schedule) -> _Walk | None:
+    """What ``schedule`` holds until its rows are read, or ``None`` (they are made)."""
+    try:
+        pending: _Walk | None = _PENDING_SLOT.__get__(schedule, Schedule)
+    except AttributeError:  # a schedule made with its rows
+        return None
+    return pending
+
+
+class _Walk:
+    """Every period's amounts of a schedule whose :class:`Row` objects are not made yet.
+
+    ``amounts`` is flat, four per period in order: payment, principal, interest and balance
+    after the payment — as :class:`~decimal.Decimal` amounts with 2 places, or, with
+    ``payment`` given (:func:`_fen_walk`), as integer fen, every period but the last paying
+    ``payment`` (then ``principal`` is the schedule's, where the balances start). The
+    fee of every period is 0.00. ``dues`` has a due date (or ``None``) for each period.
+    """
+
+    __slots__ = ("amounts", "dues", "payment", "periods", "principal")
+
+    def __init__(self, amounts: list[Any], dues: list[date | None],
+                 payment: Decimal | None = None, principal: Decimal = _ZERO) -> None:
+        self.amounts = amounts
+        self.dues = dues
+        self.payment = payment
+        self.principal = principal
+        self.periods = len(amounts) // 4
+
+    def column(self, index: int) -> Iterator[Decimal]:
+        """The ``index``-th amount of every period (0 payment … 3 balance), as Decimals."""
+        if self.payment is None:
+            return iter(self.amounts[index::4])
+        if index == 0:
+            last = _yuan(self.amounts[-4])
+            return iter([*repeat(self.payment, self.periods - 1), last])
+        return iter(self.columns()[index])
+
+    def columns(self) -> list[list[Decimal]]:
+        """The four amounts of every period, as four lists of Decimals."""
+        amounts = self.amounts
+        if self.payment is None:
+            return [amounts[index::4] for index in range(4)]
+        # Integer fen: each interest as a Decimal, then the Decimal walk's own operations
+        # (payment - interest, balance - part; the last period: balance + interest, the
+        # balance, balance - balance), exact in the 50-digit context: the same amounts,
+        # exponents and signs as _level's.
+        payment, cent = self.payment, CENT
+        with decimal.localcontext(_CONTEXT):
+            interests = [Decimal(fen) * cent for fen in amounts[2::4]]
+            parts = [payment - interest for interest in interests[:-1]]
+            balances: list[Decimal] = []
+            append = balances.append
+            balance = self.principal
+            for part in parts:
+                balance -= part
+                append(balance)
+            last = interests[-1]
+            parts.append(balance)
+            payments = [*repeat(payment, len(interests) - 1), balance + last]
+            append(balance - balance)
+        return [payments, parts, interests, balances]
+
+    def rows(self) -> tuple[Row, ...]:
+        """The rows, made now."""
+        payments, parts, interests, balances = self.columns()
+        n = self.periods
+        return _make_rows(n, range(1, n + 1), self.dues, payments, parts, interests,
+                          repeat(_ZERO, n), balances)
+
+
+def _yuan(fen: int) -> Decimal:
+    """Integer fen as a yuan amount with 2 places (exact in :data:`_CONTEXT`)."""
+    return Decimal(fen).scaleb(-2, _CONTEXT)
+
+
+def _deferred(principal: Decimal, walk: _Walk, method: str, note: str = "") -> Schedule:
+    """A :class:`Schedule` of ``walk``'s amounts whose rows are made when first read."""
+    schedule: Schedule = object.__new__(Schedule)
+    setter = object.__setattr__
+    setter(schedule, "principal", principal)
+    setter(schedule, "method", method)
+    setter(schedule, "note", note)
+    setter(schedule, "_pending", walk)
+    return schedule
+
+
 # ----------------------------------------------------------------------------- helpers
 
 
-def _row_maker() -> Callable[[int, date | None, Decimal, Decimal, Decimal, Decimal, Decimal],
-                             Row]:
-    """A :class:`Row` constructor for the schedule loops: the same frozen record, its
-    slots filled directly (a frozen dataclass's ``__init__`` goes through
-    ``object.__setattr__`` for every field, more than half of a 360-row schedule's time).
-    Only for values already checked, as the loops below have them."""
+def _row_maker() -> Callable[..., tuple[Row, ...]]:
+    """``make_rows(n, periods, dues, payments, principals, interests, fees, balances)``:
+    ``n`` :class:`Row` objects from seven columns (each at least ``n`` long), for the
+    schedule walks. The same frozen record, its slots filled directly, each slot's setter
+    mapped over its column: no Python call per row (a frozen dataclass's ``__init__`` goes
+    through ``object.__setattr__`` for every field, more than half of a 360-row schedule's
+    time when it made the rows). Only for values already checked, as the walks have them."""
     new = object.__new__
-    s0, s1, s2, s3, s4, s5, s6 = (
-        getattr(Row, name).__set__
+    setters = tuple(
+        Row.__dict__[name].__set__
         for name in ("period", "due", "payment", "principal", "interest", "fee", "balance"))
 
-    def make(period: int, due: date | None, payment: Decimal, principal: Decimal,
-             interest: Decimal, fee: Decimal, balance: Decimal) -> Row:
-        row = new(Row)
-        s0(row, period)
-        s1(row, due)
-        s2(row, payment)
-        s3(row, principal)
-        s4(row, interest)
-        s5(row, fee)
-        s6(row, balance)
-        return row
+    def make_rows(n: int, *columns: Iterable[Any]) -> tuple[Row, ...]:
+        rows = tuple(map(new, repeat(Row, n)))
+        for setter, column in zip(setters, columns, strict=True):
+            deque(map(setter, rows, column), 0)
+        return rows
 
-    return make
+    return make_rows
 
 
-_make_row: Final = _row_maker()
+_make_rows: Final = _row_maker()
 
 
 def _local() -> AbstractContextManager[decimal.Context]:
@@ -308,12 +441,14 @@ def _row(
     return Row(period, due, principal + interest + fee, principal, interest, fee, balance)
 
 
-# The row loops below are the hot path (a 360-row schedule builds 360 rows). They run inside
+# The walks below are the hot path (a 360-row schedule has 360 periods). They run inside
 # :func:`_local` and inline :func:`_fen` as ``(x).quantize(_SETTLE, _HALF_EVEN)
 # .quantize(CENT, mode, _MONEY_CONTEXT)`` — the very operations :func:`_fen` and
 # :func:`~xieshang.engine.money.round_money` perform, in the same contexts, so every amount
-# (value, exponent and sign) is the same. A row's payment is ``principal + interest``: the
-# fee is 0.00 and adding 0.00 to an amount with 2 places changes nothing.
+# (value, exponent and sign) is the same. A period's payment is ``principal + interest``:
+# the fee is 0.00 and adding 0.00 to an amount with 2 places changes nothing. They keep the
+# four amounts of each period in one flat list (:class:`_Walk`); the :class:`Row` objects
+# are made only when a schedule's ``rows`` is read (issue 16).
 
 
 def _level(
@@ -324,30 +459,102 @@ def _level(
     rounding: Rounding,
     method: str,
 ) -> Schedule:
-    """Rows of a level-payment schedule; ``rates[k]`` is period k's rate on the balance."""
+    """A level-payment schedule; ``rates[k]`` is period k's rate on the balance (the
+    Decimal walk: the reference of :func:`_fen_walk`)."""
     settle, half_even, cent, mode, context = (
         _SETTLE, _HALF_EVEN, CENT, rounding.decimal_mode, _MONEY_CONTEXT)
-    zero, make = _ZERO, _make_row
-    rows: list[Row] = []
-    append = rows.append
+    amounts: list[Decimal] = []
+    extend = amounts.extend
     balance = principal
     note = ""
     n = len(rates)
-    for k, rate, due in zip(range(1, n + 1), rates, dues, strict=True):
+    for k, rate in zip(range(1, n + 1), rates, strict=True):
         interest = (balance * rate).quantize(settle, half_even).quantize(cent, mode, context)
         part = payment - interest
         if k < n and part < balance:
             balance -= part
             # part + interest is payment itself: both amounts have 2 places and at most 34
             # digits, so payment - interest above was exact in the 50-digit context.
-            append(make(k, due, payment, part, interest, zero, balance))
+            extend((payment, part, interest, balance))
             continue
         # This payment clears the balance: the last period, or an early payoff.
-        append(make(k, due, balance + interest, balance, interest, zero, balance - balance))
+        extend((balance + interest, balance, interest, balance - balance))
         if k < n:
             note = EARLY_PAYOFF_NOTE
         break
-    return Schedule(principal=principal, rows=tuple(rows), method=method, note=note)
+    return _deferred(principal, _Walk(amounts, dues), method, note)
+
+
+#: Per rounding mode: (lower, upper) bounds of the remainder ``r`` of ``balance × rate`` in
+#: :func:`_fen_walk`, as functions of the units of a fen ``unit`` and the settling step
+#: ``step``: ``r ≥ upper`` rounds up, ``lower ≤ r < upper`` is too close to a boundary to
+#: tell without settling (the Decimal operations decide), ``r < lower`` rounds down.
+_FEN_BOUNDS: Final[dict[Rounding, Callable[[int, int], tuple[int, int]]]] = {
+    Rounding.HALF_UP: lambda unit, step: (unit // 2 - step, unit // 2 + step),
+    Rounding.HALF_EVEN: lambda unit, step: (unit // 2 - step, unit // 2 + step),
+    Rounding.DOWN: lambda unit, step: (unit - step, unit + 1),
+    Rounding.UP: lambda unit, step: (1, step + 1),
+}
+
+
+def _fen_walk(principal: Decimal, payment: Decimal, rate: Decimal, dues: list[date | None],
+              rounding: Rounding, method: str) -> Schedule | None:
+    """:func:`_level` at one rate for every period, in integer fen — the same amounts to
+    the fen, in about half the time — or ``None`` where it does not apply (the caller then
+    takes the Decimal walk): a rate that is not a positive fraction ``m × 10^e`` (e < 0),
+    amounts too large for every Decimal step to be exact, or a payment below the first
+    period's interest. Inside :func:`_local`.
+
+    With the balance ``b`` in fen, ``b × m`` is the interest in units of ``10^e`` fen
+    (``unit = 10^-e`` of them a fen), exact as the Decimal product is below 10^50. The
+    Decimal walk settles it to 10^-8 fen (a step of ``10^(-e-8)`` units, half-even) and
+    then rounds it to the fen: that is the fen ``b × m // unit``, or one more, decided by
+    the remainder alone unless the remainder is within one settling step of where the mode
+    turns (:data:`_FEN_BOUNDS`) — there (for the 28-digit rate of an annual rate ÷ 12, about
+    2 periods in 10^8) the Decimal operations themselves give the interest. Since the
+    payment covers the first period's interest, the balance never grows (rounding is
+    monotonic) and the first product bounds them all.
+    """
+    sign, digits, exponent = rate.as_tuple()
+    bounds = _FEN_BOUNDS.get(rounding)
+    if sign or not isinstance(exponent, int) or exponent >= 0 or not rate or bounds is None:
+        return None
+    m = int("".join(map(str, digits)))
+    unit = 10 ** -exponent
+    lower, upper = bounds(unit, max(10 ** (-exponent - 8), 1))
+    # below this, b × m, its settled value (at most 50 digits) and the interest (below 10^33
+    # fen, for the 34-digit money context) are all exact
+    limit = 10 ** min(50, 33 - exponent)
+    b = int(principal.scaleb(2))
+    pf = int(payment.scaleb(2))
+    settle, half_even, cent, mode, context = (
+        _SETTLE, _HALF_EVEN, CENT, rounding.decimal_mode, _MONEY_CONTEXT)
+
+    def decimal_interest(fen: int) -> int:  # the Decimal walk's interest on ``fen``
+        interest = (Decimal(fen) * cent * rate).quantize(settle, half_even).quantize(
+            cent, mode, context)
+        return int(interest.scaleb(2))
+
+    if b * m >= limit or decimal_interest(b) > pf:
+        return None
+    amounts: list[int] = []
+    extend = amounts.extend
+    n = len(dues)
+    for k in range(1, n + 1):
+        interest, r = divmod(b * m, unit)
+        if r >= upper:
+            interest += 1
+        elif r >= lower:
+            interest = decimal_interest(b)
+        part = pf - interest
+        if k < n and part < b:
+            b -= part
+            extend((pf, part, interest, b))
+            continue
+        extend((b + interest, b, interest, 0))
+        break
+    return _deferred(principal, _Walk(amounts, dues, payment, principal), method,
+                     EARLY_PAYOFF_NOTE if k < n else "")
 
 
 def _equal_principal_rows(
@@ -359,18 +566,17 @@ def _equal_principal_rows(
 ) -> Schedule:
     settle, half_even, cent, mode, context = (
         _SETTLE, _HALF_EVEN, CENT, rounding.decimal_mode, _MONEY_CONTEXT)
-    zero, make = _ZERO, _make_row
     n = len(rates)
     share = _share(principal, principal / n, n, rounding)
-    rows: list[Row] = []
-    append = rows.append
+    amounts: list[Decimal] = []
+    extend = amounts.extend
     balance = principal
-    for k, rate, due in zip(range(1, n + 1), rates, dues, strict=True):
+    for k, rate in zip(range(1, n + 1), rates, strict=True):
         interest = (balance * rate).quantize(settle, half_even).quantize(cent, mode, context)
         part = balance if k == n else share
         balance -= part
-        append(make(k, due, part + interest, part, interest, zero, balance))
-    return Schedule(principal=principal, rows=tuple(rows), method=method)
+        extend((part + interest, part, interest, balance))
+    return _deferred(principal, _Walk(amounts, dues), method)
 
 
 def _interest_free_rows(
@@ -382,17 +588,17 @@ def _interest_free_rows(
     """:func:`_equal_principal_rows` at a rate of +0 every period: each period's interest is
     0.00 (a balance of 2 places, never negative, × +0, settled and rounded), and
     part + 0.00 is part itself."""
-    zero, make = _ZERO, _make_row
+    zero = _ZERO
     n = len(dues)
     share = _share(principal, principal / n, n, rounding)
-    rows: list[Row] = []
-    append = rows.append
+    amounts: list[Decimal] = []
+    extend = amounts.extend
     balance = principal
-    for k, due in zip(range(1, n), dues, strict=False):
+    for _ in range(1, n):
         balance -= share
-        append(make(k, due, share, share, zero, zero, balance))
-    append(make(n, dues[n - 1], balance, balance, zero, zero, balance - balance))
-    return Schedule(principal=principal, rows=tuple(rows), method=method)
+        extend((share, share, zero, balance))
+    extend((balance, balance, zero, balance - balance))
+    return _deferred(principal, _Walk(amounts, dues), method)
 
 
 def _interest_only_rows(
@@ -404,15 +610,15 @@ def _interest_only_rows(
 ) -> Schedule:
     settle, half_even, cent, mode, context = (
         _SETTLE, _HALF_EVEN, CENT, rounding.decimal_mode, _MONEY_CONTEXT)
-    zero, make = _ZERO, _make_row
+    zero = _ZERO
     n = len(rates)
-    rows: list[Row] = []
-    append = rows.append
-    for k, rate, due in zip(range(1, n + 1), rates, dues, strict=True):
+    amounts: list[Decimal] = []
+    extend = amounts.extend
+    for k, rate in zip(range(1, n + 1), rates, strict=True):
         interest = (principal * rate).quantize(settle, half_even).quantize(cent, mode, context)
         part = principal if k == n else zero
-        append(make(k, due, part + interest, part, interest, zero, principal - part))
-    return Schedule(principal=principal, rows=tuple(rows), method=method)
+        extend((part + interest, part, interest, principal - part))
+    return _deferred(principal, _Walk(amounts, dues), method)
 
 
 # ------------------------------------------------------------------- monthly-rate loans
@@ -456,8 +662,10 @@ def annuity(
             factor = (1 + rate) ** n
             raw = amount * rate * factor / (factor - 1)
         payment = _fen(raw, rounding)
-        return _level(amount, payment, [rate] * n, _dues(start, n, dues), rounding,
-                      Method.ANNUITY.value)
+        due_dates = _dues(start, n, dues)
+        return (_fen_walk(amount, payment, rate, due_dates, rounding, Method.ANNUITY.value)
+                or _level(amount, payment, [rate] * n, due_dates, rounding,
+                          Method.ANNUITY.value))
 
 
 def equal_principal(
