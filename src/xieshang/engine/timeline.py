@@ -27,11 +27,10 @@ from decimal import Decimal
 
 from xieshang.engine.accrual import (
     OverdueDebt,
-    Walker,
-    _walk,
     compounding_dates,
     principal_outstanding_principal_first,
 )
+from xieshang.engine.accrual_fen import DayBills
 from xieshang.engine.bill import Bill
 from xieshang.engine.errors import N_, InputError, PresetError, StateError
 from xieshang.engine.money import format_money
@@ -54,6 +53,7 @@ __all__ = [
     "Law",
     "Limitation",
     "MaliciousOverdraft",
+    "day_bills",
     "parse_law",
     "shown_by",
     "timeline",
@@ -380,19 +380,21 @@ class Event:
 
 
 def timeline(debt: OverdueDebt, as_of: date, law: Law, *, horizon_days: int = 365,
-             today: Bill | None = None) -> list[Event]:
+             today: Bill | None = None, bills: DayBills | None = None) -> list[Event]:
     """The milestones of ``debt`` seen from ``as_of``: dated ones by date, then undated ones.
 
     Dated events up to ``horizon_days`` after ``as_of`` are listed, including ones already
     passed (marked ``passed``). Only payments made up to ``as_of`` count. ``today``: the
-    debt's bill on ``as_of`` (``bill_on(debt, as_of)``) when the caller has it already.
+    debt's bill on ``as_of`` (``bill_on(debt, as_of)``) when the caller has it already;
+    ``bills``: the debt's :func:`day_bills` seen from ``as_of``, when the caller walks it
+    for today's bill too.
     """
     if horizon_days < 0:
         raise InputError("horizon_days", N_("must not be negative (got {value})"),
                          value=horizon_days)
     known = debt if all(p.on <= as_of for p in debt.payments) else replace(
         debt, payments=tuple(p for p in debt.payments if p.on <= as_of))
-    context = _Context(known, as_of, law, today)
+    context = _Context(known, as_of, law, today, bills)
     events = [
         *context.charges(),
         *context.preset_milestones(),
@@ -408,6 +410,20 @@ def timeline(debt: OverdueDebt, as_of: date, law: Law, *, horizon_days: int = 36
     return dated + [e for e in events if e.on is None]
 
 
+def day_bills(debt: OverdueDebt, as_of: date) -> DayBills:
+    """The bills of ``debt`` seen from ``as_of`` (its payments up to then) in one walk for
+    today's bill and the timeline: the days before ``as_of`` the timeline reads — the day
+    before charges start and that day (its ``charges_start`` event) — are walked first,
+    so that asking for ``as_of`` and the days after it goes on from them."""
+    bills = DayBills(debt, as_of)
+    grace = debt.grace_days if debt.grace_days is not None else debt.preset.grace_days
+    start = debt.due_date + timedelta(days=grace + 1)
+    for day in (start - timedelta(days=1), start):
+        if day < as_of:
+            bills.bill(day)
+    return bills
+
+
 def shown_by(event: Event, last: date) -> bool:
     """Whether a timeline ending on ``last`` lists ``event``: the undated ones, the dated
     ones up to ``last``, and the limitation's last day however far ahead it is."""
@@ -417,40 +433,28 @@ def shown_by(event: Event, last: date) -> bool:
 class _Context:
     """Builds the events of one debt seen from one day."""
 
-    def __init__(self, debt: OverdueDebt, as_of: date, law: Law, today: Bill | None = None
-                 ) -> None:
+    def __init__(self, debt: OverdueDebt, as_of: date, law: Law, today: Bill | None = None,
+                 bills: DayBills | None = None) -> None:
         self.debt = debt
         self.as_of = as_of
         self.law = law
         self.preset = debt.preset
-        #: the bills asked for, by day (several events ask for the same day's)
+        #: the bills asked for, by day (several events ask for the same day's): one walk
+        #: of the days asked (:class:`~xieshang.engine.accrual_fen.DayBills`)
+        self.days = bills if bills is not None else day_bills(debt, as_of)
         self.bills: dict[date, Bill] = {}
         if today is not None and today.as_of == as_of:
             self.bills[as_of] = today
-        #: the days from ``as_of`` on, walked forward by one walker made when first asked
-        #: (asked for an earlier day, it starts again from the due date)
-        self.ahead: Walker | None = None
         self.today = self.bill(as_of)
         self.settled = self.today.total <= self.preset.tolerance
 
     def bill(self, day: date) -> Bill:
-        """:func:`bill_on` of the debt on ``day`` (each day's computed once, by a walker
-        going on from the last day it was asked for; a day before ``as_of`` with the next
-        day, in one walk from the due date, as the events ask for the day before charges
-        start and that day). The events read only the amounts: :attr:`Bill.daily_cost` is
-        left at 0 (not walking the next day), except on ``as_of`` when the caller gave its
-        bill."""
+        """:func:`bill_on` of the debt on ``day`` (payments up to ``as_of``), each day's
+        computed once. The events read only the amounts: :attr:`Bill.daily_cost` is left at
+        0, except on ``as_of`` when the caller gave its bill."""
         found = self.bills.get(day)
         if found is None:
-            if day >= self.as_of:
-                walker = self.ahead = self.ahead or Walker(self.debt)
-                found = self.bills[day] = walker.bill_on(self.debt.payments, day,
-                                                         daily_cost=False)
-            else:
-                found, following = _walk(self.debt, self.debt.payments, day,
-                                         day + timedelta(days=1))
-                self.bills[day] = found
-                self.bills.setdefault(following.as_of, following)
+            found = self.bills[day] = self.days.bill(day)
         return found
 
     def event(self, event_id: str, on: date | None, title: Text, detail: Text,

@@ -224,9 +224,10 @@ def _whole_timeline(engine: Any, as_of: date, bill: Any = None) -> tuple[Any, ..
 
     from xieshang.engine.timeline import timeline
     from xieshang.rules import law
+    from xieshang.services.debts import day_bills
 
     return tuple(timeline(engine, as_of, law(), horizon_days=(day_type.max - as_of).days,
-                          today=bill))
+                          today=bill, bills=day_bills(engine, as_of)))
 
 
 def case_view(tx: Tx, case: Case, as_of: date) -> CaseView:

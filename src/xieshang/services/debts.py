@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from decimal import Decimal
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from xieshang.clock import today
@@ -24,6 +25,7 @@ __all__ = [
     "check_terms",
     "check_usable",
     "current_bill",
+    "day_bills",
     "debt_amount",
     "debt_fields",
     "debt_problems",
@@ -372,17 +374,25 @@ def own_preset(debt: Debt) -> Any:
     return replace(preset, contract_daily_rate=daily)
 
 
+@cache
+def _debt_fields() -> tuple[str, ...]:
+    """The names of a stored debt's fields, in order."""
+    from dataclasses import fields
+
+    from xieshang.store.model import Debt
+
+    return tuple(item.name for item in fields(Debt))
+
+
 @remembered(lambda tx, debt: ((id(tx), debt.id), (tx, debt)), copy=list)
 def debt_problems(tx: Tx, debt: Debt) -> list[InputError]:
     """What is out of bounds in a stored debt (saved by an older version, or by hand):
     each an :class:`InputError` naming the field as ``debt edit`` names it; [] when the
     debt can be used. Its payments are checked too (field ``payment``)."""
-    from dataclasses import fields
-
     from xieshang.engine.checks import value_problems
     from xieshang.store.model import Payment
 
-    values = {item.name: getattr(debt, item.name) for item in fields(debt)}
+    values = {name: getattr(debt, name) for name in _debt_fields()}
     if debt.due_date is not None and debt.due_date < date.max:
         values["due_date"] = debt.due_date + timedelta(days=1)  # shown as --overdue-since
     found = [error for _name, error in value_problems(values)]
@@ -462,13 +472,21 @@ def current_bill(tx: Tx, debt: Debt, as_of: date) -> tuple[Bill | None, Any]:
         return None, None
     import decimal
 
-    from xieshang.engine.accrual import bill_on
-
     try:
         engine = engine_debt(debt, tx.find(Payment, debt_id=debt.id), as_of)
-        return bill_on(engine, as_of), engine
+        return day_bills(engine, as_of).bill(as_of, daily_cost=True), engine
     except (decimal.InvalidOperation, OverflowError):
         raise too_large(debt.id) from None
+
+
+@remembered(lambda engine, as_of: ((id(engine), as_of), engine))
+def day_bills(engine: Any, as_of: date) -> Any:
+    """The bills of an engine debt seen from ``as_of``
+    (:func:`xieshang.engine.timeline.day_bills`): today's bill, what one more day costs and
+    the days its timeline dates, walked once while a case is read."""
+    from xieshang.engine.timeline import day_bills as walk
+
+    return walk(engine, as_of)
 
 
 def too_large(debt_id: int | None) -> InputError:
