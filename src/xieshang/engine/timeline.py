@@ -20,10 +20,11 @@ factual, in Simplified Chinese and English; they inform and never promise an out
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, time, timedelta
 from decimal import Decimal
+from typing import Any, TypeVar
 
 from xieshang.engine.accrual import (
     OverdueDebt,
@@ -430,6 +431,12 @@ def shown_by(event: Event, last: date) -> bool:
     return event.on is None or event.on <= last or event.id == "limitation"
 
 
+#: the events that depend only on the law and the day seen from (:meth:`_Context._shared`):
+#: (law, day, events by the name of their maker), the last ones made
+_SHARED: tuple[Law, date, dict[str, Any]] | None = None
+T = TypeVar("T")
+
+
 class _Context:
     """Builds the events of one debt seen from one day."""
 
@@ -572,15 +579,9 @@ class _Context:
         check = min(self.as_of, rule.repaid_by)
         repaid = check >= arose and self.bill(check).total <= self.preset.tolerance
         applies = in_window and small and (repaid or not passed)
-        start, end = rule.overdue_from.isoformat(), rule.overdue_to.isoformat()
-        deadline, cap = rule.repaid_by.isoformat(), format_money(rule.max_amount)
-        zh = [f"一次性信用修复政策：{start}至{end}期间发生、单笔逾期金额不超过{cap}、并在{deadline}"
-              "（含）前全部还清的个人逾期信息，在人民银行征信系统中不再展示（不是删除）；自动处理，"
-              "无需申请。"]
-        en = [f"One-off credit repair: personal overdue records that arose between {start} and "
-              f"{end}, of no more than {cap} each, and were repaid in full by {deadline} "
-              "(inclusive) are no longer displayed in the PBOC credit system (not deleted); it "
-              "happens automatically, with no application."]
+        start, deadline, cap, zh_first, en_first = self._shared(self._repair_terms)
+        zh = [zh_first]
+        en = [en_first]
         if arose > rule.overdue_to:
             year = rule.overdue_to.year + 1
             zh.append(f"这笔逾期发生在{arose.isoformat()}：{year}年起新发生的逾期不在这项政策范围内。")
@@ -628,6 +629,21 @@ class _Context:
         return self.event("credit_repair", rule.repaid_by, title,
                           Text("".join(zh), " ".join(en)), self.law.source_of("credit_repair"),
                           applies=applies, urls=basis.urls)
+
+    def _repair_terms(self) -> tuple[str, str, str, str, str]:
+        """The credit repair's first day, repay-by date and cap as written, and the
+        paragraph saying what it is (Chinese, English)."""
+        rule = self.law.credit_repair
+        start, end = rule.overdue_from.isoformat(), rule.overdue_to.isoformat()
+        deadline, cap = rule.repaid_by.isoformat(), format_money(rule.max_amount)
+        zh = (f"一次性信用修复政策：{start}至{end}期间发生、单笔逾期金额不超过{cap}、并在{deadline}"
+              "（含）前全部还清的个人逾期信息，在人民银行征信系统中不再展示（不是删除）；自动处理，"
+              "无需申请。")
+        en = (f"One-off credit repair: personal overdue records that arose between {start} and "
+              f"{end}, of no more than {cap} each, and were repaid in full by {deadline} "
+              "(inclusive) are no longer displayed in the PBOC credit system (not deleted); it "
+              "happens automatically, with no application.")
+        return start, deadline, cap, zh, en
 
     def malicious_overdraft(self) -> list[Event]:
         """For credit cards: the malicious-overdraft conditions, applicable or not."""
@@ -681,6 +697,20 @@ class _Context:
                            Text(zh, en), self.law.source_of("malicious_overdraft"),
                            applies=applies, urls=repeat_source.urls)]
 
+    def _shared(self, make: Callable[[], T]) -> T:
+        """``make()``, an event (or text) that depends only on the law and the day the
+        timeline is seen from — the same for every debt of a case — made once for them (the
+        last law and day asked are kept, with what was made by the name of its maker)."""
+        global _SHARED
+        shared = _SHARED
+        if shared is None or shared[0] is not self.law or shared[1] != self.as_of:
+            shared = _SHARED = (self.law, self.as_of, {})
+        name = make.__name__
+        found: T | None = shared[2].get(name)
+        if found is None:
+            found = shared[2][name] = make()
+        return found
+
     def limitation(self) -> Event:
         """The limitation period: for a lender that collects, why it gives no date; for a
         loan between people (``dated_for``), its last day counted from the agreed
@@ -688,6 +718,10 @@ class _Context:
         years = self.law.limitation.years
         if self.preset.product_kind in self.law.limitation.dated_for:
             return self._dated_limitation(years)
+        return self._shared(self._undated_limitation)
+
+    def _undated_limitation(self) -> Event:
+        years = self.law.limitation.years
         return self.event(
             "limitation", None,
             Text(f"诉讼时效：{years}年", f"Limitation period: {years} years"),
@@ -739,6 +773,9 @@ class _Context:
 
     def credit_report(self) -> Event:
         """How long negative records are kept."""
+        return self._shared(self._credit_report)
+
+    def _credit_report(self) -> Event:
         years = self.law.credit_report.retention_years
         return self.event(
             "credit_report_retention", None,
@@ -756,6 +793,9 @@ class _Context:
 
     def free_reports(self) -> Event:
         """Free credit reports (and the extra ones of the credit repair, while they last)."""
+        return self._shared(self._free_reports)
+
+    def _free_reports(self) -> Event:
         rule = self.law.credit_report
         repair = self.law.credit_repair
         zh = (f"每年可以免费获取本人信用报告{rule.free_reports_per_year}次"
