@@ -574,8 +574,7 @@ class DayBills:
     reference (``tests/test_accrual_fen.py`` requires both to give the same bills).
     """
 
-    __slots__ = ("_day", "_debt", "_fen", "_known", "_uncovered", "_walker", "_yuan",
-                 "paid_by")
+    __slots__ = ("_day", "_debt", "_fen", "_known", "_uncovered", "_walker", "paid_by")
 
     def __init__(self, debt: OverdueDebt, paid_by: date) -> None:
         if any(payment.on > paid_by for payment in debt.payments):
@@ -588,7 +587,6 @@ class DayBills:
         #: FenWalker.of said no (a debt it does not cover), or its walk grew too large
         self._uncovered = False
         self._walker: Walker | None = None
-        self._yuan = _Yuan()
 
     @property
     def debt(self) -> OverdueDebt:
@@ -621,23 +619,28 @@ class DayBills:
                 amounts = fen.advance(day)
                 if amounts is not None:
                     self._day = day
-                    return _bill(day, (day - debt.due_date).days, fen._settled, amounts,
-                                 self._yuan)
+                    return _bill(day, (day - debt.due_date).days, fen._settled, amounts)
                 self._fen, self._uncovered = None, True  # too large: the Decimal walk says
         walker = self._walker = self._walker or Walker(debt)
         return walker.bill_on(debt.payments, day, daily_cost=False)
 
 
 class _Yuan(dict[int, Decimal]):
-    """Integer fen → Decimal with 2 places (as :func:`round_money` gives it), cached."""
+    """Integer fen → Decimal with 2 places (as :func:`round_money` gives it), cached (the
+    bills of a case repeat their principals and many amounts)."""
 
     def __missing__(self, fen: int) -> Decimal:
-        value = self[fen] = Decimal(fen).scaleb(-2)
+        value = Decimal(fen).scaleb(-2)
+        if len(self) < 100_000:
+            self[fen] = value
         return value
 
 
+_YUAN: Final = _Yuan()
+
+
 def _bill(day: date, number: int, settled: int | None,
-          amounts: tuple[int, int, int, int, int], yuan: _Yuan) -> Bill:
+          amounts: tuple[int, int, int, int, int], yuan: _Yuan = _YUAN) -> Bill:
     """The bill of the integer walk's ``amounts`` on overdue day ``number``."""
     principal, interest, penalty, fees, not_yet_due = amounts
     days = number if settled is None else min(number, settled)

@@ -414,12 +414,15 @@ def timeline(debt: OverdueDebt, as_of: date, law: Law, *, horizon_days: int = 36
 def day_bills(debt: OverdueDebt, as_of: date) -> DayBills:
     """The bills of ``debt`` seen from ``as_of`` (its payments up to then) in one walk for
     today's bill and the timeline: the days before ``as_of`` the timeline reads — the day
-    before charges start and that day (its ``charges_start`` event) — are walked first,
+    charges start and the day before (its ``charges_start`` and ``grace_end`` events, the
+    late fee added on the first day) — are walked first,
     so that asking for ``as_of`` and the days after it goes on from them."""
     bills = DayBills(debt, as_of)
     grace = debt.grace_days if debt.grace_days is not None else debt.preset.grace_days
     start = debt.due_date + timedelta(days=grace + 1)
-    for day in (start - timedelta(days=1), start):
+    # the day before: the end of the grace days, or the late fee added on the first day
+    before = grace > 0 or debt.preset.late_fee.kind is not LateFeeKind.NONE
+    for day in (start - timedelta(days=1), start) if before else (start,):
         if day < as_of:
             bills.bill(day)
     return bills
@@ -518,8 +521,10 @@ class _Context:
                      "understate the cost."),
                 self._preset_source("grace_days", debt.grace_days is not None)))
         start = debt.due_date + timedelta(days=grace + 1)
-        before = self.bill(start - timedelta(days=1))  # the day before first: one walk
-        fee = self.bill(start).fees - before.fees
+        charged = self.preset.late_fee.kind is not LateFeeKind.NONE
+        # the late fee added on the first day (day_bills walks the day before first)
+        fee = self.bill(start).fees - self.bill(start - timedelta(days=1)).fees if charged \
+            else None
         if after_grace and grace > 0:
             zh = ("逾期费用从宽限期结束的次日起按天计算（你确认的贷款机构算法）；"
                   "这一天的应还金额包含到这一天为止的全部费用。")
@@ -531,7 +536,7 @@ class _Context:
                   "这一天的应还金额包含到这一天为止的全部费用。")
             en = ("Overdue charges run day by day from the day after the due date (day 1); the "
                   "amount due on this day includes all charges up to it.")
-        if fee > 0 and self.preset.late_fee.kind is not LateFeeKind.NONE:
+        if fee is not None and fee > 0:
             zh += f"这一天另收违约金{format_money(fee)}（每个错过的还款日只收一次，不计利息）。"
             en += (f" A late fee of {format_money(fee)} is added on this day (once per missed "
                    "due date; it bears no interest).")
@@ -650,9 +655,9 @@ class _Context:
         if self.preset.product_kind is not ProductKind.CREDIT_CARD:
             return []
         rule = self.law.malicious_overdraft
-        principal = format_money(principal_outstanding_principal_first(self.debt, self.as_of))
-        applies = principal_outstanding_principal_first(self.debt, self.as_of) \
-            >= rule.min_principal
+        outstanding = principal_outstanding_principal_first(self.debt, self.as_of)
+        principal = format_money(outstanding)
+        applies = outstanding >= rule.min_principal
         floor = format_money(rule.min_principal)
         months, gap, demands = (rule.months_unpaid_after_demands, rule.demand_gap_days,
                                 rule.demands)

@@ -392,7 +392,9 @@ def debt_problems(tx: Tx, debt: Debt) -> list[InputError]:
     from xieshang.engine.checks import value_problems
     from xieshang.store.model import Payment
 
-    values = {name: getattr(debt, name) for name in _debt_fields()}
+    # (a field left empty is never out of bounds: value_problems passes over None)
+    values = {name: value for name in _debt_fields()
+              if (value := getattr(debt, name)) is not None}
     if debt.due_date is not None and debt.due_date < date.max:
         values["due_date"] = debt.due_date + timedelta(days=1)  # shown as --overdue-since
     found = [error for _name, error in value_problems(values)]
