@@ -12,7 +12,7 @@ their parameters; the fronts translate and lay out.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -205,8 +205,6 @@ def debt_timeline(engine: Any, as_of: date, horizon_days: int = 365, *,
     while a case is read, with every dated event (:func:`_whole_timeline`): the view, the
     evaluation's risk flags and the plan's milestones all ask. ``bill``: the debt's bill on
     ``as_of``, when the caller has it (:func:`~xieshang.services.debts.current_bill`)."""
-    from datetime import timedelta
-
     from xieshang.engine.timeline import shown_by
 
     last = as_of + timedelta(days=horizon_days)
@@ -220,13 +218,11 @@ def _whole_timeline(engine: Any, as_of: date, bill: Any = None) -> tuple[Any, ..
     horizon only leaves out what :func:`~xieshang.engine.timeline.shown_by` says. ``bill``
     is the engine's bill on ``as_of`` (the same for the same engine and day, so not part of
     the key)."""
-    from datetime import date as day_type
-
     from xieshang.engine.timeline import timeline
     from xieshang.rules import law
     from xieshang.services.debts import day_bills
 
-    return tuple(timeline(engine, as_of, law(), horizon_days=(day_type.max - as_of).days,
+    return tuple(timeline(engine, as_of, law(), horizon_days=(date.max - as_of).days,
                           today=bill, bills=day_bills(engine, as_of)))
 
 

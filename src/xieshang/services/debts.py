@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
@@ -472,12 +472,10 @@ def current_bill(tx: Tx, debt: Debt, as_of: date) -> tuple[Bill | None, Any]:
         return agreed.progress.bill(), None
     if debt.due_date is None or as_of < debt.due_date:
         return None, None
-    import decimal
-
     try:
         engine = engine_debt(debt, tx.find(Payment, debt_id=debt.id), as_of)
         return day_bills(engine, as_of).bill(as_of, daily_cost=True), engine
-    except (decimal.InvalidOperation, OverflowError):
+    except (InvalidOperation, OverflowError):
         raise too_large(debt.id) from None
 
 
@@ -502,11 +500,11 @@ def too_large(debt_id: int | None) -> InputError:
 def balance_of(tx: Tx, debt: Debt, as_of: date) -> Decimal:
     """What is owed in all on a debt on a date: the bill of that day (or the amounts
     entered less payments, when it is not overdue) and the principal not yet due."""
-    from xieshang.store.model import Payment
-
     bill, engine = current_bill(tx, debt, as_of)
     if bill is not None:
         return bill.total + (bill.not_yet_due if engine is not None else debt.not_yet_due)
+    from xieshang.store.model import Payment
+
     paid = sum((p.amount for p in tx.find(Payment, debt_id=debt.id) if p.paid_on <= as_of),
                Decimal("0.00"))
     entered = debt.principal + debt.interest + debt.penalty + debt.fees + debt.not_yet_due
