@@ -39,9 +39,12 @@ def _check(debt: OverdueDebt, paid_by: date, days: list[date], fresh: bool = Tru
     bills = DayBills(debt, paid_by) if fresh else day_bills(debt, paid_by)
     for day in days:
         expected = bill_on(known, day)
-        assert bills.bill(day) == replace(expected, daily_cost=ZERO), (debt, paid_by, day)
+        # repr: the same amounts written the same way (2 places), not only equal values
+        got = bills.bill(day)
+        assert repr(got) == repr(replace(expected, daily_cost=ZERO)), (debt, paid_by, day)
         if day >= paid_by:
-            assert bills.bill(day, daily_cost=True) == expected, (debt, paid_by, day)
+            got = bills.bill(day, daily_cost=True)
+            assert repr(got) == repr(expected), (debt, paid_by, day)
 
 
 def _days(rng: random.Random, debt: OverdueDebt, paid_by: date) -> list[date]:
@@ -118,4 +121,5 @@ def test_the_timeline_dates_the_reference_bills(seed: int) -> None:
                    timeline(debt, as_of, law(), horizon_days=800)):
         for event in events:
             if event.on is not None and event.on >= debt.due_date:
-                assert event.amount_due == bill_on(known, event.on).total, (event.id, debt)
+                expected = bill_on(known, event.on).total
+                assert str(event.amount_due) == str(expected), (event.id, debt)

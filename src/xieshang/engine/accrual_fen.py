@@ -604,7 +604,9 @@ class DayBills:
         if day < self.paid_by:
             raise ValueError("daily_cost is known from paid_by on")
         following = self.bill(day + _ONE_DAY)
-        return replace(found, daily_cost=max(ZERO, following.total - found.total))
+        return Bill(found.as_of, found.principal, found.interest, found.penalty, found.fees,
+                    found.days_overdue, max(ZERO, following.total - found.total),
+                    found.not_yet_due)
 
     def _walk(self, day: date) -> Bill:
         debt = self._debt
@@ -644,6 +646,5 @@ def _bill(day: date, number: int, settled: int | None,
     """The bill of the integer walk's ``amounts`` on overdue day ``number``."""
     principal, interest, penalty, fees, not_yet_due = amounts
     days = number if settled is None else min(number, settled)
-    return Bill(as_of=day, principal=yuan[principal], interest=yuan[interest],
-                penalty=yuan[penalty], fees=yuan[fees], days_overdue=max(0, days),
-                not_yet_due=yuan[not_yet_due])
+    return Bill(day, yuan[principal], yuan[interest], yuan[penalty], yuan[fees],
+                days if days > 0 else 0, ZERO, yuan[not_yet_due])

@@ -17,6 +17,9 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from xieshang.services._memo import remembered
+from xieshang.services.arrangements import accepted_arrangement
+from xieshang.services.cases import preset_of
+from xieshang.services.debts import balance_of, current_bill, day_bills, next_due
 
 if TYPE_CHECKING:
     from xieshang.engine.bill import Bill
@@ -162,10 +165,6 @@ class CaseView:
 
 def debt_view(tx: Tx, debt: Debt, as_of: date, share: Decimal | None = None) -> DebtView:
     """One debt as of ``as_of`` (``share``: its part of the budget, when known)."""
-    from xieshang.services.arrangements import accepted_arrangement
-    from xieshang.services.cases import preset_of
-    from xieshang.services.debts import balance_of, current_bill, next_due
-
     preset = preset_of(debt)
     bill, engine = current_bill(tx, debt, as_of)
     agreed = accepted_arrangement(tx, debt, as_of)
@@ -220,7 +219,6 @@ def _whole_timeline(engine: Any, as_of: date, bill: Any = None) -> tuple[Any, ..
     the key)."""
     from xieshang.engine.timeline import timeline
     from xieshang.rules import law
-    from xieshang.services.debts import day_bills
 
     return tuple(timeline(engine, as_of, law(), horizon_days=(date.max - as_of).days,
                           today=bill, bills=day_bills(engine, as_of)))
