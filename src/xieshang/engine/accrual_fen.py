@@ -461,6 +461,8 @@ def _percent_fee(rule: LateFee, minimum_due: Decimal
                  ) -> tuple[tuple[int, int] | None, int, int | None]:
     """A percent-of-unpaid-minimum late fee as integers: (rate as a fraction, minimum,
     maximum); the fraction is ``None`` for any other rule or amounts not in whole fen."""
+    if rule.kind is not LateFeeKind.PERCENT_OF_UNPAID_MINIMUM:
+        return None, 0, None
     minimum = _whole_fen(rule.minimum)
     maximum = None if rule.maximum is None else _whole_fen(rule.maximum)
     if (rule.kind is not LateFeeKind.PERCENT_OF_UNPAID_MINIMUM or minimum is None
