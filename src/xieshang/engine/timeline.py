@@ -24,7 +24,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, time, timedelta
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any, Final, TypeVar
 
 from xieshang.engine.accrual import (
     OverdueDebt,
@@ -434,6 +434,12 @@ def shown_by(event: Event, last: date) -> bool:
     return event.on is None or event.on <= last or event.id == "limitation"
 
 
+#: titles of the events (the same for every debt)
+_CHARGES_START: Final = Text("开始计收逾期费用", "Overdue charges start")
+_CREDIT_REPAIR: Final = Text("一次性信用修复：还清截止日", "One-off credit repair: repay-by date")
+_MALICIOUS_OVERDRAFT: Final = Text("信用卡恶意透支：法律条件",
+                                   "Malicious card overdraft: the legal conditions")
+
 #: the events that depend only on the law and the day seen from (:meth:`_Context._shared`):
 #: (law, day, events by the name of their maker), the last ones made
 _SHARED: tuple[Law, date, dict[str, Any]] | None = None
@@ -541,7 +547,7 @@ class _Context:
             en += (f" A late fee of {format_money(fee)} is added on this day (once per missed "
                    "due date; it bears no interest).")
         events.append(self.event("charges_start", start,
-                                 Text("开始计收逾期费用", "Overdue charges start"), Text(zh, en),
+                                 _CHARGES_START, Text(zh, en),
                                  self.preset.source_of("penalty")))
         steps = compounding_dates(debt, self.as_of + timedelta(days=1),
                                   self.as_of + timedelta(days=62))
@@ -630,8 +636,7 @@ class _Context:
                       "party; anyone charging for it or asking for personal data in its name is a "
                       "fraudster.")
         basis = self.law.source_of("credit_repair.max_amount")
-        title = Text("一次性信用修复：还清截止日", "One-off credit repair: repay-by date")
-        return self.event("credit_repair", rule.repaid_by, title,
+        return self.event("credit_repair", rule.repaid_by, _CREDIT_REPAIR,
                           Text("".join(zh), " ".join(en)), self.law.source_of("credit_repair"),
                           applies=applies, urls=basis.urls)
 
@@ -697,9 +702,8 @@ class _Context:
                   "penalties. Overdue charges still run and the overdue may still be reported.")
         repeat_source = self.law.source_of("malicious_overdraft.repeat_offender_min_principal")
         return [self.event("malicious_overdraft", None,
-                           Text("信用卡恶意透支：法律条件",
-                                "Malicious card overdraft: the legal conditions"),
-                           Text(zh, en), self.law.source_of("malicious_overdraft"),
+                           _MALICIOUS_OVERDRAFT, Text(zh, en),
+                           self.law.source_of("malicious_overdraft"),
                            applies=applies, urls=repeat_source.urls)]
 
     def _shared(self, make: Callable[[], T]) -> T:
