@@ -346,7 +346,7 @@ def compounding_dates(debt: OverdueDebt, start: date, end: date) -> list[date]:
     Monthly on the due date's day of the month (see the module docstring); empty when the
     debt does not compound.
     """
-    if not _terms(debt).compounding:
+    if not _compounds(debt):
         return []
     result = []
     months = 1
@@ -426,8 +426,7 @@ def _terms(debt: OverdueDebt) -> _Terms:
                          N_("is needed: the preset {preset} gives no overdue rate"),
                          preset=preset.id)
     interest_rate = contract if penalty.model is PenaltyModel.ON_TOP and contract else ZERO
-    compounding = (debt.compounding if debt.compounding is not None else
-                   penalty.compounding or penalty.model is PenaltyModel.COMPOUND_MONTHLY)
+    compounding = _compounds(debt)
     rounding = preset.rounding
     if debt.rounding_daily is not None:
         rounding = replace(rounding, daily_amount=debt.rounding_daily)
@@ -446,6 +445,14 @@ def _terms(debt: OverdueDebt) -> _Terms:
         card_basis=(None if debt.interest_from is None else
                     debt.card_interest_basis or penalty.card_interest_basis or "full"),
     )
+
+
+def _compounds(debt: OverdueDebt) -> bool:
+    """Whether unpaid interest joins the balance monthly (the debt's own setting, else its
+    preset's)."""
+    penalty = debt.preset.penalty
+    return (debt.compounding if debt.compounding is not None else
+            penalty.compounding or penalty.model is PenaltyModel.COMPOUND_MONTHLY)
 
 
 def _added_days(total: Decimal, charge: Decimal, days: int) -> Decimal:

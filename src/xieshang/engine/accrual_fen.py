@@ -32,25 +32,28 @@ from __future__ import annotations
 
 import decimal
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any, ClassVar, Final
 
+from xieshang.engine._record import replace
 from xieshang.engine.accrual import (
     _CONTEXT,
     _MAX_DAYS,
     OverdueDebt,
     Payment,
+    Walker,
     _add_months,
     _added_days,
     _Terms,
     _terms,
     late_fee_due,
 )
+from xieshang.engine.bill import Bill
 from xieshang.engine.money import CENT, ZERO, Rounding
 from xieshang.engine.preset import LateFee, LateFeeKind, PenaltyBase
 
-__all__ = ["FenWalker", "fen_of"]
+__all__ = ["DayBills", "FenWalker", "fen_of"]
 
 #: Largest denominator of the daily rates (R) the walk takes on.
 _MAX_SCALE: Final = 10**18
@@ -458,6 +461,8 @@ def _percent_fee(rule: LateFee, minimum_due: Decimal
                  ) -> tuple[tuple[int, int] | None, int, int | None]:
     """A percent-of-unpaid-minimum late fee as integers: (rate as a fraction, minimum,
     maximum); the fraction is ``None`` for any other rule or amounts not in whole fen."""
+    if rule.kind is not LateFeeKind.PERCENT_OF_UNPAID_MINIMUM:
+        return None, 0, None
     minimum = _whole_fen(rule.minimum)
     maximum = None if rule.maximum is None else _whole_fen(rule.maximum)
     if (rule.kind is not LateFeeKind.PERCENT_OF_UNPAID_MINIMUM or minimum is None
@@ -551,3 +556,97 @@ def _add_days(total: Any, charge: Any, days: int) -> Any:
 
 def _on_date(payment: Payment) -> date:
     return payment.on
+
+
+_ONE_DAY: Final = timedelta(days=1)
+
+
+class DayBills:
+    """The bills of one overdue debt on the days asked, each day's computed once: what a
+    case view asks of a debt (today's bill and what one more day costs, the days its
+    timeline dates) from one walk instead of a walk for each.
+
+    ``bill(day)`` equals :func:`~xieshang.engine.accrual.bill_on` of ``debt`` with its
+    payments up to ``paid_by`` (those after it left out, as a timeline seen from
+    ``paid_by`` leaves them), with :attr:`Bill.daily_cost` 0; ``bill(day, daily_cost=True)``
+    gives it too, on ``paid_by`` or later (nothing is paid after it). Days asked in
+    increasing order are walked once, in integer fen by :class:`FenWalker` (from the first
+    day it covers on); anything else — a day before the last one walked, a day the integer
+    walk does not cover — is the Decimal :class:`~xieshang.engine.accrual.Walker`'s, the
+    reference (``tests/test_accrual_fen.py`` requires both to give the same bills).
+    """
+
+    __slots__ = ("_day", "_debt", "_fen", "_known", "_uncovered", "_walker", "paid_by")
+
+    def __init__(self, debt: OverdueDebt, paid_by: date) -> None:
+        if any(payment.on > paid_by for payment in debt.payments):
+            debt = replace(debt, payments=tuple(p for p in debt.payments if p.on <= paid_by))
+        self._debt = debt
+        self.paid_by = paid_by
+        self._known: dict[date, Bill] = {}
+        self._fen: FenWalker | None = None
+        self._day = date.min  # the last day the integer walk was advanced to
+        #: FenWalker.of said no (a debt it does not cover), or its walk grew too large
+        self._uncovered = False
+        self._walker: Walker | None = None
+
+    @property
+    def debt(self) -> OverdueDebt:
+        """The debt walked (its payments up to ``paid_by``)."""
+        return self._debt
+
+    def bill(self, day: date, *, daily_cost: bool = False) -> Bill:
+        """The bill on ``day`` (see the class); ``daily_cost`` on a day before ``paid_by``
+        is refused (a payment the day after would count in it)."""
+        found = self._known.get(day)
+        if found is None:
+            found = self._known[day] = self._walk(day)
+        if not daily_cost:
+            return found
+        if day < self.paid_by:
+            raise ValueError("daily_cost is known from paid_by on")
+        following = self.bill(day + _ONE_DAY)
+        return Bill(found.as_of, found.principal, found.interest, found.penalty, found.fees,
+                    found.days_overdue, max(ZERO, following.total - found.total),
+                    found.not_yet_due)
+
+    def _walk(self, day: date) -> Bill:
+        debt = self._debt
+        if day >= debt.due_date and day > self._day:
+            fen = self._fen
+            if fen is None and not self._uncovered and all(
+                    payment.on < day for payment in debt.payments):
+                # (a walk from the due date itself: its day is walked as any other)
+                fen = self._fen = FenWalker.of(debt, max(day, debt.due_date + _ONE_DAY))
+                self._uncovered = fen is None
+            if fen is not None:
+                amounts = fen.advance(day)
+                if amounts is not None:
+                    self._day = day
+                    return _bill(day, (day - debt.due_date).days, fen._settled, amounts)
+                self._fen, self._uncovered = None, True  # too large: the Decimal walk says
+        walker = self._walker = self._walker or Walker(debt)
+        return walker.bill_on(debt.payments, day, daily_cost=False)
+
+
+class _Yuan(dict[int, Decimal]):
+    """Integer fen → Decimal with 2 places (as :func:`round_money` gives it), cached (the
+    bills of a case repeat their principals and many amounts)."""
+
+    def __missing__(self, fen: int) -> Decimal:
+        value = Decimal(fen).scaleb(-2)
+        if len(self) < 100_000:
+            self[fen] = value
+        return value
+
+
+_YUAN: Final = _Yuan()
+
+
+def _bill(day: date, number: int, settled: int | None,
+          amounts: tuple[int, int, int, int, int], yuan: _Yuan = _YUAN) -> Bill:
+    """The bill of the integer walk's ``amounts`` on overdue day ``number``."""
+    principal, interest, penalty, fees, not_yet_due = amounts
+    days = number if settled is None else min(number, settled)
+    return Bill(day, yuan[principal], yuan[interest], yuan[penalty], yuan[fees],
+                days if days > 0 else 0, ZERO, yuan[not_yet_due])

@@ -20,18 +20,18 @@ factual, in Simplified Chinese and English; they inform and never promise an out
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, time, timedelta
 from decimal import Decimal
+from typing import Any, Final, TypeVar
 
 from xieshang.engine.accrual import (
     OverdueDebt,
-    Walker,
-    _walk,
     compounding_dates,
     principal_outstanding_principal_first,
 )
+from xieshang.engine.accrual_fen import DayBills
 from xieshang.engine.bill import Bill
 from xieshang.engine.errors import N_, InputError, PresetError, StateError
 from xieshang.engine.money import format_money
@@ -54,6 +54,7 @@ __all__ = [
     "Law",
     "Limitation",
     "MaliciousOverdraft",
+    "day_bills",
     "parse_law",
     "shown_by",
     "timeline",
@@ -380,19 +381,21 @@ class Event:
 
 
 def timeline(debt: OverdueDebt, as_of: date, law: Law, *, horizon_days: int = 365,
-             today: Bill | None = None) -> list[Event]:
+             today: Bill | None = None, bills: DayBills | None = None) -> list[Event]:
     """The milestones of ``debt`` seen from ``as_of``: dated ones by date, then undated ones.
 
     Dated events up to ``horizon_days`` after ``as_of`` are listed, including ones already
     passed (marked ``passed``). Only payments made up to ``as_of`` count. ``today``: the
-    debt's bill on ``as_of`` (``bill_on(debt, as_of)``) when the caller has it already.
+    debt's bill on ``as_of`` (``bill_on(debt, as_of)``) when the caller has it already;
+    ``bills``: the debt's :func:`day_bills` seen from ``as_of``, when the caller walks it
+    for today's bill too.
     """
     if horizon_days < 0:
         raise InputError("horizon_days", N_("must not be negative (got {value})"),
                          value=horizon_days)
     known = debt if all(p.on <= as_of for p in debt.payments) else replace(
         debt, payments=tuple(p for p in debt.payments if p.on <= as_of))
-    context = _Context(known, as_of, law, today)
+    context = _Context(known, as_of, law, today, bills)
     events = [
         *context.charges(),
         *context.preset_milestones(),
@@ -408,49 +411,66 @@ def timeline(debt: OverdueDebt, as_of: date, law: Law, *, horizon_days: int = 36
     return dated + [e for e in events if e.on is None]
 
 
+def day_bills(debt: OverdueDebt, as_of: date) -> DayBills:
+    """The bills of ``debt`` seen from ``as_of`` (its payments up to then) in one walk for
+    today's bill and the timeline: the days before ``as_of`` the timeline reads — the day
+    charges start and the day before (its ``charges_start`` and ``grace_end`` events, the
+    late fee added on the first day) — are walked first,
+    so that asking for ``as_of`` and the days after it goes on from them."""
+    bills = DayBills(debt, as_of)
+    grace = debt.grace_days if debt.grace_days is not None else debt.preset.grace_days
+    start = debt.due_date + timedelta(days=grace + 1)
+    # the day before: the end of the grace days, or the late fee added on the first day
+    before = grace > 0 or debt.preset.late_fee.kind is not LateFeeKind.NONE
+    for day in (start - timedelta(days=1), start) if before else (start,):
+        if day < as_of:
+            bills.bill(day)
+    return bills
+
+
 def shown_by(event: Event, last: date) -> bool:
     """Whether a timeline ending on ``last`` lists ``event``: the undated ones, the dated
     ones up to ``last``, and the limitation's last day however far ahead it is."""
     return event.on is None or event.on <= last or event.id == "limitation"
 
 
+#: titles of the events (the same for every debt)
+_CHARGES_START: Final = Text("开始计收逾期费用", "Overdue charges start")
+_CREDIT_REPAIR: Final = Text("一次性信用修复：还清截止日", "One-off credit repair: repay-by date")
+_MALICIOUS_OVERDRAFT: Final = Text("信用卡恶意透支：法律条件",
+                                   "Malicious card overdraft: the legal conditions")
+
+#: the events that depend only on the law and the day seen from (:meth:`_Context._shared`):
+#: (law, day, events by the name of their maker), the last ones made
+_SHARED: tuple[Law, date, dict[str, Any]] | None = None
+T = TypeVar("T")
+
+
 class _Context:
     """Builds the events of one debt seen from one day."""
 
-    def __init__(self, debt: OverdueDebt, as_of: date, law: Law, today: Bill | None = None
-                 ) -> None:
+    def __init__(self, debt: OverdueDebt, as_of: date, law: Law, today: Bill | None = None,
+                 bills: DayBills | None = None) -> None:
         self.debt = debt
         self.as_of = as_of
         self.law = law
         self.preset = debt.preset
-        #: the bills asked for, by day (several events ask for the same day's)
+        #: the bills asked for, by day (several events ask for the same day's): one walk
+        #: of the days asked (:class:`~xieshang.engine.accrual_fen.DayBills`)
+        self.days = bills if bills is not None else day_bills(debt, as_of)
         self.bills: dict[date, Bill] = {}
         if today is not None and today.as_of == as_of:
             self.bills[as_of] = today
-        #: the days from ``as_of`` on, walked forward by one walker made when first asked
-        #: (asked for an earlier day, it starts again from the due date)
-        self.ahead: Walker | None = None
         self.today = self.bill(as_of)
         self.settled = self.today.total <= self.preset.tolerance
 
     def bill(self, day: date) -> Bill:
-        """:func:`bill_on` of the debt on ``day`` (each day's computed once, by a walker
-        going on from the last day it was asked for; a day before ``as_of`` with the next
-        day, in one walk from the due date, as the events ask for the day before charges
-        start and that day). The events read only the amounts: :attr:`Bill.daily_cost` is
-        left at 0 (not walking the next day), except on ``as_of`` when the caller gave its
-        bill."""
+        """:func:`bill_on` of the debt on ``day`` (payments up to ``as_of``), each day's
+        computed once. The events read only the amounts: :attr:`Bill.daily_cost` is left at
+        0, except on ``as_of`` when the caller gave its bill."""
         found = self.bills.get(day)
         if found is None:
-            if day >= self.as_of:
-                walker = self.ahead = self.ahead or Walker(self.debt)
-                found = self.bills[day] = walker.bill_on(self.debt.payments, day,
-                                                         daily_cost=False)
-            else:
-                found, following = _walk(self.debt, self.debt.payments, day,
-                                         day + timedelta(days=1))
-                self.bills[day] = found
-                self.bills.setdefault(following.as_of, following)
+            found = self.bills[day] = self.days.bill(day)
         return found
 
     def event(self, event_id: str, on: date | None, title: Text, detail: Text,
@@ -507,8 +527,10 @@ class _Context:
                      "understate the cost."),
                 self._preset_source("grace_days", debt.grace_days is not None)))
         start = debt.due_date + timedelta(days=grace + 1)
-        before = self.bill(start - timedelta(days=1))  # the day before first: one walk
-        fee = self.bill(start).fees - before.fees
+        charged = self.preset.late_fee.kind is not LateFeeKind.NONE
+        # the late fee added on the first day (day_bills walks the day before first)
+        fee = self.bill(start).fees - self.bill(start - timedelta(days=1)).fees if charged \
+            else None
         if after_grace and grace > 0:
             zh = ("逾期费用从宽限期结束的次日起按天计算（你确认的贷款机构算法）；"
                   "这一天的应还金额包含到这一天为止的全部费用。")
@@ -520,12 +542,12 @@ class _Context:
                   "这一天的应还金额包含到这一天为止的全部费用。")
             en = ("Overdue charges run day by day from the day after the due date (day 1); the "
                   "amount due on this day includes all charges up to it.")
-        if fee > 0 and self.preset.late_fee.kind is not LateFeeKind.NONE:
+        if fee is not None and fee > 0:
             zh += f"这一天另收违约金{format_money(fee)}（每个错过的还款日只收一次，不计利息）。"
             en += (f" A late fee of {format_money(fee)} is added on this day (once per missed "
                    "due date; it bears no interest).")
         events.append(self.event("charges_start", start,
-                                 Text("开始计收逾期费用", "Overdue charges start"), Text(zh, en),
+                                 _CHARGES_START, Text(zh, en),
                                  self.preset.source_of("penalty")))
         steps = compounding_dates(debt, self.as_of + timedelta(days=1),
                                   self.as_of + timedelta(days=62))
@@ -568,15 +590,9 @@ class _Context:
         check = min(self.as_of, rule.repaid_by)
         repaid = check >= arose and self.bill(check).total <= self.preset.tolerance
         applies = in_window and small and (repaid or not passed)
-        start, end = rule.overdue_from.isoformat(), rule.overdue_to.isoformat()
-        deadline, cap = rule.repaid_by.isoformat(), format_money(rule.max_amount)
-        zh = [f"一次性信用修复政策：{start}至{end}期间发生、单笔逾期金额不超过{cap}、并在{deadline}"
-              "（含）前全部还清的个人逾期信息，在人民银行征信系统中不再展示（不是删除）；自动处理，"
-              "无需申请。"]
-        en = [f"One-off credit repair: personal overdue records that arose between {start} and "
-              f"{end}, of no more than {cap} each, and were repaid in full by {deadline} "
-              "(inclusive) are no longer displayed in the PBOC credit system (not deleted); it "
-              "happens automatically, with no application."]
+        start, deadline, cap, zh_first, en_first = self._shared(self._repair_terms)
+        zh = [zh_first]
+        en = [en_first]
         if arose > rule.overdue_to:
             year = rule.overdue_to.year + 1
             zh.append(f"这笔逾期发生在{arose.isoformat()}：{year}年起新发生的逾期不在这项政策范围内。")
@@ -620,19 +636,33 @@ class _Context:
                       "party; anyone charging for it or asking for personal data in its name is a "
                       "fraudster.")
         basis = self.law.source_of("credit_repair.max_amount")
-        title = Text("一次性信用修复：还清截止日", "One-off credit repair: repay-by date")
-        return self.event("credit_repair", rule.repaid_by, title,
+        return self.event("credit_repair", rule.repaid_by, _CREDIT_REPAIR,
                           Text("".join(zh), " ".join(en)), self.law.source_of("credit_repair"),
                           applies=applies, urls=basis.urls)
+
+    def _repair_terms(self) -> tuple[str, str, str, str, str]:
+        """The credit repair's first day, repay-by date and cap as written, and the
+        paragraph saying what it is (Chinese, English)."""
+        rule = self.law.credit_repair
+        start, end = rule.overdue_from.isoformat(), rule.overdue_to.isoformat()
+        deadline, cap = rule.repaid_by.isoformat(), format_money(rule.max_amount)
+        zh = (f"一次性信用修复政策：{start}至{end}期间发生、单笔逾期金额不超过{cap}、并在{deadline}"
+              "（含）前全部还清的个人逾期信息，在人民银行征信系统中不再展示（不是删除）；自动处理，"
+              "无需申请。")
+        en = (f"One-off credit repair: personal overdue records that arose between {start} and "
+              f"{end}, of no more than {cap} each, and were repaid in full by {deadline} "
+              "(inclusive) are no longer displayed in the PBOC credit system (not deleted); it "
+              "happens automatically, with no application.")
+        return start, deadline, cap, zh, en
 
     def malicious_overdraft(self) -> list[Event]:
         """For credit cards: the malicious-overdraft conditions, applicable or not."""
         if self.preset.product_kind is not ProductKind.CREDIT_CARD:
             return []
         rule = self.law.malicious_overdraft
-        principal = format_money(principal_outstanding_principal_first(self.debt, self.as_of))
-        applies = principal_outstanding_principal_first(self.debt, self.as_of) \
-            >= rule.min_principal
+        outstanding = principal_outstanding_principal_first(self.debt, self.as_of)
+        principal = format_money(outstanding)
+        applies = outstanding >= rule.min_principal
         floor = format_money(rule.min_principal)
         months, gap, demands = (rule.months_unpaid_after_demands, rule.demand_gap_days,
                                 rule.demands)
@@ -672,10 +702,23 @@ class _Context:
                   "penalties. Overdue charges still run and the overdue may still be reported.")
         repeat_source = self.law.source_of("malicious_overdraft.repeat_offender_min_principal")
         return [self.event("malicious_overdraft", None,
-                           Text("信用卡恶意透支：法律条件",
-                                "Malicious card overdraft: the legal conditions"),
-                           Text(zh, en), self.law.source_of("malicious_overdraft"),
+                           _MALICIOUS_OVERDRAFT, Text(zh, en),
+                           self.law.source_of("malicious_overdraft"),
                            applies=applies, urls=repeat_source.urls)]
+
+    def _shared(self, make: Callable[[], T]) -> T:
+        """``make()``, an event (or text) that depends only on the law and the day the
+        timeline is seen from — the same for every debt of a case — made once for them (the
+        last law and day asked are kept, with what was made by the name of its maker)."""
+        global _SHARED
+        shared = _SHARED
+        if shared is None or shared[0] is not self.law or shared[1] != self.as_of:
+            shared = _SHARED = (self.law, self.as_of, {})
+        name = make.__name__
+        found: T | None = shared[2].get(name)
+        if found is None:
+            found = shared[2][name] = make()
+        return found
 
     def limitation(self) -> Event:
         """The limitation period: for a lender that collects, why it gives no date; for a
@@ -684,6 +727,10 @@ class _Context:
         years = self.law.limitation.years
         if self.preset.product_kind in self.law.limitation.dated_for:
             return self._dated_limitation(years)
+        return self._shared(self._undated_limitation)
+
+    def _undated_limitation(self) -> Event:
+        years = self.law.limitation.years
         return self.event(
             "limitation", None,
             Text(f"诉讼时效：{years}年", f"Limitation period: {years} years"),
@@ -735,6 +782,9 @@ class _Context:
 
     def credit_report(self) -> Event:
         """How long negative records are kept."""
+        return self._shared(self._credit_report)
+
+    def _credit_report(self) -> Event:
         years = self.law.credit_report.retention_years
         return self.event(
             "credit_report_retention", None,
@@ -752,6 +802,9 @@ class _Context:
 
     def free_reports(self) -> Event:
         """Free credit reports (and the extra ones of the credit repair, while they last)."""
+        return self._shared(self._free_reports)
+
+    def _free_reports(self) -> Event:
         rule = self.law.credit_report
         repair = self.law.credit_repair
         zh = (f"每年可以免费获取本人信用报告{rule.free_reports_per_year}次"

@@ -164,10 +164,10 @@ def _rebuilt(tx: Tx, debt: Debt, proposal: Proposal) -> list[ScheduledPayment]:
 def accepted_arrangement(tx: Tx, debt: Debt, as_of: date) -> AcceptedArrangement | None:
     """The debt's arrangement as kept on ``as_of`` (its latest accepted proposal), or
     ``None`` when the debt is not under one or ``as_of`` is before it started."""
-    from xieshang.store.model import Payment, Proposal
-
     if debt.status != "arrangement":
         return None
+    from xieshang.store.model import Payment, Proposal
+
     accepted = [p for p in tx.find(Proposal, debt_id=debt.id, status="accepted")
                 if "arrangement" in p.params or "schedule" in p.params]
     if not accepted:

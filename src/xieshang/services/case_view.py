@@ -12,11 +12,14 @@ their parameters; the fronts translate and lay out.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from xieshang.services._memo import remembered
+from xieshang.services.arrangements import accepted_arrangement
+from xieshang.services.cases import preset_of
+from xieshang.services.debts import balance_of, current_bill, day_bills, next_due
 
 if TYPE_CHECKING:
     from xieshang.engine.bill import Bill
@@ -162,10 +165,6 @@ class CaseView:
 
 def debt_view(tx: Tx, debt: Debt, as_of: date, share: Decimal | None = None) -> DebtView:
     """One debt as of ``as_of`` (``share``: its part of the budget, when known)."""
-    from xieshang.services.arrangements import accepted_arrangement
-    from xieshang.services.cases import preset_of
-    from xieshang.services.debts import balance_of, current_bill, next_due
-
     preset = preset_of(debt)
     bill, engine = current_bill(tx, debt, as_of)
     agreed = accepted_arrangement(tx, debt, as_of)
@@ -205,8 +204,6 @@ def debt_timeline(engine: Any, as_of: date, horizon_days: int = 365, *,
     while a case is read, with every dated event (:func:`_whole_timeline`): the view, the
     evaluation's risk flags and the plan's milestones all ask. ``bill``: the debt's bill on
     ``as_of``, when the caller has it (:func:`~xieshang.services.debts.current_bill`)."""
-    from datetime import timedelta
-
     from xieshang.engine.timeline import shown_by
 
     last = as_of + timedelta(days=horizon_days)
@@ -220,13 +217,11 @@ def _whole_timeline(engine: Any, as_of: date, bill: Any = None) -> tuple[Any, ..
     horizon only leaves out what :func:`~xieshang.engine.timeline.shown_by` says. ``bill``
     is the engine's bill on ``as_of`` (the same for the same engine and day, so not part of
     the key)."""
-    from datetime import date as day_type
-
     from xieshang.engine.timeline import timeline
     from xieshang.rules import law
 
-    return tuple(timeline(engine, as_of, law(), horizon_days=(day_type.max - as_of).days,
-                          today=bill))
+    return tuple(timeline(engine, as_of, law(), horizon_days=(date.max - as_of).days,
+                          today=bill, bills=day_bills(engine, as_of)))
 
 
 def case_view(tx: Tx, case: Case, as_of: date) -> CaseView:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from xieshang.clock import today
@@ -24,6 +25,7 @@ __all__ = [
     "check_terms",
     "check_usable",
     "current_bill",
+    "day_bills",
     "debt_amount",
     "debt_fields",
     "debt_problems",
@@ -372,17 +374,27 @@ def own_preset(debt: Debt) -> Any:
     return replace(preset, contract_daily_rate=daily)
 
 
+@cache
+def _debt_fields() -> tuple[str, ...]:
+    """The names of a stored debt's fields, in order."""
+    from dataclasses import fields
+
+    from xieshang.store.model import Debt
+
+    return tuple(item.name for item in fields(Debt))
+
+
 @remembered(lambda tx, debt: ((id(tx), debt.id), (tx, debt)), copy=list)
 def debt_problems(tx: Tx, debt: Debt) -> list[InputError]:
     """What is out of bounds in a stored debt (saved by an older version, or by hand):
     each an :class:`InputError` naming the field as ``debt edit`` names it; [] when the
     debt can be used. Its payments are checked too (field ``payment``)."""
-    from dataclasses import fields
-
     from xieshang.engine.checks import value_problems
     from xieshang.store.model import Payment
 
-    values = {item.name: getattr(debt, item.name) for item in fields(debt)}
+    # (a field left empty is never out of bounds: value_problems passes over None)
+    values = {name: value for name in _debt_fields()
+              if (value := getattr(debt, name)) is not None}
     if debt.due_date is not None and debt.due_date < date.max:
         values["due_date"] = debt.due_date + timedelta(days=1)  # shown as --overdue-since
     found = [error for _name, error in value_problems(values)]
@@ -460,15 +472,21 @@ def current_bill(tx: Tx, debt: Debt, as_of: date) -> tuple[Bill | None, Any]:
         return agreed.progress.bill(), None
     if debt.due_date is None or as_of < debt.due_date:
         return None, None
-    import decimal
-
-    from xieshang.engine.accrual import bill_on
-
     try:
         engine = engine_debt(debt, tx.find(Payment, debt_id=debt.id), as_of)
-        return bill_on(engine, as_of), engine
-    except (decimal.InvalidOperation, OverflowError):
+        return day_bills(engine, as_of).bill(as_of, daily_cost=True), engine
+    except (InvalidOperation, OverflowError):
         raise too_large(debt.id) from None
+
+
+@remembered(lambda engine, as_of: ((id(engine), as_of), engine))
+def day_bills(engine: Any, as_of: date) -> Any:
+    """The bills of an engine debt seen from ``as_of``
+    (:func:`xieshang.engine.timeline.day_bills`): today's bill, what one more day costs and
+    the days its timeline dates, walked once while a case is read."""
+    from xieshang.engine.timeline import day_bills as walk
+
+    return walk(engine, as_of)
 
 
 def too_large(debt_id: int | None) -> InputError:
@@ -482,11 +500,11 @@ def too_large(debt_id: int | None) -> InputError:
 def balance_of(tx: Tx, debt: Debt, as_of: date) -> Decimal:
     """What is owed in all on a debt on a date: the bill of that day (or the amounts
     entered less payments, when it is not overdue) and the principal not yet due."""
-    from xieshang.store.model import Payment
-
     bill, engine = current_bill(tx, debt, as_of)
     if bill is not None:
         return bill.total + (bill.not_yet_due if engine is not None else debt.not_yet_due)
+    from xieshang.store.model import Payment
+
     paid = sum((p.amount for p in tx.find(Payment, debt_id=debt.id) if p.paid_on <= as_of),
                Decimal("0.00"))
     entered = debt.principal + debt.interest + debt.penalty + debt.fees + debt.not_yet_due
