@@ -598,3 +598,14 @@ def test_the_walker_gives_the_bill_of_a_fresh_walk(
         assert walker.bill_on(payments, when) == expected
         if amount is not None:
             payments.append(Payment(when - timedelta(days=back), amount))
+
+
+def test_the_days_of_a_month_are_the_calendar_s() -> None:
+    """accrual counts a month's days without importing calendar (issue 16, start-up): the
+    same count as ``calendar.monthrange`` for every month of years 1 to 9999."""
+    import calendar
+
+    from xieshang.engine.accrual import _days_in_month
+
+    assert all(_days_in_month(year, month) == calendar.monthrange(year, month)[1]
+               for year in range(1, 10000) for month in range(1, 13))

@@ -16,6 +16,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 HEAVY = ("sqlalchemy", "alembic", "jinja2", "matplotlib", "fastapi", "starlette", "uvicorn",
          "highspy", "numpy", "pyarrow", "dask", "babel", "platformdirs")
@@ -56,14 +58,22 @@ def test_calc_and_help_do_not_import_heavy_libraries(args: list[str], tmp_path: 
     assert "shutil" not in modules  # click finds the help's width by it; cli.main does not
     if args[0] == "calc":
         assert "xieshang.services.plan" not in modules
+    # click's rarely needed standard modules (cli._lean): a fifth of its start-up (a
+    # command's own help is cleaned by inspect; engine.schedules makes dataclasses)
+    if (args[:2] == ["calc", "overdue"] and "--help" not in args) \
+            or args in (["--help"], ["calc", "--help"]):
+        for module in ("inspect", "uuid", "platform", "gettext", "locale"):
+            assert module not in modules
 
 
 def test_calc_loads_only_the_calc_commands(tmp_path: object) -> None:
     modules = _imported(["calc", "overdue", "--product", "huabei", "--amount", "100",
                          "--days", "1"], tmp_path)
     assert "xieshang.cli.calc" in modules
-    for other in ("budget", "case", "debt", "log", "negotiate", "plan", "serve", "exchange"):
+    for other in ("budget", "case", "debt", "log", "negotiate", "plan", "serve", "exchange",
+                  "calculators"):  # the other calculators' options are not made either
         assert f"xieshang.cli.{other}" not in modules
+    assert "calendar" not in modules  # engine.accrual counts a month's days itself
 
 
 def test_calc_writes_its_table_without_rich_or_the_services(tmp_path: object) -> None:
@@ -202,8 +212,8 @@ def test_status_of_debts_under_no_arrangement_loads_no_planner(tmp_path: Path) -
 
 def test_help_lists_the_commands_without_importing_them(tmp_path: object) -> None:
     modules = _imported(["--help"], tmp_path)
-    loaded = sorted(m for m in modules
-                    if m.startswith("xieshang.cli.") and m != "xieshang.cli.main")
+    loaded = sorted(m for m in modules if m.startswith("xieshang.cli.")
+                    and m not in ("xieshang.cli.main", "xieshang.cli._lean"))
     assert loaded == []
 
 
@@ -345,3 +355,135 @@ def test_the_collector_pauses_only_while_the_command_loads(tmp_path: Path) -> No
     shown = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True,
                            text=True, check=True)
     assert shown.stdout.split() == ["True", "True"]  # as the command: paused, then set apart
+
+
+def test_click_loads_with_stand_ins_that_leave_no_trace(tmp_path: Path) -> None:
+    """cli._lean imports click with stand-ins for inspect, uuid and gettext: afterwards an
+    ``import`` of each gives the module itself, click's UUID type converts to a real
+    ``uuid.UUID``, its messages read as gettext gives them, and a help that needs cleaning
+    (indented lines) is cleaned by inspect."""
+    code = ("import json, sys, types\n"
+            "import xieshang.cli.main\n"
+            "import click\n"
+            "before = sorted(m for m in ('inspect', 'uuid', 'gettext') if m in sys.modules)\n"
+            "value = click.UUID.convert('12345678123456781234567812345678', None, None)\n"
+            "text = click.core._('Show this message and exit.')\n"
+            "plural = click.core.ngettext('{n} item', '{n} items', 2)\n"
+            "help_ = click.Option(['--x'], help='First.\\n\\n    Indented.\\n').help\n"
+            "short = click.Command('x', help='First\\n    indented.').get_short_help_str()\n"
+            "import gettext, inspect, uuid\n"
+            "real = [type(m) is types.ModuleType for m in (gettext, inspect, uuid)]\n"
+            "print(json.dumps([before, type(value) is uuid.UUID, str(value), text,\n"
+            "                  text == gettext.gettext('Show this message and exit.'),\n"
+            "                  plural, help_, short, real,\n"
+            "                  click.core.inspect.signature is inspect.signature]))\n")
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env["XIESHANG_HOME"] = str(tmp_path)
+    result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
+                            text=True, check=True)
+    assert json.loads(result.stdout) == [
+        [], True, "12345678-1234-5678-1234-567812345678", "Show this message and exit.",
+        True, "{n} items", "First.\n\nIndented.", "First indented.", [True, True, True],
+        True]
+
+
+@settings(max_examples=3000)
+@given(st.text(alphabet=" \t\n\r\x0c\u3000ab", max_size=14))
+def test_a_help_is_cleaned_as_inspect_cleans_it(text: str) -> None:
+    """Every help click cleans comes out as ``inspect.cleandoc`` gives it: taken as it is
+    when there is nothing to clean, else by inspect."""
+    import inspect
+
+    from xieshang.cli._lean import _cleandoc
+
+    assert _cleandoc(text) == inspect.cleandoc(text)
+
+
+def _mo(translations: dict[str, str]) -> bytes:
+    """A GNU ``.mo`` catalog of ``translations`` (UTF-8), as msgfmt writes it."""
+    import struct
+
+    entries = sorted({"": "Content-Type: text/plain; charset=UTF-8\n", **translations}.items())
+    ids = [key.encode() for key, _ in entries]
+    strs = [value.encode() for _, value in entries]
+    start = 7 * 4 + 16 * len(entries)
+    table, data = [], b""
+    for raw in ids + strs:
+        table.append((len(raw), start + len(data)))
+        data += raw + b"\0"
+    header = struct.pack("<7I", 0x950412DE, 0, len(entries), 28, 28 + 8 * len(entries), 0, 0)
+    return header + b"".join(struct.pack("<2I", *pair) for pair in table) + data
+
+
+def test_click_messages_are_translated_where_gettext_would_translate_them(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Where Python's folder of translations exists, click's messages are gettext's own:
+    gettext is imported and finds a translation there; where it does not exist (and gettext
+    is not yet imported), the message as written, without importing it."""
+    from xieshang.cli import _lean
+
+    folder = tmp_path / "share" / "locale" / "xx" / "LC_MESSAGES"
+    folder.mkdir(parents=True)
+    (folder / "messages.mo").write_bytes(_mo({
+        "Show this message and exit.": "Help, xx.",
+        "{n} item\0{n} items": "{n} xx-one\0{n} xx-many"}))
+    monkeypatch.setattr(sys, "base_prefix", str(tmp_path))
+    monkeypatch.setenv("LANGUAGE", "xx")
+    monkeypatch.delitem(sys.modules, "gettext")
+    assert _lean._gettext("Show this message and exit.") == "Help, xx."
+    assert _lean._ngettext("{n} item", "{n} items", 1) == "{n} xx-one"
+    assert _lean._ngettext("{n} item", "{n} items", 2) == "{n} xx-many"
+    assert _lean._gettext("Not in the catalog.") == "Not in the catalog."
+    monkeypatch.delitem(sys.modules, "gettext")
+    monkeypatch.setattr(sys, "base_prefix", str(tmp_path / "none"))
+    assert _lean._gettext("Show this message and exit.") == "Show this message and exit."
+    assert _lean._ngettext("{n} item", "{n} items", 1) == "{n} item"
+    assert _lean._ngettext("{n} item", "{n} items", 3) == "{n} items"
+    assert "gettext" not in sys.modules
+
+
+def test_a_table_with_times_of_day_is_kept_too(tmp_path: Path,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """A local time of day (``_law.toml``'s quiet hours) is kept as a date is, so that
+    ``rules.law`` reads the law back without tomllib; a date-time is not kept (the file is
+    parsed each time)."""
+    import tomllib
+    from datetime import time
+
+    from xieshang.rules import _builtin_data
+
+    monkeypatch.setattr(sys, "dont_write_bytecode", False)
+    path = tmp_path / "x.toml"
+    path.write_text('[quiet]\nfrom = 22:00:00\nuntil = 08:00:30.25\nday = 2026-03-31\n',
+                    encoding="utf-8")
+    parsed = tomllib.loads(path.read_text("utf-8"))
+    assert parsed["quiet"]["until"] == time(8, 0, 30, 250000)
+    assert _builtin_data(str(path), "x") == parsed
+    [kept] = (tmp_path / "__pycache__").iterdir()
+    assert _builtin_data(str(path), "x") == parsed  # read back
+    stamped = tmp_path / "y.toml"
+    stamped.write_text("at = 2026-03-31T08:00:00+08:00\n", encoding="utf-8")
+    assert _builtin_data(str(stamped), "y") == tomllib.loads(stamped.read_text("utf-8"))
+    assert [p.name for p in (tmp_path / "__pycache__").iterdir()] == [kept.name]
+
+
+def test_the_law_is_read_back_without_tomllib(tmp_path: Path) -> None:
+    """Once ``_law.toml``'s table is kept, the timeline's law is made without tomllib
+    (``status`` reads it for every debt), the same law as parsing the file gives."""
+    from xieshang.engine.timeline import parse_law
+    from xieshang.rules import builtin_text, law
+
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    code = ("import sys\n"
+            "from xieshang.rules import law\n"
+            "law()\n"
+            "print('tomllib' in sys.modules)\n")
+    subprocess.run([sys.executable, "-c", code], env=env, check=True, capture_output=True)
+    again = subprocess.run([sys.executable, "-c", code], env=env, check=True,
+                           capture_output=True, text=True)
+    from xieshang.rules import BUILTIN_DIR
+
+    if not list(Path(BUILTIN_DIR, "__pycache__").glob("_law.toml.*.marshal")):
+        pytest.skip("the package's presets/__pycache__ cannot be written here")
+    assert again.stdout.split() == ["False"]
+    assert law() == parse_law(builtin_text("_law.toml"), "presets/_law.toml")

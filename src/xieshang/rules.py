@@ -81,13 +81,16 @@ def _builtin_data(path: str, label: str) -> dict[str, Any]:
 
 
 #: A date in a kept table: a tuple (TOML gives lists, never tuples) of this tag and the
-#: date's ordinal.
+#: date's ordinal; a time of day (``_law.toml``'s quiet hours): this tag, its hour, minute,
+#: second and microsecond.
 _DATE_TAG = "\0date"
+_TIME_TAG = "\0time"
 
 
 def _frozen(value: Any) -> Any:
-    """A TOML table as marshal can keep it: dates as tagged tuples; None when it holds a
-    date-time or a time (kept by no table of ours: such a file is parsed each time)."""
+    """A TOML table as marshal can keep it: dates and local times as tagged tuples; None
+    when it holds a date-time or a time with an offset (kept by no table of ours: such a
+    file is parsed each time)."""
     from datetime import date, datetime, time
 
     def freeze(item: Any) -> Any:
@@ -95,8 +98,10 @@ def _frozen(value: Any) -> Any:
             return {key: freeze(inner) for key, inner in item.items()}
         if isinstance(item, list):
             return [freeze(inner) for inner in item]
-        if isinstance(item, (datetime, time)):
+        if isinstance(item, datetime) or (isinstance(item, time) and item.tzinfo is not None):
             raise _NotKept
+        if isinstance(item, time):
+            return (_TIME_TAG, item.hour, item.minute, item.second, item.microsecond)
         if isinstance(item, date):
             return (_DATE_TAG, item.toordinal())
         return item
@@ -118,11 +123,17 @@ def _thawed(value: Any) -> Any:
     if isinstance(value, list):
         return [_thawed(inner) for inner in value]
     if isinstance(value, tuple):
-        if len(value) != 2 or value[0] != _DATE_TAG or not isinstance(value[1], int):
-            raise ValueError("not a kept date")
-        from datetime import date
+        if not all(isinstance(part, int) for part in value[1:]):
+            raise ValueError("not a kept date or time")
+        if len(value) == 2 and value[0] == _DATE_TAG:
+            from datetime import date
 
-        return date.fromordinal(value[1])
+            return date.fromordinal(value[1])
+        if len(value) == 5 and value[0] == _TIME_TAG:
+            from datetime import time
+
+            return time(*value[1:])
+        raise ValueError("not a kept date or time")
     return value
 
 
@@ -264,10 +275,12 @@ def rate_law() -> dict[str, Any]:
 
 @cache
 def law() -> Any:
-    """The legal rules of the timeline from ``presets/_law.toml``."""
-    from xieshang.engine.timeline import parse_law
+    """The legal rules of the timeline from ``presets/_law.toml`` (its table kept parsed,
+    as a preset's: :func:`_builtin_data`)."""
+    from xieshang.engine.timeline import law_from_dict
 
-    return parse_law(builtin_text("_law.toml"), "presets/_law.toml")
+    label = "presets/_law.toml"
+    return law_from_dict(_builtin_data(os.path.join(BUILTIN_DIR, "_law.toml"), label), label)
 
 
 @cache

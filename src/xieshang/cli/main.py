@@ -49,6 +49,10 @@ _PAUSED = _pause()
 from collections.abc import Callable  # noqa: E402
 from typing import Any, TypeVar  # noqa: E402
 
+from xieshang.cli._lean import import_click  # noqa: E402
+
+import_click()
+
 import click  # noqa: E402
 
 from xieshang.engine.errors import N_, XieshangError  # noqa: E402
@@ -300,8 +304,9 @@ def app(ctx: click.Context, data_dir: str | None, db_url: str | None,
 
 @app.group(
     "calc", cls=LazyGroup,
-    lazy=dict.fromkeys(("overdue", "installment", "schedule", "apr", "card-interest", "cap",
-                        "timeline"), "calc"),
+    lazy={"overdue": "calc",
+          **dict.fromkeys(("installment", "schedule", "apr", "card-interest", "cap",
+                           "timeline"), "calculators")},
     context_settings=CONTEXT,
     help="计算器：逾期费用、分期、还款计划、年化利率、信用卡利息、利率上限、时间线。\n\n"
     "Calculators: overdue charges, installments, schedules, APR, card interest, legal caps, "

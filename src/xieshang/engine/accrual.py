@@ -60,7 +60,6 @@ result. Rates are fractions per day (0.0005 = 0.05 %/day).
 
 from __future__ import annotations
 
-import calendar
 import decimal
 from bisect import bisect_right
 from collections.abc import Sequence
@@ -1093,7 +1092,14 @@ def _add_months(day: date, months: int) -> date:
     year, month = day.year + index // 12, index % 12 + 1
     if day.day <= 28:  # every month has the day
         return date(year, month, day.day)
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+    return date(year, month, min(day.day, _days_in_month(year, month)))
+
+
+def _days_in_month(year: int, month: int) -> int:
+    """``calendar.monthrange(year, month)[1]`` without importing calendar (issue 16)."""
+    if month == 2:
+        return 29 if year % 4 == 0 and (year % 100 != 0 or year % 400 == 0) else 28
+    return 30 if month in (4, 6, 9, 11) else 31
 
 
 def _check_fen(field: str, value: Decimal) -> None:

@@ -19,13 +19,12 @@ factual, in Simplified Chinese and English; they inform and never promise an out
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, replace
 from datetime import date, time, timedelta
 from decimal import Decimal
 from typing import Any, Final, TypeVar
 
+from xieshang.engine._record import field, record, replace
 from xieshang.engine.accrual import (
     OverdueDebt,
     compounding_dates,
@@ -55,6 +54,7 @@ __all__ = [
     "Limitation",
     "MaliciousOverdraft",
     "day_bills",
+    "law_from_dict",
     "parse_law",
     "shown_by",
     "timeline",
@@ -64,7 +64,7 @@ __all__ = [
 # ------------------------------------------------------------------------- the law data
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class CreditRepair:
     """The one-off credit repair of 2025-12-22 (``rules-cn.md`` §6.4).
 
@@ -92,7 +92,7 @@ class CreditRepair:
     extra_free_reports_until: date
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class MaliciousOverdraft:
     """The malicious-overdraft conditions for credit cards (§5, §9.2).
 
@@ -115,7 +115,7 @@ class MaliciousOverdraft:
     repeat_offender_penalties: int = 0
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Limitation:
     """The limitation period (Civil Code Art. 188, interrupted by a demand, Art. 195).
 
@@ -131,7 +131,7 @@ class Limitation:
     dated_for: frozenset[ProductKind] = frozenset()
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class CreditReport:
     """Rules of the Credit Reporting Regulations (§6.1).
 
@@ -148,7 +148,7 @@ class CreditReport:
     complaint_reply_days: int
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Collection:
     """Debt-collection limits of the 2024 guideline and 2025 national standard (§8).
 
@@ -163,7 +163,7 @@ class Collection:
     max_effective_calls_per_day: int
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class BankCollection:
     """Collection limits of the China Banking Association's 2026 guideline for its members'
     credit cards and personal consumer loans (a self-regulatory guideline, not a law; §8).
@@ -180,7 +180,7 @@ class BankCollection:
     max_unanswered_attempts_per_day: int
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Law:
     """The legal rules of ``presets/_law.toml``, each with its source.
 
@@ -223,10 +223,18 @@ def parse_law(text: str, source: str) -> Law:
 
     Raises :class:`PresetError` naming the file and the dotted field of the first problem.
     """
+    import tomllib
+
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise PresetError(source, "", N_("is not valid TOML: {error}"), error=str(error)) from None
+    return law_from_dict(data, source)
+
+
+def law_from_dict(data: Mapping[str, Any], source: str) -> Law:
+    """:func:`parse_law` of the table tomllib gives for ``_law.toml`` (read back from its
+    kept copy by :func:`xieshang.rules.law`, without importing tomllib)."""
     top = TableReader(source, data)
     top.integer("schema", minimum=1, maximum=1)
     law = Law(
@@ -346,7 +354,7 @@ def _time(sub: TableReader, key: str) -> time:
 # --------------------------------------------------------------------------- the events
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Event:
     """One milestone on the timeline.
 
