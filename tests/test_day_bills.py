@@ -15,6 +15,7 @@ from __future__ import annotations
 import random
 from datetime import date, timedelta
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -22,6 +23,7 @@ from test_accrual_fen import PRESETS, D, _needs_contract, random_debt
 from xieshang.engine._record import replace
 from xieshang.engine.accrual import OverdueDebt, Payment, bill_on
 from xieshang.engine.accrual_fen import DayBills
+from xieshang.engine.preset import Preset
 from xieshang.engine.timeline import day_bills, timeline
 from xieshang.rules import law
 
@@ -123,3 +125,29 @@ def test_the_timeline_dates_the_reference_bills(seed: int) -> None:
             if event.on is not None and event.on >= debt.due_date:
                 expected = bill_on(known, event.on).total
                 assert str(event.amount_due) == str(expected), (event.id, debt)
+
+
+def _huabei() -> Preset:
+    return next(preset for preset in PRESETS if preset.id == "huabei")
+
+
+def test_the_last_day_within_a_hundred_years_has_its_bill_and_daily_cost() -> None:
+    """The walks accept a day up to 36,525 days after the due date; on the day before it,
+    today's bill with what one more day costs is bill_on's (1,926.20 and 0.05 for 100.00 of
+    花呗 due 1930-01-31), not a refusal of the day after."""
+    debt = OverdueDebt(principal=D("100.00"), due_date=date(1930, 1, 31),
+                       preset=_huabei())
+    for number in (36_522, 36_523, 36_524):
+        day = debt.due_date + timedelta(days=number)
+        expected = bill_on(debt, day)
+        got = DayBills(debt, day).bill(day, daily_cost=True)
+        assert repr(got) == repr(expected)
+    assert expected.total == D("1926.20")
+    assert expected.daily_cost == D("0.05")
+
+
+def test_a_timeline_refuses_the_bills_of_another_day() -> None:
+    debt = OverdueDebt(principal=D("100.00"), due_date=date(2026, 1, 31),
+                       preset=_huabei())
+    with pytest.raises(ValueError, match="day_bills of this debt"):
+        timeline(debt, date(2026, 3, 1), law(), bills=day_bills(debt, date(2026, 2, 28)))

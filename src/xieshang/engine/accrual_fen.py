@@ -465,7 +465,7 @@ def _percent_fee(rule: LateFee, minimum_due: Decimal
         return None, 0, None
     minimum = _whole_fen(rule.minimum)
     maximum = None if rule.maximum is None else _whole_fen(rule.maximum)
-    if (rule.kind is not LateFeeKind.PERCENT_OF_UNPAID_MINIMUM or minimum is None
+    if (minimum is None
             or (rule.maximum is not None and maximum is None)
             or _whole_fen(minimum_due) is None or not rule.rate.is_finite()
             or _scale_of(rule.rate) is None):  # (unpaid × rate exact in 34 digits)
@@ -605,6 +605,11 @@ class DayBills:
             return found
         if day < self.paid_by:
             raise ValueError("daily_cost is known from paid_by on")
+        if day >= self._debt.due_date and (day - self._debt.due_date).days + 1 >= _MAX_DAYS:
+            # the day after is the last the walks accept: bill_on walks it with the day's
+            # cost, but not as a day of its own (that would be refused)
+            walker = self._walker = self._walker or Walker(self._debt)
+            return walker.bill_on(self._debt.payments, day)
         following = self.bill(day + _ONE_DAY)
         return Bill(found.as_of, found.principal, found.interest, found.penalty, found.fees,
                     found.days_overdue, max(ZERO, following.total - found.total),
@@ -634,7 +639,7 @@ class _Yuan(dict[int, Decimal]):
     bills of a case repeat their principals and many amounts)."""
 
     def __missing__(self, fen: int) -> Decimal:
-        value = Decimal(fen).scaleb(-2)
+        value = Decimal(fen).scaleb(-2, _CONTEXT)  # (exact: not the caller's context)
         if len(self) < 100_000:
             self[fen] = value
         return value

@@ -465,6 +465,11 @@ class _Context:
         self.preset = debt.preset
         #: the bills asked for, by day (several events ask for the same day's): one walk
         #: of the days asked (:class:`~xieshang.engine.accrual_fen.DayBills`)
+        if bills is not None and (bills.paid_by != as_of
+                                  or bills.debt.due_date != debt.due_date
+                                  or bills.debt.principal != debt.principal
+                                  or bills.debt.preset is not debt.preset):
+            raise ValueError("timeline: bills= must be day_bills of this debt seen from as_of")
         self.days = bills if bills is not None else day_bills(debt, as_of)
         self.bills: dict[date, Bill] = {}
         if today is not None and today.as_of == as_of:

@@ -13,6 +13,8 @@ from xieshang.engine.limits import MAX_NOTES
 from xieshang.services._memo import remembered
 
 if TYPE_CHECKING:
+    from xieshang.engine.accrual import OverdueDebt
+    from xieshang.engine.accrual_fen import DayBills
     from xieshang.engine.bill import Bill
     from xieshang.store.db import Tx
     from xieshang.store.model import Debt
@@ -480,7 +482,7 @@ def current_bill(tx: Tx, debt: Debt, as_of: date) -> tuple[Bill | None, Any]:
 
 
 @remembered(lambda engine, as_of: ((id(engine), as_of), engine))
-def day_bills(engine: Any, as_of: date) -> Any:
+def day_bills(engine: OverdueDebt, as_of: date) -> DayBills:
     """The bills of an engine debt seen from ``as_of``
     (:func:`xieshang.engine.timeline.day_bills`): today's bill, what one more day costs and
     the days its timeline dates, walked once while a case is read."""
