@@ -26,7 +26,9 @@ if TYPE_CHECKING:
     from xieshang.output import Output
 
 
-def _out(lang: str | None, as_json: bool) -> Output:
+def calc_out(lang: str | None, as_json: bool) -> Output:
+    """:func:`xieshang.cli.casefile.command_out` for the calculators, which do not import
+    the case file's module (start-up)."""
     from xieshang.output import Output
 
     return Output.make(lang, as_json)
@@ -88,7 +90,7 @@ def overdue(
     from xieshang.engine.money import parse_amount
     from xieshang.engine.parsing import parse_count, parse_date
 
-    out = _out(lang, as_json)
+    out = calc_out(lang, as_json)
     preset = load_preset(product)
     principal = parse_amount(amount, "amount")
     if principal <= 0:
@@ -107,7 +109,7 @@ def overdue(
                              start=due.isoformat())
     else:
         raise InputError("days", N_("give --days N, or --from DATE and --to DATE"))
-    debt, private = _typed_debt(out, preset, principal, due, as_of, yes=yes,
+    debt, private = typed_debt(out, preset, principal, due, as_of, yes=yes,
                                 daily_rate=daily_rate, annual_rate=annual_rate,
                                 penalty_rate=penalty_rate, posted_on=posted_on,
                                 contract_date=contract_date)
@@ -155,7 +157,7 @@ def _private_loan_json(private: Any) -> dict[str, Any] | None:
     return private_loan_json(private)
 
 
-def _typed_debt(out: Output, preset: Preset, principal: Decimal, due: date, as_of: date, *,
+def typed_debt(out: Output, preset: Preset, principal: Decimal, due: date, as_of: date, *,
                 yes: bool, daily_rate: str | None, annual_rate: str | None,
                 penalty_rate: str | None, posted_on: str | None,
                 contract_date: str | None) -> tuple[Any, Any]:

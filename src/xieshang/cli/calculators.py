@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from xieshang.cli.calc import _out, _typed_debt
+from xieshang.cli.calc import calc_out, typed_debt
 from xieshang.cli.main import calc_app, common_options
 from xieshang.cli.rates import YES_OPTION, checked_rates
 from xieshang.clock import today as _today
@@ -51,7 +51,7 @@ def installment(
     from xieshang.engine.parsing import parse_count, parse_rate
     from xieshang.engine.schedules import fixed_fee_installment
 
-    out = _out(lang, as_json)
+    out = calc_out(lang, as_json)
     principal = _positive_amount(amount, "amount")
     count = parse_count(periods, "periods", minimum=1, maximum=120)
     given = [x is not None for x in (product, fee_rate, monthly_fee_rate)]
@@ -152,7 +152,7 @@ def schedule(
     from xieshang.engine import schedules
     from xieshang.engine.parsing import parse_count, parse_date, parse_rate
 
-    out = _out(lang, as_json)
+    out = calc_out(lang, as_json)
     rates = checked_rates(out, {"daily_rate": daily_rate, "annual_rate": annual_rate}, yes=yes)
     daily_rate, annual_rate = rates["daily_rate"], rates["annual_rate"]
     key = _METHODS.get(method.strip().lower().replace("_", "-"))
@@ -200,7 +200,7 @@ def apr(
     from xieshang.engine.parsing import parse_count, parse_date
     from xieshang.engine.rates import annualised, xirr
 
-    out = _out(lang, as_json)
+    out = calc_out(lang, as_json)
     amount = _positive_amount(principal, "principal")
     if flows is not None and (payment is not None or periods is not None):
         raise InputError("flows", N_("give either --payment and --periods, or --flows"))
@@ -265,7 +265,7 @@ def card_interest_command(
     from xieshang.engine.money import parse_amount
     from xieshang.engine.parsing import parse_date, parse_rate
 
-    out = _out(lang, as_json)
+    out = calc_out(lang, as_json)
     from pathlib import Path
 
     data = _read_json(Path(input_file))
@@ -378,7 +378,7 @@ def cap(
     from xieshang.engine.preset import LenderType
     from xieshang.engine.rates import check_rate
 
-    out = _out(lang, as_json)
+    out = calc_out(lang, as_json)
     rate = parse_rate(annual_rate, "annual_rate")
     signed = parse_date(contract_date, "contract_date")
     key = _LENDER_TYPES.get(lender_type.strip().lower().replace("_", "-"))
@@ -438,7 +438,7 @@ def timeline_command(
     from xieshang.engine.parsing import parse_date
     from xieshang.engine.timeline import timeline
 
-    out = _out(lang, as_json)
+    out = calc_out(lang, as_json)
     preset = load_preset(product)
     principal = _positive_amount(amount, "amount")
     first_day = parse_date(overdue_since, "overdue_since")
@@ -447,7 +447,7 @@ def timeline_command(
         raise InputError("as_of", N_("must not be before the missed repayment date {due}"),
                          due=(first_day - timedelta(days=1)).isoformat())
     due = first_day - timedelta(days=1)
-    debt, _private = _typed_debt(out, preset, principal, due, day, yes=yes,
+    debt, _private = typed_debt(out, preset, principal, due, day, yes=yes,
                                  daily_rate=daily_rate, annual_rate=annual_rate,
                                  penalty_rate=penalty_rate, posted_on=posted_on,
                                  contract_date=contract_date)
