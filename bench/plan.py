@@ -12,10 +12,12 @@ whether each goal of issue 16 is met; it never fails a build.
    (node start-up not counted); ours by ``time.process_time``; one round times ours, then
    the peer (alternating), and the ratio is taken per round. Goal: ≤ 1×.
 2. The optimal plan of the same 50 debts (a linear program, no risk weights): the model
-   covers the months of the slowest rule-based plan + 1 (printed: 50 × 87, not 50 × 120);
-   the whole call (4 rule-based plans, the model, the exact re-simulation) in CPU time.
-   Goal: ≤ 0.5 s, and the same plan on a second run (work limit, not time). Then 200 debts:
-   whether the work limit is hit, and that the plan says so.
+   covers the months of the slowest rule-based plan + 1 (printed: 50 × 88, not 50 × 120);
+   the whole call (4 rule-based plans, the model, the exact re-simulation, the order
+   search) in CPU time, twice: the first call in a fresh process, which imports numpy and
+   HiGHS (median of 3 processes), and the steady call once they are loaded (median of 5).
+   Goal: both ≤ 0.5 s, and the same plan on every call (work limit, not time). Then 200
+   debts: whether the work limit is hit, and that the plan says so.
 3. 20 overdue debts (exact daily accrual), horizon 36 months (the plan's own length is
    printed), 2 dated milestones each: a mixed-integer program, CPU time and gap.
 
@@ -140,25 +142,59 @@ def bench_simulation(rounds: int) -> None:
           f"goal ≤ 1×: {verdict(ratio <= 1)}")
 
 
-def bench_lp() -> None:
+def first_lp_call() -> None:
+    """(In a fresh process, ``--first-lp-call``.) CPU seconds of the first optimal plan — it
+    imports numpy and HiGHS (highspy) on the way — then of the second, printed as JSON."""
+    from xieshang.engine.strategy import Strategy, make_plan
+
+    accounts, budget = fifty_debts()
+    inp = plan_input(accounts, budget)
+    loaded = "highspy" in sys.modules or "numpy" in sys.modules
+    start = time.process_time()
+    make_plan(inp, Strategy.OPTIMAL)
+    first = time.process_time() - start
+    start = time.process_time()
+    make_plan(inp, Strategy.OPTIMAL)
+    print(json.dumps({"first": first, "second": time.process_time() - start,
+                      "loaded_before": loaded}))
+
+
+def bench_lp(runs: int = 5) -> None:
     from xieshang.engine.strategy import Strategy, make_plan
 
     accounts, budget = fifty_debts()
     inp = plan_input(accounts, budget)
     print("2. optimal plan, linear program (no risk weights)")
-    start = time.process_time()
-    plan = make_plan(inp, Strategy.OPTIMAL)
-    whole = time.process_time() - start
+    # the first call in a fresh process imports numpy and HiGHS: timed on its own
+    firsts = []
+    for _ in range(3):
+        done = subprocess.run([sys.executable, __file__, "--first-lp-call"], capture_output=True,
+                              text=True, check=True, env={**os.environ, "PYTHONPATH": str(SRC)})
+        firsts.append(json.loads(done.stdout))
+    first = statistics.median(f["first"] for f in firsts)
+    print(f"  first call in a fresh process (imports numpy + HiGHS): median {first * 1e3:.0f} ms "
+          f"CPU (runs {min(f['first'] for f in firsts) * 1e3:.0f}–"
+          f"{max(f['first'] for f in firsts) * 1e3:.0f} ms; its second call "
+          f"{statistics.median(f['second'] for f in firsts) * 1e3:.0f} ms); goal ≤ 0.5 s: "
+          f"{verdict(first <= 0.5)}")
+    plan = make_plan(inp, Strategy.OPTIMAL)  # imports done: the steady calls
+    steady = []
+    for _ in range(runs):
+        start = time.process_time()
+        again = make_plan(inp, Strategy.OPTIMAL)
+        steady.append(time.process_time() - start)
+    whole = statistics.median(steady)
     solver = plan.solver
     assert solver is not None
     months = max(make_plan(inp, s).totals.months for s in (
         Strategy.AVALANCHE, Strategy.SNOWBALL, Strategy.PRO_RATA, Strategy.RISK_FIRST)) + 1
-    again = make_plan(inp, Strategy.OPTIMAL)
     print(f"  50 debts × {months} model months ({solver.variables} variables): status "
           f"{solver.status}, limit hit {hit(solver)}, solver {solver.seconds * 1e3:.0f} ms "
-          f"wall; whole call {whole * 1e3:.0f} ms CPU; plan from {solver.source}; same plan "
-          f"on a second run: {'yes' if again.months == plan.months else 'NO'}")
-    print(f"  goal whole call ≤ 0.5 s: {verdict(whole <= 0.5)}")
+          f"wall; steady whole call median {whole * 1e3:.0f} ms CPU ({runs} calls "
+          f"{min(steady) * 1e3:.0f}–{max(steady) * 1e3:.0f} ms); plan from {solver.source}; "
+          f"same plan on every call: {'yes' if again.months == plan.months else 'NO'}")
+    print(f"  goal steady whole call ≤ 0.5 s: {verdict(whole <= 0.5)} (target ≤ 0.35 s: "
+          f"{'yes' if whole <= 0.35 else 'no'})")
     big = [{**a, "name": f"{a['name']}-{copy}"} for copy in range(4) for a in accounts]
     big_budget = sum((a["minPayment"] for a in big), Decimal(0)) + Decimal(600)
     big_input = plan_input(big, big_budget)
@@ -228,7 +264,11 @@ def bench_milp(overdue_month: str, target: bool) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=7, help="interleaved rounds")
+    parser.add_argument("--first-lp-call", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.first_lp_call:
+        first_lp_call()
+        return
     print(f"xieshang plan benchmarks — Python {platform.python_version()} on "
           f"{platform.machine()}; CPU time\n")
     bench_simulation(args.rounds)

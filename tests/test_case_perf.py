@@ -292,6 +292,18 @@ def test_pro_rata_is_the_old_one(balances: list[int], amount: int) -> None:
         [from_fen(part) for part in _old_webster(amount, balances)])
 
 
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(st.lists(st.integers(min_value=0, max_value=10**9), min_size=2, max_size=60),
+       st.integers(min_value=0, max_value=10**9), st.booleans())
+def test_webster_on_integers_is_the_fraction_one(balances: list[int], amount: int,
+                                                  ties: bool) -> None:
+    """Many debts, and equal balances (ties on the priority), as the plan's pro rata has."""
+    if ties:
+        balances = [balances[0]] * (len(balances) // 2) + balances[len(balances) // 2:]
+    amount = min(amount, sum(balances))
+    assert _webster(amount, balances) == _old_webster(amount, balances)
+
+
 def _old_monthly_flows(evaluation: Evaluation) -> tuple[Decimal, ...] | None:
     start = evaluation.dates[0]
     grid: dict[int, Decimal] = {}

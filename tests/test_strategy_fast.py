@@ -3,7 +3,10 @@
 :func:`xieshang.engine.strategy._fast.fast_run` computes the ordered strategies (avalanche,
 snowball, custom) over debts on their own terms in integer fen; the general simulator
 (:func:`~xieshang.engine.strategy._simulate.simulate` with the strategy's policy) stays the
-reference. On random inputs — monthly and daily accrual, both day bases, fixed and percent
+reference. It also computes risk first without milestones, pro rata over such debts, and
+the optimal plan's re-simulation of the model's payments (``_optimal._Targets``); and, when
+the money covers every month's requirements, walks the ordered ones debt by debt. On random
+inputs — monthly and daily accrual, both day bases, fixed and percent
 minimums with and without charges, late fees, fees and arrears carried in, due days,
 budgets that do not cover the minimums and budgets that clear everything, one-off
 adjustments — every month's every figure is equal (and written the same: 2 places), as is
@@ -16,6 +19,7 @@ import os
 from datetime import date
 from decimal import Decimal
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -25,10 +29,12 @@ from xieshang.engine.strategy import (
     Minimum,
     PlanDebt,
     PlanInput,
+    RiskMilestone,
     Strategy,
     make_plan,
 )
 from xieshang.engine.strategy._fast import fast_run
+from xieshang.engine.strategy._optimal import _Solution, _Targets
 from xieshang.engine.strategy._simulate import assemble, heuristic_policy, simulate
 
 M = Decimal
@@ -60,7 +66,8 @@ def plan_debts(draw: st.DrawFn, key: str) -> PlanDebt:
 def inputs(draw: st.DrawFn) -> tuple[PlanInput, Strategy]:
     count = draw(st.integers(1, 8))
     debts = tuple(draw(plan_debts(f"d{i}")) for i in range(count))
-    strategy = draw(st.sampled_from([Strategy.AVALANCHE, Strategy.SNOWBALL, Strategy.CUSTOM]))
+    strategy = draw(st.sampled_from([Strategy.AVALANCHE, Strategy.SNOWBALL, Strategy.CUSTOM,
+                                     Strategy.RISK_FIRST, Strategy.PRO_RATA]))
     order = tuple(draw(st.permutations([d.key for d in debts])))[:draw(st.integers(1, count))]
     start = date(2026, 1, 1).replace(day=draw(st.integers(1, 28)),
                                      month=draw(st.integers(1, 12)))
@@ -93,11 +100,15 @@ def test_the_fast_path_gives_the_reference_months_to_the_fen(
 
 
 def test_the_fast_path_leaves_other_inputs_to_the_reference() -> None:
-    """Pro rata, risk first, a token payment or a card principal: not covered (None)."""
+    """Risk first with milestones, optimal without targets, a token payment or a card
+    principal: not covered (None)."""
     debt = PlanDebt("a", balance=M("1000.00"), annual_rate=M("0.12"))
     plan_input = PlanInput((debt,), M("100.00"), date(2026, 1, 15))
-    assert fast_run(plan_input, Strategy.PRO_RATA) is None
-    assert fast_run(plan_input, Strategy.RISK_FIRST) is None
+    assert fast_run(plan_input, Strategy.OPTIMAL) is None
+    marked = PlanDebt("m", balance=M("1000.00"), annual_rate=M("0.12"),
+                      milestones=(RiskMilestone("reported", date(2026, 6, 1)),))
+    assert fast_run(PlanInput((marked,), M("100.00"), date(2026, 1, 15)),
+                    Strategy.RISK_FIRST) is None
     assert fast_run(PlanInput((debt,), M("100.00"), date(2026, 1, 15), token=M("1.00")),
                     Strategy.AVALANCHE) is None
     card = PlanDebt("c", balance=M("1000.00"), annual_rate=M("0.12"),
@@ -116,7 +127,8 @@ def many_debts(draw: st.DrawFn) -> tuple[PlanInput, Strategy]:
     others go on, so the path's set of debts still owed changes often."""
     count = draw(st.integers(20, 50))
     debts = tuple(draw(plan_debts(f"d{i}")) for i in range(count))
-    strategy = draw(st.sampled_from([Strategy.AVALANCHE, Strategy.SNOWBALL]))
+    strategy = draw(st.sampled_from([Strategy.AVALANCHE, Strategy.SNOWBALL,
+                                     Strategy.RISK_FIRST, Strategy.PRO_RATA]))
     budget = M(draw(st.integers(0, 4_000_000))).scaleb(-2)
     return PlanInput(debts, budget, date(2026, 1, 15),
                      horizon_months=draw(st.integers(1, 120))), strategy
@@ -151,3 +163,97 @@ def test_a_row_built_by_the_twin_is_the_dataclass_row() -> None:
     assert hash(built) == hash(DebtMonth(*values))
     assert built.newly_unpaid == M("0.00")
     assert built.charges == M("0.10")
+
+
+@st.composite
+def targeted(draw: st.DrawFn) -> tuple[PlanInput, _Solution]:
+    """An input and a model's payments for some of its months: targets (often 0, often
+    more than a debt owes) and the debts the model pays off."""
+    plan_input, _ = draw(inputs())
+    count = len(plan_input.debts)
+    months = draw(st.integers(1, plan_input.horizon_months))
+    amount = st.one_of(st.just(0), st.integers(0, 200_000), st.integers(0, 5_000_000))
+    targets = [[draw(amount) for _ in range(count)] for _ in range(months)]
+    clears = [[draw(st.booleans()) for _ in range(count)] for _ in range(months)]
+    return plan_input, _Solution("optimal", targets, clears, list(range(count)), None, None,
+                                 None, 0, 0, 0.0)
+
+
+@settings(max_examples=EXAMPLES, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(case=targeted())
+def test_the_fast_path_re_simulates_the_models_payments_as_the_reference(
+        case: tuple[PlanInput, _Solution]) -> None:
+    plan_input, solution = case
+    fast = fast_run(plan_input, Strategy.OPTIMAL, solution.targets, solution.clears)
+    assert fast is not None
+    reference = simulate(plan_input, _Targets(solution, False, None))
+    assert fast.finished == reference.finished
+    assert fast.months == reference.months
+    assert repr(fast.months) == repr(reference.months)
+    assert assemble(plan_input, Strategy.OPTIMAL, fast) == assemble(
+        plan_input, Strategy.OPTIMAL, reference)
+
+
+@st.composite
+def covered_months(draw: st.DrawFn) -> tuple[PlanInput, Strategy]:
+    """Budgets that cover what every debt requires (the debt-by-debt walk, ``_by_debt``):
+    the first month's requirements with room for their growth, plus a little or a lot."""
+    count = draw(st.integers(1, 30))
+    debts = tuple(draw(plan_debts(f"d{i}")) for i in range(count))
+    need = Decimal(0)
+    for debt in debts:
+        owed = (debt.balance or M(0)) * (1 + (debt.annual_rate or M(0)) / 10) + debt.fees
+        rule = debt.minimum
+        if rule is not None:
+            need += rule.amount + owed * rule.percent + (owed / 10 if rule.plus_charges else 0)
+        need += debt.past_due
+    budget = (need * M("1.2") + M(draw(st.integers(0, 300_000))).scaleb(-2)).quantize(M("0.01"))
+    strategy = draw(st.sampled_from([Strategy.AVALANCHE, Strategy.SNOWBALL, Strategy.CUSTOM,
+                                     Strategy.RISK_FIRST]))
+    order = tuple(draw(st.permutations([d.key for d in debts])))[:draw(st.integers(1, count))]
+    start = date(2026, draw(st.integers(1, 12)), draw(st.integers(1, 28)))
+    return PlanInput(debts, budget, start, horizon_months=draw(st.integers(1, 120)),
+                     order=order), strategy
+
+
+@settings(max_examples=EXAMPLES, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(case=covered_months())
+def test_the_debt_by_debt_walk_gives_the_reference_plan(
+        case: tuple[PlanInput, Strategy]) -> None:
+    plan_input, strategy = case
+    fast = fast_run(plan_input, strategy)
+    assert fast is not None
+    reference = simulate(plan_input, heuristic_policy(strategy, plan_input))
+    assert fast.finished == reference.finished
+    assert fast.months == reference.months
+    assert repr(fast.months) == repr(reference.months)
+    for mine, theirs in zip(fast.ledgers, reference.ledgers, strict=True):
+        assert (mine.principal, mine.charges_before, mine.grows, mine.finished()) == (
+            theirs.principal, theirs.charges_before, theirs.grows, theirs.finished())
+    assert assemble(plan_input, strategy, fast) == assemble(plan_input, strategy, reference)
+
+
+def test_the_benchmarks_plan_walks_debt_by_debt(monkeypatch: pytest.MonkeyPatch) -> None:
+    """50 card-like debts whose budget covers the minimums take the debt-by-debt walk (and
+    give the reference plan); one month short of money takes the month-by-month walk."""
+    from xieshang.engine.strategy import _fast
+
+    walked: list[object] = []
+    by_debt = _fast._by_debt
+
+    def spy(*args: object) -> object:
+        walked.append(by_debt(*args))
+        return walked[-1]
+
+    monkeypatch.setattr(_fast, "_by_debt", spy)
+    debts = tuple(PlanDebt(f"d{i}", balance=M(1000 + 37 * i), annual_rate=M(10 + i) / 100,
+                           minimum=Minimum(M(30 + i))) for i in range(50))
+    needs = sum((M(30 + i) for i in range(50)), M(0))
+    for budget, taken in ((needs + 150, True), (needs - 1, False)):
+        plan_input = PlanInput(debts, budget, date(2026, 1, 15), horizon_months=120)
+        fast = fast_run(plan_input, Strategy.AVALANCHE)
+        assert (walked[-1] is not None) is taken
+        reference = simulate(plan_input, heuristic_policy(Strategy.AVALANCHE, plan_input))
+        assert repr(fast.months) == repr(reference.months)

@@ -38,7 +38,6 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
-from fractions import Fraction
 from typing import Final, TypeAlias
 
 from xieshang.engine.errors import N_, InputError, PresetError, StateError, fill
@@ -1085,17 +1084,37 @@ def _webster(amount: int, balances: Sequence[int]) -> list[int]:
     if len(balances) == 1 and amount <= total:  # (2·b·a + b) // 2b is a: all of it
         return [amount]
     parts = [(2 * balance * amount + total) // (2 * total) for balance in balances]
-
-    def rank(index: int, count: int) -> tuple[Fraction, int, int]:
-        # The priority of the debt's (count + 1)-th fen: larger ranks are handed out first.
-        return Fraction(2 * balances[index], 2 * count + 1), balances[index], -index
-
-    while sum(parts) < amount:
-        best = max((i for i, b in enumerate(balances) if b > 0),
-                   key=lambda i: rank(i, parts[i]))
+    # The priority of a debt's (count + 1)-th fen is the fraction balance ÷ (2·count + 1)
+    # (then the larger balance, then the earlier debt), compared as integers: a ÷ b > c ÷ d
+    # when a·d > c·b (b, d > 0). tests/test_case_perf.py keeps the Fraction version.
+    indices = range(len(balances))
+    missing = amount - sum(parts)
+    for _ in range(missing):  # fen missing: each to the highest priority
+        best, top, under = -1, 0, 1
+        for i in indices:
+            balance = balances[i]
+            if balance <= 0:
+                continue
+            odd = 2 * parts[i] + 1
+            if best < 0:
+                best, top, under = i, balance, odd
+                continue
+            left, right = balance * under, top * odd
+            if left > right or (left == right and balance > top):
+                best, top, under = i, balance, odd
         parts[best] += 1
-    while sum(parts) > amount:
-        worst = min((i for i in range(len(parts)) if parts[i] > 0),
-                    key=lambda i: rank(i, parts[i] - 1))
+    for _ in range(-missing):  # fen too many: each taken from the lowest priority
+        worst, top, under = -1, 0, 1
+        for i in indices:
+            if parts[i] <= 0:
+                continue
+            balance = balances[i]
+            odd = 2 * parts[i] - 1
+            if worst < 0:
+                worst, top, under = i, balance, odd
+                continue
+            left, right = balance * under, top * odd
+            if left < right or (left == right and balance <= top):
+                worst, top, under = i, balance, odd
         parts[worst] -= 1
     return parts

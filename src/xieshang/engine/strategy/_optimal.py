@@ -178,7 +178,9 @@ class _Debt:
 @dataclass(frozen=True, slots=True)
 class _Solution:
     status: str
-    targets: list[list[Decimal]]
+    #: the model's payments, in fen per month and debt (its values to 2 places, as
+    #: ``f"{value:.2f}"`` writes them)
+    targets: list[list[int]]
     clears: list[list[bool]]
     free: list[int]
     objective: Decimal | None
@@ -191,10 +193,6 @@ class _Solution:
 
 def _float(value: Decimal) -> float:  # float-ok: money into the solver only
     return float(value)  # float-ok
-
-
-def _fen(value: float) -> Decimal:  # float-ok: solver value back to an exact fen amount
-    return D(f"{max(value, 0.0):.2f}")  # float-ok
 
 
 def _required_path(debt: PlanDebt, opening: float, growth: Sequence[float],  # float-ok
@@ -468,7 +466,7 @@ def _solve(plan_input: PlanInput, months: int, limit: WorkLimit,
     model, debts, offset = _build(plan_input, months)
     binaries = sum(model.integer)
     free = [debt.index for debt in debts]
-    empty = [[ZERO] * len(plan_input.debts) for _ in range(months)]
+    empty = [[0] * len(plan_input.debts) for _ in range(months)]
     no_clears = [[False] * len(plan_input.debts) for _ in range(months)]
     if not debts:
         return _Solution("not_needed", empty, no_clears, free, None, None, None, 0, 0, 0.0)
@@ -516,13 +514,17 @@ def _solve(plan_input: PlanInput, months: int, limit: WorkLimit,
         failed = "failed_" + stopped[status] if status in stopped else "failed"
         return _Solution(failed, empty, no_clears, free, None, None, None, len(model.cost),
                          binaries, seconds)
-    values = highs.getSolution().col_value
-    targets = [[ZERO] * len(plan_input.debts) for _ in range(months)]
+    solved = np.asarray(highs.getSolution().col_value)
+    targets = [[0] * len(plan_input.debts) for _ in range(months)]
     clears = [[False] * len(plan_input.debts) for _ in range(months)]
     for debt in debts:
-        for t in range(months):
-            targets[t][debt.index] = _fen(values[debt.x[t]])
-            clears[t][debt.index] = values[debt.b[t]] < _CLEARED
+        index = debt.index
+        # each value to 2 places (half-even on the float), read as fen: the digits
+        for t, fen in enumerate(int(f"{max(value, 0.0):.2f}".replace(".", ""))  # float-ok
+                                for value in solved[debt.x].tolist()):
+            targets[t][index] = fen
+        for t, value in enumerate(solved[debt.b].tolist()):
+            clears[t][index] = value < _CLEARED
     objective = info.objective_function_value
     if binaries:
         bound = info.mip_dual_bound
@@ -584,7 +586,7 @@ class _Targets:
             left = pay_tokens(pay, left, ledgers, self.token)
             pay_in_order(pay, left, ledgers, avalanche)
             return pay
-        target = solution.targets[month]
+        target = [Decimal(fen).scaleb(-2) for fen in solution.targets[month]]
         clear = solution.clears[month]
         order = sorted(range(len(ledgers)), key=lambda i: (
             ledgers[i].prepayable, -target[i], avalanche.index(i)))
@@ -619,8 +621,12 @@ def optimal_plan(plan_input: PlanInput, heuristics: Mapping[Strategy, Plan], *,
     candidates: list[tuple[Strategy, Plan]] = []
     model = "milp" if solution.binaries else "lp"
     if solution.status in ("optimal", "time_limit", "work_limit"):
-        run = simulate(plan_input, _Targets(solution, plan_input.card_threshold is not None,
-                                           plan_input.token))
+        from xieshang.engine.strategy._fast import fast_run
+
+        run = fast_run(plan_input, Strategy.OPTIMAL, solution.targets, solution.clears)
+        if run is None:
+            run = simulate(plan_input, _Targets(solution, plan_input.card_threshold is not None,
+                                               plan_input.token))
         candidates.append((Strategy.OPTIMAL, assemble(plan_input, Strategy.OPTIMAL, run)))
     candidates.extend(heuristics.items())
     orders = _order_plans(plan_input)

@@ -386,6 +386,8 @@ def run_strategy(plan_input: PlanInput, strategy: Strategy) -> Run:
         pass
     elif strategy is Strategy.PRO_RATA:
         run = fast_pro_rata_run(plan_input)
+        if run is None:
+            run = fast_run(plan_input, strategy)
     else:
         run = fast_run(plan_input, strategy)
     if run is None:
