@@ -25,9 +25,9 @@ from typing import Any, Final
 from xieshang.engine.accrual import OverdueDebt, Payment, Walker
 from xieshang.engine.accrual_fen import FenWalker, fen_of
 from xieshang.engine.money import CENT, ZERO
-from xieshang.engine.strategy._fast import _MONTH, _Cents, _Final, _minimum_rules
+from xieshang.engine.strategy._fast import _Cents, _Final, _minimum_rules
 from xieshang.engine.strategy._ledger import Calendar, make_debt_month
-from xieshang.engine.strategy._model import PlanInput
+from xieshang.engine.strategy._model import Month, PlanInput
 
 __all__ = ["fast_pro_rata_run"]
 
@@ -175,6 +175,25 @@ def fast_pro_rata_run(plan_input: PlanInput) -> Any:
         return _run(plan_input)
 
 
+class _MonthTwin:
+    """A builder of :class:`Month` filled by plain slot stores, then made a :class:`Month`
+    by assigning ``__class__`` (the same slots in the same order), as
+    :func:`~xieshang.engine.strategy._ledger.make_debt_month` builds the rows."""
+
+    __slots__ = Month.__slots__
+
+    def __init__(self, index: int, pay_date: date, budget: Decimal, paid: Decimal,
+                 unspent: Decimal, card_principal: Decimal, debts: tuple[Any, ...]) -> None:
+        self.index = index
+        self.pay_date = pay_date
+        self.budget = budget
+        self.paid = paid
+        self.unspent = unspent
+        self.card_principal = card_principal
+        self.debts = debts
+        self.__class__ = Month  # type: ignore[assignment]
+
+
 def _run(plan_input: PlanInput) -> Any:
     from xieshang.engine.strategy._simulate import Run, Sums
 
@@ -185,6 +204,7 @@ def _run(plan_input: PlanInput) -> Any:
     cents = _Cents().__getitem__
     zero = ZERO
     make_row = make_debt_month
+    make_month = _MonthTwin
     D = Decimal
     cent = CENT
     keys = [d.key for d in debts]
@@ -200,19 +220,15 @@ def _run(plan_input: PlanInput) -> Any:
     cards = [None if d.card_principal is None else fen_of(d.card_principal) for d in debts]
     any_card = any(card is not None for card in cards)
     tolerance = [fen_of(od.preset.tolerance) if od else 0 for od in ods]
-    ndp = [fen_of(od.not_yet_due_principal) if od else 0 for od in ods]
-    installment_loan = [bool(od.later) or ndp[i] > 0 if od else False
-                        for i, od in enumerate(ods)]
+    installment_loan = [bool(od.later) or od.not_yet_due_principal > 0 if od else False
+                        for od in ods]
     rules = _minimum_rules(debts)
-    #: the bill's principal, interest, penalty and fees, less the month's payment (the
-    #: month's charges next month are the new bill's less these)
-    c_principal = [0] * count
+    #: the bill's interest, penalty and fees less the month's payment (paid in that order
+    #: after the fees): the month's charges next month are the new bill's less these
     c_interest = [0] * count
     c_penalty = [0] * count
     c_fees = [0] * count
-    closing = [0] * count
-    due_now = [0] * count
-    opened = [False] * count
+    closing = [0] * count  # what is owed after the month's payment (more than 0: not done)
     principal = [0] * count
     charges_before = [0] * count
     grows = [False] * count
@@ -238,42 +254,37 @@ def _run(plan_input: PlanInput) -> Any:
     finished = False
     for month in range(plan_input.horizon_months):
         day = dates[month]
-        # -- open
+        # -- open (a debt not done owes something: its first month, or more than 0 after
+        # the last payment)
+        total_required = total_owed = 0
         for i in live:
-            arrear = past_due[i] = arrears[i]
-            if opened[i] and closing[i] == 0 and ndp[i] == 0:
-                owe = owed[i] = due_now[i] = interest[i] = penalty[i] = fees[i] = 0
-            else:
+            figures = sources[i].advance(day)
+            if figures is None:  # too large for the integer walk: the Decimal one
+                od = ods[i]
+                if od is None:
+                    raise ValueError("an overdue debt")
+                # (every payment so far, from the months' rows)
+                sources[i] = _Decimal(od, [(m.pay_date, fen_of(m.debts[i].paid))
+                                           for m in months if m.debts[i].paid > 0])
                 figures = sources[i].advance(day)
-                if figures is None:  # too large for the integer walk: the Decimal one
-                    od = ods[i]
-                    if od is None:
-                        raise ValueError("an overdue debt")
-                    # (every payment so far, from the months' rows)
-                    sources[i] = _Decimal(od, [(m.pay_date, fen_of(m.debts[i].paid))
-                                               for m in months if m.debts[i].paid > 0])
-                    figures = sources[i].advance(day)
-                p, it, pe, f, n = figures
-                ndp[i] = n
-                now = due_now[i] = p + it + pe + f
-                owe = owed[i] = now + n
-                if opened[i]:
-                    charged = interest[i] = it - c_interest[i]
-                    fee = fees[i] = f - c_fees[i]
-                    penalty[i] = owe - closing[i] - charged - fee
-                else:
-                    opened[i] = True
-                    principal[i] = p + n
-                    charges_before[i] = it + pe + f
-                    interest[i] = penalty[i] = fees[i] = 0
-                c_principal[i] = p
-                c_interest[i] = it
-                c_penalty[i] = pe
-                c_fees[i] = f
-            base = 0
+            p, it, pe, f, n = figures
+            now = p + it + pe + f
+            owe = owed[i] = now + n
+            if month:
+                charged = interest[i] = it - c_interest[i]
+                fee = fees[i] = f - c_fees[i]
+                charges = owe - closing[i]  # the month's interest, penalty and fees
+                penalty[i] = charges - charged - fee
+            else:
+                principal[i] = p + n
+                charges_before[i] = it + pe + f
+                charges = 0
+            c_interest[i] = it
+            c_penalty[i] = pe
+            c_fees[i] = f
+            arrear = past_due[i] = arrears[i]
             rule = rules[i]
             if rule is not None and owe > 0:
-                charges = interest[i] + penalty[i] + fees[i]
                 base = rule[0]
                 if rule[2]:
                     share = 0
@@ -285,28 +296,31 @@ def _run(plan_input: PlanInput) -> Any:
                         base = share
                 if base < charges:
                     grows[i] = True
-            need = base + arrear
+                need = base + arrear
+            else:
+                need = arrear
             if need > owe:
                 need = owe
-            if installment_loan[i] and need < due_now[i]:
-                need = due_now[i] if due_now[i] < owe else owe
+            if installment_loan[i] and need < now:
+                need = now if now < owe else owe
             required[i] = need
+            total_required += need
+            total_owed += owe
         # -- the policy (_pro_rata)
         if month in adjusted:
             budget_dec = plan_input.budget_of(month)
             budget = fen_of(budget_dec)
         else:
             budget_dec, budget = plain_dec, plain
-        total_required = sum(required)
         if budget >= total_required:
             left = budget - total_required
-            if left >= sum(owed) - total_required:  # every debt can be paid what it owes
+            if left >= total_owed - total_required:  # every debt can be paid what it owes
                 pay = owed
             else:
                 pay = _fair(budget, left, required, owed, interest)
         else:
             pay = _split(budget, required)  # nothing left; (no room left either: owed)
-            pay = owed if sum(pay) >= sum(owed) else _fair(budget, 0, pay, owed, interest)
+            pay = owed if sum(pay) >= total_owed else _fair(budget, 0, pay, owed, interest)
         # -- pay and close
         rows: list[Any] = [None] * count
         paid_total = 0
@@ -320,11 +334,10 @@ def _run(plan_input: PlanInput) -> Any:
             amount = pay[i]
             owe = owed[i]
             if amount > 0:
-                if cards[i] is not None:
-                    cards[i] = max(0, (cards[i] or 0) - amount)
+                card = cards[i]
+                if card is not None:
+                    cards[i] = card - amount if card > amount else 0
                 sources[i].pay(amount)
-                # what stays due: fees paid first, then penalty, interest, principal, the
-                # principal not yet due
                 rest = amount - c_fees[i]
                 if rest < 0:
                     c_fees[i] = -rest
@@ -332,20 +345,10 @@ def _run(plan_input: PlanInput) -> Any:
                     c_fees[i] = 0
                     rest -= c_penalty[i]
                     if rest > 0:
-                        rest -= c_interest[i]
-                        if rest < 0:
-                            c_interest[i] = -rest
-                        else:
-                            c_interest[i] = 0
-                            rest -= c_principal[i]
-                            if rest > 0:
-                                ndp[i] = ndp[i] - rest if ndp[i] > rest else 0
+                        it = c_interest[i]
+                        c_interest[i] = it - rest if rest < it else 0
             need = required[i]
-            unpaid = need - amount if need > amount else 0
-            close = owe - amount if owe > amount else 0
-            closing[i] = close
-            arrears[i] = unpaid
-            overdue = close > tolerance[i]
+            close = closing[i] = owe - amount if owe > amount else 0
             arrear = past_due[i]
             if arrear > need:
                 arrear = need
@@ -357,25 +360,40 @@ def _run(plan_input: PlanInput) -> Any:
             sum_interest[i] += charged
             sum_penalty[i] += penal
             sum_fees[i] += fee
+            overdue = close > tolerance[i]
             if overdue:
                 sum_overdue[i] += 1
-            if unpaid:
-                unpaid_month += unpaid
-                sum_newly[i] += min(unpaid, need - arrear)
             # amounts nearly always new: made directly (2 places, exact)
-            rows[i] = make_row(
-                keys[i], D(owe) * cent, D(need) * cent, D(amount) * cent,
-                D(close) * cent if close else zero, D(charged) * cent, D(penal) * cent,
-                D(fee) * cent if fee else zero, zero, overdue,
-                D(unpaid) * cent if unpaid else zero, day,
-                D(arrear) * cent if arrear else zero)
-            if close <= 0:
+            owe_dec = D(owe) * cent
+            need_dec = owe_dec if need == owe else D(need) * cent
+            if need > amount:
+                unpaid = arrears[i] = need - amount
+                unpaid_month += unpaid
+                newly = need - arrear
+                sum_newly[i] += unpaid if unpaid < newly else newly
+                rows[i] = make_row(
+                    keys[i], owe_dec, need_dec, D(amount) * cent,
+                    D(close) * cent if close else zero, D(charged) * cent, D(penal) * cent,
+                    D(fee) * cent if fee else zero, zero, overdue, D(unpaid) * cent, day,
+                    D(arrear) * cent if arrear else zero)
+            else:
+                arrears[i] = 0
+                rows[i] = make_row(
+                    keys[i], owe_dec, need_dec,
+                    need_dec if amount == need else (
+                        owe_dec if amount == owe else D(amount) * cent),
+                    D(close) * cent if close else zero, D(charged) * cent, D(penal) * cent,
+                    D(fee) * cent if fee else zero, zero, overdue, zero, day,
+                    D(arrear) * cent if arrear else zero)
+            if not close:
                 done[i] = ended = True
         if unpaid_month:
             short += 1
         card_total = cents(sum(card or 0 for card in cards)) if any_card else zero
-        months.append(_MONTH(month, day, budget_dec, cents(paid_total),
-                             cents(max(0, budget - paid_total)), card_total, tuple(rows)))
+        spare = budget - paid_total
+        months.append(make_month(month, day, budget_dec, D(paid_total) * cent,
+                                 D(spare) * cent if spare > 0 else zero, card_total,
+                                 tuple(rows)))
         if ended:
             live = []
             for i in indices:
