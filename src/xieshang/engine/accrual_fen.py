@@ -36,7 +36,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
-from typing import Final
+from typing import ClassVar, Final
 
 from xieshang.engine.accrual import (
     _MAX_DAYS,
@@ -107,6 +107,9 @@ class FenWalker:
         "_pending", "_per_statement", "_principal", "_round_daily", "_scale", "_settled",
         "_step", "_steps", "_today", "_tolerance", "_too_large", "_yuan",
     )
+
+    #: the running totals are exact sums (``_accrue`` adds ``days`` × the charge)
+    _EXACT: ClassVar[bool] = True
 
     @classmethod
     def of(cls, debt: OverdueDebt, first: date) -> FenWalker | None:
@@ -225,13 +228,27 @@ class FenWalker:
             # past the grace days, no payment of its own left: only monthly steps happen
             # before ``target``, each walked with the plain days before it (its charges,
             # then the step); then the plain days and the morning of ``target``
-            if self._steps:
-                while self._step < target:
-                    step = self._step
-                    self._accrue(step - day + 1)
-                    self._monthly_step()
-                    day = step + 1
-            self._accrue(target - day + 1)
+            if self._EXACT and self._confirmed and self._settled is None:
+                # (``_accrue`` inline: the charges are added to the confirmed totals)
+                if self._steps:
+                    while self._step < target:
+                        step = self._step
+                        penalty, interest = self._charges or self._day_charges()
+                        self._penalty_accrued += penalty * (step - day + 1)
+                        self._interest_accrued += interest * (step - day + 1)
+                        self._monthly_step()
+                        day = step + 1
+                penalty, interest = self._charges or self._day_charges()
+                self._penalty_accrued += penalty * (target - day + 1)
+                self._interest_accrued += interest * (target - day + 1)
+            else:
+                if self._steps:
+                    while self._step < target:
+                        step = self._step
+                        self._accrue(step - day + 1)
+                        self._monthly_step()
+                        day = step + 1
+                self._accrue(target - day + 1)
         else:
             self._day = day
             self._walk_to(target)
@@ -546,6 +563,7 @@ class _Digits34(FenWalker):
     (:func:`_added34`). Everything else is :class:`FenWalker`'s."""
 
     __slots__ = ()
+    _EXACT: ClassVar[bool] = False
 
     @staticmethod
     def _unit_of_limit(scale: int) -> int:

@@ -319,8 +319,12 @@ def _run(plan_input: PlanInput) -> Any:
             else:
                 pay = _fair(budget, left, required, owed, interest)
         else:
-            pay = _split(budget, required)  # nothing left; (no room left either: owed)
-            pay = owed if sum(pay) >= total_owed else _fair(budget, 0, pay, owed, interest)
+            # nothing left: ``_fair`` with no money left adds nothing (each share of the
+            # budget is at most its debt's requirement, hence at most what it owes: no
+            # debt's room is negative); no room left either: what is owed
+            pay = _split(budget, required)
+            if sum(pay) >= total_owed:
+                pay = owed
         # -- pay and close
         rows: list[Any] = [None] * count
         paid_total = 0
