@@ -239,8 +239,25 @@ class FenWalker:
                         self._monthly_step()
                         day = step + 1
                 penalty, interest = self._charges or self._day_charges()
-                self._penalty_accrued += penalty * (target - day + 1)
-                self._interest_accrued += interest * (target - day + 1)
+                penalty_total = self._penalty_accrued = (self._penalty_accrued
+                                                         + penalty * (target - day + 1))
+                interest_total = self._interest_accrued = (self._interest_accrued
+                                                           + interest * (target - day + 1))
+                self._day = target + 1
+                self._half = True
+                fees = self._fees
+                if self._per_statement and target == self._step and self._settled is None:
+                    fees += self._late_fee_fen(self._cycle_paid)
+                limit = _MAX_UNITS * self._yuan
+                if self._too_large or interest_total >= limit or penalty_total >= limit:
+                    return None
+                half = self._half_scale
+                if half >= 0:
+                    scale = self._scale
+                    return (self._principal,
+                            (interest_total + half) // scale - self._interest_paid,
+                            (penalty_total + half) // scale - self._penalty_paid,
+                            fees, self._not_yet_due)
             else:
                 if self._steps:
                     while self._step < target:
@@ -436,7 +453,10 @@ class FenWalker:
     def _day_charges(self) -> tuple[int, int]:
         charges = self._charges
         if charges is None:
-            base, principal = self._bases()
+            principal = self._principal  # (_bases, inline)
+            if self._all_principal:
+                principal += self._not_yet_due
+            base = principal + self._interest_bearing + self._penalty_bearing
             if self._round_daily:
                 charges = self._charges = (
                     self._charge(base, self._penalty_rate, self._minimum_units),
