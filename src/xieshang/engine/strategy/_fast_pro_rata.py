@@ -83,12 +83,16 @@ def _split(total: int, weights: list[int]) -> list[int]:
     gaps = []  # share − exact, × whole
     for weight in weights:
         n = total * weight
-        share = n // whole if n >= 0 else -((-n) // whole)
+        if n >= 0:
+            share, rest = divmod(n, whole)
+            gaps.append(-rest)
+        else:
+            share = -((-n) // whole)
+            gaps.append(share * whole - n)
         shares.append(share)
-        gaps.append(share * whole - n)
     fens = total - sum(shares)
-    if fens:
-        for _gap, index in sorted(zip(gaps, range(len(weights)), strict=True))[:fens]:
+    if fens:  # (a stable sort on the gaps: equal gaps stay in the debts' order)
+        for index in sorted(range(len(weights)), key=gaps.__getitem__)[:fens]:
             shares[index] += 1
     return shares
 
@@ -205,7 +209,6 @@ def _run(plan_input: PlanInput) -> Any:
     zero = ZERO
     make_row = make_debt_month
     make_month = _MonthTwin
-    D = Decimal
     cent = CENT
     keys = [d.key for d in debts]
     ods = [d.overdue_debt for d in debts]
@@ -367,36 +370,37 @@ def _run(plan_input: PlanInput) -> Any:
             overdue = close > tolerance[i]
             if overdue:
                 sum_overdue[i] += 1
-            # amounts nearly always new: made directly (2 places, exact)
-            owe_dec = D(owe) * cent
-            need_dec = owe_dec if need == owe else D(need) * cent
+            # amounts nearly always new: made directly (2 places, exact: ``cent × fen``
+            # makes the same Decimal as Decimal(fen) × cent, without the int's own Decimal)
+            owe_dec = cent * owe
+            need_dec = owe_dec if need == owe else cent * need
             if need > amount:
                 unpaid = arrears[i] = need - amount
                 unpaid_month += unpaid
                 newly = need - arrear
                 sum_newly[i] += unpaid if unpaid < newly else newly
                 rows[i] = make_row(
-                    keys[i], owe_dec, need_dec, D(amount) * cent,
-                    D(close) * cent if close else zero, D(charged) * cent, D(penal) * cent,
-                    D(fee) * cent if fee else zero, zero, overdue, D(unpaid) * cent, day,
-                    D(arrear) * cent if arrear else zero)
+                    keys[i], owe_dec, need_dec, cent * amount,
+                    cent * close if close else zero, cent * charged, cent * penal,
+                    cent * fee if fee else zero, zero, overdue, cent * unpaid, day,
+                    cent * arrear if arrear else zero)
             else:
                 arrears[i] = 0
                 rows[i] = make_row(
                     keys[i], owe_dec, need_dec,
                     need_dec if amount == need else (
-                        owe_dec if amount == owe else D(amount) * cent),
-                    D(close) * cent if close else zero, D(charged) * cent, D(penal) * cent,
-                    D(fee) * cent if fee else zero, zero, overdue, zero, day,
-                    D(arrear) * cent if arrear else zero)
+                        owe_dec if amount == owe else cent * amount),
+                    cent * close if close else zero, cent * charged, cent * penal,
+                    cent * fee if fee else zero, zero, overdue, zero, day,
+                    cent * arrear if arrear else zero)
             if not close:
                 done[i] = ended = True
         if unpaid_month:
             short += 1
         card_total = cents(sum(card or 0 for card in cards)) if any_card else zero
         spare = budget - paid_total
-        months.append(make_month(month, day, budget_dec, D(paid_total) * cent,
-                                 D(spare) * cent if spare > 0 else zero, card_total,
+        months.append(make_month(month, day, budget_dec, cent * paid_total,
+                                 cent * spare if spare > 0 else zero, card_total,
                                  tuple(rows)))
         if ended:
             live = []
