@@ -228,21 +228,34 @@ class FenWalker:
             # past the grace days, no payment of its own left: only monthly steps happen
             # before ``target``, each walked with the plain days before it (its charges,
             # then the step); then the plain days and the morning of ``target``
-            if self._EXACT and self._confirmed and self._settled is None:
-                # (``_accrue`` inline: the charges are added to the confirmed totals)
+            if self._confirmed and self._settled is None:
+                # (``_accrue`` inline: the charges are added to the confirmed totals, exact
+                # sums or (``_Digits34``) each day's sum rounded to 34 digits)
+                exact = self._EXACT
                 if self._steps:
                     while self._step < target:
                         step = self._step
                         penalty, interest = self._charges or self._day_charges()
-                        self._penalty_accrued += penalty * (step - day + 1)
-                        self._interest_accrued += interest * (step - day + 1)
+                        if exact:
+                            self._penalty_accrued += penalty * (step - day + 1)
+                            self._interest_accrued += interest * (step - day + 1)
+                        else:
+                            self._penalty_accrued = _added34(self._penalty_accrued, penalty,
+                                                             step - day + 1)
+                            self._interest_accrued = _added34(self._interest_accrued,
+                                                              interest, step - day + 1)
                         self._monthly_step()
                         day = step + 1
                 penalty, interest = self._charges or self._day_charges()
-                penalty_total = self._penalty_accrued = (self._penalty_accrued
-                                                         + penalty * (target - day + 1))
-                interest_total = self._interest_accrued = (self._interest_accrued
-                                                           + interest * (target - day + 1))
+                if exact:
+                    penalty_total = self._penalty_accrued + penalty * (target - day + 1)
+                    interest_total = self._interest_accrued + interest * (target - day + 1)
+                else:
+                    penalty_total = _added34(self._penalty_accrued, penalty, target - day + 1)
+                    interest_total = _added34(self._interest_accrued, interest,
+                                              target - day + 1)
+                self._penalty_accrued = penalty_total
+                self._interest_accrued = interest_total
                 self._day = target + 1
                 self._half = True
                 fees = self._fees
