@@ -44,14 +44,15 @@ def _amount(rng: random.Random, low: int = 1, high: int = 5_000_000) -> Decimal:
 
 
 def random_debt(rng: random.Random) -> tuple[OverdueDebt, date]:
-    """A random overdue debt and the plan's first date (after its due date and payments)."""
+    """A random overdue debt and the plan's first date (on or after its due date, after its
+    payments)."""
     preset = rng.choice(PRESETS)
     due = date(2024, 1, 1) + timedelta(days=rng.randint(0, 1095))
     if rng.random() < 0.2:  # the end of a month (monthly steps on shorter months)
         due = date(due.year, due.month, 28) + timedelta(days=rng.randint(0, 3))
         while due.month != (due - timedelta(days=3)).month:
             due -= timedelta(days=1)
-    start = due + timedelta(days=rng.randint(1, 120))
+    start = due + timedelta(days=rng.randint(0, 120))  # (0: a debt due on the first date)
     payments = tuple(Payment(due + timedelta(days=rng.randint(-5, (start - due).days - 1)),
                              _amount(rng, high=300_000))
                      for _ in range(rng.choice([0, 0, 0, 1, 2])))
@@ -147,13 +148,14 @@ def test_the_integer_walk_equals_the_walker(case: tuple[OverdueDebt, date],
 
 def test_what_the_integer_walk_leaves_to_the_walker() -> None:
     """Installments falling due later, a card's interest from its posting date, a first
-    date not after the due date, a payment on or after the first date: ``None``. A rate of
-    more than 18 places is walked with Decimal charges."""
+    date before the due date, a payment on or after the first date: ``None``. A rate of
+    more than 18 places is walked with charges rounded to 34 digits."""
     preset = next(p for p in PRESETS if p.id == "huabei")
     due = date(2025, 3, 10)
     debt = OverdueDebt(preset, D("1000.00"), due)
     assert FenWalker.of(debt, date(2025, 4, 10)) is not None
-    assert FenWalker.of(debt, due) is None
+    assert FenWalker.of(debt, due) is not None  # due on the first date
+    assert FenWalker.of(debt, due - timedelta(days=1)) is None
     later = OverdueDebt(preset, D("1000.00"), due, not_yet_due_principal=D("500.00"),
                         later=(LaterInstallment(date(2025, 4, 10), D("500.00")),))
     assert FenWalker.of(later, date(2025, 4, 10)) is None
@@ -164,7 +166,24 @@ def test_what_the_integer_walk_leaves_to_the_walker() -> None:
     assert FenWalker.of(paid, date(2025, 4, 10)) is None
     assert FenWalker.of(paid, date(2025, 4, 11)) is not None
     odd = OverdueDebt(preset, D("1000.00"), due, penalty_daily_rate=D("0.5") / 3)
-    assert type(FenWalker.of(odd, date(2025, 4, 10))).__name__ == "_DecimalCharges"
+    assert type(FenWalker.of(odd, date(2025, 4, 10))).__name__ == "_Digits34"
+    tiny = OverdueDebt(preset, D("1000.00"), due, penalty_daily_rate=D("1E-130"))
+    assert FenWalker.of(tiny, date(2025, 4, 10)) is None  # more than 120 places
+
+
+def test_a_debt_due_on_the_first_date_then_paid_each_month() -> None:
+    """A debt due on the plan's first date (its first bill on the due date itself, the
+    payment of that day within the grace days), on every preset: the Walker's bills."""
+    rng = random.Random(16)
+    for preset in PRESETS:
+        debt = OverdueDebt(preset, D("2400.00"), date(2026, 1, 31),
+                           contract_daily_rate=rng.choice(CONTRACT[1:]))
+        if _needs_contract(debt):
+            continue
+        steps: list[tuple[int, Decimal | None]] = [
+            (rng.choice([28, 30, 31]), rng.choice([None, D("100.00"), D("0.01")]))
+            for _ in range(13)]
+        assert _compare(debt, debt.due_date, steps)
 
 
 def test_a_card_a_year_unpaid_then_paid_off() -> None:
@@ -185,3 +204,37 @@ def test_more_than_a_hundred_years_is_left_to_the_walker() -> None:
     assert walker is not None
     assert walker.advance(date(2025, 3, 9)) is not None
     assert walker.advance(date(2025, 3, 10)) is None
+
+
+def _units(value: Decimal, places: int = 80) -> int:
+    import decimal
+
+    scaled = value.scaleb(places, context=decimal.Context(prec=300, traps=[decimal.Rounded]))
+    assert scaled == scaled.to_integral_value()
+    return int(scaled)
+
+
+def test_the_34_digit_sums_on_integers_equal_the_decimal_day_loop() -> None:
+    """``_added34`` (integers in units of 10^-80 yuan) equals adding the charge day by day
+    in the engine's 34-digit context, on the seeded random totals and charges of the
+    Decimal step's own test (34-digit quotients, charges to the fen, charges half way at
+    some digit), and ``_round34`` equals the context's rounding."""
+    from test_accrual_added_days import _by_day, _charge
+    from xieshang.engine.accrual import _CONTEXT
+    from xieshang.engine.accrual_fen import _added34, _digits, _round34
+
+    rng = random.Random(1634)
+    for _ in range(3000):
+        charge = _charge(rng)
+        total = rng.choice([D(0), D(rng.randint(0, 10**9)) / 100,
+                            _CONTEXT.multiply(D(rng.randint(1, 500)), charge)])
+        days = rng.choice([1, 2, rng.randint(1, 40), rng.randint(1, 1500)])
+        assert _added34(_units(total), _units(charge), days) == _units(
+            _by_day(total, charge, days)), (total, charge, days)
+    for _ in range(3000):
+        value = rng.randint(1, 10 ** rng.randint(1, 120))
+        assert _round34(value) == int(_CONTEXT.plus(D(value)))
+        assert _digits(value) == len(str(value))
+    for power in range(1, 300):  # the digit counts at every boundary
+        for value in (10**power - 1, 10**power, 10**power + 1, 2**power, 2**power - 1):
+            assert _digits(value) == len(str(value))

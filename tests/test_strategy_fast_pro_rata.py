@@ -148,3 +148,22 @@ def test_a_debt_the_integer_walk_gives_up_on_mid_plan() -> None:
     finally:
         patch.undo()
     assert gave_up
+
+
+@settings(max_examples=EXAMPLES * 3, deadline=None, derandomize=True)
+@given(amount=st.integers(-5, 3_000_000),
+       balances=st.lists(st.one_of(st.integers(0, 2_000_000), st.integers(-500, 500),
+                                   st.sampled_from([0, 1, 2, 3, 5, 100, 101])),
+                         min_size=1, max_size=25))
+def test_the_integer_ranks_of_webster_equal_the_budget_s_rule(amount: int,
+                                                              balances: list[int]) -> None:
+    """The fast path's Webster split compares ranks on integers; the budget's rule compares
+    them as fractions: the same fen to the same debts, ties included."""
+    from xieshang.engine.budget import _webster as reference
+    from xieshang.engine.strategy._fast_pro_rata import _webster
+
+    amount = min(amount, max(sum(balances), 0))
+    assert _webster(amount, balances) == reference(amount, balances)
+    equal = [balances[0]] * len(balances)  # every rank tied: the order decides
+    assert _webster(amount % (sum(equal) + 1) if sum(equal) > 0 else 0, equal) == reference(
+        amount % (sum(equal) + 1) if sum(equal) > 0 else 0, equal)

@@ -16,12 +16,15 @@ date asked — with the same rules as :mod:`xieshang.engine.accrual` (its ``_Led
 * late fees are :func:`~xieshang.engine.accrual.late_fee_due` itself.
 
 A rate of more than 18 places (a yearly rate ÷ 365 has 34 in the engine's context) makes
-charges that the Decimal walk rounds to 34 digits: for such a debt the running totals of
-charges stay Decimals, added up in that context exactly as the Decimal walk adds them
-(``_DecimalCharges``); the rest of its walk is integer fen all the same.
+charges that the Decimal walk rounds to 34 digits: for such a debt (``_Digits34``) R is the
+power of ten of the rate's places all the same, each day's charge is rounded to 34
+significant digits and each day's sum too (half even, as the Decimal context rounds: in
+units of a power of ten of a yuan, rounding a value to 34 digits is rounding the integer),
+the days between two events added a decade at a time as
+:func:`~xieshang.engine.accrual._added_days` adds them (``_added34``).
 
 :meth:`FenWalker.of` returns ``None`` for what this walk does not cover — installments
-falling due later, a card's interest from the posting date, a first date not after the due
+falling due later, a card's interest from the posting date, a first date before the due
 date, payments on or after the first date asked, amounts too large for the exact Decimal
 walk to stay exact, a tolerance or a minimum daily charge not in whole fen — and the
 Decimal :class:`~xieshang.engine.accrual.Walker` stays the reference: a property test
@@ -30,11 +33,10 @@ Decimal :class:`~xieshang.engine.accrual.Walker` stays the reference: a property
 
 from __future__ import annotations
 
-import decimal
 from collections.abc import Sequence
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Any, ClassVar, Final
+from typing import ClassVar, Final
 
 from xieshang.engine._record import replace
 from xieshang.engine.accrual import (
@@ -44,7 +46,6 @@ from xieshang.engine.accrual import (
     Payment,
     Walker,
     _add_months,
-    _added_days,
     _Terms,
     _terms,
     late_fee_due,
@@ -55,8 +56,10 @@ from xieshang.engine.preset import LateFee, LateFeeKind, PenaltyBase
 
 __all__ = ["DayBills", "FenWalker", "fen_of"]
 
-#: Largest denominator of the daily rates (R) the walk takes on.
-_MAX_SCALE: Final = 10**18
+#: Most places of the daily rates whose charges are exact integers (R ≤ 10^18); more
+#: places: the charges rounded to 34 digits (``_Digits34``), up to :data:`_MAX_PLACES`.
+_EXACT_PLACES: Final = 18
+_MAX_PLACES: Final = 120
 #: Largest amount in fen a debt may start with (10^13 fen: 100 billion yuan).
 _MAX_FEN: Final = 10**13
 #: While every running total stays below this, the Decimal walk (34 digits) is exact.
@@ -69,8 +72,8 @@ def fen_of(value: Decimal) -> int:
     return int(value.scaleb(2))
 
 
-def _scale_of(*rates: Decimal) -> int | None:
-    """R: the power of ten that makes every rate whole (``None``: not a finite rate)."""
+def _places_of(*rates: Decimal) -> int | None:
+    """The places of the rate with the most (``None``: not a finite rate)."""
     places = 0
     for rate in rates:
         if not rate.is_finite():
@@ -79,8 +82,14 @@ def _scale_of(*rates: Decimal) -> int | None:
         if not isinstance(exponent, int):
             return None
         places = max(places, -exponent)
-    scale = 10**places
-    return scale if scale <= _MAX_SCALE else None
+    return places
+
+
+def _scale_of(*rates: Decimal) -> int | None:
+    """R: the power of ten that makes every rate whole, when the products are exact
+    integers (``None``: more places, or not a finite rate)."""
+    places = _places_of(*rates)
+    return None if places is None or places > _EXACT_PLACES else 10**places
 
 
 class FenWalker:
@@ -100,26 +109,27 @@ class FenWalker:
         "_minimum_units", "_mode", "_months", "_not_yet_due", "_paid_on_time",
         "_penalty_accrued", "_penalty_bearing", "_penalty_paid", "_penalty_rate",
         "_pending", "_per_statement", "_principal", "_round_daily", "_scale", "_settled",
-        "_step", "_steps", "_today", "_tolerance", "_too_large",
+        "_step", "_steps", "_today", "_tolerance", "_too_large", "_yuan",
     )
 
-    #: the running totals of charges are integers (units of 1/R fen)
-    _INTEGER: ClassVar[bool] = True
+    #: the running totals are exact sums (``_accrue`` adds ``days`` × the charge)
+    _EXACT: ClassVar[bool] = True
 
     @classmethod
     def of(cls, debt: OverdueDebt, first: date) -> FenWalker | None:
         """A walker of ``debt`` whose first :meth:`advance` is to ``first`` or later, or
         ``None`` when the integer walk does not cover it (see the module docstring)."""
-        if debt.later or debt.interest_from is not None or first <= debt.due_date:
+        if debt.later or debt.interest_from is not None or first < debt.due_date:
             return None
         if any(payment.on >= first for payment in debt.payments):
             return None
         terms = _terms(debt)
-        scale = _scale_of(terms.penalty_rate, terms.interest_rate)
-        if scale is None:  # a rate of many places (0.27 ÷ 365): the charges in Decimal
-            if not (terms.penalty_rate.is_finite() and terms.interest_rate.is_finite()):
-                return None
-            cls, scale = _DecimalCharges, 1
+        places = _places_of(terms.penalty_rate, terms.interest_rate)
+        if places is None or places > _MAX_PLACES:
+            return None
+        if places > _EXACT_PLACES:  # a rate of many places (0.27 ÷ 365): 34-digit charges
+            cls = _Digits34
+        scale = 10**places
         minimum = terms.minimum_per_day * 100
         tolerance = terms.tolerance * 100
         if minimum != minimum.to_integral_value() or tolerance != tolerance.to_integral_value():
@@ -148,9 +158,11 @@ class FenWalker:
         #: the next monthly step (day number); only walked when it does something
         self._step = self._step_of(1) if self._steps else _NEVER
         self._too_large = False
-        #: half a unit's scale for half-up rounding (−1: another mode)
-        self._half_scale = scale // 2 if self._mode is Rounding.HALF_UP and self._INTEGER \
-            else -1
+        #: units of a running total that make what :data:`_MAX_UNITS` counts (1: the
+        #: units; the 34-digit walk: a yuan, as the Decimal walk's totals count)
+        self._yuan = self._unit_of_limit(scale)
+        #: half a unit's scale for half-up rounding (−1: another mode; R is 1 or even)
+        self._half_scale = scale // 2 if self._mode is Rounding.HALF_UP else -1
         self._late_fees: dict[int, int] = {}
         self._late_fee = terms.late_fee
         self._fee_percent, self._fee_minimum, self._fee_maximum = _percent_fee(
@@ -205,11 +217,97 @@ class FenWalker:
         target = (as_of - self._due).days
         if target >= _MAX_DAYS:  # the Walker refuses it (more than 100 years): let it say so
             return None
+        day = self._day
         if self._half:
+            day -= 1
             today = self._today
             if today:
                 self._today = []
-            self._evening(self._day - 1, today)
+                for amount in today:
+                    self._pay(amount, day)
+            if day == self._step:
+                self._monthly_step()
+            day += 1
+        if day > self._grace_end and not self._pending:
+            # past the grace days, no payment of its own left: only monthly steps happen
+            # before ``target``, each walked with the plain days before it (its charges,
+            # then the step); then the plain days and the morning of ``target``
+            if self._confirmed and self._settled is None:
+                # (``_accrue`` inline: the charges are added to the confirmed totals, exact
+                # sums or (``_Digits34``) each day's sum rounded to 34 digits)
+                exact = self._EXACT
+                if self._steps:
+                    while self._step < target:
+                        step = self._step
+                        penalty, interest = self._charges or self._day_charges()
+                        if exact:
+                            self._penalty_accrued += penalty * (step - day + 1)
+                            self._interest_accrued += interest * (step - day + 1)
+                        else:
+                            self._penalty_accrued = _added34(self._penalty_accrued, penalty,
+                                                             step - day + 1)
+                            self._interest_accrued = _added34(self._interest_accrued,
+                                                              interest, step - day + 1)
+                        self._monthly_step()
+                        day = step + 1
+                penalty, interest = self._charges or self._day_charges()
+                if exact:
+                    penalty_total = self._penalty_accrued + penalty * (target - day + 1)
+                    interest_total = self._interest_accrued + interest * (target - day + 1)
+                else:
+                    penalty_total = _added34(self._penalty_accrued, penalty, target - day + 1)
+                    interest_total = _added34(self._interest_accrued, interest,
+                                              target - day + 1)
+                self._penalty_accrued = penalty_total
+                self._interest_accrued = interest_total
+                self._day = target + 1
+                self._half = True
+                fees = self._fees
+                if self._per_statement and target == self._step and self._settled is None:
+                    fees += self._late_fee_fen(self._cycle_paid)
+                limit = _MAX_UNITS * self._yuan
+                if self._too_large or interest_total >= limit or penalty_total >= limit:
+                    return None
+                half = self._half_scale
+                if half >= 0:
+                    scale = self._scale
+                    return (self._principal,
+                            (interest_total + half) // scale - self._interest_paid,
+                            (penalty_total + half) // scale - self._penalty_paid,
+                            fees, self._not_yet_due)
+            else:
+                if self._steps:
+                    while self._step < target:
+                        step = self._step
+                        self._accrue(step - day + 1)
+                        self._monthly_step()
+                        day = step + 1
+                self._accrue(target - day + 1)
+        else:
+            self._day = day
+            self._walk_to(target)
+        self._day = target + 1
+        self._half = True
+        fees = self._fees
+        if self._per_statement and target == self._step and self._confirmed \
+                and self._settled is None:
+            fees += self._late_fee_fen(self._cycle_paid)
+        limit = _MAX_UNITS * self._yuan
+        if self._too_large or self._interest_accrued >= limit \
+                or self._penalty_accrued >= limit:
+            return None
+        half, scale = self._half_scale, self._scale
+        if half >= 0:
+            interest = (self._interest_accrued + half) // scale - self._interest_paid
+            penalty = (self._penalty_accrued + half) // scale - self._penalty_paid
+        else:
+            interest, penalty = self._interest_due(), self._penalty_due()
+        return (self._principal, interest, penalty, fees, self._not_yet_due)
+
+    def _walk_to(self, target: int) -> None:
+        """From ``self._day`` through the morning of ``target``, any day: the days before
+        charges start, the end of the grace days and the debt's own payments are each walked
+        as a day; the plain days between them added up."""
         pending = self._pending
         grace_end = self._grace_end
         steps = self._steps
@@ -251,22 +349,6 @@ class FenWalker:
             self._day = stop
         if morning:
             self._morning(target)
-        self._day = target + 1
-        self._half = True
-        fees = self._fees
-        if self._per_statement and target == self._step and self._confirmed \
-                and self._settled is None:
-            fees += self._late_fee_fen(self._cycle_paid)
-        if self._too_large or self._interest_accrued >= _MAX_UNITS \
-                or self._penalty_accrued >= _MAX_UNITS:
-            return None
-        half, scale = self._half_scale, self._scale
-        if half >= 0:
-            interest = (self._interest_accrued + half) // scale - self._interest_paid
-            penalty = (self._penalty_accrued + half) // scale - self._penalty_paid
-        else:
-            interest, penalty = self._interest_due(), self._penalty_due()
-        return (self._principal, interest, penalty, fees, self._not_yet_due)
 
     # -- the day walk (accrual._Cursor) ---------------------------------------------------
 
@@ -283,18 +365,31 @@ class FenWalker:
         for amount in payments:
             self._pay(amount, day)
         if day == self._step:
-            if self._compounding:
-                self._compound()
-            if self._per_statement:
-                self._statement_fee()
-            self._months += 1
-            self._step = self._step_of(self._months)
+            self._monthly_step()
+
+    def _monthly_step(self) -> None:
+        """The end of a monthly step day, after its payments."""
+        if self._compounding:
+            self._compound()
+        if self._per_statement:
+            self._statement_fee()
+        self._months += 1
+        self._step = self._step_of(self._months)
 
     # -- the balances (accrual._Ledger) ---------------------------------------------------
 
     def _units(self, fen: int) -> int:
         """``fen`` as a running total of charges."""
         return fen * self._scale
+
+    @staticmethod
+    def _unit_of_limit(scale: int) -> int:
+        return 1
+
+    @staticmethod
+    def _plus(total: int, more: int) -> int:
+        """Two running totals added."""
+        return total + more
 
     def _round(self, units: int) -> int:
         """``units`` (1/R fen, ≥ 0) to the fen, with the preset's mode."""
@@ -348,8 +443,8 @@ class FenWalker:
             return
         self._confirmed = True
         if self._charge_grace:
-            self._interest_accrued += self._grace_interest
-            self._penalty_accrued += self._grace_penalty
+            self._interest_accrued = self._plus(self._interest_accrued, self._grace_interest)
+            self._penalty_accrued = self._plus(self._penalty_accrued, self._grace_penalty)
         self._grace_interest = 0
         self._grace_penalty = 0
         self._fees += self._late_fee_fen(self._paid_on_time)
@@ -375,7 +470,10 @@ class FenWalker:
     def _day_charges(self) -> tuple[int, int]:
         charges = self._charges
         if charges is None:
-            base, principal = self._bases()
+            principal = self._principal  # (_bases, inline)
+            if self._all_principal:
+                principal += self._not_yet_due
+            base = principal + self._interest_bearing + self._penalty_bearing
             if self._round_daily:
                 charges = self._charges = (
                     self._charge(base, self._penalty_rate, self._minimum_units),
@@ -414,14 +512,15 @@ class FenWalker:
         self._cycle_paid = 0
 
     def _pay(self, amount: int, day: int) -> None:
+        # (``a if a < b else b`` is ``min(a, b)``, without the call)
         if day <= self._grace_days:
             self._paid_on_time += amount
         self._cycle_paid += amount
         self._charges = None
-        left = amount
-        taken = min(left, self._fees)
-        self._fees -= taken
-        left -= taken
+        fees = self._fees
+        taken = amount if amount < fees else fees
+        fees = self._fees = fees - taken
+        left = amount - taken
         half = self._half_scale
         if half >= 0:  # the due amounts, rounded half up inline
             scale = self._scale
@@ -430,23 +529,29 @@ class FenWalker:
         else:
             penalty = self._penalty_due()
             interest = self._interest_due()
-        taken = min(left, penalty)
-        self._penalty_paid += taken
-        self._penalty_bearing = max(0, self._penalty_bearing - taken)
-        penalty -= taken
+        taken = left if left < penalty else penalty
+        if taken:
+            self._penalty_paid += taken
+            bearing = self._penalty_bearing - taken
+            self._penalty_bearing = bearing if bearing > 0 else 0
+            penalty -= taken
+            left -= taken
+        taken = left if left < interest else interest
+        if taken:
+            self._interest_paid += taken
+            bearing = self._interest_bearing - taken
+            self._interest_bearing = bearing if bearing > 0 else 0
+            interest -= taken
+            left -= taken
+        principal = self._principal
+        taken = left if left < principal else principal
+        principal = self._principal = principal - taken
         left -= taken
-        taken = min(left, interest)
-        self._interest_paid += taken
-        self._interest_bearing = max(0, self._interest_bearing - taken)
-        interest -= taken
-        left -= taken
-        taken = min(left, self._principal)
-        self._principal -= taken
-        left -= taken
-        self._not_yet_due -= min(left, self._not_yet_due)
-        if (self._settled is None
-                and self._principal + interest + penalty + self._fees <= self._tolerance):
-            self._settled = max(day, 0)
+        if left:
+            later = self._not_yet_due
+            self._not_yet_due = later - (left if left < later else later)
+        if self._settled is None and principal + interest + penalty + fees <= self._tolerance:
+            self._settled = day if day > 0 else 0
             self._grace_interest = 0
             self._grace_penalty = 0
 
@@ -487,41 +592,34 @@ def _rounded(numerator: int, denominator: int, mode: Rounding) -> int:
     return whole + 1 if rest else whole
 
 
-class _DecimalCharges(FenWalker):
-    """A debt charged at a rate of more places than the integer walk takes (a yearly rate
-    ÷ 365: 34 digits): the running totals of its charges are Decimals added up exactly as
-    the Decimal walk adds them — in its 34-digit context, a run of days in one exact step
-    or else day by day — and everything else (amounts due, payments, steps, late fees) is
-    integer fen as in :class:`FenWalker`."""
+class _Digits34(FenWalker):
+    """A debt charged at a rate of more places than the exact integer walk takes (a yearly
+    rate ÷ 365: 34 digits): the Decimal walk rounds each day's charge to 34 digits and each
+    day's sum of a running total too. Here R is a power of ten all the same, so a running
+    total and a charge are integers (units of 1/R fen) and rounding a value to 34
+    significant digits is rounding that integer (:func:`_round34`); the days between two
+    events are added as :func:`xieshang.engine.accrual._added_days` adds them
+    (:func:`_added34`). Everything else is :class:`FenWalker`'s."""
 
     __slots__ = ()
-    _INTEGER: ClassVar[bool] = False
+    _EXACT: ClassVar[bool] = False
 
-    def _init(self, debt: OverdueDebt, terms: _Terms, scale: int, minimum: int,
-              tolerance: int) -> None:
-        with decimal.localcontext(_CONTEXT):
-            super()._init(debt, terms, 1, minimum, tolerance)
-        self._penalty_rate = terms.penalty_rate  # type: ignore[assignment]
-        self._interest_rate = terms.interest_rate  # type: ignore[assignment]
-        self._minimum_units = terms.minimum_per_day  # type: ignore[assignment]
+    @staticmethod
+    def _unit_of_limit(scale: int) -> int:
+        return 100 * scale  # the Decimal walk's limit counts yuan
 
-    def advance(self, as_of: date) -> tuple[int, int, int, int, int] | None:
-        with decimal.localcontext(_CONTEXT):
-            return super().advance(as_of)
+    @staticmethod
+    def _plus(total: int, more: int) -> int:
+        return _round34(total + more)
 
-    def _units(self, fen: int) -> Any:
-        return _CONTEXT.multiply(Decimal(fen), CENT)
-
-    def _round(self, units: Any) -> int:
-        return fen_of(units.quantize(CENT, rounding=self._mode.decimal_mode, context=_CONTEXT))
-
-    def _charge(self, base: int, rate: Any, minimum: Any) -> Any:
+    def _charge(self, base: int, rate: int, minimum: int) -> int:
         if base <= 0 or rate <= 0:
-            return ZERO
-        amount = max(_CONTEXT.multiply(_CONTEXT.multiply(Decimal(base), CENT), rate),
-                     minimum or ZERO)
+            return 0
+        amount = _round34(base * rate)
+        if amount < minimum:
+            amount = minimum
         if self._round_daily:
-            return amount.quantize(CENT, rounding=self._mode.decimal_mode, context=_CONTEXT)
+            return self._round(amount) * self._scale
         return amount
 
     def _day_charges(self) -> tuple[int, int]:
@@ -538,20 +636,99 @@ class _DecimalCharges(FenWalker):
             return
         penalty, interest = self._day_charges()
         if self._confirmed:
-            self._penalty_accrued = _add_days(self._penalty_accrued, penalty, days)
-            self._interest_accrued = _add_days(self._interest_accrued, interest, days)
+            self._penalty_accrued = _added34(self._penalty_accrued, penalty, days)
+            self._interest_accrued = _added34(self._interest_accrued, interest, days)
         else:
-            self._grace_penalty = _add_days(self._grace_penalty, penalty, days)
-            self._grace_interest = _add_days(self._grace_interest, interest, days)
+            self._grace_penalty = _added34(self._grace_penalty, penalty, days)
+            self._grace_interest = _added34(self._grace_interest, interest, days)
 
 
-def _add_days(total: Any, charge: Any, days: int) -> Any:
-    """``total`` + ``charge`` added ``days`` times: whole units at once; Decimal running
-    totals as the Decimal walk adds them (:func:`xieshang.engine.accrual._added_days`:
-    each day's sum rounded to 34 digits, in a few exact steps)."""
-    if isinstance(total, int) and isinstance(charge, int):
-        return total + charge * days
-    return _added_days(Decimal(total), Decimal(charge), days)
+#: 10^k for the digit counts and quanta of :func:`_round34` and :func:`_added34`
+_TENS: Final[tuple[int, ...]] = tuple(10**k for k in range(256))
+_P34: Final = 10**34
+
+
+def _ten(power: int) -> int:
+    return _TENS[power] if power < 256 else int(10**power)
+
+
+def _digits(value: int) -> int:
+    """How many digits ``value`` (> 0) has."""
+    guess = (value.bit_length() * 1292913986) >> 32  # ⌊bits × log10 2⌋
+    if guess >= 255:
+        return len(str(value))
+    return guess + 1 if value >= _TENS[guess] else guess
+
+
+def _round34(value: int) -> int:
+    """``value`` (≥ 0) rounded to 34 significant digits, half even (the Decimal walk's
+    context)."""
+    if value < _P34:
+        return value
+    guess = (value.bit_length() * 1292913986) >> 32  # _digits, inline
+    if guess < 255:
+        quantum = _TENS[guess - 33] if value >= _TENS[guess] else _TENS[guess - 34]
+    else:
+        quantum = _ten(_digits(value) - 34)
+    whole, rest = divmod(value, quantum)
+    twice = 2 * rest
+    if twice > quantum or (twice == quantum and whole & 1):
+        whole += 1
+    return whole * quantum
+
+
+def _added34(total: int, charge: int, days: int) -> int:
+    """``total`` after adding ``charge`` ``days`` times, each sum rounded to 34 digits
+    (:func:`_round34`): :func:`xieshang.engine.accrual._added_days` on integers, the same
+    steps. A sum below 10^34 is exact; else, once a sum has ``top`` digits it is a multiple
+    of q = 10^(top−34), so while the next sum stays below 10^top each day adds ``charge``
+    rounded to q (a charge half way between two multiples: those days one by one); the day
+    a sum reaches the next decade is added on its own."""
+    if charge > 0 and total >= 0 and days > 0:
+        exact = total + charge * days
+        if exact < _P34:  # every day's sum, smaller, is exact too
+            return exact
+        if total >= _P34:  # the steps below in one when no sum leaves the total's decade
+            top = _digits(total)
+            quantum = _ten(top - 34)
+            if not total % quantum:
+                whole, rest = divmod(charge, quantum)
+                twice = 2 * rest
+                if twice != quantum:
+                    step = (whole + 1 if twice > quantum else whole) * quantum
+                    if total + (days - 1) * step + charge < _ten(top):
+                        return total + days * step
+    elif charge == 0 or days <= 0:
+        return total
+    else:  # (not reached: charges and totals are not negative)
+        for _ in range(days):
+            total = _round34(total + charge) if total + charge >= 0 else total + charge
+        return total
+    while days > 0:
+        total = _round34(total + charge)  # the first day of a decade, on its own
+        days -= 1
+        if days == 0:
+            break
+        top = _digits(total)
+        if top > 34:
+            quantum = _ten(top - 34)
+            whole, rest = divmod(charge, quantum)
+            twice = 2 * rest
+            if twice == quantum:
+                continue  # half way: rounded by the total's last digit
+            step = (whole + 1 if twice > quantum else whole) * quantum
+            if step == 0:
+                return total  # each day's sum rounds back to the total
+        else:
+            step = charge
+        room = _ten(top) - total - charge
+        if room <= 0:
+            continue  # the next sum is in the next decade
+        count, rest = divmod(room, step)  # the days j = 0, 1 … with j·step < room
+        plain = min(days, count + (1 if rest else 0))
+        total = _round34(total + step * plain)
+        days -= plain
+    return total
 
 
 def _on_date(payment: Payment) -> date:

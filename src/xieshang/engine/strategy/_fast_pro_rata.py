@@ -24,11 +24,10 @@ from typing import Any, Final
 
 from xieshang.engine.accrual import OverdueDebt, Payment, Walker
 from xieshang.engine.accrual_fen import FenWalker, fen_of
-from xieshang.engine.budget import _webster
 from xieshang.engine.money import CENT, ZERO
-from xieshang.engine.strategy._fast import _MONTH, _Cents, _Final, _minimum_rules
+from xieshang.engine.strategy._fast import _Cents, _Final, _minimum_rules
 from xieshang.engine.strategy._ledger import Calendar, make_debt_month
-from xieshang.engine.strategy._model import PlanInput
+from xieshang.engine.strategy._model import Month, PlanInput
 
 __all__ = ["fast_pro_rata_run"]
 
@@ -78,21 +77,64 @@ def _split(total: int, weights: list[int]) -> list[int]:
     """``_simulate.split`` on integer fen: each share rounded down, the fen left to the
     largest remainders (then the first debts)."""
     whole = sum(weights)
-    count = len(weights)
     if whole <= 0 or total <= 0:
-        return [0] * count
+        return [0] * len(weights)
     shares = []
     gaps = []  # share − exact, × whole
     for weight in weights:
         n = total * weight
-        share = n // whole if n >= 0 else -((-n) // whole)
+        if n >= 0:
+            share, rest = divmod(n, whole)
+            gaps.append(-rest)
+        else:
+            share = -((-n) // whole)
+            gaps.append(share * whole - n)
         shares.append(share)
-        gaps.append(share * whole - n)
     fens = total - sum(shares)
-    if fens:
-        for index in sorted(range(count), key=lambda i: (gaps[i], i))[:fens]:
+    if fens:  # (a stable sort on the gaps: equal gaps stay in the debts' order)
+        for index in sorted(range(len(weights)), key=gaps.__getitem__)[:fens]:
             shares[index] += 1
     return shares
+
+
+def _webster(amount: int, balances: list[int]) -> list[int]:
+    """:func:`xieshang.engine.budget._webster` (the budget's one pro-rata rule) with its
+    ranks compared on integers: a debt's (c + 1)-th fen ranks by balance ÷ (2c + 1), so two
+    ranks compare by cross-multiplication instead of as fractions; the ties, the order of
+    the fen added or taken back and the result are the same (a property test compares
+    both)."""
+    total = sum(balances)
+    if amount <= 0 or total <= 0:
+        return [0] * len(balances)
+    if len(balances) == 1 and amount <= total:
+        return [amount]
+    twice = 2 * total
+    parts = [(2 * balance * amount + total) // twice for balance in balances]
+    missing = amount - sum(parts)
+    while missing > 0:  # the fen of the highest rank: balance ÷ (2c + 1), larger balance, first
+        best = -1
+        top = under = 0
+        for index, balance in enumerate(balances):
+            if balance > 0:
+                odd = 2 * parts[index] + 1
+                if best < 0 or balance * under > top * odd or (
+                        balance * under == top * odd and balance > top):
+                    best, top, under = index, balance, odd
+        parts[best] += 1
+        missing -= 1
+    while missing < 0:  # back from the lowest rank of the last fen: smaller balance, last
+        worst = -1
+        top = under = 0
+        for index, part in enumerate(parts):
+            if part > 0:
+                balance = balances[index]
+                odd = 2 * part - 1
+                if worst < 0 or balance * under < top * odd or (
+                        balance * under == top * odd and balance <= top):
+                    worst, top, under = index, balance, odd
+        parts[worst] -= 1
+        missing += 1
+    return parts
 
 
 def _fair(budget: int, left: int, pay: list[int], owed: list[int],
@@ -101,16 +143,20 @@ def _fair(budget: int, left: int, pay: list[int], owed: list[int],
     money left: each debt brought up towards its fair share (the budget's Webster split of
     what is owed before the month's interest), then the rest in proportion to what is
     still owed."""
-    rooms = [o - p for o, p in zip(owed, pay, strict=True)]
     weights = [o - i for o, i in zip(owed, interest, strict=True)]
     fair = _webster(min(budget if budget > 0 else 0, sum(weights)), weights)
-    wants = [min(r, f - p if f > p else 0) for r, f, p in zip(rooms, fair, pay, strict=True)]
+    wants = []
+    for o, f, p in zip(owed, fair, pay, strict=True):
+        want = f - p if f > p else 0
+        room = o - p
+        wants.append(room if room < want else want)
     wanted = sum(wants)
     if left <= wanted:
         extra = wants if left == wanted else _split(left, wants)
     else:
-        more = _split(left - wanted, [r - w for r, w in zip(rooms, wants, strict=True)])
-        extra = [w + m for w, m in zip(wants, more, strict=True)]
+        extra = _split(left - wanted, [o - p - w for o, p, w in zip(owed, pay, wants,
+                                                                    strict=True)])
+        extra = [w + m for w, m in zip(wants, extra, strict=True)]
     return [p + e for p, e in zip(pay, extra, strict=True)]
 
 
@@ -133,6 +179,25 @@ def fast_pro_rata_run(plan_input: PlanInput) -> Any:
         return _run(plan_input)
 
 
+class _MonthTwin:
+    """A builder of :class:`Month` filled by plain slot stores, then made a :class:`Month`
+    by assigning ``__class__`` (the same slots in the same order), as
+    :func:`~xieshang.engine.strategy._ledger.make_debt_month` builds the rows."""
+
+    __slots__ = Month.__slots__
+
+    def __init__(self, index: int, pay_date: date, budget: Decimal, paid: Decimal,
+                 unspent: Decimal, card_principal: Decimal, debts: tuple[Any, ...]) -> None:
+        self.index = index
+        self.pay_date = pay_date
+        self.budget = budget
+        self.paid = paid
+        self.unspent = unspent
+        self.card_principal = card_principal
+        self.debts = debts
+        self.__class__ = Month  # type: ignore[assignment]
+
+
 def _run(plan_input: PlanInput) -> Any:
     from xieshang.engine.strategy._simulate import Run, Sums
 
@@ -143,7 +208,7 @@ def _run(plan_input: PlanInput) -> Any:
     cents = _Cents().__getitem__
     zero = ZERO
     make_row = make_debt_month
-    D = Decimal
+    make_month = _MonthTwin
     cent = CENT
     keys = [d.key for d in debts]
     ods = [d.overdue_debt for d in debts]
@@ -158,17 +223,15 @@ def _run(plan_input: PlanInput) -> Any:
     cards = [None if d.card_principal is None else fen_of(d.card_principal) for d in debts]
     any_card = any(card is not None for card in cards)
     tolerance = [fen_of(od.preset.tolerance) if od else 0 for od in ods]
-    ndp = [fen_of(od.not_yet_due_principal) if od else 0 for od in ods]
-    installment_loan = [bool(od.later) or ndp[i] > 0 if od else False
-                        for i, od in enumerate(ods)]
+    installment_loan = [bool(od.later) or od.not_yet_due_principal > 0 if od else False
+                        for od in ods]
     rules = _minimum_rules(debts)
-    c_principal = [0] * count
+    #: the bill's interest, penalty and fees less the month's payment (paid in that order
+    #: after the fees): the month's charges next month are the new bill's less these
     c_interest = [0] * count
     c_penalty = [0] * count
     c_fees = [0] * count
-    closing = [0] * count
-    due_now = [0] * count
-    opened = [False] * count
+    closing = [0] * count  # what is owed after the month's payment (more than 0: not done)
     principal = [0] * count
     charges_before = [0] * count
     grows = [False] * count
@@ -179,13 +242,13 @@ def _run(plan_input: PlanInput) -> Any:
     penalty = [0] * count
     fees = [0] * count
     past_due = [0] * count
-    balance_out = [0] * count
     sum_paid = [0] * count
     sum_interest = [0] * count
     sum_penalty = [0] * count
     sum_fees = [0] * count
     sum_overdue = [0] * count
     sum_newly = [0] * count
+    live = list(indices)  # the debts not done, in order
     short = 0
     months: list[Any] = []
     adjusted = plan_input.adjustments
@@ -194,137 +257,164 @@ def _run(plan_input: PlanInput) -> Any:
     finished = False
     for month in range(plan_input.horizon_months):
         day = dates[month]
-        # -- open
-        for i in indices:
-            if done[i]:
-                owed[i] = required[i] = interest[i] = penalty[i] = fees[i] = past_due[i] = 0
-                continue
-            interest[i] = penalty[i] = fees[i] = 0
-            arrear = past_due[i] = arrears[i]
-            if opened[i] and closing[i] == 0 and ndp[i] == 0:
-                owed[i] = due_now[i] = 0
-            else:
+        # -- open (a debt not done owes something: its first month, or more than 0 after
+        # the last payment)
+        total_required = total_owed = 0
+        for i in live:
+            figures = sources[i].advance(day)
+            if figures is None:  # too large for the integer walk: the Decimal one
+                od = ods[i]
+                if od is None:
+                    raise ValueError("an overdue debt")
+                # (every payment so far, from the months' rows)
+                sources[i] = _Decimal(od, [(m.pay_date, fen_of(m.debts[i].paid))
+                                           for m in months if m.debts[i].paid > 0])
                 figures = sources[i].advance(day)
-                if figures is None:  # too large for the integer walk: the Decimal one
-                    od = ods[i]
-                    if od is None:
-                        raise ValueError("an overdue debt")
-                    # (every payment so far, from the months' rows)
-                    sources[i] = _Decimal(od, [(m.pay_date, fen_of(m.debts[i].paid))
-                                               for m in months if m.debts[i].paid > 0])
-                    figures = sources[i].advance(day)
-                p, it, pe, f, n = figures
-                ndp[i] = n
-                now = due_now[i] = p + it + pe + f
-                total = now + n
-                if not opened[i]:
-                    opened[i] = True
-                    principal[i] = p + n
-                    charges_before[i] = it + pe + f
-                else:
-                    interest[i] = it - c_interest[i]
-                    fees[i] = f - c_fees[i]
-                    penalty[i] = total - closing[i] - interest[i] - fees[i]
-                c_principal[i], c_interest[i], c_penalty[i], c_fees[i] = p, it, pe, f
-                owed[i] = total
-            owe = owed[i]
-            base = 0
+            p, it, pe, f, n = figures
+            now = p + it + pe + f
+            owe = owed[i] = now + n
+            if month:
+                charged = interest[i] = it - c_interest[i]
+                fee = fees[i] = f - c_fees[i]
+                charges = owe - closing[i]  # the month's interest, penalty and fees
+                penalty[i] = charges - charged - fee
+            else:
+                principal[i] = p + n
+                charges_before[i] = it + pe + f
+                charges = 0
+            c_interest[i] = it
+            c_penalty[i] = pe
+            c_fees[i] = f
+            arrear = past_due[i] = arrears[i]
             rule = rules[i]
             if rule is not None and owe > 0:
-                charges = interest[i] + penalty[i] + fees[i]
                 base = rule[0]
                 if rule[2]:
                     share = 0
                     if rule[1] is not None:
                         share = _half_up((owe - charges) * rule[1][0], rule[1][1])
-                    base = max(base, share + (charges if rule[3] else 0))
+                    if rule[3]:
+                        share += charges
+                    if share > base:
+                        base = share
                 if base < charges:
                     grows[i] = True
-            need = min(owe, base + arrear)
-            if installment_loan[i]:
-                need = min(owe, max(need, due_now[i]))
+                need = base + arrear
+            else:
+                need = arrear
+            if need > owe:
+                need = owe
+            if installment_loan[i] and need < now:
+                need = now if now < owe else owe
             required[i] = need
+            total_required += need
+            total_owed += owe
         # -- the policy (_pro_rata)
         if month in adjusted:
             budget_dec = plan_input.budget_of(month)
             budget = fen_of(budget_dec)
         else:
             budget_dec, budget = plain_dec, plain
-        total_required = sum(required)
         if budget >= total_required:
             left = budget - total_required
-            if left >= sum(owed) - total_required:  # every debt can be paid what it owes
-                pay = list(owed)
+            if left >= total_owed - total_required:  # every debt can be paid what it owes
+                pay = owed
             else:
-                pay = _fair(budget, left, list(required), owed, interest)
+                pay = _fair(budget, left, required, owed, interest)
         else:
-            pay = _split(budget, required)  # nothing left; (no room left either: owed)
-            pay = list(owed) if sum(pay) >= sum(owed) else _fair(budget, 0, pay, owed, interest)
+            # nothing left: ``_fair`` with no money left adds nothing (each share of the
+            # budget is at most its debt's requirement, hence at most what it owes: no
+            # debt's room is negative); no room left either: what is owed
+            pay = _split(budget, required)
+            if sum(pay) >= total_owed:
+                pay = owed
         # -- pay and close
         rows: list[Any] = [None] * count
         paid_total = 0
         unpaid_month = 0
+        ended = False
         for i in indices:
-            amount = pay[i]
-            if amount > 0:
-                if cards[i] is not None:
-                    cards[i] = max(0, (cards[i] or 0) - amount)
-                sources[i].pay(amount)
-                left_over = amount
-                taken = min(left_over, c_fees[i])
-                c_fees[i] -= taken
-                left_over -= taken
-                taken = min(left_over, c_penalty[i])
-                c_penalty[i] -= taken
-                left_over -= taken
-                taken = min(left_over, c_interest[i])
-                c_interest[i] -= taken
-                left_over -= taken
-                taken = min(left_over, c_principal[i])
-                c_principal[i] -= taken
-                left_over -= taken
-                ndp[i] = max(0, ndp[i] - left_over)
             if done[i]:
                 rows[i] = make_row(keys[i], zero, zero, zero, zero, zero, zero, zero, zero,
                                    False, zero, day, zero)
                 continue
+            amount = pay[i]
+            owe = owed[i]
+            if amount > 0:
+                card = cards[i]
+                if card is not None:
+                    cards[i] = card - amount if card > amount else 0
+                sources[i].pay(amount)
+                rest = amount - c_fees[i]
+                if rest < 0:
+                    c_fees[i] = -rest
+                else:
+                    c_fees[i] = 0
+                    rest -= c_penalty[i]
+                    if rest > 0:
+                        it = c_interest[i]
+                        c_interest[i] = it - rest if rest < it else 0
             need = required[i]
-            unpaid = need - amount if need > amount else 0
-            close = owed[i] - amount if owed[i] > amount else 0
-            closing[i] = balance_out[i] = close
-            arrears[i] = unpaid
-            overdue = close > tolerance[i]
-            arrear = past_due[i] if past_due[i] < need else need
+            close = closing[i] = owe - amount if owe > amount else 0
+            arrear = past_due[i]
+            if arrear > need:
+                arrear = need
             paid_total += amount
             sum_paid[i] += amount
-            sum_interest[i] += interest[i]
-            sum_penalty[i] += penalty[i]
-            sum_fees[i] += fees[i]
+            charged = interest[i]
+            penal = penalty[i]
+            fee = fees[i]
+            sum_interest[i] += charged
+            sum_penalty[i] += penal
+            sum_fees[i] += fee
+            overdue = close > tolerance[i]
             if overdue:
                 sum_overdue[i] += 1
-            if unpaid:
+            # amounts nearly always new: made directly (2 places, exact: ``cent × fen``
+            # makes the same Decimal as Decimal(fen) × cent, without the int's own Decimal)
+            owe_dec = cent * owe
+            need_dec = owe_dec if need == owe else cent * need
+            if need > amount:
+                unpaid = arrears[i] = need - amount
                 unpaid_month += unpaid
-                sum_newly[i] += min(unpaid, need - arrear)
-            # amounts nearly always new: made directly (2 places, exact)
-            rows[i] = make_row(
-                keys[i], D(owed[i]) * cent, D(need) * cent, D(amount) * cent,
-                D(close) * cent, D(interest[i]) * cent, D(penalty[i]) * cent,
-                D(fees[i]) * cent if fees[i] else zero, zero, overdue,
-                D(unpaid) * cent if unpaid else zero, day,
-                D(arrear) * cent if arrear else zero)
+                newly = need - arrear
+                sum_newly[i] += unpaid if unpaid < newly else newly
+                rows[i] = make_row(
+                    keys[i], owe_dec, need_dec, cent * amount,
+                    cent * close if close else zero, cent * charged, cent * penal,
+                    cent * fee if fee else zero, zero, overdue, cent * unpaid, day,
+                    cent * arrear if arrear else zero)
+            else:
+                arrears[i] = 0
+                rows[i] = make_row(
+                    keys[i], owe_dec, need_dec,
+                    need_dec if amount == need else (
+                        owe_dec if amount == owe else cent * amount),
+                    cent * close if close else zero, cent * charged, cent * penal,
+                    cent * fee if fee else zero, zero, overdue, zero, day,
+                    cent * arrear if arrear else zero)
+            if not close:
+                done[i] = ended = True
         if unpaid_month:
             short += 1
         card_total = cents(sum(card or 0 for card in cards)) if any_card else zero
-        months.append(_MONTH(month, day, budget_dec, cents(paid_total),
-                             cents(max(0, budget - paid_total)), card_total, tuple(rows)))
-        for i in indices:
-            if not done[i] and balance_out[i] <= 0:
-                done[i] = True
-        if all(done):
-            finished = True
-            break
+        spare = budget - paid_total
+        months.append(make_month(month, day, budget_dec, cent * paid_total,
+                                 cent * spare if spare > 0 else zero, card_total,
+                                 tuple(rows)))
+        if ended:
+            live = []
+            for i in indices:
+                if done[i]:
+                    owed[i] = required[i] = interest[i] = penalty[i] = fees[i] = 0
+                    past_due[i] = 0
+                else:
+                    live.append(i)
+            if not live:
+                finished = True
+                break
     ledgers = tuple(_Final(debts[i], cents(principal[i]), cents(charges_before[i]), grows[i],
-                           balance_out[i]) for i in indices)
+                           closing[i]) for i in indices)
     sums = None
     if months:
         sums = tuple(Sums(cents(sum_paid[i]), cents(sum_interest[i]), cents(sum_penalty[i]),
