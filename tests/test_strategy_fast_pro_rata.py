@@ -157,10 +157,11 @@ def test_a_debt_the_integer_walk_gives_up_on_mid_plan() -> None:
                          min_size=1, max_size=25))
 def test_the_integer_ranks_of_webster_equal_the_budget_s_rule(amount: int,
                                                               balances: list[int]) -> None:
-    """The fast path's Webster split compares ranks on integers; the budget's rule compares
-    them as fractions: the same fen to the same debts, ties included."""
-    from xieshang.engine.budget import _webster as reference
-    from xieshang.engine.strategy._fast_pro_rata import _webster
+    """The budget's Webster split (the fast path's too) compares ranks on integers; its
+    earlier form compared them as fractions: the same fen to the same debts, ties and
+    balances of 0 or less included."""
+    from test_case_perf import _old_webster as reference
+    from xieshang.engine.budget import _webster
 
     amount = min(amount, max(sum(balances), 0))
     assert _webster(amount, balances) == reference(amount, balances)

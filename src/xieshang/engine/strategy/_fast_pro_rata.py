@@ -24,6 +24,7 @@ from typing import Any, Final
 
 from xieshang.engine.accrual import OverdueDebt, Payment, Walker
 from xieshang.engine.accrual_fen import FenWalker, fen_of
+from xieshang.engine.budget import _webster
 from xieshang.engine.money import CENT, ZERO
 from xieshang.engine.strategy._fast import _Cents, _Final, _minimum_rules
 from xieshang.engine.strategy._ledger import Calendar, make_debt_month
@@ -95,46 +96,6 @@ def _split(total: int, weights: list[int]) -> list[int]:
         for index in sorted(range(len(weights)), key=gaps.__getitem__)[:fens]:
             shares[index] += 1
     return shares
-
-
-def _webster(amount: int, balances: list[int]) -> list[int]:
-    """:func:`xieshang.engine.budget._webster` (the budget's one pro-rata rule) with its
-    ranks compared on integers: a debt's (c + 1)-th fen ranks by balance ÷ (2c + 1), so two
-    ranks compare by cross-multiplication instead of as fractions; the ties, the order of
-    the fen added or taken back and the result are the same (a property test compares
-    both)."""
-    total = sum(balances)
-    if amount <= 0 or total <= 0:
-        return [0] * len(balances)
-    if len(balances) == 1 and amount <= total:
-        return [amount]
-    twice = 2 * total
-    parts = [(2 * balance * amount + total) // twice for balance in balances]
-    missing = amount - sum(parts)
-    while missing > 0:  # the fen of the highest rank: balance ÷ (2c + 1), larger balance, first
-        best = -1
-        top = under = 0
-        for index, balance in enumerate(balances):
-            if balance > 0:
-                odd = 2 * parts[index] + 1
-                if best < 0 or balance * under > top * odd or (
-                        balance * under == top * odd and balance > top):
-                    best, top, under = index, balance, odd
-        parts[best] += 1
-        missing -= 1
-    while missing < 0:  # back from the lowest rank of the last fen: smaller balance, last
-        worst = -1
-        top = under = 0
-        for index, part in enumerate(parts):
-            if part > 0:
-                balance = balances[index]
-                odd = 2 * part - 1
-                if worst < 0 or balance * under < top * odd or (
-                        balance * under == top * odd and balance <= top):
-                    worst, top, under = index, balance, odd
-        parts[worst] -= 1
-        missing += 1
-    return parts
 
 
 def _fair(budget: int, left: int, pay: list[int], owed: list[int],
