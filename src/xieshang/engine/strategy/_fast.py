@@ -71,6 +71,22 @@ def _fen(value: Decimal) -> int:
 MinimumRule = tuple[int, tuple[int, int] | None, bool, bool]
 
 
+def _half_up(numerator: int, denominator: int) -> int:
+    """numerator ÷ denominator rounded half up (away from zero on a tie), as
+    ``round_money`` rounds (``denominator`` > 0)."""
+    if numerator >= 0:
+        return (2 * numerator + denominator) // (2 * denominator)
+    return -((-2 * numerator + denominator) // (2 * denominator))
+
+
+def _minimum_of(rule: MinimumRule, owe: int, charge: int) -> int:
+    """The month's minimum in fen of a rule that takes the larger of its fixed amount and
+    its percent of the balance before the month's charges (half up), plus those charges
+    when the rule says so: ``owe`` is the balance with ``charge`` added."""
+    share = 0 if rule[1] is None else _half_up((owe - charge) * rule[1][0], rule[1][1])
+    return max(rule[0], share + (charge if rule[3] else 0))
+
+
 def _minimum_rules(debts: Sequence[PlanDebt]) -> list[MinimumRule | None]:
     """Each debt's minimum rule on integers: (fixed amount in fen, percent as (top, bottom)
     or None, whether it takes the larger of the two, plus the month's charges); None for no
@@ -254,13 +270,7 @@ def _run(plan_input: PlanInput, strategy: Strategy, targets: Sequence[Sequence[i
             base = 0
             rule = rules[i]
             if rule is not None and owe > 0:
-                base = rule[0]
-                if rule[2]:
-                    share = 0
-                    if rule[1] is not None:
-                        pn, pd = rule[1]
-                        share = (2 * (owe - charge) * pn + pd) // (2 * pd)
-                    base = max(base, share + (charge if rule[3] else 0))
+                base = _minimum_of(rule, owe, charge) if rule[2] else rule[0]
                 if base < charge:
                     grows[i] = True
             need = base + arrear
@@ -532,13 +542,7 @@ def _by_debt(plan_input: PlanInput, order: Sequence[int], opening: Sequence[int]
                 owe = balance + fee
                 need = 0
                 if rule is not None and owe > 0:
-                    need = rule[0]
-                    if rule[2]:
-                        share = 0
-                        if rule[1] is not None:
-                            pn, pd = rule[1]
-                            share = (2 * (owe - charge) * pn + pd) // (2 * pd)
-                        need = max(need, share + (charge if rule[3] else 0))
+                    need = _minimum_of(rule, owe, charge) if rule[2] else rule[0]
                     if need < charge and grows_at[i] is None:
                         grows_at[i] = month
                 need += arrear
@@ -611,13 +615,7 @@ def _by_debt(plan_input: PlanInput, order: Sequence[int], opening: Sequence[int]
             owe = balance + fee
             need = 0
             if rule is not None and owe > 0:
-                need = rule[0]
-                if rule[2]:
-                    share = 0
-                    if rule[1] is not None:
-                        pn, pd = rule[1]
-                        share = (2 * (owe - charge) * pn + pd) // (2 * pd)
-                    need = max(need, share + (charge if rule[3] else 0))
+                need = _minimum_of(rule, owe, charge) if rule[2] else rule[0]
                 if need < charge and grows_at[k] is None:
                     grows_at[k] = month
             need += arrear

@@ -26,7 +26,7 @@ from xieshang.engine.accrual import OverdueDebt, Payment, Walker
 from xieshang.engine.accrual_fen import FenWalker, fen_of
 from xieshang.engine.budget import _webster
 from xieshang.engine.money import CENT, ZERO
-from xieshang.engine.strategy._fast import _Cents, _Final, _minimum_rules
+from xieshang.engine.strategy._fast import _Cents, _Final, _minimum_of, _minimum_rules
 from xieshang.engine.strategy._ledger import Calendar, make_debt_month
 from xieshang.engine.strategy._model import Month, PlanInput
 
@@ -119,14 +119,6 @@ def _fair(budget: int, left: int, pay: list[int], owed: list[int],
                                                                     strict=True)])
         extra = [w + m for w, m in zip(wants, extra, strict=True)]
     return [p + e for p, e in zip(pay, extra, strict=True)]
-
-
-def _half_up(numerator: int, denominator: int) -> int:
-    """numerator ÷ denominator rounded half up (away from zero on a tie), as
-    ``round_money`` rounds (``denominator`` > 0)."""
-    if numerator >= 0:
-        return (2 * numerator + denominator) // (2 * denominator)
-    return -((-2 * numerator + denominator) // (2 * denominator))
 
 
 def fast_pro_rata_run(plan_input: PlanInput) -> Any:
@@ -249,15 +241,7 @@ def _run(plan_input: PlanInput) -> Any:
             arrear = past_due[i] = arrears[i]
             rule = rules[i]
             if rule is not None and owe > 0:
-                base = rule[0]
-                if rule[2]:
-                    share = 0
-                    if rule[1] is not None:
-                        share = _half_up((owe - charges) * rule[1][0], rule[1][1])
-                    if rule[3]:
-                        share += charges
-                    if share > base:
-                        base = share
+                base = _minimum_of(rule, owe, charges) if rule[2] else rule[0]
                 if base < charges:
                     grows[i] = True
                 need = base + arrear
