@@ -27,8 +27,8 @@ from xieshang.engine.accrual_fen import FenWalker, fen_of
 from xieshang.engine.budget import _webster
 from xieshang.engine.money import CENT, ZERO
 from xieshang.engine.strategy._fast import _Cents, _Final, _minimum_of, _minimum_rules
-from xieshang.engine.strategy._ledger import Calendar, make_debt_month
-from xieshang.engine.strategy._model import Month, PlanInput
+from xieshang.engine.strategy._ledger import Calendar, make_debt_month, make_month_record
+from xieshang.engine.strategy._model import PlanInput
 
 __all__ = ["fast_pro_rata_run"]
 
@@ -132,25 +132,6 @@ def fast_pro_rata_run(plan_input: PlanInput) -> Any:
         return _run(plan_input)
 
 
-class _MonthTwin:
-    """A builder of :class:`Month` filled by plain slot stores, then made a :class:`Month`
-    by assigning ``__class__`` (the same slots in the same order), as
-    :func:`~xieshang.engine.strategy._ledger.make_debt_month` builds the rows."""
-
-    __slots__ = Month.__slots__
-
-    def __init__(self, index: int, pay_date: date, budget: Decimal, paid: Decimal,
-                 unspent: Decimal, card_principal: Decimal, debts: tuple[Any, ...]) -> None:
-        self.index = index
-        self.pay_date = pay_date
-        self.budget = budget
-        self.paid = paid
-        self.unspent = unspent
-        self.card_principal = card_principal
-        self.debts = debts
-        self.__class__ = Month  # type: ignore[assignment]
-
-
 def _run(plan_input: PlanInput) -> Any:
     from xieshang.engine.strategy._simulate import Run, Sums
 
@@ -161,7 +142,7 @@ def _run(plan_input: PlanInput) -> Any:
     cents = _Cents().__getitem__
     zero = ZERO
     make_row = make_debt_month
-    make_month = _MonthTwin
+    make_month = make_month_record
     cent = CENT
     keys = [d.key for d in debts]
     ods = [d.overdue_debt for d in debts]

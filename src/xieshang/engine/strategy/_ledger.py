@@ -39,11 +39,13 @@ from xieshang.engine.schedules import add_months
 from xieshang.engine.strategy._model import (
     Accrual,
     DebtMonth,
+    Month,
     PlanDebt,
     ScheduledPayment,
 )
 
-__all__ = ["Calendar", "Ledger", "Phase", "cost_rate", "make_debt_month", "month_of"]
+__all__ = ["Calendar", "Ledger", "Phase", "cost_rate", "make_debt_month", "make_month_record",
+           "month_of"]
 
 _TWELVE = Decimal(12)
 
@@ -155,6 +157,25 @@ class _DebtMonthTwin:
         self.__class__ = DebtMonth  # type: ignore[assignment]
 
 
+class _MonthTwin:
+    """A builder of :class:`Month` filled by plain slot stores, then made a :class:`Month`
+    by assigning ``__class__`` (the same slots in the same order), as
+    :class:`_DebtMonthTwin` builds the rows."""
+
+    __slots__ = Month.__slots__
+
+    def __init__(self, index: int, pay_date: date, budget: Decimal, paid: Decimal,
+                 unspent: Decimal, card_principal: Decimal, debts: tuple[DebtMonth, ...]) -> None:
+        self.index = index
+        self.pay_date = pay_date
+        self.budget = budget
+        self.paid = paid
+        self.unspent = unspent
+        self.card_principal = card_principal
+        self.debts = debts
+        self.__class__ = Month  # type: ignore[assignment]
+
+
 def _payment_maker() -> Callable[[date, Decimal], Payment]:
     """A :class:`Payment` made with its slots filled directly, for an amount already known
     to be more than 0 and exact to the fen (what its ``__post_init__`` checks): the plan
@@ -176,6 +197,8 @@ _payment: Final = _payment_maker()
 
 #: :class:`DebtMonth` by position, slots filled directly (one per debt and month).
 make_debt_month: Final[Callable[..., DebtMonth]] = _DebtMonthTwin  # type: ignore[assignment]
+#: :class:`Month` by position, slots filled directly (one per plan month).
+make_month_record: Final[Callable[..., Month]] = _MonthTwin  # type: ignore[assignment]
 
 
 class Ledger:
