@@ -25,7 +25,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from test_accrual_fen import random_debt
+from test_case_perf import _old_webster as reference
 from xieshang.engine.accrual import LaterInstallment, OverdueDebt, Payment, Walker
+from xieshang.engine.budget import _webster
 from xieshang.engine.errors import InputError
 from xieshang.engine.strategy import Minimum, PlanDebt, PlanInput, Strategy, make_plan
 from xieshang.engine.strategy._fast_pro_rata import fast_pro_rata_run
@@ -160,8 +162,6 @@ def test_the_integer_ranks_of_webster_equal_the_budget_s_rule(amount: int,
     """The budget's Webster split (the fast path's too) compares ranks on integers; its
     earlier form compared them as fractions: the same fen to the same debts, ties and
     balances of 0 or less included."""
-    from test_case_perf import _old_webster as reference
-    from xieshang.engine.budget import _webster
 
     amount = min(amount, max(sum(balances), 0))
     assert _webster(amount, balances) == reference(amount, balances)
