@@ -24,7 +24,7 @@ nets out); the annualised rates come from those flows through :mod:`xieshang.eng
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import Decimal
@@ -519,11 +519,57 @@ def _token_phase(installments: Schedule, today: date, deferral: int, token: Deci
                     note=installments.note)
 
 
-def _regular(payments: list[Decimal]) -> Decimal:
+def _regular(payments: Sequence[Decimal]) -> Decimal:
     """The most frequent payment (the largest of the most frequent; of equal payments the
-    first: the one ``Counter`` keeps)."""
+    first: the one ``Counter`` keeps).
+
+    A schedule's payments are mostly one amount repeated (a first or last one differs): when
+    the middle payment's amount is more than half of them, it is the most frequent alone,
+    and the first payment of that amount is the one ``Counter`` keeps."""
+    middle = payments[len(payments) // 2]
+    if payments.count(middle) * 2 > len(payments):
+        return payments[payments.index(middle)]
     counts = Counter(payments)
     return max(counts, key=lambda payment: (counts[payment], payment))
+
+
+def _evaluation_maker() -> Callable[
+        [Proposal, Schedule, Decimal, Decimal, Decimal, Decimal, Decimal, Decimal, Decimal,
+         tuple[Decimal, ...], tuple[date, ...], tuple[str, ...], bool], Evaluation]:
+    """An :class:`Evaluation` constructor for :func:`_result`: the same frozen record, its
+    slots filled directly (a frozen dataclass's ``__init__`` goes through
+    ``object.__setattr__`` for each of its 13 fields). Only for values already checked."""
+    new = object.__new__
+    (s0, s1, s2, s3, s4, s5, s6, s7, s8, s9, s10, s11, s12) = (
+        getattr(Evaluation, name).__set__
+        for name in ("proposal", "schedule", "waived", "rescheduled", "down_payment",
+                     "total_paid", "cost_over_principal", "monthly_amount", "max_payment",
+                     "flows", "dates", "warnings", "ask"))
+
+    def make(proposal: Proposal, schedule: Schedule, waived: Decimal, rescheduled: Decimal,
+             down: Decimal, total_paid: Decimal, cost: Decimal, monthly: Decimal,
+             largest: Decimal, flows: tuple[Decimal, ...], dates: tuple[date, ...],
+             warnings: tuple[str, ...], ask: bool) -> Evaluation:
+        made = new(Evaluation)
+        s0(made, proposal)
+        s1(made, schedule)
+        s2(made, waived)
+        s3(made, rescheduled)
+        s4(made, down)
+        s5(made, total_paid)
+        s6(made, cost)
+        s7(made, monthly)
+        s8(made, largest)
+        s9(made, flows)
+        s10(made, dates)
+        s11(made, warnings)
+        s12(made, ask)
+        return made
+
+    return make
+
+
+_make_evaluation: Final = _evaluation_maker()
 
 
 def _result(
@@ -538,24 +584,15 @@ def _result(
     *,
     ask: bool,
 ) -> Evaluation:
-    payments = [row.payment for row in schedule.rows]
+    rows = schedule.rows
+    payments = [row.payment for row in rows]
     total_paid = down + sum(payments, ZERO)  # Schedule.total_paid, the payments at hand
-    dues = [row.due if row.due is not None else today for row in schedule.rows]
-    return Evaluation(
-        proposal=proposal,
-        schedule=schedule,
-        waived=waived,
-        rescheduled=rescheduled,
-        down_payment=down,
-        total_paid=total_paid,
-        cost_over_principal=total_paid - bill.principal,
-        monthly_amount=_regular(payments),
-        max_payment=max(payments),
-        flows=(-rescheduled, *payments),
-        dates=(today, *dues),
-        warnings=tuple(warnings),
-        ask=ask,
-    )
+    return _make_evaluation(
+        proposal, schedule, waived, rescheduled, down, total_paid,
+        total_paid - bill.principal, _regular(payments), max(payments),
+        (-rescheduled, *payments),
+        (today, *[row.due if row.due is not None else today for row in rows]),
+        tuple(warnings), ask)
 
 
 # ----------------------------------------------------------------------- standard options
