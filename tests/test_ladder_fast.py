@@ -34,14 +34,15 @@ from xieshang.engine.arrangements import (
     Proposal,
     _regular,
     _result,
+    _sum_and_max,
     evaluate,
 )
 from xieshang.engine.bill import Bill
 from xieshang.engine.errors import InputError
-from xieshang.engine.money import CONTEXT
+from xieshang.engine.money import CONTEXT, Rounding
 from xieshang.engine.negotiation import Cost, RungRule, build_ladder, parse_negotiation_data
 from xieshang.engine.preset import Preset, parse_preset
-from xieshang.engine.schedules import MAX_PERIODS
+from xieshang.engine.schedules import MAX_PERIODS, interest_free_max_payment
 from xieshang.rules import builtin_text
 
 M = Decimal
@@ -188,6 +189,23 @@ def test_regular_payment_of_a_run_is_the_counted_one(payments: list[Decimal], ru
     assert _regular(payments) is _old_regular(payments)
 
 
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from([M("1.00"), M("1.0"), M("2.50"), M("2.5"),
+                                           M("0.00"), M("-0.00"), M("3.001"),
+                                           M("123456789012.34")]),
+                          st.integers(1, 40), st.booleans()), min_size=1, max_size=6))
+def test_sum_and_largest_by_runs_are_sum_and_max(runs: list[tuple[Decimal, int, bool]]
+                                                 ) -> None:
+    """Runs of one object (and of equal amounts written alike, as separate objects): the
+    same total, to the exponent, and the same object as ``max``."""
+    payments = []
+    for amount, count, same in runs:
+        payments += [amount] * count if same else [M(str(amount)) for _ in range(count)]
+    total, largest = _sum_and_max(payments)
+    assert repr(total) == repr(sum(payments, M("0.00")))
+    assert largest is max(payments)
+
+
 @settings(max_examples=200, deadline=None)
 @given(_ladder_cases(), st.integers(1, 80), st.sampled_from(RULES))
 def test_an_evaluation_and_its_proposal_are_the_old_ones(
@@ -211,6 +229,22 @@ def test_an_evaluation_and_its_proposal_are_the_old_ones(
     assert repr(_result(bill, found.proposal, found.schedule, found.waived, found.rescheduled,
                         found.down_payment, TODAY, list(found.warnings),
                         ask=found.ask)) == repr(again)
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.one_of(cents(1, 10_000), cents(1, 10**14)).map(lambda fen: M(fen) / 100),
+       st.one_of(st.integers(1, 60), st.integers(1, MAX_PERIODS)),
+       st.sampled_from(list(Rounding)), st.booleans())
+def test_an_interest_free_splits_largest_payment_in_fen_is_the_schedules(
+        owed: Decimal, periods: int, mode: Rounding, half: bool) -> None:
+    """The largest payment of an interest-free split worked out in integer fen: the same
+    amount and representation as the schedules' closed form (amounts of a few fen a period,
+    and amounts on a rounding boundary, included)."""
+    if half:  # whole fen a period and half the periods over: (for an even term) a share
+        # exactly on a half-fen boundary
+        owed = M(periods * (int(owed) + 1) + periods // 2) / 100
+    expected = interest_free_max_payment(owed, periods, rounding=mode)
+    assert repr(negotiation._split_largest(owed, periods, mode)) == repr(expected)
 
 
 @settings(max_examples=300, deadline=None)

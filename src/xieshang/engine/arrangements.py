@@ -251,7 +251,7 @@ class Evaluation:
 
 
 def _fraction(value: Decimal | int | str, field: str) -> Decimal:
-    share = D(value)
+    share = value if value.__class__ is Decimal else D(value)
     if not 0 <= share <= 1:
         raise InputError(field, N_("must be between 0 and 1 (got {value})"), value=value)
     return share
@@ -307,7 +307,7 @@ def evaluate(bill: Bill, preset: Preset, proposal: Proposal, *, today: date) -> 
         InputError: a value is out of range or does not apply to the kind; the field is
             named ("periods", "waive_penalty", "down_payment", "settlement_amount", …).
     """
-    kind = Kind(proposal.kind)
+    kind = proposal.kind if proposal.kind.__class__ is Kind else Kind(proposal.kind)
     mode = preset.rounding.mode
     warnings: list[str] = []
     limits = preset.negotiation
@@ -467,10 +467,13 @@ def _installments(
         schedule = fixed_fee_installment(amount, periods, total_fee_rate=listed,
                                          residue=residue, rounding=mode, dues=dues)
         return schedule, True
-    build = {Method.ANNUITY: annuity, Method.EQUAL_PRINCIPAL: equal_principal,
-             Method.INTEREST_ONLY: interest_only}[Method(method)]
+    build = _BUILDERS[method if method.__class__ is Method else Method(method)]
     monthly = (annual or Decimal(0)) / 12
     return build(amount, monthly, periods, rounding=mode, dues=dues), False
+
+
+_BUILDERS: Final = {Method.ANNUITY: annuity, Method.EQUAL_PRINCIPAL: equal_principal,
+                    Method.INTEREST_ONLY: interest_only}
 
 
 def _lump(amount: Decimal, due: date, interest: Decimal) -> Schedule:
@@ -533,6 +536,26 @@ def _regular(payments: Sequence[Decimal]) -> Decimal:
     return max(counts, key=lambda payment: (counts[payment], payment))
 
 
+def _sum_and_max(payments: Sequence[Decimal]) -> tuple[Decimal, Decimal]:
+    """``(sum(payments, ZERO), max(payments))``, a run of one payment object (a schedule's
+    regular payment is one object, row after row) taken at once: ``count`` times it is the
+    sum of the run to the digit and exponent (amounts in fen are added exactly), and its
+    first is what ``max`` keeps of it."""
+    total = ZERO
+    largest = run = payments[0]
+    count = 0
+    for payment in payments:
+        if payment is run:
+            count += 1
+            continue
+        total += run * count if count > 1 else run
+        if run > largest:
+            largest = run
+        run, count = payment, 1
+    total += run * count if count > 1 else run
+    return total, run if run > largest else largest
+
+
 def _evaluation_maker() -> Callable[
         [Proposal, Schedule, Decimal, Decimal, Decimal, Decimal, Decimal, Decimal, Decimal,
          tuple[Decimal, ...], tuple[date, ...], tuple[str, ...], bool], Evaluation]:
@@ -586,10 +609,11 @@ def _result(
 ) -> Evaluation:
     rows = schedule.rows
     payments = [row.payment for row in rows]
-    total_paid = down + sum(payments, ZERO)  # Schedule.total_paid, the payments at hand
+    total, largest = _sum_and_max(payments)
+    total_paid = down + total  # Schedule.total_paid, the payments at hand
     return _make_evaluation(
         proposal, schedule, waived, rescheduled, down, total_paid,
-        total_paid - bill.principal, _regular(payments), max(payments),
+        total_paid - bill.principal, _regular(payments), largest,
         (-rescheduled, *payments),
         (today, *[row.due if row.due is not None else today for row in rows]),
         tuple(warnings), ask)

@@ -58,7 +58,16 @@ from typing import TYPE_CHECKING, Final
 from xieshang.engine.arrangements import Evaluation, Kind, Phase, Proposal, evaluate, phases
 from xieshang.engine.bill import Bill
 from xieshang.engine.errors import N_, InputError, PresetError, StateError, fill
-from xieshang.engine.money import CONTEXT, ZERO, format_money, money, round_money
+from xieshang.engine.money import (
+    CONTEXT,
+    ZERO,
+    Rounding,
+    format_money,
+    from_fen,
+    money,
+    round_money,
+    to_fen,
+)
 from xieshang.engine.preset import (
     Channel,
     Confidence,
@@ -1015,7 +1024,7 @@ class _Planner:
                 annual = CONTEXT.multiply(daily, self.preset.day_basis.days)
                 return annuity_max_payment(self.owed(rule), (annual or Decimal(0)) / 12,
                                            periods, rounding=mode)
-        return interest_free_max_payment(self.owed(rule), periods, rounding=mode)
+        return _split_largest(self.owed(rule), periods, mode)
 
     def shortest(self, rule: RungRule, *, soft: Decimal, hard: Decimal,
                  min_periods: int = 1) -> tuple[Evaluation, bool] | None:
@@ -1067,6 +1076,31 @@ class _Planner:
         if fee is None or fee < 0:
             return False
         return CONTEXT.fma(owed, fee, owed) - _TWO_FEN > CONTEXT.multiply(cap, periods)
+
+
+def _split_largest(owed: Decimal, periods: int, rounding: Rounding) -> Decimal:
+    """``interest_free_max_payment(owed, periods, rounding=rounding)`` (1 to
+    ``MAX_PERIODS`` periods) in integer fen: the regular share (owed ÷ periods rounded to
+    the fen by the mode; rounded down instead when ``periods − 1`` of them would exceed what
+    is owed) or the last period's remainder, whichever is larger. The schedules settle the
+    quotient to 10 places before rounding it; a quotient of whole fen by at most
+    ``MAX_PERIODS`` is never that close to a rounding boundary without being on it, so the
+    settling changes nothing. An amount not exact to the fen takes the schedules' path."""
+    try:
+        fen = to_fen(owed)
+    except InputError:
+        fen = 0
+    if fen <= 0:
+        return interest_free_max_payment(owed, periods, rounding=rounding)
+    share, rest = divmod(fen, periods)
+    if rest and (rounding is Rounding.UP
+                 or (rounding is Rounding.HALF_UP and 2 * rest >= periods)
+                 or (rounding is Rounding.HALF_EVEN
+                     and (2 * rest > periods or (2 * rest == periods and share % 2)))):
+        share += 1
+    if share * (periods - 1) > fen:
+        share = fen // periods
+    return from_fen(max(share, fen - share * (periods - 1)))
 
 
 def _same(one: Evaluation, other: Evaluation) -> bool:
