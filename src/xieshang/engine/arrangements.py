@@ -24,7 +24,7 @@ nets out); the annualised rates come from those flows through :mod:`xieshang.eng
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import Decimal
@@ -251,7 +251,7 @@ class Evaluation:
 
 
 def _fraction(value: Decimal | int | str, field: str) -> Decimal:
-    share = D(value)
+    share = value if value.__class__ is Decimal else D(value)
     if not 0 <= share <= 1:
         raise InputError(field, N_("must be between 0 and 1 (got {value})"), value=value)
     return share
@@ -307,7 +307,7 @@ def evaluate(bill: Bill, preset: Preset, proposal: Proposal, *, today: date) -> 
         InputError: a value is out of range or does not apply to the kind; the field is
             named ("periods", "waive_penalty", "down_payment", "settlement_amount", …).
     """
-    kind = Kind(proposal.kind)
+    kind = proposal.kind if proposal.kind.__class__ is Kind else Kind(proposal.kind)
     mode = preset.rounding.mode
     warnings: list[str] = []
     limits = preset.negotiation
@@ -467,10 +467,13 @@ def _installments(
         schedule = fixed_fee_installment(amount, periods, total_fee_rate=listed,
                                          residue=residue, rounding=mode, dues=dues)
         return schedule, True
-    build = {Method.ANNUITY: annuity, Method.EQUAL_PRINCIPAL: equal_principal,
-             Method.INTEREST_ONLY: interest_only}[Method(method)]
+    build = _BUILDERS[method if method.__class__ is Method else Method(method)]
     monthly = (annual or Decimal(0)) / 12
     return build(amount, monthly, periods, rounding=mode, dues=dues), False
+
+
+_BUILDERS: Final = {Method.ANNUITY: annuity, Method.EQUAL_PRINCIPAL: equal_principal,
+                    Method.INTEREST_ONLY: interest_only}
 
 
 def _lump(amount: Decimal, due: date, interest: Decimal) -> Schedule:
@@ -519,11 +522,77 @@ def _token_phase(installments: Schedule, today: date, deferral: int, token: Deci
                     note=installments.note)
 
 
-def _regular(payments: list[Decimal]) -> Decimal:
+def _regular(payments: Sequence[Decimal]) -> Decimal:
     """The most frequent payment (the largest of the most frequent; of equal payments the
-    first: the one ``Counter`` keeps)."""
+    first: the one ``Counter`` keeps).
+
+    A schedule's payments are mostly one amount repeated (a first or last one differs): when
+    the middle payment's amount is more than half of them, it is the most frequent alone,
+    and the first payment of that amount is the one ``Counter`` keeps."""
+    middle = payments[len(payments) // 2]
+    if payments.count(middle) * 2 > len(payments):
+        return payments[payments.index(middle)]
     counts = Counter(payments)
     return max(counts, key=lambda payment: (counts[payment], payment))
+
+
+def _sum_and_max(payments: Sequence[Decimal]) -> tuple[Decimal, Decimal]:
+    """``(sum(payments, ZERO), max(payments))``, a run of one payment object (a schedule's
+    regular payment is one object, row after row) taken at once: ``count`` times it is the
+    sum of the run to the digit and exponent (amounts in fen are added exactly), and its
+    first is what ``max`` keeps of it."""
+    total = ZERO
+    largest = run = payments[0]
+    count = 0
+    for payment in payments:
+        if payment is run:
+            count += 1
+            continue
+        total += run * count if count > 1 else run
+        if run > largest:
+            largest = run
+        run, count = payment, 1
+    total += run * count if count > 1 else run
+    return total, run if run > largest else largest
+
+
+def _evaluation_maker() -> Callable[
+        [Proposal, Schedule, Decimal, Decimal, Decimal, Decimal, Decimal, Decimal, Decimal,
+         tuple[Decimal, ...], tuple[date, ...], tuple[str, ...], bool], Evaluation]:
+    """An :class:`Evaluation` constructor for :func:`_result`: the same frozen record, its
+    slots filled directly (a frozen dataclass's ``__init__`` goes through
+    ``object.__setattr__`` for each of its 13 fields). Only for values already checked."""
+    new = object.__new__
+    (s0, s1, s2, s3, s4, s5, s6, s7, s8, s9, s10, s11, s12) = (
+        getattr(Evaluation, name).__set__
+        for name in ("proposal", "schedule", "waived", "rescheduled", "down_payment",
+                     "total_paid", "cost_over_principal", "monthly_amount", "max_payment",
+                     "flows", "dates", "warnings", "ask"))
+
+    def make(proposal: Proposal, schedule: Schedule, waived: Decimal, rescheduled: Decimal,
+             down: Decimal, total_paid: Decimal, cost: Decimal, monthly: Decimal,
+             largest: Decimal, flows: tuple[Decimal, ...], dates: tuple[date, ...],
+             warnings: tuple[str, ...], ask: bool) -> Evaluation:
+        made = new(Evaluation)
+        s0(made, proposal)
+        s1(made, schedule)
+        s2(made, waived)
+        s3(made, rescheduled)
+        s4(made, down)
+        s5(made, total_paid)
+        s6(made, cost)
+        s7(made, monthly)
+        s8(made, largest)
+        s9(made, flows)
+        s10(made, dates)
+        s11(made, warnings)
+        s12(made, ask)
+        return made
+
+    return make
+
+
+_make_evaluation: Final = _evaluation_maker()
 
 
 def _result(
@@ -538,24 +607,16 @@ def _result(
     *,
     ask: bool,
 ) -> Evaluation:
-    payments = [row.payment for row in schedule.rows]
-    total_paid = down + sum(payments, ZERO)  # Schedule.total_paid, the payments at hand
-    dues = [row.due if row.due is not None else today for row in schedule.rows]
-    return Evaluation(
-        proposal=proposal,
-        schedule=schedule,
-        waived=waived,
-        rescheduled=rescheduled,
-        down_payment=down,
-        total_paid=total_paid,
-        cost_over_principal=total_paid - bill.principal,
-        monthly_amount=_regular(payments),
-        max_payment=max(payments),
-        flows=(-rescheduled, *payments),
-        dates=(today, *dues),
-        warnings=tuple(warnings),
-        ask=ask,
-    )
+    rows = schedule.rows
+    payments = [row.payment for row in rows]
+    total, largest = _sum_and_max(payments)
+    total_paid = down + total  # Schedule.total_paid, the payments at hand
+    return _make_evaluation(
+        proposal, schedule, waived, rescheduled, down, total_paid,
+        total_paid - bill.principal, _regular(payments), largest,
+        (-rescheduled, *payments),
+        (today, *[row.due if row.due is not None else today for row in rows]),
+        tuple(warnings), ask)
 
 
 # ----------------------------------------------------------------------- standard options

@@ -47,17 +47,27 @@ from __future__ import annotations
 import decimal
 import itertools
 import tomllib
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from bisect import bisect_left
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, fields, replace
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Final
 
 from xieshang.engine.arrangements import Evaluation, Kind, Phase, Proposal, evaluate, phases
 from xieshang.engine.bill import Bill
 from xieshang.engine.errors import N_, InputError, PresetError, StateError, fill
-from xieshang.engine.money import CONTEXT, ZERO, format_money, money, round_money
+from xieshang.engine.money import (
+    CONTEXT,
+    ZERO,
+    Rounding,
+    format_money,
+    from_fen,
+    money,
+    round_money,
+    to_fen,
+)
 from xieshang.engine.preset import (
     Channel,
     Confidence,
@@ -120,6 +130,7 @@ __all__ = [
 _SCHEMA: Final = 1
 _ONE: Final = Decimal(1)
 _PERCENT: Final = Decimal("0.1")
+_TWO_FEN: Final = Decimal("0.02")
 
 # ------------------------------------------------------------------------ conventions
 
@@ -354,6 +365,29 @@ class Reason:
     def render(self, message: str | None = None) -> str:
         """The message (or its translation) with the parameters filled in."""
         return fill(self.message if message is None else message, self.params)
+
+
+def _reason_maker() -> Callable[[str, str, Mapping[str, str], Source | None], Reason]:
+    """A :class:`Reason` constructor for the ladder's reasons (a few dozen a ladder): the
+    same frozen record, its slots filled directly (a frozen dataclass's ``__init__`` goes
+    through ``object.__setattr__`` for each field)."""
+    new = object.__new__
+    s0, s1, s2, s3 = (getattr(Reason, name).__set__
+                      for name in ("code", "message", "params", "source"))
+
+    def make(code: str, message: str, params: Mapping[str, str],
+             source: Source | None) -> Reason:
+        made = new(Reason)
+        s0(made, code)
+        s1(made, message)
+        s2(made, params)
+        s3(made, source)
+        return made
+
+    return make
+
+
+_reason: Final = _reason_maker()
 
 
 @dataclass(frozen=True, slots=True)
@@ -756,7 +790,7 @@ def build_ladder(
     # no interest, else the fallback's and then the ask's conditions.
     candidates = [rules.walk_away]
     if rules.walk_away.cost is Cost.PRODUCT:
-        candidates.append(replace(rules.walk_away, cost=Cost.NONE))
+        candidates.append(_no_cost(rules.walk_away))
     candidates += [rules.fallback, rules.ask]
     walk: tuple[RungRule, Evaluation, bool] | None = None
     for rule in candidates:
@@ -808,6 +842,59 @@ def build_ladder(
     return ladder(LadderOutcome.PLAN, rungs)
 
 
+def _proposal_maker() -> Callable[[Kind, int, int, Decimal | None, Decimal | None, Decimal,
+                                    Decimal, Method], Proposal]:
+    """``Proposal(kind, periods=…, deferral_months=…, annual_rate=…, total_fee_rate=…,
+    waive_penalty=…, waive_fees=…, method=…)`` for the planner (one a term evaluated): the
+    same frozen record, its slots filled directly, every other field at its default (a
+    frozen dataclass's ``__init__`` goes through ``object.__setattr__`` for each of its 15
+    fields)."""
+    new = object.__new__
+    given = ("kind", "periods", "deferral_months", "annual_rate", "total_fee_rate",
+             "waive_penalty", "waive_fees", "method")
+    default = Proposal(Kind.INSTALLMENTS)
+    others = tuple((getattr(Proposal, item.name).__set__, getattr(default, item.name))
+                   for item in fields(Proposal) if item.name not in given)
+    s0, s1, s2, s3, s4, s5, s6, s7 = (getattr(Proposal, name).__set__ for name in given)
+
+    def make(kind: Kind, periods: int, deferral: int, annual: Decimal | None,
+             total_fee: Decimal | None, waive_penalty: Decimal, waive_fees: Decimal,
+             method: Method) -> Proposal:
+        made = new(Proposal)
+        for setter, value in others:
+            setter(made, value)
+        s0(made, kind)
+        s1(made, periods)
+        s2(made, deferral)
+        s3(made, annual)
+        s4(made, total_fee)
+        s5(made, waive_penalty)
+        s6(made, waive_fees)
+        s7(made, method)
+        return made
+
+    return make
+
+
+_make_proposal: Final = _proposal_maker()
+
+#: a walk-away rule → (it, the same rule asking no interest or fees): made once a rule
+_NO_COST: dict[int, tuple[RungRule, RungRule]] = {}
+
+
+def _no_cost(rule: RungRule) -> RungRule:
+    """``replace(rule, cost=Cost.NONE)``, made once a rule (kept with the rule, so its id()
+    is not reused while it is remembered)."""
+    known = _NO_COST.get(id(rule))
+    if known is not None and known[0] is rule:
+        return known[1]
+    if len(_NO_COST) >= 64:
+        _NO_COST.clear()
+    made = replace(rule, cost=Cost.NONE)
+    _NO_COST[id(rule)] = (rule, made)
+    return made
+
+
 class _Planner:
     """Builds and searches proposals for one debt."""
 
@@ -823,50 +910,69 @@ class _Planner:
         # term below an answer) is not computed again; the rule is kept with its answer, so
         # its id() cannot be reused by another rule while the planner lives
         self._evaluations: dict[tuple[int, int], tuple[RungRule, Evaluation]] = {}
-        self._largest: dict[tuple[int, int], tuple[RungRule, Decimal]] = {}
-        self._owed: dict[int, tuple[RungRule, Decimal]] = {}
+        # by what they depend on: what is owed by the waivers, the largest payment by the
+        # cost, what is owed and the term (rungs asking the same share the answers)
+        self._largest: dict[tuple[Cost, Decimal, int], Decimal] = {}
+        self._owed: dict[tuple[Decimal, Decimal], Decimal] = {}
+        self._terms: dict[Cost, tuple[int, ...]] = {}
 
     def terms(self, rule: RungRule) -> list[int]:
         """The terms a rung may use, shortest first ([] when its cost cannot be stated)."""
+        return list(self._terms_of(rule.cost))
+
+    def _terms_of(self, cost: Cost) -> tuple[int, ...]:
+        """:meth:`terms` of a rung with this cost (worked out once a planner)."""
+        found = self._terms.get(cost)
+        if found is not None:
+            return found
         installments = self.preset.installments
-        if rule.cost is Cost.PRODUCT:
+        terms: tuple[int, ...] = tuple(range(1, self.max_term + 1))
+        if cost is Cost.PRODUCT:
             if installments.fees:  # the listed terms, or one payment (no installment fee)
                 listed = [row.periods for row in installments.fees
                           if row.periods <= self.max_term]
-                return sorted({1, *listed})
-            if (installments.monthly_fee_rate is None
+                terms = tuple(sorted({1, *listed}))
+            elif (installments.monthly_fee_rate is None
                     and self.preset.contract_daily_rate is None):
-                return []
-        return list(range(1, self.max_term + 1))
+                terms = ()
+        self._terms[cost] = terms
+        return terms
 
     def proposal(self, rule: RungRule, periods: int) -> Proposal:
         """The proposal of a rung at a term."""
+        return self._proposal(rule, periods, 0)
+
+    def _proposal(self, rule: RungRule, periods: int, deferral: int) -> Proposal:
+        # with a deferral: nothing to pay first, then the same installments (interest-free
+        # ones at a rate of 0)
         kind = Kind.PERSONALISED if self.personalised else Kind.INSTALLMENTS
-        waivers: dict[str, Any] = {"waive_penalty": rule.waive_penalty,
-                                   "waive_fees": rule.waive_fees}
-        if rule.cost is Cost.NONE:
-            rate = None if kind is Kind.PERSONALISED else Decimal(0)
-            return Proposal(kind, periods=periods, annual_rate=rate, **waivers)
-        fee = self.preset.installments.total_rate(periods)
-        if fee is not None:
-            return Proposal(kind, periods=periods, total_fee_rate=fee, **waivers)
-        daily = self.preset.contract_daily_rate
-        if daily is None:  # one payment where only a fee table is listed: no fee
-            return self.proposal(replace(rule, cost=Cost.NONE), periods)
-        annual = CONTEXT.multiply(daily, self.preset.day_basis.days)
-        return Proposal(kind, periods=periods, annual_rate=annual, method=Method.ANNUITY,
-                        **waivers)
+        annual: Decimal | None = None
+        fee: Decimal | None = None
+        method = Method.EQUAL_PRINCIPAL
+        if rule.cost is Cost.PRODUCT:
+            fee = self.preset.installments.total_rate(periods)
+            daily = self.preset.contract_daily_rate
+            if fee is None and daily is not None:
+                annual = CONTEXT.multiply(daily, self.preset.day_basis.days)
+                method = Method.ANNUITY
+            # else one payment where only a fee table is listed: no fee
+        if fee is None and annual is None and (kind is Kind.INSTALLMENTS or deferral):
+            annual = Decimal(0)
+        if deferral:
+            kind = Kind.DEFERRAL
+        return _make_proposal(kind, periods, deferral, annual, fee, rule.waive_penalty,
+                              rule.waive_fees, method)
 
     def owed(self, rule: RungRule) -> Decimal:
         """What is left to repay after the rung's waivers (rounded as evaluate rounds;
-        once a rule)."""
-        found = self._owed.get(id(rule))
-        if found is not None and found[0] is rule:
-            return found[1]
-        mode = self.preset.rounding.mode
-        owed = (self.bill.total - round_money(self.bill.penalty * rule.waive_penalty, mode)
+        once a planner for the same waivers)."""
+        key = (rule.waive_penalty, rule.waive_fees)
+        owed = self._owed.get(key)
+        if owed is None:
+            mode = self.preset.rounding.mode
+            owed = self._owed[key] = (
+                self.bill.total - round_money(self.bill.penalty * rule.waive_penalty, mode)
                 - round_money(self.bill.fees * rule.waive_fees, mode))
-        self._owed[id(rule)] = (rule, owed)
         return owed
 
     def evaluate(self, rule: RungRule, periods: int) -> Evaluation:
@@ -879,27 +985,22 @@ class _Planner:
         return evaluation
 
     def _evaluate(self, rule: RungRule, periods: int) -> Evaluation:
-        proposal = self.proposal(rule, periods)
-        if self.deferral:  # nothing to pay first, then the same installments
-            proposal = replace(proposal, kind=Kind.DEFERRAL, deferral_months=self.deferral,
-                               annual_rate=proposal.annual_rate
-                               if proposal.annual_rate is not None
-                               or proposal.monthly_fee_rate is not None
-                               or proposal.total_fee_rate is not None else Decimal(0))
-        return evaluate(self.bill, self.preset, proposal, today=self.today)
+        return evaluate(self.bill, self.preset, self._proposal(rule, periods, self.deferral),
+                        today=self.today)
 
     def max_payment(self, rule: RungRule, periods: int) -> Decimal:
         """``self.evaluate(rule, periods).max_payment``, without building the schedule: an
         interest-free split (no interest asked, no deferral interest) and a fixed-fee
         installment plan have a closed form, an annuity at the contract rate is walked
-        amounts only (the same value). Once a planner."""
-        found = self._largest.get((id(rule), periods))
-        if found is not None and found[0] is rule:
-            return found[1]
-        known = self._evaluations.get((id(rule), periods))
-        largest = known[1].max_payment if known is not None and known[0] is rule \
-            else self._max_payment(rule, periods)
-        self._largest[(id(rule), periods)] = (rule, largest)
+        amounts only (the same value). Once a planner for the same cost, amount owed and
+        term: it depends on nothing else (the waivers only change what is owed)."""
+        key = (rule.cost, self.owed(rule), periods)
+        largest = self._largest.get(key)
+        if largest is None:
+            known = self._evaluations.get((id(rule), periods))
+            largest = self._largest[key] = (
+                known[1].max_payment if known is not None and known[0] is rule
+                else self._max_payment(rule, periods))
         return largest
 
     def _max_payment(self, rule: RungRule, periods: int) -> Decimal:
@@ -923,7 +1024,7 @@ class _Planner:
                 annual = CONTEXT.multiply(daily, self.preset.day_basis.days)
                 return annuity_max_payment(self.owed(rule), (annual or Decimal(0)) / 12,
                                            periods, rounding=mode)
-        return interest_free_max_payment(self.owed(rule), periods, rounding=mode)
+        return _split_largest(self.owed(rule), periods, mode)
 
     def shortest(self, rule: RungRule, *, soft: Decimal, hard: Decimal,
                  min_periods: int = 1) -> tuple[Evaluation, bool] | None:
@@ -931,30 +1032,75 @@ class _Planner:
         ``soft``; else the longest term if its largest payment is at most ``hard``; else
         ``None``.
 
-        Returns the evaluation and whether it met ``soft``. Terms below rescheduled ÷ soft
-        are skipped: a schedule pays at least what it reschedules, so its largest payment
-        is at least rescheduled ÷ term. What a rung's proposal reschedules is what is owed
-        after its waivers (:meth:`owed`: no down payment, no interest waived). A term is
-        tried by its largest payment alone (:meth:`max_payment`, a closed form where there
-        is one): only the answer is evaluated.
+        Returns the evaluation and whether it met ``soft``. A schedule pays at least what it
+        reschedules (no rate or fee is negative), in at most its term's payments, so its
+        largest payment is at least rescheduled ÷ term: terms below rescheduled ÷ ``soft``
+        are skipped, and the longest term is not tried when rescheduled ÷ it is above
+        ``hard``. What a rung's proposal reschedules is what is owed after its waivers
+        (:meth:`owed`: no down payment, no interest waived). A term is tried by its largest
+        payment alone (:meth:`max_payment`, a closed form where there is one): only the
+        answer is evaluated.
         """
-        terms = self.terms(rule)
-        longer = [periods for periods in terms if periods >= min_periods]
-        if longer and len(longer) < len(terms):
-            terms = longer
+        terms = self._terms_of(rule.cost)
+        if min_periods > 1:  # the terms of at least min_periods, when some are shorter
+            start = bisect_left(terms, min_periods)
+            if 0 < start < len(terms):
+                terms = terms[start:]
         owed = self.owed(rule)
         if not terms or owed <= 0:
             return None
         if soft > 0:
-            lower = CONTEXT.divide(owed, soft)
-            for periods in terms:
-                if periods < lower:
+            # a whole number of months is at least owed ÷ soft when it is at least its ceiling
+            lower = int(CONTEXT.divide(owed, soft).to_integral_value(decimal.ROUND_CEILING))
+            product = rule.cost is Cost.PRODUCT
+            for index in range(bisect_left(terms, lower), len(terms)):
+                periods = terms[index]
+                if product and self._fee_above(owed, periods, soft):
                     continue
                 if self.max_payment(rule, periods) <= soft:
                     return self.evaluate(rule, periods), True
-        if self.max_payment(rule, terms[-1]) <= hard:
-            return self.evaluate(rule, terms[-1]), False
+        longest = terms[-1]
+        if longest <= MAX_PERIODS and CONTEXT.multiply(hard, longest) < owed:
+            return None  # (a term above MAX_PERIODS is tried: evaluate refuses it)
+        if self.max_payment(rule, longest) <= hard:
+            return self.evaluate(rule, longest), False
         return None
+
+    def _fee_above(self, owed: Decimal, periods: int, cap: Decimal) -> bool:
+        """Whether the product's fixed-fee plan of ``periods`` payments (where its fee table
+        or monthly fee gives a fee for the term) surely pays more than ``cap`` at least once,
+        known from its total alone: it pays ``owed`` and a fee of ``owed`` × the total fee
+        rate rounded to the fen (so at least 0.02 less than that product) in ``periods``
+        payments, and the largest is at least their average."""
+        fee = self.preset.installments.total_rate(periods)
+        if fee is None or fee < 0:
+            return False
+        return CONTEXT.fma(owed, fee, owed) - _TWO_FEN > CONTEXT.multiply(cap, periods)
+
+
+def _split_largest(owed: Decimal, periods: int, rounding: Rounding) -> Decimal:
+    """``interest_free_max_payment(owed, periods, rounding=rounding)`` (1 to
+    ``MAX_PERIODS`` periods) in integer fen: the regular share (owed ÷ periods rounded to
+    the fen by the mode; rounded down instead when ``periods − 1`` of them would exceed what
+    is owed) or the last period's remainder, whichever is larger. The schedules settle the
+    quotient to 10 places before rounding it; a quotient of whole fen by at most
+    ``MAX_PERIODS`` is never that close to a rounding boundary without being on it, so the
+    settling changes nothing. An amount not exact to the fen takes the schedules' path."""
+    try:
+        fen = to_fen(owed)
+    except InputError:
+        fen = 0
+    if fen <= 0:
+        return interest_free_max_payment(owed, periods, rounding=rounding)
+    share, rest = divmod(fen, periods)
+    if rest and (rounding is Rounding.UP
+                 or (rounding is Rounding.HALF_UP and 2 * rest >= periods)
+                 or (rounding is Rounding.HALF_EVEN
+                     and (2 * rest > periods or (2 * rest == periods and share % 2)))):
+        share += 1
+    if share * (periods - 1) > fen:
+        share = fen // periods
+    return from_fen(max(share, fen - share * (periods - 1)))
 
 
 def _same(one: Evaluation, other: Evaluation) -> bool:
@@ -992,65 +1138,65 @@ def _rung_reasons(
     monthly = evaluation.max_payment
     periods = evaluation.schedule.periods
     method = rules.source_of("ladder")
-    reasons = [Reason("SHARE_OF_AFFORDABLE", SHARE_OF_AFFORDABLE,
+    reasons = [_reason("SHARE_OF_AFFORDABLE", SHARE_OF_AFFORDABLE,
                       {"monthly": format_money(monthly), "affordable": share_text,
                        "percent": _percent(monthly, share)}, method)]
     if income:
-        reasons.append(Reason("SHARE_OF_INCOME", SHARE_OF_INCOME,
+        reasons.append(_reason("SHARE_OF_INCOME", SHARE_OF_INCOME,
                               {"percent": _percent(monthly, income),
                                "income": income_text}, method))
     if lifted:
-        reasons.append(Reason("NO_SHORTER_THAN_ABOVE", NO_SHORTER_THAN_ABOVE,
+        reasons.append(_reason("NO_SHORTER_THAN_ABOVE", NO_SHORTER_THAN_ABOVE,
                               {"periods": str(periods)}, method))
     elif shortest:
-        reasons.append(Reason("SHORTEST_TERM", SHORTEST_TERM, {"periods": str(periods)}, method))
+        reasons.append(_reason("SHORTEST_TERM", SHORTEST_TERM, {"periods": str(periods)}, method))
     else:
-        reasons.append(Reason("LONGEST_TERM", LONGEST_TERM, {"periods": str(periods)}, method))
+        reasons.append(_reason("LONGEST_TERM", LONGEST_TERM, {"periods": str(periods)}, method))
     negotiation = preset.source_of("negotiation")
     if assumed:
-        reasons.append(Reason("MAX_TERM_ASSUMED", MAX_TERM_ASSUMED,
+        reasons.append(_reason("MAX_TERM_ASSUMED", MAX_TERM_ASSUMED,
                               {"maximum": str(plan.max_term)},
                               rules.source_of("ladder.default_max_term_months")))
     else:
-        reasons.append(Reason("WITHIN_PUBLISHED_MAX", WITHIN_PUBLISHED_MAX,
+        reasons.append(_reason("WITHIN_PUBLISHED_MAX", WITHIN_PUBLISHED_MAX,
                               {"periods": str(periods), "maximum": str(plan.max_term)},
                               negotiation))
     if plan.personalised:
-        reasons.append(Reason("ART70_MAY", ART70_MAY, {}, negotiation))
+        reasons.append(_reason("ART70_MAY", ART70_MAY, {}, negotiation))
     elif evaluation.ask:
-        reasons.append(Reason("NOT_PUBLISHED", NOT_PUBLISHED, {}, negotiation))
+        reasons.append(_reason("NOT_PUBLISHED", NOT_PUBLISHED, {}, negotiation))
     else:
-        reasons.append(Reason("PUBLISHED_TERMS", PUBLISHED_TERMS, {},
+        reasons.append(_reason("PUBLISHED_TERMS", PUBLISHED_TERMS, {},
                               preset.source_of("installments")))
     conditions = rules.source_of(f"ladder.{rule.level.value}")
     if rule.cost is Cost.NONE:
-        reasons.append(Reason("NO_INTEREST_ASK", NO_INTEREST_ASK, {}, conditions))
+        reasons.append(_reason("NO_INTEREST_ASK", NO_INTEREST_ASK, {}, conditions))
     else:
         cost_source = preset.source_of("installments" if preset.installments.fees
                                        or preset.installments.monthly_fee_rate is not None
                                        else "contract_daily_rate")
-        reasons.append(Reason("PRODUCT_COST", PRODUCT_COST,
+        reasons.append(_reason("PRODUCT_COST", PRODUCT_COST,
                               {"cost": format_money(evaluation.schedule.total_cost)},
                               cost_source))
     if evaluation.waived > 0:
-        reasons.append(Reason("WAIVER_ASK", WAIVER_ASK,
+        reasons.append(_reason("WAIVER_ASK", WAIVER_ASK,
                               {"waived": format_money(evaluation.waived)}, conditions))
     if level is Level.WALK_AWAY:
-        reasons.append(Reason("WALK_AWAY_LIMIT", WALK_AWAY_LIMIT,
+        reasons.append(_reason("WALK_AWAY_LIMIT", WALK_AWAY_LIMIT,
                               {"affordable": share_text},
                               rules.source_of("ladder.walk_away")))
         if periods == 1:
-            reasons.append(Reason("ONE_PAYMENT", ONE_PAYMENT,
+            reasons.append(_reason("ONE_PAYMENT", ONE_PAYMENT,
                                   {"monthly": format_money(monthly)}, method))
         if not usual_charges:
-            reasons.append(Reason("WALK_AWAY_NEEDS_CONCESSION", WALK_AWAY_NEEDS_CONCESSION,
+            reasons.append(_reason("WALK_AWAY_NEEDS_CONCESSION", WALK_AWAY_NEEDS_CONCESSION,
                                   {"maximum": str(plan.max_term)},
                                   rules.source_of("ladder.walk_away")))
     elif upper is not None:
-        reasons.append(Reason("ROOM_TO_MOVE_UP", ROOM_TO_MOVE_UP,
+        reasons.append(_reason("ROOM_TO_MOVE_UP", ROOM_TO_MOVE_UP,
                               {"room": format_money(upper.max_payment - monthly)}, method))
     if plan.personalised:
-        reasons.append(Reason("ART70_AGREEMENT", ART70_AGREEMENT, {}, negotiation))
+        reasons.append(_reason("ART70_AGREEMENT", ART70_AGREEMENT, {}, negotiation))
     return tuple(reasons)
 
 
@@ -1062,7 +1208,7 @@ DEFERRAL_FIRST: Final = N_(
 
 def _deferral_reason(evaluation: Evaluation, months: int, rules: LadderRules) -> Reason:
     first = evaluation.schedule.rows[0].due
-    return Reason("DEFERRAL_FIRST", DEFERRAL_FIRST,
+    return _reason("DEFERRAL_FIRST", DEFERRAL_FIRST,
                   {"months": str(months), "first": first.isoformat() if first else "-"},
                   rules.source_of("ladder.breathing_space"))
 
@@ -1129,11 +1275,11 @@ def savings_settlement(bill: Bill, preset: Preset, savings: Decimal, *, today: d
 def _token_rung(rules: LadderRules, share: Decimal, needed: Decimal, max_term: int) -> Rung:
     source = rules.source_of("ladder.token")
     reasons = (
-        Reason("TOKEN_OFFER", TOKEN_OFFER,
+        _reason("TOKEN_OFFER", TOKEN_OFFER,
                {"maximum": str(max_term), "needed": format_money(needed),
                 "affordable": format_money(share), "review": str(rules.token_review_months)},
                source),
-        Reason("NOT_A_RULE_HERE", NOT_A_RULE_HERE, {}, source),
+        _reason("NOT_A_RULE_HERE", NOT_A_RULE_HERE, {}, source),
     )
     return Rung(level=Level.TOKEN, label=rules.token_label, evaluation=None, monthly=share,
                 reasons=reasons)
@@ -1142,9 +1288,9 @@ def _token_rung(rules: LadderRules, share: Decimal, needed: Decimal, max_term: i
 def _breathing_rung(rules: LadderRules, months: int | None = None) -> Rung:
     source = rules.source_of("ladder.breathing_space")
     reasons = (
-        Reason("BREATHING_SPACE_ASK", BREATHING_SPACE_ASK,
+        _reason("BREATHING_SPACE_ASK", BREATHING_SPACE_ASK,
                {"months": str(months or rules.breathing_months)}, source),
-        Reason("NOT_A_RULE_HERE", NOT_A_RULE_HERE, {}, source),
+        _reason("NOT_A_RULE_HERE", NOT_A_RULE_HERE, {}, source),
     )
     return Rung(level=Level.BREATHING_SPACE, label=rules.breathing_label, evaluation=None,
                 monthly=ZERO, reasons=reasons)
