@@ -290,3 +290,27 @@ def test_deferred_schedules_keep_the_record_interface() -> None:
     assert eager.cash_flows() == [M("-1.00")]
     with pytest.raises(IndexError):
         _ = eager.first_payment
+
+
+@settings(max_examples=200, deadline=None)
+@given(small_principals | principals, monthly_rates(), st.integers(min_value=1, max_value=120),
+       roundings, st.sampled_from([None, date(2026, 1, 31), date(2028, 2, 29)]),
+       st.sampled_from(["annuity", "equal_principal", "interest_only", "fixed_fee"]))
+def test_payments_and_due_dates_are_the_rows_without_making_them(
+        principal: Decimal, rate: Decimal, n: int, rounding: Rounding, start: date | None,
+        kind: str) -> None:
+    """What a ladder reads of a schedule (each payment and due date) is each row's, early
+    payoffs and due dates at month ends included; a deferred schedule makes no rows for it."""
+    if kind == "fixed_fee":
+        made = schedules.fixed_fee_installment(principal, min(n, 24), start=start,
+                                               total_fee_rate=abs(rate) % 1)
+    else:
+        build = {"annuity": annuity, "equal_principal": equal_principal,
+                 "interest_only": interest_only}[kind]
+        made = build(principal, abs(rate), n, start=start, rounding=rounding)
+    deferred = schedules._pending_of(made) is not None
+    payments, dues = made.payments(), made.due_dates()
+    assert (schedules._pending_of(made) is not None) is deferred
+    assert repr(payments) == repr([row.payment for row in made.rows])
+    assert dues == [row.due for row in made.rows]
+    assert len(payments) == made.periods

@@ -607,15 +607,14 @@ def _result(
     *,
     ask: bool,
 ) -> Evaluation:
-    rows = schedule.rows
-    payments = [row.payment for row in rows]
+    payments = schedule.payments()  # (the schedule's rows are made only when read)
     total, largest = _sum_and_max(payments)
     total_paid = down + total  # Schedule.total_paid, the payments at hand
     return _make_evaluation(
         proposal, schedule, waived, rescheduled, down, total_paid,
         total_paid - bill.principal, _regular(payments), largest,
         (-rescheduled, *payments),
-        (today, *[row.due if row.due is not None else today for row in rows]),
+        (today, *[due if due is not None else today for due in schedule.due_dates()]),
         tuple(warnings), ask)
 
 

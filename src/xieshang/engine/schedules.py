@@ -201,6 +201,19 @@ class Schedule(_Deferred):
         pending = _pending_of(self)
         return pending.periods if pending is not None else len(self.rows)
 
+    def payments(self) -> list[Decimal]:
+        """Each period's payment, in order (``row.payment`` of every row, without making
+        rows that are not made yet)."""
+        return list(self._amounts(0))
+
+    def due_dates(self) -> list[date | None]:
+        """Each period's due date, in order (``row.due`` of every row, without making rows
+        that are not made yet)."""
+        pending = _pending_of(self)
+        if pending is not None:
+            return pending.dues[:pending.periods]
+        return [row.due for row in self.rows]
+
     def cash_flows(self, disbursed: Decimal | None = None) -> list[Decimal]:
         """Per-period cash flows for an IRR: ``[-disbursed, payment 1, payment 2, …]``.
 
