@@ -33,7 +33,8 @@ D = Decimal
 #: their charges), the others a few
 RATES = [None, D("0.0005"), D("0.00075"), D("0.000137"), D("0.0003333"), D("0.001"),
          D("0.00049"), D("0.0002777777777777"), D("0.0007397260273972602739726027397260"),
-         D("0.0005000000000000000000000000000001")]
+         D("0.0005000000000000000000000000000001"),
+         D("0.00073972602739726027397260273972602739726")]
 CONTRACT = [None, D("0.0004"), D("0.000175"), D("0.00035"), D("0.0001369863"),
             D("0.0004931506849315068493150684931507")]
 
@@ -193,6 +194,25 @@ def test_a_card_a_year_unpaid_then_paid_off() -> None:
     debt = OverdueDebt(card, D("10000.00"), date(2025, 1, 31))
     steps: list[tuple[int, Decimal | None]] = [(30, None)] * 12 + [(31, D("2000.00"))] * 10
     assert _compare(debt, date(2025, 2, 28), steps)
+
+
+def test_a_rate_of_more_than_34_digits_is_taken_whole() -> None:
+    """A daily rate typed with 41 digits: the integer walk takes the rate's own digits, as
+    the Walker multiplies by the exact rate, whatever the caller's Decimal context (28
+    digits by default, which made the penalty 5,104.25 instead of 5,104.26 a year on)."""
+    generic = next(p for p in PRESETS if p.id == "generic_loan")
+    debt = OverdueDebt(generic, D("20306.41"), date(2026, 5, 7), interest=D("12.34"),
+                       fees=D("5.00"), not_yet_due_principal=D("3000.00"),
+                       contract_daily_rate=D("0.0004"),
+                       penalty_daily_rate=D("0.00073972602739726027397260273972602739726"),
+                       compounding=False, charge_grace_days=False, extra_fee=D("18.50"))
+    steps: list[tuple[int, Decimal | None]] = [(365, D("2263.78")), (31, D("456.67"))]
+    assert _compare(debt, date(2026, 7, 1), steps)
+    walker = FenWalker.of(debt, date(2026, 7, 1))
+    assert walker is not None
+    walker.advance(date(2026, 7, 1))
+    walker.pay(226378)
+    assert walker.advance(date(2027, 7, 1)) == (1890463, 0, 510426, 0, 300000)
 
 
 def test_more_than_a_hundred_years_is_left_to_the_walker() -> None:

@@ -85,6 +85,17 @@ def _places_of(*rates: Decimal) -> int | None:
     return places
 
 
+def _whole(rate: Decimal, scale: int) -> int:
+    """``rate × scale`` as an integer, from the rate's own digits (``scale`` a power of ten
+    with at least the rate's places): exact whatever the caller's Decimal context, as the
+    Decimal walk multiplies by the exact rate."""
+    sign, digits, exponent = rate.as_tuple()
+    assert isinstance(exponent, int)  # a finite rate (_places_of)
+    value: int = int("".join(map(str, digits))) * scale
+    value = value * 10**exponent if exponent >= 0 else value // 10**-exponent
+    return -value if sign else value
+
+
 def _scale_of(*rates: Decimal) -> int | None:
     """R: the power of ten that makes every rate whole, when the products are exact
     integers (``None``: more places, or not a finite rate)."""
@@ -146,8 +157,8 @@ class FenWalker:
               tolerance: int) -> None:
         self._due = debt.due_date
         self._scale = scale
-        self._penalty_rate = int(terms.penalty_rate * scale)
-        self._interest_rate = int(terms.interest_rate * scale)
+        self._penalty_rate = _whole(terms.penalty_rate, scale)
+        self._interest_rate = _whole(terms.interest_rate, scale)
         self._minimum_units = minimum * scale
         self._round_daily = terms.rounding.daily_amount
         self._mode = terms.rounding.mode
