@@ -16,8 +16,10 @@ what the plan's results read of each debt's final state. Derandomised.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -257,3 +259,34 @@ def test_the_benchmarks_plan_walks_debt_by_debt(monkeypatch: pytest.MonkeyPatch)
         assert (walked[-1] is not None) is taken
         reference = simulate(plan_input, heuristic_policy(Strategy.AVALANCHE, plan_input))
         assert repr(fast.months) == repr(reference.months)
+
+
+def _outcome(plan_input: PlanInput, strategy: Strategy, run: Callable[[], Any]) -> Any:
+    """What a run gives: its assembled plan, or the message of the error it raised."""
+    from xieshang.engine.errors import InputError
+
+    try:
+        return assemble(plan_input, strategy, run())
+    except InputError as error:
+        return str(error)
+
+
+@pytest.mark.parametrize("strategy", [Strategy.AVALANCHE, Strategy.SNOWBALL,
+                                      Strategy.PRO_RATA, Strategy.RISK_FIRST])
+@pytest.mark.parametrize("minimum", [None, Minimum(M("588.68"), M("0.1"), plus_charges=True)])
+def test_charges_growing_past_the_engine_s_limit_as_the_reference(
+        strategy: Strategy, minimum: Minimum | None) -> None:
+    """¥1,000,000 at 150 % a year with ¥1.00 a month passes ¥1,000,000,000,000 after about
+    ten years. The fast path hands such a run to the reference simulation, so the plan is
+    what the reference gives (pro rata with a percent minimum: the amount is too large,
+    where the fast path used to show balances past the limit)."""
+    from xieshang.engine.strategy._simulate import run_strategy
+
+    debt = PlanDebt("a", balance=M("1000000.00"), annual_rate=M("1.5"), minimum=minimum)
+    plan_input = PlanInput((debt,), M("1.00"), date(2026, 4, 5), horizon_months=240)
+    reference = _outcome(plan_input, strategy,
+                         lambda: simulate(plan_input, heuristic_policy(strategy, plan_input)))
+    assert _outcome(plan_input, strategy, lambda: run_strategy(plan_input, strategy)) \
+        == reference
+    if minimum is not None and strategy is Strategy.PRO_RATA:
+        assert "too large" in reference

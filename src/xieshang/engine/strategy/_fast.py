@@ -26,6 +26,7 @@ from decimal import Decimal
 from typing import Any, Final
 
 from xieshang.engine.accrual import late_fee_due
+from xieshang.engine.limits import MAX_AMOUNT
 from xieshang.engine.money import CENT, ZERO
 from xieshang.engine.schedules import add_months
 from xieshang.engine.strategy._ledger import Calendar, _day_in_month, cost_rate, make_debt_month
@@ -166,7 +167,25 @@ def fast_run(plan_input: PlanInput, strategy: Strategy,
     from xieshang.engine.strategy._simulate import CONTEXT
 
     with decimal.localcontext(CONTEXT):  # Decimal(fen) × 0.01 exact, as the reference
-        return _run(plan_input, strategy, targets or (), clears or ())
+        run = _run(plan_input, strategy, targets or (), clears or ())
+    return run if run is None or _within_limit(plan_input, run) else None
+
+
+#: The amounts the engine handles are below this many fen (:data:`MAX_AMOUNT`).
+_LIMIT_FEN: Final = int(MAX_AMOUNT * 100)
+
+
+def _within_limit(plan_input: PlanInput, run: Any) -> bool:
+    """Whether no amount of ``run`` can reach :data:`MAX_AMOUNT`: what the debts owed at the
+    start plus every charge added since bounds every balance, payment and total. When it
+    does not (charges that grow for decades), the reference simulation runs instead and
+    says the amount is too large, as it always has (``None`` from :func:`fast_run`)."""
+    bound = sum(_fen(d.balance or ZERO) + _fen(d.fees)
+                for d in plan_input.debts)
+    for sums in run.sums or ():
+        bound += _fen(sums.interest) + _fen(sums.penalty) + _fen(sums.fees) \
+            + abs(_fen(sums.adjustment))
+    return bound < _LIMIT_FEN
 
 
 def _run(plan_input: PlanInput, strategy: Strategy, targets: Sequence[Sequence[int]],
