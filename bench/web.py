@@ -240,9 +240,16 @@ def main() -> int:
               f"{verdict(cpu['/'] <= 0.05)}")
     plan = times.get("/plan", [])
     p95 = percentile(plan, 0.95) * 1000 if plan else float("inf")
-    print(f"/plan: {sizes['/plan'] / 1024:.0f} KB (goal ≤ 150 KB): "
-          f"{verdict(sizes['/plan'] <= 150 * 1024)}; p95 {p95:.1f} ms (goal ≤ 100 ms): "
-          f"{verdict(p95 <= 100)}")
+    if options.cold:  # every request computes the page: the p95 is the queue of 20 clients
+        print(f"/plan: {sizes['/plan'] / 1024:.0f} KB (goal ≤ 150 KB): "
+              f"{verdict(sizes['/plan'] <= 150 * 1024)}; not cached "
+              f"{cpu.get('/plan', 0.0) * 1000:.1f} ms CPU a request, p95 {p95:.1f} ms at 20 "
+              "clients (the p95 goal, ≤ 100 ms, is for the page as served, with its cache: "
+              "the run without --cold)")
+    else:
+        print(f"/plan: {sizes['/plan'] / 1024:.0f} KB (goal ≤ 150 KB): "
+              f"{verdict(sizes['/plan'] <= 150 * 1024)}; p95 {p95:.1f} ms (goal ≤ 100 ms): "
+              f"{verdict(p95 <= 100)}")
     print(f"errors {failed} (goal 0): {verdict(failed == 0)}")
     print(f"server memory: {idle:.0f} MB at start, {warm:.0f} MB after every page once, "
           f"{now:.0f} MB after the load, peak {peak:.0f} MB (goal < 250 MB): "
