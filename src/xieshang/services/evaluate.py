@@ -145,13 +145,18 @@ def _month_delay(item: DebtView, day: date) -> Decimal:
 
     from xieshang.engine.accrual import bill_on
     from xieshang.engine.schedules import add_months
-    from xieshang.services.debts import too_large
+    from xieshang.services.debts import day_bills, too_large
 
     if item.engine is None or item.bill is None:
         return ZERO
     month = add_months(day, 1)
+    engine = item.engine
     try:
-        later: Decimal = bill_on(item.engine, month).total
+        if item.bill.as_of == day and all(payment.on <= day for payment in engine.payments):
+            # the walk of today's bill, a month further on (bill_on's bill, to the fen)
+            later: Decimal = day_bills(engine, day).bill(month).total
+        else:
+            later = bill_on(engine, month).total
     except (decimal.InvalidOperation, OverflowError):
         raise too_large(item.debt.id) from None
     return later - item.bill.total - _scheduled(item.engine, item.bill.not_yet_due, day, month)
