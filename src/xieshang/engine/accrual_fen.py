@@ -90,7 +90,8 @@ def _whole(rate: Decimal, scale: int) -> int:
     with at least the rate's places): exact whatever the caller's Decimal context, as the
     Decimal walk multiplies by the exact rate."""
     sign, digits, exponent = rate.as_tuple()
-    assert isinstance(exponent, int)  # a finite rate (_places_of)
+    if not isinstance(exponent, int):  # (a finite rate: _places_of said so)
+        raise ValueError(f"not a finite rate: {rate}")
     value: int = int("".join(map(str, digits))) * scale
     value = value * 10**exponent if exponent >= 0 else value // 10**-exponent
     return -value if sign else value
