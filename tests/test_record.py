@@ -153,3 +153,29 @@ def test_a_record_refuses_what_its_compiled_methods_could_not_keep() -> None:
         @record
         class Sub(Base):
             b: int
+
+
+def test_a_filler_makes_the_record_its_constructor_makes() -> None:
+    """filler: the values in order, the other fields as given, no __post_init__ (hot paths
+    pass checked values); the result is the record itself, equal and hashed as one."""
+    from xieshang.engine._record import filler
+    from xieshang.engine.accrual import Payment
+    from xieshang.engine.arrangements import Kind, Proposal
+
+    make = filler(Payment, ("on", "amount"))
+    made = make(date(2026, 3, 1), Decimal("12.30"))
+    assert type(made) is Payment
+    assert made == Payment(date(2026, 3, 1), Decimal("12.30"))
+    assert hash(made) == hash(Payment(date(2026, 3, 1), Decimal("12.30")))
+    assert repr(made) == repr(Payment(date(2026, 3, 1), Decimal("12.30")))
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        made.amount = Decimal("1.00")  # type: ignore[misc]
+    unchecked = make(date(2026, 3, 1), Decimal("-1"))  # no __post_init__: the caller checks
+    assert unchecked.amount == Decimal("-1")
+
+    default = Proposal(Kind.INSTALLMENTS)
+    given = ("kind", "periods")
+    others = {item.name: getattr(default, item.name) for item in dataclasses.fields(Proposal)
+              if item.name not in given}
+    proposal = filler(Proposal, given, others)(Kind.INSTALLMENTS, 6)
+    assert proposal == Proposal(Kind.INSTALLMENTS, periods=6)

@@ -21,11 +21,11 @@ constructors as a dataclass's.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from operator import attrgetter
 from typing import TYPE_CHECKING, Any, TypeVar, dataclass_transform
 
-__all__ = ["field", "record", "replace"]
+__all__ = ["field", "filler", "record", "replace"]
 
 T = TypeVar("T")
 C = TypeVar("C", bound=type)
@@ -330,6 +330,30 @@ def _compile(cls: type, spec: _Spec, method: str) -> Callable[..., Any]:
     compiled.__qualname__ = f"{cls.__qualname__}.{method}"
     compiled.__module__ = cls.__module__
     return compiled
+
+
+def filler(cls: type[T], names: tuple[str, ...],
+           others: Mapping[str, Any] | None = None) -> Callable[..., T]:
+    """A constructor of the slotted record ``cls`` for hot paths: ``filler(cls, names)(*values)``
+    is ``cls`` with each of ``names`` set to its value in order and the fields ``others``
+    names set to theirs, its slots filled directly — no ``__post_init__`` and no checks, so
+    only for values already checked (a frozen record's own ``__init__`` goes through
+    ``object.__setattr__`` for every field). Compiled once, as :func:`_compile` compiles."""
+    scope: dict[str, Any] = {"__builtins__": __builtins__, "_new": object.__new__,
+                             "_cls": cls}
+    body = []
+    for index, name in enumerate(names):
+        scope[f"_s{index}"] = getattr(cls, name).__set__
+        body.append(f"  _s{index}(made, {name})\n")
+    for index, (name, value) in enumerate((others or {}).items()):
+        scope[f"_o{index}"], scope[f"_v{index}"] = getattr(cls, name).__set__, value
+        body.append(f"  _o{index}(made, _v{index})\n")
+    source = (f"def make({', '.join(names)}):\n  made = _new(_cls)\n{''.join(body)}"
+              "  return made\n")
+    exec(source, scope)  # the source is made above from the field names
+    made: Callable[..., T] = scope["make"]
+    made.__qualname__ = f"{cls.__qualname__}.<filled>"
+    return made
 
 
 def _replace(obj: T, /, **changes: Any) -> T:

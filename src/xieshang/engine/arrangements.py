@@ -31,6 +31,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import TYPE_CHECKING, Final
 
+from xieshang.engine._record import filler
 from xieshang.engine.bill import Bill
 from xieshang.engine.errors import N_, InputError
 from xieshang.engine.money import ZERO, D, money, round_money
@@ -556,43 +557,13 @@ def _sum_and_max(payments: Sequence[Decimal]) -> tuple[Decimal, Decimal]:
     return total, run if run > largest else largest
 
 
-def _evaluation_maker() -> Callable[
-        [Proposal, Schedule, Decimal, Decimal, Decimal, Decimal, Decimal, Decimal, Decimal,
-         tuple[Decimal, ...], tuple[date, ...], tuple[str, ...], bool], Evaluation]:
-    """An :class:`Evaluation` constructor for :func:`_result`: the same frozen record, its
-    slots filled directly (a frozen dataclass's ``__init__`` goes through
-    ``object.__setattr__`` for each of its 13 fields). Only for values already checked."""
-    new = object.__new__
-    (s0, s1, s2, s3, s4, s5, s6, s7, s8, s9, s10, s11, s12) = (
-        getattr(Evaluation, name).__set__
-        for name in ("proposal", "schedule", "waived", "rescheduled", "down_payment",
-                     "total_paid", "cost_over_principal", "monthly_amount", "max_payment",
-                     "flows", "dates", "warnings", "ask"))
-
-    def make(proposal: Proposal, schedule: Schedule, waived: Decimal, rescheduled: Decimal,
-             down: Decimal, total_paid: Decimal, cost: Decimal, monthly: Decimal,
-             largest: Decimal, flows: tuple[Decimal, ...], dates: tuple[date, ...],
-             warnings: tuple[str, ...], ask: bool) -> Evaluation:
-        made = new(Evaluation)
-        s0(made, proposal)
-        s1(made, schedule)
-        s2(made, waived)
-        s3(made, rescheduled)
-        s4(made, down)
-        s5(made, total_paid)
-        s6(made, cost)
-        s7(made, monthly)
-        s8(made, largest)
-        s9(made, flows)
-        s10(made, dates)
-        s11(made, warnings)
-        s12(made, ask)
-        return made
-
-    return make
-
-
-_make_evaluation: Final = _evaluation_maker()
+#: ``Evaluation`` by position, its slots filled directly (:func:`filler`; one a term tried).
+_make_evaluation: Final[Callable[
+    [Proposal, Schedule, Decimal, Decimal, Decimal, Decimal, Decimal, Decimal, Decimal,
+     tuple[Decimal, ...], tuple[date, ...], tuple[str, ...], bool], Evaluation]] = filler(
+    Evaluation, ("proposal", "schedule", "waived", "rescheduled", "down_payment",
+                 "total_paid", "cost_over_principal", "monthly_amount", "max_payment",
+                 "flows", "dates", "warnings", "ask"))
 
 
 def _result(

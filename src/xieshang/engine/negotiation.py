@@ -55,6 +55,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import TYPE_CHECKING, Final
 
+from xieshang.engine._record import filler
 from xieshang.engine.arrangements import Evaluation, Kind, Phase, Proposal, evaluate, phases
 from xieshang.engine.bill import Bill
 from xieshang.engine.errors import N_, InputError, PresetError, StateError, fill
@@ -367,27 +368,9 @@ class Reason:
         return fill(self.message if message is None else message, self.params)
 
 
-def _reason_maker() -> Callable[[str, str, Mapping[str, str], Source | None], Reason]:
-    """A :class:`Reason` constructor for the ladder's reasons (a few dozen a ladder): the
-    same frozen record, its slots filled directly (a frozen dataclass's ``__init__`` goes
-    through ``object.__setattr__`` for each field)."""
-    new = object.__new__
-    s0, s1, s2, s3 = (getattr(Reason, name).__set__
-                      for name in ("code", "message", "params", "source"))
-
-    def make(code: str, message: str, params: Mapping[str, str],
-             source: Source | None) -> Reason:
-        made = new(Reason)
-        s0(made, code)
-        s1(made, message)
-        s2(made, params)
-        s3(made, source)
-        return made
-
-    return make
-
-
-_reason: Final = _reason_maker()
+#: ``Reason`` by position, its slots filled directly (:func:`filler`; a few dozen a ladder).
+_reason: Final[Callable[[str, str, Mapping[str, str], Source | None], Reason]] = filler(
+    Reason, ("code", "message", "params", "source"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -845,35 +828,13 @@ def build_ladder(
 def _proposal_maker() -> Callable[[Kind, int, int, Decimal | None, Decimal | None, Decimal,
                                     Decimal, Method], Proposal]:
     """``Proposal(kind, periods=…, deferral_months=…, annual_rate=…, total_fee_rate=…,
-    waive_penalty=…, waive_fees=…, method=…)`` for the planner (one a term evaluated): the
-    same frozen record, its slots filled directly, every other field at its default (a
-    frozen dataclass's ``__init__`` goes through ``object.__setattr__`` for each of its 15
-    fields)."""
-    new = object.__new__
+    waive_penalty=…, waive_fees=…, method=…)`` for the planner (one a term evaluated), its
+    slots filled directly (:func:`filler`), every other field at its default."""
     given = ("kind", "periods", "deferral_months", "annual_rate", "total_fee_rate",
              "waive_penalty", "waive_fees", "method")
     default = Proposal(Kind.INSTALLMENTS)
-    others = tuple((getattr(Proposal, item.name).__set__, getattr(default, item.name))
-                   for item in fields(Proposal) if item.name not in given)
-    s0, s1, s2, s3, s4, s5, s6, s7 = (getattr(Proposal, name).__set__ for name in given)
-
-    def make(kind: Kind, periods: int, deferral: int, annual: Decimal | None,
-             total_fee: Decimal | None, waive_penalty: Decimal, waive_fees: Decimal,
-             method: Method) -> Proposal:
-        made = new(Proposal)
-        for setter, value in others:
-            setter(made, value)
-        s0(made, kind)
-        s1(made, periods)
-        s2(made, deferral)
-        s3(made, annual)
-        s4(made, total_fee)
-        s5(made, waive_penalty)
-        s6(made, waive_fees)
-        s7(made, method)
-        return made
-
-    return make
+    return filler(Proposal, given, {item.name: getattr(default, item.name)
+                                    for item in fields(Proposal) if item.name not in given})
 
 
 _make_proposal: Final = _proposal_maker()

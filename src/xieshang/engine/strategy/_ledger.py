@@ -30,6 +30,7 @@ from decimal import Decimal
 from enum import Enum
 from typing import Final
 
+from xieshang.engine._record import filler
 from xieshang.engine.accrual import OverdueDebt, Payment, Walker, late_fee_due
 from xieshang.engine.accrual_fen import FenWalker, fen_of
 from xieshang.engine.errors import StateError
@@ -176,23 +177,10 @@ class _MonthTwin:
         self.__class__ = Month  # type: ignore[assignment]
 
 
-def _payment_maker() -> Callable[[date, Decimal], Payment]:
-    """A :class:`Payment` made with its slots filled directly, for an amount already known
-    to be more than 0 and exact to the fen (what its ``__post_init__`` checks): the plan
-    makes one per overdue debt and month."""
-    new = object.__new__
-    set_on, set_amount = (getattr(Payment, name).__set__ for name in ("on", "amount"))
-
-    def make(on: date, amount: Decimal) -> Payment:
-        payment = new(Payment)
-        set_on(payment, on)
-        set_amount(payment, amount)
-        return payment
-
-    return make
-
-
-_payment: Final = _payment_maker()
+#: A :class:`Payment` with its slots filled directly (:func:`filler`), for an amount
+#: already known to be more than 0 and exact to the fen (what its ``__post_init__``
+#: checks): the plan makes one per overdue debt and month.
+_payment: Final[Callable[[date, Decimal], Payment]] = filler(Payment, ("on", "amount"))
 
 
 #: :class:`DebtMonth` by position, slots filled directly (one per debt and month).
