@@ -26,6 +26,7 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from test_case_perf import DATA, PRESETS, TODAY
 from xieshang.engine import negotiation
 from xieshang.engine.arrangements import (
     Evaluation,
@@ -40,17 +41,11 @@ from xieshang.engine.arrangements import (
 from xieshang.engine.bill import Bill
 from xieshang.engine.errors import InputError
 from xieshang.engine.money import CONTEXT, Rounding
-from xieshang.engine.negotiation import Cost, RungRule, build_ladder, parse_negotiation_data
-from xieshang.engine.preset import Preset, parse_preset
+from xieshang.engine.negotiation import Cost, RungRule, build_ladder
+from xieshang.engine.preset import Preset
 from xieshang.engine.schedules import MAX_PERIODS, interest_free_max_payment
-from xieshang.rules import builtin_text
 
 M = Decimal
-TODAY = date(2026, 3, 31)
-DATA = parse_negotiation_data(builtin_text("_negotiation.toml"), "presets/_negotiation.toml")
-PRESETS = [parse_preset(builtin_text(f"{name}.toml"), f"presets/{name}.toml")
-           for name in ("credit_card_cn", "huabei", "jiebei", "weilidai", "jd_baitiao",
-                        "generic_loan", "meituan_yuefu", "informal_loan")]
 RULES = (DATA.ladder.ask, DATA.ladder.fallback, DATA.ladder.walk_away,
          replace(DATA.ladder.walk_away, cost=Cost.NONE),
          replace(DATA.ladder.ask, cost=Cost.PRODUCT))
