@@ -14,6 +14,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -22,23 +23,31 @@ from hypothesis import strategies as st
 HEAVY = ("sqlalchemy", "alembic", "jinja2", "matplotlib", "fastapi", "starlette", "uvicorn",
          "highspy", "numpy", "pyarrow", "dask", "babel", "platformdirs")
 
-RUN = (
-    "import json, runpy, sys\n"
-    "sys.argv = ['xieshang'] + json.loads(sys.argv[1])\n"
-    "try:\n"
-    "    runpy.run_module('xieshang', run_name='__main__')\n"
-    "except SystemExit:\n"
-    "    pass\n"
-    "sys.stdout.flush()\n"
-    "sys.stderr.write('\\nMODULES ' + json.dumps(sorted(sys.modules)))\n"
-)
+def _run(args: list[str], tmp_path: object, before: str = "",
+         report: str = "sorted(sys.modules)") -> Any:
+    """Run ``xieshang ARGS`` in a fresh interpreter (``XIESHANG_HOME`` in ``tmp_path``)
+    after the lines ``before``, and give back what the expression ``report`` was then
+    (through JSON)."""
+    code = (f"import json, runpy, sys\n{before}"
+            "sys.argv = ['xieshang'] + json.loads(sys.argv[1])\n"
+            "try:\n"
+            "    runpy.run_module('xieshang', run_name='__main__')\n"
+            "except SystemExit:\n"
+            "    pass\n"
+            "sys.stdout.flush()\n"
+            f"sys.stderr.write('\\nREPORT ' + json.dumps({report}))\n")
+    env = dict(os.environ, XIESHANG_HOME=str(tmp_path))
+    result = subprocess.run([sys.executable, "-c", code, json.dumps(args)], env=env,
+                            capture_output=True, text=True, check=True)
+    return json.loads(result.stderr.rsplit("REPORT ", 1)[1])
+
+
+#: ``xieshang calc overdue`` of ¥100 of 花呗 one day overdue.
+CALC_HUABEI = ["calc", "overdue", "--product", "huabei", "--amount", "100", "--days", "1"]
 
 
 def _imported(args: list[str], tmp_path: object) -> set[str]:
-    env = dict(os.environ, XIESHANG_HOME=str(tmp_path))
-    result = subprocess.run([sys.executable, "-c", RUN, json.dumps(args)], env=env,
-                            capture_output=True, text=True, check=True)
-    return set(json.loads(result.stderr.rsplit("MODULES ", 1)[1]))
+    return set(_run(args, tmp_path))
 
 
 @pytest.mark.parametrize("args", [
@@ -93,32 +102,21 @@ def test_calc_reads_only_its_own_preset(tmp_path: object) -> None:
     """``calc overdue --product huabei`` reads huabei's preset file alone (parsing all
     seven was a tenth of its start-up) — parsed, or its table read back from the cache —
     and nothing of the store or the web."""
-    code = ("import json, runpy, sys, tomllib\n"
-            "import xieshang.rules as rules\n"
-            "read = []\n"
-            "files = []\n"
-            "loads = tomllib.loads\n"
-            "def counted(text, **kw):\n"
-            "    read.append(text[:200])\n"
-            "    return loads(text, **kw)\n"
-            "tomllib.loads = counted\n"
-            "data = rules._builtin_data\n"
-            "def kept(path, label):\n"
-            "    files.append(label)\n"
-            "    return data(path, label)\n"
-            "rules._builtin_data = kept\n"
-            "sys.argv = ['xieshang', 'calc', 'overdue', '--product', 'huabei', '--amount',"
-            " '100', '--days', '1']\n"
-            "try:\n"
-            "    runpy.run_module('xieshang', run_name='__main__')\n"
-            "except SystemExit:\n"
-            "    pass\n"
-            "sys.stdout.flush()\n"
-            "sys.stderr.write('\\nREAD ' + json.dumps([read, files]))\n")
-    env = dict(os.environ, XIESHANG_HOME=str(tmp_path))
-    result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
-                            text=True, check=True)
-    read, files = json.loads(result.stderr.rsplit("READ ", 1)[1])
+    before = ("import tomllib\n"
+              "import xieshang.rules as rules\n"
+              "read = []\n"
+              "files = []\n"
+              "loads = tomllib.loads\n"
+              "def counted(text, **kw):\n"
+              "    read.append(text[:200])\n"
+              "    return loads(text, **kw)\n"
+              "tomllib.loads = counted\n"
+              "data = rules._builtin_data\n"
+              "def kept(path, label):\n"
+              "    files.append(label)\n"
+              "    return data(path, label)\n"
+              "rules._builtin_data = kept\n")
+    read, files = _run(CALC_HUABEI, tmp_path, before, "[read, files]")
     assert files == ["presets/huabei.toml"]
     assert len(read) <= 1  # none when its table was kept
     assert all(text.startswith("# 花呗 Huabei") for text in read)
@@ -323,28 +321,18 @@ def test_the_collector_pauses_only_while_the_command_loads(tmp_path: Path) -> No
     """The ``xieshang`` command pauses the cyclic garbage collector while its modules load
     and sets what they loaded apart (issue 16); it runs again for the command itself. A
     program (or a test) importing ``cli.main`` keeps its collector as it was."""
-    code = ("import gc, json, runpy, sys\n"
-            "import xieshang.cli.main\n"
-            "imported = [gc.isenabled(), gc.get_freeze_count()]\n"
-            "seen = []\n"
-            "import xieshang.cli.calc as calc\n"
-            "real = calc.load_preset\n"
-            "def watched(product):\n"
-            "    seen.append(gc.isenabled())\n"
-            "    return real(product)\n"
-            "calc.load_preset = watched\n"
-            "sys.argv = ['xieshang', 'calc', 'overdue', '--product', 'huabei', '--amount',"
-            " '100', '--days', '1']\n"
-            "try:\n"
-            "    runpy.run_module('xieshang', run_name='__main__')\n"
-            "except SystemExit:\n"
-            "    pass\n"
-            "sys.stdout.flush()\n"
-            "sys.stderr.write('\\nGC ' + json.dumps([imported, seen, gc.isenabled()]))\n")
-    env = dict(os.environ, XIESHANG_HOME=str(tmp_path))
-    result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
-                            text=True, check=True)
-    imported, seen, after = json.loads(result.stderr.rsplit("GC ", 1)[1])
+    before = ("import gc\n"
+              "import xieshang.cli.main\n"
+              "imported = [gc.isenabled(), gc.get_freeze_count()]\n"
+              "seen = []\n"
+              "import xieshang.cli.calc as calc\n"
+              "real = calc.load_preset\n"
+              "def watched(product):\n"
+              "    seen.append(gc.isenabled())\n"
+              "    return real(product)\n"
+              "calc.load_preset = watched\n")
+    imported, seen, after = _run(
+        CALC_HUABEI, tmp_path, before, "[imported, seen, gc.isenabled()]")
     assert imported == [True, 0]  # imported by a program: untouched
     assert seen == [True]  # the command ran with the collector
     assert after is True
@@ -352,6 +340,7 @@ def test_the_collector_pauses_only_while_the_command_loads(tmp_path: Path) -> No
               "sys.argv = ['xieshang', '--help']\n"
               "import xieshang.cli.main\n"
               "print(gc.isenabled(), gc.get_freeze_count() > 0)\n")
+    env = dict(os.environ, XIESHANG_HOME=str(tmp_path))
     shown = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True,
                            text=True, check=True)
     assert shown.stdout.split() == ["True", "True"]  # as the command: paused, then set apart
@@ -484,6 +473,7 @@ def test_the_law_is_read_back_without_tomllib(tmp_path: Path) -> None:
     from xieshang.rules import BUILTIN_DIR
 
     if not list(Path(BUILTIN_DIR, "__pycache__").glob("_law.toml.*.marshal")):
-        pytest.skip("the package's presets/__pycache__ cannot be written here")
+        pytest.skip("the package's presets/__pycache__ cannot be written here (an install "
+                    "in a read-only folder): the law is parsed from its TOML each time")
     assert again.stdout.split() == ["False"]
     assert law() == parse_law(builtin_text("_law.toml"), "presets/_law.toml")
