@@ -403,6 +403,11 @@ class FenWalker:
         """Two running totals added."""
         return total + more
 
+    @staticmethod
+    def _times(base: int, rate: int) -> int:
+        """A day's charge on ``base`` at ``rate`` (exact)."""
+        return base * rate
+
     def _round(self, units: int) -> int:
         """``units`` (1/R fen, ≥ 0) to the fen, with the preset's mode."""
         scale = self._scale
@@ -465,7 +470,7 @@ class FenWalker:
     def _charge(self, base: int, rate: int, minimum: int) -> int:
         if base <= 0 or rate <= 0:
             return 0
-        amount = base * rate
+        amount = self._times(base, rate)
         if amount < minimum:
             amount = minimum
         if self._round_daily:
@@ -624,15 +629,9 @@ class _Digits34(FenWalker):
     def _plus(total: int, more: int) -> int:
         return _round34(total + more)
 
-    def _charge(self, base: int, rate: int, minimum: int) -> int:
-        if base <= 0 or rate <= 0:
-            return 0
-        amount = _round34(base * rate)
-        if amount < minimum:
-            amount = minimum
-        if self._round_daily:
-            return self._round(amount) * self._scale
-        return amount
+    @staticmethod
+    def _times(base: int, rate: int) -> int:
+        return _round34(base * rate)
 
     def _day_charges(self) -> tuple[int, int]:
         charges = self._charges
